@@ -1,0 +1,156 @@
+//! Calendar dates as one integer, `YYYYMMDD`, which orders like the date.
+
+use std::fmt;
+
+/// A valid Gregorian date packed as `yyyy * 10000 + mm * 100 + dd`.
+#[derive(Copy, Clone, Eq, PartialEq, Ord, PartialOrd, Hash)]
+pub struct Date(u32);
+
+/// Why a date could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DateError {
+    Empty,
+    /// Not `YYYY-MM-DD`.
+    Syntax,
+    /// `YYYY-MM-DD` but no such day (`2025-02-30`, `0000-00-00`).
+    NoSuchDay,
+}
+
+impl fmt::Display for DateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            DateError::Empty => "empty date",
+            DateError::Syntax => "not a date in the form YYYY-MM-DD",
+            DateError::NoSuchDay => "no such calendar day",
+        })
+    }
+}
+
+impl std::error::Error for DateError {}
+
+impl Date {
+    /// A date from its parts, if that day exists (years 1 to 9999).
+    pub fn from_ymd(y: u32, m: u32, d: u32) -> Option<Date> {
+        if !(1..=9999).contains(&y) || !(1..=12).contains(&m) || d == 0 || d > days_in_month(y, m) {
+            return None;
+        }
+        Some(Date(y * 10_000 + m * 100 + d))
+    }
+
+    /// Parses `YYYY-MM-DD` (surrounding spaces ignored).
+    pub fn parse(s: &str) -> Result<Date, DateError> {
+        Self::parse_bytes(s.as_bytes())
+    }
+
+    pub fn parse_bytes(b: &[u8]) -> Result<Date, DateError> {
+        let b = b.trim_ascii();
+        if b.is_empty() {
+            return Err(DateError::Empty);
+        }
+        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+            return Err(DateError::Syntax);
+        }
+        let num = |r: &[u8]| -> Result<u32, DateError> {
+            r.iter().try_fold(0u32, |acc, &c| {
+                if c.is_ascii_digit() {
+                    Ok(acc * 10 + u32::from(c - b'0'))
+                } else {
+                    Err(DateError::Syntax)
+                }
+            })
+        };
+        let (y, m, d) = (num(&b[0..4])?, num(&b[5..7])?, num(&b[8..10])?);
+        Date::from_ymd(y, m, d).ok_or(DateError::NoSuchDay)
+    }
+
+    /// Parses X12's `CCYYMMDD`.
+    pub fn parse_compact(s: &str) -> Result<Date, DateError> {
+        let b = s.trim().as_bytes();
+        if b.is_empty() {
+            return Err(DateError::Empty);
+        }
+        if b.len() != 8 || !b.iter().all(u8::is_ascii_digit) {
+            return Err(DateError::Syntax);
+        }
+        let v: u32 = b.iter().fold(0, |acc, &c| acc * 10 + u32::from(c - b'0'));
+        Date::from_ymd(v / 10_000, v / 100 % 100, v % 100).ok_or(DateError::NoSuchDay)
+    }
+
+    pub fn year(self) -> u32 {
+        self.0 / 10_000
+    }
+    pub fn month(self) -> u32 {
+        self.0 / 100 % 100
+    }
+    pub fn day(self) -> u32 {
+        self.0 % 100
+    }
+    /// The packed `YYYYMMDD` value.
+    pub fn packed(self) -> u32 {
+        self.0
+    }
+
+    /// The first day of the next month.
+    pub fn next_month_start(self) -> Date {
+        let (y, m) = if self.month() == 12 { (self.year() + 1, 1) } else { (self.year(), self.month() + 1) };
+        Date(y * 10_000 + m * 100 + 1)
+    }
+
+    /// The last day of this date's month.
+    pub fn month_end(self) -> Date {
+        Date(self.year() * 10_000 + self.month() * 100 + days_in_month(self.year(), self.month()))
+    }
+}
+
+pub fn days_in_month(y: u32, m: u32) -> u32 {
+    match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 => 28,
+        _ => 0,
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year(), self.month(), self.day())
+    }
+}
+
+impl fmt::Debug for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_validates() {
+        assert_eq!(Date::parse("2025-01-31").unwrap().to_string(), "2025-01-31");
+        assert_eq!(Date::parse("2024-02-29").unwrap().day(), 29);
+        assert_eq!(Date::parse("2025-02-29"), Err(DateError::NoSuchDay));
+        assert_eq!(Date::parse("2025-02-30"), Err(DateError::NoSuchDay));
+        assert_eq!(Date::parse("0000-00-00"), Err(DateError::NoSuchDay));
+        assert_eq!(Date::parse("1900-02-29"), Err(DateError::NoSuchDay));
+        assert_eq!(Date::parse("2000-02-29").unwrap().month(), 2);
+        assert_eq!(Date::parse("2025/01/31"), Err(DateError::Syntax));
+        assert_eq!(Date::parse("25-01-31"), Err(DateError::Syntax));
+        assert_eq!(Date::parse("2025-1-31"), Err(DateError::Syntax));
+        assert_eq!(Date::parse(""), Err(DateError::Empty));
+        assert_eq!(Date::parse_compact("20251205").unwrap().to_string(), "2025-12-05");
+        assert_eq!(Date::parse_compact("20251305"), Err(DateError::NoSuchDay));
+    }
+
+    #[test]
+    fn orders_like_dates() {
+        let a = Date::parse("2024-12-31").unwrap();
+        let b = Date::parse("2025-01-01").unwrap();
+        assert!(a < b);
+        assert_eq!(a.next_month_start(), b);
+        assert_eq!(Date::parse("2024-02-10").unwrap().month_end().to_string(), "2024-02-29");
+    }
+}

@@ -1,0 +1,204 @@
+//! Everything read from one client folder: the [`Dump`].
+
+use crate::{Date, FileId, Interner, Micros, Row, SourceRef, Sym};
+use rust_decimal::Decimal;
+use std::fmt;
+
+/// How an input file was read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SourceKind {
+    /// Canonical charge CSV (formats.md section 2).
+    CanonicalCsv,
+    /// A carrier's own export, read through the named layout.
+    Layout(String),
+    /// X12 811 EDI: positions are segment numbers.
+    Edi811,
+    Inventory,
+    Contracts,
+    ClientToml,
+}
+
+/// An input file, with its path relative to the client folder (`/`-separated).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SourceFile {
+    pub path: String,
+    pub kind: SourceKind,
+}
+
+impl SourceFile {
+    /// `invoices/a.csv:12`, or `invoices/b.edi:segment 15` for EDI.
+    pub fn locate(&self, pos: u32) -> String {
+        match self.kind {
+            SourceKind::Edi811 => format!("{}:segment {}", self.path, pos),
+            _ => format!("{}:{}", self.path, pos),
+        }
+    }
+}
+
+/// Where in a file a refused input sits.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Position {
+    /// The whole file.
+    File,
+    /// A 1-based line (CSV).
+    Line(u64),
+    /// A 1-based segment number (X12).
+    Segment(u64),
+}
+
+impl fmt::Display for Position {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Position::File => Ok(()),
+            Position::Line(n) => write!(f, "{n}"),
+            Position::Segment(n) => write!(f, "segment {n}"),
+        }
+    }
+}
+
+/// A refused row (or transaction, or whole file), with the reason in words.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Rejection {
+    /// Path relative to the client folder.
+    pub file: String,
+    pub position: Position,
+    pub reason: String,
+    /// How many charge rows this refusal stands for (1 for a CSV row; the
+    /// charges of a refused EDI transaction; 0 for a refused inventory or contract line).
+    pub rows: u64,
+}
+
+/// Something an analyst should know that refused nothing (an encoding guess, a skipped segment).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Warning {
+    pub file: String,
+    pub position: Position,
+    pub message: String,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ServiceStatus {
+    Active,
+    Disconnected,
+    Pending,
+}
+
+/// One line of inventory.csv.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InventoryRecord {
+    pub service: Sym,
+    pub carrier: Sym,
+    /// `Sym::EMPTY`: matches every account of the carrier.
+    pub account: Sym,
+    pub status: ServiceStatus,
+    pub disconnect_date: Option<Date>,
+    pub cost_center: String,
+    pub owner: String,
+    pub source: SourceRef,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ContractKind {
+    /// A price ceiling on a charge code.
+    Rate,
+    /// A credit the carrier owes every period.
+    Credit,
+}
+
+/// One line of contracts.csv.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Contract {
+    pub kind: ContractKind,
+    pub carrier: Sym,
+    /// `Sym::EMPTY`: every account of the carrier.
+    pub account: Sym,
+    /// For credits: the earning service; `Sym::EMPTY` = an account-level credit.
+    pub service: Sym,
+    pub charge_code: Sym,
+    /// Rate: the contracted unit rate. Credit: the amount owed per period (positive).
+    pub amount: Micros,
+    pub effective_from: Option<Date>,
+    pub effective_to: Option<Date>,
+    pub source: SourceRef,
+}
+
+impl Contract {
+    /// Whether a period (by its start) lies inside the contract's window, inclusive.
+    pub fn covers(&self, period_start: Date) -> bool {
+        self.effective_from.is_none_or(|f| period_start >= f) && self.effective_to.is_none_or(|t| period_start <= t)
+    }
+}
+
+/// client.toml.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ClientConfig {
+    /// Display name; `None` means the folder name.
+    pub name: Option<String>,
+    pub tax_exempt: bool,
+    pub proposal: Option<Proposal>,
+}
+
+/// The upgrade the found money is to fund.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Proposal {
+    pub one_time: Decimal,
+    pub monthly: Decimal,
+}
+
+/// One client's bill dump, read and normalised. Files are in path order and rows
+/// in file order, so a row's id never depends on how the file system listed them.
+#[derive(Clone, Debug, Default)]
+pub struct Dump {
+    /// The client id: the folder's name.
+    pub client: String,
+    pub config: ClientConfig,
+    pub strings: Interner,
+    pub files: Vec<SourceFile>,
+    pub rows: Vec<Row>,
+    pub inventory: Vec<InventoryRecord>,
+    pub contracts: Vec<Contract>,
+    pub rejected: Vec<Rejection>,
+    pub warnings: Vec<Warning>,
+    /// EDI invoices whose rows do not sum to their stated total.
+    pub unbalanced: Vec<UnbalancedInvoice>,
+}
+
+/// An X12 811 invoice whose charges do not add up to its TDS total.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnbalancedInvoice {
+    pub carrier: Sym,
+    pub account: Sym,
+    pub invoice: Sym,
+    /// The TDS01 total.
+    pub stated: Micros,
+    /// The sum of the transaction's rows.
+    pub computed: Micros,
+    /// Where the transaction starts (its ST segment).
+    pub source: SourceRef,
+    /// The rows of the transaction.
+    pub rows: std::ops::Range<RowIdx>,
+}
+
+/// A row index (same as [`crate::RowId`], spelled for ranges).
+pub type RowIdx = u32;
+
+impl Dump {
+    /// The text of a symbol.
+    pub fn s(&self, sym: Sym) -> &str {
+        self.strings.get(sym)
+    }
+
+    /// `file:line` (or `file:segment N`) of a source position.
+    pub fn locate(&self, src: SourceRef) -> String {
+        self.files[src.file.0 as usize].locate(src.pos)
+    }
+
+    pub fn file(&self, id: FileId) -> &SourceFile {
+        &self.files[id.0 as usize]
+    }
+
+    /// The display name: client.toml's `name`, else the folder name.
+    pub fn display_name(&self) -> &str {
+        self.config.name.as_deref().unwrap_or(&self.client)
+    }
+}

@@ -1,0 +1,28 @@
+//! The shared types of telaudit.
+//!
+//! Data flows one way through the workspace: `telaudit-parse` reads a client
+//! folder into a [`Dump`], `telaudit-rules` turns a dump into [`Finding`]s,
+//! `telaudit-report` totals them and writes the outputs. This crate holds what
+//! they pass between them, and nothing else: exact money ([`Micros`]), dates
+//! ([`Date`]), interned text ([`Sym`]), charge rows ([`Row`]) and findings.
+//!
+//! Money is never a binary float: amounts are integer millionths, and anything
+//! computed from them is a [`rust_decimal::Decimal`], rounded only when written.
+
+mod charge;
+mod date;
+mod finding;
+mod input;
+mod intern;
+mod money;
+
+pub use charge::{ChargeType, ChargeTypes, FileId, Row, RowId, SourceRef};
+pub use date::{days_in_month, Date, DateError};
+pub use finding::{Claim, ClaimKey, Finding, RuleInfo, RuleResult};
+pub use input::{
+    ClientConfig, Contract, ContractKind, Dump, InventoryRecord, Position, Proposal, Rejection, RowIdx,
+    ServiceStatus, SourceFile, SourceKind, UnbalancedInvoice, Warning,
+};
+pub use intern::{Interner, Sym};
+pub use money::{money_string, DecimalError, Micros};
+pub use rust_decimal::Decimal;

@@ -1,0 +1,22 @@
+//! The result of reading one input file, before it is merged into a [`Dump`].
+//!
+//! Files are read in parallel, each with its own [`Interner`]; merging remaps
+//! their symbols into the dump's interner, in file path order, so the dump is the
+//! same whatever order the reads finished in.
+//!
+//! [`Dump`]: telaudit_model::Dump
+
+use telaudit_model::{Interner, Rejection, Row, UnbalancedInvoice, Warning};
+
+/// What one charge file (canonical CSV, carrier layout or X12 811) yielded.
+#[derive(Debug, Default)]
+pub struct ParsedFile {
+    /// The symbols used by `rows` and `unbalanced`.
+    pub strings: Interner,
+    /// Rows in file order; `source.file` is the `FileId` the reader was given.
+    pub rows: Vec<Row>,
+    pub rejected: Vec<Rejection>,
+    pub warnings: Vec<Warning>,
+    /// EDI only. `rows` ranges index into this file's `rows`.
+    pub unbalanced: Vec<UnbalancedInvoice>,
+}

@@ -1,0 +1,1 @@
+//! Totals and outputs.
