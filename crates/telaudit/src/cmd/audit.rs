@@ -1,0 +1,171 @@
+//! `telaudit audit`: audit one client's bill dump.
+//!
+//! ```text
+//! Usage: telaudit audit <CLIENT_DIR> --out <DIR> [--rules DIR] [--timings] [--quiet]
+//!
+//! Reads CLIENT_DIR (invoices/, inventory.csv, contracts.csv, client.toml),
+//! applies the rules and writes report.json, findings.csv, report.md and, when
+//! input was refused, rejected.csv into DIR.
+//!
+//! Exit status: 0 the audit ran; 1 some input was refused (the rest was audited,
+//! the reasons are in rejected.csv) or the client could not be audited;
+//! 2 bad command line or configuration.
+//! ```
+
+use super::{CliError, Outcome};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+use telaudit_model::money_string;
+
+/// Audit one client folder and write its reports.
+#[derive(clap::Args)]
+pub struct Args {
+    /// The client folder; its name is the client id.
+    pub client_dir: PathBuf,
+    /// Where to write the outputs (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// A folder of rule files (*.toml) that replaces the default rules.
+    #[arg(long, value_name = "DIR")]
+    pub rules: Option<PathBuf>,
+    /// Print how long each phase took (read, rules, totals, write) to stderr.
+    #[arg(long)]
+    pub timings: bool,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+pub fn run(args: Args) -> Result<Outcome, CliError> {
+    let rules = super::rules::load(args.rules.as_deref())?;
+    check_out_dir(&args.client_dir, &args.out)?;
+    let mut timings = Timings::default();
+
+    let t = Instant::now();
+    let dump = telaudit_parse::read_client(&args.client_dir).map_err(|e| {
+        if e.is_config() {
+            CliError::Config(e.to_string())
+        } else {
+            CliError::Failed(e.to_string())
+        }
+    })?;
+    timings.push("read + normalize", t.elapsed());
+
+    let t = Instant::now();
+    let (results, rule_times) = telaudit_rules::evaluate_timed(&rules, &dump);
+    timings.push("rules (parallel, wall)", t.elapsed());
+    for (name, d) in rule_times {
+        timings.push(&format!("  {name}"), d);
+    }
+
+    let t = Instant::now();
+    let report = telaudit_report::summarize(&dump, &results);
+    timings.push("totals", t.elapsed());
+
+    let t = Instant::now();
+    telaudit_report::write_outputs(&args.out, &dump, &results, &report)
+        .map_err(|e| CliError::Failed(format!("cannot write the outputs to {}: {e}", args.out.display())))?;
+    timings.push("write", t.elapsed());
+
+    if !args.quiet {
+        for w in dump.warnings.iter().take(20) {
+            eprintln!("warning: {}{}: {}", w.file, position_suffix(&w.position), w.message);
+        }
+        if dump.warnings.len() > 20 {
+            eprintln!("warning: ... and {} more warnings", dump.warnings.len() - 20);
+        }
+        print_summary(&dump, &report, &args.out);
+    }
+    if args.timings {
+        timings.print(dump.rows.len());
+    }
+    if dump.rejected.is_empty() {
+        Ok(Outcome::Clean)
+    } else {
+        eprintln!(
+            "telaudit: {} input record(s) refused; see {}",
+            dump.rejected.len(),
+            args.out.join("rejected.csv").display()
+        );
+        Ok(Outcome::Refusals)
+    }
+}
+
+fn position_suffix(p: &telaudit_model::Position) -> String {
+    match p {
+        telaudit_model::Position::File => String::new(),
+        other => format!(":{other}"),
+    }
+}
+
+fn print_summary(dump: &telaudit_model::Dump, report: &telaudit_report::Report, out: &Path) {
+    let t = &report.totals;
+    println!(
+        "{} ({}): {} charge rows from {} files, {} refused",
+        dump.client,
+        dump.display_name(),
+        report.input.rows,
+        report.input.files,
+        report.input.rejected_rows
+    );
+    println!("  findings          {}", t.findings);
+    println!("  recoverable now   {}", money_string(t.recoverable));
+    println!("  monthly savings   {}", money_string(t.monthly));
+    println!("  annual savings    {}", money_string(t.annual));
+    println!("  first-year value  {}", money_string(t.first_year));
+    println!("wrote {}", out.display());
+}
+
+/// Refuses an output folder inside the client's invoices/ (its CSVs would be
+/// read as bills on the next run).
+fn check_out_dir(client: &Path, out: &Path) -> Result<(), CliError> {
+    let invoices = client.join("invoices");
+    let (Ok(inv), Some(out_abs)) = (invoices.canonicalize(), absolute_existing_prefix(out)) else {
+        return Ok(());
+    };
+    if out_abs.starts_with(&inv) {
+        return Err(CliError::Config(format!(
+            "--out {} lies inside {}: its CSV files would be read as bills next time; choose a folder outside invoices/",
+            out.display(),
+            invoices.display()
+        )));
+    }
+    Ok(())
+}
+
+/// The canonical form of `p`'s deepest existing ancestor, with the rest appended.
+fn absolute_existing_prefix(p: &Path) -> Option<PathBuf> {
+    let abs = if p.is_absolute() { p.to_path_buf() } else { std::env::current_dir().ok()?.join(p) };
+    let mut rest = Vec::new();
+    let mut cur = abs.as_path();
+    loop {
+        if let Ok(c) = cur.canonicalize() {
+            let mut full = c;
+            for part in rest.iter().rev() {
+                full.push(part);
+            }
+            return Some(full);
+        }
+        rest.push(cur.file_name()?.to_os_string());
+        cur = cur.parent()?;
+    }
+}
+
+#[derive(Default)]
+struct Timings(Vec<(String, Duration)>);
+
+impl Timings {
+    fn push(&mut self, name: &str, d: Duration) {
+        self.0.push((name.to_string(), d));
+    }
+
+    fn print(&self, rows: usize) {
+        let total: Duration = self.0.iter().filter(|(n, _)| !n.starts_with(' ')).map(|(_, d)| *d).sum();
+        for (name, d) in &self.0 {
+            eprintln!("timing {name:<28} {:>9.1} ms", d.as_secs_f64() * 1e3);
+        }
+        let secs = total.as_secs_f64();
+        let rate = if secs > 0.0 { rows as f64 / secs } else { 0.0 };
+        eprintln!("timing {:<28} {:>9.1} ms ({rows} rows, {rate:.0} rows/s)", "total", secs * 1e3);
+    }
+}

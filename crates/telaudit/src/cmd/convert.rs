@@ -1,0 +1,53 @@
+//! `telaudit convert`: write the canonical CSV of any bill file telaudit reads.
+//!
+//! ```text
+//! Usage: telaudit convert <FILE> [-o OUT.csv]
+//!
+//! Reads one bill file (X12 811, or canonical CSV) and writes its charges as
+//! canonical CSV (formats.md section 2), so an analyst can open it in a
+//! spreadsheet and see how telaudit understood the bill. Refused records are
+//! reported on stderr with their position; the exit status is then 1.
+//! ```
+
+use super::{CliError, Outcome};
+use std::io::Write;
+use std::path::PathBuf;
+
+/// Write the canonical CSV of a bill file (e.g. an X12 811).
+#[derive(clap::Args)]
+pub struct Args {
+    /// The bill file to read.
+    pub file: PathBuf,
+    /// Where to write the CSV (default: standard output).
+    #[arg(short, long, value_name = "OUT.csv")]
+    pub output: Option<PathBuf>,
+}
+
+pub fn run(args: Args) -> Result<Outcome, CliError> {
+    let bytes = std::fs::read(&args.file)
+        .map_err(|e| CliError::Failed(format!("cannot read {}: {e}", args.file.display())))?;
+    let name = args.file.display().to_string();
+    let parsed = telaudit_parse::read_charge_file(&args.file, &bytes, telaudit_model::FileId(0), &name)
+        .map_err(|e| CliError::Config(e.to_string()))?;
+    let write = |w: &mut dyn Write| telaudit_parse::write_canonical_csv(w, &parsed);
+    let res = match &args.output {
+        Some(p) => std::fs::File::create(p).and_then(|f| {
+            let mut w = std::io::BufWriter::new(f);
+            write(&mut w)?;
+            w.flush()
+        }),
+        None => {
+            let stdout = std::io::stdout();
+            let mut w = stdout.lock();
+            write(&mut w)
+        }
+    };
+    res.map_err(|e| CliError::Failed(format!("cannot write the CSV: {e}")))?;
+    for w in &parsed.warnings {
+        eprintln!("warning: {}:{}: {}", w.file, w.position, w.message);
+    }
+    for r in &parsed.rejected {
+        eprintln!("refused: {}:{}: {}", r.file, r.position, r.reason);
+    }
+    Ok(if parsed.rejected.is_empty() { Outcome::Clean } else { Outcome::Refusals })
+}

@@ -1,0 +1,231 @@
+//! End-to-end: the real binary on tests/fixtures/small-client, whose expected
+//! figures are computed by hand in tests/fixtures/small-client/README.md.
+
+mod common;
+
+use common::*;
+use std::fs;
+
+const HEADER: &str = "carrier,account,invoice,invoice_date,period_start,period_end,service_id,charge_type,charge_code,description,quantity,unit_rate,amount,usage_quantity,usage_unit";
+
+#[test]
+fn small_client_totals_match_the_hand_computation() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let o = run_audit(&fixture("small-client"), &out, &[]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let r = read_json(&out.join("report.json"));
+
+    assert_eq!(r["schema"], "telaudit.report/1");
+    assert_eq!(r["client"], "small-client");
+    assert_eq!(r["name"], "Small Client Co");
+    let i = &r["input"];
+    assert_eq!(i["files"], 3);
+    assert_eq!(i["rows"], 57);
+    assert_eq!(i["rejected_rows"], 0);
+    assert_eq!(i["billed_total"], "3317.16");
+    assert_eq!(i["first_period"], "2025-01-01");
+    assert_eq!(i["last_period"], "2025-04-01");
+
+    let t = &r["totals"];
+    assert_eq!(t["recoverable"], "237.15");
+    assert_eq!(t["monthly"], "157.92");
+    assert_eq!(t["annual"], "1894.98");
+    assert_eq!(t["first_year"], "2132.13");
+    assert_eq!(t["findings"], 8);
+
+    let br = by_rule(&r);
+    let e = |n: u64, a: &str, b: &str| (n, a.to_string(), b.to_string());
+    assert_eq!(br["CRD001"], e(1, "16.00", "10.00"));
+    assert_eq!(br["DIS001"], e(1, "120.00", "80.00"));
+    assert_eq!(br["DUP001"], e(1, "40.00", "0.00"));
+    assert_eq!(br["FEE001"], e(1, "15.00", "0.00"));
+    assert_eq!(br["RAT001"], e(1, "0.05", "0.02"));
+    assert_eq!(br["TAX001"], e(2, "86.10", "27.90"));
+    assert_eq!(br["UNU001"], e(1, "0.00", "40.00"));
+    // by_rule is sorted by id and lists every rule that ran.
+    let ids: Vec<&str> = r["by_rule"].as_array().unwrap().iter().map(|x| x["rule"].as_str().unwrap()).collect();
+    let mut sorted = ids.clone();
+    sorted.sort();
+    assert_eq!(ids, sorted);
+    assert!(ids.contains(&"BAL001"), "{ids:?}");
+
+    let bc = r["by_carrier"].as_array().unwrap();
+    assert_eq!(bc.len(), 2);
+    assert_eq!(bc[0]["carrier"], "Lumen");
+    assert_eq!(bc[0]["billed_total"], "2626.50");
+    assert_eq!(bc[0]["recoverable"], "76.50");
+    assert_eq!(bc[0]["monthly"], "25.50");
+    assert_eq!(bc[1]["carrier"], "Verizon Wireless");
+    assert_eq!(bc[1]["billed_total"], "690.66");
+    assert_eq!(bc[1]["recoverable"], "160.65");
+    assert_eq!(bc[1]["monthly"], "132.42");
+
+    let p = &r["proposal"];
+    assert_eq!(p["one_time"], "1000.00");
+    assert_eq!(p["monthly"], "50.00");
+    assert_eq!(p["first_year_cost"], "1600.00");
+    assert_eq!(p["funded_share"], "1.3326");
+    assert_eq!(p["payback_months"], 8);
+
+    assert!(!out.join("rejected.csv").exists());
+    assert!(out.join("report.md").exists());
+}
+
+#[test]
+fn findings_carry_their_evidence() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    assert_eq!(code(&run_audit(&fixture("small-client"), &out, &[])), 0);
+    let mut rd = csv::Reader::from_path(out.join("findings.csv")).unwrap();
+    let headers = rd.headers().unwrap().clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let rows: Vec<csv::StringRecord> = rd.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 8);
+    let dup = rows.iter().find(|r| &r[col("rule")] == "DUP001").unwrap();
+    assert_eq!(&dup[col("service_id")], "555-0102");
+    assert_eq!(&dup[col("recoverable")], "40.00");
+    // Both copies are the evidence: line 47 of the yearly file (Apr's 555-0102 plan) and the rebill.
+    let ev = &dup[col("evidence")];
+    assert!(ev.contains("invoices/verizon/rebill-2025-04.csv:2"), "{ev}");
+    assert!(ev.contains("invoices/verizon/2025.csv:47"), "{ev}");
+    let dis = rows.iter().find(|r| &r[col("rule")] == "DIS001").unwrap();
+    assert_eq!(&dis[col("recoverable")], "120.00");
+    assert!(dis[col("basis")].contains("inventory.csv:4"), "{}", &dis[col("basis")]);
+    let crd = rows.iter().find(|r| &r[col("rule")] == "CRD001").unwrap();
+    assert!(crd[col("basis")].contains("contracts.csv:4"), "{}", &crd[col("basis")]);
+    let fee = rows.iter().find(|r| &r[col("rule")] == "FEE001").unwrap();
+    assert_eq!(&fee[col("evidence")], "invoices/verizon/2025.csv:28");
+}
+
+#[test]
+fn report_json_is_byte_identical_across_runs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    assert_eq!(code(&run_audit(&fixture("small-client"), &a, &[])), 0);
+    assert_eq!(code(&run_audit(&fixture("small-client"), &b, &[])), 0);
+    for f in ["report.json", "findings.csv", "report.md"] {
+        assert_eq!(fs::read(a.join(f)).unwrap(), fs::read(b.join(f)).unwrap(), "{f}");
+    }
+}
+
+#[test]
+fn malformed_rows_are_refused_with_their_lines_and_good_rows_stay_exact() {
+    let tmp = tempfile::tempdir().unwrap();
+    let client = tmp.path().join("small-client");
+    copy_tree(&fixture("small-client"), &client);
+    let v = "Verizon Wireless,0042,VZ-X,2025-04-05,2025-04-01,2025-04-30";
+    let bad = [
+        HEADER.to_string(),
+        format!("{v},555-0109,recurring,PAPER,Paper Bill,1,,7.00,,"), // line 2: good
+        format!("Verizon Wireless,0042,VZ-X,2025-02-30,2025-04-01,2025-04-30,555-0109,recurring,X,Bad date,1,,1.00,,"), // 3
+        format!("{v},555-0109,recurring,X,Bad number,1,,1e5,,"),      // 4
+        format!("{v},555-0109,recurring,X,,1,,1.00,,"),               // 5: no description
+        format!("{v},555-0109,refund,X,Unknown type,1,,1.00,,"),      // 6
+        format!("{v},555-0109,recurring,X,Too few fields"),           // 7
+        format!("{v},555-0109,recurring,X,\"Multi\nline\",1,,2.00,,"), // 8-9: good, quoted newline
+        format!("{v},555-0109,recurring,X,\"Unterminated,1,,1.00,,"), // 10
+        format!("{v},555-0109,usage,X,Good after,1,,0.50,,"),         // 11: good
+    ]
+    .join("\n");
+    fs::write(client.join("invoices/verizon/bad.csv"), bad + "\n").unwrap();
+    let out = tmp.path().join("out");
+    let o = run_audit(&client, &out, &[]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let r = read_json(&out.join("report.json"));
+    assert_eq!(r["input"]["rows"], 57 + 3);
+    assert_eq!(r["input"]["rejected_rows"], 6);
+    assert_eq!(r["input"]["billed_total"], "3326.66"); // 3317.16 + 7.00 + 2.00 + 0.50
+    assert_eq!(r["totals"]["recoverable"], "237.15");
+    let rej = fs::read_to_string(out.join("rejected.csv")).unwrap();
+    let lines: Vec<&str> = rej.lines().collect();
+    assert_eq!(lines[0], "file,line,reason");
+    let at = |n: u32| {
+        lines
+            .iter()
+            .find(|l| l.starts_with(&format!("invoices/verizon/bad.csv,{n},")))
+            .unwrap_or_else(|| panic!("no refusal for line {n} in:\n{rej}"))
+            .to_lowercase()
+    };
+    assert!(at(3).contains("date"));
+    assert!(at(4).contains("amount"));
+    assert!(at(5).contains("description"));
+    assert!(at(6).contains("charge_type"));
+    assert!(at(7).contains("field"));
+    assert!(at(10).contains("quote"));
+    assert_eq!(lines.len(), 1 + 6, "{rej}");
+    assert!(stderr(&o).contains("rejected.csv"));
+}
+
+#[test]
+fn a_custom_rule_is_added_by_a_toml_file_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let client = tmp.path().join("small-client");
+    copy_tree(&fixture("small-client"), &client);
+    let extra = format!(
+        "{HEADER}\nVerizon Wireless,0042,VZ-2503,2025-03-05,2025-03-01,2025-03-31,555-0101,usage,DA,Directory Assistance,1,2.49,2.49,1,call\n"
+    );
+    fs::write(client.join("invoices/verizon/extra.csv"), extra).unwrap();
+    let rules = tmp.path().join("rules");
+    copy_tree(&root().join("rules"), &rules);
+    fs::write(
+        rules.join("DA001.toml"),
+        r#"id = "DA001"
+kind = "matching_charge"
+title = "Directory Assistance charges"
+severity = "low"
+finds = "Directory Assistance (411) calls billed to the client."
+why = "The client's policy blocks 411; every such call is disputable."
+description_pattern = "(?i)directory assistance"
+recoverable = "amount"
+monthly = "none"
+finding = "{description} billed against the 411 block"
+"#,
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    let o = run_audit(&client, &out, &["--rules", rules.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let r = read_json(&out.join("report.json"));
+    assert_eq!(by_rule(&r)["DA001"], (1, "2.49".to_string(), "0.00".to_string()));
+    assert_eq!(r["totals"]["recoverable"], "239.64"); // 237.145 + 2.49 = 239.635
+    let listed = run(&["rules", "--rules", rules.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&listed.stdout).contains("DA001"));
+}
+
+#[test]
+fn rules_lists_the_default_set() {
+    let o = run(&["rules"]);
+    assert_eq!(code(&o), 0);
+    let s = String::from_utf8_lossy(&o.stdout);
+    for id in ["DUP001", "UNU001", "CRD001", "DIS001", "RAT001", "TAX001", "FEE001"] {
+        assert!(s.contains(id), "{id} missing from:\n{s}");
+    }
+}
+
+#[test]
+fn missing_invoices_and_bad_configuration_are_clear_errors() {
+    let tmp = tempfile::tempdir().unwrap();
+    let empty = tmp.path().join("empty-client");
+    fs::create_dir_all(&empty).unwrap();
+    let o = run_audit(&empty, &tmp.path().join("o1"), &[]);
+    assert_eq!(code(&o), 1);
+    assert!(stderr(&o).contains("invoices"), "{}", stderr(&o));
+
+    fs::create_dir_all(empty.join("invoices")).unwrap();
+    let o = run_audit(&empty, &tmp.path().join("o2"), &[]);
+    assert_eq!(code(&o), 1);
+    assert!(stderr(&o).contains("no charge rows"), "{}", stderr(&o));
+
+    let client = tmp.path().join("small-client");
+    copy_tree(&fixture("small-client"), &client);
+    fs::write(client.join("client.toml"), "tax_exempt = \"maybe\"\n").unwrap();
+    let o = run_audit(&client, &tmp.path().join("o3"), &[]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("client.toml"), "{}", stderr(&o));
+
+    let o = run(&["audit"]);
+    assert_eq!(code(&o), 2);
+    let o = run_audit(&fixture("small-client"), &tmp.path().join("o4"), &["--rules", "/nonexistent/rules"]);
+    assert_eq!(code(&o), 2);
+}
