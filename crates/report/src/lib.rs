@@ -1,1 +1,398 @@
-//! Totals and outputs.
+//! Totals an audit's findings and writes its outputs.
+//!
+//! `telaudit-report` has one job: from a read [`Dump`] and the [`RuleResult`]s of
+//! the rules that ran, compute the figures of formats.md section 7
+//! ([`summarize`]) and write them as `report.json`, `findings.csv`,
+//! `rejected.csv` and `report.md` ([`write_outputs`]).
+//!
+//! Every figure is held exact (an unrounded [`Decimal`]) until it is written;
+//! [`telaudit_model::money_string`] is the only rounding of money. No dollar is
+//! counted twice: [`summarize`] groups the claims of all findings by
+//! [`ClaimKey`] and counts, per key, the largest claim once.
+//!
+//! Decisions where the spec is silent (the lead's docs may quote them):
+//! - A claim is attributed to a carrier by its key: a `Row` key to that row's
+//!   carrier, a `MissingCredit` key to the carrier it names. `by_carrier` lists
+//!   every carrier with rows, and also any carrier with claims but no rows.
+//! - `unbalanced_invoices[].difference` is `stated - computed`: what the invoice
+//!   asks beyond its itemised charges.
+//! - `funded_share` is rounded to 4 decimals half away from zero, verified by
+//!   exact multiplication. `payback_months` is exact too; a payback so long that
+//!   it cannot be held exactly in a `Decimal` (beyond about 10^28 months) is
+//!   written as `null`.
+//! - CSV files use `\n` line ends and no BOM. The spreadsheet guard (a leading
+//!   `'` before `=`, `+`, `-`, `@`, tab or carriage return) applies to every text
+//!   cell, never to the money columns or dates, which the engine writes itself: a
+//!   negative amount stays a number.
+
+mod exact;
+mod json;
+mod markdown;
+mod output;
+mod tables;
+
+pub use json::report_json;
+pub use markdown::report_md;
+pub use output::write_outputs;
+pub use tables::{findings_csv, rejected_csv, write_findings_csv, write_rejected_csv};
+
+use std::collections::BTreeMap;
+use telaudit_model::{ClaimKey, Date, Decimal, Dump, Proposal, RuleResult, SourceKind, Sym};
+
+/// The `schema` value of report.json.
+pub const SCHEMA: &str = "telaudit.report/1";
+
+/// Everything the outputs show, exact (unrounded) unless a field says otherwise.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Report {
+    /// The client id (the folder name).
+    pub client: String,
+    /// The display name.
+    pub name: String,
+    pub input: InputSummary,
+    pub totals: Totals,
+    /// Every rule that ran, sorted by id.
+    pub by_rule: Vec<RuleTotals>,
+    /// Sorted by carrier name.
+    pub by_carrier: Vec<CarrierTotals>,
+    /// In the dump's order (file, then position).
+    pub unbalanced: Vec<UnbalancedLine>,
+    /// Present only when client.toml has a proposal.
+    pub proposal: Option<Funding>,
+    /// How many refusals the dump holds (entries of `Dump::rejected`).
+    pub rejections: usize,
+    /// How many warnings the dump holds.
+    pub warnings: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InputSummary {
+    /// Charge files read (canonical CSV, carrier layouts, X12 811).
+    pub files: u64,
+    /// Charge rows accepted.
+    pub rows: u64,
+    /// Charge rows refused (the sum of `Rejection::rows`).
+    pub rejected_rows: u64,
+    /// The sum of the accepted rows' amounts.
+    pub billed_total: Decimal,
+    /// The least and greatest period_start; `None` without rows.
+    pub first_period: Option<Date>,
+    pub last_period: Option<Date>,
+}
+
+/// The totals, each dollar counted once.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Totals {
+    pub recoverable: Decimal,
+    pub monthly: Decimal,
+    /// 12 x monthly.
+    pub annual: Decimal,
+    /// recoverable + annual.
+    pub first_year: Decimal,
+    /// The number of findings of all rules.
+    pub findings: u64,
+}
+
+/// One rule's own claims (overlap with other rules not removed).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuleTotals {
+    pub rule: String,
+    pub title: String,
+    pub severity: String,
+    pub findings: u64,
+    /// The sum of its findings' recoverable values.
+    pub recoverable: Decimal,
+    /// The sum of its findings' monthly values.
+    pub monthly: Decimal,
+}
+
+/// One carrier: its billed total and its share of the totals (overlap removed).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CarrierTotals {
+    pub carrier: String,
+    pub rows: u64,
+    pub billed_total: Decimal,
+    pub recoverable: Decimal,
+    pub monthly: Decimal,
+}
+
+/// An X12 811 invoice whose charges do not add up to its stated total.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnbalancedLine {
+    pub carrier: String,
+    pub account: String,
+    pub invoice: String,
+    pub stated: Decimal,
+    pub computed: Decimal,
+    /// stated - computed.
+    pub difference: Decimal,
+    /// `file:segment N` of the transaction's ST segment.
+    pub source: String,
+}
+
+/// How far the found money goes towards the proposal.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Funding {
+    pub one_time: Decimal,
+    pub monthly: Decimal,
+    /// one_time + 12 x monthly.
+    pub first_year_cost: Decimal,
+    /// first_year / first_year_cost, ALREADY rounded to 4 decimals (half away from
+    /// zero, exactly); `None` when first_year_cost is 0.
+    pub funded_share: Option<Decimal>,
+    /// The smallest whole n >= 0 with recoverable + n x (totals.monthly -
+    /// proposal.monthly) >= one_time; `None` when there is none.
+    pub payback_months: Option<u128>,
+}
+
+/// Computes every figure of the report from the dump and the rules' results.
+pub fn summarize(dump: &Dump, results: &[RuleResult]) -> Report {
+    let input = summarize_input(dump);
+
+    // by_rule: each rule's own figures.
+    let mut by_rule: Vec<RuleTotals> = results
+        .iter()
+        .map(|r| RuleTotals {
+            rule: r.rule.id.clone(),
+            title: r.rule.title.clone(),
+            severity: r.rule.severity.clone(),
+            findings: r.findings.len() as u64,
+            recoverable: r.findings.iter().map(|f| f.recoverable).sum(),
+            monthly: r.findings.iter().map(|f| f.monthly).sum(),
+        })
+        .collect();
+    by_rule.sort_by(|a, b| a.rule.cmp(&b.rule));
+
+    // The overlap rule: per claim key, the largest recoverable and the largest
+    // monthly (separately), counted once.
+    struct Entry {
+        key: ClaimKey,
+        carrier: Sym,
+        recoverable: Decimal,
+        monthly: Decimal,
+    }
+    let mut entries: Vec<Entry> = Vec::with_capacity(
+        results
+            .iter()
+            .flat_map(|r| &r.findings)
+            .map(|f| f.claims.len())
+            .sum(),
+    );
+    for f in results.iter().flat_map(|r| &r.findings) {
+        for c in &f.claims {
+            let carrier = match c.key {
+                ClaimKey::Row(id) => dump.rows.get(id as usize).map_or(f.carrier, |r| r.carrier),
+                ClaimKey::MissingCredit { carrier, .. } => carrier,
+            };
+            entries.push(Entry {
+                key: c.key,
+                carrier,
+                recoverable: c.recoverable,
+                monthly: c.monthly,
+            });
+        }
+    }
+    // Stable, so the carrier of a group is that of its first claim in rule order.
+    entries.sort_by_key(|a| a.key);
+
+    let sym_count = dump.strings.len();
+    let mut carrier_rec = vec![Decimal::ZERO; sym_count];
+    let mut carrier_mon = vec![Decimal::ZERO; sym_count];
+    let mut carrier_claimed = vec![false; sym_count];
+    let mut recoverable = Decimal::ZERO;
+    let mut monthly = Decimal::ZERO;
+    for group in entries.chunk_by(|a, b| a.key == b.key) {
+        let rec = group.iter().map(|e| e.recoverable).max().unwrap_or(Decimal::ZERO);
+        let mon = group.iter().map(|e| e.monthly).max().unwrap_or(Decimal::ZERO);
+        recoverable += rec;
+        monthly += mon;
+        let c = group[0].carrier.0 as usize;
+        if c < sym_count {
+            carrier_rec[c] += rec;
+            carrier_mon[c] += mon;
+            carrier_claimed[c] = true;
+        }
+    }
+    let annual = monthly * Decimal::from(12);
+    let totals = Totals {
+        recoverable,
+        monthly,
+        annual,
+        first_year: recoverable + annual,
+        findings: results.iter().map(|r| r.findings.len() as u64).sum(),
+    };
+
+    // by_carrier: billed totals from the rows (integer millionths, exact).
+    let mut billed = vec![0i128; sym_count];
+    let mut rows = vec![0u64; sym_count];
+    for r in &dump.rows {
+        let c = r.carrier.0 as usize;
+        if c < sym_count {
+            billed[c] += i128::from(r.amount.0);
+            rows[c] += 1;
+        }
+    }
+    let mut carriers: BTreeMap<&str, CarrierTotals> = BTreeMap::new();
+    for c in 0..sym_count {
+        if rows[c] == 0 && !carrier_claimed[c] {
+            continue;
+        }
+        let name = dump.s(Sym(c as u32));
+        carriers.insert(
+            name,
+            CarrierTotals {
+                carrier: name.to_string(),
+                rows: rows[c],
+                billed_total: micros_sum(billed[c]),
+                recoverable: carrier_rec[c],
+                monthly: carrier_mon[c],
+            },
+        );
+    }
+    let by_carrier: Vec<CarrierTotals> = carriers.into_values().collect();
+
+    let unbalanced = dump
+        .unbalanced
+        .iter()
+        .map(|u| {
+            let stated = u.stated.to_decimal();
+            let computed = u.computed.to_decimal();
+            UnbalancedLine {
+                carrier: dump.s(u.carrier).to_string(),
+                account: dump.s(u.account).to_string(),
+                invoice: dump.s(u.invoice).to_string(),
+                stated,
+                computed,
+                difference: stated - computed,
+                source: locate(dump, u.source),
+            }
+        })
+        .collect();
+
+    let proposal = dump.config.proposal.as_ref().map(|p| funding(p, &totals));
+
+    Report {
+        client: dump.client.clone(),
+        name: dump.display_name().to_string(),
+        input,
+        totals,
+        by_rule,
+        by_carrier,
+        unbalanced,
+        proposal,
+        rejections: dump.rejected.len(),
+        warnings: dump.warnings.len(),
+    }
+}
+
+fn summarize_input(dump: &Dump) -> InputSummary {
+    let files = dump
+        .files
+        .iter()
+        .filter(|f| {
+            matches!(
+                f.kind,
+                SourceKind::CanonicalCsv | SourceKind::Layout(_) | SourceKind::Edi811
+            )
+        })
+        .count() as u64;
+    let billed: i128 = dump.rows.iter().map(|r| i128::from(r.amount.0)).sum();
+    InputSummary {
+        files,
+        rows: dump.rows.len() as u64,
+        rejected_rows: dump.rejected.iter().map(|r| r.rows).sum(),
+        billed_total: micros_sum(billed),
+        first_period: dump.rows.iter().map(|r| r.period_start).min(),
+        last_period: dump.rows.iter().map(|r| r.period_start).max(),
+    }
+}
+
+/// A sum of millionths as a Decimal. At most 2^32 rows of at most 2^63
+/// millionths each stay below 2^95, so this always fits.
+fn micros_sum(m: i128) -> Decimal {
+    Decimal::try_from_i128_with_scale(m, 6).unwrap_or(if m < 0 { Decimal::MIN } else { Decimal::MAX })
+}
+
+/// The proposal figures, exact.
+pub fn funding(p: &Proposal, totals: &Totals) -> Funding {
+    let first_year_cost = p.one_time + p.monthly * Decimal::from(12);
+    Funding {
+        one_time: p.one_time,
+        monthly: p.monthly,
+        first_year_cost,
+        funded_share: share_4dp(totals.first_year, first_year_cost),
+        payback_months: payback_months(totals.recoverable, totals.monthly, p.one_time, p.monthly),
+    }
+}
+
+/// `num / den` rounded to 4 decimals, half away from zero, proven with exact
+/// multiplication; `None` when `den` is 0.
+pub fn share_4dp(num: Decimal, den: Decimal) -> Option<Decimal> {
+    if den.is_zero() {
+        return None;
+    }
+    let scaled = num.checked_mul(Decimal::from(10_000))?;
+    let approx = scaled
+        .checked_div(den)?
+        .round_dp_with_strategy(0, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+    // The right r: |scaled/den - r| < 1/2, or = 1/2 with r farther from zero.
+    // With e = scaled - r*den: 2|e| < |den|, or 2|e| = |den| and e/den has the sign opposite to r.
+    let exact_scaled = exact::mul(num, Decimal::from(10_000));
+    let is_right = |r: Decimal| -> Option<bool> {
+        let e = exact::sub(exact_scaled?, exact::mul(r, den)?)?;
+        let twice = exact::mul(e.abs(), Decimal::TWO)?;
+        Some(match twice.cmp(&den.abs()) {
+            std::cmp::Ordering::Less => true,
+            std::cmp::Ordering::Greater => false,
+            std::cmp::Ordering::Equal => {
+                let v_minus_r_negative = e.is_sign_negative() != den.is_sign_negative();
+                !r.is_zero() && v_minus_r_negative != r.is_sign_negative()
+            }
+        })
+    };
+    let candidates = [approx, approx - Decimal::ONE, approx + Decimal::ONE];
+    let r = candidates
+        .into_iter()
+        .find(|&r| is_right(r) == Some(true))
+        .unwrap_or(approx);
+    let mut share = r / Decimal::from(10_000);
+    share.rescale(4);
+    Some(share)
+}
+
+/// The smallest whole n >= 0 with `recoverable + n * (monthly - proposal_monthly) >= one_time`.
+pub fn payback_months(
+    recoverable: Decimal,
+    monthly: Decimal,
+    one_time: Decimal,
+    proposal_monthly: Decimal,
+) -> Option<u128> {
+    if recoverable >= one_time {
+        return Some(0);
+    }
+    let diff = exact::sub(monthly, proposal_monthly)?;
+    if diff <= Decimal::ZERO {
+        return None;
+    }
+    let need = exact::sub(one_time, recoverable)?; // > 0
+                                                   // `reaches(n)`: n * diff >= need, decided exactly.
+    let reaches = |n: u128| -> Option<bool> { Some(exact::mul(Decimal::from(n), diff)? >= need) };
+    let approx = need.checked_div(diff)?.ceil();
+    let mut n = u128::try_from(approx).ok()?.max(1);
+    // Division is not exact: step to the provably smallest n.
+    while !reaches(n)? {
+        n += 1;
+    }
+    while n > 1 && reaches(n - 1)? {
+        n -= 1;
+    }
+    Some(n)
+}
+
+/// `file:line` or `file:segment N`, without panicking on a stray file id.
+pub(crate) fn locate(dump: &Dump, src: telaudit_model::SourceRef) -> String {
+    match dump.files.get(src.file.0 as usize) {
+        Some(f) => f.locate(src.pos),
+        None => format!("file#{}:{}", src.file.0, src.pos),
+    }
+}

@@ -1,0 +1,76 @@
+//! Writing the outputs into a client's output folder, each file atomically.
+
+use crate::{report_json, report_md, write_findings_csv, write_rejected_csv, Report};
+use std::fs::{self, File};
+use std::io::{self, BufWriter, Write};
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use telaudit_model::{Dump, RuleResult};
+
+/// Tells temporary files of concurrent writes in one process apart.
+static TMP_COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// Writes `dir/name` atomically: into a temporary file in `dir`, flushed to
+/// disk, then renamed over `name`. A reader never sees half a file.
+fn write_atomic(
+    dir: &Path,
+    name: &str,
+    fill: impl FnOnce(&mut BufWriter<&File>) -> io::Result<()>,
+) -> io::Result<()> {
+    let target = dir.join(name);
+    let tmp = dir.join(format!(
+        ".{name}.{}.{}.tmp",
+        std::process::id(),
+        TMP_COUNTER.fetch_add(1, Ordering::Relaxed)
+    ));
+    let result = (|| {
+        let file = File::create(&tmp)?;
+        {
+            let mut w = BufWriter::new(&file);
+            fill(&mut w)?;
+            w.flush()?;
+        }
+        file.sync_all()?;
+        drop(file);
+        fs::rename(&tmp, &target)
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result.map_err(|e| io::Error::new(e.kind(), format!("cannot write {}: {e}", target.display())))
+}
+
+/// Writes report.json, findings.csv, report.md and, when input was refused,
+/// rejected.csv into `dir` (created if missing), each atomically. Without
+/// refusals a stale rejected.csv from an earlier run is removed.
+pub fn write_outputs(dir: &Path, dump: &Dump, results: &[RuleResult], report: &Report) -> io::Result<()> {
+    fs::create_dir_all(dir)
+        .map_err(|e| io::Error::new(e.kind(), format!("cannot create {}: {e}", dir.display())))?;
+    write_atomic(dir, "report.json", |w| {
+        w.write_all(report_json(report).as_bytes())
+    })?;
+    write_atomic(dir, "findings.csv", |w| write_findings_csv(w, dump, results))?;
+    if dump.rejected.is_empty() {
+        let stale = dir.join("rejected.csv");
+        match fs::remove_file(&stale) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => {
+                return Err(io::Error::new(
+                    e.kind(),
+                    format!("cannot remove the stale {}: {e}", stale.display()),
+                ))
+            }
+        }
+    } else {
+        write_atomic(dir, "rejected.csv", |w| write_rejected_csv(w, dump))?;
+    }
+    write_atomic(dir, "report.md", |w| {
+        w.write_all(report_md(dump, results, report).as_bytes())
+    })?;
+    // Make the renames durable too (best effort: not every platform can open a folder).
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}

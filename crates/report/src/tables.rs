@@ -1,0 +1,163 @@
+//! findings.csv and rejected.csv.
+
+use std::borrow::Cow;
+use std::fmt::Write as _;
+use std::io::{self, Write};
+use telaudit_model::{money_string, Dump, Finding, RuleInfo, RuleResult, SourceRef};
+
+/// A text cell made safe for spreadsheets: one that begins with `=`, `+`, `-`,
+/// `@`, tab or carriage return gets a leading `'`.
+pub(crate) fn guard(s: &str) -> Cow<'_, str> {
+    match s.as_bytes().first() {
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => Cow::Owned(format!("'{s}")),
+        _ => Cow::Borrowed(s),
+    }
+}
+
+/// Every finding with its rule, in the order of findings.csv: rule id, carrier,
+/// account, service, description, first period (text order; ties keep the
+/// rules' own order).
+pub(crate) fn sorted_findings<'a>(
+    dump: &Dump,
+    results: &'a [RuleResult],
+) -> Vec<(&'a RuleInfo, &'a Finding)> {
+    let mut v: Vec<(&RuleInfo, &Finding)> = results
+        .iter()
+        .flat_map(|r| r.findings.iter().map(move |f| (&r.rule, f)))
+        .collect();
+    v.sort_by(|(_, a), (_, b)| {
+        a.rule
+            .cmp(&b.rule)
+            .then_with(|| dump.s(a.carrier).cmp(dump.s(b.carrier)))
+            .then_with(|| dump.s(a.account).cmp(dump.s(b.account)))
+            .then_with(|| dump.s(a.service).cmp(dump.s(b.service)))
+            .then_with(|| a.description.cmp(&b.description))
+            .then_with(|| a.first_period.cmp(&b.first_period))
+    });
+    v
+}
+
+/// Appends `file:line` (or `file:segment N`) of each source, `;`-joined.
+pub(crate) fn join_sources(dump: &Dump, sources: &[SourceRef], out: &mut String) {
+    for (i, &src) in sources.iter().enumerate() {
+        if i > 0 {
+            out.push(';');
+        }
+        match dump.files.get(src.file.0 as usize) {
+            Some(f) => {
+                out.push_str(&f.path);
+                match f.kind {
+                    telaudit_model::SourceKind::Edi811 => {
+                        let _ = write!(out, ":segment {}", src.pos);
+                    }
+                    _ => {
+                        let _ = write!(out, ":{}", src.pos);
+                    }
+                }
+            }
+            None => {
+                let _ = write!(out, "file#{}:{}", src.file.0, src.pos);
+            }
+        }
+    }
+}
+
+fn csv_err(e: csv::Error) -> io::Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(e) => e,
+        other => io::Error::other(format!("{other:?}")),
+    }
+}
+
+/// Writes findings.csv: one row per finding, sorted (see [`findings_csv`]).
+pub fn write_findings_csv<W: Write>(w: W, dump: &Dump, results: &[RuleResult]) -> io::Result<()> {
+    let mut out = csv::WriterBuilder::new().from_writer(w);
+    out.write_record([
+        "rule",
+        "severity",
+        "carrier",
+        "account",
+        "service_id",
+        "invoices",
+        "first_period",
+        "last_period",
+        "description",
+        "recoverable",
+        "monthly",
+        "evidence",
+        "basis",
+    ])
+    .map_err(csv_err)?;
+    let mut invoices = String::new();
+    let mut evidence = String::new();
+    let mut basis = String::new();
+    for (info, f) in sorted_findings(dump, results) {
+        invoices.clear();
+        for (i, &inv) in f.invoices.iter().enumerate() {
+            if i > 0 {
+                invoices.push(';');
+            }
+            invoices.push_str(dump.s(inv));
+        }
+        evidence.clear();
+        join_sources(dump, &f.evidence, &mut evidence);
+        basis.clear();
+        join_sources(dump, &f.basis, &mut basis);
+        out.write_record([
+            guard(&f.rule).as_ref(),
+            guard(&info.severity).as_ref(),
+            guard(dump.s(f.carrier)).as_ref(),
+            guard(dump.s(f.account)).as_ref(),
+            guard(dump.s(f.service)).as_ref(),
+            guard(&invoices).as_ref(),
+            f.first_period.to_string().as_str(),
+            f.last_period.to_string().as_str(),
+            guard(&f.description).as_ref(),
+            money_string(f.recoverable).as_str(),
+            money_string(f.monthly).as_str(),
+            guard(&evidence).as_ref(),
+            guard(&basis).as_ref(),
+        ])
+        .map_err(csv_err)?;
+    }
+    out.flush()
+}
+
+/// findings.csv as a string. Columns: rule, severity, carrier, account,
+/// service_id, invoices (`;`-joined), first_period, last_period, description,
+/// recoverable, monthly (2-decimal numbers), evidence and basis (`file:line` or
+/// `file:segment N`, `;`-joined). Rows sorted by rule id, carrier, account,
+/// service, description, first period.
+pub fn findings_csv(dump: &Dump, results: &[RuleResult]) -> String {
+    let mut buf = Vec::new();
+    // Writing to a Vec cannot fail.
+    let _ = write_findings_csv(&mut buf, dump, results);
+    String::from_utf8(buf).unwrap_or_default()
+}
+
+/// Writes rejected.csv: `file,line,reason`, sorted by file then position
+/// (the whole file first, then lines or segments in order).
+pub fn write_rejected_csv<W: Write>(w: W, dump: &Dump) -> io::Result<()> {
+    let mut out = csv::WriterBuilder::new().from_writer(w);
+    out.write_record(["file", "line", "reason"]).map_err(csv_err)?;
+    let mut rejected: Vec<&telaudit_model::Rejection> = dump.rejected.iter().collect();
+    rejected.sort_by(|a, b| {
+        a.file
+            .cmp(&b.file)
+            .then_with(|| a.position.cmp(&b.position))
+            .then_with(|| a.reason.cmp(&b.reason))
+    });
+    for r in rejected {
+        let pos = r.position.to_string();
+        out.write_record([guard(&r.file).as_ref(), pos.as_str(), guard(&r.reason).as_ref()])
+            .map_err(csv_err)?;
+    }
+    out.flush()
+}
+
+/// rejected.csv as a string.
+pub fn rejected_csv(dump: &Dump) -> String {
+    let mut buf = Vec::new();
+    let _ = write_rejected_csv(&mut buf, dump);
+    String::from_utf8(buf).unwrap_or_default()
+}
