@@ -1,7 +1,30 @@
-//! Reads a client folder into a [`telaudit_model::Dump`].
+//! Reads a client folder into a [`telaudit_model::Dump`]: the one job of this crate.
+//!
+//! [`read_client`] finds the bill files below `invoices/`, reads them in parallel
+//! (each into a [`ParsedFile`] with its own interner) and merges them in path order,
+//! then reads `inventory.csv`, `contracts.csv` and `client.toml`. Every refused
+//! input (a whole file or one line) becomes a [`telaudit_model::Rejection`] naming
+//! the file, the line and the reason; nothing is dropped silently except blank lines.
+//!
+//! Readers: [`read_canonical_csv`] (formats.md section 2), [`read_edi`] (X12 811),
+//! [`read_inventory`], [`read_contracts`], [`parse_client_toml`]. All text goes
+//! through [`decode_text`] (UTF-8, UTF-16 with BOM, else Windows-1252 with a warning).
+//! A further charge format (carrier layouts) is one more reader returning a
+//! [`ParsedFile`], plugged into `ChargeFormat` in `client.rs`.
 
+mod canonical;
+mod client;
+mod config;
 mod edi;
+mod inventory;
 mod parsed;
+mod table;
+mod text;
 
+pub use canonical::read_canonical_csv;
+pub use client::{read_client, ClientError};
+pub use config::parse_client_toml;
 pub use edi::read_edi;
+pub use inventory::{read_contracts, read_inventory, TableOutcome};
 pub use parsed::ParsedFile;
+pub use text::{decode_text, is_edi};

@@ -1,0 +1,187 @@
+//! The canonical charge CSV (formats.md section 2).
+
+use crate::table::{read_table, Column, Fields};
+use crate::text::{decode_text, show};
+use crate::ParsedFile;
+use telaudit_model::{
+    ChargeType, Date, DateError, DecimalError, FileId, Interner, Micros, Position, Row, SourceRef, Sym,
+    Warning,
+};
+
+const CARRIER: usize = 0;
+const ACCOUNT: usize = 1;
+const INVOICE: usize = 2;
+const INVOICE_DATE: usize = 3;
+const PERIOD_START: usize = 4;
+const PERIOD_END: usize = 5;
+const SERVICE_ID: usize = 6;
+const CHARGE_TYPE: usize = 7;
+const CHARGE_CODE: usize = 8;
+const DESCRIPTION: usize = 9;
+const QUANTITY: usize = 10;
+const UNIT_RATE: usize = 11;
+const AMOUNT: usize = 12;
+const USAGE_QUANTITY: usize = 13;
+const USAGE_UNIT: usize = 14;
+
+const fn col(name: &'static str, required: bool) -> Column {
+    Column { name, required }
+}
+
+const COLUMNS: [Column; 15] = [
+    col("carrier", true),
+    col("account", true),
+    col("invoice", true),
+    col("invoice_date", true),
+    col("period_start", true),
+    col("period_end", true),
+    col("service_id", false),
+    col("charge_type", true),
+    col("charge_code", false),
+    col("description", true),
+    col("quantity", false),
+    col("unit_rate", false),
+    col("amount", true),
+    col("usage_quantity", false),
+    col("usage_unit", false),
+];
+
+/// Reads one canonical charge CSV. Rows carry `file` and the line their record
+/// starts on (header = line 1); refused rows and refused files go to `rejected`.
+pub fn read_canonical_csv(bytes: &[u8], file: FileId, path: &str) -> ParsedFile {
+    let mut out = ParsedFile::default();
+    let (text, warning) = decode_text(bytes);
+    if let Some(message) = warning {
+        out.warnings.push(Warning { file: path.to_string(), position: Position::File, message });
+    }
+    // Consecutive rows mostly repeat carrier, account, invoice ...: comparing with
+    // the previous row's symbol skips most hash lookups.
+    let mut last = [Sym::EMPTY; 15];
+    let mut problems: Vec<String> = Vec::new();
+    let ParsedFile { strings, rows, rejected, .. } = &mut out;
+    let had_header = read_table(&text, path, &COLUMNS, 1, rejected, |f, line| {
+        problems.clear();
+        match parse_row(f, line, file, strings, &mut last, &mut problems) {
+            Some(row) => {
+                rows.push(row);
+                Ok(())
+            }
+            None => Err(problems.join("; ")),
+        }
+    });
+    if !had_header && out.rejected.is_empty() {
+        out.warnings.push(Warning {
+            file: path.to_string(),
+            position: Position::File,
+            message: "empty file: no header row, no charges".to_string(),
+        });
+    }
+    out
+}
+
+fn parse_row(
+    f: &Fields,
+    line: u64,
+    file: FileId,
+    strings: &mut Interner,
+    last: &mut [Sym; 15],
+    problems: &mut Vec<String>,
+) -> Option<Row> {
+    for c in [CARRIER, ACCOUNT, INVOICE, DESCRIPTION] {
+        if f.get(c).is_empty() {
+            problems.push(format!("{} is empty (required)", COLUMNS[c].name));
+        }
+    }
+    let invoice_date = date(f, INVOICE_DATE, problems);
+    let period_start = date(f, PERIOD_START, problems);
+    let period_end = date(f, PERIOD_END, problems);
+    let ct = f.get(CHARGE_TYPE);
+    let charge_type = if ct.is_empty() {
+        problems.push("charge_type is empty (required)".to_string());
+        None
+    } else {
+        let t = ChargeType::parse(ct);
+        if t.is_none() {
+            let allowed: Vec<&str> = ChargeType::ALL.iter().map(|t| t.as_str()).collect();
+            problems.push(format!("unknown charge_type {}: expected one of {}", show(ct), allowed.join(", ")));
+        }
+        t
+    };
+    let quantity = number(f, QUANTITY, problems).map(|q| q.unwrap_or(Micros::ONE));
+    let unit_rate = number(f, UNIT_RATE, problems);
+    let amount = number(f, AMOUNT, problems);
+    let amount = match amount {
+        Some(None) => {
+            problems.push("amount is empty (required)".to_string());
+            None
+        }
+        Some(Some(a)) => Some(a),
+        None => None,
+    };
+    let usage_quantity = number(f, USAGE_QUANTITY, problems);
+    if let (Some(s), Some(e)) = (period_start, period_end) {
+        if e < s {
+            problems.push(format!("period_end {e} is before period_start {s}"));
+        }
+    }
+    if !problems.is_empty() {
+        return None;
+    }
+    let (invoice_date, period_start, period_end) = (invoice_date?, period_start?, period_end?);
+    let (charge_type, quantity, unit_rate, amount, usage_quantity) =
+        (charge_type?, quantity?, unit_rate?, amount?, usage_quantity?);
+    let mut sym = |c: usize| {
+        let s = f.get(c);
+        if strings.get(last[c]) != s {
+            last[c] = strings.intern(s);
+        }
+        last[c]
+    };
+    Some(Row {
+        carrier: sym(CARRIER),
+        account: sym(ACCOUNT),
+        invoice: sym(INVOICE),
+        service: sym(SERVICE_ID),
+        charge_code: sym(CHARGE_CODE),
+        description: sym(DESCRIPTION),
+        usage_unit: sym(USAGE_UNIT),
+        invoice_date,
+        period_start,
+        period_end,
+        charge_type,
+        quantity,
+        unit_rate,
+        amount,
+        usage_quantity,
+        source: SourceRef { file, pos: u32::try_from(line).unwrap_or(u32::MAX) },
+    })
+}
+
+/// A required date column; None (with a problem noted) when empty or bad.
+fn date(f: &Fields, c: usize, problems: &mut Vec<String>) -> Option<Date> {
+    let v = f.get(c);
+    match Date::parse(v) {
+        Ok(d) => Some(d),
+        Err(DateError::Empty) => {
+            problems.push(format!("{} is empty (required)", COLUMNS[c].name));
+            None
+        }
+        Err(e) => {
+            problems.push(format!("bad {} {}: {e}", COLUMNS[c].name, show(v)));
+            None
+        }
+    }
+}
+
+/// A decimal column: Some(None) when empty, None (with a problem noted) when bad.
+fn number(f: &Fields, c: usize, problems: &mut Vec<String>) -> Option<Option<Micros>> {
+    let v = f.get(c);
+    match Micros::parse(v) {
+        Ok(m) => Some(Some(m)),
+        Err(DecimalError::Empty) => Some(None),
+        Err(e) => {
+            problems.push(format!("bad {} {}: {e}", COLUMNS[c].name, show(v)));
+            None
+        }
+    }
+}

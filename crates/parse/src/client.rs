@@ -1,0 +1,364 @@
+//! Reading a whole client folder (formats.md section 1) into a [`Dump`].
+
+use crate::config::parse_client_toml;
+use crate::inventory::{read_contracts, read_inventory};
+use crate::text::{decode_text, is_edi};
+use crate::{read_canonical_csv, read_edi, ParsedFile};
+use rayon::prelude::*;
+use std::fmt;
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use telaudit_model::{Dump, FileId, Position, Rejection, SourceFile, SourceKind, Sym, Warning};
+
+/// Why a client folder could not be audited at all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClientError {
+    /// The folder does not exist or cannot be listed.
+    Unreadable { path: PathBuf, reason: String },
+    /// No `invoices/` folder.
+    NoInvoices { path: PathBuf },
+    /// `invoices/` yielded no charge row, accepted or refused.
+    NoChargeRows { path: PathBuf, detail: String },
+    /// client.toml cannot be read or is invalid: a configuration error (exit code 2).
+    Config { path: PathBuf, message: String },
+}
+
+impl ClientError {
+    /// True for a bad client.toml (exit code 2, "bad configuration"); false when
+    /// the data is missing or unreadable.
+    pub fn is_config(&self) -> bool {
+        matches!(self, ClientError::Config { .. })
+    }
+}
+
+impl fmt::Display for ClientError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ClientError::Unreadable { path, reason } => write!(
+                f,
+                "{}: cannot read the client folder ({reason}); give the path of a folder holding invoices/",
+                path.display()
+            ),
+            ClientError::NoInvoices { path } => write!(
+                f,
+                "{}: no invoices/ folder; put the carriers' bill files (canonical .csv or X12 811 \
+                 .edi/.x12/.811) in {}",
+                path.display(),
+                path.join("invoices").display()
+            ),
+            ClientError::NoChargeRows { path, detail } => write!(
+                f,
+                "{}: no charge rows ({detail}); put canonical charge CSV or X12 811 bill files there",
+                path.join("invoices").display()
+            ),
+            ClientError::Config { path, message } => {
+                write!(f, "{}: bad configuration: {message}", path.display())
+            }
+        }
+    }
+}
+
+impl std::error::Error for ClientError {}
+
+/// How a bill file is read. A new input format (carrier layouts) is a new variant
+/// here, a case in [`classify`] and one in [`read_charge_file`].
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+enum ChargeFormat {
+    Canonical,
+    Edi,
+}
+
+impl ChargeFormat {
+    fn kind(self) -> SourceKind {
+        match self {
+            ChargeFormat::Canonical => SourceKind::CanonicalCsv,
+            ChargeFormat::Edi => SourceKind::Edi811,
+        }
+    }
+}
+
+/// The format of a file below invoices/, from its name and first bytes; None: not a bill file.
+fn classify(path: &Path, head: &[u8]) -> Option<ChargeFormat> {
+    if is_edi(path, head) {
+        return Some(ChargeFormat::Edi);
+    }
+    let csv = path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    csv.then_some(ChargeFormat::Canonical)
+}
+
+fn read_charge_file(format: ChargeFormat, bytes: &[u8], file: FileId, path: &str) -> ParsedFile {
+    match format {
+        ChargeFormat::Canonical => read_canonical_csv(bytes, file, path),
+        ChargeFormat::Edi => read_edi(bytes, file, path),
+    }
+}
+
+/// A file found below invoices/.
+struct Found {
+    /// Relative to the client folder, `/`-separated.
+    rel: String,
+    path: PathBuf,
+    canonical: PathBuf,
+}
+
+/// Walks `dir` depth-first. Symbolic links are followed only when they stay inside
+/// one of `roots`; a directory already on the current path (a link cycle) is skipped.
+fn walk(
+    roots: &[PathBuf],
+    dir: &Path,
+    rel: &str,
+    stack: &mut Vec<PathBuf>,
+    out: &mut Vec<Found>,
+    warnings: &mut Vec<Warning>,
+) {
+    let warn = |warnings: &mut Vec<Warning>, file: &str, message: String| {
+        warnings.push(Warning { file: file.to_string(), position: Position::File, message });
+    };
+    let entries = match fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => return warn(warnings, rel, format!("cannot list folder ({e}); skipped")),
+    };
+    let mut list: Vec<(String, PathBuf, fs::FileType)> = Vec::new();
+    for entry in entries {
+        match entry.and_then(|e| Ok((e.file_name(), e.path(), e.file_type()?))) {
+            Ok((name, path, ft)) => list.push((name.to_string_lossy().into_owned(), path, ft)),
+            Err(e) => warn(warnings, rel, format!("cannot list an entry of this folder ({e}); skipped")),
+        }
+    }
+    list.sort_by(|a, b| a.0.cmp(&b.0));
+    for (name, path, ft) in list {
+        let child = format!("{rel}/{name}");
+        let canonical = match fs::canonicalize(&path) {
+            Ok(c) => c,
+            Err(e) => {
+                warn(warnings, &child, format!("cannot resolve path ({e}); skipped"));
+                continue;
+            }
+        };
+        let is_dir = if ft.is_symlink() {
+            if !roots.iter().any(|r| canonical.starts_with(r)) {
+                warn(warnings, &child, "symbolic link leads outside the client folder; skipped".into());
+                continue;
+            }
+            match fs::metadata(&canonical) {
+                Ok(m) if m.is_dir() => true,
+                Ok(m) if m.is_file() => false,
+                Ok(_) => {
+                    warn(warnings, &child, "not a regular file; skipped".into());
+                    continue;
+                }
+                Err(e) => {
+                    warn(warnings, &child, format!("cannot follow symbolic link ({e}); skipped"));
+                    continue;
+                }
+            }
+        } else if ft.is_dir() {
+            true
+        } else if ft.is_file() {
+            false
+        } else {
+            warn(warnings, &child, "not a regular file; skipped".into());
+            continue;
+        };
+        if is_dir {
+            if stack.contains(&canonical) {
+                warn(warnings, &child, "symbolic link loop; skipped".into());
+                continue;
+            }
+            stack.push(canonical.clone());
+            walk(roots, &path, &child, stack, out, warnings);
+            stack.pop();
+        } else {
+            out.push(Found { rel: child, path, canonical });
+        }
+    }
+}
+
+/// The first bytes of a file, to recognise X12 by content.
+fn head(path: &Path) -> Vec<u8> {
+    let mut buf = Vec::with_capacity(64);
+    if let Ok(f) = fs::File::open(path) {
+        let _ = f.take(64).read_to_end(&mut buf);
+    }
+    buf
+}
+
+/// Reads one client folder: its bill files below invoices/ (in parallel), then
+/// inventory.csv, contracts.csv and client.toml. The result does not depend on the
+/// order files are listed or read in: files are merged in path order.
+pub fn read_client(dir: &Path) -> Result<Dump, ClientError> {
+    let unreadable = |reason: String| ClientError::Unreadable { path: dir.to_path_buf(), reason };
+    let meta = fs::metadata(dir).map_err(|e| unreadable(e.to_string()))?;
+    if !meta.is_dir() {
+        return Err(unreadable("not a folder".into()));
+    }
+    let root = fs::canonicalize(dir).map_err(|e| unreadable(e.to_string()))?;
+    fs::read_dir(dir).map_err(|e| unreadable(e.to_string()))?;
+    let client = root.file_name().map_or_else(|| root.display().to_string(), |n| n.to_string_lossy().into_owned());
+
+    // Configuration first: a bad client.toml stops the client before any work.
+    let toml_path = dir.join("client.toml");
+    let config = match fs::read(&toml_path) {
+        Ok(bytes) => {
+            let config_err = |message: String| ClientError::Config { path: toml_path.clone(), message };
+            let (text, warning) = decode_text(&bytes);
+            if let Some(w) = warning {
+                return Err(config_err(format!("{w}: save client.toml as UTF-8")));
+            }
+            Some(parse_client_toml(&text).map_err(config_err)?)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(ClientError::Config { path: toml_path, message: format!("cannot read: {e}") }),
+    };
+
+    let invoices = dir.join("invoices");
+    if !invoices.is_dir() {
+        return Err(ClientError::NoInvoices { path: dir.to_path_buf() });
+    }
+    let mut dump = Dump { client, config: config.clone().unwrap_or_default(), ..Dump::default() };
+    let inv_canonical = fs::canonicalize(&invoices).map_err(|e| unreadable(e.to_string()))?;
+    let roots = [root.clone(), inv_canonical.clone()];
+    let mut found = Vec::new();
+    walk(&roots, &invoices, "invoices", &mut vec![inv_canonical], &mut found, &mut dump.warnings);
+    found.sort_by(|a, b| a.rel.cmp(&b.rel));
+
+    // Classify; the same file reached twice (through a link) is read once.
+    let mut bills: Vec<(Found, ChargeFormat)> = Vec::new();
+    let mut seen: std::collections::HashMap<PathBuf, String> = std::collections::HashMap::new();
+    let mut skipped = 0usize;
+    for f in found {
+        if let Some(first) = seen.get(&f.canonical) {
+            dump.warnings.push(Warning {
+                file: f.rel.clone(),
+                position: Position::File,
+                message: format!("the same file as {first}; skipped"),
+            });
+            continue;
+        }
+        seen.insert(f.canonical.clone(), f.rel.clone());
+        let is_csv = f.path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+        // .csv files are classified again on their full bytes below (X12 content wins).
+        let format = if is_csv { Some(ChargeFormat::Canonical) } else { classify(&f.path, &head(&f.path)) };
+        match format {
+            Some(format) => bills.push((f, format)),
+            None => {
+                skipped += 1;
+                dump.warnings.push(Warning {
+                    file: f.rel,
+                    position: Position::File,
+                    message: "not a bill file (expected .csv, .edi, .x12 or .811); skipped".into(),
+                });
+            }
+        }
+    }
+
+    let parsed: Vec<(SourceKind, ParsedFile)> = bills
+        .par_iter()
+        .enumerate()
+        .map(|(i, (f, format))| {
+            let id = FileId(i as u32);
+            match fs::read(&f.path) {
+                Ok(bytes) => {
+                    let format = if *format == ChargeFormat::Canonical {
+                        classify(&f.path, &bytes).unwrap_or(ChargeFormat::Canonical)
+                    } else {
+                        *format
+                    };
+                    (format.kind(), read_charge_file(format, &bytes, id, &f.rel))
+                }
+                Err(e) => {
+                    let mut p = ParsedFile::default();
+                    p.rejected.push(Rejection {
+                        file: f.rel.clone(),
+                        position: Position::File,
+                        reason: format!("cannot read the file ({e})"),
+                        rows: 0,
+                    });
+                    (format.kind(), p)
+                }
+            }
+        })
+        .collect();
+
+    for (i, ((f, _), (kind, p))) in bills.iter().zip(parsed).enumerate() {
+        dump.files.push(SourceFile { path: f.rel.clone(), kind });
+        merge(&mut dump, FileId(i as u32), p);
+    }
+
+    let refused_rows: u64 = dump.rejected.iter().map(|r| r.rows).sum();
+    if dump.rows.is_empty() && refused_rows == 0 {
+        let mut detail = format!("{} bill file(s) read", bills.len());
+        if skipped > 0 {
+            detail.push_str(&format!(", {skipped} other file(s) skipped"));
+        }
+        if let Some(r) = dump.rejected.first() {
+            detail.push_str(&format!("; {}: {}", r.file, r.reason));
+        }
+        return Err(ClientError::NoChargeRows { path: dir.to_path_buf(), detail });
+    }
+
+    for name in ["inventory.csv", "contracts.csv"] {
+        let path = dir.join(name);
+        let bytes = match fs::read(&path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => {
+                dump.rejected.push(Rejection {
+                    file: name.to_string(),
+                    position: Position::File,
+                    reason: format!("cannot read the file ({e})"),
+                    rows: 0,
+                });
+                continue;
+            }
+        };
+        let id = FileId(dump.files.len() as u32);
+        if name == "inventory.csv" {
+            dump.files.push(SourceFile { path: name.to_string(), kind: SourceKind::Inventory });
+            let t = read_inventory(&bytes, id, name, &mut dump.strings);
+            dump.inventory = t.records;
+            dump.rejected.extend(t.rejected);
+            dump.warnings.extend(t.warnings);
+        } else {
+            dump.files.push(SourceFile { path: name.to_string(), kind: SourceKind::Contracts });
+            let t = read_contracts(&bytes, id, name, &mut dump.strings);
+            dump.contracts = t.records;
+            dump.rejected.extend(t.rejected);
+            dump.warnings.extend(t.warnings);
+        }
+    }
+    if config.is_some() {
+        dump.files.push(SourceFile { path: "client.toml".to_string(), kind: SourceKind::ClientToml });
+    }
+    Ok(dump)
+}
+
+/// Appends one file's result, remapping its symbols into the dump's interner.
+fn merge(dump: &mut Dump, file: FileId, p: ParsedFile) {
+    let map = dump.strings.absorb(&p.strings);
+    let m = |s: Sym| map.get(s.0 as usize).copied().unwrap_or(Sym::EMPTY);
+    let offset = dump.rows.len() as u32;
+    dump.rows.reserve(p.rows.len());
+    for mut r in p.rows {
+        r.carrier = m(r.carrier);
+        r.account = m(r.account);
+        r.invoice = m(r.invoice);
+        r.service = m(r.service);
+        r.charge_code = m(r.charge_code);
+        r.description = m(r.description);
+        r.usage_unit = m(r.usage_unit);
+        r.source.file = file;
+        dump.rows.push(r);
+    }
+    for mut u in p.unbalanced {
+        u.carrier = m(u.carrier);
+        u.account = m(u.account);
+        u.invoice = m(u.invoice);
+        u.source.file = file;
+        u.rows = u.rows.start + offset..u.rows.end + offset;
+        dump.unbalanced.push(u);
+    }
+    dump.rejected.extend(p.rejected);
+    dump.warnings.extend(p.warnings);
+}

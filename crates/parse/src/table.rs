@@ -1,0 +1,409 @@
+//! RFC 4180 CSV splitting and header mapping, shared by every CSV reader.
+//!
+//! Why a hand-written splitter and not the `csv` crate: (1) recovery. An
+//! unterminated quote must cost one line, not the rest of the file: when a quoted
+//! field that ran over line breaks leaves its record with the wrong field count (or
+//! the file ends inside it), the record's first line is refused and reading resumes
+//! on the next physical line. The `csv` reader cannot be rewound into a record, so
+//! that needs a second reader per recovery and line bookkeeping on top. (2) speed:
+//! most bill lines hold no quote at all, and those are split with `memchr` straight
+//! from the decoded text, with no copy; only lines holding a `"` take the full
+//! state machine. The tests cross-check the fields against the `csv` crate.
+//!
+//! Quoting follows RFC 4180 as the `csv` crate reads it: a field is quoted when its
+//! first byte is `"`; `""` inside is one quote; text after the closing quote is kept
+//! literally; a quote inside an unquoted field is literal. Records end at LF or CRLF.
+
+use crate::text::show;
+use memchr::{memchr, memchr2, memchr_iter};
+use telaudit_model::{Position, Rejection};
+
+#[derive(Copy, Clone, Debug)]
+struct Span {
+    /// In the splitter's scratch buffer (unescaped quoted field) instead of the text.
+    scratch: bool,
+    start: usize,
+    end: usize,
+}
+
+/// What [`Splitter::next_record`] found.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Record {
+    /// A record starting on this 1-based physical line; fields via [`Splitter::field`].
+    Fields(u64),
+    /// A quoted field opened on this line never closed properly; the line was skipped.
+    Unterminated(u64),
+}
+
+pub(crate) struct Splitter<'a> {
+    text: &'a str,
+    pos: usize,
+    /// The physical line `pos` is on.
+    line: u64,
+    spans: Vec<Span>,
+    scratch: String,
+}
+
+impl<'a> Splitter<'a> {
+    pub(crate) fn new(text: &'a str) -> Self {
+        Splitter { text, pos: 0, line: 1, spans: Vec::with_capacity(32), scratch: String::new() }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    /// Field `i` of the current record, as written (unescaped, not trimmed).
+    pub(crate) fn field(&self, i: usize) -> &str {
+        let sp = self.spans[i];
+        if sp.scratch {
+            &self.scratch[sp.start..sp.end]
+        } else {
+            &self.text[sp.start..sp.end]
+        }
+    }
+
+    /// Whether every field of the current record is empty or spaces (`,,,` lines).
+    pub(crate) fn all_empty(&self) -> bool {
+        (0..self.len()).all(|i| self.field(i).trim().is_empty())
+    }
+
+    /// The next record, skipping empty lines. `expected` is the header's field
+    /// count (None while reading the header): a multi-line record of another width
+    /// is taken for an unterminated quote.
+    pub(crate) fn next_record(&mut self, expected: Option<usize>) -> Option<Record> {
+        let b = self.text.as_bytes();
+        let n = b.len();
+        loop {
+            if self.pos >= n {
+                return None;
+            }
+            let s = self.pos;
+            let line = self.line;
+            let nl = memchr(b'\n', &b[s..]).map(|k| s + k);
+            let line_end = nl.unwrap_or(n);
+            let next_line = nl.map_or(n, |k| k + 1);
+            if memchr(b'"', &b[s..line_end]).is_none() {
+                // Fast path: one physical line, no quotes.
+                self.pos = next_line;
+                self.line += 1;
+                let ce = if line_end > s && b[line_end - 1] == b'\r' { line_end - 1 } else { line_end };
+                if ce == s {
+                    continue;
+                }
+                self.spans.clear();
+                let mut st = s;
+                for k in memchr_iter(b',', &b[s..ce]) {
+                    self.spans.push(Span { scratch: false, start: st, end: s + k });
+                    st = s + k + 1;
+                }
+                self.spans.push(Span { scratch: false, start: st, end: ce });
+                return Some(Record::Fields(line));
+            }
+            let (end, eof_in_quote, multiline) = self.split_quoted(s);
+            if eof_in_quote || (multiline && expected.is_some_and(|e| e != self.spans.len())) {
+                self.pos = next_line;
+                self.line = line + 1;
+                return Some(Record::Unterminated(line));
+            }
+            self.pos = end;
+            self.line = line + memchr_iter(b'\n', &b[s..end]).count() as u64;
+            if end == n && (n == 0 || b[n - 1] != b'\n') {
+                self.line += 1;
+            }
+            return Some(Record::Fields(line));
+        }
+    }
+
+    /// Splits a record that holds quotes, starting at byte `s`. Returns the byte
+    /// after its terminator, whether the text ended inside a quoted field, and
+    /// whether a quoted field held a line break.
+    fn split_quoted(&mut self, s: usize) -> (usize, bool, bool) {
+        let text = self.text;
+        let b = text.as_bytes();
+        let n = b.len();
+        self.spans.clear();
+        self.scratch.clear();
+        let mut multiline = false;
+        let mut i = s;
+        loop {
+            if i < n && b[i] == b'"' {
+                let st = self.scratch.len();
+                i += 1;
+                let mut closed = false;
+                while let Some(k) = memchr(b'"', &b[i..]) {
+                    let q = i + k;
+                    multiline |= memchr(b'\n', &b[i..q]).is_some();
+                    self.scratch.push_str(&text[i..q]);
+                    if q + 1 < n && b[q + 1] == b'"' {
+                        self.scratch.push('"');
+                        i = q + 2;
+                    } else {
+                        i = q + 1;
+                        closed = true;
+                        break;
+                    }
+                }
+                if !closed {
+                    multiline |= memchr(b'\n', &b[i..]).is_some();
+                    self.scratch.push_str(&text[i..]);
+                    self.spans.push(Span { scratch: true, start: st, end: self.scratch.len() });
+                    return (n, true, multiline);
+                }
+                let e = memchr2(b',', b'\n', &b[i..]).map_or(n, |k| i + k);
+                self.scratch.push_str(&text[i..strip_cr(b, i, e)]);
+                self.spans.push(Span { scratch: true, start: st, end: self.scratch.len() });
+                i = e;
+            } else {
+                let e = memchr2(b',', b'\n', &b[i..]).map_or(n, |k| i + k);
+                self.spans.push(Span { scratch: false, start: i, end: strip_cr(b, i, e) });
+                i = e;
+            }
+            if i >= n {
+                return (n, false, multiline);
+            }
+            if b[i] == b',' {
+                i += 1;
+                continue;
+            }
+            return (i + 1, false, multiline);
+        }
+    }
+}
+
+/// The end of a field's text ending at `e`, without the CR of a CRLF (or of the file's end).
+fn strip_cr(b: &[u8], start: usize, e: usize) -> usize {
+    if e > start && b[e - 1] == b'\r' && (e == b.len() || b[e] == b'\n') {
+        e - 1
+    } else {
+        e
+    }
+}
+
+/// A column a reader knows.
+pub(crate) struct Column {
+    pub name: &'static str,
+    pub required: bool,
+}
+
+/// Where each known column sits in the file.
+pub(crate) struct Header {
+    /// Indexed like the reader's column list.
+    pub idx: Vec<Option<usize>>,
+    /// The header's field count; every record must have as many.
+    pub width: usize,
+}
+
+/// Maps the header record (current record of `sp`) onto `columns`: names compared
+/// case-insensitively with surrounding spaces ignored, any order, unknown names ignored.
+pub(crate) fn map_header(sp: &Splitter, columns: &[Column]) -> Result<Header, String> {
+    let mut idx: Vec<Option<usize>> = vec![None; columns.len()];
+    for i in 0..sp.len() {
+        let name = sp.field(i).trim();
+        if let Some(c) = columns.iter().position(|c| c.name.eq_ignore_ascii_case(name)) {
+            if let Some(prev) = idx[c] {
+                return Err(format!(
+                    "column {} appears twice in the header (columns {} and {}); keep one",
+                    columns[c].name,
+                    prev + 1,
+                    i + 1
+                ));
+            }
+            idx[c] = Some(i);
+        }
+    }
+    let missing: Vec<&str> =
+        columns.iter().zip(&idx).filter(|(c, i)| c.required && i.is_none()).map(|(c, _)| c.name).collect();
+    if !missing.is_empty() {
+        let found: Vec<String> = (0..sp.len()).map(|i| show(sp.field(i).trim())).collect();
+        return Err(format!(
+            "missing required column{} {} (the header has {}); every file needs a header row naming the columns",
+            if missing.len() == 1 { "" } else { "s" },
+            missing.join(", "),
+            found.join(", ")
+        ));
+    }
+    Ok(Header { idx, width: sp.len() })
+}
+
+/// One record, seen through the header: fields by column number, trimmed.
+pub(crate) struct Fields<'s, 'a> {
+    sp: &'s Splitter<'a>,
+    idx: &'s [Option<usize>],
+}
+
+impl<'s> Fields<'s, '_> {
+    /// The trimmed value of known column `col`; "" when the file lacks the column.
+    pub(crate) fn get(&self, col: usize) -> &'s str {
+        match self.idx[col] {
+            Some(i) => self.sp.field(i).trim(),
+            None => "",
+        }
+    }
+}
+
+/// Reads a whole CSV table: header, then each record through `row`, which returns
+/// the reason when it refuses the record. Refusals (whole file or one line) are
+/// pushed to `rejected`, each standing for `rows_per_line` charge rows.
+/// Returns false when the file was refused whole (or has no header).
+pub(crate) fn read_table<'t>(
+    text: &'t str,
+    path: &str,
+    columns: &[Column],
+    rows_per_line: u64,
+    rejected: &mut Vec<Rejection>,
+    mut row: impl FnMut(&Fields<'_, 't>, u64) -> Result<(), String>,
+) -> bool {
+    let mut sp = Splitter::new(text);
+    let refuse_file = |sp: &mut Splitter, rejected: &mut Vec<Rejection>, reason: String| {
+        let mut count = 0;
+        while sp.next_record(None).is_some() {
+            if !sp.all_empty() {
+                count += 1;
+            }
+        }
+        rejected.push(Rejection {
+            file: path.to_string(),
+            position: Position::File,
+            reason,
+            rows: count * rows_per_line,
+        });
+    };
+    let header = match sp.next_record(None) {
+        None => return false,
+        Some(Record::Unterminated(line)) => {
+            refuse_file(&mut sp, rejected, format!("the header row (line {line}) has an unterminated quote"));
+            return false;
+        }
+        Some(Record::Fields(_)) => match map_header(&sp, columns) {
+            Ok(h) => h,
+            Err(reason) => {
+                refuse_file(&mut sp, rejected, reason);
+                return false;
+            }
+        },
+    };
+    let refuse = |rejected: &mut Vec<Rejection>, line: u64, reason: String| {
+        rejected.push(Rejection {
+            file: path.to_string(),
+            position: Position::Line(line),
+            reason,
+            rows: rows_per_line,
+        });
+    };
+    while let Some(rec) = sp.next_record(Some(header.width)) {
+        match rec {
+            Record::Unterminated(line) => refuse(
+                rejected,
+                line,
+                "unterminated quote: a quoted field opened on this line does not close before the \
+                 record ends; reading resumed on the next line"
+                    .to_string(),
+            ),
+            Record::Fields(line) => {
+                if sp.len() != header.width {
+                    if !sp.all_empty() {
+                        refuse(
+                            rejected,
+                            line,
+                            format!(
+                                "wrong field count: expected {} fields as in the header, found {}",
+                                header.width,
+                                sp.len()
+                            ),
+                        );
+                    }
+                    continue;
+                }
+                let fields = Fields { sp: &sp, idx: &header.idx };
+                if let Err(reason) = row(&fields, line) {
+                    if !sp.all_empty() {
+                        refuse(rejected, line, reason);
+                    }
+                }
+            }
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split_all(text: &str, expected: Option<usize>) -> Vec<(Record, Vec<String>)> {
+        let mut sp = Splitter::new(text);
+        let mut out = Vec::new();
+        while let Some(r) = sp.next_record(expected) {
+            let f = match r {
+                Record::Fields(_) => (0..sp.len()).map(|i| sp.field(i).to_string()).collect(),
+                Record::Unterminated(_) => vec![],
+            };
+            out.push((r, f));
+        }
+        out
+    }
+
+    fn csv_crate(text: &str) -> Vec<Vec<String>> {
+        let mut rdr =
+            csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+        rdr.records().map(|r| r.unwrap().iter().map(str::to_string).collect()).collect()
+    }
+
+    #[test]
+    fn splits_like_the_csv_crate() {
+        let cases = [
+            "a,b,c\n1,2,3\n",
+            "a,b\r\n1,2\r\n",
+            "a,b\n\"x,y\",\"he said \"\"hi\"\"\"\n",
+            "a,b\n\"multi\nline\",2\n3,4",
+            "a,b\n\"multi\r\nline\",2\r\n3,4\r\n",
+            "a,,\n,,\n",
+            "a,b\n\"\",\"\"\"\"\n",
+            "a,b\nx\"y,\"z\"w\n",
+            "a,b\n\n\n1,2\n",
+            "h\n\"a\"\n",
+            "a,b\n1,\"2\"",
+            "caf\u{e9},\"\u{e9}\"\n",
+        ];
+        for text in cases {
+            let ours: Vec<Vec<String>> = split_all(text, None).into_iter().map(|(_, f)| f).collect();
+            assert_eq!(ours, csv_crate(text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn physical_line_numbers() {
+        let text = "h1,h2\n\"a\nb\nc\",1\n\nx,2\r\n";
+        let recs: Vec<Record> = split_all(text, Some(2)).into_iter().map(|(r, _)| r).collect();
+        assert_eq!(recs, vec![Record::Fields(1), Record::Fields(2), Record::Fields(6)]);
+    }
+
+    #[test]
+    fn unterminated_quote_costs_one_line() {
+        let text = "h1,h2\n\"open,1\nx,2\ny,3\n";
+        let recs = split_all(text, Some(2));
+        assert_eq!(recs[1].0, Record::Unterminated(2));
+        assert_eq!(recs[2], (Record::Fields(3), vec!["x".into(), "2".into()]));
+        assert_eq!(recs[3], (Record::Fields(4), vec!["y".into(), "3".into()]));
+        assert_eq!(recs.len(), 4);
+        // At the end of the file.
+        let recs = split_all("h1,h2\nx,2\n\"open,1\n", Some(2));
+        assert_eq!(recs.len(), 3);
+        assert_eq!(recs[2].0, Record::Unterminated(3));
+        // The quote closes lines later, in a record of the wrong width.
+        let recs = split_all("h1,h2\n\"open,1\nx,2\ny,\"q\"\nz,4\n", Some(2));
+        let kinds: Vec<Record> = recs.iter().map(|r| r.0).collect();
+        assert_eq!(
+            kinds,
+            vec![
+                Record::Fields(1),
+                Record::Unterminated(2),
+                Record::Fields(3),
+                Record::Fields(4),
+                Record::Fields(5)
+            ]
+        );
+        assert_eq!(recs[3].1, vec!["y".to_string(), "q".to_string()]);
+    }
+}
