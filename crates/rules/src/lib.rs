@@ -1,1 +1,21 @@
-//! The waste rules.
+//! Turns a bill [`Dump`](telaudit_model::Dump) into findings: the waste rules of telaudit.
+//!
+//! Rule *kinds* are Rust (one module each under [`kinds`]); rule *parameters* are
+//! data: one TOML file per rule. The default set is the workspace's `rules/*.toml`,
+//! embedded at compile time ([`RuleSet::defaults`]); an analyst can load a
+//! replacement folder ([`RuleSet::load_dir`]) and add rules of an existing kind
+//! without touching Rust.
+//!
+//! [`evaluate`] builds one shared [`Index`] per dump and runs the rules in
+//! parallel. Each rule returns findings with exact claims on money; totalling
+//! and de-duplicating claims across rules is the report's job.
+
+mod config;
+mod eval;
+mod index;
+pub mod kinds;
+mod util;
+
+pub use config::{Rule, RuleError, RuleSet};
+pub use eval::{evaluate, evaluate_timed, Timings};
+pub use index::{AccId, AccountInfo, Index, ServiceInfo, SvcId};

@@ -1,0 +1,50 @@
+//! Running a rule set over a dump.
+
+use crate::config::RuleSet;
+use crate::index::Index;
+use crate::util::finding_order;
+use rayon::prelude::*;
+use std::time::{Duration, Instant};
+use telaudit_model::{Dump, RuleResult};
+
+/// How long an evaluation took: the shared index, then each rule (sorted by id).
+#[derive(Clone, Debug, Default)]
+pub struct Timings {
+    pub index: Duration,
+    pub rules: Vec<(String, Duration)>,
+}
+
+/// Runs every rule over the dump: one result per rule, sorted by rule id, each
+/// rule's findings in carrier, account, service, description, period order.
+pub fn evaluate(rules: &RuleSet, dump: &Dump) -> Vec<RuleResult> {
+    evaluate_timed(rules, dump).0
+}
+
+/// As [`evaluate`], also returning how long the index and each rule took.
+pub fn evaluate_timed(rules: &RuleSet, dump: &Dump) -> (Vec<RuleResult>, Timings) {
+    let t0 = Instant::now();
+    let ix = Index::build(dump);
+    let index = t0.elapsed();
+    let mut out: Vec<(RuleResult, Duration)> = rules
+        .rules()
+        .par_iter()
+        .map(|rule| {
+            let t = Instant::now();
+            let mut findings = rule.params.run(&rule.id, dump, &ix);
+            findings.sort_by(|a, b| finding_order(dump, a, b));
+            (
+                RuleResult {
+                    rule: rule.info(),
+                    findings,
+                },
+                t.elapsed(),
+            )
+        })
+        .collect();
+    out.sort_by(|a, b| a.0.rule.id.cmp(&b.0.rule.id));
+    let timings = Timings {
+        index,
+        rules: out.iter().map(|(r, d)| (r.rule.id.clone(), *d)).collect(),
+    };
+    (out.into_iter().map(|(r, _)| r).collect(), timings)
+}

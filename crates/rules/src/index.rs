@@ -1,0 +1,166 @@
+//! The shared index: built once per dump, read by every rule.
+
+use rustc_hash::FxHashMap;
+use telaudit_model::{Date, Dump, RowId, Sym};
+
+/// An account's number in [`Index::accounts`].
+pub type AccId = u32;
+/// A service's number in [`Index::services`].
+pub type SvcId = u32;
+
+/// An account: a (carrier, account) pair.
+#[derive(Clone, Debug)]
+pub struct AccountInfo {
+    pub carrier: Sym,
+    pub account: Sym,
+    /// The distinct period_start values of its rows, ascending.
+    pub periods: Vec<Date>,
+    /// Its services, in order of first appearance (account-level rows are the
+    /// service with `Sym::EMPTY`).
+    pub services: Vec<SvcId>,
+}
+
+impl AccountInfo {
+    /// The greatest period_start.
+    pub fn latest(&self) -> Option<Date> {
+        self.periods.last().copied()
+    }
+
+    /// How far back a period is: 0 for the latest, 1 for the one before ...;
+    /// `None` if the account has no such period.
+    pub fn back(&self, period: Date) -> Option<usize> {
+        self.periods
+            .binary_search(&period)
+            .ok()
+            .map(|i| self.periods.len() - 1 - i)
+    }
+}
+
+/// A service: a (carrier, account, service_id) triple; `service` is `Sym::EMPTY`
+/// for the account-level rows.
+#[derive(Clone, Debug)]
+pub struct ServiceInfo {
+    pub acc: AccId,
+    pub service: Sym,
+    /// Its rows, ascending (so in file path, then line order).
+    pub rows: Vec<RowId>,
+}
+
+/// Rows grouped by account and service, with each account's periods.
+#[derive(Clone, Debug, Default)]
+pub struct Index {
+    pub accounts: Vec<AccountInfo>,
+    pub services: Vec<ServiceInfo>,
+    /// The account of each row.
+    pub row_acc: Vec<AccId>,
+    /// The service of each row.
+    pub row_svc: Vec<SvcId>,
+    account_ids: FxHashMap<(Sym, Sym), AccId>,
+    service_ids: FxHashMap<(AccId, Sym), SvcId>,
+    /// The accounts of each carrier, in order of first appearance.
+    carrier_accounts: FxHashMap<Sym, Vec<AccId>>,
+}
+
+impl Index {
+    pub fn build(dump: &Dump) -> Index {
+        let n = dump.rows.len();
+        let mut ix = Index {
+            row_acc: Vec::with_capacity(n),
+            row_svc: Vec::with_capacity(n),
+            ..Index::default()
+        };
+        // Rows come in runs of one account and service: remember the last lookup.
+        let mut last_acc: Option<((Sym, Sym), AccId)> = None;
+        let mut last_svc: Option<((AccId, Sym), SvcId)> = None;
+        for (i, r) in dump.rows.iter().enumerate() {
+            let ak = (r.carrier, r.account);
+            let acc = match last_acc {
+                Some((k, a)) if k == ak => a,
+                _ => {
+                    let next = ix.accounts.len() as AccId;
+                    let a = *ix.account_ids.entry(ak).or_insert(next);
+                    if a == next {
+                        ix.accounts.push(AccountInfo {
+                            carrier: r.carrier,
+                            account: r.account,
+                            periods: Vec::new(),
+                            services: Vec::new(),
+                        });
+                        ix.carrier_accounts.entry(r.carrier).or_default().push(a);
+                    }
+                    last_acc = Some((ak, a));
+                    a
+                }
+            };
+            let sk = (acc, r.service);
+            let svc = match last_svc {
+                Some((k, s)) if k == sk => s,
+                _ => {
+                    let next = ix.services.len() as SvcId;
+                    let s = *ix.service_ids.entry(sk).or_insert(next);
+                    if s == next {
+                        ix.services.push(ServiceInfo {
+                            acc,
+                            service: r.service,
+                            rows: Vec::new(),
+                        });
+                        ix.accounts[acc as usize].services.push(s);
+                    }
+                    last_svc = Some((sk, s));
+                    s
+                }
+            };
+            let periods = &mut ix.accounts[acc as usize].periods;
+            if periods.last() != Some(&r.period_start) {
+                periods.push(r.period_start);
+            }
+            ix.services[svc as usize].rows.push(i as RowId);
+            ix.row_acc.push(acc);
+            ix.row_svc.push(svc);
+        }
+        for a in &mut ix.accounts {
+            a.periods.sort_unstable();
+            a.periods.dedup();
+        }
+        ix
+    }
+
+    /// The account of a (carrier, account) pair, if it has rows.
+    pub fn account(&self, carrier: Sym, account: Sym) -> Option<AccId> {
+        self.account_ids.get(&(carrier, account)).copied()
+    }
+
+    /// The service of an account, if it has rows.
+    pub fn service(&self, acc: AccId, service: Sym) -> Option<SvcId> {
+        self.service_ids.get(&(acc, service)).copied()
+    }
+
+    /// The accounts of a carrier (empty if none).
+    pub fn carrier_accounts(&self, carrier: Sym) -> &[AccId] {
+        self.carrier_accounts.get(&carrier).map_or(&[], Vec::as_slice)
+    }
+
+    /// The accounts a contract or inventory line names: one, or with an empty
+    /// account every account of the carrier.
+    pub fn accounts_matching(&self, carrier: Sym, account: Sym) -> Vec<AccId> {
+        if account.is_empty() {
+            self.carrier_accounts(carrier).to_vec()
+        } else {
+            self.account(carrier, account).into_iter().collect()
+        }
+    }
+
+    pub fn acc(&self, acc: AccId) -> &AccountInfo {
+        &self.accounts[acc as usize]
+    }
+
+    pub fn svc(&self, svc: SvcId) -> &ServiceInfo {
+        &self.services[svc as usize]
+    }
+
+    /// Whether a row bills its account's latest period.
+    pub fn is_latest(&self, dump: &Dump, row: RowId) -> bool {
+        let r = &dump.rows[row as usize];
+        self.acc(self.row_acc[row as usize]).latest() == Some(r.period_start)
+    }
+}

@@ -1,0 +1,106 @@
+//! `billed_after_disconnect` (DIS001).
+
+use crate::config::RuleError;
+use crate::index::{Index, SvcId};
+use crate::kinds::Fields;
+use crate::util::{periods_text, row_claim, Draft};
+use rustc_hash::FxHashMap;
+use telaudit_model::{Decimal, Dump, Finding, ServiceStatus};
+
+/// ## What it does
+/// Finds services the client's inventory marks `disconnected` that are still
+/// billed for a period whose period_start is after the disconnect_date. The
+/// inventory line matches rows on carrier and service_id, and on account only
+/// when it names one. If several lines match one service, the one naming the
+/// account wins, then the earliest disconnect date.
+///
+/// One finding per service; its evidence is every positive row of the periods
+/// after the disconnect, its basis the inventory line.
+///
+/// ## Why is this bad
+/// Everything billed for a period after the disconnect is for a service the
+/// client no longer has: every positive row of those periods is recoverable.
+/// Until the carrier stops billing, it recurs: monthly is those rows in the
+/// account's latest period.
+///
+/// ## Example
+/// Inventory: 555-0100, disconnected, disconnect_date 2025-01-31.
+///
+/// | row | period | amount |
+/// |---|---|---|
+/// | a.csv:2 | 2025-01-01 | 45.00 |
+/// | a.csv:3 | 2025-02-01 | 45.00 |
+/// | a.csv:4 | 2025-02-01 | 3.10 (tax) |
+/// | a.csv:5 | 2025-02-01 | -5.00 (credit) |
+///
+/// Found: "billed 1 period after disconnect on 2025-01-31", recoverable 48.10
+/// (a.csv:3 and :4), monthly 48.10 if February is the account's latest period.
+/// January starts before the disconnect date; the credit is not a charge.
+#[derive(Clone, Debug)]
+pub struct BilledAfterDisconnect;
+
+impl BilledAfterDisconnect {
+    pub(crate) fn read(_f: &mut Fields) -> Result<Self, RuleError> {
+        Ok(BilledAfterDisconnect)
+    }
+
+    pub(crate) fn run(&self, id: &str, dump: &Dump, ix: &Index) -> Vec<Finding> {
+        // The inventory line that rules each billed service.
+        let mut line_of: FxHashMap<SvcId, usize> = FxHashMap::default();
+        for (li, rec) in dump.inventory.iter().enumerate() {
+            if rec.status != ServiceStatus::Disconnected || rec.disconnect_date.is_none() {
+                continue;
+            }
+            for acc in ix.accounts_matching(rec.carrier, rec.account) {
+                let Some(s) = ix.service(acc, rec.service) else {
+                    continue;
+                };
+                line_of
+                    .entry(s)
+                    .and_modify(|prev| {
+                        let o = &dump.inventory[*prev];
+                        // Named account first, then the earlier date.
+                        if (o.account.is_empty(), o.disconnect_date)
+                            > (rec.account.is_empty(), rec.disconnect_date)
+                        {
+                            *prev = li;
+                        }
+                    })
+                    .or_insert(li);
+            }
+        }
+        let mut findings = Vec::new();
+        for (&s, &li) in &line_of {
+            let rec = &dump.inventory[li];
+            let Some(cut) = rec.disconnect_date else { continue };
+            let svc = ix.svc(s);
+            if svc.service.is_empty() {
+                continue;
+            }
+            let acc = ix.acc(svc.acc);
+            let latest = acc.latest();
+            let mut draft = Draft::new(acc.carrier, acc.account, svc.service);
+            for &r in &svc.rows {
+                let row = &dump.rows[r as usize];
+                if row.period_start > cut && row.amount.is_positive() {
+                    let amount = row.amount.to_decimal();
+                    let monthly = if Some(row.period_start) == latest {
+                        amount
+                    } else {
+                        Decimal::ZERO
+                    };
+                    draft.rows.push(r);
+                    draft.claims.push(row_claim(r, amount, monthly));
+                }
+            }
+            if draft.claims.is_empty() {
+                continue;
+            }
+            draft.basis.push(rec.source);
+            let n = draft.distinct_periods(dump).len();
+            let text = format!("billed {} after disconnect on {cut}", periods_text(n));
+            findings.push(draft.finish(id, dump, text));
+        }
+        findings
+    }
+}

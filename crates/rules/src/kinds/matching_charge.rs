@@ -1,0 +1,262 @@
+//! `matching_charge` (TAX001, FEE001, and analysts' own rules).
+
+use crate::config::RuleError;
+use crate::index::{AccId, Index};
+use crate::kinds::Fields;
+use crate::util::{periods_text, row_claim, Draft};
+use regex::Regex;
+use rustc_hash::FxHashMap;
+use telaudit_model::{ChargeTypes, Decimal, Dump, Finding, RowId, Sym};
+
+/// ## What it does
+/// Finds rows by what they say: rows of the chosen `charge_types` (default: all)
+/// whose description matches `description_pattern` and/or whose charge_code
+/// matches `code_pattern` (regular expressions; `match = "any"` needs one of the
+/// given patterns to match, `"all"` every one; no pattern matches every row).
+/// `positive_only` (default true) skips credits and zero rows;
+/// `requires_client = "tax_exempt"` runs the rule only for a client whose
+/// client.toml says `tax_exempt = true`.
+///
+/// What a found row is worth: `recoverable = "amount" | "none"` and
+/// `monthly = "latest_period_amount" | "none"`. Findings group rows by
+/// `group_by` (any of "service", "description", "charge_code"; the account is
+/// always part of it; default ["service", "description"]). The finding's text is
+/// the `finding` template, where `{description}`, `{charge_code}`, `{service}`,
+/// `{account}` and `{carrier}` stand for the group's values, followed by
+/// ", N periods".
+///
+/// This kind lets an analyst add a rule with a TOML file alone, e.g. directory
+/// assistance charges: `description_pattern = '(?i)directory assistance'`.
+///
+/// ## Why is this bad
+/// It depends on the rule: taxes billed to an exempt client are owed back in
+/// full (TAX001); late fees are commonly waived (FEE001).
+///
+/// ## Example
+/// TAX001 (tax rows naming sales or excise tax, client tax-exempt), latest period 2025-02-01:
+///
+/// | row | type | description | period | amount |
+/// |---|---|---|---|---|
+/// | a.csv:4 | tax | State Sales Tax | 2025-01-01 | 2.50 |
+/// | a.csv:9 | tax | State Sales Tax | 2025-02-01 | 2.50 |
+/// | a.csv:10 | tax | 911 Surcharge | 2025-02-01 | 0.75 |
+///
+/// One finding "State Sales Tax billed to a tax-exempt client, 2 periods",
+/// recoverable 5.00, monthly 2.50. The 911 surcharge names no exempt tax.
+#[derive(Clone, Debug)]
+pub struct MatchingCharge {
+    pub charge_types: ChargeTypes,
+    pub description_pattern: Option<Regex>,
+    pub code_pattern: Option<Regex>,
+    /// `true`: every given pattern must match; `false`: any one.
+    pub match_all: bool,
+    pub positive_only: bool,
+    pub requires_tax_exempt: bool,
+    pub recoverable_amount: bool,
+    pub monthly_latest: bool,
+    pub by_service: bool,
+    pub by_description: bool,
+    pub by_code: bool,
+    pub template: String,
+}
+
+const PLACEHOLDERS: [&str; 5] = ["description", "charge_code", "service", "account", "carrier"];
+
+impl MatchingCharge {
+    pub(crate) fn read(f: &mut Fields) -> Result<Self, RuleError> {
+        let charge_types = f.opt_charge_types("charge_types")?.unwrap_or(ChargeTypes::ALL);
+        let description_pattern = f.opt_regex("description_pattern")?;
+        let code_pattern = f.opt_regex("code_pattern")?;
+        let match_all = f
+            .opt_choice("match", &["any", "all"])?
+            .is_some_and(|m| m == "all");
+        let positive_only = f.opt_bool("positive_only")?.unwrap_or(true);
+        let requires_tax_exempt = f.opt_choice("requires_client", &["tax_exempt"])?.is_some();
+        let recoverable_amount = f
+            .opt_choice("recoverable", &["amount", "none"])?
+            .is_none_or(|m| m == "amount");
+        let monthly_latest = f
+            .opt_choice("monthly", &["latest_period_amount", "none"])?
+            .is_some_and(|m| m == "latest_period_amount");
+        let group_by = f
+            .opt_str_list("group_by")?
+            .unwrap_or_else(|| vec!["service".to_string(), "description".to_string()]);
+        let (mut by_service, mut by_description, mut by_code) = (false, false, false);
+        for g in &group_by {
+            match g.as_str() {
+                "account" => {}
+                "service" => by_service = true,
+                "description" => by_description = true,
+                "charge_code" => by_code = true,
+                other => {
+                    return Err(f.err(
+                        "group_by",
+                        &format!(
+                            "unknown grouping {other:?}; use any of \"account\", \"service\", \
+                             \"description\", \"charge_code\""
+                        ),
+                    ))
+                }
+            }
+        }
+        let template = f
+            .opt_str("finding")?
+            .unwrap_or_else(|| "{description}".to_string());
+        check_template(&template).map_err(|m| f.err("finding", &m))?;
+        Ok(MatchingCharge {
+            charge_types,
+            description_pattern,
+            code_pattern,
+            match_all,
+            positive_only,
+            requires_tax_exempt,
+            recoverable_amount,
+            monthly_latest,
+            by_service,
+            by_description,
+            by_code,
+            template,
+        })
+    }
+
+    pub(crate) fn run(&self, id: &str, dump: &Dump, ix: &Index) -> Vec<Finding> {
+        if self.requires_tax_exempt && !dump.config.tax_exempt {
+            return Vec::new();
+        }
+        // Pattern results per distinct text, so each text is matched once.
+        let mut desc_memo: FxHashMap<Sym, bool> = FxHashMap::default();
+        let mut code_memo: FxHashMap<Sym, bool> = FxHashMap::default();
+        let mut groups: FxHashMap<(AccId, Sym, Sym, Sym), Draft> = FxHashMap::default();
+        for (i, row) in dump.rows.iter().enumerate() {
+            if !self.charge_types.contains(row.charge_type)
+                || (self.positive_only && !row.amount.is_positive())
+            {
+                continue;
+            }
+            let mut results = [None, None];
+            if let Some(re) = &self.description_pattern {
+                results[0] = Some(
+                    *desc_memo
+                        .entry(row.description)
+                        .or_insert_with(|| re.is_match(dump.s(row.description))),
+                );
+            }
+            if let Some(re) = &self.code_pattern {
+                results[1] = Some(
+                    *code_memo
+                        .entry(row.charge_code)
+                        .or_insert_with(|| re.is_match(dump.s(row.charge_code))),
+                );
+            }
+            let given = results.iter().flatten();
+            let found = if self.match_all {
+                given.clone().all(|&m| m)
+            } else {
+                given.clone().count() == 0 || given.clone().any(|&m| m)
+            };
+            if !found {
+                continue;
+            }
+            let r = i as RowId;
+            let key = (
+                ix.row_acc[i],
+                if self.by_service { row.service } else { Sym::EMPTY },
+                if self.by_description {
+                    row.description
+                } else {
+                    Sym::EMPTY
+                },
+                if self.by_code { row.charge_code } else { Sym::EMPTY },
+            );
+            let draft = groups
+                .entry(key)
+                .or_insert_with(|| Draft::new(row.carrier, row.account, key.1));
+            draft.rows.push(r);
+            if self.recoverable_amount || self.monthly_latest {
+                let amount = row.amount.to_decimal();
+                let recoverable = if self.recoverable_amount {
+                    amount
+                } else {
+                    Decimal::ZERO
+                };
+                let monthly = if self.monthly_latest && ix.is_latest(dump, r) {
+                    amount
+                } else {
+                    Decimal::ZERO
+                };
+                draft.claims.push(row_claim(r, recoverable, monthly));
+            }
+        }
+        let mut findings = Vec::with_capacity(groups.len());
+        for (_, draft) in groups {
+            let n = draft.distinct_periods(dump).len();
+            let mut text = self.fill(dump, &draft);
+            text.push_str(", ");
+            text.push_str(&periods_text(n));
+            findings.push(draft.finish(id, dump, text));
+        }
+        findings
+    }
+
+    /// The template with the group's values; a value that differs between the
+    /// group's rows shows as the first (by text) and how many others.
+    fn fill(&self, dump: &Dump, draft: &Draft) -> String {
+        let mut out = String::with_capacity(self.template.len() + 32);
+        let mut rest = self.template.as_str();
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            let after = &rest[open + 1..];
+            let Some(close) = after.find('}') else { break };
+            let name = &after[..close];
+            let field = |f: fn(&telaudit_model::Row) -> Sym| -> String {
+                let mut v: Vec<&str> = draft
+                    .rows
+                    .iter()
+                    .map(|&r| dump.s(f(&dump.rows[r as usize])))
+                    .collect();
+                v.sort_unstable();
+                v.dedup();
+                match v.len() {
+                    0 => String::new(),
+                    1 => v[0].to_string(),
+                    n => format!("{} (and {} other{})", v[0], n - 1, if n == 2 { "" } else { "s" }),
+                }
+            };
+            out.push_str(&match name {
+                "description" => field(|r| r.description),
+                "charge_code" => field(|r| r.charge_code),
+                "service" => field(|r| r.service),
+                "account" => dump.s(draft.account).to_string(),
+                "carrier" => dump.s(draft.carrier).to_string(),
+                _ => String::new(),
+            });
+            rest = &after[close + 1..];
+        }
+        out.push_str(rest);
+        out
+    }
+}
+
+/// Refuses a template naming an unknown `{placeholder}` or with an unclosed brace.
+fn check_template(t: &str) -> Result<(), String> {
+    let mut rest = t;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('}') else {
+            return Err("has a '{' without its '}'".to_string());
+        };
+        let name = &after[..close];
+        if !PLACEHOLDERS.contains(&name) {
+            return Err(format!(
+                "names {{{name}}}; the template may use {}",
+                PLACEHOLDERS
+                    .iter()
+                    .map(|p| format!("{{{p}}}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        rest = &after[close + 1..];
+    }
+    Ok(())
+}

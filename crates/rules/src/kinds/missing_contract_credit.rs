@@ -1,0 +1,202 @@
+//! `missing_contract_credit` (CRD001).
+
+use crate::config::RuleError;
+use crate::index::{AccId, Index};
+use crate::kinds::Fields;
+use crate::util::{money_m, periods_text, Draft};
+use rustc_hash::FxHashMap;
+use telaudit_model::{
+    ChargeType, Claim, ClaimKey, ContractKind, Date, Decimal, Dump, Finding, Micros, RowId, Sym,
+};
+
+/// ## What it does
+/// Checks every `credit` contract (contracts.csv): in each period inside the
+/// contract's window in which the service is billed (any row of it; for an
+/// account-level credit, with an empty service_id, any row of the account), the
+/// `credit` rows with the contract's charge_code (for an account-level credit:
+/// those with an empty service_id) must sum to at least the amount owed. A
+/// contract with an empty account applies to every account of its carrier.
+///
+/// One claim per (carrier, account, service, period, code), a
+/// [`ClaimKey::MissingCredit`]; when several contracts owe the same credit there,
+/// the one naming the account wins over a carrier-wide one, then the larger amount.
+/// One finding per contract and service (or account).
+///
+/// ## Why is this bad
+/// The contract promises the credit every period: each period it is missing or
+/// short, the client overpays the shortfall (recoverable, summed over periods).
+/// Until the carrier fixes it, the shortfall recurs: monthly is the shortfall
+/// in the account's latest period.
+///
+/// ## Example
+/// Contract: credit, carrier V, account 100, service 555-0100, code CRD10, 10.00.
+///
+/// | row | service | type | code | period | amount |
+/// |---|---|---|---|---|---|
+/// | a.csv:2 | 555-0100 | recurring | PLAN | 2025-01-01 | 45.00 |
+/// | a.csv:3 | 555-0100 | credit | CRD10 | 2025-01-01 | -4.00 |
+/// | a.csv:4 | 555-0100 | recurring | PLAN | 2025-02-01 | 45.00 |
+///
+/// Found: January short 6.00, February short 10.00; recoverable 16.00, monthly
+/// 10.00 (February is the latest period). Evidence: a.csv:3 for January (its credit
+/// row), a.csv:4 for February (the billed row, as no credit was given).
+#[derive(Clone, Debug)]
+pub struct MissingContractCredit;
+
+/// (account, service, period, credit code).
+type CreditKey = (AccId, Sym, Date, Sym);
+
+impl MissingContractCredit {
+    pub(crate) fn read(_f: &mut Fields) -> Result<Self, RuleError> {
+        Ok(MissingContractCredit)
+    }
+
+    pub(crate) fn run(&self, id: &str, dump: &Dump, ix: &Index) -> Vec<Finding> {
+        let contracts: Vec<usize> = (0..dump.contracts.len())
+            .filter(|&i| dump.contracts[i].kind == ContractKind::Credit)
+            .collect();
+        if contracts.is_empty() {
+            return Vec::new();
+        }
+        // Which contract owes each (account, service, period, code).
+        let mut owed: FxHashMap<CreditKey, usize> = FxHashMap::default();
+        for &ci in &contracts {
+            let c = &dump.contracts[ci];
+            for acc in ix.accounts_matching(c.carrier, c.account) {
+                let periods: Vec<Date> = if c.service.is_empty() {
+                    ix.acc(acc).periods.clone()
+                } else {
+                    match ix.service(acc, c.service) {
+                        Some(s) => {
+                            let mut p: Vec<Date> = ix
+                                .svc(s)
+                                .rows
+                                .iter()
+                                .map(|&r| dump.rows[r as usize].period_start)
+                                .collect();
+                            p.sort_unstable();
+                            p.dedup();
+                            p
+                        }
+                        None => Vec::new(),
+                    }
+                };
+                for p in periods.into_iter().filter(|&p| c.covers(p)) {
+                    owed.entry((acc, c.service, p, c.charge_code))
+                        .and_modify(|prev| {
+                            let o = &dump.contracts[*prev];
+                            let better =
+                                (!c.account.is_empty(), c.amount) > (!o.account.is_empty(), o.amount);
+                            if better {
+                                *prev = ci;
+                            }
+                        })
+                        .or_insert(ci);
+                }
+            }
+        }
+        // The credit rows given, per (account, service, period, code).
+        let mut given: FxHashMap<CreditKey, (Micros, Vec<RowId>)> = FxHashMap::default();
+        for (i, row) in dump.rows.iter().enumerate() {
+            if row.charge_type != ChargeType::Credit {
+                continue;
+            }
+            let key = (ix.row_acc[i], row.service, row.period_start, row.charge_code);
+            if owed.contains_key(&key) {
+                let e = given.entry(key).or_insert((Micros::ZERO, Vec::new()));
+                e.0 = e.0 + row.amount;
+                e.1.push(i as RowId);
+            }
+        }
+        // Shortfalls, grouped per (contract, account, service).
+        let mut groups: FxHashMap<(usize, AccId, Sym), Vec<(Date, Micros)>> = FxHashMap::default();
+        for (&(acc, service, period, _code), &ci) in &owed {
+            let credited = given
+                .get(&(acc, service, period, _code))
+                .map_or(Micros::ZERO, |g| g.0);
+            let short = dump.contracts[ci].amount + credited;
+            if short.is_positive() {
+                groups
+                    .entry((ci, acc, service))
+                    .or_default()
+                    .push((period, short));
+            }
+        }
+        let mut findings = Vec::with_capacity(groups.len());
+        for ((ci, acc, service), mut periods) in groups {
+            periods.sort_unstable();
+            let c = &dump.contracts[ci];
+            let info = ix.acc(acc);
+            let mut draft = Draft::new(info.carrier, info.account, service);
+            draft.basis.push(c.source);
+            let mut total = Micros::ZERO;
+            for &(period, short) in &periods {
+                total = total + short;
+                draft.periods.push(period);
+                let monthly = if info.latest() == Some(period) {
+                    short.to_decimal()
+                } else {
+                    Decimal::ZERO
+                };
+                draft.claims.push(Claim {
+                    key: ClaimKey::MissingCredit {
+                        carrier: info.carrier,
+                        account: info.account,
+                        service,
+                        period,
+                        code: c.charge_code,
+                    },
+                    recoverable: short.to_decimal(),
+                    monthly,
+                });
+                match given.get(&(acc, service, period, c.charge_code)) {
+                    Some((_, rows)) if !rows.is_empty() => draft.rows.extend_from_slice(rows),
+                    _ => draft.rows.extend(billed_rows(dump, ix, acc, service, period)),
+                }
+            }
+            let level = if service.is_empty() {
+                "account credit"
+            } else {
+                "credit"
+            };
+            let text = format!(
+                "contract {level} {} of {} a period missing or short by {} in total, {}",
+                dump.s(c.charge_code),
+                money_m(c.amount),
+                money_m(total),
+                periods_text(periods.len())
+            );
+            findings.push(draft.finish(id, dump, text));
+        }
+        findings
+    }
+}
+
+/// The rows showing that a period was billed: the service's rows in it; for an
+/// account-level credit the account-level rows, else the account's first row.
+fn billed_rows(dump: &Dump, ix: &Index, acc: AccId, service: Sym, period: Date) -> Vec<RowId> {
+    let in_period = |s: u32| -> Vec<RowId> {
+        ix.svc(s)
+            .rows
+            .iter()
+            .copied()
+            .filter(|&r| dump.rows[r as usize].period_start == period)
+            .collect()
+    };
+    if let Some(rows) = ix.service(acc, service).map(in_period).filter(|r| !r.is_empty()) {
+        return rows;
+    }
+    ix.acc(acc)
+        .services
+        .iter()
+        .filter_map(|&s| {
+            ix.svc(s)
+                .rows
+                .iter()
+                .copied()
+                .find(|&r| dump.rows[r as usize].period_start == period)
+        })
+        .min()
+        .into_iter()
+        .collect()
+}

@@ -1,0 +1,141 @@
+//! `rate_above_contract` (RAT001).
+
+use crate::config::RuleError;
+use crate::index::{AccId, Index};
+use crate::kinds::Fields;
+use crate::util::{money, periods_text, row_claim, Draft};
+use rustc_hash::FxHashMap;
+use telaudit_model::{ChargeType, ChargeTypes, ContractKind, Decimal, Dump, Finding, RowId, Sym};
+
+/// ## What it does
+/// Checks rows against `rate` contracts (contracts.csv): a row of the chosen
+/// charge types (default `recurring`, `usage`, `one_time`) whose charge_code a
+/// rate contract caps, with period_start inside the contract's window, billed at a
+/// unit_rate (else amount / quantity) above the contracted rate. The contract
+/// matches on carrier and charge_code, and on account when it names one. When
+/// several contracts match a row, the one naming the account wins over a
+/// carrier-wide one, then the lowest rate; a row is claimed once.
+///
+/// The excess is (unit_rate - rate) x quantity when the row has a unit_rate,
+/// else amount - rate x quantity (rows with quantity 0 and no unit_rate are
+/// skipped), computed exactly. One finding per service and charge_code.
+///
+/// ## Why is this bad
+/// The contract is a price ceiling: everything above it is overbilled and
+/// recoverable. Until the carrier reprices, it recurs: monthly is the excess on
+/// the latest period's rows.
+///
+/// ## Example
+/// Contract: rate, carrier V, code PLAN, 35.00.
+///
+/// | row | code | period | quantity | unit_rate | amount |
+/// |---|---|---|---|---|---|
+/// | a.csv:2 | PLAN | 2025-01-01 | 2 | 40.00 | 80.00 |
+/// | a.csv:3 | PLAN | 2025-02-01 | 1 | | 35 |
+///
+/// Found: a.csv:2, excess (40 - 35) x 2 = 10.00 recoverable (monthly 0: January
+/// is not the latest period). a.csv:3 is at the contracted rate (35 = 35.00).
+#[derive(Clone, Debug)]
+pub struct RateAboveContract {
+    pub charge_types: ChargeTypes,
+}
+
+impl RateAboveContract {
+    pub(crate) fn read(f: &mut Fields) -> Result<Self, RuleError> {
+        use ChargeType::*;
+        Ok(RateAboveContract {
+            charge_types: f
+                .opt_charge_types("charge_types")?
+                .unwrap_or(ChargeTypes::of(&[Recurring, Usage, OneTime])),
+        })
+    }
+
+    pub(crate) fn run(&self, id: &str, dump: &Dump, ix: &Index) -> Vec<Finding> {
+        let mut by_code: FxHashMap<(Sym, Sym), Vec<usize>> = FxHashMap::default();
+        for (i, c) in dump.contracts.iter().enumerate() {
+            if c.kind == ContractKind::Rate {
+                by_code.entry((c.carrier, c.charge_code)).or_default().push(i);
+            }
+        }
+        if by_code.is_empty() {
+            return Vec::new();
+        }
+        struct Group {
+            draft: Draft,
+            max_price: Decimal,
+            rate: Option<Decimal>,
+            mixed_rates: bool,
+        }
+        let mut groups: FxHashMap<(AccId, Sym, Sym), Group> = FxHashMap::default();
+        for (i, row) in dump.rows.iter().enumerate() {
+            if !self.charge_types.contains(row.charge_type) {
+                continue;
+            }
+            let Some(candidates) = by_code.get(&(row.carrier, row.charge_code)) else {
+                continue;
+            };
+            // Most specific (names the account), then lowest rate, then first in the file.
+            let best = candidates
+                .iter()
+                .map(|&ci| &dump.contracts[ci])
+                .filter(|c| (c.account.is_empty() || c.account == row.account) && c.covers(row.period_start))
+                .min_by_key(|c| (c.account.is_empty(), c.amount));
+            let Some(c) = best else { continue };
+            let rate = c.amount.to_decimal();
+            let qty = row.quantity.to_decimal();
+            let (excess, price) = match row.unit_rate {
+                Some(u) => ((u.to_decimal() - rate) * qty, u.to_decimal()),
+                None if row.quantity.is_zero() => continue,
+                None => {
+                    let amount = row.amount.to_decimal();
+                    (amount - rate * qty, amount / qty)
+                }
+            };
+            if excess <= Decimal::ZERO {
+                continue;
+            }
+            let r = i as RowId;
+            let monthly = if ix.is_latest(dump, r) {
+                excess
+            } else {
+                Decimal::ZERO
+            };
+            let acc = ix.row_acc[i];
+            let g = groups
+                .entry((acc, row.service, row.charge_code))
+                .or_insert_with(|| Group {
+                    draft: Draft::new(row.carrier, row.account, row.service),
+                    max_price: price,
+                    rate: Some(rate),
+                    mixed_rates: false,
+                });
+            g.draft.rows.push(r);
+            g.draft.claims.push(row_claim(r, excess, monthly));
+            if !g.draft.basis.contains(&c.source) {
+                g.draft.basis.push(c.source);
+            }
+            g.max_price = g.max_price.max(price);
+            if g.rate != Some(rate) {
+                g.mixed_rates = true;
+            }
+        }
+        let mut findings = Vec::with_capacity(groups.len());
+        for ((_, _, code), g) in groups {
+            let n = g.draft.distinct_periods(dump).len();
+            let contracted = match (g.mixed_rates, g.rate) {
+                (false, Some(r)) => format!("contracted {}", money(r)),
+                _ => "the contracted rates".to_string(),
+            };
+            let excess: Decimal = g.draft.claims.iter().map(|c| c.recoverable).sum();
+            let text = format!(
+                "{} billed at up to {} a unit against {contracted}, {} over in total, {}",
+                dump.s(code),
+                money(g.max_price),
+                money(excess),
+                periods_text(n)
+            );
+            findings.push(g.draft.finish(id, dump, text));
+        }
+        findings
+    }
+}

@@ -1,0 +1,57 @@
+//! `unbalanced_invoice` (BAL001).
+
+use crate::config::RuleError;
+use crate::index::Index;
+use crate::kinds::Fields;
+use crate::util::{money_m, Draft};
+use telaudit_model::{Dump, Finding};
+
+/// ## What it does
+/// Reports every X12 811 invoice whose charge rows do not add up to the total
+/// it states in its TDS segment (the parser lists them in `Dump::unbalanced`).
+/// Its evidence is the invoice's rows and its ST segment. CSV bills have no
+/// stated total, so without EDI input it finds nothing.
+///
+/// ## Why is this bad
+/// When the detail does not add up to the total, the client pays an amount it
+/// cannot check line by line. The difference is not proven overbilling, so the
+/// finding claims no money (recoverable and monthly 0); it asks for a closer look.
+///
+/// ## Example
+/// `invoices/v.edi`, ST at segment 3, invoice 7001, TDS*150000 (1500.00), its
+/// rows sum to 1450.00: one finding "invoice 7001 states 1500.00 but its charges
+/// sum to 1450.00 (difference 50.00)", evidence the rows' segments and segment 3.
+#[derive(Clone, Debug)]
+pub struct UnbalancedInvoice;
+
+impl UnbalancedInvoice {
+    pub(crate) fn read(_f: &mut Fields) -> Result<Self, RuleError> {
+        Ok(UnbalancedInvoice)
+    }
+
+    pub(crate) fn run(&self, id: &str, dump: &Dump, _ix: &Index) -> Vec<Finding> {
+        let mut findings = Vec::with_capacity(dump.unbalanced.len());
+        for u in &dump.unbalanced {
+            let mut draft = Draft::new(u.carrier, u.account, telaudit_model::Sym::EMPTY);
+            let end = u.rows.end.min(dump.rows.len() as u32);
+            draft.rows.extend(u.rows.start.min(end)..end);
+            let text = format!(
+                "invoice {} states {} but its charges sum to {} (difference {})",
+                dump.s(u.invoice),
+                money_m(u.stated),
+                money_m(u.computed),
+                money_m(u.stated - u.computed)
+            );
+            let mut f = draft.finish(id, dump, text);
+            f.evidence.push(u.source);
+            f.evidence.sort_unstable();
+            f.evidence.dedup();
+            if !f.invoices.contains(&u.invoice) {
+                f.invoices.push(u.invoice);
+                f.invoices.sort_by(|a, b| dump.s(*a).cmp(dump.s(*b)));
+            }
+            findings.push(f);
+        }
+        findings
+    }
+}

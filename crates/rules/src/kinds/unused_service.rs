@@ -1,0 +1,110 @@
+//! `unused_service` (UNU001).
+
+use crate::config::RuleError;
+use crate::index::Index;
+use crate::kinds::Fields;
+use crate::util::{money_m, periods_text, row_claim, Draft};
+use telaudit_model::{ChargeType, Date, Decimal, Dump, Finding, Micros};
+
+/// ## What it does
+/// Finds services nobody uses: a service (non-empty service_id) that has `usage`
+/// rows somewhere in the dump, is billed a `recurring` charge in its account's
+/// latest period, and has no usage row with usage_quantity > 0 in any of its
+/// account's last `idle_periods` periods (default 3; fewer if the account has fewer).
+///
+/// One finding per service. Its evidence is the recurring rows of the latest
+/// period and the (zero) usage rows of the idle periods.
+///
+/// ## Why is this bad
+/// An unused line still costs its monthly plan. Nothing was overbilled (the
+/// carrier billed what was ordered), so recoverable is 0; cancelling the line saves
+/// its recurring charges every month: monthly is their amount in the latest period.
+///
+/// ## Example
+/// Account periods 2025-01 .. 2025-04 (latest 2025-04-01), service 555-0100:
+///
+/// | row | type | period | usage_quantity | amount |
+/// |---|---|---|---|---|
+/// | a.csv:2 | usage | 2025-01-01 | 120 | 0.00 |
+/// | a.csv:3 | usage | 2025-02-01 | 0 | 0.00 |
+/// | a.csv:4 | usage | 2025-04-01 | 0 | 0.00 |
+/// | a.csv:5 | recurring | 2025-04-01 | | 45.00 |
+///
+/// Found: no use in the last 3 periods (02, 03, 04); monthly 45.00 (a claim on
+/// a.csv:5), recoverable 0. Had a.csv:3 shown 1 minute, nothing would be found.
+#[derive(Clone, Debug)]
+pub struct UnusedService {
+    pub idle_periods: usize,
+}
+
+impl UnusedService {
+    pub(crate) fn read(f: &mut Fields) -> Result<Self, RuleError> {
+        let idle = f.opt_int("idle_periods")?.unwrap_or(3);
+        if !(1..=1200).contains(&idle) {
+            return Err(f.err("idle_periods", "must be a whole number of periods, at least 1"));
+        }
+        Ok(UnusedService {
+            idle_periods: idle as usize,
+        })
+    }
+
+    pub(crate) fn run(&self, id: &str, dump: &Dump, ix: &Index) -> Vec<Finding> {
+        let mut findings = Vec::new();
+        for svc in &ix.services {
+            if svc.service.is_empty() {
+                continue;
+            }
+            let acc = ix.acc(svc.acc);
+            let Some(latest) = acc.latest() else { continue };
+            // The idle window: the last `idle_periods` periods, i.e. those >= `since`.
+            let since = acc.periods[acc.periods.len().saturating_sub(self.idle_periods)];
+            let mut has_usage = false;
+            let mut last_used: Option<Date> = None;
+            let mut used_recently = false;
+            let mut draft = Draft::new(acc.carrier, acc.account, svc.service);
+            let mut recurring = Micros::ZERO;
+            for &r in &svc.rows {
+                let row = &dump.rows[r as usize];
+                match row.charge_type {
+                    ChargeType::Usage => {
+                        has_usage = true;
+                        let used = row.usage_quantity.is_some_and(Micros::is_positive);
+                        if used {
+                            last_used = last_used.max(Some(row.period_start));
+                        }
+                        if row.period_start >= since {
+                            if used {
+                                used_recently = true;
+                                break;
+                            }
+                            draft.rows.push(r);
+                        }
+                    }
+                    ChargeType::Recurring if row.period_start == latest => {
+                        draft.rows.push(r);
+                        recurring = recurring + row.amount;
+                        draft
+                            .claims
+                            .push(row_claim(r, Decimal::ZERO, row.amount.to_decimal()));
+                    }
+                    _ => {}
+                }
+            }
+            if !has_usage || used_recently || draft.claims.is_empty() {
+                continue;
+            }
+            let window = self.idle_periods.min(acc.periods.len());
+            let last = match last_used {
+                Some(d) => format!("last use in the period of {d}"),
+                None => "no use anywhere in the bills".to_string(),
+            };
+            let text = format!(
+                "no usage in the last {} ({last}); recurring {} a month",
+                periods_text(window),
+                money_m(recurring)
+            );
+            findings.push(draft.finish(id, dump, text));
+        }
+        findings
+    }
+}

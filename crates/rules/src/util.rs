@@ -1,0 +1,132 @@
+//! Building findings: evidence, invoices, periods and totals from the rows a finding rests on.
+
+use std::cmp::Ordering;
+use telaudit_model::{money_string, Claim, Date, Decimal, Dump, Finding, Micros, RowId, SourceRef, Sym};
+
+/// What a kind knows about one finding before its text is written.
+pub(crate) struct Draft {
+    pub carrier: Sym,
+    pub account: Sym,
+    pub service: Sym,
+    /// Every row it rests on (any order, repeats allowed).
+    pub rows: Vec<RowId>,
+    pub basis: Vec<SourceRef>,
+    pub claims: Vec<Claim>,
+    /// The periods it covers; when empty, those of `rows`.
+    pub periods: Vec<Date>,
+}
+
+impl Draft {
+    pub(crate) fn new(carrier: Sym, account: Sym, service: Sym) -> Draft {
+        Draft {
+            carrier,
+            account,
+            service,
+            rows: Vec::new(),
+            basis: Vec::new(),
+            claims: Vec::new(),
+            periods: Vec::new(),
+        }
+    }
+
+    /// The distinct periods it covers, ascending.
+    pub(crate) fn distinct_periods(&self, dump: &Dump) -> Vec<Date> {
+        let mut p: Vec<Date> = if self.periods.is_empty() {
+            self.rows
+                .iter()
+                .map(|&r| dump.rows[r as usize].period_start)
+                .collect()
+        } else {
+            self.periods.clone()
+        };
+        p.sort_unstable();
+        p.dedup();
+        p
+    }
+
+    /// The finding, with `description` as its text.
+    pub(crate) fn finish(mut self, rule: &str, dump: &Dump, description: String) -> Finding {
+        let periods = self.distinct_periods(dump);
+        self.rows.sort_unstable();
+        self.rows.dedup();
+        let mut evidence: Vec<SourceRef> = self.rows.iter().map(|&r| dump.rows[r as usize].source).collect();
+        evidence.sort_unstable();
+        evidence.dedup();
+        let mut invoices: Vec<Sym> = self.rows.iter().map(|&r| dump.rows[r as usize].invoice).collect();
+        invoices.sort_unstable();
+        invoices.dedup();
+        invoices.sort_by(|a, b| dump.s(*a).cmp(dump.s(*b)));
+        self.basis.sort_unstable();
+        self.basis.dedup();
+        let recoverable = self.claims.iter().map(|c| c.recoverable).sum();
+        let monthly = self.claims.iter().map(|c| c.monthly).sum();
+        let (first_period, last_period) = match (periods.first(), periods.last()) {
+            (Some(&f), Some(&l)) => (f, l),
+            _ => (no_date(), no_date()),
+        };
+        Finding {
+            rule: rule.to_string(),
+            carrier: self.carrier,
+            account: self.account,
+            service: self.service,
+            invoices,
+            first_period,
+            last_period,
+            description,
+            recoverable,
+            monthly,
+            evidence,
+            basis: self.basis,
+            claims: self.claims,
+        }
+    }
+}
+
+/// The period shown for a finding that rests on no row at all (it cannot happen
+/// for the built-in kinds, which always rest on rows).
+pub(crate) fn no_date() -> Date {
+    match Date::from_ymd(1, 1, 1) {
+        Some(d) => d,
+        None => unreachable!("0001-01-01 is a valid date"),
+    }
+}
+
+/// `1 period`, `3 periods`.
+pub(crate) fn periods_text(n: usize) -> String {
+    if n == 1 {
+        "1 period".to_string()
+    } else {
+        format!("{n} periods")
+    }
+}
+
+/// Money for a description: exactly 2 decimals, rounded half away from zero.
+pub(crate) fn money(d: Decimal) -> String {
+    money_string(d)
+}
+
+pub(crate) fn money_m(m: Micros) -> String {
+    money_string(m.to_decimal())
+}
+
+/// A claim on a row.
+pub(crate) fn row_claim(row: RowId, recoverable: Decimal, monthly: Decimal) -> Claim {
+    Claim {
+        key: telaudit_model::ClaimKey::Row(row),
+        recoverable,
+        monthly,
+    }
+}
+
+/// The order findings are listed in: carrier, account, service (by text),
+/// description, first period, then evidence.
+pub(crate) fn finding_order(dump: &Dump, a: &Finding, b: &Finding) -> Ordering {
+    dump.s(a.carrier)
+        .cmp(dump.s(b.carrier))
+        .then_with(|| dump.s(a.account).cmp(dump.s(b.account)))
+        .then_with(|| dump.s(a.service).cmp(dump.s(b.service)))
+        .then_with(|| a.description.cmp(&b.description))
+        .then_with(|| a.first_period.cmp(&b.first_period))
+        .then_with(|| a.evidence.cmp(&b.evidence))
+        .then_with(|| a.basis.cmp(&b.basis))
+}
