@@ -1,0 +1,40 @@
+//! `cargo run -p telaudit-generate --example generate -- OUT_DIR [SERVICES] [SEED]`
+//! (the `telaudit generate` command does the same).
+
+use std::path::PathBuf;
+use telaudit_generate::{generate, GenOptions};
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some(out) = args.first() else {
+        eprintln!("usage: generate OUT_DIR [SERVICES] [SEED]");
+        std::process::exit(2);
+    };
+    let mut opts = GenOptions::default();
+    if let Some(n) = args.get(1) {
+        opts.services = n.parse().unwrap_or_else(|_| {
+            eprintln!("SERVICES must be a whole number, got {n}");
+            std::process::exit(2)
+        });
+    }
+    if let Some(s) = args.get(2) {
+        opts.seed = s.parse().unwrap_or_else(|_| {
+            eprintln!("SEED must be a whole number, got {s}");
+            std::process::exit(2)
+        });
+    }
+    let t = std::time::Instant::now();
+    match generate(&PathBuf::from(out), &opts) {
+        Ok(s) => eprintln!(
+            "wrote {} services, {} rows, {} invoice files in {:.2?}",
+            s.services,
+            s.rows,
+            s.files,
+            t.elapsed()
+        ),
+        Err(e) => {
+            eprintln!("cannot write {out}: {e}");
+            std::process::exit(1);
+        }
+    }
+}
