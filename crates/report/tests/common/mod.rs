@@ -80,6 +80,7 @@ pub fn claim(key: ClaimKey, recoverable: &str, monthly: &str) -> Claim {
 }
 
 /// A finding whose values are the sums of its claims.
+#[allow(clippy::too_many_arguments)]
 pub fn finding(
     dump: &mut Dump,
     rule: &str,
