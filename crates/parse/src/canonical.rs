@@ -52,13 +52,22 @@ pub fn read_canonical_csv(bytes: &[u8], file: FileId, path: &str) -> ParsedFile 
     let mut out = ParsedFile::default();
     let (text, warning) = decode_text(bytes);
     if let Some(message) = warning {
-        out.warnings.push(Warning { file: path.to_string(), position: Position::File, message });
+        out.warnings.push(Warning {
+            file: path.to_string(),
+            position: Position::File,
+            message,
+        });
     }
     // Consecutive rows mostly repeat carrier, account, invoice ...: comparing with
     // the previous row's symbol skips most hash lookups.
     let mut last = [Sym::EMPTY; 15];
     let mut problems: Vec<String> = Vec::new();
-    let ParsedFile { strings, rows, rejected, .. } = &mut out;
+    let ParsedFile {
+        strings,
+        rows,
+        rejected,
+        ..
+    } = &mut out;
     let had_header = read_table(&text, path, &COLUMNS, 1, rejected, |f, line| {
         problems.clear();
         match parse_row(f, line, file, strings, &mut last, &mut problems) {
@@ -103,7 +112,11 @@ fn parse_row(
         let t = ChargeType::parse(ct);
         if t.is_none() {
             let allowed: Vec<&str> = ChargeType::ALL.iter().map(|t| t.as_str()).collect();
-            problems.push(format!("unknown charge_type {}: expected one of {}", show(ct), allowed.join(", ")));
+            problems.push(format!(
+                "unknown charge_type {}: expected one of {}",
+                show(ct),
+                allowed.join(", ")
+            ));
         }
         t
     };
@@ -153,7 +166,10 @@ fn parse_row(
         unit_rate,
         amount,
         usage_quantity,
-        source: SourceRef { file, pos: u32::try_from(line).unwrap_or(u32::MAX) },
+        source: SourceRef {
+            file,
+            pos: u32::try_from(line).unwrap_or(u32::MAX),
+        },
     })
 }
 

@@ -83,7 +83,10 @@ fn classify(path: &Path, head: &[u8]) -> Option<ChargeFormat> {
     if is_edi(path, head) {
         return Some(ChargeFormat::Edi);
     }
-    let csv = path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    let csv = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
     csv.then_some(ChargeFormat::Canonical)
 }
 
@@ -113,7 +116,11 @@ fn walk(
     warnings: &mut Vec<Warning>,
 ) {
     let warn = |warnings: &mut Vec<Warning>, file: &str, message: String| {
-        warnings.push(Warning { file: file.to_string(), position: Position::File, message });
+        warnings.push(Warning {
+            file: file.to_string(),
+            position: Position::File,
+            message,
+        });
     };
     let entries = match fs::read_dir(dir) {
         Ok(e) => e,
@@ -123,7 +130,11 @@ fn walk(
     for entry in entries {
         match entry.and_then(|e| Ok((e.file_name(), e.path(), e.file_type()?))) {
             Ok((name, path, ft)) => list.push((name.to_string_lossy().into_owned(), path, ft)),
-            Err(e) => warn(warnings, rel, format!("cannot list an entry of this folder ({e}); skipped")),
+            Err(e) => warn(
+                warnings,
+                rel,
+                format!("cannot list an entry of this folder ({e}); skipped"),
+            ),
         }
     }
     list.sort_by(|a, b| a.0.cmp(&b.0));
@@ -138,7 +149,11 @@ fn walk(
         };
         let is_dir = if ft.is_symlink() {
             if !roots.iter().any(|r| canonical.starts_with(r)) {
-                warn(warnings, &child, "symbolic link leads outside the client folder; skipped".into());
+                warn(
+                    warnings,
+                    &child,
+                    "symbolic link leads outside the client folder; skipped".into(),
+                );
                 continue;
             }
             match fs::metadata(&canonical) {
@@ -149,7 +164,11 @@ fn walk(
                     continue;
                 }
                 Err(e) => {
-                    warn(warnings, &child, format!("cannot follow symbolic link ({e}); skipped"));
+                    warn(
+                        warnings,
+                        &child,
+                        format!("cannot follow symbolic link ({e}); skipped"),
+                    );
                     continue;
                 }
             }
@@ -170,7 +189,11 @@ fn walk(
             walk(roots, &path, &child, stack, out, warnings);
             stack.pop();
         } else {
-            out.push(Found { rel: child, path, canonical });
+            out.push(Found {
+                rel: child,
+                path,
+                canonical,
+            });
         }
     }
 }
@@ -188,20 +211,29 @@ fn head(path: &Path) -> Vec<u8> {
 /// inventory.csv, contracts.csv and client.toml. The result does not depend on the
 /// order files are listed or read in: files are merged in path order.
 pub fn read_client(dir: &Path) -> Result<Dump, ClientError> {
-    let unreadable = |reason: String| ClientError::Unreadable { path: dir.to_path_buf(), reason };
+    let unreadable = |reason: String| ClientError::Unreadable {
+        path: dir.to_path_buf(),
+        reason,
+    };
     let meta = fs::metadata(dir).map_err(|e| unreadable(e.to_string()))?;
     if !meta.is_dir() {
         return Err(unreadable("not a folder".into()));
     }
     let root = fs::canonicalize(dir).map_err(|e| unreadable(e.to_string()))?;
     fs::read_dir(dir).map_err(|e| unreadable(e.to_string()))?;
-    let client = root.file_name().map_or_else(|| root.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let client = root.file_name().map_or_else(
+        || root.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
 
     // Configuration first: a bad client.toml stops the client before any work.
     let toml_path = dir.join("client.toml");
     let config = match fs::read(&toml_path) {
         Ok(bytes) => {
-            let config_err = |message: String| ClientError::Config { path: toml_path.clone(), message };
+            let config_err = |message: String| ClientError::Config {
+                path: toml_path.clone(),
+                message,
+            };
             let (text, warning) = decode_text(&bytes);
             if let Some(w) = warning {
                 return Err(config_err(format!("{w}: save client.toml as UTF-8")));
@@ -209,18 +241,36 @@ pub fn read_client(dir: &Path) -> Result<Dump, ClientError> {
             Some(parse_client_toml(&text).map_err(config_err)?)
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(ClientError::Config { path: toml_path, message: format!("cannot read: {e}") }),
+        Err(e) => {
+            return Err(ClientError::Config {
+                path: toml_path,
+                message: format!("cannot read: {e}"),
+            })
+        }
     };
 
     let invoices = dir.join("invoices");
     if !invoices.is_dir() {
-        return Err(ClientError::NoInvoices { path: dir.to_path_buf() });
+        return Err(ClientError::NoInvoices {
+            path: dir.to_path_buf(),
+        });
     }
-    let mut dump = Dump { client, config: config.clone().unwrap_or_default(), ..Dump::default() };
+    let mut dump = Dump {
+        client,
+        config: config.clone().unwrap_or_default(),
+        ..Dump::default()
+    };
     let inv_canonical = fs::canonicalize(&invoices).map_err(|e| unreadable(e.to_string()))?;
     let roots = [root.clone(), inv_canonical.clone()];
     let mut found = Vec::new();
-    walk(&roots, &invoices, "invoices", &mut vec![inv_canonical], &mut found, &mut dump.warnings);
+    walk(
+        &roots,
+        &invoices,
+        "invoices",
+        &mut vec![inv_canonical],
+        &mut found,
+        &mut dump.warnings,
+    );
     found.sort_by(|a, b| a.rel.cmp(&b.rel));
 
     // Classify; the same file reached twice (through a link) is read once.
@@ -237,9 +287,17 @@ pub fn read_client(dir: &Path) -> Result<Dump, ClientError> {
             continue;
         }
         seen.insert(f.canonical.clone(), f.rel.clone());
-        let is_csv = f.path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+        let is_csv = f
+            .path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
         // .csv files are classified again on their full bytes below (X12 content wins).
-        let format = if is_csv { Some(ChargeFormat::Canonical) } else { classify(&f.path, &head(&f.path)) };
+        let format = if is_csv {
+            Some(ChargeFormat::Canonical)
+        } else {
+            classify(&f.path, &head(&f.path))
+        };
         match format {
             Some(format) => bills.push((f, format)),
             None => {
@@ -282,7 +340,10 @@ pub fn read_client(dir: &Path) -> Result<Dump, ClientError> {
         .collect();
 
     for (i, ((f, _), (kind, p))) in bills.iter().zip(parsed).enumerate() {
-        dump.files.push(SourceFile { path: f.rel.clone(), kind });
+        dump.files.push(SourceFile {
+            path: f.rel.clone(),
+            kind,
+        });
         merge(&mut dump, FileId(i as u32), p);
     }
 
@@ -295,7 +356,10 @@ pub fn read_client(dir: &Path) -> Result<Dump, ClientError> {
         if let Some(r) = dump.rejected.first() {
             detail.push_str(&format!("; {}: {}", r.file, r.reason));
         }
-        return Err(ClientError::NoChargeRows { path: dir.to_path_buf(), detail });
+        return Err(ClientError::NoChargeRows {
+            path: dir.to_path_buf(),
+            detail,
+        });
     }
 
     for name in ["inventory.csv", "contracts.csv"] {
@@ -315,13 +379,19 @@ pub fn read_client(dir: &Path) -> Result<Dump, ClientError> {
         };
         let id = FileId(dump.files.len() as u32);
         if name == "inventory.csv" {
-            dump.files.push(SourceFile { path: name.to_string(), kind: SourceKind::Inventory });
+            dump.files.push(SourceFile {
+                path: name.to_string(),
+                kind: SourceKind::Inventory,
+            });
             let t = read_inventory(&bytes, id, name, &mut dump.strings);
             dump.inventory = t.records;
             dump.rejected.extend(t.rejected);
             dump.warnings.extend(t.warnings);
         } else {
-            dump.files.push(SourceFile { path: name.to_string(), kind: SourceKind::Contracts });
+            dump.files.push(SourceFile {
+                path: name.to_string(),
+                kind: SourceKind::Contracts,
+            });
             let t = read_contracts(&bytes, id, name, &mut dump.strings);
             dump.contracts = t.records;
             dump.rejected.extend(t.rejected);
@@ -329,7 +399,10 @@ pub fn read_client(dir: &Path) -> Result<Dump, ClientError> {
         }
     }
     if config.is_some() {
-        dump.files.push(SourceFile { path: "client.toml".to_string(), kind: SourceKind::ClientToml });
+        dump.files.push(SourceFile {
+            path: "client.toml".to_string(),
+            kind: SourceKind::ClientToml,
+        });
     }
     Ok(dump)
 }

@@ -31,7 +31,11 @@ pub fn parse_client_toml(text: &str) -> Result<ClientConfig, String> {
         }),
     };
     let name = raw.name.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
-    Ok(ClientConfig { name, tax_exempt: raw.tax_exempt, proposal })
+    Ok(ClientConfig {
+        name,
+        tax_exempt: raw.tax_exempt,
+        proposal,
+    })
 }
 
 /// Money as a decimal string (`"48000.00"`) or a TOML integer; never a float.
@@ -55,7 +59,9 @@ fn money(v: &toml::Value, key: &str) -> Result<Decimal, String> {
         }
     };
     if m.0 < 0 {
-        return Err(format!("{key} is negative ({m}); a proposal's costs are positive amounts"));
+        return Err(format!(
+            "{key} is negative ({m}); a proposal's costs are positive amounts"
+        ));
     }
     Ok(m.to_decimal())
 }

@@ -20,14 +20,22 @@ pub struct TableOutcome<T> {
 
 impl<T> Default for TableOutcome<T> {
     fn default() -> Self {
-        TableOutcome { records: Vec::new(), rejected: Vec::new(), warnings: Vec::new() }
+        TableOutcome {
+            records: Vec::new(),
+            rejected: Vec::new(),
+            warnings: Vec::new(),
+        }
     }
 }
 
 fn decoded<'b, T>(bytes: &'b [u8], path: &str, out: &mut TableOutcome<T>) -> std::borrow::Cow<'b, str> {
     let (text, warning) = decode_text(bytes);
     if let Some(message) = warning {
-        out.warnings.push(Warning { file: path.to_string(), position: Position::File, message });
+        out.warnings.push(Warning {
+            file: path.to_string(),
+            position: Position::File,
+            message,
+        });
     }
     text
 }
@@ -56,13 +64,34 @@ fn required<'s>(f: &Fields<'s, '_>, c: usize, name: &str) -> Result<&'s str, Str
 }
 
 const INV_COLUMNS: [Column; 7] = [
-    Column { name: "service_id", required: true },
-    Column { name: "carrier", required: true },
-    Column { name: "account", required: false },
-    Column { name: "status", required: true },
-    Column { name: "disconnect_date", required: false },
-    Column { name: "cost_center", required: false },
-    Column { name: "owner", required: false },
+    Column {
+        name: "service_id",
+        required: true,
+    },
+    Column {
+        name: "carrier",
+        required: true,
+    },
+    Column {
+        name: "account",
+        required: false,
+    },
+    Column {
+        name: "status",
+        required: true,
+    },
+    Column {
+        name: "disconnect_date",
+        required: false,
+    },
+    Column {
+        name: "cost_center",
+        required: false,
+    },
+    Column {
+        name: "owner",
+        required: false,
+    },
 ];
 
 /// Reads inventory.csv. A service listed twice (same carrier, account and
@@ -76,7 +105,9 @@ pub fn read_inventory(
     let mut out = TableOutcome::default();
     let text = decoded(bytes, path, &mut out);
     let mut seen: FxHashMap<(Sym, Sym, Sym), usize> = FxHashMap::default();
-    let TableOutcome { records, rejected, .. } = &mut out;
+    let TableOutcome {
+        records, rejected, ..
+    } = &mut out;
     read_table(&text, path, &INV_COLUMNS, 0, rejected, |f, line| {
         let service = required(f, 0, "service_id")?;
         let carrier = required(f, 1, "carrier")?;
@@ -86,13 +117,20 @@ pub fn read_inventory(
             "disconnected" => ServiceStatus::Disconnected,
             "pending" => ServiceStatus::Pending,
             "" => return Err("status is empty (required)".to_string()),
-            _ => return Err(format!("unknown status {}: expected active, disconnected or pending", show(st))),
+            _ => {
+                return Err(format!(
+                    "unknown status {}: expected active, disconnected or pending",
+                    show(st)
+                ))
+            }
         };
         let disconnect_date = opt_date(f, 4, "disconnect_date")?;
         if status == ServiceStatus::Disconnected && disconnect_date.is_none() {
-            return Err("status is disconnected but disconnect_date is empty: give the last day the client \
+            return Err(
+                "status is disconnected but disconnect_date is empty: give the last day the client \
                         wanted the service (YYYY-MM-DD)"
-                .to_string());
+                    .to_string(),
+            );
         }
         let rec = InventoryRecord {
             service: strings.intern(service),
@@ -133,21 +171,52 @@ pub fn read_inventory(
 }
 
 const CON_COLUMNS: [Column; 8] = [
-    Column { name: "kind", required: true },
-    Column { name: "carrier", required: true },
-    Column { name: "account", required: false },
-    Column { name: "service_id", required: false },
-    Column { name: "charge_code", required: true },
-    Column { name: "amount", required: true },
-    Column { name: "effective_from", required: false },
-    Column { name: "effective_to", required: false },
+    Column {
+        name: "kind",
+        required: true,
+    },
+    Column {
+        name: "carrier",
+        required: true,
+    },
+    Column {
+        name: "account",
+        required: false,
+    },
+    Column {
+        name: "service_id",
+        required: false,
+    },
+    Column {
+        name: "charge_code",
+        required: true,
+    },
+    Column {
+        name: "amount",
+        required: true,
+    },
+    Column {
+        name: "effective_from",
+        required: false,
+    },
+    Column {
+        name: "effective_to",
+        required: false,
+    },
 ];
 
 /// Reads contracts.csv.
-pub fn read_contracts(bytes: &[u8], file: FileId, path: &str, strings: &mut Interner) -> TableOutcome<Contract> {
+pub fn read_contracts(
+    bytes: &[u8],
+    file: FileId,
+    path: &str,
+    strings: &mut Interner,
+) -> TableOutcome<Contract> {
     let mut out = TableOutcome::default();
     let text = decoded(bytes, path, &mut out);
-    let TableOutcome { records, rejected, .. } = &mut out;
+    let TableOutcome {
+        records, rejected, ..
+    } = &mut out;
     read_table(&text, path, &CON_COLUMNS, 0, rejected, |f, line| {
         let k = f.get(0);
         let kind = match k.to_ascii_lowercase().as_str() {

@@ -2,9 +2,10 @@
 //!
 //! Why a hand-written splitter and not the `csv` crate: (1) recovery. An
 //! unterminated quote must cost one line, not the rest of the file: when a quoted
-//! field that ran over line breaks leaves its record with the wrong field count (or
-//! the file ends inside it), the record's first line is refused and reading resumes
-//! on the next physical line. The `csv` reader cannot be rewound into a record, so
+//! field that ran over line breaks leaves its record with the wrong field count, or
+//! is closed by a quote that text follows (`"...\n...,"Plan`), or the file ends
+//! inside it, the record's first line is refused and reading resumes on the next
+//! physical line. The `csv` reader cannot be rewound into a record, so
 //! that needs a second reader per recovery and line bookkeeping on top. (2) speed:
 //! most bill lines hold no quote at all, and those are split with `memchr` straight
 //! from the decoded text, with no copy; only lines holding a `"` take the full
@@ -46,7 +47,13 @@ pub(crate) struct Splitter<'a> {
 
 impl<'a> Splitter<'a> {
     pub(crate) fn new(text: &'a str) -> Self {
-        Splitter { text, pos: 0, line: 1, spans: Vec::with_capacity(32), scratch: String::new() }
+        Splitter {
+            text,
+            pos: 0,
+            line: 1,
+            spans: Vec::with_capacity(32),
+            scratch: String::new(),
+        }
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -87,21 +94,36 @@ impl<'a> Splitter<'a> {
                 // Fast path: one physical line, no quotes.
                 self.pos = next_line;
                 self.line += 1;
-                let ce = if line_end > s && b[line_end - 1] == b'\r' { line_end - 1 } else { line_end };
+                let ce = if line_end > s && b[line_end - 1] == b'\r' {
+                    line_end - 1
+                } else {
+                    line_end
+                };
                 if ce == s {
                     continue;
                 }
                 self.spans.clear();
                 let mut st = s;
                 for k in memchr_iter(b',', &b[s..ce]) {
-                    self.spans.push(Span { scratch: false, start: st, end: s + k });
+                    self.spans.push(Span {
+                        scratch: false,
+                        start: st,
+                        end: s + k,
+                    });
                     st = s + k + 1;
                 }
-                self.spans.push(Span { scratch: false, start: st, end: ce });
+                self.spans.push(Span {
+                    scratch: false,
+                    start: st,
+                    end: ce,
+                });
                 return Some(Record::Fields(line));
             }
-            let (end, eof_in_quote, multiline) = self.split_quoted(s);
-            if eof_in_quote || (multiline && expected.is_some_and(|e| e != self.spans.len())) {
+            let q = self.split_quoted(s);
+            let end = q.end;
+            let malformed = q.eof_in_quote
+                || (q.multiline && (q.text_after_quote || expected.is_some_and(|e| e != self.spans.len())));
+            if malformed {
                 self.pos = next_line;
                 self.line = line + 1;
                 return Some(Record::Unterminated(line));
@@ -115,16 +137,15 @@ impl<'a> Splitter<'a> {
         }
     }
 
-    /// Splits a record that holds quotes, starting at byte `s`. Returns the byte
-    /// after its terminator, whether the text ended inside a quoted field, and
-    /// whether a quoted field held a line break.
-    fn split_quoted(&mut self, s: usize) -> (usize, bool, bool) {
+    /// Splits a record that holds quotes, starting at byte `s`.
+    fn split_quoted(&mut self, s: usize) -> QuotedRecord {
         let text = self.text;
         let b = text.as_bytes();
         let n = b.len();
         self.spans.clear();
         self.scratch.clear();
         let mut multiline = false;
+        let mut text_after_quote = false;
         let mut i = s;
         loop {
             if i < n && b[i] == b'"' {
@@ -147,28 +168,65 @@ impl<'a> Splitter<'a> {
                 if !closed {
                     multiline |= memchr(b'\n', &b[i..]).is_some();
                     self.scratch.push_str(&text[i..]);
-                    self.spans.push(Span { scratch: true, start: st, end: self.scratch.len() });
-                    return (n, true, multiline);
+                    self.spans.push(Span {
+                        scratch: true,
+                        start: st,
+                        end: self.scratch.len(),
+                    });
+                    return QuotedRecord {
+                        end: n,
+                        eof_in_quote: true,
+                        multiline,
+                        text_after_quote,
+                    };
                 }
                 let e = memchr2(b',', b'\n', &b[i..]).map_or(n, |k| i + k);
-                self.scratch.push_str(&text[i..strip_cr(b, i, e)]);
-                self.spans.push(Span { scratch: true, start: st, end: self.scratch.len() });
+                let ce = strip_cr(b, i, e);
+                text_after_quote |= ce > i;
+                self.scratch.push_str(&text[i..ce]);
+                self.spans.push(Span {
+                    scratch: true,
+                    start: st,
+                    end: self.scratch.len(),
+                });
                 i = e;
             } else {
                 let e = memchr2(b',', b'\n', &b[i..]).map_or(n, |k| i + k);
-                self.spans.push(Span { scratch: false, start: i, end: strip_cr(b, i, e) });
+                self.spans.push(Span {
+                    scratch: false,
+                    start: i,
+                    end: strip_cr(b, i, e),
+                });
                 i = e;
             }
-            if i >= n {
-                return (n, false, multiline);
-            }
-            if b[i] == b',' {
+            let end = if i >= n {
+                n
+            } else if b[i] == b',' {
                 i += 1;
                 continue;
-            }
-            return (i + 1, false, multiline);
+            } else {
+                i + 1
+            };
+            return QuotedRecord {
+                end,
+                eof_in_quote: false,
+                multiline,
+                text_after_quote,
+            };
         }
     }
+}
+
+/// A record that holds quotes, as [`Splitter::split_quoted`] found it.
+struct QuotedRecord {
+    /// The byte after the record's terminator.
+    end: usize,
+    /// The text ended inside a quoted field.
+    eof_in_quote: bool,
+    /// A quoted field held a line break.
+    multiline: bool,
+    /// Text followed a closing quote before the next delimiter (`"a"b`): not RFC 4180.
+    text_after_quote: bool,
 }
 
 /// The end of a field's text ending at `e`, without the CR of a CRLF (or of the file's end).
@@ -212,8 +270,12 @@ pub(crate) fn map_header(sp: &Splitter, columns: &[Column]) -> Result<Header, St
             idx[c] = Some(i);
         }
     }
-    let missing: Vec<&str> =
-        columns.iter().zip(&idx).filter(|(c, i)| c.required && i.is_none()).map(|(c, _)| c.name).collect();
+    let missing: Vec<&str> = columns
+        .iter()
+        .zip(&idx)
+        .filter(|(c, i)| c.required && i.is_none())
+        .map(|(c, _)| c.name)
+        .collect();
     if !missing.is_empty() {
         let found: Vec<String> = (0..sp.len()).map(|i| show(sp.field(i).trim())).collect();
         return Err(format!(
@@ -272,7 +334,11 @@ pub(crate) fn read_table<'t>(
     let header = match sp.next_record(None) {
         None => return false,
         Some(Record::Unterminated(line)) => {
-            refuse_file(&mut sp, rejected, format!("the header row (line {line}) has an unterminated quote"));
+            refuse_file(
+                &mut sp,
+                rejected,
+                format!("the header row (line {line}) has an unterminated quote"),
+            );
             return false;
         }
         Some(Record::Fields(_)) => match map_header(&sp, columns) {
@@ -315,7 +381,10 @@ pub(crate) fn read_table<'t>(
                     }
                     continue;
                 }
-                let fields = Fields { sp: &sp, idx: &header.idx };
+                let fields = Fields {
+                    sp: &sp,
+                    idx: &header.idx,
+                };
                 if let Err(reason) = row(&fields, line) {
                     if !sp.all_empty() {
                         refuse(rejected, line, reason);
@@ -345,9 +414,13 @@ mod tests {
     }
 
     fn csv_crate(text: &str) -> Vec<Vec<String>> {
-        let mut rdr =
-            csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
-        rdr.records().map(|r| r.unwrap().iter().map(str::to_string).collect()).collect()
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(text.as_bytes());
+        rdr.records()
+            .map(|r| r.unwrap().iter().map(str::to_string).collect())
+            .collect()
     }
 
     #[test]
@@ -376,7 +449,10 @@ mod tests {
     fn physical_line_numbers() {
         let text = "h1,h2\n\"a\nb\nc\",1\n\nx,2\r\n";
         let recs: Vec<Record> = split_all(text, Some(2)).into_iter().map(|(r, _)| r).collect();
-        assert_eq!(recs, vec![Record::Fields(1), Record::Fields(2), Record::Fields(6)]);
+        assert_eq!(
+            recs,
+            vec![Record::Fields(1), Record::Fields(2), Record::Fields(6)]
+        );
     }
 
     #[test]

@@ -12,11 +12,17 @@ pub fn decode_text(bytes: &[u8]) -> (Cow<'_, str>, Option<String>) {
     }
     if bytes.starts_with(b"\xFF\xFE") {
         let (text, _) = encoding_rs::UTF_16LE.decode_with_bom_removal(bytes);
-        return (Cow::Owned(text.into_owned()), Some("UTF-16 (little-endian) text; read as UTF-16".into()));
+        return (
+            Cow::Owned(text.into_owned()),
+            Some("UTF-16 (little-endian) text; read as UTF-16".into()),
+        );
     }
     if bytes.starts_with(b"\xFE\xFF") {
         let (text, _) = encoding_rs::UTF_16BE.decode_with_bom_removal(bytes);
-        return (Cow::Owned(text.into_owned()), Some("UTF-16 (big-endian) text; read as UTF-16".into()));
+        return (
+            Cow::Owned(text.into_owned()),
+            Some("UTF-16 (big-endian) text; read as UTF-16".into()),
+        );
     }
     decode_utf8_or_1252(bytes)
 }
@@ -26,7 +32,10 @@ fn decode_utf8_or_1252(bytes: &[u8]) -> (Cow<'_, str>, Option<String>) {
         Ok(s) => (Cow::Borrowed(s), None),
         Err(_) => {
             let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
-            (Cow::Owned(text.into_owned()), Some("not UTF-8; read as Windows-1252".into()))
+            (
+                Cow::Owned(text.into_owned()),
+                Some("not UTF-8; read as Windows-1252".into()),
+            )
         }
     }
 }
@@ -43,7 +52,10 @@ pub fn is_edi(path: &Path, head: &[u8]) -> bool {
 
 fn starts_like_edi(head: &[u8]) -> bool {
     let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
-    let start = head.iter().position(|c| !c.is_ascii_whitespace()).unwrap_or(head.len());
+    let start = head
+        .iter()
+        .position(|c| !c.is_ascii_whitespace())
+        .unwrap_or(head.len());
     head[start..].starts_with(b"ISA")
 }
 
