@@ -200,11 +200,14 @@ fn write_md(o: &mut String, dump: &Dump, results: &[RuleResult], r: &Report) -> 
 
     writeln!(o, "## Largest findings")?;
     writeln!(o)?;
-    let mut top = sorted_findings(dump, results);
     let twelve = Decimal::from(12);
     let first_year = |f: &telaudit_model::Finding| f.recoverable + f.monthly * twelve;
+    let mut top: Vec<(Decimal, &telaudit_model::Finding)> = sorted_findings(dump, results)
+        .into_iter()
+        .map(|(_, f)| (first_year(f), f))
+        .collect();
     // Stable: equal values keep the findings.csv order.
-    top.sort_by_key(|&(_, f)| std::cmp::Reverse(first_year(f)));
+    top.sort_by(|a, b| b.0.cmp(&a.0));
     if top.is_empty() {
         writeln!(o, "No findings.")?;
     } else {
@@ -222,7 +225,7 @@ fn write_md(o: &mut String, dump: &Dump, results: &[RuleResult], r: &Report) -> 
         )?;
         writeln!(o, "|---:|---|---|---|---|---|---|---:|---:|---:|---|")?;
         let mut ev = String::new();
-        for (n, (_, f)) in top.iter().take(TOP_FINDINGS).enumerate() {
+        for (n, &(fy, f)) in top.iter().take(TOP_FINDINGS).enumerate() {
             let periods = if f.first_period == f.last_period {
                 f.first_period.to_string()
             } else {
@@ -247,7 +250,7 @@ fn write_md(o: &mut String, dump: &Dump, results: &[RuleResult], r: &Report) -> 
                 md(&f.description),
                 money_string(f.recoverable),
                 money_string(f.monthly),
-                money_string(first_year(f)),
+                money_string(fy),
                 md(&ev)
             )?;
         }

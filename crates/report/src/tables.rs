@@ -92,12 +92,16 @@ pub fn write_findings_csv<W: Write>(w: W, dump: &Dump, results: &[RuleResult]) -
     let mut evidence = String::new();
     let mut basis = String::new();
     for (info, f) in sorted_findings(dump, results) {
+        // In text order: a rule may list them in symbol order, which is no order to show.
+        let mut texts: Vec<&str> = f.invoices.iter().map(|&i| dump.s(i)).collect();
+        texts.sort_unstable();
+        texts.dedup();
         invoices.clear();
-        for (i, &inv) in f.invoices.iter().enumerate() {
+        for (i, t) in texts.iter().enumerate() {
             if i > 0 {
                 invoices.push(';');
             }
-            invoices.push_str(dump.s(inv));
+            invoices.push_str(t);
         }
         evidence.clear();
         join_sources(dump, &f.evidence, &mut evidence);
@@ -124,7 +128,7 @@ pub fn write_findings_csv<W: Write>(w: W, dump: &Dump, results: &[RuleResult]) -
 }
 
 /// findings.csv as a string. Columns: rule, severity, carrier, account,
-/// service_id, invoices (`;`-joined), first_period, last_period, description,
+/// service_id, invoices (`;`-joined, text order), first_period, last_period, description,
 /// recoverable, monthly (2-decimal numbers), evidence and basis (`file:line` or
 /// `file:segment N`, `;`-joined). Rows sorted by rule id, carrier, account,
 /// service, description, first period.

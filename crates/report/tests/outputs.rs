@@ -148,6 +148,9 @@ fn findings_csv_is_sorted_guarded_and_carries_every_source() {
         vec![src(0, 2), src(1, 7)],
     );
     eq.basis = vec![src(3, 4)];
+    // Invoices are shown in text order, once each, whatever their symbol order.
+    let (z, a) = (dump.strings.intern("Z-9"), dump.strings.intern("A-1"));
+    eq.invoices = vec![z, a, z];
     let minus = finding(
         &mut dump,
         "TAX001",
@@ -177,7 +180,7 @@ fn findings_csv_is_sorted_guarded_and_carries_every_source() {
 rule,severity,carrier,account,service_id,invoices,first_period,last_period,description,recoverable,monthly,evidence,basis
 DUP001,high,Verizon,'\t0042,,INV-1;INV-2,2025-01-01,2025-02-01,'@risk | tab\there,2.00,0.00,,
 TAX001,high,Verizon,'-0042,,INV-1;INV-2,2025-01-01,2025-02-01,'-credit,-12.00,-0.50,invoices/a.csv:2,
-TAX001,high,Verizon,0042,'+15550101,INV-1;INV-2,2025-01-01,2025-02-01,'=SUM(A1),1.50,0.00,invoices/a.csv:2;invoices/b.edi:segment 7,contracts.csv:4
+TAX001,high,Verizon,0042,'+15550101,A-1;Z-9,2025-01-01,2025-02-01,'=SUM(A1),1.50,0.00,invoices/a.csv:2;invoices/b.edi:segment 7,contracts.csv:4
 ";
     assert_eq!(got, want);
 }
@@ -343,4 +346,42 @@ fn report_md_orders_the_largest_findings_by_first_year_value() {
     assert!(pb < pa, "{md}");
     assert!(md.contains("| 1 | UNU001 |"), "{md}");
     assert!(!md.contains("Proposal funding"), "{md}");
+}
+
+#[test]
+fn tens_of_thousands_of_findings_are_written_in_order() {
+    let mut dump = dump();
+    let mut findings = Vec::new();
+    for i in 0..40_000u32 {
+        let service = format!("555-{:05}", 39_999 - i);
+        let r = row(&mut dump, "V", "1", &service, "2025-01-01", "1.01", src(0, i + 2));
+        findings.push(finding(
+            &mut dump,
+            "DUP001",
+            "V",
+            "1",
+            &service,
+            "dup",
+            vec![claim(ClaimKey::Row(r), "1.01", "0.01")],
+            vec![src(0, i + 2)],
+        ));
+    }
+    let results = vec![result("DUP001", "Dup", findings)];
+    let report = summarize(&dump, &results);
+    assert_eq!(report.totals.recoverable, d("40400")); // 40000 x 1.01
+    assert_eq!(report.totals.monthly, d("400"));
+    let csv = findings_csv(&dump, &results);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 40_001);
+    assert!(lines[1].starts_with("DUP001,high,V,1,555-00000,"), "{}", lines[1]);
+    assert!(
+        lines[40_000].starts_with("DUP001,high,V,1,555-39999,"),
+        "{}",
+        lines[40_000]
+    );
+    assert!(
+        lines[1].ends_with(",1.01,0.01,invoices/a.csv:40001,"),
+        "{}",
+        lines[1]
+    );
 }
