@@ -1,0 +1,487 @@
+//! Each rule kind on a fixture small enough to check by hand: what must be found,
+//! with its exact money and evidence, and the look-alikes that must not be.
+
+mod common;
+
+use common::*;
+use telaudit_model::{ClaimKey, Decimal, Sym};
+
+const Z: Decimal = Decimal::ZERO;
+
+// ---------------------------------------------------------------- DUP001
+
+#[test]
+fn dup_finds_a_charge_billed_twice_in_one_period() {
+    let dump = Builder::new()
+        .csv(
+            "invoices/a.csv",
+            "V,100,INV1,2025-01-01,555-0100,recurring,PLAN,Unlimited Plan,,,45.00,
+             V,100,INV1,2025-02-01,555-0100,recurring,PLAN,Unlimited Plan,,,45.00,
+             V,100,INV1,2025-01-01,555-0100,credit,CRD,Loyalty credit,,,-5.00,
+             V,100,INV1,2025-01-01,555-0100,credit,CRD,Loyalty credit,,,-5.00,
+             V,100,INV1,2025-01-01,555-0100,usage,DATA,Data overage,2,,10.00,",
+        )
+        .csv(
+            "invoices/b.csv",
+            "V,100,INV2,2025-01-01,555-0100,recurring,PLAN,Unlimited Plan,1,,45,
+             V,100,INV2,2025-01-01,555-0100,usage,DATA,Data overage,1,,10.00,
+             V,100,INV2,2025-01-01,555-0200,recurring,PLAN,Unlimited Plan,,,45.00,
+             V,100,INV2,2025-01-01,555-0100,fee,ACT,Unlimited Plan,,,45.00,",
+        )
+        .build();
+    let f = run_default("DUP001", &dump);
+    // Feb (other period), the credits (negative), the overage (other quantity),
+    // 555-0200 (other service) and the fee (other charge type) are not copies.
+    assert_eq!(f.len(), 1, "{f:#?}");
+    let f = &f[0];
+    assert_eq!(f.description, "2 copies of 'Unlimited Plan' 45.00, 1 period");
+    assert_eq!(dump.s(f.service), "555-0100");
+    assert_eq!(locs(&dump, &f.evidence), ["invoices/a.csv:2", "invoices/b.csv:2"]);
+    assert_eq!(claims(&dump, f), [("invoices/b.csv:2".to_string(), d("45"), Z)]);
+    assert_eq!((f.recoverable, f.monthly), (d("45"), Z));
+    let inv: Vec<&str> = f.invoices.iter().map(|s| dump.s(*s)).collect();
+    assert_eq!(inv, ["INV1", "INV2"]);
+    assert_eq!(f.first_period, date("2025-01-01"));
+    assert!(f.basis.is_empty());
+}
+
+#[test]
+fn dup_keeps_the_first_copy_in_file_order_and_counts_copies_per_period() {
+    let dump = Builder::new()
+        .csv(
+            "invoices/a.csv",
+            "V,100,INV1,2025-03-01,555-0100,recurring,PLAN,Plan,,,10.00,
+             V,100,INV1,2025-02-01,555-0100,recurring,PLAN,Plan,,,10.00,",
+        )
+        .csv(
+            "invoices/b.csv",
+            "V,100,INV2,2025-02-01,555-0100,recurring,PLAN,Plan,,,10.00,
+             V,100,INV2,2025-02-01,555-0100,recurring,PLAN,Plan,,,10.00,
+             V,100,INV2,2025-03-01,555-0100,recurring,PLAN,Plan,,,10.00,",
+        )
+        .build();
+    let f = run_default("DUP001", &dump);
+    assert_eq!(f.len(), 1);
+    let f = &f[0];
+    assert_eq!(f.description, "up to 3 copies of 'Plan' 10.00, 2 periods");
+    // a.csv:3 is the first February copy, a.csv:2 the first March one.
+    let c = claims(&dump, f);
+    assert_eq!(
+        c,
+        [
+            ("invoices/b.csv:2".to_string(), d("10"), Z),
+            ("invoices/b.csv:3".to_string(), d("10"), Z),
+            ("invoices/b.csv:4".to_string(), d("10"), Z)
+        ]
+    );
+    assert_eq!(f.recoverable, d("30"));
+    assert_eq!(f.evidence.len(), 5);
+}
+
+// ---------------------------------------------------------------- UNU001
+
+#[test]
+fn unu_finds_a_line_without_use_in_the_last_three_periods() {
+    let dump = Builder::new()
+        .csv(
+            "invoices/a.csv",
+            "V,100,I1,2025-01-01,555-0100,usage,MIN,Minutes,,,0,120
+             V,100,I2,2025-02-01,555-0100,usage,MIN,Minutes,,,0,0
+             V,100,I3,2025-03-01,555-0100,recurring,PLAN,Plan,,,45.00,
+             V,100,I4,2025-04-01,555-0100,usage,MIN,Minutes,,,0,0
+             V,100,I4,2025-04-01,555-0100,recurring,PLAN,Plan,,,45.00,
+             V,100,I4,2025-04-01,555-0100,recurring,INS,Insurance,,,7.50,
+             V,100,I2,2025-02-01,555-0200,usage,MIN,Minutes,,,0,5
+             V,100,I4,2025-04-01,555-0200,recurring,PLAN,Plan,,,30.00,
+             V,100,I4,2025-04-01,555-0300,recurring,PLAN,Plan,,,20.00,
+             V,100,I1,2025-01-01,555-0400,usage,MIN,Minutes,,,0,0
+             V,100,I3,2025-03-01,555-0400,recurring,PLAN,Plan,,,20.00,",
+        )
+        .build();
+    let f = run_default("UNU001", &dump);
+    // 555-0200 used 5 minutes in the 3rd-last period; 555-0300 has no usage rows;
+    // 555-0400 is not billed a recurring charge in the latest period.
+    assert_eq!(f.len(), 1, "{f:#?}");
+    let f = &f[0];
+    assert_eq!(dump.s(f.service), "555-0100");
+    assert_eq!(
+        f.description,
+        "no usage in the last 3 periods (last use in the period of 2025-01-01); recurring 52.50 a month"
+    );
+    assert_eq!((f.recoverable, f.monthly), (Z, d("52.50")));
+    assert_eq!(
+        claims(&dump, f),
+        [
+            ("invoices/a.csv:6".to_string(), Z, d("45")),
+            ("invoices/a.csv:7".to_string(), Z, d("7.5"))
+        ]
+    );
+    assert_eq!(
+        locs(&dump, &f.evidence),
+        [
+            "invoices/a.csv:3",
+            "invoices/a.csv:5",
+            "invoices/a.csv:6",
+            "invoices/a.csv:7"
+        ]
+    );
+    assert_eq!(
+        (f.first_period, f.last_period),
+        (date("2025-02-01"), date("2025-04-01"))
+    );
+}
+
+// ---------------------------------------------------------------- CRD001
+
+fn crd_dump(contracts: &[&str]) -> telaudit_model::Dump {
+    Builder::new()
+        .csv(
+            "invoices/a.csv",
+            "V,100,I1,2025-01-01,555-0100,recurring,PLAN,Plan,,,45.00,
+             V,100,I1,2025-01-01,555-0100,credit,CRD10,Loyalty credit,,,-4.00,
+             V,100,I2,2025-02-01,555-0100,recurring,PLAN,Plan,,,45.00,
+             V,100,I3,2025-03-01,555-0100,recurring,PLAN,Plan,,,45.00,
+             V,100,I3,2025-03-01,555-0100,credit,CRD10,Loyalty credit,,,-10.00,
+             V,100,I4,2025-04-01,555-0100,recurring,PLAN,Plan,,,45.00,
+             V,100,I4,2025-04-01,555-0100,credit,CRD10,Loyalty credit,,,-7.50,
+             V,100,I1,2025-01-01,,credit,ACR,Account credit,,,-5.00,",
+        )
+        .csv(
+            "invoices/b.csv",
+            "V,200,J4,2025-04-01,555-0900,recurring,PLAN,Plan,,,45.00,
+             W,100,K4,2025-04-01,555-0100,recurring,PLAN,Plan,,,45.00,",
+        )
+        .contracts(contracts)
+        .build()
+}
+
+#[test]
+fn crd_finds_missing_and_short_service_credits() {
+    let dump = crd_dump(&[
+        "credit,V,100,555-0100,CRD10,10.00,2025-01-01,2025-12-31",
+        // look-alikes: a service never billed, a window that ended before
+        "credit,V,100,555-0999,CRD10,10.00,,",
+        "credit,V,100,555-0100,OLD,10.00,2024-01-01,2024-12-31",
+    ]);
+    let f = run_default("CRD001", &dump);
+    assert_eq!(f.len(), 1, "{f:#?}");
+    let f = &f[0];
+    // Jan short 6, Feb 10 (none given), Mar in full, Apr short 2.50 (latest).
+    assert_eq!(
+        f.description,
+        "contract credit CRD10 of 10.00 a period missing or short by 18.50 in total, 3 periods"
+    );
+    assert_eq!((f.recoverable, f.monthly), (d("18.5"), d("2.5")));
+    assert_eq!(
+        claims(&dump, f),
+        [
+            ("V|100|555-0100|2025-01-01|CRD10".to_string(), d("6"), Z),
+            ("V|100|555-0100|2025-02-01|CRD10".to_string(), d("10"), Z),
+            ("V|100|555-0100|2025-04-01|CRD10".to_string(), d("2.5"), d("2.5")),
+        ]
+    );
+    // Jan and Apr: their credit rows; Feb: the billed row (no credit was given).
+    assert_eq!(
+        locs(&dump, &f.evidence),
+        ["invoices/a.csv:3", "invoices/a.csv:4", "invoices/a.csv:8"]
+    );
+    assert_eq!(locs(&dump, &f.basis), ["contracts.csv:2"]);
+    assert_eq!(
+        (f.first_period, f.last_period),
+        (date("2025-01-01"), date("2025-04-01"))
+    );
+}
+
+#[test]
+fn crd_account_credit_applies_to_every_account_of_the_carrier() {
+    let dump = crd_dump(&["credit,V,,,ACR,5.00,,"]);
+    let f = run_default("CRD001", &dump);
+    assert_eq!(f.len(), 2, "{f:#?}");
+    // V/100: Jan given in full; Feb, Mar, Apr missing. V/200: Apr missing. W: other carrier.
+    assert_eq!(dump.s(f[0].account), "100");
+    assert_eq!(f[0].service, Sym::EMPTY);
+    assert_eq!((f[0].recoverable, f[0].monthly), (d("15"), d("5")));
+    assert_eq!(
+        f[0].description,
+        "contract account credit ACR of 5.00 a period missing or short by 15.00 in total, 3 periods"
+    );
+    assert_eq!(
+        locs(&dump, &f[0].evidence),
+        ["invoices/a.csv:4", "invoices/a.csv:5", "invoices/a.csv:7"]
+    );
+    assert_eq!(dump.s(f[1].account), "200");
+    assert_eq!((f[1].recoverable, f[1].monthly), (d("5"), d("5")));
+    assert_eq!(locs(&dump, &f[1].evidence), ["invoices/b.csv:2"]);
+    assert!(matches!(f[1].claims[0].key, ClaimKey::MissingCredit { .. }));
+}
+
+#[test]
+fn crd_credit_given_in_full_is_not_found() {
+    let dump = crd_dump(&["credit,V,100,555-0100,CRD10,4.00,2025-01-01,2025-01-31"]);
+    assert!(run_default("CRD001", &dump).is_empty());
+}
+
+// ---------------------------------------------------------------- DIS001
+
+fn dis_dump() -> telaudit_model::Dump {
+    Builder::new()
+        .csv(
+            "invoices/a.csv",
+            "V,100,I1,2025-01-01,555-0100,recurring,PLAN,Plan,,,45.00,
+             V,100,I2,2025-02-01,555-0100,recurring,PLAN,Plan,,,45.00,
+             V,100,I2,2025-02-01,555-0100,tax,ST,State Sales Tax,,,3.10,
+             V,100,I2,2025-02-01,555-0100,credit,CR,Credit,,,-5.00,
+             V,100,I3,2025-03-01,555-0100,recurring,PLAN,Plan,,,45.00,
+             V,100,I2,2025-02-01,555-0200,recurring,PLAN,Plan,,,30.00,
+             V,100,I3,2025-03-01,555-0300,recurring,PLAN,Plan,,,20.00,",
+        )
+        .inventory(&[
+            "555-0100,V,,disconnected,2025-01-31",
+            "555-0200,V,100,disconnected,2025-02-01",
+            "555-0300,V,999,disconnected,2025-01-01",
+            "555-0300,V,,active,",
+        ])
+        .build()
+}
+
+#[test]
+fn dis_finds_billing_after_the_disconnect_date() {
+    let dump = dis_dump();
+    let f = run_default("DIS001", &dump);
+    // 555-0200: period_start equal to the disconnect date is not after it;
+    // 555-0300: the disconnected line names another account.
+    assert_eq!(f.len(), 1, "{f:#?}");
+    let f = &f[0];
+    assert_eq!(f.description, "billed 2 periods after disconnect on 2025-01-31");
+    assert_eq!((f.recoverable, f.monthly), (d("93.10"), d("45")));
+    assert_eq!(
+        claims(&dump, f),
+        [
+            ("invoices/a.csv:3".to_string(), d("45"), Z),
+            ("invoices/a.csv:4".to_string(), d("3.1"), Z),
+            ("invoices/a.csv:6".to_string(), d("45"), d("45")),
+        ]
+    );
+    assert_eq!(
+        locs(&dump, &f.evidence),
+        ["invoices/a.csv:3", "invoices/a.csv:4", "invoices/a.csv:6"]
+    );
+    assert_eq!(locs(&dump, &f.basis), ["inventory.csv:2"]);
+}
+
+#[test]
+fn duplicate_on_a_disconnected_line_is_claimed_by_both_rules() {
+    let dump = Builder::new()
+        .csv(
+            "invoices/a.csv",
+            "V,100,I1,2025-01-01,555-0100,recurring,PLAN,Plan,,,45.00,
+             V,100,I2,2025-02-01,555-0100,recurring,PLAN,Plan,,,45.00,",
+        )
+        .csv(
+            "invoices/b.csv",
+            "V,100,I2B,2025-02-01,555-0100,recurring,PLAN,Plan,,,45.00,",
+        )
+        .inventory(&["555-0100,V,100,disconnected,2025-01-15"])
+        .build();
+    let res = telaudit_rules::evaluate(&telaudit_rules::RuleSet::defaults(), &dump);
+    let by = |id: &str| res.iter().find(|r| r.rule.id == id).unwrap().findings.clone();
+    let dup = by("DUP001");
+    let dis = by("DIS001");
+    assert_eq!(
+        claims(&dump, &dup[0]),
+        [("invoices/b.csv:2".to_string(), d("45"), Z)]
+    );
+    assert_eq!(
+        claims(&dump, &dis[0]),
+        [
+            ("invoices/a.csv:3".to_string(), d("45"), d("45")),
+            ("invoices/b.csv:2".to_string(), d("45"), d("45"))
+        ]
+    );
+    // The same key, so the totals can count the copy once.
+    assert_eq!(dup[0].claims[0].key, dis[0].claims[1].key);
+    assert!(matches!(dup[0].claims[0].key, ClaimKey::Row(_)));
+}
+
+// ---------------------------------------------------------------- RAT001
+
+#[test]
+fn rat_finds_rates_above_the_most_specific_contract() {
+    let dump = Builder::new()
+        .csv(
+            "invoices/a.csv",
+            "V,100,I1,2025-01-01,555-0100,recurring,PLAN,Plan,2,40.00,80.00,
+             V,100,I2,2025-02-01,555-0100,recurring,PLAN,Plan,1,,35.50,
+             V,100,I1,2025-01-01,555-0100,usage,DATA,Data,100,,12.00,
+             V,100,I2,2025-02-01,555-0100,usage,DATA,Data,100,,12.345,
+             V,100,I2,2025-02-01,555-0100,usage,DATA,Data,0,,5.00,
+             V,100,I2,2025-02-01,555-0100,tax,PLAN,Plan tax,1,,100.00,",
+        )
+        .csv(
+            "invoices/b.csv",
+            "V,200,J2,2025-02-01,555-0200,recurring,PLAN,Plan,1,,35.00,
+             V,200,J2,2025-02-01,555-0200,recurring,PLAN,Plan,3,,106,",
+        )
+        .contracts(&[
+            "rate,V,,,PLAN,35,,",
+            "rate,V,100,,PLAN,36.00,,",
+            "rate,V,,,DATA,0.10,2025-02-01,",
+            "rate,V,,,DATA,0.20,2025-02-01,",
+        ])
+        .build();
+    let f = run_default("RAT001", &dump);
+    assert_eq!(f.len(), 3, "{f:#?}");
+    // V/100 DATA: Feb 12.345 - 0.10 x 100 = 2.345 (exact), the latest period; Jan is
+    // before the window; quantity 0 is skipped.
+    assert_eq!(dump.s(f[0].account), "100");
+    assert_eq!(
+        claims(&dump, &f[0]),
+        [("invoices/a.csv:5".to_string(), d("2.345"), d("2.345"))]
+    );
+    assert_eq!(locs(&dump, &f[0].basis), ["contracts.csv:4"]);
+    assert_eq!(
+        f[0].description,
+        "DATA billed at up to 0.12 a unit against contracted 0.10, 2.35 over in total, 1 period"
+    );
+    // V/100 PLAN: the account's own 36.00 beats the carrier-wide 35: (40 - 36) x 2 = 8;
+    // Feb 35.50 is under 36. The tax row is not a capped charge type.
+    assert_eq!(
+        claims(&dump, &f[1]),
+        [("invoices/a.csv:2".to_string(), d("8"), Z)]
+    );
+    assert_eq!(locs(&dump, &f[1].basis), ["contracts.csv:3"]);
+    // V/200 PLAN: 35.00 equals 35 (not found); 106 - 35 x 3 = 1.
+    assert_eq!(dump.s(f[2].account), "200");
+    assert_eq!(
+        claims(&dump, &f[2]),
+        [("invoices/b.csv:3".to_string(), d("1"), d("1"))]
+    );
+    assert_eq!(locs(&dump, &f[2].evidence), ["invoices/b.csv:3"]);
+}
+
+// ---------------------------------------------------------------- TAX001 / FEE001
+
+fn tax_dump(exempt: bool) -> telaudit_model::Dump {
+    let mut b = Builder::new();
+    b.csv(
+        "invoices/a.csv",
+        "V,100,I1,2025-01-01,555-0100,tax,ST,State Sales Tax,,,2.50,
+         V,100,I1,2025-01-01,555-0100,recurring,PLAN,Plan,,,45.00,
+         V,100,I2,2025-02-01,555-0100,tax,ST,State Sales Tax,,,2.50,
+         V,100,I2,2025-02-01,555-0100,tax,911,911 Surcharge,,,0.75,
+         V,100,I2,2025-02-01,555-0100,tax,FET,Federal Excise Tax,,,1.20,
+         V,100,I2,2025-02-01,555-0100,tax,ST,State Sales Tax,,,-2.50,
+         V,100,I2,2025-02-01,555-0100,surcharge,ST,State Sales Tax,,,1.00,",
+    );
+    if exempt {
+        b.tax_exempt();
+    }
+    b.build()
+}
+
+#[test]
+fn tax_finds_exempt_taxes_for_an_exempt_client() {
+    let dump = tax_dump(true);
+    let f = run_default("TAX001", &dump);
+    // Not: the 911 surcharge, the negative reversal, the surcharge row (not a tax row).
+    assert_eq!(f.len(), 2, "{f:#?}");
+    assert_eq!(
+        f[0].description,
+        "Federal Excise Tax billed to a tax-exempt client, 1 period"
+    );
+    assert_eq!((f[0].recoverable, f[0].monthly), (d("1.2"), d("1.2")));
+    assert_eq!(
+        f[1].description,
+        "State Sales Tax billed to a tax-exempt client, 2 periods"
+    );
+    assert_eq!((f[1].recoverable, f[1].monthly), (d("5"), d("2.5")));
+    assert_eq!(
+        locs(&dump, &f[1].evidence),
+        ["invoices/a.csv:2", "invoices/a.csv:4"]
+    );
+    assert_eq!(
+        claims(&dump, &f[1]),
+        [
+            ("invoices/a.csv:2".to_string(), d("2.5"), Z),
+            ("invoices/a.csv:4".to_string(), d("2.5"), d("2.5"))
+        ]
+    );
+}
+
+#[test]
+fn tax_finds_nothing_for_a_client_that_is_not_exempt() {
+    assert!(run_default("TAX001", &tax_dump(false)).is_empty());
+}
+
+#[test]
+fn fee_finds_late_fees_by_description_or_code() {
+    let dump = Builder::new()
+        .csv(
+            "invoices/a.csv",
+            "V,100,I1,2025-01-01,,fee,LF,Late Payment Fee,,,15.00,
+             V,100,I2,2025-02-01,,fee,late,Past due charge,,,10.00,
+             V,100,I2,2025-02-01,,fee,LAT,Latency fee,,,5.00,
+             V,100,I2,2025-02-01,,adjustment,LF,Late Payment Fee,,,-15.00,
+             V,100,I2,2025-02-01,,fee,LF,late   charge,,,2.00,",
+        )
+        .build();
+    let f = run_default("FEE001", &dump);
+    assert_eq!(f.len(), 3, "{f:#?}");
+    assert_eq!(f[0].description, "late payment fee 'Late Payment Fee', 1 period");
+    assert_eq!((f[0].recoverable, f[0].monthly), (d("15"), Z));
+    assert_eq!(locs(&dump, &f[0].evidence), ["invoices/a.csv:2"]);
+    assert_eq!(f[1].description, "late payment fee 'Past due charge', 1 period");
+    assert_eq!(f[1].recoverable, d("10"));
+    assert_eq!(f[2].description, "late payment fee 'late   charge', 1 period");
+    assert_eq!(f[2].service, Sym::EMPTY);
+}
+
+// ---------------------------------------------------------------- BAL001
+
+#[test]
+fn bal_reports_unbalanced_edi_invoices_and_claims_nothing() {
+    let mut b = Builder::new();
+    b.csv(
+        "invoices/a.csv",
+        "V,100,I1,2025-01-01,555-0100,recurring,PLAN,Plan,,,45.00,",
+    );
+    let file = b.edi(
+        "invoices/v.edi",
+        &[
+            (8, "V,100,7001,2025-01-01,555-0100,recurring,PLAN,Plan,,,1000.00,"),
+            (12, "V,100,7001,2025-01-01,555-0200,recurring,PLAN,Plan,,,450.00,"),
+        ],
+    );
+    let mut dump = b.build();
+    assert!(
+        run_default("BAL001", &dump).is_empty(),
+        "no EDI problem, no finding"
+    );
+    let s = &mut dump.strings;
+    dump.unbalanced.push(telaudit_model::UnbalancedInvoice {
+        carrier: s.intern("V"),
+        account: s.intern("100"),
+        invoice: s.intern("7001"),
+        stated: telaudit_model::Micros::parse("1500").unwrap(),
+        computed: telaudit_model::Micros::parse("1450").unwrap(),
+        source: telaudit_model::SourceRef { file, pos: 3 },
+        rows: 1..3,
+    });
+    let f = run_default("BAL001", &dump);
+    assert_eq!(f.len(), 1);
+    assert_eq!(
+        f[0].description,
+        "invoice 7001 states 1500.00 but its charges sum to 1450.00 (difference 50.00)"
+    );
+    assert_eq!(
+        locs(&dump, &f[0].evidence),
+        [
+            "invoices/v.edi:segment 3",
+            "invoices/v.edi:segment 8",
+            "invoices/v.edi:segment 12"
+        ]
+    );
+    assert!(f[0].claims.is_empty());
+    assert_eq!((f[0].recoverable, f[0].monthly), (Z, Z));
+    assert_eq!(dump.s(f[0].invoices[0]), "7001");
+}
