@@ -207,7 +207,7 @@ fn write_md(o: &mut String, dump: &Dump, results: &[RuleResult], r: &Report) -> 
         .map(|(_, f)| (first_year(f), f))
         .collect();
     // Stable: equal values keep the findings.csv order.
-    top.sort_by(|a, b| b.0.cmp(&a.0));
+    top.sort_by_key(|&(fy, _)| std::cmp::Reverse(fy));
     if top.is_empty() {
         writeln!(o, "No findings.")?;
     } else {
