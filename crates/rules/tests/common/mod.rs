@@ -68,9 +68,7 @@ impl Builder {
     /// A canonical CSV file: each non-empty line of `lines` is a row, at lines 2, 3, ...
     pub fn csv(&mut self, path: &str, lines: &str) -> &mut Self {
         let file = self.add_file(path, SourceKind::CanonicalCsv);
-        let mut pos = 1;
-        for line in lines.lines().map(str::trim).filter(|l| !l.is_empty()) {
-            pos += 1;
+        for (pos, line) in (2..).zip(lines.lines().map(str::trim).filter(|l| !l.is_empty())) {
             let row = self.row(line, SourceRef { file, pos });
             self.dump.rows.push(row);
         }
