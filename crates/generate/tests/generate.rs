@@ -1,0 +1,232 @@
+//! The generator's outside promises: same options give the same bytes, the size
+//! follows `services`, and every file is well-formed CSV with the canonical header.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use telaudit_generate::{generate, GenOptions};
+
+fn files(root: &Path) -> BTreeMap<String, Vec<u8>> {
+    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+        for e in fs::read_dir(dir).unwrap() {
+            let p: PathBuf = e.unwrap().path();
+            if p.is_dir() {
+                walk(root, &p, out);
+            } else {
+                let name = p.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
+                out.insert(name, fs::read(&p).unwrap());
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(root, root, &mut out);
+    out
+}
+
+fn opts(services: usize, seed: u64) -> GenOptions {
+    GenOptions {
+        services,
+        seed,
+        ..GenOptions::default()
+    }
+}
+
+#[test]
+fn same_options_same_bytes_other_seed_other_bytes() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    let c = tempfile::tempdir().unwrap();
+    let sa = generate(&a.path().join("client"), &opts(120, 42)).unwrap();
+    let sb = generate(&b.path().join("client"), &opts(120, 42)).unwrap();
+    let sc = generate(&c.path().join("client"), &opts(120, 43)).unwrap();
+    assert_eq!(sa, sb);
+    let (fa, fb, fc) = (files(a.path()), files(b.path()), files(c.path()));
+    assert_eq!(fa, fb);
+    assert_ne!(fa, fc);
+    assert_ne!(sa.rows, sc.rows);
+    // 4 carriers with at least 3 + 3 + 2 + 2 accounts, 12 monthly files each.
+    assert_eq!(sa.files, 120);
+    assert_eq!(
+        fa.keys().filter(|k| k.starts_with("client/invoices/")).count(),
+        120
+    );
+    assert!(fa.contains_key("client/invoices/verizon-wireless/0012345678/2025-01.csv"));
+    assert!(fa.contains_key("client/invoices/verizon-wireless/0012345678/2025-12.csv"));
+    for f in [
+        "client/inventory.csv",
+        "client/contracts.csv",
+        "client/client.toml",
+    ] {
+        assert!(fa.contains_key(f), "{f}");
+    }
+}
+
+#[test]
+fn rows_scale_with_services() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    let small = generate(a.path(), &opts(200, 1)).unwrap();
+    let large = generate(b.path(), &opts(800, 1)).unwrap();
+    assert_eq!(small.services, 200);
+    assert_eq!(large.services, 800);
+    // About 70 rows per service over 12 months.
+    for s in [&small, &large] {
+        let n = s.services as u64;
+        assert!(
+            (60 * n..80 * n).contains(&s.rows),
+            "{} rows for {n} services",
+            s.rows
+        );
+    }
+    assert!(large.rows > 3 * small.rows);
+    // Fewer months, fewer rows.
+    let c = tempfile::tempdir().unwrap();
+    let short = generate(
+        c.path(),
+        &GenOptions {
+            months: 6,
+            ..opts(200, 1)
+        },
+    )
+    .unwrap();
+    assert!(
+        short.rows < small.rows * 6 / 10,
+        "{} vs {}",
+        short.rows,
+        small.rows
+    );
+}
+
+const CHARGE_HEADER: [&str; 15] = [
+    "carrier",
+    "account",
+    "invoice",
+    "invoice_date",
+    "period_start",
+    "period_end",
+    "service_id",
+    "charge_type",
+    "charge_code",
+    "description",
+    "quantity",
+    "unit_rate",
+    "amount",
+    "usage_quantity",
+    "usage_unit",
+];
+
+#[test]
+fn every_file_is_csv_with_the_right_header() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = generate(tmp.path(), &opts(150, 5)).unwrap();
+    let mut rows = 0u64;
+    let mut types = std::collections::BTreeSet::new();
+    for (name, bytes) in files(tmp.path()) {
+        if !name.ends_with(".csv") {
+            continue;
+        }
+        let mut rdr = csv::Reader::from_reader(bytes.as_slice());
+        let header: Vec<String> = rdr.headers().unwrap().iter().map(str::to_string).collect();
+        let expected: Vec<&str> = if name.starts_with("invoices/") {
+            CHARGE_HEADER.to_vec()
+        } else if name == "inventory.csv" {
+            vec![
+                "service_id",
+                "carrier",
+                "account",
+                "status",
+                "disconnect_date",
+                "cost_center",
+                "owner",
+            ]
+        } else {
+            vec![
+                "kind",
+                "carrier",
+                "account",
+                "service_id",
+                "charge_code",
+                "amount",
+                "effective_from",
+                "effective_to",
+            ]
+        };
+        assert_eq!(header, expected, "{name}");
+        for rec in rdr.records() {
+            let rec = rec.unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(rec.len(), expected.len(), "{name}");
+            if name.starts_with("invoices/") {
+                rows += 1;
+                // Folder and file name agree with the row's account and period.
+                let parts: Vec<&str> = name.split('/').collect();
+                assert_eq!(parts[2], &rec[1], "{name}");
+                assert_eq!(parts[3], format!("{}.csv", &rec[4][..7]), "{name}");
+                types.insert(rec[7].to_string());
+                // Amounts: plain decimals with exactly 2 places.
+                let amt = &rec[12];
+                let (_, frac) = amt
+                    .split_once('.')
+                    .unwrap_or_else(|| panic!("{name}: amount {amt}"));
+                assert_eq!(frac.len(), 2, "{name}: amount {amt}");
+            }
+        }
+    }
+    assert_eq!(rows, s.rows);
+    let all: Vec<&str> = types.iter().map(String::as_str).collect();
+    assert_eq!(
+        all,
+        [
+            "adjustment",
+            "credit",
+            "fee",
+            "one_time",
+            "recurring",
+            "surcharge",
+            "tax",
+            "usage"
+        ]
+    );
+    let toml = fs::read_to_string(tmp.path().join("client.toml")).unwrap();
+    assert!(toml.contains("tax_exempt = true"));
+    assert!(toml.contains("[proposal]\none_time = \"24000.00\"\nmonthly = \"600.00\"\n"));
+}
+
+#[test]
+fn plants_each_waste_kind_and_look_alike() {
+    let tmp = tempfile::tempdir().unwrap();
+    generate(tmp.path(), &opts(300, 7)).unwrap();
+    let all = files(tmp.path());
+    let text: String = all
+        .iter()
+        .filter(|(k, _)| k.starts_with("invoices/"))
+        .map(|(_, v)| String::from_utf8_lossy(v).into_owned())
+        .collect();
+    for needle in [
+        ",tax,STX,State Sales Tax,",
+        ",tax,FET,Federal Excise Tax,",
+        ",tax,E911,911 Surcharge,",
+        ",tax,STX,State Sales Tax Refund,,,-",
+        ",fee,LATE,Late Payment Fee,",
+        ",fee,RCRF,Regulatory Cost Recovery Fee,",
+        "-S1,",
+        ",recurring,VZUNL,Business Unlimited Plan,1,38.50,38.50,",
+        ",recurring,VZUNL,Business Unlimited Plan,1,35.00,35.00,",
+        ",usage,LD,Long Distance,",
+        ",usage,MIN,Voice Usage,,,0.00,0,min",
+        "/LUMN,",
+        "\"Access Loop, Type 2\"",
+        ",credit,LOYAL,Loyalty Credit,,,-5.00,",
+    ] {
+        assert!(text.contains(needle), "no {needle:?}");
+    }
+    let inv = String::from_utf8_lossy(&all["inventory.csv"]).into_owned();
+    assert!(inv.contains(",disconnected,2025-"));
+    assert!(
+        inv.lines()
+            .any(|l| l.contains(",disconnected,") && l.contains("-01,CC-")),
+        "a period-start disconnect"
+    );
+    let con = String::from_utf8_lossy(&all["contracts.csv"]).into_owned();
+    assert!(con.contains("rate,Verizon Wireless,,,VZUNL,35,,\n"));
+    assert!(con.contains("credit,AT&T Mobility,00"));
+}

@@ -1,0 +1,518 @@
+//! A second, deliberately simple implementation of formats.md sections 6 and 7
+//! (the totals), written from the spec alone, for cross-checking telaudit.
+//!
+//! It reads only well-formed canonical input (canonical charge CSVs under
+//! `invoices/`, inventory.csv, contracts.csv, client.toml) into plain `String`
+//! records and applies the rule table with nested loops and `BTreeMap`s. It
+//! panics on bad input: it is a test helper, not a product.
+//!
+//! Decisions where the spec is silent (the team's):
+//! - DUP001 claims every copy except the first in (file path, line) order.
+//! - TAX001 claims tax rows with amount > 0 whose description contains, case-insensitively,
+//!   `federal excise`, `state sales`, `local sales`, `sales tax` or `excise tax`.
+//! - FEE001 claims rows with amount > 0 whose description matches
+//!   `(?i)\blate\s+(payment\s+)?(fee|charge)` or whose code is `LATE` (any case).
+//! - RAT001 excess = (unit_rate - rate) x quantity, or amount - rate x quantity when
+//!   unit_rate is empty (quantity default 1); of several matching rate contracts the
+//!   ones naming the account win over carrier-wide ones, then the lowest rate.
+//! - "Latest period" is always the account's latest period_start.
+//! - Inventory and contracts match the account only where they name one.
+//! - A rule claims a key at most once (its largest claim); totals take, per key,
+//!   the largest recoverable and the largest monthly over all rules.
+#![allow(dead_code)]
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+/// The totals an audit of a client folder must report.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OracleTotals {
+    pub rows: u64,
+    pub billed_total: Decimal,
+    pub recoverable: Decimal,
+    pub monthly: Decimal,
+    /// Every default rule, also those that found nothing: (recoverable, monthly).
+    pub by_rule: BTreeMap<String, (Decimal, Decimal)>,
+}
+
+/// Money as report.json writes it: 2 decimals, half away from zero, never `-0.00`.
+pub fn money2(d: Decimal) -> String {
+    let mut r = d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+    if r.is_zero() {
+        r = Decimal::ZERO;
+    }
+    r.rescale(2);
+    r.to_string()
+}
+
+#[derive(Clone, Debug)]
+struct Charge {
+    file: String,
+    line: u64,
+    carrier: String,
+    account: String,
+    service: String,
+    ctype: String,
+    code: String,
+    desc: String,
+    ps: String,
+    pe: String,
+    qty: Decimal,
+    unit_rate: Option<Decimal>,
+    amount: Decimal,
+    usage_qty: Option<Decimal>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Key {
+    Row(String, u64),
+    Credit(String, String, String, String, String),
+}
+
+fn dec(s: &str) -> Decimal {
+    Decimal::from_str(s.trim()).unwrap_or_else(|e| panic!("oracle: bad decimal {s:?}: {e}"))
+}
+
+fn opt_dec(s: &str) -> Option<Decimal> {
+    if s.trim().is_empty() {
+        None
+    } else {
+        Some(dec(s))
+    }
+}
+
+/// Reads a CSV into (line, column name -> value) records; names lower-cased and trimmed.
+fn read_csv(path: &Path) -> Vec<(u64, BTreeMap<String, String>)> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_path(path)
+        .unwrap_or_else(|e| panic!("oracle: cannot read {}: {e}", path.display()));
+    let headers: Vec<String> = rdr
+        .headers()
+        .unwrap()
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').trim().to_lowercase())
+        .collect();
+    let mut out = Vec::new();
+    for rec in rdr.records() {
+        let rec = rec.unwrap();
+        let line = rec.position().unwrap().line();
+        let mut m = BTreeMap::new();
+        for (h, v) in headers.iter().zip(rec.iter()) {
+            m.insert(h.clone(), v.to_string());
+        }
+        out.push((line, m));
+    }
+    out
+}
+
+fn get<'a>(m: &'a BTreeMap<String, String>, k: &str) -> &'a str {
+    m.get(k).map(String::as_str).unwrap_or("")
+}
+
+fn csv_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            csv_files(&p, out);
+        } else if p.extension().is_some_and(|x| x.eq_ignore_ascii_case("csv")) {
+            out.push(p);
+        }
+    }
+}
+
+fn rel(root: &Path, p: &Path) -> String {
+    let r = p.strip_prefix(root).unwrap();
+    r.components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn is_word(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'_'
+}
+
+/// `(?i)\blate\s+(payment\s+)?(fee|charge)`, by hand.
+fn late_fee_text(desc: &str) -> bool {
+    let d = desc.to_lowercase();
+    let b = d.as_bytes();
+    let skip_ws = |mut i: usize| -> Option<usize> {
+        let s = i;
+        while i < b.len() && b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        (i > s).then_some(i)
+    };
+    for (i, _) in d.match_indices("late") {
+        if i > 0 && is_word(b[i - 1]) {
+            continue;
+        }
+        let Some(j) = skip_ws(i + 4) else { continue };
+        if d[j..].starts_with("payment") {
+            if let Some(k) = skip_ws(j + 7) {
+                if d[k..].starts_with("fee") || d[k..].starts_with("charge") {
+                    return true;
+                }
+            }
+        }
+        if d[j..].starts_with("fee") || d[j..].starts_with("charge") {
+            return true;
+        }
+    }
+    false
+}
+
+fn exempt_tax_text(desc: &str) -> bool {
+    let d = desc.to_lowercase();
+    [
+        "federal excise",
+        "state sales",
+        "local sales",
+        "sales tax",
+        "excise tax",
+    ]
+    .iter()
+    .any(|p| d.contains(p))
+}
+
+fn tax_exempt(dir: &Path) -> bool {
+    let Ok(text) = std::fs::read_to_string(dir.join("client.toml")) else {
+        return false;
+    };
+    for l in text.lines() {
+        let l = l.split('#').next().unwrap().trim();
+        if l.starts_with('[') {
+            break; // only top-level keys
+        }
+        if let Some((k, v)) = l.split_once('=') {
+            if k.trim() == "tax_exempt" {
+                return v.trim() == "true";
+            }
+        }
+    }
+    false
+}
+
+/// Audits a client folder from scratch and returns its totals.
+pub fn oracle_totals(client_dir: &Path) -> OracleTotals {
+    // --- read the charge rows, files in path order, rows in line order
+    let mut files = Vec::new();
+    csv_files(&client_dir.join("invoices"), &mut files);
+    let mut named: Vec<(String, PathBuf)> = files.into_iter().map(|p| (rel(client_dir, &p), p)).collect();
+    named.sort();
+    let mut rows: Vec<Charge> = Vec::new();
+    for (name, path) in &named {
+        for (line, m) in read_csv(path) {
+            rows.push(Charge {
+                file: name.clone(),
+                line,
+                carrier: get(&m, "carrier").to_string(),
+                account: get(&m, "account").to_string(),
+                service: get(&m, "service_id").to_string(),
+                ctype: get(&m, "charge_type").trim().to_lowercase(),
+                code: get(&m, "charge_code").to_string(),
+                desc: get(&m, "description").to_string(),
+                ps: get(&m, "period_start").trim().to_string(),
+                pe: get(&m, "period_end").trim().to_string(),
+                qty: opt_dec(get(&m, "quantity")).unwrap_or(Decimal::ONE),
+                unit_rate: opt_dec(get(&m, "unit_rate")),
+                amount: dec(get(&m, "amount")),
+                usage_qty: opt_dec(get(&m, "usage_quantity")),
+            });
+        }
+    }
+    let inventory = if client_dir.join("inventory.csv").exists() {
+        read_csv(&client_dir.join("inventory.csv"))
+    } else {
+        vec![]
+    };
+    let contracts = if client_dir.join("contracts.csv").exists() {
+        read_csv(&client_dir.join("contracts.csv"))
+    } else {
+        vec![]
+    };
+    let exempt = tax_exempt(client_dir);
+
+    // --- periods per account
+    let mut periods: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
+    for r in &rows {
+        periods
+            .entry((r.carrier.clone(), r.account.clone()))
+            .or_default()
+            .insert(r.ps.clone());
+    }
+    let latest = |r: &Charge| -> String {
+        periods[&(r.carrier.clone(), r.account.clone())]
+            .iter()
+            .next_back()
+            .unwrap()
+            .clone()
+    };
+    let last3 = |carrier: &str, account: &str| -> Vec<String> {
+        periods[&(carrier.to_string(), account.to_string())]
+            .iter()
+            .rev()
+            .take(3)
+            .cloned()
+            .collect()
+    };
+    let in_window = |m: &BTreeMap<String, String>, ps: &str| -> bool {
+        let f = get(m, "effective_from").trim();
+        let t = get(m, "effective_to").trim();
+        (f.is_empty() || ps >= f) && (t.is_empty() || ps <= t)
+    };
+    let key = |r: &Charge| Key::Row(r.file.clone(), r.line);
+
+    // rule -> key -> (recoverable, monthly), keeping the largest per key
+    let mut claims: BTreeMap<String, BTreeMap<Key, (Decimal, Decimal)>> = BTreeMap::new();
+    for id in [
+        "CRD001", "DIS001", "DUP001", "FEE001", "RAT001", "TAX001", "UNU001",
+    ] {
+        claims.insert(id.to_string(), BTreeMap::new());
+    }
+    let mut claim = |rule: &str, k: Key, rec: Decimal, mon: Decimal| {
+        let e = claims.get_mut(rule).unwrap().entry(k).or_insert((rec, mon));
+        e.0 = e.0.max(rec);
+        e.1 = e.1.max(mon);
+    };
+
+    // --- DUP001
+    let mut seen: BTreeSet<Vec<String>> = BTreeSet::new();
+    for r in &rows {
+        let dup_type = ["recurring", "one_time", "usage", "fee", "surcharge"].contains(&r.ctype.as_str());
+        if !dup_type || r.amount <= Decimal::ZERO {
+            continue;
+        }
+        let sig = vec![
+            r.carrier.clone(),
+            r.account.clone(),
+            r.service.clone(),
+            r.ctype.clone(),
+            r.code.clone(),
+            r.desc.clone(),
+            r.ps.clone(),
+            r.pe.clone(),
+            r.qty.normalize().to_string(),
+            r.amount.normalize().to_string(),
+        ];
+        if !seen.insert(sig) {
+            claim("DUP001", key(r), r.amount, Decimal::ZERO);
+        }
+    }
+
+    // --- UNU001
+    let mut with_usage: BTreeSet<(String, String, String)> = BTreeSet::new();
+    for r in &rows {
+        if r.ctype == "usage" && !r.service.is_empty() {
+            with_usage.insert((r.carrier.clone(), r.account.clone(), r.service.clone()));
+        }
+    }
+    for (c, a, s) in &with_usage {
+        let recent = last3(c, a);
+        let used = rows.iter().any(|r| {
+            &r.carrier == c
+                && &r.account == a
+                && &r.service == s
+                && r.ctype == "usage"
+                && recent.contains(&r.ps)
+                && r.usage_qty.is_some_and(|q| q > Decimal::ZERO)
+        });
+        if used {
+            continue;
+        }
+        for r in &rows {
+            if &r.carrier == c
+                && &r.account == a
+                && &r.service == s
+                && r.ctype == "recurring"
+                && r.ps == latest(r)
+            {
+                claim("UNU001", key(r), Decimal::ZERO, r.amount);
+            }
+        }
+    }
+
+    // --- CRD001
+    for k in contracts
+        .iter()
+        .map(|(_, m)| m)
+        .filter(|m| get(m, "kind").trim().eq_ignore_ascii_case("credit"))
+    {
+        let carrier = get(k, "carrier");
+        let k_account = get(k, "account");
+        let k_service = get(k, "service_id");
+        let code = get(k, "charge_code");
+        let owed = dec(get(k, "amount"));
+        for ((c, a), pers) in &periods {
+            if c != carrier || (!k_account.is_empty() && a != k_account) {
+                continue;
+            }
+            let newest = pers.iter().next_back().unwrap();
+            for p in pers.iter().filter(|p| in_window(k, p)) {
+                let billed = k_service.is_empty()
+                    || rows
+                        .iter()
+                        .any(|r| &r.carrier == c && &r.account == a && r.service == k_service && &r.ps == p);
+                if !billed {
+                    continue;
+                }
+                let paid: Decimal = rows
+                    .iter()
+                    .filter(|r| {
+                        &r.carrier == c
+                            && &r.account == a
+                            && r.service == k_service
+                            && &r.ps == p
+                            && r.ctype == "credit"
+                            && r.code == code
+                    })
+                    .map(|r| r.amount)
+                    .sum();
+                let shortfall = owed + paid;
+                if shortfall > Decimal::ZERO {
+                    let mon = if p == newest { shortfall } else { Decimal::ZERO };
+                    let key = Key::Credit(
+                        c.clone(),
+                        a.clone(),
+                        k_service.to_string(),
+                        p.clone(),
+                        code.to_string(),
+                    );
+                    claim("CRD001", key, shortfall, mon);
+                }
+            }
+        }
+    }
+
+    // --- DIS001
+    for (_, inv) in &inventory {
+        if !get(inv, "status").trim().eq_ignore_ascii_case("disconnected") {
+            continue;
+        }
+        let date = get(inv, "disconnect_date").trim();
+        if date.is_empty() {
+            continue;
+        }
+        let inv_account = get(inv, "account");
+        for r in &rows {
+            if r.carrier == get(inv, "carrier")
+                && (inv_account.is_empty() || r.account == inv_account)
+                && r.service == get(inv, "service_id")
+                && r.ps.as_str() > date
+                && r.amount > Decimal::ZERO
+            {
+                let mon = if r.ps == latest(r) {
+                    r.amount
+                } else {
+                    Decimal::ZERO
+                };
+                claim("DIS001", key(r), r.amount, mon);
+            }
+        }
+    }
+
+    // --- RAT001
+    let rates: Vec<&BTreeMap<String, String>> = contracts
+        .iter()
+        .map(|(_, m)| m)
+        .filter(|m| get(m, "kind").trim().eq_ignore_ascii_case("rate"))
+        .collect();
+    for r in &rows {
+        if !["recurring", "usage", "one_time"].contains(&r.ctype.as_str()) {
+            continue;
+        }
+        let matching: Vec<&&BTreeMap<String, String>> = rates
+            .iter()
+            .filter(|k| {
+                get(k, "carrier") == r.carrier
+                    && get(k, "charge_code") == r.code
+                    && (get(k, "account").is_empty() || get(k, "account") == r.account)
+                    && in_window(k, &r.ps)
+            })
+            .collect();
+        let named: Vec<&&BTreeMap<String, String>> = matching
+            .iter()
+            .copied()
+            .filter(|k| !get(k, "account").is_empty())
+            .collect();
+        let pool = if named.is_empty() { matching } else { named };
+        let Some(rate) = pool.iter().map(|k| dec(get(k, "amount"))).min() else {
+            continue;
+        };
+        let excess = match r.unit_rate {
+            Some(u) => (u - rate) * r.qty,
+            None => r.amount - rate * r.qty,
+        };
+        if excess > Decimal::ZERO {
+            let mon = if r.ps == latest(r) { excess } else { Decimal::ZERO };
+            claim("RAT001", key(r), excess, mon);
+        }
+    }
+
+    // --- TAX001
+    if exempt {
+        for r in &rows {
+            if r.ctype == "tax" && r.amount > Decimal::ZERO && exempt_tax_text(&r.desc) {
+                let mon = if r.ps == latest(r) {
+                    r.amount
+                } else {
+                    Decimal::ZERO
+                };
+                claim("TAX001", key(r), r.amount, mon);
+            }
+        }
+    }
+
+    // --- FEE001
+    for r in &rows {
+        if r.amount > Decimal::ZERO && (late_fee_text(&r.desc) || r.code.trim().eq_ignore_ascii_case("late"))
+        {
+            claim("FEE001", key(r), r.amount, Decimal::ZERO);
+        }
+    }
+
+    // --- totals: per key the largest claim, once
+    let mut best: BTreeMap<Key, (Decimal, Decimal)> = BTreeMap::new();
+    let mut by_rule = BTreeMap::new();
+    for (rule, cs) in &claims {
+        let mut rec = Decimal::ZERO;
+        let mut mon = Decimal::ZERO;
+        for (k, (r, m)) in cs {
+            rec += r;
+            mon += m;
+            let e = best.entry(k.clone()).or_insert((*r, *m));
+            e.0 = e.0.max(*r);
+            e.1 = e.1.max(*m);
+        }
+        by_rule.insert(rule.clone(), (rec, mon));
+    }
+    OracleTotals {
+        rows: rows.len() as u64,
+        billed_total: rows.iter().map(|r| r.amount).sum(),
+        recoverable: best.values().map(|v| v.0).sum(),
+        monthly: best.values().map(|v| v.1).sum(),
+        by_rule,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn late_fee_pattern() {
+        assert!(late_fee_text("Late Payment Fee"));
+        assert!(late_fee_text("LATE   charge"));
+        assert!(late_fee_text("Late payment  charge, May"));
+        assert!(!late_fee_text("Regulatory Cost Recovery Fee"));
+        assert!(!late_fee_text("Chocolate Fee"));
+        assert!(!late_fee_text("Latefee"));
+        assert!(!late_fee_text("Late Payment"));
+    }
+}
