@@ -13,6 +13,7 @@
 //! [`ParsedFile`], plugged into `ChargeFormat` in `client.rs`.
 
 mod canonical;
+mod canonical_writer;
 mod client;
 mod config;
 mod edi;
@@ -22,6 +23,7 @@ mod table;
 mod text;
 
 pub use canonical::read_canonical_csv;
+pub use canonical_writer::write_canonical_csv;
 pub use client::{read_client, ClientError};
 pub use config::parse_client_toml;
 pub use edi::read_edi;
