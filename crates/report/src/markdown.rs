@@ -134,6 +134,9 @@ fn write_md(o: &mut String, dump: &Dump, results: &[RuleResult], r: &Report) -> 
             money_string(p.first_year_cost)
         )?;
         let share = match p.funded_share {
+            Some(s) if s >= Decimal::ONE => {
+                format!("{}% (fully funded)", money_string(s * Decimal::ONE_HUNDRED))
+            }
             Some(s) => format!("{}%", money_string(s * Decimal::ONE_HUNDRED)),
             None => "n/a (the first-year cost is 0)".to_string(),
         };
@@ -260,7 +263,15 @@ fn write_md(o: &mut String, dump: &Dump, results: &[RuleResult], r: &Report) -> 
     writeln!(o, "## Unbalanced invoices")?;
     writeln!(o)?;
     if r.unbalanced.is_empty() {
-        writeln!(o, "None: every EDI invoice's charges add up to its stated total.")?;
+        if dump
+            .files
+            .iter()
+            .any(|f| f.kind == telaudit_model::SourceKind::Edi811)
+        {
+            writeln!(o, "None: every EDI invoice's charges add up to its stated total.")?;
+        } else {
+            writeln!(o, "None (no EDI invoices were read).")?;
+        }
     } else {
         writeln!(
             o,

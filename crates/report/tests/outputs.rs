@@ -385,3 +385,16 @@ fn tens_of_thousands_of_findings_are_written_in_order() {
         lines[1]
     );
 }
+
+#[test]
+fn report_md_marks_a_fully_funded_proposal() {
+    let (dump, results) = tiny();
+    let md = report_md(&dump, &results, &summarize(&dump, &results));
+    // 160.185 / 160 = 1.00115625 -> 1.0012 -> 100.12%; payback 12 months (see the golden test).
+    assert!(md.contains("| 100.12% (fully funded) |"), "{md}");
+    assert!(
+        md.contains("| Payback of the one-time cost | 12 months |"),
+        "{md}"
+    );
+    assert!(md.contains("(difference = stated - computed)"), "{md}");
+}
