@@ -1,0 +1,97 @@
+//! Cross-check against the team's independent oracle (tests/oracle, written from
+//! the spec alone): per-rule and overlap-free totals on generated client folders
+//! with planted waste and look-alikes, and on the small hand-made fixture.
+
+#[path = "../../../tests/oracle/mod.rs"]
+mod oracle;
+
+use rust_decimal::Decimal;
+use std::collections::BTreeMap;
+use std::path::Path;
+use telaudit_model::{ClaimKey, RuleResult};
+
+fn check(dir: &Path) {
+    let want = oracle::oracle_totals(dir);
+    let dump = telaudit_parse::read_client(dir).unwrap();
+    let res: Vec<RuleResult> = telaudit_rules::evaluate(&telaudit_rules::RuleSet::defaults(), &dump);
+    let mut best: BTreeMap<ClaimKey, (Decimal, Decimal)> = BTreeMap::new();
+    for r in &res {
+        let rec: Decimal = r.findings.iter().map(|f| f.recoverable).sum();
+        let mon: Decimal = r.findings.iter().map(|f| f.monthly).sum();
+        let (wr, wm) = want.by_rule.get(&r.rule.id).copied().unwrap_or_default();
+        assert_eq!(
+            (rec, mon),
+            (wr, wm),
+            "{}: rule {} (recoverable, monthly)",
+            dir.display(),
+            r.rule.id
+        );
+        for f in &r.findings {
+            assert_eq!(
+                f.recoverable,
+                f.claims.iter().map(|c| c.recoverable).sum::<Decimal>()
+            );
+            for c in &f.claims {
+                let e = best.entry(c.key).or_default();
+                e.0 = e.0.max(c.recoverable);
+                e.1 = e.1.max(c.monthly);
+            }
+        }
+    }
+    let rec: Decimal = best.values().map(|v| v.0).sum();
+    let mon: Decimal = best.values().map(|v| v.1).sum();
+    assert_eq!(
+        (rec, mon),
+        (want.recoverable, want.monthly),
+        "{}: totals",
+        dir.display()
+    );
+}
+
+#[test]
+fn agrees_with_the_oracle_on_generated_clients() {
+    for seed in [1, 7, 42] {
+        let dir = tempfile::tempdir().unwrap();
+        let client = dir.path().join("acme-health");
+        let opts = telaudit_generate::GenOptions {
+            services: 60,
+            seed,
+            ..Default::default()
+        };
+        telaudit_generate::generate(&client, &opts).unwrap();
+        check(&client);
+    }
+}
+
+#[test]
+fn agrees_with_the_oracle_on_the_small_fixture() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/small-client");
+    if dir.is_dir() {
+        check(&dir);
+    }
+}
+
+/// `cargo test -p telaudit-rules --release --test oracle_cross -- --ignored --nocapture`:
+/// the rules' timings on a client of about 1.4 million rows.
+#[test]
+#[ignore]
+fn timings_at_scale() {
+    let dir = tempfile::tempdir().unwrap();
+    let client = dir.path().join("big");
+    let opts = telaudit_generate::GenOptions {
+        services: 20_000,
+        seed: 3,
+        ..Default::default()
+    };
+    telaudit_generate::generate(&client, &opts).unwrap();
+    let t = std::time::Instant::now();
+    let dump = telaudit_parse::read_client(&client).unwrap();
+    eprintln!("read {} rows in {:?}", dump.rows.len(), t.elapsed());
+    let t = std::time::Instant::now();
+    let (res, timings) = telaudit_rules::evaluate_timed(&telaudit_rules::RuleSet::defaults(), &dump);
+    eprintln!("evaluate {:?}; index {:?}", t.elapsed(), timings.index);
+    for ((id, d), r) in timings.rules.iter().zip(&res) {
+        eprintln!("  {id} {d:?} {} findings", r.findings.len());
+    }
+    check(&client);
+}
