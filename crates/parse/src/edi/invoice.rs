@@ -384,7 +384,10 @@ impl<'a> Tx<'a> {
                     skip(notes, "telaudit reads N1*SE and N1*PE in the heading");
                 }
             }
-            b"HL" => self.hl(pos, els, notes),
+            b"HL" => {
+                self.close_it1(strings);
+                self.hl(pos, els, notes);
+            }
             b"SI" => {
                 let mut service = None;
                 let mut i = 2;
