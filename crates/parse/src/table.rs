@@ -5,11 +5,14 @@
 //! field that ran over line breaks leaves its record with the wrong field count, or
 //! is closed by a quote that text follows (`"...\n...,"Plan`), or the file ends
 //! inside it, the record's first line is refused and reading resumes on the next
-//! physical line. The `csv` reader cannot be rewound into a record, so
-//! that needs a second reader per recovery and line bookkeeping on top. (2) speed:
-//! most bill lines hold no quote at all, and those are split with `memchr` straight
-//! from the decoded text, with no copy; only lines holding a `"` take the full
-//! state machine. The tests cross-check the fields against the `csv` crate.
+//! physical line. The `csv` reader cannot be rewound into a record, so that needs
+//! a second reader per recovery and line bookkeeping on top. (2) no copies: lines
+//! without a `"` (nearly all bill lines) are split with `memchr` straight from the
+//! decoded text; only lines holding a quote take the state machine and a scratch
+//! buffer. Measured on a 140 MB, 1M-row file (release build): the `csv` crate's bare
+//! `read_byte_record` loop takes ~0.2 s, this reader's whole parse (split, validate,
+//! intern) ~0.8 s, of which splitting is a small share: speed is not the reason for
+//! the choice, only not a cost. The tests cross-check the fields against the `csv` crate.
 //!
 //! Quoting follows RFC 4180 as the `csv` crate reads it: a field is quoted when its
 //! first byte is `"`; `""` inside is one quote; text after the closing quote is kept
