@@ -53,7 +53,12 @@ impl fmt::Display for ClientError {
                 path.join("invoices").display()
             ),
             ClientError::Config { path, message } => {
-                write!(f, "{}: bad configuration: {message}", path.display())
+                write!(
+                    f,
+                    "{}: bad configuration: {message}\n(client.toml knows name, tax_exempt and [proposal] \
+                     one_time, monthly; see formats.md section 5)",
+                    path.display()
+                )
             }
         }
     }

@@ -303,3 +303,50 @@ fn symlinks_outside_and_cycles_are_skipped() {
         ]
     );
 }
+
+#[test]
+fn edi_rows_and_unbalanced_invoices_are_remapped() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("c8");
+    let csv = format!(
+        "{HEADER}\n{}\n{}\n",
+        row("Lumen", "5-KX8812", "1"),
+        row("Bell", "B", "2")
+    );
+    write(&root, "invoices/a.csv", &csv);
+    let edi = include_str!("fixtures/edi/spec-example.edi").replace("TDS*67550", "TDS*67500");
+    write(&root, "invoices/b.edi", &edi);
+    let d = read_client(&root).unwrap();
+    assert!(d.rejected.is_empty(), "{:?}", d.rejected);
+    assert_eq!(d.rows.len(), 5);
+    assert_eq!(d.unbalanced.len(), 1);
+    let u = &d.unbalanced[0];
+    assert_eq!(u.rows, 2..5);
+    assert_eq!(d.locate(u.source), "invoices/b.edi:segment 3");
+    assert_eq!((d.s(u.carrier), d.s(u.account)), ("Lumen", "5-KX8812"));
+    assert_eq!(u.stated, Micros(675_000_000));
+    assert_eq!(u.computed, d.rows[2..5].iter().map(|r| r.amount).sum::<Micros>());
+    assert_eq!(u.computed, Micros(675_500_000));
+    // The CSV's Lumen and account are the EDI's symbols.
+    assert_eq!(d.rows[0].carrier, d.rows[2].carrier);
+    assert_eq!(d.rows[0].account, d.rows[2].account);
+    assert!(d.rows[2..]
+        .iter()
+        .all(|r| d.file(r.source.file).kind == SourceKind::Edi811));
+}
+
+#[test]
+fn reads_the_small_client_fixture() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/small-client");
+    let d = read_client(&root).unwrap();
+    assert_eq!(d.client, "small-client");
+    assert!(d.rejected.is_empty(), "{:?}", d.rejected);
+    assert_eq!(d.rows.len(), 57);
+    // billed_total from the fixture's README: Verizon 690.66 + Lumen 2626.50.
+    assert_eq!(
+        d.rows.iter().map(|r| r.amount).sum::<Micros>(),
+        Micros(3_317_160_000)
+    );
+    assert_eq!(d.inventory.len(), 6);
+    assert_eq!(d.contracts.len(), 4);
+}
