@@ -67,7 +67,7 @@ impl fmt::Display for ClientError {
 impl std::error::Error for ClientError {}
 
 /// How a bill file is read. A new input format (carrier layouts) is a new variant
-/// here, a case in [`classify`] and one in [`read_charge_file`].
+/// here, a case in [`classify`] and one in [`read_format`].
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 enum ChargeFormat {
     Canonical,
@@ -95,10 +95,42 @@ fn classify(path: &Path, head: &[u8]) -> Option<ChargeFormat> {
     csv.then_some(ChargeFormat::Canonical)
 }
 
-fn read_charge_file(format: ChargeFormat, bytes: &[u8], file: FileId, path: &str) -> ParsedFile {
+fn read_format(format: ChargeFormat, bytes: &[u8], file: FileId, path: &str) -> ParsedFile {
     match format {
         ChargeFormat::Canonical => read_canonical_csv(bytes, file, path),
         ChargeFormat::Edi => read_edi(bytes, file, path),
+    }
+}
+
+/// A file that is neither canonical CSV nor X12 (see [`read_charge_file`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotABillFile(pub String);
+
+impl fmt::Display for NotABillFile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: not a bill file; telaudit reads canonical charge CSV (.csv) and X12 811 \
+             (.edi, .x12, .811, or content starting with ISA)",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for NotABillFile {}
+
+/// Reads one bill file the way [`read_client`] would: X12 by extension or by content,
+/// else canonical CSV when the name ends in `.csv`. `name` is the path shown in
+/// rejections and warnings.
+pub fn read_charge_file(
+    path: &Path,
+    bytes: &[u8],
+    file: FileId,
+    name: &str,
+) -> Result<ParsedFile, NotABillFile> {
+    match classify(path, bytes) {
+        Some(format) => Ok(read_format(format, bytes, file, name)),
+        None => Err(NotABillFile(name.to_string())),
     }
 }
 
@@ -328,7 +360,7 @@ pub fn read_client(dir: &Path) -> Result<Dump, ClientError> {
                     } else {
                         *format
                     };
-                    (format.kind(), read_charge_file(format, &bytes, id, &f.rel))
+                    (format.kind(), read_format(format, &bytes, id, &f.rel))
                 }
                 Err(e) => {
                     let mut p = ParsedFile::default();

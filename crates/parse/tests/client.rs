@@ -350,3 +350,18 @@ fn reads_the_small_client_fixture() {
     assert_eq!(d.inventory.len(), 6);
     assert_eq!(d.contracts.len(), 4);
 }
+
+#[test]
+fn read_charge_file_picks_the_reader() {
+    use telaudit_model::FileId;
+    use telaudit_parse::read_charge_file;
+    let csv = format!("{HEADER}\n{}\n", row("Bell", "B", "2.5"));
+    let p = read_charge_file(Path::new("x/a.CSV"), csv.as_bytes(), FileId(0), "a.CSV").unwrap();
+    assert_eq!(p.rows.len(), 1);
+    assert_eq!(p.rows[0].amount, Micros(2_500_000));
+    let edi = include_str!("fixtures/edi/spec-example.edi");
+    let p = read_charge_file(Path::new("x/lumen.txt"), edi.as_bytes(), FileId(0), "lumen.txt").unwrap();
+    assert_eq!(p.rows.len(), 3);
+    let e = read_charge_file(Path::new("notes.txt"), b"hello", FileId(0), "notes.txt").unwrap_err();
+    assert!(e.to_string().starts_with("notes.txt: not a bill file"), "{e}");
+}
