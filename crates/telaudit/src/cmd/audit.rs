@@ -53,8 +53,9 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
 
     let t = Instant::now();
     let (results, rule_times) = telaudit_rules::evaluate_timed(&rules, &dump);
-    timings.push("rules (parallel, wall)", t.elapsed());
-    for (name, d) in rule_times {
+    timings.push("index + rules (wall)", t.elapsed());
+    timings.push("  index", rule_times.index);
+    for (name, d) in rule_times.rules {
         timings.push(&format!("  {name}"), d);
     }
 

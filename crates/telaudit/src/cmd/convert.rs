@@ -29,7 +29,7 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
     let name = args.file.display().to_string();
     let parsed = telaudit_parse::read_charge_file(&args.file, &bytes, telaudit_model::FileId(0), &name)
         .map_err(|e| CliError::Config(e.to_string()))?;
-    let write = |w: &mut dyn Write| telaudit_parse::write_canonical_csv(w, &parsed);
+    let write = |w: &mut dyn Write| telaudit_parse::write_canonical_csv(w, &parsed, &name);
     let res = match &args.output {
         Some(p) => std::fs::File::create(p).and_then(|f| {
             let mut w = std::io::BufWriter::new(f);
