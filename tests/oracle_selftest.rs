@@ -301,3 +301,42 @@ fn money2_rounds_half_away_from_zero() {
     assert_eq!(money2(d("-0.004")), "0.00");
     assert_eq!(money2(d("7")), "7.00");
 }
+
+/// The sample client (sample-data/acme-health, written by telaudit-generate with
+/// 300 services and seed 7). Its totals were computed independently by the DuckDB
+/// version of the rules (shared/bench/duckdb_audit.py) and agree to the cent.
+#[test]
+fn oracle_on_sample_data_agrees_with_duckdb() {
+    let mut dir = Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf();
+    while !dir.join("sample-data/acme-health").is_dir() {
+        assert!(
+            dir.pop(),
+            "sample-data/acme-health not found above {}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+    }
+    let t = oracle_totals(&dir.join("sample-data/acme-health"));
+    assert_eq!(t.rows, 21754);
+    assert_eq!(money2(t.billed_total), "457728.56");
+    assert_eq!(money2(t.recoverable), "8016.66");
+    assert_eq!(money2(t.monthly), "2106.81");
+    let by_rule: Vec<(String, String, String)> = t
+        .by_rule
+        .iter()
+        .map(|(k, (r, m))| (k.clone(), money2(*r), money2(*m)))
+        .collect();
+    let expected = [
+        ("CRD001", "2360.00", "410.00"),
+        ("DIS001", "3540.93", "887.79"),
+        ("DUP001", "828.84", "0.00"),
+        ("FEE001", "181.34", "0.00"),
+        ("RAT001", "779.96", "114.29"),
+        ("TAX001", "548.68", "57.86"),
+        ("UNU001", "0.00", "831.94"),
+    ];
+    let expected: Vec<(String, String, String)> = expected
+        .iter()
+        .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
+        .collect();
+    assert_eq!(by_rule, expected);
+}

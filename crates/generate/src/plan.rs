@@ -108,6 +108,8 @@ pub const WIRELINE_FEATURES: [Charge; 3] = [
 pub const LUMEN_PORT: Charge = ch("ETHPORT", "Ethernet Port 100M", 42500);
 pub const LUMEN_LOOP: Charge = ch("LOOP", "Access Loop, Type 2", 18500);
 pub const COMCAST_NET: Charge = ch("BIZINT", "Business Internet 300", 14995);
+pub const MANAGED_ROUTER: Charge = ch("MRS", "Managed Router Service", 7500);
+pub const COMCAST_WIFI: Charge = ch("CBWIFI", "Comcast Business WiFi", 1995);
 pub const COMCAST_IP: Charge = ch("STATIC", "Static IP Block \"/29\"", 2495);
 
 /// Contracted rates (in ten-thousandths of a dollar) and how contracts.csv writes them.
@@ -433,8 +435,11 @@ fn new_service(
                 s.long_distance = true;
                 s.usage = Usage::Normal;
             }
-            if rng.chance(500) {
-                s.features = vec![*rng.pick(&WIRELINE_FEATURES)];
+            let first = rng.below(WIRELINE_FEATURES.len() as u64) as usize;
+            s.features = vec![WIRELINE_FEATURES[first]];
+            if rng.chance(300) {
+                s.features
+                    .push(WIRELINE_FEATURES[(first + 1) % WIRELINE_FEATURES.len()]);
             }
         }
         Kind::Circuit => {
@@ -445,6 +450,13 @@ fn new_service(
             } else {
                 s.plan = COMCAST_NET;
                 s.extra = Some(COMCAST_IP);
+            }
+            if rng.chance(500) {
+                s.features = vec![if carrier == LUMEN {
+                    MANAGED_ROUTER
+                } else {
+                    COMCAST_WIFI
+                }];
             }
         }
     }

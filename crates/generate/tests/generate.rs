@@ -230,3 +230,20 @@ fn plants_each_waste_kind_and_look_alike() {
     assert!(con.contains("rate,Verizon Wireless,,,VZUNL,35,,\n"));
     assert!(con.contains("credit,AT&T Mobility,00"));
 }
+
+#[test]
+fn sample_data_is_what_the_generator_writes() {
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../sample-data/acme-health");
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("acme-health");
+    generate(&out, &opts(300, 7)).unwrap();
+    let (want, got) = (files(&sample), files(&out));
+    assert_eq!(want.keys().collect::<Vec<_>>(), got.keys().collect::<Vec<_>>());
+    for (name, bytes) in &want {
+        assert!(
+            bytes == &got[name],
+            "sample-data/acme-health/{name} is stale: regenerate it with \
+             `cargo run -p telaudit-generate --example generate -- sample-data/acme-health 300 7`"
+        );
+    }
+}
