@@ -16,7 +16,6 @@ mod plan;
 mod rng;
 mod write;
 
-use std::fs;
 use std::io;
 use std::path::Path;
 
@@ -73,7 +72,7 @@ pub fn generate(out_dir: &Path, opts: &GenOptions) -> io::Result<GenSummary> {
         ));
     }
     let plan = plan::Plan::new(opts);
-    fs::create_dir_all(out_dir)?;
+    write::create_dir(out_dir)?;
     let name = display_name(out_dir);
     write::client_toml(out_dir, &name, opts.services)?;
     write::inventory(out_dir, &plan)?;

@@ -15,6 +15,29 @@ pub const INVENTORY_HEADER: &str = "service_id,carrier,account,status,disconnect
 pub const CONTRACTS_HEADER: &str =
     "kind,carrier,account,service_id,charge_code,amount,effective_from,effective_to\n";
 
+/// Writes a file; the error names it.
+fn write_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    fs::write(path, bytes).map_err(|e| {
+        io::Error::new(
+            e.kind(),
+            format!(
+                "cannot write {}: {e} (check the folder is writable)",
+                path.display()
+            ),
+        )
+    })
+}
+
+/// Creates a folder and its parents; the error names it.
+pub fn create_dir(path: &Path) -> io::Result<()> {
+    fs::create_dir_all(path).map_err(|e| {
+        io::Error::new(
+            e.kind(),
+            format!("cannot create folder {}: {e} (check the path)", path.display()),
+        )
+    })
+}
+
 /// Appends one CSV field, quoted per RFC 4180 when needed.
 fn field(buf: &mut Vec<u8>, s: &str) {
     if s.bytes().any(|b| matches!(b, b',' | b'"' | b'\r' | b'\n')) {
@@ -444,10 +467,10 @@ pub fn invoices(out: &Path, plan: &Plan) -> io::Result<(u64, usize)> {
     let mut files = 0;
     for (ai, a) in plan.accounts.iter().enumerate() {
         let dir = out.join("invoices").join(CARRIERS[a.carrier].dir).join(&a.number);
-        fs::create_dir_all(&dir)?;
+        create_dir(&dir)?;
         for p in 0..plan.months {
             let (buf, n) = invoice_file(plan, ai, &by_account[ai], p);
-            fs::write(dir.join(format!("{}.csv", plan.periods[p as usize].ym)), buf)?;
+            write_file(&dir.join(format!("{}.csv", plan.periods[p as usize].ym)), &buf)?;
             rows += n;
             files += 1;
         }
@@ -477,7 +500,7 @@ pub fn inventory(out: &Path, plan: &Plan) -> io::Result<()> {
         field(&mut buf, &s.owner);
         buf.push(b'\n');
     }
-    fs::write(out.join("inventory.csv"), buf)
+    write_file(&out.join("inventory.csv"), &buf)
 }
 
 pub fn contracts(out: &Path, plan: &Plan) -> io::Result<()> {
@@ -578,7 +601,7 @@ pub fn contracts(out: &Path, plan: &Plan) -> io::Result<()> {
             ]);
         }
     }
-    fs::write(out.join("contracts.csv"), buf)
+    write_file(&out.join("contracts.csv"), &buf)
 }
 
 pub fn client_toml(out: &Path, name: &str, services: usize) -> io::Result<()> {
@@ -589,7 +612,7 @@ pub fn client_toml(out: &Path, name: &str, services: usize) -> io::Result<()> {
         n * 160,
         n * 4
     );
-    fs::write(out.join("client.toml"), text)
+    write_file(&out.join("client.toml"), text.as_bytes())
 }
 
 #[cfg(test)]

@@ -247,3 +247,22 @@ fn sample_data_is_what_the_generator_writes() {
         );
     }
 }
+
+#[test]
+fn errors_name_the_path() {
+    let tmp = tempfile::tempdir().unwrap();
+    let blocker = tmp.path().join("file");
+    fs::write(&blocker, "not a folder").unwrap();
+    let err = generate(&blocker.join("client"), &opts(3, 1)).unwrap_err();
+    assert!(err.to_string().contains("file"), "{err}");
+    assert!(err.to_string().starts_with("cannot create folder"), "{err}");
+    let bad = generate(
+        tmp.path(),
+        &GenOptions {
+            months: 0,
+            ..opts(3, 1)
+        },
+    )
+    .unwrap_err();
+    assert!(bad.to_string().contains("months"), "{bad}");
+}
