@@ -25,12 +25,17 @@
 //!   cell, never to the money columns or dates, which the engine writes itself: a
 //!   negative amount stays a number.
 
+mod claims;
+mod disputes;
 mod exact;
+mod html;
 mod json;
 mod markdown;
 mod output;
 mod tables;
 
+pub use disputes::{dispute_csv, dispute_letter, disputes, sanitize_component, AccountDispute, DisputeLine};
+pub use html::{batch_index_html, report_html, BatchIndexRow};
 pub use json::report_json;
 pub use markdown::report_md;
 pub use output::write_outputs;

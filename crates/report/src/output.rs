@@ -40,9 +40,12 @@ fn write_atomic(
     result.map_err(|e| io::Error::new(e.kind(), format!("cannot write {}: {e}", target.display())))
 }
 
-/// Writes report.json, findings.csv, report.md and, when input was refused,
+/// Writes report.json, findings.csv, report.md, report.html, the dispute files
+/// (`disputes/<carrier>/<account>.csv` and `.md`) and, when input was refused,
 /// rejected.csv into `dir` (created if missing), each atomically. Without
-/// refusals a stale rejected.csv from an earlier run is removed.
+/// refusals a stale rejected.csv from an earlier run is removed; a `disputes/`
+/// folder from an earlier run is always replaced as a whole (and removed when
+/// nothing is disputed).
 pub fn write_outputs(dir: &Path, dump: &Dump, results: &[RuleResult], report: &Report) -> io::Result<()> {
     fs::create_dir_all(dir)
         .map_err(|e| io::Error::new(e.kind(), format!("cannot create {}: {e}", dir.display())))?;
@@ -68,9 +71,62 @@ pub fn write_outputs(dir: &Path, dump: &Dump, results: &[RuleResult], report: &R
     write_atomic(dir, "report.md", |w| {
         w.write_all(report_md(dump, results, report).as_bytes())
     })?;
+    let disputes = crate::disputes(dump, results);
+    write_disputes(dir, &disputes, report)?;
+    write_atomic(dir, "report.html", |w| {
+        w.write_all(crate::html::report_html_with(dump, results, report, &disputes).as_bytes())
+    })?;
     // Make the renames durable too (best effort: not every platform can open a folder).
     if let Ok(d) = File::open(dir) {
         let _ = d.sync_all();
     }
     Ok(())
+}
+
+fn io_context(e: io::Error, what: &str, path: &Path) -> io::Error {
+    io::Error::new(e.kind(), format!("cannot {what} {}: {e}", path.display()))
+}
+
+/// Removes `path` (a folder, or a file or link standing in its place) if it exists.
+fn remove_any(path: &Path) -> io::Result<()> {
+    match fs::symlink_metadata(path) {
+        Ok(m) if m.is_dir() => fs::remove_dir_all(path),
+        Ok(_) => fs::remove_file(path),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// Writes the dispute files into a temporary folder beside `disputes/`, then
+/// replaces `dir/disputes` with it, so a reader sees the old set or the new
+/// set, never a mix. Only `dir/disputes` is ever removed.
+fn write_disputes(dir: &Path, disputes: &[crate::AccountDispute], report: &Report) -> io::Result<()> {
+    let target = dir.join("disputes");
+    if disputes.is_empty() {
+        return remove_any(&target).map_err(|e| io_context(e, "remove the stale", &target));
+    }
+    let tmp = dir.join(format!(
+        ".disputes.{}.{}.tmp",
+        std::process::id(),
+        TMP_COUNTER.fetch_add(1, Ordering::Relaxed)
+    ));
+    let result = (|| {
+        fs::create_dir(&tmp).map_err(|e| io_context(e, "create", &tmp))?;
+        for d in disputes {
+            let sub = tmp.join(&d.dir);
+            fs::create_dir_all(&sub).map_err(|e| io_context(e, "create", &sub))?;
+            write_atomic(&sub, &format!("{}.csv", d.stem), |w| {
+                w.write_all(crate::dispute_csv(d).as_bytes())
+            })?;
+            write_atomic(&sub, &format!("{}.md", d.stem), |w| {
+                w.write_all(crate::dispute_letter(d, &report.name).as_bytes())
+            })?;
+        }
+        remove_any(&target).map_err(|e| io_context(e, "remove the stale", &target))?;
+        fs::rename(&tmp, &target).map_err(|e| io_context(e, "rename into place", &target))
+    })();
+    if result.is_err() {
+        let _ = fs::remove_dir_all(&tmp);
+    }
+    result
 }

@@ -1,0 +1,89 @@
+//! The overlap rule, claim by claim: per [`ClaimKey`], the largest claim counted
+//! once and the rule it is attributed to. Shared by the dispute files and the
+//! per-month chart of report.html, so both agree with the totals of report.json.
+
+use telaudit_model::{ClaimKey, Date, Decimal, Dump, Finding, RuleInfo, RuleResult, Sym};
+
+/// One claim key after overlap removal.
+pub(crate) struct Resolved<'a> {
+    pub key: ClaimKey,
+    /// The largest recoverable claim on the key (what the totals count).
+    pub recoverable: Decimal,
+    /// The rule and finding the recoverable claim is attributed to: the largest
+    /// claim, ties by rule id, then by the rule's own finding order.
+    pub rule: &'a RuleInfo,
+    pub finding: &'a Finding,
+}
+
+impl Resolved<'_> {
+    /// The carrier and account the key belongs to.
+    pub fn account(&self, dump: &Dump) -> (Sym, Sym) {
+        match self.key {
+            ClaimKey::Row(id) => dump
+                .rows
+                .get(id as usize)
+                .map_or((self.finding.carrier, self.finding.account), |r| {
+                    (r.carrier, r.account)
+                }),
+            ClaimKey::MissingCredit { carrier, account, .. } => (carrier, account),
+        }
+    }
+
+    /// The period_start the claim belongs to.
+    pub fn period(&self, dump: &Dump) -> Date {
+        match self.key {
+            ClaimKey::Row(id) => dump
+                .rows
+                .get(id as usize)
+                .map_or(self.finding.first_period, |r| r.period_start),
+            ClaimKey::MissingCredit { period, .. } => period,
+        }
+    }
+}
+
+/// Every claim key of every finding, each once (in key order, which is internal only).
+pub(crate) fn resolve(results: &[RuleResult]) -> Vec<Resolved<'_>> {
+    struct Entry<'a> {
+        key: ClaimKey,
+        recoverable: Decimal,
+        rule: &'a RuleInfo,
+        finding: &'a Finding,
+        order: usize,
+    }
+    let mut entries: Vec<Entry<'_>> = Vec::new();
+    let mut order = 0usize;
+    for r in results {
+        for f in &r.findings {
+            for c in &f.claims {
+                entries.push(Entry {
+                    key: c.key,
+                    recoverable: c.recoverable,
+                    rule: &r.rule,
+                    finding: f,
+                    order,
+                });
+            }
+            order += 1;
+        }
+    }
+    entries.sort_by_key(|e| e.key);
+    let mut out = Vec::new();
+    for group in entries.chunk_by(|a, b| a.key == b.key) {
+        let mut win = &group[0];
+        for e in &group[1..] {
+            let better = e.recoverable > win.recoverable
+                || (e.recoverable == win.recoverable
+                    && (e.rule.id < win.rule.id || (e.rule.id == win.rule.id && e.order < win.order)));
+            if better {
+                win = e;
+            }
+        }
+        out.push(Resolved {
+            key: win.key,
+            recoverable: win.recoverable,
+            rule: win.rule,
+            finding: win.finding,
+        });
+    }
+    out
+}

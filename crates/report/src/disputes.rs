@@ -1,0 +1,626 @@
+//! Dispute files: `disputes/<carrier>/<account>.csv` and a letter
+//! `disputes/<carrier>/<account>.md` per account with recoverable money.
+//!
+//! One line per claim key that claims recoverable money, after overlap removal
+//! (see [`crate::claims`]): a charge claimed by two rules is disputed once, at
+//! the largest claim, under the rule that claims most (ties: the smaller rule id).
+//! The lines of an account therefore add up, exactly, to that account's share
+//! of `totals.recoverable`.
+//!
+//! Cents: each line's exact claim is in `claimed_exact`; `claimed` is in whole
+//! cents, allocated by largest remainder so the lines add up to the account's
+//! total rounded once (half away from zero), which is the total the letter asks
+//! for. (Rounding every line on its own could ask for a cent more or less.)
+//!
+//! Path components are sanitized by [`sanitize_component`].
+
+use crate::claims::{resolve, Resolved};
+use crate::markdown::md;
+use crate::tables::guard;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt::Write as _;
+use telaudit_model::{
+    money_string, ClaimKey, ContractKind, Date, Decimal, Dump, Micros, RuleResult, ServiceStatus, SourceKind,
+    SourceRef, Sym,
+};
+
+/// One disputed charge (or one credit owed and not given).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DisputeLine {
+    /// The invoice(s) of the charge; for a missing credit, the invoices billing
+    /// that service (or account) in that period, `;`-joined.
+    pub invoice: String,
+    pub service: String,
+    pub period_start: Date,
+    /// `None` for a missing credit (it has no row).
+    pub period_end: Option<Date>,
+    /// Empty for a missing credit.
+    pub charge_type: String,
+    pub charge_code: String,
+    /// As billed; for a missing credit `credit owed, not given`.
+    pub description: String,
+    /// The billed amount; `None` for a missing credit.
+    pub billed: Option<Decimal>,
+    /// Whole cents, allocated so an account's lines add up to its rounded total.
+    pub claimed: Decimal,
+    /// The exact claim.
+    pub claimed_exact: Decimal,
+    pub rule: String,
+    /// Plain words: the rule's title and the finding's description.
+    pub reason: String,
+    /// `file:line` of the billed row; empty for a missing credit.
+    pub source: String,
+    /// `file:line` of the contract or inventory records it rests on, `;`-joined.
+    pub basis: String,
+    /// What those records say, e.g. `contract rate 10.00 from 2025-02-01`.
+    pub basis_says: String,
+}
+
+/// Everything disputed on one (carrier, account).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccountDispute {
+    pub carrier: String,
+    pub account: String,
+    /// The sanitized folder name under `disputes/`.
+    pub dir: String,
+    /// The sanitized file name without extension.
+    pub stem: String,
+    /// The exact sum of the lines' claims.
+    pub total: Decimal,
+    /// Sorted by period, invoice, service, charge code, source.
+    pub lines: Vec<DisputeLine>,
+}
+
+impl AccountDispute {
+    /// `disputes/<dir>/<stem>.csv`, `/`-separated, relative to the output folder.
+    pub fn csv_path(&self) -> String {
+        format!("disputes/{}/{}.csv", self.dir, self.stem)
+    }
+    /// `disputes/<dir>/<stem>.md`.
+    pub fn letter_path(&self) -> String {
+        format!("disputes/{}/{}.md", self.dir, self.stem)
+    }
+    /// The distinct invoices of the lines, in text order.
+    pub fn invoices(&self) -> Vec<&str> {
+        let set: BTreeSet<&str> = self
+            .lines
+            .iter()
+            .flat_map(|l| l.invoice.split(';'))
+            .filter(|s| !s.is_empty())
+            .collect();
+        set.into_iter().collect()
+    }
+}
+
+/// A file or folder name made safe and portable, still readable: letters,
+/// digits, space and `-_.,&()+#` are kept; every other character (`/`, `\`,
+/// `:`, control characters, ...) becomes `_`; a dot right after a dot becomes
+/// `_` (so no `..`); leading dots and spaces and trailing dots and spaces become
+/// `_`; names Windows reserves (`CON`, `NUL`, `COM1` ...) get a trailing `_`; an
+/// empty name is `_`; at most 80 characters are kept.
+pub fn sanitize_component(s: &str) -> String {
+    let mut out: Vec<char> = Vec::with_capacity(s.len());
+    for c in s.chars().take(80) {
+        let keep =
+            c.is_alphanumeric() || matches!(c, ' ' | '-' | '_' | '.' | ',' | '&' | '(' | ')' | '+' | '#');
+        let c = if !keep || (c == '.' && out.last() == Some(&'.')) {
+            '_'
+        } else {
+            c
+        };
+        out.push(c);
+    }
+    for c in out.iter_mut() {
+        if *c == '.' || *c == ' ' {
+            *c = '_';
+        } else {
+            break;
+        }
+    }
+    for c in out.iter_mut().rev() {
+        if *c == '.' || *c == ' ' {
+            *c = '_';
+        } else {
+            break;
+        }
+    }
+    let mut name: String = out.into_iter().collect();
+    if name.is_empty() {
+        name.push('_');
+    }
+    let base = name.split('.').next().unwrap_or("").to_ascii_uppercase();
+    let reserved = matches!(base.as_str(), "CON" | "PRN" | "AUX" | "NUL")
+        || ((base.starts_with("COM") || base.starts_with("LPT"))
+            && base.len() == 4
+            && base.as_bytes()[3].is_ascii_digit());
+    if reserved {
+        name.push('_');
+    }
+    name
+}
+
+/// Gives each distinct text a sanitized name, unique case-insensitively (a
+/// clash gets `_2`, `_3` ... in text order).
+fn unique_names<'a>(texts: impl IntoIterator<Item = &'a str>) -> HashMap<&'a str, String> {
+    let sorted: BTreeSet<&str> = texts.into_iter().collect();
+    let mut used: BTreeSet<String> = BTreeSet::new();
+    let mut out = HashMap::new();
+    for t in sorted {
+        let base = sanitize_component(t);
+        let mut name = base.clone();
+        let mut n = 2;
+        while used.contains(&name.to_lowercase()) {
+            name = format!("{base}_{n}");
+            n += 1;
+        }
+        used.insert(name.to_lowercase());
+        out.insert(t, name);
+    }
+    out
+}
+
+/// A decimal written with at least 2 decimals and no trailing zeros beyond them
+/// (`10.00`, `10.005`): an exact amount read from input.
+pub(crate) fn exact_amount(d: Decimal) -> String {
+    let mut v = d.normalize();
+    if v.scale() < 2 {
+        v.rescale(2);
+    }
+    if v.is_zero() {
+        return "0.00".to_string();
+    }
+    v.to_string()
+}
+
+fn micros_amount(m: Micros) -> String {
+    exact_amount(m.to_decimal())
+}
+
+/// What a contract or inventory record says, for a line whose key is `key`.
+/// Returns (`file:line`s, words), both `;`-joined, of the basis records that
+/// apply to this line (all of the finding's, when none is specific to it).
+fn basis_of(dump: &Dump, r: &Resolved<'_>) -> (String, String) {
+    let (row_carrier, row_account, row_service, row_code, period) = match r.key {
+        ClaimKey::Row(id) => match dump.rows.get(id as usize) {
+            Some(row) => (
+                row.carrier,
+                row.account,
+                row.service,
+                row.charge_code,
+                row.period_start,
+            ),
+            None => (
+                r.finding.carrier,
+                r.finding.account,
+                r.finding.service,
+                Sym::EMPTY,
+                r.finding.first_period,
+            ),
+        },
+        ClaimKey::MissingCredit {
+            carrier,
+            account,
+            service,
+            period,
+            code,
+        } => (carrier, account, service, code, period),
+    };
+    let applies = |src: SourceRef| -> bool {
+        if let Some(c) = dump.contracts.iter().find(|c| c.source == src) {
+            return c.carrier == row_carrier
+                && (c.account.is_empty() || c.account == row_account)
+                && c.charge_code == row_code
+                && c.covers(period);
+        }
+        if let Some(i) = dump.inventory.iter().find(|i| i.source == src) {
+            return i.service == row_service && i.carrier == row_carrier;
+        }
+        true
+    };
+    let mut refs: Vec<SourceRef> = r.finding.basis.iter().copied().filter(|&s| applies(s)).collect();
+    if refs.is_empty() {
+        refs = r.finding.basis.clone();
+    }
+    let mut places = Vec::new();
+    let mut words = Vec::new();
+    for src in refs {
+        places.push(crate::locate(dump, src));
+        words.push(describe_basis(dump, src));
+    }
+    (places.join(";"), words.join("; "))
+}
+
+fn window(from: Option<Date>, to: Option<Date>) -> String {
+    match (from, to) {
+        (Some(f), Some(t)) => format!(" from {f} to {t}"),
+        (Some(f), None) => format!(" from {f}"),
+        (None, Some(t)) => format!(" until {t}"),
+        (None, None) => String::new(),
+    }
+}
+
+/// `contract rate 10.00 for DATA10 from 2025-02-01`, `inventory: disconnected 2025-02-01` ...
+pub(crate) fn describe_basis(dump: &Dump, src: SourceRef) -> String {
+    if let Some(c) = dump.contracts.iter().find(|c| c.source == src) {
+        let code = dump.s(c.charge_code);
+        let win = window(c.effective_from, c.effective_to);
+        return match c.kind {
+            ContractKind::Rate => format!("contract rate {} for {code}{win}", micros_amount(c.amount)),
+            ContractKind::Credit => {
+                let whom = if c.service.is_empty() {
+                    "the account".to_string()
+                } else {
+                    dump.s(c.service).to_string()
+                };
+                format!(
+                    "contract credit {code} {} per period for {whom}{win}",
+                    micros_amount(c.amount)
+                )
+            }
+        };
+    }
+    if let Some(i) = dump.inventory.iter().find(|i| i.source == src) {
+        return match (i.status, i.disconnect_date) {
+            (ServiceStatus::Disconnected, Some(d)) => format!("inventory: disconnected {d}"),
+            (ServiceStatus::Disconnected, None) => "inventory: disconnected".to_string(),
+            (ServiceStatus::Active, _) => "inventory: active".to_string(),
+            (ServiceStatus::Pending, _) => "inventory: pending".to_string(),
+        };
+    }
+    match dump.files.get(src.file.0 as usize).map(|f| &f.kind) {
+        Some(SourceKind::ClientToml) if dump.config.tax_exempt => {
+            "client.toml: tax_exempt = true".to_string()
+        }
+        Some(SourceKind::ClientToml) => "client.toml".to_string(),
+        _ => "bill row".to_string(),
+    }
+}
+
+/// The disputes of a dump: one per (carrier, account) with recoverable money,
+/// sorted by carrier then account text.
+pub fn disputes(dump: &Dump, results: &[RuleResult]) -> Vec<AccountDispute> {
+    let resolved: Vec<Resolved<'_>> = resolve(results)
+        .into_iter()
+        .filter(|r| r.recoverable > Decimal::ZERO)
+        .collect();
+
+    // Invoices per (carrier, account, service, period) for missing credits
+    // (service EMPTY = the whole account).
+    let mut wanted: HashMap<(Sym, Sym, Sym, Date), BTreeSet<&str>> = HashMap::new();
+    for r in &resolved {
+        if let ClaimKey::MissingCredit {
+            carrier,
+            account,
+            service,
+            period,
+            ..
+        } = r.key
+        {
+            wanted.entry((carrier, account, service, period)).or_default();
+        }
+    }
+    if !wanted.is_empty() {
+        for row in &dump.rows {
+            for svc in [row.service, Sym::EMPTY] {
+                if let Some(set) = wanted.get_mut(&(row.carrier, row.account, svc, row.period_start)) {
+                    set.insert(dump.s(row.invoice));
+                }
+                if row.service.is_empty() {
+                    break;
+                }
+            }
+        }
+    }
+
+    let mut by_account: BTreeMap<(&str, &str), Vec<DisputeLine>> = BTreeMap::new();
+    for r in &resolved {
+        let (carrier, account) = r.account(dump);
+        let (basis, basis_says) = basis_of(dump, r);
+        let title = &r.rule.title;
+        let line = match r.key {
+            ClaimKey::Row(id) => {
+                let Some(row) = dump.rows.get(id as usize) else {
+                    continue;
+                };
+                DisputeLine {
+                    invoice: dump.s(row.invoice).to_string(),
+                    service: dump.s(row.service).to_string(),
+                    period_start: row.period_start,
+                    period_end: Some(row.period_end),
+                    charge_type: row.charge_type.as_str().to_string(),
+                    charge_code: dump.s(row.charge_code).to_string(),
+                    description: dump.s(row.description).to_string(),
+                    billed: Some(row.amount.to_decimal()),
+                    claimed: Decimal::ZERO,
+                    claimed_exact: r.recoverable,
+                    rule: r.rule.id.clone(),
+                    reason: format!("{title}: {}", r.finding.description),
+                    source: crate::locate(dump, row.source),
+                    basis,
+                    basis_says,
+                }
+            }
+            ClaimKey::MissingCredit {
+                carrier,
+                account,
+                service,
+                period,
+                code,
+            } => {
+                let invoices = wanted
+                    .get(&(carrier, account, service, period))
+                    .map(|s| s.iter().copied().collect::<Vec<_>>().join(";"))
+                    .unwrap_or_default();
+                let owed = dump
+                    .contracts
+                    .iter()
+                    .filter(|c| {
+                        r.finding.basis.contains(&c.source)
+                            && c.kind == ContractKind::Credit
+                            && c.charge_code == code
+                            && c.covers(period)
+                    })
+                    .map(|c| c.amount.to_decimal())
+                    .next();
+                let detail = match owed {
+                    Some(o) => format!(
+                        "credit {} owed {}, given {}",
+                        dump.s(code),
+                        exact_amount(o),
+                        exact_amount(o - r.recoverable)
+                    ),
+                    None => format!("credit {} short by {}", dump.s(code), exact_amount(r.recoverable)),
+                };
+                DisputeLine {
+                    invoice: invoices,
+                    service: dump.s(service).to_string(),
+                    period_start: period,
+                    period_end: None,
+                    charge_type: String::new(),
+                    charge_code: dump.s(code).to_string(),
+                    description: "credit owed, not given".to_string(),
+                    billed: None,
+                    claimed: Decimal::ZERO,
+                    claimed_exact: r.recoverable,
+                    rule: r.rule.id.clone(),
+                    reason: format!("{title}: {detail}"),
+                    source: String::new(),
+                    basis,
+                    basis_says,
+                }
+            }
+        };
+        by_account
+            .entry((dump.s(carrier), dump.s(account)))
+            .or_default()
+            .push(line);
+    }
+
+    let dirs = unique_names(by_account.keys().map(|(c, _)| *c));
+    let mut stems_per_carrier: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (c, a) in by_account.keys() {
+        stems_per_carrier.entry(c).or_default().push(a);
+    }
+    let stems: HashMap<&str, HashMap<&str, String>> = stems_per_carrier
+        .into_iter()
+        .map(|(c, accs)| (c, unique_names(accs)))
+        .collect();
+
+    let mut out = Vec::with_capacity(by_account.len());
+    for ((carrier, account), mut lines) in by_account {
+        lines.sort_by(|a, b| {
+            a.period_start
+                .cmp(&b.period_start)
+                .then_with(|| a.invoice.cmp(&b.invoice))
+                .then_with(|| a.service.cmp(&b.service))
+                .then_with(|| a.charge_code.cmp(&b.charge_code))
+                .then_with(|| a.source.cmp(&b.source))
+                .then_with(|| a.rule.cmp(&b.rule))
+        });
+        let total: Decimal = lines.iter().map(|l| l.claimed_exact).sum();
+        allocate_cents(&mut lines, total);
+        out.push(AccountDispute {
+            carrier: carrier.to_string(),
+            account: account.to_string(),
+            dir: dirs
+                .get(carrier)
+                .cloned()
+                .unwrap_or_else(|| sanitize_component(carrier)),
+            stem: stems
+                .get(carrier)
+                .and_then(|m| m.get(account))
+                .cloned()
+                .unwrap_or_else(|| sanitize_component(account)),
+            total,
+            lines,
+        });
+    }
+    out
+}
+
+/// Whole cents per line, by largest remainder: every line gets its exact claim
+/// rounded down to the cent, then the cents still missing to reach the total
+/// rounded half away from zero go one each to the lines with the largest
+/// remainders (ties: the earlier line).
+fn allocate_cents(lines: &mut [DisputeLine], total: Decimal) {
+    let hundred = Decimal::ONE_HUNDRED;
+    let target =
+        (total * hundred).round_dp_with_strategy(0, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+    let mut floors = Decimal::ZERO;
+    let mut rems: Vec<(Decimal, usize)> = Vec::with_capacity(lines.len());
+    for (i, l) in lines.iter_mut().enumerate() {
+        let scaled = l.claimed_exact * hundred;
+        let fl = scaled.floor();
+        floors += fl;
+        rems.push((scaled - fl, i));
+        l.claimed = fl / hundred;
+    }
+    rems.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut missing = target - floors;
+    for (_, i) in rems {
+        if missing <= Decimal::ZERO {
+            break;
+        }
+        lines[i].claimed += Decimal::new(1, 2);
+        missing -= Decimal::ONE;
+    }
+    for l in lines.iter_mut() {
+        l.claimed.rescale(2);
+    }
+}
+
+/// The dispute CSV of one account: a header and one row per line. Text cells
+/// are guarded against spreadsheet formulas as in findings.csv.
+pub fn dispute_csv(d: &AccountDispute) -> String {
+    let mut buf = Vec::new();
+    {
+        let mut w = csv::WriterBuilder::new().from_writer(&mut buf);
+        let _ = w.write_record([
+            "carrier",
+            "account",
+            "invoice",
+            "service_id",
+            "period_start",
+            "period_end",
+            "charge_type",
+            "charge_code",
+            "description",
+            "billed_amount",
+            "claimed",
+            "claimed_exact",
+            "rule",
+            "reason",
+            "source",
+            "basis",
+            "basis_says",
+        ]);
+        for l in &d.lines {
+            let period_end = l.period_end.map(|p| p.to_string()).unwrap_or_default();
+            let billed = l.billed.map(exact_amount).unwrap_or_default();
+            let _ = w.write_record([
+                guard(&d.carrier).as_ref(),
+                guard(&d.account).as_ref(),
+                guard(&l.invoice).as_ref(),
+                guard(&l.service).as_ref(),
+                l.period_start.to_string().as_str(),
+                period_end.as_str(),
+                guard(&l.charge_type).as_ref(),
+                guard(&l.charge_code).as_ref(),
+                guard(&l.description).as_ref(),
+                billed.as_str(),
+                money_string(l.claimed).as_str(),
+                exact_amount(l.claimed_exact).as_str(),
+                guard(&l.rule).as_ref(),
+                guard(&l.reason).as_ref(),
+                guard(&l.source).as_ref(),
+                guard(&l.basis).as_ref(),
+                guard(&l.basis_says).as_ref(),
+            ]);
+        }
+        let _ = w.flush();
+    }
+    String::from_utf8(buf).unwrap_or_default()
+}
+
+/// The dispute letter of one account, in Markdown: to the carrier's billing
+/// department, the account, the invoices, the total claimed, a table of lines
+/// and a request for credit. `client` is the client's display name.
+pub fn dispute_letter(d: &AccountDispute, client: &str) -> String {
+    let mut o = String::new();
+    let total = money_string(d.total);
+    let invoices = d.invoices();
+    let _ = (|| -> std::fmt::Result {
+        writeln!(o, "# Billing dispute: account {}", md(&d.account))?;
+        writeln!(o)?;
+        writeln!(o, "To: {} billing department  ", md(&d.carrier))?;
+        writeln!(o, "From: {}  ", md(client))?;
+        writeln!(o, "Account number: {}  ", md(&d.account))?;
+        writeln!(o, "Invoices: {}  ", md(&invoices.join(", ")))?;
+        writeln!(o, "Total claimed: {total}")?;
+        writeln!(o)?;
+        writeln!(o, "Dear billing team,")?;
+        writeln!(o)?;
+        let credits = d.lines.iter().filter(|l| l.billed.is_none()).count();
+        let charges = d.lines.len() - credits;
+        let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        let what = match (charges, credits) {
+            (c, 0) => format!(
+                "{} billed in error",
+                plural(c, "charge below was", "charges below were")
+            ),
+            (0, k) => format!(
+                "{} under our contract and not given",
+                plural(k, "credit below is owed to us", "credits below are owed to us")
+            ),
+            (c, k) => format!(
+                "{} billed in error, and {} under our contract and not given",
+                plural(c, "charge below was", "charges below were"),
+                plural(k, "credit is owed to us", "credits are owed to us")
+            ),
+        };
+        writeln!(
+            o,
+            "We have audited the invoices listed above against our contract terms and our service \
+             inventory. The {what}. We dispute them and ask for a credit of {total} to account {}.",
+            md(&d.account)
+        )?;
+        writeln!(o)?;
+        writeln!(
+            o,
+            "| # | Invoice | Service | Period | Charge as billed | Billed | Claimed | Reason | Based on |"
+        )?;
+        writeln!(o, "|---:|---|---|---|---|---:|---:|---|---|")?;
+        for (n, l) in d.lines.iter().enumerate() {
+            let period = match l.period_end {
+                Some(e) => format!("{} to {e}", l.period_start),
+                None => l.period_start.to_string(),
+            };
+            let charge = if l.billed.is_some() {
+                if l.charge_code.is_empty() {
+                    l.description.clone()
+                } else {
+                    format!("{} ({})", l.description, l.charge_code)
+                }
+            } else {
+                format!("{} ({})", l.description, l.charge_code)
+            };
+            let billed = l.billed.map(exact_amount).unwrap_or_else(|| "none".to_string());
+            let based = match (l.basis.is_empty(), l.basis_says.is_empty()) {
+                (true, _) => format!("bill line {}", l.source),
+                (false, true) => l.basis.clone(),
+                (false, false) => format!("{} ({})", l.basis_says, l.basis),
+            };
+            writeln!(
+                o,
+                "| {} | {} | {} | {} | {} | {} | {} | {} ({}) | {} |",
+                n + 1,
+                md(&l.invoice.replace(';', ", ")),
+                md(&l.service),
+                period,
+                md(&charge),
+                billed,
+                money_string(l.claimed),
+                md(&l.reason),
+                md(&l.rule),
+                md(&based)
+            )?;
+        }
+        writeln!(o, "| | | | | | **Total** | **{total}** | | |")?;
+        writeln!(o)?;
+        writeln!(
+            o,
+            "Please credit {total} to account {} and confirm the credit in writing. If you do not \
+             accept a line, please tell us which one and why, so we can resolve it. The file beside \
+             this letter ({}.csv) lists each line with the source of the charge and of the contract \
+             or inventory record it rests on.",
+            md(&d.account),
+            md(&d.stem)
+        )?;
+        writeln!(o)?;
+        writeln!(o, "Sincerely,")?;
+        writeln!(o)?;
+        writeln!(o, "{}", md(client))?;
+        Ok(())
+    })();
+    o
+}

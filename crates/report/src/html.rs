@@ -1,0 +1,834 @@
+//! report.html (one self-contained page an analyst hands to a client) and the
+//! batch index page.
+//!
+//! Self-contained: inline CSS and inline SVG only; no script, font, image or
+//! style sheet is fetched, and the page holds no URL other than relative links
+//! to the dispute files beside it. Every figure is written by
+//! [`money_string`], so it reads exactly as in report.json. All input text is
+//! HTML-escaped.
+
+use crate::claims::resolve;
+use crate::disputes::{describe_basis, AccountDispute};
+use crate::json::share_string;
+use crate::markdown::TOP_FINDINGS;
+use crate::tables::{join_sources, sorted_findings};
+use crate::Report;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use telaudit_model::{money_string, Decimal, Dump, Finding, RuleResult};
+
+/// How many refused inputs the page lists (all are in rejected.csv).
+const REJECTED_SHOWN: usize = 100;
+/// How many evidence locations a finding shows before "and N more".
+const EVIDENCE_SHOWN: usize = 4;
+/// How many input warnings are listed.
+const WARNINGS_SHOWN: usize = 20;
+
+/// Escapes text for HTML element content and quoted attribute values.
+pub(crate) fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if c.is_control() && c != '\n' && c != '\t' => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Percent-encodes a relative path for an `href` (keeps `/` and unreserved characters).
+fn href(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'/') {
+            out.push(b as char);
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
+const CSS: &str = r#"
+*{box-sizing:border-box}
+body{margin:0;background:#f4f6f8;color:#1d2733;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}
+main{max-width:1120px;margin:0 auto;padding:24px 28px 48px}
+h1{font-size:26px;margin:0 0 4px}
+h2{font-size:19px;margin:0 0 12px;break-after:avoid;page-break-after:avoid}
+.sub{color:#566372;margin:0 0 18px}
+section{background:#fff;border:1px solid #dde3ea;border-radius:10px;padding:20px 22px;margin:0 0 18px}
+.partial{background:#fff4e5;border:2px solid #d9480f;color:#7a2a00}
+.partial h2{color:#c2410c}
+.hero{display:grid;grid-template-columns:1.35fr 1fr 1fr 1fr;gap:14px}
+.card{border:1px solid #dde3ea;border-radius:10px;padding:14px 16px;background:#fff}
+.card .k{font-size:13px;text-transform:uppercase;letter-spacing:.04em;color:#566372}
+.card .v{font-size:34px;font-weight:700;font-variant-numeric:tabular-nums;margin:2px 0}
+.card .n{font-size:13px;color:#566372}
+.card.fy{border:2px solid #1f7a4d;background:#effaf3}
+.card.fy .v{font-size:44px;color:#1f7a4d}
+.card.rec .v{color:#b42318}
+.card.mon .v,.card.ann .v{color:#1d4ed8}
+.lead{font-size:17px;margin:14px 0 0}
+.meter{height:18px;background:#e6ebf0;border-radius:9px;overflow:hidden;margin:10px 0 6px}
+.meter>div{height:100%;background:#1f7a4d}
+table{border-collapse:collapse;width:100%;font-size:13.5px}
+th,td{text-align:left;padding:6px 8px;border-bottom:1px solid #e6ebf0;vertical-align:top}
+th{background:#f0f3f6;font-weight:600}
+td.m,th.m{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+tr{break-inside:avoid;page-break-inside:avoid}
+.ev{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px;color:#3b4a5a;word-break:break-all}
+.muted{color:#566372;font-size:13px}
+.tag{display:inline-block;font-size:12px;font-weight:600;padding:1px 6px;border-radius:4px;background:#eef2f7;color:#334155}
+.grid2{display:grid;grid-template-columns:1fr 1fr;gap:18px}
+svg{width:100%;height:auto;display:block}
+svg text{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;font-size:13px;fill:#1d2733}
+svg .lbl{fill:#334155}
+svg .track{fill:#f1f4f7}
+svg .rec{fill:#b42318}
+svg .ann{fill:#7aa2f7}
+svg .bill{fill:#c9d3de}
+svg .waste{fill:#b42318}
+.legend span{display:inline-block;margin-right:16px;font-size:13px}
+.legend i{display:inline-block;width:12px;height:12px;border-radius:2px;margin-right:5px;vertical-align:-1px}
+a{color:#1d4ed8}
+footer{color:#566372;font-size:12.5px;margin-top:8px}
+@media (max-width:820px){.hero,.grid2{grid-template-columns:1fr 1fr}}
+@media print{
+ @page{margin:14mm}
+ body{background:#fff;font-size:11.5pt}
+ main{max-width:none;padding:0}
+ section{border:1px solid #bbb;break-inside:avoid;page-break-inside:avoid}
+ section.long{break-inside:auto;page-break-inside:auto}
+ .findings{break-before:page;page-break-before:always}
+ *{-webkit-print-color-adjust:exact;print-color-adjust:exact}
+ a{color:inherit;text-decoration:none}
+}
+"#;
+
+/// One bar of a horizontal bar chart: stacked segments and a text at its end.
+struct Bar {
+    label: String,
+    segments: Vec<(Decimal, &'static str)>,
+    text: String,
+}
+
+/// `v * width / max`, rounded to whole pixels, exactly (no float near money).
+fn px(v: Decimal, max: Decimal, width: i64) -> i64 {
+    if max <= Decimal::ZERO || v <= Decimal::ZERO {
+        return 0;
+    }
+    let w = (v * Decimal::from(width) / max).round();
+    i64::try_from(w).unwrap_or(0).clamp(0, width)
+}
+
+fn shorten(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(n.saturating_sub(1)).collect();
+        t.push('…');
+        t
+    }
+}
+
+/// An inline SVG of horizontal bars, each labelled with its amount.
+fn hbars(bars: &[Bar], title: &str) -> String {
+    const W: i64 = 960;
+    const LABEL: i64 = 250;
+    const TEXT: i64 = 310;
+    const ROW: i64 = 30;
+    const THICK: i64 = 20;
+    let area = W - LABEL - TEXT;
+    let max = bars
+        .iter()
+        .map(|b| b.segments.iter().map(|s| s.0.max(Decimal::ZERO)).sum::<Decimal>())
+        .max()
+        .unwrap_or(Decimal::ZERO);
+    let h = ROW * bars.len() as i64 + 6;
+    let mut o = String::new();
+    let _ = write!(
+        o,
+        r#"<svg viewBox="0 0 {W} {h}" role="img" aria-label="{}" xmlns="http://www.w3.org/2000/svg">"#,
+        esc(title)
+    );
+    for (i, b) in bars.iter().enumerate() {
+        let y = i as i64 * ROW + 4;
+        let _ = write!(
+            o,
+            r#"<text class="lbl" x="{}" y="{}" text-anchor="end"><title>{}</title>{}</text>"#,
+            LABEL - 10,
+            y + THICK - 5,
+            esc(&b.label),
+            esc(&shorten(&b.label, 32))
+        );
+        let _ = write!(
+            o,
+            r#"<rect x="{LABEL}" y="{y}" width="{area}" height="{THICK}" class="track"/>"#
+        );
+        let mut x = LABEL;
+        let mut acc = Decimal::ZERO;
+        for &(v, class) in &b.segments {
+            if v <= Decimal::ZERO {
+                continue;
+            }
+            // Position by the running sum, so rounding never accumulates.
+            let start = LABEL + px(acc, max, area);
+            acc += v;
+            let end = (LABEL + px(acc, max, area)).max(start + 2);
+            let _ = write!(
+                o,
+                r#"<rect class="{class}" x="{start}" y="{y}" width="{}" height="{THICK}"/>"#,
+                end - start
+            );
+            x = end;
+        }
+        let _ = write!(
+            o,
+            r#"<text x="{}" y="{}">{}</text>"#,
+            x + 8,
+            y + THICK - 5,
+            esc(&b.text)
+        );
+    }
+    o.push_str("</svg>");
+    // The xmlns attribute is the SVG namespace name, not a resource: it is never
+    // fetched. Inline SVG in HTML does not need it, so leave it out entirely.
+    o.replace(r#" xmlns="http://www.w3.org/2000/svg""#, "")
+}
+
+fn first_year(f: &Finding) -> Decimal {
+    f.recoverable + f.monthly * Decimal::from(12)
+}
+
+/// report.html for one client: computes the dispute files itself (as
+/// [`crate::write_outputs`] does) to link them.
+pub fn report_html(dump: &Dump, results: &[RuleResult], report: &Report) -> String {
+    report_html_with(dump, results, report, &crate::disputes(dump, results))
+}
+
+pub(crate) fn report_html_with(
+    dump: &Dump,
+    results: &[RuleResult],
+    r: &Report,
+    disputes: &[AccountDispute],
+) -> String {
+    let mut o = String::with_capacity(32 * 1024);
+    let _ = write_html(&mut o, dump, results, r, disputes);
+    o
+}
+
+fn write_html(
+    o: &mut String,
+    dump: &Dump,
+    results: &[RuleResult],
+    r: &Report,
+    disputes: &[AccountDispute],
+) -> std::fmt::Result {
+    let t = &r.totals;
+    let i = &r.input;
+    writeln!(o, "<!DOCTYPE html>")?;
+    writeln!(o, r#"<html lang="en"><head><meta charset="utf-8">"#)?;
+    writeln!(
+        o,
+        r#"<meta name="viewport" content="width=device-width, initial-scale=1">"#
+    )?;
+    writeln!(o, "<title>Telecom bill audit: {}</title>", esc(&r.name))?;
+    writeln!(o, "<style>{CSS}</style></head><body><main>")?;
+
+    writeln!(o, "<h1>Telecom bill audit: {}</h1>", esc(&r.name))?;
+    let periods = match (i.first_period, i.last_period) {
+        (Some(a), Some(b)) => format!("periods {a} to {b}"),
+        _ => "no charge rows".to_string(),
+    };
+    writeln!(
+        o,
+        r#"<p class="sub">Client id {} &middot; {} &middot; {} charge files, {} charge rows, billed total <b>{}</b> &middot; {} findings</p>"#,
+        esc(&r.client),
+        periods,
+        i.files,
+        i.rows,
+        money_string(i.billed_total),
+        t.findings
+    )?;
+
+    // A partial audit must not pass for a full one: say so before any figure.
+    if i.rejected_rows > 0 || r.rejections > 0 {
+        writeln!(
+            o,
+            r#"<section class="partial" id="partial"><h2>Partial audit: some input was refused</h2>"#
+        )?;
+        if i.rejected_rows > 0 {
+            writeln!(
+                o,
+                "<p><b>{} charge rows were refused</b> and are in none of the figures below. The \
+                 savings found are a lower bound until they are fixed and the audit is run again.</p>",
+                i.rejected_rows
+            )?;
+        } else {
+            writeln!(
+                o,
+                "<p><b>{} input records</b> (files, inventory or contract lines) were refused, so some \
+                 findings may be missing.</p>",
+                r.rejections
+            )?;
+        }
+        writeln!(
+            o,
+            r##"<p>The list is <a href="#rejected">at the end of this report</a> and in <b>rejected.csv</b>.</p></section>"##
+        )?;
+    }
+
+    // Headline.
+    writeln!(o, r#"<section id="headline"><div class="hero">"#)?;
+    writeln!(
+        o,
+        r#"<div class="card fy"><div class="k">First-year value</div><div class="v">{}</div><div class="n">recoverable now + annual savings</div></div>"#,
+        money_string(t.first_year)
+    )?;
+    writeln!(
+        o,
+        r#"<div class="card rec"><div class="k">Recoverable now</div><div class="v">{}</div><div class="n">already overbilled; a dispute claims it back</div></div>"#,
+        money_string(t.recoverable)
+    )?;
+    writeln!(
+        o,
+        r#"<div class="card mon"><div class="k">Monthly savings</div><div class="v">{}</div><div class="n">stops being billed once fixed</div></div>"#,
+        money_string(t.monthly)
+    )?;
+    writeln!(
+        o,
+        r#"<div class="card ann"><div class="k">Annual savings</div><div class="v">{}</div><div class="n">12 &times; monthly</div></div>"#,
+        money_string(t.annual)
+    )?;
+    writeln!(o, "</div>")?;
+    writeln!(
+        o,
+        r#"<p class="lead"><b>{}</b> can be claimed back from the carriers now, and <b>{}</b> a month (<b>{}</b> a year) stops being billed once the causes are fixed: <b>{}</b> in the first year.</p>"#,
+        money_string(t.recoverable),
+        money_string(t.monthly),
+        money_string(t.annual),
+        money_string(t.first_year)
+    )?;
+    writeln!(o, "</section>")?;
+
+    // Proposal funding.
+    if let Some(p) = &r.proposal {
+        writeln!(o, r#"<section id="proposal"><h2>What this funds</h2>"#)?;
+        let payback = match p.payback_months {
+            Some(0) => "0 months: the recoverable amount alone covers the one-time cost".to_string(),
+            Some(1) => "1 month".to_string(),
+            Some(n) => format!("{n} months"),
+            None => "never: the monthly savings do not exceed the proposal's monthly cost".to_string(),
+        };
+        match p.funded_share {
+            Some(s) => {
+                let pct = money_string(s * Decimal::ONE_HUNDRED);
+                let fill = if s >= Decimal::ONE {
+                    "100".to_string()
+                } else if s <= Decimal::ZERO {
+                    "0".to_string()
+                } else {
+                    money_string(s * Decimal::ONE_HUNDRED)
+                };
+                let fully = if s >= Decimal::ONE {
+                    " &mdash; fully funded"
+                } else {
+                    ""
+                };
+                writeln!(
+                    o,
+                    r#"<p class="lead">The first-year value of <b>{}</b> covers <b>{pct}%</b> of the proposal's first-year cost of <b>{}</b>{fully}.</p>"#,
+                    money_string(t.first_year),
+                    money_string(p.first_year_cost)
+                )?;
+                writeln!(o, r#"<div class="meter"><div style="width:{fill}%"></div></div>"#)?;
+                writeln!(
+                    o,
+                    r#"<p class="muted">Funded share <b>{}</b> (first-year value / first-year cost).</p>"#,
+                    share_string(s)
+                )?;
+            }
+            None => writeln!(o, r#"<p class="lead">The proposal's first-year cost is 0.</p>"#)?,
+        }
+        writeln!(o, "<table><tbody>")?;
+        writeln!(
+            o,
+            r#"<tr><td>One-time cost</td><td class="m">{}</td></tr>"#,
+            money_string(p.one_time)
+        )?;
+        writeln!(
+            o,
+            r#"<tr><td>Monthly cost</td><td class="m">{}</td></tr>"#,
+            money_string(p.monthly)
+        )?;
+        writeln!(
+            o,
+            r#"<tr><td>First-year cost (one-time + 12 &times; monthly)</td><td class="m">{}</td></tr>"#,
+            money_string(p.first_year_cost)
+        )?;
+        writeln!(
+            o,
+            r#"<tr><td><b>Payback of the one-time cost</b></td><td class="m"><b>{}</b></td></tr>"#,
+            esc(&payback)
+        )?;
+        writeln!(o, "</tbody></table></section>")?;
+    }
+
+    // Savings by rule and by carrier.
+    writeln!(o, r#"<section id="savings"><h2>Where the savings are</h2>"#)?;
+    writeln!(
+        o,
+        r#"<p class="legend"><span><i style="background:#b42318"></i>recoverable now</span><span><i style="background:#7aa2f7"></i>annual savings (12 &times; monthly)</span></p>"#
+    )?;
+    let twelve = Decimal::from(12);
+    // Largest first-year value first, so the eye lands on what matters.
+    let mut rules_by_value: Vec<&crate::RuleTotals> = r.by_rule.iter().collect();
+    rules_by_value.sort_by(|a, b| {
+        (b.recoverable + b.monthly * twelve)
+            .cmp(&(a.recoverable + a.monthly * twelve))
+            .then_with(|| a.rule.cmp(&b.rule))
+    });
+    let rule_bars: Vec<Bar> = rules_by_value
+        .into_iter()
+        .map(|b| Bar {
+            label: format!("{} {}", b.rule, b.title),
+            segments: vec![(b.recoverable, "rec"), (b.monthly * twelve, "ann")],
+            text: format!(
+                "{} now + {}/month",
+                money_string(b.recoverable),
+                money_string(b.monthly)
+            ),
+        })
+        .collect();
+    writeln!(o, "<h3>By rule</h3>")?;
+    o.push_str(&hbars(&rule_bars, "Savings by rule"));
+    writeln!(
+        o,
+        r#"<p class="muted">By rule, a charge claimed by several rules shows under each; the totals and the figures by carrier count each dollar once.</p>"#
+    )?;
+    let carrier_bars: Vec<Bar> = r
+        .by_carrier
+        .iter()
+        .map(|c| Bar {
+            label: c.carrier.clone(),
+            segments: vec![(c.recoverable, "rec"), (c.monthly * twelve, "ann")],
+            text: format!(
+                "{} now + {}/month (billed {})",
+                money_string(c.recoverable),
+                money_string(c.monthly),
+                money_string(c.billed_total)
+            ),
+        })
+        .collect();
+    writeln!(o, "<h3>By carrier</h3>")?;
+    o.push_str(&hbars(&carrier_bars, "Savings by carrier"));
+    writeln!(o, "<table><thead><tr><th>Rule</th><th>Title</th><th class=\"m\">Findings</th><th class=\"m\">Recoverable</th><th class=\"m\">Monthly</th></tr></thead><tbody>")?;
+    for b in &r.by_rule {
+        writeln!(
+            o,
+            r#"<tr><td><span class="tag">{}</span></td><td>{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td></tr>"#,
+            esc(&b.rule),
+            esc(&b.title),
+            b.findings,
+            money_string(b.recoverable),
+            money_string(b.monthly)
+        )?;
+    }
+    writeln!(o, "</tbody></table>")?;
+    writeln!(o, "</section>")?;
+
+    // Billed per month with the waste found in it.
+    write_months(o, dump, results)?;
+
+    // Top findings.
+    write_findings(o, dump, results)?;
+
+    // Dispute files.
+    writeln!(o, r#"<section id="disputes" class="long"><h2>Dispute files</h2>"#)?;
+    if disputes.is_empty() {
+        writeln!(
+            o,
+            "<p>Nothing to dispute: no finding claims recoverable money.</p>"
+        )?;
+    } else {
+        writeln!(
+            o,
+            "<p>One letter and one line-by-line CSV per account, in the <b>disputes</b> folder beside this \
+             report. Each charge is claimed once, so the letters add up to the recoverable total.</p>"
+        )?;
+        writeln!(o, "<table><thead><tr><th>Carrier</th><th>Account</th><th class=\"m\">Lines</th><th class=\"m\">Claimed</th><th>Files</th></tr></thead><tbody>")?;
+        for d in disputes {
+            writeln!(
+                o,
+                r#"<tr><td>{}</td><td>{}</td><td class="m">{}</td><td class="m">{}</td><td><a href="{}">letter</a> &middot; <a href="{}">lines (CSV)</a></td></tr>"#,
+                esc(&d.carrier),
+                esc(&d.account),
+                d.lines.len(),
+                money_string(d.total),
+                esc(&href(&d.letter_path())),
+                esc(&href(&d.csv_path()))
+            )?;
+        }
+        writeln!(o, "</tbody></table>")?;
+    }
+    writeln!(o, "</section>")?;
+
+    // Unbalanced invoices.
+    if !r.unbalanced.is_empty() {
+        writeln!(o, r#"<section id="unbalanced"><h2>Invoices out of balance</h2>"#)?;
+        writeln!(
+            o,
+            "<p>EDI invoices whose charges do not add up to their stated total (difference = stated &minus; \
+             computed). They are not counted as findings; ask the carrier.</p>"
+        )?;
+        writeln!(o, "<table><thead><tr><th>Carrier</th><th>Account</th><th>Invoice</th><th class=\"m\">Stated</th><th class=\"m\">Computed</th><th class=\"m\">Difference</th><th>Source</th></tr></thead><tbody>")?;
+        for u in &r.unbalanced {
+            writeln!(
+                o,
+                r#"<tr><td>{}</td><td>{}</td><td>{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="ev">{}</td></tr>"#,
+                esc(&u.carrier),
+                esc(&u.account),
+                esc(&u.invoice),
+                money_string(u.stated),
+                money_string(u.computed),
+                money_string(u.difference),
+                esc(&u.source)
+            )?;
+        }
+        writeln!(o, "</tbody></table></section>")?;
+    }
+
+    // Refused input.
+    if !dump.rejected.is_empty() {
+        let mut rejected: Vec<&telaudit_model::Rejection> = dump.rejected.iter().collect();
+        rejected.sort_by(|a, b| {
+            a.file
+                .cmp(&b.file)
+                .then_with(|| a.position.cmp(&b.position))
+                .then_with(|| a.reason.cmp(&b.reason))
+        });
+        writeln!(
+            o,
+            r#"<section id="rejected" class="partial long"><h2>Refused input</h2>"#
+        )?;
+        writeln!(
+            o,
+            "<p>{} refusals, standing for {} charge rows. None of it is in the figures above. Showing {} of them; \
+             rejected.csv lists all.</p>",
+            rejected.len(),
+            i.rejected_rows,
+            rejected.len().min(REJECTED_SHOWN)
+        )?;
+        writeln!(
+            o,
+            "<table><thead><tr><th>File</th><th>Line</th><th>Reason</th></tr></thead><tbody>"
+        )?;
+        for x in rejected.iter().take(REJECTED_SHOWN) {
+            writeln!(
+                o,
+                r#"<tr><td class="ev">{}</td><td class="ev">{}</td><td>{}</td></tr>"#,
+                esc(&x.file),
+                esc(&x.position.to_string()),
+                esc(&x.reason)
+            )?;
+        }
+        writeln!(o, "</tbody></table></section>")?;
+    }
+
+    if !dump.warnings.is_empty() {
+        let mut warnings: Vec<_> = dump.warnings.iter().collect();
+        warnings.sort();
+        writeln!(o, r#"<section id="warnings"><h2>Input warnings</h2><ul>"#)?;
+        for w in warnings.iter().take(WARNINGS_SHOWN) {
+            let pos = w.position.to_string();
+            let place = if pos.is_empty() {
+                w.file.clone()
+            } else {
+                format!("{}:{}", w.file, pos)
+            };
+            writeln!(
+                o,
+                r#"<li><span class="ev">{}</span>: {}</li>"#,
+                esc(&place),
+                esc(&w.message)
+            )?;
+        }
+        if warnings.len() > WARNINGS_SHOWN {
+            writeln!(o, "<li>and {} more</li>", warnings.len() - WARNINGS_SHOWN)?;
+        }
+        writeln!(o, "</ul></section>")?;
+    }
+
+    writeln!(
+        o,
+        "<footer>Every figure is computed exactly from the bill rows and rounded to cents (half away from zero) \
+         only when written, so a column may differ from the sum of its rounded cells by a cent. Where several \
+         findings claim the same charge, the totals count the largest claim once. findings.csv lists every \
+         finding with every source line; report.json holds these totals for other tools.</footer>"
+    )?;
+    writeln!(o, "</main></body></html>")?;
+    Ok(())
+}
+
+fn write_months(o: &mut String, dump: &Dump, results: &[RuleResult]) -> std::fmt::Result {
+    // (year, month) -> (billed, waste), exact.
+    let mut months: BTreeMap<(u32, u32), (i128, Decimal)> = BTreeMap::new();
+    for row in &dump.rows {
+        let e = months
+            .entry((row.period_start.year(), row.period_start.month()))
+            .or_insert((0, Decimal::ZERO));
+        e.0 += i128::from(row.amount.0);
+    }
+    for c in resolve(results) {
+        let p = c.period(dump);
+        months
+            .entry((p.year(), p.month()))
+            .or_insert((0, Decimal::ZERO))
+            .1 += c.recoverable;
+    }
+    if months.is_empty() {
+        return Ok(());
+    }
+    writeln!(
+        o,
+        r#"<section id="months"><h2>Billed per month, and the waste found in it</h2>"#
+    )?;
+    writeln!(
+        o,
+        r#"<p class="legend"><span><i style="background:#c9d3de"></i>billed (by period start)</span><span><i style="background:#b42318"></i>recoverable waste found in that month's charges</span></p>"#
+    )?;
+    let bars: Vec<Bar> = months
+        .iter()
+        .map(|(&(y, m), &(billed, waste))| {
+            let billed = Decimal::try_from_i128_with_scale(billed, 6).unwrap_or(Decimal::ZERO);
+            let rest = (billed - waste).max(Decimal::ZERO);
+            Bar {
+                label: format!("{y:04}-{m:02}"),
+                segments: vec![(waste, "waste"), (rest, "bill")],
+                text: format!("billed {} · waste {}", money_string(billed), money_string(waste)),
+            }
+        })
+        .collect();
+    o.push_str(&hbars(&bars, "Billed per month with waste"));
+    writeln!(
+        o,
+        r#"<p class="muted">Waste is the recoverable money claimed on the month's charges (a missing credit counts in its period), each charge once.</p></section>"#
+    )?;
+    Ok(())
+}
+
+fn write_findings(o: &mut String, dump: &Dump, results: &[RuleResult]) -> std::fmt::Result {
+    let mut top: Vec<(Decimal, &telaudit_model::RuleInfo, &Finding)> = sorted_findings(dump, results)
+        .into_iter()
+        .map(|(info, f)| (first_year(f), info, f))
+        .collect();
+    top.sort_by_key(|&(fy, _, _)| std::cmp::Reverse(fy));
+    writeln!(
+        o,
+        r#"<section id="findings" class="findings long"><h2>Largest findings</h2>"#
+    )?;
+    if top.is_empty() {
+        writeln!(o, "<p>No findings.</p></section>")?;
+        return Ok(());
+    }
+    writeln!(
+        o,
+        "<p class=\"muted\">The {} largest of {} findings by first-year value (recoverable + 12 &times; monthly); \
+         findings.csv lists them all.</p>",
+        top.len().min(TOP_FINDINGS),
+        top.len()
+    )?;
+    writeln!(o, "<table><thead><tr><th class=\"m\">#</th><th>Finding</th><th>Where</th><th class=\"m\">Recoverable</th><th class=\"m\">Monthly</th><th class=\"m\">First year</th><th>Evidence</th></tr></thead><tbody>")?;
+    let mut ev = String::new();
+    for (n, &(fy, info, f)) in top.iter().take(TOP_FINDINGS).enumerate() {
+        let periods = if f.first_period == f.last_period {
+            f.first_period.to_string()
+        } else {
+            format!("{} to {}", f.first_period, f.last_period)
+        };
+        let mut invoices: Vec<&str> = f.invoices.iter().map(|&i| dump.s(i)).collect();
+        invoices.sort_unstable();
+        invoices.dedup();
+        ev.clear();
+        let shown = f.evidence.len().min(EVIDENCE_SHOWN);
+        join_sources(dump, &f.evidence[..shown], &mut ev);
+        let mut evidence = esc(&ev.replace(';', ", "));
+        if f.evidence.len() > shown {
+            let _ = write!(evidence, " and {} more", f.evidence.len() - shown);
+        }
+        for &b in &f.basis {
+            let _ = write!(
+                evidence,
+                "<br>basis: {} ({})",
+                esc(&describe_basis(dump, b)),
+                esc(&crate::locate(dump, b))
+            );
+        }
+        let service = if f.service.is_empty() {
+            "account level".to_string()
+        } else {
+            format!("service {}", dump.s(f.service))
+        };
+        writeln!(
+            o,
+            r#"<tr><td class="m">{}</td><td><span class="tag">{}</span> {}<br>{}</td><td>{}<br>account {}<br>{}<br>{}<br><span class="muted">invoices {}</span></td><td class="m">{}</td><td class="m">{}</td><td class="m"><b>{}</b></td><td class="ev">{}</td></tr>"#,
+            n + 1,
+            esc(&f.rule),
+            esc(&info.title),
+            esc(&f.description),
+            esc(dump.s(f.carrier)),
+            esc(dump.s(f.account)),
+            esc(&service),
+            periods,
+            esc(&invoices.join(", ")),
+            money_string(f.recoverable),
+            money_string(f.monthly),
+            money_string(fy),
+            evidence
+        )?;
+    }
+    writeln!(o, "</tbody></table></section>")?;
+    Ok(())
+}
+
+/// One client on the batch index page.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BatchIndexRow {
+    /// The client id (folder name); the report is linked as `<client>/report.html`.
+    pub client: String,
+    pub name: String,
+    /// e.g. `ok`, `partial`, `failed`.
+    pub status: String,
+    pub rows: u64,
+    pub billed_total: Decimal,
+    pub recoverable: Decimal,
+    pub monthly: Decimal,
+    pub first_year: Decimal,
+    /// Why the client failed, or empty.
+    pub error: String,
+    /// Whether `<client>/report.html` was written (no link otherwise).
+    pub has_report: bool,
+}
+
+impl BatchIndexRow {
+    /// The row of an audited client.
+    pub fn from_report(report: &Report, status: &str) -> BatchIndexRow {
+        BatchIndexRow {
+            client: report.client.clone(),
+            name: report.name.clone(),
+            status: status.to_string(),
+            rows: report.input.rows,
+            billed_total: report.input.billed_total,
+            recoverable: report.totals.recoverable,
+            monthly: report.totals.monthly,
+            first_year: report.totals.first_year,
+            error: String::new(),
+            has_report: true,
+        }
+    }
+}
+
+/// The batch index page: every client with its figures and a link to its
+/// report. Rows are shown in client order; a tiny inline script sorts by a
+/// column when its heading is clicked, and the page reads fully without it.
+pub fn batch_index_html(rows: &[BatchIndexRow]) -> String {
+    let mut sorted: Vec<&BatchIndexRow> = rows.iter().collect();
+    sorted.sort_by(|a, b| a.client.cmp(&b.client));
+    let mut o = String::new();
+    let total = |f: fn(&BatchIndexRow) -> Decimal| rows.iter().map(f).sum::<Decimal>();
+    let _ = (|| -> std::fmt::Result {
+        writeln!(o, "<!DOCTYPE html>")?;
+        writeln!(o, r#"<html lang="en"><head><meta charset="utf-8">"#)?;
+        writeln!(
+            o,
+            r#"<meta name="viewport" content="width=device-width, initial-scale=1">"#
+        )?;
+        writeln!(o, "<title>Telecom bill audit: all clients</title>")?;
+        writeln!(
+            o,
+            "<style>{CSS}th button{{all:unset;cursor:pointer;font-weight:600}}th button:after{{content:\" \\2195\";color:#94a3b8}}</style></head><body><main>"
+        )?;
+        writeln!(o, "<h1>Telecom bill audit: all clients</h1>")?;
+        writeln!(
+            o,
+            r#"<p class="sub">{} clients &middot; recoverable now <b>{}</b> &middot; monthly savings <b>{}</b> &middot; first-year value <b>{}</b></p>"#,
+            rows.len(),
+            money_string(total(|r| r.recoverable)),
+            money_string(total(|r| r.monthly)),
+            money_string(total(|r| r.first_year))
+        )?;
+        writeln!(o, r#"<section class="long"><table id="clients"><thead><tr>"#)?;
+        let heads = [
+            ("Client", false),
+            ("Name", false),
+            ("Status", false),
+            ("Rows", true),
+            ("Billed total", true),
+            ("Recoverable", true),
+            ("Monthly", true),
+            ("First year", true),
+            ("Report", false),
+        ];
+        for (i, (h, num)) in heads.iter().enumerate() {
+            let class = if *num { r#" class="m""# } else { "" };
+            writeln!(
+                o,
+                r#"<th{class}><button type="button" data-col="{i}" data-num="{}">{h}</button></th>"#,
+                u8::from(*num)
+            )?;
+        }
+        writeln!(o, "</tr></thead><tbody>")?;
+        for r in sorted {
+            let link = if r.has_report {
+                format!(
+                    r#"<a href="{}">report</a>"#,
+                    esc(&href(&format!("{}/report.html", r.client)))
+                )
+            } else {
+                "none".to_string()
+            };
+            let status = if r.error.is_empty() {
+                esc(&r.status)
+            } else {
+                format!(
+                    "{}<br><span class=\"muted\">{}</span>",
+                    esc(&r.status),
+                    esc(&r.error)
+                )
+            };
+            writeln!(
+                o,
+                r#"<tr><td>{}</td><td>{}</td><td>{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td>{}</td></tr>"#,
+                esc(&r.client),
+                esc(&r.name),
+                status,
+                r.rows,
+                money_string(r.billed_total),
+                money_string(r.recoverable),
+                money_string(r.monthly),
+                money_string(r.first_year),
+                link
+            )?;
+        }
+        writeln!(o, "</tbody></table></section>")?;
+        writeln!(o, "<script>{SORT_JS}</script>")?;
+        writeln!(o, "</main></body></html>")?;
+        Ok(())
+    })();
+    o
+}
+
+/// Sorts the batch table by a clicked column; a second click reverses.
+const SORT_JS: &str = r#"
+document.querySelectorAll('#clients th button').forEach(function(b){b.addEventListener('click',function(){
+var t=document.getElementById('clients'),c=+b.dataset.col,n=b.dataset.num==='1',d=b.dataset.dir==='a'?-1:1;
+b.dataset.dir=d===1?'a':'d';var rows=Array.prototype.slice.call(t.tBodies[0].rows);
+rows.sort(function(x,y){var p=x.cells[c].textContent,q=y.cells[c].textContent;
+return d*(n?(parseFloat(p)-parseFloat(q)):p.localeCompare(q));});
+rows.forEach(function(r){t.tBodies[0].appendChild(r);});});});
+"#;

@@ -1,0 +1,67 @@
+//! The small-client fixture end to end through parse, rules and report:
+//! report.html shows report.json's figures exactly, and the dispute files add up.
+//! Set `TELAUDIT_HTML_OUT=<dir>` to keep the outputs (for looking at them).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn fixture() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/small-client")
+}
+
+fn audit(out: &Path) {
+    let dump = telaudit_parse::read_client(&fixture()).unwrap();
+    let results = telaudit_rules::evaluate(&telaudit_rules::RuleSet::defaults(), &dump);
+    let report = telaudit_report::summarize(&dump, &results);
+    telaudit_report::write_outputs(out, &dump, &results, &report).unwrap();
+}
+
+#[test]
+fn small_client_html_and_disputes() {
+    let keep = std::env::var_os("TELAUDIT_HTML_OUT").map(PathBuf::from);
+    let tmp = tempfile::tempdir().unwrap();
+    let out = keep.unwrap_or_else(|| tmp.path().join("out"));
+    audit(&out);
+    let html = fs::read_to_string(out.join("report.html")).unwrap();
+    // The README's hand-computed headline, as report.json writes it.
+    let json = fs::read_to_string(out.join("report.json")).unwrap();
+    for fig in [
+        "237.15", "157.92", "1894.98", "2132.13", "3317.16", "1600.00", "1.3326",
+    ] {
+        assert!(json.contains(&format!("\"{fig}\"")), "report.json lacks {fig}");
+        assert!(
+            html.contains(&format!(">{fig}<")) || html.contains(&format!("<b>{fig}</b>")),
+            "html lacks {fig}"
+        );
+    }
+    assert!(html.contains("8 months"));
+    assert!(html.contains("133.26%"));
+    // Disputes: only Verizon 0042 and Lumen 5-KX8812 have recoverable money.
+    // Verizon: 16 + 120 + 15 + 0.045 + 9.60 = 160.645 -> 160.65; Lumen 76.50.
+    let vz = fs::read_to_string(out.join("disputes/Verizon Wireless/0042.csv")).unwrap();
+    let lm = fs::read_to_string(out.join("disputes/Lumen/5-KX8812.csv")).unwrap();
+    let sum = |csv_text: &str, col: &str| -> rust_decimal::Decimal {
+        let mut r = csv::Reader::from_reader(csv_text.as_bytes());
+        let i = r.headers().unwrap().iter().position(|h| h == col).unwrap();
+        r.records()
+            .map(|x| x.unwrap()[i].parse::<rust_decimal::Decimal>().unwrap())
+            .sum()
+    };
+    assert_eq!(sum(&vz, "claimed").to_string(), "160.65");
+    assert_eq!(sum(&vz, "claimed_exact").to_string(), "160.645");
+    assert_eq!(sum(&lm, "claimed").to_string(), "76.50");
+    // Lines: DIS001 Mar + Apr + the rebilled copy (once, not also as DUP001),
+    // CRD001 Mar + Apr, FEE001, RAT001 x3, TAX001 x4 = 13.
+    assert_eq!(vz.lines().count(), 1 + 13, "{vz}");
+    assert!(
+        !vz.contains("DUP001"),
+        "the duplicate ties DIS001 at 40.00 and goes to DIS001: {vz}"
+    );
+    assert!(vz.contains("inventory: disconnected 2025-02-01"));
+    assert!(vz.contains("contract rate 10.00 for DATA10 from 2025-02-01"));
+    assert!(vz.contains("credit owed, not given"));
+    let letter = fs::read_to_string(out.join("disputes/Verizon Wireless/0042.md")).unwrap();
+    assert!(letter.contains("To: Verizon Wireless billing department"));
+    assert!(letter.contains("Total claimed: 160.65"));
+    assert!(letter.contains("The 11 charges below were billed in error, and 2 credits are owed to us"));
+}
