@@ -232,7 +232,14 @@ fn write_outputs_writes_all_files_and_removes_a_stale_rejected_csv() {
     names.sort();
     assert_eq!(
         names,
-        ["disputes", "findings.csv", "rejected.csv", "report.html", "report.json", "report.md"]
+        [
+            "disputes",
+            "findings.csv",
+            "rejected.csv",
+            "report.html",
+            "report.json",
+            "report.md"
+        ]
     );
     assert_eq!(
         fs::read_to_string(out.join("report.json")).unwrap(),
@@ -252,7 +259,16 @@ fn write_outputs_writes_all_files_and_removes_a_stale_rejected_csv() {
         .map(|e| e.unwrap().file_name().into_string().unwrap())
         .collect();
     names.sort();
-    assert_eq!(names, ["disputes", "findings.csv", "report.html", "report.json", "report.md"]);
+    assert_eq!(
+        names,
+        [
+            "disputes",
+            "findings.csv",
+            "report.html",
+            "report.json",
+            "report.md"
+        ]
+    );
     assert_eq!(
         fs::read_to_string(out.join("findings.csv")).unwrap(),
         findings_csv(&dump, &results)

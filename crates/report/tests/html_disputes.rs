@@ -1,0 +1,389 @@
+//! report.html, the batch index and the dispute files, on hand-built dumps.
+
+mod common;
+
+use common::*;
+use std::fs;
+use telaudit_model::*;
+use telaudit_report::{
+    batch_index_html, dispute_csv, disputes, report_html, report_json, sanitize_component, summarize,
+    write_outputs, BatchIndexRow,
+};
+
+fn missing_credit(dump: &mut Dump, carrier: &str, account: &str, service: &str, period: &str) -> ClaimKey {
+    let s = &mut dump.strings;
+    ClaimKey::MissingCredit {
+        carrier: s.intern(carrier),
+        account: s.intern(account),
+        service: s.intern(service),
+        period: date(period),
+        code: s.intern("LOYAL"),
+    }
+}
+
+/// Verizon 0042: r0 claimed by DIS001 and DUP001 (40.00 each: a tie, goes to
+/// DIS001); r1 by DUP001 40.00 and RAT001 0.015 (DUP001 wins); r2, r3 RAT001
+/// 0.015 each; a LOYAL credit of 6.00 owed for service B in 2025-02; an
+/// UNU001 claim of 0 recoverable (monthly only). Carrier "../AT&T/x", account
+/// "a/b": a 10.00 late fee.
+fn case() -> (Dump, Vec<RuleResult>) {
+    let mut dump = dump();
+    dump.config.name = Some("Acme <Health>".to_string());
+    let r0 = row(
+        &mut dump,
+        "Verizon",
+        "0042",
+        "A",
+        "2025-01-01",
+        "40.00",
+        src(0, 2),
+    );
+    let r1 = row(
+        &mut dump,
+        "Verizon",
+        "0042",
+        "A",
+        "2025-02-01",
+        "40.00",
+        src(0, 3),
+    );
+    let r2 = row(
+        &mut dump,
+        "Verizon",
+        "0042",
+        "B",
+        "2025-01-01",
+        "30.015",
+        src(0, 4),
+    );
+    let r3 = row(
+        &mut dump,
+        "Verizon",
+        "0042",
+        "B",
+        "2025-02-01",
+        "30.015",
+        src(0, 5),
+    );
+    let r4 = row(
+        &mut dump,
+        "../AT&T/x",
+        "a/b",
+        "",
+        "2025-02-01",
+        "10.00",
+        src(0, 6),
+    );
+    let mc = missing_credit(&mut dump, "Verizon", "0042", "B", "2025-02-01");
+    let dis = finding(
+        &mut dump,
+        "DIS001",
+        "Verizon",
+        "0042",
+        "A",
+        "billed after disconnect",
+        vec![claim(ClaimKey::Row(r0), "40.00", "40.00")],
+        vec![src(0, 2)],
+    );
+    let dup = finding(
+        &mut dump,
+        "DUP001",
+        "Verizon",
+        "0042",
+        "A",
+        "2 copies <script>alert(1)</script>",
+        vec![
+            claim(ClaimKey::Row(r0), "40.00", "0"),
+            claim(ClaimKey::Row(r1), "40.00", "0"),
+        ],
+        vec![src(0, 2), src(0, 3)],
+    );
+    let rat = finding(
+        &mut dump,
+        "RAT001",
+        "Verizon",
+        "0042",
+        "B",
+        "rate above contract",
+        vec![
+            claim(ClaimKey::Row(r1), "0.015", "0"),
+            claim(ClaimKey::Row(r2), "0.015", "0"),
+            claim(ClaimKey::Row(r3), "0.015", "0.015"),
+        ],
+        vec![src(0, 3), src(0, 4), src(0, 5)],
+    );
+    let crd = finding(
+        &mut dump,
+        "CRD001",
+        "Verizon",
+        "0042",
+        "B",
+        "credit missing",
+        vec![claim(mc, "6.00", "6.00")],
+        vec![src(0, 5)],
+    );
+    let unu = finding(
+        &mut dump,
+        "UNU001",
+        "Verizon",
+        "0042",
+        "A",
+        "unused",
+        vec![claim(ClaimKey::Row(r1), "0", "40.00")],
+        vec![src(0, 3)],
+    );
+    let fee = finding(
+        &mut dump,
+        "FEE001",
+        "../AT&T/x",
+        "a/b",
+        "",
+        "late fee",
+        vec![claim(ClaimKey::Row(r4), "10.00", "0")],
+        vec![src(0, 6)],
+    );
+    (
+        dump,
+        vec![
+            result("CRD001", "Missing contract credit", vec![crd]),
+            result("DIS001", "Billed after disconnect", vec![dis]),
+            result("DUP001", "Duplicate charge", vec![dup]),
+            result("FEE001", "Late fee", vec![fee]),
+            result("RAT001", "Rate above contract", vec![rat]),
+            result("UNU001", "Unused service", vec![unu]),
+        ],
+    )
+}
+
+fn col<'a>(csv_text: &'a str, name: &str) -> Vec<String> {
+    let mut r = csv::Reader::from_reader(csv_text.as_bytes());
+    let i = r.headers().unwrap().iter().position(|h| h == name).unwrap();
+    r.records().map(|x| x.unwrap()[i].to_string()).collect()
+}
+
+#[test]
+fn disputes_are_overlap_free_and_add_up_per_account() {
+    let (dump, results) = case();
+    let report = summarize(&dump, &results);
+    // Overlap-free: 40 + 40 + 0.015 + 0.015 + 6 + 10 = 96.03.
+    assert_eq!(report.totals.recoverable, d("96.03"));
+    let ds = disputes(&dump, &results);
+    assert_eq!(ds.len(), 2);
+    // Sorted by carrier text: "../AT&T/x" < "Verizon".
+    assert_eq!(
+        (ds[0].carrier.as_str(), ds[0].account.as_str()),
+        ("../AT&T/x", "a/b")
+    );
+    assert_eq!(ds[0].total, d("10.00"));
+    let vz = &ds[1];
+    assert_eq!(vz.total, d("86.03"));
+    assert_eq!(vz.total + ds[0].total, report.totals.recoverable);
+    let csv_text = dispute_csv(vz);
+    // By period, invoice, service, code: Jan A (r0), Jan B (r2), Feb A (r1),
+    // Feb B credit LOYAL, Feb B (r3). The UNU001 claim (0 recoverable) is not there.
+    assert_eq!(
+        col(&csv_text, "rule"),
+        ["DIS001", "RAT001", "DUP001", "CRD001", "RAT001"]
+    );
+    assert_eq!(
+        col(&csv_text, "claimed_exact"),
+        ["40.00", "0.015", "40.00", "6.00", "0.015"]
+    );
+    // Cents by largest remainder: 86.03 in all; the tie on the two 0.005
+    // remainders goes to the earlier line.
+    assert_eq!(
+        col(&csv_text, "claimed"),
+        ["40.00", "0.02", "40.00", "6.00", "0.01"]
+    );
+    assert_eq!(
+        col(&csv_text, "billed_amount"),
+        ["40.00", "30.015", "40.00", "", "30.015"]
+    );
+    assert_eq!(col(&csv_text, "description")[3], "credit owed, not given");
+    // The missing credit names the invoice billing service B in 2025-02.
+    assert_eq!(col(&csv_text, "invoice")[3], "INV-2025-02-01");
+    assert_eq!(
+        col(&csv_text, "source"),
+        [
+            "invoices/a.csv:2",
+            "invoices/a.csv:4",
+            "invoices/a.csv:3",
+            "",
+            "invoices/a.csv:5"
+        ]
+    );
+}
+
+#[test]
+fn sanitizes_path_components() {
+    assert_eq!(sanitize_component("../AT&T/x"), "___AT&T_x");
+    assert_eq!(sanitize_component(".."), "__");
+    assert_eq!(sanitize_component("a..b"), "a._b");
+    assert_eq!(sanitize_component("Verizon Wireless"), "Verizon Wireless");
+    assert_eq!(sanitize_component("5-KX8812"), "5-KX8812");
+    assert_eq!(sanitize_component("a\\b:c\u{0}d\ne"), "a_b_c_d_e");
+    assert_eq!(sanitize_component(""), "_");
+    assert_eq!(sanitize_component("con"), "con_");
+    assert_eq!(sanitize_component("COM1.csv"), "COM1.csv_");
+    assert_eq!(sanitize_component(" x. "), "_x__");
+    assert_eq!(sanitize_component(&"9".repeat(200)).len(), 80);
+}
+
+#[test]
+fn write_outputs_writes_disputes_and_replaces_a_stale_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    fs::create_dir_all(out.join("disputes/Old Carrier")).unwrap();
+    fs::write(out.join("disputes/Old Carrier/1.csv"), "stale").unwrap();
+    fs::create_dir_all(out.join("keep")).unwrap();
+    fs::write(out.join("keep/mine.txt"), "mine").unwrap();
+    let (dump, results) = case();
+    let report = summarize(&dump, &results);
+    write_outputs(&out, &dump, &results, &report).unwrap();
+    assert!(!out.join("disputes/Old Carrier").exists());
+    let mut carriers: Vec<String> = fs::read_dir(out.join("disputes"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    carriers.sort();
+    assert_eq!(carriers, ["Verizon", "___AT&T_x"]);
+    let att = fs::read_to_string(out.join("disputes/___AT&T_x/a_b.csv")).unwrap();
+    // The carrier keeps its own spelling inside the file.
+    assert_eq!(col(&att, "carrier"), ["../AT&T/x"]);
+    assert_eq!(col(&att, "claimed"), ["10.00"]);
+    let letter = fs::read_to_string(out.join("disputes/Verizon/0042.md")).unwrap();
+    assert!(letter.contains("To: Verizon billing department"), "{letter}");
+    assert!(letter.contains("Account number: 0042"));
+    assert!(letter.contains("Invoices: INV-2025-01-01, INV-2025-02-01"));
+    assert!(letter.contains("Total claimed: 86.03"));
+    assert!(letter.contains("| | | | | | **Total** | **86.03** | | |"));
+    assert!(letter.contains("credit owed, not given"));
+    assert!(letter.contains("From: Acme \\<Health\\>"));
+    // No temporary folder stays behind.
+    let leftovers: Vec<String> = fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+
+    // A run with nothing to dispute removes disputes/ and nothing else.
+    let empty: Vec<RuleResult> = results
+        .iter()
+        .map(|r| result(&r.rule.id, &r.rule.title, vec![]))
+        .collect();
+    let report = summarize(&dump, &empty);
+    write_outputs(&out, &dump, &empty, &report).unwrap();
+    assert!(!out.join("disputes").exists());
+    assert_eq!(fs::read_to_string(out.join("keep/mine.txt")).unwrap(), "mine");
+}
+
+#[test]
+fn dispute_csv_guards_formulas() {
+    let (mut dump, mut results) = case();
+    let sym = dump.strings.intern("=HYPERLINK(\"x\")");
+    dump.rows[4].description = sym;
+    results[3].findings[0].description = "+1 late".to_string();
+    let ds = disputes(&dump, &results);
+    let text = dispute_csv(&ds[0]);
+    assert_eq!(col(&text, "description"), ["'=HYPERLINK(\"x\")"]);
+    assert_eq!(col(&text, "reason"), ["Late fee: +1 late"]);
+}
+
+#[test]
+fn html_shows_report_json_figures_escapes_and_fetches_nothing() {
+    let (mut dump, results) = case();
+    dump.config.proposal = Some(Proposal {
+        one_time: d("100"),
+        monthly: d("200"),
+    });
+    dump.rejected.push(Rejection {
+        file: "invoices/<b>.csv".into(),
+        position: Position::Line(9),
+        reason: "bad <script>".into(),
+        rows: 1,
+    });
+    let report = summarize(&dump, &results);
+    let json: serde_json::Value = serde_json::from_str(&report_json(&report)).unwrap();
+    let html = report_html(&dump, &results, &report);
+    for key in ["recoverable", "monthly", "annual", "first_year"] {
+        let fig = json["totals"][key].as_str().unwrap();
+        assert!(html.contains(&format!(">{fig}<")), "{key} {fig} not in the html");
+    }
+    // recoverable 96.03; monthly max per key: r0 40, r1 40 (UNU001), r3 0.015, credit 6 = 86.015 -> 86.02.
+    assert_eq!(json["totals"]["monthly"], "86.02");
+    assert!(html.contains(">96.03<"));
+    assert_eq!(json["input"]["billed_total"], "150.03");
+    assert!(html.contains("<b>150.03</b>"));
+    // Payback never: 86.015 a month saved < 200 a month cost.
+    assert!(html.contains("never"));
+    // Escaped input text, no markup from it.
+    assert!(!html.contains("<script"));
+    assert!(html.contains("2 copies &lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(html.contains("Acme &lt;Health&gt;"));
+    assert!(html.contains("bad &lt;script&gt;"));
+    assert!(html.contains("<td>../AT&amp;T/x</td>"));
+    // Partial audit, said first.
+    let partial = html.find("Partial audit").unwrap();
+    assert!(partial < html.find(">96.03<").unwrap());
+    // Self-contained: no URL of any scheme, no protocol-relative one, no url().
+    for bad in [
+        "http:", "https:", "//", "url(", "@import", "<script", "<link", "<img", "src=",
+    ] {
+        assert!(!html.contains(bad), "report.html contains {bad}");
+    }
+    // The month chart: billed 2025-01 = 40 + 30.015 = 70.015 -> 70.02, waste 40 + 0.015 -> 40.02;
+    // 2025-02 billed 40 + 30.015 + 10 = 80.015 -> 80.02, waste 40 + 0.015 + 6 + 10 = 56.015 -> 56.02.
+    assert!(html.contains("2025-01"));
+    assert!(html.contains("billed 70.02 · waste 40.02"), "{html}");
+    assert!(html.contains("billed 80.02 · waste 56.02"));
+}
+
+#[test]
+fn html_lists_top_findings_in_first_year_order() {
+    let (dump, results) = case();
+    let report = summarize(&dump, &results);
+    let html = report_html(&dump, &results, &report);
+    // First year: DIS001 40 + 480 = 520; UNU001 480; DUP001 80; CRD001 6 + 72 = 78.
+    let pos = |s: &str| html.find(s).unwrap_or_else(|| panic!("{s} missing"));
+    assert!(pos("<b>520.00</b>") < pos("<b>480.00</b>"));
+    assert!(pos("<b>480.00</b>") < pos("<b>80.00</b>"));
+    assert!(pos("<b>80.00</b>") < pos("<b>78.00</b>"));
+    // Dispute links are relative and percent-encoded.
+    assert!(html.contains(r#"href="disputes/___AT%26T_x/a_b.md""#), "{html}");
+}
+
+#[test]
+fn batch_index_lists_every_client_with_links() {
+    let (dump, results) = case();
+    let report = summarize(&dump, &results);
+    let mut ok = BatchIndexRow::from_report(&report, "ok");
+    ok.client = "zeta co".to_string();
+    let failed = BatchIndexRow {
+        client: "alpha".to_string(),
+        name: "Alpha <Inc>".to_string(),
+        status: "failed".to_string(),
+        rows: 0,
+        billed_total: Decimal::ZERO,
+        recoverable: Decimal::ZERO,
+        monthly: Decimal::ZERO,
+        first_year: Decimal::ZERO,
+        error: "invoices/ missing".to_string(),
+        has_report: false,
+    };
+    let html = batch_index_html(&[ok, failed]);
+    // Client order, readable without the script.
+    let a = html.find(">alpha<").unwrap();
+    let z = html.find(">zeta co<").unwrap();
+    assert!(a < z);
+    assert!(html.contains(r#"<a href="zeta%20co/report.html">report</a>"#));
+    assert!(html.contains("Alpha &lt;Inc&gt;"));
+    assert!(html.contains("invoices/ missing"));
+    assert!(html.contains(">96.03<"));
+    assert!(html.contains(">150.03<"));
+    // Totals line: 96.03 recoverable across all clients.
+    assert!(html.contains("recoverable now <b>96.03</b>"));
+    for bad in ["http:", "https:", "url(", "<link", "<img", "src="] {
+        assert!(!html.contains(bad), "index contains {bad}");
+    }
+}
