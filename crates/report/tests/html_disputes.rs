@@ -155,7 +155,7 @@ fn case() -> (Dump, Vec<RuleResult>) {
     )
 }
 
-fn col<'a>(csv_text: &'a str, name: &str) -> Vec<String> {
+fn col(csv_text: &str, name: &str) -> Vec<String> {
     let mut r = csv::Reader::from_reader(csv_text.as_bytes());
     let i = r.headers().unwrap().iter().position(|h| h == name).unwrap();
     r.records().map(|x| x.unwrap()[i].to_string()).collect()
