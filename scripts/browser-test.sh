@@ -1,0 +1,220 @@
+#!/usr/bin/env bash
+# Renders a real client's report.html in headless Chromium and checks what a
+# person would see: a screenshot that is not blank, a PDF, the headline figures
+# of report.json in the rendered page, and no network request from the page.
+#
+# Usage: scripts/browser-test.sh        (from anywhere; needs root or chromium installed)
+# Installs Debian's chromium when /usr/bin/chromium is missing. Ends with the
+# line "N passed, N failed" and exits non-zero when a check failed.
+#
+# Every Chromium run maps every host name to "not found" (--host-resolver-rules),
+# so nothing can leave the machine, not even Chromium's own background requests
+# (component updates, account checks), which the net log shows as blocked.
+set -uo pipefail
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+passed=0
+failed=0
+pass() { passed=$((passed + 1)); echo "ok:   $1"; }
+fail() { failed=$((failed + 1)); echo "FAIL: $1"; }
+finish() {
+    echo "$passed passed, $failed failed"
+    [ "$failed" -eq 0 ]
+    exit $?
+}
+
+if [ ! -x /usr/bin/chromium ]; then
+    echo "installing Debian's chromium ..."
+    sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    if ! { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null; }; then
+        fail "cannot install chromium (apt-get install -y chromium)"
+        finish
+    fi
+fi
+command -v python3 >/dev/null || { fail "python3 is needed for the checks"; finish; }
+
+echo "building telaudit ..."
+if ! cargo build -q -p telaudit; then
+    fail "cargo build -p telaudit"
+    finish
+fi
+bin="${CARGO_TARGET_DIR:-$root/target}/debug/telaudit"
+
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+out="$tmp/out"
+if "$bin" audit --quiet --out "$out" tests/fixtures/small-client; then
+    pass "telaudit audit tests/fixtures/small-client"
+else
+    fail "telaudit audit tests/fixtures/small-client (exit $?)"
+    finish
+fi
+html="$out/report.html"
+[ -s "$html" ] && pass "report.html written" || { fail "report.html missing"; finish; }
+
+# 1. The file itself fetches nothing: no scheme, no protocol-relative URL, no
+#    url(), no element that loads a resource.
+bad="$(grep -n -o -i -E 'https?:|//|url\(|@import|<script|<link|<img|<iframe|<object|<embed|src=' "$html" | head -5)"
+if [ -z "$bad" ]; then pass "report.html has no URL or resource reference"; else fail "report.html references: $bad"; fi
+
+chromium_run() { # profile-name, then chromium arguments
+    local prof="$tmp/profile-$1"
+    shift
+    timeout 180 /usr/bin/chromium --headless --no-sandbox --disable-gpu --disable-background-networking \
+        --disable-quic --no-first-run --disable-component-update --disable-sync --disable-extensions \
+        --disable-default-apps --disable-client-side-phishing-detection --disable-domain-reliability \
+        --no-default-browser-check --metrics-recording-only \
+        --disable-features=NetworkTimeServiceQuerying,OptimizationHints,Translate,MediaRouter,AutofillServerCommunication \
+        --host-resolver-rules="MAP * ~NOTFOUND" --user-data-dir="$prof" --hide-scrollbars "$@"
+}
+
+# 2. Screenshot, with a net log.
+chromium_run png --log-net-log="$tmp/net.json" --screenshot="$tmp/report.png" --window-size=1280,2000 \
+    "file://$html" >"$tmp/png.log" 2>&1
+python3 - "$tmp/report.png" <<'PY' && pass "screenshot is a picture, not blank" || fail "screenshot blank or missing (see above)"
+import struct, sys, zlib
+path = sys.argv[1]
+try:
+    data = open(path, "rb").read()
+except OSError as e:
+    print("no screenshot:", e); sys.exit(1)
+if len(data) < 20000 or data[:8] != b"\x89PNG\r\n\x1a\n":
+    print("not a PNG or too small:", len(data), "bytes"); sys.exit(1)
+pos, idat, w, h, ctype = 8, b"", 0, 0, 0
+while pos < len(data):
+    n, kind = struct.unpack(">I4s", data[pos:pos + 8])
+    body = data[pos + 8:pos + 8 + n]
+    if kind == b"IHDR":
+        w, h, depth, ctype = struct.unpack(">IIBB", body[:10])
+        if depth != 8 or ctype not in (2, 6):
+            print("unexpected PNG format", depth, ctype); sys.exit(1)
+    elif kind == b"IDAT":
+        idat += body
+    pos += 12 + n
+bpp = 4 if ctype == 6 else 3
+raw = zlib.decompress(idat)
+stride = w * bpp
+prev = bytearray(stride)
+colours, dark, total = set(), 0, 0
+for y in range(h):
+    f = raw[y * (stride + 1)]
+    line = bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+    for i in range(stride):
+        a = line[i - bpp] if i >= bpp else 0
+        b = prev[i]
+        c = prev[i - bpp] if i >= bpp else 0
+        if f == 1: line[i] = (line[i] + a) & 255
+        elif f == 2: line[i] = (line[i] + b) & 255
+        elif f == 3: line[i] = (line[i] + (a + b) // 2) & 255
+        elif f == 4:
+            p = a + b - c
+            pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+            pr = a if pa <= pb and pa <= pc else (b if pb <= pc else c)
+            line[i] = (line[i] + pr) & 255
+    if y % 4 == 0:
+        for x in range(0, w, 4):
+            px = bytes(line[x * bpp:x * bpp + 3])
+            colours.add(px)
+            total += 1
+            if sum(px) < 3 * 160:
+                dark += 1
+    prev = line
+print(f"screenshot {w}x{h}: {len(colours)} colours, {100 * dark / max(total, 1):.1f}% dark (text, bars)")
+sys.exit(0 if len(colours) >= 20 and dark / max(total, 1) > 0.005 else 1)
+PY
+
+# 3. No request made by the page, and nothing connected anywhere. Checked on a
+#    canary page with remote references first, so the check is known to catch them.
+netcheck() { # net-log, expect (clean|dirty)
+    python3 - "$1" "$2" <<'PY'
+import json, sys
+path, expect = sys.argv[1], sys.argv[2]
+try:
+    log = json.load(open(path))
+except Exception as e:
+    print("cannot read the net log:", e); sys.exit(1)
+types = {v: k for k, v in log["constants"]["logEventTypes"].items()}
+page, internal, connected = [], set(), []
+for e in log["events"]:
+    t = types.get(e["type"], "")
+    p = e.get("params") or {}
+    if t == "URL_REQUEST_START_JOB" and "url" in p:
+        url = p["url"]
+        if url.split(":", 1)[0] in ("file", "data", "chrome", "about", "blob"):
+            continue
+        if p.get("initiator") == "not an origin":
+            internal.add(url.split("?", 1)[0])  # Chromium's own, blocked by the resolver rule
+        else:
+            page.append(url)
+    if t == "TCP_CONNECT" or (t == "SSL_CONNECT" and e.get("phase") == 2 and "net_error" not in p):
+        connected.append(p.get("address", t))
+if expect == "dirty":
+    sys.exit(0 if page else 1)
+for u in sorted(internal):
+    print("  (Chromium's own request, blocked before any connection:", u + ")")
+for u in page:
+    print("  page requested:", u)
+for c in connected:
+    print("  connected:", c)
+sys.exit(0 if not page and not connected else 1)
+PY
+}
+printf '<!DOCTYPE html><p>canary<img src="http://example.invalid/a.png"><link rel="stylesheet" href="https://example.invalid/f.css">' >"$tmp/canary.html"
+chromium_run canary --log-net-log="$tmp/canary-net.json" --screenshot="$tmp/canary.png" --window-size=400,300 \
+    "file://$tmp/canary.html" >/dev/null 2>&1
+if netcheck "$tmp/canary-net.json" dirty; then
+    pass "net-log check catches a page's remote requests (canary)"
+else
+    fail "net-log check did not see the canary page's remote requests"
+fi
+if netcheck "$tmp/net.json" clean; then
+    pass "report.html made no network request"
+else
+    fail "report.html made network requests (above)"
+fi
+
+# 4. PDF.
+chromium_run pdf --no-pdf-header-footer --print-to-pdf="$tmp/report.pdf" "file://$html" >"$tmp/pdf.log" 2>&1
+if [ -s "$tmp/report.pdf" ] && head -c 5 "$tmp/report.pdf" | grep -q '%PDF-' && [ "$(stat -c %s "$tmp/report.pdf")" -gt 20000 ]; then
+    pass "PDF printed ($(stat -c %s "$tmp/report.pdf") bytes)"
+else
+    fail "PDF missing or too small"
+fi
+
+# 5. The rendered text holds the headline figures: the fixture's hand-computed
+#    ones (tests/fixtures/small-client/README.md) and report.json's, exactly.
+chromium_run dom --dump-dom "file://$html" >"$tmp/dom.html" 2>"$tmp/dom.log"
+python3 - "$tmp/dom.html" "$out/report.json" <<'PY' && pass "rendered page shows the headline figures of report.json" || fail "headline figures missing from the rendered page"
+import html, json, re, sys
+dom = open(sys.argv[1], encoding="utf-8").read()
+text = html.unescape(re.sub(r"<[^>]+>", " ", dom))
+report = json.load(open(sys.argv[2]))
+want = ["237.15", "157.92", "1894.98", "2132.13"]
+t = report["totals"]
+want += [t["recoverable"], t["monthly"], t["annual"], t["first_year"], report["input"]["billed_total"]]
+p = report.get("proposal") or {}
+want += [p.get("first_year_cost", ""), p.get("funded_share", "")]
+missing = [w for w in want if w and not re.search(r"(?<![\d.])" + re.escape(w) + r"(?![\d])", text)]
+if missing:
+    print("missing from the rendered text:", missing); sys.exit(1)
+if t["recoverable"] != "237.15" or t["first_year"] != "2132.13":
+    print("report.json disagrees with the fixture README:", t); sys.exit(1)
+PY
+if command -v pdftotext >/dev/null; then
+    if pdftotext "$tmp/report.pdf" - | grep -q '2132.13'; then pass "PDF text has the first-year value"; else fail "PDF text lacks 2132.13"; fi
+fi
+
+# 6. The dispute letters the report links to exist.
+if [ -s "$out/disputes/Verizon Wireless/0042.md" ] && [ -s "$out/disputes/Lumen/5-KX8812.csv" ]; then
+    pass "dispute files written"
+else
+    fail "dispute files missing"
+fi
+
+if [ -n "${BROWSER_TEST_KEEP:-}" ]; then
+    mkdir -p "$BROWSER_TEST_KEEP" && cp "$tmp/report.png" "$tmp/report.pdf" "$BROWSER_TEST_KEEP/" 2>/dev/null
+    echo "kept report.png and report.pdf in $BROWSER_TEST_KEEP"
+fi
+finish
