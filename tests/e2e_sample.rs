@@ -63,7 +63,8 @@ fn generated_clients_match_the_oracle() {
 #[test]
 fn generate_is_deterministic() {
     let tmp = tempfile::tempdir().unwrap();
-    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    // Same folder name (it becomes the client's display name), different parents.
+    let (a, b) = (tmp.path().join("a/client"), tmp.path().join("b/client"));
     for d in [&a, &b] {
         let o = run(&["generate", d.to_str().unwrap(), "--services", "40", "--seed", "5"]);
         assert_eq!(code(&o), 0);
