@@ -35,7 +35,7 @@ use crate::ParsedFile;
 use invoice::{el, show, trim, Outcome, Tx};
 use lexer::{LexError, Lexer};
 use notes::{key_bytes, Notes};
-use telaudit_model::{FileId, Micros, Position, Rejection, RowIdx, SourceRef, UnbalancedInvoice};
+use telaudit_model::{FileId, Micros, Position, Rejection, RowIdx, SourceRef, Sym, UnbalancedInvoice};
 
 /// Reads one X12 811 file into canonical rows.
 ///
@@ -92,9 +92,11 @@ pub fn read_edi(bytes: &[u8], file: FileId, path: &str) -> ParsedFile {
 }
 
 /// A transaction that passed `SE`, kept until its group and interchange close.
-struct Accepted {
+struct Accepted<'a> {
     st_pos: u32,
-    label: String,
+    /// ST02 and the invoice, to name it if it is refused later (no text copied).
+    control: &'a [u8],
+    invoice: Option<Sym>,
     rows_start: usize,
     rows: u64,
     unbalanced_start: usize,
@@ -117,7 +119,7 @@ struct Interchange<'a> {
     groups: u64,
     /// `ST` segments seen in it.
     sts: u64,
-    accepted: Vec<Accepted>,
+    accepted: Vec<Accepted<'a>>,
 }
 
 enum Open<'a> {
@@ -245,10 +247,9 @@ impl<'a> Reader<'a, '_> {
             }
             b"SE" => match self.tx.take() {
                 Some(Open::Tx(tx)) => {
-                    let label = tx_label(tx.control, tx.invoice_text(&self.out.strings));
-                    let (st_pos, file) = (tx.st_pos, self.file);
+                    let (st_pos, control, invoice, file) = (tx.st_pos, tx.control, tx.invoice(), self.file);
                     let outcome = tx.finish(pos, els, file, &mut self.out.strings, &mut self.notes);
-                    self.apply(st_pos, label, outcome);
+                    self.apply(st_pos, control, invoice, outcome);
                 }
                 Some(Open::Other) => {}
                 None => self.stray(pos, id),
@@ -336,10 +337,9 @@ impl<'a> Reader<'a, '_> {
     /// Refuses the open transaction, if any, because it never reached its SE.
     fn close_tx_missing(&mut self, problem: &str) {
         if let Some(Open::Tx(tx)) = self.tx.take() {
-            let label = tx_label(tx.control, tx.invoice_text(&self.out.strings));
-            let st_pos = tx.st_pos;
+            let (st_pos, control, invoice) = (tx.st_pos, tx.control, tx.invoice());
             let outcome = tx.abandon(problem.to_string(), &mut self.out.strings);
-            self.apply(st_pos, label, outcome);
+            self.apply(st_pos, control, invoice, outcome);
         }
     }
 
@@ -378,7 +378,7 @@ impl<'a> Reader<'a, '_> {
     /// Refuses the interchange's accepted transactions from index `from` on,
     /// taking their rows back out; with none to refuse, refuses 0 rows at `pos`.
     fn refuse_accepted(&mut self, from: usize, pos: u32, why: String, quiet_if_none: bool) {
-        let taken: Vec<Accepted> = match self.isa.as_mut() {
+        let taken: Vec<Accepted<'a>> = match self.isa.as_mut() {
             Some(i) if from < i.accepted.len() => i.accepted.drain(from..).collect(),
             _ => Vec::new(),
         };
@@ -392,12 +392,14 @@ impl<'a> Reader<'a, '_> {
         self.out.rows.truncate(first.rows_start);
         self.out.unbalanced.truncate(first.unbalanced_start);
         for a in taken {
-            let reason = format!("{} refused: {why}", a.label);
+            let label = tx_label(a.control, a.invoice.map(|s| self.out.strings.get(s)));
+            let reason = format!("{label} refused: {why}");
             self.reject(Position::Segment(u64::from(a.st_pos)), reason, a.rows);
         }
     }
 
-    fn apply(&mut self, st_pos: u32, label: String, outcome: Outcome) {
+    fn apply(&mut self, st_pos: u32, control: &'a [u8], invoice: Option<Sym>, outcome: Outcome) {
+        let label = tx_label(control, invoice.map(|s| self.out.strings.get(s)));
         let position = Position::Segment(u64::from(st_pos));
         match outcome {
             Outcome::Refused { reason, rows } => {
@@ -447,7 +449,8 @@ impl<'a> Reader<'a, '_> {
                 if let Some(i) = self.isa.as_mut() {
                     i.accepted.push(Accepted {
                         st_pos,
-                        label,
+                        control,
+                        invoice: Some(invoice),
                         rows_start,
                         rows: n,
                         unbalanced_start,

@@ -273,8 +273,9 @@ impl<'a> Tx<'a> {
         }
     }
 
-    pub fn invoice_text<'s>(&self, strings: &'s Interner) -> Option<&'s str> {
-        self.invoice.map(|s| strings.get(s))
+    /// The invoice number (BIG02), once read.
+    pub fn invoice(&self) -> Option<Sym> {
+        self.invoice
     }
 
     fn ctx(&self) -> Ctx {
