@@ -202,8 +202,14 @@ if missing:
 if t["recoverable"] != "237.15" or t["first_year"] != "2132.13":
     print("report.json disagrees with the fixture README:", t); sys.exit(1)
 PY
+# With poppler-utils (optional), the PDF's own text too.
 if command -v pdftotext >/dev/null; then
-    if pdftotext "$tmp/report.pdf" - | grep -q '2132.13'; then pass "PDF text has the first-year value"; else fail "PDF text lacks 2132.13"; fi
+    pdftotext "$tmp/report.pdf" "$tmp/report.txt" 2>/dev/null
+    lacking=""
+    for fig in 237.15 157.92 1894.98 2132.13; do
+        grep -q -F "$fig" "$tmp/report.txt" 2>/dev/null || lacking="$lacking $fig"
+    done
+    if [ -z "$lacking" ]; then pass "PDF text has the headline figures"; else fail "PDF text lacks$lacking"; fi
 fi
 
 # 6. The dispute letters the report links to exist.

@@ -81,11 +81,12 @@ th,td{text-align:left;padding:6px 8px;border-bottom:1px solid #e6ebf0;vertical-a
 th{background:#f0f3f6;font-weight:600}
 td.m,th.m{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 tr{break-inside:avoid;page-break-inside:avoid}
-.ev{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px;color:#3b4a5a;word-break:break-all}
+.ev{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px;color:#3b4a5a;overflow-wrap:anywhere}
+h3{font-size:15px;margin:16px 0 8px;color:#334155}
 .muted{color:#566372;font-size:13px}
 .tag{display:inline-block;font-size:12px;font-weight:600;padding:1px 6px;border-radius:4px;background:#eef2f7;color:#334155}
 .grid2{display:grid;grid-template-columns:1fr 1fr;gap:18px}
-svg{width:100%;height:auto;display:block}
+svg{width:100%;max-width:820px;height:auto;display:block;overflow:visible}
 svg text{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;font-size:13px;fill:#1d2733}
 svg .lbl{fill:#334155}
 svg .track{fill:#f1f4f7}
@@ -136,14 +137,20 @@ fn shorten(s: &str, n: usize) -> String {
     }
 }
 
+/// Labels longer than this are shortened in charts (the full text is the tooltip).
+const LABEL_CHARS: usize = 30;
+
 /// An inline SVG of horizontal bars, each labelled with its amount.
 fn hbars(bars: &[Bar], title: &str) -> String {
-    const W: i64 = 960;
-    const LABEL: i64 = 250;
-    const TEXT: i64 = 310;
-    const ROW: i64 = 30;
-    const THICK: i64 = 20;
-    let area = W - LABEL - TEXT;
+    // Sized in CSS pixels at 13px text: readable on a laptop and on paper.
+    const W: i64 = 720;
+    const ROW: i64 = 26;
+    const THICK: i64 = 17;
+    const CHAR: i64 = 7; // a generous average glyph width at 13px
+    let longest = |f: fn(&Bar) -> usize| bars.iter().map(f).max().unwrap_or(0) as i64;
+    let label_w = (longest(|b| b.label.chars().count().min(LABEL_CHARS)) * CHAR + 12).clamp(70, 230);
+    let text_w = (longest(|b| b.text.chars().count()) * CHAR + 12).clamp(120, 300);
+    let area = W - label_w - text_w;
     let max = bars
         .iter()
         .map(|b| b.segments.iter().map(|s| s.0.max(Decimal::ZERO)).sum::<Decimal>())
@@ -161,25 +168,25 @@ fn hbars(bars: &[Bar], title: &str) -> String {
         let _ = write!(
             o,
             r#"<text class="lbl" x="{}" y="{}" text-anchor="end"><title>{}</title>{}</text>"#,
-            LABEL - 10,
+            label_w - 8,
             y + THICK - 5,
             esc(&b.label),
-            esc(&shorten(&b.label, 32))
+            esc(&shorten(&b.label, LABEL_CHARS))
         );
         let _ = write!(
             o,
-            r#"<rect x="{LABEL}" y="{y}" width="{area}" height="{THICK}" class="track"/>"#
+            r#"<rect x="{label_w}" y="{y}" width="{area}" height="{THICK}" class="track"/>"#
         );
-        let mut x = LABEL;
+        let mut x = label_w;
         let mut acc = Decimal::ZERO;
         for &(v, class) in &b.segments {
             if v <= Decimal::ZERO {
                 continue;
             }
             // Position by the running sum, so rounding never accumulates.
-            let start = LABEL + px(acc, max, area);
+            let start = label_w + px(acc, max, area);
             acc += v;
-            let end = (LABEL + px(acc, max, area)).max(start + 2);
+            let end = (label_w + px(acc, max, area)).max(start + 2);
             let _ = write!(
                 o,
                 r#"<rect class="{class}" x="{start}" y="{y}" width="{}" height="{THICK}"/>"#,
@@ -418,15 +425,15 @@ fn write_html(
             label: c.carrier.clone(),
             segments: vec![(c.recoverable, "rec"), (c.monthly * twelve, "ann")],
             text: format!(
-                "{} now + {}/month (billed {})",
+                "{} now + {}/month",
                 money_string(c.recoverable),
-                money_string(c.monthly),
-                money_string(c.billed_total)
+                money_string(c.monthly)
             ),
         })
         .collect();
     writeln!(o, "<h3>By carrier</h3>")?;
     o.push_str(&hbars(&carrier_bars, "Savings by carrier"));
+    writeln!(o, "<h3>Rules</h3>")?;
     writeln!(o, "<table><thead><tr><th>Rule</th><th>Title</th><th class=\"m\">Findings</th><th class=\"m\">Recoverable</th><th class=\"m\">Monthly</th></tr></thead><tbody>")?;
     for b in &r.by_rule {
         writeln!(
@@ -437,6 +444,19 @@ fn write_html(
             b.findings,
             money_string(b.recoverable),
             money_string(b.monthly)
+        )?;
+    }
+    writeln!(o, "</tbody></table>")?;
+    writeln!(o, "<h3>Carriers</h3>")?;
+    writeln!(o, "<table><thead><tr><th>Carrier</th><th class=\"m\">Billed</th><th class=\"m\">Recoverable</th><th class=\"m\">Monthly</th></tr></thead><tbody>")?;
+    for c in &r.by_carrier {
+        writeln!(
+            o,
+            r#"<tr><td>{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td></tr>"#,
+            esc(&c.carrier),
+            money_string(c.billed_total),
+            money_string(c.recoverable),
+            money_string(c.monthly)
         )?;
     }
     writeln!(o, "</tbody></table>")?;
@@ -657,9 +677,9 @@ fn write_findings(o: &mut String, dump: &Dump, results: &[RuleResult]) -> std::f
         ev.clear();
         let shown = f.evidence.len().min(EVIDENCE_SHOWN);
         join_sources(dump, &f.evidence[..shown], &mut ev);
-        let mut evidence = esc(&ev.replace(';', ", "));
+        let mut evidence = esc(&ev).replace(';', "<br>");
         if f.evidence.len() > shown {
-            let _ = write!(evidence, " and {} more", f.evidence.len() - shown);
+            let _ = write!(evidence, "<br>and {} more", f.evidence.len() - shown);
         }
         for &b in &f.basis {
             let _ = write!(
