@@ -3,7 +3,9 @@
 //! `telaudit-report` has one job: from a read [`Dump`] and the [`RuleResult`]s of
 //! the rules that ran, compute the figures of formats.md section 7
 //! ([`summarize`]) and write them as `report.json`, `findings.csv`,
-//! `rejected.csv` and `report.md` ([`write_outputs`]).
+//! `rejected.csv`, `report.md`, `report.html` and the dispute files
+//! `disputes/<carrier>/<account>.csv` and `.md` ([`write_outputs`]). It also
+//! renders the batch index page ([`batch_index_html`]).
 //!
 //! Every figure is held exact (an unrounded [`Decimal`]) until it is written;
 //! [`telaudit_model::money_string`] is the only rounding of money. No dollar is
@@ -20,6 +22,18 @@
 //!   exact multiplication. `payback_months` is exact too; a payback so long that
 //!   it cannot be held exactly in a `Decimal` (beyond about 10^28 months) is
 //!   written as `null`.
+//! - Dispute files hold one line per claim key with recoverable money after
+//!   overlap removal, attributed to the rule with the largest claim (ties: the
+//!   smaller rule id), so an account's lines add up to its share of
+//!   `totals.recoverable`. `claimed` is in cents allocated by largest remainder
+//!   so the lines add up to the account total rounded once; `claimed_exact`
+//!   holds the exact value. Folder and file names go through
+//!   [`sanitize_component`]; names that clash case-insensitively get `_2`, `_3`.
+//!   `disputes/` is replaced as a whole on every run (removed when nothing is
+//!   disputed); nothing else in the output folder is removed.
+//! - report.html's per-month chart attributes each claim key's largest
+//!   recoverable claim to the period_start month of the claimed row (a missing
+//!   credit to its period), so the months add up to `totals.recoverable`.
 //! - CSV files use `\n` line ends and no BOM. The spreadsheet guard (a leading
 //!   `'` before `=`, `+`, `-`, `@`, tab or carriage return) applies to every text
 //!   cell, never to the money columns or dates, which the engine writes itself: a
