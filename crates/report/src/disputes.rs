@@ -20,8 +20,8 @@ use crate::tables::guard;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 use telaudit_model::{
-    money_string, ClaimKey, ContractKind, Date, Decimal, Dump, Micros, RuleResult, ServiceStatus, SourceKind,
-    SourceRef, Sym,
+    money_string, ClaimKey, Contract, ContractKind, Date, Decimal, Dump, InventoryRecord, Micros, RuleResult,
+    ServiceStatus, SourceKind, SourceRef, Sym,
 };
 
 /// One disputed charge (or one credit owed and not given).
@@ -176,10 +176,26 @@ fn micros_amount(m: Micros) -> String {
     exact_amount(m.to_decimal())
 }
 
+/// The contract and inventory records by their source position, so a basis
+/// reference is found without a scan.
+pub(crate) struct Records<'a> {
+    contracts: HashMap<SourceRef, &'a Contract>,
+    inventory: HashMap<SourceRef, &'a InventoryRecord>,
+}
+
+impl<'a> Records<'a> {
+    pub(crate) fn new(dump: &'a Dump) -> Self {
+        Records {
+            contracts: dump.contracts.iter().map(|c| (c.source, c)).collect(),
+            inventory: dump.inventory.iter().map(|i| (i.source, i)).collect(),
+        }
+    }
+}
+
 /// What a contract or inventory record says, for a line whose key is `key`.
 /// Returns (`file:line`s, words), both `;`-joined, of the basis records that
 /// apply to this line (all of the finding's, when none is specific to it).
-fn basis_of(dump: &Dump, r: &Resolved<'_>) -> (String, String) {
+fn basis_of(dump: &Dump, recs: &Records<'_>, r: &Resolved<'_>) -> (String, String) {
     let (row_carrier, row_account, row_service, row_code, period) = match r.key {
         ClaimKey::Row(id) => match dump.rows.get(id as usize) {
             Some(row) => (
@@ -206,13 +222,13 @@ fn basis_of(dump: &Dump, r: &Resolved<'_>) -> (String, String) {
         } => (carrier, account, service, code, period),
     };
     let applies = |src: SourceRef| -> bool {
-        if let Some(c) = dump.contracts.iter().find(|c| c.source == src) {
+        if let Some(c) = recs.contracts.get(&src) {
             return c.carrier == row_carrier
                 && (c.account.is_empty() || c.account == row_account)
                 && c.charge_code == row_code
                 && c.covers(period);
         }
-        if let Some(i) = dump.inventory.iter().find(|i| i.source == src) {
+        if let Some(i) = recs.inventory.get(&src) {
             return i.service == row_service && i.carrier == row_carrier;
         }
         true
@@ -225,7 +241,7 @@ fn basis_of(dump: &Dump, r: &Resolved<'_>) -> (String, String) {
     let mut words = Vec::new();
     for src in refs {
         places.push(crate::locate(dump, src));
-        words.push(describe_basis(dump, src));
+        words.push(describe_basis(dump, recs, src));
     }
     (places.join(";"), words.join("; "))
 }
@@ -240,8 +256,8 @@ fn window(from: Option<Date>, to: Option<Date>) -> String {
 }
 
 /// `contract rate 10.00 for DATA10 from 2025-02-01`, `inventory: disconnected 2025-02-01` ...
-pub(crate) fn describe_basis(dump: &Dump, src: SourceRef) -> String {
-    if let Some(c) = dump.contracts.iter().find(|c| c.source == src) {
+pub(crate) fn describe_basis(dump: &Dump, recs: &Records<'_>, src: SourceRef) -> String {
+    if let Some(c) = recs.contracts.get(&src) {
         let code = dump.s(c.charge_code);
         let win = window(c.effective_from, c.effective_to);
         return match c.kind {
@@ -259,7 +275,7 @@ pub(crate) fn describe_basis(dump: &Dump, src: SourceRef) -> String {
             }
         };
     }
-    if let Some(i) = dump.inventory.iter().find(|i| i.source == src) {
+    if let Some(i) = recs.inventory.get(&src) {
         return match (i.status, i.disconnect_date) {
             (ServiceStatus::Disconnected, Some(d)) => format!("inventory: disconnected {d}"),
             (ServiceStatus::Disconnected, None) => "inventory: disconnected".to_string(),
@@ -312,10 +328,11 @@ pub fn disputes(dump: &Dump, results: &[RuleResult]) -> Vec<AccountDispute> {
         }
     }
 
+    let recs = Records::new(dump);
     let mut by_account: BTreeMap<(&str, &str), Vec<DisputeLine>> = BTreeMap::new();
     for r in &resolved {
         let (carrier, account) = r.account(dump);
-        let (basis, basis_says) = basis_of(dump, r);
+        let (basis, basis_says) = basis_of(dump, &recs, r);
         let title = &r.rule.title;
         let line = match r.key {
             ClaimKey::Row(id) => {
@@ -351,15 +368,12 @@ pub fn disputes(dump: &Dump, results: &[RuleResult]) -> Vec<AccountDispute> {
                     .get(&(carrier, account, service, period))
                     .map(|s| s.iter().copied().collect::<Vec<_>>().join(";"))
                     .unwrap_or_default();
-                let owed = dump
-                    .contracts
+                let owed = r
+                    .finding
+                    .basis
                     .iter()
-                    .filter(|c| {
-                        r.finding.basis.contains(&c.source)
-                            && c.kind == ContractKind::Credit
-                            && c.charge_code == code
-                            && c.covers(period)
-                    })
+                    .filter_map(|s| recs.contracts.get(s))
+                    .filter(|c| c.kind == ContractKind::Credit && c.charge_code == code && c.covers(period))
                     .map(|c| c.amount.to_decimal())
                     .next();
                 let detail = match owed {

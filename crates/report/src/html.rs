@@ -8,7 +8,7 @@
 //! HTML-escaped.
 
 use crate::claims::resolve;
-use crate::disputes::{describe_basis, AccountDispute};
+use crate::disputes::{describe_basis, AccountDispute, Records};
 use crate::json::share_string;
 use crate::markdown::TOP_FINDINGS;
 use crate::tables::{join_sources, sorted_findings};
@@ -664,6 +664,7 @@ fn write_findings(o: &mut String, dump: &Dump, results: &[RuleResult]) -> std::f
         top.len()
     )?;
     writeln!(o, "<table><thead><tr><th class=\"m\">#</th><th>Finding</th><th>Where</th><th class=\"m\">Recoverable</th><th class=\"m\">Monthly</th><th class=\"m\">First year</th><th>Evidence</th></tr></thead><tbody>")?;
+    let recs = Records::new(dump);
     let mut ev = String::new();
     for (n, &(fy, info, f)) in top.iter().take(TOP_FINDINGS).enumerate() {
         let periods = if f.first_period == f.last_period {
@@ -685,7 +686,7 @@ fn write_findings(o: &mut String, dump: &Dump, results: &[RuleResult]) -> std::f
             let _ = write!(
                 evidence,
                 "<br>basis: {} ({})",
-                esc(&describe_basis(dump, b)),
+                esc(&describe_basis(dump, &recs, b)),
                 esc(&crate::locate(dump, b))
             );
         }
