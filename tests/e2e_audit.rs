@@ -44,7 +44,12 @@ fn small_client_totals_match_the_hand_computation() {
     assert_eq!(br["TAX001"], e(2, "86.10", "27.90"));
     assert_eq!(br["UNU001"], e(1, "0.00", "40.00"));
     // by_rule is sorted by id and lists every rule that ran.
-    let ids: Vec<&str> = r["by_rule"].as_array().unwrap().iter().map(|x| x["rule"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = r["by_rule"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["rule"].as_str().unwrap())
+        .collect();
     let mut sorted = ids.clone();
     sorted.sort();
     assert_eq!(ids, sorted);
@@ -91,9 +96,17 @@ fn findings_carry_their_evidence() {
     assert!(ev.contains("invoices/verizon/2025.csv:47"), "{ev}");
     let dis = rows.iter().find(|r| &r[col("rule")] == "DIS001").unwrap();
     assert_eq!(&dis[col("recoverable")], "120.00");
-    assert!(dis[col("basis")].contains("inventory.csv:4"), "{}", &dis[col("basis")]);
+    assert!(
+        dis[col("basis")].contains("inventory.csv:4"),
+        "{}",
+        &dis[col("basis")]
+    );
     let crd = rows.iter().find(|r| &r[col("rule")] == "CRD001").unwrap();
-    assert!(crd[col("basis")].contains("contracts.csv:4"), "{}", &crd[col("basis")]);
+    assert!(
+        crd[col("basis")].contains("contracts.csv:4"),
+        "{}",
+        &crd[col("basis")]
+    );
     let fee = rows.iter().find(|r| &r[col("rule")] == "FEE001").unwrap();
     assert_eq!(&fee[col("evidence")], "invoices/verizon/2025.csv:28");
 }
@@ -198,7 +211,9 @@ fn rules_lists_the_default_set() {
     let o = run(&["rules"]);
     assert_eq!(code(&o), 0);
     let s = String::from_utf8_lossy(&o.stdout);
-    for id in ["DUP001", "UNU001", "CRD001", "DIS001", "RAT001", "TAX001", "FEE001"] {
+    for id in [
+        "DUP001", "UNU001", "CRD001", "DIS001", "RAT001", "TAX001", "FEE001",
+    ] {
         assert!(s.contains(id), "{id} missing from:\n{s}");
     }
 }
@@ -226,6 +241,10 @@ fn missing_invoices_and_bad_configuration_are_clear_errors() {
 
     let o = run(&["audit"]);
     assert_eq!(code(&o), 2);
-    let o = run_audit(&fixture("small-client"), &tmp.path().join("o4"), &["--rules", "/nonexistent/rules"]);
+    let o = run_audit(
+        &fixture("small-client"),
+        &tmp.path().join("o4"),
+        &["--rules", "/nonexistent/rules"],
+    );
     assert_eq!(code(&o), 2);
 }

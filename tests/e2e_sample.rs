@@ -38,8 +38,14 @@ fn sample_data_matches_the_oracle_and_its_pinned_totals() {
     assert_eq!(r["totals"]["recoverable"], "8016.66");
     assert_eq!(r["totals"]["monthly"], "2106.81");
     let br = by_rule(&r);
-    assert_eq!((br["DIS001"].1.as_str(), br["DIS001"].2.as_str()), ("3540.93", "887.79"));
-    assert_eq!((br["UNU001"].1.as_str(), br["UNU001"].2.as_str()), ("0.00", "831.94"));
+    assert_eq!(
+        (br["DIS001"].1.as_str(), br["DIS001"].2.as_str()),
+        ("3540.93", "887.79")
+    );
+    assert_eq!(
+        (br["UNU001"].1.as_str(), br["UNU001"].2.as_str()),
+        ("0.00", "831.94")
+    );
 }
 
 #[test]
@@ -77,7 +83,10 @@ fn generate_is_deterministic() {
                 if p.is_dir() {
                     walk(&p, v, base);
                 } else {
-                    v.push((p.strip_prefix(base).unwrap().display().to_string(), std::fs::read(&p).unwrap()));
+                    v.push((
+                        p.strip_prefix(base).unwrap().display().to_string(),
+                        std::fs::read(&p).unwrap(),
+                    ));
                 }
             }
         }

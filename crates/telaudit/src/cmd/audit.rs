@@ -70,7 +70,12 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
 
     if !args.quiet {
         for w in dump.warnings.iter().take(20) {
-            eprintln!("warning: {}{}: {}", w.file, position_suffix(&w.position), w.message);
+            eprintln!(
+                "warning: {}{}: {}",
+                w.file,
+                position_suffix(&w.position),
+                w.message
+            );
         }
         if dump.warnings.len() > 20 {
             eprintln!("warning: ... and {} more warnings", dump.warnings.len() - 20);
@@ -136,7 +141,11 @@ fn check_out_dir(client: &Path, out: &Path) -> Result<(), CliError> {
 
 /// The canonical form of `p`'s deepest existing ancestor, with the rest appended.
 fn absolute_existing_prefix(p: &Path) -> Option<PathBuf> {
-    let abs = if p.is_absolute() { p.to_path_buf() } else { std::env::current_dir().ok()?.join(p) };
+    let abs = if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        std::env::current_dir().ok()?.join(p)
+    };
     let mut rest = Vec::new();
     let mut cur = abs.as_path();
     loop {
@@ -161,12 +170,21 @@ impl Timings {
     }
 
     fn print(&self, rows: usize) {
-        let total: Duration = self.0.iter().filter(|(n, _)| !n.starts_with(' ')).map(|(_, d)| *d).sum();
+        let total: Duration = self
+            .0
+            .iter()
+            .filter(|(n, _)| !n.starts_with(' '))
+            .map(|(_, d)| *d)
+            .sum();
         for (name, d) in &self.0 {
             eprintln!("timing {name:<28} {:>9.1} ms", d.as_secs_f64() * 1e3);
         }
         let secs = total.as_secs_f64();
         let rate = if secs > 0.0 { rows as f64 / secs } else { 0.0 };
-        eprintln!("timing {:<28} {:>9.1} ms ({rows} rows, {rate:.0} rows/s)", "total", secs * 1e3);
+        eprintln!(
+            "timing {:<28} {:>9.1} ms ({rows} rows, {rate:.0} rows/s)",
+            "total",
+            secs * 1e3
+        );
     }
 }
