@@ -49,5 +49,9 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
     for r in &parsed.rejected {
         eprintln!("refused: {}:{}: {}", r.file, r.position, r.reason);
     }
-    Ok(if parsed.rejected.is_empty() { Outcome::Clean } else { Outcome::Refusals })
+    Ok(if parsed.rejected.is_empty() {
+        Outcome::Clean
+    } else {
+        Outcome::Refusals
+    })
 }
