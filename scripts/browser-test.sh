@@ -24,12 +24,12 @@ finish() {
     exit $?
 }
 
-if [ ! -x /usr/bin/chromium ]; then
-    echo "installing Debian's chromium ..."
+if [ ! -x /usr/bin/chromium ] || ! command -v pdftotext >/dev/null; then
+    echo "installing Debian's chromium and poppler-utils (pdftotext) ..."
     sudo=""
     [ "$(id -u)" -ne 0 ] && sudo="sudo"
-    if ! { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null; }; then
-        fail "cannot install chromium (apt-get install -y chromium)"
+    if ! { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium poppler-utils >/dev/null; }; then
+        fail "cannot install chromium (apt-get install -y chromium poppler-utils)"
         finish
     fi
 fi
