@@ -30,3 +30,54 @@ fn ten_thousand_transactions_in_one_interchange() {
     // One interned copy of each text, whatever the number of rows.
     assert!(p.strings.len() < 20, "{}", p.strings.len());
 }
+
+fn proc_kb(field: &str) -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = s.lines().find(|l| l.starts_with(field))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// About 100 MB of X12: run with `cargo test --release -p telaudit-parse --test edi_volume -- --ignored --nocapture`.
+/// Checks every row is read and that reading needs little memory beyond the rows.
+#[test]
+#[ignore = "100 MB input: run in release by hand"]
+fn hundred_megabytes_streams() {
+    let one = render(
+        &tx("0001", &EXAMPLE_BODY),
+        Seps {
+            line_break: "\n",
+            ..STD
+        },
+    );
+    let n = 100_000_000 / one.len();
+    let mut bytes = render(&[isa("1"), "GS*CI*A*B*20251205*0930*1*X*004010".to_string()], STD);
+    bytes.reserve(one.len() * n + 100);
+    for _ in 0..n {
+        bytes.extend_from_slice(&one);
+    }
+    bytes.extend(render(&[format!("GE*{n}*1"), "IEA*1*000000001".to_string()], STD));
+    // Reset the peak-memory mark (Linux), so it measures the read alone.
+    let reset = std::fs::write("/proc/self/clear_refs", "5").is_ok();
+    let before = proc_kb("VmRSS:").unwrap_or(0);
+    let t = std::time::Instant::now();
+    let p = read_edi(&bytes, FileId(0), "big.edi");
+    let secs = t.elapsed().as_secs_f64();
+    let peak = proc_kb("VmHWM:").unwrap_or(0);
+    assert_eq!(p.rejected, vec![]);
+    assert_eq!(p.rows.len(), 3 * n);
+    let rows_kb = (p.rows.capacity() * std::mem::size_of::<telaudit_model::Row>() / 1024) as u64;
+    println!(
+        "{} MB, {n} transactions, {} rows in {secs:.2} s; rows take {} MB, peak grew {} MB (reset: {reset})",
+        bytes.len() / 1_000_000,
+        p.rows.len(),
+        rows_kb / 1024,
+        peak.saturating_sub(before) / 1024
+    );
+    if reset {
+        // Rows, plus their vector's growth, plus small change: never a copy of the input.
+        assert!(
+            peak.saturating_sub(before) < rows_kb * 2 + 64 * 1024,
+            "peak {peak} KB, before {before} KB"
+        );
+    }
+}
