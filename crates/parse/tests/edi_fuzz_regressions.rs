@@ -85,9 +85,7 @@ fn numbers_beyond_range_are_refused() {
 #[test]
 fn a_sum_beyond_range_is_refused_not_wrapped() {
     let mut body = EXAMPLE_BODY[..12].to_vec();
-    for _ in 0..10 {
-        body.push("IT1*1*1*EA*999999999999**SV*BIG");
-    }
+    body.extend(std::iter::repeat_n("IT1*1*1*EA*999999999999**SV*BIG", 10));
     body.push("TDS*1");
     let p = one_tx(&body);
     assert!(p.rows.is_empty());
