@@ -136,6 +136,16 @@ pub struct ClientConfig {
     pub name: Option<String>,
     pub tax_exempt: bool,
     pub proposal: Option<Proposal>,
+    /// `[[layouts]]`: carrier layouts forced on path patterns, first match wins.
+    pub layouts: Vec<ForcedLayout>,
+}
+
+/// A client.toml `[[layouts]]` entry: files matching `path` (relative to the client
+/// folder, `*`/`**`/`?` wildcards) are read with the layout named `layout`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ForcedLayout {
+    pub path: String,
+    pub layout: String,
 }
 
 /// The upgrade the found money is to fund.

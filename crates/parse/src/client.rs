@@ -66,40 +66,131 @@ impl fmt::Display for ClientError {
 
 impl std::error::Error for ClientError {}
 
-/// How a bill file is read. A new input format (carrier layouts) is a new variant
-/// here, a case in [`classify`] and one in [`read_format`].
+/// How a bill file is read. A new input format is a new variant here, a case in
+/// [`classify`] and one in [`read_format`].
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 enum ChargeFormat {
     Canonical,
     Edi,
+    /// A carrier layout, by index in [`crate::layouts`].
+    Layout(usize),
+    /// A `.csv` that neither the canonical reader nor any layout recognises: refused.
+    Unrecognised,
 }
 
 impl ChargeFormat {
     fn kind(self) -> SourceKind {
         match self {
-            ChargeFormat::Canonical => SourceKind::CanonicalCsv,
+            ChargeFormat::Canonical | ChargeFormat::Unrecognised => SourceKind::CanonicalCsv,
             ChargeFormat::Edi => SourceKind::Edi811,
+            ChargeFormat::Layout(i) => {
+                SourceKind::Layout(crate::layouts().get(i).map(|l| l.name.clone()).unwrap_or_default())
+            }
         }
     }
 }
 
-/// The format of a file below invoices/, from its name and first bytes; None: not a bill file.
+/// Extensions of tables a carrier layout may be in (besides EDI's).
+const TABLE_EXTENSIONS: [&str; 3] = ["csv", "txt", "tsv"];
+
+fn extension_is(path: &Path, exts: &[&str]) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| exts.iter().any(|x| e.eq_ignore_ascii_case(x)))
+}
+
+/// The canonical columns a charge file must have: a header with most of them is
+/// canonical (its reader then names what is missing).
+const CANONICAL_REQUIRED: [&str; 9] = [
+    "carrier",
+    "account",
+    "invoice",
+    "invoice_date",
+    "period_start",
+    "period_end",
+    "charge_type",
+    "description",
+    "amount",
+];
+
+/// Whether the first line of `text` looks like a canonical header (5 or more of
+/// the required names).
+fn looks_canonical(text: &str) -> bool {
+    let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let names: Vec<&str> = first
+        .split(',')
+        .map(|f| f.trim().trim_matches('"').trim())
+        .collect();
+    let n = CANONICAL_REQUIRED
+        .iter()
+        .filter(|c| names.iter().any(|x| x.eq_ignore_ascii_case(c)))
+        .count();
+    n >= 5
+}
+
+/// The format of a file below invoices/, from its name and bytes (the first 64 KiB
+/// suffice for tables); None: not a bill file.
 fn classify(path: &Path, head: &[u8]) -> Option<ChargeFormat> {
+    classify_forced(path, head, None)
+}
+
+/// As [`classify`], with a layout forced by client.toml.
+fn classify_forced(path: &Path, head: &[u8], forced: Option<usize>) -> Option<ChargeFormat> {
     if is_edi(path, head) {
         return Some(ChargeFormat::Edi);
     }
-    let csv = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-    csv.then_some(ChargeFormat::Canonical)
+    if let Some(i) = forced {
+        return Some(ChargeFormat::Layout(i));
+    }
+    if !extension_is(path, &TABLE_EXTENSIONS) {
+        return None;
+    }
+    let (text, _) = decode_text(head);
+    if looks_canonical(&text) {
+        return Some(ChargeFormat::Canonical);
+    }
+    if let Some(i) = crate::layout::recognise(&text) {
+        return Some(ChargeFormat::Layout(i));
+    }
+    extension_is(path, &["csv"]).then_some(ChargeFormat::Unrecognised)
 }
 
 fn read_format(format: ChargeFormat, bytes: &[u8], file: FileId, path: &str) -> ParsedFile {
     match format {
         ChargeFormat::Canonical => read_canonical_csv(bytes, file, path),
         ChargeFormat::Edi => read_edi(bytes, file, path),
+        ChargeFormat::Layout(i) => match crate::layouts().get(i) {
+            Some(l) => crate::read_layout(l, bytes, file, path),
+            None => ParsedFile::default(),
+        },
+        ChargeFormat::Unrecognised => refuse_unrecognised(bytes, path),
     }
+}
+
+/// A .csv that is neither canonical nor a known carrier layout: refused whole,
+/// naming what the canonical header lacks and the closest carrier layouts.
+fn refuse_unrecognised(bytes: &[u8], path: &str) -> ParsedFile {
+    let (text, _) = decode_text(bytes);
+    let canonical = read_canonical_csv(bytes, FileId(0), path);
+    let (why, rows) = match canonical.rejected.first() {
+        Some(r) if r.position == Position::File => (r.reason.clone(), r.rows),
+        _ => (
+            "not a canonical charge CSV".to_string(),
+            text.lines().filter(|l| !l.trim().is_empty()).count().saturating_sub(1) as u64,
+        ),
+    };
+    let mut p = ParsedFile::default();
+    p.rejected.push(Rejection {
+        file: path.to_string(),
+        position: Position::File,
+        reason: format!(
+            "no layout recognises this file: as canonical CSV, {why}; {}; if it is a carrier export, \
+             add a layout (README: Adding a carrier layout) or force one in client.toml [[layouts]]",
+            crate::layout::closest(&text)
+        ),
+        rows,
+    });
+    p
 }
 
 /// A file that is neither canonical CSV nor X12 (see [`read_charge_file`]).
@@ -110,8 +201,9 @@ impl fmt::Display for NotABillFile {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{}: not a bill file; telaudit reads canonical charge CSV (.csv) and X12 811 \
-             (.edi, .x12, .811, or content starting with ISA)",
+            "{}: not a bill file; telaudit reads canonical charge CSV (.csv), X12 811 \
+             (.edi, .x12, .811, or content starting with ISA) and the carrier exports listed by \
+             `telaudit layouts` (.csv, .txt, .tsv)",
             self.0
         )
     }
@@ -120,8 +212,10 @@ impl fmt::Display for NotABillFile {
 impl std::error::Error for NotABillFile {}
 
 /// Reads one bill file the way [`read_client`] would: X12 by extension or by content,
-/// else canonical CSV when the name ends in `.csv`. `name` is the path shown in
-/// rejections and warnings.
+/// else, for .csv/.txt/.tsv, canonical CSV or the carrier layout its header matches
+/// (an unrecognised .csv is refused whole, naming the closest layouts). A file of
+/// an "ignore" layout gives no rows and a warning saying why. `name` is the path
+/// shown in rejections and warnings.
 pub fn read_charge_file(
     path: &Path,
     bytes: &[u8],
@@ -235,6 +329,93 @@ fn walk(
     }
 }
 
+/// The layout client.toml forces on this path (`[[layouts]] path = "invoices/att/*.txt"`).
+fn forced_layout(config: &telaudit_model::ClientConfig, rel: &str) -> Option<usize> {
+    config
+        .layouts
+        .iter()
+        .find(|f| glob_match(&f.path, rel))
+        .and_then(|f| crate::layout::layout_index(&f.layout))
+}
+
+/// A path pattern: `*` matches within one path segment, `**` across segments,
+/// `?` one character. Compared case-sensitively, `/`-separated.
+pub(crate) fn glob_match(pattern: &str, path: &str) -> bool {
+    fn go(p: &[u8], s: &[u8]) -> bool {
+        match p.first() {
+            None => s.is_empty(),
+            Some(b'*') if p.get(1) == Some(&b'*') => {
+                let rest = &p[2..];
+                let rest = rest.strip_prefix(b"/").unwrap_or(rest);
+                (0..=s.len()).any(|k| go(rest, &s[k..]))
+            }
+            Some(b'*') => (0..=s.len())
+                .take_while(|&k| k == 0 || s[k - 1] != b'/')
+                .any(|k| go(&p[1..], &s[k..])),
+            Some(b'?') => !s.is_empty() && s[0] != b'/' && go(&p[1..], &s[1..]),
+            Some(c) => s.first() == Some(c) && go(&p[1..], &s[1..]),
+        }
+    }
+    go(pattern.as_bytes(), path.as_bytes())
+}
+
+/// Drops the rows of a layout that another layout's file supersedes for the same
+/// account and invoice (Verizon's per-line summary when the itemised detail of the
+/// same invoice is there too), so no money is counted twice; one warning per file.
+fn supersede(
+    bills: &[(Found, ChargeFormat)],
+    parsed: &mut [(SourceKind, ParsedFile)],
+    warnings: &mut Vec<Warning>,
+) {
+    use std::collections::BTreeSet;
+    let name_of = |f: &ChargeFormat| match f {
+        ChargeFormat::Layout(i) => crate::layouts().get(*i),
+        _ => None,
+    };
+    for (k, (found, format)) in bills.iter().enumerate() {
+        let Some(by) = name_of(format).and_then(|l| l.superseded_by.as_deref()) else {
+            continue;
+        };
+        let mut covered: BTreeSet<(String, String)> = BTreeSet::new();
+        for ((_, f), (_, p)) in bills.iter().zip(parsed.iter()) {
+            if name_of(f).is_some_and(|l| l.name == by) {
+                for r in &p.rows {
+                    covered.insert((p.strings.get(r.account).to_string(), p.strings.get(r.invoice).to_string()));
+                }
+            }
+        }
+        if covered.is_empty() {
+            continue;
+        }
+        let p = &mut parsed[k].1;
+        let before = p.rows.len();
+        let strings = &p.strings;
+        p.rows.retain(|r| {
+            !covered.contains(&(strings.get(r.account).to_string(), strings.get(r.invoice).to_string()))
+        });
+        let dropped = before - p.rows.len();
+        if dropped > 0 {
+            warnings.push(Warning {
+                file: found.rel.clone(),
+                position: Position::File,
+                message: format!(
+                    "{dropped} row(s) not counted: a {by} file itemises the same account and invoice \
+                     (counting both would bill the money twice)"
+                ),
+            });
+        }
+    }
+}
+
+/// The first `n` bytes of a file.
+fn head_bytes(path: &Path, n: u64) -> Vec<u8> {
+    let mut buf = Vec::new();
+    if let Ok(f) = fs::File::open(path) {
+        let _ = f.take(n).read_to_end(&mut buf);
+    }
+    buf
+}
+
 /// The first bytes of a file, to recognise X12 by content.
 fn head(path: &Path) -> Vec<u8> {
     let mut buf = Vec::with_capacity(64);
@@ -324,25 +505,53 @@ pub fn read_client(dir: &Path) -> Result<Dump, ClientError> {
             continue;
         }
         seen.insert(f.canonical.clone(), f.rel.clone());
-        let is_csv = f
-            .path
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-        // .csv files are classified again on their full bytes below (X12 content wins).
-        let format = if is_csv {
-            Some(ChargeFormat::Canonical)
+        let is_table = extension_is(&f.path, &TABLE_EXTENSIONS);
+        let forced = forced_layout(&dump.config, &f.rel);
+        // Tables are classified on their first 64 KiB (header lines); .csv files are
+        // classified again on their full bytes below (X12 content wins).
+        let format = if is_table || forced.is_some() {
+            classify_forced(&f.path, &head_bytes(&f.path, 65_536), forced)
         } else {
             classify(&f.path, &head(&f.path))
         };
         match format {
+            Some(ChargeFormat::Layout(i))
+                if crate::layouts().get(i).is_some_and(|l| l.role == crate::Role::Ignore) =>
+            {
+                if let Some(l) = crate::layouts().get(i) {
+                    dump.warnings.push(Warning {
+                        file: f.rel,
+                        position: Position::File,
+                        message: format!(
+                            "recognised as {} ({}): {}; no charges read from it",
+                            l.title, l.file, l.note
+                        ),
+                    });
+                }
+                skipped += 1;
+            }
             Some(format) => bills.push((f, format)),
+            None if is_table => {
+                skipped += 1;
+                let bytes = head_bytes(&f.path, 65_536);
+                let (text, _) = decode_text(&bytes);
+                dump.warnings.push(Warning {
+                    file: f.rel,
+                    position: Position::File,
+                    message: format!(
+                        "not canonical charge CSV and no carrier layout recognises its header \
+                         ({}); skipped",
+                        crate::layout::closest(&text)
+                    ),
+                });
+            }
             None => {
                 skipped += 1;
                 dump.warnings.push(Warning {
                     file: f.rel,
                     position: Position::File,
-                    message: "not a bill file (expected .csv, .edi, .x12 or .811); skipped".into(),
+                    message: "not a bill file (expected .csv, .txt, .tsv, .edi, .x12 or .811); skipped"
+                        .into(),
                 });
             }
         }
@@ -355,10 +564,11 @@ pub fn read_client(dir: &Path) -> Result<Dump, ClientError> {
             let id = FileId(i as u32);
             match fs::read(&f.path) {
                 Ok(bytes) => {
-                    let format = if *format == ChargeFormat::Canonical {
-                        classify(&f.path, &bytes).unwrap_or(ChargeFormat::Canonical)
-                    } else {
-                        *format
+                    let format = match format {
+                        ChargeFormat::Canonical | ChargeFormat::Unrecognised => {
+                            classify(&f.path, &bytes).unwrap_or(*format)
+                        }
+                        _ => *format,
                     };
                     (format.kind(), read_format(format, &bytes, id, &f.rel))
                 }
@@ -376,6 +586,8 @@ pub fn read_client(dir: &Path) -> Result<Dump, ClientError> {
         })
         .collect();
 
+    let mut parsed = parsed;
+    supersede(&bills, &mut parsed, &mut dump.warnings);
     for (i, ((f, _), (kind, p))) in bills.iter().zip(parsed).enumerate() {
         dump.files.push(SourceFile {
             path: f.rel.clone(),

@@ -1,7 +1,7 @@
 //! client.toml (formats.md section 5).
 
 use serde::Deserialize;
-use telaudit_model::{ClientConfig, Decimal, Micros, Proposal};
+use telaudit_model::{ClientConfig, Decimal, ForcedLayout, Micros, Proposal};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -10,6 +10,15 @@ struct RawConfig {
     #[serde(default)]
     tax_exempt: bool,
     proposal: Option<RawProposal>,
+    #[serde(default)]
+    layouts: Vec<RawForced>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawForced {
+    path: String,
+    layout: String,
 }
 
 #[derive(Deserialize)]
@@ -31,10 +40,27 @@ pub fn parse_client_toml(text: &str) -> Result<ClientConfig, String> {
         }),
     };
     let name = raw.name.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
+    let mut layouts = Vec::new();
+    for (i, f) in raw.layouts.into_iter().enumerate() {
+        if crate::find_layout(&f.layout).is_none() {
+            let known: Vec<&str> = crate::layouts().iter().map(|l| l.name.as_str()).collect();
+            return Err(format!(
+                "[[layouts]] entry {}: unknown layout {:?}; known layouts: {} (see `telaudit layouts`)",
+                i + 1,
+                f.layout,
+                known.join(", ")
+            ));
+        }
+        layouts.push(ForcedLayout {
+            path: f.path.trim_start_matches("./").to_string(),
+            layout: f.layout,
+        });
+    }
     Ok(ClientConfig {
         name,
         tax_exempt: raw.tax_exempt,
         proposal,
+        layouts,
     })
 }
 

@@ -9,8 +9,8 @@
 //! Readers: [`read_canonical_csv`] (formats.md section 2), [`read_edi`] (X12 811),
 //! [`read_inventory`], [`read_contracts`], [`parse_client_toml`]. All text goes
 //! through [`decode_text`] (UTF-8, UTF-16 with BOM, else Windows-1252 with a warning).
-//! A further charge format (carrier layouts) is one more reader returning a
-//! [`ParsedFile`], plugged into `ChargeFormat` in `client.rs`.
+//! Carrier layouts ([`layouts`], `layouts/*.toml`) read the carriers' own exports
+//! (Verizon, AT&T, Bell ...) into the same rows: [`read_layout`].
 
 mod canonical;
 mod canonical_writer;
@@ -18,6 +18,7 @@ mod client;
 mod config;
 mod edi;
 mod inventory;
+mod layout;
 mod parsed;
 mod table;
 mod text;
@@ -28,5 +29,6 @@ pub use client::{read_charge_file, read_client, ClientError, NotABillFile};
 pub use config::parse_client_toml;
 pub use edi::read_edi;
 pub use inventory::{read_contracts, read_inventory, TableOutcome};
+pub use layout::{find_layout, layout_errors, layouts, read_layout, Layout, Role};
 pub use parsed::ParsedFile;
 pub use text::{decode_text, is_edi};

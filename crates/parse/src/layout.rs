@@ -1,0 +1,114 @@
+//! Carrier layouts: the carriers' own exports (Verizon Raw Data Download, AT&T
+//! Premier rawdataoutput, Bell's bilingual CSV ...) read as data, one TOML file per
+//! layout in `layouts/` at the repository top, embedded at compile time by
+//! `build.rs` (adding a layout needs no Rust). A file's layout is found from its
+//! header: every name in the layout's `signature` must be there.
+
+mod read;
+mod spec;
+mod values;
+
+pub use read::read_layout;
+pub use spec::{Layout, Role};
+
+use std::sync::OnceLock;
+
+// The embedded layout files: `static EMBEDDED_LAYOUTS: &[(&str, &str)]`, (path, text).
+include!(concat!(env!("OUT_DIR"), "/layouts.rs"));
+
+struct Registry {
+    layouts: Vec<Layout>,
+    errors: Vec<String>,
+}
+
+fn registry() -> &'static Registry {
+    static REG: OnceLock<Registry> = OnceLock::new();
+    REG.get_or_init(|| {
+        let mut layouts = Vec::new();
+        let mut errors = Vec::new();
+        for (file, text) in EMBEDDED_LAYOUTS {
+            match spec::compile(file, text) {
+                Ok(l) => layouts.push(l),
+                Err(e) => errors.push(e),
+            }
+        }
+        Registry { layouts, errors }
+    })
+}
+
+/// The shipped layouts, in file-name order.
+pub fn layouts() -> &'static [Layout] {
+    &registry().layouts
+}
+
+/// Layout files that did not compile (a test keeps this empty).
+pub fn layout_errors() -> &'static [String] {
+    &registry().errors
+}
+
+/// The layout of this name.
+pub fn find_layout(name: &str) -> Option<&'static Layout> {
+    layouts().iter().find(|l| l.name == name)
+}
+
+/// The index in [`layouts`] of the layout named `name`.
+pub(crate) fn layout_index(name: &str) -> Option<usize> {
+    layouts().iter().position(|l| l.name == name)
+}
+
+/// The header names a layout would see on its header line of `text`.
+fn header_names(layout: &Layout, text: &str) -> Vec<String> {
+    let line = text.lines().filter(|l| !l.trim().is_empty()).nth(layout.header_line - 1);
+    line.map(|l| {
+        l.trim_end_matches('\r')
+            .split(layout.delimiter as char)
+            .map(|f| {
+                let f = f.trim();
+                f.strip_prefix('"').and_then(|x| x.strip_suffix('"')).unwrap_or(f).trim().to_string()
+            })
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+/// The signature columns of `layout` missing from `text`'s header.
+fn missing<'a>(layout: &'a Layout, text: &str) -> Vec<&'a str> {
+    let names = header_names(layout, text);
+    layout
+        .signature
+        .iter()
+        .filter(|s| !names.iter().any(|n| n.eq_ignore_ascii_case(s)))
+        .map(String::as_str)
+        .collect()
+}
+
+/// The layout whose signature `text`'s header carries; the one with the longest
+/// signature when several do.
+pub(crate) fn recognise(text: &str) -> Option<usize> {
+    let mut best: Option<(usize, usize)> = None;
+    for (i, l) in layouts().iter().enumerate() {
+        if missing(l, text).is_empty() && best.is_none_or(|(_, n)| l.signature.len() > n) {
+            best = Some((i, l.signature.len()));
+        }
+    }
+    best.map(|(i, _)| i)
+}
+
+/// For a file no layout recognises: the closest layouts (most signature columns
+/// present) and what each misses, for the refusal message.
+pub(crate) fn closest(text: &str) -> String {
+    let mut scored: Vec<(usize, &Layout, Vec<&str>)> = layouts()
+        .iter()
+        .map(|l| {
+            let m = missing(l, text);
+            (l.signature.len() - m.len(), l, m)
+        })
+        .collect();
+    scored.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.name.cmp(&b.1.name)));
+    let parts: Vec<String> = scored
+        .iter()
+        .take(3)
+        .map(|(_, l, m)| format!("{} (missing {})", l.name, m.join(", ")))
+        .collect();
+    format!("closest carrier layouts: {}", parts.join("; "))
+}

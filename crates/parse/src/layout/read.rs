@@ -1,0 +1,414 @@
+//! Reading one file through a layout into canonical rows.
+
+use super::spec::*;
+use super::values::{clean_cell, cycle_ending, is_placeholder, parse_date, parse_number, parse_period, prior_month};
+use crate::text::{decode_text, show};
+use crate::ParsedFile;
+use std::borrow::Cow;
+use telaudit_model::{ChargeType, Date, FileId, Micros, Position, Rejection, Row, SourceRef, Warning};
+
+/// Reads `bytes` through `layout`. Rows carry `file` and the physical line their
+/// record starts on; a row the layout cannot make a charge of is refused with the
+/// reason; summary rows matched by the layout's `[[skip]]` rules are left out
+/// (counted in one warning).
+pub fn read_layout(layout: &Layout, bytes: &[u8], file: FileId, path: &str) -> ParsedFile {
+    let mut out = ParsedFile::default();
+    let warn = |out: &mut ParsedFile, message: String| {
+        out.warnings.push(Warning {
+            file: path.to_string(),
+            position: Position::File,
+            message,
+        })
+    };
+    let (text, warning) = decode_text(bytes);
+    if let Some(w) = warning {
+        warn(&mut out, w);
+    }
+    if layout.role == Role::Ignore {
+        warn(
+            &mut out,
+            format!(
+                "recognised as {} ({}): {}; no charges read from it",
+                layout.title, layout.file, layout.note
+            ),
+        );
+        return out;
+    }
+    let mut rdr = csv::ReaderBuilder::new()
+        .delimiter(layout.delimiter)
+        .quoting(layout.quoting)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut records = rdr.records();
+    let mut header: Option<csv::StringRecord> = None;
+    for _ in 0..layout.header_line {
+        header = records.next().and_then(Result::ok);
+    }
+    let Some(header) = header else {
+        warn(&mut out, "empty file: no header row, no charges".into());
+        return out;
+    };
+    let pos: Vec<Option<usize>> = layout
+        .columns
+        .iter()
+        .map(|c| header.iter().position(|h| h.trim().eq_ignore_ascii_case(c)))
+        .collect();
+    for _ in 0..layout.skip_lines {
+        let _ = records.next();
+    }
+    let mut skipped = 0u64;
+    let mut problems: Vec<String> = Vec::new();
+    for rec in records {
+        let rec = match rec {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                out.rejected.push(Rejection {
+                    file: path.to_string(),
+                    position: Position::Line(line),
+                    reason: format!("cannot split this record: {e}"),
+                    rows: 1,
+                });
+                continue;
+            }
+        };
+        let line = rec.position().map_or(0, |p| p.line());
+        if rec.iter().all(|f| clean_cell(f).is_empty()) {
+            continue;
+        }
+        let reject = |out: &mut ParsedFile, reason: String, rows: u64| {
+            out.rejected.push(Rejection {
+                file: path.to_string(),
+                position: Position::Line(line),
+                reason,
+                rows,
+            })
+        };
+        if rec.len() != header.len() {
+            reject(
+                &mut out,
+                format!(
+                    "wrong field count: expected {} fields as in the header, found {}",
+                    header.len(),
+                    rec.len()
+                ),
+                1,
+            );
+            continue;
+        }
+        let cell = |c: usize| -> &str { pos[c].and_then(|i| rec.get(i)).map_or("", clean_cell) };
+        if layout.skips.iter().any(|s| s.regex.is_match(cell(s.column)) != s.negate) {
+            skipped += 1;
+            continue;
+        }
+        let first_row = out.rows.len();
+        let mut failed = 0u64;
+        let mut reasons: Vec<String> = Vec::new();
+        for spec in &layout.charges {
+            if let Some(w) = &spec.when {
+                if w.regex.is_match(cell(w.column)) == w.negate {
+                    continue;
+                }
+            }
+            problems.clear();
+            if let Some(row) = make_row(layout, spec, &cell, file, line, &mut out, &mut problems) {
+                out.rows.push(row);
+            } else if !problems.is_empty() {
+                failed += 1;
+                reasons.append(&mut problems);
+            }
+        }
+        if let (Some(c), 0) = (layout.check_total, failed) {
+            let made = out.rows[first_row..].iter().try_fold(Micros::ZERO, |t, r| t.checked_add(r.amount));
+            if let (Ok(Some(total)), Some(made)) = (parse_number(cell(c), layout.number), made) {
+                if total != made {
+                    out.warnings.push(Warning {
+                        file: path.to_string(),
+                        position: Position::Line(line),
+                        message: format!(
+                            "the charges read from this row sum to {made} but its {} says {total}; \
+                             check the layout's columns",
+                            layout.columns[c]
+                        ),
+                    });
+                }
+            }
+        }
+        if failed > 0 {
+            let mut seen: Vec<String> = Vec::new();
+            reasons.retain(|r| {
+                let new = !seen.contains(r);
+                if new {
+                    seen.push(r.clone());
+                }
+                new
+            });
+            reject(&mut out, reasons.join("; "), failed);
+        }
+    }
+    if skipped > 0 {
+        warn(
+            &mut out,
+            format!(
+                "{skipped} summary or non-charge row(s) left out as {} says",
+                layout.file
+            ),
+        );
+    }
+    out
+}
+
+/// A template's text; a template that is one column borrows the cell. A template
+/// whose columns are all empty is empty.
+fn fill<'c>(pieces: &[Piece], cell: &dyn Fn(usize) -> &'c str) -> Cow<'c, str> {
+    if let [Piece::Column(c)] = pieces {
+        return Cow::Borrowed(cell(*c));
+    }
+    let mut s = String::new();
+    let mut any = false;
+    for p in pieces {
+        match p {
+            Piece::Text(t) => s.push_str(t),
+            Piece::Column(c) => {
+                let v = cell(*c);
+                any |= !is_placeholder(v);
+                s.push_str(v);
+            }
+        }
+    }
+    if any {
+        Cow::Owned(s)
+    } else {
+        Cow::Borrowed("")
+    }
+}
+
+/// A text value of a field; "" when absent.
+fn text<'c>(v: &Value, cell: &dyn Fn(usize) -> &'c str) -> Result<Cow<'c, str>, String> {
+    let raw: Cow<'c, str> = match &v.source {
+        Source::Column(c) => Cow::Borrowed(cell(*c)),
+        Source::Const(s) => Cow::Owned(s.clone()),
+        Source::First(alts) => alts
+            .iter()
+            .map(|pieces| fill(pieces, cell))
+            .find(|s| !is_placeholder(s.trim()))
+            .unwrap_or(Cow::Borrowed("")),
+        Source::Sum(_) => Cow::Borrowed(""),
+        Source::Format(pieces) => fill(pieces, cell),
+    };
+    let mut val: Cow<'c, str> = if is_placeholder(raw.trim()) { Cow::Borrowed("") } else { raw };
+    if let Some(re) = &v.regex {
+        let captured = re
+            .captures(&val)
+            .and_then(|c| c.get(1).or_else(|| c.get(0)))
+            .map(|m| m.as_str().trim().to_string());
+        val = Cow::Owned(captured.unwrap_or_default());
+    }
+    if let Some(map) = &v.map {
+        let key = val.trim().to_ascii_lowercase();
+        match map.iter().find(|(k, _)| *k == key) {
+            Some((_, to)) => val = Cow::Owned(to.clone()),
+            None => match &v.default {
+                Some(d) => val = Cow::Owned(d.clone()),
+                None => {
+                    let keys: Vec<&str> = map.iter().map(|(k, _)| k.as_str()).collect();
+                    return Err(format!(
+                        "{} is not in the layout's table (knows {})",
+                        show(&val),
+                        keys.join(", ")
+                    ));
+                }
+            },
+        }
+    }
+    if val.trim().is_empty() {
+        if let Some(d) = &v.default {
+            val = Cow::Owned(d.clone());
+        }
+    }
+    Ok(val)
+}
+
+/// A numeric value of a field; None when absent.
+fn number<'c>(layout: &Layout, v: &Value, cell: &dyn Fn(usize) -> &'c str) -> Result<Option<Micros>, String> {
+    if let Source::Sum(cs) = &v.source {
+        let mut total: Option<Micros> = None;
+        for &c in cs {
+            let n = parse_number(cell(c), layout.number).map_err(|e| format!("{}: {e}", layout.columns[c]))?;
+            if let Some(n) = n {
+                let t = total.unwrap_or(Micros::ZERO);
+                total = Some(t.checked_add(n).ok_or("sum too large")?);
+            }
+        }
+        return Ok(total);
+    }
+    let t = text(v, cell)?;
+    parse_number(&t, layout.number)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn make_row<'c>(
+    layout: &Layout,
+    spec: &ChargeSpec,
+    cell: &dyn Fn(usize) -> &'c str,
+    file: FileId,
+    line: u64,
+    out: &mut ParsedFile,
+    problems: &mut Vec<String>,
+) -> Option<Row> {
+    let f = |i: usize| spec.fields[i].as_ref();
+    let txt = |i: usize, problems: &mut Vec<String>| -> String {
+        match f(i).map(|v| text(v, cell)) {
+            None => String::new(),
+            Some(Ok(s)) => s.trim().to_string(),
+            Some(Err(e)) => {
+                problems.push(format!("{}: {e}", FIELDS[i]));
+                String::new()
+            }
+        }
+    };
+    let carrier = txt(F_CARRIER, problems);
+    let account = txt(F_ACCOUNT, problems);
+    let invoice = txt(F_INVOICE, problems);
+    let service = txt(F_SERVICE, problems);
+    let ctype = txt(F_CHARGE_TYPE, problems);
+    let code = txt(F_CHARGE_CODE, problems);
+    let description = txt(F_DESCRIPTION, problems);
+    let unit = txt(F_USAGE_UNIT, problems);
+    let invoice_date_text = txt(F_INVOICE_DATE, problems);
+    let num = |i: usize, problems: &mut Vec<String>| -> Option<Micros> {
+        match f(i).map(|v| number(layout, v, cell)) {
+            None => None,
+            Some(Ok(n)) => n,
+            Some(Err(e)) => {
+                problems.push(format!("{}: {e}", FIELDS[i]));
+                None
+            }
+        }
+    };
+    let amount = num(F_AMOUNT, problems);
+    let usage_quantity = num(F_USAGE_QUANTITY, problems);
+    let quantity = num(F_QUANTITY, problems);
+    let unit_rate = num(F_UNIT_RATE, problems);
+    if spec.skip_zero && problems.is_empty() && amount.is_none_or(|a| a.is_zero()) && usage_quantity.is_none_or(|u| u.is_zero()) {
+        return None;
+    }
+    for (i, v) in [(F_CARRIER, &carrier), (F_ACCOUNT, &account), (F_INVOICE, &invoice), (F_DESCRIPTION, &description)] {
+        if v.is_empty() {
+            problems.push(format!("{} is empty (required)", FIELDS[i]));
+        }
+    }
+    let amount = match amount {
+        Some(a) => Some(a),
+        None => {
+            problems.push("amount is empty (required)".into());
+            None
+        }
+    };
+    let charge_type = if ctype.is_empty() {
+        problems.push("charge_type is empty (required)".into());
+        None
+    } else {
+        let t = ChargeType::parse(&ctype);
+        if t.is_none() {
+            problems.push(format!("charge_type {} is not a canonical charge type", show(&ctype)));
+        }
+        t
+    };
+    let invoice_date = match parse_date(&invoice_date_text, &layout.dates) {
+        Ok(Some(d)) => Some(d),
+        Ok(None) => {
+            problems.push("invoice_date is empty (required)".into());
+            None
+        }
+        Err(e) => {
+            problems.push(format!("invoice_date: {e}"));
+            None
+        }
+    };
+    let period = period(layout, cell, invoice_date, problems);
+    if !problems.is_empty() {
+        return None;
+    }
+    let (amount, charge_type, invoice_date, (period_start, period_end)) =
+        (amount?, charge_type?, invoice_date?, period?);
+    let s = &mut out.strings;
+    Some(Row {
+        carrier: s.intern(&carrier),
+        account: s.intern(&account),
+        invoice: s.intern(&invoice),
+        service: s.intern(&service),
+        charge_code: s.intern(&code),
+        description: s.intern(&description),
+        usage_unit: s.intern(&unit),
+        invoice_date,
+        period_start,
+        period_end,
+        charge_type,
+        quantity: quantity.unwrap_or(Micros::ONE),
+        unit_rate,
+        amount,
+        usage_quantity,
+        source: SourceRef {
+            file,
+            pos: u32::try_from(line).unwrap_or(u32::MAX),
+        },
+    })
+}
+
+/// The service period, by the layout's `[period]` rules in order.
+fn period<'c>(
+    layout: &Layout,
+    cell: &dyn Fn(usize) -> &'c str,
+    bill: Option<Date>,
+    problems: &mut Vec<String>,
+) -> Option<(Date, Date)> {
+    let p = &layout.period;
+    let name = |c: usize| layout.columns[c].as_str();
+    if let Some(c) = p.range {
+        match parse_period(cell(c), &layout.dates, bill) {
+            Ok(Some(r)) => return Some(r),
+            Ok(None) => {}
+            Err(e) => {
+                if p.cycle_end.is_none() && !p.prior_month {
+                    problems.push(format!("{}: {e}", name(c)));
+                    return None;
+                }
+            }
+        }
+    }
+    if let Some((s, e)) = p.start_end {
+        match (parse_date(cell(s), &layout.dates), parse_date(cell(e), &layout.dates)) {
+            (Ok(Some(s)), Ok(Some(e))) if s <= e => return Some((s, e)),
+            (Ok(Some(_)), Ok(Some(_))) => {
+                problems.push(format!("{} is after {}", name(s), name(e)));
+                return None;
+            }
+            (Err(x), _) | (_, Err(x)) => {
+                problems.push(x);
+                return None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(c) = p.cycle_end {
+        match parse_date(cell(c), &layout.dates) {
+            Ok(Some(end)) => return Some((cycle_ending(end), end)),
+            Ok(None) => {}
+            Err(e) => {
+                problems.push(format!("{}: {e}", name(c)));
+                return None;
+            }
+        }
+    }
+    if p.prior_month {
+        if let Some(b) = bill {
+            return Some(prior_month(b));
+        }
+    }
+    if bill.is_some() {
+        problems.push("no service period on this row (see the layout's [period])".into());
+    }
+    None
+}

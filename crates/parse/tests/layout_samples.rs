@@ -1,0 +1,169 @@
+//! The real (anonymised) carrier exports in ../shared/carrier-samples (GPL, not
+//! copied into this repository) are recognised and their charge rows are read, not
+//! refused. Skips when the folder is absent.
+
+use std::path::{Path, PathBuf};
+use telaudit_model::{ChargeType, Micros, SourceKind};
+
+fn samples() -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/carrier-samples");
+    if p.is_dir() {
+        Some(p)
+    } else {
+        eprintln!("skipped: {} is absent", p.display());
+        None
+    }
+}
+
+/// Copies one carrier's sample folder into a client folder's invoices/.
+fn client_of(carrier: &str) -> Option<tempfile::TempDir> {
+    let src = samples()?.join(carrier);
+    let dir = tempfile::tempdir().unwrap();
+    let inv = dir.path().join("invoices");
+    std::fs::create_dir(&inv).unwrap();
+    for e in std::fs::read_dir(src).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), inv.join(e.file_name())).unwrap();
+    }
+    Some(dir)
+}
+
+fn m(s: &str) -> Micros {
+    Micros::parse(s).unwrap()
+}
+
+#[test]
+fn verizon_samples_are_read_without_refusals() {
+    let Some(dir) = client_of("verizon") else { return };
+    let dump = telaudit_parse::read_client(dir.path()).unwrap();
+    for w in &dump.warnings {
+        eprintln!("warning: {}: {}", w.file, w.message);
+    }
+    assert!(dump.rejected.is_empty(), "{:#?}", dump.rejected);
+    let kinds: Vec<&SourceKind> = dump.files.iter().map(|f| &f.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            &SourceKind::Layout("verizon-wireless-summary".into()),
+            &SourceKind::Layout("verizon-wireless-charges-detail".into())
+        ]
+    );
+    // The detail file itemises the invoice: the summary's rows are not counted.
+    assert_eq!(dump.rows.len(), 3);
+    let got: Vec<(ChargeType, Option<Micros>, &str, &str)> = dump
+        .rows
+        .iter()
+        .map(|r| (r.charge_type, r.usage_quantity, dump.s(r.usage_unit), dump.s(r.description)))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (ChargeType::Usage, Some(m("6.581")), "GB", "GIGABYTE USAGE"),
+            (ChargeType::Usage, Some(m("1")), "msg", "PICTURE & VIDEO - RCV'D"),
+            (ChargeType::Usage, Some(m("1")), "msg", "PICTURE & VIDEO - SENT"),
+        ]
+    );
+    assert!(dump.rows.iter().all(|r| r.amount == Micros::ZERO));
+    assert!(dump.warnings.iter().any(|w| w.message.contains("9 row(s) not counted")));
+}
+
+#[test]
+fn verizon_summary_alone_bills_its_line_totals() {
+    let Some(dir) = client_of("verizon") else { return };
+    std::fs::remove_file(dir.path().join("invoices/Acct & Wireless Charges Detail Summary Usage_test.txt")).unwrap();
+    let dump = telaudit_parse::read_client(dir.path()).unwrap();
+    assert!(dump.rejected.is_empty(), "{:#?}", dump.rejected);
+    // Line 2: Monthly 66.30 + surcharges 2.98 + taxes 1.22 = Total Charges 70.50;
+    // both lines: voice, messaging and data usage rows (amount 0).
+    let money: Vec<(ChargeType, Micros)> = dump
+        .rows
+        .iter()
+        .filter(|r| r.amount != Micros::ZERO)
+        .map(|r| (r.charge_type, r.amount))
+        .collect();
+    assert_eq!(
+        money,
+        [
+            (ChargeType::Recurring, m("66.30")),
+            (ChargeType::Surcharge, m("2.98")),
+            (ChargeType::Tax, m("1.22"))
+        ]
+    );
+    let total = dump.rows.iter().fold(0i64, |t, r| t + r.amount.0);
+    assert_eq!(total, m("70.50").0);
+    let usage: Vec<Option<Micros>> = dump
+        .rows
+        .iter()
+        .filter(|r| r.charge_type == ChargeType::Usage)
+        .map(|r| r.usage_quantity)
+        .collect();
+    assert_eq!(
+        usage,
+        [
+            Some(m("0")),
+            Some(m("0")),
+            Some(m("0")),
+            Some(m("167")),
+            Some(m("36")),
+            Some(m("6.581"))
+        ]
+    );
+    let r = &dump.rows[0];
+    assert_eq!((r.period_start.to_string(), r.period_end.to_string()), ("2021-07-17".into(), "2021-08-16".into()));
+    assert_eq!(r.invoice_date.to_string(), "2021-08-16");
+    // No warning about Total Charges: the columns add up.
+    assert!(!dump.warnings.iter().any(|w| w.message.contains("sum to")), "{:?}", dump.warnings);
+}
+
+#[test]
+fn att_samples_are_read_without_refusals() {
+    let Some(dir) = client_of("att") else { return };
+    let dump = telaudit_parse::read_client(dir.path()).unwrap();
+    for w in &dump.warnings {
+        eprintln!("warning: {}: {}", w.file, w.message);
+    }
+    assert!(dump.rejected.is_empty(), "{:#?}", dump.rejected);
+    // Two equipment lines of billing account 836151207; the FAN header rows and the
+    // previous balance are not charges.
+    let got: Vec<(&str, &str, ChargeType, Micros, String)> = dump
+        .rows
+        .iter()
+        .map(|r| (dump.s(r.account), dump.s(r.invoice), r.charge_type, r.amount, r.period_start.to_string()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("836151207", "836151207-20230202", ChargeType::Adjustment, m("0"), "2023-01-03".into()),
+            ("836151207", "836151207-20230202", ChargeType::Adjustment, m("0.99"), "2023-01-03".into()),
+        ]
+    );
+    assert_eq!(dump.rows[1].quantity, m("1"));
+    assert!(dump.warnings.iter().any(|w| w.message.contains("4 summary or non-charge row(s)")));
+}
+
+#[test]
+fn bell_samples_are_read_without_refusals() {
+    let Some(dir) = client_of("bell") else { return };
+    let dump = telaudit_parse::read_client(dir.path()).unwrap();
+    for w in &dump.warnings {
+        eprintln!("warning: {}: {}", w.file, w.message);
+    }
+    assert!(dump.rejected.is_empty(), "{:#?}", dump.rejected);
+    // Two mobiles: 47.00 monthly + 2.35 GST + 3.29 Manitoba PST = 52.64 each.
+    let got: Vec<(&str, ChargeType, Micros)> =
+        dump.rows.iter().map(|r| (dump.s(r.service), r.charge_type, r.amount)).collect();
+    assert_eq!(
+        got,
+        [
+            ("mobile-1", ChargeType::Recurring, m("47")),
+            ("mobile-1", ChargeType::Tax, m("2.35")),
+            ("mobile-1", ChargeType::Tax, m("3.29")),
+            ("mobile-2", ChargeType::Recurring, m("47")),
+            ("mobile-2", ChargeType::Tax, m("2.35")),
+            ("mobile-2", ChargeType::Tax, m("3.29")),
+        ]
+    );
+    let r = &dump.rows[0];
+    assert_eq!((r.period_start.to_string(), r.period_end.to_string()), ("2023-01-01".into(), "2023-01-31".into()));
+    assert!(!dump.warnings.iter().any(|w| w.message.contains("sum to")), "{:?}", dump.warnings);
+}
