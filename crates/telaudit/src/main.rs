@@ -4,7 +4,9 @@
 //! Exit status (formats.md section 8): 0 the audit ran; 1 some input was refused
 //! or a client failed; 2 bad command line or configuration.
 
+mod batch;
 mod cmd;
+mod pipeline;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -25,6 +27,8 @@ enum Command {
     Rules(cmd::rules::Args),
     Generate(cmd::generate::Args),
     Convert(cmd::convert::Args),
+    Batch(cmd::batch::Args),
+    MergeSummaries(cmd::merge_summaries::Args),
 }
 
 fn main() -> ExitCode {
@@ -45,6 +49,8 @@ fn main() -> ExitCode {
         Command::Rules(a) => cmd::rules::run(a),
         Command::Generate(a) => cmd::generate::run(a),
         Command::Convert(a) => cmd::convert::run(a),
+        Command::Batch(a) => cmd::batch::run(a),
+        Command::MergeSummaries(a) => cmd::merge_summaries::run(a),
     };
     match result {
         Ok(code) => code.into(),

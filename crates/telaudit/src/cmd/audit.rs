@@ -14,7 +14,7 @@
 
 use super::{CliError, Outcome};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use telaudit_model::money_string;
 
 /// Audit one client folder and write its reports.
@@ -39,34 +39,10 @@ pub struct Args {
 pub fn run(args: Args) -> Result<Outcome, CliError> {
     let rules = super::rules::load(args.rules.as_deref())?;
     check_out_dir(&args.client_dir, &args.out)?;
-    let mut timings = Timings::default();
-
-    let t = Instant::now();
-    let dump = telaudit_parse::read_client(&args.client_dir).map_err(|e| {
-        if e.is_config() {
-            CliError::Config(e.to_string())
-        } else {
-            CliError::Failed(e.to_string())
-        }
-    })?;
-    timings.push("read + normalize", t.elapsed());
-
-    let t = Instant::now();
-    let (results, rule_times) = telaudit_rules::evaluate_timed(&rules, &dump);
-    timings.push("index + rules (wall)", t.elapsed());
-    timings.push("  index", rule_times.index);
-    for (name, d) in rule_times.rules {
-        timings.push(&format!("  {name}"), d);
-    }
-
-    let t = Instant::now();
-    let report = telaudit_report::summarize(&dump, &results);
-    timings.push("totals", t.elapsed());
-
-    let t = Instant::now();
-    telaudit_report::write_outputs(&args.out, &dump, &results, &report)
-        .map_err(|e| CliError::Failed(format!("cannot write the outputs to {}: {e}", args.out.display())))?;
-    timings.push("write", t.elapsed());
+    let mut audited = crate::pipeline::audit_client(&args.client_dir, &rules)?;
+    crate::pipeline::write_client(&args.out, &mut audited)?;
+    let crate::pipeline::Audited { dump, report, timings, .. } = &audited;
+    let timings = Timings(timings.clone());
 
     if !args.quiet {
         for w in dump.warnings.iter().take(20) {
@@ -80,7 +56,7 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
         if dump.warnings.len() > 20 {
             eprintln!("warning: ... and {} more warnings", dump.warnings.len() - 20);
         }
-        print_summary(&dump, &report, &args.out);
+        print_summary(dump, report, &args.out);
     }
     if args.timings {
         timings.print(dump.rows.len());
@@ -161,14 +137,9 @@ fn absolute_existing_prefix(p: &Path) -> Option<PathBuf> {
     }
 }
 
-#[derive(Default)]
 struct Timings(Vec<(String, Duration)>);
 
 impl Timings {
-    fn push(&mut self, name: &str, d: Duration) {
-        self.0.push((name.to_string(), d));
-    }
-
     fn print(&self, rows: usize) {
         let total: Duration = self
             .0

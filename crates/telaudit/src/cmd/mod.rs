@@ -1,8 +1,10 @@
 //! One file per subcommand.
 
 pub mod audit;
+pub mod batch;
 pub mod convert;
 pub mod generate;
+pub mod merge_summaries;
 pub mod rules;
 
 use std::fmt;

@@ -1,0 +1,253 @@
+//! Auditing every client folder under a root: discovery, sharding, the
+//! incremental check, the isolated per-client run and the crash-safe write.
+//!
+//! `cmd/batch.rs` is the command line around it (arguments, progress, the
+//! final screen, the lock and the summary files).
+
+pub mod fingerprint;
+pub mod lock;
+pub mod store;
+pub mod summary;
+
+use crate::cmd::CliError;
+use fingerprint::InputFile;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use summary::SummaryRow;
+use telaudit_model::money_string;
+use telaudit_rules::RuleSet;
+
+/// A client folder found under the root.
+#[derive(Debug)]
+pub struct ClientFolder {
+    /// The folder name.
+    pub id: String,
+    pub dir: PathBuf,
+    /// Every file below it, or why they could not be listed.
+    pub files: Result<Vec<InputFile>, String>,
+    /// Their total size (the scheduling weight: largest first).
+    pub bytes: u64,
+}
+
+/// The client folders under `root`: its sub-folders (links to folders too),
+/// except hidden ones (name starting with `.`), sorted by id. A folder whose
+/// name is not UTF-8 is listed under its lossy name and fails on its own.
+pub fn discover(root: &Path) -> Result<Vec<ClientFolder>, String> {
+    let rd = std::fs::read_dir(root).map_err(|e| {
+        format!("cannot list {}: {e}; give the folder that holds one folder per client", root.display())
+    })?;
+    let mut out = Vec::new();
+    for e in rd {
+        let e = e.map_err(|e| format!("cannot list {}: {e}", root.display()))?;
+        let name = e.file_name();
+        let id = name.to_string_lossy().into_owned();
+        if id.starts_with('.') {
+            continue;
+        }
+        let dir = e.path();
+        // Follows links; a folder we may not even stat is still a client that fails.
+        match std::fs::metadata(&dir) {
+            Ok(m) if !m.is_dir() => continue,
+            _ => {}
+        }
+        let files = if name.to_str().is_none() {
+            Err(format!("{}: the folder name is not UTF-8; rename the client folder", dir.display()))
+        } else {
+            fingerprint::list_files(&dir)
+                .map_err(|e| format!("{}: cannot read the client folder ({e})", dir.display()))
+        };
+        let bytes = files.as_ref().map_or(0, |f| f.iter().map(|f| f.len).sum());
+        out.push(ClientFolder { id, dir, files, bytes });
+    }
+    out.sort_by(|a, b| a.id.as_bytes().cmp(b.id.as_bytes()));
+    Ok(out)
+}
+
+/// What a batch needs to know besides the clients.
+pub struct Settings<'a> {
+    pub out: &'a Path,
+    pub rules: &'a RuleSet,
+    pub rules_hash: u128,
+    /// Audit every client even when its stored output is current.
+    pub force: bool,
+}
+
+/// One client's result.
+#[derive(Clone, Debug)]
+pub struct Done {
+    pub row: SummaryRow,
+    /// The display name (client.toml's name, or the id).
+    pub name: String,
+    /// Charge rows read by this run (0 when unchanged or failed).
+    pub rows_read: u64,
+    /// Input records refused (also for an unchanged client).
+    pub refused: usize,
+}
+
+impl Done {
+    fn error(id: &str, message: String) -> Done {
+        Done {
+            row: SummaryRow {
+                client: id.to_string(),
+                status: "error".into(),
+                rows: None,
+                billed_total: None,
+                recoverable: None,
+                monthly: None,
+                first_year: None,
+                error: Some(message.replace('\n', " ")),
+            },
+            name: id.to_string(),
+            rows_read: 0,
+            refused: 0,
+        }
+    }
+}
+
+/// Runs every client in parallel on the current rayon pool, largest input
+/// first; `on_start` and `on_done` are called from the worker threads. Returns
+/// one result per client, sorted by client id.
+pub fn run_all(
+    clients: Vec<ClientFolder>,
+    s: &Settings,
+    on_start: &(dyn Fn(&str) + Sync),
+    on_done: &(dyn Fn(&Done) + Sync),
+) -> Vec<Done> {
+    use rayon::prelude::*;
+    let mut clients = clients;
+    clients.sort_by(|a, b| b.bytes.cmp(&a.bytes).then_with(|| a.id.as_bytes().cmp(b.id.as_bytes())));
+    // par_bridge hands the clients out in this order to whichever thread is
+    // free, so the largest start first; inside a client, parsing and rules run
+    // in parallel on the same pool.
+    let mut done: Vec<Done> = clients
+        .into_iter()
+        .par_bridge()
+        .map(|c| {
+            on_start(&c.id);
+            let d = run_one(&c, s);
+            on_done(&d);
+            d
+        })
+        .collect();
+    done.sort_by(|a, b| a.row.client.as_bytes().cmp(b.row.client.as_bytes()));
+    done
+}
+
+/// One client: reused when its stored output is current, else audited and
+/// written whole; any failure (a panic included) ends only this client.
+pub fn run_one(c: &ClientFolder, s: &Settings) -> Done {
+    let files = match &c.files {
+        Ok(f) => f,
+        Err(e) => return fail(c, s, e.clone()),
+    };
+    let fp = fingerprint::fingerprint(&c.id, files, s.rules_hash).ok();
+    let client_out = s.out.join(&c.id);
+    if let (false, Some(fp)) = (s.force, &fp) {
+        if let Some(m) = store::read_marker(&client_out) {
+            if m.fingerprint.as_deref() == Some(fp.as_str()) {
+                if let Some((row, name)) = store::stored_row(&client_out, &c.id, m.refused) {
+                    return Done {
+                        row,
+                        name,
+                        rows_read: 0,
+                        refused: m.refused,
+                    };
+                }
+            }
+        }
+    }
+    let attempt = catch_unwind(AssertUnwindSafe(|| -> Result<Done, CliError> {
+        let mut a = crate::pipeline::audit_client(&c.dir, s.rules)?;
+        let marker = store::Marker {
+            fingerprint: fp.clone(),
+            refused: a.dump.rejected.len(),
+        };
+        store::write_client_dir(s.out, &c.id, &marker, |tmp| {
+            crate::pipeline::write_client(tmp, &mut a).map_err(|e| e.to_string())
+        })
+        .map_err(CliError::Failed)?;
+        let r = &a.report;
+        let refused = a.dump.rejected.len();
+        Ok(Done {
+            row: SummaryRow {
+                client: c.id.clone(),
+                status: "audited".into(),
+                rows: Some(r.input.rows),
+                billed_total: Some(money_string(r.input.billed_total)),
+                recoverable: Some(money_string(r.totals.recoverable)),
+                monthly: Some(money_string(r.totals.monthly)),
+                first_year: Some(money_string(r.totals.first_year)),
+                error: store::refusal_note(refused),
+            },
+            name: r.name.clone(),
+            rows_read: r.input.rows,
+            refused,
+        })
+    }));
+    match attempt {
+        Ok(Ok(d)) => d,
+        Ok(Err(e)) => fail(c, s, e.to_string()),
+        Err(payload) => {
+            let msg = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "no message".into());
+            fail(
+                c,
+                s,
+                format!("internal error (panic: {msg}); this is a telaudit bug, please report it with this client's files"),
+            )
+        }
+    }
+}
+
+/// The result of a failed client; its output folder from an earlier run is
+/// removed so that no stale report passes for this run's.
+fn fail(c: &ClientFolder, s: &Settings, message: String) -> Done {
+    let mut d = Done::error(&c.id, message);
+    if let Err(e) = store::remove_client_dir(s.out, &c.id) {
+        if let Some(err) = d.row.error.as_mut() {
+            err.push_str(&format!(" (and {e})"));
+        }
+    }
+    d
+}
+
+/// `--shard i/n`: `(i, n)` with 1 <= i <= n.
+pub fn parse_shard(s: &str) -> Result<(u64, u64), String> {
+    let bad = || format!("--shard {s:?}: give i/n with 1 <= i <= n, e.g. --shard 2/8");
+    let (i, n) = s.split_once('/').ok_or_else(bad)?;
+    let (i, n): (u64, u64) = (i.trim().parse().map_err(|_| bad())?, n.trim().parse().map_err(|_| bad())?);
+    if n == 0 || i == 0 || i > n {
+        return Err(bad());
+    }
+    Ok((i, n))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shard_arguments() {
+        assert_eq!(parse_shard("2/3"), Ok((2, 3)));
+        assert_eq!(parse_shard("1/1"), Ok((1, 1)));
+        for bad in ["0/3", "4/3", "1/0", "x/3", "3", "-1/3", ""] {
+            assert!(parse_shard(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn discovery_skips_hidden_folders_and_files() {
+        let tmp = tempfile::tempdir().unwrap();
+        for d in ["b/invoices", "a", ".hidden/invoices"] {
+            std::fs::create_dir_all(tmp.path().join(d)).unwrap();
+        }
+        std::fs::write(tmp.path().join("b/invoices/x.csv"), "12345").unwrap();
+        std::fs::write(tmp.path().join("notes.txt"), "not a client").unwrap();
+        let found = discover(tmp.path()).unwrap();
+        let ids: Vec<(&str, u64)> = found.iter().map(|c| (c.id.as_str(), c.bytes)).collect();
+        assert_eq!(ids, [("a", 0), ("b", 5)]);
+    }
+}

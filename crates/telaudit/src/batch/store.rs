@@ -1,0 +1,240 @@
+//! The batch output folder on disk, crash-safe.
+//!
+//! A client's folder is written whole into `<DIR>/.tmp-<client>-<pid>/`, its
+//! completion marker ([`MARKER`], holding the input fingerprint) written last,
+//! then swapped into place: the old folder is renamed aside to
+//! `<DIR>/.old-<client>-<pid>/`, the new one renamed in, the old one deleted.
+//! Whenever the process dies, `<DIR>/<client>` is either a complete earlier
+//! folder, a complete new one, or missing; never half-written with a marker.
+//! The next run removes every `.tmp-*` and `.old-*` it finds (it holds the
+//! lock, so no other run is writing them).
+
+use super::summary::SummaryRow;
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+/// The completion marker's file name inside a client's output folder.
+pub const MARKER: &str = ".telaudit-complete";
+const MARKER_TAG: &str = "telaudit-complete/1";
+
+/// What the marker records.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Marker {
+    /// The input fingerprint; `None` when it could not be computed (never reused).
+    pub fingerprint: Option<String>,
+    /// How many input records were refused (entries of rejected.csv).
+    pub refused: usize,
+}
+
+impl Marker {
+    fn text(&self) -> String {
+        format!(
+            "{MARKER_TAG}\nfingerprint {}\nrefused {}\n",
+            self.fingerprint.as_deref().unwrap_or("none"),
+            self.refused
+        )
+    }
+
+    fn parse(text: &str) -> Option<Marker> {
+        let mut lines = text.lines();
+        if lines.next()? != MARKER_TAG {
+            return None;
+        }
+        let fp = lines.next()?.strip_prefix("fingerprint ")?;
+        let refused = lines.next()?.strip_prefix("refused ")?.parse().ok()?;
+        Some(Marker {
+            fingerprint: (fp != "none").then(|| fp.to_string()),
+            refused,
+        })
+    }
+}
+
+fn ctx(e: io::Error, what: &str, p: &Path) -> String {
+    format!("cannot {what} {}: {e}", p.display())
+}
+
+/// Writes `dir/name` atomically (temporary `.tmp-` file, flushed, renamed).
+pub fn write_file_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), String> {
+    let target = dir.join(name);
+    let tmp = dir.join(format!(".tmp-{name}-{}", std::process::id()));
+    let result = (|| {
+        let mut f = fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        drop(f);
+        fs::rename(&tmp, &target)
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result.map_err(|e| ctx(e, "write", &target))
+}
+
+fn sync_dir(dir: &Path) {
+    if let Ok(d) = fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+}
+
+fn remove_any(p: &Path) -> io::Result<()> {
+    match fs::symlink_metadata(p) {
+        Ok(m) if m.is_dir() => fs::remove_dir_all(p),
+        Ok(_) => fs::remove_file(p),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// Removes the leftovers of an interrupted run (`.tmp-*`, `.old-*`); returns how many.
+pub fn clean_leftovers(out: &Path) -> Result<usize, String> {
+    let mut n = 0;
+    for e in fs::read_dir(out).map_err(|e| ctx(e, "list", out))? {
+        let e = e.map_err(|e| ctx(e, "list", out))?;
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.starts_with(".tmp-") || name.starts_with(".old-") {
+            remove_any(&e.path()).map_err(|err| ctx(err, "remove the leftover", &e.path()))?;
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
+/// The marker of a client's output folder, when it is complete.
+pub fn read_marker(client_out: &Path) -> Option<Marker> {
+    Marker::parse(&fs::read_to_string(client_out.join(MARKER)).ok()?)
+}
+
+/// Writes a client's folder `out/<client>` as a whole: `fill` writes the files
+/// into a fresh temporary folder, then the marker goes in last and the folder
+/// replaces the old one.
+pub fn write_client_dir(
+    out: &Path,
+    client: &str,
+    marker: &Marker,
+    fill: impl FnOnce(&Path) -> Result<(), String>,
+) -> Result<(), String> {
+    let pid = std::process::id();
+    let tmp = out.join(format!(".tmp-{client}-{pid}"));
+    remove_any(&tmp).map_err(|e| ctx(e, "remove", &tmp))?;
+    let result = (|| {
+        fs::create_dir(&tmp).map_err(|e| ctx(e, "create", &tmp))?;
+        fill(&tmp)?;
+        if let Ok(ms) = std::env::var(TEST_DELAY_ENV).map(|v| v.parse::<u64>().unwrap_or(0)) {
+            std::thread::sleep(std::time::Duration::from_millis(ms));
+        }
+        write_file_atomic(&tmp, MARKER, marker.text().as_bytes())?;
+        sync_dir(&tmp);
+        replace_dir(out, client, Some(&tmp))
+    })();
+    if result.is_err() {
+        let _ = remove_any(&tmp);
+    }
+    result
+}
+
+/// Test hook: milliseconds to sleep inside each client's write, between its
+/// files and its marker, so that tests/e2e_batch.rs can kill a run mid-way.
+/// It has no other use and is not part of the command line.
+pub const TEST_DELAY_ENV: &str = "TELAUDIT_TEST_CLIENT_DELAY_MS";
+
+/// Removes `out/<client>` (a client that failed this time must not show an
+/// earlier run's report as if it were current).
+pub fn remove_client_dir(out: &Path, client: &str) -> Result<(), String> {
+    replace_dir(out, client, None)
+}
+
+/// Swaps `new` (or nothing) in for `out/<client>`, renaming the old one aside first.
+fn replace_dir(out: &Path, client: &str, new: Option<&Path>) -> Result<(), String> {
+    let target = out.join(client);
+    let old: PathBuf = out.join(format!(".old-{client}-{}", std::process::id()));
+    let had_old = match fs::symlink_metadata(&target) {
+        Ok(_) => {
+            remove_any(&old).map_err(|e| ctx(e, "remove", &old))?;
+            fs::rename(&target, &old).map_err(|e| ctx(e, "move aside", &target))?;
+            true
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => false,
+        Err(e) => return Err(ctx(e, "inspect", &target)),
+    };
+    if let Some(new) = new {
+        fs::rename(new, &target).map_err(|e| ctx(e, "rename into place", &target))?;
+    }
+    sync_dir(out);
+    if had_old {
+        remove_any(&old).map_err(|e| ctx(e, "remove", &old))?;
+    }
+    Ok(())
+}
+
+/// The summary row of a client stored complete in `client_out` (read back from
+/// its report.json, so the figures are the report's own), with its display
+/// name; `None` when report.json is missing or not a report.
+pub fn stored_row(client_out: &Path, client: &str, refused: usize) -> Option<(SummaryRow, String)> {
+    let text = fs::read_to_string(client_out.join("report.json")).ok()?;
+    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+    if v["client"].as_str()? != client {
+        return None;
+    }
+    let s = |x: &serde_json::Value| x.as_str().map(str::to_string);
+    let row = SummaryRow {
+        client: client.to_string(),
+        status: "unchanged".into(),
+        rows: Some(v["input"]["rows"].as_u64()?),
+        billed_total: Some(s(&v["input"]["billed_total"])?),
+        recoverable: Some(s(&v["totals"]["recoverable"])?),
+        monthly: Some(s(&v["totals"]["monthly"])?),
+        first_year: Some(s(&v["totals"]["first_year"])?),
+        error: refusal_note(refused),
+    };
+    Some((row, s(&v["name"]).unwrap_or_else(|| client.to_string())))
+}
+
+/// The `error` cell of a client audited with refused input.
+pub fn refusal_note(refused: usize) -> Option<String> {
+    (refused > 0).then(|| format!("{refused} input record(s) refused; see rejected.csv"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_client_folder_is_replaced_whole_and_leftovers_are_cleaned() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path();
+        let m = Marker {
+            fingerprint: Some("ab".into()),
+            refused: 2,
+        };
+        write_client_dir(out, "c", &m, |d| {
+            fs::write(d.join("old.txt"), "1").unwrap();
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(read_marker(&out.join("c")), Some(m.clone()));
+        // A failing fill leaves the old folder alone and no temporary folder.
+        let err = write_client_dir(out, "c", &m, |_| Err("boom".into())).unwrap_err();
+        assert_eq!(err, "boom");
+        assert!(out.join("c/old.txt").exists());
+        write_client_dir(out, "c", &Marker { fingerprint: None, refused: 0 }, |d| {
+            fs::write(d.join("new.txt"), "2").unwrap();
+            Ok(())
+        })
+        .unwrap();
+        assert!(!out.join("c/old.txt").exists());
+        assert!(out.join("c/new.txt").exists());
+        assert_eq!(read_marker(&out.join("c")).unwrap().fingerprint, None);
+        let names: Vec<String> =
+            fs::read_dir(out).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into()).collect();
+        assert_eq!(names, ["c"]);
+
+        fs::create_dir_all(out.join(".tmp-x-1/sub")).unwrap();
+        fs::create_dir_all(out.join(".old-c-1")).unwrap();
+        fs::write(out.join(".tmp-summary.json-9"), "x").unwrap();
+        assert_eq!(clean_leftovers(out).unwrap(), 3);
+        remove_client_dir(out, "c").unwrap();
+        assert_eq!(fs::read_dir(out).unwrap().count(), 0);
+        assert_eq!(Marker::parse("telaudit-complete/1\nfingerprint x\n"), None);
+    }
+}

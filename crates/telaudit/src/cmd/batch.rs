@@ -1,0 +1,324 @@
+//! `telaudit batch`: audit every client folder under a root.
+//!
+//! ```text
+//! Usage: telaudit batch <ROOT> --out <DIR> [--rules DIR] [--force] [--shard I/N] [--quiet]
+//!
+//! Every sub-folder of ROOT (hidden ones skipped) is a client folder. Each is
+//! audited as `telaudit audit` would and written to DIR/<client>/, whole or not
+//! at all; DIR/summary.csv and DIR/summary.json hold one row per client (client,
+//! status, rows, billed_total, recoverable, monthly, first_year, error), sorted
+//! by client id; DIR/index.html links every client's report.
+//!
+//! status: audited, unchanged (its input, the rules and telaudit's version are
+//! as when its stored output was written: reused, unless --force), or error
+//! (the reason is in the error column; the other clients still run).
+//!
+//! --shard I/N audits only the clients with FNV-1a-64(client id) mod N = I-1;
+//! merge the shards' summaries with `telaudit merge-summaries`.
+//!
+//! Exit status: 0 every client audited or unchanged without refused input;
+//! 1 some client failed or had input refused; 2 bad command line or
+//! configuration (--rules, --shard, ROOT) or another batch holds DIR's lock.
+//! ```
+
+use super::{CliError, Outcome};
+use crate::batch::{self, lock, store, summary, Done, Settings};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::collections::BTreeSet;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::Instant;
+use telaudit_model::{money_string, Decimal};
+
+/// Audit every client folder under ROOT (in parallel, incrementally).
+#[derive(clap::Args)]
+pub struct Args {
+    /// The folder whose sub-folders are the client folders.
+    pub root: PathBuf,
+    /// Where to write the clients' folders and the summaries (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// A folder of rule files (*.toml) that replaces the default rules.
+    #[arg(long, value_name = "DIR")]
+    pub rules: Option<PathBuf>,
+    /// Audit every client, also those whose stored output is current.
+    #[arg(long)]
+    pub force: bool,
+    /// Audit only shard I of N (1-based): clients with FNV-1a-64(id) mod N = I-1.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+pub fn run(args: Args) -> Result<Outcome, CliError> {
+    let started = Instant::now();
+    let rules = super::rules::load(args.rules.as_deref())?;
+    let shard = args.shard.as_deref().map(batch::parse_shard).transpose().map_err(CliError::Config)?;
+    if !args.root.is_dir() {
+        return Err(CliError::Config(format!(
+            "{} is not a folder; give the folder that holds one folder per client",
+            args.root.display()
+        )));
+    }
+    check_out_not_in_root(&args.root, &args.out)?;
+    std::fs::create_dir_all(&args.out)
+        .map_err(|e| CliError::Config(format!("cannot create --out {}: {e}", args.out.display())))?;
+    let _lock = lock::acquire(&args.out).map_err(|e| match e {
+        lock::LockError::Held { path, pid } => CliError::Config(format!(
+            "another batch run (process {pid}) is writing to {}; wait for it to finish \
+             (its lock is {})",
+            args.out.display(),
+            path.display()
+        )),
+        lock::LockError::Io(m) => CliError::Config(m),
+    })?;
+    let cleaned = store::clean_leftovers(&args.out).map_err(CliError::Failed)?;
+    if cleaned > 0 && !args.quiet {
+        eprintln!("telaudit batch: removed {cleaned} leftover(s) of an interrupted run in {}", args.out.display());
+    }
+
+    let all = batch::discover(&args.root).map_err(CliError::Config)?;
+    if all.is_empty() {
+        return Err(CliError::Config(format!(
+            "{} holds no client folders; give the folder whose sub-folders are the clients",
+            args.root.display()
+        )));
+    }
+    let clients: Vec<_> = match shard {
+        Some((i, n)) => all.into_iter().filter(|c| batch::fingerprint::shard_of(&c.id, n) == i).collect(),
+        None => all,
+    };
+    let total = clients.len() as u64;
+    let settings = Settings {
+        out: &args.out,
+        rules: &rules,
+        rules_hash: batch::fingerprint::rules_hash(&rules),
+        force: args.force,
+    };
+
+    let progress = Progress::new(total, args.quiet);
+    // A panicking client is reported in its summary row; the default hook
+    // would also print it to stderr in the middle of the progress output.
+    let previous_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let done = batch::run_all(clients, &settings, &|id| progress.start(id), &|d| progress.done(d));
+    drop(std::panic::take_hook());
+    std::panic::set_hook(previous_hook);
+    progress.finish();
+
+    let rows: Vec<summary::SummaryRow> = done.iter().map(|d| d.row.clone()).collect();
+    write_summaries(&args.out, &done, &rows)?;
+    if !args.quiet {
+        print_screen(&args, shard, &done, progress.rows.load(Ordering::Relaxed), started);
+    }
+    let failed = done.iter().any(|d| d.row.status == "error" || d.refused > 0);
+    Ok(if failed { Outcome::Refusals } else { Outcome::Clean })
+}
+
+/// Refuses an output folder among the client folders (it would be read as a
+/// client next time); a hidden folder inside ROOT is fine.
+fn check_out_not_in_root(root: &Path, out: &Path) -> Result<(), CliError> {
+    let Ok(root_abs) = root.canonicalize() else { return Ok(()) };
+    let out_abs = if out.is_absolute() {
+        out.to_path_buf()
+    } else {
+        std::env::current_dir().map(|d| d.join(out)).unwrap_or_else(|_| out.to_path_buf())
+    };
+    // Resolve the deepest existing ancestor, keep the rest as written.
+    let mut rest = Vec::new();
+    let mut cur = out_abs.as_path();
+    let resolved = loop {
+        if let Ok(c) = cur.canonicalize() {
+            break Some(rest.iter().rev().fold(c, |p: PathBuf, part| p.join(part)));
+        }
+        match (cur.file_name(), cur.parent()) {
+            (Some(n), Some(p)) => {
+                rest.push(n.to_os_string());
+                cur = p;
+            }
+            _ => break None,
+        }
+    };
+    let Some(out_abs) = resolved else { return Ok(()) };
+    if let Ok(under) = out_abs.strip_prefix(&root_abs) {
+        let first = under.components().next().map(|c| c.as_os_str().to_string_lossy().into_owned());
+        if !first.is_some_and(|f| f.starts_with('.')) {
+            return Err(CliError::Config(format!(
+                "--out {} lies inside {}: it would be read as a client folder; choose a folder outside it",
+                out.display(),
+                root.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// summary.json, summary.csv and index.html, each written atomically.
+fn write_summaries(out: &Path, done: &[Done], rows: &[summary::SummaryRow]) -> Result<(), CliError> {
+    let w = |name: &str, text: String| store::write_file_atomic(out, name, text.as_bytes()).map_err(CliError::Failed);
+    w("summary.json", summary::summary_json(rows))?;
+    w("summary.csv", summary::summary_csv(rows))?;
+    let index: Vec<telaudit_report::BatchIndexRow> = done.iter().map(index_row).collect();
+    w("index.html", telaudit_report::batch_index_html(&index))
+}
+
+fn money(s: &Option<String>) -> Decimal {
+    s.as_deref().and_then(|s| s.parse().ok()).unwrap_or(Decimal::ZERO)
+}
+
+/// The index row, with the summary's (rounded) figures, so the page's totals
+/// are the same on a first run and on a rerun that reuses stored clients.
+fn index_row(d: &Done) -> telaudit_report::BatchIndexRow {
+    telaudit_report::BatchIndexRow {
+        client: d.row.client.clone(),
+        name: d.name.clone(),
+        status: d.row.status.clone(),
+        rows: d.row.rows.unwrap_or(0),
+        billed_total: money(&d.row.billed_total),
+        recoverable: money(&d.row.recoverable),
+        monthly: money(&d.row.monthly),
+        first_year: money(&d.row.first_year),
+        error: d.row.error.clone().unwrap_or_default(),
+        has_report: d.row.status != "error",
+    }
+}
+
+/// The one-screen summary at the end of a run.
+fn print_screen(args: &Args, shard: Option<(u64, u64)>, done: &[Done], rows_read: u64, started: Instant) {
+    let rows: Vec<summary::SummaryRow> = done.iter().map(|d| d.row.clone()).collect();
+    let shard_note = shard.map(|(i, n)| format!(" (shard {i}/{n})")).unwrap_or_default();
+    println!(
+        "batch of {} client(s){shard_note} into {}: {}",
+        done.len(),
+        args.out.display(),
+        summary::counts(&rows)
+    );
+    let secs = started.elapsed().as_secs_f64();
+    let rate = if secs > 0.0 { rows_read as f64 / secs } else { 0.0 };
+    println!("  rows read         {rows_read} in {secs:.1} s ({rate:.0} rows/s)");
+    let sum = |f: fn(&summary::SummaryRow) -> &Option<String>| rows.iter().map(|r| money(f(r))).sum::<Decimal>();
+    println!("  recoverable now   {}", money_string(sum(|r| &r.recoverable)));
+    println!("  monthly savings   {}", money_string(sum(|r| &r.monthly)));
+    println!("  first-year value  {}", money_string(sum(|r| &r.first_year)));
+    let refused: Vec<&Done> = done.iter().filter(|d| d.refused > 0).collect();
+    if !refused.is_empty() {
+        println!("  refused input in {} client(s) (see their rejected.csv):", refused.len());
+        for d in refused.iter().take(10) {
+            println!("    {}: {} record(s)", d.row.client, d.refused);
+        }
+    }
+    let failed: Vec<&Done> = done.iter().filter(|d| d.row.status == "error").collect();
+    if !failed.is_empty() {
+        println!("  failed:");
+        for d in failed.iter().take(10) {
+            let mut e = d.row.error.clone().unwrap_or_default();
+            if e.chars().count() > 150 {
+                e = e.chars().take(150).collect::<String>() + "...";
+            }
+            println!("    {}: {e}", d.row.client);
+        }
+        if failed.len() > 10 {
+            println!("    ... and {} more (see summary.csv)", failed.len() - 10);
+        }
+    }
+    println!("wrote {}", args.out.join("summary.csv").display());
+}
+
+/// Progress on stderr: a bar on a terminal, one line per client otherwise,
+/// nothing but failures with --quiet.
+struct Progress {
+    bar: Option<ProgressBar>,
+    total: u64,
+    quiet: bool,
+    finished: AtomicU64,
+    rows: AtomicU64,
+    running: Mutex<BTreeSet<String>>,
+    started: Instant,
+}
+
+impl Progress {
+    fn new(total: u64, quiet: bool) -> Progress {
+        let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
+            let b = ProgressBar::new(total);
+            if let Ok(style) =
+                ProgressStyle::with_template("{elapsed_precise} {bar:30} {pos}/{len} clients  {msg}")
+            {
+                b.set_style(style);
+            }
+            b.enable_steady_tick(std::time::Duration::from_millis(200));
+            b
+        });
+        Progress {
+            bar,
+            total,
+            quiet,
+            finished: AtomicU64::new(0),
+            rows: AtomicU64::new(0),
+            running: Mutex::new(BTreeSet::new()),
+            started: Instant::now(),
+        }
+    }
+
+    fn message(&self) -> String {
+        let secs = self.started.elapsed().as_secs_f64();
+        let rows = self.rows.load(Ordering::Relaxed);
+        let rate = if secs > 0.0 { rows as f64 / secs } else { 0.0 };
+        let running = self.running.lock().map(|r| r.iter().cloned().collect::<Vec<_>>().join(", "));
+        format!("{rate:.0} rows/s  now: {}", running.unwrap_or_default())
+    }
+
+    fn start(&self, id: &str) {
+        if let Ok(mut r) = self.running.lock() {
+            r.insert(id.to_string());
+        }
+        if let Some(b) = &self.bar {
+            b.set_message(self.message());
+        }
+    }
+
+    fn done(&self, d: &Done) {
+        if let Ok(mut r) = self.running.lock() {
+            r.remove(&d.row.client);
+        }
+        self.rows.fetch_add(d.rows_read, Ordering::Relaxed);
+        let n = self.finished.fetch_add(1, Ordering::Relaxed) + 1;
+        let line = match d.row.status.as_str() {
+            "error" => format!(
+                "telaudit batch: [{n}/{}] {}: error: {}",
+                self.total,
+                d.row.client,
+                d.row.error.as_deref().unwrap_or("")
+            ),
+            status => {
+                let refused = if d.refused > 0 { format!(", {} record(s) refused", d.refused) } else { String::new() };
+                format!(
+                    "telaudit batch: [{n}/{}] {}: {status}, {} rows{refused}",
+                    self.total,
+                    d.row.client,
+                    d.row.rows.unwrap_or(0)
+                )
+            }
+        };
+        match &self.bar {
+            Some(b) => {
+                if d.row.status == "error" {
+                    b.println(line);
+                }
+                b.inc(1);
+                b.set_message(self.message());
+            }
+            None if !self.quiet || d.row.status == "error" => eprintln!("{line}"),
+            None => {}
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
+        }
+    }
+}
