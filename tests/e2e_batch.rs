@@ -17,7 +17,14 @@ fn make_root(root: &Path, n: usize) -> Vec<String> {
         .map(|i| {
             let id = format!("c{i:02}");
             let dir = root.join(&id);
-            let o = run(&["generate", dir.to_str().unwrap(), "--services", "30", "--seed", &i.to_string()]);
+            let o = run(&[
+                "generate",
+                dir.to_str().unwrap(),
+                "--services",
+                "30",
+                "--seed",
+                &i.to_string(),
+            ]);
             assert_eq!(code(&o), 0, "{}", stderr(&o));
             id
         })
@@ -30,7 +37,8 @@ fn batch(root: &Path, out: &Path, extra: &[&str]) -> Output {
 
 fn batch_env(root: &Path, out: &Path, extra: &[&str], env: &[(&str, &str)]) -> Output {
     let mut c = Command::new(bin());
-    c.args(["batch", root.to_str().unwrap(), "--out", out.to_str().unwrap()]).args(extra);
+    c.args(["batch", root.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .args(extra);
     for (k, v) in env {
         c.env(k, v);
     }
@@ -48,7 +56,10 @@ fn statuses(out: &Path) -> BTreeMap<String, (String, Option<String>)> {
         .map(|r| {
             (
                 r["client"].as_str().unwrap().to_string(),
-                (r["status"].as_str().unwrap().to_string(), r["error"].as_str().map(str::to_string)),
+                (
+                    r["status"].as_str().unwrap().to_string(),
+                    r["error"].as_str().map(str::to_string),
+                ),
             )
         })
         .collect()
@@ -90,20 +101,40 @@ fn good_clients_match_single_audits_and_broken_ones_fail_alone() {
     fs::write(root.join("README.txt"), "not a client").unwrap();
     // A client with one refused row: audited, but the batch exits 1.
     copy_tree(&root.join("c02"), &root.join("d-refused"));
-    fs::write(root.join("d-refused/invoices/bad.csv"), "carrier,account\nonly,two\n").unwrap();
+    fs::write(
+        root.join("d-refused/invoices/bad.csv"),
+        "carrier,account\nonly,two\n",
+    )
+    .unwrap();
 
     let out = tmp.path().join("out");
     let o = batch(&root, &out, &[]);
     assert_eq!(code(&o), 1, "{}", stderr(&o));
     let st = statuses(&out);
     let keys: Vec<&str> = st.keys().map(|s| s.as_str()).collect();
-    assert_eq!(keys, ["b-badtoml", "b-noinvoices", "c01", "c02", "c03", "d-refused"]);
+    assert_eq!(
+        keys,
+        ["b-badtoml", "b-noinvoices", "c01", "c02", "c03", "d-refused"]
+    );
     assert_eq!(st["b-noinvoices"].0, "error");
-    assert!(st["b-noinvoices"].1.as_deref().unwrap().contains("no invoices/ folder"), "{st:?}");
+    assert!(
+        st["b-noinvoices"]
+            .1
+            .as_deref()
+            .unwrap()
+            .contains("no invoices/ folder"),
+        "{st:?}"
+    );
     assert_eq!(st["b-badtoml"].0, "error");
-    assert!(st["b-badtoml"].1.as_deref().unwrap().contains("client.toml"), "{st:?}");
+    assert!(
+        st["b-badtoml"].1.as_deref().unwrap().contains("client.toml"),
+        "{st:?}"
+    );
     assert_eq!(st["d-refused"].0, "audited");
-    assert!(st["d-refused"].1.as_deref().unwrap().contains("refused"), "{st:?}");
+    assert!(
+        st["d-refused"].1.as_deref().unwrap().contains("refused"),
+        "{st:?}"
+    );
     for id in &ids {
         assert_eq!(st[id.as_str()], ("audited".to_string(), None));
     }
@@ -126,7 +157,12 @@ fn good_clients_match_single_audits_and_broken_ones_fail_alone() {
 
     // The summary's figures are the reports' own.
     let s = read_json(&out.join("summary.json"));
-    let c01 = s["clients"].as_array().unwrap().iter().find(|r| r["client"] == "c01").unwrap();
+    let c01 = s["clients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["client"] == "c01")
+        .unwrap();
     let r = read_json(&out.join("c01/report.json"));
     assert_eq!(c01["rows"], r["input"]["rows"]);
     assert_eq!(c01["billed_total"], r["input"]["billed_total"]);
@@ -135,7 +171,10 @@ fn good_clients_match_single_audits_and_broken_ones_fail_alone() {
     assert_eq!(c01["first_year"], r["totals"]["first_year"]);
     let csv = fs::read_to_string(out.join("summary.csv")).unwrap();
     let lines: Vec<&str> = csv.lines().collect();
-    assert_eq!(lines[0], "client,status,rows,billed_total,recoverable,monthly,first_year,error");
+    assert_eq!(
+        lines[0],
+        "client,status,rows,billed_total,recoverable,monthly,first_year,error"
+    );
     assert!(lines[1].starts_with("b-badtoml,error,,,,,,"), "{csv}");
     let c01_line = format!(
         "c01,audited,{},{},{},{},{},",
@@ -174,7 +213,10 @@ fn shards_partition_the_clients_and_merge_to_the_unsharded_summary() {
         for id in st.keys() {
             // Each shard's client folders are exactly its summary's clients.
             assert!(d.join(id).join("report.json").exists());
-            assert_eq!(fs::read(d.join(id).join("report.json")).unwrap(), fs::read(whole.join(id).join("report.json")).unwrap());
+            assert_eq!(
+                fs::read(d.join(id).join("report.json")).unwrap(),
+                fs::read(whole.join(id).join("report.json")).unwrap()
+            );
         }
         seen.extend(st.into_keys());
         shard_dirs.push(d);
@@ -189,7 +231,11 @@ fn shards_partition_the_clients_and_merge_to_the_unsharded_summary() {
     let o = run(&args);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     for f in ["summary.json", "summary.csv"] {
-        assert_eq!(fs::read(merged.join(f)).unwrap(), fs::read(whole.join(f)).unwrap(), "{f}");
+        assert_eq!(
+            fs::read(merged.join(f)).unwrap(),
+            fs::read(whole.join(f)).unwrap(),
+            "{f}"
+        );
     }
     // --out FILE.csv writes that file; no --out prints summary.json.
     let single = tmp.path().join("one.csv");
@@ -199,24 +245,43 @@ fn shards_partition_the_clients_and_merge_to_the_unsharded_summary() {
     assert_eq!(o.stdout, fs::read(whole.join("summary.json")).unwrap());
     args2.extend(["--out", single.to_str().unwrap()]);
     assert_eq!(code(&run(&args2)), 0);
-    assert_eq!(fs::read(&single).unwrap(), fs::read(whole.join("summary.csv")).unwrap());
+    assert_eq!(
+        fs::read(&single).unwrap(),
+        fs::read(whole.join("summary.csv")).unwrap()
+    );
 
     // A client twice with different figures is refused.
     let json = fs::read_to_string(shard_dirs[0].join("summary.json")).unwrap();
     let first = statuses(&shard_dirs[0]).into_keys().next().unwrap();
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     let orig = v["clients"][0]["recoverable"].as_str().unwrap().to_string();
-    let forged = json.replacen(&format!("\"recoverable\": \"{orig}\""), "\"recoverable\": \"999999.99\"", 1);
+    let forged = json.replacen(
+        &format!("\"recoverable\": \"{orig}\""),
+        "\"recoverable\": \"999999.99\"",
+        1,
+    );
     assert_ne!(forged, json);
     let forged_path = tmp.path().join("forged.json");
     fs::write(&forged_path, forged).unwrap();
-    let o = run(&["merge-summaries", shard_dirs[0].to_str().unwrap(), forged_path.to_str().unwrap()]);
+    let o = run(&[
+        "merge-summaries",
+        shard_dirs[0].to_str().unwrap(),
+        forged_path.to_str().unwrap(),
+    ]);
     assert_eq!(code(&o), 1);
-    assert!(stderr(&o).contains(&format!("client {first} appears in")), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&format!("client {first} appears in")),
+        "{}",
+        stderr(&o)
+    );
 
     // Bad --shard values are command-line errors.
     for bad in ["0/3", "4/3", "1/0", "x"] {
-        assert_eq!(code(&batch(&root, &tmp.path().join("bad"), &["--shard", bad])), 2, "{bad}");
+        assert_eq!(
+            code(&batch(&root, &tmp.path().join("bad"), &["--shard", bad])),
+            2,
+            "{bad}"
+        );
     }
 }
 
@@ -228,15 +293,25 @@ fn reruns_reuse_unchanged_clients_and_redo_changed_ones() {
     let out = tmp.path().join("out");
     assert_eq!(code(&batch(&root, &out, &["--quiet"])), 0);
     let first_json = fs::read(out.join("summary.json")).unwrap();
-    let first_reports: Vec<Vec<u8>> = ids.iter().map(|id| fs::read(out.join(id).join("report.json")).unwrap()).collect();
+    let first_reports: Vec<Vec<u8>> = ids
+        .iter()
+        .map(|id| fs::read(out.join(id).join("report.json")).unwrap())
+        .collect();
 
     let o = batch(&root, &out, &[]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
-    assert!(statuses(&out).values().all(|(s, _)| s == "unchanged"), "{:?}", statuses(&out));
+    assert!(
+        statuses(&out).values().all(|(s, _)| s == "unchanged"),
+        "{:?}",
+        statuses(&out)
+    );
     assert!(String::from_utf8_lossy(&o.stdout).contains("0 audited, 4 unchanged, 0 failed"));
     // Same figures as the first run: only the status differs.
     let again = fs::read_to_string(out.join("summary.json")).unwrap();
-    assert_eq!(again.replace("\"unchanged\"", "\"audited\""), String::from_utf8(first_json.clone()).unwrap());
+    assert_eq!(
+        again.replace("\"unchanged\"", "\"audited\""),
+        String::from_utf8(first_json.clone()).unwrap()
+    );
 
     // One byte of one input file changes: only that client is audited again.
     let inv = root.join("c03/inventory.csv");
@@ -271,7 +346,11 @@ fn reruns_reuse_unchanged_clients_and_redo_changed_ones() {
     // --force audits all.
     batch(&root, &out, &["--quiet", "--rules", rules.to_str().unwrap()]);
     assert!(statuses(&out).values().all(|(s, _)| s == "unchanged"));
-    batch(&root, &out, &["--quiet", "--force", "--rules", rules.to_str().unwrap()]);
+    batch(
+        &root,
+        &out,
+        &["--quiet", "--force", "--rules", rules.to_str().unwrap()],
+    );
     assert!(statuses(&out).values().all(|(s, _)| s == "audited"));
 }
 
@@ -298,7 +377,13 @@ fn a_killed_run_then_a_rerun_equals_a_clean_run() {
         // Each client sleeps 40 ms between its files and its marker, so the run
         // takes ~8 x 40 / 2 ms and the kill lands in the middle of it.
         let mut child = Command::new(bin())
-            .args(["batch", root.to_str().unwrap(), "--out", out.to_str().unwrap(), "--quiet"])
+            .args([
+                "batch",
+                root.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+                "--quiet",
+            ])
             .env("TELAUDIT_TEST_CLIENT_DELAY_MS", "40")
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
@@ -307,19 +392,35 @@ fn a_killed_run_then_a_rerun_equals_a_clean_run() {
         std::thread::sleep(std::time::Duration::from_millis(delay_ms));
         let _ = child.kill();
         child.wait().unwrap();
+        if k == 0 {
+            // 10 ms cannot finish 8 clients that each sleep 40 ms: this kill
+            // certainly interrupted the run.
+            assert!(!out.join("summary.json").exists());
+        }
 
         let o = batch(&root, &out, &["--quiet"]);
         assert_eq!(code(&o), 0, "delay {delay_ms}: {}", stderr(&o));
         // No leftovers, every client complete, and the reports are the clean run's.
-        let names: Vec<String> =
-            fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
-        assert!(names.iter().all(|n| !n.starts_with(".tmp-") && !n.starts_with(".old-")), "{names:?}");
+        let names: Vec<String> = fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(
+            names
+                .iter()
+                .all(|n| !n.starts_with(".tmp-") && !n.starts_with(".old-")),
+            "{names:?}"
+        );
         let mut got = reports(&out);
         let summary = String::from_utf8(got.remove(Path::new("summary.json")).unwrap()).unwrap();
         let mut want = clean_tree.clone();
         let clean_summary = String::from_utf8(want.remove(Path::new("summary.json")).unwrap()).unwrap();
         // Clients finished before the kill are reused; the figures are the same.
-        assert_eq!(summary.replace("\"unchanged\"", "\"audited\""), clean_summary, "delay {delay_ms}");
+        assert_eq!(
+            summary.replace("\"unchanged\"", "\"audited\""),
+            clean_summary,
+            "delay {delay_ms}"
+        );
         got.remove(Path::new("summary.csv"));
         want.remove(Path::new("summary.csv"));
         // The markers hold the same fingerprints as the clean run's.
@@ -333,7 +434,11 @@ fn a_killed_run_then_a_rerun_equals_a_clean_run() {
             assert_eq!(code(&batch(&root, &clean, &["--quiet"])), 0);
         }
         for f in ["summary.json", "summary.csv"] {
-            assert_eq!(fs::read(out.join(f)).unwrap(), fs::read(clean.join(f)).unwrap(), "delay {delay_ms}: {f}");
+            assert_eq!(
+                fs::read(out.join(f)).unwrap(),
+                fs::read(clean.join(f)).unwrap(),
+                "delay {delay_ms}: {f}"
+            );
         }
     }
 }
@@ -348,7 +453,10 @@ fn a_panicking_client_fails_alone() {
     assert_eq!(code(&o), 1, "{}", stderr(&o));
     let st = statuses(&out);
     assert_eq!(st["c02"].0, "error");
-    assert!(st["c02"].1.as_deref().unwrap().contains("simulated rule panic"), "{st:?}");
+    assert!(
+        st["c02"].1.as_deref().unwrap().contains("simulated rule panic"),
+        "{st:?}"
+    );
     assert_eq!(st["c01"], ("audited".to_string(), None));
     assert_eq!(st["c03"], ("audited".to_string(), None));
     assert!(!out.join("c02").exists());
@@ -369,7 +477,13 @@ fn a_second_run_on_a_locked_folder_is_refused() {
     let out = tmp.path().join("out");
     // A first run, slowed down, holds the lock.
     let mut first = Command::new(bin())
-        .args(["batch", root.to_str().unwrap(), "--out", out.to_str().unwrap(), "--quiet"])
+        .args([
+            "batch",
+            root.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+        ])
         .env("TELAUDIT_TEST_CLIENT_DELAY_MS", "3000")
         .spawn()
         .unwrap();
@@ -383,7 +497,11 @@ fn a_second_run_on_a_locked_folder_is_refused() {
     assert_eq!(fs::read_to_string(&lock).unwrap().trim(), first.id().to_string());
     let o = batch(&root, &out, &["--quiet"]);
     assert_eq!(code(&o), 2, "{}", stderr(&o));
-    assert!(stderr(&o).contains(&format!("process {}", first.id())), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&format!("process {}", first.id())),
+        "{}",
+        stderr(&o)
+    );
     assert!(first.wait().unwrap().success());
     assert!(!lock.exists());
 

@@ -35,7 +35,11 @@ fn walk(dir: &Path, prefix: &str, seen: &mut Vec<PathBuf>, out: &mut Vec<InputFi
         let entry = entry?;
         let path = entry.path();
         let name = entry.file_name().to_string_lossy().into_owned();
-        let rel = if prefix.is_empty() { name } else { format!("{prefix}/{name}") };
+        let rel = if prefix.is_empty() {
+            name
+        } else {
+            format!("{prefix}/{name}")
+        };
         // Follows links: a linked file is input like any other.
         let meta = fs::metadata(&path)?;
         if meta.is_dir() {

@@ -28,7 +28,10 @@ impl Drop for Lock {
 #[derive(Debug)]
 pub enum LockError {
     /// Another live process holds it.
-    Held { path: PathBuf, pid: u32 },
+    Held {
+        path: PathBuf,
+        pid: u32,
+    },
     Io(String),
 }
 
@@ -37,7 +40,8 @@ pub fn acquire(dir: &Path) -> Result<Lock, LockError> {
     let path = dir.join(LOCK_NAME);
     let me = std::process::id();
     let tmp = dir.join(format!("{LOCK_NAME}.{me}.tmp"));
-    let io_err = |what: &str, p: &Path, e: io::Error| LockError::Io(format!("cannot {what} {}: {e}", p.display()));
+    let io_err =
+        |what: &str, p: &Path, e: io::Error| LockError::Io(format!("cannot {what} {}: {e}", p.display()));
     {
         let mut f = fs::File::create(&tmp).map_err(|e| io_err("create", &tmp, e))?;
         writeln!(f, "{me}").map_err(|e| io_err("write", &tmp, e))?;
@@ -62,7 +66,12 @@ pub fn acquire(dir: &Path) -> Result<Lock, LockError> {
             let owner = read_pid(&path);
             match owner {
                 Some(pid) if pid == me || !is_alive(pid) => take_over_stale(dir, &path, pid)?,
-                Some(pid) => return Err(LockError::Held { path: path.clone(), pid }),
+                Some(pid) => {
+                    return Err(LockError::Held {
+                        path: path.clone(),
+                        pid,
+                    })
+                }
                 // Unreadable or garbage: written by something else; only a human can tell.
                 None => {
                     if path.exists() {
@@ -74,7 +83,10 @@ pub fn acquire(dir: &Path) -> Result<Lock, LockError> {
                 }
             }
         }
-        Err(LockError::Io(format!("cannot take {}: it keeps changing", path.display())))
+        Err(LockError::Io(format!(
+            "cannot take {}: it keeps changing",
+            path.display()
+        )))
     })();
     let _ = fs::remove_file(&tmp);
     result
@@ -87,7 +99,12 @@ fn take_over_stale(dir: &Path, path: &Path, pid: u32) -> Result<(), LockError> {
     match fs::rename(path, &aside) {
         Ok(()) => {}
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(LockError::Io(format!("cannot remove the stale {}: {e}", path.display()))),
+        Err(e) => {
+            return Err(LockError::Io(format!(
+                "cannot remove the stale {}: {e}",
+                path.display()
+            )))
+        }
     }
     if read_pid(&aside) != Some(pid) {
         // Another run took the lock between our read and the rename: give it back.

@@ -34,7 +34,10 @@ pub struct ClientFolder {
 /// name is not UTF-8 is listed under its lossy name and fails on its own.
 pub fn discover(root: &Path) -> Result<Vec<ClientFolder>, String> {
     let rd = std::fs::read_dir(root).map_err(|e| {
-        format!("cannot list {}: {e}; give the folder that holds one folder per client", root.display())
+        format!(
+            "cannot list {}: {e}; give the folder that holds one folder per client",
+            root.display()
+        )
     })?;
     let mut out = Vec::new();
     for e in rd {
@@ -51,13 +54,21 @@ pub fn discover(root: &Path) -> Result<Vec<ClientFolder>, String> {
             _ => {}
         }
         let files = if name.to_str().is_none() {
-            Err(format!("{}: the folder name is not UTF-8; rename the client folder", dir.display()))
+            Err(format!(
+                "{}: the folder name is not UTF-8; rename the client folder",
+                dir.display()
+            ))
         } else {
             fingerprint::list_files(&dir)
                 .map_err(|e| format!("{}: cannot read the client folder ({e})", dir.display()))
         };
         let bytes = files.as_ref().map_or(0, |f| f.iter().map(|f| f.len).sum());
-        out.push(ClientFolder { id, dir, files, bytes });
+        out.push(ClientFolder {
+            id,
+            dir,
+            files,
+            bytes,
+        });
     }
     out.sort_by(|a, b| a.id.as_bytes().cmp(b.id.as_bytes()));
     Ok(out)
@@ -115,7 +126,11 @@ pub fn run_all(
 ) -> Vec<Done> {
     use rayon::prelude::*;
     let mut clients = clients;
-    clients.sort_by(|a, b| b.bytes.cmp(&a.bytes).then_with(|| a.id.as_bytes().cmp(b.id.as_bytes())));
+    clients.sort_by(|a, b| {
+        b.bytes
+            .cmp(&a.bytes)
+            .then_with(|| a.id.as_bytes().cmp(b.id.as_bytes()))
+    });
     // par_bridge hands the clients out in this order to whichever thread is
     // free, so the largest start first; inside a client, parsing and rules run
     // in parallel on the same pool.
@@ -218,7 +233,10 @@ fn fail(c: &ClientFolder, s: &Settings, message: String) -> Done {
 pub fn parse_shard(s: &str) -> Result<(u64, u64), String> {
     let bad = || format!("--shard {s:?}: give i/n with 1 <= i <= n, e.g. --shard 2/8");
     let (i, n) = s.split_once('/').ok_or_else(bad)?;
-    let (i, n): (u64, u64) = (i.trim().parse().map_err(|_| bad())?, n.trim().parse().map_err(|_| bad())?);
+    let (i, n): (u64, u64) = (
+        i.trim().parse().map_err(|_| bad())?,
+        n.trim().parse().map_err(|_| bad())?,
+    );
     if n == 0 || i == 0 || i > n {
         return Err(bad());
     }

@@ -217,16 +217,26 @@ mod tests {
         let err = write_client_dir(out, "c", &m, |_| Err("boom".into())).unwrap_err();
         assert_eq!(err, "boom");
         assert!(out.join("c/old.txt").exists());
-        write_client_dir(out, "c", &Marker { fingerprint: None, refused: 0 }, |d| {
-            fs::write(d.join("new.txt"), "2").unwrap();
-            Ok(())
-        })
+        write_client_dir(
+            out,
+            "c",
+            &Marker {
+                fingerprint: None,
+                refused: 0,
+            },
+            |d| {
+                fs::write(d.join("new.txt"), "2").unwrap();
+                Ok(())
+            },
+        )
         .unwrap();
         assert!(!out.join("c/old.txt").exists());
         assert!(out.join("c/new.txt").exists());
         assert_eq!(read_marker(&out.join("c")).unwrap().fingerprint, None);
-        let names: Vec<String> =
-            fs::read_dir(out).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into()).collect();
+        let names: Vec<String> = fs::read_dir(out)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into())
+            .collect();
         assert_eq!(names, ["c"]);
 
         fs::create_dir_all(out.join(".tmp-x-1/sub")).unwrap();

@@ -56,7 +56,9 @@ fn safe(s: &str) -> String {
 
 /// summary.csv (RFC 4180, `\n` line ends, no BOM).
 pub fn summary_csv(rows: &[SummaryRow]) -> String {
-    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
     let _ = w.write_record([
         "client",
         "status",
@@ -86,10 +88,14 @@ pub fn summary_csv(rows: &[SummaryRow]) -> String {
 
 /// Reads a summary.json written by [`summary_json`]; `name` is shown in errors.
 pub fn parse_summary_json(name: &str, text: &str) -> Result<Vec<SummaryRow>, String> {
-    let doc: SummaryDoc = serde_json::from_str(text)
-        .map_err(|e| format!("{name}: not a batch summary.json ({e}); give the --out folder of a batch run"))?;
+    let doc: SummaryDoc = serde_json::from_str(text).map_err(|e| {
+        format!("{name}: not a batch summary.json ({e}); give the --out folder of a batch run")
+    })?;
     if doc.schema != SUMMARY_SCHEMA {
-        return Err(format!("{name}: schema is {:?}, expected {SUMMARY_SCHEMA:?}", doc.schema));
+        return Err(format!(
+            "{name}: schema is {:?}, expected {SUMMARY_SCHEMA:?}",
+            doc.schema
+        ));
     }
     Ok(doc.clients)
 }
@@ -139,7 +145,13 @@ pub fn merge(inputs: &[(String, Vec<SummaryRow>)]) -> Result<Vec<SummaryRow>, St
 pub fn counts(rows: &[SummaryRow]) -> String {
     let n = |s: &str| rows.iter().filter(|r| r.status == s).count();
     let mut o = String::new();
-    let _ = write!(o, "{} audited, {} unchanged, {} failed", n("audited"), n("unchanged"), n("error"));
+    let _ = write!(
+        o,
+        "{} audited, {} unchanged, {} failed",
+        n("audited"),
+        n("unchanged"),
+        n("error")
+    );
     o
 }
 
@@ -184,11 +196,17 @@ mod tests {
     fn json_round_trips_and_merge_sorts_and_refuses_conflicts() {
         let a = vec![row("b", "audited", "1.00"), row("a", "unchanged", "2.00")];
         let text = summary_json(&a);
-        assert!(text.starts_with("{\n  \"schema\": \"telaudit.batch-summary/1\""), "{text}");
+        assert!(
+            text.starts_with("{\n  \"schema\": \"telaudit.batch-summary/1\""),
+            "{text}"
+        );
         assert_eq!(parse_summary_json("x", &text).unwrap(), a);
         let merged = merge(&[
             ("s1".into(), a.clone()),
-            ("s2".into(), vec![row("c", "audited", "3.00"), row("a", "audited", "2.00")]),
+            (
+                "s2".into(),
+                vec![row("c", "audited", "3.00"), row("a", "audited", "2.00")],
+            ),
         ])
         .unwrap();
         let ids: Vec<&str> = merged.iter().map(|r| r.client.as_str()).collect();

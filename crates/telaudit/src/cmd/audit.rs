@@ -41,7 +41,12 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
     check_out_dir(&args.client_dir, &args.out)?;
     let mut audited = crate::pipeline::audit_client(&args.client_dir, &rules)?;
     crate::pipeline::write_client(&args.out, &mut audited)?;
-    let crate::pipeline::Audited { dump, report, timings, .. } = &audited;
+    let crate::pipeline::Audited {
+        dump,
+        report,
+        timings,
+        ..
+    } = &audited;
     let timings = Timings(timings.clone());
 
     if !args.quiet {

@@ -57,7 +57,12 @@ pub struct Args {
 pub fn run(args: Args) -> Result<Outcome, CliError> {
     let started = Instant::now();
     let rules = super::rules::load(args.rules.as_deref())?;
-    let shard = args.shard.as_deref().map(batch::parse_shard).transpose().map_err(CliError::Config)?;
+    let shard = args
+        .shard
+        .as_deref()
+        .map(batch::parse_shard)
+        .transpose()
+        .map_err(CliError::Config)?;
     if !args.root.is_dir() {
         return Err(CliError::Config(format!(
             "{} is not a folder; give the folder that holds one folder per client",
@@ -78,7 +83,10 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
     })?;
     let cleaned = store::clean_leftovers(&args.out).map_err(CliError::Failed)?;
     if cleaned > 0 && !args.quiet {
-        eprintln!("telaudit batch: removed {cleaned} leftover(s) of an interrupted run in {}", args.out.display());
+        eprintln!(
+            "telaudit batch: removed {cleaned} leftover(s) of an interrupted run in {}",
+            args.out.display()
+        );
     }
 
     let all = batch::discover(&args.root).map_err(CliError::Config)?;
@@ -89,7 +97,10 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
         )));
     }
     let clients: Vec<_> = match shard {
-        Some((i, n)) => all.into_iter().filter(|c| batch::fingerprint::shard_of(&c.id, n) == i).collect(),
+        Some((i, n)) => all
+            .into_iter()
+            .filter(|c| batch::fingerprint::shard_of(&c.id, n) == i)
+            .collect(),
         None => all,
     };
     let total = clients.len() as u64;
@@ -105,7 +116,9 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
     // would also print it to stderr in the middle of the progress output.
     let previous_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
-    let done = batch::run_all(clients, &settings, &|id| progress.start(id), &|d| progress.done(d));
+    let done = batch::run_all(clients, &settings, &|id| progress.start(id), &|d| {
+        progress.done(d)
+    });
     drop(std::panic::take_hook());
     std::panic::set_hook(previous_hook);
     progress.finish();
@@ -113,7 +126,13 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
     let rows: Vec<summary::SummaryRow> = done.iter().map(|d| d.row.clone()).collect();
     write_summaries(&args.out, &done, &rows)?;
     if !args.quiet {
-        print_screen(&args, shard, &done, progress.rows.load(Ordering::Relaxed), started);
+        print_screen(
+            &args,
+            shard,
+            &done,
+            progress.rows.load(Ordering::Relaxed),
+            started,
+        );
     }
     let failed = done.iter().any(|d| d.row.status == "error" || d.refused > 0);
     Ok(if failed { Outcome::Refusals } else { Outcome::Clean })
@@ -122,11 +141,15 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
 /// Refuses an output folder among the client folders (it would be read as a
 /// client next time); a hidden folder inside ROOT is fine.
 fn check_out_not_in_root(root: &Path, out: &Path) -> Result<(), CliError> {
-    let Ok(root_abs) = root.canonicalize() else { return Ok(()) };
+    let Ok(root_abs) = root.canonicalize() else {
+        return Ok(());
+    };
     let out_abs = if out.is_absolute() {
         out.to_path_buf()
     } else {
-        std::env::current_dir().map(|d| d.join(out)).unwrap_or_else(|_| out.to_path_buf())
+        std::env::current_dir()
+            .map(|d| d.join(out))
+            .unwrap_or_else(|_| out.to_path_buf())
     };
     // Resolve the deepest existing ancestor, keep the rest as written.
     let mut rest = Vec::new();
@@ -145,7 +168,10 @@ fn check_out_not_in_root(root: &Path, out: &Path) -> Result<(), CliError> {
     };
     let Some(out_abs) = resolved else { return Ok(()) };
     if let Ok(under) = out_abs.strip_prefix(&root_abs) {
-        let first = under.components().next().map(|c| c.as_os_str().to_string_lossy().into_owned());
+        let first = under
+            .components()
+            .next()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned());
         if !first.is_some_and(|f| f.starts_with('.')) {
             return Err(CliError::Config(format!(
                 "--out {} lies inside {}: it would be read as a client folder; choose a folder outside it",
@@ -159,7 +185,9 @@ fn check_out_not_in_root(root: &Path, out: &Path) -> Result<(), CliError> {
 
 /// summary.json, summary.csv and index.html, each written atomically.
 fn write_summaries(out: &Path, done: &[Done], rows: &[summary::SummaryRow]) -> Result<(), CliError> {
-    let w = |name: &str, text: String| store::write_file_atomic(out, name, text.as_bytes()).map_err(CliError::Failed);
+    let w = |name: &str, text: String| {
+        store::write_file_atomic(out, name, text.as_bytes()).map_err(CliError::Failed)
+    };
     w("summary.json", summary::summary_json(rows))?;
     w("summary.csv", summary::summary_csv(rows))?;
     let index: Vec<telaudit_report::BatchIndexRow> = done.iter().map(index_row).collect();
@@ -190,7 +218,9 @@ fn index_row(d: &Done) -> telaudit_report::BatchIndexRow {
 /// The one-screen summary at the end of a run.
 fn print_screen(args: &Args, shard: Option<(u64, u64)>, done: &[Done], rows_read: u64, started: Instant) {
     let rows: Vec<summary::SummaryRow> = done.iter().map(|d| d.row.clone()).collect();
-    let shard_note = shard.map(|(i, n)| format!(" (shard {i}/{n})")).unwrap_or_default();
+    let shard_note = shard
+        .map(|(i, n)| format!(" (shard {i}/{n})"))
+        .unwrap_or_default();
     println!(
         "batch of {} client(s){shard_note} into {}: {}",
         done.len(),
@@ -200,13 +230,17 @@ fn print_screen(args: &Args, shard: Option<(u64, u64)>, done: &[Done], rows_read
     let secs = started.elapsed().as_secs_f64();
     let rate = if secs > 0.0 { rows_read as f64 / secs } else { 0.0 };
     println!("  rows read         {rows_read} in {secs:.1} s ({rate:.0} rows/s)");
-    let sum = |f: fn(&summary::SummaryRow) -> &Option<String>| rows.iter().map(|r| money(f(r))).sum::<Decimal>();
+    let sum =
+        |f: fn(&summary::SummaryRow) -> &Option<String>| rows.iter().map(|r| money(f(r))).sum::<Decimal>();
     println!("  recoverable now   {}", money_string(sum(|r| &r.recoverable)));
     println!("  monthly savings   {}", money_string(sum(|r| &r.monthly)));
     println!("  first-year value  {}", money_string(sum(|r| &r.first_year)));
     let refused: Vec<&Done> = done.iter().filter(|d| d.refused > 0).collect();
     if !refused.is_empty() {
-        println!("  refused input in {} client(s) (see their rejected.csv):", refused.len());
+        println!(
+            "  refused input in {} client(s) (see their rejected.csv):",
+            refused.len()
+        );
         for d in refused.iter().take(10) {
             println!("    {}: {} record(s)", d.row.client, d.refused);
         }
@@ -267,7 +301,10 @@ impl Progress {
         let secs = self.started.elapsed().as_secs_f64();
         let rows = self.rows.load(Ordering::Relaxed);
         let rate = if secs > 0.0 { rows as f64 / secs } else { 0.0 };
-        let running = self.running.lock().map(|r| r.iter().cloned().collect::<Vec<_>>().join(", "));
+        let running = self
+            .running
+            .lock()
+            .map(|r| r.iter().cloned().collect::<Vec<_>>().join(", "));
         format!("{rate:.0} rows/s  now: {}", running.unwrap_or_default())
     }
 
@@ -294,7 +331,11 @@ impl Progress {
                 d.row.error.as_deref().unwrap_or("")
             ),
             status => {
-                let refused = if d.refused > 0 { format!(", {} record(s) refused", d.refused) } else { String::new() };
+                let refused = if d.refused > 0 {
+                    format!(", {} record(s) refused", d.refused)
+                } else {
+                    String::new()
+                };
                 format!(
                     "telaudit batch: [{n}/{}] {}: {status}, {} rows{refused}",
                     self.total,

@@ -34,11 +34,18 @@ pub struct Args {
 pub fn run(args: Args) -> Result<Outcome, CliError> {
     let mut inputs = Vec::new();
     for p in &args.inputs {
-        let file = if p.is_dir() { p.join("summary.json") } else { p.clone() };
+        let file = if p.is_dir() {
+            p.join("summary.json")
+        } else {
+            p.clone()
+        };
         let name = file.display().to_string();
         let text = std::fs::read_to_string(&file)
             .map_err(|e| CliError::Config(format!("cannot read {name}: {e}; give a batch --out folder")))?;
-        inputs.push((name.clone(), summary::parse_summary_json(&name, &text).map_err(CliError::Config)?));
+        inputs.push((
+            name.clone(),
+            summary::parse_summary_json(&name, &text).map_err(CliError::Config)?,
+        ));
     }
     let rows = summary::merge(&inputs).map_err(CliError::Failed)?;
     let write = |dir: &std::path::Path, name: &str, text: String| {
@@ -47,14 +54,20 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
     match &args.out {
         None => print!("{}", summary::summary_json(&rows)),
         Some(p) => {
-            let ext = p.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+            let ext = p
+                .extension()
+                .and_then(|e| e.to_str())
+                .map(str::to_ascii_lowercase);
             let as_file = !p.is_dir() && matches!(ext.as_deref(), Some("json" | "csv"));
             if as_file {
                 let dir = match p.parent() {
                     Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
                     _ => PathBuf::from("."),
                 };
-                let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                let name = p
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
                 let text = if ext.as_deref() == Some("csv") {
                     summary::summary_csv(&rows)
                 } else {
@@ -67,7 +80,12 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
                 write(p, "summary.json", summary::summary_json(&rows))?;
                 write(p, "summary.csv", summary::summary_csv(&rows))?;
             }
-            eprintln!("merged {} client(s) from {} summaries: {}", rows.len(), inputs.len(), summary::counts(&rows));
+            eprintln!(
+                "merged {} client(s) from {} summaries: {}",
+                rows.len(),
+                inputs.len(),
+                summary::counts(&rows)
+            );
         }
     }
     let failed = rows.iter().any(|r| r.status == "error" || r.error.is_some());
