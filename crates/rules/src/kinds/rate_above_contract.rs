@@ -81,19 +81,22 @@ impl RateAboveContract {
                 .filter(|c| (c.account.is_empty() || c.account == row.account) && c.covers(row.period_start))
                 .min_by_key(|c| (c.account.is_empty(), c.amount));
             let Some(c) = best else { continue };
-            let rate = c.amount.to_decimal();
-            let qty = row.quantity.to_decimal();
-            let (excess, price) = match row.unit_rate {
-                Some(u) => ((u.to_decimal() - rate) * qty, u.to_decimal()),
+            // Exactly, in millionths of millionths: (u - rate) x qty, or amount - rate x qty.
+            let (rate, qty) = (i128::from(c.amount.0), i128::from(row.quantity.0));
+            let excess = match row.unit_rate {
+                Some(u) => (i128::from(u.0) - rate) * qty,
                 None if row.quantity.is_zero() => continue,
-                None => {
-                    let amount = row.amount.to_decimal();
-                    (amount - rate * qty, amount / qty)
-                }
+                None => i128::from(row.amount.0) * 1_000_000 - rate * qty,
             };
-            if excess <= Decimal::ZERO {
+            if excess <= 0 {
                 continue;
             }
+            let excess = exact(excess);
+            let price = match row.unit_rate {
+                Some(u) => u.to_decimal(),
+                None => row.amount.to_decimal() / row.quantity.to_decimal(),
+            };
+            let rate = c.amount.to_decimal();
             let r = i as RowId;
             let monthly = if ix.is_latest(dump, r) {
                 excess
@@ -137,5 +140,20 @@ impl RateAboveContract {
             findings.push(g.draft.finish(id, dump, text));
         }
         findings
+    }
+}
+
+/// A value in millionths of millionths as an exact decimal.
+fn exact(v: i128) -> Decimal {
+    // |v| < 2^96 holds for any amounts and quantities of up to 12 integer digits
+    // whose product stays below 10^16; beyond that, divide first (still exact for
+    // 6-decimal inputs, whose product has at most 12 decimal places).
+    match Decimal::try_from_i128_with_scale(v, 12) {
+        Ok(d) => d.normalize(),
+        Err(_) => {
+            // Beyond even that (rate x quantity above 10^28): saturate rather than panic.
+            let high = Decimal::try_from_i128_with_scale(v / 1_000_000, 6).unwrap_or(Decimal::MAX);
+            high.saturating_add(Decimal::from_i128_with_scale(v % 1_000_000, 12))
+        }
     }
 }
