@@ -14,7 +14,10 @@ fn main() {
             .filter(|p| p.extension().is_some_and(|x| x == "toml"))
             .collect(),
         Err(e) => {
-            println!("cargo:warning=no carrier layouts: cannot read {}: {e}", dir.display());
+            println!(
+                "cargo:warning=no carrier layouts: cannot read {}: {e}",
+                dir.display()
+            );
             Vec::new()
         }
     };

@@ -83,9 +83,12 @@ impl ChargeFormat {
         match self {
             ChargeFormat::Canonical | ChargeFormat::Unrecognised => SourceKind::CanonicalCsv,
             ChargeFormat::Edi => SourceKind::Edi811,
-            ChargeFormat::Layout(i) => {
-                SourceKind::Layout(crate::layouts().get(i).map(|l| l.name.clone()).unwrap_or_default())
-            }
+            ChargeFormat::Layout(i) => SourceKind::Layout(
+                crate::layouts()
+                    .get(i)
+                    .map(|l| l.name.clone())
+                    .unwrap_or_default(),
+            ),
         }
     }
 }
@@ -176,7 +179,10 @@ fn refuse_unrecognised(bytes: &[u8], path: &str) -> ParsedFile {
         Some(r) if r.position == Position::File => (r.reason.clone(), r.rows),
         _ => (
             "not a canonical charge CSV".to_string(),
-            text.lines().filter(|l| !l.trim().is_empty()).count().saturating_sub(1) as u64,
+            text.lines()
+                .filter(|l| !l.trim().is_empty())
+                .count()
+                .saturating_sub(1) as u64,
         ),
     };
     let mut p = ParsedFile::default();
@@ -380,7 +386,10 @@ fn supersede(
         for ((_, f), (_, p)) in bills.iter().zip(parsed.iter()) {
             if name_of(f).is_some_and(|l| l.name == by) {
                 for r in &p.rows {
-                    covered.insert((p.strings.get(r.account).to_string(), p.strings.get(r.invoice).to_string()));
+                    covered.insert((
+                        p.strings.get(r.account).to_string(),
+                        p.strings.get(r.invoice).to_string(),
+                    ));
                 }
             }
         }
@@ -391,7 +400,10 @@ fn supersede(
         let before = p.rows.len();
         let strings = &p.strings;
         p.rows.retain(|r| {
-            !covered.contains(&(strings.get(r.account).to_string(), strings.get(r.invoice).to_string()))
+            !covered.contains(&(
+                strings.get(r.account).to_string(),
+                strings.get(r.invoice).to_string(),
+            ))
         });
         let dropped = before - p.rows.len();
         if dropped > 0 {
@@ -516,7 +528,9 @@ pub fn read_client(dir: &Path) -> Result<Dump, ClientError> {
         };
         match format {
             Some(ChargeFormat::Layout(i))
-                if crate::layouts().get(i).is_some_and(|l| l.role == crate::Role::Ignore) =>
+                if crate::layouts()
+                    .get(i)
+                    .is_some_and(|l| l.role == crate::Role::Ignore) =>
             {
                 if let Some(l) = crate::layouts().get(i) {
                     dump.warnings.push(Warning {

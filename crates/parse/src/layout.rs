@@ -58,13 +58,20 @@ pub(crate) fn layout_index(name: &str) -> Option<usize> {
 
 /// The header names a layout would see on its header line of `text`.
 fn header_names(layout: &Layout, text: &str) -> Vec<String> {
-    let line = text.lines().filter(|l| !l.trim().is_empty()).nth(layout.header_line - 1);
+    let line = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .nth(layout.header_line - 1);
     line.map(|l| {
         l.trim_end_matches('\r')
             .split(layout.delimiter as char)
             .map(|f| {
                 let f = f.trim();
-                f.strip_prefix('"').and_then(|x| x.strip_suffix('"')).unwrap_or(f).trim().to_string()
+                f.strip_prefix('"')
+                    .and_then(|x| x.strip_suffix('"'))
+                    .unwrap_or(f)
+                    .trim()
+                    .to_string()
             })
             .collect()
     })
@@ -107,8 +114,13 @@ pub(crate) fn closest(text: &str) -> String {
     scored.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.name.cmp(&b.1.name)));
     let parts: Vec<String> = scored
         .iter()
+        .filter(|(n, _, _)| *n > 0)
         .take(3)
         .map(|(_, l, m)| format!("{} (missing {})", l.name, m.join(", ")))
         .collect();
+    if parts.is_empty() {
+        return "its header shares no signature column with any carrier layout (`telaudit layouts` lists them)"
+            .to_string();
+    }
     format!("closest carrier layouts: {}", parts.join("; "))
 }

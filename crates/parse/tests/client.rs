@@ -126,7 +126,8 @@ fn reads_a_client_folder() {
             "con Bell C contracts.csv:2",
             "rej invoices/2025/att.CSV:3 bad amount \"x\": not a plain decimal number (expected e.g. -12.5 or \
              1234.5678)",
-            "warn invoices/notes.txt not a bill file (expected .csv, .edi, .x12 or .811); skipped",
+            "warn invoices/notes.txt not canonical charge CSV and no carrier layout recognises its header \
+             (its header shares no signature column with any carrier layout (`telaudit layouts` lists them)); skipped",
         ]
     );
     // Symbols are shared across files: both AT&T A1 rows have the same symbols.

@@ -53,7 +53,14 @@ fn verizon_samples_are_read_without_refusals() {
     let got: Vec<(ChargeType, Option<Micros>, &str, &str)> = dump
         .rows
         .iter()
-        .map(|r| (r.charge_type, r.usage_quantity, dump.s(r.usage_unit), dump.s(r.description)))
+        .map(|r| {
+            (
+                r.charge_type,
+                r.usage_quantity,
+                dump.s(r.usage_unit),
+                dump.s(r.description),
+            )
+        })
         .collect();
     assert_eq!(
         got,
@@ -64,13 +71,20 @@ fn verizon_samples_are_read_without_refusals() {
         ]
     );
     assert!(dump.rows.iter().all(|r| r.amount == Micros::ZERO));
-    assert!(dump.warnings.iter().any(|w| w.message.contains("9 row(s) not counted")));
+    assert!(dump
+        .warnings
+        .iter()
+        .any(|w| w.message.contains("9 row(s) not counted")));
 }
 
 #[test]
 fn verizon_summary_alone_bills_its_line_totals() {
     let Some(dir) = client_of("verizon") else { return };
-    std::fs::remove_file(dir.path().join("invoices/Acct & Wireless Charges Detail Summary Usage_test.txt")).unwrap();
+    std::fs::remove_file(
+        dir.path()
+            .join("invoices/Acct & Wireless Charges Detail Summary Usage_test.txt"),
+    )
+    .unwrap();
     let dump = telaudit_parse::read_client(dir.path()).unwrap();
     assert!(dump.rejected.is_empty(), "{:#?}", dump.rejected);
     // Line 2: Monthly 66.30 + surcharges 2.98 + taxes 1.22 = Total Charges 70.50;
@@ -109,10 +123,17 @@ fn verizon_summary_alone_bills_its_line_totals() {
         ]
     );
     let r = &dump.rows[0];
-    assert_eq!((r.period_start.to_string(), r.period_end.to_string()), ("2021-07-17".into(), "2021-08-16".into()));
+    assert_eq!(
+        (r.period_start.to_string(), r.period_end.to_string()),
+        ("2021-07-17".into(), "2021-08-16".into())
+    );
     assert_eq!(r.invoice_date.to_string(), "2021-08-16");
     // No warning about Total Charges: the columns add up.
-    assert!(!dump.warnings.iter().any(|w| w.message.contains("sum to")), "{:?}", dump.warnings);
+    assert!(
+        !dump.warnings.iter().any(|w| w.message.contains("sum to")),
+        "{:?}",
+        dump.warnings
+    );
 }
 
 #[test]
@@ -128,17 +149,40 @@ fn att_samples_are_read_without_refusals() {
     let got: Vec<(&str, &str, ChargeType, Micros, String)> = dump
         .rows
         .iter()
-        .map(|r| (dump.s(r.account), dump.s(r.invoice), r.charge_type, r.amount, r.period_start.to_string()))
+        .map(|r| {
+            (
+                dump.s(r.account),
+                dump.s(r.invoice),
+                r.charge_type,
+                r.amount,
+                r.period_start.to_string(),
+            )
+        })
         .collect();
     assert_eq!(
         got,
         [
-            ("836151207", "836151207-20230202", ChargeType::Adjustment, m("0"), "2023-01-03".into()),
-            ("836151207", "836151207-20230202", ChargeType::Adjustment, m("0.99"), "2023-01-03".into()),
+            (
+                "836151207",
+                "836151207-20230202",
+                ChargeType::Adjustment,
+                m("0"),
+                "2023-01-03".into()
+            ),
+            (
+                "836151207",
+                "836151207-20230202",
+                ChargeType::Adjustment,
+                m("0.99"),
+                "2023-01-03".into()
+            ),
         ]
     );
     assert_eq!(dump.rows[1].quantity, m("1"));
-    assert!(dump.warnings.iter().any(|w| w.message.contains("4 summary or non-charge row(s)")));
+    assert!(dump
+        .warnings
+        .iter()
+        .any(|w| w.message.contains("4 summary or non-charge row(s)")));
 }
 
 #[test]
@@ -150,8 +194,11 @@ fn bell_samples_are_read_without_refusals() {
     }
     assert!(dump.rejected.is_empty(), "{:#?}", dump.rejected);
     // Two mobiles: 47.00 monthly + 2.35 GST + 3.29 Manitoba PST = 52.64 each.
-    let got: Vec<(&str, ChargeType, Micros)> =
-        dump.rows.iter().map(|r| (dump.s(r.service), r.charge_type, r.amount)).collect();
+    let got: Vec<(&str, ChargeType, Micros)> = dump
+        .rows
+        .iter()
+        .map(|r| (dump.s(r.service), r.charge_type, r.amount))
+        .collect();
     assert_eq!(
         got,
         [
@@ -164,6 +211,13 @@ fn bell_samples_are_read_without_refusals() {
         ]
     );
     let r = &dump.rows[0];
-    assert_eq!((r.period_start.to_string(), r.period_end.to_string()), ("2023-01-01".into(), "2023-01-31".into()));
-    assert!(!dump.warnings.iter().any(|w| w.message.contains("sum to")), "{:?}", dump.warnings);
+    assert_eq!(
+        (r.period_start.to_string(), r.period_end.to_string()),
+        ("2023-01-01".into(), "2023-01-31".into())
+    );
+    assert!(
+        !dump.warnings.iter().any(|w| w.message.contains("sum to")),
+        "{:?}",
+        dump.warnings
+    );
 }

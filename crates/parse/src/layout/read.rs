@@ -1,7 +1,9 @@
 //! Reading one file through a layout into canonical rows.
 
 use super::spec::*;
-use super::values::{clean_cell, cycle_ending, is_placeholder, parse_date, parse_number, parse_period, prior_month};
+use super::values::{
+    clean_cell, cycle_ending, is_placeholder, parse_date, parse_number, parse_period, prior_month,
+};
 use crate::text::{decode_text, show};
 use crate::ParsedFile;
 use std::borrow::Cow;
@@ -57,13 +59,30 @@ pub fn read_layout(layout: &Layout, bytes: &[u8], file: FileId, path: &str) -> P
     for _ in 0..layout.skip_lines {
         let _ = records.next();
     }
+    // Physical line numbers, from byte offsets (records come in order).
+    let bytes_of_text = text.as_bytes();
+    let mut scanned = 0usize;
+    let mut line_no = 1u64;
+    let mut line_at = |offset: u64| -> u64 {
+        let mut off = usize::try_from(offset)
+            .unwrap_or(usize::MAX)
+            .min(bytes_of_text.len());
+        while off < bytes_of_text.len() && matches!(bytes_of_text[off], b'\r' | b'\n') {
+            off += 1;
+        }
+        if off >= scanned {
+            line_no += memchr::memchr_iter(b'\n', &bytes_of_text[scanned..off]).count() as u64;
+            scanned = off;
+        }
+        line_no
+    };
     let mut skipped = 0u64;
     let mut problems: Vec<String> = Vec::new();
     for rec in records {
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
+                let line = e.position().map_or(0, |p| line_at(p.byte()));
                 out.rejected.push(Rejection {
                     file: path.to_string(),
                     position: Position::Line(line),
@@ -73,7 +92,7 @@ pub fn read_layout(layout: &Layout, bytes: &[u8], file: FileId, path: &str) -> P
                 continue;
             }
         };
-        let line = rec.position().map_or(0, |p| p.line());
+        let line = rec.position().map_or(0, |p| line_at(p.byte()));
         if rec.iter().all(|f| clean_cell(f).is_empty()) {
             continue;
         }
@@ -98,7 +117,11 @@ pub fn read_layout(layout: &Layout, bytes: &[u8], file: FileId, path: &str) -> P
             continue;
         }
         let cell = |c: usize| -> &str { pos[c].and_then(|i| rec.get(i)).map_or("", clean_cell) };
-        if layout.skips.iter().any(|s| s.regex.is_match(cell(s.column)) != s.negate) {
+        if layout
+            .skips
+            .iter()
+            .any(|s| s.regex.is_match(cell(s.column)) != s.negate)
+        {
             skipped += 1;
             continue;
         }
@@ -120,7 +143,9 @@ pub fn read_layout(layout: &Layout, bytes: &[u8], file: FileId, path: &str) -> P
             }
         }
         if let (Some(c), 0) = (layout.check_total, failed) {
-            let made = out.rows[first_row..].iter().try_fold(Micros::ZERO, |t, r| t.checked_add(r.amount));
+            let made = out.rows[first_row..]
+                .iter()
+                .try_fold(Micros::ZERO, |t, r| t.checked_add(r.amount));
             if let (Ok(Some(total)), Some(made)) = (parse_number(cell(c), layout.number), made) {
                 if total != made {
                     out.warnings.push(Warning {
@@ -197,7 +222,11 @@ fn text<'c>(v: &Value, cell: &dyn Fn(usize) -> &'c str) -> Result<Cow<'c, str>, 
         Source::Sum(_) => Cow::Borrowed(""),
         Source::Format(pieces) => fill(pieces, cell),
     };
-    let mut val: Cow<'c, str> = if is_placeholder(raw.trim()) { Cow::Borrowed("") } else { raw };
+    let mut val: Cow<'c, str> = if is_placeholder(raw.trim()) {
+        Cow::Borrowed("")
+    } else {
+        raw
+    };
     if let Some(re) = &v.regex {
         let captured = re
             .captures(&val)
@@ -235,7 +264,8 @@ fn number<'c>(layout: &Layout, v: &Value, cell: &dyn Fn(usize) -> &'c str) -> Re
     if let Source::Sum(cs) = &v.source {
         let mut total: Option<Micros> = None;
         for &c in cs {
-            let n = parse_number(cell(c), layout.number).map_err(|e| format!("{}: {e}", layout.columns[c]))?;
+            let n =
+                parse_number(cell(c), layout.number).map_err(|e| format!("{}: {e}", layout.columns[c]))?;
             if let Some(n) = n {
                 let t = total.unwrap_or(Micros::ZERO);
                 total = Some(t.checked_add(n).ok_or("sum too large")?);
@@ -291,10 +321,19 @@ fn make_row<'c>(
     let usage_quantity = num(F_USAGE_QUANTITY, problems);
     let quantity = num(F_QUANTITY, problems);
     let unit_rate = num(F_UNIT_RATE, problems);
-    if spec.skip_zero && problems.is_empty() && amount.is_none_or(|a| a.is_zero()) && usage_quantity.is_none_or(|u| u.is_zero()) {
+    if spec.skip_zero
+        && problems.is_empty()
+        && amount.is_none_or(|a| a.is_zero())
+        && usage_quantity.is_none_or(|u| u.is_zero())
+    {
         return None;
     }
-    for (i, v) in [(F_CARRIER, &carrier), (F_ACCOUNT, &account), (F_INVOICE, &invoice), (F_DESCRIPTION, &description)] {
+    for (i, v) in [
+        (F_CARRIER, &carrier),
+        (F_ACCOUNT, &account),
+        (F_INVOICE, &invoice),
+        (F_DESCRIPTION, &description),
+    ] {
         if v.is_empty() {
             problems.push(format!("{} is empty (required)", FIELDS[i]));
         }
@@ -312,7 +351,10 @@ fn make_row<'c>(
     } else {
         let t = ChargeType::parse(&ctype);
         if t.is_none() {
-            problems.push(format!("charge_type {} is not a canonical charge type", show(&ctype)));
+            problems.push(format!(
+                "charge_type {} is not a canonical charge type",
+                show(&ctype)
+            ));
         }
         t
     };
@@ -379,7 +421,10 @@ fn period<'c>(
         }
     }
     if let Some((s, e)) = p.start_end {
-        match (parse_date(cell(s), &layout.dates), parse_date(cell(e), &layout.dates)) {
+        match (
+            parse_date(cell(s), &layout.dates),
+            parse_date(cell(e), &layout.dates),
+        ) {
             (Ok(Some(s)), Ok(Some(e))) if s <= e => return Some((s, e)),
             (Ok(Some(_)), Ok(Some(_))) => {
                 problems.push(format!("{} is after {}", name(s), name(e)));

@@ -270,12 +270,20 @@ pub(crate) fn compile(file: &str, text: &str) -> Result<Layout, String> {
         "\t" | "tab" => b'\t',
         "|" => b'|',
         ";" => b';',
-        d => return Err(err(format!("delimiter {d:?}: use \",\", \"\\t\", \"|\" or \";\""))),
+        d => {
+            return Err(err(format!(
+                "delimiter {d:?}: use \",\", \"\\t\", \"|\" or \";\""
+            )))
+        }
     };
     let number = match raw.number_format.as_str() {
         "us" => NumberFormat::Us,
         "eu" => NumberFormat::Eu,
-        n => return Err(err(format!("number_format {n:?}: use \"us\" (1,234.56) or \"eu\" (1.234,56)"))),
+        n => {
+            return Err(err(format!(
+                "number_format {n:?}: use \"us\" (1,234.56) or \"eu\" (1.234,56)"
+            )))
+        }
     };
     let role = match raw.role.as_str() {
         "charges" => Role::Charges,
@@ -297,7 +305,10 @@ pub(crate) fn compile(file: &str, text: &str) -> Result<Layout, String> {
     }
     let mut columns: Vec<String> = Vec::new();
     let mut col = |name: &str| -> usize {
-        match columns.iter().position(|c| c.trim().eq_ignore_ascii_case(name.trim())) {
+        match columns
+            .iter()
+            .position(|c| c.trim().eq_ignore_ascii_case(name.trim()))
+        {
             Some(i) => i,
             None => {
                 columns.push(name.trim().to_string());
@@ -404,7 +415,9 @@ pub(crate) fn compile(file: &str, text: &str) -> Result<Layout, String> {
                 .iter()
                 .any(|&f| FIELDS[f] == key)
             {
-                return Err(err(format!("{key}: sum is for numbers (amount, quantity, unit_rate, usage_quantity)")));
+                return Err(err(format!(
+                    "{key}: sum is for numbers (amount, quantity, unit_rate, usage_quantity)"
+                )));
             }
             Source::Sum(cs.iter().map(|c| col(c)).collect())
         } else {
@@ -449,7 +462,15 @@ pub(crate) fn compile(file: &str, text: &str) -> Result<Layout, String> {
             fields[field_index(k)?] = Some(value(k, v, &mut col)?);
         }
         if role == Role::Charges {
-            for req in [F_CARRIER, F_ACCOUNT, F_INVOICE, F_INVOICE_DATE, F_CHARGE_TYPE, F_DESCRIPTION, F_AMOUNT] {
+            for req in [
+                F_CARRIER,
+                F_ACCOUNT,
+                F_INVOICE,
+                F_INVOICE_DATE,
+                F_CHARGE_TYPE,
+                F_DESCRIPTION,
+                F_AMOUNT,
+            ] {
                 if fields[req].is_none() {
                     return Err(err(format!(
                         "charge {} does not say how to make {} (required); add it to [fields] or the [[charges]] entry",
@@ -475,7 +496,10 @@ pub(crate) fn compile(file: &str, text: &str) -> Result<Layout, String> {
     }
     if let Some(stem) = file.rsplit('/').next().and_then(|f| f.strip_suffix(".toml")) {
         if stem != raw.name {
-            return Err(err(format!("name {:?} must match the file name ({stem}.toml)", raw.name)));
+            return Err(err(format!(
+                "name {:?} must match the file name ({stem}.toml)",
+                raw.name
+            )));
         }
     }
     Ok(Layout {

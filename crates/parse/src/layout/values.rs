@@ -121,7 +121,9 @@ impl DatePattern {
         }
         let has = |t: Tok| toks.contains(&t);
         if !(has(Tok::Month) || has(Tok::MonthName)) || !has(Tok::Day) {
-            return Err(format!("date format {p:?} needs a month (MM or Mon) and a day (DD)"));
+            return Err(format!(
+                "date format {p:?} needs a month (MM or Mon) and a day (DD)"
+            ));
         }
         Ok(DatePattern(toks))
     }
@@ -193,7 +195,9 @@ impl DatePattern {
 }
 
 fn month_number(name: &str) -> Option<u32> {
-    const NAMES: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+    const NAMES: [&str; 12] = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ];
     NAMES
         .iter()
         .position(|n| n.eq_ignore_ascii_case(name))
@@ -319,7 +323,10 @@ pub(crate) fn parse_period(
     }
     .ok_or_else(bad)?;
     if start > end {
-        return Err(format!("bill period {}: the start is after the end", crate::text::show(s)));
+        return Err(format!(
+            "bill period {}: the start is after the end",
+            crate::text::show(s)
+        ));
     }
     Ok(Some((start, end)))
 }
@@ -331,7 +338,11 @@ pub(crate) fn cycle_ending(end: Date) -> Date {
     if end.day() == telaudit_model::days_in_month(end.year(), end.month()) {
         return Date::from_ymd(end.year(), end.month(), 1).unwrap_or(end);
     }
-    let (y, m) = if end.month() == 1 { (end.year() - 1, 12) } else { (end.year(), end.month() - 1) };
+    let (y, m) = if end.month() == 1 {
+        (end.year() - 1, 12)
+    } else {
+        (end.year(), end.month() - 1)
+    };
     if end.day() + 1 > telaudit_model::days_in_month(y, m) {
         // e.g. a cycle ending Mar 30 starts Mar 1: February has no 31st.
         return Date::from_ymd(end.year(), end.month(), 1).unwrap_or(end);
@@ -341,7 +352,11 @@ pub(crate) fn cycle_ending(end: Date) -> Date {
 
 /// The calendar month before the one `bill` falls in: (first day, last day).
 pub(crate) fn prior_month(bill: Date) -> (Date, Date) {
-    let (y, m) = if bill.month() == 1 { (bill.year() - 1, 12) } else { (bill.year(), bill.month() - 1) };
+    let (y, m) = if bill.month() == 1 {
+        (bill.year() - 1, 12)
+    } else {
+        (bill.year(), bill.month() - 1)
+    };
     let first = Date::from_ymd(y, m, 1).unwrap_or(bill);
     (first, first.month_end())
 }
@@ -370,7 +385,10 @@ mod tests {
             parse_number("1.234,56", NumberFormat::Eu).unwrap(),
             Some(Micros(1_234_560_000))
         );
-        assert_eq!(parse_number("-0,5", NumberFormat::Eu).unwrap(), Some(Micros(-500_000)));
+        assert_eq!(
+            parse_number("-0,5", NumberFormat::Eu).unwrap(),
+            Some(Micros(-500_000))
+        );
         assert!(parse_number("12abc", NumberFormat::Us).is_err());
         assert!(parse_number("--3", NumberFormat::Us).is_err());
         assert!(parse_number("1.0000001", NumberFormat::Us).is_err());

@@ -1,0 +1,362 @@
+//! Each shipped carrier layout on a fixture written from scratch
+//! (tests/fixtures/layouts/), with totals computed by hand; recognition,
+//! refusal of unknown CSVs, client.toml forcing, and no double count of Verizon money.
+
+use std::path::Path;
+use telaudit_model::{ChargeType, Dump, FileId, Micros, Position};
+use telaudit_parse::{find_layout, layout_errors, layouts, read_charge_file, read_client, ParsedFile};
+
+fn fixture(name: &str) -> (std::path::PathBuf, Vec<u8>) {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/layouts")
+        .join(name);
+    let b = std::fs::read(&p).unwrap();
+    (p, b)
+}
+
+fn m(s: &str) -> Micros {
+    Micros::parse(s).unwrap()
+}
+
+fn read(name: &str) -> ParsedFile {
+    let (p, b) = fixture(name);
+    read_charge_file(&p, &b, FileId(0), name).unwrap()
+}
+
+fn total(p: &ParsedFile) -> Micros {
+    Micros(p.rows.iter().map(|r| r.amount.0).sum())
+}
+
+/// (service, type, amount, description) of each row.
+fn rows(p: &ParsedFile) -> Vec<(String, ChargeType, Micros, String)> {
+    p.rows
+        .iter()
+        .map(|r| {
+            (
+                p.strings.get(r.service).to_string(),
+                r.charge_type,
+                r.amount,
+                p.strings.get(r.description).to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn every_layout_file_compiles() {
+    assert!(layout_errors().is_empty(), "{:#?}", layout_errors());
+    let names: Vec<&str> = layouts().iter().map(|l| l.name.as_str()).collect();
+    for n in [
+        "verizon-wireless-charges-detail",
+        "verizon-wireless-summary",
+        "att-premier-rdo",
+        "bell-mobility-mob",
+    ] {
+        assert!(names.contains(&n), "{n} missing from {names:?}");
+    }
+}
+
+#[test]
+fn verizon_detail_fixture() {
+    let p = read("verizon-detail.txt");
+    assert!(p.rejected.is_empty(), "{:#?}", p.rejected);
+    // 65.00 + 2.31 + 1.17 + 0.00 - 10.00 + 41.67 = 100.15; the "Total" line is left out.
+    assert_eq!(total(&p), m("100.15"));
+    let sid = "555-201-0101".to_string();
+    assert_eq!(
+        rows(&p),
+        [
+            (
+                sid.clone(),
+                ChargeType::Recurring,
+                m("65"),
+                "Business Unlimited Smartphone".into()
+            ),
+            (
+                sid.clone(),
+                ChargeType::Surcharge,
+                m("2.31"),
+                "Fed Universal Service Charge".into()
+            ),
+            (sid.clone(), ChargeType::Tax, m("1.17"), "State Sales Tax".into()),
+            (sid.clone(), ChargeType::Usage, m("0"), "GIGABYTE USAGE".into()),
+            (sid.clone(), ChargeType::Credit, m("-10"), "Loyalty credit".into()),
+            (
+                sid,
+                ChargeType::OneTime,
+                m("41.67"),
+                "Device Payment Agreement 7 of 36".into()
+            ),
+        ]
+    );
+    let r = &p.rows[3];
+    assert_eq!(r.usage_quantity, Some(m("12.345")));
+    assert_eq!(p.strings.get(r.usage_unit), "GB");
+    // Excel's apostrophe is not part of the account; the cycle ends on the bill date.
+    assert_eq!(p.strings.get(r.account), "0123456789-00001");
+    assert_eq!(p.strings.get(r.invoice), "9900001");
+    assert_eq!(r.invoice_date.to_string(), "2024-03-16");
+    assert_eq!(
+        (r.period_start.to_string(), r.period_end.to_string()),
+        ("2024-02-17".into(), "2024-03-16".into())
+    );
+    // Line numbers are the file's physical lines (a blank line at 6).
+    let lines: Vec<u32> = p.rows.iter().map(|r| r.source.pos).collect();
+    assert_eq!(lines, [2, 3, 4, 5, 7, 8]);
+    assert!(
+        p.warnings.iter().any(|w| w.message.starts_with("1 summary")),
+        "{:?}",
+        p.warnings
+    );
+}
+
+#[test]
+fn verizon_summary_fixture() {
+    let p = read("verizon-summary.txt");
+    assert!(p.rejected.is_empty(), "{:#?}", p.rejected);
+    // 85.00 + 12.50 + 3.10 + 4.20 = 104.80 = its Total Charges; the zero line bills nothing.
+    assert_eq!(total(&p), m("104.80"));
+    let money: Vec<(ChargeType, Micros, String)> = rows(&p)
+        .into_iter()
+        .filter(|r| r.2 != Micros::ZERO)
+        .map(|r| (r.1, r.2, r.3))
+        .collect();
+    assert_eq!(
+        money,
+        [
+            (
+                ChargeType::Recurring,
+                m("85"),
+                "BUSINESS UNLIMITED $85.00 monthly access".into()
+            ),
+            (ChargeType::Usage, m("12.50"), "Usage and Purchase Charges".into()),
+            (
+                ChargeType::Surcharge,
+                m("3.10"),
+                "Surcharges and Other Charges and Credits".into()
+            ),
+            (
+                ChargeType::Tax,
+                m("4.20"),
+                "Taxes, Governmental Surcharges and Fees".into()
+            ),
+        ]
+    );
+    // Usage rows for both lines, zero usage included (the unused-line rule needs them).
+    let usage: Vec<(String, Option<Micros>, String)> = p
+        .rows
+        .iter()
+        .filter(|r| r.amount == Micros::ZERO)
+        .map(|r| {
+            (
+                p.strings.get(r.service).to_string(),
+                r.usage_quantity,
+                p.strings.get(r.usage_unit).to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        usage,
+        [
+            ("555-201-0101".into(), Some(m("250")), "min".into()),
+            ("555-201-0101".into(), Some(m("1200")), "msg".into()),
+            ("555-201-0101".into(), Some(m("3.5")), "GB".into()),
+            ("555-201-0102".into(), Some(m("0")), "min".into()),
+            ("555-201-0102".into(), Some(m("0")), "msg".into()),
+            ("555-201-0102".into(), Some(m("0")), "GB".into()),
+        ]
+    );
+    // "Dec 17 -Jan 16" on a January 2024 bill spans the new year.
+    let r = &p.rows[0];
+    assert_eq!(
+        (r.period_start.to_string(), r.period_end.to_string()),
+        ("2023-12-17".into(), "2024-01-16".into())
+    );
+    assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+}
+
+#[test]
+fn att_rdo_fixture() {
+    let p = read("att-rdo.txt");
+    assert!(p.rejected.is_empty(), "{:#?}", p.rejected);
+    // 40.00 + 0.00 - 5.00 + 2.50 + 12.00 + 1,199.99 = 1,249.49; the FAN header and
+    // the previous balance (500.00) are not charges.
+    assert_eq!(total(&p), m("1249.49"));
+    let ctn = "5551230001".to_string();
+    assert_eq!(
+        rows(&p),
+        [
+            (
+                ctn.clone(),
+                ChargeType::Recurring,
+                m("40"),
+                "Business Unlimited Plan".into()
+            ),
+            (ctn.clone(), ChargeType::Usage, m("0"), "Voice Usage".into()),
+            (ctn.clone(), ChargeType::Credit, m("-5"), "Loyalty Credit".into()),
+            (ctn, ChargeType::Tax, m("2.50"), "Federal Excise Tax".into()),
+            (
+                String::new(),
+                ChargeType::Fee,
+                m("12"),
+                "Late Payment Charge".into()
+            ),
+            (
+                String::new(),
+                ChargeType::Adjustment,
+                m("1199.99"),
+                "PHONE X 256GB".into()
+            ),
+        ]
+    );
+    let plan = &p.rows[0];
+    assert_eq!(p.strings.get(plan.charge_code), "BUSUNL");
+    assert_eq!(plan.unit_rate, Some(m("40")));
+    assert_eq!(p.strings.get(plan.invoice), "INV-77");
+    assert_eq!(plan.invoice_date.to_string(), "2024-03-02");
+    // Billed in advance: the plan's own period; other rows take the cycle.
+    assert_eq!(
+        (plan.period_start.to_string(), plan.period_end.to_string()),
+        ("2024-03-03".into(), "2024-04-02".into())
+    );
+    let usage = &p.rows[1];
+    assert_eq!(
+        (usage.period_start.to_string(), usage.period_end.to_string()),
+        ("2024-02-03".into(), "2024-03-02".into())
+    );
+    assert_eq!(usage.usage_quantity, Some(m("431")));
+    assert_eq!(p.strings.get(usage.usage_unit), "min");
+    let lines: Vec<u32> = p.rows.iter().map(|r| r.source.pos).collect();
+    assert_eq!(lines, [4, 5, 6, 7, 8, 9]);
+}
+
+#[test]
+fn bell_mob_fixture() {
+    let p = read("bell-mob.csv");
+    assert!(p.rejected.is_empty(), "{:#?}", p.rejected);
+    // Line 1: 50.00 + 5.00 + 10.00 - 5.00 + 7.80 = 67.80 (its Ttl Charges); line 2: 25.00.
+    assert_eq!(total(&p), m("92.80"));
+    let a = "416-555-0001".to_string();
+    assert_eq!(
+        rows(&p),
+        [
+            (
+                a.clone(),
+                ChargeType::Recurring,
+                m("50"),
+                "Monthly charges".into()
+            ),
+            (a.clone(), ChargeType::Recurring, m("5"), "Feature charges".into()),
+            (a.clone(), ChargeType::Usage, m("10"), "Data".into()),
+            (a.clone(), ChargeType::Credit, m("-5"), "Discounts".into()),
+            (a, ChargeType::Tax, m("7.80"), "HST".into()),
+            (
+                "416-555-0002".into(),
+                ChargeType::Recurring,
+                m("25"),
+                "Monthly charges".into()
+            ),
+        ]
+    );
+    let r = &p.rows[0];
+    assert_eq!(p.strings.get(r.account), "5550001");
+    assert_eq!(
+        (r.period_start.to_string(), r.period_end.to_string()),
+        ("2024-01-01".into(), "2024-01-31".into())
+    );
+    // The French header line is skipped; line 2's total does not add up: a warning names line 4.
+    let w: Vec<(Position, bool)> = p
+        .warnings
+        .iter()
+        .map(|w| (w.position, w.message.contains("sum to 25")))
+        .collect();
+    assert!(w.contains(&(Position::Line(4), true)), "{:?}", p.warnings);
+}
+
+fn client(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, bytes) in files {
+        let p = dir.path().join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, bytes).unwrap();
+    }
+    dir
+}
+
+fn billed(d: &Dump) -> Micros {
+    Micros(d.rows.iter().map(|r| r.amount.0).sum())
+}
+
+#[test]
+fn verizon_summary_is_not_counted_next_to_the_detail_of_the_same_invoice() {
+    let (_, detail) = fixture("verizon-detail.txt");
+    let (_, summary) = fixture("verizon-summary.txt");
+    // Different invoices (9900001 vs 9800001): both count.
+    let dir = client(&[("invoices/d.txt", &detail), ("invoices/s.txt", &summary)]);
+    let d = read_client(dir.path()).unwrap();
+    assert_eq!(billed(&d), m("204.95"));
+    // The summary of the same invoice as the detail: only the detail counts.
+    let same = String::from_utf8(summary.clone())
+        .unwrap()
+        .replace("9800001", "9900001");
+    let dir = client(&[("invoices/d.txt", &detail), ("invoices/s.txt", same.as_bytes())]);
+    let d = read_client(dir.path()).unwrap();
+    assert_eq!(billed(&d), m("100.15"));
+    assert_eq!(d.rows.len(), 6);
+    assert!(d
+        .warnings
+        .iter()
+        .any(|w| w.file == "invoices/s.txt" && w.message.contains("10 row(s) not counted")));
+}
+
+#[test]
+fn an_unknown_csv_is_refused_naming_the_closest_layouts() {
+    let text = "Section ID|Billing Entity Level|Section_1|Amount\nSL|BAN|Account Charges|5.00\nSL|BAN|Account Charges|6.00\n";
+    let dir = client(&[
+        ("invoices/x.csv", text.as_bytes()),
+        ("invoices/y.txt", text.as_bytes()),
+    ]);
+    let d = read_client(dir.path()).unwrap();
+    // x.csv is refused whole (2 rows); y.txt is warned about and skipped.
+    assert_eq!(d.rejected.len(), 1);
+    assert_eq!(
+        (d.rejected[0].file.as_str(), d.rejected[0].rows),
+        ("invoices/x.csv", 2)
+    );
+    let s = &d.rejected[0].reason;
+    assert!(s.contains("no layout recognises this file"), "{s}");
+    assert!(
+        s.contains("att-premier-rdo (missing Billing Account Number, Section_2)"),
+        "{s}"
+    );
+    let (p, b) = (Path::new("x.csv"), text.as_bytes());
+    assert!(d
+        .warnings
+        .iter()
+        .any(|w| w.file == "invoices/y.txt" && w.message.contains("att-premier-rdo")));
+    let parsed = read_charge_file(p, b, FileId(0), "x.csv").unwrap();
+    assert_eq!(parsed.rejected.len(), 1);
+    assert_eq!(parsed.rejected[0].rows, 2);
+    assert!(read_charge_file(Path::new("y.txt"), b, FileId(0), "y.txt").is_err());
+}
+
+#[test]
+fn client_toml_forces_a_layout_on_a_path_pattern() {
+    let (_, att) = fixture("att-rdo.txt");
+    let toml = "[[layouts]]\npath = \"invoices/att/*.dat\"\nlayout = \"att-premier-rdo\"\n";
+    let dir = client(&[("client.toml", toml.as_bytes()), ("invoices/att/march.dat", &att)]);
+    let d = read_client(dir.path()).unwrap();
+    assert_eq!(billed(&d), m("1249.49"));
+    assert_eq!(d.config.layouts.len(), 1);
+    // Without the entry, .dat is not a bill file.
+    let dir = client(&[("invoices/att/march.dat", &att)]);
+    assert!(read_client(dir.path()).is_err());
+    // An unknown layout name is a configuration error that lists the known ones.
+    let bad = "[[layouts]]\npath = \"invoices/*.txt\"\nlayout = \"att-premier\"\n";
+    let e = telaudit_parse::parse_client_toml(bad).unwrap_err();
+    assert!(
+        e.contains("unknown layout \"att-premier\"") && e.contains("att-premier-rdo"),
+        "{e}"
+    );
+    assert!(find_layout("att-premier-rdo").is_some());
+}
