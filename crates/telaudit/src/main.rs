@@ -27,6 +27,7 @@ enum Command {
     Rules(cmd::rules::Args),
     Generate(cmd::generate::Args),
     Convert(cmd::convert::Args),
+    Layouts(cmd::layouts::Args),
     Batch(cmd::batch::Args),
     MergeSummaries(cmd::merge_summaries::Args),
 }
@@ -49,6 +50,7 @@ fn main() -> ExitCode {
         Command::Rules(a) => cmd::rules::run(a),
         Command::Generate(a) => cmd::generate::run(a),
         Command::Convert(a) => cmd::convert::run(a),
+        Command::Layouts(a) => cmd::layouts::run(a),
         Command::Batch(a) => cmd::batch::run(a),
         Command::MergeSummaries(a) => cmd::merge_summaries::run(a),
     };

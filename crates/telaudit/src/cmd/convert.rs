@@ -3,8 +3,9 @@
 //! ```text
 //! Usage: telaudit convert <FILE> [-o OUT.csv]
 //!
-//! Reads one bill file (X12 811, or canonical CSV) and writes its charges as
-//! canonical CSV (formats.md section 2), so an analyst can open it in a
+//! Reads one bill file (X12 811, canonical CSV, or a carrier export in one of the
+//! layouts `telaudit layouts` lists, found from its header) and writes its charges
+//! as canonical CSV (formats.md section 2), so an analyst can open it in a
 //! spreadsheet and see how telaudit understood the bill. Refused records are
 //! reported on stderr with their position; the exit status is then 1.
 //! ```
@@ -13,7 +14,7 @@ use super::{CliError, Outcome};
 use std::io::Write;
 use std::path::PathBuf;
 
-/// Write the canonical CSV of a bill file (e.g. an X12 811).
+/// Write the canonical CSV of a bill file (X12 811, canonical CSV or a carrier layout).
 #[derive(clap::Args)]
 pub struct Args {
     /// The bill file to read.
