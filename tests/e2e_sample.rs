@@ -3,7 +3,6 @@
 //! on the shipped sample and on freshly generated clients.
 
 mod common;
-#[allow(dead_code)]
 mod oracle;
 
 use common::*;
