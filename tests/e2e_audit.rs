@@ -131,7 +131,8 @@ fn malformed_rows_are_refused_with_their_lines_and_good_rows_stay_exact() {
     let bad = [
         HEADER.to_string(),
         format!("{v},555-0109,recurring,PAPER,Paper Bill,1,,7.00,,"), // line 2: good
-        format!("Verizon Wireless,0042,VZ-X,2025-02-30,2025-04-01,2025-04-30,555-0109,recurring,X,Bad date,1,,1.00,,"), // 3
+        "Verizon Wireless,0042,VZ-X,2025-02-30,2025-04-01,2025-04-30,555-0109,recurring,X,Bad date,1,,1.00,,"
+            .to_string(), // 3
         format!("{v},555-0109,recurring,X,Bad number,1,,1e5,,"),      // 4
         format!("{v},555-0109,recurring,X,,1,,1.00,,"),               // 5: no description
         format!("{v},555-0109,refund,X,Unknown type,1,,1.00,,"),      // 6
