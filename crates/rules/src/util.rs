@@ -130,3 +130,49 @@ pub(crate) fn finding_order(dump: &Dump, a: &Finding, b: &Finding) -> Ordering {
         .then_with(|| a.evidence.cmp(&b.evidence))
         .then_with(|| a.basis.cmp(&b.basis))
 }
+
+/// A yes/no answer per symbol, computed at most once each: a flat table indexed
+/// by symbol number (never shown to a user), cheaper than hashing in per-row loops.
+pub(crate) struct SymMemo {
+    /// 0 = not asked yet, 1 = no, 2 = yes.
+    state: Vec<u8>,
+}
+
+impl SymMemo {
+    pub(crate) fn new(dump: &Dump) -> SymMemo {
+        SymMemo {
+            state: vec![0; dump.strings.len()],
+        }
+    }
+
+    /// A table where the given symbols are yes and all others no.
+    pub(crate) fn of(dump: &Dump, yes: impl IntoIterator<Item = Sym>) -> SymMemo {
+        let mut m = SymMemo {
+            state: vec![1; dump.strings.len()],
+        };
+        for s in yes {
+            if let Some(v) = m.state.get_mut(s.0 as usize) {
+                *v = 2;
+            }
+        }
+        m
+    }
+
+    pub(crate) fn get(&mut self, sym: Sym, f: impl FnOnce() -> bool) -> bool {
+        match self.state.get(sym.0 as usize) {
+            Some(2) => true,
+            Some(1) => false,
+            Some(_) => {
+                let yes = f();
+                self.state[sym.0 as usize] = if yes { 2 } else { 1 };
+                yes
+            }
+            None => f(),
+        }
+    }
+
+    /// For tables made with [`SymMemo::of`].
+    pub(crate) fn contains(&self, sym: Sym) -> bool {
+        self.state.get(sym.0 as usize) == Some(&2)
+    }
+}

@@ -3,7 +3,7 @@
 use crate::config::RuleError;
 use crate::index::{AccId, Index};
 use crate::kinds::Fields;
-use crate::util::{periods_text, row_claim, Draft};
+use crate::util::{periods_text, row_claim, Draft, SymMemo};
 use regex::Regex;
 use rustc_hash::FxHashMap;
 use telaudit_model::{ChargeTypes, Decimal, Dump, Finding, RowId, Sym};
@@ -124,8 +124,8 @@ impl MatchingCharge {
             return Vec::new();
         }
         // Pattern results per distinct text, so each text is matched once.
-        let mut desc_memo: FxHashMap<Sym, bool> = FxHashMap::default();
-        let mut code_memo: FxHashMap<Sym, bool> = FxHashMap::default();
+        let mut desc_memo = SymMemo::new(dump);
+        let mut code_memo = SymMemo::new(dump);
         let mut groups: FxHashMap<(AccId, Sym, Sym, Sym), Draft> = FxHashMap::default();
         for (i, row) in dump.rows.iter().enumerate() {
             if !self.charge_types.contains(row.charge_type)
@@ -135,18 +135,10 @@ impl MatchingCharge {
             }
             let mut results = [None, None];
             if let Some(re) = &self.description_pattern {
-                results[0] = Some(
-                    *desc_memo
-                        .entry(row.description)
-                        .or_insert_with(|| re.is_match(dump.s(row.description))),
-                );
+                results[0] = Some(desc_memo.get(row.description, || re.is_match(dump.s(row.description))));
             }
             if let Some(re) = &self.code_pattern {
-                results[1] = Some(
-                    *code_memo
-                        .entry(row.charge_code)
-                        .or_insert_with(|| re.is_match(dump.s(row.charge_code))),
-                );
+                results[1] = Some(code_memo.get(row.charge_code, || re.is_match(dump.s(row.charge_code))));
             }
             let given = results.iter().flatten();
             let found = if self.match_all {

@@ -3,7 +3,7 @@
 use crate::config::RuleError;
 use crate::index::{AccId, Index};
 use crate::kinds::Fields;
-use crate::util::{money_m, periods_text, Draft};
+use crate::util::{money_m, periods_text, Draft, SymMemo};
 use rustc_hash::FxHashMap;
 use telaudit_model::{
     ChargeType, Claim, ClaimKey, ContractKind, Date, Decimal, Dump, Finding, Micros, RowId, Sym,
@@ -97,8 +97,9 @@ impl MissingContractCredit {
         }
         // The credit rows given, per (account, service, period, code).
         let mut given: FxHashMap<CreditKey, (Micros, Vec<RowId>)> = FxHashMap::default();
+        let codes = SymMemo::of(dump, contracts.iter().map(|&ci| dump.contracts[ci].charge_code));
         for (i, row) in dump.rows.iter().enumerate() {
-            if row.charge_type != ChargeType::Credit {
+            if row.charge_type != ChargeType::Credit || !codes.contains(row.charge_code) {
                 continue;
             }
             let key = (ix.row_acc[i], row.service, row.period_start, row.charge_code);

@@ -3,7 +3,7 @@
 use crate::config::RuleError;
 use crate::index::{AccId, Index};
 use crate::kinds::Fields;
-use crate::util::{money, periods_text, row_claim, Draft};
+use crate::util::{money, periods_text, row_claim, Draft, SymMemo};
 use rustc_hash::FxHashMap;
 use telaudit_model::{ChargeType, ChargeTypes, ContractKind, Decimal, Dump, Finding, RowId, Sym};
 
@@ -60,6 +60,7 @@ impl RateAboveContract {
         if by_code.is_empty() {
             return Vec::new();
         }
+        let capped = SymMemo::of(dump, by_code.keys().map(|k| k.1));
         struct Group {
             draft: Draft,
             max_price: Decimal,
@@ -68,7 +69,7 @@ impl RateAboveContract {
         }
         let mut groups: FxHashMap<(AccId, Sym, Sym), Group> = FxHashMap::default();
         for (i, row) in dump.rows.iter().enumerate() {
-            if !self.charge_types.contains(row.charge_type) {
+            if !self.charge_types.contains(row.charge_type) || !capped.contains(row.charge_code) {
                 continue;
             }
             let Some(candidates) = by_code.get(&(row.carrier, row.charge_code)) else {
