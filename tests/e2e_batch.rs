@@ -96,6 +96,8 @@ fn good_clients_match_single_audits_and_broken_ones_fail_alone() {
     // A bad client.toml on an otherwise good client.
     copy_tree(&root.join("c01"), &root.join("b-badtoml"));
     fs::write(root.join("b-badtoml/client.toml"), "tax_exempt = \"maybe\"\n").unwrap();
+    // A client folder named like a file the batch writes into --out.
+    copy_tree(&root.join("c01"), &root.join("summary.json"));
     // Hidden folders and plain files are not clients.
     fs::create_dir_all(root.join(".cache/invoices")).unwrap();
     fs::write(root.join("README.txt"), "not a client").unwrap();
@@ -114,7 +116,24 @@ fn good_clients_match_single_audits_and_broken_ones_fail_alone() {
     let keys: Vec<&str> = st.keys().map(|s| s.as_str()).collect();
     assert_eq!(
         keys,
-        ["b-badtoml", "b-noinvoices", "c01", "c02", "c03", "d-refused"]
+        [
+            "b-badtoml",
+            "b-noinvoices",
+            "c01",
+            "c02",
+            "c03",
+            "d-refused",
+            "summary.json"
+        ]
+    );
+    assert_eq!(st["summary.json"].0, "error");
+    assert!(
+        st["summary.json"]
+            .1
+            .as_deref()
+            .unwrap()
+            .contains("rename the folder"),
+        "{st:?}"
     );
     assert_eq!(st["b-noinvoices"].0, "error");
     assert!(
@@ -187,7 +206,7 @@ fn good_clients_match_single_audits_and_broken_ones_fail_alone() {
     assert_eq!(lines[3], c01_line);
 
     // Without the broken and refused clients, the batch exits 0.
-    for b in ["b-noinvoices", "b-badtoml", "d-refused"] {
+    for b in ["b-noinvoices", "b-badtoml", "d-refused", "summary.json"] {
         fs::remove_dir_all(root.join(b)).unwrap();
     }
     let o = batch(&root, &out, &[]);

@@ -148,9 +148,20 @@ pub fn run_all(
     done
 }
 
+/// Names the batch itself writes into `--out`: no client may have them.
+const RESERVED: [&str; 3] = ["summary.json", "summary.csv", "index.html"];
+
 /// One client: reused when its stored output is current, else audited and
 /// written whole; any failure (a panic included) ends only this client.
 pub fn run_one(c: &ClientFolder, s: &Settings) -> Done {
+    if RESERVED.contains(&c.id.as_str()) {
+        let msg = format!(
+            "{}: the client id {} is the name of a file the batch writes into --out; rename the folder",
+            c.dir.display(),
+            c.id
+        );
+        return Done::error(&c.id, msg);
+    }
     let files = match &c.files {
         Ok(f) => f,
         Err(e) => return fail(c, s, e.clone()),
