@@ -240,6 +240,8 @@ struct Found {
     rel: String,
     path: PathBuf,
     canonical: PathBuf,
+    /// A member of a zip archive: its bytes (`path` is then the member's name).
+    member: Option<Vec<u8>>,
 }
 
 /// Walks `dir` depth-first. Symbolic links are followed only when they stay inside
@@ -330,6 +332,7 @@ fn walk(
                 rel: child,
                 path,
                 canonical,
+                member: None,
             });
         }
     }
@@ -417,6 +420,122 @@ fn supersede(
             });
         }
     }
+}
+
+/// Extensions of zip archives whose members are bill files (Verizon's Raw Data Download).
+const ARCHIVE_EXTENSIONS: [&str; 2] = ["zip", "rdd"];
+
+/// Opens a zip archive found below invoices/ and adds its members to `bills`, each
+/// as its own file named `invoices/x.zip!Member name.txt` (line numbers count within
+/// the member; client.toml `[[layouts]]` paths match that name), in name order.
+/// A member no reader
+/// recognises, of an "ignore" layout, or a nested archive gets a warning; a member
+/// that cannot be unpacked is refused; an unreadable archive is refused whole.
+/// Returns how many members (or archives) were not bill files.
+fn archive_members(
+    f: Found,
+    config: &telaudit_model::ClientConfig,
+    bills: &mut Vec<(Found, ChargeFormat)>,
+    warnings: &mut Vec<Warning>,
+    rejected: &mut Vec<Rejection>,
+) -> usize {
+    let refuse = |rejected: &mut Vec<Rejection>, file: &str, reason: String| {
+        rejected.push(Rejection {
+            file: file.to_string(),
+            position: Position::File,
+            reason,
+            rows: 0,
+        })
+    };
+    let warn = |warnings: &mut Vec<Warning>, file: &str, message: String| {
+        warnings.push(Warning {
+            file: file.to_string(),
+            position: Position::File,
+            message,
+        })
+    };
+    let bytes = match fs::read(&f.path) {
+        Ok(b) => b,
+        Err(e) => {
+            refuse(rejected, &f.rel, format!("cannot read the file ({e})"));
+            return 1;
+        }
+    };
+    let mut members = match crate::zip::read_zip(&bytes, crate::zip::ZipLimits::default()) {
+        Ok(m) => m,
+        Err(e) => {
+            refuse(
+                rejected,
+                &f.rel,
+                format!("cannot open this zip archive: {e}; its files were not read"),
+            );
+            return 1;
+        }
+    };
+    drop(bytes);
+    // In name order, like the files of a folder (zip tools list them in any order).
+    members.sort_by(|a, b| a.name.cmp(&b.name));
+    if members.is_empty() {
+        warn(warnings, &f.rel, "an empty zip archive; skipped".into());
+        return 1;
+    }
+    let mut skipped = 0;
+    for m in members {
+        let rel = format!("{}!{}", f.rel, m.name);
+        let data = match m.content {
+            Ok(d) => d,
+            Err(e) => {
+                refuse(rejected, &rel, format!("cannot unpack this archive member: {e}"));
+                skipped += 1;
+                continue;
+            }
+        };
+        let path = PathBuf::from(&m.name);
+        if extension_is(&path, &ARCHIVE_EXTENSIONS) {
+            warn(
+                warnings,
+                &rel,
+                "an archive inside an archive is not opened; unpack it".into(),
+            );
+            skipped += 1;
+            continue;
+        }
+        let head = &data[..data.len().min(65_536)];
+        match classify_forced(&path, head, forced_layout(config, &rel)) {
+            Some(ChargeFormat::Layout(i)) if crate::layouts()[i].role == crate::Role::Ignore => {
+                let l = &crate::layouts()[i];
+                let why = format!(
+                    "recognised as {} ({}): {}; no charges read from it",
+                    l.title, l.file, l.note
+                );
+                warn(warnings, &rel, why);
+                skipped += 1;
+            }
+            Some(ChargeFormat::Unrecognised) | None => {
+                let (text, _) = decode_text(head);
+                warn(
+                    warnings,
+                    &rel,
+                    format!(
+                        "archive member not read: not canonical charge CSV, not X12 811, and no carrier \
+                         layout recognises it ({}); skipped",
+                        crate::layout::closest(&text)
+                    ),
+                );
+                skipped += 1;
+            }
+            Some(format) => bills.push((
+                Found {
+                    rel,
+                    path,
+                    canonical: PathBuf::new(),
+                    member: Some(data),
+                },
+                format,
+            )),
+        }
+    }
+    skipped
 }
 
 /// The first `n` bytes of a file.
@@ -517,6 +636,16 @@ pub fn read_client(dir: &Path) -> Result<Dump, ClientError> {
             continue;
         }
         seen.insert(f.canonical.clone(), f.rel.clone());
+        if extension_is(&f.path, &ARCHIVE_EXTENSIONS) {
+            skipped += archive_members(
+                f,
+                &dump.config,
+                &mut bills,
+                &mut dump.warnings,
+                &mut dump.rejected,
+            );
+            continue;
+        }
         let is_table = extension_is(&f.path, &TABLE_EXTENSIONS);
         let forced = forced_layout(&dump.config, &f.rel);
         // Tables are classified on their first 64 KiB (header lines); .csv files are
@@ -564,8 +693,10 @@ pub fn read_client(dir: &Path) -> Result<Dump, ClientError> {
                 dump.warnings.push(Warning {
                     file: f.rel,
                     position: Position::File,
-                    message: "not a bill file (expected .csv, .txt, .tsv, .edi, .x12 or .811); skipped"
-                        .into(),
+                    message:
+                        "not a bill file (expected .csv, .txt, .tsv, .edi, .x12, .811, or a .zip/.rdd of \
+                                 them); skipped"
+                            .into(),
                 });
             }
         }
@@ -576,7 +707,11 @@ pub fn read_client(dir: &Path) -> Result<Dump, ClientError> {
         .enumerate()
         .map(|(i, (f, format))| {
             let id = FileId(i as u32);
-            match fs::read(&f.path) {
+            let bytes = match &f.member {
+                Some(b) => Ok(std::borrow::Cow::Borrowed(b.as_slice())),
+                None => fs::read(&f.path).map(std::borrow::Cow::Owned),
+            };
+            match bytes {
                 Ok(bytes) => {
                     let format = match format {
                         ChargeFormat::Canonical | ChargeFormat::Unrecognised => {

@@ -22,6 +22,7 @@ mod layout;
 mod parsed;
 mod table;
 mod text;
+mod zip;
 
 pub use canonical::read_canonical_csv;
 pub use canonical_writer::write_canonical_csv;
@@ -32,3 +33,4 @@ pub use inventory::{read_contracts, read_inventory, TableOutcome};
 pub use layout::{find_layout, layout_errors, layouts, read_layout, Layout, Role};
 pub use parsed::ParsedFile;
 pub use text::{decode_text, is_edi};
+pub use zip::{read_zip, write_zip, ZipLimits, ZipMember, MAX_MEMBER_BYTES, MAX_TOTAL_BYTES};
