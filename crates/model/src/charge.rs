@@ -32,7 +32,9 @@ impl ChargeType {
     /// Reads a charge type, case-insensitive, surrounding spaces ignored.
     pub fn parse(s: &str) -> Option<ChargeType> {
         let s = s.trim();
-        ChargeType::ALL.into_iter().find(|t| t.as_str().eq_ignore_ascii_case(s))
+        ChargeType::ALL
+            .into_iter()
+            .find(|t| t.as_str().eq_ignore_ascii_case(s))
     }
 
     /// The canonical spelling (`one_time`).

@@ -92,7 +92,11 @@ impl Date {
 
     /// The first day of the next month.
     pub fn next_month_start(self) -> Date {
-        let (y, m) = if self.month() == 12 { (self.year() + 1, 1) } else { (self.year(), self.month() + 1) };
+        let (y, m) = if self.month() == 12 {
+            (self.year() + 1, 1)
+        } else {
+            (self.year(), self.month() + 1)
+        };
         Date(y * 10_000 + m * 100 + 1)
     }
 
@@ -151,6 +155,9 @@ mod tests {
         let b = Date::parse("2025-01-01").unwrap();
         assert!(a < b);
         assert_eq!(a.next_month_start(), b);
-        assert_eq!(Date::parse("2024-02-10").unwrap().month_end().to_string(), "2024-02-29");
+        assert_eq!(
+            Date::parse("2024-02-10").unwrap().month_end().to_string(),
+            "2024-02-29"
+        );
     }
 }

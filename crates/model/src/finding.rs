@@ -11,7 +11,13 @@ pub enum ClaimKey {
     Row(RowId),
     /// A credit the carrier owed and did not give: it has no row of its own, so
     /// it is a claim on its (carrier, account, service, period, code).
-    MissingCredit { carrier: Sym, account: Sym, service: Sym, period: Date, code: Sym },
+    MissingCredit {
+        carrier: Sym,
+        account: Sym,
+        service: Sym,
+        period: Date,
+        code: Sym,
+    },
 }
 
 /// Money a finding asks for, on one key. Values are exact, never rounded.

@@ -125,7 +125,8 @@ pub struct Contract {
 impl Contract {
     /// Whether a period (by its start) lies inside the contract's window, inclusive.
     pub fn covers(&self, period_start: Date) -> bool {
-        self.effective_from.is_none_or(|f| period_start >= f) && self.effective_to.is_none_or(|t| period_start <= t)
+        self.effective_from.is_none_or(|f| period_start >= f)
+            && self.effective_to.is_none_or(|t| period_start <= t)
     }
 }
 

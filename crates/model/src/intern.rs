@@ -34,7 +34,10 @@ impl Interner {
     pub fn new() -> Self {
         let mut map = FxHashMap::default();
         map.insert(Box::<str>::from(""), Sym::EMPTY);
-        Interner { map, strings: vec![Box::from("")] }
+        Interner {
+            map,
+            strings: vec![Box::from("")],
+        }
     }
 
     /// The symbol of `s`, adding it if new.

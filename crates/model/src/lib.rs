@@ -20,8 +20,8 @@ pub use charge::{ChargeType, ChargeTypes, FileId, Row, RowId, SourceRef};
 pub use date::{days_in_month, Date, DateError};
 pub use finding::{Claim, ClaimKey, Finding, RuleInfo, RuleResult};
 pub use input::{
-    ClientConfig, Contract, ContractKind, Dump, ForcedLayout, InventoryRecord, Position, Proposal, Rejection, RowIdx,
-    ServiceStatus, SourceFile, SourceKind, UnbalancedInvoice, Warning,
+    ClientConfig, Contract, ContractKind, Dump, ForcedLayout, InventoryRecord, Position, Proposal, Rejection,
+    RowIdx, ServiceStatus, SourceFile, SourceKind, UnbalancedInvoice, Warning,
 };
 pub use intern::{Interner, Sym};
 pub use money::{money_string, DecimalError, Micros};

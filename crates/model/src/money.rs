@@ -234,7 +234,9 @@ mod tests {
 
     #[test]
     fn refuses_what_is_not_plain() {
-        for s in ["1e5", "NaN", "--1", "1,000", "$5", "1.2.3", "-", ".", "abc", "1 2", "inf"] {
+        for s in [
+            "1e5", "NaN", "--1", "1,000", "$5", "1.2.3", "-", ".", "abc", "1 2", "inf",
+        ] {
             assert_eq!(Micros::parse(s), Err(DecimalError::Syntax), "{s}");
         }
         assert_eq!(Micros::parse(""), Err(DecimalError::Empty));
@@ -243,7 +245,10 @@ mod tests {
             Micros::parse("1234567890123456789012345678901234567890"),
             Err(DecimalError::OutOfRange)
         );
-        assert_eq!(Micros::parse("999999999999.999999"), Ok(Micros(999_999_999_999_999_999)));
+        assert_eq!(
+            Micros::parse("999999999999.999999"),
+            Ok(Micros(999_999_999_999_999_999))
+        );
         assert_eq!(Micros::parse("0001000000000000"), Err(DecimalError::OutOfRange));
     }
 
