@@ -11,11 +11,18 @@
 //! bytes on every machine and Rust version (the generator carries its own
 //! SplitMix64 stream instead of a crate whose streams may change). Money is
 //! integer cents (rates: ten-thousandths), never a float.
+//!
+//! [`write_in_layout`] rewrites a generated client's invoices in a carrier's own
+//! export layout (AT&T Premier, Verizon RDD, Bell MOB) and
+//! [`write_layout_projection`] the canonical rows exactly as that layout carries
+//! them: the two must audit alike.
 
+mod layouts;
 mod plan;
 mod rng;
 mod write;
 
+pub use layouts::{write_in_layout, write_layout_projection, LayoutSummary, CHARGE_LAYOUTS};
 use std::io;
 use std::path::Path;
 
