@@ -1,7 +1,11 @@
 //! Carrier layouts end to end, through the `telaudit` binary: the real (anonymised)
 //! Verizon and AT&T exports in ../shared/carrier-samples audit without refusals
 //! (skipped when that folder is absent), and a carrier-layout file and its
-//! `telaudit convert` output audit to the same report.json.
+//! `telaudit convert` output audit to the same report.json; and a generated client
+//! written in each shipped charge layout audits to the same report.json as its
+//! canonical projection (telaudit_generate::write_layout_projection: the canonical
+//! rows after exactly the information loss of that layout; for AT&T's rawdataoutput,
+//! which carries every field, the canonical original itself).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -87,4 +91,138 @@ fn a_layout_file_and_its_conversion_audit_alike() {
         .find(|r| r["rule"] == "FEE001")
         .unwrap();
     assert_eq!(fee["recoverable"], "12.00");
+}
+
+/// report.json of an audit, as bytes.
+fn report_bytes(client: &Path, out: &Path) -> (i32, Vec<u8>) {
+    let st = bin()
+        .arg("audit")
+        .arg(client)
+        .arg("--out")
+        .arg(out)
+        .arg("-q")
+        .status()
+        .unwrap();
+    (
+        st.code().unwrap_or(-1),
+        std::fs::read(out.join("report.json")).unwrap(),
+    )
+}
+
+/// Every charge row of a client folder as text (all canonical fields), in read order.
+fn dump_rows(client: &Path) -> Vec<String> {
+    let d = telaudit_parse::read_client(client).unwrap();
+    d.rows
+        .iter()
+        .map(|r| {
+            format!(
+                "{}|{}|{}|{}|{}|{}|{}|{:?}|{}|{}|{}|{:?}|{}|{:?}|{}",
+                d.s(r.carrier),
+                d.s(r.account),
+                d.s(r.invoice),
+                r.invoice_date,
+                r.period_start,
+                r.period_end,
+                d.s(r.service),
+                r.charge_type,
+                d.s(r.charge_code),
+                d.s(r.description),
+                r.quantity,
+                r.unit_rate,
+                r.amount,
+                r.usage_quantity,
+                d.s(r.usage_unit),
+            )
+        })
+        .collect()
+}
+
+/// Files below `dir` whose name ends with `ext`.
+fn count_files(dir: &Path, ext: &str) -> usize {
+    let mut n = 0;
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            n += count_files(&p, ext);
+        } else if p.to_string_lossy().ends_with(ext) {
+            n += 1;
+        }
+    }
+    n
+}
+
+#[test]
+fn a_generated_client_in_each_carrier_layout_audits_like_its_canonical_projection() {
+    use telaudit_generate::{generate, write_in_layout, write_layout_projection, GenOptions, CHARGE_LAYOUTS};
+    let tmp = tempfile::tempdir().unwrap();
+    let canonical = tmp.path().join("canonical/acme");
+    let opts = GenOptions {
+        services: 30,
+        seed: 7,
+        months: 6,
+        start: (2025, 1),
+    };
+    generate(&canonical, &opts).unwrap();
+    let (code, original) = report_bytes(&canonical, &tmp.path().join("out-canonical"));
+    assert_eq!(code, 0);
+    // The client exercises the rules: findings of every kind but DIS001.
+    let r: serde_json::Value = serde_json::from_slice(&original).unwrap();
+    for rule in r["by_rule"].as_array().unwrap() {
+        let n = rule["findings"].as_u64().unwrap();
+        assert_eq!(
+            n == 0,
+            ["BAL001", "DIS001"].contains(&rule["rule"].as_str().unwrap()),
+            "{rule}"
+        );
+    }
+    for layout in CHARGE_LAYOUTS {
+        // The same client folder name (acme) under different parents.
+        let carrier = tmp.path().join(format!("{layout}/acme"));
+        let projected = tmp.path().join(format!("{layout}-canonical/acme"));
+        let written = write_in_layout(&canonical, &carrier, layout).unwrap();
+        let proj = write_layout_projection(&canonical, &projected, layout).unwrap();
+        assert_eq!(written, proj);
+        assert!(
+            written.converted >= 4 && written.copied > 0,
+            "{layout}: {written:?}"
+        );
+        let ext = if layout == "bell-mobility-mob" {
+            ".csv"
+        } else {
+            ".txt"
+        };
+        if ext == ".txt" {
+            assert_eq!(
+                count_files(&carrier.join("invoices"), ".txt"),
+                written.converted,
+                "{layout}"
+            );
+        }
+        let (ca, a) = report_bytes(&carrier, &tmp.path().join(format!("out-{layout}")));
+        let (cb, b) = report_bytes(&projected, &tmp.path().join(format!("out-{layout}-canonical")));
+        assert_eq!(ca, cb, "{layout}");
+        // Row by row, every field (report.json alone would not see, say, a fee read
+        // as a surcharge where no rule looks).
+        let (rows_a, rows_b) = (dump_rows(&carrier), dump_rows(&projected));
+        assert_eq!(rows_a.len(), rows_b.len(), "{layout}");
+        for (x, y) in rows_a.iter().zip(&rows_b) {
+            assert_eq!(x, y, "{layout}");
+        }
+        let (ja, jb) = (String::from_utf8(a).unwrap(), String::from_utf8(b).unwrap());
+        assert_eq!(
+            ja, jb,
+            "{layout}: the layout's files audit differently from their canonical projection"
+        );
+        let report: serde_json::Value = serde_json::from_str(&ja).unwrap();
+        assert_eq!(report["input"]["rejected_rows"], 0, "{layout}");
+        let original = String::from_utf8(original.clone()).unwrap();
+        if layout == "att-premier-rdo" {
+            // Carries every field: the same report as the canonical original.
+            assert_eq!(ja, original);
+        } else {
+            // The others lose information, so the comparison is not of two copies of
+            // the canonical original.
+            assert_ne!(ja, original, "{layout}");
+        }
+    }
 }
