@@ -226,3 +226,51 @@ fn a_generated_client_in_each_carrier_layout_audits_like_its_canonical_projectio
         }
     }
 }
+
+#[test]
+fn verizon_raw_data_downloads_dropped_in_as_rdd_archives_audit_like_their_files() {
+    use telaudit_generate::{generate, write_in_layout, GenOptions};
+    let tmp = tempfile::tempdir().unwrap();
+    let canonical = tmp.path().join("canonical/acme");
+    let opts = GenOptions {
+        services: 30,
+        seed: 7,
+        months: 3,
+        start: (2025, 1),
+    };
+    generate(&canonical, &opts).unwrap();
+    let files = tmp.path().join("files/acme");
+    let zipped = tmp.path().join("zipped/acme");
+    write_in_layout(&canonical, &files, "verizon-wireless-charges-detail").unwrap();
+    write_in_layout(&canonical, &zipped, "verizon-wireless-charges-detail").unwrap();
+    // Each Verizon account folder becomes one .rdd archive of its monthly files.
+    let vz = zipped.join("invoices/verizon-wireless");
+    let mut accounts = 0;
+    for e in std::fs::read_dir(&vz).unwrap() {
+        let dir = e.unwrap().path();
+        let mut members: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|m| {
+                let m = m.unwrap();
+                (
+                    m.file_name().to_string_lossy().into_owned(),
+                    std::fs::read(m.path()).unwrap(),
+                )
+            })
+            .collect();
+        members.sort();
+        let refs: Vec<(&str, &[u8])> = members.iter().map(|(n, b)| (n.as_str(), b.as_slice())).collect();
+        std::fs::write(dir.with_extension("rdd"), telaudit_parse::write_zip(&refs, true)).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        accounts += 1;
+    }
+    assert!(accounts >= 2);
+    let (ca, a) = report_bytes(&files, &tmp.path().join("out-files"));
+    let (cb, b) = report_bytes(&zipped, &tmp.path().join("out-zipped"));
+    assert_eq!((ca, cb), (0, 0));
+    assert_eq!(String::from_utf8(a).unwrap(), String::from_utf8(b).unwrap());
+    assert_eq!(dump_rows(&files), dump_rows(&zipped));
+    // Evidence names the member: findings.csv cites `...rdd!2025-01.txt:LINE`.
+    let findings = std::fs::read_to_string(tmp.path().join("out-zipped/findings.csv")).unwrap();
+    assert!(findings.contains(".rdd!2025-0"), "{findings}");
+}
