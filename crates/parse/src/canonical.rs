@@ -61,9 +61,12 @@ pub fn read_canonical_csv(bytes: &[u8], file: FileId, path: &str) -> ParsedFile 
     // Consecutive rows mostly repeat carrier, account, invoice ...: comparing with
     // the previous row's symbol skips most hash lookups.
     let mut last = [Sym::EMPTY; 15];
-    // At most one row per line: one reservation instead of repeated growth.
-    out.rows
-        .reserve(memchr::memchr_iter(b'\n', text.as_bytes()).count());
+    // At most one row per line: one reservation instead of repeated growth (no more
+    // than one row per 32 bytes either: a file of blank lines reserves nothing huge).
+    let lines = memchr::memchr_iter(b'\n', text.as_bytes()).count();
+    out.rows.reserve(lines.min(text.len() / 32 + 1));
+    // A NUL byte is never bill text: binary data, or UTF-16 without a byte-order mark.
+    let has_nul = memchr::memchr(0, text.as_bytes()).is_some();
     let mut problems: Vec<String> = Vec::new();
     let ParsedFile {
         strings,
@@ -74,6 +77,15 @@ pub fn read_canonical_csv(bytes: &[u8], file: FileId, path: &str) -> ParsedFile 
     let had_header = read_table(&text, path, &COLUMNS, 1, rejected, |f, line| {
         problems.clear();
         let v: [&str; 15] = std::array::from_fn(|c| f.get(c));
+        if has_nul {
+            if let Some(c) = v.iter().position(|x| x.contains('\0')) {
+                return Err(format!(
+                    "{} holds a NUL byte: the file holds binary data or is UTF-16 without a byte-order \
+                     mark; export it again as UTF-8 CSV",
+                    COLUMNS[c].name
+                ));
+            }
+        }
         match parse_row(&v, line, file, strings, &mut last, &mut problems) {
             Some(row) => {
                 rows.push(row);

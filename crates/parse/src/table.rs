@@ -17,10 +17,18 @@
 //! Quoting follows RFC 4180 as the `csv` crate reads it: a field is quoted when its
 //! first byte is `"`; `""` inside is one quote; text after the closing quote is kept
 //! literally; a quote inside an unquoted field is literal. Records end at LF or CRLF.
+//!
+//! A record longer than [`MAX_RECORD_BYTES`] (1 MiB: no bill line comes near it; a
+//! 50 MB "field" is a broken export or an attack) is refused whole at the line it
+//! starts on, without copying it, and reading resumes after it: line numbers stay
+//! physical lines.
 
 use crate::text::show;
 use memchr::{memchr, memchr2, memchr_iter};
 use telaudit_model::{Position, Rejection};
+
+/// The longest record (header or row) a table may hold, in bytes of text: 1 MiB.
+pub(crate) const MAX_RECORD_BYTES: usize = 1 << 20;
 
 #[derive(Copy, Clone, Debug)]
 struct Span {
@@ -37,6 +45,9 @@ pub(crate) enum Record {
     Fields(u64),
     /// A quoted field opened on this line never closed properly; the line was skipped.
     Unterminated(u64),
+    /// The record starting on this line is longer than [`MAX_RECORD_BYTES`]; it was
+    /// skipped whole (up to its end, or up to the end of its line when malformed).
+    TooLong(u64),
 }
 
 pub(crate) struct Splitter<'a> {
@@ -105,6 +116,9 @@ impl<'a> Splitter<'a> {
                 if ce == s {
                     continue;
                 }
+                if ce - s > MAX_RECORD_BYTES {
+                    return Some(Record::TooLong(line));
+                }
                 self.spans.clear();
                 let mut st = s;
                 for k in memchr_iter(b',', &b[s..ce]) {
@@ -129,12 +143,19 @@ impl<'a> Splitter<'a> {
             if malformed {
                 self.pos = next_line;
                 self.line = line + 1;
-                return Some(Record::Unterminated(line));
+                return Some(if line_end - s > MAX_RECORD_BYTES {
+                    Record::TooLong(line)
+                } else {
+                    Record::Unterminated(line)
+                });
             }
             self.pos = end;
             self.line = line + memchr_iter(b'\n', &b[s..end]).count() as u64;
             if end == n && (n == 0 || b[n - 1] != b'\n') {
                 self.line += 1;
+            }
+            if end - s > MAX_RECORD_BYTES {
+                return Some(Record::TooLong(line));
             }
             return Some(Record::Fields(line));
         }
@@ -158,6 +179,16 @@ impl<'a> Splitter<'a> {
                 while let Some(k) = memchr(b'"', &b[i..]) {
                     let q = i + k;
                     multiline |= memchr(b'\n', &b[i..q]).is_some();
+                    if q - s > MAX_RECORD_BYTES {
+                        // Too long: refused whole, so its text is not kept.
+                        i = q + 1;
+                        if q + 1 < n && b[q + 1] == b'"' {
+                            i = q + 2;
+                            continue;
+                        }
+                        closed = true;
+                        break;
+                    }
                     self.scratch.push_str(&text[i..q]);
                     if q + 1 < n && b[q + 1] == b'"' {
                         self.scratch.push('"');
@@ -170,7 +201,9 @@ impl<'a> Splitter<'a> {
                 }
                 if !closed {
                     multiline |= memchr(b'\n', &b[i..]).is_some();
-                    self.scratch.push_str(&text[i..]);
+                    if n - s <= MAX_RECORD_BYTES {
+                        self.scratch.push_str(&text[i..]);
+                    }
                     self.spans.push(Span {
                         scratch: true,
                         start: st,
@@ -186,7 +219,9 @@ impl<'a> Splitter<'a> {
                 let e = memchr2(b',', b'\n', &b[i..]).map_or(n, |k| i + k);
                 let ce = strip_cr(b, i, e);
                 text_after_quote |= ce > i;
-                self.scratch.push_str(&text[i..ce]);
+                if ce - s <= MAX_RECORD_BYTES {
+                    self.scratch.push_str(&text[i..ce]);
+                }
                 self.spans.push(Span {
                     scratch: true,
                     start: st,
@@ -322,8 +357,8 @@ pub(crate) fn read_table<'t>(
     let mut sp = Splitter::new(text);
     let refuse_file = |sp: &mut Splitter, rejected: &mut Vec<Rejection>, reason: String| {
         let mut count = 0;
-        while sp.next_record(None).is_some() {
-            if !sp.all_empty() {
+        while let Some(rec) = sp.next_record(None) {
+            if !matches!(rec, Record::Fields(_)) || !sp.all_empty() {
                 count += 1;
             }
         }
@@ -341,6 +376,18 @@ pub(crate) fn read_table<'t>(
                 &mut sp,
                 rejected,
                 format!("the header row (line {line}) has an unterminated quote"),
+            );
+            return false;
+        }
+        Some(Record::TooLong(line)) => {
+            refuse_file(
+                &mut sp,
+                rejected,
+                format!(
+                    "the header row (line {line}) is longer than {} bytes: not a bill table; \
+                     export it again as CSV",
+                    MAX_RECORD_BYTES
+                ),
             );
             return false;
         }
@@ -368,6 +415,14 @@ pub(crate) fn read_table<'t>(
                 "unterminated quote: a quoted field opened on this line does not close before the \
                  record ends; reading resumed on the next line"
                     .to_string(),
+            ),
+            Record::TooLong(line) => refuse(
+                rejected,
+                line,
+                format!(
+                    "record longer than {MAX_RECORD_BYTES} bytes (1 MiB): no bill line is that long, the \
+                     export is broken; the record was skipped whole and reading resumed after it"
+                ),
             ),
             Record::Fields(line) => {
                 if sp.len() != header.width {
@@ -409,7 +464,7 @@ mod tests {
         while let Some(r) = sp.next_record(expected) {
             let f = match r {
                 Record::Fields(_) => (0..sp.len()).map(|i| sp.field(i).to_string()).collect(),
-                Record::Unterminated(_) => vec![],
+                Record::Unterminated(_) | Record::TooLong(_) => vec![],
             };
             out.push((r, f));
         }
@@ -484,5 +539,78 @@ mod tests {
             ]
         );
         assert_eq!(recs[3].1, vec!["y".to_string(), "q".to_string()]);
+    }
+
+    #[test]
+    fn records_over_the_cap_are_skipped_whole_and_lines_stay_right() {
+        let big = "x".repeat(MAX_RECORD_BYTES + 1);
+        // Unquoted, on one line.
+        let text = format!("h1,h2\n{big},1\nx,2\n");
+        let kinds: Vec<Record> = split_all(&text, Some(2)).into_iter().map(|r| r.0).collect();
+        assert_eq!(
+            kinds,
+            vec![Record::Fields(1), Record::TooLong(2), Record::Fields(3)]
+        );
+        // Quoted over three lines, well formed: skipped to its end.
+        let text = format!("h1,h2\n\"a\n{big}\nb\",1\nx,2\n");
+        let recs = split_all(&text, Some(2));
+        assert_eq!(recs[1].0, Record::TooLong(2));
+        assert_eq!(recs[2], (Record::Fields(5), vec!["x".into(), "2".into()]));
+        assert_eq!(recs.len(), 3);
+        // Quoted with doubled quotes past the cap: still one record.
+        let text = format!("h1,h2\n\"{big}\"\"q\"\"{big}\",1\nx,2\n");
+        let kinds: Vec<Record> = split_all(&text, Some(2)).into_iter().map(|r| r.0).collect();
+        assert_eq!(
+            kinds,
+            vec![Record::Fields(1), Record::TooLong(2), Record::Fields(3)]
+        );
+        // Never closed, on one long line: that line is skipped, the next is read.
+        let text = format!("h1,h2\n\"{big},1\nx,2\n");
+        let recs = split_all(&text, Some(2));
+        assert_eq!(recs[1].0, Record::TooLong(2));
+        assert_eq!(recs[2], (Record::Fields(3), vec!["x".into(), "2".into()]));
+        // Just under the cap is read.
+        let ok = "y".repeat(MAX_RECORD_BYTES - 2);
+        let recs = split_all(&format!("h\n{ok}\n"), Some(1));
+        assert_eq!(recs[1].0, Record::Fields(2));
+        assert_eq!(recs[1].1[0].len(), MAX_RECORD_BYTES - 2);
+    }
+
+    #[test]
+    fn read_table_refuses_a_long_record_and_a_long_header() {
+        let cols = [Column {
+            name: "h1",
+            required: true,
+        }];
+        let big = "x".repeat(MAX_RECORD_BYTES + 1);
+        let mut rejected = Vec::new();
+        let mut read = Vec::new();
+        let text = format!("h1\n{big}\nok\n");
+        assert!(read_table(&text, "f.csv", &cols, 1, &mut rejected, |f, line| {
+            read.push((line, f.get(0).to_string()));
+            Ok(())
+        }));
+        assert_eq!(read, vec![(3, "ok".to_string())]);
+        assert_eq!(rejected.len(), 1);
+        assert_eq!(rejected[0].position, Position::Line(2));
+        assert!(
+            rejected[0].reason.contains("longer than 1048576 bytes"),
+            "{}",
+            rejected[0].reason
+        );
+        let mut rejected = Vec::new();
+        let text = format!("h1,{big}\na\nb\n");
+        assert!(!read_table(
+            &text,
+            "f.csv",
+            &cols,
+            1,
+            &mut rejected,
+            |_, _| Ok(())
+        ));
+        assert_eq!(rejected.len(), 1);
+        assert_eq!(rejected[0].position, Position::File);
+        assert_eq!(rejected[0].rows, 2);
+        assert!(rejected[0].reason.contains("header row (line 1) is longer"));
     }
 }
