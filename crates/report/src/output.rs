@@ -1,6 +1,7 @@
 //! Writing the outputs into a client's output folder, each file atomically.
 
 use crate::{report_json, report_md, write_findings_csv, write_rejected_csv, Report};
+use rayon::prelude::*;
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
@@ -49,38 +50,72 @@ fn write_atomic(
 pub fn write_outputs(dir: &Path, dump: &Dump, results: &[RuleResult], report: &Report) -> io::Result<()> {
     fs::create_dir_all(dir)
         .map_err(|e| io::Error::new(e.kind(), format!("cannot create {}: {e}", dir.display())))?;
-    write_atomic(dir, "report.json", |w| {
-        w.write_all(report_json(report).as_bytes())
-    })?;
-    write_atomic(dir, "findings.csv", |w| write_findings_csv(w, dump, results))?;
-    if dump.rejected.is_empty() {
-        let stale = dir.join("rejected.csv");
-        match fs::remove_file(&stale) {
-            Ok(()) => {}
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-            Err(e) => {
-                return Err(io::Error::new(
-                    e.kind(),
-                    format!("cannot remove the stale {}: {e}", stale.display()),
-                ))
-            }
-        }
-    } else {
-        write_atomic(dir, "rejected.csv", |w| write_rejected_csv(w, dump))?;
-    }
-    write_atomic(dir, "report.md", |w| {
-        w.write_all(report_md(dump, results, report).as_bytes())
-    })?;
-    let disputes = crate::disputes(dump, results);
-    write_disputes(dir, &disputes, report)?;
-    write_atomic(dir, "report.html", |w| {
-        w.write_all(crate::html::report_html_with(dump, results, report, &disputes).as_bytes())
-    })?;
+    // The files are independent: render and write them in parallel, so one file's
+    // rendering overlaps another's flush to disk. Errors are reported in a fixed
+    // order (json, findings, rejected, md, disputes, html), whatever finished first.
+    let ((json, findings), (rejected, (md, rest))) = rayon::join(
+        || {
+            rayon::join(
+                || {
+                    write_atomic(dir, "report.json", |w| {
+                        w.write_all(report_json(report).as_bytes())
+                    })
+                },
+                || write_atomic(dir, "findings.csv", |w| write_findings_csv(w, dump, results)),
+            )
+        },
+        || {
+            rayon::join(
+                || write_or_remove_rejected(dir, dump),
+                || {
+                    rayon::join(
+                        || {
+                            write_atomic(dir, "report.md", |w| {
+                                w.write_all(report_md(dump, results, report).as_bytes())
+                            })
+                        },
+                        || {
+                            let disputes = crate::disputes(dump, results);
+                            let (written, html) = rayon::join(
+                                || write_disputes(dir, &disputes, report),
+                                || {
+                                    write_atomic(dir, "report.html", |w| {
+                                        w.write_all(
+                                            crate::html::report_html_with(dump, results, report, &disputes)
+                                                .as_bytes(),
+                                        )
+                                    })
+                                },
+                            );
+                            written.and(html)
+                        },
+                    )
+                },
+            )
+        },
+    );
+    json.and(findings).and(rejected).and(md).and(rest)?;
     // Make the renames durable too (best effort: not every platform can open a folder).
     if let Ok(d) = File::open(dir) {
         let _ = d.sync_all();
     }
     Ok(())
+}
+
+/// rejected.csv when input was refused; otherwise a stale one from an earlier run is removed.
+fn write_or_remove_rejected(dir: &Path, dump: &Dump) -> io::Result<()> {
+    if !dump.rejected.is_empty() {
+        return write_atomic(dir, "rejected.csv", |w| write_rejected_csv(w, dump));
+    }
+    let stale = dir.join("rejected.csv");
+    match fs::remove_file(&stale) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(io::Error::new(
+            e.kind(),
+            format!("cannot remove the stale {}: {e}", stale.display()),
+        )),
+    }
 }
 
 fn io_context(e: io::Error, what: &str, path: &Path) -> io::Error {
@@ -115,13 +150,17 @@ fn write_disputes(dir: &Path, disputes: &[crate::AccountDispute], report: &Repor
         for d in disputes {
             let sub = tmp.join(&d.dir);
             fs::create_dir_all(&sub).map_err(|e| io_context(e, "create", &sub))?;
+        }
+        // In parallel: each file's flush to disk waits on the device, not the CPU.
+        disputes.par_iter().try_for_each(|d| {
+            let sub = tmp.join(&d.dir);
             write_atomic(&sub, &format!("{}.csv", d.stem), |w| {
                 w.write_all(crate::dispute_csv(d).as_bytes())
             })?;
             write_atomic(&sub, &format!("{}.md", d.stem), |w| {
                 w.write_all(crate::dispute_letter(d, &report.name).as_bytes())
-            })?;
-        }
+            })
+        })?;
         remove_any(&target).map_err(|e| io_context(e, "remove the stale", &target))?;
         fs::rename(&tmp, &target).map_err(|e| io_context(e, "rename into place", &target))
     })();
