@@ -89,7 +89,32 @@ pub fn acquire(dir: &Path) -> Result<Lock, LockError> {
         )))
     })();
     let _ = fs::remove_file(&tmp);
+    if result.is_ok() {
+        remove_dead_temps(dir, me);
+    }
     result
+}
+
+/// Removes the private temporary files (`.telaudit.lock.<pid>.tmp`,
+/// `.telaudit.lock.stale.<pid>`) that a run killed while taking the lock left
+/// behind. Only files of processes that are gone are touched.
+fn remove_dead_temps(dir: &Path, me: u32) {
+    let Ok(entries) = fs::read_dir(dir) else { return };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Some(rest) = name.strip_prefix(LOCK_NAME).and_then(|r| r.strip_prefix('.')) else {
+            continue;
+        };
+        let pid = rest
+            .strip_suffix(".tmp")
+            .or_else(|| rest.strip_prefix("stale."))
+            .and_then(|p| p.parse::<u32>().ok());
+        if let Some(pid) = pid {
+            if pid != me && !is_alive(pid) {
+                let _ = fs::remove_file(e.path());
+            }
+        }
+    }
 }
 
 /// Removes a stale lock held by the dead process `pid`. It is renamed aside
