@@ -149,7 +149,9 @@ fn classify_forced(path: &Path, head: &[u8], forced: Option<usize>) -> Option<Ch
         return None;
     }
     let (text, _) = decode_text(head);
-    if looks_canonical(&text) {
+    // An empty table (or only blank lines) goes to the canonical reader, which
+    // warns "empty file": a failed export is shown, not refused as unrecognised.
+    if looks_canonical(&text) || text.trim().is_empty() {
         return Some(ChargeFormat::Canonical);
     }
     if let Some(i) = crate::layout::recognise(&text) {
