@@ -1,11 +1,15 @@
 //! `telaudit audit`: audit one client's bill dump.
 //!
 //! ```text
-//! Usage: telaudit audit <CLIENT_DIR> --out <DIR> [--rules DIR] [--timings] [--quiet]
+//! Usage: telaudit audit <CLIENT_DIR> --out <DIR> [--rules DIR] [--force] [--timings] [--quiet]
 //!
 //! Reads CLIENT_DIR (invoices/, inventory.csv, contracts.csv, client.toml),
 //! applies the rules and writes report.json, findings.csv, report.md and, when
 //! input was refused, rejected.csv into DIR.
+//!
+//! DIR may not be the client folder or lie inside its invoices/ (refused, exit 2),
+//! and a DIR whose report.json is another client's (or not a telaudit report) is
+//! not overwritten unless --force is given.
 //!
 //! Exit status: 0 the audit ran; 1 some input was refused (the rest was audited,
 //! the reasons are in rejected.csv) or the client could not be audited;
@@ -28,6 +32,9 @@ pub struct Args {
     /// A folder of rule files (*.toml) that replaces the default rules.
     #[arg(long, value_name = "DIR")]
     pub rules: Option<PathBuf>,
+    /// Write into --out even when it holds another client's report.
+    #[arg(long)]
+    pub force: bool,
     /// Print how long each phase took (read, rules, totals, write) to stderr.
     #[arg(long)]
     pub timings: bool,
@@ -40,6 +47,9 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
     let rules = super::rules::load(args.rules.as_deref())?;
     check_out_dir(&args.client_dir, &args.out)?;
     let mut audited = crate::pipeline::audit_client(&args.client_dir, &rules)?;
+    if !args.force {
+        check_out_owner(&args.out, &audited.dump.client)?;
+    }
     crate::pipeline::write_client(&args.out, &mut audited)?;
     let crate::pipeline::Audited {
         dump,
@@ -104,8 +114,20 @@ fn print_summary(dump: &telaudit_model::Dump, report: &telaudit_report::Report, 
 }
 
 /// Refuses an output folder inside the client's invoices/ (its CSVs would be
-/// read as bills on the next run).
+/// read as bills on the next run) or equal to the client folder (the outputs
+/// would mix with the client's own files); a sub-folder of the client folder
+/// outside invoices/ is allowed (nothing there is read).
 fn check_out_dir(client: &Path, out: &Path) -> Result<(), CliError> {
+    if let (Ok(c), Some(out_abs)) = (client.canonicalize(), absolute_existing_prefix(out)) {
+        if out_abs == c {
+            return Err(CliError::Config(format!(
+                "--out {} is the client folder itself: the outputs would mix with the client's files; \
+                 choose another folder (a sub-folder such as {} is fine)",
+                out.display(),
+                client.join("telaudit-out").display()
+            )));
+        }
+    }
     let invoices = client.join("invoices");
     let (Ok(inv), Some(out_abs)) = (invoices.canonicalize(), absolute_existing_prefix(out)) else {
         return Ok(());
@@ -118,6 +140,41 @@ fn check_out_dir(client: &Path, out: &Path) -> Result<(), CliError> {
         )));
     }
     Ok(())
+}
+
+/// Refuses to overwrite an output folder that holds another client's report
+/// (report.json naming another client, or a report.json that is not telaudit's):
+/// mixing two clients' files in one folder would put one client's figures in
+/// the other's dispute. `--force` skips this check.
+fn check_out_owner(out: &Path, client: &str) -> Result<(), CliError> {
+    let path = out.join("report.json");
+    let text = match std::fs::read(&path) {
+        Ok(t) => t,
+        Err(_) => return Ok(()),
+    };
+    let owner = serde_json::from_slice::<serde_json::Value>(&text)
+        .ok()
+        .filter(|v| {
+            v["schema"]
+                .as_str()
+                .is_some_and(|s| s.starts_with("telaudit.report/"))
+        })
+        .and_then(|v| v["client"].as_str().map(str::to_string));
+    match owner {
+        Some(o) if o == client => Ok(()),
+        Some(o) => Err(CliError::Config(format!(
+            "--out {} holds the report of another client ({o:?}, in {}); choose another folder, or \
+             pass --force to replace it with {client:?}'s",
+            out.display(),
+            path.display()
+        ))),
+        None => Err(CliError::Config(format!(
+            "--out {}: {} is not a telaudit report; choose another folder, or pass --force to \
+             overwrite it",
+            out.display(),
+            path.display()
+        ))),
+    }
 }
 
 /// The canonical form of `p`'s deepest existing ancestor, with the rest appended.

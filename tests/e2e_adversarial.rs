@@ -1,0 +1,337 @@
+//! End-to-end: the adversarial corpus of `tests/adversarial/`, one case per folder,
+//! each run through the real binary and checked against the `expected.toml` beside it
+//! (exit status, refused file:line and reason, rows, billed_total, messages); plus
+//! formula-safety of every CSV telaudit writes, hostile names that must not write
+//! outside `--out`, the `--out` rules, two batches on one folder, and a batch killed
+//! at 20 moments then rerun.
+//!
+//! `expected.toml` (all keys but `exit` optional):
+//!
+//! ```toml
+//! description = "what the case is"
+//! args = ["audit", "client", "--out", "out"]   # the default; run in the case's copy
+//! exit = 1
+//! rows = 2                  # report.json input.rows
+//! rejected_rows = 1         # report.json input.rejected_rows
+//! billed_total = "100.00"   # report.json input.billed_total
+//! last_period = "2025-03-01"  # report.json input.last_period
+//! client = "client"         # report.json client
+//! no_report = true          # the output folder is left as it was (refused before writing)
+//! stderr = ["substring"]    # each must appear on stderr
+//! [[refused]]               # rejected.csv holds exactly these, in order
+//! file = "invoices/bad.csv"
+//! line = 3                  # omitted: the whole file
+//! reason = "substring"
+//! [[setup.symlinks]]        # made before the run (not committed: links are hazards)
+//! link = "client/invoices/loop"
+//! target = ".."
+//! [[setup.generated]]       # large inputs written by the test, not committed
+//! path = "client/invoices/big.csv"
+//! kind = "huge_field"       # or "wide_header", "wide_row"
+//! ```
+//!
+//! Every case is also checked for what must hold whatever the input: no panic, exit
+//! 0, 1 or 2, nothing written outside the output folder, and a second run writing
+//! byte-identical report.json, findings.csv and rejected.csv.
+
+mod common;
+
+use common::*;
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const HEADER: &str = "carrier,account,invoice,invoice_date,period_start,period_end,service_id,charge_type,\
+                      charge_code,description,quantity,unit_rate,amount,usage_quantity,usage_unit";
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Expected {
+    description: String,
+    args: Option<Vec<String>>,
+    exit: i32,
+    rows: Option<u64>,
+    rejected_rows: Option<u64>,
+    billed_total: Option<String>,
+    last_period: Option<String>,
+    client: Option<String>,
+    #[serde(default)]
+    no_report: bool,
+    #[serde(default)]
+    stderr: Vec<String>,
+    refused: Option<Vec<Refused>>,
+    #[serde(default)]
+    setup: Setup,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Refused {
+    file: String,
+    line: Option<u64>,
+    reason: String,
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct Setup {
+    #[serde(default)]
+    symlinks: Vec<Symlink>,
+    #[serde(default)]
+    generated: Vec<Generated>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Symlink {
+    link: String,
+    target: String,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Generated {
+    path: String,
+    kind: String,
+}
+
+/// A good charge row for service `svc` of account A1 (March 2025).
+fn good_row(svc: &str, amount: &str) -> String {
+    format!("Acme,A1,INV1,2025-03-05,2025-03-01,2025-03-31,{svc},recurring,PLAN,Plan,1,,{amount},,\n")
+}
+
+fn generate(path: &Path, kind: &str) {
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let mut f = std::io::BufWriter::new(fs::File::create(path).unwrap());
+    writeln!(f, "{HEADER}").unwrap();
+    f.write_all(good_row("G1", "40.00").as_bytes()).unwrap();
+    match kind {
+        // Line 3: one quoted 50 MB description spread over 50 lines; then a good row.
+        "huge_field" => {
+            f.write_all(b"Acme,A1,INV1,2025-03-05,2025-03-01,2025-03-31,BIG,recurring,PLAN,\"")
+                .unwrap();
+            let chunk = "x".repeat(1 << 20);
+            for _ in 0..50 {
+                f.write_all(chunk.as_bytes()).unwrap();
+                f.write_all(b"\n").unwrap();
+            }
+            f.write_all(b"\",1,,5.00,,\n").unwrap();
+        }
+        // A row of 10,000 fields under a header of 15.
+        "wide_row" => {
+            let mut row = good_row("WIDE", "7.00").trim_end().to_string();
+            row.push_str(&",z".repeat(10_000 - 15));
+            writeln!(f, "{row}").unwrap();
+        }
+        other => panic!("unknown generated kind {other}"),
+    }
+    f.write_all(good_row("G2", "60.00").as_bytes()).unwrap();
+    // A refused row last: its line number shows the count stayed right.
+    f.write_all(good_row("LAST", "1e5").as_bytes()).unwrap();
+    f.flush().unwrap();
+}
+
+/// A canonical file whose header has 10,000 columns (15 known, the rest unknown).
+fn generate_wide_header(path: &Path) {
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let extra: String = (15..10_000).map(|i| format!(",extra{i}")).collect();
+    let pad = ",".repeat(10_000 - 15);
+    let mut text = format!("{HEADER}{extra}\n");
+    for (svc, amt) in [("W1", "40.00"), ("W2", "60.00"), ("LAST", "1e5")] {
+        text.push_str(good_row(svc, amt).trim_end());
+        text.push_str(&pad);
+        text.push('\n');
+    }
+    fs::write(path, text).unwrap();
+}
+
+/// Every entry below `dir` (not following links): path -> bytes (links: their target).
+fn snapshot(dir: &Path, skip: &[PathBuf]) -> BTreeMap<PathBuf, Vec<u8>> {
+    fn walk(base: &Path, d: &Path, skip: &[PathBuf], m: &mut BTreeMap<PathBuf, Vec<u8>>) {
+        for e in fs::read_dir(d).unwrap() {
+            let p = e.unwrap().path();
+            if skip.iter().any(|s| p.starts_with(s)) {
+                continue;
+            }
+            let rel = p.strip_prefix(base).unwrap().to_path_buf();
+            let meta = fs::symlink_metadata(&p).unwrap();
+            if meta.file_type().is_symlink() {
+                m.insert(
+                    rel,
+                    fs::read_link(&p).unwrap().into_os_string().into_encoded_bytes(),
+                );
+            } else if meta.is_dir() {
+                m.insert(rel, b"<dir>".to_vec());
+                walk(base, &p, skip, m);
+            } else {
+                m.insert(rel, fs::read(&p).unwrap());
+            }
+        }
+    }
+    let mut m = BTreeMap::new();
+    walk(dir, dir, skip, &mut m);
+    m
+}
+
+/// rejected.csv as (file, line, reason) rows.
+fn rejected(out: &Path) -> Vec<(String, String, String)> {
+    let path = out.join("rejected.csv");
+    if !path.exists() {
+        return Vec::new();
+    }
+    let mut r = csv::Reader::from_path(path).unwrap();
+    r.records()
+        .map(|rec| {
+            let rec = rec.unwrap();
+            (rec[0].to_string(), rec[1].to_string(), rec[2].to_string())
+        })
+        .collect()
+}
+
+fn run_in(dir: &Path, args: &[String]) -> std::process::Output {
+    Command::new(bin()).args(args).current_dir(dir).output().unwrap()
+}
+
+fn check_case(case: &Path) -> Result<(), String> {
+    let name = case.file_name().unwrap().to_string_lossy().into_owned();
+    let exp: Expected = toml::from_str(&fs::read_to_string(case.join("expected.toml")).unwrap())
+        .map_err(|e| format!("{name}: bad expected.toml: {e}"))?;
+    let tmp = tempfile::tempdir().unwrap();
+    let work = tmp.path().join("case");
+    copy_tree(case, &work);
+    fs::remove_file(work.join("expected.toml")).unwrap();
+    for g in &exp.setup.generated {
+        match g.kind.as_str() {
+            "wide_header" => generate_wide_header(&work.join(&g.path)),
+            k => generate(&work.join(&g.path), k),
+        }
+    }
+    for s in &exp.setup.symlinks {
+        let link = work.join(&s.link);
+        fs::create_dir_all(link.parent().unwrap()).unwrap();
+        std::os::unix::fs::symlink(&s.target, &link).unwrap();
+    }
+    let args: Vec<String> = exp
+        .args
+        .clone()
+        .unwrap_or_else(|| ["audit", "client", "--out", "out"].map(String::from).to_vec());
+    let out_arg = args
+        .iter()
+        .position(|a| a == "--out")
+        .map(|i| args[i + 1].clone())
+        .unwrap_or_else(|| "out".into());
+    let out = work.join(&out_arg);
+    let before = snapshot(&work, std::slice::from_ref(&out));
+    let out_before = out.is_dir().then(|| snapshot(&out, &[]));
+
+    let o = run_in(&work, &args);
+    let err = stderr(&o);
+    let fail = |what: String| Err(format!("{name} ({}): {what}\nstderr: {err}", exp.description));
+    if err.contains("panicked") || !matches!(code(&o), 0..=2) {
+        return fail(format!("crashed (status {:?})", o.status));
+    }
+    if code(&o) != exp.exit {
+        return fail(format!("exit {} (expected {})", code(&o), exp.exit));
+    }
+    for s in &exp.stderr {
+        if !err.contains(s.as_str()) {
+            return fail(format!("stderr lacks {s:?}"));
+        }
+    }
+    // Nothing outside the output folder changed (links included).
+    let after = snapshot(&work, std::slice::from_ref(&out));
+    if before != after {
+        let changed: Vec<_> = after
+            .keys()
+            .chain(before.keys())
+            .filter(|k| before.get(*k) != after.get(*k))
+            .collect();
+        return fail(format!("files outside --out changed: {changed:?}"));
+    }
+    let report = out.join("report.json");
+    if exp.no_report {
+        if out.is_dir().then(|| snapshot(&out, &[])) != out_before {
+            return fail("the output folder was written to".into());
+        }
+        return Ok(());
+    }
+    if !report.exists() {
+        return fail("no report.json".into());
+    }
+    let j = read_json(&report);
+    let input = &j["input"];
+    if let Some(rows) = exp.rows {
+        if input["rows"].as_u64() != Some(rows) {
+            return fail(format!("rows {} (expected {rows})", input["rows"]));
+        }
+    }
+    if let Some(r) = exp.rejected_rows {
+        if input["rejected_rows"].as_u64() != Some(r) {
+            return fail(format!("rejected_rows {} (expected {r})", input["rejected_rows"]));
+        }
+    }
+    if let Some(b) = &exp.billed_total {
+        if input["billed_total"].as_str() != Some(b.as_str()) {
+            return fail(format!("billed_total {} (expected {b})", input["billed_total"]));
+        }
+    }
+    if let Some(p) = &exp.last_period {
+        if input["last_period"].as_str() != Some(p.as_str()) {
+            return fail(format!("last_period {} (expected {p})", input["last_period"]));
+        }
+    }
+    if let Some(c) = &exp.client {
+        if j["client"].as_str() != Some(c.as_str()) {
+            return fail(format!("client {} (expected {c})", j["client"]));
+        }
+    }
+    let got = rejected(&out);
+    if let Some(want) = &exp.refused {
+        let ok = got.len() == want.len()
+            && got.iter().zip(want).all(|((f, l, r), w)| {
+                *f == w.file
+                    && *l == w.line.map(|l| l.to_string()).unwrap_or_default()
+                    && r.contains(&w.reason)
+            });
+        if !ok {
+            return fail(format!("rejected.csv {got:#?}"));
+        }
+    }
+    // The same input, run again: the same bytes.
+    let again = work.join("again");
+    let mut args2 = args.clone();
+    if let Some(i) = args2.iter().position(|a| a == "--out") {
+        args2[i + 1] = again.to_string_lossy().into_owned();
+    }
+    let o2 = run_in(&work, &args2);
+    if code(&o2) != exp.exit {
+        return fail(format!("second run exit {}", code(&o2)));
+    }
+    for f in ["report.json", "findings.csv", "rejected.csv"] {
+        if fs::read(out.join(f)).ok() != fs::read(again.join(f)).ok() {
+            return fail(format!("{f} differs between two runs"));
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn adversarial_corpus() {
+    let dir = root().join("tests/adversarial");
+    let mut cases: Vec<PathBuf> = fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("expected.toml").exists())
+        .collect();
+    cases.sort();
+    assert!(cases.len() >= 30, "only {} cases", cases.len());
+    let failures: Vec<String> = cases.iter().filter_map(|c| check_case(c).err()).collect();
+    assert!(
+        failures.is_empty(),
+        "{} case(s) failed:\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+}
