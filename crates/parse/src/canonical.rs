@@ -76,7 +76,10 @@ pub fn read_canonical_csv(bytes: &[u8], file: FileId, path: &str) -> ParsedFile 
     } = &mut out;
     let had_header = read_table(&text, path, &COLUMNS, 1, rejected, |f, line| {
         problems.clear();
-        let v: [&str; 15] = std::array::from_fn(|c| f.get(c));
+        let mut v: [&str; 15] = std::array::from_fn(|c| f.get(c));
+        for c in GUARDED {
+            v[c] = unguard(v[c]);
+        }
         if has_nul {
             if let Some(c) = v.iter().position(|x| x.contains('\0')) {
                 return Err(format!(
@@ -102,6 +105,20 @@ pub fn read_canonical_csv(bytes: &[u8], file: FileId, path: &str) -> ParsedFile 
         });
     }
     out
+}
+
+/// The text columns `telaudit convert` guards against spreadsheet formulas.
+const GUARDED: [usize; 7] = [CARRIER, ACCOUNT, INVOICE, SERVICE_ID, CHARGE_CODE, DESCRIPTION, USAGE_UNIT];
+
+/// A text value without the `'` that guards a formula-like value (`'=SUM(A1)`
+/// reads as `=SUM(A1)`): the canonical CSV telaudit writes is opened in
+/// spreadsheets, so its text cells that start with `=`, `+`, `-`, `@`, tab or CR
+/// carry one leading apostrophe. Any other apostrophe is kept (`'0042` stays).
+fn unguard(s: &str) -> &str {
+    match s.as_bytes() {
+        [b'\'', b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r', ..] => &s[1..],
+        _ => s,
+    }
 }
 
 /// One record's trimmed values, indexed like `COLUMNS` ("" for absent columns).
