@@ -108,7 +108,15 @@ pub fn read_canonical_csv(bytes: &[u8], file: FileId, path: &str) -> ParsedFile 
 }
 
 /// The text columns `telaudit convert` guards against spreadsheet formulas.
-const GUARDED: [usize; 7] = [CARRIER, ACCOUNT, INVOICE, SERVICE_ID, CHARGE_CODE, DESCRIPTION, USAGE_UNIT];
+const GUARDED: [usize; 7] = [
+    CARRIER,
+    ACCOUNT,
+    INVOICE,
+    SERVICE_ID,
+    CHARGE_CODE,
+    DESCRIPTION,
+    USAGE_UNIT,
+];
 
 /// A text value without the `'` that guards a formula-like value (`'=SUM(A1)`
 /// reads as `=SUM(A1)`): the canonical CSV telaudit writes is opened in
