@@ -3,10 +3,17 @@
 //! - the order and names of the bill files never change report.json;
 //! - the order of rows inside a file never changes report.json;
 //! - splitting a file in two changes nothing but the file count;
-//! - the totals are at most the sum of by_rule and at least its largest rule.
+//! - the totals are at most the sum of by_rule and at least its largest rule;
+//! - every finding's evidence is a line of a bill file holding a charge row of the
+//!   finding's carrier, account (and service, when the finding names one);
+//! - adding a clean row (a one-off charge in a new account of a new carrier, in a
+//!   new file or at the top of an existing one) never lowers the savings and keeps
+//!   every earlier finding's figures;
+//! - the binary writes byte-identical output files with 1 and with 2 rayon threads.
 
 use proptest::prelude::*;
 use rust_decimal::Decimal;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -14,6 +21,59 @@ fn audit_json(client: &Path) -> String {
     let dump = telaudit_parse::read_client(client).unwrap();
     let results = telaudit_rules::evaluate(&telaudit_rules::RuleSet::defaults(), &dump);
     telaudit_report::report_json(&telaudit_report::summarize(&dump, &results))
+}
+
+const HEADER: &str = "carrier,account,invoice,invoice_date,period_start,period_end,service_id,charge_type,\
+                      charge_code,description,quantity,unit_rate,amount,usage_quantity,usage_unit";
+
+/// Each finding as text: rule, carrier, account, service, description, money.
+fn findings(client: &Path) -> BTreeSet<(String, String, String, String, String, Decimal, Decimal)> {
+    let dump = telaudit_parse::read_client(client).unwrap();
+    let results = telaudit_rules::evaluate(&telaudit_rules::RuleSet::defaults(), &dump);
+    results
+        .iter()
+        .flat_map(|r| &r.findings)
+        .map(|f| {
+            (
+                f.rule.clone(),
+                dump.s(f.carrier).to_string(),
+                dump.s(f.account).to_string(),
+                dump.s(f.service).to_string(),
+                f.description.clone(),
+                f.recoverable,
+                f.monthly,
+            )
+        })
+        .collect()
+}
+
+/// A canonical CSV's records by the line they start on (the csv crate's count).
+fn records_by_line(path: &Path) -> BTreeMap<u64, csv::StringRecord> {
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_path(path)
+        .unwrap();
+    let header: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
+    assert_eq!(header.join(","), HEADER, "{}", path.display());
+    let mut out = BTreeMap::new();
+    let mut rec = csv::StringRecord::new();
+    while r.read_record(&mut rec).unwrap() {
+        out.insert(rec.position().unwrap().line(), rec.clone());
+    }
+    out
+}
+
+fn all_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(all_files(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
 }
 
 fn csv_files(dir: &Path) -> Vec<PathBuf> {
@@ -132,6 +192,99 @@ proptest! {
                     prop_assert!(e.pos >= 2, "{}", dump.locate(*e));
                 }
             }
+        }
+        // ... and the line it names holds a charge of the finding's carrier,
+        // account and service, read independently with the csv crate.
+        let mut lines: BTreeMap<u32, BTreeMap<u64, csv::StringRecord>> = BTreeMap::new();
+        let mut checked = 0;
+        for r in &results {
+            for f in &r.findings {
+                prop_assert!(!f.evidence.is_empty() || f.rule == "CRD001", "{} has no evidence", f.rule);
+                for e in &f.evidence {
+                    let file = dump.file(e.file);
+                    let recs = lines.entry(e.file.0).or_insert_with(|| records_by_line(&client.join(&file.path)));
+                    let Some(rec) = recs.get(&u64::from(e.pos)) else {
+                        return Err(TestCaseError::fail(format!("{}: no record on that line", dump.locate(*e))));
+                    };
+                    prop_assert_eq!(&rec[0], dump.s(f.carrier), "{}", dump.locate(*e));
+                    prop_assert_eq!(&rec[1], dump.s(f.account), "{}", dump.locate(*e));
+                    if f.service != telaudit_model::Sym::EMPTY {
+                        prop_assert_eq!(&rec[6], dump.s(f.service), "{}", dump.locate(*e));
+                    }
+                    checked += 1;
+                }
+            }
+        }
+        prop_assert!(checked > 0, "no evidence checked");
+    }
+
+    #[test]
+    fn a_clean_row_never_lowers_the_savings(seed in 0u64..1000, cents in 1u64..10_000_000, top in any::<bool>(), which in any::<usize>()) {
+        let tmp = tempfile::tempdir().unwrap();
+        let client = generated(tmp.path(), "client", seed, 10);
+        let before = audit_json(&client);
+        let before_findings = findings(&client);
+        let row = format!(
+            "Zeta Clean Telco,ZC-{seed},ZINV-1,2025-03-05,2025-03-01,2025-03-31,ZSVC-1,one_time,ZINSTALL,Installation,1,,{}.{:02},,",
+            cents / 100,
+            cents % 100
+        );
+        if top {
+            // At the top of an existing file: every later line number moves by one.
+            let files = csv_files(&client.join("invoices"));
+            let f = &files[which % files.len()];
+            let text = fs::read_to_string(f).unwrap();
+            let (header, rest) = text.split_once('\n').unwrap();
+            fs::write(f, format!("{header}\n{row}\n{rest}")).unwrap();
+        } else {
+            let dir = client.join("invoices/zeta");
+            fs::create_dir_all(&dir).unwrap();
+            fs::write(dir.join("2025-03.csv"), format!("{}\n{row}\n", HEADER)).unwrap();
+        }
+        let after = audit_json(&client);
+        let (b, a): (serde_json::Value, serde_json::Value) =
+            (serde_json::from_str(&before).unwrap(), serde_json::from_str(&after).unwrap());
+        prop_assert_eq!(a["input"]["rows"].as_u64(), b["input"]["rows"].as_u64().map(|r| r + 1));
+        for k in ["recoverable", "monthly", "annual", "first_year"] {
+            let d = |v: &serde_json::Value| v["totals"][k].as_str().unwrap().parse::<Decimal>().unwrap();
+            prop_assert!(d(&a) >= d(&b), "{k}: {} < {}", d(&a), d(&b));
+        }
+        // Every earlier finding is still there with the same figures.
+        let after_findings = findings(&client);
+        prop_assert!(!before_findings.is_empty());
+        for f in &before_findings {
+            prop_assert!(after_findings.contains(f), "lost or changed: {:?}", f);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 3, ..ProptestConfig::default() })]
+
+    #[test]
+    fn one_or_two_threads_write_the_same_bytes(seed in 0u64..1000) {
+        let tmp = tempfile::tempdir().unwrap();
+        let client = generated(tmp.path(), "client", seed, 20);
+        let run = |threads: &str| {
+            let out = tmp.path().join(format!("out{threads}"));
+            let o = std::process::Command::new(env!("CARGO_BIN_EXE_telaudit"))
+                .args(["audit", client.to_str().unwrap(), "--out", out.to_str().unwrap(), "--quiet"])
+                .env("RAYON_NUM_THREADS", threads)
+                .output()
+                .unwrap();
+            assert!(o.status.code() == Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+            let mut files = BTreeMap::new();
+            for f in all_files(&out) {
+                files.insert(f.strip_prefix(&out).unwrap().to_path_buf(), fs::read(&f).unwrap());
+            }
+            files
+        };
+        let one = run("1");
+        let two = run("2");
+        prop_assert!(one.len() >= 5 && one.keys().any(|k| k.starts_with("disputes")), "{:?}", one.keys());
+        prop_assert_eq!(one.keys().collect::<Vec<_>>(), two.keys().collect::<Vec<_>>());
+        for (k, v) in &one {
+            prop_assert!(two[k] == *v, "{} differs between 1 and 2 threads", k.display());
         }
     }
 }
