@@ -335,3 +335,342 @@ fn adversarial_corpus() {
         failures.join("\n\n")
     );
 }
+
+// ---------------------------------------------------------------------------
+// Spreadsheet safety: every text cell of every CSV telaudit writes.
+
+/// A tax-exempt client whose carrier, account, service ids, codes and descriptions
+/// start with = + - @ tab and CR, with findings of DUP001, DIS001, RAT001, TAX001
+/// and FEE001 and a refused row, so every CSV output carries those values.
+fn hostile_client(dir: &Path) {
+    let inv = dir.join("invoices");
+    fs::create_dir_all(&inv).unwrap();
+    fs::write(
+        dir.join("client.toml"),
+        "name = \"=Hostile Co\"\ntax_exempt = true\n",
+    )
+    .unwrap();
+    let row = |svc: &str, ct: &str, code: &str, desc: &str, amount: &str| {
+        format!(
+            "=Carrier,+0042,-INV1,2025-03-05,2025-03-01,2025-03-31,{svc},{ct},{code},{desc},1,,{amount},,=unit\n"
+        )
+    };
+    let mut text = format!("{HEADER}\n");
+    text += &row(
+        "-S1",
+        "recurring",
+        "PLAN",
+        "\"=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"",
+        "50.00",
+    );
+    text += &row(
+        "-S1",
+        "recurring",
+        "PLAN",
+        "\"=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"",
+        "50.00",
+    );
+    text += &row("@S2", "tax", "@TX", "State Sales Tax", "5.00");
+    // A guarded tab and CR (the canonical reader removes the apostrophe).
+    text += &row("'\tS3", "fee", "LATE", "\"'\rLate fee\"", "7.00");
+    text += &row("+S4", "recurring", "PLAN", "Plan", "=1+1");
+    fs::write(inv.join("=bills.csv"), text).unwrap();
+    fs::write(
+        dir.join("inventory.csv"),
+        "service_id,carrier,account,status,disconnect_date,cost_center,owner\n\
+         -S1,=Carrier,+0042,disconnected,2025-01-15,=CC,@owner\n",
+    )
+    .unwrap();
+    fs::write(
+        dir.join("contracts.csv"),
+        "kind,carrier,account,service_id,charge_code,amount,effective_from,effective_to\n\
+         rate,=Carrier,,,PLAN,10.00,2025-01-01,\n",
+    )
+    .unwrap();
+}
+
+/// Checks every cell of every `.csv` below `dir`; returns how many guarded cells
+/// (a `'` before = + - @ tab CR) it saw and the CSV files' names.
+fn check_csv_cells(dir: &Path) -> (usize, Vec<String>) {
+    let mut guarded = 0;
+    let mut names = Vec::new();
+    for f in snapshot(dir, &[]).keys() {
+        if f.extension().is_none_or(|e| e != "csv") {
+            continue;
+        }
+        names.push(f.display().to_string());
+        let mut r = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_path(dir.join(f))
+            .unwrap();
+        for rec in r.records() {
+            for cell in rec.unwrap().iter() {
+                let b = cell.as_bytes();
+                let dangerous = |c: u8| matches!(c, b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r');
+                if b.first().copied().is_some_and(dangerous) {
+                    // Only numbers telaudit wrote itself may start so (-12.00).
+                    assert!(
+                        cell.parse::<rust_decimal::Decimal>().is_ok() && b[0] == b'-',
+                        "{}: unguarded cell {cell:?}",
+                        f.display()
+                    );
+                }
+                if b.len() > 1 && b[0] == b'\'' && dangerous(b[1]) {
+                    guarded += 1;
+                }
+            }
+        }
+    }
+    (guarded, names)
+}
+
+#[test]
+fn every_csv_output_is_formula_safe() {
+    let tmp = tempfile::tempdir().unwrap();
+    let client = tmp.path().join("root").join("=client");
+    hostile_client(&client);
+    let out = tmp.path().join("out");
+    let o = run_audit(&client, &out, &["--quiet"]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let report = read_json(&out.join("report.json"));
+    let rules: Vec<&str> = report["by_rule"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["findings"].as_u64() > Some(0))
+        .map(|r| r["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["DIS001", "DUP001", "FEE001", "RAT001", "TAX001"]);
+    let (guarded, names) = check_csv_cells(&out);
+    assert!(names.contains(&"findings.csv".to_string()), "{names:?}");
+    assert!(names.contains(&"rejected.csv".to_string()), "{names:?}");
+    assert!(names.iter().any(|n| n.starts_with("disputes/")), "{names:?}");
+    let findings = fs::read_to_string(out.join("findings.csv")).unwrap();
+    for v in ["'=Carrier", "'+0042", "'-S1", "'@S2", "'\tS3", "'=HYPERLINK"] {
+        assert!(findings.contains(v), "findings.csv lacks {v:?}");
+    }
+    assert!(guarded >= 20, "only {guarded} guarded cells");
+
+    // Batch: summary.csv names the clients; folder names start with = + - @.
+    let root = tmp.path().join("root");
+    for name in ["+plus", "-dash", "@at"] {
+        hostile_client(&root.join(name));
+    }
+    let bout = tmp.path().join("batch");
+    let o = Command::new(bin())
+        .args([
+            "batch",
+            root.to_str().unwrap(),
+            "--out",
+            bout.to_str().unwrap(),
+            "--quiet",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let (guarded, names) = check_csv_cells(&bout);
+    assert!(names.contains(&"summary.csv".to_string()), "{names:?}");
+    let summary = fs::read_to_string(bout.join("summary.csv")).unwrap();
+    for v in ["'+plus", "'-dash", "'=client", "'@at"] {
+        assert!(summary.contains(v), "summary.csv lacks {v:?}: {summary}");
+    }
+    assert!(guarded >= 80, "only {guarded} guarded cells");
+
+    // convert: the canonical CSV is guarded and reads back to the same rows.
+    let conv = tmp.path().join("conv.csv");
+    let o = run(&[
+        "convert",
+        client.join("invoices/=bills.csv").to_str().unwrap(),
+        "-o",
+        conv.to_str().unwrap(),
+    ]);
+    assert!(matches!(code(&o), 0 | 1), "{}", stderr(&o));
+    let text = fs::read_to_string(&conv).unwrap();
+    assert!(text.contains("'=Carrier,'+0042,'-INV1"), "{text}");
+    let back = tmp.path().join("back");
+    fs::create_dir_all(back.join("invoices")).unwrap();
+    fs::copy(&conv, back.join("invoices/conv.csv")).unwrap();
+    fs::copy(client.join("client.toml"), back.join("client.toml")).unwrap();
+    fs::copy(client.join("inventory.csv"), back.join("inventory.csv")).unwrap();
+    fs::copy(client.join("contracts.csv"), back.join("contracts.csv")).unwrap();
+    let bo = tmp.path().join("back-out");
+    assert_eq!(code(&run_audit(&back, &bo, &["--quiet"])), 0);
+    let (a, b) = (
+        read_json(&out.join("report.json")),
+        read_json(&bo.join("report.json")),
+    );
+    assert_eq!(a["totals"], b["totals"]);
+    assert_eq!(a["by_rule"], b["by_rule"]);
+    assert_eq!(a["input"]["billed_total"], b["input"]["billed_total"]);
+}
+
+// ---------------------------------------------------------------------------
+// Batch: two runs on one folder, and runs killed at 20 moments.
+
+/// A batch root: generated clients c01..c06 plus clients with awkward names.
+fn batch_root(root: &Path) {
+    for (i, name) in [
+        "c01", "c02", "c03", "c04", "c05", "c06", "x..y", "-dash", "sp ace",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let o = run(&[
+            "generate",
+            root.join(name).to_str().unwrap(),
+            "--services",
+            "15",
+            "--months",
+            "4",
+            "--seed",
+            &(i + 1).to_string(),
+        ]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+    }
+}
+
+fn spawn_batch(root: &Path, out: &Path, extra: &[&str], delay_ms: u64) -> std::process::Child {
+    Command::new(bin())
+        .args([
+            "batch",
+            root.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+        ])
+        .args(extra)
+        .env("TELAUDIT_TEST_CLIENT_DELAY_MS", delay_ms.to_string())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+/// A batch output as it must compare with a clean run's: every file but
+/// index.html, with the status `unchanged` read as `audited` in the summaries.
+fn comparable(out: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut t = snapshot(out, &[]);
+    t.remove(Path::new("index.html"));
+    for f in ["summary.json", "summary.csv"] {
+        let v = t.get_mut(Path::new(f)).unwrap_or_else(|| panic!("no {f}"));
+        *v = String::from_utf8(v.clone())
+            .unwrap()
+            .replace("unchanged", "audited")
+            .into_bytes();
+    }
+    t
+}
+
+#[test]
+fn concurrent_and_killed_batches_never_corrupt_the_output() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("root");
+    batch_root(&root);
+    let root_before = snapshot(&root, &[]);
+    let clean = tmp.path().join("clean");
+    let o = Command::new(bin())
+        .args([
+            "batch",
+            root.to_str().unwrap(),
+            "--out",
+            clean.to_str().unwrap(),
+            "--quiet",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let want = comparable(&clean);
+    // Every client has its report, the awkward names too, inside the folder.
+    for id in ["c01", "x..y", "-dash", "sp ace"] {
+        assert!(want.contains_key(&Path::new(id).join("report.json")), "{id}");
+    }
+    assert_eq!(
+        fs::read_dir(tmp.path()).unwrap().count(),
+        2,
+        "something written beside --out"
+    );
+
+    // Two runs on one folder: the second is refused while the first holds the lock,
+    // and the first's result is a clean run's.
+    let out = tmp.path().join("shared");
+    let mut first = spawn_batch(&root, &out, &[], 150);
+    let lock = out.join(".telaudit.lock");
+    let t0 = std::time::Instant::now();
+    while !lock.exists() && t0.elapsed().as_secs() < 20 {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let second = Command::new(bin())
+        .args([
+            "batch",
+            root.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(code(&second), 2, "{}", stderr(&second));
+    assert!(
+        stderr(&second).contains("another batch run"),
+        "{}",
+        stderr(&second)
+    );
+    assert!(first.wait().unwrap().success());
+    assert!(!lock.exists());
+    assert_eq!(comparable(&out), want);
+
+    // How long a slowed-down run takes, to spread the kills over it.
+    let timed = tmp.path().join("timed");
+    let t0 = std::time::Instant::now();
+    assert!(spawn_batch(&root, &timed, &[], 40).wait().unwrap().success());
+    let span = t0.elapsed().as_millis() as u64;
+
+    // 20 kills (SIGKILL), at moments spread over the run: even ones on a complete
+    // folder being rewritten (--force), odd ones on a first run into an empty
+    // folder. Each time a plain rerun must give the clean run's result.
+    let out = tmp.path().join("killed");
+    let mut interrupted = 0;
+    for k in 0..20u64 {
+        let fresh = k % 2 == 1;
+        if fresh {
+            let _ = fs::remove_dir_all(&out);
+        }
+        let at = span * (2 * k + 1) / 40;
+        let mut child = spawn_batch(&root, &out, if fresh { &[] } else { &["--force"] }, 40);
+        std::thread::sleep(std::time::Duration::from_millis(at));
+        let _ = child.kill();
+        let status = child.wait().unwrap();
+        if !status.success() {
+            interrupted += 1;
+        }
+        let o = Command::new(bin())
+            .args([
+                "batch",
+                root.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+                "--quiet",
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(code(&o), 0, "kill {k} at {at} ms: {}", stderr(&o));
+        let got = comparable(&out);
+        assert!(
+            got.keys()
+                .all(|p| !p.to_string_lossy().contains(".tmp-") && !p.to_string_lossy().contains(".old-")),
+            "kill {k}: leftovers {:?}",
+            got.keys().collect::<Vec<_>>()
+        );
+        assert!(
+            got == want,
+            "kill {k} at {at} ms: the rerun differs from a clean run"
+        );
+    }
+    // Most kills landed mid-run (the last ones may come after a fast finish).
+    assert!(
+        interrupted >= 15,
+        "only {interrupted} of 20 kills interrupted a run"
+    );
+    assert_eq!(snapshot(&root, &[]), root_before, "the input changed");
+}
