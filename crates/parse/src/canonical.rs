@@ -151,7 +151,7 @@ fn parse_row(
         problems.push("charge_type is empty (required)".to_string());
         None
     } else {
-        let t = ChargeType::parse(ct);
+        let t = charge_type(ct);
         if t.is_none() {
             let allowed: Vec<&str> = ChargeType::ALL.iter().map(|t| t.as_str()).collect();
             problems.push(format!(
@@ -215,10 +215,26 @@ fn parse_row(
     })
 }
 
+/// The charge type: the canonical spellings directly, anything else (other case,
+/// inner spaces) through [`ChargeType::parse`].
+fn charge_type(s: &str) -> Option<ChargeType> {
+    match s {
+        "recurring" => Some(ChargeType::Recurring),
+        "usage" => Some(ChargeType::Usage),
+        "tax" => Some(ChargeType::Tax),
+        "surcharge" => Some(ChargeType::Surcharge),
+        "fee" => Some(ChargeType::Fee),
+        "one_time" => Some(ChargeType::OneTime),
+        "credit" => Some(ChargeType::Credit),
+        "adjustment" => Some(ChargeType::Adjustment),
+        _ => ChargeType::parse(s),
+    }
+}
+
 /// A required date column; None (with a problem noted) when empty or bad.
 fn date(v: &[&str; 15], c: usize, problems: &mut Vec<String>) -> Option<Date> {
     let v = v[c];
-    match Date::parse(v) {
+    match parse_date(v) {
         Ok(d) => Some(d),
         Err(DateError::Empty) => {
             problems.push(format!("{} is empty (required)", COLUMNS[c].name));
@@ -240,6 +256,60 @@ fn number(v: &[&str; 15], c: usize, problems: &mut Vec<String>) -> Option<Option
         Err(e) => {
             problems.push(format!("bad {} {}: {e}", COLUMNS[c].name, show(v)));
             None
+        }
+    }
+}
+
+/// [`Date::parse`] with the common `YYYY-MM-DD` form read directly: ten bytes,
+/// digits and dashes, a real day; everything else (and every error) goes through
+/// `Date::parse` so the messages stay the same.
+fn parse_date(s: &str) -> Result<Date, DateError> {
+    if let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = *s.as_bytes() {
+        let digits = [y0, y1, y2, y3, m0, m1, d0, d1];
+        if digits.iter().all(u8::is_ascii_digit) {
+            let n = |a: u8, b: u8| u32::from(a - b'0') * 10 + u32::from(b - b'0');
+            if let Some(d) = Date::from_ymd(n(y0, y1) * 100 + n(y2, y3), n(m0, m1), n(d0, d1)) {
+                return Ok(d);
+            }
+        }
+    }
+    Date::parse(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fast_paths_agree_with_the_model() {
+        for s in [
+            "2025-01-31",
+            "2024-02-29",
+            "2025-02-29",
+            "0000-00-00",
+            "2025/01/31",
+            "2025-1-31",
+            "",
+            " 2025-01-31",
+            "9999-12-31",
+            "2025-13-01",
+            "20a5-01-01",
+        ] {
+            assert_eq!(parse_date(s), Date::parse(s), "{s:?}");
+        }
+        for s in [
+            "recurring",
+            "Recurring",
+            "one_time",
+            "ONE_TIME",
+            "usage",
+            "tax",
+            "fee",
+            "credit",
+            "x",
+            "",
+        ] {
+            assert_eq!(charge_type(s), ChargeType::parse(s), "{s:?}");
         }
     }
 }

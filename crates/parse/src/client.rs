@@ -9,7 +9,7 @@ use std::fmt;
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use telaudit_model::{Dump, FileId, Position, Rejection, SourceFile, SourceKind, Sym, Warning};
+use telaudit_model::{Dump, FileId, Interner, Position, Rejection, SourceFile, SourceKind, Sym, Warning};
 
 /// Why a client folder could not be audited at all.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -739,13 +739,13 @@ pub fn read_client(dir: &Path) -> Result<Dump, ClientError> {
 
     let mut parsed = parsed;
     supersede(&bills, &mut parsed, &mut dump.warnings);
-    for (i, ((f, _), (kind, p))) in bills.iter().zip(parsed).enumerate() {
+    for ((f, _), (kind, _)) in bills.iter().zip(&parsed) {
         dump.files.push(SourceFile {
             path: f.rel.clone(),
-            kind,
+            kind: kind.clone(),
         });
-        merge(&mut dump, FileId(i as u32), p);
     }
+    merge(&mut dump, parsed.into_iter().map(|(_, p)| p).collect());
 
     let refused_rows: u64 = dump.rejected.iter().map(|r| r.rows).sum();
     if dump.rows.is_empty() && refused_rows == 0 {
@@ -807,31 +807,48 @@ pub fn read_client(dir: &Path) -> Result<Dump, ClientError> {
     Ok(dump)
 }
 
-/// Appends one file's result, remapping its symbols into the dump's interner.
-fn merge(dump: &mut Dump, file: FileId, p: ParsedFile) {
-    let map = dump.strings.absorb(&p.strings);
-    let m = |s: Sym| map.get(s.0 as usize).copied().unwrap_or(Sym::EMPTY);
-    let offset = dump.rows.len() as u32;
-    dump.rows.reserve(p.rows.len());
-    for mut r in p.rows {
-        r.carrier = m(r.carrier);
-        r.account = m(r.account);
-        r.invoice = m(r.invoice);
-        r.service = m(r.service);
-        r.charge_code = m(r.charge_code);
-        r.description = m(r.description);
-        r.usage_unit = m(r.usage_unit);
-        r.source.file = file;
-        dump.rows.push(r);
+/// Appends the files' results (file `i` has `FileId(i)`), remapping their symbols
+/// into the dump's interner. Interners are absorbed in file order (so symbol numbers
+/// never depend on thread timing); the rows are remapped in parallel, in place, then
+/// appended.
+fn merge(dump: &mut Dump, files: Vec<ParsedFile>) {
+    let maps: Vec<Vec<Sym>> = files.iter().map(|p| dump.strings.absorb(&p.strings)).collect();
+    let mut files = files;
+    files
+        .par_iter_mut()
+        .zip(&maps)
+        .enumerate()
+        .for_each(|(i, (p, map))| {
+            let m = |s: Sym| map.get(s.0 as usize).copied().unwrap_or(Sym::EMPTY);
+            let file = FileId(i as u32);
+            for r in &mut p.rows {
+                r.carrier = m(r.carrier);
+                r.account = m(r.account);
+                r.invoice = m(r.invoice);
+                r.service = m(r.service);
+                r.charge_code = m(r.charge_code);
+                r.description = m(r.description);
+                r.usage_unit = m(r.usage_unit);
+                r.source.file = file;
+            }
+            p.strings = Interner::new();
+        });
+    dump.rows.reserve(files.iter().map(|p| p.rows.len()).sum());
+    for ((i, mut p), map) in files.into_iter().enumerate().zip(&maps) {
+        let m = |s: Sym| map.get(s.0 as usize).copied().unwrap_or(Sym::EMPTY);
+        let offset = dump.rows.len() as u32;
+        let file = FileId(i as u32);
+        dump.rows.append(&mut p.rows);
+        drop(p.rows);
+        for mut u in p.unbalanced {
+            u.carrier = m(u.carrier);
+            u.account = m(u.account);
+            u.invoice = m(u.invoice);
+            u.source.file = file;
+            u.rows = u.rows.start + offset..u.rows.end + offset;
+            dump.unbalanced.push(u);
+        }
+        dump.rejected.extend(p.rejected);
+        dump.warnings.extend(p.warnings);
     }
-    for mut u in p.unbalanced {
-        u.carrier = m(u.carrier);
-        u.account = m(u.account);
-        u.invoice = m(u.invoice);
-        u.source.file = file;
-        u.rows = u.rows.start + offset..u.rows.end + offset;
-        dump.unbalanced.push(u);
-    }
-    dump.rejected.extend(p.rejected);
-    dump.warnings.extend(p.warnings);
 }
