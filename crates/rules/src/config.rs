@@ -36,6 +36,12 @@ impl Rule {
             severity: self.severity.clone(),
         }
     }
+
+    /// Runs this rule alone over a dump and its index (unsorted findings), e.g. to
+    /// time one kind; [`crate::evaluate`] runs a whole set.
+    pub fn run(&self, dump: &telaudit_model::Dump, ix: &crate::Index) -> Vec<telaudit_model::Finding> {
+        self.params.run(&self.id, dump, ix)
+    }
 }
 
 /// A rule file that cannot be used, with the file, the key (when one is at
