@@ -135,23 +135,7 @@ struct Charge {
     unit: String,
 }
 
-const HEADER: [&str; 15] = [
-    "carrier",
-    "account",
-    "invoice",
-    "invoice_date",
-    "period_start",
-    "period_end",
-    "service_id",
-    "charge_type",
-    "charge_code",
-    "description",
-    "quantity",
-    "unit_rate",
-    "amount",
-    "usage_quantity",
-    "usage_unit",
-];
+const HEADER: [&str; 15] = telaudit_model::CANONICAL_COLUMNS;
 
 impl Charge {
     fn cells(&self) -> [&str; 15] {

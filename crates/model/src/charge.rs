@@ -3,6 +3,26 @@
 use crate::{Date, Micros, Sym};
 use std::fmt;
 
+/// The columns of the canonical charge CSV (formats.md section 2), in the order
+/// telaudit writes them (`telaudit convert`, `telaudit generate`).
+pub const CANONICAL_COLUMNS: [&str; 15] = [
+    "carrier",
+    "account",
+    "invoice",
+    "invoice_date",
+    "period_start",
+    "period_end",
+    "service_id",
+    "charge_type",
+    "charge_code",
+    "description",
+    "quantity",
+    "unit_rate",
+    "amount",
+    "usage_quantity",
+    "usage_unit",
+];
+
 /// The canonical charge types (formats.md section 2).
 #[derive(Copy, Clone, Eq, PartialEq, Ord, PartialOrd, Hash, Debug)]
 #[repr(u8)]

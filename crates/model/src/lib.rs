@@ -16,7 +16,7 @@ mod input;
 mod intern;
 mod money;
 
-pub use charge::{ChargeType, ChargeTypes, FileId, Row, RowId, SourceRef};
+pub use charge::{ChargeType, ChargeTypes, FileId, Row, RowId, SourceRef, CANONICAL_COLUMNS};
 pub use date::{days_in_month, Date, DateError};
 pub use finding::{Claim, ClaimKey, Finding, RuleInfo, RuleResult};
 pub use input::{

@@ -12,23 +12,7 @@ use std::io::{self, Write};
 use telaudit_model::Micros;
 
 /// The canonical columns, in the order written.
-pub const CANONICAL_HEADER: [&str; 15] = [
-    "carrier",
-    "account",
-    "invoice",
-    "invoice_date",
-    "period_start",
-    "period_end",
-    "service_id",
-    "charge_type",
-    "charge_code",
-    "description",
-    "quantity",
-    "unit_rate",
-    "amount",
-    "usage_quantity",
-    "usage_unit",
-];
+pub const CANONICAL_HEADER: [&str; 15] = telaudit_model::CANONICAL_COLUMNS;
 
 /// A text cell made safe for spreadsheets (see the module doc).
 fn guard(s: &str) -> Cow<'_, str> {
