@@ -86,8 +86,8 @@ for n in $sizes; do
     tr=$(printf '%s\n' "${t_rss[@]}" | sort -n | tail -1); dr=$(printf '%s\n' "${d_rss[@]}" | sort -n | tail -1)
     rows=$("$python" -c "import json,sys; print(json.load(open(sys.argv[1]))['input']['rows'])" "$out/report.json")
     line=$(awk -v n="$n" -v rows="$rows" -v tm="$tm" -v dm="$dm" -v tr="$tr" -v dr="$dr" 'BEGIN {
-        printf "| %d | %d | %.2f s | %.2f s | %.1fx | %.0f MB | %.0f MB | %.2fM | %.2fM |", n, rows, tm/1000, dm/1000,
-            dm/tm, tr/1024, dr/1024, rows/(tm/1000)/1e6, rows/(dm/1000)/1e6 }')
+        printf "| %d | %d | %.2f s | %.2f s | %.1fx | %.0f MB | %.0f MB | %.0f | %.0f |", n, rows, tm/1000, dm/1000,
+            dm/tm, tr/1024, dr/1024, rows/(tm/1000), rows/(dm/1000) }')
     table="$table
 $line"
     echo "  $line"
