@@ -161,7 +161,7 @@ fn classify_forced(path: &Path, head: &[u8], forced: Option<usize>) -> Option<Ch
 }
 
 fn read_format(format: ChargeFormat, bytes: &[u8], file: FileId, path: &str) -> ParsedFile {
-    match format {
+    let mut p = match format {
         ChargeFormat::Canonical => read_canonical_csv(bytes, file, path),
         ChargeFormat::Edi => read_edi(bytes, file, path),
         ChargeFormat::Layout(i) => match crate::layouts().get(i) {
@@ -169,7 +169,10 @@ fn read_format(format: ChargeFormat, bytes: &[u8], file: FileId, path: &str) -> 
             None => ParsedFile::default(),
         },
         ChargeFormat::Unrecognised => refuse_unrecognised(bytes, path),
-    }
+    };
+    // Every reader's rows: quantity x unit_rate within bounds no sum can overflow.
+    crate::limits::refuse_out_of_range(&mut p, path, format == ChargeFormat::Edi);
+    p
 }
 
 /// A .csv that is neither canonical nor a known carrier layout: refused whole,

@@ -19,6 +19,7 @@ mod config;
 mod edi;
 mod inventory;
 mod layout;
+mod limits;
 mod parsed;
 mod table;
 mod text;
