@@ -57,6 +57,9 @@ struct Expected {
     billed_total: Option<String>,
     last_period: Option<String>,
     client: Option<String>,
+    /// For `telaudit batch`: the clients summary.json must list, each `audited`
+    /// with its report in `<out>/<client>/`.
+    batch_clients: Option<Vec<String>>,
     #[serde(default)]
     no_report: bool,
     #[serde(default)]
@@ -249,6 +252,33 @@ fn check_case(case: &Path) -> Result<(), String> {
             .filter(|k| before.get(*k) != after.get(*k))
             .collect();
         return fail(format!("files outside --out changed: {changed:?}"));
+    }
+    if let Some(clients) = &exp.batch_clients {
+        let s = read_json(&out.join("summary.json"));
+        let got: Vec<(String, String)> = s["clients"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                (
+                    c["client"].as_str().unwrap().to_string(),
+                    c["status"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        let want: Vec<(String, String)> = clients
+            .iter()
+            .map(|c| (c.clone(), "audited".to_string()))
+            .collect();
+        if got != want {
+            return fail(format!("summary.json clients {got:?}"));
+        }
+        for c in clients {
+            if read_json(&out.join(c).join("report.json"))["client"].as_str() != Some(c.as_str()) {
+                return fail(format!("{c}: no report of its own"));
+            }
+        }
+        return Ok(());
     }
     let report = out.join("report.json");
     if exp.no_report {
@@ -620,15 +650,12 @@ fn concurrent_and_killed_batches_never_corrupt_the_output() {
     assert!(!lock.exists());
     assert_eq!(comparable(&out), want);
 
-    // How long a slowed-down run takes, to spread the kills over it.
-    let timed = tmp.path().join("timed");
-    let t0 = std::time::Instant::now();
-    assert!(spawn_batch(&root, &timed, &[], 40).wait().unwrap().success());
-    let span = t0.elapsed().as_millis() as u64;
-
-    // 20 kills (SIGKILL), at moments spread over the run: even ones on a complete
-    // folder being rewritten (--force), odd ones on a first run into an empty
-    // folder. Each time a plain rerun must give the clean run's result.
+    // 20 kills (SIGKILL), spread over the run by what it has done, not by the clock
+    // (a loaded machine makes times meaningless): kill k lands right after the
+    // run has completed k mod 9 of its 9 client folders (each client sleeps 40 ms
+    // between its files and its marker, so others are mid-write then). Even kills
+    // hit a complete folder being rewritten (--force), odd ones a first run into
+    // an empty folder. Each time a plain rerun must give the clean run's result.
     let out = tmp.path().join("killed");
     let mut interrupted = 0;
     for k in 0..20u64 {
@@ -636,9 +663,29 @@ fn concurrent_and_killed_batches_never_corrupt_the_output() {
         if fresh {
             let _ = fs::remove_dir_all(&out);
         }
-        let at = span * (2 * k + 1) / 40;
+        let target = (k % 9) as usize;
+        let started = std::time::SystemTime::now();
         let mut child = spawn_batch(&root, &out, if fresh { &[] } else { &["--force"] }, 40);
-        std::thread::sleep(std::time::Duration::from_millis(at));
+        // Markers written by this run (newer than its start).
+        let done = || {
+            fs::read_dir(&out).map_or(0, |rd| {
+                rd.filter_map(|e| e.ok())
+                    .filter(|e| {
+                        fs::metadata(e.path().join(".telaudit-complete"))
+                            .and_then(|m| m.modified())
+                            .is_ok_and(|t| t >= started)
+                    })
+                    .count()
+            })
+        };
+        let t0 = std::time::Instant::now();
+        while done() < target && t0.elapsed().as_secs() < 60 {
+            if child.try_wait().unwrap().is_some() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        let at = t0.elapsed().as_millis();
         let _ = child.kill();
         let status = child.wait().unwrap();
         if !status.success() {
