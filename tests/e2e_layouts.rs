@@ -268,9 +268,43 @@ fn verizon_raw_data_downloads_dropped_in_as_rdd_archives_audit_like_their_files(
     let (ca, a) = report_bytes(&files, &tmp.path().join("out-files"));
     let (cb, b) = report_bytes(&zipped, &tmp.path().join("out-zipped"));
     assert_eq!((ca, cb), (0, 0));
+    let b_copy = b.clone();
     assert_eq!(String::from_utf8(a).unwrap(), String::from_utf8(b).unwrap());
     assert_eq!(dump_rows(&files), dump_rows(&zipped));
     // Evidence names the member: findings.csv cites `...rdd!2025-01.txt:LINE`.
     let findings = std::fs::read_to_string(tmp.path().join("out-zipped/findings.csv")).unwrap();
     assert!(findings.contains(".rdd!2025-0"), "{findings}");
+
+    // `telaudit convert` reads an archive as the audit does: the canonical CSVs of
+    // the archives, in their place, audit to the same report.
+    let converted = tmp.path().join("converted/acme");
+    copy_dir(&zipped, &converted);
+    let vz = converted.join("invoices/verizon-wireless");
+    for e in std::fs::read_dir(&vz).unwrap() {
+        let rdd = e.unwrap().path();
+        let out = bin()
+            .arg("convert")
+            .arg(&rdd)
+            .arg("-o")
+            .arg(rdd.with_extension("csv"))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        std::fs::remove_file(&rdd).unwrap();
+    }
+    let (cc, c) = report_bytes(&converted, &tmp.path().join("out-converted"));
+    assert_eq!(cc, 0);
+    assert_eq!(String::from_utf8(c).unwrap(), String::from_utf8(b_copy).unwrap());
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &to.join(e.file_name()));
+        } else {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
 }

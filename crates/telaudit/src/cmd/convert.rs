@@ -3,16 +3,19 @@
 //! ```text
 //! Usage: telaudit convert <FILE> [-o OUT.csv]
 //!
-//! Reads one bill file (X12 811, canonical CSV, or a carrier export in one of the
-//! layouts `telaudit layouts` lists, found from its header) and writes its charges
-//! as canonical CSV (formats.md section 2), so an analyst can open it in a
-//! spreadsheet and see how telaudit understood the bill. Refused records are
-//! reported on stderr with their position; the exit status is then 1.
+//! Reads one bill file (X12 811, canonical CSV, a carrier export in one of the
+//! layouts `telaudit layouts` lists, found from its header, or a `.zip`/`.rdd`
+//! archive of such exports) and writes its charges as canonical CSV (formats.md
+//! section 2), so an analyst can open it in a spreadsheet and see how telaudit
+//! understood the bill. An archive is read exactly as an audit reads it (members
+//! in name order, a Verizon summary dropped where the detail covers its invoice).
+//! Refused records are reported on stderr with their position; the exit status
+//! is then 1.
 //! ```
 
 use super::{CliError, Outcome};
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Write the canonical CSV of a bill file (X12 811, canonical CSV or a carrier layout).
 #[derive(clap::Args)]
@@ -28,8 +31,16 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
     let bytes = std::fs::read(&args.file)
         .map_err(|e| CliError::Failed(format!("cannot read {}: {e}", args.file.display())))?;
     let name = args.file.display().to_string();
-    let parsed = telaudit_parse::read_charge_file(&args.file, &bytes, telaudit_model::FileId(0), &name)
-        .map_err(|e| CliError::Config(e.to_string()))?;
+    let is_archive = args
+        .file
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("zip") || e.eq_ignore_ascii_case("rdd"));
+    let parsed = if is_archive {
+        read_archive(&args.file, &bytes)?
+    } else {
+        telaudit_parse::read_charge_file(&args.file, &bytes, telaudit_model::FileId(0), &name)
+            .map_err(|e| CliError::Config(e.to_string()))?
+    };
     let write = |w: &mut dyn Write| telaudit_parse::write_canonical_csv(w, &parsed, &name);
     let res = match &args.output {
         Some(p) => std::fs::File::create(p).and_then(|f| {
@@ -54,5 +65,33 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
         Outcome::Clean
     } else {
         Outcome::Refusals
+    })
+}
+
+/// Reads an archive the way an audit does: as the only bill file of a scratch
+/// client folder (in the system's temporary folder, removed afterwards), so the
+/// member order and the superseding of summary exports are the audit's own.
+fn read_archive(path: &Path, bytes: &[u8]) -> Result<telaudit_parse::ParsedFile, CliError> {
+    let scratch = std::env::temp_dir().join(format!("telaudit-convert-{}", std::process::id()));
+    let file_name = path
+        .file_name()
+        .unwrap_or_else(|| std::ffi::OsStr::new("archive.zip"));
+    let fail = |e: std::io::Error| CliError::Failed(format!("cannot prepare {}: {e}", scratch.display()));
+    let _ = std::fs::remove_dir_all(&scratch);
+    std::fs::create_dir_all(scratch.join("invoices")).map_err(fail)?;
+    let read = std::fs::write(scratch.join("invoices").join(file_name), bytes)
+        .map_err(fail)
+        .and_then(|()| {
+            telaudit_parse::read_client(&scratch)
+                .map_err(|e| CliError::Failed(format!("{}: {e}", path.display())))
+        });
+    let _ = std::fs::remove_dir_all(&scratch);
+    let dump = read?;
+    Ok(telaudit_parse::ParsedFile {
+        strings: dump.strings,
+        rows: dump.rows,
+        rejected: dump.rejected,
+        warnings: dump.warnings,
+        unbalanced: Vec::new(),
     })
 }
