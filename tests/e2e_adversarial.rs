@@ -25,6 +25,8 @@
 //! [[setup.symlinks]]        # made before the run (not committed: links are hazards)
 //! link = "client/invoices/loop"
 //! target = ".."
+//! [setup]
+//! fifos = ["client/invoices/pipe.csv"]   # named pipes (reading one would block)
 //! [[setup.generated]]       # large inputs written by the test, not committed
 //! path = "client/invoices/big.csv"
 //! kind = "huge_field"       # or "wide_header", "wide_row"
@@ -84,6 +86,9 @@ struct Setup {
     symlinks: Vec<Symlink>,
     #[serde(default)]
     generated: Vec<Generated>,
+    /// Named pipes (mkfifo): reading one would block forever.
+    #[serde(default)]
+    fifos: Vec<String>,
 }
 
 #[derive(serde::Deserialize)]
@@ -168,8 +173,11 @@ fn snapshot(dir: &Path, skip: &[PathBuf]) -> BTreeMap<PathBuf, Vec<u8>> {
             } else if meta.is_dir() {
                 m.insert(rel, b"<dir>".to_vec());
                 walk(base, &p, skip, m);
-            } else {
+            } else if meta.is_file() {
                 m.insert(rel, fs::read(&p).unwrap());
+            } else {
+                // A named pipe: never opened (that would block).
+                m.insert(rel, b"<special>".to_vec());
             }
         }
     }
@@ -210,6 +218,10 @@ fn check_case(case: &Path) -> Result<(), String> {
             "wide_header" => generate_wide_header(&work.join(&g.path)),
             k => generate(&work.join(&g.path), k),
         }
+    }
+    for f in &exp.setup.fifos {
+        let o = Command::new("mkfifo").arg(work.join(f)).output().unwrap();
+        assert!(o.status.success(), "mkfifo {f}");
     }
     for s in &exp.setup.symlinks {
         let link = work.join(&s.link);
