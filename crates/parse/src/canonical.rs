@@ -1,8 +1,12 @@
 //! The canonical charge CSV (formats.md section 2).
 
-use crate::table::{read_table, Column};
+use crate::table::{
+    map_header, quotes_close_on_their_lines, read_records, read_table, Column, Fields, Header, Record,
+    Splitter,
+};
 use crate::text::{decode_text, show};
 use crate::ParsedFile;
+use rayon::prelude::*;
 use telaudit_model::{
     ChargeType, Date, DateError, DecimalError, FileId, Interner, Micros, Position, Row, SourceRef, Sym,
     Warning,
@@ -46,56 +50,56 @@ const COLUMNS: [Column; 15] = [
     col("usage_unit", false),
 ];
 
+/// A file's records are split into chunks of at least this many bytes, parsed in
+/// parallel, when the file holds at least two of them (one huge bill file then
+/// uses every core, not one).
+const CHUNK_BYTES: usize = 4 << 20;
+
 /// Reads one canonical charge CSV. Rows carry `file` and the line their record
 /// starts on (header = line 1); refused rows and refused files go to `rejected`.
+///
+/// A file of 8 MiB or more is read in chunks in parallel (see [`chunks`]) when no
+/// quoted field in it runs over a line break; the result is the same as reading
+/// it in one piece: the same rows in the same order, the same symbols, the same
+/// refusals and warnings.
 pub fn read_canonical_csv(bytes: &[u8], file: FileId, path: &str) -> ParsedFile {
-    let mut out = ParsedFile::default();
+    let chunk = (rayon::current_num_threads() > 1).then_some(CHUNK_BYTES);
+    read_canonical_with(bytes, file, path, chunk)
+}
+
+/// [`read_canonical_csv`], in chunks of at least `chunk` bytes when that is safe
+/// and gives two chunks or more; in one piece when `chunk` is None.
+fn read_canonical_with(bytes: &[u8], file: FileId, path: &str, chunk: Option<usize>) -> ParsedFile {
     let (text, warning) = decode_text(bytes);
+    let mut out = match chunk.and_then(|c| chunks(&text, c)) {
+        Some(plan) => read_chunks(&text, file, path, plan),
+        None => read_whole(&text, file, path),
+    };
     if let Some(message) = warning {
-        out.warnings.push(Warning {
-            file: path.to_string(),
-            position: Position::File,
-            message,
-        });
+        out.warnings.insert(
+            0,
+            Warning {
+                file: path.to_string(),
+                position: Position::File,
+                message,
+            },
+        );
     }
-    // Consecutive rows mostly repeat carrier, account, invoice ...: comparing with
-    // the previous row's symbol skips most hash lookups.
-    let mut last = [Sym::EMPTY; 15];
-    // At most one row per line: one reservation instead of repeated growth (no more
-    // than one row per 32 bytes either: a file of blank lines reserves nothing huge).
-    let lines = memchr::memchr_iter(b'\n', text.as_bytes()).count();
-    out.rows.reserve(lines.min(text.len() / 32 + 1));
-    // A NUL byte is never bill text: binary data, or UTF-16 without a byte-order mark.
-    let has_nul = memchr::memchr(0, text.as_bytes()).is_some();
-    let mut problems: Vec<String> = Vec::new();
+    out
+}
+
+/// Reads the file in one piece, header first.
+fn read_whole(text: &str, file: FileId, path: &str) -> ParsedFile {
+    let mut out = ParsedFile::default();
+    let mut reader = RowReader::new(text, file);
     let ParsedFile {
         strings,
         rows,
         rejected,
         ..
     } = &mut out;
-    let had_header = read_table(&text, path, &COLUMNS, 1, rejected, |f, line| {
-        problems.clear();
-        let mut v: [&str; 15] = std::array::from_fn(|c| f.get(c));
-        for c in GUARDED {
-            v[c] = unguard(v[c]);
-        }
-        if has_nul {
-            if let Some(c) = v.iter().position(|x| x.contains('\0')) {
-                return Err(format!(
-                    "{} holds a NUL byte: the file holds binary data or is UTF-16 without a byte-order \
-                     mark; export it again as UTF-8 CSV",
-                    COLUMNS[c].name
-                ));
-            }
-        }
-        match parse_row(&v, line, file, strings, &mut last, &mut problems) {
-            Some(row) => {
-                rows.push(row);
-                Ok(())
-            }
-            None => Err(problems.join("; ")),
-        }
+    let had_header = read_table(text, path, &COLUMNS, 1, rejected, |f, line| {
+        reader.row(f, line, strings, rows)
     });
     if !had_header && out.rejected.is_empty() {
         out.warnings.push(Warning {
@@ -105,6 +109,185 @@ pub fn read_canonical_csv(bytes: &[u8], file: FileId, path: &str) -> ParsedFile 
         });
     }
     out
+}
+
+/// Where a large file is cut: its header, and the chunks of records after it.
+struct Chunks {
+    header: Header,
+    /// Each chunk: its first byte (a line start), its end (after a `\n`, or the
+    /// text's end) and the physical line it starts on.
+    pieces: Vec<(usize, usize, u64)>,
+}
+
+/// How to cut `text` into chunks of at least `chunk` bytes, each ending after a
+/// `\n`, or None when it should be read in one piece: fewer than two chunks, a
+/// header that is refused or missing (the whole-file path reports it), or a quoted
+/// field somewhere that runs over a line break (a record could then span a cut,
+/// and the unterminated-quote recovery depends on what came before:
+/// [`quotes_close_on_their_lines`]).
+fn chunks(text: &str, chunk: usize) -> Option<Chunks> {
+    let chunk = chunk.max(1);
+    if text.len() < chunk.saturating_mul(2) {
+        return None;
+    }
+    let mut sp = Splitter::starting_at(text, 0, 1);
+    let header = match sp.next_record(None)? {
+        Record::Fields(_) => map_header(&sp, &COLUMNS).ok()?,
+        Record::Unterminated(_) | Record::TooLong(_) => return None,
+    };
+    let (body, first_line) = sp.position();
+    let b = text.as_bytes();
+    let mut bounds = Vec::new();
+    let mut s = body;
+    while s < b.len() {
+        let target = s.saturating_add(chunk);
+        let e = if target >= b.len() {
+            b.len()
+        } else {
+            memchr::memchr(b'\n', &b[target..]).map_or(b.len(), |k| target + k + 1)
+        };
+        bounds.push((s, e));
+        s = e;
+    }
+    if bounds.len() < 2 {
+        return None;
+    }
+    // Each chunk: its line count and whether its quotes close on their lines.
+    let scans: Vec<(u64, bool)> = bounds
+        .par_iter()
+        .map(|&(s, e)| {
+            let piece = &text[s..e];
+            (
+                memchr::memchr_iter(b'\n', piece.as_bytes()).count() as u64,
+                quotes_close_on_their_lines(piece),
+            )
+        })
+        .collect();
+    if scans.iter().any(|&(_, ok)| !ok) {
+        return None;
+    }
+    let mut line = first_line;
+    let mut pieces = Vec::with_capacity(bounds.len());
+    for (&(s, e), &(lines, _)) in bounds.iter().zip(&scans) {
+        pieces.push((s, e, line));
+        line += lines;
+    }
+    Some(Chunks { header, pieces })
+}
+
+/// Reads the chunks in parallel, then joins them in order: the first chunk's
+/// interner absorbs the others' in chunk order (so every string gets the symbol
+/// it gets in a one-piece read: strings are numbered by first appearance), the
+/// other chunks' rows are remapped, and rows and refusals are appended in order.
+fn read_chunks(text: &str, file: FileId, path: &str, plan: Chunks) -> ParsedFile {
+    let header = &plan.header;
+    let mut parts: Vec<ParsedFile> = plan
+        .pieces
+        .par_iter()
+        .map(|&(s, e, line)| {
+            let piece = &text[..e];
+            let mut p = ParsedFile::default();
+            let mut reader = RowReader::new(&text[s..e], file);
+            let mut sp = Splitter::starting_at(piece, s, line);
+            let ParsedFile {
+                strings,
+                rows,
+                rejected,
+                ..
+            } = &mut p;
+            read_records(&mut sp, header, path, 1, rejected, |f, line| {
+                reader.row(f, line, strings, rows)
+            });
+            p
+        })
+        .collect();
+    let mut rest = parts.split_off(1);
+    let Some(mut out) = parts.pop() else {
+        return ParsedFile::default();
+    };
+    let maps: Vec<Vec<Sym>> = rest.iter().map(|p| out.strings.absorb(&p.strings)).collect();
+    rest.par_iter_mut().zip(&maps).for_each(|(p, map)| {
+        let m = |s: Sym| map.get(s.0 as usize).copied().unwrap_or(Sym::EMPTY);
+        for r in &mut p.rows {
+            r.carrier = m(r.carrier);
+            r.account = m(r.account);
+            r.invoice = m(r.invoice);
+            r.service = m(r.service);
+            r.charge_code = m(r.charge_code);
+            r.description = m(r.description);
+            r.usage_unit = m(r.usage_unit);
+        }
+    });
+    out.rows.reserve(rest.iter().map(|p| p.rows.len()).sum());
+    for mut p in rest {
+        out.rows.append(&mut p.rows);
+        out.rejected.append(&mut p.rejected);
+        out.warnings.append(&mut p.warnings);
+    }
+    out
+}
+
+/// Turns records into rows: the state one reading (whole file or chunk) keeps.
+struct RowReader {
+    file: FileId,
+    /// Consecutive rows mostly repeat carrier, account, invoice ...: comparing with
+    /// the previous row's symbol skips most hash lookups.
+    last: [Sym; 15],
+    /// A NUL byte is never bill text: binary data, or UTF-16 without a byte-order
+    /// mark. Fields are searched for one only when the text holds one.
+    has_nul: bool,
+    problems: Vec<String>,
+    /// Rows to reserve room for before the first.
+    reserve: usize,
+}
+
+impl RowReader {
+    fn new(text: &str, file: FileId) -> Self {
+        // At most one row per line: one reservation instead of repeated growth (no
+        // more than one row per 32 bytes either: a file of blank lines reserves
+        // nothing huge).
+        let lines = memchr::memchr_iter(b'\n', text.as_bytes()).count();
+        RowReader {
+            file,
+            last: [Sym::EMPTY; 15],
+            has_nul: memchr::memchr(0, text.as_bytes()).is_some(),
+            problems: Vec::new(),
+            reserve: lines.min(text.len() / 32 + 1),
+        }
+    }
+
+    fn row(
+        &mut self,
+        f: &Fields<'_, '_>,
+        line: u64,
+        strings: &mut Interner,
+        rows: &mut Vec<Row>,
+    ) -> Result<(), String> {
+        if self.reserve > 0 {
+            rows.reserve(std::mem::take(&mut self.reserve));
+        }
+        self.problems.clear();
+        let mut v: [&str; 15] = std::array::from_fn(|c| f.get(c));
+        for c in GUARDED {
+            v[c] = unguard(v[c]);
+        }
+        if self.has_nul {
+            if let Some(c) = v.iter().position(|x| x.contains('\0')) {
+                return Err(format!(
+                    "{} holds a NUL byte: the file holds binary data or is UTF-16 without a byte-order \
+                     mark; export it again as UTF-8 CSV",
+                    COLUMNS[c].name
+                ));
+            }
+        }
+        match parse_row(&v, line, self.file, strings, &mut self.last, &mut self.problems) {
+            Some(row) => {
+                rows.push(row);
+                Ok(())
+            }
+            None => Err(self.problems.join("; ")),
+        }
+    }
 }
 
 /// The text columns `telaudit convert` guards against spreadsheet formulas.
@@ -279,6 +462,221 @@ fn parse_date(s: &str) -> Result<Date, DateError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// xorshift64*: a fixed sequence, so a failure is reproducible.
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+        }
+        fn below(&mut self, n: u64) -> u64 {
+            self.next() % n
+        }
+        fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
+            xs[self.below(xs.len() as u64) as usize]
+        }
+    }
+
+    /// A field as a CSV writer might write it: sometimes quoted (always when it
+    /// needs to be), inner quotes doubled.
+    fn field(rng: &mut Rng, v: &str) -> String {
+        if v.contains([',', '"']) || rng.below(6) == 0 {
+            format!("\"{}\"", v.replace('"', "\"\""))
+        } else {
+            v.to_string()
+        }
+    }
+
+    /// A random bill file: valid rows and every kind of bad line the reader has
+    /// a path for (quotes, CRLF, blank and `,,,` lines, wrong widths, bad values,
+    /// NUL, formula guards, Windows-1252 bytes, unterminated and multi-line quotes).
+    fn random_file(rng: &mut Rng) -> Vec<u8> {
+        let mut cols: Vec<&str> = COLUMNS.iter().map(|c| c.name).collect();
+        if rng.below(3) == 0 {
+            cols.swap(0, 9);
+            cols.swap(3, 12);
+        }
+        if rng.below(4) == 0 {
+            cols.push("extra");
+        }
+        let eol = |rng: &mut Rng| if rng.below(4) == 0 { "\r\n" } else { "\n" };
+        let mut out: Vec<u8> = Vec::new();
+        if rng.below(10) == 0 {
+            out.extend_from_slice(b"\n\n");
+        }
+        out.extend_from_slice(cols.join(",").as_bytes());
+        out.extend_from_slice(eol(rng).as_bytes());
+        let carriers = ["Verizon", "AT&T", "Lumen, Inc", "'=HYPERLINK", " Bell ", ""];
+        let descs = [
+            "Plan",
+            "Access Loop, Type 2",
+            "He said \"hi\"",
+            "x\"y",
+            "caf\u{e9}",
+            "a\0b",
+            "'-5 credit",
+            "",
+        ];
+        let amounts = [
+            "10.00",
+            "-3.5",
+            "1e3",
+            "",
+            "0.000001",
+            "999999999999.999999",
+            "abc",
+        ];
+        let dates = [
+            "2025-01-31",
+            "2025-02-01",
+            "2025-13-01",
+            "",
+            "01/31/2025",
+            "2024-02-29",
+        ];
+        let types = ["recurring", "usage", "TAX", "one_time", "bogus", ""];
+        let n = rng.below(40);
+        for _ in 0..n {
+            let kind = rng.below(100);
+            // Quotes over line breaks make the whole file a one-piece read: rare.
+            let kind = if kind >= 92 && rng.below(8) != 0 {
+                kind - 92
+            } else {
+                kind
+            };
+            let line: String = match kind {
+                0..=69 => {
+                    let mut vals: Vec<String> = cols
+                        .iter()
+                        .map(|c| match *c {
+                            "carrier" => rng.pick(&carriers).to_string(),
+                            "account" => format!("{}", rng.below(4)),
+                            "invoice" => format!("INV-{}", rng.below(5)),
+                            "invoice_date" | "period_start" | "period_end" => rng.pick(&dates).to_string(),
+                            "service_id" => format!("S{}", rng.below(6)),
+                            "charge_type" => rng.pick(&types).to_string(),
+                            "charge_code" => rng.pick(&["C1", "C2", "", "=X"]).to_string(),
+                            "description" => rng.pick(&descs).to_string(),
+                            "quantity" | "unit_rate" | "amount" | "usage_quantity" => {
+                                rng.pick(&amounts).to_string()
+                            }
+                            "usage_unit" => rng.pick(&["GB", "min", ""]).to_string(),
+                            _ => "e".to_string(),
+                        })
+                        .collect::<Vec<String>>()
+                        .into_iter()
+                        .map(|v| field(rng, &v))
+                        .collect();
+                    if rng.below(15) == 0 {
+                        vals.pop();
+                    }
+                    vals.join(",")
+                }
+                70..=77 => String::new(),
+                78..=81 => ",".repeat(cols.len() - 1),
+                82..=84 => "   ".to_string(),
+                85..=88 => "Verizon,\"1\"x,\"a\"\"b\",,,\"\"".to_string(),
+                89..=91 => "\u{e9}\u{20ac}, ,".to_string(),
+                92..=93 => "bad,\"unterminated".to_string(),
+                94..=95 => "Verizon,1,I,\"multi\nline\",2".to_string(),
+                96 => "x\"y,\"a\nb\",c".to_string(),
+                97 => "\"trailing doubled\"\"".to_string(),
+                _ => "\"".to_string(),
+            };
+            out.extend_from_slice(line.as_bytes());
+            out.extend_from_slice(eol(rng).as_bytes());
+        }
+        if rng.below(5) == 0 {
+            out.extend_from_slice(b"Verizon,1,I,2025-01-01,2025-01-01,2025-01-31,S,usage,C,D,1,1,1,,");
+        }
+        if rng.below(20) == 0 {
+            // Not UTF-8: read as Windows-1252, with a warning.
+            out.push(0xE9);
+            out.push(b'\n');
+        }
+        out
+    }
+
+    fn assert_same(a: &ParsedFile, b: &ParsedFile, what: &str) {
+        assert_eq!(a.rows, b.rows, "{what}");
+        assert_eq!(a.rejected, b.rejected, "{what}");
+        assert_eq!(a.warnings, b.warnings, "{what}");
+        assert_eq!(a.strings.len(), b.strings.len(), "{what}");
+        for i in 0..a.strings.len() as u32 {
+            assert_eq!(a.strings.get(Sym(i)), b.strings.get(Sym(i)), "{what}");
+        }
+    }
+
+    #[test]
+    fn chunked_reads_equal_the_whole_read() {
+        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        let (mut chunked, mut whole) = (0, 0);
+        for case in 0..3000 {
+            let bytes = random_file(&mut rng);
+            let one = read_canonical_with(&bytes, FileId(3), "f.csv", None);
+            for chunk in [1, 5, 40, 1 + rng.below(300) as usize] {
+                let (text, _) = decode_text(&bytes);
+                match chunks(&text, chunk) {
+                    Some(plan) => {
+                        chunked += 1;
+                        // The pieces tile the text after the header, cut after line breaks.
+                        assert!(plan.pieces.len() >= 2);
+                        for w in plan.pieces.windows(2) {
+                            assert_eq!(w[0].1, w[1].0);
+                            assert_eq!(text.as_bytes()[w[0].1 - 1], b'\n');
+                        }
+                    }
+                    None => whole += 1,
+                }
+                let many = read_canonical_with(&bytes, FileId(3), "f.csv", Some(chunk));
+                let what = format!(
+                    "case {case}, chunk {chunk}: {:?}",
+                    String::from_utf8_lossy(&bytes)
+                );
+                assert_same(&one, &many, &what);
+            }
+        }
+        // Both paths were taken, the chunked one most of the time.
+        assert!(chunked > 6000 && whole > 1000, "chunked {chunked}, whole {whole}");
+    }
+
+    #[test]
+    fn chunked_read_keeps_lines_symbols_and_refusals() {
+        let head = COLUMNS.iter().map(|c| c.name).collect::<Vec<_>>().join(",");
+        let row = |carrier: &str, amount: &str| {
+            format!("{carrier},1,I,2025-01-05,2025-01-01,2025-01-31,S,usage,C,\"D, x\",1,1,{amount},,\r\n")
+        };
+        let text = format!(
+            "{head}\r\n{}\r\n{}{}\n{}",
+            row("A", "1"),
+            row("B", "x"),
+            row("C", "2"),
+            row("A", "3")
+        );
+        let plan = chunks(&text, 10).unwrap();
+        // Line 1 header, 2 A, 3 blank, 4 B, 5 C, 6 blank, 7 A; each piece runs from
+        // its start past 10 bytes to the end of that line.
+        let starts: Vec<u64> = plan.pieces.iter().map(|p| p.2).collect();
+        assert_eq!(starts, vec![2, 3, 5, 6]);
+        let p = read_canonical_with(text.as_bytes(), FileId(0), "f.csv", Some(10));
+        let lines: Vec<u32> = p.rows.iter().map(|r| r.source.pos).collect();
+        assert_eq!(lines, vec![2, 5, 7]);
+        let carriers: Vec<&str> = p.rows.iter().map(|r| p.strings.get(r.carrier)).collect();
+        assert_eq!(carriers, vec!["A", "C", "A"]);
+        assert_eq!(p.rows[0].carrier, p.rows[2].carrier);
+        assert_eq!(p.rejected.len(), 1);
+        assert_eq!(p.rejected[0].position, Position::Line(4));
+        assert_eq!(
+            p.rejected[0].reason,
+            "bad amount \"x\": not a plain decimal number (expected e.g. -12.5 or 1234.5678)"
+        );
+        // A quoted field over a line break anywhere: read in one piece.
+        let multi = format!("{text}A,1,I,2025-01-05,2025-01-01,2025-01-31,S,usage,C,\"D\nE\",1,1,1,,\n");
+        assert!(chunks(&multi, 10).is_none());
+    }
 
     #[test]
     fn fast_paths_agree_with_the_model() {

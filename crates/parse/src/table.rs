@@ -24,7 +24,7 @@
 //! physical lines.
 
 use crate::text::show;
-use memchr::{memchr, memchr2, memchr_iter};
+use memchr::{memchr, memchr2, memchr_iter, memrchr};
 use telaudit_model::{Position, Rejection};
 
 /// The longest record (header or row) a table may hold, in bytes of text: 1 MiB.
@@ -68,6 +68,22 @@ impl<'a> Splitter<'a> {
             spans: Vec::with_capacity(32),
             scratch: String::new(),
         }
+    }
+
+    /// A splitter that starts at byte `pos` of `text`, which is on physical line
+    /// `line` (`pos` must be a line start). Splitting stops at the end of `text`:
+    /// a chunk of a larger text is `&whole[..chunk_end]` with `pos` its start.
+    pub(crate) fn starting_at(text: &'a str, pos: usize, line: u64) -> Self {
+        Splitter {
+            pos,
+            line,
+            ..Splitter::new(text)
+        }
+    }
+
+    /// The byte the next record starts at (or a blank line before it), and its line.
+    pub(crate) fn position(&self) -> (usize, u64) {
+        (self.pos, self.line)
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -395,7 +411,7 @@ pub(crate) fn read_table<'t>(
     columns: &[Column],
     rows_per_line: u64,
     rejected: &mut Vec<Rejection>,
-    mut row: impl FnMut(&Fields<'_, 't>, u64) -> Result<(), String>,
+    row: impl FnMut(&Fields<'_, 't>, u64) -> Result<(), String>,
 ) -> bool {
     let mut sp = Splitter::new(text);
     let refuse_file = |sp: &mut Splitter, rejected: &mut Vec<Rejection>, reason: String| {
@@ -442,6 +458,21 @@ pub(crate) fn read_table<'t>(
             }
         },
     };
+    read_records(&mut sp, &header, path, rows_per_line, rejected, row);
+    true
+}
+
+/// The records after the header, from where `sp` stands to the end of its text:
+/// each through `row`, refusals (one line each) pushed to `rejected`. The loop of
+/// [`read_table`]; the canonical reader also runs it on chunks of a large file.
+pub(crate) fn read_records<'t>(
+    sp: &mut Splitter<'t>,
+    header: &Header,
+    path: &str,
+    rows_per_line: u64,
+    rejected: &mut Vec<Rejection>,
+    mut row: impl FnMut(&Fields<'_, 't>, u64) -> Result<(), String>,
+) {
     let refuse = |rejected: &mut Vec<Rejection>, line: u64, reason: String| {
         rejected.push(Rejection {
             file: path.to_string(),
@@ -482,10 +513,7 @@ pub(crate) fn read_table<'t>(
                     }
                     continue;
                 }
-                let fields = Fields {
-                    sp: &sp,
-                    idx: &header.idx,
-                };
+                let fields = Fields { sp, idx: &header.idx };
                 if let Err(reason) = row(&fields, line) {
                     if !sp.all_empty() {
                         refuse(rejected, line, reason);
@@ -494,7 +522,55 @@ pub(crate) fn read_table<'t>(
             }
         }
     }
+}
+
+/// Whether every quoted field of `text` (which starts at a line start) closes on
+/// the line it opens on, as [`Splitter`] reads quotes: a field is quoted when its
+/// first byte is `"`, `""` inside is one quote, text after the closing quote and
+/// quotes inside unquoted fields are literal. When true, every record is exactly
+/// one physical line (the splitter never reads a record over a line break nor
+/// takes the unterminated-quote recovery), so `text` may be cut after any `\n`
+/// and each piece split on its own with the same records and line numbers.
+/// Only lines holding a `"` are looked at.
+pub(crate) fn quotes_close_on_their_lines(text: &str) -> bool {
+    let b = text.as_bytes();
+    let mut from = 0;
+    while let Some(k) = memchr(b'"', &b[from..]) {
+        let q = from + k;
+        let start = memrchr(b'\n', &b[..q]).map_or(0, |p| p + 1);
+        let end = memchr(b'\n', &b[q..]).map_or(b.len(), |p| q + p);
+        if !line_closes_its_quotes(&b[start..end]) {
+            return false;
+        }
+        from = end;
+    }
     true
+}
+
+/// One line (without its `\n`): whether each quoted field closes on it.
+fn line_closes_its_quotes(line: &[u8]) -> bool {
+    let mut i = 0;
+    loop {
+        if line.get(i) == Some(&b'"') {
+            i += 1;
+            loop {
+                let Some(k) = memchr(b'"', &line[i..]) else {
+                    return false;
+                };
+                let q = i + k;
+                if line.get(q + 1) == Some(&b'"') {
+                    i = q + 2;
+                } else {
+                    i = q + 1;
+                    break;
+                }
+            }
+        }
+        match memchr(b',', &line[i..]) {
+            Some(k) => i += k + 1,
+            None => return true,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -582,6 +658,61 @@ mod tests {
         ] {
             assert_eq!(trim(s), s.trim(), "{s:?}");
         }
+    }
+
+    /// Whether the splitter reads every record of `text` on one physical line.
+    fn records_are_lines(text: &str, expected: Option<usize>) -> bool {
+        let mut sp = Splitter::new(text);
+        while let Some(r) = sp.next_record(expected) {
+            let (Record::Fields(line) | Record::TooLong(line) | Record::Unterminated(line)) = r;
+            if matches!(r, Record::Unterminated(_)) || sp.position().1 != line + 1 {
+                return false;
+            }
+        }
+        true
+    }
+
+    #[test]
+    fn quote_prescan_is_never_wrong_about_one_line_records() {
+        for (text, ok) in [
+            ("a,\"b\"\nc\n", true),
+            ("a\"b,c\n\"", false),
+            ("x\"y,\"a\nb\",z\n", false),
+            ("\"a\"\"\nb\"\n", false),
+            ("\"a\"b\"c\nd\n", true),
+            ("\"a\"\"b\",\"\"\r\n", true),
+            ("a, \"b\nc\n", true),
+            ("\"", false),
+        ] {
+            assert_eq!(quotes_close_on_their_lines(text), ok, "{text:?}");
+            assert!(!ok || records_are_lines(text, Some(2)), "{text:?}");
+        }
+        // Every text of up to 7 bytes over a, comma, quote, CR and LF: when the
+        // pre-scan says yes, the splitter reads one record per line.
+        let alphabet = [b'a', b',', b'"', b'\r', b'\n'];
+        let (mut yes, mut no) = (0, 0);
+        for len in 0..=7u32 {
+            for code in 0..alphabet.len().pow(len) {
+                let mut c = code;
+                let bytes: Vec<u8> = (0..len)
+                    .map(|_| {
+                        let b = alphabet[c % alphabet.len()];
+                        c /= alphabet.len();
+                        b
+                    })
+                    .collect();
+                let text = std::str::from_utf8(&bytes).unwrap();
+                if quotes_close_on_their_lines(text) {
+                    yes += 1;
+                    for expected in [None, Some(1), Some(2)] {
+                        assert!(records_are_lines(text, expected), "{text:?}");
+                    }
+                } else {
+                    no += 1;
+                }
+            }
+        }
+        assert!(yes > 10_000 && no > 10_000, "{yes} {no}");
     }
 
     #[test]
