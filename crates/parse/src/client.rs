@@ -836,12 +836,19 @@ fn merge(dump: &mut Dump, files: Vec<ParsedFile>) {
             }
             p.strings = Interner::new();
         });
-    dump.rows.reserve(files.iter().map(|p| p.rows.len()).sum());
+    let total: usize = dump.rows.len() + files.iter().map(|p| p.rows.len()).sum::<usize>();
     for ((i, mut p), map) in files.into_iter().enumerate().zip(&maps) {
         let m = |s: Sym| map.get(s.0 as usize).copied().unwrap_or(Sym::EMPTY);
         let offset = dump.rows.len() as u32;
         let file = FileId(i as u32);
-        dump.rows.append(&mut p.rows);
+        if dump.rows.is_empty() {
+            // The first rows are moved, not copied (a client of one huge file copies
+            // nothing), then grown to the total: in place where the allocator can.
+            std::mem::swap(&mut dump.rows, &mut p.rows);
+            dump.rows.reserve_exact(total - dump.rows.len());
+        } else {
+            dump.rows.append(&mut p.rows);
+        }
         drop(p.rows);
         for mut u in p.unbalanced {
             u.carrier = m(u.carrier);
