@@ -17,7 +17,8 @@
 use crate::claims::{resolve, Resolved};
 use crate::markdown::md;
 use crate::tables::guard;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use rustc_hash::FxHashMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use telaudit_model::{
     money_string, ClaimKey, Contract, ContractKind, Date, Decimal, Dump, InventoryRecord, Micros, RuleResult,
@@ -141,10 +142,10 @@ pub fn sanitize_component(s: &str) -> String {
 
 /// Gives each distinct text a sanitized name, unique case-insensitively (a
 /// clash gets `_2`, `_3` ... in text order).
-fn unique_names<'a>(texts: impl IntoIterator<Item = &'a str>) -> HashMap<&'a str, String> {
+fn unique_names<'a>(texts: impl IntoIterator<Item = &'a str>) -> FxHashMap<&'a str, String> {
     let sorted: BTreeSet<&str> = texts.into_iter().collect();
     let mut used: BTreeSet<String> = BTreeSet::new();
-    let mut out = HashMap::new();
+    let mut out = FxHashMap::default();
     for t in sorted {
         let base = sanitize_component(t);
         let mut name = base.clone();
@@ -179,8 +180,8 @@ fn micros_amount(m: Micros) -> String {
 /// The contract and inventory records by their source position, so a basis
 /// reference is found without a scan.
 pub(crate) struct Records<'a> {
-    contracts: HashMap<SourceRef, &'a Contract>,
-    inventory: HashMap<SourceRef, &'a InventoryRecord>,
+    contracts: FxHashMap<SourceRef, &'a Contract>,
+    inventory: FxHashMap<SourceRef, &'a InventoryRecord>,
 }
 
 impl<'a> Records<'a> {
@@ -292,6 +293,40 @@ pub(crate) fn describe_basis(dump: &Dump, recs: &Records<'_>, src: SourceRef) ->
     }
 }
 
+/// The invoices billing each (carrier, account, service, period) that a missing
+/// credit is claimed on (service EMPTY = the whole account), `;`-joined in text
+/// order. One pass over the rows with a cheap hash; a row's invoice is kept once
+/// per run of equal invoices (rows of one invoice are mostly consecutive) and the
+/// texts are sorted and deduplicated at the end.
+fn missing_credit_invoices(
+    dump: &Dump,
+    keys: impl IntoIterator<Item = (Sym, Sym, Sym, Date)>,
+) -> FxHashMap<(Sym, Sym, Sym, Date), String> {
+    let mut wanted: FxHashMap<(Sym, Sym, Sym, Date), Vec<Sym>> =
+        keys.into_iter().map(|k| (k, Vec::new())).collect();
+    if !wanted.is_empty() {
+        for row in &dump.rows {
+            for svc in [row.service, Sym::EMPTY] {
+                if let Some(v) = wanted.get_mut(&(row.carrier, row.account, svc, row.period_start)) {
+                    if v.last() != Some(&row.invoice) {
+                        v.push(row.invoice);
+                    }
+                }
+                if row.service.is_empty() {
+                    break;
+                }
+            }
+        }
+    }
+    wanted
+        .into_iter()
+        .map(|(key, syms)| {
+            let texts: BTreeSet<&str> = syms.into_iter().map(|s| dump.s(s)).collect();
+            (key, texts.into_iter().collect::<Vec<_>>().join(";"))
+        })
+        .collect()
+}
+
 /// The disputes of a dump: one per (carrier, account) with recoverable money,
 /// sorted by carrier then account text.
 pub fn disputes(dump: &Dump, results: &[RuleResult]) -> Vec<AccountDispute> {
@@ -300,33 +335,19 @@ pub fn disputes(dump: &Dump, results: &[RuleResult]) -> Vec<AccountDispute> {
         .filter(|r| r.recoverable > Decimal::ZERO)
         .collect();
 
-    // Invoices per (carrier, account, service, period) for missing credits
-    // (service EMPTY = the whole account).
-    let mut wanted: HashMap<(Sym, Sym, Sym, Date), BTreeSet<&str>> = HashMap::new();
-    for r in &resolved {
-        if let ClaimKey::MissingCredit {
-            carrier,
-            account,
-            service,
-            period,
-            ..
-        } = r.key
-        {
-            wanted.entry((carrier, account, service, period)).or_default();
-        }
-    }
-    if !wanted.is_empty() {
-        for row in &dump.rows {
-            for svc in [row.service, Sym::EMPTY] {
-                if let Some(set) = wanted.get_mut(&(row.carrier, row.account, svc, row.period_start)) {
-                    set.insert(dump.s(row.invoice));
-                }
-                if row.service.is_empty() {
-                    break;
-                }
-            }
-        }
-    }
+    let wanted = missing_credit_invoices(
+        dump,
+        resolved.iter().filter_map(|r| match r.key {
+            ClaimKey::MissingCredit {
+                carrier,
+                account,
+                service,
+                period,
+                ..
+            } => Some((carrier, account, service, period)),
+            ClaimKey::Row(_) => None,
+        }),
+    );
 
     let recs = Records::new(dump);
     let mut by_account: BTreeMap<(&str, &str), Vec<DisputeLine>> = BTreeMap::new();
@@ -366,7 +387,7 @@ pub fn disputes(dump: &Dump, results: &[RuleResult]) -> Vec<AccountDispute> {
             } => {
                 let invoices = wanted
                     .get(&(carrier, account, service, period))
-                    .map(|s| s.iter().copied().collect::<Vec<_>>().join(";"))
+                    .cloned()
                     .unwrap_or_default();
                 let owed = r
                     .finding
@@ -415,7 +436,7 @@ pub fn disputes(dump: &Dump, results: &[RuleResult]) -> Vec<AccountDispute> {
     for (c, a) in by_account.keys() {
         stems_per_carrier.entry(c).or_default().push(a);
     }
-    let stems: HashMap<&str, HashMap<&str, String>> = stems_per_carrier
+    let stems: FxHashMap<&str, FxHashMap<&str, String>> = stems_per_carrier
         .into_iter()
         .map(|(c, accs)| (c, unique_names(accs)))
         .collect();
@@ -637,4 +658,71 @@ pub fn dispute_letter(d: &AccountDispute, client: &str) -> String {
         Ok(())
     })();
     o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use telaudit_model::{ChargeType, FileId, Row};
+
+    #[test]
+    fn missing_credit_invoices_by_service_and_account() {
+        let mut dump = Dump::default();
+        let mut sym = |s: &str| dump.strings.intern(s);
+        let (vz, att, a1, a2) = (sym("Verizon"), sym("AT&T"), sym("0042"), sym("0099"));
+        let (s1, s2) = (sym("S1"), sym("S2"));
+        // Interned out of text order: "INV-9" gets the smaller symbol.
+        let (i9, i1, i5) = (sym("INV-9"), sym("INV-1"), sym("INV-5"));
+        let feb = Date::parse("2025-02-01").unwrap();
+        let mar = Date::parse("2025-03-01").unwrap();
+        let row = |carrier, account, service, invoice, period| Row {
+            carrier,
+            account,
+            invoice,
+            service,
+            charge_code: Sym::EMPTY,
+            description: Sym::EMPTY,
+            usage_unit: Sym::EMPTY,
+            invoice_date: period,
+            period_start: period,
+            period_end: period,
+            charge_type: ChargeType::Recurring,
+            quantity: Micros::ONE,
+            unit_rate: None,
+            amount: Micros::ONE,
+            usage_quantity: None,
+            source: SourceRef {
+                file: FileId(0),
+                pos: 2,
+            },
+        };
+        dump.rows = vec![
+            row(vz, a1, s1, i9, feb),
+            row(vz, a1, s1, i9, feb),
+            row(vz, a1, s1, i1, feb),
+            row(vz, a1, s1, i9, feb),
+            row(vz, a1, s2, i5, feb),
+            row(vz, a1, Sym::EMPTY, i5, feb),
+            row(vz, a1, s1, i5, mar),
+            row(vz, a2, s1, i1, feb),
+            row(att, a1, s1, i1, feb),
+        ];
+        let w = missing_credit_invoices(
+            &dump,
+            [
+                (vz, a1, s1, feb),
+                (vz, a1, Sym::EMPTY, feb),
+                (vz, a1, s2, mar),
+                (att, a1, s1, feb),
+            ],
+        );
+        // Service S1 in February: INV-9 and INV-1 (repeated, not consecutive), in text order.
+        assert_eq!(w[&(vz, a1, s1, feb)], "INV-1;INV-9");
+        // The whole account in February: every service's invoices and the row without one.
+        assert_eq!(w[&(vz, a1, Sym::EMPTY, feb)], "INV-1;INV-5;INV-9");
+        // Nothing billed S2 in March.
+        assert_eq!(w[&(vz, a1, s2, mar)], "");
+        assert_eq!(w[&(att, a1, s1, feb)], "INV-1");
+        assert_eq!(w.len(), 4);
+    }
 }
