@@ -289,7 +289,12 @@ fn verizon_raw_data_downloads_dropped_in_as_rdd_archives_audit_like_their_files(
             .arg(rdd.with_extension("csv"))
             .output()
             .unwrap();
-        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         std::fs::remove_file(&rdd).unwrap();
     }
     let (cc, c) = report_bytes(&converted, &tmp.path().join("out-converted"));
