@@ -565,6 +565,11 @@ fn head(path: &Path) -> Vec<u8> {
 /// inventory.csv, contracts.csv and client.toml. The result does not depend on the
 /// order files are listed or read in: files are merged in path order.
 pub fn read_client(dir: &Path) -> Result<Dump, ClientError> {
+    read_client_with(dir, GROUP_BYTES)
+}
+
+/// [`read_client`], merging the bill files read in parallel every `group_bytes`.
+fn read_client_with(dir: &Path, group_bytes: u64) -> Result<Dump, ClientError> {
     let unreadable = |reason: String| ClientError::Unreadable {
         path: dir.to_path_buf(),
         reason,
@@ -707,48 +712,80 @@ pub fn read_client(dir: &Path) -> Result<Dump, ClientError> {
         }
     }
 
-    let parsed: Vec<(SourceKind, ParsedFile)> = bills
-        .par_iter()
-        .enumerate()
-        .map(|(i, (f, format))| {
-            let id = FileId(i as u32);
-            let bytes = match &f.member {
-                Some(b) => Ok(std::borrow::Cow::Borrowed(b.as_slice())),
-                None => fs::read(&f.path).map(std::borrow::Cow::Owned),
-            };
-            match bytes {
-                Ok(bytes) => {
-                    let format = match format {
-                        ChargeFormat::Canonical | ChargeFormat::Unrecognised => {
-                            classify(&f.path, &bytes).unwrap_or(*format)
-                        }
-                        _ => *format,
-                    };
-                    (format.kind(), read_format(format, &bytes, id, &f.rel))
-                }
-                Err(e) => {
-                    let mut p = ParsedFile::default();
-                    p.rejected.push(Rejection {
-                        file: f.rel.clone(),
-                        position: Position::File,
-                        reason: format!("cannot read the file ({e})"),
-                        rows: 0,
-                    });
-                    (format.kind(), p)
-                }
+    let read_one = |i: usize, f: &Found, format: ChargeFormat| -> (SourceKind, ParsedFile) {
+        let id = FileId(i as u32);
+        let bytes = match &f.member {
+            Some(b) => Ok(std::borrow::Cow::Borrowed(b.as_slice())),
+            None => fs::read(&f.path).map(std::borrow::Cow::Owned),
+        };
+        match bytes {
+            Ok(bytes) => {
+                let format = match format {
+                    ChargeFormat::Canonical | ChargeFormat::Unrecognised => {
+                        classify(&f.path, &bytes).unwrap_or(format)
+                    }
+                    _ => format,
+                };
+                (format.kind(), read_format(format, &bytes, id, &f.rel))
             }
-        })
-        .collect();
-
-    let mut parsed = parsed;
-    supersede(&bills, &mut parsed, &mut dump.warnings);
-    for ((f, _), (kind, _)) in bills.iter().zip(&parsed) {
-        dump.files.push(SourceFile {
-            path: f.rel.clone(),
-            kind: kind.clone(),
-        });
+            Err(e) => {
+                let mut p = ParsedFile::default();
+                p.rejected.push(Rejection {
+                    file: f.rel.clone(),
+                    position: Position::File,
+                    reason: format!("cannot read the file ({e})"),
+                    rows: 0,
+                });
+                (format.kind(), p)
+            }
+        }
+    };
+    let supersedes = bills.iter().any(|(_, format)| {
+        matches!(format, ChargeFormat::Layout(i)
+            if crate::layouts().get(*i).is_some_and(|l| l.superseded_by.is_some()))
+    });
+    // Files are read in parallel, in groups of about GROUP_BYTES, each group merged
+    // before the next is read: the rows are held twice (per file, then in the dump)
+    // for one group at a time, not for the whole client. A layout that another
+    // supersedes needs every file read before the merge.
+    let groups: Vec<std::ops::Range<usize>> = if supersedes {
+        std::iter::once(0..bills.len()).collect()
+    } else {
+        let mut groups = Vec::new();
+        let (mut start, mut bytes) = (0, 0u64);
+        for (i, (f, _)) in bills.iter().enumerate() {
+            bytes += match &f.member {
+                Some(b) => b.len() as u64,
+                None => fs::metadata(&f.path).map_or(0, |m| m.len()),
+            };
+            if bytes >= group_bytes {
+                groups.push(start..i + 1);
+                (start, bytes) = (i + 1, 0);
+            }
+        }
+        if start < bills.len() {
+            groups.push(start..bills.len());
+        }
+        groups
+    };
+    for group in groups {
+        let first = group.start;
+        let mut parsed: Vec<(SourceKind, ParsedFile)> = bills[group.clone()]
+            .par_iter()
+            .enumerate()
+            .map(|(k, (f, format))| read_one(first + k, f, *format))
+            .collect();
+        if supersedes {
+            supersede(&bills, &mut parsed, &mut dump.warnings);
+        }
+        for ((f, _), (kind, _)) in bills[group].iter().zip(&parsed) {
+            dump.files.push(SourceFile {
+                path: f.rel.clone(),
+                kind: kind.clone(),
+            });
+        }
+        merge(&mut dump, first, parsed.into_iter().map(|(_, p)| p).collect());
     }
-    merge(&mut dump, parsed.into_iter().map(|(_, p)| p).collect());
 
     let refused_rows: u64 = dump.rejected.iter().map(|r| r.rows).sum();
     if dump.rows.is_empty() && refused_rows == 0 {
@@ -810,11 +847,15 @@ pub fn read_client(dir: &Path) -> Result<Dump, ClientError> {
     Ok(dump)
 }
 
-/// Appends the files' results (file `i` has `FileId(i)`), remapping their symbols
-/// into the dump's interner. Interners are absorbed in file order (so symbol numbers
-/// never depend on thread timing); the rows are remapped in parallel, in place, then
-/// appended.
-fn merge(dump: &mut Dump, files: Vec<ParsedFile>) {
+/// Bill files read in parallel before their rows are merged into the dump (see
+/// [`read_client`]): 64 MiB of files.
+const GROUP_BYTES: u64 = 64 << 20;
+
+/// Appends the files' results (file `i` of `files` has `FileId(first + i)`),
+/// remapping their symbols into the dump's interner. Interners are absorbed in file
+/// order (so symbol numbers never depend on thread timing); the rows are remapped in
+/// parallel, in place, then appended.
+fn merge(dump: &mut Dump, first: usize, files: Vec<ParsedFile>) {
     let maps: Vec<Vec<Sym>> = files.iter().map(|p| dump.strings.absorb(&p.strings)).collect();
     let mut files = files;
     files
@@ -823,7 +864,7 @@ fn merge(dump: &mut Dump, files: Vec<ParsedFile>) {
         .enumerate()
         .for_each(|(i, (p, map))| {
             let m = |s: Sym| map.get(s.0 as usize).copied().unwrap_or(Sym::EMPTY);
-            let file = FileId(i as u32);
+            let file = FileId((first + i) as u32);
             for r in &mut p.rows {
                 r.carrier = m(r.carrier);
                 r.account = m(r.account);
@@ -837,15 +878,18 @@ fn merge(dump: &mut Dump, files: Vec<ParsedFile>) {
             p.strings = Interner::new();
         });
     let total: usize = dump.rows.len() + files.iter().map(|p| p.rows.len()).sum::<usize>();
+    if !dump.rows.is_empty() {
+        dump.rows.reserve(total - dump.rows.len());
+    }
     for ((i, mut p), map) in files.into_iter().enumerate().zip(&maps) {
         let m = |s: Sym| map.get(s.0 as usize).copied().unwrap_or(Sym::EMPTY);
         let offset = dump.rows.len() as u32;
-        let file = FileId(i as u32);
+        let file = FileId((first + i) as u32);
         if dump.rows.is_empty() {
             // The first rows are moved, not copied (a client of one huge file copies
-            // nothing), then grown to the total: in place where the allocator can.
+            // nothing), then grown to the total (a large block grows in place).
             std::mem::swap(&mut dump.rows, &mut p.rows);
-            dump.rows.reserve_exact(total - dump.rows.len());
+            dump.rows.reserve(total - dump.rows.len());
         } else {
             dump.rows.append(&mut p.rows);
         }
@@ -860,5 +904,69 @@ fn merge(dump: &mut Dump, files: Vec<ParsedFile>) {
         }
         dump.rejected.extend(p.rejected);
         dump.warnings.extend(p.warnings);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn copy_dir(from: &Path, to: &Path) {
+        fs::create_dir_all(to).unwrap();
+        for e in fs::read_dir(from).unwrap() {
+            let e = e.unwrap();
+            let target = to.join(e.file_name());
+            if e.file_type().unwrap().is_dir() {
+                copy_dir(&e.path(), &target);
+            } else {
+                fs::copy(e.path(), target).unwrap();
+            }
+        }
+    }
+
+    #[test]
+    fn merging_in_groups_equals_merging_at_once() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let tmp = tempfile::tempdir().unwrap();
+        let client = tmp.path().join("acme");
+        copy_dir(&root.join("sample-data/acme-health"), &client);
+        // X12 files too (unbalanced invoices carry row ranges), and refused lines.
+        copy_dir(
+            &root.join("crates/parse/tests/fixtures/edi"),
+            &client.join("invoices/x12"),
+        );
+        fs::write(
+            client.join("invoices/zz-bad.csv"),
+            format!(
+                "{}\nVerizon,9,I9,2025-01-05,2025-01-01,2025-01-31,S9,usage,C,D,1,1,oops,,\n\
+                 Verizon,9,I9,2025-01-05,2025-01-01,2025-01-31,S9,usage,C,New text,1,1,2,,\n",
+                telaudit_model::CANONICAL_COLUMNS.join(",")
+            ),
+        )
+        .unwrap();
+        let once = read_client_with(&client, u64::MAX).unwrap();
+        assert!(once
+            .rejected
+            .iter()
+            .any(|r| r.file == "invoices/zz-bad.csv" && r.position == Position::Line(2)));
+        let last = once.rows.last().unwrap();
+        assert_eq!(once.strings.get(last.description), "New text");
+        assert_eq!(
+            once.files[last.source.file.0 as usize].path,
+            "invoices/zz-bad.csv"
+        );
+        assert!(once.files.len() > 20, "{}", once.files.len());
+        for group_bytes in [1, 300, 5_000] {
+            let grouped = read_client_with(&client, group_bytes).unwrap();
+            assert_eq!(grouped.rows, once.rows, "{group_bytes}");
+            assert_eq!(grouped.files, once.files);
+            assert_eq!(grouped.rejected, once.rejected);
+            assert_eq!(grouped.warnings, once.warnings);
+            assert_eq!(grouped.unbalanced, once.unbalanced);
+            assert_eq!(grouped.strings.len(), once.strings.len());
+            for i in 0..once.strings.len() as u32 {
+                assert_eq!(grouped.strings.get(Sym(i)), once.strings.get(Sym(i)));
+            }
+        }
     }
 }
