@@ -155,6 +155,34 @@ fn generate_wide_header(path: &Path) {
     fs::write(path, text).unwrap();
 }
 
+/// A 22 MB canonical file (big files are read in parallel chunks) of 240,001
+/// one-dollar rows with, at known lines, a 3 MB field (line 120002), a NUL byte
+/// (180003), a guarded formula (180004, read) and a bad amount (240005).
+fn generate_chunked_mix(path: &Path) {
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let mut f = std::io::BufWriter::new(fs::File::create(path).unwrap());
+    let row = |svc: &str, desc: &str, amount: &str| {
+        format!("Acme,A1,INV1,2025-03-05,2025-03-01,2025-03-31,{svc},one_time,PLAN,{desc},1,,{amount},,\n")
+    };
+    writeln!(f, "{HEADER}").unwrap();
+    let mut put = |s: String| f.write_all(s.as_bytes()).unwrap();
+    for i in 0..120_000 {
+        put(row(&format!("S{i}"), "Plan", "1.00"));
+    }
+    put(row("BIG", &"x".repeat(3_000_000), "1.00"));
+    for i in 0..60_000 {
+        put(row(&format!("T{i}"), "Plan", "1.00"));
+    }
+    put(row("NUL", "Pl\0an", "1.00"));
+    put(row("G", "'=SUM(A1)", "1.00"));
+    for i in 0..60_000 {
+        put(row(&format!("U{i}"), "Plan", "1.00"));
+    }
+    put(row("LAST", "Plan", "1e5"));
+    drop(put);
+    f.flush().unwrap();
+}
+
 /// Every entry below `dir` (not following links): path -> bytes (links: their target).
 fn snapshot(dir: &Path, skip: &[PathBuf]) -> BTreeMap<PathBuf, Vec<u8>> {
     fn walk(base: &Path, d: &Path, skip: &[PathBuf], m: &mut BTreeMap<PathBuf, Vec<u8>>) {
@@ -216,6 +244,7 @@ fn check_case(case: &Path) -> Result<(), String> {
     for g in &exp.setup.generated {
         match g.kind.as_str() {
             "wide_header" => generate_wide_header(&work.join(&g.path)),
+            "chunked_mix" => generate_chunked_mix(&work.join(&g.path)),
             k => generate(&work.join(&g.path), k),
         }
     }
