@@ -179,7 +179,6 @@ fn generate_chunked_mix(path: &Path) {
         put(row(&format!("U{i}"), "Plan", "1.00"));
     }
     put(row("LAST", "Plan", "1e5"));
-    drop(put);
     f.flush().unwrap();
 }
 
