@@ -51,10 +51,17 @@ impl RateAboveContract {
     }
 
     pub(crate) fn run(&self, id: &str, dump: &Dump, ix: &Index) -> Vec<Finding> {
-        let mut by_code: FxHashMap<(Sym, Sym), Vec<usize>> = FxHashMap::default();
+        // Rate contracts by (carrier, charge_code, account), account EMPTY for
+        // carrier-wide ones, each list in file order: a row looks at the contracts
+        // of its own account and the carrier-wide ones only (a client with a contract
+        // per account would otherwise scan them all for every row).
+        let mut by_code: FxHashMap<(Sym, Sym, Sym), Vec<usize>> = FxHashMap::default();
         for (i, c) in dump.contracts.iter().enumerate() {
             if c.kind == ContractKind::Rate {
-                by_code.entry((c.carrier, c.charge_code)).or_default().push(i);
+                by_code
+                    .entry((c.carrier, c.charge_code, c.account))
+                    .or_default()
+                    .push(i);
             }
         }
         if by_code.is_empty() {
@@ -72,15 +79,20 @@ impl RateAboveContract {
             if !self.charge_types.contains(row.charge_type) || !capped.contains(row.charge_code) {
                 continue;
             }
-            let Some(candidates) = by_code.get(&(row.carrier, row.charge_code)) else {
-                continue;
-            };
             // Most specific (names the account), then lowest rate, then first in the file.
-            let best = candidates
-                .iter()
-                .map(|&ci| &dump.contracts[ci])
-                .filter(|c| (c.account.is_empty() || c.account == row.account) && c.covers(row.period_start))
-                .min_by_key(|c| (c.account.is_empty(), c.amount));
+            let lowest = |account: Sym| {
+                by_code
+                    .get(&(row.carrier, row.charge_code, account))?
+                    .iter()
+                    .map(|&ci| &dump.contracts[ci])
+                    .filter(|c| c.covers(row.period_start))
+                    .min_by_key(|c| c.amount)
+            };
+            let best = if row.account.is_empty() {
+                lowest(Sym::EMPTY)
+            } else {
+                lowest(row.account).or_else(|| lowest(Sym::EMPTY))
+            };
             let Some(c) = best else { continue };
             // Exactly, in millionths of millionths: (u - rate) x qty, or amount - rate x qty.
             let (rate, qty) = (i128::from(c.amount.0), i128::from(row.quantity.0));
