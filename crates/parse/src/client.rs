@@ -329,9 +329,31 @@ fn walk(
                 warn(warnings, &child, "symbolic link loop; skipped".into());
                 continue;
             }
+            // A link back to the client folder (or another ancestor of invoices/)
+            // would read inventory.csv and contracts.csv as bills.
+            if roots.get(1).is_some_and(|inv| inv.starts_with(&canonical)) {
+                warn(
+                    warnings,
+                    &child,
+                    "symbolic link leads back above invoices/; skipped".into(),
+                );
+                continue;
+            }
             stack.push(canonical.clone());
             walk(roots, &path, &child, stack, out, warnings);
             stack.pop();
+        } else if roots.first().is_some_and(|root| {
+            canonical.parent() == Some(root.as_path())
+                && ["inventory.csv", "contracts.csv", "client.toml"]
+                    .iter()
+                    .any(|n| canonical.file_name().is_some_and(|f| f == *n))
+        }) {
+            warn(
+                warnings,
+                &child,
+                "symbolic link to the client's own inventory, contracts or client.toml, not a bill; skipped"
+                    .into(),
+            );
         } else {
             out.push(Found {
                 rel: child,

@@ -287,9 +287,18 @@ fn symlinks_outside_and_cycles_are_skipped() {
     symlink(tmp.path().join("outside"), root.join("invoices/out")).unwrap();
     symlink(root.join("invoices"), root.join("invoices/loop")).unwrap();
     symlink(root.join("invoices/a.csv"), root.join("invoices/z.csv")).unwrap();
+    // Links back to the client folder, and to its own inventory, are not bills.
+    write(
+        &root,
+        "inventory.csv",
+        "service_id,carrier,status\n555-0100,Bell,active\n",
+    );
+    symlink(&root, root.join("invoices/up")).unwrap();
+    symlink(root.join("inventory.csv"), root.join("invoices/inv.csv")).unwrap();
     let d = read_client(&root).unwrap();
     assert_eq!(d.rows.len(), 1);
-    assert_eq!(d.files.len(), 1);
+    assert!(d.rejected.is_empty(), "{:?}", d.rejected);
+    assert_eq!(d.inventory.len(), 1);
     let warns: Vec<String> = d
         .warnings
         .iter()
@@ -298,8 +307,11 @@ fn symlinks_outside_and_cycles_are_skipped() {
     assert_eq!(
         warns,
         vec![
+            "invoices/inv.csv symbolic link to the client's own inventory, contracts or client.toml, \
+             not a bill; skipped",
             "invoices/loop symbolic link loop; skipped",
             "invoices/out symbolic link leads outside the client folder; skipped",
+            "invoices/up symbolic link leads back above invoices/; skipped",
             "invoices/z.csv the same file as invoices/a.csv; skipped",
         ]
     );
