@@ -360,3 +360,20 @@ fn client_toml_forces_a_layout_on_a_path_pattern() {
     );
     assert!(find_layout("att-premier-rdo").is_some());
 }
+
+#[test]
+fn a_record_over_one_mebibyte_in_a_layout_file_is_refused_and_the_rest_read() {
+    let (path, bytes) = fixture("att-rdo.txt");
+    let text = String::from_utf8(bytes).unwrap();
+    let lines = text.lines().count() as u64;
+    let huge = format!("{text}{}\n", "x".repeat(2 << 20));
+    let p = read_charge_file(&path, huge.as_bytes(), FileId(0), "att-rdo.txt").unwrap();
+    assert_eq!(total(&p), m("1249.49"));
+    assert_eq!(p.rejected.len(), 1, "{:#?}", p.rejected);
+    assert_eq!(p.rejected[0].position, Position::Line(lines + 1));
+    assert!(
+        p.rejected[0].reason.contains("longer than 1048576 bytes"),
+        "{}",
+        p.rejected[0].reason
+    );
+}

@@ -4,6 +4,7 @@ use super::spec::*;
 use super::values::{
     clean_cell, cycle_ending, is_placeholder, parse_date, parse_number, parse_period, prior_month,
 };
+use crate::table::MAX_RECORD_BYTES;
 use crate::text::{decode_text, show};
 use crate::ParsedFile;
 use std::borrow::Cow;
@@ -93,6 +94,18 @@ pub fn read_layout(layout: &Layout, bytes: &[u8], file: FileId, path: &str) -> P
             }
         };
         let line = rec.position().map_or(0, |p| line_at(p.byte()));
+        if rec.as_slice().len() > MAX_RECORD_BYTES {
+            out.rejected.push(Rejection {
+                file: path.to_string(),
+                position: Position::Line(line),
+                reason: format!(
+                    "record longer than {MAX_RECORD_BYTES} bytes (1 MiB): no bill line is that long, the \
+                     export is broken; the record was skipped"
+                ),
+                rows: 1,
+            });
+            continue;
+        }
         if rec.iter().all(|f| clean_cell(f).is_empty()) {
             continue;
         }
