@@ -9,7 +9,8 @@
 # Settings (environment):
 #   BENCH_DATA  where the generated clients go (default /work/bench-data)
 #   SIZES       services per client (default "20000 40000 80000")
-#   RUNS        runs per measurement (default 3); the median wall time is reported
+#   RUNS        rounds (default 3): each round runs every size (and 1 then 2
+#               threads) once; the median wall time of the rounds is reported
 #   ONE_FILE    services of the one-file client (default 20000; 0 = skip): every
 #               invoice CSV of svc-N concatenated into invoices/all.csv, one header
 #   SKIP_BUILD=1 use target/release/telaudit as it is
@@ -55,22 +56,6 @@ measure() {
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : int((a[NR/2]+a[NR/2+1])/2)}'; }
 
-# Runs a client RUNS times; prints one table row and sets $med (median wall ms).
-run_client() {
-    local client=$1 label=$2 ms=() rss=() user=() sys=()
-    for i in $(seq "$runs"); do
-        read -r m r u s < <(measure "$client")
-        ms+=("$m"); rss+=("$r"); user+=("$u"); sys+=("$s")
-        echo "  $label run $i: ${m} ms, ${r} KiB, user ${u} s, sys ${s} s, load $(cut -d' ' -f1 /proc/loadavg)" >&2
-    done
-    med=$(printf '%s\n' "${ms[@]}" | median)
-    local peak u_med s_med
-    peak=$(printf '%s\n' "${rss[@]}" | sort -n | tail -1)
-    u_med=$(printf '%s\n' "${user[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-    s_med=$(printf '%s\n' "${sys[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-    echo "$med $peak $u_med $s_med"
-}
-
 rows_in() {
     # Data rows of the client's bill files (every generated file has one header line).
     find "$1/invoices" -name '*.csv' -exec wc -l {} + | awk '$2 != "total" {n += $1 - 1} END {print n}'
@@ -82,12 +67,27 @@ echo "machine: $(nproc) cores, $cpu, $mem; load $(cut -d' ' -f1-3 /proc/loadavg)
 
 table="| services | rows | wall (median) | rows/s | peak RSS | user CPU | sys CPU | x the half size |
 |---:|---:|---:|---:|---:|---:|---:|---:|"
-prev=""
+# Rounds: every size once per round, so a change in the machine's load touches
+# every size alike instead of the last one.
+declare -A ms rss user sys
 for n in $sizes; do
     client=$data/svc-$n
     [ -d "$client/invoices" ] || "$bin" generate "$client" --services "$n" >/dev/null
-    rows=$(rows_in "$client")
-    read -r m peak u s < <(run_client "$client" "$n services")
+done
+for i in $(seq "$runs"); do
+    for n in $sizes; do
+        read -r m r u s < <(measure "$data/svc-$n")
+        ms[$n]+="$m "; rss[$n]+="$r "; user[$n]+="$u "; sys[$n]+="$s "
+        echo "  round $i, $n services: ${m} ms, ${r} KiB, user ${u} s, sys ${s} s, load $(cut -d' ' -f1 /proc/loadavg)"
+    done
+done
+prev=""
+for n in $sizes; do
+    rows=$(rows_in "$data/svc-$n")
+    m=$(printf '%s\n' ${ms[$n]} | median)
+    peak=$(printf '%s\n' ${rss[$n]} | sort -n | tail -1)
+    u=$(printf '%s\n' ${user[$n]} | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+    s=$(printf '%s\n' ${sys[$n]} | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
     ratio="-"
     [ -n "$prev" ] && ratio=$(awk -v a="$m" -v b="$prev" 'BEGIN {printf "%.2fx", a/b}')
     table="$table
@@ -113,9 +113,21 @@ if [ "$one_file" != "0" ]; then
     echo "one file: $big/invoices/all.csv ($(du -m "$big/invoices/all.csv" | cut -f1) MB, $rows rows)"
     otable="| threads | wall (median) | rows/s | user CPU | sys CPU | CPU use | peak RSS |
 |---:|---:|---:|---:|---:|---:|---:|"
+    declare -A oms orss ouser osys
+    for i in $(seq "$runs"); do
+        for t in 1 2; do
+            threads=$t
+            read -r m r u s < <(measure "$big")
+            oms[$t]+="$m "; orss[$t]+="$r "; ouser[$t]+="$u "; osys[$t]+="$s "
+            echo "  round $i, one file, $t thread(s): ${m} ms, ${r} KiB, user ${u} s, sys ${s} s, load $(cut -d' ' -f1 /proc/loadavg)"
+        done
+    done
+    threads=""
     for t in 1 2; do
-        threads=$t
-        read -r m peak u s < <(run_client "$big" "one file, $t thread(s)")
+        m=$(printf '%s\n' ${oms[$t]} | median)
+        peak=$(printf '%s\n' ${orss[$t]} | sort -n | tail -1)
+        u=$(printf '%s\n' ${ouser[$t]} | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+        s=$(printf '%s\n' ${osys[$t]} | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
         otable="$otable
 $(awk -v t="$t" -v rows="$rows" -v m="$m" -v peak="$peak" -v u="$u" -v s="$s" 'BEGIN {
     printf "| %d | %.2f s | %.0f | %.2f s | %.2f s | %.0f%% | %.0f MB |", t, m/1000, rows/(m/1000), u, s, 100*(u+s)/(m/1000), peak/1024 }')"
