@@ -3,11 +3,9 @@
 use crate::config::RuleError;
 use crate::index::{AccId, Index};
 use crate::kinds::Fields;
-use crate::util::{money_m, periods_text, Draft, SymMemo};
+use crate::util::{money, money_m, periods_text, Draft, SymMemo};
 use rustc_hash::FxHashMap;
-use telaudit_model::{
-    ChargeType, Claim, ClaimKey, ContractKind, Date, Decimal, Dump, Finding, Micros, RowId, Sym,
-};
+use telaudit_model::{ChargeType, Claim, ClaimKey, ContractKind, Date, Decimal, Dump, Finding, RowId, Sym};
 
 /// ## What it does
 /// Checks every `credit` contract (contracts.csv): in each period inside the
@@ -96,7 +94,8 @@ impl MissingContractCredit {
             }
         }
         // The credit rows given, per (account, service, period, code).
-        let mut given: FxHashMap<CreditKey, (Micros, Vec<RowId>)> = FxHashMap::default();
+        // Summed as Decimal: ten 12-digit amounts overflow an i64 of millionths.
+        let mut given: FxHashMap<CreditKey, (Decimal, Vec<RowId>)> = FxHashMap::default();
         let codes = SymMemo::of(dump, contracts.iter().map(|&ci| dump.contracts[ci].charge_code));
         for (i, row) in dump.rows.iter().enumerate() {
             if row.charge_type != ChargeType::Credit || !codes.contains(row.charge_code) {
@@ -104,19 +103,19 @@ impl MissingContractCredit {
             }
             let key = (ix.row_acc[i], row.service, row.period_start, row.charge_code);
             if owed.contains_key(&key) {
-                let e = given.entry(key).or_insert((Micros::ZERO, Vec::new()));
-                e.0 = e.0 + row.amount;
+                let e = given.entry(key).or_insert((Decimal::ZERO, Vec::new()));
+                e.0 += row.amount.to_decimal();
                 e.1.push(i as RowId);
             }
         }
         // Shortfalls, grouped per (contract, account, service).
-        let mut groups: FxHashMap<(usize, AccId, Sym), Vec<(Date, Micros)>> = FxHashMap::default();
+        let mut groups: FxHashMap<(usize, AccId, Sym), Vec<(Date, Decimal)>> = FxHashMap::default();
         for (&(acc, service, period, _code), &ci) in &owed {
             let credited = given
                 .get(&(acc, service, period, _code))
-                .map_or(Micros::ZERO, |g| g.0);
-            let short = dump.contracts[ci].amount + credited;
-            if short.is_positive() {
+                .map_or(Decimal::ZERO, |g| g.0);
+            let short = dump.contracts[ci].amount.to_decimal() + credited;
+            if short > Decimal::ZERO {
                 groups
                     .entry((ci, acc, service))
                     .or_default()
@@ -130,12 +129,12 @@ impl MissingContractCredit {
             let info = ix.acc(acc);
             let mut draft = Draft::new(info.carrier, info.account, service);
             draft.basis.push(c.source);
-            let mut total = Micros::ZERO;
+            let mut total = Decimal::ZERO;
             for &(period, short) in &periods {
-                total = total + short;
+                total += short;
                 draft.periods.push(period);
                 let monthly = if info.latest() == Some(period) {
-                    short.to_decimal()
+                    short
                 } else {
                     Decimal::ZERO
                 };
@@ -147,7 +146,7 @@ impl MissingContractCredit {
                         period,
                         code: c.charge_code,
                     },
-                    recoverable: short.to_decimal(),
+                    recoverable: short,
                     monthly,
                 });
                 match given.get(&(acc, service, period, c.charge_code)) {
@@ -164,7 +163,7 @@ impl MissingContractCredit {
                 "contract {level} {} of {} a period missing or short by {} in total, {}",
                 dump.s(c.charge_code),
                 money_m(c.amount),
-                money_m(total),
+                money(total),
                 periods_text(periods.len())
             );
             findings.push(draft.finish(id, dump, text));

@@ -17,8 +17,9 @@ use telaudit_model::{ChargeType, ChargeTypes, ContractKind, Decimal, Dump, Findi
 /// carrier-wide one, then the lowest rate; a row is claimed once.
 ///
 /// The excess is (unit_rate - rate) x quantity when the row has a unit_rate,
-/// else amount - rate x quantity (rows with quantity 0 and no unit_rate are
-/// skipped), computed exactly. One finding per service and charge_code.
+/// else amount - rate x quantity, computed exactly. Rows with a quantity of 0 or
+/// less are skipped: with a negative quantity that product is positive exactly
+/// when the unit price is below the rate, which is no overbilling. One finding per service and charge_code.
 ///
 /// ## Why is this bad
 /// The contract is a price ceiling: everything above it is overbilled and
@@ -94,11 +95,15 @@ impl RateAboveContract {
                 lowest(row.account).or_else(|| lowest(Sym::EMPTY))
             };
             let Some(c) = best else { continue };
+            // A quantity of 0 or less has no unit price above the rate to claim: with a
+            // negative quantity, (u - rate) x qty is positive exactly when u is BELOW it.
+            if !row.quantity.is_positive() {
+                continue;
+            }
             // Exactly, in millionths of millionths: (u - rate) x qty, or amount - rate x qty.
             let (rate, qty) = (i128::from(c.amount.0), i128::from(row.quantity.0));
             let excess = match row.unit_rate {
                 Some(u) => (i128::from(u.0) - rate) * qty,
-                None if row.quantity.is_zero() => continue,
                 None => i128::from(row.amount.0) * 1_000_000 - rate * qty,
             };
             if excess <= 0 {

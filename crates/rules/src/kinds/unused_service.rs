@@ -3,7 +3,7 @@
 use crate::config::RuleError;
 use crate::index::Index;
 use crate::kinds::Fields;
-use crate::util::{money_m, periods_text, row_claim, Draft};
+use crate::util::{money, periods_text, row_claim, Draft};
 use telaudit_model::{ChargeType, Date, Decimal, Dump, Finding, Micros};
 
 /// ## What it does
@@ -62,7 +62,7 @@ impl UnusedService {
             let mut last_used: Option<Date> = None;
             let mut used_recently = false;
             let mut draft = Draft::new(acc.carrier, acc.account, svc.service);
-            let mut recurring = Micros::ZERO;
+            let mut recurring = Decimal::ZERO;
             for &r in &svc.rows {
                 let row = &dump.rows[r as usize];
                 match row.charge_type {
@@ -82,10 +82,10 @@ impl UnusedService {
                     }
                     ChargeType::Recurring if row.period_start == latest => {
                         draft.rows.push(r);
-                        recurring = recurring + row.amount;
-                        draft
-                            .claims
-                            .push(row_claim(r, Decimal::ZERO, row.amount.to_decimal()));
+                        // Summed as Decimal: ten 12-digit amounts overflow an i64 of millionths.
+                        let amount = row.amount.to_decimal();
+                        recurring += amount;
+                        draft.claims.push(row_claim(r, Decimal::ZERO, amount));
                     }
                     _ => {}
                 }
@@ -101,7 +101,7 @@ impl UnusedService {
             let text = format!(
                 "no usage in the last {} ({last}); recurring {} a month",
                 periods_text(window),
-                money_m(recurring)
+                money(recurring)
             );
             findings.push(draft.finish(id, dump, text));
         }
