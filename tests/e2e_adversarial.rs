@@ -45,9 +45,6 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const HEADER: &str = "carrier,account,invoice,invoice_date,period_start,period_end,service_id,charge_type,\
-                      charge_code,description,quantity,unit_rate,amount,usage_quantity,usage_unit";
-
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Expected {
@@ -294,17 +291,9 @@ fn check_case(case: &Path) -> Result<(), String> {
         return fail(format!("files outside --out changed: {changed:?}"));
     }
     if let Some(clients) = &exp.batch_clients {
-        let s = read_json(&out.join("summary.json"));
-        let got: Vec<(String, String)> = s["clients"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| {
-                (
-                    c["client"].as_str().unwrap().to_string(),
-                    c["status"].as_str().unwrap().to_string(),
-                )
-            })
+        let got: Vec<(String, String)> = summary_clients(&out)
+            .into_iter()
+            .map(|(client, status, _)| (client, status))
             .collect();
         let want: Vec<(String, String)> = clients
             .iter()
@@ -528,16 +517,7 @@ fn every_csv_output_is_formula_safe() {
         hostile_client(&root.join(name));
     }
     let bout = tmp.path().join("batch");
-    let o = Command::new(bin())
-        .args([
-            "batch",
-            root.to_str().unwrap(),
-            "--out",
-            bout.to_str().unwrap(),
-            "--quiet",
-        ])
-        .output()
-        .unwrap();
+    let o = run_batch(&root, &bout, &["--quiet"]);
     assert_eq!(code(&o), 1, "{}", stderr(&o));
     let (guarded, names) = check_csv_cells(&bout);
     assert!(names.contains(&"summary.csv".to_string()), "{names:?}");
@@ -586,35 +566,18 @@ fn batch_root(root: &Path) {
     .iter()
     .enumerate()
     {
-        let o = run(&[
-            "generate",
-            root.join(name).to_str().unwrap(),
-            "--services",
-            "15",
-            "--months",
-            "4",
-            "--seed",
-            &(i + 1).to_string(),
-        ]);
-        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        generate_client(
+            &root.join(name),
+            &[
+                "--services",
+                "15",
+                "--months",
+                "4",
+                "--seed",
+                &(i + 1).to_string(),
+            ],
+        );
     }
-}
-
-fn spawn_batch(root: &Path, out: &Path, extra: &[&str], delay_ms: u64) -> std::process::Child {
-    Command::new(bin())
-        .args([
-            "batch",
-            root.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--quiet",
-        ])
-        .args(extra)
-        .env("TELAUDIT_TEST_CLIENT_DELAY_MS", delay_ms.to_string())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap()
 }
 
 /// A batch output as it must compare with a clean run's: every file but
@@ -639,16 +602,7 @@ fn concurrent_and_killed_batches_never_corrupt_the_output() {
     batch_root(&root);
     let root_before = snapshot(&root, &[]);
     let clean = tmp.path().join("clean");
-    let o = Command::new(bin())
-        .args([
-            "batch",
-            root.to_str().unwrap(),
-            "--out",
-            clean.to_str().unwrap(),
-            "--quiet",
-        ])
-        .output()
-        .unwrap();
+    let o = run_batch(&root, &clean, &["--quiet"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let want = comparable(&clean);
     // Every client has its report, the awkward names too, inside the folder.
@@ -670,16 +624,7 @@ fn concurrent_and_killed_batches_never_corrupt_the_output() {
     while !lock.exists() && t0.elapsed().as_secs() < 20 {
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
-    let second = Command::new(bin())
-        .args([
-            "batch",
-            root.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--quiet",
-        ])
-        .output()
-        .unwrap();
+    let second = run_batch(&root, &out, &["--quiet"]);
     assert_eq!(code(&second), 2, "{}", stderr(&second));
     assert!(
         stderr(&second).contains("another batch run"),
@@ -731,16 +676,7 @@ fn concurrent_and_killed_batches_never_corrupt_the_output() {
         if !status.success() {
             interrupted += 1;
         }
-        let o = Command::new(bin())
-            .args([
-                "batch",
-                root.to_str().unwrap(),
-                "--out",
-                out.to_str().unwrap(),
-                "--quiet",
-            ])
-            .output()
-            .unwrap();
+        let o = run_batch(&root, &out, &["--quiet"]);
         assert_eq!(code(&o), 0, "kill {k} at {at} ms: {}", stderr(&o));
         let got = comparable(&out);
         assert!(

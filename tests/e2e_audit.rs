@@ -6,8 +6,6 @@ mod common;
 use common::*;
 use std::fs;
 
-const HEADER: &str = "carrier,account,invoice,invoice_date,period_start,period_end,service_id,charge_type,charge_code,description,quantity,unit_rate,amount,usage_quantity,usage_unit";
-
 #[test]
 fn small_client_totals_match_the_hand_computation() {
     let tmp = tempfile::tempdir().unwrap();
@@ -35,14 +33,13 @@ fn small_client_totals_match_the_hand_computation() {
     assert_eq!(t["findings"], 8);
 
     let br = by_rule(&r);
-    let e = |n: u64, a: &str, b: &str| (n, a.to_string(), b.to_string());
-    assert_eq!(br["CRD001"], e(1, "16.00", "10.00"));
-    assert_eq!(br["DIS001"], e(1, "120.00", "80.00"));
-    assert_eq!(br["DUP001"], e(1, "40.00", "0.00"));
-    assert_eq!(br["FEE001"], e(1, "15.00", "0.00"));
-    assert_eq!(br["RAT001"], e(1, "0.05", "0.02"));
-    assert_eq!(br["TAX001"], e(2, "86.10", "27.90"));
-    assert_eq!(br["UNU001"], e(1, "0.00", "40.00"));
+    assert_eq!(br["CRD001"], figures(1, "16.00", "10.00"));
+    assert_eq!(br["DIS001"], figures(1, "120.00", "80.00"));
+    assert_eq!(br["DUP001"], figures(1, "40.00", "0.00"));
+    assert_eq!(br["FEE001"], figures(1, "15.00", "0.00"));
+    assert_eq!(br["RAT001"], figures(1, "0.05", "0.02"));
+    assert_eq!(br["TAX001"], figures(2, "86.10", "27.90"));
+    assert_eq!(br["UNU001"], figures(1, "0.00", "40.00"));
     // by_rule is sorted by id and lists every rule that ran.
     let ids: Vec<&str> = r["by_rule"]
         .as_array()
@@ -201,7 +198,7 @@ finding = "{description} billed against the 411 block"
     let o = run_audit(&client, &out, &["--rules", rules.to_str().unwrap()]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let r = read_json(&out.join("report.json"));
-    assert_eq!(by_rule(&r)["DA001"], (1, "2.49".to_string(), "0.00".to_string()));
+    assert_eq!(by_rule(&r)["DA001"], figures(1, "2.49", "0.00"));
     assert_eq!(r["totals"]["recoverable"], "239.64"); // 237.145 + 2.49 = 239.635
     let listed = run(&["rules", "--rules", rules.to_str().unwrap()]);
     assert!(String::from_utf8_lossy(&listed.stdout).contains("DA001"));

@@ -8,7 +8,6 @@ use common::*;
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 /// Generates `n` clients named c01.. with 30 services each (seed = index).
 fn make_root(root: &Path, n: usize) -> Vec<String> {
@@ -16,52 +15,19 @@ fn make_root(root: &Path, n: usize) -> Vec<String> {
     (1..=n)
         .map(|i| {
             let id = format!("c{i:02}");
-            let dir = root.join(&id);
-            let o = run(&[
-                "generate",
-                dir.to_str().unwrap(),
-                "--services",
-                "30",
-                "--seed",
-                &i.to_string(),
-            ]);
-            assert_eq!(code(&o), 0, "{}", stderr(&o));
+            generate_client(&root.join(&id), &["--services", "30", "--seed", &i.to_string()]);
             id
         })
         .collect()
-}
-
-fn batch(root: &Path, out: &Path, extra: &[&str]) -> Output {
-    batch_env(root, out, extra, &[])
-}
-
-fn batch_env(root: &Path, out: &Path, extra: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut c = Command::new(bin());
-    c.args(["batch", root.to_str().unwrap(), "--out", out.to_str().unwrap()])
-        .args(extra);
-    for (k, v) in env {
-        c.env(k, v);
-    }
-    c.output().unwrap()
 }
 
 /// client -> (status, error) from summary.json.
 fn statuses(out: &Path) -> BTreeMap<String, (String, Option<String>)> {
     let s = read_json(&out.join("summary.json"));
     assert_eq!(s["schema"], "telaudit.batch-summary/1");
-    s["clients"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            (
-                r["client"].as_str().unwrap().to_string(),
-                (
-                    r["status"].as_str().unwrap().to_string(),
-                    r["error"].as_str().map(str::to_string),
-                ),
-            )
-        })
+    summary_clients(out)
+        .into_iter()
+        .map(|(client, status, error)| (client, (status, error)))
         .collect()
 }
 
@@ -69,21 +35,10 @@ fn status_of(out: &Path, id: &str) -> String {
     statuses(out)[id].0.clone()
 }
 
-/// Every file below `dir` (relative path -> bytes).
-fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut m = BTreeMap::new();
-    fn walk(base: &Path, d: &Path, m: &mut BTreeMap<PathBuf, Vec<u8>>) {
-        for e in fs::read_dir(d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                walk(base, &p, m);
-            } else {
-                m.insert(p.strip_prefix(base).unwrap().to_path_buf(), fs::read(&p).unwrap());
-            }
-        }
-    }
-    walk(dir, dir, &mut m);
-    m
+/// Asserts a client's status and that its error mentions `error_part`.
+fn assert_status(st: &BTreeMap<String, (String, Option<String>)>, id: &str, status: &str, error_part: &str) {
+    assert_eq!(st[id].0, status);
+    assert!(st[id].1.as_deref().unwrap().contains(error_part), "{st:?}");
 }
 
 #[test]
@@ -110,7 +65,7 @@ fn good_clients_match_single_audits_and_broken_ones_fail_alone() {
     .unwrap();
 
     let out = tmp.path().join("out");
-    let o = batch(&root, &out, &[]);
+    let o = run_batch(&root, &out, &[]);
     assert_eq!(code(&o), 1, "{}", stderr(&o));
     let st = statuses(&out);
     let keys: Vec<&str> = st.keys().map(|s| s.as_str()).collect();
@@ -126,34 +81,10 @@ fn good_clients_match_single_audits_and_broken_ones_fail_alone() {
             "summary.json"
         ]
     );
-    assert_eq!(st["summary.json"].0, "error");
-    assert!(
-        st["summary.json"]
-            .1
-            .as_deref()
-            .unwrap()
-            .contains("rename the folder"),
-        "{st:?}"
-    );
-    assert_eq!(st["b-noinvoices"].0, "error");
-    assert!(
-        st["b-noinvoices"]
-            .1
-            .as_deref()
-            .unwrap()
-            .contains("no invoices/ folder"),
-        "{st:?}"
-    );
-    assert_eq!(st["b-badtoml"].0, "error");
-    assert!(
-        st["b-badtoml"].1.as_deref().unwrap().contains("client.toml"),
-        "{st:?}"
-    );
-    assert_eq!(st["d-refused"].0, "audited");
-    assert!(
-        st["d-refused"].1.as_deref().unwrap().contains("refused"),
-        "{st:?}"
-    );
+    assert_status(&st, "summary.json", "error", "rename the folder");
+    assert_status(&st, "b-noinvoices", "error", "no invoices/ folder");
+    assert_status(&st, "b-badtoml", "error", "client.toml");
+    assert_status(&st, "d-refused", "audited", "refused");
     for id in &ids {
         assert_eq!(st[id.as_str()], ("audited".to_string(), None));
     }
@@ -167,9 +98,9 @@ fn good_clients_match_single_audits_and_broken_ones_fail_alone() {
         let single = tmp.path().join("single").join(id);
         let a = run_audit(&root.join(id), &single, &["--quiet"]);
         assert_eq!(code(&a), if id == "d-refused" { 1 } else { 0 }, "{}", stderr(&a));
-        let mut batch_files = tree(&out.join(id));
+        let mut batch_files = files_below(&out.join(id));
         assert!(batch_files.remove(Path::new(".telaudit-complete")).is_some());
-        assert_eq!(batch_files, tree(&single), "{id}");
+        assert_eq!(batch_files, files_below(&single), "{id}");
         assert!(batch_files.contains_key(Path::new("report.json")));
         assert!(batch_files.contains_key(Path::new("findings.csv")));
     }
@@ -209,7 +140,7 @@ fn good_clients_match_single_audits_and_broken_ones_fail_alone() {
     for b in ["b-noinvoices", "b-badtoml", "d-refused", "summary.json"] {
         fs::remove_dir_all(root.join(b)).unwrap();
     }
-    let o = batch(&root, &out, &[]);
+    let o = run_batch(&root, &out, &[]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert_eq!(statuses(&out).len(), 3);
 }
@@ -220,13 +151,13 @@ fn shards_partition_the_clients_and_merge_to_the_unsharded_summary() {
     let root = tmp.path().join("root");
     let ids = make_root(&root, 7);
     let whole = tmp.path().join("whole");
-    assert_eq!(code(&batch(&root, &whole, &["--quiet"])), 0);
+    assert_eq!(code(&run_batch(&root, &whole, &["--quiet"])), 0);
 
     let mut seen: Vec<String> = Vec::new();
     let mut shard_dirs = Vec::new();
     for i in 1..=3 {
         let d = tmp.path().join(format!("shard{i}"));
-        let o = batch(&root, &d, &["--quiet", "--shard", &format!("{i}/3")]);
+        let o = run_batch(&root, &d, &["--quiet", "--shard", &format!("{i}/3")]);
         assert_eq!(code(&o), 0, "{}", stderr(&o));
         let st = statuses(&d);
         for id in st.keys() {
@@ -297,7 +228,7 @@ fn shards_partition_the_clients_and_merge_to_the_unsharded_summary() {
     // Bad --shard values are command-line errors.
     for bad in ["0/3", "4/3", "1/0", "x"] {
         assert_eq!(
-            code(&batch(&root, &tmp.path().join("bad"), &["--shard", bad])),
+            code(&run_batch(&root, &tmp.path().join("bad"), &["--shard", bad])),
             2,
             "{bad}"
         );
@@ -310,14 +241,14 @@ fn reruns_reuse_unchanged_clients_and_redo_changed_ones() {
     let root = tmp.path().join("root");
     let ids = make_root(&root, 4);
     let out = tmp.path().join("out");
-    assert_eq!(code(&batch(&root, &out, &["--quiet"])), 0);
+    assert_eq!(code(&run_batch(&root, &out, &["--quiet"])), 0);
     let first_json = fs::read(out.join("summary.json")).unwrap();
     let first_reports: Vec<Vec<u8>> = ids
         .iter()
         .map(|id| fs::read(out.join(id).join("report.json")).unwrap())
         .collect();
 
-    let o = batch(&root, &out, &[]);
+    let o = run_batch(&root, &out, &[]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert!(
         statuses(&out).values().all(|(s, _)| s == "unchanged"),
@@ -338,7 +269,7 @@ fn reruns_reuse_unchanged_clients_and_redo_changed_ones() {
     let last = bytes.len() - 2;
     bytes[last] = if bytes[last] == b' ' { b'x' } else { b' ' };
     fs::write(&inv, bytes).unwrap();
-    let o = batch(&root, &out, &["--quiet"]);
+    let o = run_batch(&root, &out, &["--quiet"]);
     assert!(code(&o) <= 1, "{}", stderr(&o));
     let st = statuses(&out);
     for id in &ids {
@@ -347,7 +278,7 @@ fn reruns_reuse_unchanged_clients_and_redo_changed_ones() {
     }
     // A new file in a client folder counts as a change too.
     fs::write(root.join("c01/notes.txt"), "hello").unwrap();
-    batch(&root, &out, &["--quiet"]);
+    run_batch(&root, &out, &["--quiet"]);
     assert_eq!(status_of(&out, "c01"), "audited");
     assert_eq!(status_of(&out, "c02"), "unchanged");
     // The unchanged clients' reports were left as they were.
@@ -355,26 +286,22 @@ fn reruns_reuse_unchanged_clients_and_redo_changed_ones() {
 
     // Other rules: every client again.
     let rules = tmp.path().join("rules");
-    copy_tree(&root_dir().join("rules"), &rules);
+    copy_tree(&common::root().join("rules"), &rules);
     let fee = rules.join("FEE001.toml");
     let text = fs::read_to_string(&fee).unwrap();
     fs::write(&fee, text.replace("title = \"", "title = \"Changed: ")).unwrap();
-    batch(&root, &out, &["--quiet", "--rules", rules.to_str().unwrap()]);
+    run_batch(&root, &out, &["--quiet", "--rules", rules.to_str().unwrap()]);
     assert!(statuses(&out).values().all(|(s, _)| s == "audited"));
 
     // --force audits all.
-    batch(&root, &out, &["--quiet", "--rules", rules.to_str().unwrap()]);
+    run_batch(&root, &out, &["--quiet", "--rules", rules.to_str().unwrap()]);
     assert!(statuses(&out).values().all(|(s, _)| s == "unchanged"));
-    batch(
+    run_batch(
         &root,
         &out,
         &["--quiet", "--force", "--rules", rules.to_str().unwrap()],
     );
     assert!(statuses(&out).values().all(|(s, _)| s == "audited"));
-}
-
-fn root_dir() -> PathBuf {
-    common::root()
 }
 
 #[test]
@@ -383,9 +310,9 @@ fn a_killed_run_then_a_rerun_equals_a_clean_run() {
     let root = tmp.path().join("root");
     let ids = make_root(&root, 8);
     let clean = tmp.path().join("clean");
-    assert_eq!(code(&batch(&root, &clean, &["--quiet"])), 0);
+    assert_eq!(code(&run_batch(&root, &clean, &["--quiet"])), 0);
     let reports = |out: &Path| -> BTreeMap<PathBuf, Vec<u8>> {
-        let mut t = tree(out);
+        let mut t = files_below(out);
         t.retain(|p, _| !p.starts_with("index.html"));
         t
     };
@@ -395,19 +322,7 @@ fn a_killed_run_then_a_rerun_equals_a_clean_run() {
         let out = tmp.path().join(format!("killed{k}"));
         // Each client sleeps 40 ms between its files and its marker, so the run
         // takes ~8 x 40 / 2 ms and the kill lands in the middle of it.
-        let mut child = Command::new(bin())
-            .args([
-                "batch",
-                root.to_str().unwrap(),
-                "--out",
-                out.to_str().unwrap(),
-                "--quiet",
-            ])
-            .env("TELAUDIT_TEST_CLIENT_DELAY_MS", "40")
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut child = spawn_batch(&root, &out, &[], 40);
         std::thread::sleep(std::time::Duration::from_millis(delay_ms));
         let _ = child.kill();
         child.wait().unwrap();
@@ -417,7 +332,7 @@ fn a_killed_run_then_a_rerun_equals_a_clean_run() {
             assert!(!out.join("summary.json").exists());
         }
 
-        let o = batch(&root, &out, &["--quiet"]);
+        let o = run_batch(&root, &out, &["--quiet"]);
         assert_eq!(code(&o), 0, "delay {delay_ms}: {}", stderr(&o));
         // No leftovers, every client complete, and the reports are the clean run's.
         let names: Vec<String> = fs::read_dir(&out)
@@ -448,9 +363,9 @@ fn a_killed_run_then_a_rerun_equals_a_clean_run() {
 
         // A further run (nothing changed) gives summaries byte-identical to the
         // clean folder's after the same rerun.
-        assert_eq!(code(&batch(&root, &out, &["--quiet"])), 0);
+        assert_eq!(code(&run_batch(&root, &out, &["--quiet"])), 0);
         if k == 0 {
-            assert_eq!(code(&batch(&root, &clean, &["--quiet"])), 0);
+            assert_eq!(code(&run_batch(&root, &clean, &["--quiet"])), 0);
         }
         for f in ["summary.json", "summary.csv"] {
             assert_eq!(
@@ -468,21 +383,17 @@ fn a_panicking_client_fails_alone() {
     let root = tmp.path().join("root");
     make_root(&root, 3);
     let out = tmp.path().join("out");
-    let o = batch_env(&root, &out, &[], &[("TELAUDIT_TEST_PANIC_CLIENT", "c02")]);
+    let o = run_batch_env(&root, &out, &[], &[("TELAUDIT_TEST_PANIC_CLIENT", "c02")]);
     assert_eq!(code(&o), 1, "{}", stderr(&o));
     let st = statuses(&out);
-    assert_eq!(st["c02"].0, "error");
-    assert!(
-        st["c02"].1.as_deref().unwrap().contains("simulated rule panic"),
-        "{st:?}"
-    );
+    assert_status(&st, "c02", "error", "simulated rule panic");
     assert_eq!(st["c01"], ("audited".to_string(), None));
     assert_eq!(st["c03"], ("audited".to_string(), None));
     assert!(!out.join("c02").exists());
     // The default panic message is not dumped on stderr.
     assert!(!stderr(&o).contains("panicked at"), "{}", stderr(&o));
     // Without the hook the client is audited (and the others reused).
-    let o = batch(&root, &out, &["--quiet"]);
+    let o = run_batch(&root, &out, &["--quiet"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert_eq!(status_of(&out, "c02"), "audited");
     assert_eq!(status_of(&out, "c01"), "unchanged");
@@ -495,17 +406,7 @@ fn a_second_run_on_a_locked_folder_is_refused() {
     make_root(&root, 2);
     let out = tmp.path().join("out");
     // A first run, slowed down, holds the lock.
-    let mut first = Command::new(bin())
-        .args([
-            "batch",
-            root.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--quiet",
-        ])
-        .env("TELAUDIT_TEST_CLIENT_DELAY_MS", "3000")
-        .spawn()
-        .unwrap();
+    let mut first = spawn_batch(&root, &out, &[], 3000);
     let lock = out.join(".telaudit.lock");
     for _ in 0..200 {
         if lock.exists() {
@@ -514,7 +415,7 @@ fn a_second_run_on_a_locked_folder_is_refused() {
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
     assert_eq!(fs::read_to_string(&lock).unwrap().trim(), first.id().to_string());
-    let o = batch(&root, &out, &["--quiet"]);
+    let o = run_batch(&root, &out, &["--quiet"]);
     assert_eq!(code(&o), 2, "{}", stderr(&o));
     assert!(
         stderr(&o).contains(&format!("process {}", first.id())),
@@ -526,7 +427,7 @@ fn a_second_run_on_a_locked_folder_is_refused() {
 
     // A lock left by a dead process is taken over.
     fs::write(&lock, "4294967290\n").unwrap();
-    let o = batch(&root, &out, &["--quiet"]);
+    let o = run_batch(&root, &out, &["--quiet"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert!(!lock.exists());
 }

@@ -88,6 +88,13 @@ fn client_with(parent: &Path, file: &str, body: &[u8]) -> PathBuf {
     c
 }
 
+/// Audits `client` into `out`, expecting exit `exit`; report.json.
+fn audit_report(client: &Path, out: &Path, exit: i32) -> serde_json::Value {
+    let o = run_audit(client, out, &[]);
+    assert_eq!(code(&o), exit, "{}", stderr(&o));
+    read_json(&out.join("report.json"))
+}
+
 #[test]
 fn an_811_audits_to_the_hand_computed_totals_with_segment_evidence() {
     let tmp = tempfile::tempdir().unwrap();
@@ -97,20 +104,17 @@ fn an_811_audits_to_the_hand_computed_totals_with_segment_evidence() {
         interchange(good_invoices("74050")).as_bytes(),
     );
     let out = tmp.path().join("out");
-    let o = run_audit(&c, &out, &[]);
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
-    let r = read_json(&out.join("report.json"));
+    let r = audit_report(&c, &out, 0);
     assert_eq!(r["input"]["rows"], 7);
     assert_eq!(r["input"]["billed_total"], "1416.00");
     assert_eq!(r["totals"]["recoverable"], "216.00");
     assert_eq!(r["totals"]["monthly"], "125.50");
     let br = by_rule(&r);
-    let e = |n: u64, a: &str, b: &str| (n, a.to_string(), b.to_string());
-    assert_eq!(br["RAT001"], e(1, "100.00", "50.00"));
-    assert_eq!(br["TAX001"], e(1, "51.00", "25.50"));
-    assert_eq!(br["CRD001"], e(1, "50.00", "50.00"));
-    assert_eq!(br["FEE001"], e(1, "15.00", "0.00"));
-    assert_eq!(br["BAL001"], e(0, "0.00", "0.00"));
+    assert_eq!(br["RAT001"], figures(1, "100.00", "50.00"));
+    assert_eq!(br["TAX001"], figures(1, "51.00", "25.50"));
+    assert_eq!(br["CRD001"], figures(1, "50.00", "50.00"));
+    assert_eq!(br["FEE001"], figures(1, "15.00", "0.00"));
+    assert_eq!(br["BAL001"], figures(0, "0.00", "0.00"));
     assert_eq!(r["unbalanced_invoices"].as_array().unwrap().len(), 0);
     // Evidence names segments: the Nov IT1 is segment 16 of the file (ISA, GS, then ST = 3).
     let findings = fs::read_to_string(out.join("findings.csv")).unwrap();
@@ -155,16 +159,14 @@ fn an_invoice_out_of_balance_is_listed_and_found_but_claims_nothing() {
         interchange(good_invoices("74000")).as_bytes(),
     );
     let out = tmp.path().join("out");
-    let o = run_audit(&c, &out, &[]);
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
-    let r = read_json(&out.join("report.json"));
+    let r = audit_report(&c, &out, 0);
     let ub = r["unbalanced_invoices"].as_array().unwrap();
     assert_eq!(ub.len(), 1);
     assert_eq!(ub[0]["invoice"], "LUM-202512");
     assert_eq!(ub[0]["stated"], "740.00");
     assert_eq!(ub[0]["computed"], "740.50");
     assert_eq!(ub[0]["difference"], "-0.50");
-    assert_eq!(by_rule(&r)["BAL001"], (1, "0.00".to_string(), "0.00".to_string()));
+    assert_eq!(by_rule(&r)["BAL001"], figures(1, "0.00", "0.00"));
     assert_eq!(r["totals"]["recoverable"], "216.00");
     assert!(fs::read_to_string(out.join("report.md"))
         .unwrap()
@@ -181,9 +183,7 @@ fn a_broken_transaction_is_refused_whole_and_the_others_are_read() {
     txs.insert(0, broken);
     let c = client_with(tmp.path(), "lumen.811", interchange(txs).as_bytes());
     let out = tmp.path().join("out");
-    let o = run_audit(&c, &out, &[]);
-    assert_eq!(code(&o), 1, "{}", stderr(&o));
-    let r = read_json(&out.join("report.json"));
+    let r = audit_report(&c, &out, 1);
     assert_eq!(r["input"]["rows"], 7);
     assert_eq!(r["input"]["billed_total"], "1416.00");
     assert_eq!(r["input"]["rejected_rows"], 3);

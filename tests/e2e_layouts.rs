@@ -7,33 +7,20 @@
 //! rows after exactly the information loss of that layout; for AT&T's rawdataoutput,
 //! which carries every field, the canonical original itself).
 
+mod common;
+
+use common::*;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_telaudit"))
-}
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
+/// An audit's exit code and its report.json, parsed.
 fn audit(client: &Path, out: &Path) -> (i32, serde_json::Value) {
-    let st = bin()
-        .arg("audit")
-        .arg(client)
-        .arg("--out")
-        .arg(out)
-        .arg("-q")
-        .status()
-        .unwrap();
-    let json = std::fs::read_to_string(out.join("report.json")).unwrap();
-    (st.code().unwrap_or(-1), serde_json::from_str(&json).unwrap())
+    let (code, bytes) = report_bytes(client, out);
+    (code, serde_json::from_slice(&bytes).unwrap())
 }
 
 #[test]
 fn carrier_samples_audit_without_refusals() {
-    let samples = repo().join("../shared/carrier-samples");
+    let samples = root().join("../shared/carrier-samples");
     if !samples.is_dir() {
         eprintln!("skipped: {} is absent", samples.display());
         return;
@@ -60,7 +47,7 @@ fn carrier_samples_audit_without_refusals() {
 #[test]
 fn a_layout_file_and_its_conversion_audit_alike() {
     let tmp = tempfile::tempdir().unwrap();
-    let fixture = repo().join("crates/parse/tests/fixtures/layouts/att-rdo.txt");
+    let fixture = root().join("crates/parse/tests/fixtures/layouts/att-rdo.txt");
     // The same client folder name in two places: one with the carrier's file,
     // one with the canonical CSV `telaudit convert` made of it.
     let a = tmp.path().join("a/acme");
@@ -68,14 +55,13 @@ fn a_layout_file_and_its_conversion_audit_alike() {
     std::fs::create_dir_all(a.join("invoices")).unwrap();
     std::fs::create_dir_all(b.join("invoices")).unwrap();
     std::fs::copy(&fixture, a.join("invoices/march.txt")).unwrap();
-    let st = bin()
-        .arg("convert")
-        .arg(&fixture)
-        .arg("-o")
-        .arg(b.join("invoices/march.csv"))
-        .status()
-        .unwrap();
-    assert_eq!(st.code(), Some(0));
+    let o = run(&[
+        "convert",
+        fixture.to_str().unwrap(),
+        "-o",
+        b.join("invoices/march.csv").to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 0);
     let (ca, ra) = audit(&a, &tmp.path().join("out-a"));
     let (cb, rb) = audit(&b, &tmp.path().join("out-b"));
     assert_eq!((ca, cb), (0, 0));
@@ -95,18 +81,22 @@ fn a_layout_file_and_its_conversion_audit_alike() {
 
 /// report.json of an audit, as bytes.
 fn report_bytes(client: &Path, out: &Path) -> (i32, Vec<u8>) {
-    let st = bin()
-        .arg("audit")
-        .arg(client)
-        .arg("--out")
-        .arg(out)
-        .arg("-q")
-        .status()
-        .unwrap();
-    (
-        st.code().unwrap_or(-1),
-        std::fs::read(out.join("report.json")).unwrap(),
-    )
+    let o = run_audit(client, out, &["-q"]);
+    (code(&o), std::fs::read(out.join("report.json")).unwrap())
+}
+
+/// `<parent>/canonical/acme`: a generated client of 30 services (seed 7) over
+/// `months` months from January 2025.
+fn canonical_acme(parent: &Path, months: u32) -> PathBuf {
+    let canonical = parent.join("canonical/acme");
+    let opts = telaudit_generate::GenOptions {
+        services: 30,
+        seed: 7,
+        months,
+        start: (2025, 1),
+    };
+    telaudit_generate::generate(&canonical, &opts).unwrap();
+    canonical
 }
 
 /// Every charge row of a client folder as text (all canonical fields), in read order.
@@ -139,30 +129,17 @@ fn dump_rows(client: &Path) -> Vec<String> {
 
 /// Files below `dir` whose name ends with `ext`.
 fn count_files(dir: &Path, ext: &str) -> usize {
-    let mut n = 0;
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            n += count_files(&p, ext);
-        } else if p.to_string_lossy().ends_with(ext) {
-            n += 1;
-        }
-    }
-    n
+    file_paths(dir)
+        .iter()
+        .filter(|p| p.to_string_lossy().ends_with(ext))
+        .count()
 }
 
 #[test]
 fn a_generated_client_in_each_carrier_layout_audits_like_its_canonical_projection() {
-    use telaudit_generate::{generate, write_in_layout, write_layout_projection, GenOptions, CHARGE_LAYOUTS};
+    use telaudit_generate::{write_in_layout, write_layout_projection, CHARGE_LAYOUTS};
     let tmp = tempfile::tempdir().unwrap();
-    let canonical = tmp.path().join("canonical/acme");
-    let opts = GenOptions {
-        services: 30,
-        seed: 7,
-        months: 6,
-        start: (2025, 1),
-    };
-    generate(&canonical, &opts).unwrap();
+    let canonical = canonical_acme(tmp.path(), 6);
     let (code, original) = report_bytes(&canonical, &tmp.path().join("out-canonical"));
     assert_eq!(code, 0);
     // The client exercises the rules: findings of every kind but DIS001.
@@ -229,16 +206,9 @@ fn a_generated_client_in_each_carrier_layout_audits_like_its_canonical_projectio
 
 #[test]
 fn verizon_raw_data_downloads_dropped_in_as_rdd_archives_audit_like_their_files() {
-    use telaudit_generate::{generate, write_in_layout, GenOptions};
+    use telaudit_generate::write_in_layout;
     let tmp = tempfile::tempdir().unwrap();
-    let canonical = tmp.path().join("canonical/acme");
-    let opts = GenOptions {
-        services: 30,
-        seed: 7,
-        months: 3,
-        start: (2025, 1),
-    };
-    generate(&canonical, &opts).unwrap();
+    let canonical = canonical_acme(tmp.path(), 3);
     let files = tmp.path().join("files/acme");
     let zipped = tmp.path().join("zipped/acme");
     write_in_layout(&canonical, &files, "verizon-wireless-charges-detail").unwrap();
@@ -278,23 +248,17 @@ fn verizon_raw_data_downloads_dropped_in_as_rdd_archives_audit_like_their_files(
     // `telaudit convert` reads an archive as the audit does: the canonical CSVs of
     // the archives, in their place, audit to the same report (but for the file count).
     let converted = tmp.path().join("converted/acme");
-    copy_dir(&zipped, &converted);
+    copy_tree(&zipped, &converted);
     let vz = converted.join("invoices/verizon-wireless");
     for e in std::fs::read_dir(&vz).unwrap() {
         let rdd = e.unwrap().path();
-        let out = bin()
-            .arg("convert")
-            .arg(&rdd)
-            .arg("-o")
-            .arg(rdd.with_extension("csv"))
-            .output()
-            .unwrap();
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let o = run(&[
+            "convert",
+            rdd.to_str().unwrap(),
+            "-o",
+            rdd.with_extension("csv").to_str().unwrap(),
+        ]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
         std::fs::remove_file(&rdd).unwrap();
     }
     let (cc, c) = report_bytes(&converted, &tmp.path().join("out-converted"));
@@ -306,16 +270,4 @@ fn verizon_raw_data_downloads_dropped_in_as_rdd_archives_audit_like_their_files(
         v
     };
     assert_eq!(without_files(c), without_files(b_copy));
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &to.join(e.file_name()));
-        } else {
-            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
-        }
-    }
 }

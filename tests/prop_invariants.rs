@@ -11,6 +11,9 @@
 //!   every earlier finding's figures;
 //! - the binary writes byte-identical output files with 1 and with 2 rayon threads.
 
+mod common;
+
+use common::{file_paths, files_below, HEADER};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, BTreeSet};
@@ -22,9 +25,6 @@ fn audit_json(client: &Path) -> String {
     let results = telaudit_rules::evaluate(&telaudit_rules::RuleSet::defaults(), &dump);
     telaudit_report::report_json(&telaudit_report::summarize(&dump, &results))
 }
-
-const HEADER: &str = "carrier,account,invoice,invoice_date,period_start,period_end,service_id,charge_type,\
-                      charge_code,description,quantity,unit_rate,amount,usage_quantity,usage_unit";
 
 /// Each finding as text: rule, carrier, account, service, description, money.
 fn findings(client: &Path) -> BTreeSet<(String, String, String, String, String, Decimal, Decimal)> {
@@ -60,33 +60,6 @@ fn records_by_line(path: &Path) -> BTreeMap<u64, csv::StringRecord> {
     while r.read_record(&mut rec).unwrap() {
         out.insert(rec.position().unwrap().line(), rec.clone());
     }
-    out
-}
-
-fn all_files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for e in fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            out.extend(all_files(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
-}
-
-fn csv_files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for e in fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            out.extend(csv_files(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out.sort();
     out
 }
 
@@ -135,7 +108,7 @@ proptest! {
         for f in ["inventory.csv", "contracts.csv", "client.toml"] {
             fs::copy(original.join(f), moved.join(f)).unwrap();
         }
-        let mut files = csv_files(&original.join("invoices"));
+        let mut files = file_paths(&original.join("invoices"));
         shuffle(&mut files, key);
         for (i, f) in files.iter().enumerate() {
             let text = fs::read_to_string(f).unwrap();
@@ -156,7 +129,7 @@ proptest! {
         let tmp = tempfile::tempdir().unwrap();
         let client = generated(tmp.path(), "client", seed, 10);
         let want = without_files_count(&audit_json(&client));
-        let files = csv_files(&client.join("invoices"));
+        let files = file_paths(&client.join("invoices"));
         let f = &files[which % files.len()];
         let text = fs::read_to_string(f).unwrap();
         let lines: Vec<&str> = text.lines().collect();
@@ -231,7 +204,7 @@ proptest! {
         );
         if top {
             // At the top of an existing file: every later line number moves by one.
-            let files = csv_files(&client.join("invoices"));
+            let files = file_paths(&client.join("invoices"));
             let f = &files[which % files.len()];
             let text = fs::read_to_string(f).unwrap();
             let (header, rest) = text.split_once('\n').unwrap();
@@ -273,11 +246,7 @@ proptest! {
                 .output()
                 .unwrap();
             assert!(o.status.code() == Some(0), "{}", String::from_utf8_lossy(&o.stderr));
-            let mut files = BTreeMap::new();
-            for f in all_files(&out) {
-                files.insert(f.strip_prefix(&out).unwrap().to_path_buf(), fs::read(&f).unwrap());
-            }
-            files
+            files_below(&out)
         };
         let one = run("1");
         let two = run("2");

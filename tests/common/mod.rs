@@ -1,8 +1,14 @@
 //! Helpers shared by the end-to-end tests: run the real binary on folders.
 #![allow(dead_code)]
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
+
+/// The canonical charge CSV header (formats.md).
+pub const HEADER: &str =
+    "carrier,account,invoice,invoice_date,period_start,period_end,service_id,charge_type,\
+                          charge_code,description,quantity,unit_rate,amount,usage_quantity,usage_unit";
 
 pub fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_telaudit")
@@ -30,6 +36,49 @@ pub fn run_audit(client: &Path, out: &Path, extra: &[&str]) -> Output {
     run(&args)
 }
 
+/// `telaudit batch ROOT --out OUT EXTRA..`.
+pub fn run_batch(root: &Path, out: &Path, extra: &[&str]) -> Output {
+    run_batch_env(root, out, extra, &[])
+}
+
+/// [`run_batch`] with extra environment variables.
+pub fn run_batch_env(root: &Path, out: &Path, extra: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut c = Command::new(bin());
+    c.args(["batch", root.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .args(extra);
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.output().unwrap()
+}
+
+/// A quiet `telaudit batch` started in the background (output discarded), each
+/// client sleeping `delay_ms` between its files and its marker.
+pub fn spawn_batch(root: &Path, out: &Path, extra: &[&str], delay_ms: u64) -> Child {
+    Command::new(bin())
+        .args([
+            "batch",
+            root.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+        ])
+        .args(extra)
+        .env("TELAUDIT_TEST_CLIENT_DELAY_MS", delay_ms.to_string())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+/// `telaudit generate DIR EXTRA..`, which must succeed.
+pub fn generate_client(dir: &Path, extra: &[&str]) {
+    let mut args = vec!["generate", dir.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let o = run(&args);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+}
+
 pub fn code(o: &Output) -> i32 {
     o.status.code().unwrap_or(-1)
 }
@@ -40,6 +89,50 @@ pub fn stderr(o: &Output) -> String {
 
 pub fn read_json(path: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// summary.json's clients, in its order: (client, status, error).
+pub fn summary_clients(out: &Path) -> Vec<(String, String, Option<String>)> {
+    read_json(&out.join("summary.json"))["clients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["client"].as_str().unwrap().to_string(),
+                r["status"].as_str().unwrap().to_string(),
+                r["error"].as_str().map(str::to_string),
+            )
+        })
+        .collect()
+}
+
+/// Every file below `dir` (following links to folders), sorted.
+pub fn file_paths(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(file_paths(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Every file below `dir`: path relative to `dir` -> bytes.
+pub fn files_below(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    file_paths(dir)
+        .into_iter()
+        .map(|p| {
+            (
+                p.strip_prefix(dir).unwrap().to_path_buf(),
+                std::fs::read(&p).unwrap(),
+            )
+        })
+        .collect()
 }
 
 /// Copies a folder tree (regular files only).
@@ -57,7 +150,7 @@ pub fn copy_tree(from: &Path, to: &Path) {
 }
 
 /// by_rule as a map rule -> (findings, recoverable, monthly).
-pub fn by_rule(report: &serde_json::Value) -> std::collections::BTreeMap<String, (u64, String, String)> {
+pub fn by_rule(report: &serde_json::Value) -> BTreeMap<String, (u64, String, String)> {
     report["by_rule"]
         .as_array()
         .unwrap()
@@ -73,4 +166,9 @@ pub fn by_rule(report: &serde_json::Value) -> std::collections::BTreeMap<String,
             )
         })
         .collect()
+}
+
+/// A `by_rule` entry as [`by_rule`] gives it: (findings, recoverable, monthly).
+pub fn figures(findings: u64, recoverable: &str, monthly: &str) -> (u64, String, String) {
+    (findings, recoverable.to_string(), monthly.to_string())
 }
