@@ -66,3 +66,27 @@ fn unu_sums_large_recurring_charges_exactly() {
         f[0].description
     );
 }
+
+/// The inventory line naming the account rules its service, whatever its status: a
+/// carrier-wide `disconnected` line does not override account 100's own `active`
+/// line (nothing is claimed there), but still rules account 200, which has no line
+/// of its own (45.00 billed after 2025-01-31).
+#[test]
+fn dis_named_active_line_beats_a_carrier_wide_disconnected_line() {
+    let dump = Builder::new()
+        .csv(
+            "invoices/a.csv",
+            "V,100,I1,2025-02-01,555-0100,recurring,PLAN,Plan,,,45.00,
+             V,200,J1,2025-02-01,555-0100,recurring,PLAN,Plan,,,45.00,",
+        )
+        .inventory(&["555-0100,V,100,active,", "555-0100,V,,disconnected,2025-01-31"])
+        .build();
+    let f = run_default("DIS001", &dump);
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(dump.s(f[0].account), "200");
+    assert_eq!(
+        claims(&dump, &f[0]),
+        [("invoices/a.csv:3".to_string(), d("45"), d("45"))]
+    );
+    assert_eq!(locs(&dump, &f[0].basis), ["inventory.csv:3"]);
+}

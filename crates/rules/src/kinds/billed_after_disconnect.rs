@@ -12,7 +12,8 @@ use telaudit_model::{Decimal, Dump, Finding, ServiceStatus};
 /// billed for a period whose period_start is after the disconnect_date. The
 /// inventory line matches rows on carrier and service_id, and on account only
 /// when it names one. If several lines match one service, the one naming the
-/// account wins, then the earliest disconnect date.
+/// account wins (whatever its status: an account's own `active` line is not
+/// overridden by a carrier-wide `disconnected` one), then the earliest disconnect date.
 ///
 /// One finding per service; its evidence is every positive row of the periods
 /// after the disconnect, its basis the inventory line.
@@ -45,12 +46,11 @@ impl BilledAfterDisconnect {
     }
 
     pub(crate) fn run(&self, id: &str, dump: &Dump, ix: &Index) -> Vec<Finding> {
-        // The inventory line that rules each billed service.
+        // The inventory line that rules each billed service, whatever its status: a
+        // line naming the account (say `active`) is not overridden by a carrier-wide
+        // `disconnected` one.
         let mut line_of: FxHashMap<SvcId, usize> = FxHashMap::default();
         for (li, rec) in dump.inventory.iter().enumerate() {
-            if rec.status != ServiceStatus::Disconnected || rec.disconnect_date.is_none() {
-                continue;
-            }
             for acc in ix.accounts_matching(rec.carrier, rec.account) {
                 let Some(s) = ix.service(acc, rec.service) else {
                     continue;
@@ -59,10 +59,15 @@ impl BilledAfterDisconnect {
                     .entry(s)
                     .and_modify(|prev| {
                         let o = &dump.inventory[*prev];
-                        // Named account first, then the earlier date.
-                        if (o.account.is_empty(), o.disconnect_date)
-                            > (rec.account.is_empty(), rec.disconnect_date)
-                        {
+                        // Named account first, then a disconnected line, then the earlier date.
+                        let rank = |r: &telaudit_model::InventoryRecord| {
+                            (
+                                r.account.is_empty(),
+                                r.status != ServiceStatus::Disconnected || r.disconnect_date.is_none(),
+                                r.disconnect_date,
+                            )
+                        };
+                        if rank(o) > rank(rec) {
                             *prev = li;
                         }
                     })
@@ -72,6 +77,9 @@ impl BilledAfterDisconnect {
         let mut findings = Vec::new();
         for (&s, &li) in &line_of {
             let rec = &dump.inventory[li];
+            if rec.status != ServiceStatus::Disconnected {
+                continue;
+            }
             let Some(cut) = rec.disconnect_date else { continue };
             let svc = ix.svc(s);
             if svc.service.is_empty() {
