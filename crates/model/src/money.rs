@@ -38,7 +38,9 @@ impl fmt::Display for DecimalError {
 impl std::error::Error for DecimalError {}
 
 const SCALE: i64 = 1_000_000;
-/// Integer digits allowed: 12 keeps any sum of a million rows far from overflow.
+/// Integer digits allowed: 12 (under a trillion) is far above any bill line. One value
+/// is then at most ~10^18 millionths, so a handful of extreme values can overflow an
+/// `i64` sum: sums over many rows are taken in `i128` or [`Decimal`], never with `+` here.
 const MAX_INT_DIGITS: usize = 12;
 
 impl Micros {
