@@ -134,3 +134,20 @@ pub struct Row {
     pub usage_quantity: Option<Micros>,
     pub source: SourceRef,
 }
+
+impl Row {
+    /// Rewrites every interned field through `map` (a symbol's index in the
+    /// interner the row was read with -> its symbol in the interner it moves to,
+    /// as [`crate::Interner::absorb`] returns it). Symbols outside the map become
+    /// empty. The one place that knows which fields of a row are symbols.
+    pub fn remap_symbols(&mut self, map: &[Sym]) {
+        let m = |s: Sym| map.get(s.0 as usize).copied().unwrap_or(Sym::EMPTY);
+        self.carrier = m(self.carrier);
+        self.account = m(self.account);
+        self.invoice = m(self.invoice);
+        self.service = m(self.service);
+        self.charge_code = m(self.charge_code);
+        self.description = m(self.description);
+        self.usage_unit = m(self.usage_unit);
+    }
+}

@@ -207,15 +207,8 @@ fn read_chunks(text: &str, file: FileId, path: &str, plan: Chunks) -> ParsedFile
     };
     let maps: Vec<Vec<Sym>> = rest.iter().map(|p| out.strings.absorb(&p.strings)).collect();
     rest.par_iter_mut().zip(&maps).for_each(|(p, map)| {
-        let m = |s: Sym| map.get(s.0 as usize).copied().unwrap_or(Sym::EMPTY);
         for r in &mut p.rows {
-            r.carrier = m(r.carrier);
-            r.account = m(r.account);
-            r.invoice = m(r.invoice);
-            r.service = m(r.service);
-            r.charge_code = m(r.charge_code);
-            r.description = m(r.description);
-            r.usage_unit = m(r.usage_unit);
+            r.remap_symbols(map);
         }
     });
     out.rows.reserve(rest.iter().map(|p| p.rows.len()).sum());

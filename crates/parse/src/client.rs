@@ -885,16 +885,9 @@ fn merge(dump: &mut Dump, first: usize, files: Vec<ParsedFile>) {
         .zip(&maps)
         .enumerate()
         .for_each(|(i, (p, map))| {
-            let m = |s: Sym| map.get(s.0 as usize).copied().unwrap_or(Sym::EMPTY);
             let file = FileId((first + i) as u32);
             for r in &mut p.rows {
-                r.carrier = m(r.carrier);
-                r.account = m(r.account);
-                r.invoice = m(r.invoice);
-                r.service = m(r.service);
-                r.charge_code = m(r.charge_code);
-                r.description = m(r.description);
-                r.usage_unit = m(r.usage_unit);
+                r.remap_symbols(map);
                 r.source.file = file;
             }
             p.strings = Interner::new();
