@@ -1,6 +1,7 @@
 //! The overlap rule, claim by claim: per [`ClaimKey`], the largest claim counted
-//! once and the rule it is attributed to. Shared by the dispute files and the
-//! per-month chart of report.html, so both agree with the totals of report.json.
+//! once and the rule it is attributed to. The one implementation of formats.md
+//! section 6's "no dollar counts twice": the totals and by_carrier of report.json,
+//! the dispute files and the per-month chart of report.html all read it.
 
 use telaudit_model::{ClaimKey, Date, Decimal, Dump, Finding, RuleInfo, RuleResult, Sym};
 
@@ -9,6 +10,8 @@ pub(crate) struct Resolved<'a> {
     pub key: ClaimKey,
     /// The largest recoverable claim on the key (what the totals count).
     pub recoverable: Decimal,
+    /// The largest monthly claim on the key, taken separately from the recoverable.
+    pub monthly: Decimal,
     /// The rule and finding the recoverable claim is attributed to: the largest
     /// claim, ties by rule id, then by the rule's own finding order.
     pub rule: &'a RuleInfo,
@@ -46,6 +49,7 @@ pub(crate) fn resolve(results: &[RuleResult]) -> Vec<Resolved<'_>> {
     struct Entry<'a> {
         key: ClaimKey,
         recoverable: Decimal,
+        monthly: Decimal,
         rule: &'a RuleInfo,
         finding: &'a Finding,
         order: usize,
@@ -58,6 +62,7 @@ pub(crate) fn resolve(results: &[RuleResult]) -> Vec<Resolved<'_>> {
                 entries.push(Entry {
                     key: c.key,
                     recoverable: c.recoverable,
+                    monthly: c.monthly,
                     rule: &r.rule,
                     finding: f,
                     order,
@@ -81,6 +86,7 @@ pub(crate) fn resolve(results: &[RuleResult]) -> Vec<Resolved<'_>> {
         out.push(Resolved {
             key: win.key,
             recoverable: win.recoverable,
+            monthly: group.iter().map(|e| e.monthly).max().unwrap_or(Decimal::ZERO),
             rule: win.rule,
             finding: win.finding,
         });

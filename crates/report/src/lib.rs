@@ -56,7 +56,7 @@ pub use output::write_outputs;
 pub use tables::{findings_csv, rejected_csv, write_findings_csv, write_rejected_csv};
 
 use std::collections::BTreeMap;
-use telaudit_model::{ClaimKey, Date, Decimal, Dump, Proposal, RuleResult, SourceKind, Sym};
+use telaudit_model::{Date, Decimal, Dump, Proposal, RuleResult, SourceKind, Sym};
 
 /// The `schema` value of report.json.
 pub const SCHEMA: &str = "telaudit.report/1";
@@ -182,53 +182,21 @@ pub fn summarize(dump: &Dump, results: &[RuleResult]) -> Report {
         .collect();
     by_rule.sort_by(|a, b| a.rule.cmp(&b.rule));
 
-    // The overlap rule: per claim key, the largest recoverable and the largest
-    // monthly (separately), counted once.
-    struct Entry {
-        key: ClaimKey,
-        carrier: Sym,
-        recoverable: Decimal,
-        monthly: Decimal,
-    }
-    let mut entries: Vec<Entry> = Vec::with_capacity(
-        results
-            .iter()
-            .flat_map(|r| &r.findings)
-            .map(|f| f.claims.len())
-            .sum(),
-    );
-    for f in results.iter().flat_map(|r| &r.findings) {
-        for c in &f.claims {
-            let carrier = match c.key {
-                ClaimKey::Row(id) => dump.rows.get(id as usize).map_or(f.carrier, |r| r.carrier),
-                ClaimKey::MissingCredit { carrier, .. } => carrier,
-            };
-            entries.push(Entry {
-                key: c.key,
-                carrier,
-                recoverable: c.recoverable,
-                monthly: c.monthly,
-            });
-        }
-    }
-    // Stable, so the carrier of a group is that of its first claim in rule order.
-    entries.sort_by_key(|a| a.key);
-
+    // The overlap rule (claims.rs): per claim key, the largest recoverable and the
+    // largest monthly (separately), counted once, on the carrier the key belongs to.
     let sym_count = dump.strings.len();
     let mut carrier_rec = vec![Decimal::ZERO; sym_count];
     let mut carrier_mon = vec![Decimal::ZERO; sym_count];
     let mut carrier_claimed = vec![false; sym_count];
     let mut recoverable = Decimal::ZERO;
     let mut monthly = Decimal::ZERO;
-    for group in entries.chunk_by(|a, b| a.key == b.key) {
-        let rec = group.iter().map(|e| e.recoverable).max().unwrap_or(Decimal::ZERO);
-        let mon = group.iter().map(|e| e.monthly).max().unwrap_or(Decimal::ZERO);
-        recoverable += rec;
-        monthly += mon;
-        let c = group[0].carrier.0 as usize;
+    for k in claims::resolve(results) {
+        recoverable += k.recoverable;
+        monthly += k.monthly;
+        let c = k.account(dump).0 .0 as usize;
         if c < sym_count {
-            carrier_rec[c] += rec;
-            carrier_mon[c] += mon;
+            carrier_rec[c] += k.recoverable;
+            carrier_mon[c] += k.monthly;
             carrier_claimed[c] = true;
         }
     }
