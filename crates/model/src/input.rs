@@ -28,9 +28,18 @@ pub struct SourceFile {
 impl SourceFile {
     /// `invoices/a.csv:12`, or `invoices/b.edi:segment 15` for EDI.
     pub fn locate(&self, pos: u32) -> String {
-        match self.kind {
-            SourceKind::Edi811 => format!("{}:segment {}", self.path, pos),
-            _ => format!("{}:{}", self.path, pos),
+        self.place(pos).to_string()
+    }
+
+    /// The place of line (or, for EDI, segment) `pos` of this file.
+    pub fn place(&self, pos: u32) -> crate::Place<'_> {
+        let position = match self.kind {
+            SourceKind::Edi811 => Position::Segment(u64::from(pos)),
+            _ => Position::Line(u64::from(pos)),
+        };
+        crate::Place {
+            file: &self.path,
+            position,
         }
     }
 }
@@ -68,12 +77,32 @@ pub struct Rejection {
     pub rows: u64,
 }
 
+impl Rejection {
+    /// Where the refused input sits: `file:line`, or `file` for the whole file.
+    pub fn place(&self) -> crate::Place<'_> {
+        crate::Place {
+            file: &self.file,
+            position: self.position,
+        }
+    }
+}
+
 /// Something an analyst should know that refused nothing (an encoding guess, a skipped segment).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Warning {
     pub file: String,
     pub position: Position,
     pub message: String,
+}
+
+impl Warning {
+    /// Where the warning points: `file:line`, or `file` for the whole file.
+    pub fn place(&self) -> crate::Place<'_> {
+        crate::Place {
+            file: &self.file,
+            position: self.position,
+        }
+    }
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]

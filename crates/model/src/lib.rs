@@ -15,6 +15,7 @@ mod finding;
 mod input;
 mod intern;
 mod money;
+mod text;
 
 pub use charge::{ChargeType, ChargeTypes, FileId, Row, RowId, SourceRef, CANONICAL_COLUMNS};
 pub use date::{days_in_month, Date, DateError};
@@ -26,3 +27,4 @@ pub use input::{
 pub use intern::{Interner, Sym};
 pub use money::{money_string, DecimalError, Micros};
 pub use rust_decimal::Decimal;
+pub use text::{spreadsheet_guard, Place};

@@ -7,20 +7,13 @@
 //! telaudit's own and never guarded), so reading the output back gives the same rows.
 
 use crate::ParsedFile;
-use std::borrow::Cow;
 use std::io::{self, Write};
 use telaudit_model::Micros;
 
 /// The canonical columns, in the order written.
 pub const CANONICAL_HEADER: [&str; 15] = telaudit_model::CANONICAL_COLUMNS;
 
-/// A text cell made safe for spreadsheets (see the module doc).
-fn guard(s: &str) -> Cow<'_, str> {
-    match s.as_bytes().first() {
-        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => Cow::Owned(format!("'{s}")),
-        _ => Cow::Borrowed(s),
-    }
-}
+use telaudit_model::spreadsheet_guard as guard;
 
 /// Writes `parsed.rows`, in order, as canonical CSV with a header row.
 ///

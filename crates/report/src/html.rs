@@ -565,12 +565,7 @@ fn write_html(
         warnings.sort();
         writeln!(o, r#"<section id="warnings"><h2>Input warnings</h2><ul>"#)?;
         for w in warnings.iter().take(WARNINGS_SHOWN) {
-            let pos = w.position.to_string();
-            let place = if pos.is_empty() {
-                w.file.clone()
-            } else {
-                format!("{}:{}", w.file, pos)
-            };
+            let place = w.place().to_string();
             writeln!(
                 o,
                 r#"<li><span class="ev">{}</span>: {}</li>"#,

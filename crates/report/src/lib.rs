@@ -52,7 +52,7 @@ pub use disputes::{dispute_csv, dispute_letter, disputes, sanitize_component, Ac
 pub use html::{batch_index_html, report_html, BatchIndexRow};
 pub use json::report_json;
 pub use markdown::report_md;
-pub use output::write_outputs;
+pub use output::{write_atomic, write_outputs};
 pub use tables::{findings_csv, rejected_csv, write_findings_csv, write_rejected_csv};
 
 use std::collections::BTreeMap;

@@ -107,12 +107,7 @@ fn write_md(o: &mut String, dump: &Dump, results: &[RuleResult], r: &Report) -> 
         let mut warnings: Vec<_> = dump.warnings.iter().collect();
         warnings.sort();
         for w in warnings.iter().take(WARNINGS_SHOWN) {
-            let pos = w.position.to_string();
-            let place = if pos.is_empty() {
-                w.file.clone()
-            } else {
-                format!("{}:{}", w.file, pos)
-            };
+            let place = w.place().to_string();
             writeln!(o, "- Warning, {}: {}", md(&place), md(&w.message))?;
         }
         if warnings.len() > WARNINGS_SHOWN {

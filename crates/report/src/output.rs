@@ -13,14 +13,19 @@ static TMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 
 /// Writes `dir/name` atomically: into a temporary file in `dir`, flushed to
 /// disk, then renamed over `name`. A reader never sees half a file.
-fn write_atomic(
+///
+/// The temporary file is `.tmp-<name>-<pid>-<n>.tmp`: it starts with `.tmp-`
+/// so that a batch run's cleanup of an interrupted run removes it, and ends
+/// with `.tmp` so that it reads as temporary. This is the one atomic write of
+/// telaudit (the batch store writes its summaries through it too).
+pub fn write_atomic(
     dir: &Path,
     name: &str,
     fill: impl FnOnce(&mut BufWriter<&File>) -> io::Result<()>,
 ) -> io::Result<()> {
     let target = dir.join(name);
     let tmp = dir.join(format!(
-        ".{name}.{}.{}.tmp",
+        ".tmp-{name}-{}-{}.tmp",
         std::process::id(),
         TMP_COUNTER.fetch_add(1, Ordering::Relaxed)
     ));

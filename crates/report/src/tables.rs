@@ -1,18 +1,10 @@
 //! findings.csv and rejected.csv.
 
-use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 use telaudit_model::{money_string, Dump, Finding, RuleInfo, RuleResult, SourceRef};
 
-/// A text cell made safe for spreadsheets: one that begins with `=`, `+`, `-`,
-/// `@`, tab or carriage return gets a leading `'`.
-pub(crate) fn guard(s: &str) -> Cow<'_, str> {
-    match s.as_bytes().first() {
-        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => Cow::Owned(format!("'{s}")),
-        _ => Cow::Borrowed(s),
-    }
-}
+pub(crate) use telaudit_model::spreadsheet_guard as guard;
 
 /// Every finding with its rule, in the order of findings.csv: rule id, carrier,
 /// account, service, description, first period (text order; ties keep the
@@ -43,22 +35,10 @@ pub(crate) fn join_sources(dump: &Dump, sources: &[SourceRef], out: &mut String)
         if i > 0 {
             out.push(';');
         }
-        match dump.files.get(src.file.0 as usize) {
-            Some(f) => {
-                out.push_str(&f.path);
-                match f.kind {
-                    telaudit_model::SourceKind::Edi811 => {
-                        let _ = write!(out, ":segment {}", src.pos);
-                    }
-                    _ => {
-                        let _ = write!(out, ":{}", src.pos);
-                    }
-                }
-            }
-            None => {
-                let _ = write!(out, "file#{}:{}", src.file.0, src.pos);
-            }
-        }
+        let _ = match dump.files.get(src.file.0 as usize) {
+            Some(f) => write!(out, "{}", f.place(src.pos)),
+            None => write!(out, "file#{}:{}", src.file.0, src.pos),
+        };
     }
 }
 

@@ -54,21 +54,11 @@ fn ctx(e: io::Error, what: &str, p: &Path) -> String {
     format!("cannot {what} {}: {e}", p.display())
 }
 
-/// Writes `dir/name` atomically (temporary `.tmp-` file, flushed, renamed).
+/// Writes `dir/name` atomically, through [`telaudit_report::write_atomic`]
+/// (its temporary file starts with `.tmp-`, so [`clean_leftovers`] removes it
+/// after a crash).
 pub fn write_file_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), String> {
-    let target = dir.join(name);
-    let tmp = dir.join(format!(".tmp-{name}-{}", std::process::id()));
-    let result = (|| {
-        let mut f = fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        drop(f);
-        fs::rename(&tmp, &target)
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result.map_err(|e| ctx(e, "write", &target))
+    telaudit_report::write_atomic(dir, name, |w| w.write_all(bytes)).map_err(|e| e.to_string())
 }
 
 fn sync_dir(dir: &Path) {

@@ -44,15 +44,7 @@ pub fn summary_json(rows: &[SummaryRow]) -> String {
     s
 }
 
-/// A text cell made safe for spreadsheets: a leading `'` before `=`, `+`, `-`,
-/// `@`, tab or carriage return.
-fn safe(s: &str) -> String {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    }
-}
+use telaudit_model::spreadsheet_guard as safe;
 
 /// summary.csv (RFC 4180, `\n` line ends, no BOM).
 pub fn summary_csv(rows: &[SummaryRow]) -> String {
@@ -72,14 +64,14 @@ pub fn summary_csv(rows: &[SummaryRow]) -> String {
     for r in rows {
         let money = |m: &Option<String>| m.clone().unwrap_or_default();
         let _ = w.write_record([
-            safe(&r.client),
-            safe(&r.status),
+            safe(&r.client).into_owned(),
+            safe(&r.status).into_owned(),
             r.rows.map(|n| n.to_string()).unwrap_or_default(),
             money(&r.billed_total),
             money(&r.recoverable),
             money(&r.monthly),
             money(&r.first_year),
-            safe(r.error.as_deref().unwrap_or("")),
+            safe(r.error.as_deref().unwrap_or("")).into_owned(),
         ]);
     }
     let bytes = w.into_inner().unwrap_or_default();

@@ -56,10 +56,10 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
     };
     res.map_err(|e| CliError::Failed(format!("cannot write the CSV: {e}")))?;
     for w in &parsed.warnings {
-        eprintln!("warning: {}:{}: {}", w.file, w.position, w.message);
+        eprintln!("warning: {}: {}", w.place(), w.message);
     }
     for r in &parsed.rejected {
-        eprintln!("refused: {}:{}: {}", r.file, r.position, r.reason);
+        eprintln!("refused: {}: {}", r.place(), r.reason);
     }
     Ok(if parsed.rejected.is_empty() {
         Outcome::Clean
