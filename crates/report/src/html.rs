@@ -10,19 +10,21 @@
 use crate::claims::resolve;
 use crate::disputes::{describe_basis, AccountDispute, Records};
 use crate::json::share_string;
-use crate::markdown::TOP_FINDINGS;
-use crate::tables::{join_sources, sorted_findings};
-use crate::Report;
+use crate::tables::join_sources;
+use crate::view::{Payback, View};
+use crate::{Funding, Report};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use telaudit_model::{money_string, Decimal, Dump, Finding, RuleResult};
+use telaudit_model::{money_string, Decimal, Dump, RuleResult};
+
+/// The result of every section writer: writing to a `String` cannot fail, but
+/// `?` on `writeln!` keeps the sections short.
+type Out = std::fmt::Result;
 
 /// How many refused inputs the page lists (all are in rejected.csv).
 const REJECTED_SHOWN: usize = 100;
 /// How many evidence locations a finding shows before "and N more".
 const EVIDENCE_SHOWN: usize = 4;
-/// How many input warnings are listed.
-const WARNINGS_SHOWN: usize = 20;
 
 /// Escapes text for HTML element content and quoted attribute values.
 pub(crate) fn esc(s: &str) -> String {
@@ -208,34 +210,63 @@ fn hbars(bars: &[Bar], title: &str) -> String {
     o.replace(r#" xmlns="http://www.w3.org/2000/svg""#, "")
 }
 
-fn first_year(f: &Finding) -> Decimal {
-    f.recoverable + f.monthly * Decimal::from(12)
-}
-
 /// report.html for one client: computes the dispute files itself (as
 /// [`crate::write_outputs`] does) to link them.
 pub fn report_html(dump: &Dump, results: &[RuleResult], report: &Report) -> String {
-    report_html_with(dump, results, report, &crate::disputes(dump, results))
+    let view = View::new(dump, results, report);
+    report_html_with(dump, results, report, &view, &crate::disputes(dump, results))
 }
 
+/// report.html from a view and dispute files already worked out (the output
+/// writer shares them with report.md and the dispute files).
 pub(crate) fn report_html_with(
     dump: &Dump,
     results: &[RuleResult],
     r: &Report,
+    view: &View<'_>,
     disputes: &[AccountDispute],
 ) -> String {
     let mut o = String::with_capacity(32 * 1024);
-    let _ = write_html(&mut o, dump, results, r, disputes);
+    let _ = write_html(&mut o, dump, results, r, view, disputes);
     o
 }
 
+/// The sections of report.html, in order.
 fn write_html(
     o: &mut String,
     dump: &Dump,
     results: &[RuleResult],
     r: &Report,
+    view: &View<'_>,
     disputes: &[AccountDispute],
-) -> std::fmt::Result {
+) -> Out {
+    write_head(o, r, view)?;
+    // A partial audit must not pass for a full one: say so before any figure.
+    if r.input.rejected_rows > 0 || r.rejections > 0 {
+        write_partial(o, r)?;
+    }
+    write_headline(o, r)?;
+    if let Some(p) = &r.proposal {
+        write_proposal(o, r, p, view)?;
+    }
+    write_savings(o, r)?;
+    write_months(o, dump, results)?;
+    write_findings(o, dump, view)?;
+    write_disputes(o, disputes)?;
+    if !r.unbalanced.is_empty() {
+        write_unbalanced(o, r)?;
+    }
+    if !dump.rejected.is_empty() {
+        write_rejected(o, dump, r)?;
+    }
+    if !view.warnings.is_empty() {
+        write_warnings(o, view)?;
+    }
+    write_footer(o)
+}
+
+/// The document head, the title and the line of input figures under it.
+fn write_head(o: &mut String, r: &Report, view: &View<'_>) -> Out {
     let t = &r.totals;
     let i = &r.input;
     writeln!(o, "<!DOCTYPE html>")?;
@@ -248,9 +279,9 @@ fn write_html(
     writeln!(o, "<style>{CSS}</style></head><body><main>")?;
 
     writeln!(o, "<h1>Telecom bill audit: {}</h1>", esc(&r.name))?;
-    let periods = match (i.first_period, i.last_period) {
-        (Some(a), Some(b)) => format!("periods {a} to {b}"),
-        _ => "no charge rows".to_string(),
+    let periods = match view.periods {
+        Some((a, b)) => format!("periods {a} to {b}"),
+        None => "no charge rows".to_string(),
     };
     writeln!(
         o,
@@ -263,34 +294,41 @@ fn write_html(
         t.findings
     )?;
 
-    // A partial audit must not pass for a full one: say so before any figure.
-    if i.rejected_rows > 0 || r.rejections > 0 {
+    Ok(())
+}
+
+/// The warning that some input was refused, before any figure.
+fn write_partial(o: &mut String, r: &Report) -> Out {
+    let i = &r.input;
+    writeln!(
+        o,
+        r#"<section class="partial" id="partial"><h2>Partial audit: some input was refused</h2>"#
+    )?;
+    if i.rejected_rows > 0 {
         writeln!(
             o,
-            r#"<section class="partial" id="partial"><h2>Partial audit: some input was refused</h2>"#
+            "<p><b>{} charge rows were refused</b> and are in none of the figures below. The \
+             savings found are a lower bound until they are fixed and the audit is run again.</p>",
+            i.rejected_rows
         )?;
-        if i.rejected_rows > 0 {
-            writeln!(
-                o,
-                "<p><b>{} charge rows were refused</b> and are in none of the figures below. The \
-                 savings found are a lower bound until they are fixed and the audit is run again.</p>",
-                i.rejected_rows
-            )?;
-        } else {
-            writeln!(
-                o,
-                "<p><b>{} input records</b> (files, inventory or contract lines) were refused, so some \
-                 findings may be missing.</p>",
-                r.rejections
-            )?;
-        }
+    } else {
         writeln!(
             o,
-            r##"<p>The list is <a href="#rejected">at the end of this report</a> and in <b>rejected.csv</b>.</p></section>"##
+            "<p><b>{} input records</b> (files, inventory or contract lines) were refused, so some \
+             findings may be missing.</p>",
+            r.rejections
         )?;
     }
+    writeln!(
+        o,
+        r##"<p>The list is <a href="#rejected">at the end of this report</a> and in <b>rejected.csv</b>.</p></section>"##
+    )?;
+    Ok(())
+}
 
-    // Headline.
+/// The four headline cards and the sentence that reads them out.
+fn write_headline(o: &mut String, r: &Report) -> Out {
+    let t = &r.totals;
     writeln!(o, r#"<section id="headline"><div class="hero">"#)?;
     writeln!(
         o,
@@ -323,70 +361,77 @@ fn write_html(
     )?;
     writeln!(o, "</section>")?;
 
-    // Proposal funding.
-    if let Some(p) = &r.proposal {
-        writeln!(o, r#"<section id="proposal"><h2>What this funds</h2>"#)?;
-        let payback = match p.payback_months {
-            Some(0) => "0 months: the recoverable amount alone covers the one-time cost".to_string(),
-            Some(1) => "1 month".to_string(),
-            Some(n) => format!("{n} months"),
-            None => "never: the monthly savings do not exceed the proposal's monthly cost".to_string(),
-        };
-        match p.funded_share {
-            Some(s) => {
-                let pct = money_string(s * Decimal::ONE_HUNDRED);
-                let fill = if s >= Decimal::ONE {
-                    "100".to_string()
-                } else if s <= Decimal::ZERO {
-                    "0".to_string()
-                } else {
-                    money_string(s * Decimal::ONE_HUNDRED)
-                };
-                let fully = if s >= Decimal::ONE {
-                    " &mdash; fully funded"
-                } else {
-                    ""
-                };
-                writeln!(
-                    o,
-                    r#"<p class="lead">The first-year value of <b>{}</b> covers <b>{pct}%</b> of the proposal's first-year cost of <b>{}</b>{fully}.</p>"#,
-                    money_string(t.first_year),
-                    money_string(p.first_year_cost)
-                )?;
-                writeln!(o, r#"<div class="meter"><div style="width:{fill}%"></div></div>"#)?;
-                writeln!(
-                    o,
-                    r#"<p class="muted">Funded share <b>{}</b> (first-year value / first-year cost).</p>"#,
-                    share_string(s)
-                )?;
-            }
-            None => writeln!(o, r#"<p class="lead">The proposal's first-year cost is 0.</p>"#)?,
-        }
-        writeln!(o, "<table><tbody>")?;
-        writeln!(
-            o,
-            r#"<tr><td>One-time cost</td><td class="m">{}</td></tr>"#,
-            money_string(p.one_time)
-        )?;
-        writeln!(
-            o,
-            r#"<tr><td>Monthly cost</td><td class="m">{}</td></tr>"#,
-            money_string(p.monthly)
-        )?;
-        writeln!(
-            o,
-            r#"<tr><td>First-year cost (one-time + 12 &times; monthly)</td><td class="m">{}</td></tr>"#,
-            money_string(p.first_year_cost)
-        )?;
-        writeln!(
-            o,
-            r#"<tr><td><b>Payback of the one-time cost</b></td><td class="m"><b>{}</b></td></tr>"#,
-            esc(&payback)
-        )?;
-        writeln!(o, "</tbody></table></section>")?;
-    }
+    Ok(())
+}
 
-    // Savings by rule and by carrier.
+/// What the found money funds of the proposal: share, meter and payback.
+fn write_proposal(o: &mut String, r: &Report, p: &Funding, view: &View<'_>) -> Out {
+    let t = &r.totals;
+    writeln!(o, r#"<section id="proposal"><h2>What this funds</h2>"#)?;
+    let payback = match view.payback {
+        Some(Payback::Now) => "0 months: the recoverable amount alone covers the one-time cost".to_string(),
+        Some(Payback::Months(n)) => Payback::months_text(n),
+        Some(Payback::Never) | None => {
+            "never: the monthly savings do not exceed the proposal's monthly cost".to_string()
+        }
+    };
+    match p.funded_share {
+        Some(s) => {
+            let pct = money_string(s * Decimal::ONE_HUNDRED);
+            let fill = if s >= Decimal::ONE {
+                "100".to_string()
+            } else if s <= Decimal::ZERO {
+                "0".to_string()
+            } else {
+                money_string(s * Decimal::ONE_HUNDRED)
+            };
+            let fully = if s >= Decimal::ONE {
+                " &mdash; fully funded"
+            } else {
+                ""
+            };
+            writeln!(
+                o,
+                r#"<p class="lead">The first-year value of <b>{}</b> covers <b>{pct}%</b> of the proposal's first-year cost of <b>{}</b>{fully}.</p>"#,
+                money_string(t.first_year),
+                money_string(p.first_year_cost)
+            )?;
+            writeln!(o, r#"<div class="meter"><div style="width:{fill}%"></div></div>"#)?;
+            writeln!(
+                o,
+                r#"<p class="muted">Funded share <b>{}</b> (first-year value / first-year cost).</p>"#,
+                share_string(s)
+            )?;
+        }
+        None => writeln!(o, r#"<p class="lead">The proposal's first-year cost is 0.</p>"#)?,
+    }
+    writeln!(o, "<table><tbody>")?;
+    writeln!(
+        o,
+        r#"<tr><td>One-time cost</td><td class="m">{}</td></tr>"#,
+        money_string(p.one_time)
+    )?;
+    writeln!(
+        o,
+        r#"<tr><td>Monthly cost</td><td class="m">{}</td></tr>"#,
+        money_string(p.monthly)
+    )?;
+    writeln!(
+        o,
+        r#"<tr><td>First-year cost (one-time + 12 &times; monthly)</td><td class="m">{}</td></tr>"#,
+        money_string(p.first_year_cost)
+    )?;
+    writeln!(
+        o,
+        r#"<tr><td><b>Payback of the one-time cost</b></td><td class="m"><b>{}</b></td></tr>"#,
+        esc(&payback)
+    )?;
+    writeln!(o, "</tbody></table></section>")?;
+    Ok(())
+}
+
+/// Where the savings are: charts and tables by rule and by carrier.
+fn write_savings(o: &mut String, r: &Report) -> Out {
     writeln!(o, r#"<section id="savings"><h2>Where the savings are</h2>"#)?;
     writeln!(
         o,
@@ -462,13 +507,11 @@ fn write_html(
     writeln!(o, "</tbody></table>")?;
     writeln!(o, "</section>")?;
 
-    // Billed per month with the waste found in it.
-    write_months(o, dump, results)?;
+    Ok(())
+}
 
-    // Top findings.
-    write_findings(o, dump, results)?;
-
-    // Dispute files.
+/// The dispute letters and CSVs beside the report, linked.
+fn write_disputes(o: &mut String, disputes: &[AccountDispute]) -> Out {
     writeln!(o, r#"<section id="disputes" class="long"><h2>Dispute files</h2>"#)?;
     if disputes.is_empty() {
         writeln!(
@@ -498,87 +541,94 @@ fn write_html(
     }
     writeln!(o, "</section>")?;
 
-    // Unbalanced invoices.
-    if !r.unbalanced.is_empty() {
-        writeln!(o, r#"<section id="unbalanced"><h2>Invoices out of balance</h2>"#)?;
-        writeln!(
-            o,
-            "<p>EDI invoices whose charges do not add up to their stated total (difference = stated &minus; \
-             computed). They are not counted as findings; ask the carrier.</p>"
-        )?;
-        writeln!(o, "<table><thead><tr><th>Carrier</th><th>Account</th><th>Invoice</th><th class=\"m\">Stated</th><th class=\"m\">Computed</th><th class=\"m\">Difference</th><th>Source</th></tr></thead><tbody>")?;
-        for u in &r.unbalanced {
-            writeln!(
-                o,
-                r#"<tr><td>{}</td><td>{}</td><td>{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="ev">{}</td></tr>"#,
-                esc(&u.carrier),
-                esc(&u.account),
-                esc(&u.invoice),
-                money_string(u.stated),
-                money_string(u.computed),
-                money_string(u.difference),
-                esc(&u.source)
-            )?;
-        }
-        writeln!(o, "</tbody></table></section>")?;
-    }
+    Ok(())
+}
 
-    // Refused input.
-    if !dump.rejected.is_empty() {
-        let mut rejected: Vec<&telaudit_model::Rejection> = dump.rejected.iter().collect();
-        rejected.sort_by(|a, b| {
-            a.file
-                .cmp(&b.file)
-                .then_with(|| a.position.cmp(&b.position))
-                .then_with(|| a.reason.cmp(&b.reason))
-        });
+/// EDI invoices whose charges do not add up to their stated total.
+fn write_unbalanced(o: &mut String, r: &Report) -> Out {
+    writeln!(o, r#"<section id="unbalanced"><h2>Invoices out of balance</h2>"#)?;
+    writeln!(
+        o,
+        "<p>EDI invoices whose charges do not add up to their stated total (difference = stated &minus; \
+         computed). They are not counted as findings; ask the carrier.</p>"
+    )?;
+    writeln!(o, "<table><thead><tr><th>Carrier</th><th>Account</th><th>Invoice</th><th class=\"m\">Stated</th><th class=\"m\">Computed</th><th class=\"m\">Difference</th><th>Source</th></tr></thead><tbody>")?;
+    for u in &r.unbalanced {
         writeln!(
             o,
-            r#"<section id="rejected" class="partial long"><h2>Refused input</h2>"#
+            r#"<tr><td>{}</td><td>{}</td><td>{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="ev">{}</td></tr>"#,
+            esc(&u.carrier),
+            esc(&u.account),
+            esc(&u.invoice),
+            money_string(u.stated),
+            money_string(u.computed),
+            money_string(u.difference),
+            esc(&u.source)
         )?;
-        writeln!(
-            o,
-            "<p>{} refusals, standing for {} charge rows. None of it is in the figures above. Showing {} of them; \
-             rejected.csv lists all.</p>",
-            rejected.len(),
-            i.rejected_rows,
-            rejected.len().min(REJECTED_SHOWN)
-        )?;
-        writeln!(
-            o,
-            "<table><thead><tr><th>File</th><th>Line</th><th>Reason</th></tr></thead><tbody>"
-        )?;
-        for x in rejected.iter().take(REJECTED_SHOWN) {
-            writeln!(
-                o,
-                r#"<tr><td class="ev">{}</td><td class="ev">{}</td><td>{}</td></tr>"#,
-                esc(&x.file),
-                esc(&x.position.to_string()),
-                esc(&x.reason)
-            )?;
-        }
-        writeln!(o, "</tbody></table></section>")?;
     }
+    writeln!(o, "</tbody></table></section>")?;
+    Ok(())
+}
 
-    if !dump.warnings.is_empty() {
-        let mut warnings: Vec<_> = dump.warnings.iter().collect();
-        warnings.sort();
-        writeln!(o, r#"<section id="warnings"><h2>Input warnings</h2><ul>"#)?;
-        for w in warnings.iter().take(WARNINGS_SHOWN) {
-            let place = w.place().to_string();
-            writeln!(
-                o,
-                r#"<li><span class="ev">{}</span>: {}</li>"#,
-                esc(&place),
-                esc(&w.message)
-            )?;
-        }
-        if warnings.len() > WARNINGS_SHOWN {
-            writeln!(o, "<li>and {} more</li>", warnings.len() - WARNINGS_SHOWN)?;
-        }
-        writeln!(o, "</ul></section>")?;
+/// The refused input, the first [`REJECTED_SHOWN`] of it.
+fn write_rejected(o: &mut String, dump: &Dump, r: &Report) -> Out {
+    let i = &r.input;
+    let mut rejected: Vec<&telaudit_model::Rejection> = dump.rejected.iter().collect();
+    rejected.sort_by(|a, b| {
+        a.file
+            .cmp(&b.file)
+            .then_with(|| a.position.cmp(&b.position))
+            .then_with(|| a.reason.cmp(&b.reason))
+    });
+    writeln!(
+        o,
+        r#"<section id="rejected" class="partial long"><h2>Refused input</h2>"#
+    )?;
+    writeln!(
+        o,
+        "<p>{} refusals, standing for {} charge rows. None of it is in the figures above. Showing {} of them; \
+         rejected.csv lists all.</p>",
+        rejected.len(),
+        i.rejected_rows,
+        rejected.len().min(REJECTED_SHOWN)
+    )?;
+    writeln!(
+        o,
+        "<table><thead><tr><th>File</th><th>Line</th><th>Reason</th></tr></thead><tbody>"
+    )?;
+    for x in rejected.iter().take(REJECTED_SHOWN) {
+        writeln!(
+            o,
+            r#"<tr><td class="ev">{}</td><td class="ev">{}</td><td>{}</td></tr>"#,
+            esc(&x.file),
+            esc(&x.position.to_string()),
+            esc(&x.reason)
+        )?;
     }
+    writeln!(o, "</tbody></table></section>")?;
+    Ok(())
+}
 
+/// The input warnings the view lists.
+fn write_warnings(o: &mut String, view: &View<'_>) -> Out {
+    writeln!(o, r#"<section id="warnings"><h2>Input warnings</h2><ul>"#)?;
+    for w in &view.warnings {
+        writeln!(
+            o,
+            r#"<li><span class="ev">{}</span>: {}</li>"#,
+            esc(&w.place),
+            esc(w.message)
+        )?;
+    }
+    if view.more_warnings > 0 {
+        writeln!(o, "<li>and {} more</li>", view.more_warnings)?;
+    }
+    writeln!(o, "</ul></section>")?;
+    Ok(())
+}
+
+/// How the figures are computed.
+fn write_footer(o: &mut String) -> Out {
     writeln!(
         o,
         "<footer>Every figure is computed exactly from the bill rows and rounded to cents (half away from zero) \
@@ -637,17 +687,13 @@ fn write_months(o: &mut String, dump: &Dump, results: &[RuleResult]) -> std::fmt
     Ok(())
 }
 
-fn write_findings(o: &mut String, dump: &Dump, results: &[RuleResult]) -> std::fmt::Result {
-    let mut top: Vec<(Decimal, &telaudit_model::RuleInfo, &Finding)> = sorted_findings(dump, results)
-        .into_iter()
-        .map(|(info, f)| (first_year(f), info, f))
-        .collect();
-    top.sort_by_key(|&(fy, _, _)| std::cmp::Reverse(fy));
+/// The largest findings by first-year value, with their evidence.
+fn write_findings(o: &mut String, dump: &Dump, view: &View<'_>) -> Out {
     writeln!(
         o,
         r#"<section id="findings" class="findings long"><h2>Largest findings</h2>"#
     )?;
-    if top.is_empty() {
+    if view.top.is_empty() {
         writeln!(o, "<p>No findings.</p></section>")?;
         return Ok(());
     }
@@ -655,18 +701,14 @@ fn write_findings(o: &mut String, dump: &Dump, results: &[RuleResult]) -> std::f
         o,
         "<p class=\"muted\">The {} largest of {} findings by first-year value (recoverable + 12 &times; monthly); \
          findings.csv lists them all.</p>",
-        top.len().min(TOP_FINDINGS),
-        top.len()
+        view.top.len(),
+        view.findings
     )?;
     writeln!(o, "<table><thead><tr><th class=\"m\">#</th><th>Finding</th><th>Where</th><th class=\"m\">Recoverable</th><th class=\"m\">Monthly</th><th class=\"m\">First year</th><th>Evidence</th></tr></thead><tbody>")?;
     let recs = Records::new(dump);
     let mut ev = String::new();
-    for (n, &(fy, info, f)) in top.iter().take(TOP_FINDINGS).enumerate() {
-        let periods = if f.first_period == f.last_period {
-            f.first_period.to_string()
-        } else {
-            format!("{} to {}", f.first_period, f.last_period)
-        };
+    for (n, top) in view.top.iter().enumerate() {
+        let f = top.finding;
         let mut invoices: Vec<&str> = f.invoices.iter().map(|&i| dump.s(i)).collect();
         invoices.sort_unstable();
         invoices.dedup();
@@ -695,16 +737,16 @@ fn write_findings(o: &mut String, dump: &Dump, results: &[RuleResult]) -> std::f
             r#"<tr><td class="m">{}</td><td><span class="tag">{}</span> {}<br>{}</td><td>{}<br>account {}<br>{}<br>{}<br><span class="muted">invoices {}</span></td><td class="m">{}</td><td class="m">{}</td><td class="m"><b>{}</b></td><td class="ev">{}</td></tr>"#,
             n + 1,
             esc(&f.rule),
-            esc(&info.title),
+            esc(&top.info.title),
             esc(&f.description),
             esc(dump.s(f.carrier)),
             esc(dump.s(f.account)),
             esc(&service),
-            periods,
+            top.periods,
             esc(&invoices.join(", ")),
             money_string(f.recoverable),
             money_string(f.monthly),
-            money_string(fy),
+            money_string(top.first_year),
             evidence
         )?;
     }

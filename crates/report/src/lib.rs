@@ -47,6 +47,7 @@ mod json;
 mod markdown;
 mod output;
 mod tables;
+mod view;
 
 pub use disputes::{dispute_csv, dispute_letter, disputes, sanitize_component, AccountDispute, DisputeLine};
 pub use html::{batch_index_html, report_html, BatchIndexRow};

@@ -1,17 +1,18 @@
 //! report.md: the human report an analyst hands to the client.
 
 use crate::json::share_string;
-use crate::tables::{join_sources, sorted_findings};
-use crate::Report;
+use crate::tables::join_sources;
+use crate::view::{Payback, View};
+use crate::{Funding, Report};
 use std::fmt::Write as _;
 use telaudit_model::{money_string, Decimal, Dump, RuleResult};
 
-/// How many findings the "largest findings" table shows.
-pub const TOP_FINDINGS: usize = 20;
 /// How many evidence locations a finding shows before "and N more".
 const EVIDENCE_SHOWN: usize = 3;
-/// How many input warnings are listed.
-const WARNINGS_SHOWN: usize = 20;
+
+/// The result of every section writer: writing to a `String` cannot fail, but
+/// `?` on `writeln!` keeps the sections short.
+type Out = std::fmt::Result;
 
 /// Escapes text for a Markdown table cell or line: `|` and the characters that
 /// would start emphasis, code, links or HTML; line breaks become spaces.
@@ -32,13 +33,34 @@ pub(crate) fn md(s: &str) -> String {
 
 /// report.md, in Markdown. All money is rounded as in report.json.
 pub fn report_md(dump: &Dump, results: &[RuleResult], report: &Report) -> String {
+    report_md_with(dump, report, &View::new(dump, results, report))
+}
+
+/// report.md from a view already worked out (the output writer shares one
+/// view between report.md and report.html).
+pub(crate) fn report_md_with(dump: &Dump, report: &Report, view: &View<'_>) -> String {
     let mut o = String::new();
     // Writing to a String cannot fail.
-    let _ = write_md(&mut o, dump, results, report);
+    let _ = write_md(&mut o, dump, report, view);
     o
 }
 
-fn write_md(o: &mut String, dump: &Dump, results: &[RuleResult], r: &Report) -> std::fmt::Result {
+/// The sections of report.md, in order.
+fn write_md(o: &mut String, dump: &Dump, r: &Report, view: &View<'_>) -> Out {
+    write_headline(o, r)?;
+    write_input(o, r, view)?;
+    if let Some(p) = &r.proposal {
+        write_proposal(o, p, view)?;
+    }
+    write_by_rule(o, r)?;
+    write_by_carrier(o, r)?;
+    write_top_findings(o, dump, view)?;
+    write_unbalanced(o, dump, r)?;
+    write_how_to_read(o)
+}
+
+/// The title, the client id and the four headline figures.
+fn write_headline(o: &mut String, r: &Report) -> Out {
     let t = &r.totals;
     writeln!(o, "# Telecom bill audit: {}", md(&r.name))?;
     writeln!(o)?;
@@ -71,16 +93,19 @@ fn write_md(o: &mut String, dump: &Dump, results: &[RuleResult], r: &Report) -> 
     )?;
     writeln!(o)?;
     writeln!(o, "{} findings from {} rules.", t.findings, r.by_rule.len())?;
-    writeln!(o)?;
+    writeln!(o)
+}
 
+/// What was read, the partial-audit warning and the input warnings.
+fn write_input(o: &mut String, r: &Report, view: &View<'_>) -> Out {
     let i = &r.input;
     writeln!(o, "## Input")?;
     writeln!(o)?;
     writeln!(o, "- Charge files read: {}", i.files)?;
     writeln!(o, "- Charge rows accepted: {}", i.rows)?;
-    match (i.first_period, i.last_period) {
-        (Some(a), Some(b)) => writeln!(o, "- Periods billed (by period start): {a} to {b}")?,
-        _ => writeln!(o, "- Periods billed: none (no charge rows)")?,
+    match view.periods {
+        Some((a, b)) => writeln!(o, "- Periods billed (by period start): {a} to {b}")?,
+        None => writeln!(o, "- Periods billed: none (no charge rows)")?,
     }
     writeln!(o, "- Billed total: {}", money_string(i.billed_total))?;
     writeln!(o, "- Charge rows refused: {}", i.rejected_rows)?;
@@ -103,56 +128,60 @@ fn write_md(o: &mut String, dump: &Dump, results: &[RuleResult], r: &Report) -> 
         )?;
         writeln!(o)?;
     }
-    if !dump.warnings.is_empty() {
-        let mut warnings: Vec<_> = dump.warnings.iter().collect();
-        warnings.sort();
-        for w in warnings.iter().take(WARNINGS_SHOWN) {
-            let place = w.place().to_string();
-            writeln!(o, "- Warning, {}: {}", md(&place), md(&w.message))?;
+    if !view.warnings.is_empty() {
+        for w in &view.warnings {
+            writeln!(o, "- Warning, {}: {}", md(&w.place), md(w.message))?;
         }
-        if warnings.len() > WARNINGS_SHOWN {
-            writeln!(o, "- and {} more warnings", warnings.len() - WARNINGS_SHOWN)?;
+        if view.more_warnings > 0 {
+            writeln!(o, "- and {} more warnings", view.more_warnings)?;
         }
         writeln!(o)?;
     }
+    Ok(())
+}
 
-    if let Some(p) = &r.proposal {
-        writeln!(o, "## Proposal funding")?;
-        writeln!(o)?;
-        writeln!(o, "| | |")?;
-        writeln!(o, "|---|---:|")?;
-        writeln!(o, "| One-time cost | {} |", money_string(p.one_time))?;
-        writeln!(o, "| Monthly cost | {} |", money_string(p.monthly))?;
-        writeln!(
-            o,
-            "| First-year cost (one-time + 12 x monthly) | {} |",
-            money_string(p.first_year_cost)
-        )?;
-        let share = match p.funded_share {
-            Some(s) if s >= Decimal::ONE => {
-                format!("{}% (fully funded)", money_string(s * Decimal::ONE_HUNDRED))
-            }
-            Some(s) => format!("{}%", money_string(s * Decimal::ONE_HUNDRED)),
-            None => "n/a (the first-year cost is 0)".to_string(),
-        };
-        writeln!(
-            o,
-            "| Share of the first-year cost funded by the first-year value | {share} |"
-        )?;
-        let payback = match p.payback_months {
-            Some(0) => "0 months (the recoverable amount alone covers the one-time cost)".to_string(),
-            Some(1) => "1 month".to_string(),
-            Some(n) => format!("{n} months"),
-            None => "never (the monthly savings do not exceed the proposal's monthly cost)".to_string(),
-        };
-        writeln!(o, "| Payback of the one-time cost | {payback} |")?;
-        writeln!(o)?;
-        if let Some(s) = p.funded_share {
-            writeln!(o, "Funded share as a fraction: {}.", share_string(s))?;
-            writeln!(o)?;
+/// How far the found money goes towards the proposal.
+fn write_proposal(o: &mut String, p: &Funding, view: &View<'_>) -> Out {
+    writeln!(o, "## Proposal funding")?;
+    writeln!(o)?;
+    writeln!(o, "| | |")?;
+    writeln!(o, "|---|---:|")?;
+    writeln!(o, "| One-time cost | {} |", money_string(p.one_time))?;
+    writeln!(o, "| Monthly cost | {} |", money_string(p.monthly))?;
+    writeln!(
+        o,
+        "| First-year cost (one-time + 12 x monthly) | {} |",
+        money_string(p.first_year_cost)
+    )?;
+    let share = match p.funded_share {
+        Some(s) if s >= Decimal::ONE => {
+            format!("{}% (fully funded)", money_string(s * Decimal::ONE_HUNDRED))
         }
+        Some(s) => format!("{}%", money_string(s * Decimal::ONE_HUNDRED)),
+        None => "n/a (the first-year cost is 0)".to_string(),
+    };
+    writeln!(
+        o,
+        "| Share of the first-year cost funded by the first-year value | {share} |"
+    )?;
+    let payback = match view.payback {
+        Some(Payback::Now) => "0 months (the recoverable amount alone covers the one-time cost)".to_string(),
+        Some(Payback::Months(n)) => Payback::months_text(n),
+        Some(Payback::Never) | None => {
+            "never (the monthly savings do not exceed the proposal's monthly cost)".to_string()
+        }
+    };
+    writeln!(o, "| Payback of the one-time cost | {payback} |")?;
+    writeln!(o)?;
+    if let Some(s) = p.funded_share {
+        writeln!(o, "Funded share as a fraction: {}.", share_string(s))?;
+        writeln!(o)?;
     }
+    Ok(())
+}
 
+/// Each rule's own figures (overlapping).
+fn write_by_rule(o: &mut String, r: &Report) -> Out {
     writeln!(o, "## By rule")?;
     writeln!(o)?;
     writeln!(
@@ -178,8 +207,11 @@ fn write_md(o: &mut String, dump: &Dump, results: &[RuleResult], r: &Report) -> 
         "Figures by rule overlap: a charge claimed by several rules is shown under each of them. \
          The totals and the figures by carrier count each dollar once, at its largest claim."
     )?;
-    writeln!(o)?;
+    writeln!(o)
+}
 
+/// Each carrier's billed total and share of the savings.
+fn write_by_carrier(o: &mut String, r: &Report) -> Out {
     writeln!(o, "## By carrier")?;
     writeln!(o)?;
     writeln!(o, "| Carrier | Billed | Recoverable | Monthly |")?;
@@ -194,67 +226,61 @@ fn write_md(o: &mut String, dump: &Dump, results: &[RuleResult], r: &Report) -> 
             money_string(c.monthly)
         )?;
     }
-    writeln!(o)?;
+    writeln!(o)
+}
 
+/// The largest findings by first-year value.
+fn write_top_findings(o: &mut String, dump: &Dump, view: &View<'_>) -> Out {
     writeln!(o, "## Largest findings")?;
     writeln!(o)?;
-    let twelve = Decimal::from(12);
-    let first_year = |f: &telaudit_model::Finding| f.recoverable + f.monthly * twelve;
-    let mut top: Vec<(Decimal, &telaudit_model::Finding)> = sorted_findings(dump, results)
-        .into_iter()
-        .map(|(_, f)| (first_year(f), f))
-        .collect();
-    // Stable: equal values keep the findings.csv order.
-    top.sort_by_key(|&(fy, _)| std::cmp::Reverse(fy));
-    if top.is_empty() {
+    if view.top.is_empty() {
         writeln!(o, "No findings.")?;
-    } else {
-        writeln!(
-            o,
-            "The {} largest of {} findings by first-year value (recoverable + 12 x monthly); \
-             `findings.csv` lists them all with every source line.",
-            top.len().min(TOP_FINDINGS),
-            top.len()
-        )?;
-        writeln!(o)?;
-        writeln!(
-            o,
-            "| # | Rule | Carrier | Account | Service | Periods | Description | Recoverable | Monthly | First year | Evidence |"
-        )?;
-        writeln!(o, "|---:|---|---|---|---|---|---|---:|---:|---:|---|")?;
-        let mut ev = String::new();
-        for (n, &(fy, f)) in top.iter().take(TOP_FINDINGS).enumerate() {
-            let periods = if f.first_period == f.last_period {
-                f.first_period.to_string()
-            } else {
-                format!("{} to {}", f.first_period, f.last_period)
-            };
-            ev.clear();
-            let shown = f.evidence.len().min(EVIDENCE_SHOWN);
-            join_sources(dump, &f.evidence[..shown], &mut ev);
-            let mut ev = ev.replace(';', ", ");
-            if f.evidence.len() > shown {
-                let _ = write!(ev, " and {} more", f.evidence.len() - shown);
-            }
-            writeln!(
-                o,
-                "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
-                n + 1,
-                md(&f.rule),
-                md(dump.s(f.carrier)),
-                md(dump.s(f.account)),
-                md(dump.s(f.service)),
-                periods,
-                md(&f.description),
-                money_string(f.recoverable),
-                money_string(f.monthly),
-                money_string(fy),
-                md(&ev)
-            )?;
-        }
+        return writeln!(o);
     }
+    writeln!(
+        o,
+        "The {} largest of {} findings by first-year value (recoverable + 12 x monthly); \
+         `findings.csv` lists them all with every source line.",
+        view.top.len(),
+        view.findings
+    )?;
     writeln!(o)?;
+    writeln!(
+        o,
+        "| # | Rule | Carrier | Account | Service | Periods | Description | Recoverable | Monthly | First year | Evidence |"
+    )?;
+    writeln!(o, "|---:|---|---|---|---|---|---|---:|---:|---:|---|")?;
+    let mut ev = String::new();
+    for (n, top) in view.top.iter().enumerate() {
+        let f = top.finding;
+        ev.clear();
+        let shown = f.evidence.len().min(EVIDENCE_SHOWN);
+        join_sources(dump, &f.evidence[..shown], &mut ev);
+        let mut ev = ev.replace(';', ", ");
+        if f.evidence.len() > shown {
+            let _ = write!(ev, " and {} more", f.evidence.len() - shown);
+        }
+        writeln!(
+            o,
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            n + 1,
+            md(&f.rule),
+            md(dump.s(f.carrier)),
+            md(dump.s(f.account)),
+            md(dump.s(f.service)),
+            top.periods,
+            md(&f.description),
+            money_string(f.recoverable),
+            money_string(f.monthly),
+            money_string(top.first_year),
+            md(&ev)
+        )?;
+    }
+    writeln!(o)
+}
 
+/// EDI invoices whose charges do not add up to their stated total.
+fn write_unbalanced(o: &mut String, dump: &Dump, r: &Report) -> Out {
     writeln!(o, "## Unbalanced invoices")?;
     writeln!(o)?;
     if r.unbalanced.is_empty() {
@@ -267,34 +293,37 @@ fn write_md(o: &mut String, dump: &Dump, results: &[RuleResult], r: &Report) -> 
         } else {
             writeln!(o, "None (no EDI invoices were read).")?;
         }
-    } else {
-        writeln!(
-            o,
-            "EDI invoices whose charges do not add up to their stated total (difference = stated - \
-             computed). They are not counted as findings; ask the carrier."
-        )?;
-        writeln!(o)?;
-        writeln!(
-            o,
-            "| Carrier | Account | Invoice | Stated | Computed | Difference | Source |"
-        )?;
-        writeln!(o, "|---|---|---|---:|---:|---:|---|")?;
-        for u in &r.unbalanced {
-            writeln!(
-                o,
-                "| {} | {} | {} | {} | {} | {} | {} |",
-                md(&u.carrier),
-                md(&u.account),
-                md(&u.invoice),
-                money_string(u.stated),
-                money_string(u.computed),
-                money_string(u.difference),
-                md(&u.source)
-            )?;
-        }
+        return writeln!(o);
     }
+    writeln!(
+        o,
+        "EDI invoices whose charges do not add up to their stated total (difference = stated - \
+         computed). They are not counted as findings; ask the carrier."
+    )?;
     writeln!(o)?;
+    writeln!(
+        o,
+        "| Carrier | Account | Invoice | Stated | Computed | Difference | Source |"
+    )?;
+    writeln!(o, "|---|---|---|---:|---:|---:|---|")?;
+    for u in &r.unbalanced {
+        writeln!(
+            o,
+            "| {} | {} | {} | {} | {} | {} | {} |",
+            md(&u.carrier),
+            md(&u.account),
+            md(&u.invoice),
+            money_string(u.stated),
+            money_string(u.computed),
+            money_string(u.difference),
+            md(&u.source)
+        )?;
+    }
+    writeln!(o)
+}
 
+/// How the figures are computed and where the details are.
+fn write_how_to_read(o: &mut String) -> Out {
     writeln!(o, "## How to read this report")?;
     writeln!(o)?;
     writeln!(
@@ -311,6 +340,5 @@ fn write_md(o: &mut String, dump: &Dump, results: &[RuleResult], r: &Report) -> 
         o,
         "- `findings.csv` holds every finding with its evidence (file and line, or EDI segment); \
          `report.json` holds these totals for other tools."
-    )?;
-    Ok(())
+    )
 }

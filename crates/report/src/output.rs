@@ -1,6 +1,6 @@
 //! Writing the outputs into a client's output folder, each file atomically.
 
-use crate::{report_json, report_md, write_findings_csv, write_rejected_csv, Report};
+use crate::{report_json, write_findings_csv, write_rejected_csv, Report};
 use rayon::prelude::*;
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
@@ -58,6 +58,8 @@ pub fn write_outputs(dir: &Path, dump: &Dump, results: &[RuleResult], report: &R
     // The files are independent: render and write them in parallel, so one file's
     // rendering overlaps another's flush to disk. Errors are reported in a fixed
     // order (json, findings, rejected, md, disputes, html), whatever finished first.
+    let view = crate::view::View::new(dump, results, report);
+    let view = &view;
     let ((json, findings), (rejected, (md, rest))) = rayon::join(
         || {
             rayon::join(
@@ -76,7 +78,7 @@ pub fn write_outputs(dir: &Path, dump: &Dump, results: &[RuleResult], report: &R
                     rayon::join(
                         || {
                             write_atomic(dir, "report.md", |w| {
-                                w.write_all(report_md(dump, results, report).as_bytes())
+                                w.write_all(crate::markdown::report_md_with(dump, report, view).as_bytes())
                             })
                         },
                         || {
@@ -86,8 +88,10 @@ pub fn write_outputs(dir: &Path, dump: &Dump, results: &[RuleResult], report: &R
                                 || {
                                     write_atomic(dir, "report.html", |w| {
                                         w.write_all(
-                                            crate::html::report_html_with(dump, results, report, &disputes)
-                                                .as_bytes(),
+                                            crate::html::report_html_with(
+                                                dump, results, report, view, &disputes,
+                                            )
+                                            .as_bytes(),
                                         )
                                     })
                                 },
