@@ -21,8 +21,8 @@ use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use telaudit_model::{
-    money_string, ClaimKey, Contract, ContractKind, Date, Decimal, Dump, InventoryRecord, Micros, RuleResult,
-    ServiceStatus, SourceKind, SourceRef, Sym,
+    money_string, ClaimKey, Contract, ContractKind, Date, Decimal, Dump, InventoryRecord, Micros, RowId,
+    RuleResult, ServiceStatus, SourceKind, SourceRef, Sym,
 };
 
 /// One disputed charge (or one credit owed and not given).
@@ -334,7 +334,15 @@ pub fn disputes(dump: &Dump, results: &[RuleResult]) -> Vec<AccountDispute> {
         .into_iter()
         .filter(|r| r.recoverable > Decimal::ZERO)
         .collect();
+    let by_account = lines_by_account(dump, &resolved);
+    assemble(by_account)
+}
 
+/// One dispute line per resolved claim, grouped by (carrier, account) text.
+fn lines_by_account<'d>(
+    dump: &'d Dump,
+    resolved: &[Resolved<'_>],
+) -> BTreeMap<(&'d str, &'d str), Vec<DisputeLine>> {
     let wanted = missing_credit_invoices(
         dump,
         resolved.iter().filter_map(|r| match r.key {
@@ -348,36 +356,12 @@ pub fn disputes(dump: &Dump, results: &[RuleResult]) -> Vec<AccountDispute> {
             ClaimKey::Row(_) => None,
         }),
     );
-
     let recs = Records::new(dump);
     let mut by_account: BTreeMap<(&str, &str), Vec<DisputeLine>> = BTreeMap::new();
-    for r in &resolved {
+    for r in resolved {
         let (carrier, account) = r.account(dump);
-        let (basis, basis_says) = basis_of(dump, &recs, r);
-        let title = &r.rule.title;
         let line = match r.key {
-            ClaimKey::Row(id) => {
-                let Some(row) = dump.rows.get(id as usize) else {
-                    continue;
-                };
-                DisputeLine {
-                    invoice: dump.s(row.invoice).to_string(),
-                    service: dump.s(row.service).to_string(),
-                    period_start: row.period_start,
-                    period_end: Some(row.period_end),
-                    charge_type: row.charge_type.as_str().to_string(),
-                    charge_code: dump.s(row.charge_code).to_string(),
-                    description: dump.s(row.description).to_string(),
-                    billed: Some(row.amount.to_decimal()),
-                    claimed: Decimal::ZERO,
-                    claimed_exact: r.recoverable,
-                    rule: r.rule.id.clone(),
-                    reason: format!("{title}: {}", r.finding.description),
-                    source: crate::locate(dump, row.source),
-                    basis,
-                    basis_says,
-                }
-            }
+            ClaimKey::Row(id) => row_line(dump, &recs, r, id),
             ClaimKey::MissingCredit {
                 carrier,
                 account,
@@ -389,48 +373,97 @@ pub fn disputes(dump: &Dump, results: &[RuleResult]) -> Vec<AccountDispute> {
                     .get(&(carrier, account, service, period))
                     .cloned()
                     .unwrap_or_default();
-                let owed = r
-                    .finding
-                    .basis
-                    .iter()
-                    .filter_map(|s| recs.contracts.get(s))
-                    .filter(|c| c.kind == ContractKind::Credit && c.charge_code == code && c.covers(period))
-                    .map(|c| c.amount.to_decimal())
-                    .next();
-                let detail = match owed {
-                    Some(o) => format!(
-                        "credit {} owed {}, given {}",
-                        dump.s(code),
-                        exact_amount(o),
-                        exact_amount(o - r.recoverable)
-                    ),
-                    None => format!("credit {} short by {}", dump.s(code), exact_amount(r.recoverable)),
-                };
-                DisputeLine {
-                    invoice: invoices,
-                    service: dump.s(service).to_string(),
-                    period_start: period,
-                    period_end: None,
-                    charge_type: String::new(),
-                    charge_code: dump.s(code).to_string(),
-                    description: "credit owed, not given".to_string(),
-                    billed: None,
-                    claimed: Decimal::ZERO,
-                    claimed_exact: r.recoverable,
-                    rule: r.rule.id.clone(),
-                    reason: format!("{title}: {detail}"),
-                    source: String::new(),
-                    basis,
-                    basis_says,
-                }
+                Some(missing_credit_line(
+                    dump, &recs, r, invoices, service, period, code,
+                ))
             }
+        };
+        let Some(line) = line else {
+            continue;
         };
         by_account
             .entry((dump.s(carrier), dump.s(account)))
             .or_default()
             .push(line);
     }
+    by_account
+}
 
+/// The dispute line of an overbilled charge row; `None` for a stray row id.
+fn row_line(dump: &Dump, recs: &Records<'_>, r: &Resolved<'_>, id: RowId) -> Option<DisputeLine> {
+    let row = dump.rows.get(id as usize)?;
+    let (basis, basis_says) = basis_of(dump, recs, r);
+    let title = &r.rule.title;
+    Some(DisputeLine {
+        invoice: dump.s(row.invoice).to_string(),
+        service: dump.s(row.service).to_string(),
+        period_start: row.period_start,
+        period_end: Some(row.period_end),
+        charge_type: row.charge_type.as_str().to_string(),
+        charge_code: dump.s(row.charge_code).to_string(),
+        description: dump.s(row.description).to_string(),
+        billed: Some(row.amount.to_decimal()),
+        claimed: Decimal::ZERO,
+        claimed_exact: r.recoverable,
+        rule: r.rule.id.clone(),
+        reason: format!("{title}: {}", r.finding.description),
+        source: crate::locate(dump, row.source),
+        basis,
+        basis_says,
+    })
+}
+
+/// The dispute line of a contract credit owed but not (fully) given.
+fn missing_credit_line(
+    dump: &Dump,
+    recs: &Records<'_>,
+    r: &Resolved<'_>,
+    invoices: String,
+    service: Sym,
+    period: Date,
+    code: Sym,
+) -> DisputeLine {
+    let (basis, basis_says) = basis_of(dump, recs, r);
+    let title = &r.rule.title;
+    let owed = r
+        .finding
+        .basis
+        .iter()
+        .filter_map(|s| recs.contracts.get(s))
+        .filter(|c| c.kind == ContractKind::Credit && c.charge_code == code && c.covers(period))
+        .map(|c| c.amount.to_decimal())
+        .next();
+    let detail = match owed {
+        Some(o) => format!(
+            "credit {} owed {}, given {}",
+            dump.s(code),
+            exact_amount(o),
+            exact_amount(o - r.recoverable)
+        ),
+        None => format!("credit {} short by {}", dump.s(code), exact_amount(r.recoverable)),
+    };
+    DisputeLine {
+        invoice: invoices,
+        service: dump.s(service).to_string(),
+        period_start: period,
+        period_end: None,
+        charge_type: String::new(),
+        charge_code: dump.s(code).to_string(),
+        description: "credit owed, not given".to_string(),
+        billed: None,
+        claimed: Decimal::ZERO,
+        claimed_exact: r.recoverable,
+        rule: r.rule.id.clone(),
+        reason: format!("{title}: {detail}"),
+        source: String::new(),
+        basis,
+        basis_says,
+    }
+}
+
+/// The account disputes from their lines: file names made unique, lines
+/// sorted, cents allocated.
+fn assemble(by_account: BTreeMap<(&str, &str), Vec<DisputeLine>>) -> Vec<AccountDispute> {
     let dirs = unique_names(by_account.keys().map(|(c, _)| *c));
     let mut stems_per_carrier: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for (c, a) in by_account.keys() {
