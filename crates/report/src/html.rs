@@ -754,14 +754,49 @@ fn write_findings(o: &mut String, dump: &Dump, view: &View<'_>) -> Out {
     Ok(())
 }
 
+/// How one client of a batch run ended: the `status` of summary.csv and
+/// summary.json and of the batch index page.
+///
+/// An enum rather than text so that a misspelt status cannot compile. The
+/// order of the variants is the merge order of shard summaries: a client seen
+/// in several keeps the first of audited, error, unchanged.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BatchStatus {
+    /// Audited by this run.
+    Audited,
+    /// Could not be audited; the row's `error` says why.
+    Error,
+    /// Its stored outputs were reused: the input, the rules and telaudit's
+    /// version are unchanged since they were written.
+    Unchanged,
+}
+
+impl BatchStatus {
+    /// The word written in the summaries: `audited`, `error` or `unchanged`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BatchStatus::Audited => "audited",
+            BatchStatus::Error => "error",
+            BatchStatus::Unchanged => "unchanged",
+        }
+    }
+}
+
+impl std::fmt::Display for BatchStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One client on the batch index page.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BatchIndexRow {
     /// The client id (folder name); the report is linked as `<client>/report.html`.
     pub client: String,
     pub name: String,
-    /// e.g. `ok`, `partial`, `failed`.
-    pub status: String,
+    /// How the client's audit ended.
+    pub status: BatchStatus,
     pub rows: u64,
     pub billed_total: Decimal,
     pub recoverable: Decimal,
@@ -775,11 +810,11 @@ pub struct BatchIndexRow {
 
 impl BatchIndexRow {
     /// The row of an audited client.
-    pub fn from_report(report: &Report, status: &str) -> BatchIndexRow {
+    pub fn from_report(report: &Report, status: BatchStatus) -> BatchIndexRow {
         BatchIndexRow {
             client: report.client.clone(),
             name: report.name.clone(),
-            status: status.to_string(),
+            status,
             rows: report.input.rows,
             billed_total: report.input.billed_total,
             recoverable: report.totals.recoverable,
@@ -851,11 +886,11 @@ pub fn batch_index_html(rows: &[BatchIndexRow]) -> String {
                 "none".to_string()
             };
             let status = if r.error.is_empty() {
-                esc(&r.status)
+                esc(r.status.as_str())
             } else {
                 format!(
                     "{}<br><span class=\"muted\">{}</span>",
-                    esc(&r.status),
+                    esc(r.status.as_str()),
                     esc(&r.error)
                 )
             };

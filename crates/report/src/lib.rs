@@ -50,7 +50,7 @@ mod tables;
 mod view;
 
 pub use disputes::{dispute_csv, dispute_letter, disputes, sanitize_component, AccountDispute, DisputeLine};
-pub use html::{batch_index_html, report_html, BatchIndexRow};
+pub use html::{batch_index_html, report_html, BatchIndexRow, BatchStatus};
 pub use json::report_json;
 pub use markdown::report_md;
 pub use output::{write_atomic, write_outputs};

@@ -7,7 +7,7 @@ use std::fs;
 use telaudit_model::*;
 use telaudit_report::{
     batch_index_html, dispute_csv, disputes, report_html, report_json, sanitize_component, summarize,
-    write_outputs, BatchIndexRow,
+    write_outputs, BatchIndexRow, BatchStatus,
 };
 
 fn missing_credit(dump: &mut Dump, carrier: &str, account: &str, service: &str, period: &str) -> ClaimKey {
@@ -357,12 +357,12 @@ fn html_lists_top_findings_in_first_year_order() {
 fn batch_index_lists_every_client_with_links() {
     let (dump, results) = case();
     let report = summarize(&dump, &results);
-    let mut ok = BatchIndexRow::from_report(&report, "ok");
+    let mut ok = BatchIndexRow::from_report(&report, BatchStatus::Audited);
     ok.client = "zeta co".to_string();
     let failed = BatchIndexRow {
         client: "alpha".to_string(),
         name: "Alpha <Inc>".to_string(),
-        status: "failed".to_string(),
+        status: BatchStatus::Error,
         rows: 0,
         billed_total: Decimal::ZERO,
         recoverable: Decimal::ZERO,

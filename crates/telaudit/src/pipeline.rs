@@ -22,9 +22,40 @@ pub struct Audited {
     pub dump: Dump,
     pub results: Vec<RuleResult>,
     pub report: Report,
-    /// How long each phase took (name, duration); names starting with a space
-    /// are parts of the phase before them.
-    pub timings: Vec<(String, Duration)>,
+    /// How long each phase took, in the order run.
+    pub timings: Vec<Timing>,
+}
+
+/// How long one phase of an audit took (`--timings`).
+#[derive(Clone, Debug)]
+pub struct Timing {
+    /// The phase, e.g. `read + normalize`, or a rule id for a part.
+    pub name: String,
+    /// A part of the last whole phase before it (the index and each rule are
+    /// parts of `index + rules`): shown indented, not added to the total.
+    pub part: bool,
+    /// The wall-clock time it took.
+    pub took: Duration,
+}
+
+impl Timing {
+    /// A whole phase.
+    fn phase(name: &str, took: Duration) -> Timing {
+        Timing {
+            name: name.to_string(),
+            part: false,
+            took,
+        }
+    }
+
+    /// A part of the phase before it.
+    fn part(name: String, took: Duration) -> Timing {
+        Timing {
+            name,
+            part: true,
+            took,
+        }
+    }
 }
 
 /// Reads `client_dir`, runs `rules` over it and totals the findings.
@@ -41,21 +72,21 @@ pub fn audit_client(client_dir: &Path, rules: &RuleSet) -> Result<Audited, CliEr
             CliError::Failed(e.to_string())
         }
     })?;
-    timings.push(("read + normalize".to_string(), t.elapsed()));
+    timings.push(Timing::phase("read + normalize", t.elapsed()));
 
     test_panic_hook(&dump.client);
 
     let t = Instant::now();
     let (results, rule_times) = telaudit_rules::evaluate_timed(rules, &dump);
-    timings.push(("index + rules (wall)".to_string(), t.elapsed()));
-    timings.push(("  index".to_string(), rule_times.index));
+    timings.push(Timing::phase("index + rules (wall)", t.elapsed()));
+    timings.push(Timing::part("index".to_string(), rule_times.index));
     for (name, d) in rule_times.rules {
-        timings.push((format!("  {name}"), d));
+        timings.push(Timing::part(name, d));
     }
 
     let t = Instant::now();
     let report = telaudit_report::summarize(&dump, &results);
-    timings.push(("totals".to_string(), t.elapsed()));
+    timings.push(Timing::phase("totals", t.elapsed()));
     Ok(Audited {
         dump,
         results,
@@ -69,7 +100,7 @@ pub fn write_client(out: &Path, a: &mut Audited) -> Result<(), CliError> {
     let t = Instant::now();
     telaudit_report::write_outputs(out, &a.dump, &a.results, &a.report)
         .map_err(|e| CliError::Failed(format!("cannot write the outputs to {}: {e}", out.display())))?;
-    a.timings.push(("write".to_string(), t.elapsed()));
+    a.timings.push(Timing::phase("write", t.elapsed()));
     Ok(())
 }
 

@@ -14,7 +14,7 @@ use fingerprint::InputFile;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use summary::SummaryRow;
-use telaudit_model::money_string;
+use summary::{BatchStatus, Cents};
 use telaudit_rules::RuleSet;
 
 /// A client folder found under the root.
@@ -100,7 +100,7 @@ impl Done {
         Done {
             row: SummaryRow {
                 client: id.to_string(),
-                status: "error".into(),
+                status: BatchStatus::Error,
                 rows: None,
                 billed_total: None,
                 recoverable: None,
@@ -197,12 +197,12 @@ pub fn run_one(c: &ClientFolder, s: &Settings) -> Done {
         Ok(Done {
             row: SummaryRow {
                 client: c.id.clone(),
-                status: "audited".into(),
+                status: BatchStatus::Audited,
                 rows: Some(r.input.rows),
-                billed_total: Some(money_string(r.input.billed_total)),
-                recoverable: Some(money_string(r.totals.recoverable)),
-                monthly: Some(money_string(r.totals.monthly)),
-                first_year: Some(money_string(r.totals.first_year)),
+                billed_total: Some(Cents::round(r.input.billed_total)),
+                recoverable: Some(Cents::round(r.totals.recoverable)),
+                monthly: Some(Cents::round(r.totals.monthly)),
+                first_year: Some(Cents::round(r.totals.first_year)),
                 error: store::refusal_note(refused),
             },
             name: r.name.clone(),

@@ -9,7 +9,7 @@
 //! The next run removes every `.tmp-*` and `.old-*` it finds (it holds the
 //! lock, so no other run is writing them).
 
-use super::summary::SummaryRow;
+use super::summary::{BatchStatus, Cents, SummaryRow};
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -157,27 +157,52 @@ fn replace_dir(out: &Path, client: &str, new: Option<&Path>) -> Result<(), Strin
     Ok(())
 }
 
+/// The part of a stored report.json that a summary row needs: read typed,
+/// so a missing or mistyped field makes the stored client unusable (it is
+/// audited again) instead of an empty figure.
+#[derive(serde::Deserialize)]
+struct StoredReport {
+    client: String,
+    name: Option<String>,
+    input: StoredInput,
+    totals: StoredTotals,
+}
+
+/// report.json's `input`, as far as the summary copies it.
+#[derive(serde::Deserialize)]
+struct StoredInput {
+    rows: u64,
+    billed_total: Cents,
+}
+
+/// report.json's `totals`, as far as the summary copies them.
+#[derive(serde::Deserialize)]
+struct StoredTotals {
+    recoverable: Cents,
+    monthly: Cents,
+    first_year: Cents,
+}
+
 /// The summary row of a client stored complete in `client_out` (read back from
 /// its report.json, so the figures are the report's own), with its display
 /// name; `None` when report.json is missing or not a report.
 pub fn stored_row(client_out: &Path, client: &str, refused: usize) -> Option<(SummaryRow, String)> {
     let text = fs::read_to_string(client_out.join("report.json")).ok()?;
-    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
-    if v["client"].as_str()? != client {
+    let v: StoredReport = serde_json::from_str(&text).ok()?;
+    if v.client != client {
         return None;
     }
-    let s = |x: &serde_json::Value| x.as_str().map(str::to_string);
     let row = SummaryRow {
         client: client.to_string(),
-        status: "unchanged".into(),
-        rows: Some(v["input"]["rows"].as_u64()?),
-        billed_total: Some(s(&v["input"]["billed_total"])?),
-        recoverable: Some(s(&v["totals"]["recoverable"])?),
-        monthly: Some(s(&v["totals"]["monthly"])?),
-        first_year: Some(s(&v["totals"]["first_year"])?),
+        status: BatchStatus::Unchanged,
+        rows: Some(v.input.rows),
+        billed_total: Some(v.input.billed_total),
+        recoverable: Some(v.totals.recoverable),
+        monthly: Some(v.totals.monthly),
+        first_year: Some(v.totals.first_year),
         error: refusal_note(refused),
     };
-    Some((row, s(&v["name"]).unwrap_or_else(|| client.to_string())))
+    Some((row, v.name.unwrap_or_else(|| client.to_string())))
 }
 
 /// The `error` cell of a client audited with refused input.

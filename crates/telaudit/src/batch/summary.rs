@@ -6,24 +6,86 @@
 //! (empty cells in the CSV, `null` in the JSON) and its reason in `error`; a
 //! client audited with refused input has its refusal count in `error`.
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
+use std::fmt::{self, Write as _};
+use std::str::FromStr;
+use telaudit_model::{money_string, Decimal};
+pub use telaudit_report::BatchStatus;
 
 /// The `schema` value of summary.json.
 pub const SUMMARY_SCHEMA: &str = "telaudit.batch-summary/1";
 
+/// An amount of money already rounded to cents, exactly as report.json writes
+/// it (`money_string`): the figures of a summary.
+///
+/// The summaries copy the report's rounded figures so that a summary never
+/// disagrees with a report; holding them as a rounded [`Decimal`] (not as
+/// text) lets the batch page and the screen summary add them up without
+/// parsing strings back. Written and read as the JSON string `"12.34"`.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Cents(Decimal);
+
+impl Cents {
+    /// `exact` rounded as [`money_string`] rounds it (to cents, half away from
+    /// zero, never `-0.00`).
+    pub fn round(exact: Decimal) -> Cents {
+        // money_string stays the one rounding of money; its output always parses.
+        Cents(money_string(exact).parse().unwrap_or(exact))
+    }
+
+    /// The rounded amount.
+    pub fn value(self) -> Decimal {
+        self.0
+    }
+}
+
+impl fmt::Display for Cents {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&money_string(self.0))
+    }
+}
+
+impl FromStr for Cents {
+    type Err = String;
+    /// Reads `12.34` (any decimal; it is rounded to cents).
+    fn from_str(s: &str) -> Result<Cents, String> {
+        s.parse::<Decimal>().map(Cents::round).map_err(|e| e.to_string())
+    }
+}
+
+impl Serialize for Cents {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&money_string(self.0))
+    }
+}
+
+impl<'de> Deserialize<'de> for Cents {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Cents, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse()
+            .map_err(|e| serde::de::Error::custom(format!("money {text:?}: {e}")))
+    }
+}
+
 /// One client of a batch.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SummaryRow {
+    /// The client id (its folder name).
     pub client: String,
-    /// `audited`, `unchanged` or `error`.
-    pub status: String,
+    /// How the client's audit ended.
+    pub status: BatchStatus,
+    /// Charge rows accepted; `None` when the client failed.
     pub rows: Option<u64>,
-    pub billed_total: Option<String>,
-    pub recoverable: Option<String>,
-    pub monthly: Option<String>,
-    pub first_year: Option<String>,
+    /// report.json's `input.billed_total`; `None` when the client failed.
+    pub billed_total: Option<Cents>,
+    /// report.json's `totals.recoverable`; `None` when the client failed.
+    pub recoverable: Option<Cents>,
+    /// report.json's `totals.monthly`; `None` when the client failed.
+    pub monthly: Option<Cents>,
+    /// report.json's `totals.first_year`; `None` when the client failed.
+    pub first_year: Option<Cents>,
+    /// Why the client failed, or how much of its input was refused.
     pub error: Option<String>,
 }
 
@@ -62,10 +124,10 @@ pub fn summary_csv(rows: &[SummaryRow]) -> String {
         "error",
     ]);
     for r in rows {
-        let money = |m: &Option<String>| m.clone().unwrap_or_default();
+        let money = |m: &Option<Cents>| m.map(|c| c.to_string()).unwrap_or_default();
         let _ = w.write_record([
             safe(&r.client).into_owned(),
-            safe(&r.status).into_owned(),
+            r.status.as_str().to_string(),
             r.rows.map(|n| n.to_string()).unwrap_or_default(),
             money(&r.billed_total),
             money(&r.recoverable),
@@ -108,12 +170,12 @@ pub fn merge(inputs: &[(String, Vec<SummaryRow>)]) -> Result<Vec<SummaryRow>, St
                     let figures = |x: &SummaryRow| {
                         (
                             x.rows,
-                            x.billed_total.clone(),
-                            x.recoverable.clone(),
-                            x.monthly.clone(),
-                            x.first_year.clone(),
+                            x.billed_total,
+                            x.recoverable,
+                            x.monthly,
+                            x.first_year,
                             x.error.clone(),
-                            x.status == "error",
+                            x.status == BatchStatus::Error,
                         )
                     };
                     if figures(have) != figures(r) {
@@ -124,7 +186,7 @@ pub fn merge(inputs: &[(String, Vec<SummaryRow>)]) -> Result<Vec<SummaryRow>, St
                         ));
                     }
                     if r.status < have.status {
-                        have.status = r.status.clone();
+                        have.status = r.status;
                     }
                 }
             }
@@ -135,14 +197,14 @@ pub fn merge(inputs: &[(String, Vec<SummaryRow>)]) -> Result<Vec<SummaryRow>, St
 
 /// A one-line description of the counts, e.g. `3 audited, 1 unchanged, 0 failed`.
 pub fn counts(rows: &[SummaryRow]) -> String {
-    let n = |s: &str| rows.iter().filter(|r| r.status == s).count();
+    let n = |s: BatchStatus| rows.iter().filter(|r| r.status == s).count();
     let mut o = String::new();
     let _ = write!(
         o,
         "{} audited, {} unchanged, {} failed",
-        n("audited"),
-        n("unchanged"),
-        n("error")
+        n(BatchStatus::Audited),
+        n(BatchStatus::Unchanged),
+        n(BatchStatus::Error)
     );
     o
 }
@@ -151,29 +213,44 @@ pub fn counts(rows: &[SummaryRow]) -> String {
 mod tests {
     use super::*;
 
-    fn row(client: &str, status: &str, rec: &str) -> SummaryRow {
+    fn cents(s: &str) -> Option<Cents> {
+        Some(s.parse().unwrap())
+    }
+
+    fn row(client: &str, status: BatchStatus, rec: &str) -> SummaryRow {
         SummaryRow {
             client: client.into(),
-            status: status.into(),
+            status,
             rows: Some(10),
-            billed_total: Some("100.00".into()),
-            recoverable: Some(rec.into()),
-            monthly: Some("1.00".into()),
-            first_year: Some("13.00".into()),
+            billed_total: cents("100.00"),
+            recoverable: cents(rec),
+            monthly: cents("1.00"),
+            first_year: cents("13.00"),
             error: None,
         }
     }
 
     #[test]
+    fn cents_read_and_write_as_report_json_does() {
+        assert_eq!(cents("-0.004").unwrap().to_string(), "0.00");
+        assert_eq!(cents("2.345").unwrap().to_string(), "2.35");
+        assert_eq!(cents("-2.345").unwrap().to_string(), "-2.35");
+        assert_eq!(cents("7").unwrap().value(), Decimal::new(700, 2));
+        assert_eq!(serde_json::to_string(&cents("12.3")).unwrap(), "\"12.30\"");
+        assert!(serde_json::from_str::<Cents>("\"x\"").is_err());
+        assert!(serde_json::from_str::<Cents>("12.3").is_err());
+    }
+
+    #[test]
     fn csv_guards_text_cells_and_leaves_money_alone() {
-        let mut e = row("=cmd", "error", "x");
+        let mut e = row("=cmd", BatchStatus::Error, "0");
         e.rows = None;
         e.billed_total = None;
         e.recoverable = None;
         e.monthly = None;
         e.first_year = None;
         e.error = Some("-bad, \"quoted\"".into());
-        let mut neg = row("b", "audited", "-5.00");
+        let mut neg = row("b", BatchStatus::Audited, "-5.00");
         neg.error = Some("@x".into());
         let csv = summary_csv(&[e, neg]);
         assert_eq!(
@@ -186,7 +263,10 @@ mod tests {
 
     #[test]
     fn json_round_trips_and_merge_sorts_and_refuses_conflicts() {
-        let a = vec![row("b", "audited", "1.00"), row("a", "unchanged", "2.00")];
+        let a = vec![
+            row("b", BatchStatus::Audited, "1.00"),
+            row("a", BatchStatus::Unchanged, "2.00"),
+        ];
         let text = summary_json(&a);
         assert!(
             text.starts_with("{\n  \"schema\": \"telaudit.batch-summary/1\""),
@@ -197,14 +277,21 @@ mod tests {
             ("s1".into(), a.clone()),
             (
                 "s2".into(),
-                vec![row("c", "audited", "3.00"), row("a", "audited", "2.00")],
+                vec![
+                    row("c", BatchStatus::Audited, "3.00"),
+                    row("a", BatchStatus::Audited, "2.00"),
+                ],
             ),
         ])
         .unwrap();
         let ids: Vec<&str> = merged.iter().map(|r| r.client.as_str()).collect();
         assert_eq!(ids, ["a", "b", "c"]);
-        assert_eq!(merged[0].status, "audited");
-        let err = merge(&[("s1".into(), a), ("s2".into(), vec![row("b", "audited", "1.01")])]).unwrap_err();
+        assert_eq!(merged[0].status, BatchStatus::Audited);
+        let err = merge(&[
+            ("s1".into(), a),
+            ("s2".into(), vec![row("b", BatchStatus::Audited, "1.01")]),
+        ])
+        .unwrap_err();
         assert!(err.contains("client b appears in s1 and in s2"), "{err}");
         assert!(parse_summary_json("f.json", "{}").unwrap_err().contains("f.json"));
     }

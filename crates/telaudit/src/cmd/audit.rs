@@ -61,12 +61,7 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
 
     if !args.quiet {
         for w in dump.warnings.iter().take(20) {
-            eprintln!(
-                "warning: {}{}: {}",
-                w.file,
-                position_suffix(&w.position),
-                w.message
-            );
+            eprintln!("warning: {}: {}", w.place(), w.message);
         }
         if dump.warnings.len() > 20 {
             eprintln!("warning: ... and {} more warnings", dump.warnings.len() - 20);
@@ -85,13 +80,6 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
             args.out.join("rejected.csv").display()
         );
         Ok(Outcome::Refusals)
-    }
-}
-
-fn position_suffix(p: &telaudit_model::Position) -> String {
-    match p {
-        telaudit_model::Position::File => String::new(),
-        other => format!(":{other}"),
     }
 }
 
@@ -142,6 +130,14 @@ fn check_out_dir(client: &Path, out: &Path) -> Result<(), CliError> {
     Ok(())
 }
 
+/// Who a report.json in an output folder belongs to: the two fields the
+/// owner check reads, typed (other fields are ignored).
+#[derive(serde::Deserialize)]
+struct ReportOwner {
+    schema: String,
+    client: String,
+}
+
 /// Refuses to overwrite an output folder that holds another client's report
 /// (report.json naming another client, or a report.json that is not telaudit's):
 /// mixing two clients' files in one folder would put one client's figures in
@@ -152,14 +148,10 @@ fn check_out_owner(out: &Path, client: &str) -> Result<(), CliError> {
         Ok(t) => t,
         Err(_) => return Ok(()),
     };
-    let owner = serde_json::from_slice::<serde_json::Value>(&text)
+    let owner = serde_json::from_slice::<ReportOwner>(&text)
         .ok()
-        .filter(|v| {
-            v["schema"]
-                .as_str()
-                .is_some_and(|s| s.starts_with("telaudit.report/"))
-        })
-        .and_then(|v| v["client"].as_str().map(str::to_string));
+        .filter(|v| v.schema.starts_with("telaudit.report/"))
+        .map(|v| v.client);
     match owner {
         Some(o) if o == client => Ok(()),
         Some(o) => Err(CliError::Config(format!(
@@ -199,18 +191,17 @@ fn absolute_existing_prefix(p: &Path) -> Option<PathBuf> {
     }
 }
 
-struct Timings(Vec<(String, Duration)>);
+struct Timings(Vec<crate::pipeline::Timing>);
 
 impl Timings {
     fn print(&self, rows: usize) {
-        let total: Duration = self
-            .0
-            .iter()
-            .filter(|(n, _)| !n.starts_with(' '))
-            .map(|(_, d)| *d)
-            .sum();
-        for (name, d) in &self.0 {
-            eprintln!("timing {name:<28} {:>9.1} ms", d.as_secs_f64() * 1e3);
+        // Parts are inside their phase's time: only whole phases add up.
+        let total: Duration = self.0.iter().filter(|t| !t.part).map(|t| t.took).sum();
+        for t in &self.0 {
+            // A part is indented under its phase.
+            let indent = if t.part { "  " } else { "" };
+            let name = format!("{indent}{}", t.name);
+            eprintln!("timing {name:<28} {:>9.1} ms", t.took.as_secs_f64() * 1e3);
         }
         let secs = total.as_secs_f64();
         let rate = if secs > 0.0 { rows as f64 / secs } else { 0.0 };

@@ -30,6 +30,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
+use summary::BatchStatus;
 use telaudit_model::{money_string, Decimal};
 
 /// Audit every client folder under ROOT (in parallel, incrementally).
@@ -134,7 +135,9 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
             started,
         );
     }
-    let failed = done.iter().any(|d| d.row.status == "error" || d.refused > 0);
+    let failed = done
+        .iter()
+        .any(|d| d.row.status == BatchStatus::Error || d.refused > 0);
     Ok(if failed { Outcome::Refusals } else { Outcome::Clean })
 }
 
@@ -194,8 +197,9 @@ fn write_summaries(out: &Path, done: &[Done], rows: &[summary::SummaryRow]) -> R
     w("index.html", telaudit_report::batch_index_html(&index))
 }
 
-fn money(s: &Option<String>) -> Decimal {
-    s.as_deref().and_then(|s| s.parse().ok()).unwrap_or(Decimal::ZERO)
+/// A summary figure as a number; a failed client's missing figure counts as 0.
+fn money(c: &Option<summary::Cents>) -> Decimal {
+    c.map_or(Decimal::ZERO, summary::Cents::value)
 }
 
 /// The index row, with the summary's (rounded) figures, so the page's totals
@@ -204,14 +208,14 @@ fn index_row(d: &Done) -> telaudit_report::BatchIndexRow {
     telaudit_report::BatchIndexRow {
         client: d.row.client.clone(),
         name: d.name.clone(),
-        status: d.row.status.clone(),
+        status: d.row.status,
         rows: d.row.rows.unwrap_or(0),
         billed_total: money(&d.row.billed_total),
         recoverable: money(&d.row.recoverable),
         monthly: money(&d.row.monthly),
         first_year: money(&d.row.first_year),
         error: d.row.error.clone().unwrap_or_default(),
-        has_report: d.row.status != "error",
+        has_report: d.row.status != BatchStatus::Error,
     }
 }
 
@@ -230,8 +234,9 @@ fn print_screen(args: &Args, shard: Option<(u64, u64)>, done: &[Done], rows_read
     let secs = started.elapsed().as_secs_f64();
     let rate = if secs > 0.0 { rows_read as f64 / secs } else { 0.0 };
     println!("  rows read         {rows_read} in {secs:.1} s ({rate:.0} rows/s)");
-    let sum =
-        |f: fn(&summary::SummaryRow) -> &Option<String>| rows.iter().map(|r| money(f(r))).sum::<Decimal>();
+    let sum = |f: fn(&summary::SummaryRow) -> &Option<summary::Cents>| {
+        rows.iter().map(|r| money(f(r))).sum::<Decimal>()
+    };
     println!("  recoverable now   {}", money_string(sum(|r| &r.recoverable)));
     println!("  monthly savings   {}", money_string(sum(|r| &r.monthly)));
     println!("  first-year value  {}", money_string(sum(|r| &r.first_year)));
@@ -245,7 +250,10 @@ fn print_screen(args: &Args, shard: Option<(u64, u64)>, done: &[Done], rows_read
             println!("    {}: {} record(s)", d.row.client, d.refused);
         }
     }
-    let failed: Vec<&Done> = done.iter().filter(|d| d.row.status == "error").collect();
+    let failed: Vec<&Done> = done
+        .iter()
+        .filter(|d| d.row.status == BatchStatus::Error)
+        .collect();
     if !failed.is_empty() {
         println!("  failed:");
         for d in failed.iter().take(10) {
@@ -323,8 +331,8 @@ impl Progress {
         }
         self.rows.fetch_add(d.rows_read, Ordering::Relaxed);
         let n = self.finished.fetch_add(1, Ordering::Relaxed) + 1;
-        let line = match d.row.status.as_str() {
-            "error" => format!(
+        let line = match d.row.status {
+            BatchStatus::Error => format!(
                 "telaudit batch: [{n}/{}] {}: error: {}",
                 self.total,
                 d.row.client,
@@ -346,13 +354,13 @@ impl Progress {
         };
         match &self.bar {
             Some(b) => {
-                if d.row.status == "error" {
+                if d.row.status == BatchStatus::Error {
                     b.println(line);
                 }
                 b.inc(1);
                 b.set_message(self.message());
             }
-            None if !self.quiet || d.row.status == "error" => eprintln!("{line}"),
+            None if !self.quiet || d.row.status == BatchStatus::Error => eprintln!("{line}"),
             None => {}
         }
     }

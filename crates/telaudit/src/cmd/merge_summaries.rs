@@ -88,6 +88,8 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
             );
         }
     }
-    let failed = rows.iter().any(|r| r.status == "error" || r.error.is_some());
+    let failed = rows
+        .iter()
+        .any(|r| r.status == summary::BatchStatus::Error || r.error.is_some());
     Ok(if failed { Outcome::Refusals } else { Outcome::Clean })
 }
