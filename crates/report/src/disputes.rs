@@ -31,12 +31,15 @@ pub struct DisputeLine {
     /// The invoice(s) of the charge; for a missing credit, the invoices billing
     /// that service (or account) in that period, `;`-joined.
     pub invoice: String,
+    /// The service of the charge; empty for an account-level charge.
     pub service: String,
+    /// The first day of the billed period.
     pub period_start: Date,
     /// `None` for a missing credit (it has no row).
     pub period_end: Option<Date>,
     /// Empty for a missing credit.
     pub charge_type: String,
+    /// The carrier's charge code.
     pub charge_code: String,
     /// As billed; for a missing credit `credit owed, not given`.
     pub description: String,
@@ -46,6 +49,7 @@ pub struct DisputeLine {
     pub claimed: Decimal,
     /// The exact claim.
     pub claimed_exact: Decimal,
+    /// The rule whose claim this line carries (the largest; ties: the smaller id).
     pub rule: String,
     /// Plain words: the rule's title and the finding's description.
     pub reason: String,
@@ -60,7 +64,9 @@ pub struct DisputeLine {
 /// Everything disputed on one (carrier, account).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AccountDispute {
+    /// The carrier's name as billed: the letter's addressee.
     pub carrier: String,
+    /// The account the letter disputes.
     pub account: String,
     /// The sanitized folder name under `disputes/`.
     pub dir: String,

@@ -794,13 +794,19 @@ impl std::fmt::Display for BatchStatus {
 pub struct BatchIndexRow {
     /// The client id (folder name); the report is linked as `<client>/report.html`.
     pub client: String,
+    /// The display name (client.toml's name, or the id).
     pub name: String,
     /// How the client's audit ended.
     pub status: BatchStatus,
+    /// Charge rows accepted (0 when the client failed).
     pub rows: u64,
+    /// The client's billed total, as in its summary row.
     pub billed_total: Decimal,
+    /// Recoverable now, as in its summary row.
     pub recoverable: Decimal,
+    /// Monthly savings, as in its summary row.
     pub monthly: Decimal,
+    /// First-year value, as in its summary row.
     pub first_year: Decimal,
     /// Why the client failed, or empty.
     pub error: String,

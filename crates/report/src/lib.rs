@@ -39,6 +39,8 @@
 //!   cell, never to the money columns or dates, which the engine writes itself: a
 //!   negative amount stays a number.
 
+#![warn(missing_docs)]
+
 mod claims;
 mod disputes;
 mod exact;
@@ -69,7 +71,9 @@ pub struct Report {
     pub client: String,
     /// The display name.
     pub name: String,
+    /// What was read: files, rows, refusals, billed total and periods.
     pub input: InputSummary,
+    /// The headline figures, each dollar counted once.
     pub totals: Totals,
     /// Every rule that ran, sorted by id.
     pub by_rule: Vec<RuleTotals>,
@@ -85,6 +89,7 @@ pub struct Report {
     pub warnings: usize,
 }
 
+/// What the audit read: the `input` object of report.json.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InputSummary {
     /// Charge files read (canonical CSV, carrier layouts, X12 811).
@@ -95,15 +100,18 @@ pub struct InputSummary {
     pub rejected_rows: u64,
     /// The sum of the accepted rows' amounts.
     pub billed_total: Decimal,
-    /// The least and greatest period_start; `None` without rows.
+    /// The least period_start; `None` without rows.
     pub first_period: Option<Date>,
+    /// The greatest period_start; `None` without rows.
     pub last_period: Option<Date>,
 }
 
 /// The totals, each dollar counted once.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Totals {
+    /// Recoverable now: overbilled money a dispute can claim back.
     pub recoverable: Decimal,
+    /// Monthly savings: what stops being billed once the causes are fixed.
     pub monthly: Decimal,
     /// 12 x monthly.
     pub annual: Decimal,
@@ -116,9 +124,13 @@ pub struct Totals {
 /// One rule's own claims (overlap with other rules not removed).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RuleTotals {
+    /// The rule id, e.g. `R01`.
     pub rule: String,
+    /// The rule's title in plain words.
     pub title: String,
+    /// The rule's severity as written in its file.
     pub severity: String,
+    /// How many findings the rule made.
     pub findings: u64,
     /// The sum of its findings' recoverable values.
     pub recoverable: Decimal,
@@ -129,20 +141,30 @@ pub struct RuleTotals {
 /// One carrier: its billed total and its share of the totals (overlap removed).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CarrierTotals {
+    /// The carrier's name as billed.
     pub carrier: String,
+    /// How many of its charge rows were accepted.
     pub rows: u64,
+    /// The sum of its accepted rows' amounts.
     pub billed_total: Decimal,
+    /// Its share of `totals.recoverable`.
     pub recoverable: Decimal,
+    /// Its share of `totals.monthly`.
     pub monthly: Decimal,
 }
 
 /// An X12 811 invoice whose charges do not add up to its stated total.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UnbalancedLine {
+    /// The carrier of the invoice.
     pub carrier: String,
+    /// The billed account.
     pub account: String,
+    /// The invoice number (BIG02).
     pub invoice: String,
+    /// The total the invoice states.
     pub stated: Decimal,
+    /// The sum of its itemised charges.
     pub computed: Decimal,
     /// stated - computed.
     pub difference: Decimal,
@@ -153,7 +175,9 @@ pub struct UnbalancedLine {
 /// How far the found money goes towards the proposal.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Funding {
+    /// The proposal's one-time cost (client.toml).
     pub one_time: Decimal,
+    /// The proposal's monthly cost (client.toml).
     pub monthly: Decimal,
     /// one_time + 12 x monthly.
     pub first_year_cost: Decimal,
