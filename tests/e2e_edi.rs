@@ -194,3 +194,23 @@ fn a_broken_transaction_is_refused_whole_and_the_others_are_read() {
         "{rej}"
     );
 }
+
+#[test]
+fn convert_names_a_whole_file_warning_by_the_file_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let empty = tmp.path().join("empty.csv");
+    fs::write(&empty, "").unwrap();
+    let o = run(&[
+        "convert",
+        empty.to_str().unwrap(),
+        "-o",
+        tmp.path().join("out.csv").to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("empty.csv: empty file: no header row, no charges"),
+        "{err}"
+    );
+    assert!(!err.contains("empty.csv::"), "{err}");
+}
