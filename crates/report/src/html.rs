@@ -56,6 +56,8 @@ fn href(path: &str) -> String {
     out
 }
 
+/// The page's one style sheet, inline so that the page fetches nothing; print
+/// rules keep sections and table rows whole on paper.
 const CSS: &str = r#"
 *{box-sizing:border-box}
 body{margin:0;background:#f4f6f8;color:#1d2733;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}
@@ -129,6 +131,7 @@ fn px(v: Decimal, max: Decimal, width: i64) -> i64 {
     i64::try_from(w).unwrap_or(0).clamp(0, width)
 }
 
+/// `s` cut to `n` characters with a trailing `…` when longer (chart labels).
 fn shorten(s: &str, n: usize) -> String {
     if s.chars().count() <= n {
         s.to_string()
@@ -640,6 +643,7 @@ fn write_footer(o: &mut String) -> Out {
     Ok(())
 }
 
+/// The billed amount per month, with the recoverable waste found in it.
 fn write_months(o: &mut String, dump: &Dump, results: &[RuleResult]) -> std::fmt::Result {
     // (year, month) -> (billed, waste), exact.
     let mut months: BTreeMap<(u32, u32), (i128, Decimal)> = BTreeMap::new();
