@@ -45,7 +45,10 @@ pub fn load(dir: Option<&Path>) -> Result<Option<u128>, CliError> {
     h.update(b"telaudit-layouts/1\0");
     for p in paths {
         let text = std::fs::read_to_string(&p).map_err(|e| bad(format!("{}: {e}", p.display())))?;
-        let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = p
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         h.update(name.as_bytes());
         h.update(&[0]);
         h.update(&(text.len() as u64).to_le_bytes());
