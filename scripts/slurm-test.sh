@@ -82,7 +82,7 @@ rm -rf "$work"
 mkdir -p "$work/data/clients" "$work/data/out" "$work/logs"
 for i in $(seq 1 12); do
     "$bin_dir/telaudit" generate "$work/data/clients/$(printf 'client-%02d' "$i")" \
-        --services $(( 40 + (i * 37) % 111 )) --seed "$i" >/dev/null
+        --services $(( 40 + (i * 37) % 111 )) --seed "$i" >/dev/null 2>&1
 done
 say "12 clients generated in $work/data/clients"
 cluster_ready=$(date +%s)
