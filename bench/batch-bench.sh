@@ -5,14 +5,14 @@
 #
 # Generates CLIENTS clients (default 200) of 200..2000 services each (the size
 # cycles deterministically with the client number; seed = client number) into
-# WORK_DIR/root (default /work/bench-batch, outside the repository; kept between
+# WORK_DIR/root-N (default target/bench-batch, ignored by git; kept between
 # runs so the generation is paid once), then runs the batch twice with
 # /usr/bin/time -v: a fresh run (--force) and a rerun where nothing changed.
 # Prints wall time, rows, rows/s and peak memory of each.
 set -euo pipefail
 n=${1:-200}
-work=${2:-/work/bench-batch}
 repo=$(cd "$(dirname "$0")/.." && pwd)
+work=${2:-${CARGO_TARGET_DIR:-$repo/target}/bench-batch}
 cargo build --release -p telaudit --manifest-path "$repo/Cargo.toml" >&2
 bin=${CARGO_TARGET_DIR:-$repo/target}/release/telaudit
 root=$work/root-$n

@@ -5,12 +5,13 @@
 #   SIZES="20000" RUNS=5 bench/compare.sh
 #
 # Settings (environment):
-#   BENCH_DATA  where the generated clients and outputs go (default /work/bench-data;
-#               keep it outside the repository: 80k services is ~750 MB of CSV)
+#   BENCH_DATA  where the generated clients and outputs go (default target/bench-data,
+#               ignored by git: 80k services is ~750 MB of CSV)
 #   SIZES       services per client (default "5000 20000 80000")
 #   RUNS        runs of each tool per size, alternated (default 3)
-#   PYTHON      a python with duckdb (default /work/venv/bin/python)
-#   DUCKDB_AUDIT the baseline script (default ../shared/bench/duckdb_audit.py)
+#   PYTHON      a python with duckdb (default: the first python3 on PATH that
+#               imports duckdb, else target/bench-venv, created with pip install duckdb)
+#   DUCKDB_AUDIT the baseline script (default bench/duckdb_audit.py)
 #   THREADS     DuckDB threads (default 2)
 #   SKIP_BUILD=1 use target/release/telaudit as it is
 #
@@ -22,18 +23,18 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
-data=${BENCH_DATA:-/work/bench-data}
+data=${BENCH_DATA:-$root/target/bench-data}
 sizes=${SIZES:-"5000 20000 80000"}
 runs=${RUNS:-3}
-python=${PYTHON:-/work/venv/bin/python}
-duck=${DUCKDB_AUDIT:-$root/../shared/bench/duckdb_audit.py}
+python=${PYTHON:-$("$here/find-python.sh")}
+duck=${DUCKDB_AUDIT:-$here/duckdb_audit.py}
 threads=${THREADS:-2}
 bin=$root/target/release/telaudit
 
 [ -x /usr/bin/time ] || { echo "needs /usr/bin/time (apt-get install -y time)" >&2; exit 2; }
 [ -f "$duck" ] || { echo "no DuckDB baseline at $duck (set DUCKDB_AUDIT)" >&2; exit 2; }
 "$python" -c "import duckdb" 2>/dev/null || {
-    echo "$python cannot import duckdb: python3 -m venv /work/venv && /work/venv/bin/pip install duckdb" >&2; exit 2; }
+    echo "$python cannot import duckdb (unset PYTHON to let bench/find-python.sh find or make one)" >&2; exit 2; }
 if [ -z "${SKIP_BUILD:-}" ]; then
     (cd "$root" && cargo build --release -p telaudit)
 fi

@@ -7,7 +7,7 @@
 #   ONE_FILE=0 bench/scaling.sh          # sizes only
 #
 # Settings (environment):
-#   BENCH_DATA  where the generated clients go (default /work/bench-data)
+#   BENCH_DATA  where the generated clients go (default target/bench-data, ignored by git)
 #   SIZES       services per client (default "20000 40000 80000")
 #   RUNS        rounds (default 3): each round runs every size (and 1 then 2
 #               threads) once; the median wall time of the rounds is reported
@@ -24,7 +24,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
-data=${BENCH_DATA:-/work/bench-data}
+data=${BENCH_DATA:-$root/target/bench-data}
 sizes=${SIZES:-"20000 40000 80000"}
 runs=${RUNS:-3}
 one_file=${ONE_FILE:-20000}

@@ -30,7 +30,7 @@ fn assert_agrees_with_oracle(client: &Path, out: &Path) -> serde_json::Value {
 fn sample_data_matches_the_oracle_and_its_pinned_totals() {
     let tmp = tempfile::tempdir().unwrap();
     let r = assert_agrees_with_oracle(&root().join("sample-data/acme-health"), &tmp.path().join("out"));
-    // Pinned from the oracle and, independently, from ../shared/bench/duckdb_audit.py
+    // Pinned from the oracle and, independently, from bench/duckdb_audit.py
     // (both agree to the cent): a change here is a change in what telaudit finds.
     assert_eq!(r["input"]["rows"], 21754);
     assert_eq!(r["input"]["billed_total"], "457728.56");

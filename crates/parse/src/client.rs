@@ -40,13 +40,23 @@ impl fmt::Display for ClientError {
                 "{}: cannot read the client folder ({reason}); give the path of a folder holding invoices/",
                 path.display()
             ),
-            ClientError::NoInvoices { path } => write!(
-                f,
-                "{}: no invoices/ folder; put the carriers' bill files (canonical .csv or X12 811 \
-                 .edi/.x12/.811) in {}",
-                path.display(),
-                path.join("invoices").display()
-            ),
+            ClientError::NoInvoices { path } => match invoices_parent(path) {
+                // `telaudit audit CLIENT/invoices`: the bill folder given for its client.
+                Some(client) => write!(
+                    f,
+                    "{}: no invoices/ folder; this looks like the bill folder of the client \
+                     folder {}: give that folder instead (the one holding invoices/)",
+                    path.display(),
+                    client.display()
+                ),
+                None => write!(
+                    f,
+                    "{}: no invoices/ folder; put the carriers' bill files (canonical .csv or X12 811 \
+                     .edi/.x12/.811) in {}",
+                    path.display(),
+                    path.join("invoices").display()
+                ),
+            },
             ClientError::NoChargeRows { path, detail } => write!(
                 f,
                 "{}: no charge rows ({detail}); put canonical charge CSV or X12 811 bill files there",
@@ -65,6 +75,20 @@ impl fmt::Display for ClientError {
 }
 
 impl std::error::Error for ClientError {}
+
+/// The client folder when `path` is a folder named `invoices` (any case): the
+/// usual slip of giving a client's bill folder instead of the client folder.
+fn invoices_parent(path: &Path) -> Option<PathBuf> {
+    let name = path.file_name()?.to_str()?;
+    if !name.eq_ignore_ascii_case("invoices") || !path.is_dir() {
+        return None;
+    }
+    // The user's own spelling of the parent when the path has one.
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => Some(p.to_path_buf()),
+        _ => std::path::absolute(path).ok()?.parent().map(Path::to_path_buf),
+    }
+}
 
 /// How a bill file is read. A new input format is a new variant here, a case in
 /// [`classify`] and one in [`read_format`].
@@ -119,16 +143,21 @@ const CANONICAL_REQUIRED: [&str; 9] = [
 /// Whether the first line of `text` looks like a canonical header (5 or more of
 /// the required names).
 fn looks_canonical(text: &str) -> bool {
+    canonical_names(text, ',') >= 5
+}
+
+/// How many of the required canonical names the first line of `text` holds when
+/// split on `sep`.
+fn canonical_names(text: &str, sep: char) -> usize {
     let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
     let names: Vec<&str> = first
-        .split(',')
+        .split(sep)
         .map(|f| f.trim().trim_matches('"').trim())
         .collect();
-    let n = CANONICAL_REQUIRED
+    CANONICAL_REQUIRED
         .iter()
         .filter(|c| names.iter().any(|x| x.eq_ignore_ascii_case(c)))
-        .count();
-    n >= 5
+        .count()
 }
 
 /// The format of a file below invoices/, from its name and bytes (the first 64 KiB
@@ -190,15 +219,25 @@ fn refuse_unrecognised(bytes: &[u8], path: &str) -> ParsedFile {
                 .saturating_sub(1) as u64,
         ),
     };
+    let reason = if canonical_names(&text, ';') >= 5 {
+        // A spreadsheet in a European locale saves "CSV" with ';' between columns.
+        format!(
+            "the columns are separated by ';', not ',' (likely a spreadsheet export in a European \
+             locale): save it again as CSV with ',' between columns and '.' as the decimal point; \
+             as canonical CSV, {why}"
+        )
+    } else {
+        format!(
+            "no layout recognises this file: as canonical CSV, {why}; {}; if it is a carrier export, \
+             add a layout (README: Adding a carrier layout) or force one in client.toml [[layouts]]",
+            crate::layout::closest(&text)
+        )
+    };
     let mut p = ParsedFile::default();
     p.rejected.push(Rejection {
         file: path.to_string(),
         position: Position::File,
-        reason: format!(
-            "no layout recognises this file: as canonical CSV, {why}; {}; if it is a carrier export, \
-             add a layout (README: Adding a carrier layout) or force one in client.toml [[layouts]]",
-            crate::layout::closest(&text)
-        ),
+        reason,
         rows,
     });
     p

@@ -21,19 +21,46 @@ struct Registry {
     errors: Vec<String>,
 }
 
-fn registry() -> &'static Registry {
-    static REG: OnceLock<Registry> = OnceLock::new();
-    REG.get_or_init(|| {
-        let mut layouts = Vec::new();
-        let mut errors = Vec::new();
-        for (file, text) in EMBEDDED_LAYOUTS {
-            match spec::compile(file, text) {
-                Ok(l) => layouts.push(l),
-                Err(e) => errors.push(e),
-            }
+static REG: OnceLock<Registry> = OnceLock::new();
+
+fn builtin() -> Registry {
+    let mut layouts = Vec::new();
+    let mut errors = Vec::new();
+    for (file, text) in EMBEDDED_LAYOUTS {
+        match spec::compile(file, text) {
+            Ok(l) => layouts.push(l),
+            Err(e) => errors.push(e),
         }
-        Registry { layouts, errors }
-    })
+    }
+    Registry { layouts, errors }
+}
+
+fn registry() -> &'static Registry {
+    REG.get_or_init(builtin)
+}
+
+/// Adds layout files to the built-in set for the rest of the process (`--layouts
+/// DIR`): `files` are (name for errors, TOML text), in the order given. A layout
+/// whose `name` is a built-in one replaces it in place; a new name is appended.
+/// Every file must compile: the first error (naming the file and the key) is
+/// returned and nothing changes. Must be called before the first bill is read;
+/// an error says so when the set is already in use.
+pub fn add_layouts(files: &[(String, String)]) -> Result<(), String> {
+    let mut reg = builtin();
+    let mut added: Vec<(String, &str)> = Vec::new();
+    for (file, text) in files {
+        let l = spec::compile(file, text)?;
+        if let Some((_, first)) = added.iter().find(|(n, _)| *n == l.name) {
+            return Err(format!("{file}: name {:?}: {first} has the same name", l.name));
+        }
+        added.push((l.name.clone(), file));
+        match reg.layouts.iter_mut().find(|b| b.name == l.name) {
+            Some(b) => *b = l,
+            None => reg.layouts.push(l),
+        }
+    }
+    REG.set(reg)
+        .map_err(|_| "the layout set is already in use; add layouts before reading any bill".to_string())
 }
 
 /// The shipped layouts, in file-name order.

@@ -89,6 +89,23 @@ pub fn fingerprint(client: &str, files: &[InputFile], rules_hash: u128) -> io::R
     Ok(format!("{:032x}", h.digest128()))
 }
 
+/// The rules hash with the hash of the `--layouts DIR` files folded in; without
+/// `--layouts` it is the rules hash unchanged (the built-in layouts are part of
+/// the telaudit version), so a batch run without it still finds its stored
+/// outputs current.
+pub fn with_layouts(rules_hash: u128, layouts_hash: Option<u128>) -> u128 {
+    match layouts_hash {
+        None => rules_hash,
+        Some(l) => {
+            let mut h = Xxh3::new();
+            h.update(b"rules+layouts\0");
+            h.update(&rules_hash.to_le_bytes());
+            h.update(&l.to_le_bytes());
+            h.digest128()
+        }
+    }
+}
+
 /// The hash of a loaded rule set: every rule's id, kind, texts and parameters
 /// (its full debug form, which holds nothing but the rule files' contents and
 /// names, in id order).

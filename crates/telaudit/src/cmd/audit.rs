@@ -1,7 +1,7 @@
 //! `telaudit audit`: audit one client's bill dump.
 //!
 //! ```text
-//! Usage: telaudit audit <CLIENT_DIR> --out <DIR> [--rules DIR] [--force] [--timings] [--quiet]
+//! Usage: telaudit audit <CLIENT_DIR> --out <DIR> [--rules DIR] [--layouts DIR] [--force] [--timings] [--quiet]
 //!
 //! Reads CLIENT_DIR (invoices/, inventory.csv, contracts.csv, client.toml),
 //! applies the rules and writes report.json, findings.csv, report.md and, when
@@ -32,6 +32,10 @@ pub struct Args {
     /// A folder of rule files (*.toml) that replaces the default rules.
     #[arg(long, value_name = "DIR")]
     pub rules: Option<PathBuf>,
+    /// A folder of carrier layout files (*.toml) added to the built-in layouts
+    /// (one named like a built-in layout replaces it).
+    #[arg(long, value_name = "DIR")]
+    pub layouts: Option<PathBuf>,
     /// Write into --out even when it holds another client's report.
     #[arg(long)]
     pub force: bool,
@@ -45,6 +49,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<Outcome, CliError> {
     let rules = super::rules::load(args.rules.as_deref())?;
+    super::layouts::load(args.layouts.as_deref())?;
     check_out_dir(&args.client_dir, &args.out)?;
     let mut audited = crate::pipeline::audit_client(&args.client_dir, &rules)?;
     if !args.force {

@@ -1,7 +1,7 @@
 //! `telaudit batch`: audit every client folder under a root.
 //!
 //! ```text
-//! Usage: telaudit batch <ROOT> --out <DIR> [--rules DIR] [--force] [--shard I/N] [--quiet]
+//! Usage: telaudit batch <ROOT> --out <DIR> [--rules DIR] [--layouts DIR] [--force] [--shard I/N] [--quiet]
 //!
 //! Every sub-folder of ROOT (hidden ones skipped) is a client folder. Each is
 //! audited as `telaudit audit` would and written to DIR/<client>/, whole or not
@@ -44,6 +44,10 @@ pub struct Args {
     /// A folder of rule files (*.toml) that replaces the default rules.
     #[arg(long, value_name = "DIR")]
     pub rules: Option<PathBuf>,
+    /// A folder of carrier layout files (*.toml) added to the built-in layouts
+    /// (one named like a built-in layout replaces it); part of the fingerprint.
+    #[arg(long, value_name = "DIR")]
+    pub layouts: Option<PathBuf>,
     /// Audit every client, also those whose stored output is current.
     #[arg(long)]
     pub force: bool,
@@ -58,6 +62,7 @@ pub struct Args {
 pub fn run(args: Args) -> Result<Outcome, CliError> {
     let started = Instant::now();
     let rules = super::rules::load(args.rules.as_deref())?;
+    let layouts_hash = super::layouts::load(args.layouts.as_deref())?;
     let shard = args
         .shard
         .as_deref()
@@ -67,6 +72,15 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
     if !args.root.is_dir() {
         return Err(CliError::Config(format!(
             "{} is not a folder; give the folder that holds one folder per client",
+            args.root.display()
+        )));
+    }
+    if args.root.join("invoices").is_dir() {
+        // `telaudit batch CLIENT`: one client folder given for the folder of clients.
+        return Err(CliError::Config(format!(
+            "{} holds invoices/: it looks like one client folder, not a folder of client folders; \
+             audit it with `telaudit audit {} --out DIR`, or give batch the folder that holds it",
+            args.root.display(),
             args.root.display()
         )));
     }
@@ -108,7 +122,7 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
     let settings = Settings {
         out: &args.out,
         rules: &rules,
-        rules_hash: batch::fingerprint::rules_hash(&rules),
+        rules_hash: batch::fingerprint::with_layouts(batch::fingerprint::rules_hash(&rules), layouts_hash),
         force: args.force,
     };
 

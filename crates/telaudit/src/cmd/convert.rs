@@ -1,7 +1,7 @@
 //! `telaudit convert`: write the canonical CSV of any bill file telaudit reads.
 //!
 //! ```text
-//! Usage: telaudit convert <FILE> [-o OUT.csv]
+//! Usage: telaudit convert <FILE> [-o OUT.csv] [--layouts DIR]
 //!
 //! Reads one bill file (X12 811, canonical CSV, a carrier export in one of the
 //! layouts `telaudit layouts` lists, found from its header, or a `.zip`/`.rdd`
@@ -25,9 +25,14 @@ pub struct Args {
     /// Where to write the CSV (default: standard output).
     #[arg(short, long, value_name = "OUT.csv")]
     pub output: Option<PathBuf>,
+    /// A folder of carrier layout files (*.toml) added to the built-in layouts
+    /// (one named like a built-in layout replaces it).
+    #[arg(long, value_name = "DIR")]
+    pub layouts: Option<PathBuf>,
 }
 
 pub fn run(args: Args) -> Result<Outcome, CliError> {
+    super::layouts::load(args.layouts.as_deref())?;
     let bytes = std::fs::read(&args.file)
         .map_err(|e| CliError::Failed(format!("cannot read {}: {e}", args.file.display())))?;
     let name = args.file.display().to_string();
