@@ -1,8 +1,9 @@
 //! Rule files: reading, checking and holding the rule set.
 
-use crate::kinds::{Fields, Params};
+use crate::kinds::{Fields, Kind};
 use std::fmt;
 use std::path::Path;
+use std::sync::Arc;
 use telaudit_model::RuleInfo;
 
 include!(concat!(env!("OUT_DIR"), "/default_rules.rs"));
@@ -24,7 +25,7 @@ pub struct Rule {
     pub why: String,
     /// The file it was read from (`rules/DUP001.toml`).
     pub source: String,
-    pub(crate) params: Params,
+    pub(crate) params: Arc<dyn Kind>,
 }
 
 impl Rule {
@@ -158,7 +159,7 @@ impl RuleSet {
         }
         let finds = f.req_str("finds")?;
         let why = f.req_str("why")?;
-        let params = Params::read(&kind, &mut f)?;
+        let params = crate::kinds::read(&kind, &mut f)?;
         f.finish()?;
         Ok(Rule {
             id,

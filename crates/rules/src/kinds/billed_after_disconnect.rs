@@ -2,10 +2,20 @@
 
 use crate::config::RuleError;
 use crate::index::{Index, SvcId};
-use crate::kinds::Fields;
+use crate::kinds::{Fields, Kind, KindDef};
+use std::sync::Arc;
 use crate::util::{periods_text, row_claim, Draft};
 use rustc_hash::FxHashMap;
 use telaudit_model::{Decimal, Dump, Finding, ServiceStatus};
+
+/// This kind's entry in the registry ([`crate::kinds::REGISTRY`]).
+pub const KIND: KindDef = KindDef {
+    name: "billed_after_disconnect",
+    heading: " (DIS001)",
+    params: &[],
+    note: "No parameters: it reads inventory.csv.",
+    read: |f| Ok(Arc::new(BilledAfterDisconnect::read(f)?)),
+};
 
 /// ## What it does
 /// Finds services the client's inventory marks `disconnected` that are still
@@ -44,8 +54,10 @@ impl BilledAfterDisconnect {
     pub(crate) fn read(_f: &mut Fields) -> Result<Self, RuleError> {
         Ok(BilledAfterDisconnect)
     }
+}
 
-    pub(crate) fn run(&self, id: &str, dump: &Dump, ix: &Index) -> Vec<Finding> {
+impl Kind for BilledAfterDisconnect {
+    fn run(&self, id: &str, dump: &Dump, ix: &Index) -> Vec<Finding> {
         // The inventory line that rules each billed service, whatever its status: a
         // line naming the account (say `active`) is not overridden by a carrier-wide
         // `disconnected` one.

@@ -2,10 +2,20 @@
 
 use crate::config::RuleError;
 use crate::index::{AccId, Index};
-use crate::kinds::Fields;
+use crate::kinds::{Fields, Kind, KindDef};
+use std::sync::Arc;
 use crate::util::{money, money_m, periods_text, Draft, SymMemo};
 use rustc_hash::FxHashMap;
 use telaudit_model::{ChargeType, Claim, ClaimKey, ContractKind, Date, Decimal, Dump, Finding, RowId, Sym};
+
+/// This kind's entry in the registry ([`crate::kinds::REGISTRY`]).
+pub const KIND: KindDef = KindDef {
+    name: "missing_contract_credit",
+    heading: " (CRD001)",
+    params: &[],
+    note: "No parameters: it reads the credit contracts of contracts.csv.",
+    read: |f| Ok(Arc::new(MissingContractCredit::read(f)?)),
+};
 
 /// ## What it does
 /// Checks every `credit` contract (contracts.csv): in each period inside the
@@ -48,8 +58,10 @@ impl MissingContractCredit {
     pub(crate) fn read(_f: &mut Fields) -> Result<Self, RuleError> {
         Ok(MissingContractCredit)
     }
+}
 
-    pub(crate) fn run(&self, id: &str, dump: &Dump, ix: &Index) -> Vec<Finding> {
+impl Kind for MissingContractCredit {
+    fn run(&self, id: &str, dump: &Dump, ix: &Index) -> Vec<Finding> {
         let contracts: Vec<usize> = (0..dump.contracts.len())
             .filter(|&i| dump.contracts[i].kind == ContractKind::Credit)
             .collect();

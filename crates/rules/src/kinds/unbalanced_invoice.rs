@@ -2,9 +2,19 @@
 
 use crate::config::RuleError;
 use crate::index::Index;
-use crate::kinds::Fields;
+use crate::kinds::{Fields, Kind, KindDef};
+use std::sync::Arc;
 use crate::util::{money_m, Draft};
 use telaudit_model::{Dump, Finding};
+
+/// This kind's entry in the registry ([`crate::kinds::REGISTRY`]).
+pub const KIND: KindDef = KindDef {
+    name: "unbalanced_invoice",
+    heading: " (BAL001)",
+    params: &[],
+    note: "No parameters: it reads the totals that X12 811 invoices state (TDS).",
+    read: |f| Ok(Arc::new(UnbalancedInvoice::read(f)?)),
+};
 
 /// ## What it does
 /// Reports every X12 811 invoice whose charge rows do not add up to the total
@@ -28,8 +38,10 @@ impl UnbalancedInvoice {
     pub(crate) fn read(_f: &mut Fields) -> Result<Self, RuleError> {
         Ok(UnbalancedInvoice)
     }
+}
 
-    pub(crate) fn run(&self, id: &str, dump: &Dump, _ix: &Index) -> Vec<Finding> {
+impl Kind for UnbalancedInvoice {
+    fn run(&self, id: &str, dump: &Dump, _ix: &Index) -> Vec<Finding> {
         let mut findings = Vec::with_capacity(dump.unbalanced.len());
         for u in &dump.unbalanced {
             let mut draft = Draft::new(u.carrier, u.account, telaudit_model::Sym::EMPTY);

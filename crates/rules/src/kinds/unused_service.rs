@@ -2,9 +2,25 @@
 
 use crate::config::RuleError;
 use crate::index::Index;
-use crate::kinds::Fields;
+use crate::kinds::{Fields, Kind, KindDef, Param};
+use std::sync::Arc;
 use crate::util::{money, periods_text, row_claim, Draft};
 use telaudit_model::{ChargeType, Date, Decimal, Dump, Finding, Micros};
+
+/// This kind's entry in the registry ([`crate::kinds::REGISTRY`]).
+pub const KIND: KindDef = KindDef {
+    name: "unused_service",
+    heading: " (UNU001)",
+    params: &[
+        Param {
+            key: "idle_periods",
+            default: "`3`",
+            meaning: "how many of the account's latest periods must show no usage (usage_quantity > 0)",
+        },
+    ],
+    note: "",
+    read: |f| Ok(Arc::new(UnusedService::read(f)?)),
+};
 
 /// ## What it does
 /// Finds services nobody uses: a service (non-empty service_id) that has `usage`
@@ -47,8 +63,10 @@ impl UnusedService {
             idle_periods: idle as usize,
         })
     }
+}
 
-    pub(crate) fn run(&self, id: &str, dump: &Dump, ix: &Index) -> Vec<Finding> {
+impl Kind for UnusedService {
+    fn run(&self, id: &str, dump: &Dump, ix: &Index) -> Vec<Finding> {
         let mut findings = Vec::new();
         for svc in &ix.services {
             if svc.service.is_empty() {
