@@ -65,8 +65,47 @@ pub struct RuleInfo {
     pub id: String,
     /// e.g. `Duplicate charge`.
     pub title: String,
-    /// `high`, `medium` or `low`.
-    pub severity: String,
+    /// How much a finding of the rule matters.
+    pub severity: Severity,
+}
+
+/// How much a rule's findings matter, as a rule file gives it (`severity = "high"`)
+/// and the reports write it. An enum, not a text, so that no report has to check
+/// the spelling again once the rule file was read.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// `high`: money that is clearly owed back or clearly wasted.
+    High,
+    /// `medium`: likely waste that needs a look before a dispute.
+    Medium,
+    /// `low`: small or uncertain amounts.
+    Low,
+}
+
+impl Severity {
+    /// Every severity, from the highest.
+    pub const ALL: [Severity; 3] = [Severity::High, Severity::Medium, Severity::Low];
+
+    /// The word rule files and reports use: `high`, `medium` or `low`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::High => "high",
+            Severity::Medium => "medium",
+            Severity::Low => "low",
+        }
+    }
+
+    /// The severity a rule file spells `s`, if any (exact, lower case).
+    pub fn parse(s: &str) -> Option<Severity> {
+        Severity::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// What one rule found in one dump. A rule that found nothing still has a result,
@@ -75,4 +114,18 @@ pub struct RuleInfo {
 pub struct RuleResult {
     pub rule: RuleInfo,
     pub findings: Vec<Finding>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Severity;
+
+    #[test]
+    fn severity_reads_and_writes_the_rule_file_words() {
+        assert_eq!(Severity::parse("medium"), Some(Severity::Medium));
+        assert_eq!(Severity::parse("High"), None);
+        assert_eq!(Severity::Low.to_string(), "low");
+        let words: Vec<&str> = Severity::ALL.iter().map(|s| s.as_str()).collect();
+        assert_eq!(words, ["high", "medium", "low"]);
+    }
 }

@@ -18,7 +18,7 @@ mod money;
 
 pub use charge::{ChargeType, ChargeTypes, FileId, Row, RowId, SourceRef, CANONICAL_COLUMNS};
 pub use date::{days_in_month, Date, DateError};
-pub use finding::{Claim, ClaimKey, Finding, RuleInfo, RuleResult};
+pub use finding::{Claim, ClaimKey, Finding, RuleInfo, RuleResult, Severity};
 pub use input::{
     ClientConfig, Contract, ContractKind, Dump, ForcedLayout, InventoryRecord, Position, Proposal, Rejection,
     RowIdx, ServiceStatus, SourceFile, SourceKind, UnbalancedInvoice, Warning,

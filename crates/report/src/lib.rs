@@ -56,7 +56,7 @@ pub use output::write_outputs;
 pub use tables::{findings_csv, rejected_csv, write_findings_csv, write_rejected_csv};
 
 use std::collections::BTreeMap;
-use telaudit_model::{Date, Decimal, Dump, Proposal, RuleResult, SourceKind, Sym};
+use telaudit_model::{Date, Decimal, Dump, Proposal, RuleResult, Severity, SourceKind, Sym};
 
 /// The `schema` value of report.json.
 pub const SCHEMA: &str = "telaudit.report/1";
@@ -117,7 +117,7 @@ pub struct Totals {
 pub struct RuleTotals {
     pub rule: String,
     pub title: String,
-    pub severity: String,
+    pub severity: Severity,
     pub findings: u64,
     /// The sum of its findings' recoverable values.
     pub recoverable: Decimal,
@@ -174,7 +174,7 @@ pub fn summarize(dump: &Dump, results: &[RuleResult]) -> Report {
         .map(|r| RuleTotals {
             rule: r.rule.id.clone(),
             title: r.rule.title.clone(),
-            severity: r.rule.severity.clone(),
+            severity: r.rule.severity,
             findings: r.findings.len() as u64,
             recoverable: r.findings.iter().map(|f| f.recoverable).sum(),
             monthly: r.findings.iter().map(|f| f.monthly).sum(),

@@ -171,7 +171,7 @@ fn write_md(o: &mut String, dump: &Dump, results: &[RuleResult], r: &Report) -> 
             "| {} | {} | {} | {} | {} | {} |",
             md(&b.rule),
             md(&b.title),
-            md(&b.severity),
+            md(b.severity.as_str()),
             b.findings,
             money_string(b.recoverable),
             money_string(b.monthly)

@@ -4,7 +4,7 @@ use crate::kinds::{Fields, Kind};
 use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
-use telaudit_model::RuleInfo;
+use telaudit_model::{RuleInfo, Severity};
 
 include!(concat!(env!("OUT_DIR"), "/default_rules.rs"));
 
@@ -17,8 +17,8 @@ pub struct Rule {
     pub kind: String,
     /// e.g. `Duplicate charge`.
     pub title: String,
-    /// `high`, `medium` or `low`.
-    pub severity: String,
+    /// `high`, `medium` or `low` in the file.
+    pub severity: Severity,
     /// What the rule finds, in plain words.
     pub finds: String,
     /// Why what it finds costs money.
@@ -34,7 +34,7 @@ impl Rule {
         RuleInfo {
             id: self.id.clone(),
             title: self.title.clone(),
-            severity: self.severity.clone(),
+            severity: self.severity,
         }
     }
 
@@ -151,12 +151,12 @@ impl RuleSet {
         let kind = f.req_str("kind")?;
         let title = f.req_str("title")?;
         let severity = f.req_str("severity")?;
-        if !matches!(severity.as_str(), "high" | "medium" | "low") {
+        let Some(severity) = Severity::parse(&severity) else {
             return Err(f.err(
                 "severity",
                 &format!("is {severity:?}; use \"high\", \"medium\" or \"low\""),
             ));
-        }
+        };
         let finds = f.req_str("finds")?;
         let why = f.req_str("why")?;
         let params = crate::kinds::read(&kind, &mut f)?;
