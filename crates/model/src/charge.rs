@@ -3,25 +3,69 @@
 use crate::{Date, Micros, Sym};
 use std::fmt;
 
-/// The columns of the canonical charge CSV (formats.md section 2), in the order
-/// telaudit writes them (`telaudit convert`, `telaudit generate`).
-pub const CANONICAL_COLUMNS: [&str; 15] = [
-    "carrier",
-    "account",
-    "invoice",
-    "invoice_date",
-    "period_start",
-    "period_end",
-    "service_id",
-    "charge_type",
-    "charge_code",
-    "description",
-    "quantity",
-    "unit_rate",
-    "amount",
-    "usage_quantity",
-    "usage_unit",
+/// One column of the canonical charge CSV: its header name, and whether a row
+/// must give it a value (formats.md section 2).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct CanonicalColumn {
+    /// The header name, e.g. `period_start`.
+    pub name: &'static str,
+    /// `true`: a row with this column empty is refused.
+    pub required: bool,
+}
+
+const fn column(name: &'static str, required: bool) -> CanonicalColumn {
+    CanonicalColumn { name, required }
+}
+
+/// The canonical charge CSV's columns (formats.md section 2), in the order telaudit
+/// writes them (`telaudit convert`, `telaudit generate`). This is the one list: the
+/// canonical reader, the layout compiler, the converter and the generator all take
+/// it from here.
+pub const CANONICAL: [CanonicalColumn; 15] = [
+    column("carrier", true),
+    column("account", true),
+    column("invoice", true),
+    column("invoice_date", true),
+    column("period_start", true),
+    column("period_end", true),
+    column("service_id", false),
+    column("charge_type", true),
+    column("charge_code", false),
+    column("description", true),
+    column("quantity", false),
+    column("unit_rate", false),
+    column("amount", true),
+    column("usage_quantity", false),
+    column("usage_unit", false),
 ];
+
+/// The names of [`CANONICAL`], in order: the header line telaudit writes.
+pub const CANONICAL_COLUMNS: [&str; 15] = {
+    let mut out = [""; 15];
+    let mut i = 0;
+    while i < out.len() {
+        out[i] = CANONICAL[i].name;
+        i += 1;
+    }
+    out
+};
+
+/// [`CANONICAL_COLUMNS`] without `period_start` and `period_end`: the fields a
+/// carrier layout maps from its own columns (its periods come from its `[period]`).
+pub const CANONICAL_COLUMNS_WITHOUT_PERIODS: [&str; 13] = {
+    let mut out = [""; 13];
+    let (mut i, mut j) = (0, 0);
+    while i < CANONICAL.len() {
+        let n = CANONICAL[i].name.as_bytes();
+        // "period_start" and "period_end" are the only names starting with "pe".
+        if !(n.len() > 2 && n[0] == b'p' && n[1] == b'e') {
+            out[j] = CANONICAL[i].name;
+            j += 1;
+        }
+        i += 1;
+    }
+    out
+};
 
 /// The canonical charge types (formats.md section 2).
 #[derive(Copy, Clone, Eq, PartialEq, Ord, PartialOrd, Hash, Debug)]
@@ -149,5 +193,40 @@ impl Row {
         self.charge_code = m(self.charge_code);
         self.description = m(self.description);
         self.usage_unit = m(self.usage_unit);
+    }
+}
+
+#[cfg(test)]
+mod column_tests {
+    use super::*;
+
+    #[test]
+    fn the_column_lists_agree() {
+        assert_eq!(
+            CANONICAL_COLUMNS.join(","),
+            "carrier,account,invoice,invoice_date,period_start,period_end,\
+service_id,charge_type,charge_code,description,quantity,unit_rate,amount,usage_quantity,usage_unit"
+        );
+        let no_periods: Vec<&str> = CANONICAL_COLUMNS
+            .iter()
+            .copied()
+            .filter(|c| !c.starts_with("period_"))
+            .collect();
+        assert_eq!(CANONICAL_COLUMNS_WITHOUT_PERIODS.to_vec(), no_periods);
+        let required: Vec<&str> = CANONICAL.iter().filter(|c| c.required).map(|c| c.name).collect();
+        assert_eq!(
+            required,
+            [
+                "carrier",
+                "account",
+                "invoice",
+                "invoice_date",
+                "period_start",
+                "period_end",
+                "charge_type",
+                "description",
+                "amount"
+            ]
+        );
     }
 }

@@ -16,7 +16,10 @@ mod input;
 mod intern;
 mod money;
 
-pub use charge::{ChargeType, ChargeTypes, FileId, Row, RowId, SourceRef, CANONICAL_COLUMNS};
+pub use charge::{
+    CanonicalColumn, ChargeType, ChargeTypes, FileId, Row, RowId, SourceRef, CANONICAL, CANONICAL_COLUMNS,
+    CANONICAL_COLUMNS_WITHOUT_PERIODS,
+};
 pub use date::{days_in_month, Date, DateError};
 pub use finding::{Claim, ClaimKey, Finding, RuleInfo, RuleResult, Severity};
 pub use input::{
