@@ -9,6 +9,8 @@
 //! Money is never a binary float: amounts are integer millionths, and anything
 //! computed from them is a [`rust_decimal::Decimal`], rounded only when written.
 
+#![warn(missing_docs)]
+
 mod charge;
 mod date;
 mod finding;

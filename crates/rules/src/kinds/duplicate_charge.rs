@@ -46,14 +46,16 @@ line order) is recoverable.",
 /// is usually a billing-system slip, not a standing charge, so monthly is 0.
 ///
 /// ## Example
+/// The fixture `crates/rules/tests/fixtures/duplicate_charge/` is this example.
+///
 /// | row | service | description | period | amount |
 /// |---|---|---|---|---|
 /// | a.csv:2 | 555-0100 | Unlimited Plan | 2025-01-01 | 45.00 |
-/// | b.csv:7 | 555-0100 | Unlimited Plan | 2025-01-01 | 45.00 |
-/// | b.csv:8 | 555-0100 | Unlimited Plan | 2025-02-01 | 45.00 |
+/// | b.csv:2 | 555-0100 | Unlimited Plan | 2025-01-01 | 45.00 |
+/// | b.csv:3 | 555-0100 | Unlimited Plan | 2025-02-01 | 45.00 |
 ///
 /// One finding, "2 copies of 'Unlimited Plan' 45.00, 1 period", evidence
-/// a.csv:2 and b.csv:7, recoverable 45.00 (a claim on b.csv:7, the copy after the
+/// a.csv:2 and b.csv:2, recoverable 45.00 (a claim on b.csv:2, the copy after the
 /// first in file order), monthly 0. The February row has no twin.
 #[derive(Clone, Debug)]
 pub struct DuplicateCharge {

@@ -37,6 +37,8 @@ pub const KIND: KindDef = KindDef {
 /// its recurring charges every month: monthly is their amount in the latest period.
 ///
 /// ## Example
+/// The fixture `crates/rules/tests/fixtures/unused_service/` is this example.
+///
 /// Account periods 2025-01 .. 2025-04 (latest 2025-04-01), service 555-0100:
 ///
 /// | row | type | period | usage_quantity | amount |
@@ -45,9 +47,12 @@ pub const KIND: KindDef = KindDef {
 /// | a.csv:3 | usage | 2025-02-01 | 0 | 0.00 |
 /// | a.csv:4 | usage | 2025-04-01 | 0 | 0.00 |
 /// | a.csv:5 | recurring | 2025-04-01 | | 45.00 |
+/// | a.csv:6 | usage (555-0200) | 2025-03-01 | 5 | 0.00 |
+/// | a.csv:7 | recurring (555-0200) | 2025-04-01 | | 45.00 |
 ///
 /// Found: no use in the last 3 periods (02, 03, 04); monthly 45.00 (a claim on
-/// a.csv:5), recoverable 0. Had a.csv:3 shown 1 minute, nothing would be found.
+/// a.csv:5), recoverable 0, evidence a.csv:3, :4 and :5. Had a.csv:3 shown 1 minute,
+/// nothing would be found; 555-0200, used in March, is not found.
 #[derive(Clone, Debug)]
 pub struct UnusedService {
     pub idle_periods: usize,
