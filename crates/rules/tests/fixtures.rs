@@ -120,3 +120,21 @@ fn every_kind_has_a_fixture_and_finds_what_it_expects() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[test]
+fn every_fixture_folder_names_a_kind() {
+    for entry in std::fs::read_dir(fixtures()).expect("tests/fixtures is readable") {
+        let path = entry.expect("a readable entry").path();
+        if path.is_dir() {
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default()
+                .to_string();
+            assert!(
+                kinds::lookup(&name).is_some(),
+                "tests/fixtures/{name} names no kind"
+            );
+        }
+    }
+}

@@ -35,7 +35,9 @@ pub const KIND: KindDef = KindDef {
 /// account's latest period.
 ///
 /// ## Example
-/// Inventory: 555-0100, disconnected, disconnect_date 2025-01-31.
+/// The fixture `crates/rules/tests/fixtures/billed_after_disconnect/` is this example.
+///
+/// Inventory: 555-0100, disconnected, disconnect_date 2025-01-31; 555-0200, active.
 ///
 /// | row | period | amount |
 /// |---|---|---|
@@ -43,10 +45,12 @@ pub const KIND: KindDef = KindDef {
 /// | a.csv:3 | 2025-02-01 | 45.00 |
 /// | a.csv:4 | 2025-02-01 | 3.10 (tax) |
 /// | a.csv:5 | 2025-02-01 | -5.00 (credit) |
+/// | a.csv:6 | 2025-02-01 | 45.00 (555-0200) |
 ///
 /// Found: "billed 1 period after disconnect on 2025-01-31", recoverable 48.10
-/// (a.csv:3 and :4), monthly 48.10 if February is the account's latest period.
-/// January starts before the disconnect date; the credit is not a charge.
+/// (a.csv:3 and :4), monthly 48.10 (February is the account's latest period).
+/// January starts before the disconnect date; the credit is not a charge; 555-0200
+/// is active.
 #[derive(Clone, Debug)]
 pub struct BilledAfterDisconnect;
 

@@ -94,13 +94,15 @@ pub const KIND: KindDef = KindDef {
 /// full (TAX001); late fees are commonly waived (FEE001).
 ///
 /// ## Example
+/// The fixture `crates/rules/tests/fixtures/matching_charge/` is this example.
+///
 /// TAX001 (tax rows naming sales or excise tax, client tax-exempt), latest period 2025-02-01:
 ///
 /// | row | type | description | period | amount |
 /// |---|---|---|---|---|
-/// | a.csv:4 | tax | State Sales Tax | 2025-01-01 | 2.50 |
-/// | a.csv:9 | tax | State Sales Tax | 2025-02-01 | 2.50 |
-/// | a.csv:10 | tax | 911 Surcharge | 2025-02-01 | 0.75 |
+/// | a.csv:2 | tax | State Sales Tax | 2025-01-01 | 2.50 |
+/// | a.csv:3 | tax | State Sales Tax | 2025-02-01 | 2.50 |
+/// | a.csv:4 | tax | 911 Surcharge | 2025-02-01 | 0.75 |
 ///
 /// One finding "State Sales Tax billed to a tax-exempt client, 2 periods",
 /// recoverable 5.00, monthly 2.50. The 911 surcharge names no exempt tax.

@@ -43,7 +43,9 @@ pub const KIND: KindDef = KindDef {
 /// the latest period's rows.
 ///
 /// ## Example
-/// Contract: rate, carrier V, code PLAN, 35.00.
+/// The fixture `crates/rules/tests/fixtures/rate_above_contract/` is this example.
+///
+/// Contract: rate, carrier V, code PLAN, 35.00; the rows are service 555-0100's.
 ///
 /// | row | code | period | quantity | unit_rate | amount |
 /// |---|---|---|---|---|---|

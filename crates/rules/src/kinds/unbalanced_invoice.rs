@@ -28,9 +28,13 @@ pub const KIND: KindDef = KindDef {
 /// finding claims no money (recoverable and monthly 0); it asks for a closer look.
 ///
 /// ## Example
-/// `invoices/v.edi`, ST at segment 3, invoice 7001, TDS*150000 (1500.00), its
-/// rows sum to 1450.00: one finding "invoice 7001 states 1500.00 but its charges
-/// sum to 1450.00 (difference 50.00)", evidence the rows' segments and segment 3.
+/// The fixture `crates/rules/tests/fixtures/unbalanced_invoice/` is this example.
+///
+/// `invoices/v.edi` holds two transactions with the same three rows (850.00, tax
+/// 25.50, credit -200.00: 675.50). The first states TDS*67550 (675.50) and is not
+/// found. The second, ST at segment 25, invoice LUMKX881220251202, states TDS*70000:
+/// one finding "invoice LUMKX881220251202 states 700.00 but its charges sum to 675.50
+/// (difference 24.50)", evidence the rows' segments (38, 40, 44) and segment 25.
 #[derive(Clone, Debug)]
 pub struct UnbalancedInvoice;
 
