@@ -71,17 +71,26 @@ pub const CANONICAL_COLUMNS_WITHOUT_PERIODS: [&str; 13] = {
 #[derive(Copy, Clone, Eq, PartialEq, Ord, PartialOrd, Hash, Debug)]
 #[repr(u8)]
 pub enum ChargeType {
+    /// A monthly (or other periodic) charge for a plan or feature.
     Recurring,
+    /// A charge billed once: activation, equipment, installation.
     OneTime,
+    /// A charge for what was used (minutes, data, calls).
     Usage,
+    /// A tax; `TAX001` claims the ones an exempt client does not owe.
     Tax,
+    /// A regulatory or carrier surcharge (911, universal service).
     Surcharge,
+    /// A fee, e.g. a late fee (`FEE001`).
     Fee,
+    /// A credit (negative amount), e.g. a contract credit `CRD001` checks.
     Credit,
+    /// A correction of an earlier bill, either sign.
     Adjustment,
 }
 
 impl ChargeType {
+    /// Every charge type, in canonical order (the order of [`ChargeType::bit`]).
     pub const ALL: [ChargeType; 8] = [
         ChargeType::Recurring,
         ChargeType::OneTime,
@@ -132,10 +141,13 @@ impl fmt::Display for ChargeType {
 pub struct ChargeTypes(pub u8);
 
 impl ChargeTypes {
+    /// Every charge type: the default of a rule that does not narrow them.
     pub const ALL: ChargeTypes = ChargeTypes(0xff);
+    /// The set of the given types; a rule's `charge_types` is read into one.
     pub fn of(types: &[ChargeType]) -> ChargeTypes {
         ChargeTypes(types.iter().fold(0, |acc, t| acc | t.bit()))
     }
+    /// Whether `t` is in the set: one bit test per row, as the rules filter rows.
     pub fn contains(self, t: ChargeType) -> bool {
         self.0 & t.bit() != 0
     }
@@ -149,7 +161,9 @@ pub struct FileId(pub u32);
 /// record starts, 1-based with the header as line 1; or the 1-based X12 segment number).
 #[derive(Copy, Clone, Eq, PartialEq, Ord, PartialOrd, Hash, Debug, Default)]
 pub struct SourceRef {
+    /// The file, an index into [`crate::Dump::files`].
     pub file: FileId,
+    /// The 1-based CSV line or X12 segment number.
     pub pos: u32,
 }
 
@@ -160,22 +174,37 @@ pub type RowId = u32;
 /// Absent optional text is [`Sym::EMPTY`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Row {
+    /// The carrier's name as the bill gives it.
     pub carrier: Sym,
+    /// The carrier account number.
     pub account: Sym,
+    /// The invoice number.
     pub invoice: Sym,
+    /// The service_id (a phone number, a circuit id); empty for account-level charges.
     pub service: Sym,
+    /// The carrier's charge code; contracts name charges by it.
     pub charge_code: Sym,
+    /// The charge's description as billed.
     pub description: Sym,
+    /// The unit of usage_quantity (`min`, `GB`), if any.
     pub usage_unit: Sym,
+    /// The invoice's date.
     pub invoice_date: Date,
+    /// The first day of the service period billed; periods are compared by it.
     pub period_start: Date,
+    /// The last day of the service period billed.
     pub period_end: Date,
+    /// What kind of charge it is; most rules look at some types only.
     pub charge_type: ChargeType,
     /// Default 1 when the input leaves it empty.
     pub quantity: Micros,
+    /// The price of one unit, when the bill states it (rate contracts compare it).
     pub unit_rate: Option<Micros>,
+    /// The billed amount, exact; negative for credits.
     pub amount: Micros,
+    /// How much was used (minutes, GB), when the bill states it; `UNU001` reads it.
     pub usage_quantity: Option<Micros>,
+    /// Where the row was read: what evidence points to.
     pub source: SourceRef,
 }
 

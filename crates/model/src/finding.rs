@@ -12,10 +12,15 @@ pub enum ClaimKey {
     /// A credit the carrier owed and did not give: it has no row of its own, so
     /// it is a claim on its (carrier, account, service, period, code).
     MissingCredit {
+        /// The carrier that owes it.
         carrier: Sym,
+        /// The account it is owed on.
         account: Sym,
+        /// The service that earns it; empty for an account-level credit.
         service: Sym,
+        /// The period (its start) in which it was owed.
         period: Date,
+        /// The contract's charge code.
         code: Sym,
     },
 }
@@ -23,6 +28,7 @@ pub enum ClaimKey {
 /// Money a finding asks for, on one key. Values are exact, never rounded.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Claim {
+    /// What the money is claimed on.
     pub key: ClaimKey,
     /// Already overbilled; a dispute can claim it back.
     pub recoverable: Decimal,
@@ -35,7 +41,9 @@ pub struct Claim {
 pub struct Finding {
     /// The rule id, e.g. `DUP001`.
     pub rule: String,
+    /// The carrier of the rows it rests on.
     pub carrier: Sym,
+    /// The account of the rows it rests on.
     pub account: Sym,
     /// `Sym::EMPTY` for an account-level finding.
     pub service: Sym,
@@ -43,6 +51,7 @@ pub struct Finding {
     pub invoices: Vec<Sym>,
     /// The first and last period_start it covers.
     pub first_period: Date,
+    /// The last period_start it covers.
     pub last_period: Date,
     /// Plain words for the analyst, e.g.
     /// `State Sales Tax billed to a tax-exempt client, 12 periods`.
@@ -55,6 +64,7 @@ pub struct Finding {
     pub evidence: Vec<SourceRef>,
     /// The contract or inventory record it rests on, if any.
     pub basis: Vec<SourceRef>,
+    /// The money asked for, key by key; the report totals them without counting a key twice.
     pub claims: Vec<Claim>,
 }
 
@@ -112,7 +122,9 @@ impl std::fmt::Display for Severity {
 /// so `by_rule` can list every rule that ran.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RuleResult {
+    /// The rule that ran.
     pub rule: RuleInfo,
+    /// Its findings, in carrier, account, service, description, period order.
     pub findings: Vec<Finding>,
 }
 
