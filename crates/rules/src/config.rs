@@ -49,9 +49,13 @@ impl Rule {
 /// fault), its line when known, and what to do.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RuleError {
+    /// The rule file at fault (or the rules folder), as the analyst named it.
     pub file: String,
+    /// The key at fault, when one is.
     pub key: Option<String>,
+    /// The 1-based line of that key, when it can be found.
     pub line: Option<usize>,
+    /// What is wrong and what to write instead.
     pub message: String,
 }
 

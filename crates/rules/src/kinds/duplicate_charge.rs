@@ -59,7 +59,9 @@ line order) is recoverable.",
 /// first in file order), monthly 0. The February row has no twin.
 #[derive(Clone, Debug)]
 pub struct DuplicateCharge {
+    /// Which charge types can be duplicates (`charge_types`).
     pub charge_types: ChargeTypes,
+    /// Only rows with a positive amount (`positive_only`).
     pub positive_only: bool,
 }
 

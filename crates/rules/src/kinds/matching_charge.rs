@@ -108,18 +108,29 @@ pub const KIND: KindDef = KindDef {
 /// recoverable 5.00, monthly 2.50. The 911 surcharge names no exempt tax.
 #[derive(Clone, Debug)]
 pub struct MatchingCharge {
+    /// Only rows of these types (`charge_types`).
     pub charge_types: ChargeTypes,
+    /// The regex on the description (`description_pattern`).
     pub description_pattern: Option<Regex>,
+    /// The regex on the charge_code (`code_pattern`).
     pub code_pattern: Option<Regex>,
     /// `true`: every given pattern must match; `false`: any one.
     pub match_all: bool,
+    /// Only rows with a positive amount (`positive_only`).
     pub positive_only: bool,
+    /// Runs only for a tax-exempt client (`requires_client = "tax_exempt"`).
     pub requires_tax_exempt: bool,
+    /// A matched row's amount is recoverable (`recoverable = "amount"`).
     pub recoverable_amount: bool,
+    /// Matched rows of the latest period recur (`monthly = "latest_period_amount"`).
     pub monthly_latest: bool,
+    /// Findings group by service (`group_by` has `"service"`).
     pub by_service: bool,
+    /// Findings group by description (`group_by` has `"description"`).
     pub by_description: bool,
+    /// Findings group by charge code (`group_by` has `"charge_code"`).
     pub by_code: bool,
+    /// The finding's text with its placeholders (`finding`).
     pub template: String,
 }
 

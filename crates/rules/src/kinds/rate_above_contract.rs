@@ -56,6 +56,7 @@ pub const KIND: KindDef = KindDef {
 /// is not the latest period). a.csv:3 is at the contracted rate (35 = 35.00).
 #[derive(Clone, Debug)]
 pub struct RateAboveContract {
+    /// Which charge types a rate contract caps (`charge_types`).
     pub charge_types: ChargeTypes,
 }
 

@@ -55,6 +55,7 @@ pub const KIND: KindDef = KindDef {
 /// nothing would be found; 555-0200, used in March, is not found.
 #[derive(Clone, Debug)]
 pub struct UnusedService {
+    /// How many of the account's latest periods must show no use (`idle_periods`).
     pub idle_periods: usize,
 }
 
