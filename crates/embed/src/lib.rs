@@ -6,6 +6,8 @@
 //! which defines `static <NAME>: &[(&str, &str)]` of (`folder/file.toml`, text) in
 //! file-name order. Cargo re-runs the build script when the folder changes.
 
+#![warn(missing_docs)]
+
 use std::fmt::Write as _;
 use std::path::PathBuf;
 

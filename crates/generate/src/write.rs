@@ -9,8 +9,6 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::Path;
 
-pub const CHARGE_HEADER: &str = "carrier,account,invoice,invoice_date,period_start,period_end,service_id,\
-charge_type,charge_code,description,quantity,unit_rate,amount,usage_quantity,usage_unit\n";
 pub const INVENTORY_HEADER: &str = "service_id,carrier,account,status,disconnect_date,cost_center,owner\n";
 pub const CONTRACTS_HEADER: &str =
     "kind,carrier,account,service_id,charge_code,amount,effective_from,effective_to\n";
@@ -419,7 +417,8 @@ fn invoice_file(plan: &Plan, ai: usize, services: &[&Service], p: u32) -> (Vec<u
     let per = &plan.periods[p as usize];
     let mut rng = Rng::new(mix(&[plan.seed, ai as u64, u64::from(p)]));
     let mut buf = Vec::with_capacity(160 * (8 * services.len() + 8));
-    buf.extend_from_slice(CHARGE_HEADER.as_bytes());
+    buf.extend_from_slice(telaudit_model::CANONICAL_COLUMNS.join(",").as_bytes());
+    buf.push(b'\n');
     let invoice = format!("{}-{}{:02}", a.number, per.year, per.month);
     let inv = Inv {
         carrier: CARRIERS[a.carrier].name,

@@ -97,23 +97,8 @@ fn rows_scale_with_services() {
     );
 }
 
-const CHARGE_HEADER: [&str; 15] = [
-    "carrier",
-    "account",
-    "invoice",
-    "invoice_date",
-    "period_start",
-    "period_end",
-    "service_id",
-    "charge_type",
-    "charge_code",
-    "description",
-    "quantity",
-    "unit_rate",
-    "amount",
-    "usage_quantity",
-    "usage_unit",
-];
+/// The canonical columns, from the one list (its order is pinned by a test in telaudit-model).
+const CHARGE_HEADER: [&str; 15] = telaudit_model::CANONICAL_COLUMNS;
 
 #[test]
 fn every_file_is_csv_with_the_right_header() {

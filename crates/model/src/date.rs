@@ -9,6 +9,7 @@ pub struct Date(u32);
 /// Why a date could not be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DateError {
+    /// The value is empty.
     Empty,
     /// Not `YYYY-MM-DD`.
     Syntax,
@@ -42,6 +43,7 @@ impl Date {
         Self::parse_bytes(s.as_bytes())
     }
 
+    /// As [`Date::parse`], on bytes (the CSV readers' fast path).
     pub fn parse_bytes(b: &[u8]) -> Result<Date, DateError> {
         let b = b.trim_ascii();
         if b.is_empty() {
@@ -76,12 +78,15 @@ impl Date {
         Date::from_ymd(v / 10_000, v / 100 % 100, v % 100).ok_or(DateError::NoSuchDay)
     }
 
+    /// The year, e.g. 2025.
     pub fn year(self) -> u32 {
         self.0 / 10_000
     }
+    /// The month, 1 to 12.
     pub fn month(self) -> u32 {
         self.0 / 100 % 100
     }
+    /// The day of the month, 1 to 31.
     pub fn day(self) -> u32 {
         self.0 % 100
     }
@@ -106,6 +111,7 @@ impl Date {
     }
 }
 
+/// The number of days in month `m` (1 to 12) of year `y`, leap years counted.
 pub fn days_in_month(y: u32, m: u32) -> u32 {
     match m {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,

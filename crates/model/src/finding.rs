@@ -12,10 +12,15 @@ pub enum ClaimKey {
     /// A credit the carrier owed and did not give: it has no row of its own, so
     /// it is a claim on its (carrier, account, service, period, code).
     MissingCredit {
+        /// The carrier that owes it.
         carrier: Sym,
+        /// The account it is owed on.
         account: Sym,
+        /// The service that earns it; empty for an account-level credit.
         service: Sym,
+        /// The period (its start) in which it was owed.
         period: Date,
+        /// The contract's charge code.
         code: Sym,
     },
 }
@@ -23,6 +28,7 @@ pub enum ClaimKey {
 /// Money a finding asks for, on one key. Values are exact, never rounded.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Claim {
+    /// What the money is claimed on.
     pub key: ClaimKey,
     /// Already overbilled; a dispute can claim it back.
     pub recoverable: Decimal,
@@ -35,7 +41,9 @@ pub struct Claim {
 pub struct Finding {
     /// The rule id, e.g. `DUP001`.
     pub rule: String,
+    /// The carrier of the rows it rests on.
     pub carrier: Sym,
+    /// The account of the rows it rests on.
     pub account: Sym,
     /// `Sym::EMPTY` for an account-level finding.
     pub service: Sym,
@@ -43,6 +51,7 @@ pub struct Finding {
     pub invoices: Vec<Sym>,
     /// The first and last period_start it covers.
     pub first_period: Date,
+    /// The last period_start it covers.
     pub last_period: Date,
     /// Plain words for the analyst, e.g.
     /// `State Sales Tax billed to a tax-exempt client, 12 periods`.
@@ -55,6 +64,7 @@ pub struct Finding {
     pub evidence: Vec<SourceRef>,
     /// The contract or inventory record it rests on, if any.
     pub basis: Vec<SourceRef>,
+    /// The money asked for, key by key; the report totals them without counting a key twice.
     pub claims: Vec<Claim>,
 }
 
@@ -65,14 +75,69 @@ pub struct RuleInfo {
     pub id: String,
     /// e.g. `Duplicate charge`.
     pub title: String,
-    /// `high`, `medium` or `low`.
-    pub severity: String,
+    /// How much a finding of the rule matters.
+    pub severity: Severity,
+}
+
+/// How much a rule's findings matter, as a rule file gives it (`severity = "high"`)
+/// and the reports write it. An enum, not a text, so that no report has to check
+/// the spelling again once the rule file was read.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// `high`: money that is clearly owed back or clearly wasted.
+    High,
+    /// `medium`: likely waste that needs a look before a dispute.
+    Medium,
+    /// `low`: small or uncertain amounts.
+    Low,
+}
+
+impl Severity {
+    /// Every severity, from the highest.
+    pub const ALL: [Severity; 3] = [Severity::High, Severity::Medium, Severity::Low];
+
+    /// The word rule files and reports use: `high`, `medium` or `low`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::High => "high",
+            Severity::Medium => "medium",
+            Severity::Low => "low",
+        }
+    }
+
+    /// The severity a rule file spells `s`, if any (exact, lower case).
+    pub fn parse(s: &str) -> Option<Severity> {
+        Severity::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// What one rule found in one dump. A rule that found nothing still has a result,
 /// so `by_rule` can list every rule that ran.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RuleResult {
+    /// The rule that ran.
     pub rule: RuleInfo,
+    /// Its findings, in carrier, account, service, description, period order.
     pub findings: Vec<Finding>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Severity;
+
+    #[test]
+    fn severity_reads_and_writes_the_rule_file_words() {
+        assert_eq!(Severity::parse("medium"), Some(Severity::Medium));
+        assert_eq!(Severity::parse("High"), None);
+        assert_eq!(Severity::Low.to_string(), "low");
+        let words: Vec<&str> = Severity::ALL.iter().map(|s| s.as_str()).collect();
+        assert_eq!(words, ["high", "medium", "low"]);
+    }
 }

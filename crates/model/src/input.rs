@@ -13,15 +13,20 @@ pub enum SourceKind {
     Layout(String),
     /// X12 811 EDI: positions are segment numbers.
     Edi811,
+    /// inventory.csv: the client's own list of services.
     Inventory,
+    /// contracts.csv: contracted rates and credits.
     Contracts,
+    /// client.toml: the client's settings.
     ClientToml,
 }
 
 /// An input file, with its path relative to the client folder (`/`-separated).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SourceFile {
+    /// The path relative to the client folder, `/`-separated, e.g. `invoices/a.csv`.
     pub path: String,
+    /// How it was read; it decides how positions are shown.
     pub kind: SourceKind,
 }
 
@@ -70,7 +75,9 @@ impl fmt::Display for Position {
 pub struct Rejection {
     /// Path relative to the client folder.
     pub file: String,
+    /// Where in the file (a line, a segment, or the whole file).
     pub position: Position,
+    /// Why it was refused, in words an analyst can act on.
     pub reason: String,
     /// How many charge rows this refusal stands for (1 for a CSV row; the
     /// charges of a refused EDI transaction; 0 for a refused inventory or contract line).
@@ -90,8 +97,11 @@ impl Rejection {
 /// Something an analyst should know that refused nothing (an encoding guess, a skipped segment).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Warning {
+    /// Path relative to the client folder.
     pub file: String,
+    /// Where in the file (a line, a segment, or the whole file).
     pub position: Position,
+    /// What happened, in words.
     pub message: String,
 }
 
@@ -106,27 +116,39 @@ impl Warning {
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+/// A service's status in inventory.csv; `DIS001` looks for disconnected ones still billed.
 pub enum ServiceStatus {
+    /// In use.
     Active,
+    /// Disconnected (on its disconnect_date, if given): nothing after it should be billed.
     Disconnected,
+    /// Ordered, not yet in service.
     Pending,
 }
 
 /// One line of inventory.csv.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InventoryRecord {
+    /// The service_id the line describes.
     pub service: Sym,
+    /// The carrier billing it.
     pub carrier: Sym,
     /// `Sym::EMPTY`: matches every account of the carrier.
     pub account: Sym,
+    /// In use, disconnected or pending.
     pub status: ServiceStatus,
+    /// When it was disconnected, if it was.
     pub disconnect_date: Option<Date>,
+    /// The client's cost center, passed through to the reports.
     pub cost_center: String,
+    /// Who the service belongs to, passed through to the reports.
     pub owner: String,
+    /// The line it was read from: a finding's basis.
     pub source: SourceRef,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+/// The two kinds of contracts.csv lines.
 pub enum ContractKind {
     /// A price ceiling on a charge code.
     Rate,
@@ -137,17 +159,23 @@ pub enum ContractKind {
 /// One line of contracts.csv.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Contract {
+    /// Rate ceiling or periodic credit.
     pub kind: ContractKind,
+    /// The carrier it binds.
     pub carrier: Sym,
     /// `Sym::EMPTY`: every account of the carrier.
     pub account: Sym,
     /// For credits: the earning service; `Sym::EMPTY` = an account-level credit.
     pub service: Sym,
+    /// The charge code it prices (rate) or that the credit rows carry (credit).
     pub charge_code: Sym,
     /// Rate: the contracted unit rate. Credit: the amount owed per period (positive).
     pub amount: Micros,
+    /// The first period start it covers; `None`: from the beginning.
     pub effective_from: Option<Date>,
+    /// The last period start it covers; `None`: open-ended.
     pub effective_to: Option<Date>,
+    /// The line it was read from: a finding's basis.
     pub source: SourceRef,
 }
 
@@ -164,7 +192,9 @@ impl Contract {
 pub struct ClientConfig {
     /// Display name; `None` means the folder name.
     pub name: Option<String>,
+    /// `tax_exempt = true`: taxes the client is exempt from are claimed back (`TAX001`).
     pub tax_exempt: bool,
+    /// `[proposal]`: the upgrade the found money is to fund, if any.
     pub proposal: Option<Proposal>,
     /// `[[layouts]]`: carrier layouts forced on path patterns, first match wins.
     pub layouts: Vec<ForcedLayout>,
@@ -174,14 +204,18 @@ pub struct ClientConfig {
 /// folder, `*`/`**`/`?` wildcards) are read with the layout named `layout`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ForcedLayout {
+    /// A path pattern relative to the client folder.
     pub path: String,
+    /// The name of the layout to read matching files with.
     pub layout: String,
 }
 
 /// The upgrade the found money is to fund.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Proposal {
+    /// What the upgrade costs once.
     pub one_time: Decimal,
+    /// What the upgrade costs every month.
     pub monthly: Decimal,
 }
 
@@ -191,13 +225,21 @@ pub struct Proposal {
 pub struct Dump {
     /// The client id: the folder's name.
     pub client: String,
+    /// client.toml's settings (defaults when there is none).
     pub config: ClientConfig,
+    /// Every text of the rows, inventory and contracts, interned once.
     pub strings: Interner,
+    /// Every input file read, in path order; [`crate::FileId`] indexes it.
     pub files: Vec<SourceFile>,
+    /// Every charge row accepted, in file order; [`crate::RowId`] indexes it.
     pub rows: Vec<Row>,
+    /// inventory.csv's lines.
     pub inventory: Vec<InventoryRecord>,
+    /// contracts.csv's lines.
     pub contracts: Vec<Contract>,
+    /// What was refused, and why (written to rejected.csv).
     pub rejected: Vec<Rejection>,
+    /// What an analyst should know that refused nothing.
     pub warnings: Vec<Warning>,
     /// EDI invoices whose rows do not sum to their stated total.
     pub unbalanced: Vec<UnbalancedInvoice>,
@@ -206,8 +248,11 @@ pub struct Dump {
 /// An X12 811 invoice whose charges do not add up to its TDS total.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UnbalancedInvoice {
+    /// The invoice's carrier.
     pub carrier: Sym,
+    /// The invoice's account.
     pub account: Sym,
+    /// The invoice number.
     pub invoice: Sym,
     /// The TDS01 total.
     pub stated: Micros,
@@ -233,6 +278,7 @@ impl Dump {
         self.files[src.file.0 as usize].locate(src.pos)
     }
 
+    /// The input file with this id.
     pub fn file(&self, id: FileId) -> &SourceFile {
         &self.files[id.0 as usize]
     }

@@ -11,7 +11,9 @@ use rustc_hash::FxHashMap;
 pub struct Sym(pub u32);
 
 impl Sym {
+    /// The empty text, the value of every absent optional field.
     pub const EMPTY: Sym = Sym(0);
+    /// Whether this is the empty text.
     pub fn is_empty(self) -> bool {
         self.0 == 0
     }
@@ -31,6 +33,7 @@ impl Default for Interner {
 }
 
 impl Interner {
+    /// An interner holding only the empty text (as [`Sym::EMPTY`]).
     pub fn new() -> Self {
         let mut map = FxHashMap::default();
         map.insert(Box::<str>::from(""), Sym::EMPTY);
@@ -62,10 +65,12 @@ impl Interner {
         &self.strings[sym.0 as usize]
     }
 
+    /// How many distinct texts it holds, the empty one included.
     pub fn len(&self) -> usize {
         self.strings.len()
     }
 
+    /// Whether it holds nothing but the empty text.
     pub fn is_empty(&self) -> bool {
         self.strings.len() == 1
     }

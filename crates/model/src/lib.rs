@@ -9,6 +9,8 @@
 //! Money is never a binary float: amounts are integer millionths, and anything
 //! computed from them is a [`rust_decimal::Decimal`], rounded only when written.
 
+#![warn(missing_docs)]
+
 mod charge;
 mod date;
 mod finding;
@@ -17,9 +19,12 @@ mod intern;
 mod money;
 mod text;
 
-pub use charge::{ChargeType, ChargeTypes, FileId, Row, RowId, SourceRef, CANONICAL_COLUMNS};
+pub use charge::{
+    CanonicalColumn, ChargeType, ChargeTypes, FileId, Row, RowId, SourceRef, CANONICAL, CANONICAL_COLUMNS,
+    CANONICAL_COLUMNS_WITHOUT_PERIODS,
+};
 pub use date::{days_in_month, Date, DateError};
-pub use finding::{Claim, ClaimKey, Finding, RuleInfo, RuleResult};
+pub use finding::{Claim, ClaimKey, Finding, RuleInfo, RuleResult, Severity};
 pub use input::{
     ClientConfig, Contract, ContractKind, Dump, ForcedLayout, InventoryRecord, Position, Proposal, Rejection,
     RowIdx, ServiceStatus, SourceFile, SourceKind, UnbalancedInvoice, Warning,

@@ -15,6 +15,7 @@ pub struct Micros(pub i64);
 /// Why a decimal could not be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DecimalError {
+    /// The value is empty.
     Empty,
     /// Not a plain decimal (`-12.5`, `1234.5678`): exponent, letters, several signs ...
     Syntax,
@@ -44,7 +45,9 @@ const SCALE: i64 = 1_000_000;
 const MAX_INT_DIGITS: usize = 12;
 
 impl Micros {
+    /// Zero.
     pub const ZERO: Micros = Micros(0);
+    /// One (1.000000).
     pub const ONE: Micros = Micros(SCALE);
 
     /// Parses a plain decimal: optional sign, digits, optional point and up to 6
@@ -118,10 +121,12 @@ impl Micros {
         i64::try_from(scaled).ok().map(Micros)
     }
 
+    /// Whether it is above zero (a charge, not a credit or a zero row).
     pub fn is_positive(self) -> bool {
         self.0 > 0
     }
 
+    /// Whether it is exactly zero.
     pub fn is_zero(self) -> bool {
         self.0 == 0
     }
@@ -131,6 +136,7 @@ impl Micros {
         cents.checked_mul(10_000).map(Micros)
     }
 
+    /// The sum, or `None` if it overflows.
     pub fn checked_add(self, o: Micros) -> Option<Micros> {
         self.0.checked_add(o.0).map(Micros)
     }

@@ -32,23 +32,20 @@ const fn col(name: &'static str, required: bool) -> Column {
     Column { name, required }
 }
 
-const COLUMNS: [Column; 15] = [
-    col("carrier", true),
-    col("account", true),
-    col("invoice", true),
-    col("invoice_date", true),
-    col("period_start", true),
-    col("period_end", true),
-    col("service_id", false),
-    col("charge_type", true),
-    col("charge_code", false),
-    col("description", true),
-    col("quantity", false),
-    col("unit_rate", false),
-    col("amount", true),
-    col("usage_quantity", false),
-    col("usage_unit", false),
-];
+/// The canonical columns, from the one list in telaudit-model.
+const COLUMNS: [Column; 15] = {
+    const NONE: Column = col("", false);
+    let mut out = [NONE; 15];
+    let mut i = 0;
+    while i < out.len() {
+        out[i] = col(
+            telaudit_model::CANONICAL[i].name,
+            telaudit_model::CANONICAL[i].required,
+        );
+        i += 1;
+    }
+    out
+};
 
 /// A file's records are split into chunks of at least this many bytes, parsed in
 /// parallel, when the file holds at least two of them (one huge bill file then

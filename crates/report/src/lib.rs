@@ -59,7 +59,7 @@ pub use output::{write_atomic, write_outputs};
 pub use tables::{findings_csv, rejected_csv, write_findings_csv, write_rejected_csv};
 
 use std::collections::BTreeMap;
-use telaudit_model::{Date, Decimal, Dump, Proposal, RuleResult, SourceKind, Sym};
+use telaudit_model::{Date, Decimal, Dump, Proposal, RuleResult, Severity, SourceKind, Sym};
 
 /// The `schema` value of report.json.
 pub const SCHEMA: &str = "telaudit.report/1";
@@ -128,8 +128,8 @@ pub struct RuleTotals {
     pub rule: String,
     /// The rule's title in plain words.
     pub title: String,
-    /// The rule's severity as written in its file.
-    pub severity: String,
+    /// The rule's severity, from its rule file.
+    pub severity: Severity,
     /// How many findings the rule made.
     pub findings: u64,
     /// The sum of its findings' recoverable values.
@@ -199,7 +199,7 @@ pub fn summarize(dump: &Dump, results: &[RuleResult]) -> Report {
         .map(|r| RuleTotals {
             rule: r.rule.id.clone(),
             title: r.rule.title.clone(),
-            severity: r.rule.severity.clone(),
+            severity: r.rule.severity,
             findings: r.findings.len() as u64,
             recoverable: r.findings.iter().map(|f| f.recoverable).sum(),
             monthly: r.findings.iter().map(|f| f.monthly).sum(),

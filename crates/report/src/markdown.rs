@@ -195,7 +195,7 @@ fn write_by_rule(o: &mut String, r: &Report) -> Out {
             "| {} | {} | {} | {} | {} | {} |",
             md(&b.rule),
             md(&b.title),
-            md(&b.severity),
+            md(b.severity.as_str()),
             b.findings,
             money_string(b.recoverable),
             money_string(b.monthly)

@@ -89,7 +89,7 @@ pub fn write_findings_csv<W: Write>(w: W, dump: &Dump, results: &[RuleResult]) -
         join_sources(dump, &f.basis, &mut basis);
         out.write_record([
             guard(&f.rule).as_ref(),
-            guard(&info.severity).as_ref(),
+            guard(info.severity.as_str()).as_ref(),
             guard(dump.s(f.carrier)).as_ref(),
             guard(dump.s(f.account)).as_ref(),
             guard(dump.s(f.service)).as_ref(),

@@ -1,9 +1,10 @@
 //! Rule files: reading, checking and holding the rule set.
 
-use crate::kinds::{Fields, Params};
+use crate::kinds::{Fields, Kind};
 use std::fmt;
 use std::path::Path;
-use telaudit_model::RuleInfo;
+use std::sync::Arc;
+use telaudit_model::{RuleInfo, Severity};
 
 include!(concat!(env!("OUT_DIR"), "/default_rules.rs"));
 
@@ -16,15 +17,15 @@ pub struct Rule {
     pub kind: String,
     /// e.g. `Duplicate charge`.
     pub title: String,
-    /// `high`, `medium` or `low`.
-    pub severity: String,
+    /// `high`, `medium` or `low` in the file.
+    pub severity: Severity,
     /// What the rule finds, in plain words.
     pub finds: String,
     /// Why what it finds costs money.
     pub why: String,
     /// The file it was read from (`rules/DUP001.toml`).
     pub source: String,
-    pub(crate) params: Params,
+    pub(crate) params: Arc<dyn Kind>,
 }
 
 impl Rule {
@@ -33,7 +34,7 @@ impl Rule {
         RuleInfo {
             id: self.id.clone(),
             title: self.title.clone(),
-            severity: self.severity.clone(),
+            severity: self.severity,
         }
     }
 
@@ -48,9 +49,13 @@ impl Rule {
 /// fault), its line when known, and what to do.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RuleError {
+    /// The rule file at fault (or the rules folder), as the analyst named it.
     pub file: String,
+    /// The key at fault, when one is.
     pub key: Option<String>,
+    /// The 1-based line of that key, when it can be found.
     pub line: Option<usize>,
+    /// What is wrong and what to write instead.
     pub message: String,
 }
 
@@ -150,15 +155,15 @@ impl RuleSet {
         let kind = f.req_str("kind")?;
         let title = f.req_str("title")?;
         let severity = f.req_str("severity")?;
-        if !matches!(severity.as_str(), "high" | "medium" | "low") {
+        let Some(severity) = Severity::parse(&severity) else {
             return Err(f.err(
                 "severity",
                 &format!("is {severity:?}; use \"high\", \"medium\" or \"low\""),
             ));
-        }
+        };
         let finds = f.req_str("finds")?;
         let why = f.req_str("why")?;
-        let params = Params::read(&kind, &mut f)?;
+        let params = crate::kinds::read(&kind, &mut f)?;
         f.finish()?;
         Ok(Rule {
             id,

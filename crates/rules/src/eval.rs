@@ -10,7 +10,9 @@ use telaudit_model::{Dump, RuleResult};
 /// How long an evaluation took: the shared index, then each rule (sorted by id).
 #[derive(Clone, Debug, Default)]
 pub struct Timings {
+    /// Building the shared index.
     pub index: Duration,
+    /// Each rule's own run, by rule id.
     pub rules: Vec<(String, Duration)>,
 }
 

@@ -11,7 +11,9 @@ pub type SvcId = u32;
 /// An account: a (carrier, account) pair.
 #[derive(Clone, Debug)]
 pub struct AccountInfo {
+    /// The carrier.
     pub carrier: Sym,
+    /// The account number.
     pub account: Sym,
     /// The distinct period_start values of its rows, ascending.
     pub periods: Vec<Date>,
@@ -40,7 +42,9 @@ impl AccountInfo {
 /// for the account-level rows.
 #[derive(Clone, Debug)]
 pub struct ServiceInfo {
+    /// Its account.
     pub acc: AccId,
+    /// Its service_id (`Sym::EMPTY` for the account-level rows).
     pub service: Sym,
     /// Its rows, ascending (so in file path, then line order).
     pub rows: Vec<RowId>,
@@ -49,7 +53,9 @@ pub struct ServiceInfo {
 /// Rows grouped by account and service, with each account's periods.
 #[derive(Clone, Debug, Default)]
 pub struct Index {
+    /// Every account, in order of first appearance; [`AccId`] indexes it.
     pub accounts: Vec<AccountInfo>,
+    /// Every service, in order of first appearance; [`SvcId`] indexes it.
     pub services: Vec<ServiceInfo>,
     /// The account of each row.
     pub row_acc: Vec<AccId>,
@@ -62,6 +68,7 @@ pub struct Index {
 }
 
 impl Index {
+    /// Groups a dump's rows once, so that every rule looks them up instead of regrouping.
     pub fn build(dump: &Dump) -> Index {
         let n = dump.rows.len();
         let mut ix = Index {
@@ -150,10 +157,12 @@ impl Index {
         }
     }
 
+    /// The account with this id.
     pub fn acc(&self, acc: AccId) -> &AccountInfo {
         &self.accounts[acc as usize]
     }
 
+    /// The service with this id.
     pub fn svc(&self, svc: SvcId) -> &ServiceInfo {
         &self.services[svc as usize]
     }

@@ -10,6 +10,8 @@
 //! parallel. Each rule returns findings with exact claims on money; totalling
 //! and de-duplicating claims across rules is the report's job.
 
+#![warn(missing_docs)]
+
 mod config;
 mod eval;
 mod index;

@@ -8,21 +8,7 @@ use std::collections::BTreeMap;
 
 /// The canonical fields a layout can make, in canonical column order (no periods:
 /// those come from `[period]`).
-pub(crate) const FIELDS: [&str; 13] = [
-    "carrier",
-    "account",
-    "invoice",
-    "invoice_date",
-    "service_id",
-    "charge_type",
-    "charge_code",
-    "description",
-    "quantity",
-    "unit_rate",
-    "amount",
-    "usage_quantity",
-    "usage_unit",
-];
+pub(crate) const FIELDS: [&str; 13] = telaudit_model::CANONICAL_COLUMNS_WITHOUT_PERIODS;
 pub(crate) const F_CARRIER: usize = 0;
 pub(crate) const F_ACCOUNT: usize = 1;
 pub(crate) const F_INVOICE: usize = 2;

@@ -114,7 +114,7 @@ pub fn result(id: &str, title: &str, findings: Vec<Finding>) -> RuleResult {
         rule: RuleInfo {
             id: id.to_string(),
             title: title.to_string(),
-            severity: "high".to_string(),
+            severity: telaudit_model::Severity::High,
         },
         findings,
     }

@@ -2,10 +2,20 @@
 
 use crate::config::RuleError;
 use crate::index::{Index, SvcId};
-use crate::kinds::Fields;
+use crate::kinds::{Fields, Kind, KindDef};
+use std::sync::Arc;
 use crate::util::{periods_text, row_claim, Draft};
 use rustc_hash::FxHashMap;
 use telaudit_model::{Decimal, Dump, Finding, ServiceStatus};
+
+/// This kind's entry in the registry ([`crate::kinds::REGISTRY`]).
+pub const KIND: KindDef = KindDef {
+    name: "billed_after_disconnect",
+    heading: " (DIS001)",
+    params: &[],
+    note: "No parameters: it reads inventory.csv.",
+    read: |f| Ok(Arc::new(BilledAfterDisconnect::read(f)?)),
+};
 
 /// ## What it does
 /// Finds services the client's inventory marks `disconnected` that are still
@@ -25,7 +35,9 @@ use telaudit_model::{Decimal, Dump, Finding, ServiceStatus};
 /// account's latest period.
 ///
 /// ## Example
-/// Inventory: 555-0100, disconnected, disconnect_date 2025-01-31.
+/// The fixture `crates/rules/tests/fixtures/billed_after_disconnect/` is this example.
+///
+/// Inventory: 555-0100, disconnected, disconnect_date 2025-01-31; 555-0200, active.
 ///
 /// | row | period | amount |
 /// |---|---|---|
@@ -33,10 +45,12 @@ use telaudit_model::{Decimal, Dump, Finding, ServiceStatus};
 /// | a.csv:3 | 2025-02-01 | 45.00 |
 /// | a.csv:4 | 2025-02-01 | 3.10 (tax) |
 /// | a.csv:5 | 2025-02-01 | -5.00 (credit) |
+/// | a.csv:6 | 2025-02-01 | 45.00 (555-0200) |
 ///
 /// Found: "billed 1 period after disconnect on 2025-01-31", recoverable 48.10
-/// (a.csv:3 and :4), monthly 48.10 if February is the account's latest period.
-/// January starts before the disconnect date; the credit is not a charge.
+/// (a.csv:3 and :4), monthly 48.10 (February is the account's latest period).
+/// January starts before the disconnect date; the credit is not a charge; 555-0200
+/// is active.
 #[derive(Clone, Debug)]
 pub struct BilledAfterDisconnect;
 
@@ -44,8 +58,10 @@ impl BilledAfterDisconnect {
     pub(crate) fn read(_f: &mut Fields) -> Result<Self, RuleError> {
         Ok(BilledAfterDisconnect)
     }
+}
 
-    pub(crate) fn run(&self, id: &str, dump: &Dump, ix: &Index) -> Vec<Finding> {
+impl Kind for BilledAfterDisconnect {
+    fn run(&self, id: &str, dump: &Dump, ix: &Index) -> Vec<Finding> {
         // The inventory line that rules each billed service, whatever its status: a
         // line naming the account (say `active`) is not overridden by a carrier-wide
         // `disconnected` one.

@@ -2,10 +2,33 @@
 
 use crate::config::RuleError;
 use crate::index::{Index, SvcId};
-use crate::kinds::Fields;
+use crate::kinds::{Fields, Kind, KindDef, Param};
+use std::sync::Arc;
 use crate::util::{money_m, periods_text, row_claim, Draft};
 use rustc_hash::FxHashMap;
 use telaudit_model::{ChargeType, ChargeTypes, Decimal, Dump, Finding, Micros, RowId, Sym};
+
+/// This kind's entry in the registry ([`crate::kinds::REGISTRY`]).
+pub const KIND: KindDef = KindDef {
+    name: "duplicate_charge",
+    heading: " (DUP001)",
+    params: &[
+        Param {
+            key: "charge_types",
+            default: "`[\"recurring\", \"one_time\", \"usage\", \"fee\", \"surcharge\"]`",
+            meaning: "which rows can be duplicates",
+        },
+        Param {
+            key: "positive_only",
+            default: "`true`",
+            meaning: "only positive amounts",
+        },
+    ],
+    note: "Rows agreeing on account, service_id, charge_type, charge_code, description, period_start,
+period_end, quantity and amount are copies; every copy after the first (in file path and
+line order) is recoverable.",
+    read: |f| Ok(Arc::new(DuplicateCharge::read(f)?)),
+};
 
 /// ## What it does
 /// Finds rows billed more than once: two or more rows of the chosen charge types
@@ -23,18 +46,22 @@ use telaudit_model::{ChargeType, ChargeTypes, Decimal, Dump, Finding, Micros, Ro
 /// is usually a billing-system slip, not a standing charge, so monthly is 0.
 ///
 /// ## Example
+/// The fixture `crates/rules/tests/fixtures/duplicate_charge/` is this example.
+///
 /// | row | service | description | period | amount |
 /// |---|---|---|---|---|
 /// | a.csv:2 | 555-0100 | Unlimited Plan | 2025-01-01 | 45.00 |
-/// | b.csv:7 | 555-0100 | Unlimited Plan | 2025-01-01 | 45.00 |
-/// | b.csv:8 | 555-0100 | Unlimited Plan | 2025-02-01 | 45.00 |
+/// | b.csv:2 | 555-0100 | Unlimited Plan | 2025-01-01 | 45.00 |
+/// | b.csv:3 | 555-0100 | Unlimited Plan | 2025-02-01 | 45.00 |
 ///
 /// One finding, "2 copies of 'Unlimited Plan' 45.00, 1 period", evidence
-/// a.csv:2 and b.csv:7, recoverable 45.00 (a claim on b.csv:7, the copy after the
+/// a.csv:2 and b.csv:2, recoverable 45.00 (a claim on b.csv:2, the copy after the
 /// first in file order), monthly 0. The February row has no twin.
 #[derive(Clone, Debug)]
 pub struct DuplicateCharge {
+    /// Which charge types can be duplicates (`charge_types`).
     pub charge_types: ChargeTypes,
+    /// Only rows with a positive amount (`positive_only`).
     pub positive_only: bool,
 }
 
@@ -54,8 +81,10 @@ impl DuplicateCharge {
             positive_only: f.opt_bool("positive_only")?.unwrap_or(true),
         })
     }
+}
 
-    pub(crate) fn run(&self, id: &str, dump: &Dump, ix: &Index) -> Vec<Finding> {
+impl Kind for DuplicateCharge {
+    fn run(&self, id: &str, dump: &Dump, ix: &Index) -> Vec<Finding> {
         // The spec's key has no carrier: services of one (account, service_id) under
         // two carrier names are compared together.
         let mut groups: FxHashMap<(Sym, Sym), Vec<SvcId>> = FxHashMap::default();

@@ -2,11 +2,72 @@
 
 use crate::config::RuleError;
 use crate::index::{AccId, Index};
-use crate::kinds::Fields;
+use crate::kinds::{Fields, Kind, KindDef, Param};
+use std::sync::Arc;
 use crate::util::{periods_text, row_claim, Draft, SymMemo};
 use regex::Regex;
 use rustc_hash::FxHashMap;
 use telaudit_model::{ChargeTypes, Decimal, Dump, Finding, RowId, Sym};
+
+/// This kind's entry in the registry ([`crate::kinds::REGISTRY`]).
+pub const KIND: KindDef = KindDef {
+    name: "matching_charge",
+    heading: ": rows that match patterns (TAX001, FEE001, and most analyst rules)",
+    params: &[
+        Param {
+            key: "charge_types",
+            default: "all",
+            meaning: "only rows of these types, e.g. `[\"tax\"]`",
+        },
+        Param {
+            key: "description_pattern",
+            default: "none",
+            meaning: "a regex (Rust syntax; `(?i)` for case-insensitive) on the description",
+        },
+        Param {
+            key: "code_pattern",
+            default: "none",
+            meaning: "a regex on the charge_code",
+        },
+        Param {
+            key: "match",
+            default: "`\"any\"`",
+            meaning: "`\"any\"`: either pattern matching is enough; `\"all\"`: every given pattern must match",
+        },
+        Param {
+            key: "positive_only",
+            default: "`true`",
+            meaning: "only rows with a positive amount",
+        },
+        Param {
+            key: "requires_client",
+            default: "none",
+            meaning: "`\"tax_exempt\"`: the rule runs only when client.toml says `tax_exempt = true`",
+        },
+        Param {
+            key: "recoverable",
+            default: "`\"amount\"`",
+            meaning: "`\"amount\"`: each matched row's amount is recoverable; `\"none\"`",
+        },
+        Param {
+            key: "monthly",
+            default: "`\"none\"`",
+            meaning: "`\"latest_period_amount\"`: matched rows in the account's latest period recur monthly",
+        },
+        Param {
+            key: "group_by",
+            default: "`[\"service\", \"description\"]`",
+            meaning: "one finding per group; any of `\"account\"`, `\"service\"`, `\"description\"`, `\"charge_code\"` (the account is always part of it)",
+        },
+        Param {
+            key: "finding",
+            default: "`\"{description}\"`",
+            meaning: "the finding's text; may use `{description}`, `{charge_code}`, `{service}`, `{account}`, `{carrier}`; the number of periods is appended",
+        },
+    ],
+    note: "",
+    read: |f| Ok(Arc::new(MatchingCharge::read(f)?)),
+};
 
 /// ## What it does
 /// Finds rows by what they say: rows of the chosen `charge_types` (default: all)
@@ -33,30 +94,43 @@ use telaudit_model::{ChargeTypes, Decimal, Dump, Finding, RowId, Sym};
 /// full (TAX001); late fees are commonly waived (FEE001).
 ///
 /// ## Example
+/// The fixture `crates/rules/tests/fixtures/matching_charge/` is this example.
+///
 /// TAX001 (tax rows naming sales or excise tax, client tax-exempt), latest period 2025-02-01:
 ///
 /// | row | type | description | period | amount |
 /// |---|---|---|---|---|
-/// | a.csv:4 | tax | State Sales Tax | 2025-01-01 | 2.50 |
-/// | a.csv:9 | tax | State Sales Tax | 2025-02-01 | 2.50 |
-/// | a.csv:10 | tax | 911 Surcharge | 2025-02-01 | 0.75 |
+/// | a.csv:2 | tax | State Sales Tax | 2025-01-01 | 2.50 |
+/// | a.csv:3 | tax | State Sales Tax | 2025-02-01 | 2.50 |
+/// | a.csv:4 | tax | 911 Surcharge | 2025-02-01 | 0.75 |
 ///
 /// One finding "State Sales Tax billed to a tax-exempt client, 2 periods",
 /// recoverable 5.00, monthly 2.50. The 911 surcharge names no exempt tax.
 #[derive(Clone, Debug)]
 pub struct MatchingCharge {
+    /// Only rows of these types (`charge_types`).
     pub charge_types: ChargeTypes,
+    /// The regex on the description (`description_pattern`).
     pub description_pattern: Option<Regex>,
+    /// The regex on the charge_code (`code_pattern`).
     pub code_pattern: Option<Regex>,
     /// `true`: every given pattern must match; `false`: any one.
     pub match_all: bool,
+    /// Only rows with a positive amount (`positive_only`).
     pub positive_only: bool,
+    /// Runs only for a tax-exempt client (`requires_client = "tax_exempt"`).
     pub requires_tax_exempt: bool,
+    /// A matched row's amount is recoverable (`recoverable = "amount"`).
     pub recoverable_amount: bool,
+    /// Matched rows of the latest period recur (`monthly = "latest_period_amount"`).
     pub monthly_latest: bool,
+    /// Findings group by service (`group_by` has `"service"`).
     pub by_service: bool,
+    /// Findings group by description (`group_by` has `"description"`).
     pub by_description: bool,
+    /// Findings group by charge code (`group_by` has `"charge_code"`).
     pub by_code: bool,
+    /// The finding's text with its placeholders (`finding`).
     pub template: String,
 }
 
@@ -118,8 +192,10 @@ impl MatchingCharge {
             template,
         })
     }
+}
 
-    pub(crate) fn run(&self, id: &str, dump: &Dump, ix: &Index) -> Vec<Finding> {
+impl Kind for MatchingCharge {
+    fn run(&self, id: &str, dump: &Dump, ix: &Index) -> Vec<Finding> {
         if self.requires_tax_exempt && !dump.config.tax_exempt {
             return Vec::new();
         }
@@ -189,7 +265,9 @@ impl MatchingCharge {
         }
         findings
     }
+}
 
+impl MatchingCharge {
     /// The template with the group's values; a value that differs between the
     /// group's rows shows as the first (by text) and how many others.
     fn fill(&self, dump: &Dump, draft: &Draft) -> String {

@@ -2,10 +2,20 @@
 
 use crate::config::RuleError;
 use crate::index::{AccId, Index};
-use crate::kinds::Fields;
+use crate::kinds::{Fields, Kind, KindDef};
+use std::sync::Arc;
 use crate::util::{money, money_m, periods_text, Draft, SymMemo};
 use rustc_hash::FxHashMap;
 use telaudit_model::{ChargeType, Claim, ClaimKey, ContractKind, Date, Decimal, Dump, Finding, RowId, Sym};
+
+/// This kind's entry in the registry ([`crate::kinds::REGISTRY`]).
+pub const KIND: KindDef = KindDef {
+    name: "missing_contract_credit",
+    heading: " (CRD001)",
+    params: &[],
+    note: "No parameters: it reads the credit contracts of contracts.csv.",
+    read: |f| Ok(Arc::new(MissingContractCredit::read(f)?)),
+};
 
 /// ## What it does
 /// Checks every `credit` contract (contracts.csv): in each period inside the
@@ -27,17 +37,23 @@ use telaudit_model::{ChargeType, Claim, ClaimKey, ContractKind, Date, Decimal, D
 /// in the account's latest period.
 ///
 /// ## Example
-/// Contract: credit, carrier V, account 100, service 555-0100, code CRD10, 10.00.
+/// The fixture `crates/rules/tests/fixtures/missing_contract_credit/` is this example.
+///
+/// Contracts: credit, carrier V, account 100, code CRD10, 10.00, one for service
+/// 555-0100 and one for 555-0200.
 ///
 /// | row | service | type | code | period | amount |
 /// |---|---|---|---|---|---|
 /// | a.csv:2 | 555-0100 | recurring | PLAN | 2025-01-01 | 45.00 |
 /// | a.csv:3 | 555-0100 | credit | CRD10 | 2025-01-01 | -4.00 |
 /// | a.csv:4 | 555-0100 | recurring | PLAN | 2025-02-01 | 45.00 |
+/// | a.csv:5 | 555-0200 | recurring | PLAN | 2025-02-01 | 45.00 |
+/// | a.csv:6 | 555-0200 | credit | CRD10 | 2025-02-01 | -10.00 |
 ///
 /// Found: January short 6.00, February short 10.00; recoverable 16.00, monthly
 /// 10.00 (February is the latest period). Evidence: a.csv:3 for January (its credit
-/// row), a.csv:4 for February (the billed row, as no credit was given).
+/// row), a.csv:4 for February (the billed row, as no credit was given). 555-0200
+/// got its full credit: not found.
 #[derive(Clone, Debug)]
 pub struct MissingContractCredit;
 
@@ -48,8 +64,10 @@ impl MissingContractCredit {
     pub(crate) fn read(_f: &mut Fields) -> Result<Self, RuleError> {
         Ok(MissingContractCredit)
     }
+}
 
-    pub(crate) fn run(&self, id: &str, dump: &Dump, ix: &Index) -> Vec<Finding> {
+impl Kind for MissingContractCredit {
+    fn run(&self, id: &str, dump: &Dump, ix: &Index) -> Vec<Finding> {
         let contracts: Vec<usize> = (0..dump.contracts.len())
             .filter(|&i| dump.contracts[i].kind == ContractKind::Credit)
             .collect();

@@ -2,79 +2,119 @@
 //! giving its parameters. Every kind's module documents what it does, why what it
 //! finds costs money, and a small worked example.
 
-pub mod billed_after_disconnect;
-pub mod duplicate_charge;
-pub mod matching_charge;
-pub mod missing_contract_credit;
-pub mod rate_above_contract;
-pub mod unbalanced_invoice;
-pub mod unused_service;
-
 use crate::config::RuleError;
 use crate::index::Index;
+use std::fmt::Debug;
+use std::sync::Arc;
 use telaudit_model::{ChargeType, ChargeTypes, Dump, Finding};
 
-/// The kinds a rule file may name, as spelled in `kind = "..."`.
-pub const KINDS: [&str; 7] = [
-    "duplicate_charge",
-    "unused_service",
-    "missing_contract_credit",
-    "billed_after_disconnect",
-    "rate_above_contract",
-    "matching_charge",
-    "unbalanced_invoice",
-];
-
-/// A rule's kind with its parameters.
-#[derive(Clone, Debug)]
-pub(crate) enum Params {
-    DuplicateCharge(duplicate_charge::DuplicateCharge),
-    UnusedService(unused_service::UnusedService),
-    MissingContractCredit(missing_contract_credit::MissingContractCredit),
-    BilledAfterDisconnect(billed_after_disconnect::BilledAfterDisconnect),
-    RateAboveContract(rate_above_contract::RateAboveContract),
-    MatchingCharge(matching_charge::MatchingCharge),
-    UnbalancedInvoice(unbalanced_invoice::UnbalancedInvoice),
+/// The registry: every kind telaudit knows, each named once. A kind is a module of
+/// this folder that defines `pub const KIND: KindDef`; adding a kind is that file
+/// plus its name in this list (see docs/rules.md, "Adding a kind"). The order is the
+/// order of docs/rules.md and of the error that lists the kinds.
+macro_rules! registry {
+    ($($kind:ident),* $(,)?) => {
+        $(pub mod $kind;)*
+        /// Every kind, in the order docs/rules.md lists them.
+        pub const REGISTRY: &[&KindDef] = &[$(&$kind::KIND),*];
+    };
 }
 
-impl Params {
-    pub(crate) fn read(kind: &str, f: &mut Fields) -> Result<Params, RuleError> {
-        Ok(match kind {
-            "duplicate_charge" => Params::DuplicateCharge(duplicate_charge::DuplicateCharge::read(f)?),
-            "unused_service" => Params::UnusedService(unused_service::UnusedService::read(f)?),
-            "missing_contract_credit" => {
-                Params::MissingContractCredit(missing_contract_credit::MissingContractCredit::read(f)?)
-            }
-            "billed_after_disconnect" => {
-                Params::BilledAfterDisconnect(billed_after_disconnect::BilledAfterDisconnect::read(f)?)
-            }
-            "rate_above_contract" => {
-                Params::RateAboveContract(rate_above_contract::RateAboveContract::read(f)?)
-            }
-            "matching_charge" => Params::MatchingCharge(matching_charge::MatchingCharge::read(f)?),
-            "unbalanced_invoice" => {
-                Params::UnbalancedInvoice(unbalanced_invoice::UnbalancedInvoice::read(f)?)
-            }
-            other => {
-                return Err(f.err(
-                    "kind",
-                    &format!("unknown kind {other:?}; the kinds are: {}", KINDS.join(", ")),
-                ))
-            }
-        })
-    }
+registry! {
+    duplicate_charge,
+    unused_service,
+    missing_contract_credit,
+    billed_after_disconnect,
+    rate_above_contract,
+    matching_charge,
+    unbalanced_invoice,
+}
 
-    pub(crate) fn run(&self, id: &str, dump: &Dump, ix: &Index) -> Vec<Finding> {
-        match self {
-            Params::DuplicateCharge(k) => k.run(id, dump, ix),
-            Params::UnusedService(k) => k.run(id, dump, ix),
-            Params::MissingContractCredit(k) => k.run(id, dump, ix),
-            Params::BilledAfterDisconnect(k) => k.run(id, dump, ix),
-            Params::RateAboveContract(k) => k.run(id, dump, ix),
-            Params::MatchingCharge(k) => k.run(id, dump, ix),
-            Params::UnbalancedInvoice(k) => k.run(id, dump, ix),
+/// What a kind does once its parameters are read: look at a dump and return its
+/// findings (unsorted; the evaluator sorts them). One value per rule file.
+pub trait Kind: Debug + Send + Sync {
+    /// The findings of the rule `id` (this kind with its parameters) in `dump`.
+    fn run(&self, id: &str, dump: &Dump, ix: &Index) -> Vec<Finding>;
+}
+
+/// One parameter of a kind, as docs/rules.md shows it in the kind's table. It is
+/// declared next to the code that reads it, so the docs are rendered from it and
+/// a test checks that the reader takes exactly these keys.
+#[derive(Clone, Copy, Debug)]
+pub struct Param {
+    /// The TOML key, e.g. `idle_periods`.
+    pub key: &'static str,
+    /// The value when the key is absent, as Markdown, e.g. `` `3` `` or `none`.
+    pub default: &'static str,
+    /// What it changes, in a sentence (Markdown).
+    pub meaning: &'static str,
+}
+
+/// A rule kind's entry in the registry: its name, its documented parameters and
+/// how to read them from a rule file. Each kind module defines one as `KIND`.
+#[derive(Clone, Copy)]
+pub struct KindDef {
+    /// The name a rule file gives in `kind = "..."`.
+    pub name: &'static str,
+    /// What follows the name in the kind's docs/rules.md heading, e.g. `" (UNU001)"`.
+    pub heading: &'static str,
+    /// The parameters it takes, in the order it reads them.
+    pub params: &'static [Param],
+    /// Markdown shown after the parameter table (or alone when there are no
+    /// parameters); empty for none.
+    pub note: &'static str,
+    /// Reads the kind's parameters from a rule file's remaining keys.
+    pub(crate) read: fn(&mut Fields) -> Result<Arc<dyn Kind>, RuleError>,
+}
+
+impl Debug for KindDef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KindDef")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The kind named `name`.
+pub fn lookup(name: &str) -> Option<&'static KindDef> {
+    REGISTRY.iter().copied().find(|k| k.name == name)
+}
+
+/// The names of every kind, as a rule file spells them.
+pub fn names() -> Vec<&'static str> {
+    REGISTRY.iter().map(|k| k.name).collect()
+}
+
+/// Reads the parameters of kind `kind` from a rule file.
+pub(crate) fn read(kind: &str, f: &mut Fields) -> Result<Arc<dyn Kind>, RuleError> {
+    match lookup(kind) {
+        Some(def) => (def.read)(f),
+        None => Err(f.err(
+            "kind",
+            &format!("unknown kind {kind:?}; the kinds are: {}", names().join(", ")),
+        )),
+    }
+}
+
+/// The "Kinds and their parameters" section of docs/rules.md, rendered from the
+/// registry (`cargo test -p telaudit-rules --test docs` checks the file against it).
+pub fn docs_markdown() -> String {
+    let mut out = String::new();
+    for k in REGISTRY {
+        out.push_str(&format!("### `{}`{}\n\n", k.name, k.heading));
+        if !k.params.is_empty() {
+            out.push_str("| key | default | meaning |\n|---|---|---|\n");
+            for p in k.params {
+                out.push_str(&format!("| `{}` | {} | {} |\n", p.key, p.default, p.meaning));
+            }
+            out.push('\n');
+        }
+        if !k.note.is_empty() {
+            out.push_str(k.note.trim_end());
+            out.push_str("\n\n");
         }
     }
+    out
 }
 
 /// The keys of one rule file, taken one by one; whatever is left at the end is an unknown key.
@@ -246,4 +286,36 @@ fn line_of(text: &str, key: &str) -> Option<usize> {
             rest.is_some_and(|r| r.trim_start().starts_with('='))
         })
         .map(|i| i + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every kind reads exactly the keys it declares in `params`, in that order, so
+    /// docs/rules.md (rendered from `params`) names every key the code takes.
+    #[test]
+    fn each_kind_reads_exactly_its_declared_parameters() {
+        for k in REGISTRY {
+            let mut f = Fields::new("x.toml", "", toml::Table::new());
+            let read = (k.read)(&mut f);
+            assert!(read.is_ok(), "{}: the defaults must read: {read:?}", k.name);
+            let declared: Vec<&str> = k.params.iter().map(|p| p.key).collect();
+            assert_eq!(
+                f.asked, declared,
+                "kind {}: the keys read vs the declared params",
+                k.name
+            );
+        }
+    }
+
+    #[test]
+    fn kind_names_are_distinct_and_found() {
+        let mut n = names();
+        n.sort_unstable();
+        n.dedup();
+        assert_eq!(n.len(), REGISTRY.len());
+        assert!(lookup("unused_service").is_some_and(|k| k.name == "unused_service"));
+        assert!(lookup("unused").is_none());
+    }
 }

@@ -2,10 +2,26 @@
 
 use crate::config::RuleError;
 use crate::index::{AccId, Index};
-use crate::kinds::Fields;
+use crate::kinds::{Fields, Kind, KindDef, Param};
+use std::sync::Arc;
 use crate::util::{money, periods_text, row_claim, Draft, SymMemo};
 use rustc_hash::FxHashMap;
 use telaudit_model::{ChargeType, ChargeTypes, ContractKind, Decimal, Dump, Finding, RowId, Sym};
+
+/// This kind's entry in the registry ([`crate::kinds::REGISTRY`]).
+pub const KIND: KindDef = KindDef {
+    name: "rate_above_contract",
+    heading: " (RAT001)",
+    params: &[
+        Param {
+            key: "charge_types",
+            default: "`[\"recurring\", \"usage\", \"one_time\"]`",
+            meaning: "which rows a rate contract caps",
+        },
+    ],
+    note: "",
+    read: |f| Ok(Arc::new(RateAboveContract::read(f)?)),
+};
 
 /// ## What it does
 /// Checks rows against `rate` contracts (contracts.csv): a row of the chosen
@@ -27,7 +43,9 @@ use telaudit_model::{ChargeType, ChargeTypes, ContractKind, Decimal, Dump, Findi
 /// the latest period's rows.
 ///
 /// ## Example
-/// Contract: rate, carrier V, code PLAN, 35.00.
+/// The fixture `crates/rules/tests/fixtures/rate_above_contract/` is this example.
+///
+/// Contract: rate, carrier V, code PLAN, 35.00; the rows are service 555-0100's.
 ///
 /// | row | code | period | quantity | unit_rate | amount |
 /// |---|---|---|---|---|---|
@@ -38,6 +56,7 @@ use telaudit_model::{ChargeType, ChargeTypes, ContractKind, Decimal, Dump, Findi
 /// is not the latest period). a.csv:3 is at the contracted rate (35 = 35.00).
 #[derive(Clone, Debug)]
 pub struct RateAboveContract {
+    /// Which charge types a rate contract caps (`charge_types`).
     pub charge_types: ChargeTypes,
 }
 
@@ -50,8 +69,10 @@ impl RateAboveContract {
                 .unwrap_or(ChargeTypes::of(&[Recurring, Usage, OneTime])),
         })
     }
+}
 
-    pub(crate) fn run(&self, id: &str, dump: &Dump, ix: &Index) -> Vec<Finding> {
+impl Kind for RateAboveContract {
+    fn run(&self, id: &str, dump: &Dump, ix: &Index) -> Vec<Finding> {
         // Rate contracts by (carrier, charge_code, account), account EMPTY for
         // carrier-wide ones, each list in file order: a row looks at the contracts
         // of its own account and the carrier-wide ones only (a client with a contract

@@ -2,9 +2,19 @@
 
 use crate::config::RuleError;
 use crate::index::Index;
-use crate::kinds::Fields;
+use crate::kinds::{Fields, Kind, KindDef};
+use std::sync::Arc;
 use crate::util::{money_m, Draft};
 use telaudit_model::{Dump, Finding};
+
+/// This kind's entry in the registry ([`crate::kinds::REGISTRY`]).
+pub const KIND: KindDef = KindDef {
+    name: "unbalanced_invoice",
+    heading: " (BAL001)",
+    params: &[],
+    note: "No parameters: it reads the totals that X12 811 invoices state (TDS).",
+    read: |f| Ok(Arc::new(UnbalancedInvoice::read(f)?)),
+};
 
 /// ## What it does
 /// Reports every X12 811 invoice whose charge rows do not add up to the total
@@ -18,9 +28,13 @@ use telaudit_model::{Dump, Finding};
 /// finding claims no money (recoverable and monthly 0); it asks for a closer look.
 ///
 /// ## Example
-/// `invoices/v.edi`, ST at segment 3, invoice 7001, TDS*150000 (1500.00), its
-/// rows sum to 1450.00: one finding "invoice 7001 states 1500.00 but its charges
-/// sum to 1450.00 (difference 50.00)", evidence the rows' segments and segment 3.
+/// The fixture `crates/rules/tests/fixtures/unbalanced_invoice/` is this example.
+///
+/// `invoices/v.edi` holds two transactions with the same three rows (850.00, tax
+/// 25.50, credit -200.00: 675.50). The first states TDS*67550 (675.50) and is not
+/// found. The second, ST at segment 25, invoice LUMKX881220251202, states TDS*70000:
+/// one finding "invoice LUMKX881220251202 states 700.00 but its charges sum to 675.50
+/// (difference 24.50)", evidence the rows' segments (38, 40, 44) and segment 25.
 #[derive(Clone, Debug)]
 pub struct UnbalancedInvoice;
 
@@ -28,8 +42,10 @@ impl UnbalancedInvoice {
     pub(crate) fn read(_f: &mut Fields) -> Result<Self, RuleError> {
         Ok(UnbalancedInvoice)
     }
+}
 
-    pub(crate) fn run(&self, id: &str, dump: &Dump, _ix: &Index) -> Vec<Finding> {
+impl Kind for UnbalancedInvoice {
+    fn run(&self, id: &str, dump: &Dump, _ix: &Index) -> Vec<Finding> {
         let mut findings = Vec::with_capacity(dump.unbalanced.len());
         for u in &dump.unbalanced {
             let mut draft = Draft::new(u.carrier, u.account, telaudit_model::Sym::EMPTY);

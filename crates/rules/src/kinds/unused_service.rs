@@ -2,9 +2,25 @@
 
 use crate::config::RuleError;
 use crate::index::Index;
-use crate::kinds::Fields;
+use crate::kinds::{Fields, Kind, KindDef, Param};
+use std::sync::Arc;
 use crate::util::{money, periods_text, row_claim, Draft};
 use telaudit_model::{ChargeType, Date, Decimal, Dump, Finding, Micros};
+
+/// This kind's entry in the registry ([`crate::kinds::REGISTRY`]).
+pub const KIND: KindDef = KindDef {
+    name: "unused_service",
+    heading: " (UNU001)",
+    params: &[
+        Param {
+            key: "idle_periods",
+            default: "`3`",
+            meaning: "how many of the account's latest periods must show no usage (usage_quantity > 0)",
+        },
+    ],
+    note: "",
+    read: |f| Ok(Arc::new(UnusedService::read(f)?)),
+};
 
 /// ## What it does
 /// Finds services nobody uses: a service (non-empty service_id) that has `usage`
@@ -21,6 +37,8 @@ use telaudit_model::{ChargeType, Date, Decimal, Dump, Finding, Micros};
 /// its recurring charges every month: monthly is their amount in the latest period.
 ///
 /// ## Example
+/// The fixture `crates/rules/tests/fixtures/unused_service/` is this example.
+///
 /// Account periods 2025-01 .. 2025-04 (latest 2025-04-01), service 555-0100:
 ///
 /// | row | type | period | usage_quantity | amount |
@@ -29,11 +47,15 @@ use telaudit_model::{ChargeType, Date, Decimal, Dump, Finding, Micros};
 /// | a.csv:3 | usage | 2025-02-01 | 0 | 0.00 |
 /// | a.csv:4 | usage | 2025-04-01 | 0 | 0.00 |
 /// | a.csv:5 | recurring | 2025-04-01 | | 45.00 |
+/// | a.csv:6 | usage (555-0200) | 2025-03-01 | 5 | 0.00 |
+/// | a.csv:7 | recurring (555-0200) | 2025-04-01 | | 45.00 |
 ///
 /// Found: no use in the last 3 periods (02, 03, 04); monthly 45.00 (a claim on
-/// a.csv:5), recoverable 0. Had a.csv:3 shown 1 minute, nothing would be found.
+/// a.csv:5), recoverable 0, evidence a.csv:3, :4 and :5. Had a.csv:3 shown 1 minute,
+/// nothing would be found; 555-0200, used in March, is not found.
 #[derive(Clone, Debug)]
 pub struct UnusedService {
+    /// How many of the account's latest periods must show no use (`idle_periods`).
     pub idle_periods: usize,
 }
 
@@ -47,8 +69,10 @@ impl UnusedService {
             idle_periods: idle as usize,
         })
     }
+}
 
-    pub(crate) fn run(&self, id: &str, dump: &Dump, ix: &Index) -> Vec<Finding> {
+impl Kind for UnusedService {
+    fn run(&self, id: &str, dump: &Dump, ix: &Index) -> Vec<Finding> {
         let mut findings = Vec::new();
         for svc in &ix.services {
             if svc.service.is_empty() {
