@@ -27,7 +27,7 @@ mod zip;
 
 pub use canonical::read_canonical_csv;
 pub use canonical_writer::write_canonical_csv;
-pub use client::{read_charge_file, read_client, ClientError, NotABillFile};
+pub use client::{read_bill_files, read_charge_file, read_client, ClientError, NoRowsRead, NotABillFile};
 pub use config::parse_client_toml;
 pub use edi::read_edi;
 pub use inventory::{read_contracts, read_inventory, TableOutcome};
