@@ -380,4 +380,48 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn bill_files_in_memory_read_as_a_client_folder_does() {
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        let read = |p: &str| fs::read(fixtures.join(p)).unwrap();
+        let (detail, summary) = (
+            read("layouts/verizon-detail.txt"),
+            read("layouts/verizon-summary.txt"),
+        );
+        let edi = read("edi/two.edi");
+        let members: [(&str, &[u8]); 4] = [
+            ("notes.txt", b"hello\n"),
+            ("verizon-summary.txt", &summary),
+            ("verizon-detail.txt", &detail),
+            ("two.edi", &edi),
+        ];
+        let zip = crate::zip::write_zip(&members, true);
+        let tmp = tempfile::tempdir().unwrap();
+        fs::create_dir_all(tmp.path().join("invoices")).unwrap();
+        fs::write(tmp.path().join("invoices/a.zip"), &zip).unwrap();
+        let folder = read_client(tmp.path()).unwrap();
+        let memory = read_bill_files(vec![("invoices/a.zip".to_string(), zip)]).unwrap();
+        assert_eq!(memory.rows, folder.rows);
+        assert_eq!(memory.files, folder.files);
+        assert_eq!(memory.rejected, folder.rejected);
+        assert_eq!(memory.warnings, folder.warnings);
+        let names: Vec<&str> = memory.files.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "invoices/a.zip!two.edi",
+                "invoices/a.zip!verizon-detail.txt",
+                "invoices/a.zip!verizon-summary.txt"
+            ]
+        );
+        assert_eq!(memory.warnings[0].file, "invoices/a.zip!notes.txt");
+
+        let empty = crate::zip::write_zip(&[("notes.txt", b"hello\n")], false);
+        let e = read_bill_files(vec![("b.rdd".to_string(), empty)]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "no charge rows (0 bill file(s) read, 1 other file(s) skipped)"
+        );
+    }
 }
