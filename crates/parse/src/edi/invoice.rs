@@ -797,6 +797,47 @@ impl<'a> Tx<'a> {
     ) -> Outcome {
         self.segments += 1;
         self.close_it1(strings);
+        self.check_se(pos, els);
+        if self.invoice.is_none() {
+            self.fail_whole("no BIG segment (invoice date and number)".to_string());
+        }
+        let carrier = self.carrier_se.or(self.carrier_pe);
+        if carrier.is_none() {
+            self.fail_whole("no carrier: neither N1*SE nor N1*PE in the heading".to_string());
+        }
+        let (Some(invoice), Some(invoice_date), Some(carrier)) = (self.invoice, self.invoice_date, carrier)
+        else {
+            return self.refused();
+        };
+        let heading = Heading {
+            carrier,
+            account: self.ref12.or(self.ref11),
+            invoice,
+            invoice_date,
+            file,
+        };
+        let drafts = std::mem::take(&mut self.drafts);
+        let mut rows = Vec::with_capacity(drafts.len());
+        for d in drafts {
+            if let Some(row) = self.row(d, &heading) {
+                rows.push(row);
+            }
+        }
+        if self.error.is_some() {
+            return self.refused();
+        }
+        self.note_sections(strings, notes);
+        Outcome::Accepted {
+            rows,
+            total: self.tds,
+            carrier,
+            account: heading.account.unwrap_or(Sym::EMPTY),
+            invoice,
+        }
+    }
+
+    /// Checks SE01 (the segment count) and SE02 (the control number, as ST02's).
+    fn check_se(&mut self, pos: u32, els: &[&[u8]]) {
         let id = b"SE".as_slice();
         let count = trim(el(els, 1));
         match std::str::from_utf8(count)
@@ -830,74 +871,66 @@ impl<'a> Tx<'a> {
                 ),
             );
         }
-        if self.invoice.is_none() {
-            self.fail_whole("no BIG segment (invoice date and number)".to_string());
-        }
-        let carrier = self.carrier_se.or(self.carrier_pe);
-        if carrier.is_none() {
-            self.fail_whole("no carrier: neither N1*SE nor N1*PE in the heading".to_string());
-        }
-        let (Some(invoice), Some(invoice_date), Some(carrier)) = (self.invoice, self.invoice_date, carrier)
-        else {
-            return self.refused();
+    }
+
+    /// The row of one drafted charge, completed from the heading; None (and the
+    /// transaction failed) without an account or a valid service period.
+    fn row(&mut self, d: Draft, heading: &Heading) -> Option<Row> {
+        let seg_id: &'static [u8] = match d.charge_type {
+            ChargeType::Tax => b"IT1/TXI",
+            ChargeType::Credit | ChargeType::Fee => b"ITA/IT1",
+            _ => b"IT1",
         };
-        let heading_account = self.ref12.or(self.ref11);
-        let drafts = std::mem::take(&mut self.drafts);
-        let mut rows = Vec::with_capacity(drafts.len());
-        for d in drafts {
-            let seg_id = |t: ChargeType| -> &'static [u8] {
-                match t {
-                    ChargeType::Tax => b"IT1/TXI",
-                    ChargeType::Credit | ChargeType::Fee => b"ITA/IT1",
-                    _ => b"IT1",
-                }
-            };
-            let Some(account) = d.ctx.account.or(heading_account) else {
-                self.fail(
-                    d.pos,
-                    seg_id(d.charge_type),
-                    "no account: no REF*12 in its HL level 2-3 loops and no REF*12 or REF*11 in the heading",
-                );
-                continue;
-            };
-            let (Some(start), Some(end)) = (d.ctx.start, d.ctx.end) else {
-                self.fail(
-                    d.pos,
-                    seg_id(d.charge_type),
-                    "no service period: DTM*186 and DTM*187 are needed in the heading or its loops",
-                );
-                continue;
-            };
-            if end < start {
-                self.fail(
-                    d.pos,
-                    seg_id(d.charge_type),
-                    format!("service period ends ({end}) before it starts ({start})"),
-                );
-                continue;
-            }
-            rows.push(Row {
-                carrier,
-                account,
-                invoice,
-                service: d.ctx.service,
-                charge_code: d.code,
-                description: d.description,
-                usage_unit: d.usage_unit,
-                invoice_date,
-                period_start: start,
-                period_end: end,
-                charge_type: d.charge_type,
-                quantity: d.quantity,
-                unit_rate: d.unit_rate,
-                amount: d.amount,
-                usage_quantity: d.usage_quantity,
-                source: SourceRef { file, pos: d.pos },
-            });
+        let Some(account) = d.ctx.account.or(heading.account) else {
+            self.fail(
+                d.pos,
+                seg_id,
+                "no account: no REF*12 in its HL level 2-3 loops and no REF*12 or REF*11 in the heading",
+            );
+            return None;
+        };
+        let (Some(start), Some(end)) = (d.ctx.start, d.ctx.end) else {
+            self.fail(
+                d.pos,
+                seg_id,
+                "no service period: DTM*186 and DTM*187 are needed in the heading or its loops",
+            );
+            return None;
+        };
+        if end < start {
+            self.fail(
+                d.pos,
+                seg_id,
+                format!("service period ends ({end}) before it starts ({start})"),
+            );
+            return None;
         }
-        if self.error.is_some() {
-            return self.refused();
-        }
+        Some(Row {
+            carrier: heading.carrier,
+            account,
+            invoice: heading.invoice,
+            service: d.ctx.service,
+            charge_code: d.code,
+            description: d.description,
+            usage_unit: d.usage_unit,
+            invoice_date: heading.invoice_date,
+            period_start: start,
+            period_end: end,
+            charge_type: d.charge_type,
+            quantity: d.quantity,
+            unit_rate: d.unit_rate,
+            amount: d.amount,
+            usage_quantity: d.usage_quantity,
+            source: SourceRef {
+                file: heading.file,
+                pos: d.pos,
+            },
+        })
+    }
+
+    /// The notes of an accepted transaction: charges read as recurring for want of
+    /// a bill section that names their type.
+    fn note_sections(&self, strings: &Interner, notes: &mut Notes) {
         let (n, first) = self.no_section;
         notes.note_many("no-section", n, first, || {
             "charge with no bill section (no PID*F in an HL level 4-7 loop above it): read as recurring"
@@ -910,14 +943,17 @@ impl<'a> Tx<'a> {
                 strings.get(text)
             )
         });
-        Outcome::Accepted {
-            rows,
-            total: self.tds,
-            carrier,
-            account: heading_account.unwrap_or(Sym::EMPTY),
-            invoice,
-        }
     }
+}
+
+/// What every row of a transaction takes from its heading.
+struct Heading {
+    carrier: Sym,
+    /// REF*12, else REF*11 (a loop's own REF*12 comes first).
+    account: Option<Sym>,
+    invoice: Sym,
+    invoice_date: Date,
+    file: FileId,
 }
 
 #[cfg(test)]
