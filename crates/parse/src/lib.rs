@@ -12,6 +12,8 @@
 //! Carrier layouts ([`layouts`], `layouts/*.toml`) read the carriers' own exports
 //! (Verizon, AT&T, Bell ...) into the same rows: [`read_layout`].
 
+#![warn(missing_docs)]
+
 mod canonical;
 mod canonical_writer;
 mod client;

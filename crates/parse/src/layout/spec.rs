@@ -206,11 +206,17 @@ pub(crate) struct PeriodSpec {
 /// A compiled carrier layout.
 #[derive(Clone, Debug)]
 pub struct Layout {
+    /// The layout's id: its file name without `.toml`, used in client.toml
+    /// `[[layouts]]` and in `superseded_by`.
     pub name: String,
+    /// The export's name as the carrier's portal shows it, for people.
     pub title: String,
     /// `layouts/<name>.toml`.
     pub file: String,
+    /// Whether its rows are charges or the export is recognised only to be skipped.
     pub role: Role,
+    /// Why an "ignore" export holds nothing to audit (shown in the warning), or a
+    /// remark on the export.
     pub note: String,
     pub(crate) delimiter: u8,
     pub(crate) quoting: bool,
@@ -218,9 +224,14 @@ pub struct Layout {
     pub(crate) header_line: usize,
     /// Further header lines after it (Bell's French line).
     pub(crate) skip_lines: usize,
+    /// Header columns that together identify the export: a file whose header has
+    /// them all is read through this layout (the layout with the most wins).
     pub signature: Vec<String>,
     pub(crate) number: NumberFormat,
     pub(crate) dates: Vec<DatePattern>,
+    /// The layout whose files itemise the same invoices (Verizon's detail for its
+    /// summary): this layout's rows of an invoice that such a file covers are
+    /// dropped, so no money counts twice.
     pub superseded_by: Option<String>,
     /// A column that holds the row's total: the charges made from a row must sum to it.
     pub(crate) check_total: Option<usize>,
