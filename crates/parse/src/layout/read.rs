@@ -343,6 +343,8 @@ fn number<'c>(layout: &Layout, v: &Value, cell: &dyn Fn(usize) -> &'c str) -> Re
     parse_number(&t, layout.number)
 }
 
+/// The row one `[[charges]]` entry makes of one record, or None: left out
+/// (`skip_zero` and nothing billed) or not made (`problems` says why).
 #[allow(clippy::too_many_arguments)]
 fn make_row<'c>(
     layout: &Layout,
@@ -404,37 +406,11 @@ fn make_row<'c>(
             problems.push(format!("{} is empty (required)", FIELDS[i]));
         }
     }
-    let amount = match amount {
-        Some(a) => Some(a),
-        None => {
-            problems.push("amount is empty (required)".into());
-            None
-        }
-    };
-    let charge_type = if ctype.is_empty() {
-        problems.push("charge_type is empty (required)".into());
-        None
-    } else {
-        let t = ChargeType::parse(&ctype);
-        if t.is_none() {
-            problems.push(format!(
-                "charge_type {} is not a canonical charge type",
-                show(&ctype)
-            ));
-        }
-        t
-    };
-    let invoice_date = match parse_date(&invoice_date_text, &layout.dates) {
-        Ok(Some(d)) => Some(d),
-        Ok(None) => {
-            problems.push("invoice_date is empty (required)".into());
-            None
-        }
-        Err(e) => {
-            problems.push(format!("invoice_date: {e}"));
-            None
-        }
-    };
+    if amount.is_none() {
+        problems.push("amount is empty (required)".into());
+    }
+    let charge_type = charge_type(&ctype, problems);
+    let invoice_date = invoice_date(layout, &invoice_date_text, problems);
     let period = period(layout, cell, invoice_date, problems);
     if !problems.is_empty() {
         return None;
@@ -463,6 +439,39 @@ fn make_row<'c>(
             pos: u32::try_from(line).unwrap_or(u32::MAX),
         },
     })
+}
+
+/// The charge type a row's text names; None (and a problem) when empty or not
+/// a canonical charge type.
+fn charge_type(ctype: &str, problems: &mut Vec<String>) -> Option<ChargeType> {
+    if ctype.is_empty() {
+        problems.push("charge_type is empty (required)".into());
+        return None;
+    }
+    let t = ChargeType::parse(ctype);
+    if t.is_none() {
+        problems.push(format!(
+            "charge_type {} is not a canonical charge type",
+            show(ctype)
+        ));
+    }
+    t
+}
+
+/// The invoice date, in one of the layout's date formats; None (and a problem)
+/// when empty or not a date.
+fn invoice_date(layout: &Layout, text: &str, problems: &mut Vec<String>) -> Option<Date> {
+    match parse_date(text, &layout.dates) {
+        Ok(Some(d)) => Some(d),
+        Ok(None) => {
+            problems.push("invoice_date is empty (required)".into());
+            None
+        }
+        Err(e) => {
+            problems.push(format!("invoice_date: {e}"));
+            None
+        }
+    }
 }
 
 /// The service period, by the layout's `[period]` rules in order.
