@@ -98,7 +98,7 @@ fn any_superseded(bills: &Bills) -> bool {
 /// read before the merge).
 fn groups(bills: &Bills, group_bytes: u64, supersedes: bool) -> Vec<Range<usize>> {
     if supersedes {
-        return vec![0..bills.len()];
+        return std::iter::once(0..bills.len()).collect();
     }
     let mut groups = Vec::new();
     let (mut start, mut bytes) = (0, 0u64);
