@@ -5,6 +5,8 @@
 //! then reads `inventory.csv`, `contracts.csv` and `client.toml`. Every refused
 //! input (a whole file or one line) becomes a [`telaudit_model::Rejection`] naming
 //! the file, the line and the reason; nothing is dropped silently except blank lines.
+//! [`read_bill_files`] reads bill files given in memory (an archive `telaudit
+//! convert` is given) through the same steps.
 //!
 //! Readers: [`read_canonical_csv`] (formats.md section 2), [`read_edi`] (X12 811),
 //! [`read_inventory`], [`read_contracts`], [`parse_client_toml`]. All text goes
