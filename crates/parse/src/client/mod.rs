@@ -1,7 +1,7 @@
 //! Reading a whole client folder (formats.md section 1) into a [`Dump`].
 //!
 //! Four steps, one module each: [`walk`] lists the files below `invoices/`,
-//! [`classify`] tells each one's format (opening archives into their members),
+//! [`classify`](mod@classify) tells each one's format (opening archives into their members),
 //! [`read`] reads them in parallel and [`merge`] joins their rows into the dump in
 //! path order. Then `inventory.csv`, `contracts.csv` and `client.toml` are read.
 //! [`read_bill_files`] runs the same steps on files given in memory.
