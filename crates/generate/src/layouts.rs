@@ -493,180 +493,196 @@ fn joined(cells: &[String], delimiter: u8, out: &mut String) -> io::Result<()> {
 fn layout_file(kind: Kind, rows: &[Charge]) -> io::Result<String> {
     let mut out = String::new();
     match kind {
-        Kind::Rdo => {
-            let header = [
-                "Section ID",
-                "Billing Entity Level",
-                "Billing Account Number",
-                "BAN Invoice Number",
-                "Period End Date",
-                "Period",
-                "Wireless Number",
-                "Section_1",
-                "Section_2",
-                "Section_3",
-                "Section_4",
-                "Feature Code",
-                "Quantity",
-                "Billed Rate",
-                "Amount",
-                "Minutes Used",
-            ];
-            joined(&header.map(String::from), b'|', &mut out)?;
-            for r in rows {
-                let (d, s, e) = (
-                    date(&r.invoice_date)?,
-                    date(&r.period_start)?,
-                    date(&r.period_end)?,
-                );
-                let unit = match r.unit.as_str() {
-                    "" => "",
-                    "min" => "Minutes",
-                    "msg" => "Messages",
-                    "GB" => "Data (GB)",
-                    "MB" => "Data (MB)",
-                    "KB" => "Data (KB)",
-                    u => return Err(invalid(format!("usage unit {u:?} has no AT&T heading"))),
-                };
-                let level = if r.service.is_empty() { "BAN" } else { "CTN" };
-                let cells = [
-                    "SL".to_string(),
-                    level.into(),
-                    r.account.clone(),
-                    r.invoice.clone(),
-                    format!("{:04}{:02}{:02}", d.year(), d.month(), d.day()),
-                    format!("{} - {}", us_date(s), us_date(e)),
-                    r.service.clone(),
-                    "Current Charges".into(),
-                    class(&RDO_CLASSES, &r.ctype)?.into(),
-                    unit.into(),
-                    r.description.clone(),
-                    r.code.clone(),
-                    r.quantity.clone(),
-                    r.unit_rate.clone(),
-                    r.amount.clone(),
-                    r.usage.clone(),
-                ];
-                joined(&cells, b'|', &mut out)?;
-            }
-        }
-        Kind::VzDetail => {
-            let header = [
-                "Bill Cycle Date",
-                "Account Number",
-                "Invoice Number",
-                "Wireless Number",
-                "Item Category",
-                "Item Type",
-                "Item Description",
-                "Used",
-                "Cost",
-            ];
-            joined(&header.map(String::from), b'\t', &mut out)?;
-            for r in rows {
-                let item_type = match r.unit.as_str() {
-                    "" => "",
-                    "min" => "minutes",
-                    "msg" => "messages",
-                    "GB" => "gigabytes",
-                    "MB" => "megabytes",
-                    "KB" => "kilobytes",
-                    u => return Err(invalid(format!("usage unit {u:?} has no Verizon item type"))),
-                };
-                if r.usage.starts_with('-') {
-                    return Err(invalid("a negative usage quantity cannot be written".into()));
-                }
-                let cells = [
-                    us_date(date(&r.invoice_date)?),
-                    r.account.clone(),
-                    r.invoice.clone(),
-                    r.service.clone(),
-                    class(&VZD_CLASSES, &r.ctype)?.into(),
-                    item_type.into(),
-                    r.description.clone(),
-                    r.usage.clone(),
-                    r.amount.clone(),
-                ];
-                joined(&cells, b'\t', &mut out)?;
-            }
-        }
-        Kind::VzSummary => {
-            let mut header = vec![
-                "Bill Cycle Date",
-                "Account Number",
-                "Invoice Number",
-                "Bill Period",
-                "Wireless Number",
-                "Your Calling Plan",
-            ];
-            header.extend(VZS_MONEY.iter().map(|c| c.0));
-            header.extend(VZS_USAGE.iter().map(|c| c.0));
-            header.push("Total Charges");
-            joined(
-                &header.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
-                b'\t',
-                &mut out,
-            )?;
-            for g in groups(rows, VZS_MONEY.len(), vzs_slot)? {
-                let r = &g.first;
-                let (s, e) = (date(&r.period_start)?, date(&r.period_end)?);
-                let mut cells = vec![
-                    us_date(date(&r.invoice_date)?),
-                    r.account.clone(),
-                    r.invoice.clone(),
-                    format!("{} - {}", us_date(s), us_date(e)),
-                    r.service.clone(),
-                    g.plan.clone(),
-                ];
-                cells.extend(g.sums.iter().map(|m| m.to_string()));
-                cells.extend(
-                    g.usage
-                        .iter()
-                        .map(|u| u.map(|u| u.to_string()).unwrap_or_default()),
-                );
-                let total = g.sums.iter().try_fold(Micros::ZERO, |t, m| add(t, *m))?;
-                cells.push(total.to_string());
-                joined(&cells, b'\t', &mut out)?;
-            }
-        }
-        Kind::Bell => {
-            let mut header = vec!["Acct Nbr", "Invc Date", "Mobile Nbr"];
-            header.extend(BELL_MONEY.iter().map(|c| c.0));
-            header.push("Ttl Charges");
-            joined(
-                &header.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
-                b',',
-                &mut out,
-            )?;
-            // Bell's second header line (French), skipped by the layout.
-            let french = [
-                "No Cpte",
-                "Date Fact",
-                "No Mobile",
-                "Fr Mens",
-                "Temps Antenne",
-                "Autres Fr",
-                "Ajust",
-                "Rabais",
-                "TPS",
-                "Total Fr",
-            ];
-            joined(&french.map(String::from), b',', &mut out)?;
-            for g in groups(rows, BELL_MONEY.len(), bell_slot)? {
-                let r = &g.first;
-                let mut cells = vec![
-                    r.account.clone(),
-                    bell_date(date(&r.invoice_date)?),
-                    r.service.clone(),
-                ];
-                cells.extend(g.sums.iter().map(|m| m.to_string()));
-                let total = g.sums.iter().try_fold(Micros::ZERO, |t, m| add(t, *m))?;
-                cells.push(total.to_string());
-                joined(&cells, b',', &mut out)?;
-            }
-        }
+        Kind::Rdo => rdo_file(rows, &mut out)?,
+        Kind::VzDetail => vz_detail_file(rows, &mut out)?,
+        Kind::VzSummary => vz_summary_file(rows, &mut out)?,
+        Kind::Bell => bell_file(rows, &mut out)?,
     }
     Ok(out)
+}
+
+/// AT&T Premier's RDO export (pipe-delimited): one line per charge, its section names telling the charge type.
+fn rdo_file(rows: &[Charge], out: &mut String) -> io::Result<()> {
+    let header = [
+        "Section ID",
+        "Billing Entity Level",
+        "Billing Account Number",
+        "BAN Invoice Number",
+        "Period End Date",
+        "Period",
+        "Wireless Number",
+        "Section_1",
+        "Section_2",
+        "Section_3",
+        "Section_4",
+        "Feature Code",
+        "Quantity",
+        "Billed Rate",
+        "Amount",
+        "Minutes Used",
+    ];
+    joined(&header.map(String::from), b'|', out)?;
+    for r in rows {
+        let (d, s, e) = (
+            date(&r.invoice_date)?,
+            date(&r.period_start)?,
+            date(&r.period_end)?,
+        );
+        let unit = match r.unit.as_str() {
+            "" => "",
+            "min" => "Minutes",
+            "msg" => "Messages",
+            "GB" => "Data (GB)",
+            "MB" => "Data (MB)",
+            "KB" => "Data (KB)",
+            u => return Err(invalid(format!("usage unit {u:?} has no AT&T heading"))),
+        };
+        let level = if r.service.is_empty() { "BAN" } else { "CTN" };
+        let cells = [
+            "SL".to_string(),
+            level.into(),
+            r.account.clone(),
+            r.invoice.clone(),
+            format!("{:04}{:02}{:02}", d.year(), d.month(), d.day()),
+            format!("{} - {}", us_date(s), us_date(e)),
+            r.service.clone(),
+            "Current Charges".into(),
+            class(&RDO_CLASSES, &r.ctype)?.into(),
+            unit.into(),
+            r.description.clone(),
+            r.code.clone(),
+            r.quantity.clone(),
+            r.unit_rate.clone(),
+            r.amount.clone(),
+            r.usage.clone(),
+        ];
+        joined(&cells, b'|', out)?;
+    }
+    Ok(())
+}
+
+/// Verizon's charges detail (tab-delimited): one line per charge.
+fn vz_detail_file(rows: &[Charge], out: &mut String) -> io::Result<()> {
+    let header = [
+        "Bill Cycle Date",
+        "Account Number",
+        "Invoice Number",
+        "Wireless Number",
+        "Item Category",
+        "Item Type",
+        "Item Description",
+        "Used",
+        "Cost",
+    ];
+    joined(&header.map(String::from), b'\t', out)?;
+    for r in rows {
+        let item_type = match r.unit.as_str() {
+            "" => "",
+            "min" => "minutes",
+            "msg" => "messages",
+            "GB" => "gigabytes",
+            "MB" => "megabytes",
+            "KB" => "kilobytes",
+            u => return Err(invalid(format!("usage unit {u:?} has no Verizon item type"))),
+        };
+        if r.usage.starts_with('-') {
+            return Err(invalid("a negative usage quantity cannot be written".into()));
+        }
+        let cells = [
+            us_date(date(&r.invoice_date)?),
+            r.account.clone(),
+            r.invoice.clone(),
+            r.service.clone(),
+            class(&VZD_CLASSES, &r.ctype)?.into(),
+            item_type.into(),
+            r.description.clone(),
+            r.usage.clone(),
+            r.amount.clone(),
+        ];
+        joined(&cells, b'\t', out)?;
+    }
+    Ok(())
+}
+
+/// Verizon's per-line summary (tab-delimited): one line per line and invoice, a column per kind of charge.
+fn vz_summary_file(rows: &[Charge], out: &mut String) -> io::Result<()> {
+    let mut header = vec![
+        "Bill Cycle Date",
+        "Account Number",
+        "Invoice Number",
+        "Bill Period",
+        "Wireless Number",
+        "Your Calling Plan",
+    ];
+    header.extend(VZS_MONEY.iter().map(|c| c.0));
+    header.extend(VZS_USAGE.iter().map(|c| c.0));
+    header.push("Total Charges");
+    joined(
+        &header.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+        b'\t',
+        out,
+    )?;
+    for g in groups(rows, VZS_MONEY.len(), vzs_slot)? {
+        let r = &g.first;
+        let (s, e) = (date(&r.period_start)?, date(&r.period_end)?);
+        let mut cells = vec![
+            us_date(date(&r.invoice_date)?),
+            r.account.clone(),
+            r.invoice.clone(),
+            format!("{} - {}", us_date(s), us_date(e)),
+            r.service.clone(),
+            g.plan.clone(),
+        ];
+        cells.extend(g.sums.iter().map(|m| m.to_string()));
+        cells.extend(
+            g.usage
+                .iter()
+                .map(|u| u.map(|u| u.to_string()).unwrap_or_default()),
+        );
+        let total = g.sums.iter().try_fold(Micros::ZERO, |t, m| add(t, *m))?;
+        cells.push(total.to_string());
+        joined(&cells, b'\t', out)?;
+    }
+    Ok(())
+}
+
+/// Bell's MOB export (comma-delimited, a second header line in French): one line per line and invoice, a column per kind of charge.
+fn bell_file(rows: &[Charge], out: &mut String) -> io::Result<()> {
+    let mut header = vec!["Acct Nbr", "Invc Date", "Mobile Nbr"];
+    header.extend(BELL_MONEY.iter().map(|c| c.0));
+    header.push("Ttl Charges");
+    joined(
+        &header.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+        b',',
+        out,
+    )?;
+    // Bell's second header line (French), skipped by the layout.
+    let french = [
+        "No Cpte",
+        "Date Fact",
+        "No Mobile",
+        "Fr Mens",
+        "Temps Antenne",
+        "Autres Fr",
+        "Ajust",
+        "Rabais",
+        "TPS",
+        "Total Fr",
+    ];
+    joined(&french.map(String::from), b',', out)?;
+    for g in groups(rows, BELL_MONEY.len(), bell_slot)? {
+        let r = &g.first;
+        let mut cells = vec![
+            r.account.clone(),
+            bell_date(date(&r.invoice_date)?),
+            r.service.clone(),
+        ];
+        cells.extend(g.sums.iter().map(|m| m.to_string()));
+        let total = g.sums.iter().try_fold(Micros::ZERO, |t, m| add(t, *m))?;
+        cells.push(total.to_string());
+        joined(&cells, b',', out)?;
+    }
+    Ok(())
 }
 
 /// Canonical charge CSV of `rows` (quoted per RFC 4180 where needed).

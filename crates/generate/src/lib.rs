@@ -17,6 +17,8 @@
 //! [`write_layout_projection`] the canonical rows exactly as that layout carries
 //! them: the two must audit alike.
 
+#![warn(missing_docs)]
+
 mod layouts;
 mod plan;
 mod rng;

@@ -357,6 +357,9 @@ fn service_id(rng: &mut Rng, g: usize, carrier: usize, kind: Kind) -> String {
     }
 }
 
+/// A new service `g` of `carrier` on `account`, with its planted waste and
+/// look-alikes. The steps draw from `rng` in a fixed order, so the same seed gives
+/// the same services.
 fn new_service(
     rng: &mut Rng,
     g: usize,
@@ -367,6 +370,23 @@ fn new_service(
     acct: &Account,
 ) -> Service {
     let months = periods.len() as u32;
+    let mut s = base_service(rng, g, carrier, account, kind, months);
+    choose_plan(rng, &mut s, months, acct);
+    // Some services start later in the year, with an activation fee.
+    if months >= 6 && rng.chance(80) {
+        s.first = rng.range(1, i64::from(months / 2)) as u32;
+    }
+    plant_status(rng, &mut s, periods);
+    plant_duplicate(rng, &mut s);
+    plant_taxes(rng, &mut s);
+    plant_credit(rng, &mut s, months);
+    plant_overrate(rng, &mut s, acct);
+    s
+}
+
+/// A service with its id, owner and cost center, billed every period, with no
+/// plan chosen and nothing planted yet.
+fn base_service(rng: &mut Rng, g: usize, carrier: usize, account: usize, kind: Kind, months: u32) -> Service {
     let id = service_id(rng, g, carrier, kind);
     let last_p = months - 1;
     let mut s = Service {
@@ -400,6 +420,13 @@ fn new_service(
         // "Last, First" exercises quoting in inventory.csv.
         s.owner = format!("{}, {}", rng.pick(&LAST_NAMES), rng.pick(&FIRST_NAMES));
     }
+    s
+}
+
+/// The service's plan, features and usage, by kind and carrier (some wireless
+/// lines unused or almost unused: waste).
+fn choose_plan(rng: &mut Rng, s: &mut Service, months: u32, acct: &Account) {
+    let (kind, carrier) = (s.kind, s.carrier);
     match kind {
         Kind::Wireless => {
             s.plan = if carrier == VZ {
@@ -460,13 +487,14 @@ fn new_service(
             }
         }
     }
+}
 
-    // Some services start later in the year, with an activation fee.
-    if months >= 6 && rng.chance(80) {
-        s.first = rng.range(1, i64::from(months / 2)) as u32;
-    }
-
-    // Inventory status and disconnects.
+/// Inventory status and disconnects: some lines billed after their disconnect
+/// (waste), some stopped correctly, some disconnected on a period start (a
+/// look-alike), some pending.
+fn plant_status(rng: &mut Rng, s: &mut Service, periods: &[Period]) {
+    let months = periods.len() as u32;
+    let last_p = months - 1;
     let r = rng.below(1000);
     if months >= 5 && s.first == 0 {
         let k = rng.range(1, i64::from(months) - 3) as u32; // the disconnect month
@@ -495,15 +523,21 @@ fn new_service(
             s.status = "pending";
         }
     }
+}
 
-    // Duplicate recurring charges on a supplemental invoice.
+/// Duplicate recurring charges on a supplemental invoice (waste; a few with a
+/// third copy or a changed description).
+fn plant_duplicate(rng: &mut Rng, s: &mut Service) {
     if rng.chance(25) {
         let p = rng.range(i64::from(s.first), i64::from(s.last)) as u32;
         let copies = if rng.chance(150) { 3 } else { 2 };
         s.dup = Some((p, copies, rng.chance(300)));
     }
+}
 
-    // Exempt taxes (waste on a tax-exempt client) and a refund look-alike.
+/// Exempt taxes (waste on a tax-exempt client) and a refund look-alike.
+fn plant_taxes(rng: &mut Rng, s: &mut Service) {
+    let kind = s.kind;
     if rng.chance(35) {
         let state = kind == Kind::Wireless && rng.chance(600);
         s.exempt_tax = Some(if state {
@@ -514,8 +548,12 @@ fn new_service(
     } else if rng.chance(10) {
         s.tax_refund = Some(rng.range(i64::from(s.first), i64::from(s.last)) as u32);
     }
+}
 
-    // Credit contracts.
+/// Credit contracts (AT&T loyalty, Lumen SLA), some credits missing, short or
+/// split across lines on the bill.
+fn plant_credit(rng: &mut Rng, s: &mut Service, months: u32) {
+    let (carrier, kind) = (s.carrier, s.kind);
     let credit_chance = match (carrier, kind) {
         (ATT, Kind::Wireless) => 200,
         (LUMEN, Kind::Circuit) => 250,
@@ -558,8 +596,10 @@ fn new_service(
             split,
         });
     }
+}
 
-    // Rates above contract.
+/// Rates above contract, from a random period on.
+fn plant_overrate(rng: &mut Rng, s: &mut Service, acct: &Account) {
     let over = match s.plan.code {
         "VZUNL" if rng.chance(40) => Some(385_000),
         "ATTBUS" if rng.chance(40) => Some(429_900),
@@ -572,7 +612,6 @@ fn new_service(
         let from = rng.range(i64::from(s.first), i64::from(s.last)) as u32;
         s.overrate = Some((from, rate));
     }
-    s
 }
 
 fn date_in(periods: &[Period], p: u32, day: u32) -> String {

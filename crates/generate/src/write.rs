@@ -226,6 +226,10 @@ fn no_usage(s: &Service, p: u32, months: u32) -> bool {
         }
 }
 
+/// Writes a service's rows of period `p` on invoice `inv`: recurring charges, an
+/// activation or installation fee in its first period, its kind's usage and
+/// taxes, planted exempt taxes, a refund look-alike and its credits. Returns how
+/// many rows it wrote.
 fn service_rows(buf: &mut Vec<u8>, inv: &Inv, s: &Service, p: u32, months: u32, rng: &mut Rng) -> u64 {
     let mut n = 0u64;
     let mut emit = |buf: &mut Vec<u8>, l: Line| {
@@ -244,7 +248,43 @@ fn service_rows(buf: &mut Vec<u8>, inv: &Inv, s: &Service, p: u32, months: u32, 
         };
         emit(buf, l);
     }
-    let zero = no_usage(s, p, months);
+    let own = kind_rows(buf, inv, s, p, no_usage(s, p, months), plan_cents, rng);
+    if let Some((desc, code, bps)) = s.exempt_tax {
+        emit(
+            buf,
+            simple(&s.id, "tax", code, desc, (plan_cents * bps + 5000) / 10_000),
+        );
+    }
+    if s.tax_refund == Some(p) {
+        emit(
+            buf,
+            simple(&s.id, "tax", "STX", "State Sales Tax Refund", -rng.range(50, 400)),
+        );
+    }
+    if let Some(c) = &s.credit {
+        n += credit_rows(buf, inv, &s.id, c, p);
+    }
+    n + own
+}
+
+/// The rows of a service's own kind in period `p`: a wireless line's usage, 911
+/// and recovery fees (`zero`: an unused line's usage is all zero); a wireline's
+/// long distance (at the overrate once planted), 911 and USF; a circuit's USF.
+/// Returns how many rows it wrote.
+fn kind_rows(
+    buf: &mut Vec<u8>,
+    inv: &Inv,
+    s: &Service,
+    p: u32,
+    zero: bool,
+    plan_cents: i64,
+    rng: &mut Rng,
+) -> u64 {
+    let mut n = 0u64;
+    let mut emit = |buf: &mut Vec<u8>, l: Line| {
+        line(buf, inv, &l);
+        n += 1;
+    };
     match s.kind {
         Kind::Wireless => {
             let minutes = if zero { 0 } else { rng.range(12, 2400) };
@@ -306,21 +346,6 @@ fn service_rows(buf: &mut Vec<u8>, inv: &Inv, s: &Service, p: u32, months: u32, 
                 ),
             );
         }
-    }
-    if let Some((desc, code, bps)) = s.exempt_tax {
-        emit(
-            buf,
-            simple(&s.id, "tax", code, desc, (plan_cents * bps + 5000) / 10_000),
-        );
-    }
-    if s.tax_refund == Some(p) {
-        emit(
-            buf,
-            simple(&s.id, "tax", "STX", "State Sales Tax Refund", -rng.range(50, 400)),
-        );
-    }
-    if let Some(c) = &s.credit {
-        n += credit_rows(buf, inv, &s.id, c, p);
     }
     n
 }

@@ -176,75 +176,14 @@ impl<'a> Reader<'a, '_> {
         });
     }
 
+    /// One segment: an envelope segment (ISA, GS, ST, SE, GE, IEA) opens or closes
+    /// its level; any other goes to the open transaction.
     fn segment(&mut self, pos: u32, els: &[&'a [u8]]) {
         let id = trim(el(els, 0));
         match id {
-            b"ISA" => {
-                self.close_tx_missing(&format!("no SE before the ISA at segment {pos}"));
-                self.close_group_missing(&format!("no GE before the ISA at segment {pos}"));
-                self.close_interchange_missing(&format!("no IEA before the next ISA at segment {pos}"));
-                self.isa = Some(Interchange {
-                    isa_pos: pos,
-                    control: el(els, 13),
-                    groups: 0,
-                    sts: 0,
-                    accepted: Vec::new(),
-                });
-            }
-            b"GS" => {
-                self.close_tx_missing(&format!("no SE before the GS at segment {pos}"));
-                self.close_group_missing(&format!("no GE before the next GS at segment {pos}"));
-                let fid = trim(el(els, 1));
-                if fid != b"CI" {
-                    self.notes.note("gs-not-ci", key_bytes(&[fid]), pos, || {
-                        format!(
-                            "functional group GS*{} is not CI (invoices); its 811 transactions are read anyway",
-                            show(fid)
-                        )
-                    });
-                }
-                let accepted_from = self.isa.as_ref().map_or(0, |i| i.accepted.len());
-                let broken = match self.isa.as_mut() {
-                    Some(i) => {
-                        i.groups += 1;
-                        None
-                    }
-                    None => Some(format!(
-                        "its group (GS at segment {pos}) is outside an ISA..IEA interchange"
-                    )),
-                };
-                self.gs = Some(Group {
-                    gs_pos: pos,
-                    control: el(els, 6),
-                    sts: 0,
-                    accepted_from,
-                    broken,
-                });
-            }
-            b"ST" => {
-                self.close_tx_missing(&format!("no SE before the next ST at segment {pos}"));
-                if let Some(g) = self.gs.as_mut() {
-                    g.sts += 1;
-                }
-                if let Some(i) = self.isa.as_mut() {
-                    i.sts += 1;
-                }
-                let set = trim(el(els, 1));
-                if set != b"811" {
-                    self.notes.note("not-811", key_bytes(&[set]), pos, || {
-                        format!("transaction set {} is not an 811 invoice: skipped", show(set))
-                    });
-                    self.tx = Some(Open::Other);
-                    return;
-                }
-                let mut tx = Tx::new(pos, el(els, 2));
-                match self.gs.as_ref() {
-                    None => tx.fail_whole("it is outside a GS..GE functional group".to_string()),
-                    Some(Group { broken: Some(b), .. }) => tx.fail_whole(b.clone()),
-                    Some(_) => {}
-                }
-                self.tx = Some(Open::Tx(Box::new(tx)));
-            }
+            b"ISA" => self.isa(pos, els),
+            b"GS" => self.gs(pos, els),
+            b"ST" => self.st(pos, els),
             b"SE" => match self.tx.take() {
                 Some(Open::Tx(tx)) => {
                     let (st_pos, control, invoice, file) = (tx.st_pos, tx.control, tx.invoice(), self.file);
@@ -254,75 +193,156 @@ impl<'a> Reader<'a, '_> {
                 Some(Open::Other) => {}
                 None => self.stray(pos, id),
             },
-            b"GE" => {
-                self.close_tx_missing(&format!("no SE before the GE at segment {pos}"));
-                let Some(g) = self.gs.take() else {
-                    return self.stray(pos, id);
-                };
-                let mut problems = Vec::new();
-                match count_of(el(els, 1)) {
-                    Some(n) if n == g.sts => {}
-                    _ => problems.push(format!(
-                        "GE01 says {} transactions but the group holds {}",
-                        show(el(els, 1)),
-                        g.sts
-                    )),
-                }
-                if !same_control(el(els, 2), g.control) {
-                    problems.push(format!(
-                        "GE02 control number '{}' is not GS06's '{}'",
-                        show(el(els, 2)),
-                        show(g.control)
-                    ));
-                }
-                if !problems.is_empty() {
-                    let why = format!(
-                        "its group (GS at segment {}) does not close properly at segment {pos}: {}",
-                        g.gs_pos,
-                        problems.join("; ")
-                    );
-                    self.refuse_accepted(g.accepted_from, pos, why, false);
-                }
-            }
-            b"IEA" => {
-                self.close_tx_missing(&format!("no SE before the IEA at segment {pos}"));
-                self.close_group_missing(&format!("no GE before the IEA at segment {pos}"));
-                let Some(i) = self.isa.take() else {
-                    return self.stray(pos, id);
-                };
-                let mut problems = Vec::new();
-                match count_of(el(els, 1)) {
-                    Some(n) if n == i.groups => {}
-                    _ => problems.push(format!(
-                        "IEA01 says {} groups but the interchange holds {}",
-                        show(el(els, 1)),
-                        i.groups
-                    )),
-                }
-                if !same_control(el(els, 2), i.control) {
-                    problems.push(format!(
-                        "IEA02 control number '{}' is not ISA13's '{}'",
-                        show(el(els, 2)),
-                        show(i.control)
-                    ));
-                }
-                let isa_pos = i.isa_pos;
-                self.isa = Some(i);
-                if !problems.is_empty() {
-                    let why = format!(
-                        "its interchange (ISA at segment {isa_pos}) does not close properly at segment {pos}: {}",
-                        problems.join("; ")
-                    );
-                    self.refuse_accepted(0, pos, why, false);
-                }
-                self.isa = None;
-            }
+            b"GE" => self.ge(pos, els),
+            b"IEA" => self.iea(pos, els),
             _ => match self.tx.as_mut() {
                 Some(Open::Tx(tx)) => tx.segment(pos, els, &mut self.out.strings, &mut self.notes),
                 Some(Open::Other) => {}
                 None => self.stray(pos, id),
             },
         }
+    }
+
+    /// ISA: opens an interchange, closing whatever the previous one left open.
+    fn isa(&mut self, pos: u32, els: &[&'a [u8]]) {
+        self.close_tx_missing(&format!("no SE before the ISA at segment {pos}"));
+        self.close_group_missing(&format!("no GE before the ISA at segment {pos}"));
+        self.close_interchange_missing(&format!("no IEA before the next ISA at segment {pos}"));
+        self.isa = Some(Interchange {
+            isa_pos: pos,
+            control: el(els, 13),
+            groups: 0,
+            sts: 0,
+            accepted: Vec::new(),
+        });
+    }
+
+    /// GS: opens a functional group (a group outside an interchange is broken:
+    /// its transactions are refused).
+    fn gs(&mut self, pos: u32, els: &[&'a [u8]]) {
+        self.close_tx_missing(&format!("no SE before the GS at segment {pos}"));
+        self.close_group_missing(&format!("no GE before the next GS at segment {pos}"));
+        let fid = trim(el(els, 1));
+        if fid != b"CI" {
+            self.notes.note("gs-not-ci", key_bytes(&[fid]), pos, || {
+                format!(
+                    "functional group GS*{} is not CI (invoices); its 811 transactions are read anyway",
+                    show(fid)
+                )
+            });
+        }
+        let accepted_from = self.isa.as_ref().map_or(0, |i| i.accepted.len());
+        let broken = match self.isa.as_mut() {
+            Some(i) => {
+                i.groups += 1;
+                None
+            }
+            None => Some(format!(
+                "its group (GS at segment {pos}) is outside an ISA..IEA interchange"
+            )),
+        };
+        self.gs = Some(Group {
+            gs_pos: pos,
+            control: el(els, 6),
+            sts: 0,
+            accepted_from,
+            broken,
+        });
+    }
+
+    /// ST: opens a transaction; one that is not an 811 is skipped whole.
+    fn st(&mut self, pos: u32, els: &[&'a [u8]]) {
+        self.close_tx_missing(&format!("no SE before the next ST at segment {pos}"));
+        if let Some(g) = self.gs.as_mut() {
+            g.sts += 1;
+        }
+        if let Some(i) = self.isa.as_mut() {
+            i.sts += 1;
+        }
+        let set = trim(el(els, 1));
+        if set != b"811" {
+            self.notes.note("not-811", key_bytes(&[set]), pos, || {
+                format!("transaction set {} is not an 811 invoice: skipped", show(set))
+            });
+            self.tx = Some(Open::Other);
+            return;
+        }
+        let mut tx = Tx::new(pos, el(els, 2));
+        match self.gs.as_ref() {
+            None => tx.fail_whole("it is outside a GS..GE functional group".to_string()),
+            Some(Group { broken: Some(b), .. }) => tx.fail_whole(b.clone()),
+            Some(_) => {}
+        }
+        self.tx = Some(Open::Tx(Box::new(tx)));
+    }
+
+    /// GE: closes the functional group; a wrong count or control number refuses
+    /// the transactions accepted in it.
+    fn ge(&mut self, pos: u32, els: &[&'a [u8]]) {
+        self.close_tx_missing(&format!("no SE before the GE at segment {pos}"));
+        let Some(g) = self.gs.take() else {
+            return self.stray(pos, b"GE");
+        };
+        let mut problems = Vec::new();
+        match count_of(el(els, 1)) {
+            Some(n) if n == g.sts => {}
+            _ => problems.push(format!(
+                "GE01 says {} transactions but the group holds {}",
+                show(el(els, 1)),
+                g.sts
+            )),
+        }
+        if !same_control(el(els, 2), g.control) {
+            problems.push(format!(
+                "GE02 control number '{}' is not GS06's '{}'",
+                show(el(els, 2)),
+                show(g.control)
+            ));
+        }
+        if !problems.is_empty() {
+            let why = format!(
+                "its group (GS at segment {}) does not close properly at segment {pos}: {}",
+                g.gs_pos,
+                problems.join("; ")
+            );
+            self.refuse_accepted(g.accepted_from, pos, why, false);
+        }
+    }
+
+    /// IEA: closes the interchange; a wrong count or control number refuses the
+    /// transactions accepted in it.
+    fn iea(&mut self, pos: u32, els: &[&'a [u8]]) {
+        self.close_tx_missing(&format!("no SE before the IEA at segment {pos}"));
+        self.close_group_missing(&format!("no GE before the IEA at segment {pos}"));
+        let Some(i) = self.isa.take() else {
+            return self.stray(pos, b"IEA");
+        };
+        let mut problems = Vec::new();
+        match count_of(el(els, 1)) {
+            Some(n) if n == i.groups => {}
+            _ => problems.push(format!(
+                "IEA01 says {} groups but the interchange holds {}",
+                show(el(els, 1)),
+                i.groups
+            )),
+        }
+        if !same_control(el(els, 2), i.control) {
+            problems.push(format!(
+                "IEA02 control number '{}' is not ISA13's '{}'",
+                show(el(els, 2)),
+                show(i.control)
+            ));
+        }
+        let isa_pos = i.isa_pos;
+        self.isa = Some(i);
+        if !problems.is_empty() {
+            let why = format!(
+                "its interchange (ISA at segment {isa_pos}) does not close properly at segment {pos}: {}",
+                problems.join("; ")
+            );
+            self.refuse_accepted(0, pos, why, false);
+        }
+        self.isa = None;
     }
 
     fn stray(&mut self, pos: u32, id: &[u8]) {

@@ -12,9 +12,11 @@ use telaudit_model::{
 /// What a table file yielded besides its records.
 #[derive(Debug)]
 pub struct TableOutcome<T> {
+    /// The records read, in file order.
     pub records: Vec<T>,
     /// Refused lines (rows = 0) and refused files.
     pub rejected: Vec<Rejection>,
+    /// What was read but deserves a look (a text encoding guessed).
     pub warnings: Vec<Warning>,
 }
 

@@ -15,7 +15,10 @@ pub struct ParsedFile {
     pub strings: Interner,
     /// Rows in file order; `source.file` is the `FileId` the reader was given.
     pub rows: Vec<Row>,
+    /// Refused lines, transactions or the whole file, each with its reason and
+    /// the rows it held: nothing is dropped silently.
     pub rejected: Vec<Rejection>,
+    /// What was read but deserves a look (an encoding guessed, a segment skipped).
     pub warnings: Vec<Warning>,
     /// EDI only. `rows` ranges index into this file's `rows`.
     pub unbalanced: Vec<UnbalancedInvoice>,

@@ -16,7 +16,11 @@ const MAX_MEMBERS: usize = 100_000;
 /// Size caps (the defaults above; tests use smaller ones).
 #[derive(Copy, Clone, Debug)]
 pub struct ZipLimits {
+    /// The largest uncompressed size of one member: a bigger member is refused
+    /// rather than unpacked (a zip bomb cannot fill the memory).
     pub member: u64,
+    /// The largest uncompressed size of all members together: the archive is
+    /// refused past it.
     pub total: u64,
 }
 
@@ -33,7 +37,11 @@ impl Default for ZipLimits {
 /// if it could be read, its bytes; else why not.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ZipMember {
+    /// The member's name as stored in the archive: it names the member in
+    /// evidence (`x.zip!name`) and its extension tells the format.
     pub name: String,
+    /// The unpacked bytes, or why the member could not be unpacked (refused alone,
+    /// the other members are still read).
     pub content: Result<Vec<u8>, String>,
 }
 

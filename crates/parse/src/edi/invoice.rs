@@ -198,6 +198,23 @@ pub(crate) enum Outcome {
     },
 }
 
+/// One segment as its handler sees it: position, elements, id and first element.
+struct Seg<'s, 'a> {
+    pos: u32,
+    els: &'s [&'a [u8]],
+    id: &'a [u8],
+    q: &'a [u8],
+}
+
+impl Seg<'_, '_> {
+    /// Notes the segment as skipped (once per id and qualifier), saying why.
+    fn skip(&self, notes: &mut Notes, why: &'static str) {
+        notes.note("skip", key_bytes(&[self.id, self.q]), self.pos, || {
+            format!("segment {}*{} skipped: {why}", show(self.id), show(self.q))
+        });
+    }
+}
+
 pub(crate) struct Tx<'a> {
     pub st_pos: u32,
     pub control: &'a [u8],
@@ -296,258 +313,301 @@ impl<'a> Tx<'a> {
         self.current.map_or(0, |i| self.nodes[i].level)
     }
 
-    /// One segment between ST and SE.
+    /// One segment between ST and SE: dispatched to the handler of its family.
     pub fn segment(&mut self, pos: u32, els: &[&'a [u8]], strings: &mut Interner, notes: &mut Notes) {
         self.segments += 1;
-        let id = el(els, 0);
-        let q = trim(el(els, 1));
-        let skip = |notes: &mut Notes, why: &'static str| {
-            notes.note("skip", key_bytes(&[id, q]), pos, || {
-                format!("segment {}*{} skipped: {why}", show(id), show(q))
-            });
+        let s = Seg {
+            pos,
+            els,
+            id: el(els, 0),
+            q: trim(el(els, 1)),
         };
         if self.mode == Mode::SkipDetail
-            && !matches!(id, b"HL" | b"IT1" | b"ITA" | b"TDS" | b"SLN" | b"TCD" | b"USD")
+            && !matches!(s.id, b"HL" | b"IT1" | b"ITA" | b"TDS" | b"SLN" | b"TCD" | b"USD")
         {
-            notes.note("in-detail", key_bytes(&[id]), pos, || {
+            notes.note("in-detail", key_bytes(&[s.id]), pos, || {
                 format!(
                     "segment {} inside an SLN/TCD/USD detail loop skipped: its money is already in the IT1 charge",
-                    show(id)
+                    show(s.id)
                 )
             });
             return;
         }
-        match id {
-            b"BIG" => {
-                if self.invoice.is_some() {
-                    self.fail(pos, id, "a second BIG in one transaction");
-                }
-                match parse_date(el(els, 1)) {
-                    Ok(d) => self.invoice_date = Some(d),
-                    Err(e) => self.fail(pos, id, format!("BIG01 invoice date {e}")),
-                }
-                let inv = trim(el(els, 2));
-                if inv.is_empty() {
-                    self.fail(pos, id, "BIG02 invoice number is empty");
-                }
-                self.invoice = Some(strings.intern(&text(inv)));
-            }
-            b"REF" => {
-                let value = text(el(els, 2));
-                if !self.in_detail && (q == b"12" || q == b"11") {
-                    let sym = Some(strings.intern(&value));
-                    if q == b"12" {
-                        self.ref12 = self.ref12.or(sym);
-                    } else {
-                        self.ref11 = self.ref11.or(sym);
-                    }
-                } else if q == b"12" && self.pending.is_none() && matches!(self.level(), 2 | 3) {
-                    self.ctx_mut().account = Some(strings.intern(&value));
-                } else {
-                    skip(
-                        notes,
-                        "telaudit reads REF*12/REF*11 in the heading and REF*12 in HL level 2-3 loops",
-                    );
-                }
-            }
-            b"DTM" => {
-                if q != b"186" && q != b"187" {
-                    skip(notes, "telaudit reads only DTM*186/DTM*187 (service period)");
-                    return;
-                }
-                let d = match parse_date(el(els, 2)) {
-                    Ok(d) => d,
-                    Err(e) => return self.fail(pos, id, format!("DTM*{} date {e}", show(q))),
-                };
-                let target = match self.pending.as_mut() {
-                    Some(p) => &mut p.ctx,
-                    None => self.ctx_mut(),
-                };
-                if q == b"186" {
-                    target.start = Some(d);
-                } else {
-                    target.end = Some(d);
-                }
-            }
-            b"N1" => {
-                if !self.in_detail && (q == b"SE" || q == b"PE") {
-                    let name = trim(el(els, 2));
-                    if name.is_empty() {
-                        return self.fail(pos, id, "N102 carrier name is empty");
-                    }
-                    let sym = Some(strings.intern(&text(name)));
-                    if q == b"SE" {
-                        self.carrier_se = self.carrier_se.or(sym);
-                    } else {
-                        self.carrier_pe = self.carrier_pe.or(sym);
-                    }
-                } else {
-                    skip(notes, "telaudit reads N1*SE and N1*PE in the heading");
-                }
-            }
+        match s.id {
+            b"BIG" => self.big(&s, strings),
+            b"REF" => self.reference(&s, strings, notes),
+            b"DTM" => self.dtm(&s, notes),
+            b"N1" => self.n1(&s, strings, notes),
             b"HL" => {
                 self.close_it1(strings);
                 self.hl(pos, els, notes);
             }
-            b"SI" => {
-                let mut service = None;
-                let mut i = 2;
-                while i < els.len() {
-                    let qual = trim(el(els, i));
-                    if qual == b"TN" || qual == b"CI" {
-                        service = Some(strings.intern(&text(el(els, i + 1))));
-                        break;
-                    }
-                    i += 2;
-                }
-                match service {
-                    Some(s) => match self.pending.as_mut() {
-                        Some(p) => p.ctx.service = s,
-                        None => self.ctx_mut().service = s,
-                    },
-                    None => skip(notes, "no TN or CI service id in it"),
-                }
-            }
-            b"PID" => {
-                if q != b"F" {
-                    skip(notes, "telaudit reads free-form PID*F only");
-                    return;
-                }
-                let t = strings.intern(&text(el(els, 5)));
-                if let Some(p) = self.pending.as_mut() {
-                    p.desc = p.desc.or(Some(t));
-                } else if (4..=7).contains(&self.level()) {
-                    let ty = section_type(strings.get(t));
-                    self.ctx_mut().section = Some(Section { ty, text: t });
-                } else {
-                    skip(
-                        notes,
-                        "a PID*F outside an IT1 loop and outside HL level 4-7 loops has no meaning here",
-                    );
-                }
-            }
-            b"IT1" => {
-                self.close_it1(strings);
-                self.mode = Mode::Normal;
-                self.charges += 1;
-                let qty = match trim(el(els, 2)) {
-                    b"" => None,
-                    v => match parse_r(v) {
-                        Ok(m) => Some(m),
-                        Err(e) => return self.fail(pos, id, format!("IT102 quantity {e}")),
-                    },
-                };
-                let price = match trim(el(els, 4)) {
-                    b"" => None,
-                    v => match parse_r(v) {
-                        Ok(m) => Some(m),
-                        Err(e) => return self.fail(pos, id, format!("IT104 unit price {e}")),
-                    },
-                };
-                let unit = strings.intern(&text(el(els, 3)));
-                let code = strings.intern(&text(el(els, 7)));
-                self.pending = Some(PendingIt1 {
-                    pos,
-                    ctx: self.ctx(),
-                    qty,
-                    unit,
-                    price,
-                    code,
-                    amt: None,
-                    desc: None,
-                    taxes: Vec::new(),
-                });
-            }
-            b"AMT" => {
-                let Some(p) = self.pending.as_mut() else {
-                    return skip(notes, "telaudit reads AMT*1 inside an IT1 loop only");
-                };
-                if q != b"1" {
-                    return skip(notes, "telaudit reads AMT*1 (the charge amount) only");
-                }
-                if p.amt.is_some() {
-                    return self.fail(pos, id, "a second AMT*1 in one IT1 loop");
-                }
-                match parse_r(el(els, 2)) {
-                    Ok(m) => p.amt = Some(m),
-                    Err(e) => self.fail(pos, id, format!("AMT02 amount {e}")),
-                }
-            }
-            b"TXI" => {
-                self.charges += 1;
-                let code_b = trim(el(els, 1));
-                let amount = match parse_r(el(els, 2)) {
-                    Ok(m) => m,
-                    Err(e) => return self.fail(pos, id, format!("TXI02 tax amount {e}")),
-                };
-                let code = strings.intern(&text(code_b));
-                match self.pending.as_mut() {
-                    Some(p) => p.taxes.push((pos, code, amount)),
-                    None => {
-                        let ctx = self.ctx();
-                        self.push_tax(pos, ctx, code, amount, strings);
-                    }
-                }
-            }
-            b"ITA" => {
-                self.close_it1(strings);
-                self.mode = Mode::Normal;
-                let (ty, sign) = match q {
-                    b"A" => (ChargeType::Credit, -1),
-                    b"C" => (ChargeType::Fee, 1),
-                    _ => return skip(notes, "telaudit reads ITA*A (allowance) and ITA*C (charge) only"),
-                };
-                self.charges += 1;
-                let amount = match parse_n2(el(els, 7)) {
-                    Ok(m) => {
-                        if sign < 0 {
-                            -m
-                        } else {
-                            m
-                        }
-                    }
-                    Err(e) => return self.fail(pos, id, format!("ITA07 amount {e}")),
-                };
-                let code = strings.intern(&text(el(els, 3)));
-                let desc = match trim(el(els, 13)) {
-                    b"" => code,
-                    d => strings.intern(&text(d)),
-                };
-                let ctx = self.ctx();
-                self.drafts.push(Draft {
-                    pos,
-                    ctx,
-                    charge_type: ty,
-                    code,
-                    description: desc,
-                    quantity: Micros::ONE,
-                    unit_rate: None,
-                    amount,
-                    usage_quantity: None,
-                    usage_unit: Sym::EMPTY,
-                });
-            }
+            b"SI" => self.si(&s, strings, notes),
+            b"PID" => self.pid(&s, strings, notes),
+            b"IT1" => self.it1(&s, strings),
+            b"AMT" => self.amt(&s, notes),
+            b"TXI" => self.txi(&s, strings),
+            b"ITA" => self.ita(&s, strings, notes),
             b"SLN" | b"TCD" | b"USD" => {
                 self.mode = Mode::SkipDetail;
-                notes.note("detail", key_bytes(&[id]), pos, || {
+                notes.note("detail", key_bytes(&[s.id]), pos, || {
                     format!(
                         "{} detail skipped: telaudit bills the IT1 charge it belongs to and never adds its amounts again",
-                        show(id)
+                        show(s.id)
                     )
                 });
             }
-            b"TDS" => {
-                self.close_it1(strings);
-                self.mode = Mode::Normal;
-                if self.tds.is_some() {
-                    return self.fail(pos, id, "a second TDS total in one transaction");
-                }
-                match parse_n2(el(els, 1)) {
-                    Ok(m) => self.tds = Some(m),
-                    Err(e) => self.fail(pos, id, format!("TDS01 total {e}")),
+            b"TDS" => self.tds(&s, strings),
+            _ => s.skip(notes, "telaudit does not read this segment"),
+        }
+    }
+
+    /// BIG: the invoice date and number (one BIG per transaction).
+    fn big(&mut self, s: &Seg<'_, 'a>, strings: &mut Interner) {
+        let (pos, id, els) = (s.pos, s.id, s.els);
+        if self.invoice.is_some() {
+            self.fail(pos, id, "a second BIG in one transaction");
+        }
+        match parse_date(el(els, 1)) {
+            Ok(d) => self.invoice_date = Some(d),
+            Err(e) => self.fail(pos, id, format!("BIG01 invoice date {e}")),
+        }
+        let inv = trim(el(els, 2));
+        if inv.is_empty() {
+            self.fail(pos, id, "BIG02 invoice number is empty");
+        }
+        self.invoice = Some(strings.intern(&text(inv)));
+    }
+
+    /// REF: the account (REF*12, or REF*11) in the heading, or a sub-account
+    /// (REF*12) in an HL level 2-3 loop.
+    fn reference(&mut self, s: &Seg<'_, 'a>, strings: &mut Interner, notes: &mut Notes) {
+        let q = s.q;
+        let value = text(el(s.els, 2));
+        if !self.in_detail && (q == b"12" || q == b"11") {
+            let sym = Some(strings.intern(&value));
+            if q == b"12" {
+                self.ref12 = self.ref12.or(sym);
+            } else {
+                self.ref11 = self.ref11.or(sym);
+            }
+        } else if q == b"12" && self.pending.is_none() && matches!(self.level(), 2 | 3) {
+            self.ctx_mut().account = Some(strings.intern(&value));
+        } else {
+            s.skip(
+                notes,
+                "telaudit reads REF*12/REF*11 in the heading and REF*12 in HL level 2-3 loops",
+            );
+        }
+    }
+
+    /// DTM*186/187: the service period's start and end, of the IT1 loop or the HL loop.
+    fn dtm(&mut self, s: &Seg<'_, 'a>, notes: &mut Notes) {
+        let q = s.q;
+        if q != b"186" && q != b"187" {
+            s.skip(notes, "telaudit reads only DTM*186/DTM*187 (service period)");
+            return;
+        }
+        let d = match parse_date(el(s.els, 2)) {
+            Ok(d) => d,
+            Err(e) => return self.fail(s.pos, s.id, format!("DTM*{} date {e}", show(q))),
+        };
+        let target = match self.pending.as_mut() {
+            Some(p) => &mut p.ctx,
+            None => self.ctx_mut(),
+        };
+        if q == b"186" {
+            target.start = Some(d);
+        } else {
+            target.end = Some(d);
+        }
+    }
+
+    /// N1*SE/PE: the carrier's name (seller, or payee) in the heading.
+    fn n1(&mut self, s: &Seg<'_, 'a>, strings: &mut Interner, notes: &mut Notes) {
+        let q = s.q;
+        if self.in_detail || (q != b"SE" && q != b"PE") {
+            return s.skip(notes, "telaudit reads N1*SE and N1*PE in the heading");
+        }
+        let name = trim(el(s.els, 2));
+        if name.is_empty() {
+            return self.fail(s.pos, s.id, "N102 carrier name is empty");
+        }
+        let sym = Some(strings.intern(&text(name)));
+        if q == b"SE" {
+            self.carrier_se = self.carrier_se.or(sym);
+        } else {
+            self.carrier_pe = self.carrier_pe.or(sym);
+        }
+    }
+
+    /// SI: the service id (TN telephone number or CI circuit id) of the IT1 loop or
+    /// the HL loop.
+    fn si(&mut self, s: &Seg<'_, 'a>, strings: &mut Interner, notes: &mut Notes) {
+        let els = s.els;
+        let mut service = None;
+        let mut i = 2;
+        while i < els.len() {
+            let qual = trim(el(els, i));
+            if qual == b"TN" || qual == b"CI" {
+                service = Some(strings.intern(&text(el(els, i + 1))));
+                break;
+            }
+            i += 2;
+        }
+        match service {
+            Some(sv) => match self.pending.as_mut() {
+                Some(p) => p.ctx.service = sv,
+                None => self.ctx_mut().service = sv,
+            },
+            None => s.skip(notes, "no TN or CI service id in it"),
+        }
+    }
+
+    /// PID*F: the description of an IT1 charge, or the bill section of an HL
+    /// level 4-7 loop (which tells the charge type).
+    fn pid(&mut self, s: &Seg<'_, 'a>, strings: &mut Interner, notes: &mut Notes) {
+        if s.q != b"F" {
+            s.skip(notes, "telaudit reads free-form PID*F only");
+            return;
+        }
+        let t = strings.intern(&text(el(s.els, 5)));
+        if let Some(p) = self.pending.as_mut() {
+            p.desc = p.desc.or(Some(t));
+        } else if (4..=7).contains(&self.level()) {
+            let ty = section_type(strings.get(t));
+            self.ctx_mut().section = Some(Section { ty, text: t });
+        } else {
+            s.skip(
+                notes,
+                "a PID*F outside an IT1 loop and outside HL level 4-7 loops has no meaning here",
+            );
+        }
+    }
+
+    /// IT1: opens a charge (its quantity, unit, unit price and code); the AMT, PID,
+    /// TXI, DTM and SI that follow complete it until the loop closes.
+    fn it1(&mut self, s: &Seg<'_, 'a>, strings: &mut Interner) {
+        let (pos, id, els) = (s.pos, s.id, s.els);
+        self.close_it1(strings);
+        self.mode = Mode::Normal;
+        self.charges += 1;
+        let qty = match trim(el(els, 2)) {
+            b"" => None,
+            v => match parse_r(v) {
+                Ok(m) => Some(m),
+                Err(e) => return self.fail(pos, id, format!("IT102 quantity {e}")),
+            },
+        };
+        let price = match trim(el(els, 4)) {
+            b"" => None,
+            v => match parse_r(v) {
+                Ok(m) => Some(m),
+                Err(e) => return self.fail(pos, id, format!("IT104 unit price {e}")),
+            },
+        };
+        let unit = strings.intern(&text(el(els, 3)));
+        let code = strings.intern(&text(el(els, 7)));
+        self.pending = Some(PendingIt1 {
+            pos,
+            ctx: self.ctx(),
+            qty,
+            unit,
+            price,
+            code,
+            amt: None,
+            desc: None,
+            taxes: Vec::new(),
+        });
+    }
+
+    /// AMT*1: the amount of the open IT1 charge (one per loop).
+    fn amt(&mut self, s: &Seg<'_, 'a>, notes: &mut Notes) {
+        let Some(p) = self.pending.as_mut() else {
+            return s.skip(notes, "telaudit reads AMT*1 inside an IT1 loop only");
+        };
+        if s.q != b"1" {
+            return s.skip(notes, "telaudit reads AMT*1 (the charge amount) only");
+        }
+        if p.amt.is_some() {
+            return self.fail(s.pos, s.id, "a second AMT*1 in one IT1 loop");
+        }
+        match parse_r(el(s.els, 2)) {
+            Ok(m) => p.amt = Some(m),
+            Err(e) => self.fail(s.pos, s.id, format!("AMT02 amount {e}")),
+        }
+    }
+
+    /// TXI: a tax, of the open IT1 charge or (outside one) of the HL loop.
+    fn txi(&mut self, s: &Seg<'_, 'a>, strings: &mut Interner) {
+        let pos = s.pos;
+        self.charges += 1;
+        let code_b = trim(el(s.els, 1));
+        let amount = match parse_r(el(s.els, 2)) {
+            Ok(m) => m,
+            Err(e) => return self.fail(pos, s.id, format!("TXI02 tax amount {e}")),
+        };
+        let code = strings.intern(&text(code_b));
+        match self.pending.as_mut() {
+            Some(p) => p.taxes.push((pos, code, amount)),
+            None => {
+                let ctx = self.ctx();
+                self.push_tax(pos, ctx, code, amount, strings);
+            }
+        }
+    }
+
+    /// ITA*A/C: an allowance (a credit) or a charge (a fee) of the HL loop.
+    fn ita(&mut self, s: &Seg<'_, 'a>, strings: &mut Interner, notes: &mut Notes) {
+        let (pos, els) = (s.pos, s.els);
+        self.close_it1(strings);
+        self.mode = Mode::Normal;
+        let (ty, sign) = match s.q {
+            b"A" => (ChargeType::Credit, -1),
+            b"C" => (ChargeType::Fee, 1),
+            _ => return s.skip(notes, "telaudit reads ITA*A (allowance) and ITA*C (charge) only"),
+        };
+        self.charges += 1;
+        let amount = match parse_n2(el(els, 7)) {
+            Ok(m) => {
+                if sign < 0 {
+                    -m
+                } else {
+                    m
                 }
             }
-            _ => skip(notes, "telaudit does not read this segment"),
+            Err(e) => return self.fail(pos, s.id, format!("ITA07 amount {e}")),
+        };
+        let code = strings.intern(&text(el(els, 3)));
+        let desc = match trim(el(els, 13)) {
+            b"" => code,
+            d => strings.intern(&text(d)),
+        };
+        let ctx = self.ctx();
+        self.drafts.push(Draft {
+            pos,
+            ctx,
+            charge_type: ty,
+            code,
+            description: desc,
+            quantity: Micros::ONE,
+            unit_rate: None,
+            amount,
+            usage_quantity: None,
+            usage_unit: Sym::EMPTY,
+        });
+    }
+
+    /// TDS: the invoice's stated total (one per transaction), checked against the charges.
+    fn tds(&mut self, s: &Seg<'_, 'a>, strings: &mut Interner) {
+        self.close_it1(strings);
+        self.mode = Mode::Normal;
+        if self.tds.is_some() {
+            return self.fail(s.pos, s.id, "a second TDS total in one transaction");
+        }
+        match parse_n2(el(s.els, 1)) {
+            Ok(m) => self.tds = Some(m),
+            Err(e) => self.fail(s.pos, s.id, format!("TDS01 total {e}")),
         }
     }
 
@@ -737,6 +797,47 @@ impl<'a> Tx<'a> {
     ) -> Outcome {
         self.segments += 1;
         self.close_it1(strings);
+        self.check_se(pos, els);
+        if self.invoice.is_none() {
+            self.fail_whole("no BIG segment (invoice date and number)".to_string());
+        }
+        let carrier = self.carrier_se.or(self.carrier_pe);
+        if carrier.is_none() {
+            self.fail_whole("no carrier: neither N1*SE nor N1*PE in the heading".to_string());
+        }
+        let (Some(invoice), Some(invoice_date), Some(carrier)) = (self.invoice, self.invoice_date, carrier)
+        else {
+            return self.refused();
+        };
+        let heading = Heading {
+            carrier,
+            account: self.ref12.or(self.ref11),
+            invoice,
+            invoice_date,
+            file,
+        };
+        let drafts = std::mem::take(&mut self.drafts);
+        let mut rows = Vec::with_capacity(drafts.len());
+        for d in drafts {
+            if let Some(row) = self.row(d, &heading) {
+                rows.push(row);
+            }
+        }
+        if self.error.is_some() {
+            return self.refused();
+        }
+        self.note_sections(strings, notes);
+        Outcome::Accepted {
+            rows,
+            total: self.tds,
+            carrier,
+            account: heading.account.unwrap_or(Sym::EMPTY),
+            invoice,
+        }
+    }
+
+    /// Checks SE01 (the segment count) and SE02 (the control number, as ST02's).
+    fn check_se(&mut self, pos: u32, els: &[&[u8]]) {
         let id = b"SE".as_slice();
         let count = trim(el(els, 1));
         match std::str::from_utf8(count)
@@ -770,74 +871,66 @@ impl<'a> Tx<'a> {
                 ),
             );
         }
-        if self.invoice.is_none() {
-            self.fail_whole("no BIG segment (invoice date and number)".to_string());
-        }
-        let carrier = self.carrier_se.or(self.carrier_pe);
-        if carrier.is_none() {
-            self.fail_whole("no carrier: neither N1*SE nor N1*PE in the heading".to_string());
-        }
-        let (Some(invoice), Some(invoice_date), Some(carrier)) = (self.invoice, self.invoice_date, carrier)
-        else {
-            return self.refused();
+    }
+
+    /// The row of one drafted charge, completed from the heading; None (and the
+    /// transaction failed) without an account or a valid service period.
+    fn row(&mut self, d: Draft, heading: &Heading) -> Option<Row> {
+        let seg_id: &'static [u8] = match d.charge_type {
+            ChargeType::Tax => b"IT1/TXI",
+            ChargeType::Credit | ChargeType::Fee => b"ITA/IT1",
+            _ => b"IT1",
         };
-        let heading_account = self.ref12.or(self.ref11);
-        let drafts = std::mem::take(&mut self.drafts);
-        let mut rows = Vec::with_capacity(drafts.len());
-        for d in drafts {
-            let seg_id = |t: ChargeType| -> &'static [u8] {
-                match t {
-                    ChargeType::Tax => b"IT1/TXI",
-                    ChargeType::Credit | ChargeType::Fee => b"ITA/IT1",
-                    _ => b"IT1",
-                }
-            };
-            let Some(account) = d.ctx.account.or(heading_account) else {
-                self.fail(
-                    d.pos,
-                    seg_id(d.charge_type),
-                    "no account: no REF*12 in its HL level 2-3 loops and no REF*12 or REF*11 in the heading",
-                );
-                continue;
-            };
-            let (Some(start), Some(end)) = (d.ctx.start, d.ctx.end) else {
-                self.fail(
-                    d.pos,
-                    seg_id(d.charge_type),
-                    "no service period: DTM*186 and DTM*187 are needed in the heading or its loops",
-                );
-                continue;
-            };
-            if end < start {
-                self.fail(
-                    d.pos,
-                    seg_id(d.charge_type),
-                    format!("service period ends ({end}) before it starts ({start})"),
-                );
-                continue;
-            }
-            rows.push(Row {
-                carrier,
-                account,
-                invoice,
-                service: d.ctx.service,
-                charge_code: d.code,
-                description: d.description,
-                usage_unit: d.usage_unit,
-                invoice_date,
-                period_start: start,
-                period_end: end,
-                charge_type: d.charge_type,
-                quantity: d.quantity,
-                unit_rate: d.unit_rate,
-                amount: d.amount,
-                usage_quantity: d.usage_quantity,
-                source: SourceRef { file, pos: d.pos },
-            });
+        let Some(account) = d.ctx.account.or(heading.account) else {
+            self.fail(
+                d.pos,
+                seg_id,
+                "no account: no REF*12 in its HL level 2-3 loops and no REF*12 or REF*11 in the heading",
+            );
+            return None;
+        };
+        let (Some(start), Some(end)) = (d.ctx.start, d.ctx.end) else {
+            self.fail(
+                d.pos,
+                seg_id,
+                "no service period: DTM*186 and DTM*187 are needed in the heading or its loops",
+            );
+            return None;
+        };
+        if end < start {
+            self.fail(
+                d.pos,
+                seg_id,
+                format!("service period ends ({end}) before it starts ({start})"),
+            );
+            return None;
         }
-        if self.error.is_some() {
-            return self.refused();
-        }
+        Some(Row {
+            carrier: heading.carrier,
+            account,
+            invoice: heading.invoice,
+            service: d.ctx.service,
+            charge_code: d.code,
+            description: d.description,
+            usage_unit: d.usage_unit,
+            invoice_date: heading.invoice_date,
+            period_start: start,
+            period_end: end,
+            charge_type: d.charge_type,
+            quantity: d.quantity,
+            unit_rate: d.unit_rate,
+            amount: d.amount,
+            usage_quantity: d.usage_quantity,
+            source: SourceRef {
+                file: heading.file,
+                pos: d.pos,
+            },
+        })
+    }
+
+    /// The notes of an accepted transaction: charges read as recurring for want of
+    /// a bill section that names their type.
+    fn note_sections(&self, strings: &Interner, notes: &mut Notes) {
         let (n, first) = self.no_section;
         notes.note_many("no-section", n, first, || {
             "charge with no bill section (no PID*F in an HL level 4-7 loop above it): read as recurring"
@@ -850,14 +943,17 @@ impl<'a> Tx<'a> {
                 strings.get(text)
             )
         });
-        Outcome::Accepted {
-            rows,
-            total: self.tds,
-            carrier,
-            account: heading_account.unwrap_or(Sym::EMPTY),
-            invoice,
-        }
     }
+}
+
+/// What every row of a transaction takes from its heading.
+struct Heading {
+    carrier: Sym,
+    /// REF*12, else REF*11 (a loop's own REF*12 comes first).
+    account: Option<Sym>,
+    invoice: Sym,
+    invoice_date: Date,
+    file: FileId,
 }
 
 #[cfg(test)]

@@ -16,25 +16,16 @@ use telaudit_model::{ChargeType, Date, FileId, Micros, Position, Rejection, Row,
 /// (counted in one warning).
 pub fn read_layout(layout: &Layout, bytes: &[u8], file: FileId, path: &str) -> ParsedFile {
     let mut out = ParsedFile::default();
-    let warn = |out: &mut ParsedFile, message: String| {
-        out.warnings.push(Warning {
-            file: path.to_string(),
-            position: Position::File,
-            message,
-        })
-    };
     let (text, warning) = decode_text(bytes);
     if let Some(w) = warning {
-        warn(&mut out, w);
+        warn(&mut out, path, w);
     }
     if layout.role == Role::Ignore {
-        warn(
-            &mut out,
-            format!(
-                "recognised as {} ({}): {}; no charges read from it",
-                layout.title, layout.file, layout.note
-            ),
+        let why = format!(
+            "recognised as {} ({}): {}; no charges read from it",
+            layout.title, layout.file, layout.note
         );
+        warn(&mut out, path, why);
         return out;
     }
     let mut rdr = csv::ReaderBuilder::new()
@@ -49,94 +40,159 @@ pub fn read_layout(layout: &Layout, bytes: &[u8], file: FileId, path: &str) -> P
         header = records.next().and_then(Result::ok);
     }
     let Some(header) = header else {
-        warn(&mut out, "empty file: no header row, no charges".into());
+        warn(&mut out, path, "empty file: no header row, no charges".into());
         return out;
     };
-    let pos: Vec<Option<usize>> = layout
-        .columns
-        .iter()
-        .map(|c| header.iter().position(|h| h.trim().eq_ignore_ascii_case(c)))
-        .collect();
+    let reader = Records {
+        layout,
+        file,
+        path,
+        pos: layout
+            .columns
+            .iter()
+            .map(|c| header.iter().position(|h| h.trim().eq_ignore_ascii_case(c)))
+            .collect(),
+        header_len: header.len(),
+    };
     for _ in 0..layout.skip_lines {
         let _ = records.next();
     }
-    // Physical line numbers, from byte offsets (records come in order).
-    let bytes_of_text = text.as_bytes();
-    let mut scanned = 0usize;
-    let mut line_no = 1u64;
-    let mut line_at = |offset: u64| -> u64 {
-        let mut off = usize::try_from(offset)
-            .unwrap_or(usize::MAX)
-            .min(bytes_of_text.len());
-        while off < bytes_of_text.len() && matches!(bytes_of_text[off], b'\r' | b'\n') {
-            off += 1;
-        }
-        if off >= scanned {
-            line_no += memchr::memchr_iter(b'\n', &bytes_of_text[scanned..off]).count() as u64;
-            scanned = off;
-        }
-        line_no
-    };
+    let mut lines = Lines::new(text.as_bytes());
     let mut skipped = 0u64;
     let mut problems: Vec<String> = Vec::new();
     for rec in records {
-        let rec = match rec {
-            Ok(r) => r,
-            Err(e) => {
-                let line = e.position().map_or(0, |p| line_at(p.byte()));
-                out.rejected.push(Rejection {
-                    file: path.to_string(),
-                    position: Position::Line(line),
-                    reason: format!("cannot split this record: {e}"),
-                    rows: 1,
-                });
-                continue;
+        match rec {
+            Ok(rec) => {
+                let line = rec.position().map_or(0, |p| lines.at(p.byte()));
+                if reader.record(&rec, line, &mut out, &mut problems) == Record::LeftOut {
+                    skipped += 1;
+                }
             }
-        };
-        let line = rec.position().map_or(0, |p| line_at(p.byte()));
+            Err(e) => {
+                let line = e.position().map_or(0, |p| lines.at(p.byte()));
+                reader.reject(&mut out, line, format!("cannot split this record: {e}"), 1);
+            }
+        }
+    }
+    if skipped > 0 {
+        let why = format!(
+            "{skipped} summary or non-charge row(s) left out as {} says",
+            layout.file
+        );
+        warn(&mut out, path, why);
+    }
+    out
+}
+
+/// A whole-file warning.
+fn warn(out: &mut ParsedFile, path: &str, message: String) {
+    out.warnings.push(Warning {
+        file: path.to_string(),
+        position: Position::File,
+        message,
+    });
+}
+
+/// Physical line numbers from byte offsets; records come in order, so each
+/// newline is counted once.
+struct Lines<'t> {
+    text: &'t [u8],
+    scanned: usize,
+    line_no: u64,
+}
+
+impl<'t> Lines<'t> {
+    fn new(text: &'t [u8]) -> Self {
+        Lines {
+            text,
+            scanned: 0,
+            line_no: 1,
+        }
+    }
+
+    /// The line a record starting at `offset` is on (line breaks before it skipped).
+    fn at(&mut self, offset: u64) -> u64 {
+        let text = self.text;
+        let mut off = usize::try_from(offset).unwrap_or(usize::MAX).min(text.len());
+        while off < text.len() && matches!(text[off], b'\r' | b'\n') {
+            off += 1;
+        }
+        if off >= self.scanned {
+            self.line_no += memchr::memchr_iter(b'\n', &text[self.scanned..off]).count() as u64;
+            self.scanned = off;
+        }
+        self.line_no
+    }
+}
+
+/// What became of one record.
+#[derive(PartialEq, Eq)]
+enum Record {
+    /// Read: charges made, or refused, or a blank line.
+    Read,
+    /// Left out by a `[[skip]]` rule (a summary row).
+    LeftOut,
+}
+
+/// The records of one file, read through a layout.
+struct Records<'l> {
+    layout: &'l Layout,
+    file: FileId,
+    path: &'l str,
+    /// The header position of each of the layout's columns (None: not in this file).
+    pos: Vec<Option<usize>>,
+    header_len: usize,
+}
+
+impl Records<'_> {
+    /// Refuses `rows` rows of the record on `line`.
+    fn reject(&self, out: &mut ParsedFile, line: u64, reason: String, rows: u64) {
+        out.rejected.push(Rejection {
+            file: self.path.to_string(),
+            position: Position::Line(line),
+            reason,
+            rows,
+        });
+    }
+
+    /// Reads one record into charge rows: refuses an overlong or ragged record,
+    /// skips a blank one, leaves out a summary row, else makes the charges of
+    /// every `[[charges]]` entry that applies (refusing those that cannot be made).
+    fn record(
+        &self,
+        rec: &csv::StringRecord,
+        line: u64,
+        out: &mut ParsedFile,
+        problems: &mut Vec<String>,
+    ) -> Record {
+        let layout = self.layout;
         if rec.as_slice().len() > MAX_RECORD_BYTES {
-            out.rejected.push(Rejection {
-                file: path.to_string(),
-                position: Position::Line(line),
-                reason: format!(
-                    "record longer than {MAX_RECORD_BYTES} bytes (1 MiB): no bill line is that long, the \
-                     export is broken; the record was skipped"
-                ),
-                rows: 1,
-            });
-            continue;
+            let why = format!(
+                "record longer than {MAX_RECORD_BYTES} bytes (1 MiB): no bill line is that long, the \
+                 export is broken; the record was skipped"
+            );
+            self.reject(out, line, why, 1);
+            return Record::Read;
         }
         if rec.iter().all(|f| clean_cell(f).is_empty()) {
-            continue;
+            return Record::Read;
         }
-        let reject = |out: &mut ParsedFile, reason: String, rows: u64| {
-            out.rejected.push(Rejection {
-                file: path.to_string(),
-                position: Position::Line(line),
-                reason,
-                rows,
-            })
-        };
-        if rec.len() != header.len() {
-            reject(
-                &mut out,
-                format!(
-                    "wrong field count: expected {} fields as in the header, found {}",
-                    header.len(),
-                    rec.len()
-                ),
-                1,
+        if rec.len() != self.header_len {
+            let why = format!(
+                "wrong field count: expected {} fields as in the header, found {}",
+                self.header_len,
+                rec.len()
             );
-            continue;
+            self.reject(out, line, why, 1);
+            return Record::Read;
         }
-        let cell = |c: usize| -> &str { pos[c].and_then(|i| rec.get(i)).map_or("", clean_cell) };
+        let cell = |c: usize| -> &str { self.pos[c].and_then(|i| rec.get(i)).map_or("", clean_cell) };
         if layout
             .skips
             .iter()
             .any(|s| s.regex.is_match(cell(s.column)) != s.negate)
         {
-            skipped += 1;
-            continue;
+            return Record::LeftOut;
         }
         let first_row = out.rows.len();
         let mut failed = 0u64;
@@ -148,30 +204,15 @@ pub fn read_layout(layout: &Layout, bytes: &[u8], file: FileId, path: &str) -> P
                 }
             }
             problems.clear();
-            if let Some(row) = make_row(layout, spec, &cell, file, line, &mut out, &mut problems) {
+            if let Some(row) = make_row(layout, spec, &cell, self.file, line, out, problems) {
                 out.rows.push(row);
             } else if !problems.is_empty() {
                 failed += 1;
-                reasons.append(&mut problems);
+                reasons.append(problems);
             }
         }
         if let (Some(c), 0) = (layout.check_total, failed) {
-            let made = out.rows[first_row..]
-                .iter()
-                .try_fold(Micros::ZERO, |t, r| t.checked_add(r.amount));
-            if let (Ok(Some(total)), Some(made)) = (parse_number(cell(c), layout.number), made) {
-                if total != made {
-                    out.warnings.push(Warning {
-                        file: path.to_string(),
-                        position: Position::Line(line),
-                        message: format!(
-                            "the charges read from this row sum to {made} but its {} says {total}; \
-                             check the layout's columns",
-                            layout.columns[c]
-                        ),
-                    });
-                }
-            }
+            self.check_total(out, line, first_row, c, cell(c));
         }
         if failed > 0 {
             let mut seen: Vec<String> = Vec::new();
@@ -182,19 +223,31 @@ pub fn read_layout(layout: &Layout, bytes: &[u8], file: FileId, path: &str) -> P
                 }
                 new
             });
-            reject(&mut out, reasons.join("; "), failed);
+            self.reject(out, line, reasons.join("; "), failed);
+        }
+        Record::Read
+    }
+
+    /// Warns when the charges made from one row (from `first_row` on) do not sum to
+    /// the row's total (`total`, the cell of the layout's `check_total` column `c`).
+    fn check_total(&self, out: &mut ParsedFile, line: u64, first_row: usize, c: usize, total: &str) {
+        let made = out.rows[first_row..]
+            .iter()
+            .try_fold(Micros::ZERO, |t, r| t.checked_add(r.amount));
+        if let (Ok(Some(total)), Some(made)) = (parse_number(total, self.layout.number), made) {
+            if total != made {
+                out.warnings.push(Warning {
+                    file: self.path.to_string(),
+                    position: Position::Line(line),
+                    message: format!(
+                        "the charges read from this row sum to {made} but its {} says {total}; \
+                         check the layout's columns",
+                        self.layout.columns[c]
+                    ),
+                });
+            }
         }
     }
-    if skipped > 0 {
-        warn(
-            &mut out,
-            format!(
-                "{skipped} summary or non-charge row(s) left out as {} says",
-                layout.file
-            ),
-        );
-    }
-    out
 }
 
 /// A template's text; a template that is one column borrows the cell. A template
@@ -290,6 +343,8 @@ fn number<'c>(layout: &Layout, v: &Value, cell: &dyn Fn(usize) -> &'c str) -> Re
     parse_number(&t, layout.number)
 }
 
+/// The row one `[[charges]]` entry makes of one record, or None: left out
+/// (`skip_zero` and nothing billed) or not made (`problems` says why).
 #[allow(clippy::too_many_arguments)]
 fn make_row<'c>(
     layout: &Layout,
@@ -351,37 +406,11 @@ fn make_row<'c>(
             problems.push(format!("{} is empty (required)", FIELDS[i]));
         }
     }
-    let amount = match amount {
-        Some(a) => Some(a),
-        None => {
-            problems.push("amount is empty (required)".into());
-            None
-        }
-    };
-    let charge_type = if ctype.is_empty() {
-        problems.push("charge_type is empty (required)".into());
-        None
-    } else {
-        let t = ChargeType::parse(&ctype);
-        if t.is_none() {
-            problems.push(format!(
-                "charge_type {} is not a canonical charge type",
-                show(&ctype)
-            ));
-        }
-        t
-    };
-    let invoice_date = match parse_date(&invoice_date_text, &layout.dates) {
-        Ok(Some(d)) => Some(d),
-        Ok(None) => {
-            problems.push("invoice_date is empty (required)".into());
-            None
-        }
-        Err(e) => {
-            problems.push(format!("invoice_date: {e}"));
-            None
-        }
-    };
+    if amount.is_none() {
+        problems.push("amount is empty (required)".into());
+    }
+    let charge_type = charge_type(&ctype, problems);
+    let invoice_date = invoice_date(layout, &invoice_date_text, problems);
     let period = period(layout, cell, invoice_date, problems);
     if !problems.is_empty() {
         return None;
@@ -410,6 +439,39 @@ fn make_row<'c>(
             pos: u32::try_from(line).unwrap_or(u32::MAX),
         },
     })
+}
+
+/// The charge type a row's text names; None (and a problem) when empty or not
+/// a canonical charge type.
+fn charge_type(ctype: &str, problems: &mut Vec<String>) -> Option<ChargeType> {
+    if ctype.is_empty() {
+        problems.push("charge_type is empty (required)".into());
+        return None;
+    }
+    let t = ChargeType::parse(ctype);
+    if t.is_none() {
+        problems.push(format!(
+            "charge_type {} is not a canonical charge type",
+            show(ctype)
+        ));
+    }
+    t
+}
+
+/// The invoice date, in one of the layout's date formats; None (and a problem)
+/// when empty or not a date.
+fn invoice_date(layout: &Layout, text: &str, problems: &mut Vec<String>) -> Option<Date> {
+    match parse_date(text, &layout.dates) {
+        Ok(Some(d)) => Some(d),
+        Ok(None) => {
+            problems.push("invoice_date is empty (required)".into());
+            None
+        }
+        Err(e) => {
+            problems.push(format!("invoice_date: {e}"));
+            None
+        }
+    }
 }
 
 /// The service period, by the layout's `[period]` rules in order.

@@ -192,11 +192,17 @@ pub(crate) struct PeriodSpec {
 /// A compiled carrier layout.
 #[derive(Clone, Debug)]
 pub struct Layout {
+    /// The layout's id: its file name without `.toml`, used in client.toml
+    /// `[[layouts]]` and in `superseded_by`.
     pub name: String,
+    /// The export's name as the carrier's portal shows it, for people.
     pub title: String,
     /// `layouts/<name>.toml`.
     pub file: String,
+    /// Whether its rows are charges or the export is recognised only to be skipped.
     pub role: Role,
+    /// Why an "ignore" export holds nothing to audit (shown in the warning), or a
+    /// remark on the export.
     pub note: String,
     pub(crate) delimiter: u8,
     pub(crate) quoting: bool,
@@ -204,9 +210,14 @@ pub struct Layout {
     pub(crate) header_line: usize,
     /// Further header lines after it (Bell's French line).
     pub(crate) skip_lines: usize,
+    /// Header columns that together identify the export: a file whose header has
+    /// them all is read through this layout (the layout with the most wins).
     pub signature: Vec<String>,
     pub(crate) number: NumberFormat,
     pub(crate) dates: Vec<DatePattern>,
+    /// The layout whose files itemise the same invoices (Verizon's detail for its
+    /// summary): this layout's rows of an invoice that such a file covers are
+    /// dropped, so no money counts twice.
     pub superseded_by: Option<String>,
     /// A column that holds the row's total: the charges made from a row must sum to it.
     pub(crate) check_total: Option<usize>,
@@ -248,241 +259,33 @@ impl Layout {
 }
 
 /// Compiles one layout file's text. `file` names it in errors.
+///
+/// One step per section of the layout file, in this order (the order the columns
+/// are numbered in, and the order errors are found in): the file options, the
+/// `[[skip]]` rules, `[period]`, `[fields]`, `[[charges]]`, then `check_total` and
+/// the signature columns.
 pub(crate) fn compile(file: &str, text: &str) -> Result<Layout, String> {
     let raw: RawLayout = toml::from_str(text).map_err(|e| format!("{file}: {}", e.to_string().trim_end()))?;
-    let err = |m: String| format!("{file}: {m}");
-    let delimiter = match raw.delimiter.as_str() {
-        "," => b',',
-        "\t" | "tab" => b'\t',
-        "|" => b'|',
-        ";" => b';',
-        d => {
-            return Err(err(format!(
-                "delimiter {d:?}: use \",\", \"\\t\", \"|\" or \";\""
-            )))
-        }
+    let mut c = Compiler {
+        file,
+        columns: Vec::new(),
     };
-    let number = match raw.number_format.as_str() {
-        "us" => NumberFormat::Us,
-        "eu" => NumberFormat::Eu,
-        n => {
-            return Err(err(format!(
-                "number_format {n:?}: use \"us\" (1,234.56) or \"eu\" (1.234,56)"
-            )))
-        }
-    };
-    let role = match raw.role.as_str() {
-        "charges" => Role::Charges,
-        "ignore" => Role::Ignore,
-        r => return Err(err(format!("role {r:?}: use \"charges\" or \"ignore\""))),
-    };
-    if raw.header_line == 0 {
-        return Err(err("header_line counts from 1".into()));
-    }
-    if raw.signature.is_empty() {
-        return Err(err("signature must name at least one header column".into()));
-    }
-    let mut dates = Vec::new();
-    for d in &raw.date_formats {
-        dates.push(DatePattern::new(d).map_err(err)?);
-    }
-    if dates.is_empty() {
-        dates.push(DatePattern::new("YYYY-MM-DD").map_err(err)?);
-    }
-    let mut columns: Vec<String> = Vec::new();
-    let mut col = |name: &str| -> usize {
-        match columns
-            .iter()
-            .position(|c| c.trim().eq_ignore_ascii_case(name.trim()))
-        {
-            Some(i) => i,
-            None => {
-                columns.push(name.trim().to_string());
-                columns.len() - 1
-            }
-        }
-    };
-    let re = |what: &str, r: &str| Regex::new(r).map_err(|e| err(format!("{what}: bad regex {r:?}: {e}")));
-    let cond = |c: &RawCond, col: &mut dyn FnMut(&str) -> usize, what: &str| -> Result<Cond, String> {
-        let (r, negate) = match (&c.regex, &c.unless) {
-            (Some(r), None) => (r, false),
-            (None, Some(r)) => (r, true),
-            _ => return Err(err(format!("{what}: give exactly one of regex or unless"))),
-        };
-        Ok(Cond {
-            column: col(&c.column),
-            regex: re(what, r)?,
-            negate,
-        })
-    };
-    let mut skips = Vec::new();
-    for s in &raw.skip {
-        skips.push(cond(s, &mut col, "[[skip]]")?);
-    }
-    let period = PeriodSpec {
-        range: raw.period.range.as_deref().map(&mut col),
-        start_end: match (&raw.period.start, &raw.period.end) {
-            (Some(s), Some(e)) => Some((col(s), col(e))),
-            (None, None) => None,
-            _ => return Err(err("[period] start and end go together".into())),
-        },
-        cycle_end: raw.period.cycle_end.as_deref().map(&mut col),
-        prior_month: raw.period.prior_month,
-    };
-    if role == Role::Charges
-        && period.range.is_none()
-        && period.start_end.is_none()
-        && period.cycle_end.is_none()
-        && !period.prior_month
-    {
-        return Err(err(
-            "[period] must say where the service period comes from (range, start + end, cycle_end or prior_month = true)"
-                .into(),
-        ));
-    }
-    let template = |key: &str, f: &str, col: &mut dyn FnMut(&str) -> usize| -> Result<Vec<Piece>, String> {
-        let mut pieces = Vec::new();
-        let mut rest = f;
-        while let Some(open) = rest.find('{') {
-            if open > 0 {
-                pieces.push(Piece::Text(rest[..open].to_string()));
-            }
-            let close = rest[open..]
-                .find('}')
-                .ok_or_else(|| err(format!("{key}: template {f:?} has an unclosed {{")))?;
-            pieces.push(Piece::Column(col(&rest[open + 1..open + close])));
-            rest = &rest[open + close + 1..];
-        }
-        if !rest.is_empty() {
-            pieces.push(Piece::Text(rest.to_string()));
-        }
-        Ok(pieces)
-    };
-    let value = |key: &str, v: &RawValue, col: &mut dyn FnMut(&str) -> usize| -> Result<Value, String> {
-        let full = match v {
-            RawValue::Column(c) => {
-                return Ok(Value {
-                    source: Source::Column(col(c)),
-                    regex: None,
-                    map: None,
-                    default: None,
-                })
-            }
-            RawValue::Full(f) => f,
-        };
-        let given = [
-            full.column.is_some(),
-            full.constant.is_some(),
-            full.first.is_some(),
-            full.sum.is_some(),
-            full.format.is_some(),
-        ];
-        if given.iter().filter(|g| **g).count() != 1 {
-            return Err(err(format!(
-                "{key}: give exactly one of column, const, first, sum or format"
-            )));
-        }
-        let source = if let Some(c) = &full.column {
-            Source::Column(col(c))
-        } else if let Some(c) = &full.constant {
-            Source::Const(c.clone())
-        } else if let Some(cs) = &full.first {
-            let mut alts = Vec::new();
-            for c in cs {
-                alts.push(if c.contains('{') {
-                    template(key, c, col)?
-                } else {
-                    vec![Piece::Column(col(c))]
-                });
-            }
-            Source::First(alts)
-        } else if let Some(cs) = &full.sum {
-            if ![F_AMOUNT, F_QUANTITY, F_UNIT_RATE, F_USAGE_QUANTITY]
-                .iter()
-                .any(|&f| FIELDS[f] == key)
-            {
-                return Err(err(format!(
-                    "{key}: sum is for numbers (amount, quantity, unit_rate, usage_quantity)"
-                )));
-            }
-            Source::Sum(cs.iter().map(|c| col(c)).collect())
-        } else {
-            Source::Format(template(key, full.format.as_deref().unwrap_or_default(), col)?)
-        };
-        Ok(Value {
-            source,
-            regex: full.regex.as_deref().map(|r| re(key, r)).transpose()?,
-            map: full.map.as_ref().map(|m| {
-                m.iter()
-                    .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.clone()))
-                    .collect()
-            }),
-            default: full.default.clone(),
-        })
-    };
-    let mut base: Vec<Option<Value>> = vec![None; FIELDS.len()];
-    let field_index = |k: &str| -> Result<usize, String> {
-        FIELDS.iter().position(|f| *f == k).ok_or_else(|| {
-            err(format!(
-                "unknown field {k:?}; a layout makes {} (periods come from [period])",
-                FIELDS.join(", ")
-            ))
-        })
-    };
-    for (k, v) in &raw.fields {
-        base[field_index(k)?] = Some(value(k, v, &mut col)?);
-    }
-    let mut charges = Vec::new();
-    let raw_charges: Vec<RawCharge> = if raw.charges.is_empty() {
-        vec![RawCharge {
-            skip_zero: false,
-            when: None,
-            fields: BTreeMap::new(),
-        }]
-    } else {
-        raw.charges
-    };
-    for (n, c) in raw_charges.iter().enumerate() {
-        let mut fields = base.clone();
-        for (k, v) in &c.fields {
-            fields[field_index(k)?] = Some(value(k, v, &mut col)?);
-        }
-        if role == Role::Charges {
-            for req in [
-                F_CARRIER,
-                F_ACCOUNT,
-                F_INVOICE,
-                F_INVOICE_DATE,
-                F_CHARGE_TYPE,
-                F_DESCRIPTION,
-                F_AMOUNT,
-            ] {
-                if fields[req].is_none() {
-                    return Err(err(format!(
-                        "charge {} does not say how to make {} (required); add it to [fields] or the [[charges]] entry",
-                        n + 1,
-                        FIELDS[req]
-                    )));
-                }
-            }
-        }
-        let when = match &c.when {
-            Some(w) => Some(cond(w, &mut col, "when")?),
-            None => None,
-        };
-        charges.push(ChargeSpec {
-            fields,
-            skip_zero: c.skip_zero,
-            when,
-        });
-    }
-    let check_total = raw.check_total.as_deref().map(&mut col);
+    let options = c.options(&raw)?;
+    let skips = raw
+        .skip
+        .iter()
+        .map(|s| c.cond(s, "[[skip]]"))
+        .collect::<Result<Vec<_>, _>>()?;
+    let period = c.period(&raw.period, options.role)?;
+    let base = c.fields(&raw.fields, vec![None; FIELDS.len()])?;
+    let charges = c.charges(raw.charges, &base, options.role)?;
+    let check_total = raw.check_total.as_deref().map(|n| c.col(n));
     for s in &raw.signature {
-        col(s);
+        c.col(s);
     }
     if let Some(stem) = file.rsplit('/').next().and_then(|f| f.strip_suffix(".toml")) {
         if stem != raw.name {
-            return Err(err(format!(
+            return Err(c.err(format!(
                 "name {:?} must match the file name ({stem}.toml)",
                 raw.name
             )));
@@ -492,21 +295,320 @@ pub(crate) fn compile(file: &str, text: &str) -> Result<Layout, String> {
         name: raw.name,
         title: raw.title,
         file: file.to_string(),
-        role,
+        role: options.role,
         note: raw.note,
-        delimiter,
-        quoting: raw.quoting.unwrap_or(delimiter == b','),
+        delimiter: options.delimiter,
+        quoting: raw.quoting.unwrap_or(options.delimiter == b','),
         header_line: raw.header_line,
         skip_lines: raw.skip_lines,
         signature: raw.signature.iter().map(|s| s.trim().to_string()).collect(),
-        number,
-        dates,
+        number: options.number,
+        dates: options.dates,
         superseded_by: raw.superseded_by,
         check_total,
         extensions: raw.extensions,
         skips,
         period,
         charges,
-        columns,
+        columns: c.columns,
     })
+}
+
+/// The file-wide options of a layout (the keys before the first section).
+struct Options {
+    delimiter: u8,
+    number: NumberFormat,
+    role: Role,
+    dates: Vec<DatePattern>,
+}
+
+/// The state of compiling one layout: its file name (for errors) and the columns
+/// named so far (a value's column number indexes them).
+struct Compiler<'f> {
+    file: &'f str,
+    columns: Vec<String>,
+}
+
+impl Compiler<'_> {
+    /// An error, naming the layout file.
+    fn err(&self, m: String) -> String {
+        format!("{}: {m}", self.file)
+    }
+
+    /// The number of a column, by name (trimmed, case-insensitive), numbering a
+    /// new name after the others.
+    fn col(&mut self, name: &str) -> usize {
+        match self
+            .columns
+            .iter()
+            .position(|c| c.trim().eq_ignore_ascii_case(name.trim()))
+        {
+            Some(i) => i,
+            None => {
+                self.columns.push(name.trim().to_string());
+                self.columns.len() - 1
+            }
+        }
+    }
+
+    /// A regex; `what` names where it is in errors.
+    fn re(&self, what: &str, r: &str) -> Result<Regex, String> {
+        Regex::new(r).map_err(|e| self.err(format!("{what}: bad regex {r:?}: {e}")))
+    }
+
+    /// The options: delimiter, number format, role, header line, signature and date formats.
+    fn options(&self, raw: &RawLayout) -> Result<Options, String> {
+        let delimiter = match raw.delimiter.as_str() {
+            "," => b',',
+            "\t" | "tab" => b'\t',
+            "|" => b'|',
+            ";" => b';',
+            d => return Err(self.err(format!("delimiter {d:?}: use \",\", \"\\t\", \"|\" or \";\""))),
+        };
+        let number = match raw.number_format.as_str() {
+            "us" => NumberFormat::Us,
+            "eu" => NumberFormat::Eu,
+            n => {
+                return Err(self.err(format!(
+                    "number_format {n:?}: use \"us\" (1,234.56) or \"eu\" (1.234,56)"
+                )))
+            }
+        };
+        let role = match raw.role.as_str() {
+            "charges" => Role::Charges,
+            "ignore" => Role::Ignore,
+            r => return Err(self.err(format!("role {r:?}: use \"charges\" or \"ignore\""))),
+        };
+        if raw.header_line == 0 {
+            return Err(self.err("header_line counts from 1".into()));
+        }
+        if raw.signature.is_empty() {
+            return Err(self.err("signature must name at least one header column".into()));
+        }
+        let mut dates = Vec::new();
+        for d in &raw.date_formats {
+            dates.push(DatePattern::new(d).map_err(|e| self.err(e))?);
+        }
+        if dates.is_empty() {
+            dates.push(DatePattern::new("YYYY-MM-DD").map_err(|e| self.err(e))?);
+        }
+        Ok(Options {
+            delimiter,
+            number,
+            role,
+            dates,
+        })
+    }
+
+    /// A row test (`[[skip]]` or a charge's `when`).
+    fn cond(&mut self, c: &RawCond, what: &str) -> Result<Cond, String> {
+        let (r, negate) = match (&c.regex, &c.unless) {
+            (Some(r), None) => (r, false),
+            (None, Some(r)) => (r, true),
+            _ => return Err(self.err(format!("{what}: give exactly one of regex or unless"))),
+        };
+        Ok(Cond {
+            column: self.col(&c.column),
+            regex: self.re(what, r)?,
+            negate,
+        })
+    }
+
+    /// `[period]`: where the service period comes from (a charges layout must say).
+    fn period(&mut self, raw: &RawPeriod, role: Role) -> Result<PeriodSpec, String> {
+        let period = PeriodSpec {
+            range: raw.range.as_deref().map(|n| self.col(n)),
+            start_end: match (&raw.start, &raw.end) {
+                (Some(s), Some(e)) => Some((self.col(s), self.col(e))),
+                (None, None) => None,
+                _ => return Err(self.err("[period] start and end go together".into())),
+            },
+            cycle_end: raw.cycle_end.as_deref().map(|n| self.col(n)),
+            prior_month: raw.prior_month,
+        };
+        if role == Role::Charges
+            && period.range.is_none()
+            && period.start_end.is_none()
+            && period.cycle_end.is_none()
+            && !period.prior_month
+        {
+            return Err(self.err(
+                "[period] must say where the service period comes from (range, start + end, cycle_end or prior_month = true)"
+                    .into(),
+            ));
+        }
+        Ok(period)
+    }
+
+    /// The index of a canonical field in [`FIELDS`], by name.
+    fn field_index(&self, k: &str) -> Result<usize, String> {
+        FIELDS.iter().position(|f| *f == k).ok_or_else(|| {
+            self.err(format!(
+                "unknown field {k:?}; a layout makes {} (periods come from [period])",
+                FIELDS.join(", ")
+            ))
+        })
+    }
+
+    /// `[fields]` (or a `[[charges]]` entry's fields) compiled over `fields`.
+    fn fields(
+        &mut self,
+        raw: &BTreeMap<String, RawValue>,
+        mut fields: Vec<Option<Value>>,
+    ) -> Result<Vec<Option<Value>>, String> {
+        for (k, v) in raw {
+            let i = self.field_index(k)?;
+            fields[i] = Some(self.value(k, v)?);
+        }
+        Ok(fields)
+    }
+
+    /// `[[charges]]`: each entry's fields over the base `[fields]`, its `when` and
+    /// `skip_zero` (no entry: one charge of the base fields). A charges layout
+    /// must make every required field.
+    fn charges(
+        &mut self,
+        raw: Vec<RawCharge>,
+        base: &[Option<Value>],
+        role: Role,
+    ) -> Result<Vec<ChargeSpec>, String> {
+        let raw = if raw.is_empty() {
+            vec![RawCharge {
+                skip_zero: false,
+                when: None,
+                fields: BTreeMap::new(),
+            }]
+        } else {
+            raw
+        };
+        let mut charges = Vec::new();
+        for (n, c) in raw.iter().enumerate() {
+            let fields = self.fields(&c.fields, base.to_vec())?;
+            if role == Role::Charges {
+                self.required(n, &fields)?;
+            }
+            let when = match &c.when {
+                Some(w) => Some(self.cond(w, "when")?),
+                None => None,
+            };
+            charges.push(ChargeSpec {
+                fields,
+                skip_zero: c.skip_zero,
+                when,
+            });
+        }
+        Ok(charges)
+    }
+
+    /// Err unless charge `n` (from 0) makes every field a charge row needs.
+    fn required(&self, n: usize, fields: &[Option<Value>]) -> Result<(), String> {
+        for req in [
+            F_CARRIER,
+            F_ACCOUNT,
+            F_INVOICE,
+            F_INVOICE_DATE,
+            F_CHARGE_TYPE,
+            F_DESCRIPTION,
+            F_AMOUNT,
+        ] {
+            if fields[req].is_none() {
+                return Err(self.err(format!(
+                    "charge {} does not say how to make {} (required); add it to [fields] or the [[charges]] entry",
+                    n + 1,
+                    FIELDS[req]
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// A `{Column}` template: text and column references.
+    fn template(&mut self, key: &str, f: &str) -> Result<Vec<Piece>, String> {
+        let mut pieces = Vec::new();
+        let mut rest = f;
+        while let Some(open) = rest.find('{') {
+            if open > 0 {
+                pieces.push(Piece::Text(rest[..open].to_string()));
+            }
+            let close = rest[open..]
+                .find('}')
+                .ok_or_else(|| self.err(format!("{key}: template {f:?} has an unclosed {{")))?;
+            pieces.push(Piece::Column(self.col(&rest[open + 1..open + close])));
+            rest = &rest[open + close + 1..];
+        }
+        if !rest.is_empty() {
+            pieces.push(Piece::Text(rest.to_string()));
+        }
+        Ok(pieces)
+    }
+
+    /// How the field `key` is made: a column name, or a table with one source
+    /// (column, const, first, sum or format) and its regex, map and default.
+    fn value(&mut self, key: &str, v: &RawValue) -> Result<Value, String> {
+        let full = match v {
+            RawValue::Column(c) => {
+                return Ok(Value {
+                    source: Source::Column(self.col(c)),
+                    regex: None,
+                    map: None,
+                    default: None,
+                })
+            }
+            RawValue::Full(f) => f,
+        };
+        let source = self.source(key, full)?;
+        Ok(Value {
+            source,
+            regex: full.regex.as_deref().map(|r| self.re(key, r)).transpose()?,
+            map: full.map.as_ref().map(|m| {
+                m.iter()
+                    .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.clone()))
+                    .collect()
+            }),
+            default: full.default.clone(),
+        })
+    }
+
+    /// The one source a value table gives.
+    fn source(&mut self, key: &str, full: &RawFull) -> Result<Source, String> {
+        let given = [
+            full.column.is_some(),
+            full.constant.is_some(),
+            full.first.is_some(),
+            full.sum.is_some(),
+            full.format.is_some(),
+        ];
+        if given.iter().filter(|g| **g).count() != 1 {
+            return Err(self.err(format!(
+                "{key}: give exactly one of column, const, first, sum or format"
+            )));
+        }
+        Ok(if let Some(c) = &full.column {
+            Source::Column(self.col(c))
+        } else if let Some(c) = &full.constant {
+            Source::Const(c.clone())
+        } else if let Some(cs) = &full.first {
+            let mut alts = Vec::new();
+            for c in cs {
+                alts.push(if c.contains('{') {
+                    self.template(key, c)?
+                } else {
+                    vec![Piece::Column(self.col(c))]
+                });
+            }
+            Source::First(alts)
+        } else if let Some(cs) = &full.sum {
+            if ![F_AMOUNT, F_QUANTITY, F_UNIT_RATE, F_USAGE_QUANTITY]
+                .iter()
+                .any(|&f| FIELDS[f] == key)
+            {
+                return Err(self.err(format!(
+                    "{key}: sum is for numbers (amount, quantity, unit_rate, usage_quantity)"
+                )));
+            }
+            Source::Sum(cs.iter().map(|c| self.col(c)).collect())
+        } else {
+            Source::Format(self.template(key, full.format.as_deref().unwrap_or_default())?)
+        })
+    }
 }

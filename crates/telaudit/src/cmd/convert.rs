@@ -41,7 +41,7 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("zip") || e.eq_ignore_ascii_case("rdd"));
     let parsed = if is_archive {
-        read_archive(&args.file, &bytes)?
+        read_archive(&args.file, bytes)?
     } else {
         telaudit_parse::read_charge_file(&args.file, &bytes, telaudit_model::FileId(0), &name)
             .map_err(|e| CliError::Config(e.to_string()))?
@@ -73,25 +73,13 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
     })
 }
 
-/// Reads an archive the way an audit does: as the only bill file of a scratch
-/// client folder (in the system's temporary folder, removed afterwards), so the
-/// member order and the superseding of summary exports are the audit's own.
-fn read_archive(path: &Path, bytes: &[u8]) -> Result<telaudit_parse::ParsedFile, CliError> {
-    let scratch = std::env::temp_dir().join(format!("telaudit-convert-{}", std::process::id()));
-    let file_name = path
-        .file_name()
-        .unwrap_or_else(|| std::ffi::OsStr::new("archive.zip"));
-    let fail = |e: std::io::Error| CliError::Failed(format!("cannot prepare {}: {e}", scratch.display()));
-    let _ = std::fs::remove_dir_all(&scratch);
-    std::fs::create_dir_all(scratch.join("invoices")).map_err(fail)?;
-    let read = std::fs::write(scratch.join("invoices").join(file_name), bytes)
-        .map_err(fail)
-        .and_then(|()| {
-            telaudit_parse::read_client(&scratch)
-                .map_err(|e| CliError::Failed(format!("{}: {e}", path.display())))
-        });
-    let _ = std::fs::remove_dir_all(&scratch);
-    let dump = read?;
+/// Reads an archive the way an audit does (through the audit's own reader, in
+/// memory), so the member order and the superseding of summary exports are the
+/// audit's own. Its members are named `<archive>!<member>`.
+fn read_archive(path: &Path, bytes: Vec<u8>) -> Result<telaudit_parse::ParsedFile, CliError> {
+    let name = path.display().to_string();
+    let dump = telaudit_parse::read_bill_files(vec![(name, bytes)])
+        .map_err(|e| CliError::Failed(format!("{}: {e}", path.display())))?;
     Ok(telaudit_parse::ParsedFile {
         strings: dump.strings,
         rows: dump.rows,

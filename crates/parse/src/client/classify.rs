@@ -1,0 +1,371 @@
+//! Step 2 of reading a client: tell each found file's format (canonical CSV, X12,
+//! a carrier layout), open archives into their members, and warn about every file
+//! that is not read.
+
+use super::walk::{Found, Source};
+use crate::text::{decode_text, is_edi};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use telaudit_model::{ClientConfig, Position, Rejection, SourceKind, Warning};
+
+/// How a bill file is read. A new input format is a new variant here, a case in
+/// [`classify`] and one in [`super::read::read_format`].
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(super) enum ChargeFormat {
+    /// Canonical charge CSV (formats.md section 2).
+    Canonical,
+    /// X12 811.
+    Edi,
+    /// A carrier layout, by index in [`crate::layouts`].
+    Layout(usize),
+    /// A `.csv` that neither the canonical reader nor any layout recognises: refused.
+    Unrecognised,
+}
+
+impl ChargeFormat {
+    /// The kind of source file it is, as the report lists it.
+    pub fn kind(self) -> SourceKind {
+        match self {
+            ChargeFormat::Canonical | ChargeFormat::Unrecognised => SourceKind::CanonicalCsv,
+            ChargeFormat::Edi => SourceKind::Edi811,
+            ChargeFormat::Layout(i) => SourceKind::Layout(
+                crate::layouts()
+                    .get(i)
+                    .map(|l| l.name.clone())
+                    .unwrap_or_default(),
+            ),
+        }
+    }
+}
+
+/// The files to read, each with its format, in the order they are merged.
+pub(super) type Bills = Vec<(Found, ChargeFormat)>;
+
+/// Extensions of tables a carrier layout may be in (besides EDI's).
+const TABLE_EXTENSIONS: [&str; 3] = ["csv", "txt", "tsv"];
+
+/// Extensions of zip archives whose members are bill files (Verizon's Raw Data Download).
+const ARCHIVE_EXTENSIONS: [&str; 2] = ["zip", "rdd"];
+
+/// How many bytes of a table its classification reads (its header lines).
+const TABLE_HEAD: usize = 65_536;
+
+fn extension_is(path: &Path, exts: &[&str]) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| exts.iter().any(|x| e.eq_ignore_ascii_case(x)))
+}
+
+/// The canonical columns a charge file must have: a header with most of them is
+/// canonical (its reader then names what is missing).
+const CANONICAL_REQUIRED: [&str; 9] = [
+    "carrier",
+    "account",
+    "invoice",
+    "invoice_date",
+    "period_start",
+    "period_end",
+    "charge_type",
+    "description",
+    "amount",
+];
+
+/// Whether the first line of `text` looks like a canonical header (5 or more of
+/// the required names).
+fn looks_canonical(text: &str) -> bool {
+    canonical_names(text, ',') >= 5
+}
+
+/// How many of the required canonical names the first line of `text` holds when
+/// split on `sep`.
+pub(super) fn canonical_names(text: &str, sep: char) -> usize {
+    let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let names: Vec<&str> = first
+        .split(sep)
+        .map(|f| f.trim().trim_matches('"').trim())
+        .collect();
+    CANONICAL_REQUIRED
+        .iter()
+        .filter(|c| names.iter().any(|x| x.eq_ignore_ascii_case(c)))
+        .count()
+}
+
+/// The format of a file below invoices/, from its name and bytes (the first 64 KiB
+/// suffice for tables); None: not a bill file.
+pub(super) fn classify(path: &Path, head: &[u8]) -> Option<ChargeFormat> {
+    classify_forced(path, head, None)
+}
+
+/// As [`classify`], with a layout forced by client.toml.
+fn classify_forced(path: &Path, head: &[u8], forced: Option<usize>) -> Option<ChargeFormat> {
+    if is_edi(path, head) {
+        return Some(ChargeFormat::Edi);
+    }
+    if let Some(i) = forced {
+        return Some(ChargeFormat::Layout(i));
+    }
+    if !extension_is(path, &TABLE_EXTENSIONS) {
+        return None;
+    }
+    let (text, _) = decode_text(head);
+    // An empty table (or only blank lines) goes to the canonical reader, which
+    // warns "empty file": a failed export is shown, not refused as unrecognised.
+    if looks_canonical(&text) || text.trim().is_empty() {
+        return Some(ChargeFormat::Canonical);
+    }
+    if let Some(i) = crate::layout::recognise(&text) {
+        return Some(ChargeFormat::Layout(i));
+    }
+    extension_is(path, &["csv"]).then_some(ChargeFormat::Unrecognised)
+}
+
+/// The layout client.toml forces on this path (`[[layouts]] path = "invoices/att/*.txt"`).
+fn forced_layout(config: &ClientConfig, rel: &str) -> Option<usize> {
+    config
+        .layouts
+        .iter()
+        .find(|f| glob_match(&f.path, rel))
+        .and_then(|f| crate::layout::layout_index(&f.layout))
+}
+
+/// A path pattern: `*` matches within one path segment, `**` across segments,
+/// `?` one character. Compared case-sensitively, `/`-separated.
+fn glob_match(pattern: &str, path: &str) -> bool {
+    fn go(p: &[u8], s: &[u8]) -> bool {
+        match p.first() {
+            None => s.is_empty(),
+            Some(b'*') if p.get(1) == Some(&b'*') => {
+                let rest = &p[2..];
+                let rest = rest.strip_prefix(b"/").unwrap_or(rest);
+                (0..=s.len()).any(|k| go(rest, &s[k..]))
+            }
+            Some(b'*') => (0..=s.len())
+                .take_while(|&k| k == 0 || s[k - 1] != b'/')
+                .any(|k| go(&p[1..], &s[k..])),
+            Some(b'?') => !s.is_empty() && s[0] != b'/' && go(&p[1..], &s[1..]),
+            Some(c) => s.first() == Some(c) && go(&p[1..], &s[1..]),
+        }
+    }
+    go(pattern.as_bytes(), path.as_bytes())
+}
+
+/// What classifying the found files gives, and what it warned about or refused.
+pub(super) struct Classified {
+    /// The bill files to read, in order.
+    pub bills: Bills,
+    /// How many files (or archive members) were not bill files.
+    pub skipped: usize,
+}
+
+/// Classifies the found files in their order; the same file reached twice (through
+/// a link) is read once, an archive becomes its members. Every file not read gets
+/// a warning, or a refusal if it could not be read at all.
+pub(super) fn classify_all(
+    found: Vec<Found>,
+    config: &ClientConfig,
+    warnings: &mut Vec<Warning>,
+    rejected: &mut Vec<Rejection>,
+) -> Classified {
+    let mut out = Classified {
+        bills: Vec::new(),
+        skipped: 0,
+    };
+    let mut seen: HashMap<PathBuf, String> = HashMap::new();
+    for f in found {
+        if let Source::Disk { canonical } = &f.source {
+            if let Some(first) = seen.get(canonical) {
+                warn(warnings, &f.rel, format!("the same file as {first}; skipped"));
+                continue;
+            }
+            seen.insert(canonical.clone(), f.rel.clone());
+        }
+        if extension_is(&f.path, &ARCHIVE_EXTENSIONS) {
+            out.skipped += archive_members(f, config, &mut out.bills, warnings, rejected);
+        } else {
+            out.skipped += classify_file(f, config, &mut out.bills, warnings);
+        }
+    }
+    out
+}
+
+fn warn(warnings: &mut Vec<Warning>, file: &str, message: String) {
+    warnings.push(Warning {
+        file: file.to_string(),
+        position: Position::File,
+        message,
+    });
+}
+
+fn refuse(rejected: &mut Vec<Rejection>, file: &str, reason: String) {
+    rejected.push(Rejection {
+        file: file.to_string(),
+        position: Position::File,
+        reason,
+        rows: 0,
+    });
+}
+
+/// The warning for a file of an "ignore" layout (a carrier export with no charges).
+fn ignored(l: &crate::Layout) -> String {
+    format!(
+        "recognised as {} ({}): {}; no charges read from it",
+        l.title, l.file, l.note
+    )
+}
+
+/// Classifies one file (not an archive) and adds it to `bills`, or warns why it is
+/// not read. Returns 1 if it is skipped, else 0.
+fn classify_file(f: Found, config: &ClientConfig, bills: &mut Bills, warnings: &mut Vec<Warning>) -> usize {
+    let is_table = extension_is(&f.path, &TABLE_EXTENSIONS);
+    let forced = forced_layout(config, &f.rel);
+    // Tables are classified on their first 64 KiB (header lines); .csv files are
+    // classified again on their full bytes when read (X12 content wins).
+    let format = if is_table || forced.is_some() {
+        classify_forced(&f.path, &f.head(TABLE_HEAD), forced)
+    } else {
+        classify(&f.path, &f.head(64))
+    };
+    match format {
+        Some(ChargeFormat::Layout(i))
+            if crate::layouts()
+                .get(i)
+                .is_some_and(|l| l.role == crate::Role::Ignore) =>
+        {
+            if let Some(l) = crate::layouts().get(i) {
+                warn(warnings, &f.rel, ignored(l));
+            }
+            1
+        }
+        Some(format) => {
+            bills.push((f, format));
+            0
+        }
+        None if is_table => {
+            let head = f.head(TABLE_HEAD);
+            let (text, _) = decode_text(&head);
+            let message = format!(
+                "not canonical charge CSV and no carrier layout recognises its header \
+                 ({}); skipped",
+                crate::layout::closest(&text)
+            );
+            warn(warnings, &f.rel, message);
+            1
+        }
+        None => {
+            warn(
+                warnings,
+                &f.rel,
+                "not a bill file (expected .csv, .txt, .tsv, .edi, .x12, .811, or a .zip/.rdd of \
+                 them); skipped"
+                    .into(),
+            );
+            1
+        }
+    }
+}
+
+/// Opens a zip archive found below invoices/ and adds its members to `bills`, each
+/// as its own file named `invoices/x.zip!Member name.txt` (line numbers count within
+/// the member; client.toml `[[layouts]]` paths match that name), in name order.
+/// A member no reader recognises, of an "ignore" layout, or a nested archive gets a
+/// warning; a member that cannot be unpacked is refused; an unreadable archive is
+/// refused whole. Returns how many members (or archives) were not bill files.
+fn archive_members(
+    f: Found,
+    config: &ClientConfig,
+    bills: &mut Bills,
+    warnings: &mut Vec<Warning>,
+    rejected: &mut Vec<Rejection>,
+) -> usize {
+    let rel = f.rel.clone();
+    let bytes = match f.into_bytes() {
+        Ok(b) => b,
+        Err(e) => {
+            refuse(rejected, &rel, format!("cannot read the file ({e})"));
+            return 1;
+        }
+    };
+    let mut members = match crate::zip::read_zip(&bytes, crate::zip::ZipLimits::default()) {
+        Ok(m) => m,
+        Err(e) => {
+            refuse(
+                rejected,
+                &rel,
+                format!("cannot open this zip archive: {e}; its files were not read"),
+            );
+            return 1;
+        }
+    };
+    drop(bytes);
+    // In name order, like the files of a folder (zip tools list them in any order).
+    members.sort_by(|a, b| a.name.cmp(&b.name));
+    if members.is_empty() {
+        warn(warnings, &rel, "an empty zip archive; skipped".into());
+        return 1;
+    }
+    let mut skipped = 0;
+    for m in members {
+        let member_rel = format!("{rel}!{}", m.name);
+        match m.content {
+            Ok(data) => skipped += archive_member(member_rel, m.name, data, config, bills, warnings),
+            Err(e) => {
+                refuse(
+                    rejected,
+                    &member_rel,
+                    format!("cannot unpack this archive member: {e}"),
+                );
+                skipped += 1;
+            }
+        }
+    }
+    skipped
+}
+
+/// Classifies one unpacked archive member named `name` (shown as `rel`) and adds
+/// it to `bills`, or warns why it is not read. Returns 1 if it is skipped, else 0.
+fn archive_member(
+    rel: String,
+    name: String,
+    data: Vec<u8>,
+    config: &ClientConfig,
+    bills: &mut Bills,
+    warnings: &mut Vec<Warning>,
+) -> usize {
+    let path = PathBuf::from(&name);
+    if extension_is(&path, &ARCHIVE_EXTENSIONS) {
+        warn(
+            warnings,
+            &rel,
+            "an archive inside an archive is not opened; unpack it".into(),
+        );
+        return 1;
+    }
+    let head = &data[..data.len().min(TABLE_HEAD)];
+    match classify_forced(&path, head, forced_layout(config, &rel)) {
+        Some(ChargeFormat::Layout(i)) if crate::layouts()[i].role == crate::Role::Ignore => {
+            warn(warnings, &rel, ignored(&crate::layouts()[i]));
+            1
+        }
+        Some(ChargeFormat::Unrecognised) | None => {
+            let (text, _) = decode_text(head);
+            let message = format!(
+                "archive member not read: not canonical charge CSV, not X12 811, and no carrier \
+                 layout recognises it ({}); skipped",
+                crate::layout::closest(&text)
+            );
+            warn(warnings, &rel, message);
+            1
+        }
+        Some(format) => {
+            bills.push((
+                Found {
+                    rel,
+                    path,
+                    source: Source::Memory(data),
+                },
+                format,
+            ));
+            0
+        }
+    }
+}

@@ -1,0 +1,201 @@
+//! Step 3 of reading a client: read the classified bill files in parallel, in
+//! groups of about 64 MiB, and merge each group into the dump in path order.
+
+use super::classify::{classify, Bills, ChargeFormat};
+use super::merge::merge;
+use super::walk::Found;
+use crate::text::decode_text;
+use crate::{read_canonical_csv, read_edi, ParsedFile};
+use rayon::prelude::*;
+use std::collections::BTreeSet;
+use std::ops::Range;
+use telaudit_model::{Dump, FileId, Position, Rejection, SourceFile, SourceKind, Warning};
+
+/// Reads one file's bytes in the given format, then refuses the rows whose
+/// quantity x unit_rate no sum could hold.
+pub(super) fn read_format(format: ChargeFormat, bytes: &[u8], file: FileId, path: &str) -> ParsedFile {
+    let mut p = match format {
+        ChargeFormat::Canonical => read_canonical_csv(bytes, file, path),
+        ChargeFormat::Edi => read_edi(bytes, file, path),
+        ChargeFormat::Layout(i) => match crate::layouts().get(i) {
+            Some(l) => crate::read_layout(l, bytes, file, path),
+            None => ParsedFile::default(),
+        },
+        ChargeFormat::Unrecognised => refuse_unrecognised(bytes, path),
+    };
+    // Every reader's rows: quantity x unit_rate within bounds no sum can overflow.
+    crate::limits::refuse_out_of_range(&mut p, path, format == ChargeFormat::Edi);
+    p
+}
+
+/// A .csv that is neither canonical nor a known carrier layout: refused whole,
+/// naming what the canonical header lacks and the closest carrier layouts.
+fn refuse_unrecognised(bytes: &[u8], path: &str) -> ParsedFile {
+    let (text, _) = decode_text(bytes);
+    let canonical = read_canonical_csv(bytes, FileId(0), path);
+    let (why, rows) = match canonical.rejected.first() {
+        Some(r) if r.position == Position::File => (r.reason.clone(), r.rows),
+        _ => (
+            "not a canonical charge CSV".to_string(),
+            text.lines()
+                .filter(|l| !l.trim().is_empty())
+                .count()
+                .saturating_sub(1) as u64,
+        ),
+    };
+    let reason = if super::classify::canonical_names(&text, ';') >= 5 {
+        // A spreadsheet in a European locale saves "CSV" with ';' between columns.
+        format!(
+            "the columns are separated by ';', not ',' (likely a spreadsheet export in a European \
+             locale): save it again as CSV with ',' between columns and '.' as the decimal point; \
+             as canonical CSV, {why}"
+        )
+    } else {
+        format!(
+            "no layout recognises this file: as canonical CSV, {why}; {}; if it is a carrier export, \
+             add a layout (README: Adding a carrier layout) or force one in client.toml [[layouts]]",
+            crate::layout::closest(&text)
+        )
+    };
+    let mut p = ParsedFile::default();
+    p.rejected.push(Rejection {
+        file: path.to_string(),
+        position: Position::File,
+        reason,
+        rows,
+    });
+    p
+}
+
+/// Reads the `i`-th bill file. A table classified as canonical (or unrecognised) on
+/// its head is classified again on its full bytes (X12 content wins); a file that
+/// cannot be read is refused whole.
+fn read_one(i: usize, f: &Found, format: ChargeFormat) -> (SourceKind, ParsedFile) {
+    let id = FileId(i as u32);
+    match f.bytes() {
+        Ok(bytes) => {
+            let format = match format {
+                ChargeFormat::Canonical | ChargeFormat::Unrecognised => {
+                    classify(&f.path, &bytes).unwrap_or(format)
+                }
+                _ => format,
+            };
+            (format.kind(), read_format(format, &bytes, id, &f.rel))
+        }
+        Err(e) => {
+            let mut p = ParsedFile::default();
+            p.rejected.push(Rejection {
+                file: f.rel.clone(),
+                position: Position::File,
+                reason: format!("cannot read the file ({e})"),
+                rows: 0,
+            });
+            (format.kind(), p)
+        }
+    }
+}
+
+/// Whether some bill is of a layout that another layout's file may supersede.
+fn any_superseded(bills: &Bills) -> bool {
+    bills.iter().any(|(_, format)| {
+        matches!(format, ChargeFormat::Layout(i)
+            if crate::layouts().get(*i).is_some_and(|l| l.superseded_by.is_some()))
+    })
+}
+
+/// The bills cut into runs of about `group_bytes` (a run ends with the file that
+/// reaches it); one run when a layout may be superseded (that needs every file
+/// read before the merge).
+fn groups(bills: &Bills, group_bytes: u64, supersedes: bool) -> Vec<Range<usize>> {
+    if supersedes {
+        return std::iter::once(0..bills.len()).collect();
+    }
+    let mut groups = Vec::new();
+    let (mut start, mut bytes) = (0, 0u64);
+    for (i, (f, _)) in bills.iter().enumerate() {
+        bytes += f.size();
+        if bytes >= group_bytes {
+            groups.push(start..i + 1);
+            (start, bytes) = (i + 1, 0);
+        }
+    }
+    if start < bills.len() {
+        groups.push(start..bills.len());
+    }
+    groups
+}
+
+/// Reads the bills into `dump` (file `i` of `bills` becomes `FileId(i)`). Files are
+/// read in parallel, in groups of about `group_bytes`, each group merged before the
+/// next is read: the rows are held twice (per file, then in the dump) for one
+/// group at a time, not for the whole client.
+pub(super) fn read_bills(bills: &Bills, group_bytes: u64, dump: &mut Dump) {
+    let supersedes = any_superseded(bills);
+    for group in groups(bills, group_bytes, supersedes) {
+        let first = group.start;
+        let mut parsed: Vec<(SourceKind, ParsedFile)> = bills[group.clone()]
+            .par_iter()
+            .enumerate()
+            .map(|(k, (f, format))| read_one(first + k, f, *format))
+            .collect();
+        if supersedes {
+            supersede(bills, &mut parsed, &mut dump.warnings);
+        }
+        for ((f, _), (kind, _)) in bills[group].iter().zip(&parsed) {
+            dump.files.push(SourceFile {
+                path: f.rel.clone(),
+                kind: kind.clone(),
+            });
+        }
+        merge(dump, first, parsed.into_iter().map(|(_, p)| p).collect());
+    }
+}
+
+/// Drops the rows of a layout that another layout's file supersedes for the same
+/// account and invoice (Verizon's per-line summary when the itemised detail of the
+/// same invoice is there too), so no money is counted twice; one warning per file.
+fn supersede(bills: &Bills, parsed: &mut [(SourceKind, ParsedFile)], warnings: &mut Vec<Warning>) {
+    let name_of = |f: &ChargeFormat| match f {
+        ChargeFormat::Layout(i) => crate::layouts().get(*i),
+        _ => None,
+    };
+    for (k, (found, format)) in bills.iter().enumerate() {
+        let Some(by) = name_of(format).and_then(|l| l.superseded_by.as_deref()) else {
+            continue;
+        };
+        let mut covered: BTreeSet<(String, String)> = BTreeSet::new();
+        for ((_, f), (_, p)) in bills.iter().zip(parsed.iter()) {
+            if name_of(f).is_some_and(|l| l.name == by) {
+                for r in &p.rows {
+                    covered.insert((
+                        p.strings.get(r.account).to_string(),
+                        p.strings.get(r.invoice).to_string(),
+                    ));
+                }
+            }
+        }
+        if covered.is_empty() {
+            continue;
+        }
+        let p = &mut parsed[k].1;
+        let before = p.rows.len();
+        let strings = &p.strings;
+        p.rows.retain(|r| {
+            !covered.contains(&(
+                strings.get(r.account).to_string(),
+                strings.get(r.invoice).to_string(),
+            ))
+        });
+        let dropped = before - p.rows.len();
+        if dropped > 0 {
+            warnings.push(Warning {
+                file: found.rel.clone(),
+                position: Position::File,
+                message: format!(
+                    "{dropped} row(s) not counted: a {by} file itemises the same account and invoice \
+                     (counting both would bill the money twice)"
+                ),
+            });
+        }
+    }
+}
