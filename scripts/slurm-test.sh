@@ -7,7 +7,7 @@
 # 1. installs Debian's slurm-wlm and munge if missing, writes a one-node
 #    /etc/slurm/slurm.conf (this machine, all its cores) and starts munged,
 #    slurmctld and slurmd (nothing is restarted when a cluster already answers);
-# 2. builds target/release/telaudit and generates 12 small clients
+# 2. builds target/debug/telaudit (what `cargo test` built) and generates 12 small clients
 #    (`telaudit generate --services 40..150`, seeds 1..12);
 # 3. submits deploy/slurm-array.sh as an array of 3 shards and the merge
 #    (`telaudit merge-summaries`) as a job depending on it, and waits;
@@ -76,8 +76,8 @@ sinfo -h -o %T | grep -qE "idle|mixed|alloc" || { sinfo; tail -20 /var/log/slurm
 say "cluster up: $(sinfo -h -o '%P %D node(s) %c cpus %T')"
 
 # --- 2. the binary and the clients -------------------------------------------
-(cd "$root" && cargo build --release --quiet -p telaudit)
-bin_dir=${CARGO_TARGET_DIR:-$root/target}/release
+(cd "$root" && cargo build --quiet -p telaudit)
+bin_dir=${CARGO_TARGET_DIR:-$root/target}/debug
 rm -rf "$work"
 mkdir -p "$work/data/clients" "$work/data/out" "$work/logs"
 for i in $(seq 1 12); do
