@@ -188,7 +188,12 @@ fn opt_share(v: &Option<toml::Value>, key: &str) -> Result<Decimal, String> {
 
 /// A quoted decimal from 0 to 1 inclusive; `allowed` says so in the error.
 fn decimal_in(v: &toml::Value, key: &str, allowed: &str) -> Result<Decimal, String> {
-    let d = decimal_string(v, key, allowed)?.to_decimal();
+    let m = decimal_string(v, key, allowed)?;
+    // Keep the decimals as written ("0.30" stays "0.30"): report.json shows them as given.
+    let d = match v {
+        toml::Value::String(s) => s.trim().parse::<Decimal>().unwrap_or(m.to_decimal()),
+        _ => m.to_decimal(),
+    };
     if d < Decimal::ZERO || d > Decimal::ONE {
         return Err(format!("{key} = \"{d}\" is out of range; allowed: {allowed}"));
     }

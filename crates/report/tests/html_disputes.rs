@@ -293,10 +293,7 @@ fn dispute_csv_guards_formulas() {
 #[test]
 fn html_shows_report_json_figures_escapes_and_fetches_nothing() {
     let (mut dump, results) = case();
-    dump.config.proposal = Some(Proposal {
-        one_time: d("100"),
-        monthly: d("200"),
-    });
+    dump.config.proposal = Some(Proposal::simple(d("100"), d("200")));
     dump.rejected.push(Rejection {
         file: "invoices/<b>.csv".into(),
         position: Position::Line(9),
