@@ -7,6 +7,8 @@
 //! [`money_string`], so it reads exactly as in report.json. All input text is
 //! HTML-escaped.
 
+mod plan;
+
 use crate::claims::resolve;
 use crate::disputes::{describe_basis, AccountDispute, Records};
 use crate::json::share_string;
@@ -429,7 +431,12 @@ fn write_proposal(o: &mut String, r: &Report, p: &Funding, view: &View<'_>) -> O
         r#"<tr><td><b>Payback of the one-time cost</b></td><td class="m"><b>{}</b></td></tr>"#,
         esc(&payback)
     )?;
-    writeln!(o, "</tbody></table></section>")?;
+    write!(o, "</tbody></table>")?;
+    if let Some(plan) = &view.plan {
+        writeln!(o)?;
+        plan::write_plan(o, plan)?;
+    }
+    writeln!(o, "</section>")?;
     Ok(())
 }
 
