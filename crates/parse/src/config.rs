@@ -156,10 +156,13 @@ fn money(v: &toml::Value, key: &str) -> Result<Decimal, String> {
 
 /// A money value of the funding plan: only a quoted decimal string, >= 0.
 fn strict_money(v: &toml::Value, key: &str) -> Result<Decimal, String> {
-    non_negative(
-        decimal_string(v, key, "an amount as a quoted decimal string (e.g. \"1200.00\")")?,
-        key,
-    )
+    let allowed = "an amount as a quoted decimal string (e.g. \"1200.00\")";
+    if let toml::Value::String(text) = v {
+        let m = Micros::parse(text)
+            .map_err(|e| format!("{key} = {text:?} is not an amount ({e}); allowed: {allowed}"))?;
+        return non_negative(m, key);
+    }
+    non_negative(decimal_string(v, key, allowed)?, key)
 }
 
 fn opt_strict_money(v: &Option<toml::Value>, key: &str) -> Result<Decimal, String> {
@@ -382,7 +385,7 @@ savings_months = 12
         refused(
             &with("\"850.50\"", "\"85O\""),
             "proposal.items[2].monthly",
-            "not a decimal",
+            "not an amount",
         );
         // Unknown keys: the TOML reader names the key and lists the allowed ones.
         refused(

@@ -205,13 +205,13 @@ fn write_plan(o: &mut String, p: &PlanView<'_>) -> Out {
     if let Some(t) = p.tem {
         writeln!(
             o,
-            "| {} | TEM fee: {} of the recoverable, {} of the monthly savings for {} | {} over {} months | |",
+            "| {} | TEM fee: {} of the recoverable, {} of the monthly savings for {} | {} | {} |",
             provider_md(&t.provider),
             percent(t.recovery_share),
             percent(t.savings_share),
             Payback::months_text(u128::from(t.savings_months)),
-            money_string(p.tem_fees),
-            p.horizon
+            money_string(p.tem_recovery_fee),
+            money_string(p.tem_monthly_fee)
         )?;
     }
     writeln!(o)?;

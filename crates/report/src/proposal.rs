@@ -184,6 +184,10 @@ pub struct Plan {
     pub items: Vec<ProposalItem>,
     /// `[proposal.tem]` as given.
     pub tem: Option<TemShare>,
+    /// a x R: the TEM provider's share of the recoverable money (month 0).
+    pub tem_recovery_fee: Exact,
+    /// s x M: its share of the monthly savings, each of months 1..=S.
+    pub tem_monthly_fee: Exact,
     /// a x R + s x M x min(S, H).
     pub tem_fees: Exact,
     /// The sum over t = 0..=H of CFt / (1 + discount_rate / 12)^t.
@@ -337,13 +341,14 @@ pub fn plan(
 ) -> Plan {
     let h = p.horizon_months.unwrap_or(DEFAULT_HORIZON);
     let rate = p.discount_rate.unwrap_or(Decimal::ZERO);
-    let tem_fees = match &p.tem {
-        None => Exact::zero(),
+    let (tem_recovery_fee, tem_monthly_fee, tem_fees) = match &p.tem {
+        None => (Exact::zero(), Exact::zero(), Exact::zero()),
         Some(t) => {
+            let once = Exact::of(t.recovery_share).mul(&Exact::of(recoverable));
+            let monthly = Exact::of(t.savings_share).mul(&Exact::of(monthly));
             let months = Exact::int(u128::from(t.savings_months.min(u64::from(h))));
-            Exact::of(t.recovery_share)
-                .mul(&Exact::of(recoverable))
-                .add(&Exact::of(t.savings_share).mul(&Exact::of(monthly)).mul(&months))
+            let fees = once.add(&monthly.mul(&months));
+            (once, monthly, fees)
         }
     };
     let mut schedule = Vec::with_capacity(h as usize + 1);
@@ -362,6 +367,8 @@ pub fn plan(
         discount_rate: rate,
         items,
         tem: p.tem.clone(),
+        tem_recovery_fee,
+        tem_monthly_fee,
         tem_fees,
         npv: flow.npv(h, rate),
         net_first_year: flow.cumulative(12),
@@ -502,6 +509,8 @@ mod tests {
         assert_eq!(f.payback_months, Some(13));
         // tem_fees = 0.30 x 10000 + 0.25 x 2000 x min(48, 12) = 3000 + 6000.
         assert_eq!(cents(&f.plan.tem_fees), "9000.00");
+        assert_eq!(cents(&f.plan.tem_recovery_fee), "3000.00");
+        assert_eq!(cents(&f.plan.tem_monthly_fee), "500.00");
         // -13000 + 12 x 1000.
         assert_eq!(f.plan.npv.cents().to_string(), "-1000.00");
         assert_eq!(cents(&f.plan.net_first_year), "-1000.00");

@@ -80,6 +80,10 @@ pub(crate) struct PlanView<'a> {
     pub items: &'a [ProposalItem],
     /// The TEM provider's terms, if any.
     pub tem: Option<&'a TemShare>,
+    /// The TEM provider's share of the recoverable money, rounded to cents.
+    pub tem_recovery_fee: Decimal,
+    /// Its share of the monthly savings (each of its months), rounded to cents.
+    pub tem_monthly_fee: Decimal,
     /// The TEM fee over the horizon, rounded to cents.
     pub tem_fees: Decimal,
     /// The net present value, rounded to cents.
@@ -125,6 +129,8 @@ impl<'a> PlanView<'a> {
         Some(PlanView {
             items: &p.items,
             tem: p.tem.as_ref(),
+            tem_recovery_fee: p.tem_recovery_fee.cents(),
+            tem_monthly_fee: p.tem_monthly_fee.cents(),
             tem_fees: p.tem_fees.cents(),
             npv: p.npv.cents(),
             discount_rate: p.discount_rate,

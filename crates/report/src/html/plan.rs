@@ -59,13 +59,13 @@ fn write_items(o: &mut String, p: &PlanView<'_>) -> Out {
     if let Some(t) = p.tem {
         writeln!(
             o,
-            r#"<tr id="plan-tem"><td>{}</td><td>TEM fee: {} of the recoverable, {} of the monthly savings for {}</td><td class="m" colspan="2">{} over {} months</td></tr>"#,
+            r#"<tr id="plan-tem"><td>{}</td><td>TEM fee: {} of the recoverable, {} of the monthly savings for {}</td><td class="m">{}</td><td class="m">{}</td></tr>"#,
             esc(&t.provider),
             percent(t.recovery_share),
             percent(t.savings_share),
             Payback::months_text(u128::from(t.savings_months)),
-            money_string(p.tem_fees),
-            p.horizon
+            money_string(p.tem_recovery_fee),
+            money_string(p.tem_monthly_fee)
         )?;
     }
     writeln!(o, "</tbody></table>")
