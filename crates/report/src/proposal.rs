@@ -623,4 +623,48 @@ mod tests {
         assert_eq!(f.payback_months, Some(0));
         assert_eq!(f.funded_share, None);
     }
+
+    proptest::proptest! {
+        /// The closed form agrees with walking the schedule month by month, in
+        /// whole units of 1/10000 cent (cents x percent), with a TEM share.
+        #[test]
+        fn closed_form_payback_is_the_first_month_at_or_above_zero(
+            rec in 0i64..2_000_000,
+            mon in -50_000i64..200_000,
+            one_time in 0i64..5_000_000,
+            p_mon in 0i64..100_000,
+            a in 0i64..=100,
+            s in 0i64..=100,
+            months in 0u64..40,
+        ) {
+            let pct = |v: i64| Decimal::new(v, 2);
+            let p = Proposal {
+                tem: Some(TemShare {
+                    provider: "T".into(),
+                    recovery_share: pct(a),
+                    savings_share: pct(s),
+                    savings_months: months,
+                }),
+                ..Proposal::simple(pct(one_time), pct(p_mon))
+            };
+            let f = fund(&pct(rec).to_string(), &pct(mon).to_string(), &p);
+            let (rec, mon, one_time, p_mon) = (i128::from(rec), i128::from(mon), i128::from(one_time), i128::from(p_mon));
+            let (a, s) = (i128::from(a), i128::from(s));
+            let mut cum = rec * 100 - a * rec - one_time * 100;
+            let mut walked = None;
+            for t in 0..6000u64 {
+                if t > 0 {
+                    cum += (mon - p_mon) * 100 - if t <= months { s * mon } else { 0 };
+                }
+                if cum >= 0 {
+                    walked = Some(u128::from(t));
+                    break;
+                }
+            }
+            match walked {
+                Some(t) => proptest::prop_assert_eq!(f.payback_months, Some(t)),
+                None => proptest::prop_assert!(f.payback_months.is_none_or(|t| t >= 6000), "{:?}", f.payback_months),
+            }
+        }
+    }
 }
