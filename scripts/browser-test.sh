@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Renders a real client's report.html in headless Chromium and checks what a
 # person would see: a screenshot that is not blank, a PDF, the headline figures
-# of report.json in the rendered page, and no network request from the page.
+# of report.json in the rendered page, no network request from the page, and
+# the sample client's funding plan (chart and payback marker).
 #
 # Usage: scripts/browser-test.sh        (from anywhere; needs root or chromium installed)
 # Installs Debian's chromium when /usr/bin/chromium is missing. Ends with the
@@ -219,8 +220,57 @@ else
     fail "dispute files missing"
 fi
 
+# 7. The funding plan ("What this funds") of the sample client, whose client.toml
+#    has a multi-provider plan: the rendered page holds the chart of the
+#    cumulative cash flow, one point a month, and the payback marker sits on the
+#    first month whose point is on or above the zero line, as report.json says.
+sout="$tmp/sample-out"
+if "$bin" audit --quiet --out "$sout" sample-data/acme-health; then
+    pass "telaudit audit sample-data/acme-health"
+else
+    fail "telaudit audit sample-data/acme-health (exit $?)"
+fi
+chromium_run sample-dom --dump-dom "file://$sout/report.html" >"$tmp/sample-dom.html" 2>"$tmp/sample-dom.log"
+python3 - "$tmp/sample-dom.html" "$sout/report.json" <<'PY' && pass "plan section renders: chart, payback marker on the right month, NPV, sentence" || fail "plan section wrong or missing in the rendered page (see above)"
+import html, json, re, sys
+dom = open(sys.argv[1], encoding="utf-8").read()
+p = json.load(open(sys.argv[2]))["proposal"]
+ok = True
+def check(cond, what):
+    global ok
+    if not cond:
+        print("  " + what); ok = False
+m = re.search(r'<svg class="cashflow".*?</svg>', dom, re.S)
+check(m is not None, "no <svg class=\"cashflow\"> chart")
+svg = m.group(0) if m else ""
+pts = re.search(r'<polyline class="cumulative" points="([^"]+)"', svg)
+check(pts is not None, "no cumulative polyline in the chart")
+points = [tuple(int(v) for v in xy.split(",")) for xy in pts.group(1).split()] if pts else []
+check(len(points) == p["horizon_months"] + 1, f"{len(points)} points for a {p['horizon_months']}-month horizon")
+zero = re.search(r'<line class="zero" x1="\d+" y1="(\d+)"', svg)
+check(zero is not None, "no zero line")
+n = p["payback_months"]
+marker = re.search(r'<g id="payback-marker"[^>]*><line x1="(\d+)"', svg)
+check(isinstance(n, int) and n <= p["horizon_months"], f"the sample's payback {n} is not within the horizon")
+check(marker is not None, "no payback marker")
+if marker and zero and points and isinstance(n, int) and n < len(points):
+    x, zy = int(marker.group(1)), int(zero.group(1))
+    check(x == points[n][0], f"marker at x={x}, month {n} is at x={points[n][0]}")
+    check(points[n][1] <= zy, f"month {n} is below the zero line")
+    check(n == 0 or points[n - 1][1] >= zy, f"month {n - 1} is already above the zero line")
+text = html.unescape(re.sub(r"<[^>]+>", " ", dom))
+check(f"payback: month {n}" in text, "no 'payback: month N' label")
+check(re.search(r"From month %d on, the savings have paid for the equipment, the installation" % n, text) is not None, "no client sentence")
+check(re.search(r"(?<![\d.])" + re.escape(p["npv"]) + r"(?![\d])", text) is not None, f"NPV {p['npv']} not shown")
+for i in p["items"]:
+    check(i["provider"] in text, f"provider {i['provider']} not shown")
+sys.exit(0 if ok else 1)
+PY
+chromium_run sample-png --screenshot="$tmp/sample.png" --window-size=1280,2200 "file://$sout/report.html" >/dev/null 2>&1
+if [ -s "$tmp/sample.png" ]; then pass "screenshot of the sample's report"; else fail "no screenshot of the sample's report"; fi
+
 if [ -n "${BROWSER_TEST_KEEP:-}" ]; then
-    mkdir -p "$BROWSER_TEST_KEEP" && cp "$tmp/report.png" "$tmp/report.pdf" "$BROWSER_TEST_KEEP/" 2>/dev/null
-    echo "kept report.png and report.pdf in $BROWSER_TEST_KEEP"
+    mkdir -p "$BROWSER_TEST_KEEP" && cp "$tmp/report.png" "$tmp/report.pdf" "$tmp/sample.png" "$BROWSER_TEST_KEEP/" 2>/dev/null
+    echo "kept report.png, report.pdf and sample.png in $BROWSER_TEST_KEEP"
 fi
 finish

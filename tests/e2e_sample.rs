@@ -45,6 +45,19 @@ fn sample_data_matches_the_oracle_and_its_pinned_totals() {
         (br["UNU001"].1.as_str(), br["UNU001"].2.as_str()),
         ("0.00", "831.94")
     );
+    // The sample's multi-provider plan (client.toml): O = 15000 + 3600 + 2400 = 21000,
+    // N = 600 + 300 = 900, the TEM provider takes 30% of R and 25% of M for 12 months.
+    // CF0 = 8016.66 - 2405.00 - 21000 = -15388.34; CF1..12 = 2106.81 - 900 - 526.70 = 680.11;
+    // CF13.. = 1206.81: cumulative(12) = -7227.05, ceil(7227.05 / 1206.81) = 6 more months.
+    let p = &r["proposal"];
+    assert_eq!(p["one_time"], "21000.00");
+    assert_eq!(p["monthly"], "900.00");
+    assert_eq!(p["payback_months"], 18);
+    assert_eq!(p["net_first_year"], "-7227.05");
+    assert_eq!(p["tem_fees"], "8725.43");
+    // At 8% a year over 36 months (the sum of CFt / (1 + 0.08/12)^t).
+    assert_eq!(p["npv"], "17068.29");
+    assert_eq!(p["schedule"].as_array().map(Vec::len), Some(37));
 }
 
 #[test]

@@ -628,13 +628,29 @@ pub fn contracts(out: &Path, plan: &Plan) -> io::Result<()> {
     write_file(&out.join("contracts.csv"), &buf)
 }
 
+/// client.toml with a multi-provider funding plan (optimization.md section 4)
+/// scaled to the client's size: an equipment reseller, an installer, a
+/// managed-services provider, a carrier, and the TEM provider's share.
 pub fn client_toml(out: &Path, name: &str, services: usize) -> io::Result<()> {
     let escaped = name.replace('\\', "\\\\").replace('"', "\\\"");
     let n = services.max(1);
+    let item = |provider: &str, role: &str, one_time: usize, monthly: usize| {
+        let mut t = format!("\n[[proposal.items]]\nprovider = \"{provider}\"\nrole = \"{role}\"\n");
+        if one_time > 0 {
+            t.push_str(&format!("one_time = \"{one_time}.00\"\n"));
+        }
+        if monthly > 0 {
+            t.push_str(&format!("monthly = \"{monthly}.00\"\n"));
+        }
+        t
+    };
     let text = format!(
-        "name = \"{escaped}\"\ntax_exempt = true\n\n[proposal]\none_time = \"{}.00\"\nmonthly = \"{}.00\"\n",
-        n * 160,
-        n * 4
+        "name = \"{escaped}\"\ntax_exempt = true\n\n[proposal]\nhorizon_months = 36\ndiscount_rate = \"0.08\"\n{}{}{}{}\n\
+         [proposal.tem]\nprovider = \"Ledger TEM\"\nrecovery_share = \"0.30\"\nsavings_share = \"0.25\"\nsavings_months = 12\n",
+        item("Northwind Networks", "equipment", n * 50, 0),
+        item("Fabrikam Installations", "installation", n * 12, 0),
+        item("Contoso Managed Services", "managed services", 0, n * 2),
+        item("Metro Fiber", "carrier circuits", n * 8, n),
     );
     write_file(&out.join("client.toml"), text.as_bytes())
 }

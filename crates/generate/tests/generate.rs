@@ -173,7 +173,17 @@ fn every_file_is_csv_with_the_right_header() {
     );
     let toml = fs::read_to_string(tmp.path().join("client.toml")).unwrap();
     assert!(toml.contains("tax_exempt = true"));
-    assert!(toml.contains("[proposal]\none_time = \"24000.00\"\nmonthly = \"600.00\"\n"));
+    // The funding plan of 150 services: 50, 12 and 8 a service one-time, 2 and 1 monthly.
+    for want in [
+        "[proposal]\nhorizon_months = 36\ndiscount_rate = \"0.08\"\n",
+        "provider = \"Northwind Networks\"\nrole = \"equipment\"\none_time = \"7500.00\"\n",
+        "role = \"installation\"\none_time = \"1800.00\"\n",
+        "role = \"managed services\"\nmonthly = \"300.00\"\n",
+        "role = \"carrier circuits\"\none_time = \"1200.00\"\nmonthly = \"150.00\"\n",
+        "[proposal.tem]\nprovider = \"Ledger TEM\"\nrecovery_share = \"0.30\"\nsavings_share = \"0.25\"\nsavings_months = 12\n",
+    ] {
+        assert!(toml.contains(want), "{want} not in\n{toml}");
+    }
 }
 
 #[test]

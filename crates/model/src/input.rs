@@ -210,13 +210,75 @@ pub struct ForcedLayout {
     pub layout: String,
 }
 
-/// The upgrade the found money is to fund.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// The upgrade the found money is to fund: client.toml's `[proposal]`
+/// (optimization.md section 4). Every amount is >= 0.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Proposal {
-    /// What the upgrade costs once.
+    /// The top-level `one_time` (0 when not given).
     pub one_time: Decimal,
-    /// What the upgrade costs every month.
+    /// The top-level `monthly` (0 when not given).
     pub monthly: Decimal,
+    /// Whether the top-level `one_time` or `monthly` was given: the pair then
+    /// counts as the first item (provider "", role "upgrade").
+    pub top_level: bool,
+    /// `horizon_months` (1..=120); `None` means the default, 36.
+    pub horizon_months: Option<u32>,
+    /// `discount_rate`, annual, 0..=1; `None` means 0.
+    pub discount_rate: Option<Decimal>,
+    /// `[[proposal.items]]`, in file order.
+    pub items: Vec<ProposalItem>,
+    /// `[proposal.tem]`: the TEM provider's contingency fee.
+    pub tem: Option<TemShare>,
+}
+
+impl Proposal {
+    /// The one-time and monthly cost of a proposal without the plan keys
+    /// (formats.md section 5).
+    pub fn simple(one_time: Decimal, monthly: Decimal) -> Proposal {
+        Proposal {
+            one_time,
+            monthly,
+            top_level: true,
+            ..Proposal::default()
+        }
+    }
+
+    /// Whether client.toml uses any key of the funding plan (optimization.md
+    /// section 4): `horizon_months`, `discount_rate`, `[[proposal.items]]` or
+    /// `[proposal.tem]`. Without them the reports show the proposal exactly as
+    /// before the plan existed.
+    pub fn has_plan(&self) -> bool {
+        self.horizon_months.is_some()
+            || self.discount_rate.is_some()
+            || !self.items.is_empty()
+            || self.tem.is_some()
+    }
+}
+
+/// One provider's part of the proposal (`[[proposal.items]]`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ProposalItem {
+    /// Who provides it, e.g. "Northwind Networks".
+    pub provider: String,
+    /// Free text: equipment, installation, managed services, ...
+    pub role: String,
+    /// One-time cost, >= 0.
+    pub one_time: Decimal,
+    /// Monthly cost, >= 0.
+    pub monthly: Decimal,
+}
+
+/// The TEM provider's contingency fee (`[proposal.tem]`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TemShare {
+    /// The TEM provider's name.
+    pub provider: String,
+    /// Share of the recoverable money, 0..=1.
+    pub recovery_share: Decimal,
+    /// Share of the monthly savings, 0..=1.
+    pub savings_share: Decimal,
+    /// For how many months the savings share is paid.
+    pub savings_months: u64,
 }
 
 /// One client's bill dump, read and normalised. Files are in path order and rows

@@ -1,7 +1,7 @@
 //! client.toml (formats.md section 5).
 
 use serde::Deserialize;
-use telaudit_model::{ClientConfig, Decimal, ForcedLayout, Micros, Proposal};
+use telaudit_model::{ClientConfig, Decimal, ForcedLayout, Micros, Proposal, ProposalItem, TemShare};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -24,21 +24,37 @@ struct RawForced {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawProposal {
-    one_time: toml::Value,
-    monthly: toml::Value,
+    one_time: Option<toml::Value>,
+    monthly: Option<toml::Value>,
+    horizon_months: Option<toml::Value>,
+    discount_rate: Option<toml::Value>,
+    items: Option<Vec<RawItem>>,
+    tem: Option<RawTem>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawItem {
+    provider: String,
+    role: String,
+    one_time: Option<toml::Value>,
+    monthly: Option<toml::Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTem {
+    provider: String,
+    recovery_share: Option<toml::Value>,
+    savings_share: Option<toml::Value>,
+    savings_months: Option<toml::Value>,
 }
 
 /// Parses client.toml. The error says what is wrong and where (key, line).
 /// An empty `name` means the folder name.
 pub fn parse_client_toml(text: &str) -> Result<ClientConfig, String> {
     let raw: RawConfig = toml::from_str(text).map_err(|e| e.to_string().trim_end().to_string())?;
-    let proposal = match raw.proposal {
-        None => None,
-        Some(p) => Some(Proposal {
-            one_time: money(&p.one_time, "proposal.one_time")?,
-            monthly: money(&p.monthly, "proposal.monthly")?,
-        }),
-    };
+    let proposal = raw.proposal.map(proposal).transpose()?;
     let name = raw.name.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
     let mut layouts = Vec::new();
     for (i, f) in raw.layouts.into_iter().enumerate() {
@@ -64,32 +80,158 @@ pub fn parse_client_toml(text: &str) -> Result<ClientConfig, String> {
     })
 }
 
-/// Money as a decimal string (`"48000.00"`) or a TOML integer; never a float.
-fn money(v: &toml::Value, key: &str) -> Result<Decimal, String> {
-    let m = match v {
-        toml::Value::String(s) => {
-            Micros::parse(s).map_err(|e| format!("{key} = {s:?} is not an amount: {e}"))?
-        }
-        toml::Value::Integer(i) => Micros::parse(&i.to_string()).map_err(|e| format!("{key} = {i}: {e}"))?,
-        toml::Value::Float(f) => {
-            return Err(format!(
-                "{key} = {f} is a binary floating-point number; write money as a quoted decimal \
-                 string, e.g. {key} = \"{f}\""
-            ))
-        }
-        other => {
-            return Err(format!(
-                "{key} must be an amount as a quoted decimal string (e.g. \"1200.00\"), not a {}",
-                other.type_str()
-            ))
-        }
+/// `[proposal]` with its plan (optimization.md section 4), every value checked.
+fn proposal(p: RawProposal) -> Result<Proposal, String> {
+    let opt_money =
+        |v: &Option<toml::Value>, key: &str| v.as_ref().map_or(Ok(Decimal::ZERO), |v| money(v, key));
+    let mut items = Vec::new();
+    for (i, it) in p.items.unwrap_or_default().into_iter().enumerate() {
+        let key = |k: &str| format!("proposal.items[{}].{k}", i + 1);
+        items.push(ProposalItem {
+            one_time: opt_strict_money(&it.one_time, &key("one_time"))?,
+            monthly: opt_strict_money(&it.monthly, &key("monthly"))?,
+            provider: it.provider,
+            role: it.role,
+        });
+    }
+    let tem = match p.tem {
+        None => None,
+        Some(t) => Some(TemShare {
+            recovery_share: opt_share(&t.recovery_share, "proposal.tem.recovery_share")?,
+            savings_share: opt_share(&t.savings_share, "proposal.tem.savings_share")?,
+            savings_months: match &t.savings_months {
+                None => 0,
+                Some(v) => whole(
+                    v,
+                    "proposal.tem.savings_months",
+                    0,
+                    i64::MAX,
+                    "a whole number of months >= 0",
+                )?,
+            },
+            provider: t.provider,
+        }),
     };
+    let horizon_months = match &p.horizon_months {
+        None => None,
+        Some(v) => Some(whole(
+            v,
+            "proposal.horizon_months",
+            1,
+            120,
+            "a whole number of months from 1 to 120",
+        )?),
+    };
+    let discount_rate = match &p.discount_rate {
+        None => None,
+        Some(v) => Some(decimal_in(
+            v,
+            "proposal.discount_rate",
+            "an annual rate from \"0\" to \"1\" as a quoted decimal (e.g. \"0.08\")",
+        )?),
+    };
+    Ok(Proposal {
+        one_time: opt_money(&p.one_time, "proposal.one_time")?,
+        monthly: opt_money(&p.monthly, "proposal.monthly")?,
+        top_level: p.one_time.is_some() || p.monthly.is_some(),
+        horizon_months: horizon_months.and_then(|h| u32::try_from(h).ok()),
+        discount_rate,
+        items,
+        tem,
+    })
+}
+
+/// Money as a decimal string (`"48000.00"`) or a TOML integer; never a float.
+/// The top-level `one_time` and `monthly` keep accepting integers, as before
+/// the funding plan existed.
+fn money(v: &toml::Value, key: &str) -> Result<Decimal, String> {
+    match v {
+        toml::Value::Integer(i) => non_negative(
+            Micros::parse(&i.to_string()).map_err(|e| format!("{key} = {i}: {e}"))?,
+            key,
+        ),
+        v => strict_money(v, key),
+    }
+}
+
+/// A money value of the funding plan: only a quoted decimal string, >= 0.
+fn strict_money(v: &toml::Value, key: &str) -> Result<Decimal, String> {
+    let allowed = "an amount as a quoted decimal string (e.g. \"1200.00\")";
+    if let toml::Value::String(text) = v {
+        let m = Micros::parse(text)
+            .map_err(|e| format!("{key} = {text:?} is not an amount ({e}); allowed: {allowed}"))?;
+        return non_negative(m, key);
+    }
+    non_negative(decimal_string(v, key, allowed)?, key)
+}
+
+fn opt_strict_money(v: &Option<toml::Value>, key: &str) -> Result<Decimal, String> {
+    v.as_ref().map_or(Ok(Decimal::ZERO), |v| strict_money(v, key))
+}
+
+fn non_negative(m: Micros, key: &str) -> Result<Decimal, String> {
     if m.0 < 0 {
         return Err(format!(
-            "{key} is negative ({m}); a proposal's costs are positive amounts"
+            "{key} is negative ({m}); a proposal's costs are amounts >= 0"
         ));
     }
     Ok(m.to_decimal())
+}
+
+/// A share of the TEM provider: a quoted decimal from "0" to "1"; 0 when absent.
+fn opt_share(v: &Option<toml::Value>, key: &str) -> Result<Decimal, String> {
+    v.as_ref().map_or(Ok(Decimal::ZERO), |v| {
+        decimal_in(
+            v,
+            key,
+            "a share from \"0\" to \"1\" as a quoted decimal (e.g. \"0.25\")",
+        )
+    })
+}
+
+/// A quoted decimal from 0 to 1 inclusive; `allowed` says so in the error.
+fn decimal_in(v: &toml::Value, key: &str, allowed: &str) -> Result<Decimal, String> {
+    let m = decimal_string(v, key, allowed)?;
+    // Keep the decimals as written ("0.30" stays "0.30"): report.json shows them as given.
+    let d = match v {
+        toml::Value::String(s) => s.trim().parse::<Decimal>().unwrap_or(m.to_decimal()),
+        _ => m.to_decimal(),
+    };
+    if d < Decimal::ZERO || d > Decimal::ONE {
+        return Err(format!("{key} = \"{d}\" is out of range; allowed: {allowed}"));
+    }
+    Ok(d)
+}
+
+/// A quoted decimal string with at most 6 decimal places. `allowed` describes
+/// the key's values for the error message.
+fn decimal_string(v: &toml::Value, key: &str, allowed: &str) -> Result<Micros, String> {
+    match v {
+        toml::Value::String(s) => {
+            Micros::parse(s).map_err(|e| format!("{key} = {s:?} is not a decimal ({e}); allowed: {allowed}"))
+        }
+        toml::Value::Float(f) => Err(format!(
+            "{key} = {f} is a binary floating-point number; allowed: {allowed}, e.g. {key} = \"{f}\""
+        )),
+        toml::Value::Integer(i) => Err(format!(
+            "{key} = {i} is a bare number; allowed: {allowed}, e.g. {key} = \"{i}\""
+        )),
+        other => Err(format!("{key} is a {}; allowed: {allowed}", other.type_str())),
+    }
+}
+
+/// A TOML integer in `lo..=hi`; `allowed` says so in the error.
+fn whole(v: &toml::Value, key: &str, lo: i64, hi: i64, allowed: &str) -> Result<u64, String> {
+    match v {
+        toml::Value::Integer(i) if (lo..=hi).contains(i) => {
+            u64::try_from(*i).map_err(|e| format!("{key}: {e}"))
+        }
+        toml::Value::Integer(i) => Err(format!("{key} = {i} is out of range; allowed: {allowed}")),
+        other => Err(format!(
+            "{key} is a {}; allowed: {allowed} (a bare integer, no quotes)",
+            other.type_str()
+        )),
+    }
 }
 
 #[cfg(test)]
@@ -107,6 +249,161 @@ mod tests {
         let p = c.proposal.unwrap();
         assert_eq!(p.one_time, Decimal::new(48000, 0));
         assert_eq!(p.monthly, Decimal::new(1200, 0));
+        assert!(p.top_level && !p.has_plan());
+    }
+
+    const PLAN: &str = r#"
+[proposal]
+one_time = "48000.00"
+monthly = "1200.00"
+horizon_months = 60
+discount_rate = "0.08"
+
+[[proposal.items]]
+provider = "Northwind Networks"
+role = "equipment"
+one_time = "30000.00"
+
+[[proposal.items]]
+provider = "Contoso Managed"
+role = "managed services"
+monthly = "850.50"
+
+[proposal.tem]
+provider = "Ledger TEM"
+recovery_share = "0.30"
+savings_share = "0.25"
+savings_months = 12
+"#;
+
+    #[test]
+    fn reads_the_funding_plan() {
+        let p = parse_client_toml(PLAN).unwrap().proposal.unwrap();
+        assert!(p.top_level && p.has_plan());
+        assert_eq!(p.horizon_months, Some(60));
+        assert_eq!(p.discount_rate, Some(Decimal::new(8, 2)));
+        assert_eq!(
+            p.items,
+            vec![
+                ProposalItem {
+                    provider: "Northwind Networks".into(),
+                    role: "equipment".into(),
+                    one_time: Decimal::new(30000, 0),
+                    monthly: Decimal::ZERO,
+                },
+                ProposalItem {
+                    provider: "Contoso Managed".into(),
+                    role: "managed services".into(),
+                    one_time: Decimal::ZERO,
+                    monthly: Decimal::new(85050, 2),
+                },
+            ]
+        );
+        assert_eq!(
+            p.tem,
+            Some(TemShare {
+                provider: "Ledger TEM".into(),
+                recovery_share: Decimal::new(3, 1),
+                savings_share: Decimal::new(25, 2),
+                savings_months: 12,
+            })
+        );
+        // Only items, no top-level pair; a [proposal.tem] of the provider alone.
+        let c = parse_client_toml(
+            "[[proposal.items]]\nprovider = \"A\"\nrole = \"installation\"\n[proposal.tem]\nprovider = \"T\"",
+        )
+        .unwrap();
+        let p = c.proposal.unwrap();
+        assert!(!p.top_level && p.has_plan());
+        assert_eq!(p.one_time, Decimal::ZERO);
+        assert_eq!(p.tem.unwrap().savings_months, 0);
+    }
+
+    /// The error for `text`, which must name `key` and `allowed`.
+    fn refused(text: &str, key: &str, allowed: &str) {
+        let e = parse_client_toml(text).unwrap_err();
+        assert!(e.contains(key) && e.contains(allowed), "{key}: {e}");
+    }
+
+    #[test]
+    fn plan_refusals_name_the_key_and_what_is_allowed() {
+        let with = |from: &str, to: &str| {
+            assert!(PLAN.contains(from), "{from}");
+            PLAN.replace(from, to)
+        };
+        refused(
+            &with("horizon_months = 60", "horizon_months = 0"),
+            "proposal.horizon_months",
+            "1 to 120",
+        );
+        refused(
+            &with("horizon_months = 60", "horizon_months = 121"),
+            "proposal.horizon_months",
+            "1 to 120",
+        );
+        refused(
+            &with("horizon_months = 60", "horizon_months = \"60\""),
+            "proposal.horizon_months",
+            "1 to 120",
+        );
+        refused(&with("\"0.08\"", "0.08"), "proposal.discount_rate", "quoted");
+        refused(
+            &with("\"0.08\"", "\"-0.01\""),
+            "proposal.discount_rate",
+            "from \"0\" to \"1\"",
+        );
+        refused(
+            &with("\"0.30\"", "\"1.01\""),
+            "proposal.tem.recovery_share",
+            "from \"0\" to \"1\"",
+        );
+        refused(
+            &with("\"0.25\"", "0.25"),
+            "proposal.tem.savings_share",
+            "floating-point",
+        );
+        refused(
+            &with("\"0.25\"", "\"-0.25\""),
+            "proposal.tem.savings_share",
+            "from \"0\" to \"1\"",
+        );
+        refused(
+            &with("savings_months = 12", "savings_months = -1"),
+            "proposal.tem.savings_months",
+            ">= 0",
+        );
+        refused(
+            &with("\"30000.00\"", "30000"),
+            "proposal.items[1].one_time",
+            "quoted decimal string",
+        );
+        refused(
+            &with("\"850.50\"", "\"-850.50\""),
+            "proposal.items[2].monthly",
+            "negative",
+        );
+        refused(
+            &with("\"850.50\"", "\"85O\""),
+            "proposal.items[2].monthly",
+            "not an amount",
+        );
+        // Unknown keys: the TOML reader names the key and lists the allowed ones.
+        refused(
+            &with("role = \"equipment\"", "role = \"equipment\"\ncolour = \"red\""),
+            "colour",
+            "`provider`, `role`, `one_time`, `monthly`",
+        );
+        refused(
+            &with("savings_months = 12", "savings_months = 12\nsavings_years = 1"),
+            "savings_years",
+            "`recovery_share`",
+        );
+        refused(
+            &with("horizon_months = 60", "horizon = 60"),
+            "horizon",
+            "`horizon_months`",
+        );
+        refused(&with("provider = \"Ledger TEM\"\n", ""), "provider", "missing");
     }
 
     #[test]
@@ -129,8 +426,6 @@ mod tests {
         assert!(e.contains("proposal.one_time") && e.contains("quoted"), "{e}");
         let e = parse_client_toml("[proposal]\none_time = \"48,000\"\nmonthly = \"1\"").unwrap_err();
         assert!(e.contains("proposal.one_time") && e.contains("48,000"), "{e}");
-        let e = parse_client_toml("[proposal]\none_time = \"1\"").unwrap_err();
-        assert!(e.contains("monthly"), "{e}");
         let e = parse_client_toml("[proposal]\none_time = \"1\"\nmonthly = \"1\"\nyearly = 3").unwrap_err();
         assert!(e.contains("yearly"), "{e}");
         let e = parse_client_toml("name = ").unwrap_err();

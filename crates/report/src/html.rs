@@ -7,6 +7,8 @@
 //! [`money_string`], so it reads exactly as in report.json. All input text is
 //! HTML-escaped.
 
+mod plan;
+
 use crate::claims::resolve;
 use crate::disputes::{describe_basis, AccountDispute, Records};
 use crate::json::share_string;
@@ -429,7 +431,12 @@ fn write_proposal(o: &mut String, r: &Report, p: &Funding, view: &View<'_>) -> O
         r#"<tr><td><b>Payback of the one-time cost</b></td><td class="m"><b>{}</b></td></tr>"#,
         esc(&payback)
     )?;
-    writeln!(o, "</tbody></table></section>")?;
+    write!(o, "</tbody></table>")?;
+    if let Some(plan) = &view.plan {
+        writeln!(o)?;
+        plan::write_plan(o, plan)?;
+    }
+    writeln!(o, "</section>")?;
     Ok(())
 }
 
@@ -812,6 +819,12 @@ pub struct BatchIndexRow {
     pub monthly: Decimal,
     /// First-year value, as in its summary row.
     pub first_year: Decimal,
+    /// The funding plan's NPV, as in its summary row; `None` when the report
+    /// shows no plan.
+    pub npv: Option<Decimal>,
+    /// The proposal's payback in months as in its summary row (`never`), or
+    /// empty without a proposal.
+    pub payback: String,
     /// Why the client failed, or empty.
     pub error: String,
     /// Whether `<client>/report.html` was written (no link otherwise).
@@ -830,6 +843,15 @@ impl BatchIndexRow {
             recoverable: report.totals.recoverable,
             monthly: report.totals.monthly,
             first_year: report.totals.first_year,
+            npv: report
+                .proposal
+                .as_ref()
+                .filter(|p| p.shows_plan)
+                .map(|p| p.plan.npv.cents()),
+            payback: match &report.proposal {
+                None => String::new(),
+                Some(p) => p.payback_months.map_or("never".to_string(), |n| n.to_string()),
+            },
             error: String::new(),
             has_report: true,
         }
@@ -875,6 +897,8 @@ pub fn batch_index_html(rows: &[BatchIndexRow]) -> String {
             ("Recoverable", true),
             ("Monthly", true),
             ("First year", true),
+            ("NPV", true),
+            ("Payback (months)", true),
             ("Report", false),
         ];
         for (i, (h, num)) in heads.iter().enumerate() {
@@ -906,7 +930,7 @@ pub fn batch_index_html(rows: &[BatchIndexRow]) -> String {
             };
             writeln!(
                 o,
-                r#"<tr><td>{}</td><td>{}</td><td>{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td>{}</td></tr>"#,
+                r#"<tr><td>{}</td><td>{}</td><td>{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td>{}</td></tr>"#,
                 esc(&r.client),
                 esc(&r.name),
                 status,
@@ -915,6 +939,8 @@ pub fn batch_index_html(rows: &[BatchIndexRow]) -> String {
                 money_string(r.recoverable),
                 money_string(r.monthly),
                 money_string(r.first_year),
+                r.npv.map(money_string).unwrap_or_default(),
+                esc(&r.payback),
                 link
             )?;
         }
@@ -931,7 +957,8 @@ const SORT_JS: &str = r#"
 document.querySelectorAll('#clients th button').forEach(function(b){b.addEventListener('click',function(){
 var t=document.getElementById('clients'),c=+b.dataset.col,n=b.dataset.num==='1',d=b.dataset.dir==='a'?-1:1;
 b.dataset.dir=d===1?'a':'d';var rows=Array.prototype.slice.call(t.tBodies[0].rows);
+function v(s){var f=parseFloat(s);return isNaN(f)?Infinity:f;}
 rows.sort(function(x,y){var p=x.cells[c].textContent,q=y.cells[c].textContent;
-return d*(n?(parseFloat(p)-parseFloat(q)):p.localeCompare(q));});
+return d*(n?(v(p)===v(q)?0:(v(p)<v(q)?-1:1)):p.localeCompare(q));});
 rows.forEach(function(r){t.tBodies[0].appendChild(r);});});});
 "#;

@@ -1,8 +1,9 @@
 //! report.json (formats.md section 7).
 
-use crate::{Report, SCHEMA};
+use crate::proposal::Plan;
+use crate::{Funding, Report, SCHEMA};
 use serde::Serialize;
-use telaudit_model::money_string;
+use telaudit_model::{money_string, Decimal};
 
 #[derive(Serialize)]
 struct JsonReport<'a> {
@@ -15,7 +16,7 @@ struct JsonReport<'a> {
     by_carrier: Vec<JsonCarrier<'a>>,
     unbalanced_invoices: Vec<JsonUnbalanced<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    proposal: Option<JsonProposal>,
+    proposal: Option<JsonProposal<'a>>,
 }
 
 #[derive(Serialize)]
@@ -65,12 +66,133 @@ struct JsonUnbalanced<'a> {
 }
 
 #[derive(Serialize)]
-struct JsonProposal {
+struct JsonProposal<'a> {
     one_time: String,
     monthly: String,
     first_year_cost: String,
     funded_share: Option<String>,
     payback_months: Option<u128>,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    plan: Option<JsonPlan<'a>>,
+}
+
+/// The funding plan's fields of the proposal object (optimization.md section 4).
+#[derive(Serialize)]
+struct JsonPlan<'a> {
+    horizon_months: u32,
+    discount_rate: String,
+    items: Vec<JsonItem<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tem: Option<JsonTem<'a>>,
+    tem_fees: String,
+    npv: String,
+    net_first_year: String,
+    schedule: Vec<JsonMonth>,
+}
+
+#[derive(Serialize)]
+struct JsonItem<'a> {
+    provider: &'a str,
+    role: &'a str,
+    one_time: String,
+    monthly: String,
+}
+
+#[derive(Serialize)]
+struct JsonTem<'a> {
+    provider: &'a str,
+    recovery_share: String,
+    savings_share: String,
+    savings_months: u64,
+}
+
+#[derive(Serialize)]
+struct JsonMonth {
+    month: u32,
+    cash_flow: String,
+    cumulative: String,
+}
+
+/// The `--proposal-json` feed: the proposal object alone, with the plan.
+#[derive(Serialize)]
+struct JsonProposalFeed<'a> {
+    schema: &'static str,
+    client: &'a str,
+    name: &'a str,
+    #[serde(flatten)]
+    proposal: JsonProposal<'a>,
+}
+
+/// The `schema` value of the `--proposal-json` feed.
+pub const PROPOSAL_SCHEMA: &str = "telaudit.proposal/1";
+
+/// The proposal object; the plan's fields only when `with_plan`.
+fn json_proposal(p: &Funding, with_plan: bool) -> JsonProposal<'_> {
+    JsonProposal {
+        one_time: money_string(p.one_time),
+        monthly: money_string(p.monthly),
+        first_year_cost: money_string(p.first_year_cost),
+        funded_share: p.funded_share.map(share_string),
+        payback_months: p.payback_months,
+        plan: with_plan.then(|| json_plan(&p.plan)),
+    }
+}
+
+fn json_plan(p: &Plan) -> JsonPlan<'_> {
+    JsonPlan {
+        horizon_months: p.horizon_months,
+        discount_rate: decimal_as_given(p.discount_rate),
+        items: p
+            .items
+            .iter()
+            .map(|i| JsonItem {
+                provider: &i.provider,
+                role: &i.role,
+                one_time: money_string(i.one_time),
+                monthly: money_string(i.monthly),
+            })
+            .collect(),
+        tem: p.tem.as_ref().map(|t| JsonTem {
+            provider: &t.provider,
+            recovery_share: decimal_as_given(t.recovery_share),
+            savings_share: decimal_as_given(t.savings_share),
+            savings_months: t.savings_months,
+        }),
+        tem_fees: money_string(p.tem_fees.cents()),
+        npv: money_string(p.npv.cents()),
+        net_first_year: money_string(p.net_first_year.cents()),
+        schedule: p
+            .schedule
+            .iter()
+            .map(|m| JsonMonth {
+                month: m.month,
+                cash_flow: money_string(m.cash_flow.cents()),
+                cumulative: money_string(m.cumulative.cents()),
+            })
+            .collect(),
+    }
+}
+
+/// A rate or share with the decimals client.toml gave it ("0.30" stays "0.30").
+fn decimal_as_given(d: Decimal) -> String {
+    d.to_string()
+}
+
+/// The `--proposal-json` feed (schema `telaudit.proposal/1`): the client, and
+/// the proposal object of report.json with every field of the plan, also for a
+/// client.toml without the plan's keys (defaults: horizon 36, rate 0, the
+/// top-level pair as the one item). `None` when client.toml has no proposal.
+pub fn proposal_json(report: &Report) -> Option<String> {
+    let p = report.proposal.as_ref()?;
+    let doc = JsonProposalFeed {
+        schema: PROPOSAL_SCHEMA,
+        client: &report.client,
+        name: &report.name,
+        proposal: json_proposal(p, true),
+    };
+    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    s.push('\n');
+    Some(s)
 }
 
 /// report.json: pretty-printed with 2 spaces, a trailing newline, byte-identical
@@ -128,13 +250,7 @@ pub fn report_json(report: &Report) -> String {
                 source: &u.source,
             })
             .collect(),
-        proposal: report.proposal.as_ref().map(|p| JsonProposal {
-            one_time: money_string(p.one_time),
-            monthly: money_string(p.monthly),
-            first_year_cost: money_string(p.first_year_cost),
-            funded_share: p.funded_share.map(share_string),
-            payback_months: p.payback_months,
-        }),
+        proposal: report.proposal.as_ref().map(|p| json_proposal(p, p.shows_plan)),
     };
     // Serializing plain structs of strings and integers cannot fail.
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();

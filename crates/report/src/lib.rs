@@ -19,8 +19,8 @@
 //! - `unbalanced_invoices[].difference` is `stated - computed`: what the invoice
 //!   asks beyond its itemised charges.
 //! - `funded_share` is rounded to 4 decimals half away from zero, verified by
-//!   exact multiplication. `payback_months` is exact too; a payback so long that
-//!   it cannot be held exactly in a `Decimal` (beyond about 10^28 months) is
+//!   exact multiplication. `payback_months` and the funding plan are exact
+//!   (big-integer arithmetic, [`proposal`]); a payback beyond 2^128 months is
 //!   written as `null`.
 //! - Dispute files hold one line per claim key with recoverable money after
 //!   overlap removal, attributed to the rule with the largest claim (ties: the
@@ -48,16 +48,18 @@ mod html;
 mod json;
 mod markdown;
 mod output;
+pub mod proposal;
 mod tables;
 mod view;
 
 pub use disputes::{dispute_csv, dispute_letter, disputes, sanitize_component, AccountDispute, DisputeLine};
 pub use html::{batch_index_html, report_html, BatchIndexRow, BatchStatus};
-pub use json::report_json;
+pub use json::{proposal_json, report_json, PROPOSAL_SCHEMA};
 pub use markdown::report_md;
 pub use output::{write_atomic, write_outputs};
 pub use tables::{findings_csv, rejected_csv, write_findings_csv, write_rejected_csv};
 
+use proposal::{CashFlow, Exact, Plan};
 use std::collections::BTreeMap;
 use telaudit_model::{Date, Decimal, Dump, Proposal, RuleResult, Severity, SourceKind, Sym};
 
@@ -172,21 +174,31 @@ pub struct UnbalancedLine {
     pub source: String,
 }
 
-/// How far the found money goes towards the proposal.
+/// How far the found money goes towards the proposal, and its funding plan.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Funding {
-    /// The proposal's one-time cost (client.toml).
+    /// O: the proposal's one-time cost, the sum of the top-level `one_time`
+    /// and every item's.
     pub one_time: Decimal,
-    /// The proposal's monthly cost (client.toml).
+    /// N: the proposal's monthly cost, the sum of the top-level `monthly` and
+    /// every item's.
     pub monthly: Decimal,
     /// one_time + 12 x monthly.
     pub first_year_cost: Decimal,
     /// first_year / first_year_cost, ALREADY rounded to 4 decimals (half away from
     /// zero, exactly); `None` when first_year_cost is 0.
     pub funded_share: Option<Decimal>,
-    /// The smallest whole n >= 0 with recoverable + n x (totals.monthly -
-    /// proposal.monthly) >= one_time; `None` when there is none.
+    /// The least t >= 0 with cumulative(t) >= 0 (optimization.md section 4; without
+    /// a TEM share: the smallest whole n >= 0 with recoverable + n x (totals.monthly
+    /// - monthly) >= one_time); `None` when there is none.
     pub payback_months: Option<u128>,
+    /// The plan: items, TEM fee, NPV and the month-by-month schedule. Always
+    /// computed (the `--proposal-json` feed shows it for every proposal).
+    pub plan: Plan,
+    /// Whether client.toml uses the plan's keys: only then do report.json,
+    /// report.md and report.html show the plan, so that a client without them
+    /// audits byte-identically as before.
+    pub shows_plan: bool,
 }
 
 /// Computes every figure of the report from the dump and the rules' results.
@@ -325,15 +337,25 @@ fn micros_sum(m: i128) -> Decimal {
     Decimal::try_from_i128_with_scale(m, 6).unwrap_or(if m < 0 { Decimal::MIN } else { Decimal::MAX })
 }
 
-/// The proposal figures, exact.
+/// The proposal figures and its plan, exact.
 pub fn funding(p: &Proposal, totals: &Totals) -> Funding {
-    let first_year_cost = p.one_time + p.monthly * Decimal::from(12);
+    let (items, one_time, monthly) = proposal::items(p);
+    let flow = CashFlow::new(
+        totals.recoverable,
+        totals.monthly,
+        &one_time,
+        &monthly,
+        p.tem.as_ref(),
+    );
+    let first_year_cost = one_time.add(&monthly.mul(&Exact::int(12))).to_decimal();
     Funding {
-        one_time: p.one_time,
-        monthly: p.monthly,
+        one_time: one_time.to_decimal(),
+        monthly: monthly.to_decimal(),
         first_year_cost,
         funded_share: share_4dp(totals.first_year, first_year_cost),
-        payback_months: payback_months(totals.recoverable, totals.monthly, p.one_time, p.monthly),
+        payback_months: flow.payback_months(),
+        plan: proposal::plan(p, items, &flow, totals.recoverable, totals.monthly),
+        shows_plan: p.has_plan(),
     }
 }
 
@@ -372,33 +394,22 @@ pub fn share_4dp(num: Decimal, den: Decimal) -> Option<Decimal> {
     Some(share)
 }
 
-/// The smallest whole n >= 0 with `recoverable + n * (monthly - proposal_monthly) >= one_time`.
+/// The smallest whole n >= 0 with `recoverable + n * (monthly - proposal_monthly) >=
+/// one_time` (formats.md section 7), exact; `None` when there is none.
 pub fn payback_months(
     recoverable: Decimal,
     monthly: Decimal,
     one_time: Decimal,
     proposal_monthly: Decimal,
 ) -> Option<u128> {
-    if recoverable >= one_time {
-        return Some(0);
-    }
-    let diff = exact::sub(monthly, proposal_monthly)?;
-    if diff <= Decimal::ZERO {
-        return None;
-    }
-    let need = exact::sub(one_time, recoverable)?; // > 0
-                                                   // `reaches(n)`: n * diff >= need, decided exactly.
-    let reaches = |n: u128| -> Option<bool> { Some(exact::mul(Decimal::from(n), diff)? >= need) };
-    let approx = need.checked_div(diff)?.ceil();
-    let mut n = u128::try_from(approx).ok()?.max(1);
-    // Division is not exact: step to the provably smallest n.
-    while !reaches(n)? {
-        n += 1;
-    }
-    while n > 1 && reaches(n - 1)? {
-        n -= 1;
-    }
-    Some(n)
+    CashFlow::new(
+        recoverable,
+        monthly,
+        &Exact::of(one_time),
+        &Exact::of(proposal_monthly),
+        None,
+    )
+    .payback_months()
 }
 
 /// `file:line` or `file:segment N`, without panicking on a stray file id.

@@ -2,7 +2,7 @@
 
 use crate::json::share_string;
 use crate::tables::join_sources;
-use crate::view::{Payback, View};
+use crate::view::{percent, Payback, PlanView, View};
 use crate::{Funding, Report};
 use std::fmt::Write as _;
 use telaudit_model::{money_string, Decimal, Dump, RuleResult};
@@ -51,6 +51,9 @@ fn write_md(o: &mut String, dump: &Dump, r: &Report, view: &View<'_>) -> Out {
     write_input(o, r, view)?;
     if let Some(p) = &r.proposal {
         write_proposal(o, p, view)?;
+    }
+    if let Some(plan) = &view.plan {
+        write_plan(o, plan)?;
     }
     write_by_rule(o, r)?;
     write_by_carrier(o, r)?;
@@ -178,6 +181,87 @@ fn write_proposal(o: &mut String, p: &Funding, view: &View<'_>) -> Out {
         writeln!(o)?;
     }
     Ok(())
+}
+
+/// The funding plan: the items by provider and role, the TEM fee, the
+/// cumulative cash flow at the months that matter, the NPV and the sentence.
+fn write_plan(o: &mut String, p: &PlanView<'_>) -> Out {
+    writeln!(o, "## What this funds")?;
+    writeln!(o)?;
+    writeln!(o, "{}", md(&p.sentence))?;
+    writeln!(o)?;
+    writeln!(o, "| Provider | Role | One-time | Monthly |")?;
+    writeln!(o, "|---|---|---:|---:|")?;
+    for i in p.items {
+        writeln!(
+            o,
+            "| {} | {} | {} | {} |",
+            provider_md(&i.provider),
+            md(&i.role),
+            money_string(i.one_time),
+            money_string(i.monthly)
+        )?;
+    }
+    if let Some(t) = p.tem {
+        writeln!(
+            o,
+            "| {} | TEM fee: {} of the recoverable, {} of the monthly savings for {} | {} | {} |",
+            provider_md(&t.provider),
+            percent(t.recovery_share),
+            percent(t.savings_share),
+            Payback::months_text(u128::from(t.savings_months)),
+            money_string(p.tem_recovery_fee),
+            money_string(p.tem_monthly_fee)
+        )?;
+    }
+    writeln!(o)?;
+    writeln!(o, "| | |")?;
+    writeln!(o, "|---|---:|")?;
+    writeln!(
+        o,
+        "| TEM fees over the {} months | {} |",
+        p.horizon,
+        money_string(p.tem_fees)
+    )?;
+    writeln!(
+        o,
+        "| Net present value over {} months at {} a year | {} |",
+        p.horizon,
+        percent(p.discount_rate),
+        money_string(p.npv)
+    )?;
+    writeln!(
+        o,
+        "| Net after the first 12 months | {} |",
+        money_string(p.net_first_year)
+    )?;
+    let payback = match p.payback {
+        Some(n) => Payback::months_text(n),
+        None => "never".to_string(),
+    };
+    writeln!(o, "| Payback (cumulative cash flow >= 0 from) | {payback} |")?;
+    writeln!(o)?;
+    writeln!(o, "| Month | Cash flow | Cumulative |")?;
+    writeln!(o, "|---:|---:|---:|")?;
+    for &(m, cf, cum) in &p.table {
+        let mark = if p.payback == Some(u128::from(m)) {
+            " (payback)"
+        } else {
+            ""
+        };
+        writeln!(o, "| {m}{mark} | {} | {} |", money_string(cf), money_string(cum))?;
+    }
+    writeln!(o)?;
+    Ok(())
+}
+
+/// A provider's name for a cell; the top-level pair has none.
+fn provider_md(p: &str) -> String {
+    if p.trim().is_empty() {
+        "(proposal)".to_string()
+    } else {
+        md(p)
+    }
 }
 
 /// Each rule's own figures (overlapping).

@@ -6,9 +6,10 @@
 //! warning points and how long the proposal takes to pay back are decided here,
 //! so that the two reports cannot disagree and a change is made in one place.
 
+use crate::proposal::Plan;
 use crate::tables::sorted_findings;
-use crate::Report;
-use telaudit_model::{Date, Decimal, Dump, Finding, RuleInfo, RuleResult};
+use crate::{Funding, Report};
+use telaudit_model::{Date, Decimal, Dump, Finding, ProposalItem, RuleInfo, RuleResult, TemShare};
 
 /// How many findings the "largest findings" tables show.
 pub const TOP_FINDINGS: usize = 20;
@@ -46,6 +47,12 @@ impl Payback {
     }
 }
 
+/// A share or rate as a percentage with the decimals it needs: 0.3 -> `30%`,
+/// 0.125 -> `12.5%`.
+pub(crate) fn percent(d: Decimal) -> String {
+    format!("{}%", (d * Decimal::ONE_HUNDRED).normalize())
+}
+
 /// One of the largest findings, as both reports show it.
 pub(crate) struct TopFinding<'a> {
     /// recoverable + 12 x monthly: the value the findings are ordered by.
@@ -66,12 +73,132 @@ pub(crate) struct WarningLine<'a> {
     pub message: &'a str,
 }
 
+/// The funding plan as both reports show it ("What this funds"), worked out
+/// from [`crate::Funding`] once; present only when client.toml uses the plan's keys.
+pub(crate) struct PlanView<'a> {
+    /// The proposal's items, by provider and role, in report.json's order.
+    pub items: &'a [ProposalItem],
+    /// The TEM provider's terms, if any.
+    pub tem: Option<&'a TemShare>,
+    /// The TEM provider's share of the recoverable money, rounded to cents.
+    pub tem_recovery_fee: Decimal,
+    /// Its share of the monthly savings (each of its months), rounded to cents.
+    pub tem_monthly_fee: Decimal,
+    /// The TEM fee over the horizon, rounded to cents.
+    pub tem_fees: Decimal,
+    /// The net present value, rounded to cents.
+    pub npv: Decimal,
+    /// The annual discount rate as given.
+    pub discount_rate: Decimal,
+    /// cumulative(12), rounded to cents.
+    pub net_first_year: Decimal,
+    /// The schedule's length in months.
+    pub horizon: u32,
+    /// (month, cumulative cash flow rounded to cents), months 0..=horizon.
+    pub cumulative: Vec<(u32, Decimal)>,
+    /// (month, cash flow, cumulative) of the months the tables show: 0, 1,
+    /// every 12th, the payback month and the horizon.
+    pub table: Vec<(u32, Decimal, Decimal)>,
+    /// The least month with cumulative >= 0, also past the horizon.
+    pub payback: Option<u128>,
+    /// The sentence a client understands, e.g. "From month 9 on, the savings
+    /// have paid for the equipment, the installation and the audit fee."
+    pub sentence: String,
+}
+
+impl<'a> PlanView<'a> {
+    /// The plan view of a proposal, or `None` when it shows no plan.
+    fn of(f: &'a Funding) -> Option<PlanView<'a>> {
+        if !f.shows_plan {
+            return None;
+        }
+        let p = &f.plan;
+        let horizon = p.horizon_months;
+        let payback = f.payback_months;
+        let table = p
+            .schedule
+            .iter()
+            .filter(|m| {
+                m.month <= 1
+                    || m.month % 12 == 0
+                    || m.month == horizon
+                    || payback == Some(u128::from(m.month))
+            })
+            .map(|m| (m.month, m.cash_flow.cents(), m.cumulative.cents()))
+            .collect();
+        Some(PlanView {
+            items: &p.items,
+            tem: p.tem.as_ref(),
+            tem_recovery_fee: p.tem_recovery_fee.cents(),
+            tem_monthly_fee: p.tem_monthly_fee.cents(),
+            tem_fees: p.tem_fees.cents(),
+            npv: p.npv.cents(),
+            discount_rate: p.discount_rate,
+            net_first_year: p.net_first_year.cents(),
+            horizon,
+            cumulative: p
+                .schedule
+                .iter()
+                .map(|m| (m.month, m.cumulative.cents()))
+                .collect(),
+            table,
+            payback,
+            sentence: plan_sentence(p, payback),
+        })
+    }
+}
+
+/// What the plan pays for, in words: "the equipment, the installation and the
+/// audit fee" (each role once, in order; the TEM provider's fee last).
+fn paid_for(p: &Plan) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for i in &p.items {
+        let role = i.role.trim();
+        let part = if role.is_empty() {
+            "the upgrade".to_string()
+        } else {
+            format!("the {role}")
+        };
+        if !parts.contains(&part) {
+            parts.push(part);
+        }
+    }
+    if p.tem.is_some() {
+        parts.push("the audit fee".to_string());
+    }
+    match parts.len() {
+        0 => "the proposal".to_string(),
+        1 => parts.remove(0),
+        n => format!("{} and {}", parts[..n - 1].join(", "), parts[n - 1]),
+    }
+}
+
+/// The client's sentence about the payback.
+fn plan_sentence(p: &Plan, payback: Option<u128>) -> String {
+    let what = paid_for(p);
+    match payback {
+        Some(0) => format!("From the start (month 0), the money found has paid for {what}."),
+        Some(n) if n <= u128::from(p.horizon_months) => {
+            format!("From month {n} on, the savings have paid for {what}.")
+        }
+        Some(n) => format!(
+            "From month {n} on, the savings have paid for {what}: later than this plan's {} months.",
+            p.horizon_months
+        ),
+        None => format!(
+            "The savings never pay for {what}: the monthly costs are as large as the monthly savings or larger."
+        ),
+    }
+}
+
 /// Everything report.md and report.html compute alike.
 pub(crate) struct View<'a> {
     /// The least and greatest billed period start; `None` without charge rows.
     pub periods: Option<(Date, Date)>,
     /// The proposal's payback; `None` without a proposal.
     pub payback: Option<Payback>,
+    /// The funding plan; `None` without a proposal or without the plan's keys.
+    pub plan: Option<PlanView<'a>>,
     /// The [`TOP_FINDINGS`] largest findings by first-year value, largest
     /// first; equal values keep the findings.csv order.
     pub top: Vec<TopFinding<'a>>,
@@ -85,13 +212,14 @@ pub(crate) struct View<'a> {
 
 impl<'a> View<'a> {
     /// Works out the view of one client's report.
-    pub(crate) fn new(dump: &'a Dump, results: &'a [RuleResult], r: &Report) -> View<'a> {
+    pub(crate) fn new(dump: &'a Dump, results: &'a [RuleResult], r: &'a Report) -> View<'a> {
         let (top, findings) = top_findings(dump, results);
         let mut warnings: Vec<_> = dump.warnings.iter().collect();
         warnings.sort();
         View {
             periods: r.input.first_period.zip(r.input.last_period),
             payback: r.proposal.as_ref().map(|p| Payback::of(p.payback_months)),
+            plan: r.proposal.as_ref().and_then(PlanView::of),
             top,
             findings,
             more_warnings: warnings.len().saturating_sub(WARNINGS_SHOWN),

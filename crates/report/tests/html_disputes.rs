@@ -293,10 +293,7 @@ fn dispute_csv_guards_formulas() {
 #[test]
 fn html_shows_report_json_figures_escapes_and_fetches_nothing() {
     let (mut dump, results) = case();
-    dump.config.proposal = Some(Proposal {
-        one_time: d("100"),
-        monthly: d("200"),
-    });
+    dump.config.proposal = Some(Proposal::simple(d("100"), d("200")));
     dump.rejected.push(Rejection {
         file: "invoices/<b>.csv".into(),
         position: Position::Line(9),
@@ -359,6 +356,11 @@ fn batch_index_lists_every_client_with_links() {
     let report = summarize(&dump, &results);
     let mut ok = BatchIndexRow::from_report(&report, BatchStatus::Audited);
     ok.client = "zeta co".to_string();
+    // The case has no proposal: no NPV, no payback.
+    assert!(report.proposal.is_none());
+    assert_eq!((ok.npv, ok.payback.as_str()), (None, ""));
+    ok.npv = Some("-12.5".parse().unwrap());
+    ok.payback = "never".to_string();
     let failed = BatchIndexRow {
         client: "alpha".to_string(),
         name: "Alpha <Inc>".to_string(),
@@ -368,6 +370,8 @@ fn batch_index_lists_every_client_with_links() {
         recoverable: Decimal::ZERO,
         monthly: Decimal::ZERO,
         first_year: Decimal::ZERO,
+        npv: None,
+        payback: String::new(),
         error: "invoices/ missing".to_string(),
         has_report: false,
     };
@@ -381,6 +385,8 @@ fn batch_index_lists_every_client_with_links() {
     assert!(html.contains("invoices/ missing"));
     assert!(html.contains(">96.03<"));
     assert!(html.contains(">150.03<"));
+    assert!(html.contains(r#"<td class="m">-12.50</td><td class="m">never</td>"#));
+    assert!(html.contains("<button type=\"button\" data-col=\"9\" data-num=\"1\">Payback (months)</button>"));
     // Totals line: 96.03 recoverable across all clients.
     assert!(html.contains("recoverable now <b>96.03</b>"));
     for bad in ["http:", "https:", "url(", "<link", "<img", "src="] {

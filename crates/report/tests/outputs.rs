@@ -11,10 +11,7 @@ use telaudit_report::{findings_csv, rejected_csv, report_json, report_md, summar
 fn tiny() -> (Dump, Vec<RuleResult>) {
     let mut dump = dump();
     dump.config.name = Some("Acme Health".to_string());
-    dump.config.proposal = Some(Proposal {
-        one_time: d("100"),
-        monthly: d("5"),
-    });
+    dump.config.proposal = Some(Proposal::simple(d("100"), d("5")));
     let r0 = row(
         &mut dump,
         "Lumen",
@@ -285,10 +282,7 @@ fn report_md_has_the_headline_partial_warning_proposal_and_escaped_cells() {
         rows: 3,
     });
     // Savings now below the proposal's monthly cost: never pays back.
-    dump.config.proposal = Some(Proposal {
-        one_time: d("100"),
-        monthly: d("50"),
-    });
+    dump.config.proposal = Some(Proposal::simple(d("100"), d("50")));
     let f = &mut results[0].findings[0];
     f.description = "Plan | duplicate".to_string();
     f.evidence = (2..8).map(|l| src(0, l)).collect();

@@ -79,10 +79,7 @@ fn funded_share_rounds_half_away_from_zero_to_4_decimals() {
 fn proposal_dump(one_time: &str, monthly: &str) -> Dump {
     let mut dump = dump();
     dump.config.name = Some("Acme Health".to_string());
-    dump.config.proposal = Some(Proposal {
-        one_time: d(one_time),
-        monthly: d(monthly),
-    });
+    dump.config.proposal = Some(Proposal::simple(d(one_time), d(monthly)));
     dump
 }
 
@@ -133,4 +130,61 @@ fn a_dearer_monthly_never_pays_back() {
     assert!(j["proposal"]["payback_months"].is_null());
     // 40493.71 / (48000 + 28148.04) = 40493.71 / 76148.04 = 0.53177...
     assert_eq!(j["proposal"]["funded_share"], "0.5318");
+}
+
+mod plan_property {
+    use proptest::prelude::*;
+    use telaudit_model::{Decimal, Proposal};
+    use telaudit_report::{funding, Totals};
+
+    /// formats.md section 7, computed in whole cents: the smallest whole n >= 0 with
+    /// recoverable + n x (monthly - proposal.monthly) >= one_time, or none.
+    fn definition(rec: i64, mon: i64, one_time: i64, p_mon: i64) -> Option<u128> {
+        let (need, diff) = (
+            i128::from(one_time) - i128::from(rec),
+            i128::from(mon) - i128::from(p_mon),
+        );
+        if need <= 0 {
+            Some(0)
+        } else if diff <= 0 {
+            None
+        } else {
+            let n = (need + diff - 1) / diff;
+            // The least such n: n reaches, n - 1 does not.
+            assert!(n * diff >= need && (n - 1) * diff < need);
+            u128::try_from(n).ok()
+        }
+    }
+
+    fn cents(c: i64) -> Decimal {
+        Decimal::new(c, 2)
+    }
+
+    proptest! {
+        #[test]
+        fn payback_without_tem_or_items_is_the_formats_md_definition(
+            rec in -1_000_000_000i64..100_000_000_000,
+            mon in -1_000_000i64..10_000_000,
+            one_time in 0i64..100_000_000_000,
+            p_mon in 0i64..10_000_000,
+            horizon in proptest::option::of(1u32..=120),
+        ) {
+            let (r, m) = (cents(rec), cents(mon));
+            let totals = Totals {
+                recoverable: r,
+                monthly: m,
+                annual: m * Decimal::from(12),
+                first_year: r + m * Decimal::from(12),
+                findings: 0,
+            };
+            let p = Proposal { horizon_months: horizon, ..Proposal::simple(cents(one_time), cents(p_mon)) };
+            let f = funding(&p, &totals);
+            prop_assert_eq!(f.payback_months, definition(rec, mon, one_time, p_mon));
+            // The schedule agrees: cumulative(t) = R - O + t x (M - N).
+            let h = horizon.unwrap_or(36);
+            prop_assert_eq!(f.plan.schedule.len(), h as usize + 1);
+            let last = f.plan.schedule[h as usize].cumulative.cents();
+            prop_assert_eq!(last, cents(rec - one_time + i64::from(h) * (mon - p_mon)));
+        }
+    }
 }

@@ -95,8 +95,8 @@ impl fmt::Display for ClientError {
             ClientError::Config { path, message } => {
                 write!(
                     f,
-                    "{}: bad configuration: {message}\n(client.toml knows name, tax_exempt and [proposal] \
-                     one_time, monthly; see formats.md section 5)",
+                    "{}: bad configuration: {message}\n(client.toml knows name, tax_exempt, [[layouts]] and \
+                     [proposal] with its funding plan; see docs/formats.md)",
                     path.display()
                 )
             }

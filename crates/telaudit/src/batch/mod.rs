@@ -107,6 +107,8 @@ impl Done {
                 monthly: None,
                 first_year: None,
                 error: Some(message.replace('\n', " ")),
+                npv: None,
+                payback_months: None,
             },
             name: id.to_string(),
             rows_read: 0,
@@ -194,6 +196,7 @@ pub fn run_one(c: &ClientFolder, s: &Settings) -> Done {
         .map_err(CliError::Failed)?;
         let r = &a.report;
         let refused = a.dump.rejected.len();
+        let (npv, payback_months) = summary::plan_cells(r);
         Ok(Done {
             row: SummaryRow {
                 client: c.id.clone(),
@@ -204,6 +207,8 @@ pub fn run_one(c: &ClientFolder, s: &Settings) -> Done {
                 monthly: Some(Cents::round(r.totals.monthly)),
                 first_year: Some(Cents::round(r.totals.first_year)),
                 error: store::refusal_note(refused),
+                npv,
+                payback_months,
             },
             name: r.name.clone(),
             rows_read: r.input.rows,

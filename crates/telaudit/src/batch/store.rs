@@ -9,7 +9,7 @@
 //! The next run removes every `.tmp-*` and `.old-*` it finds (it holds the
 //! lock, so no other run is writing them).
 
-use super::summary::{BatchStatus, Cents, SummaryRow};
+use super::summary::{BatchStatus, Cents, PaybackCell, SummaryRow};
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -166,6 +166,14 @@ struct StoredReport {
     name: Option<String>,
     input: StoredInput,
     totals: StoredTotals,
+    proposal: Option<StoredProposal>,
+}
+
+/// report.json's `proposal`, as far as the summary copies it.
+#[derive(serde::Deserialize)]
+struct StoredProposal {
+    payback_months: Option<u128>,
+    npv: Option<Cents>,
 }
 
 /// report.json's `input`, as far as the summary copies it.
@@ -201,6 +209,8 @@ pub fn stored_row(client_out: &Path, client: &str, refused: usize) -> Option<(Su
         monthly: Some(v.totals.monthly),
         first_year: Some(v.totals.first_year),
         error: refusal_note(refused),
+        npv: v.proposal.as_ref().and_then(|p| p.npv),
+        payback_months: v.proposal.as_ref().map(|p| PaybackCell::of(p.payback_months)),
     };
     Some((row, v.name.unwrap_or_else(|| client.to_string())))
 }

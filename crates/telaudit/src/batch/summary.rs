@@ -68,6 +68,82 @@ impl<'de> Deserialize<'de> for Cents {
     }
 }
 
+/// A client's payback in a summary: months (report.json's `payback_months`),
+/// or `never` (report.json's `null`). Written as a JSON number or the string
+/// `"never"`, and as `12` or `never` in the CSV.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum PaybackCell {
+    /// The least month from which the cumulative cash flow is 0 or more.
+    Months(u128),
+    /// The proposal never pays back.
+    Never,
+}
+
+impl fmt::Display for PaybackCell {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PaybackCell::Months(n) => write!(f, "{n}"),
+            PaybackCell::Never => f.write_str("never"),
+        }
+    }
+}
+
+impl PaybackCell {
+    /// From report.json's `payback_months` (`None` = null = never).
+    pub fn of(months: Option<u128>) -> PaybackCell {
+        months.map_or(PaybackCell::Never, PaybackCell::Months)
+    }
+}
+
+impl Serialize for PaybackCell {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            PaybackCell::Months(n) => s.serialize_u128(*n),
+            PaybackCell::Never => s.serialize_str("never"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for PaybackCell {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<PaybackCell, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = PaybackCell;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a whole number of months or \"never\"")
+            }
+            fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<PaybackCell, E> {
+                Ok(PaybackCell::Months(u128::from(n)))
+            }
+            fn visit_u128<E: serde::de::Error>(self, n: u128) -> Result<PaybackCell, E> {
+                Ok(PaybackCell::Months(n))
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<PaybackCell, E> {
+                if s == "never" {
+                    Ok(PaybackCell::Never)
+                } else {
+                    Err(E::custom(format!(
+                        "payback_months {s:?}: expected a number or \"never\""
+                    )))
+                }
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// The summary's plan figures of an audited client: the NPV when its report
+/// shows the funding plan, the payback when it has a proposal.
+pub fn plan_cells(report: &telaudit_report::Report) -> (Option<Cents>, Option<PaybackCell>) {
+    match &report.proposal {
+        None => (None, None),
+        Some(p) => (
+            p.shows_plan.then(|| Cents::round(p.plan.npv.cents())),
+            Some(PaybackCell::of(p.payback_months)),
+        ),
+    }
+}
+
 /// One client of a batch.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SummaryRow {
@@ -87,6 +163,14 @@ pub struct SummaryRow {
     pub first_year: Option<Cents>,
     /// Why the client failed, or how much of its input was refused.
     pub error: Option<String>,
+    /// report.json's `proposal.npv`; `None` without a funding plan (or when
+    /// the client failed).
+    #[serde(default)]
+    pub npv: Option<Cents>,
+    /// report.json's `proposal.payback_months`; `None` without a proposal (or
+    /// when the client failed).
+    #[serde(default)]
+    pub payback_months: Option<PaybackCell>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -122,6 +206,8 @@ pub fn summary_csv(rows: &[SummaryRow]) -> String {
         "monthly",
         "first_year",
         "error",
+        "npv",
+        "payback_months",
     ]);
     for r in rows {
         let money = |m: &Option<Cents>| m.map(|c| c.to_string()).unwrap_or_default();
@@ -134,6 +220,8 @@ pub fn summary_csv(rows: &[SummaryRow]) -> String {
             money(&r.monthly),
             money(&r.first_year),
             safe(r.error.as_deref().unwrap_or("")).into_owned(),
+            money(&r.npv),
+            r.payback_months.map(|p| p.to_string()).unwrap_or_default(),
         ]);
     }
     let bytes = w.into_inner().unwrap_or_default();
@@ -175,6 +263,8 @@ pub fn merge(inputs: &[(String, Vec<SummaryRow>)]) -> Result<Vec<SummaryRow>, St
                             x.monthly,
                             x.first_year,
                             x.error.clone(),
+                            x.npv,
+                            x.payback_months,
                             x.status == BatchStatus::Error,
                         )
                     };
@@ -227,6 +317,8 @@ mod tests {
             monthly: cents("1.00"),
             first_year: cents("13.00"),
             error: None,
+            npv: cents("-4.50"),
+            payback_months: Some(PaybackCell::Months(7)),
         }
     }
 
@@ -249,15 +341,21 @@ mod tests {
         e.recoverable = None;
         e.monthly = None;
         e.first_year = None;
+        e.npv = None;
+        e.payback_months = None;
         e.error = Some("-bad, \"quoted\"".into());
         let mut neg = row("b", BatchStatus::Audited, "-5.00");
         neg.error = Some("@x".into());
-        let csv = summary_csv(&[e, neg]);
+        let mut never = row("c", BatchStatus::Audited, "1.00");
+        never.payback_months = Some(PaybackCell::Never);
+        never.npv = None;
+        let csv = summary_csv(&[e, neg, never]);
         assert_eq!(
             csv,
-            "client,status,rows,billed_total,recoverable,monthly,first_year,error\n\
-             '=cmd,error,,,,,,\"'-bad, \"\"quoted\"\"\"\n\
-             b,audited,10,100.00,-5.00,1.00,13.00,'@x\n"
+            "client,status,rows,billed_total,recoverable,monthly,first_year,error,npv,payback_months\n\
+             '=cmd,error,,,,,,\"'-bad, \"\"quoted\"\"\",,\n\
+             b,audited,10,100.00,-5.00,1.00,13.00,'@x,-4.50,7\n\
+             c,audited,10,100.00,1.00,1.00,13.00,,,never\n"
         );
     }
 
@@ -273,6 +371,23 @@ mod tests {
             "{text}"
         );
         assert_eq!(parse_summary_json("x", &text).unwrap(), a);
+        assert!(
+            text.contains("\"npv\": \"-4.50\",\n      \"payback_months\": 7\n"),
+            "{text}"
+        );
+        let mut never = vec![a[0].clone()];
+        never[0].payback_months = Some(PaybackCell::Never);
+        never[0].npv = None;
+        let text = summary_json(&never);
+        assert!(
+            text.contains("\"npv\": null,\n      \"payback_months\": \"never\"\n"),
+            "{text}"
+        );
+        assert_eq!(parse_summary_json("x", &text).unwrap(), never);
+        // A summary written before the plan existed (no npv, no payback_months) still reads.
+        let old = text.replace(",\n      \"npv\": null,\n      \"payback_months\": \"never\"", "");
+        assert!(!old.contains("npv"), "{old}");
+        assert_eq!(parse_summary_json("x", &old).unwrap()[0].payback_months, None);
         let merged = merge(&[
             ("s1".into(), a.clone()),
             (
@@ -293,6 +408,14 @@ mod tests {
         ])
         .unwrap_err();
         assert!(err.contains("client b appears in s1 and in s2"), "{err}");
+        let mut other_npv = row("b", BatchStatus::Audited, "1.00");
+        other_npv.npv = cents("1.00");
+        let err = merge(&[
+            ("s1".into(), vec![row("b", BatchStatus::Audited, "1.00")]),
+            ("s2".into(), vec![other_npv]),
+        ])
+        .unwrap_err();
+        assert!(err.contains("different figures"), "{err}");
         assert!(parse_summary_json("f.json", "{}").unwrap_err().contains("f.json"));
     }
 }

@@ -2,10 +2,13 @@
 //!
 //! ```text
 //! Usage: telaudit audit <CLIENT_DIR> --out <DIR> [--rules DIR] [--layouts DIR] [--force] [--timings] [--quiet]
+//!                      [--proposal-json FILE]
 //!
 //! Reads CLIENT_DIR (invoices/, inventory.csv, contracts.csv, client.toml),
 //! applies the rules and writes report.json, findings.csv, report.md and, when
-//! input was refused, rejected.csv into DIR.
+//! input was refused, rejected.csv into DIR. --proposal-json FILE also writes
+//! the proposal object alone (schema telaudit.proposal/1) to FILE, for a
+//! quoting tool; a client.toml without [proposal] is then exit 2.
 //!
 //! DIR may not be the client folder or lie inside its invoices/ (refused, exit 2),
 //! and a DIR whose report.json is another client's (or not a telaudit report) is
@@ -45,6 +48,10 @@ pub struct Args {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Also write the proposal object alone (schema `telaudit.proposal/1`,
+    /// with the whole funding plan) to FILE, for a quoting tool.
+    #[arg(long, value_name = "FILE")]
+    pub proposal_json: Option<PathBuf>,
 }
 
 pub fn run(args: Args) -> Result<Outcome, CliError> {
@@ -55,7 +62,25 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
     if !args.force {
         check_out_owner(&args.out, &audited.dump.client)?;
     }
+    // Refused before anything is written: the feed was asked for and cannot be made.
+    let feed = match &args.proposal_json {
+        None => None,
+        Some(file) => match telaudit_report::proposal_json(&audited.report) {
+            Some(json) => Some((file, json)),
+            None => {
+                return Err(CliError::Config(format!(
+                    "--proposal-json {}: {} has no [proposal] in its client.toml; \
+                     describe the proposal there (see docs/formats.md) or drop --proposal-json",
+                    file.display(),
+                    args.client_dir.display()
+                )))
+            }
+        },
+    };
     crate::pipeline::write_client(&args.out, &mut audited)?;
+    if let Some((file, json)) = feed {
+        write_feed(file, &json)?;
+    }
     let crate::pipeline::Audited {
         dump,
         report,
@@ -86,6 +111,25 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
         );
         Ok(Outcome::Refusals)
     }
+}
+
+/// Writes the `--proposal-json` feed atomically (a temporary file beside it, renamed).
+fn write_feed(file: &Path, json: &str) -> Result<(), CliError> {
+    let fail = |e: std::io::Error| CliError::Failed(format!("cannot write {}: {e}", file.display()));
+    let name = file
+        .file_name()
+        .and_then(|n| n.to_str())
+        .ok_or_else(|| CliError::Config(format!("--proposal-json {}: not a file name", file.display())))?;
+    let dir = match file.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(dir).map_err(fail)?;
+    telaudit_report::write_atomic(dir, name, |w| {
+        use std::io::Write as _;
+        w.write_all(json.as_bytes())
+    })
+    .map_err(fail)
 }
 
 fn print_summary(dump: &telaudit_model::Dump, report: &telaudit_report::Report, out: &Path) {

@@ -228,6 +228,8 @@ fn index_row(d: &Done) -> telaudit_report::BatchIndexRow {
         recoverable: money(&d.row.recoverable),
         monthly: money(&d.row.monthly),
         first_year: money(&d.row.first_year),
+        npv: d.row.npv.map(summary::Cents::value),
+        payback: d.row.payback_months.map(|p| p.to_string()).unwrap_or_default(),
         error: d.row.error.clone().unwrap_or_default(),
         has_report: d.row.status != BatchStatus::Error,
     }
