@@ -82,8 +82,6 @@ pub fn parse_client_toml(text: &str) -> Result<ClientConfig, String> {
 
 /// `[proposal]` with its plan (optimization.md section 4), every value checked.
 fn proposal(p: RawProposal) -> Result<Proposal, String> {
-    let opt_money =
-        |v: &Option<toml::Value>, key: &str| v.as_ref().map_or(Ok(Decimal::ZERO), |v| money(v, key));
     let mut items = Vec::new();
     for (i, it) in p.items.unwrap_or_default().into_iter().enumerate() {
         let key = |k: &str| format!("proposal.items[{}].{k}", i + 1);
@@ -131,27 +129,14 @@ fn proposal(p: RawProposal) -> Result<Proposal, String> {
         )?),
     };
     Ok(Proposal {
-        one_time: opt_money(&p.one_time, "proposal.one_time")?,
-        monthly: opt_money(&p.monthly, "proposal.monthly")?,
+        one_time: opt_strict_money(&p.one_time, "proposal.one_time")?,
+        monthly: opt_strict_money(&p.monthly, "proposal.monthly")?,
         top_level: p.one_time.is_some() || p.monthly.is_some(),
         horizon_months: horizon_months.and_then(|h| u32::try_from(h).ok()),
         discount_rate,
         items,
         tem,
     })
-}
-
-/// Money as a decimal string (`"48000.00"`) or a TOML integer; never a float.
-/// The top-level `one_time` and `monthly` keep accepting integers, as before
-/// the funding plan existed.
-fn money(v: &toml::Value, key: &str) -> Result<Decimal, String> {
-    match v {
-        toml::Value::Integer(i) => non_negative(
-            Micros::parse(&i.to_string()).map_err(|e| format!("{key} = {i}: {e}"))?,
-            key,
-        ),
-        v => strict_money(v, key),
-    }
 }
 
 /// A money value of the funding plan: only a quoted decimal string, >= 0.
@@ -410,10 +395,17 @@ savings_months = 12
     fn defaults() {
         assert_eq!(parse_client_toml("").unwrap(), ClientConfig::default());
         assert_eq!(parse_client_toml("name = \"  \"").unwrap().name, None);
-        let c = parse_client_toml("[proposal]\none_time = 500\nmonthly = \"0.5\"").unwrap();
+        let c = parse_client_toml("[proposal]\none_time = \"500\"\nmonthly = \"0.5\"").unwrap();
         let p = c.proposal.unwrap();
         assert_eq!(p.one_time, Decimal::new(500, 0));
         assert_eq!(p.monthly, Decimal::new(5, 1));
+    }
+
+    #[test]
+    fn bare_integer_money_is_refused_with_the_quoted_form() {
+        let e = parse_client_toml("[proposal]\none_time = 500\nmonthly = \"0.5\"").unwrap_err();
+        assert!(e.contains("proposal.one_time = 500 is a bare number"), "{e}");
+        assert!(e.contains("proposal.one_time = \"500\""), "{e}");
     }
 
     #[test]
