@@ -65,11 +65,16 @@ FROM read_csv('{inv}', union_by_name=true, all_varchar=true, header=true)""")
 WITH per AS (SELECT carrier, account, ps, dense_rank() OVER (PARTITION BY carrier, account ORDER BY ps DESC) AS back
              FROM (SELECT DISTINCT carrier, account, ps FROM r)),
 lat AS (SELECT carrier, account, ps FROM per WHERE back = 1),
-rl AS (SELECT r.*, (r.ps = lat.ps) AS is_lat FROM r JOIN lat USING (carrier, account)),
--- DUP001: every copy after the first of the same charge
-dup AS (SELECT 'DUP001' rule, CAST(id AS VARCHAR) key, amt rec, 0::DECIMAL(38,6) mon FROM (
+-- cp: the copies, every row of the same charge after the first (DUP001 claims them)
+cp AS (SELECT id, amt FROM (
           SELECT id, amt, row_number() OVER (PARTITION BY account, sid, ct, code, descr, ps, pe, qty, amt ORDER BY id) n
           FROM r WHERE ct IN ('recurring','one_time','usage','fee','surcharge') AND amt > 0) WHERE n > 1),
+-- is_lat: the row bills its account's latest period and is not a copy (a copy is a
+-- one-time error: no rule claims monthly money on it, formats.md section 6)
+rl AS (SELECT r.*, (r.ps = lat.ps AND cp.id IS NULL) AS is_lat FROM r JOIN lat USING (carrier, account)
+       LEFT JOIN cp USING (id)),
+-- DUP001: every copy is recoverable
+dup AS (SELECT 'DUP001' rule, CAST(id AS VARCHAR) key, amt rec, 0::DECIMAL(38,6) mon FROM cp),
 -- UNU001: recurring charges in the latest period of a service with usage rows but none > 0 in its 3 latest periods
 svc_usage AS (SELECT carrier, account, sid FROM r WHERE ct='usage' AND sid<>'' GROUP BY ALL),
 svc_used3 AS (SELECT DISTINCT r.carrier, r.account, r.sid FROM r JOIN per USING (carrier, account, ps)
@@ -85,7 +90,8 @@ rule_line AS (SELECT carrier, account, sid, status, disconnect_date dd FROM (
                      inv.disconnect_date ASC NULLS LAST) n
           FROM svc JOIN inv ON inv.carrier = svc.carrier AND inv.service_id = svc.sid AND inv.account IN ('', svc.account))
         WHERE n = 1 AND status = 'disconnected' AND dd IS NOT NULL),
-dis AS (SELECT 'DIS001', CAST(id AS VARCHAR), amt, CASE WHEN is_lat THEN amt ELSE 0 END FROM rl
+-- monthly: only the rows that recur (recurring, surcharge, tax) of the latest period
+dis AS (SELECT 'DIS001', CAST(id AS VARCHAR), amt, CASE WHEN is_lat AND ct IN ('recurring','surcharge','tax') THEN amt ELSE 0 END FROM rl
         JOIN rule_line USING (carrier, account, sid) WHERE rl.ps > rule_line.dd AND rl.amt > 0),
 -- RAT001: the contract naming the account beats a carrier-wide one, then the lowest rate
 rat AS (SELECT 'RAT001', CAST(id AS VARCHAR), o, CASE WHEN is_lat THEN o ELSE 0 END FROM (

@@ -17,6 +17,9 @@
 //!   ones naming the account win over carrier-wide ones, then the lowest rate.
 //! - "Latest period" is always the account's latest period_start.
 //! - Inventory and contracts match the account only where they name one.
+//! - A *copy* (a row DUP001 claims) carries no monthly money under any rule;
+//!   DIS001's monthly counts only `recurring`, `surcharge` and `tax` rows (section 6).
+//!   DUP001's signature here has no carrier, as the spec's key has none.
 //! - A rule claims a key at most once (its largest claim); totals take, per key,
 //!   the largest recoverable and the largest monthly over all rules.
 #![allow(dead_code)]
@@ -282,7 +285,8 @@ pub fn oracle_totals(client_dir: &Path) -> OracleTotals {
         e.1 = e.1.max(mon);
     };
 
-    // --- DUP001
+    // --- DUP001 (first, so the other rules know the copies)
+    let mut copies: BTreeSet<Key> = BTreeSet::new();
     let mut seen: BTreeSet<Vec<String>> = BTreeSet::new();
     for r in &rows {
         let dup_type = ["recurring", "one_time", "usage", "fee", "surcharge"].contains(&r.ctype.as_str());
@@ -290,7 +294,6 @@ pub fn oracle_totals(client_dir: &Path) -> OracleTotals {
             continue;
         }
         let sig = vec![
-            r.carrier.clone(),
             r.account.clone(),
             r.service.clone(),
             r.ctype.clone(),
@@ -303,6 +306,7 @@ pub fn oracle_totals(client_dir: &Path) -> OracleTotals {
         ];
         if !seen.insert(sig) {
             claim("DUP001", key(r), r.amount, Decimal::ZERO);
+            copies.insert(key(r));
         }
     }
 
@@ -332,6 +336,7 @@ pub fn oracle_totals(client_dir: &Path) -> OracleTotals {
                 && &r.service == s
                 && r.ctype == "recurring"
                 && r.ps == latest(r)
+                && !copies.contains(&key(r))
             {
                 claim("UNU001", key(r), Decimal::ZERO, r.amount);
             }
@@ -407,7 +412,8 @@ pub fn oracle_totals(client_dir: &Path) -> OracleTotals {
                 && r.ps.as_str() > date
                 && r.amount > Decimal::ZERO
             {
-                let mon = if r.ps == latest(r) {
+                let recurs = ["recurring", "surcharge", "tax"].contains(&r.ctype.as_str());
+                let mon = if recurs && r.ps == latest(r) && !copies.contains(&key(r)) {
                     r.amount
                 } else {
                     Decimal::ZERO
@@ -450,7 +456,11 @@ pub fn oracle_totals(client_dir: &Path) -> OracleTotals {
             None => r.amount - rate * r.qty,
         };
         if excess > Decimal::ZERO {
-            let mon = if r.ps == latest(r) { excess } else { Decimal::ZERO };
+            let mon = if r.ps == latest(r) && !copies.contains(&key(r)) {
+                excess
+            } else {
+                Decimal::ZERO
+            };
             claim("RAT001", key(r), excess, mon);
         }
     }
@@ -459,6 +469,7 @@ pub fn oracle_totals(client_dir: &Path) -> OracleTotals {
     if exempt {
         for r in &rows {
             if r.ctype == "tax" && r.amount > Decimal::ZERO && exempt_tax_text(&r.desc) {
+                // A tax row is never a copy (DUP001 does not look at taxes).
                 let mon = if r.ps == latest(r) {
                     r.amount
                 } else {

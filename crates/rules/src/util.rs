@@ -109,6 +109,25 @@ pub(crate) fn money_m(m: Micros) -> String {
     money_string(m.to_decimal())
 }
 
+/// A rate or quantity for a text, at full precision: never rounded, at least 2
+/// decimals, no trailing zeros beyond them (`0.045`, `0.0475`, `35.00`), so a
+/// carrier reading the claim sees the very figures of its bill and the contract.
+pub(crate) fn exact_text(d: Decimal) -> String {
+    let mut v = d.normalize();
+    if v.scale() < 2 {
+        v.rescale(2);
+    }
+    if v.is_zero() {
+        return "0.00".to_string();
+    }
+    v.to_string()
+}
+
+/// A quantity for a text, at full precision without padding (`100`, `2.5`).
+pub(crate) fn quantity_text(d: Decimal) -> String {
+    d.normalize().to_string()
+}
+
 /// A claim on a row.
 pub(crate) fn row_claim(row: RowId, recoverable: Decimal, monthly: Decimal) -> Claim {
     Claim {
