@@ -632,7 +632,9 @@ pub fn client_toml(out: &Path, name: &str, services: usize) -> io::Result<()> {
     let escaped = name.replace('\\', "\\\\").replace('"', "\\\"");
     let n = services.max(1);
     let text = format!(
-        "name = \"{escaped}\"\ntax_exempt = true\n\n[proposal]\none_time = \"{}.00\"\nmonthly = \"{}.00\"\n",
+        "name = \"{escaped}\"\ntax_exempt = true\n\n[proposal]\none_time = \"{}.00\"\nmonthly = \"{}.00\"\n\n\
+         # Carriers accept disputes for this many days after the invoice date (formats.md section 9).\n\
+         [disputes]\nwindow_days = 180\n\n[disputes.carriers]\n\"Lumen\" = 365\n",
         n * 160,
         n * 4
     );

@@ -34,6 +34,10 @@ pub struct Claim {
     pub recoverable: Decimal,
     /// What stops being billed each month once the cause is fixed.
     pub monthly: Decimal,
+    /// Recoverable money found too late to claim: the carrier's dispute window
+    /// (formats.md section 9) closed before the as-of date. A claim that expired
+    /// has its recoverable moved here (and `recoverable` is 0).
+    pub expired: Decimal,
 }
 
 /// One thing an analyst would dispute or cancel: per service (or account), rule and cause.
@@ -60,6 +64,8 @@ pub struct Finding {
     pub recoverable: Decimal,
     /// Sum of the claims' monthly values.
     pub monthly: Decimal,
+    /// Sum of the claims' expired values (found too late to claim).
+    pub expired: Decimal,
     /// Every bill row it rests on (sorted, distinct).
     pub evidence: Vec<SourceRef>,
     /// The contract or inventory record it rests on, if any.

@@ -26,8 +26,8 @@ pub use charge::{
 pub use date::{days_in_month, Date, DateError};
 pub use finding::{Claim, ClaimKey, Finding, RuleInfo, RuleResult, Severity};
 pub use input::{
-    ClientConfig, Contract, ContractKind, Dump, ForcedLayout, InventoryRecord, Position, Proposal, Rejection,
-    RowIdx, ServiceStatus, SourceFile, SourceKind, UnbalancedInvoice, Warning,
+    ClientConfig, Contract, ContractKind, DisputeWindows, Dump, ForcedLayout, InventoryRecord, Position,
+    Proposal, Rejection, RowIdx, ServiceStatus, SourceFile, SourceKind, UnbalancedInvoice, Warning,
 };
 pub use intern::{Interner, Sym};
 pub use money::{money_string, DecimalError, Micros};

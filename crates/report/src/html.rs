@@ -255,6 +255,9 @@ fn write_html(
     write_savings(o, r)?;
     write_months(o, dump, results)?;
     write_findings(o, dump, view)?;
+    if !view.expired.is_empty() {
+        write_expired(o, dump, r, view)?;
+    }
     write_disputes(o, disputes)?;
     if !r.unbalanced.is_empty() {
         write_unbalanced(o, r)?;
@@ -362,6 +365,13 @@ fn write_headline(o: &mut String, r: &Report) -> Out {
         money_string(t.annual),
         money_string(t.first_year)
     )?;
+    if !t.expired.is_zero() {
+        writeln!(
+            o,
+            r##"<p class="lead"><b>{}</b> more was found too late to claim: the carriers' dispute windows closed (<a href="#expired">below</a>); it is in none of these figures.</p>"##,
+            money_string(t.expired)
+        )?;
+    }
     writeln!(o, "</section>")?;
 
     Ok(())
@@ -606,6 +616,39 @@ fn write_rejected(o: &mut String, dump: &Dump, r: &Report) -> Out {
             esc(&x.file),
             esc(&x.position.to_string()),
             esc(&x.reason)
+        )?;
+    }
+    writeln!(o, "</tbody></table></section>")?;
+    Ok(())
+}
+
+/// The findings with money found too late to claim, apart from the rest.
+fn write_expired(o: &mut String, dump: &Dump, r: &Report, view: &View<'_>) -> Out {
+    writeln!(o, r#"<section id="expired"><h2>Found too late to claim</h2>"#)?;
+    let as_of = r.as_of.map(|d| format!(" as of {d}")).unwrap_or_default();
+    writeln!(
+        o,
+        "<p><b>{}</b> was overbilled on invoices older than the carrier's dispute window{as_of}          (client.toml <code>[disputes]</code>): the carrier no longer accepts a dispute for it, so it          is in no figure above, no dispute file and not in the funding. The {} largest of {} findings          with such money:</p>",
+        money_string(r.totals.expired),
+        view.expired.len(),
+        view.expired_findings
+    )?;
+    writeln!(
+        o,
+        "<table><thead><tr><th>Rule</th><th>Carrier</th><th>Account</th><th>Service</th><th>Periods</th>         <th>Description</th><th class=\"m\">Too late</th></tr></thead><tbody>"
+    )?;
+    for e in &view.expired {
+        let f = e.finding;
+        writeln!(
+            o,
+            r#"<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class="m">{}</td></tr>"#,
+            esc(&f.rule),
+            esc(dump.s(f.carrier)),
+            esc(dump.s(f.account)),
+            esc(dump.s(f.service)),
+            esc(&e.periods),
+            esc(&f.description),
+            money_string(f.expired)
         )?;
     }
     writeln!(o, "</tbody></table></section>")?;

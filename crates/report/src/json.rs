@@ -16,6 +16,7 @@ struct JsonReport<'a> {
     unbalanced_invoices: Vec<JsonUnbalanced<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     proposal: Option<JsonProposal>,
+    as_of: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -35,6 +36,7 @@ struct JsonTotals {
     annual: String,
     first_year: String,
     findings: u64,
+    expired: String,
 }
 
 #[derive(Serialize)]
@@ -94,6 +96,7 @@ pub fn report_json(report: &Report) -> String {
             annual: money_string(report.totals.annual),
             first_year: money_string(report.totals.first_year),
             findings: report.totals.findings,
+            expired: money_string(report.totals.expired),
         },
         by_rule: report
             .by_rule
@@ -135,6 +138,7 @@ pub fn report_json(report: &Report) -> String {
             funded_share: p.funded_share.map(share_string),
             payback_months: p.payback_months,
         }),
+        as_of: report.as_of.map(|d| d.to_string()),
     };
     // Serializing plain structs of strings and integers cannot fail.
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();

@@ -75,6 +75,7 @@ impl Draft {
             description,
             recoverable,
             monthly,
+            expired: self.claims.iter().map(|c| c.expired).sum(),
             evidence,
             basis: self.basis,
             claims: self.claims,
@@ -134,6 +135,7 @@ pub(crate) fn row_claim(row: RowId, recoverable: Decimal, monthly: Decimal) -> C
         key: telaudit_model::ClaimKey::Row(row),
         recoverable,
         monthly,
+        expired: Decimal::ZERO,
     }
 }
 

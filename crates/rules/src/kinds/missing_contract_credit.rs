@@ -166,6 +166,7 @@ impl Kind for MissingContractCredit {
                     },
                     recoverable: short,
                     monthly,
+                    expired: Decimal::ZERO,
                 });
                 match given.get(&(acc, service, period, c.charge_code)) {
                     Some((_, rows)) if !rows.is_empty() => draft.rows.extend_from_slice(rows),

@@ -85,6 +85,10 @@ pub struct SummaryRow {
     pub monthly: Option<Cents>,
     /// report.json's `totals.first_year`; `None` when the client failed.
     pub first_year: Option<Cents>,
+    /// report.json's `totals.expired` (found too late to claim); `None` when the
+    /// client failed. A summary.json written before this column reads as `None`.
+    #[serde(default)]
+    pub expired: Option<Cents>,
     /// Why the client failed, or how much of its input was refused.
     pub error: Option<String>,
 }
@@ -121,6 +125,7 @@ pub fn summary_csv(rows: &[SummaryRow]) -> String {
         "recoverable",
         "monthly",
         "first_year",
+        "expired",
         "error",
     ]);
     for r in rows {
@@ -133,6 +138,7 @@ pub fn summary_csv(rows: &[SummaryRow]) -> String {
             money(&r.recoverable),
             money(&r.monthly),
             money(&r.first_year),
+            money(&r.expired),
             safe(r.error.as_deref().unwrap_or("")).into_owned(),
         ]);
     }
@@ -174,6 +180,7 @@ pub fn merge(inputs: &[(String, Vec<SummaryRow>)]) -> Result<Vec<SummaryRow>, St
                             x.recoverable,
                             x.monthly,
                             x.first_year,
+                            x.expired,
                             x.error.clone(),
                             x.status == BatchStatus::Error,
                         )
@@ -226,6 +233,7 @@ mod tests {
             recoverable: cents(rec),
             monthly: cents("1.00"),
             first_year: cents("13.00"),
+            expired: cents("0.50"),
             error: None,
         }
     }
@@ -249,15 +257,16 @@ mod tests {
         e.recoverable = None;
         e.monthly = None;
         e.first_year = None;
+        e.expired = None;
         e.error = Some("-bad, \"quoted\"".into());
         let mut neg = row("b", BatchStatus::Audited, "-5.00");
         neg.error = Some("@x".into());
         let csv = summary_csv(&[e, neg]);
         assert_eq!(
             csv,
-            "client,status,rows,billed_total,recoverable,monthly,first_year,error\n\
-             '=cmd,error,,,,,,\"'-bad, \"\"quoted\"\"\"\n\
-             b,audited,10,100.00,-5.00,1.00,13.00,'@x\n"
+            "client,status,rows,billed_total,recoverable,monthly,first_year,expired,error\n\
+             '=cmd,error,,,,,,,\"'-bad, \"\"quoted\"\"\"\n\
+             b,audited,10,100.00,-5.00,1.00,13.00,0.50,'@x\n"
         );
     }
 
