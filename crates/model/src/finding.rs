@@ -83,6 +83,35 @@ pub struct RuleInfo {
     pub title: String,
     /// How much a finding of the rule matters.
     pub severity: Severity,
+    /// What the dispute files ask the carrier for on its claims.
+    pub request: Request,
+}
+
+/// What a rule's dispute lines ask the carrier for (a rule file's `request`).
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Request {
+    /// `dispute` (the default): the charge was billed in error; credit it.
+    #[default]
+    Dispute,
+    /// `waiver`: the charge was billed as agreed (a late fee); please waive it.
+    Waiver,
+}
+
+impl Request {
+    /// The word a rule file uses: `dispute` or `waiver`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Request::Dispute => "dispute",
+            Request::Waiver => "waiver",
+        }
+    }
+
+    /// The request a rule file spells `s`, if any (exact, lower case).
+    pub fn parse(s: &str) -> Option<Request> {
+        [Request::Dispute, Request::Waiver]
+            .into_iter()
+            .find(|r| r.as_str() == s)
+    }
 }
 
 /// How much a rule's findings matter, as a rule file gives it (`severity = "high"`)

@@ -14,6 +14,8 @@ pub(crate) struct Draft {
     pub claims: Vec<Claim>,
     /// The periods it covers; when empty, those of `rows`.
     pub periods: Vec<Date>,
+    /// Invoices it names beyond those of `rows` (a credit missing from an invoice).
+    pub invoices: Vec<Sym>,
 }
 
 impl Draft {
@@ -26,6 +28,7 @@ impl Draft {
             basis: Vec::new(),
             claims: Vec::new(),
             periods: Vec::new(),
+            invoices: Vec::new(),
         }
     }
 
@@ -53,6 +56,7 @@ impl Draft {
         evidence.sort_unstable();
         evidence.dedup();
         let mut invoices: Vec<Sym> = self.rows.iter().map(|&r| dump.rows[r as usize].invoice).collect();
+        invoices.extend_from_slice(&self.invoices);
         invoices.sort_unstable();
         invoices.dedup();
         invoices.sort_by(|a, b| dump.s(*a).cmp(dump.s(*b)));

@@ -169,7 +169,8 @@ fn crd_finds_missing_and_short_service_credits() {
     // Jan short 6, Feb 10 (none given), Mar in full, Apr short 2.50 (latest).
     assert_eq!(
         f.description,
-        "contract credit CRD10 of 10.00 a period missing or short by 18.50 in total, 3 periods"
+        "contract credit CRD10 of 10.00 a period missing in 1 period (no credit row on invoice I2) \
+         and short in 2, 18.50 in total, 3 periods"
     );
     assert_eq!((f.recoverable, f.monthly), (d("18.5"), d("2.5")));
     assert_eq!(
@@ -180,11 +181,11 @@ fn crd_finds_missing_and_short_service_credits() {
             ("V|100|555-0100|2025-04-01|CRD10".to_string(), d("2.5"), d("2.5")),
         ]
     );
-    // Jan and Apr: their credit rows; Feb: the billed row (no credit was given).
-    assert_eq!(
-        locs(&dump, &f.evidence),
-        ["invoices/a.csv:3", "invoices/a.csv:4", "invoices/a.csv:8"]
-    );
+    // Jan and Apr: their credit rows; Feb has none (its invoice I2 is named
+    // instead; no unrelated bill row of the period is evidence).
+    assert_eq!(locs(&dump, &f.evidence), ["invoices/a.csv:3", "invoices/a.csv:8"]);
+    let inv: Vec<&str> = f.invoices.iter().map(|s| dump.s(*s)).collect();
+    assert_eq!(inv, ["I1", "I2", "I4"]);
     assert_eq!(locs(&dump, &f.basis), ["contracts.csv:2"]);
     assert_eq!(
         (f.first_period, f.last_period),
@@ -203,16 +204,39 @@ fn crd_account_credit_applies_to_every_account_of_the_carrier() {
     assert_eq!((f[0].recoverable, f[0].monthly), (d("15"), d("5")));
     assert_eq!(
         f[0].description,
-        "contract account credit ACR of 5.00 a period missing or short by 15.00 in total, 3 periods"
+        "contract account credit ACR of 5.00 a period missing (no credit row on invoices I2, I3, I4), \
+         15.00 in total, 3 periods"
     );
-    assert_eq!(
-        locs(&dump, &f[0].evidence),
-        ["invoices/a.csv:4", "invoices/a.csv:5", "invoices/a.csv:7"]
-    );
+    assert!(f[0].evidence.is_empty(), "{:?}", f[0].evidence);
     assert_eq!(dump.s(f[1].account), "200");
     assert_eq!((f[1].recoverable, f[1].monthly), (d("5"), d("5")));
-    assert_eq!(locs(&dump, &f[1].evidence), ["invoices/b.csv:2"]);
+    assert_eq!(
+        f[1].description,
+        "contract account credit ACR of 5.00 a period missing (no credit row on invoice J4), 5.00 in total, 1 period"
+    );
     assert!(matches!(f[1].claims[0].key, ClaimKey::MissingCredit { .. }));
+}
+
+#[test]
+fn crd_a_credit_only_short_says_short_by() {
+    // Jan credited 4.00 of 10.00, Apr 7.50: short by 6.00 + 2.50.
+    let dump = crd_dump(&[
+        "credit,V,100,555-0100,CRD10,10.00,2025-01-01,2025-01-31",
+        "credit,V,100,555-0100,CRD10,10.00,2025-04-01,2025-04-30",
+    ]);
+    let f = run_default("CRD001", &dump);
+    assert_eq!(f.len(), 2, "{f:#?}");
+    // In description order: 2.50 (April) before 6.00 (January).
+    assert_eq!(
+        f[0].description,
+        "contract credit CRD10 of 10.00 a period short by 2.50 in total, 1 period"
+    );
+    assert_eq!(locs(&dump, &f[0].evidence), ["invoices/a.csv:8"]);
+    assert_eq!(
+        f[1].description,
+        "contract credit CRD10 of 10.00 a period short by 6.00 in total, 1 period"
+    );
+    assert_eq!(locs(&dump, &f[1].evidence), ["invoices/a.csv:3"]);
 }
 
 #[test]

@@ -117,6 +117,7 @@ pub fn result(id: &str, title: &str, findings: Vec<Finding>) -> RuleResult {
             id: id.to_string(),
             title: title.to_string(),
             severity: telaudit_model::Severity::High,
+            request: telaudit_model::Request::Dispute,
         },
         findings,
     }
