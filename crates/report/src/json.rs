@@ -27,6 +27,7 @@ struct JsonInput {
     billed_total: String,
     first_period: Option<String>,
     last_period: Option<String>,
+    warnings: u64,
 }
 
 #[derive(Serialize)]
@@ -89,6 +90,7 @@ pub fn report_json(report: &Report) -> String {
             billed_total: money_string(report.input.billed_total),
             first_period: report.input.first_period.map(|d| d.to_string()),
             last_period: report.input.last_period.map(|d| d.to_string()),
+            warnings: report.warnings as u64,
         },
         totals: JsonTotals {
             recoverable: money_string(report.totals.recoverable),

@@ -70,7 +70,8 @@ fn report_json_golden() {
     "rejected_rows": 0,
     "billed_total": "40.13",
     "first_period": "2025-02-01",
-    "last_period": "2025-02-01"
+    "last_period": "2025-02-01",
+    "warnings": 0
   },
   "totals": {
     "recoverable": "40.13",
