@@ -115,7 +115,7 @@ impl Kind for MissingContractCredit {
         }
         // The credit rows given, per (account, service, period, code).
         // Summed as Decimal: ten 12-digit amounts overflow an i64 of millionths.
-        let mut given: FxHashMap<CreditKey, (Decimal, Vec<RowId>)> = FxHashMap::default();
+        let mut given: Given = FxHashMap::default();
         let codes = SymMemo::of(dump, contracts.iter().map(|&ci| dump.contracts[ci].charge_code));
         for (i, row) in dump.rows.iter().enumerate() {
             if row.charge_type != ChargeType::Credit || !codes.contains(row.charge_code) {
@@ -142,8 +142,26 @@ impl Kind for MissingContractCredit {
                     .push((period, short));
             }
         }
-        let mut findings = Vec::with_capacity(groups.len());
-        for ((ci, acc, service), mut periods) in groups {
+        groups
+            .into_iter()
+            .map(|((ci, acc, service), periods)| finding(id, dump, ix, &given, (ci, acc, service), periods))
+            .collect()
+    }
+}
+
+/// The credit rows given, and their sum, per (account, service, period, code).
+type Given = FxHashMap<CreditKey, (Decimal, Vec<RowId>)>;
+
+/// The finding of one contract on one service (or account): a claim per period
+/// short, its credit rows as evidence, its words.
+fn finding(
+    id: &str,
+    dump: &Dump,
+    ix: &Index,
+    given: &Given,
+    (ci, acc, service): (usize, AccId, Sym),
+    mut periods: Vec<(Date, Decimal)>,
+) -> Finding {
             periods.sort_unstable();
             let c = &dump.contracts[ci];
             let info = ix.acc(acc);
@@ -189,10 +207,7 @@ impl Kind for MissingContractCredit {
             }
             draft.invoices.extend_from_slice(&missing);
             let text = describe(dump, c, service, &missing, missing_periods, periods.len(), total);
-            findings.push(draft.finish(id, dump, text));
-        }
-        findings
-    }
+            draft.finish(id, dump, text)
 }
 
 /// The finding's words: the contract's credit, whether it is missing (and from
