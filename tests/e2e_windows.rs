@@ -64,6 +64,15 @@ fn as_of_decides_what_is_too_late_and_expired_money_leaves_disputes_and_funding(
     assert!(md.contains("## Found too late to claim"), "{md}");
     assert!(md.contains("| Found too late to claim (the carrier's dispute window closed; in none of the figures above) | 25.00 |"));
     assert!(md.contains("- As of (dispute windows): 2025-04-30"));
+    assert!(
+        md.contains(
+            "25.00 was overbilled on invoices older than the carrier's dispute window as of 2025-04-30 \
+         (client.toml `[disputes]`): the carrier no longer accepts a dispute for it, so it is in no \
+         figure above, no dispute file and not in the funding. The 2 largest of 2 findings with such money:"
+        ),
+        "{md}"
+    );
+    assert!(md.contains("| 1 | FEE001 | AT&T | 100 |  | 2025-03-01 | late payment fee 'Late Payment Fee', 1 period | 20.00 |"), "{md}");
     let html = fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains(r#"<section id="expired"><h2>Found too late to claim</h2>"#));
 

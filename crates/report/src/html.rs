@@ -628,14 +628,18 @@ fn write_expired(o: &mut String, dump: &Dump, r: &Report, view: &View<'_>) -> Ou
     let as_of = r.as_of.map(|d| format!(" as of {d}")).unwrap_or_default();
     writeln!(
         o,
-        "<p><b>{}</b> was overbilled on invoices older than the carrier's dispute window{as_of}          (client.toml <code>[disputes]</code>): the carrier no longer accepts a dispute for it, so it          is in no figure above, no dispute file and not in the funding. The {} largest of {} findings          with such money:</p>",
+        "<p><b>{}</b> was overbilled on invoices older than the carrier's dispute window{as_of} \
+         (client.toml <code>[disputes]</code>): the carrier no longer accepts a dispute for it, so it \
+         is in no figure above, no dispute file and not in the funding. The {} largest of {} findings \
+         with such money:</p>",
         money_string(r.totals.expired),
         view.expired.len(),
         view.expired_findings
     )?;
     writeln!(
         o,
-        "<table><thead><tr><th>Rule</th><th>Carrier</th><th>Account</th><th>Service</th><th>Periods</th>         <th>Description</th><th class=\"m\">Too late</th></tr></thead><tbody>"
+        "<table><thead><tr><th>Rule</th><th>Carrier</th><th>Account</th><th>Service</th><th>Periods</th> \
+         <th>Description</th><th class=\"m\">Too late</th></tr></thead><tbody>"
     )?;
     for e in &view.expired {
         let f = e.finding;

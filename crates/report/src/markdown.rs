@@ -299,7 +299,9 @@ fn write_expired(o: &mut String, dump: &Dump, r: &Report, view: &View<'_>) -> Ou
     let as_of = r.as_of.map(|d| format!(" as of {d}")).unwrap_or_default();
     writeln!(
         o,
-        "{} was overbilled on invoices older than the carrier's dispute window{as_of} (client.toml          `[disputes]`): the carrier no longer accepts a dispute for it, so it is in no figure above,          no dispute file and not in the funding. The {} largest of {} findings with such money:",
+        "{} was overbilled on invoices older than the carrier's dispute window{as_of} (client.toml \
+         `[disputes]`): the carrier no longer accepts a dispute for it, so it is in no figure above, \
+         no dispute file and not in the funding. The {} largest of {} findings with such money:",
         money_string(r.totals.expired),
         view.expired.len(),
         view.expired_findings
