@@ -66,6 +66,10 @@ pub struct Index {
     /// than the group's first in path and line order. No rule claims monthly
     /// money on a copy.
     pub copy: Vec<bool>,
+    /// Every group of identical rows of [`Index::copy`] (two or more rows, ascending:
+    /// the first is the original, the others its copies), so that DUP001 with its
+    /// default parameters reads them instead of grouping the rows a second time.
+    pub copy_runs: Vec<Vec<RowId>>,
     account_ids: FxHashMap<(Sym, Sym), AccId>,
     service_ids: FxHashMap<(AccId, Sym), SvcId>,
     /// The accounts of each carrier, in order of first appearance.
@@ -134,7 +138,7 @@ impl Index {
             a.periods.sort_unstable();
             a.periods.dedup();
         }
-        ix.copy = mark_copies(dump, &ix);
+        (ix.copy, ix.copy_runs) = mark_copies(dump, &ix);
         ix
     }
 
@@ -207,8 +211,10 @@ type CopyKey = (ChargeType, Sym, Sym, u32, u32, i64, i64);
 /// Marks every copy: per (account number, service_id), across carrier names as
 /// DUP001 compares them, the positive rows of the copy types that agree on
 /// [`CopyKey`]; all but the first row (the smallest id) of each group are copies.
-fn mark_copies(dump: &Dump, ix: &Index) -> Vec<bool> {
+/// Returns the marks and the groups.
+fn mark_copies(dump: &Dump, ix: &Index) -> (Vec<bool>, Vec<Vec<RowId>>) {
     let mut copy = vec![false; dump.rows.len()];
+    let mut runs: Vec<Vec<RowId>> = Vec::new();
     let mut groups: FxHashMap<(Sym, Sym), Vec<SvcId>> = FxHashMap::default();
     for (s, info) in ix.services.iter().enumerate() {
         groups
@@ -241,11 +247,18 @@ fn mark_copies(dump: &Dump, ix: &Index) -> Vec<bool> {
             continue;
         }
         keyed.sort_unstable();
-        for w in keyed.windows(2) {
-            if w[0].0 == w[1].0 {
-                copy[w[1].1 as usize] = true;
+        let mut i = 0;
+        while i < keyed.len() {
+            let mut j = i + 1;
+            while j < keyed.len() && keyed[j].0 == keyed[i].0 {
+                copy[keyed[j].1 as usize] = true;
+                j += 1;
             }
+            if j - i >= 2 {
+                runs.push(keyed[i..j].iter().map(|k| k.1).collect());
+            }
+            i = j;
         }
     }
-    copy
+    (copy, runs)
 }
