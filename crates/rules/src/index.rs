@@ -211,10 +211,10 @@ type CopyKey = (ChargeType, Sym, Sym, u32, u32, i64, i64);
 /// Marks every copy: per (account number, service_id), across carrier names as
 /// DUP001 compares them, the positive rows of the copy types that agree on
 /// [`CopyKey`]; all but the first row (the smallest id) of each group are copies.
-/// Returns the marks and the groups.
+/// Returns the marks and the groups. The (account, service_id) groups are
+/// independent, so they are sorted in parallel.
 fn mark_copies(dump: &Dump, ix: &Index) -> (Vec<bool>, Vec<Vec<RowId>>) {
-    let mut copy = vec![false; dump.rows.len()];
-    let mut runs: Vec<Vec<RowId>> = Vec::new();
+    use rayon::prelude::*;
     let mut groups: FxHashMap<(Sym, Sym), Vec<SvcId>> = FxHashMap::default();
     for (s, info) in ix.services.iter().enumerate() {
         groups
@@ -222,43 +222,49 @@ fn mark_copies(dump: &Dump, ix: &Index) -> (Vec<bool>, Vec<Vec<RowId>>) {
             .or_default()
             .push(s as SvcId);
     }
-    let mut keyed: Vec<(CopyKey, RowId)> = Vec::new();
-    for svcs in groups.values() {
-        keyed.clear();
-        for &s in svcs {
-            for &r in &ix.svc(s).rows {
-                let row = &dump.rows[r as usize];
-                if !COPY_TYPES.contains(&row.charge_type) || !row.amount.is_positive() {
-                    continue;
-                }
-                let key = (
-                    row.charge_type,
-                    row.charge_code,
-                    row.description,
-                    row.period_start.packed(),
-                    row.period_end.packed(),
-                    row.quantity.0,
-                    row.amount.0,
-                );
-                keyed.push((key, r));
-            }
-        }
-        if keyed.len() < 2 {
-            continue;
-        }
-        keyed.sort_unstable();
-        let mut i = 0;
-        while i < keyed.len() {
-            let mut j = i + 1;
-            while j < keyed.len() && keyed[j].0 == keyed[i].0 {
-                copy[keyed[j].1 as usize] = true;
-                j += 1;
-            }
-            if j - i >= 2 {
-                runs.push(keyed[i..j].iter().map(|k| k.1).collect());
-            }
-            i = j;
+    let groups: Vec<Vec<SvcId>> = groups.into_values().collect();
+    let runs: Vec<Vec<RowId>> = groups
+        .par_iter()
+        .flat_map_iter(|svcs| group_runs(dump, ix, svcs))
+        .collect();
+    let mut copy = vec![false; dump.rows.len()];
+    for run in &runs {
+        for &r in &run[1..] {
+            copy[r as usize] = true;
         }
     }
     (copy, runs)
+}
+
+/// The groups of identical rows (two or more, ascending) among the services of
+/// one (account number, service_id).
+fn group_runs(dump: &Dump, ix: &Index, svcs: &[SvcId]) -> Vec<Vec<RowId>> {
+    let mut keyed: Vec<(CopyKey, RowId)> = Vec::new();
+    for &s in svcs {
+        for &r in &ix.svc(s).rows {
+            let row = &dump.rows[r as usize];
+            if !COPY_TYPES.contains(&row.charge_type) || !row.amount.is_positive() {
+                continue;
+            }
+            let key = (
+                row.charge_type,
+                row.charge_code,
+                row.description,
+                row.period_start.packed(),
+                row.period_end.packed(),
+                row.quantity.0,
+                row.amount.0,
+            );
+            keyed.push((key, r));
+        }
+    }
+    if keyed.len() < 2 {
+        return Vec::new();
+    }
+    keyed.sort_unstable();
+    keyed
+        .chunk_by(|a, b| a.0 == b.0)
+        .filter(|run| run.len() >= 2)
+        .map(|run| run.iter().map(|k| k.1).collect())
+        .collect()
 }
