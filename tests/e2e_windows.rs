@@ -145,6 +145,8 @@ fn batch_counts_expired_money_and_as_of_is_part_of_the_fingerprint() {
     );
     let s = read_json(&out.join("summary.json"));
     assert_eq!(s["clients"][0]["expired"], "25.00");
+    let index = fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(index.contains("found too late to claim <b>25.00</b>"), "{index}");
     // The same run again reuses the client; another --as-of audits it again.
     run_batch(&root, &out, &["--quiet"]);
     assert_eq!(summary_clients(&out)[0].1, "unchanged");

@@ -859,6 +859,8 @@ pub struct BatchIndexRow {
     pub monthly: Decimal,
     /// First-year value, as in its summary row.
     pub first_year: Decimal,
+    /// Found too late to claim (`totals.expired`), as in its summary row.
+    pub expired: Decimal,
     /// Why the client failed, or empty.
     pub error: String,
     /// Whether `<client>/report.html` was written (no link otherwise).
@@ -877,6 +879,7 @@ impl BatchIndexRow {
             recoverable: report.totals.recoverable,
             monthly: report.totals.monthly,
             first_year: report.totals.first_year,
+            expired: report.totals.expired,
             error: String::new(),
             has_report: true,
         }
@@ -906,11 +909,12 @@ pub fn batch_index_html(rows: &[BatchIndexRow]) -> String {
         writeln!(o, "<h1>Telecom bill audit: all clients</h1>")?;
         writeln!(
             o,
-            r#"<p class="sub">{} clients &middot; recoverable now <b>{}</b> &middot; monthly savings <b>{}</b> &middot; first-year value <b>{}</b></p>"#,
+            r#"<p class="sub">{} clients &middot; recoverable now <b>{}</b> &middot; monthly savings <b>{}</b> &middot; first-year value <b>{}</b> &middot; found too late to claim <b>{}</b></p>"#,
             rows.len(),
             money_string(total(|r| r.recoverable)),
             money_string(total(|r| r.monthly)),
-            money_string(total(|r| r.first_year))
+            money_string(total(|r| r.first_year)),
+            money_string(total(|r| r.expired))
         )?;
         writeln!(o, r#"<section class="long"><table id="clients"><thead><tr>"#)?;
         let heads = [
@@ -922,6 +926,7 @@ pub fn batch_index_html(rows: &[BatchIndexRow]) -> String {
             ("Recoverable", true),
             ("Monthly", true),
             ("First year", true),
+            ("Too late to claim", true),
             ("Report", false),
         ];
         for (i, (h, num)) in heads.iter().enumerate() {
@@ -953,7 +958,7 @@ pub fn batch_index_html(rows: &[BatchIndexRow]) -> String {
             };
             writeln!(
                 o,
-                r#"<tr><td>{}</td><td>{}</td><td>{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td>{}</td></tr>"#,
+                r#"<tr><td>{}</td><td>{}</td><td>{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td>{}</td></tr>"#,
                 esc(&r.client),
                 esc(&r.name),
                 status,
@@ -962,6 +967,7 @@ pub fn batch_index_html(rows: &[BatchIndexRow]) -> String {
                 money_string(r.recoverable),
                 money_string(r.monthly),
                 money_string(r.first_year),
+                money_string(r.expired),
                 link
             )?;
         }

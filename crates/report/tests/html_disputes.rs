@@ -368,6 +368,7 @@ fn batch_index_lists_every_client_with_links() {
         recoverable: Decimal::ZERO,
         monthly: Decimal::ZERO,
         first_year: Decimal::ZERO,
+        expired: Decimal::ZERO,
         error: "invoices/ missing".to_string(),
         has_report: false,
     };
@@ -383,6 +384,7 @@ fn batch_index_lists_every_client_with_links() {
     assert!(html.contains(">150.03<"));
     // Totals line: 96.03 recoverable across all clients.
     assert!(html.contains("recoverable now <b>96.03</b>"));
+    assert!(html.contains("found too late to claim <b>0.00</b>"));
     for bad in ["http:", "https:", "url(", "<link", "<img", "src="] {
         assert!(!html.contains(bad), "index contains {bad}");
     }

@@ -236,6 +236,7 @@ fn index_row(d: &Done) -> telaudit_report::BatchIndexRow {
         recoverable: money(&d.row.recoverable),
         monthly: money(&d.row.monthly),
         first_year: money(&d.row.first_year),
+        expired: money(&d.row.expired),
         error: d.row.error.clone().unwrap_or_default(),
         has_report: d.row.status != BatchStatus::Error,
     }
