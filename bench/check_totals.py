@@ -28,6 +28,7 @@ checks = [
     ("input.billed_total", cents(exact["input"]["billed_total"]), report["input"]["billed_total"]),
     ("totals.recoverable", cents(exact["totals"]["recoverable"]), report["totals"]["recoverable"]),
     ("totals.monthly", cents(exact["totals"]["monthly"]), report["totals"]["monthly"]),
+    ("totals.expired", cents(exact["totals"]["expired"]), report["totals"].get("expired", "missing")),
 ]
 ours = {r["rule"]: r for r in report["by_rule"]}
 for rule in sorted(set(ours) | set(exact["by_rule"])):

@@ -192,7 +192,7 @@ import html, json, re, sys
 dom = open(sys.argv[1], encoding="utf-8").read()
 text = html.unescape(re.sub(r"<[^>]+>", " ", dom))
 report = json.load(open(sys.argv[2]))
-want = ["237.15", "157.92", "1894.98", "2132.13"]
+want = ["237.15", "117.92", "1414.98", "1652.13"]
 t = report["totals"]
 want += [t["recoverable"], t["monthly"], t["annual"], t["first_year"], report["input"]["billed_total"]]
 p = report.get("proposal") or {}
@@ -200,14 +200,14 @@ want += [p.get("first_year_cost", ""), p.get("funded_share", "")]
 missing = [w for w in want if w and not re.search(r"(?<![\d.])" + re.escape(w) + r"(?![\d])", text)]
 if missing:
     print("missing from the rendered text:", missing); sys.exit(1)
-if t["recoverable"] != "237.15" or t["first_year"] != "2132.13":
+if t["recoverable"] != "237.15" or t["first_year"] != "1652.13":
     print("report.json disagrees with the fixture README:", t); sys.exit(1)
 PY
 # With poppler-utils (optional), the PDF's own text too.
 if command -v pdftotext >/dev/null; then
     pdftotext "$tmp/report.pdf" "$tmp/report.txt" 2>/dev/null
     lacking=""
-    for fig in 237.15 157.92 1894.98 2132.13; do
+    for fig in 237.15 117.92 1414.98 1652.13; do
         grep -q -F "$fig" "$tmp/report.txt" 2>/dev/null || lacking="$lacking $fig"
     done
     if [ -z "$lacking" ]; then pass "PDF text has the headline figures"; else fail "PDF text lacks$lacking"; fi

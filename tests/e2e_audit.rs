@@ -27,14 +27,17 @@ fn small_client_totals_match_the_hand_computation() {
 
     let t = &r["totals"];
     assert_eq!(t["recoverable"], "237.15");
-    assert_eq!(t["monthly"], "157.92");
-    assert_eq!(t["annual"], "1894.98");
-    assert_eq!(t["first_year"], "2132.13");
+    // The rebilled copy on 555-0102 is a one-time error: no monthly money (section 6).
+    assert_eq!(t["monthly"], "117.92");
+    assert_eq!(t["annual"], "1414.98");
+    assert_eq!(t["first_year"], "1652.13");
+    // No [disputes] in client.toml: nothing expires; as-of is the latest invoice date.
+    assert_eq!(t["expired"], "0.00");
     assert_eq!(t["findings"], 8);
 
     let br = by_rule(&r);
     assert_eq!(br["CRD001"], figures(1, "16.00", "10.00"));
-    assert_eq!(br["DIS001"], figures(1, "120.00", "80.00"));
+    assert_eq!(br["DIS001"], figures(1, "120.00", "40.00"));
     assert_eq!(br["DUP001"], figures(1, "40.00", "0.00"));
     assert_eq!(br["FEE001"], figures(1, "15.00", "0.00"));
     assert_eq!(br["RAT001"], figures(1, "0.05", "0.02"));
@@ -61,14 +64,14 @@ fn small_client_totals_match_the_hand_computation() {
     assert_eq!(bc[1]["carrier"], "Verizon Wireless");
     assert_eq!(bc[1]["billed_total"], "690.66");
     assert_eq!(bc[1]["recoverable"], "160.65");
-    assert_eq!(bc[1]["monthly"], "132.42");
+    assert_eq!(bc[1]["monthly"], "92.42");
 
     let p = &r["proposal"];
     assert_eq!(p["one_time"], "1000.00");
     assert_eq!(p["monthly"], "50.00");
     assert_eq!(p["first_year_cost"], "1600.00");
-    assert_eq!(p["funded_share"], "1.3326");
-    assert_eq!(p["payback_months"], 8);
+    assert_eq!(p["funded_share"], "1.0326");
+    assert_eq!(p["payback_months"], 12);
 
     assert!(!out.join("rejected.csv").exists());
     assert!(out.join("report.md").exists());

@@ -127,20 +127,22 @@ fn good_clients_match_single_audits_and_broken_ones_fail_alone() {
         None => "never".to_string(),
     };
     assert_eq!(c01["payback_months"].to_string().trim_matches('"'), payback);
+    assert_eq!(c01["expired"], r["totals"]["expired"]);
     let csv = fs::read_to_string(out.join("summary.csv")).unwrap();
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(
         lines[0],
-        "client,status,rows,billed_total,recoverable,monthly,first_year,error,npv,payback_months"
+        "client,status,rows,billed_total,recoverable,monthly,first_year,expired,error,npv,payback_months"
     );
-    assert!(lines[1].starts_with("b-badtoml,error,,,,,,"), "{csv}");
+    assert!(lines[1].starts_with("b-badtoml,error,,,,,,,"), "{csv}");
     let c01_line = format!(
-        "c01,audited,{},{},{},{},{},,{},{payback}",
+        "c01,audited,{},{},{},{},{},{},,{},{payback}",
         r["input"]["rows"],
         r["input"]["billed_total"].as_str().unwrap(),
         r["totals"]["recoverable"].as_str().unwrap(),
         r["totals"]["monthly"].as_str().unwrap(),
         r["totals"]["first_year"].as_str().unwrap(),
+        r["totals"]["expired"].as_str().unwrap(),
         r["proposal"]["npv"].as_str().unwrap()
     );
     assert_eq!(lines[3], c01_line);

@@ -1,6 +1,6 @@
 //! End-to-end: the funding plan of optimization.md section 4 through the real
 //! binary, on tests/fixtures/small-client (recoverable 237.145 and monthly
-//! 157.915 exactly, by tests/fixtures/small-client/README.md) with a
+//! 117.915 exactly, by tests/fixtures/small-client/README.md) with a
 //! multi-provider client.toml; the refusals of bad plan keys (exit 2); and the
 //! `--proposal-json` feed.
 
@@ -14,7 +14,7 @@ const PLAN: &str = r#"name = "Small Client Co"
 tax_exempt = true
 
 [proposal]
-horizon_months = 12
+horizon_months = 24
 discount_rate = "0"
 
 [[proposal.items]]
@@ -52,42 +52,44 @@ fn the_plan_is_computed_exactly_and_shown_in_every_report() {
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let r = read_json(&out.join("report.json"));
     let p = &r["proposal"];
-    // O = 1000, N = 50; R = 237.145, M = 157.915, a = 0.20, s = 0.10, S = 6, H = 12.
-    // CF0 = 237.145 - 47.429 - 1000 = -810.284; CF1..6 = 157.915 - 50 - 15.7915 = 92.1235;
-    // CF7.. = 107.915. cumulative(6) = -810.284 + 552.741 = -257.543 (the first part
-    // alone would need ceil(810.284 / 92.1235) = 9 > 6 months); then
-    // ceil(257.543 / 107.915) = 3 more: payback 9 (cumulative(8) = -41.713, (9) = 66.202).
+    // O = 1000, N = 50; R = 237.145, M = 117.915, a = 0.20, s = 0.10, S = 6, H = 24.
+    // CF0 = 237.145 - 47.429 - 1000 = -810.284; CF1..6 = 117.915 - 50 - 11.7915 = 56.1235;
+    // CF7.. = 67.915. cumulative(6) = -810.284 + 336.741 = -473.543 (the first part
+    // alone would need ceil(810.284 / 56.1235) = 15 > 6 months); then
+    // ceil(473.543 / 67.915) = 7 more: payback 13 (cumulative(12) = -66.053, (13) = 1.862).
     assert_eq!(p["one_time"], "1000.00");
     assert_eq!(p["monthly"], "50.00");
     assert_eq!(p["first_year_cost"], "1600.00");
-    assert_eq!(p["payback_months"], 9);
-    assert_eq!(p["horizon_months"], 12);
+    assert_eq!(p["payback_months"], 13);
+    assert_eq!(p["horizon_months"], 24);
     assert_eq!(p["discount_rate"], "0");
     assert_eq!(p["items"].as_array().unwrap().len(), 2);
     assert_eq!(p["items"][0]["provider"], "Northwind Networks");
     assert_eq!(p["items"][1]["monthly"], "50.00");
     assert_eq!(p["tem"]["recovery_share"], "0.20");
     assert_eq!(p["tem"]["savings_months"], 6);
-    // tem_fees = 0.20 x 237.145 + 0.10 x 157.915 x 6 = 47.429 + 94.749 = 142.178.
-    assert_eq!(p["tem_fees"], "142.18");
-    // Rate 0: npv = cumulative(12) = -257.543 + 6 x 107.915 = 389.947.
-    assert_eq!(p["npv"], "389.95");
-    assert_eq!(p["net_first_year"], "389.95");
+    // tem_fees = 0.20 x 237.145 + 0.10 x 117.915 x 6 = 47.429 + 70.749 = 118.178.
+    assert_eq!(p["tem_fees"], "118.18");
+    // Rate 0: npv = cumulative(24) = -66.053 + 12 x 67.915 = 748.927; the first
+    // year's net is cumulative(12) = -66.053.
+    assert_eq!(p["npv"], "748.93");
+    assert_eq!(p["net_first_year"], "-66.05");
     let s = p["schedule"].as_array().unwrap();
-    assert_eq!(s.len(), 13);
+    assert_eq!(s.len(), 25);
     assert_eq!(
         (&s[0]["cash_flow"], &s[0]["cumulative"]),
         (&"-810.28".into(), &"-810.28".into())
     );
     assert_eq!(
         (&s[6]["cash_flow"], &s[6]["cumulative"]),
-        (&"92.12".into(), &"-257.54".into())
+        (&"56.12".into(), &"-473.54".into())
     );
     assert_eq!(
         (&s[8]["cash_flow"], &s[8]["cumulative"]),
-        (&"107.92".into(), &"-41.71".into())
+        (&"67.92".into(), &"-337.71".into())
     );
-    assert_eq!(s[9]["cumulative"], "66.20");
+    assert_eq!(s[12]["cumulative"], "-66.05");
+    assert_eq!(s[13]["cumulative"], "1.86");
 
     // The feed: the same object, with its schema and the client.
     let f = read_json(&feed);
@@ -101,21 +103,21 @@ fn the_plan_is_computed_exactly_and_shown_in_every_report() {
 
     let html = fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains(
-        "From month 9 on, the savings have paid for the equipment, the managed services and the audit fee."
+        "From month 13 on, the savings have paid for the equipment, the managed services and the audit fee."
     ));
     assert!(html.contains(r#"<svg class="cashflow""#), "the chart");
     assert!(html.contains(r#"<g id="payback-marker""#), "the marker");
-    assert!(html.contains(">payback: month 9</text>"));
-    assert!(html.contains(r#"id="plan-npv"><b>389.95</b>"#));
+    assert!(html.contains(">payback: month 13</text>"));
+    assert!(html.contains(r#"id="plan-npv"><b>748.93</b>"#));
     let md = fs::read_to_string(out.join("report.md")).unwrap();
     assert!(md.contains("## What this funds"));
     assert!(md.contains("| Northwind Networks | equipment | 1000.00 | 0.00 |"));
-    // The TEM fee: 0.20 x 237.145 = 47.429 once, 0.10 x 157.915 = 15.7915 a month.
+    // The TEM fee: 0.20 x 237.145 = 47.429 once, 0.10 x 117.915 = 11.7915 a month.
     assert!(md.contains(
-        "| Ledger TEM | TEM fee: 20% of the recoverable, 10% of the monthly savings for 6 months | 47.43 | 15.79 |"
+        "| Ledger TEM | TEM fee: 20% of the recoverable, 10% of the monthly savings for 6 months | 47.43 | 11.79 |"
     ));
-    assert!(md.contains("| Net present value over 12 months at 0% a year | 389.95 |"));
-    assert!(md.contains("| 9 (payback) | 107.92 | 66.20 |"), "{md}");
+    assert!(md.contains("| Net present value over 24 months at 0% a year | 748.93 |"));
+    assert!(md.contains("| 13 (payback) | 67.92 | 1.86 |"), "{md}");
 }
 
 #[test]
@@ -147,12 +149,12 @@ fn a_client_without_the_plan_keys_gets_the_old_proposal_block_and_a_full_feed() 
         .contains("payback-marker"));
     // The feed shows the plan with its defaults: the top-level pair as the one item.
     let f = read_json(&feed);
-    assert_eq!(f["payback_months"], 8);
+    assert_eq!(f["payback_months"], 12);
     assert_eq!(f["horizon_months"], 36);
     assert_eq!(f["items"][0]["role"], "upgrade");
     assert_eq!(f["items"][0]["provider"], "");
-    // 237.145 - 1000 + 36 x 107.915 = 3122.085.
-    assert_eq!(f["npv"], "3122.09");
+    // 237.145 - 1000 + 36 x 67.915 = 1682.085.
+    assert_eq!(f["npv"], "1682.09");
     assert!(f.get("tem").is_none());
 }
 
@@ -161,7 +163,7 @@ fn bad_plan_keys_are_exit_2_naming_the_key_and_what_is_allowed() {
     let tmp = tempfile::tempdir().unwrap();
     let cases = [
         (
-            "horizon_months = 12",
+            "horizon_months = 24",
             "horizon_months = 121",
             "proposal.horizon_months",
             "1 to 120",
@@ -183,6 +185,12 @@ fn bad_plan_keys_are_exit_2_naming_the_key_and_what_is_allowed() {
             "monthly = \"-50.00\"",
             "proposal.items[2].monthly",
             "negative",
+        ),
+        (
+            "one_time = \"1000.00\"",
+            "one_time = 1000",
+            "proposal.items[1].one_time",
+            "quoted decimal string",
         ),
         (
             "savings_months = 6",

@@ -268,7 +268,8 @@ fn oracle_matches_hand_computed_totals() {
     // LOYAL: 03 short 6, 04 missing 10; PROMO: 04 short 50 (03 paid in two rows).
     assert_eq!(rule("CRD001"), (d("66"), d("60")));
     // S3 after 2025-02-15: 25 + 0.75 + 1.56 (03), 25 + 1.56 + 25 (04); C1 after 2025-01-31: 450 + 450.
-    assert_eq!(rule("DIS001"), (d("978.87"), d("501.56")));
+    // Monthly (04): 25 + 1.56 on S3 (its second 25 is a copy: no monthly money) + 450 on C1.
+    assert_eq!(rule("DIS001"), (d("978.87"), d("476.56")));
     // Hotspot billed 3 times in 02 (2 x 15); S3's plan twice in 04 (25).
     assert_eq!(rule("DUP001"), (d("55"), d("0")));
     assert_eq!(rule("FEE001"), (d("20"), d("0")));
@@ -280,7 +281,9 @@ fn oracle_matches_hand_computed_totals() {
     assert_eq!(t.by_rule.len(), 7);
     // Per key the largest claim once: DIS swallows RAT on C1 and TAX on S3's rows.
     assert_eq!(money2(t.recoverable), "1109.87");
-    assert_eq!(money2(t.monthly), "602.06");
+    assert_eq!(money2(t.monthly), "577.06");
+    // No [disputes] in client.toml: nothing expires.
+    assert_eq!(t.expired, Decimal::ZERO);
 }
 
 #[test]
@@ -291,7 +294,7 @@ fn oracle_without_exemption_finds_no_tax() {
     assert_eq!(t.by_rule["TAX001"], (d("0"), d("0")));
     // Only line 5's 3.00 was TAX alone; S3's taxes stay claimed by DIS001.
     assert_eq!(money2(t.recoverable), "1106.87");
-    assert_eq!(money2(t.monthly), "602.06");
+    assert_eq!(money2(t.monthly), "577.06");
 }
 
 #[test]
@@ -318,20 +321,21 @@ fn oracle_on_sample_data_agrees_with_duckdb() {
     let t = oracle_totals(&dir.join("sample-data/acme-health"));
     assert_eq!(t.rows, 21754);
     assert_eq!(money2(t.billed_total), "457728.56");
-    assert_eq!(money2(t.recoverable), "8016.66");
-    assert_eq!(money2(t.monthly), "2106.81");
+    assert_eq!(money2(t.recoverable), "6873.63");
+    assert_eq!(money2(t.expired), "1143.03");
+    assert_eq!(money2(t.monthly), "1946.78");
     let by_rule: Vec<(String, String, String)> = t
         .by_rule
         .iter()
         .map(|(k, (r, m))| (k.clone(), money2(*r), money2(*m)))
         .collect();
     let expected = [
-        ("CRD001", "2360.00", "410.00"),
-        ("DIS001", "3540.93", "887.79"),
-        ("DUP001", "828.84", "0.00"),
-        ("FEE001", "181.34", "0.00"),
-        ("RAT001", "779.96", "114.29"),
-        ("TAX001", "548.68", "57.86"),
+        ("CRD001", "1750.00", "410.00"),
+        ("DIS001", "3412.07", "727.76"),
+        ("DUP001", "731.84", "0.00"),
+        ("FEE001", "149.00", "0.00"),
+        ("RAT001", "707.84", "114.29"),
+        ("TAX001", "345.97", "57.86"),
         ("UNU001", "0.00", "831.94"),
     ];
     let expected: Vec<(String, String, String)> = expected

@@ -9,6 +9,8 @@
 //! - adding a clean row (a one-off charge in a new account of a new carrier, in a
 //!   new file or at the top of an existing one) never lowers the savings and keeps
 //!   every earlier finding's figures;
+//! - removing a DUP001 copy (or adding one) never changes the monthly total: a copy
+//!   is a one-time error (formats.md section 6);
 //! - the binary writes byte-identical output files with 1 and with 2 rayon threads.
 
 mod common;
@@ -228,6 +230,62 @@ proptest! {
         for f in &before_findings {
             prop_assert!(after_findings.contains(f), "lost or changed: {:?}", f);
         }
+    }
+}
+
+/// report.json's totals.monthly of a client.
+fn monthly_total(client: &Path) -> String {
+    let v: serde_json::Value = serde_json::from_str(&audit_json(client)).unwrap();
+    v["totals"]["monthly"].as_str().unwrap().to_string()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 8, ..ProptestConfig::default() })]
+
+    #[test]
+    fn removing_a_dup001_copy_never_changes_the_monthly_total(seed in 0u64..1000, which in any::<usize>()) {
+        let tmp = tempfile::tempdir().unwrap();
+        let client = generated(tmp.path(), "client", seed, 40);
+        // Add a copy of a charge that some rule claims monthly money on (so a copy
+        // counted as monthly would show), on a supplementary invoice in a file after
+        // every other in path order.
+        let dump = telaudit_parse::read_client(&client).unwrap();
+        let results = telaudit_rules::evaluate(&telaudit_rules::RuleSet::defaults(), &dump);
+        let mut candidates = Vec::new();
+        for c in results.iter().flat_map(|r| &r.findings).flat_map(|f| &f.claims) {
+            let telaudit_model::ClaimKey::Row(id) = c.key else { continue };
+            let row = &dump.rows[id as usize];
+            if c.monthly > Decimal::ZERO && row.charge_type != telaudit_model::ChargeType::Tax {
+                let path = client.join(&dump.file(row.source.file).path);
+                candidates.push(records_by_line(&path)[&u64::from(row.source.pos)].clone());
+            }
+        }
+        prop_assert!(!candidates.is_empty());
+        let mut rec = candidates[which % candidates.len()].clone();
+        let fields: Vec<String> = rec.iter().enumerate()
+            .map(|(i, v)| if i == 2 { format!("SUPP-{v}") } else { v.to_string() })
+            .collect();
+        rec = csv::StringRecord::from(fields);
+        let with_copy = monthly_total(&client);
+        let dir = client.join("invoices/zzzz");
+        fs::create_dir_all(&dir).unwrap();
+        let mut w = csv::Writer::from_path(dir.join("supplement.csv")).unwrap();
+        w.write_record(HEADER.split(',')).unwrap();
+        w.write_record(&rec).unwrap();
+        w.flush().unwrap();
+        drop(w);
+        // DUP001 claims the new row ...
+        let dump = telaudit_parse::read_client(&client).unwrap();
+        let results = telaudit_rules::evaluate(&telaudit_rules::RuleSet::defaults(), &dump);
+        let dup = results.iter().find(|r| r.rule.id == "DUP001").unwrap();
+        let claimed: BTreeSet<String> = dup.findings.iter().flat_map(|f| &f.claims)
+            .filter_map(|c| match c.key { telaudit_model::ClaimKey::Row(r) => Some(dump.locate(dump.rows[r as usize].source)), _ => None })
+            .collect();
+        prop_assert!(claimed.contains("invoices/zzzz/supplement.csv:2"), "{:?}", claimed);
+        // ... and removing it (the folder as generated) gives the same monthly total.
+        prop_assert_eq!(monthly_total(&client), with_copy.clone());
+        fs::remove_dir_all(&dir).unwrap();
+        prop_assert_eq!(monthly_total(&client), with_copy);
     }
 }
 

@@ -17,6 +17,14 @@
 //!   ones naming the account win over carrier-wide ones, then the lowest rate.
 //! - "Latest period" is always the account's latest period_start.
 //! - Inventory and contracts match the account only where they name one.
+//! - A *copy* (a row DUP001 claims) carries no monthly money under any rule;
+//!   DIS001's monthly counts only `recurring`, `surcharge` and `tax` rows (section 6).
+//!   DUP001's signature here has no carrier, as the spec's key has none.
+//! - Dispute windows (section 9): the as-of date is the latest invoice_date (the
+//!   oracle has no `--as-of`); a key's date is its row's invoice_date, for a missing
+//!   credit the latest invoice_date of the account's rows of that period; a key
+//!   dated before as-of minus the carrier's window has expired: its recoverable
+//!   counts in `expired`, not in `recoverable` (by_rule and totals).
 //! - A rule claims a key at most once (its largest claim); totals take, per key,
 //!   the largest recoverable and the largest monthly over all rules.
 #![allow(dead_code)]
@@ -33,6 +41,8 @@ pub struct OracleTotals {
     pub billed_total: Decimal,
     pub recoverable: Decimal,
     pub monthly: Decimal,
+    /// Recoverable money found too late to claim (each key once).
+    pub expired: Decimal,
     /// Every default rule, also those that found nothing: (recoverable, monthly).
     pub by_rule: BTreeMap<String, (Decimal, Decimal)>,
 }
@@ -51,6 +61,7 @@ pub fn money2(d: Decimal) -> String {
 struct Charge {
     file: String,
     line: u64,
+    idate: String,
     carrier: String,
     account: String,
     service: String,
@@ -181,6 +192,57 @@ fn exempt_tax_text(desc: &str) -> bool {
     .any(|p| d.contains(p))
 }
 
+/// client.toml's `[disputes]`: (window_days, per-carrier windows); `None` without it.
+fn dispute_windows(dir: &Path) -> Option<(Option<i64>, BTreeMap<String, i64>)> {
+    let text = std::fs::read_to_string(dir.join("client.toml")).ok()?;
+    let v: toml::Table = toml::from_str(&text).unwrap();
+    let d = v.get("disputes")?.as_table()?;
+    let default = d.get("window_days").map(|w| w.as_integer().unwrap());
+    let carriers = d
+        .get("carriers")
+        .and_then(|c| c.as_table())
+        .map(|t| {
+            t.iter()
+                .map(|(k, w)| (k.clone(), w.as_integer().unwrap()))
+                .collect()
+        })
+        .unwrap_or_default();
+    Some((default, carriers))
+}
+
+/// `YYYY-MM-DD` minus `n` days, one day at a time.
+fn minus_days(date: &str, n: i64) -> String {
+    let mut y: i64 = date[0..4].parse().unwrap();
+    let mut m: i64 = date[5..7].parse().unwrap();
+    let mut d: i64 = date[8..10].parse().unwrap();
+    for _ in 0..n {
+        d -= 1;
+        if d == 0 {
+            m -= 1;
+            if m == 0 {
+                m = 12;
+                y -= 1;
+            }
+            let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+            d = [
+                31,
+                if leap { 29 } else { 28 },
+                31,
+                30,
+                31,
+                30,
+                31,
+                31,
+                30,
+                31,
+                30,
+                31,
+            ][m as usize - 1];
+        }
+    }
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
 fn tax_exempt(dir: &Path) -> bool {
     let Ok(text) = std::fs::read_to_string(dir.join("client.toml")) else {
         return false;
@@ -212,6 +274,7 @@ pub fn oracle_totals(client_dir: &Path) -> OracleTotals {
             rows.push(Charge {
                 file: name.clone(),
                 line,
+                idate: get(&m, "invoice_date").trim().to_string(),
                 carrier: get(&m, "carrier").to_string(),
                 account: get(&m, "account").to_string(),
                 service: get(&m, "service_id").to_string(),
@@ -282,7 +345,8 @@ pub fn oracle_totals(client_dir: &Path) -> OracleTotals {
         e.1 = e.1.max(mon);
     };
 
-    // --- DUP001
+    // --- DUP001 (first, so the other rules know the copies)
+    let mut copies: BTreeSet<Key> = BTreeSet::new();
     let mut seen: BTreeSet<Vec<String>> = BTreeSet::new();
     for r in &rows {
         let dup_type = ["recurring", "one_time", "usage", "fee", "surcharge"].contains(&r.ctype.as_str());
@@ -290,7 +354,6 @@ pub fn oracle_totals(client_dir: &Path) -> OracleTotals {
             continue;
         }
         let sig = vec![
-            r.carrier.clone(),
             r.account.clone(),
             r.service.clone(),
             r.ctype.clone(),
@@ -303,6 +366,7 @@ pub fn oracle_totals(client_dir: &Path) -> OracleTotals {
         ];
         if !seen.insert(sig) {
             claim("DUP001", key(r), r.amount, Decimal::ZERO);
+            copies.insert(key(r));
         }
     }
 
@@ -332,6 +396,7 @@ pub fn oracle_totals(client_dir: &Path) -> OracleTotals {
                 && &r.service == s
                 && r.ctype == "recurring"
                 && r.ps == latest(r)
+                && !copies.contains(&key(r))
             {
                 claim("UNU001", key(r), Decimal::ZERO, r.amount);
             }
@@ -407,7 +472,8 @@ pub fn oracle_totals(client_dir: &Path) -> OracleTotals {
                 && r.ps.as_str() > date
                 && r.amount > Decimal::ZERO
             {
-                let mon = if r.ps == latest(r) {
+                let recurs = ["recurring", "surcharge", "tax"].contains(&r.ctype.as_str());
+                let mon = if recurs && r.ps == latest(r) && !copies.contains(&key(r)) {
                     r.amount
                 } else {
                     Decimal::ZERO
@@ -450,7 +516,11 @@ pub fn oracle_totals(client_dir: &Path) -> OracleTotals {
             None => r.amount - rate * r.qty,
         };
         if excess > Decimal::ZERO {
-            let mon = if r.ps == latest(r) { excess } else { Decimal::ZERO };
+            let mon = if r.ps == latest(r) && !copies.contains(&key(r)) {
+                excess
+            } else {
+                Decimal::ZERO
+            };
             claim("RAT001", key(r), excess, mon);
         }
     }
@@ -459,6 +529,7 @@ pub fn oracle_totals(client_dir: &Path) -> OracleTotals {
     if exempt {
         for r in &rows {
             if r.ctype == "tax" && r.amount > Decimal::ZERO && exempt_tax_text(&r.desc) {
+                // A tax row is never a copy (DUP001 does not look at taxes).
                 let mon = if r.ps == latest(r) {
                     r.amount
                 } else {
@@ -477,13 +548,51 @@ pub fn oracle_totals(client_dir: &Path) -> OracleTotals {
         }
     }
 
+    // --- dispute windows: the keys whose invoice date is before as-of minus the window
+    let mut expired_keys: BTreeSet<Key> = BTreeSet::new();
+    if let Some((default, carriers)) = dispute_windows(client_dir) {
+        let as_of = rows.iter().map(|r| r.idate.clone()).max().unwrap_or_default();
+        let at: BTreeMap<(&str, u64), &Charge> =
+            rows.iter().map(|r| ((r.file.as_str(), r.line), r)).collect();
+        for k in claims.values().flat_map(|cs| cs.keys()) {
+            let (carrier, idate) = match k {
+                Key::Row(file, line) => {
+                    let r = at[&(file.as_str(), *line)];
+                    (r.carrier.clone(), r.idate.clone())
+                }
+                Key::Credit(c, a, _, p, _) => {
+                    let latest = rows
+                        .iter()
+                        .filter(|r| &r.carrier == c && &r.account == a && &r.ps == p)
+                        .map(|r| r.idate.clone())
+                        .max()
+                        .unwrap();
+                    (c.clone(), latest)
+                }
+            };
+            if let Some(w) = carriers.get(&carrier).copied().or(default) {
+                if idate < minus_days(&as_of, w) {
+                    expired_keys.insert(k.clone());
+                }
+            }
+        }
+    }
+
     // --- totals: per key the largest claim, once
     let mut best: BTreeMap<Key, (Decimal, Decimal)> = BTreeMap::new();
+    let mut expired: BTreeMap<Key, Decimal> = BTreeMap::new();
     let mut by_rule = BTreeMap::new();
     for (rule, cs) in &claims {
         let mut rec = Decimal::ZERO;
         let mut mon = Decimal::ZERO;
         for (k, (r, m)) in cs {
+            let r = if expired_keys.contains(k) {
+                let e = expired.entry(k.clone()).or_insert(*r);
+                *e = (*e).max(*r);
+                &Decimal::ZERO
+            } else {
+                r
+            };
             rec += r;
             mon += m;
             let e = best.entry(k.clone()).or_insert((*r, *m));
@@ -497,6 +606,7 @@ pub fn oracle_totals(client_dir: &Path) -> OracleTotals {
         billed_total: rows.iter().map(|r| r.amount).sum(),
         recoverable: best.values().map(|v| v.0).sum(),
         monthly: best.values().map(|v| v.1).sum(),
+        expired: expired.values().sum(),
         by_rule,
     }
 }

@@ -646,7 +646,9 @@ pub fn client_toml(out: &Path, name: &str, services: usize) -> io::Result<()> {
     };
     let text = format!(
         "name = \"{escaped}\"\ntax_exempt = true\n\n[proposal]\nhorizon_months = 36\ndiscount_rate = \"0.08\"\n{}{}{}{}\n\
-         [proposal.tem]\nprovider = \"Ledger TEM\"\nrecovery_share = \"0.30\"\nsavings_share = \"0.25\"\nsavings_months = 12\n",
+         [proposal.tem]\nprovider = \"Ledger TEM\"\nrecovery_share = \"0.30\"\nsavings_share = \"0.25\"\nsavings_months = 12\n\n\
+         # Carriers accept disputes for this many days after the invoice date (formats.md section 9).\n\
+         [disputes]\nwindow_days = 180\n\n[disputes.carriers]\n\"Lumen\" = 365\n",
         item("Northwind Networks", "equipment", n * 50, 0),
         item("Fabrikam Installations", "installation", n * 12, 0),
         item("Contoso Managed Services", "managed services", 0, n * 2),

@@ -109,6 +109,43 @@ impl Date {
     pub fn month_end(self) -> Date {
         Date(self.year() * 10_000 + self.month() * 100 + days_in_month(self.year(), self.month()))
     }
+
+    /// The day `n` days earlier (`2025-03-01` minus 1 is `2025-02-28`); `None`
+    /// before year 1.
+    pub fn minus_days(self, n: u32) -> Option<Date> {
+        let days = self.day_number().checked_sub(i64::from(n))?;
+        Date::from_day_number(days)
+    }
+
+    /// Days since 0000-03-01 of the proleptic Gregorian calendar (H. Hinnant's
+    /// `days_from_civil`, shifted to stay positive).
+    fn day_number(self) -> i64 {
+        let (y, m, d) = (
+            i64::from(self.year()),
+            i64::from(self.month()),
+            i64::from(self.day()),
+        );
+        let y = if m <= 2 { y - 1 } else { y };
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let mp = (m + 9) % 12;
+        let doy = (153 * mp + 2) / 5 + d - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe
+    }
+
+    /// The inverse of [`Date::day_number`] (`civil_from_days`).
+    fn from_day_number(z: i64) -> Option<Date> {
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let d = doy - (153 * mp + 2) / 5 + 1;
+        let m = if mp < 10 { mp + 3 } else { mp - 9 };
+        let y = yoe + era * 400 + i64::from(m <= 2);
+        Date::from_ymd(u32::try_from(y).ok()?, m as u32, d as u32)
+    }
 }
 
 /// The number of days in month `m` (1 to 12) of year `y`, leap years counted.
@@ -136,6 +173,20 @@ impl fmt::Debug for Date {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn minus_days_crosses_months_years_and_leap_days() {
+        let d = |s: &str| Date::parse(s).unwrap();
+        assert_eq!(d("2025-03-01").minus_days(1), Some(d("2025-02-28")));
+        assert_eq!(d("2024-03-01").minus_days(1), Some(d("2024-02-29")));
+        assert_eq!(d("2025-04-01").minus_days(90), Some(d("2025-01-01")));
+        assert_eq!(d("2026-01-01").minus_days(365), Some(d("2025-01-01")));
+        assert_eq!(d("2000-03-01").minus_days(0), Some(d("2000-03-01")));
+        assert_eq!(d("2025-07-01").minus_days(180), Some(d("2025-01-02")));
+        assert_eq!(d("0001-01-02").minus_days(1), Some(d("0001-01-01")));
+        assert_eq!(d("0001-01-01").minus_days(1), None);
+    }
+
     use super::*;
 
     #[test]

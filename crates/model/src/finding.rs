@@ -34,6 +34,10 @@ pub struct Claim {
     pub recoverable: Decimal,
     /// What stops being billed each month once the cause is fixed.
     pub monthly: Decimal,
+    /// Recoverable money found too late to claim: the carrier's dispute window
+    /// (formats.md section 9) closed before the as-of date. A claim that expired
+    /// has its recoverable moved here (and `recoverable` is 0).
+    pub expired: Decimal,
 }
 
 /// One thing an analyst would dispute or cancel: per service (or account), rule and cause.
@@ -60,6 +64,8 @@ pub struct Finding {
     pub recoverable: Decimal,
     /// Sum of the claims' monthly values.
     pub monthly: Decimal,
+    /// Sum of the claims' expired values (found too late to claim).
+    pub expired: Decimal,
     /// Every bill row it rests on (sorted, distinct).
     pub evidence: Vec<SourceRef>,
     /// The contract or inventory record it rests on, if any.
@@ -77,6 +83,35 @@ pub struct RuleInfo {
     pub title: String,
     /// How much a finding of the rule matters.
     pub severity: Severity,
+    /// What the dispute files ask the carrier for on its claims.
+    pub request: Request,
+}
+
+/// What a rule's dispute lines ask the carrier for (a rule file's `request`).
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Request {
+    /// `dispute` (the default): the charge was billed in error; credit it.
+    #[default]
+    Dispute,
+    /// `waiver`: the charge was billed as agreed (a late fee); please waive it.
+    Waiver,
+}
+
+impl Request {
+    /// The word a rule file uses: `dispute` or `waiver`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Request::Dispute => "dispute",
+            Request::Waiver => "waiver",
+        }
+    }
+
+    /// The request a rule file spells `s`, if any (exact, lower case).
+    pub fn parse(s: &str) -> Option<Request> {
+        [Request::Dispute, Request::Waiver]
+            .into_iter()
+            .find(|r| r.as_str() == s)
+    }
 }
 
 /// How much a rule's findings matter, as a rule file gives it (`severity = "high"`)

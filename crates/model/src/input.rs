@@ -198,6 +198,25 @@ pub struct ClientConfig {
     pub proposal: Option<Proposal>,
     /// `[[layouts]]`: carrier layouts forced on path patterns, first match wins.
     pub layouts: Vec<ForcedLayout>,
+    /// `[disputes]`: how long each carrier accepts disputes; `None`: nothing expires.
+    pub disputes: Option<DisputeWindows>,
+}
+
+/// client.toml's `[disputes]` (formats.md section 9): for how many days after an
+/// invoice date each carrier accepts a dispute.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DisputeWindows {
+    /// `window_days`: every carrier not listed below; `None`: those never expire.
+    pub window_days: Option<u32>,
+    /// `[disputes.carriers]`: carrier name as on the bill, and its window in days.
+    pub carriers: std::collections::BTreeMap<String, u32>,
+}
+
+impl DisputeWindows {
+    /// The window of the carrier named `carrier`, if any.
+    pub fn window(&self, carrier: &str) -> Option<u32> {
+        self.carriers.get(carrier).copied().or(self.window_days)
+    }
 }
 
 /// A client.toml `[[layouts]]` entry: files matching `path` (relative to the client
@@ -305,6 +324,9 @@ pub struct Dump {
     pub warnings: Vec<Warning>,
     /// EDI invoices whose rows do not sum to their stated total.
     pub unbalanced: Vec<UnbalancedInvoice>,
+    /// The as-of date given on the command line (`--as-of`); `None`: the latest
+    /// invoice_date of the rows ([`Dump::as_of_date`]).
+    pub as_of: Option<Date>,
 }
 
 /// An X12 811 invoice whose charges do not add up to its TDS total.
@@ -330,6 +352,13 @@ pub struct UnbalancedInvoice {
 pub type RowIdx = u32;
 
 impl Dump {
+    /// The audit's as-of date (formats.md section 9): `--as-of`, else the latest
+    /// invoice_date of the rows, never the clock; `None` without either.
+    pub fn as_of_date(&self) -> Option<Date> {
+        self.as_of
+            .or_else(|| self.rows.iter().map(|r| r.invoice_date).max())
+    }
+
     /// The text of a symbol.
     pub fn s(&self, sym: Sym) -> &str {
         self.strings.get(sym)

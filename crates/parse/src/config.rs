@@ -1,7 +1,9 @@
 //! client.toml (formats.md section 5).
 
 use serde::Deserialize;
-use telaudit_model::{ClientConfig, Decimal, ForcedLayout, Micros, Proposal, ProposalItem, TemShare};
+use telaudit_model::{
+    ClientConfig, Decimal, DisputeWindows, ForcedLayout, Micros, Proposal, ProposalItem, TemShare,
+};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -12,6 +14,15 @@ struct RawConfig {
     proposal: Option<RawProposal>,
     #[serde(default)]
     layouts: Vec<RawForced>,
+    disputes: Option<RawDisputes>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDisputes {
+    window_days: Option<toml::Value>,
+    #[serde(default)]
+    carriers: toml::Table,
 }
 
 #[derive(Deserialize)]
@@ -72,12 +83,61 @@ pub fn parse_client_toml(text: &str) -> Result<ClientConfig, String> {
             layout: f.layout,
         });
     }
+    let disputes = match raw.disputes {
+        None => None,
+        Some(d) => Some(disputes(d)?),
+    };
     Ok(ClientConfig {
         name,
         tax_exempt: raw.tax_exempt,
         proposal,
         layouts,
+        disputes,
     })
+}
+
+/// The longest dispute window accepted, in days (ten years): a larger number is a typo.
+const MAX_WINDOW_DAYS: i64 = 3650;
+
+/// `[disputes]`: every window a whole number of days from 1 to [`MAX_WINDOW_DAYS`].
+fn disputes(raw: RawDisputes) -> Result<DisputeWindows, String> {
+    let window_days = match &raw.window_days {
+        None => None,
+        Some(v) => Some(days(v, "disputes.window_days")?),
+    };
+    let mut carriers = std::collections::BTreeMap::new();
+    for (carrier, v) in &raw.carriers {
+        if carrier.trim().is_empty() {
+            return Err(
+                "[disputes.carriers] has an empty carrier name; write the carrier's name \
+                        as on the bill, e.g. \"AT&T\" = 180"
+                    .to_string(),
+            );
+        }
+        carriers.insert(
+            carrier.clone(),
+            days(v, &format!("disputes.carriers.{carrier:?}"))?,
+        );
+    }
+    Ok(DisputeWindows {
+        window_days,
+        carriers,
+    })
+}
+
+/// A dispute window: a whole number of days, 1 to [`MAX_WINDOW_DAYS`].
+fn days(v: &toml::Value, key: &str) -> Result<u32, String> {
+    match v {
+        toml::Value::Integer(i) if (1..=MAX_WINDOW_DAYS).contains(i) => Ok(*i as u32),
+        toml::Value::Integer(i) => Err(format!(
+            "{key} = {i} is not a dispute window; give the days a carrier accepts disputes \
+             after the invoice date, from 1 to {MAX_WINDOW_DAYS} (e.g. 90)"
+        )),
+        other => Err(format!(
+            "{key} must be a whole number of days (e.g. 90), not a {}",
+            other.type_str()
+        )),
+    }
 }
 
 /// `[proposal]` with its plan (optimization.md section 4), every value checked.
@@ -406,6 +466,43 @@ savings_months = 12
         let e = parse_client_toml("[proposal]\none_time = 500\nmonthly = \"0.5\"").unwrap_err();
         assert!(e.contains("proposal.one_time = 500 is a bare number"), "{e}");
         assert!(e.contains("proposal.one_time = \"500\""), "{e}");
+    }
+
+    #[test]
+    fn reads_dispute_windows() {
+        let c = parse_client_toml(
+            "[disputes]\nwindow_days = 90\n[disputes.carriers]\n\"AT&T\" = 180\n\"Verizon Wireless\" = 60\n",
+        )
+        .unwrap();
+        let d = c.disputes.unwrap();
+        assert_eq!(d.window_days, Some(90));
+        assert_eq!(d.window("AT&T"), Some(180));
+        assert_eq!(d.window("Verizon Wireless"), Some(60));
+        assert_eq!(d.window("Comcast Business"), Some(90));
+        // Carriers only: the others never expire.
+        let c = parse_client_toml("[disputes.carriers]\n\"AT&T\" = 180\n").unwrap();
+        let d = c.disputes.unwrap();
+        assert_eq!((d.window("AT&T"), d.window("Comcast")), (Some(180), None));
+        assert_eq!(parse_client_toml("").unwrap().disputes, None);
+    }
+
+    #[test]
+    fn dispute_window_refusals_name_the_key() {
+        let e = parse_client_toml("[disputes]\nwindow_days = \"90\"\n").unwrap_err();
+        assert!(
+            e.contains("disputes.window_days") && e.contains("whole number"),
+            "{e}"
+        );
+        let e = parse_client_toml("[disputes]\nwindow_days = 0\n").unwrap_err();
+        assert!(e.contains("disputes.window_days = 0"), "{e}");
+        let e = parse_client_toml("[disputes]\nwindow_days = 90.5\n").unwrap_err();
+        assert!(e.contains("disputes.window_days"), "{e}");
+        let e = parse_client_toml("[disputes.carriers]\n\"AT&T\" = -3\n").unwrap_err();
+        assert!(e.contains("disputes.carriers.\"AT&T\" = -3"), "{e}");
+        let e = parse_client_toml("[disputes.carriers]\n\"AT&T\" = 99999\n").unwrap_err();
+        assert!(e.contains("3650"), "{e}");
+        let e = parse_client_toml("[disputes]\nwindow = 90\n").unwrap_err();
+        assert!(e.contains("window"), "{e}");
     }
 
     #[test]

@@ -27,6 +27,7 @@ mod limits;
 mod parsed;
 mod table;
 mod text;
+mod unmatched;
 mod zip;
 
 pub use canonical::read_canonical_csv;

@@ -128,6 +128,9 @@ fn reads_a_client_folder() {
              1234.5678)",
             "warn invoices/notes.txt not canonical charge CSV and no carrier layout recognises its header \
              (its header shares no signature column with any carrier layout (`telaudit layouts` lists them)); skipped",
+            // The inventory names a carrier no bill has: the line matches nothing.
+            "warn inventory.csv inventory line: carrier \"Zed\" appears on no bill, so the line matches \
+             nothing; write the carrier's name exactly as the bills do",
         ]
     );
     // Symbols are shared across files: both AT&T A1 rows have the same symbols.
@@ -313,6 +316,9 @@ fn symlinks_outside_and_cycles_are_skipped() {
             "invoices/out symbolic link leads outside the client folder; skipped",
             "invoices/up symbolic link leads back above invoices/; skipped",
             "invoices/z.csv the same file as invoices/a.csv; skipped",
+            // Bell's 555-0100 is on no bill here (only a.csv is read): it matches nothing.
+            "inventory.csv inventory line: service 555-0100 appears on no bill of Bell, so the line \
+             matches nothing",
         ]
     );
 }

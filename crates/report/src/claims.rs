@@ -12,6 +12,8 @@ pub(crate) struct Resolved<'a> {
     pub recoverable: Decimal,
     /// The largest monthly claim on the key, taken separately from the recoverable.
     pub monthly: Decimal,
+    /// The largest expired claim on the key (found too late to claim).
+    pub expired: Decimal,
     /// The rule and finding the recoverable claim is attributed to: the largest
     /// claim, ties by rule id, then by the rule's own finding order.
     pub rule: &'a RuleInfo,
@@ -50,6 +52,7 @@ pub(crate) fn resolve(results: &[RuleResult]) -> Vec<Resolved<'_>> {
         key: ClaimKey,
         recoverable: Decimal,
         monthly: Decimal,
+        expired: Decimal,
         rule: &'a RuleInfo,
         finding: &'a Finding,
         order: usize,
@@ -63,6 +66,7 @@ pub(crate) fn resolve(results: &[RuleResult]) -> Vec<Resolved<'_>> {
                     key: c.key,
                     recoverable: c.recoverable,
                     monthly: c.monthly,
+                    expired: c.expired,
                     rule: &r.rule,
                     finding: f,
                     order,
@@ -76,8 +80,11 @@ pub(crate) fn resolve(results: &[RuleResult]) -> Vec<Resolved<'_>> {
     for group in entries.chunk_by(|a, b| a.key == b.key) {
         let mut win = &group[0];
         for e in &group[1..] {
-            let better = e.recoverable > win.recoverable
-                || (e.recoverable == win.recoverable
+            // An expired claim competes by its expired money, so the dispute and
+            // the "found too late" list name the rule that claims most.
+            let (e_amt, w_amt) = (e.recoverable + e.expired, win.recoverable + win.expired);
+            let better = e_amt > w_amt
+                || (e_amt == w_amt
                     && (e.rule.id < win.rule.id || (e.rule.id == win.rule.id && e.order < win.order)));
             if better {
                 win = e;
@@ -87,6 +94,7 @@ pub(crate) fn resolve(results: &[RuleResult]) -> Vec<Resolved<'_>> {
             key: win.key,
             recoverable: win.recoverable,
             monthly: group.iter().map(|e| e.monthly).max().unwrap_or(Decimal::ZERO),
+            expired: group.iter().map(|e| e.expired).max().unwrap_or(Decimal::ZERO),
             rule: win.rule,
             finding: win.finding,
         });

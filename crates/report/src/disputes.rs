@@ -21,8 +21,8 @@ use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use telaudit_model::{
-    money_string, ClaimKey, Contract, ContractKind, Date, Decimal, Dump, InventoryRecord, Micros, RowId,
-    RuleResult, ServiceStatus, SourceKind, SourceRef, Sym,
+    money_string, ChargeType, ClaimKey, Contract, ContractKind, Date, Decimal, Dump, InventoryRecord, Micros,
+    Request, Row, RowId, RuleResult, ServiceStatus, SourceKind, SourceRef, Sym,
 };
 
 /// One disputed charge (or one credit owed and not given).
@@ -45,15 +45,26 @@ pub struct DisputeLine {
     pub description: String,
     /// The billed amount; `None` for a missing credit.
     pub billed: Option<Decimal>,
+    /// The billed quantity, exact; `None` for a missing credit.
+    pub quantity: Option<Decimal>,
+    /// The billed unit rate, exact: the row's unit_rate, else amount / quantity
+    /// when that division ends; `None` otherwise and for a missing credit.
+    pub billed_rate: Option<Decimal>,
+    /// The contracted unit rate of the rate contract the line rests on, if any.
+    pub contract_rate: Option<Decimal>,
+    /// What the line asks for: a credit of a charge billed in error, or a waiver.
+    pub request: Request,
     /// Whole cents, allocated so an account's lines add up to its rounded total.
     pub claimed: Decimal,
     /// The exact claim.
     pub claimed_exact: Decimal,
     /// The rule whose claim this line carries (the largest; ties: the smaller id).
     pub rule: String,
-    /// Plain words: the rule's title and the finding's description.
+    /// Plain words: the rule's title and this line's own claim (its rates,
+    /// its disconnect date, its credit owed and given), not the whole finding's.
     pub reason: String,
-    /// `file:line` of the billed row; empty for a missing credit.
+    /// `file:line` of the billed row; for a missing credit, of the credit rows
+    /// found in the period (`;`-joined), empty when there are none.
     pub source: String,
     /// `file:line` of the contract or inventory records it rests on, `;`-joined.
     pub basis: String,
@@ -199,10 +210,21 @@ impl<'a> Records<'a> {
     }
 }
 
-/// What a contract or inventory record says, for a line whose key is `key`.
-/// Returns (`file:line`s, words), both `;`-joined, of the basis records that
-/// apply to this line (all of the finding's, when none is specific to it).
-fn basis_of(dump: &Dump, recs: &Records<'_>, r: &Resolved<'_>) -> (String, String) {
+/// The basis of one dispute line: where its records are, what they say, and the
+/// records themselves.
+struct Basis {
+    /// `file:line`s, `;`-joined.
+    places: String,
+    /// What the records say, `; `-joined.
+    words: String,
+    /// The records that apply to this line.
+    refs: Vec<SourceRef>,
+}
+
+/// What a contract or inventory record says, for a line whose key is `key`:
+/// the basis records that apply to this line (all of the finding's, when none is
+/// specific to it).
+fn basis_of(dump: &Dump, recs: &Records<'_>, r: &Resolved<'_>) -> Basis {
     let (row_carrier, row_account, row_service, row_code, period) = match r.key {
         ClaimKey::Row(id) => match dump.rows.get(id as usize) {
             Some(row) => (
@@ -246,11 +268,15 @@ fn basis_of(dump: &Dump, recs: &Records<'_>, r: &Resolved<'_>) -> (String, Strin
     }
     let mut places = Vec::new();
     let mut words = Vec::new();
-    for src in refs {
+    for &src in &refs {
         places.push(crate::locate(dump, src));
         words.push(describe_basis(dump, recs, src));
     }
-    (places.join(";"), words.join("; "))
+    Basis {
+        places: places.join(";"),
+        words: words.join("; "),
+        refs,
+    }
 }
 
 fn window(from: Option<Date>, to: Option<Date>) -> String {
@@ -362,6 +388,19 @@ fn lines_by_account<'d>(
             ClaimKey::Row(_) => None,
         }),
     );
+    let given = credit_rows(
+        dump,
+        resolved.iter().filter_map(|r| match r.key {
+            ClaimKey::MissingCredit {
+                carrier,
+                account,
+                service,
+                period,
+                code,
+            } => Some((carrier, account, service, period, code)),
+            ClaimKey::Row(_) => None,
+        }),
+    );
     let recs = Records::new(dump);
     let mut by_account: BTreeMap<(&str, &str), Vec<DisputeLine>> = BTreeMap::new();
     for r in resolved {
@@ -375,13 +414,17 @@ fn lines_by_account<'d>(
                 period,
                 code,
             } => {
-                let invoices = wanted
-                    .get(&(carrier, account, service, period))
-                    .cloned()
-                    .unwrap_or_default();
-                Some(missing_credit_line(
-                    dump, &recs, r, invoices, service, period, code,
-                ))
+                let found = CreditFound {
+                    invoices: wanted
+                        .get(&(carrier, account, service, period))
+                        .cloned()
+                        .unwrap_or_default(),
+                    rows: given
+                        .get(&(carrier, account, service, period, code))
+                        .cloned()
+                        .unwrap_or_default(),
+                };
+                Some(missing_credit_line(dump, &recs, r, found, service, period, code))
             }
         };
         let Some(line) = line else {
@@ -398,8 +441,43 @@ fn lines_by_account<'d>(
 /// The dispute line of an overbilled charge row; `None` for a stray row id.
 fn row_line(dump: &Dump, recs: &Records<'_>, r: &Resolved<'_>, id: RowId) -> Option<DisputeLine> {
     let row = dump.rows.get(id as usize)?;
-    let (basis, basis_says) = basis_of(dump, recs, r);
-    let title = &r.rule.title;
+    let b = basis_of(dump, recs, r);
+    let contract_rate = b
+        .refs
+        .iter()
+        .filter_map(|s| recs.contracts.get(s))
+        .find(|c| c.kind == ContractKind::Rate)
+        .map(|c| c.amount.to_decimal());
+    let disconnected = b.refs.iter().filter_map(|s| recs.inventory.get(s)).find_map(|i| {
+        i.disconnect_date
+            .filter(|_| i.status == ServiceStatus::Disconnected)
+    });
+    let quantity = row.quantity.to_decimal();
+    let billed_rate = unit_rate(row);
+    let detail = if let Some(rate) = contract_rate {
+        let billed = match billed_rate {
+            Some(u) => format!("{} x {}", quantity_text(quantity), exact_amount(u)),
+            None => format!(
+                "{} for {} units",
+                exact_amount(row.amount.to_decimal()),
+                quantity_text(quantity)
+            ),
+        };
+        format!(
+            "billed {billed} against the contracted {} a unit: {} over",
+            exact_amount(rate),
+            exact_amount(r.recoverable)
+        )
+    } else if let Some(d) = disconnected {
+        format!(
+            "{} billed for {} to {}, after the service was disconnected on {d}",
+            dump.s(row.description),
+            row.period_start,
+            row.period_end
+        )
+    } else {
+        own_text(&r.finding.description)
+    };
     Some(DisputeLine {
         invoice: dump.s(row.invoice).to_string(),
         service: dump.s(row.service).to_string(),
@@ -409,28 +487,79 @@ fn row_line(dump: &Dump, recs: &Records<'_>, r: &Resolved<'_>, id: RowId) -> Opt
         charge_code: dump.s(row.charge_code).to_string(),
         description: dump.s(row.description).to_string(),
         billed: Some(row.amount.to_decimal()),
+        quantity: Some(quantity),
+        billed_rate,
+        contract_rate,
+        request: r.rule.request,
         claimed: Decimal::ZERO,
         claimed_exact: r.recoverable,
         rule: r.rule.id.clone(),
-        reason: format!("{title}: {}", r.finding.description),
+        reason: reason(r, &detail),
         source: crate::locate(dump, row.source),
-        basis,
-        basis_says,
+        basis: b.places,
+        basis_says: b.words,
     })
 }
 
-/// The dispute line of a contract credit owed but not (fully) given.
+/// `Title: detail`; a waiver request says so.
+fn reason(r: &Resolved<'_>, detail: &str) -> String {
+    match r.rule.request {
+        Request::Dispute => format!("{}: {detail}", r.rule.title),
+        Request::Waiver => format!("{}: {detail}; we ask you to waive it", r.rule.title),
+    }
+}
+
+/// A finding's text as one line's own words: without the finding's count of
+/// periods (`, 3 periods`): the line has its own period.
+fn own_text(description: &str) -> String {
+    if let Some((head, tail)) = description.rsplit_once(", ") {
+        let count = tail
+            .strip_suffix(" periods")
+            .or_else(|| tail.strip_suffix(" period"));
+        if count.is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())) {
+            return head.to_string();
+        }
+    }
+    description.to_string()
+}
+
+/// A row's unit rate, exact: its unit_rate, else amount / quantity when that
+/// division ends (a quotient Decimal had to cut is no rate to put in a claim).
+fn unit_rate(row: &Row) -> Option<Decimal> {
+    if let Some(u) = row.unit_rate {
+        return Some(u.to_decimal());
+    }
+    let (amount, qty) = (row.amount.to_decimal(), row.quantity.to_decimal());
+    let price = amount.checked_div(qty)?;
+    (price.normalize().scale() <= 18 && price.checked_mul(qty) == Some(amount)).then_some(price)
+}
+
+/// A quantity at full precision without padding (`100`, `2.5`).
+fn quantity_text(d: Decimal) -> String {
+    d.normalize().to_string()
+}
+
+/// The credit rows found for a missing credit, and the invoices of its period.
+pub(crate) struct CreditFound {
+    /// The invoices billing that service (or account) in that period, `;`-joined.
+    pub invoices: String,
+    /// The credit rows with the contract's code in that period, in row order.
+    pub rows: Vec<RowId>,
+}
+
+/// The dispute line of a contract credit owed but not (fully) given: it names
+/// the credit rows found in the period (or says that none is on the invoices)
+/// and says "missing" or "short by".
 fn missing_credit_line(
     dump: &Dump,
     recs: &Records<'_>,
     r: &Resolved<'_>,
-    invoices: String,
+    found: CreditFound,
     service: Sym,
     period: Date,
     code: Sym,
 ) -> DisputeLine {
-    let (basis, basis_says) = basis_of(dump, recs, r);
-    let title = &r.rule.title;
+    let b = basis_of(dump, recs, r);
     let owed = r
         .finding
         .basis
@@ -439,32 +568,87 @@ fn missing_credit_line(
         .filter(|c| c.kind == ContractKind::Credit && c.charge_code == code && c.covers(period))
         .map(|c| c.amount.to_decimal())
         .next();
-    let detail = match owed {
-        Some(o) => format!(
-            "credit {} owed {}, given {}",
-            dump.s(code),
-            exact_amount(o),
-            exact_amount(o - r.recoverable)
-        ),
-        None => format!("credit {} short by {}", dump.s(code), exact_amount(r.recoverable)),
+    let code_text = dump.s(code);
+    let owed_text = match owed {
+        Some(o) => format!("credit {code_text} of {} owed for the period", exact_amount(o)),
+        None => format!("credit {code_text} owed for the period"),
+    };
+    let places: Vec<String> = found
+        .rows
+        .iter()
+        .filter_map(|&id| dump.rows.get(id as usize))
+        .map(|row| crate::locate(dump, row.source))
+        .collect();
+    let detail = if found.rows.is_empty() {
+        let on = if found.invoices.is_empty() {
+            "no credit row on the period's invoices".to_string()
+        } else {
+            format!("no credit row on invoice {}", found.invoices.replace(';', ", "))
+        };
+        format!("{owed_text}: missing, {on}")
+    } else {
+        let given: Decimal = found
+            .rows
+            .iter()
+            .filter_map(|&id| dump.rows.get(id as usize))
+            .map(|row| row.amount.to_decimal())
+            .sum();
+        format!(
+            "{owed_text}: short by {}, credited {} on {}",
+            exact_amount(r.recoverable),
+            exact_amount(-given),
+            places.join(", ")
+        )
     };
     DisputeLine {
-        invoice: invoices,
+        invoice: found.invoices,
         service: dump.s(service).to_string(),
         period_start: period,
         period_end: None,
         charge_type: String::new(),
-        charge_code: dump.s(code).to_string(),
+        charge_code: code_text.to_string(),
         description: "credit owed, not given".to_string(),
         billed: None,
+        quantity: None,
+        billed_rate: None,
+        contract_rate: None,
+        request: r.rule.request,
         claimed: Decimal::ZERO,
         claimed_exact: r.recoverable,
         rule: r.rule.id.clone(),
-        reason: format!("{title}: {detail}"),
-        source: String::new(),
-        basis,
-        basis_says,
+        reason: reason(r, &detail),
+        source: places.join(";"),
+        basis: b.places,
+        basis_says: b.words,
     }
+}
+
+/// The credit rows of each (carrier, account, service, period, code) a missing
+/// credit is claimed on, in row order: one pass over the rows.
+fn credit_rows(
+    dump: &Dump,
+    keys: impl IntoIterator<Item = (Sym, Sym, Sym, Date, Sym)>,
+) -> FxHashMap<(Sym, Sym, Sym, Date, Sym), Vec<RowId>> {
+    let mut wanted: FxHashMap<(Sym, Sym, Sym, Date, Sym), Vec<RowId>> =
+        keys.into_iter().map(|k| (k, Vec::new())).collect();
+    if !wanted.is_empty() {
+        for (i, row) in dump.rows.iter().enumerate() {
+            if row.charge_type != ChargeType::Credit {
+                continue;
+            }
+            let key = (
+                row.carrier,
+                row.account,
+                row.service,
+                row.period_start,
+                row.charge_code,
+            );
+            if let Some(v) = wanted.get_mut(&key) {
+                v.push(i as RowId);
+            }
+        }
+    }
+    wanted
 }
 
 /// The account disputes from their lines: file names made unique, lines
@@ -560,6 +744,9 @@ pub fn dispute_csv(d: &AccountDispute) -> String {
             "charge_code",
             "description",
             "billed_amount",
+            "quantity",
+            "billed_rate",
+            "contract_rate",
             "claimed",
             "claimed_exact",
             "rule",
@@ -571,6 +758,9 @@ pub fn dispute_csv(d: &AccountDispute) -> String {
         for l in &d.lines {
             let period_end = l.period_end.map(|p| p.to_string()).unwrap_or_default();
             let billed = l.billed.map(exact_amount).unwrap_or_default();
+            let quantity = l.quantity.map(quantity_text).unwrap_or_default();
+            let billed_rate = l.billed_rate.map(exact_amount).unwrap_or_default();
+            let contract_rate = l.contract_rate.map(exact_amount).unwrap_or_default();
             let _ = w.write_record([
                 guard(&d.carrier).as_ref(),
                 guard(&d.account).as_ref(),
@@ -582,6 +772,9 @@ pub fn dispute_csv(d: &AccountDispute) -> String {
                 guard(&l.charge_code).as_ref(),
                 guard(&l.description).as_ref(),
                 billed.as_str(),
+                quantity.as_str(),
+                billed_rate.as_str(),
+                contract_rate.as_str(),
                 money_string(l.claimed).as_str(),
                 exact_amount(l.claimed_exact).as_str(),
                 guard(&l.rule).as_ref(),
@@ -594,6 +787,54 @@ pub fn dispute_csv(d: &AccountDispute) -> String {
         let _ = w.flush();
     }
     String::from_utf8(buf).unwrap_or_default()
+}
+
+/// What the letter asks for, line kind by kind: charges billed in error and
+/// credits owed are disputed; fees billed as agreed (a waiver request) are asked
+/// to be waived, never called an error.
+fn letter_requests(d: &AccountDispute) -> String {
+    let credits = d.lines.iter().filter(|l| l.billed.is_none()).count();
+    let waivers = d
+        .lines
+        .iter()
+        .filter(|l| l.billed.is_some() && l.request == Request::Waiver)
+        .count();
+    let charges = d.lines.len() - credits - waivers;
+    let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let mut parts = Vec::new();
+    if charges > 0 {
+        parts.push(format!(
+            "{} billed in error",
+            plural(charges, "charge below was", "charges below were")
+        ));
+    }
+    if credits > 0 {
+        parts.push(format!(
+            "{} under our contract and not given",
+            plural(
+                credits,
+                "credit below is owed to us",
+                "credits below are owed to us"
+            )
+        ));
+    }
+    let mut text = String::new();
+    if !parts.is_empty() {
+        text = format!("The {}; we dispute them.", parts.join(", and "));
+    }
+    if waivers > 0 {
+        if !text.is_empty() {
+            text.push(' ');
+        }
+        text.push_str(&format!(
+            "We also ask you to waive {} below as a courtesy to a customer in good standing.",
+            plural(waivers, "late fee", "late fees")
+        ));
+        if parts.is_empty() {
+            text = text.replacen("We also ask", "We ask", 1);
+        }
+    }
+    text
 }
 
 /// The dispute letter of one account, in Markdown: to the carrier's billing
@@ -614,28 +855,11 @@ pub fn dispute_letter(d: &AccountDispute, client: &str) -> String {
         writeln!(o)?;
         writeln!(o, "Dear billing team,")?;
         writeln!(o)?;
-        let credits = d.lines.iter().filter(|l| l.billed.is_none()).count();
-        let charges = d.lines.len() - credits;
-        let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-        let what = match (charges, credits) {
-            (c, 0) => format!(
-                "{} billed in error",
-                plural(c, "charge below was", "charges below were")
-            ),
-            (0, k) => format!(
-                "{} under our contract and not given",
-                plural(k, "credit below is owed to us", "credits below are owed to us")
-            ),
-            (c, k) => format!(
-                "{} billed in error, and {} under our contract and not given",
-                plural(c, "charge below was", "charges below were"),
-                plural(k, "credit is owed to us", "credits are owed to us")
-            ),
-        };
         writeln!(
             o,
             "We have audited the invoices listed above against our contract terms and our service \
-             inventory. The {what}. We dispute them and ask for a credit of {total} to account {}.",
+             inventory. {} We ask for a credit of {total} to account {}.",
+            letter_requests(d),
             md(&d.account)
         )?;
         writeln!(o)?;

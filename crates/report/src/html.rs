@@ -257,6 +257,9 @@ fn write_html(
     write_savings(o, r)?;
     write_months(o, dump, results)?;
     write_findings(o, dump, view)?;
+    if !view.expired.is_empty() {
+        write_expired(o, dump, r, view)?;
+    }
     write_disputes(o, disputes)?;
     if !r.unbalanced.is_empty() {
         write_unbalanced(o, r)?;
@@ -364,6 +367,13 @@ fn write_headline(o: &mut String, r: &Report) -> Out {
         money_string(t.annual),
         money_string(t.first_year)
     )?;
+    if !t.expired.is_zero() {
+        writeln!(
+            o,
+            r##"<p class="lead"><b>{}</b> more was found too late to claim: the carriers' dispute windows closed (<a href="#expired">below</a>); it is in none of these figures.</p>"##,
+            money_string(t.expired)
+        )?;
+    }
     writeln!(o, "</section>")?;
 
     Ok(())
@@ -619,6 +629,43 @@ fn write_rejected(o: &mut String, dump: &Dump, r: &Report) -> Out {
     Ok(())
 }
 
+/// The findings with money found too late to claim, apart from the rest.
+fn write_expired(o: &mut String, dump: &Dump, r: &Report, view: &View<'_>) -> Out {
+    writeln!(o, r#"<section id="expired"><h2>Found too late to claim</h2>"#)?;
+    let as_of = r.as_of.map(|d| format!(" as of {d}")).unwrap_or_default();
+    writeln!(
+        o,
+        "<p><b>{}</b> was overbilled on invoices older than the carrier's dispute window{as_of} \
+         (client.toml <code>[disputes]</code>): the carrier no longer accepts a dispute for it, so it \
+         is in no figure above, no dispute file and not in the funding. The {} largest of {} findings \
+         with such money:</p>",
+        money_string(r.totals.expired),
+        view.expired.len(),
+        view.expired_findings
+    )?;
+    writeln!(
+        o,
+        "<table><thead><tr><th>Rule</th><th>Carrier</th><th>Account</th><th>Service</th><th>Periods</th> \
+         <th>Description</th><th class=\"m\">Too late</th></tr></thead><tbody>"
+    )?;
+    for e in &view.expired {
+        let f = e.finding;
+        writeln!(
+            o,
+            r#"<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class="m">{}</td></tr>"#,
+            esc(&f.rule),
+            esc(dump.s(f.carrier)),
+            esc(dump.s(f.account)),
+            esc(dump.s(f.service)),
+            esc(&e.periods),
+            esc(&f.description),
+            money_string(f.expired)
+        )?;
+    }
+    writeln!(o, "</tbody></table></section>")?;
+    Ok(())
+}
+
 /// The input warnings the view lists.
 fn write_warnings(o: &mut String, view: &View<'_>) -> Out {
     writeln!(o, r#"<section id="warnings"><h2>Input warnings</h2><ul>"#)?;
@@ -825,6 +872,8 @@ pub struct BatchIndexRow {
     /// The proposal's payback in months as in its summary row (`never`), or
     /// empty without a proposal.
     pub payback: String,
+    /// Found too late to claim (`totals.expired`), as in its summary row.
+    pub expired: Decimal,
     /// Why the client failed, or empty.
     pub error: String,
     /// Whether `<client>/report.html` was written (no link otherwise).
@@ -852,6 +901,7 @@ impl BatchIndexRow {
                 None => String::new(),
                 Some(p) => p.payback_months.map_or("never".to_string(), |n| n.to_string()),
             },
+            expired: report.totals.expired,
             error: String::new(),
             has_report: true,
         }
@@ -881,11 +931,12 @@ pub fn batch_index_html(rows: &[BatchIndexRow]) -> String {
         writeln!(o, "<h1>Telecom bill audit: all clients</h1>")?;
         writeln!(
             o,
-            r#"<p class="sub">{} clients &middot; recoverable now <b>{}</b> &middot; monthly savings <b>{}</b> &middot; first-year value <b>{}</b></p>"#,
+            r#"<p class="sub">{} clients &middot; recoverable now <b>{}</b> &middot; monthly savings <b>{}</b> &middot; first-year value <b>{}</b> &middot; found too late to claim <b>{}</b></p>"#,
             rows.len(),
             money_string(total(|r| r.recoverable)),
             money_string(total(|r| r.monthly)),
-            money_string(total(|r| r.first_year))
+            money_string(total(|r| r.first_year)),
+            money_string(total(|r| r.expired))
         )?;
         writeln!(o, r#"<section class="long"><table id="clients"><thead><tr>"#)?;
         let heads = [
@@ -897,6 +948,7 @@ pub fn batch_index_html(rows: &[BatchIndexRow]) -> String {
             ("Recoverable", true),
             ("Monthly", true),
             ("First year", true),
+            ("Too late to claim", true),
             ("NPV", true),
             ("Payback (months)", true),
             ("Report", false),
@@ -930,7 +982,7 @@ pub fn batch_index_html(rows: &[BatchIndexRow]) -> String {
             };
             writeln!(
                 o,
-                r#"<tr><td>{}</td><td>{}</td><td>{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td>{}</td></tr>"#,
+                r#"<tr><td>{}</td><td>{}</td><td>{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td>{}</td></tr>"#,
                 esc(&r.client),
                 esc(&r.name),
                 status,
@@ -939,6 +991,7 @@ pub fn batch_index_html(rows: &[BatchIndexRow]) -> String {
                 money_string(r.recoverable),
                 money_string(r.monthly),
                 money_string(r.first_year),
+                money_string(r.expired),
                 r.npv.map(money_string).unwrap_or_default(),
                 esc(&r.payback),
                 link

@@ -17,6 +17,7 @@ struct JsonReport<'a> {
     unbalanced_invoices: Vec<JsonUnbalanced<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     proposal: Option<JsonProposal<'a>>,
+    as_of: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -27,6 +28,7 @@ struct JsonInput {
     billed_total: String,
     first_period: Option<String>,
     last_period: Option<String>,
+    warnings: u64,
 }
 
 #[derive(Serialize)]
@@ -36,6 +38,7 @@ struct JsonTotals {
     annual: String,
     first_year: String,
     findings: u64,
+    expired: String,
 }
 
 #[derive(Serialize)]
@@ -209,6 +212,7 @@ pub fn report_json(report: &Report) -> String {
             billed_total: money_string(report.input.billed_total),
             first_period: report.input.first_period.map(|d| d.to_string()),
             last_period: report.input.last_period.map(|d| d.to_string()),
+            warnings: report.warnings as u64,
         },
         totals: JsonTotals {
             recoverable: money_string(report.totals.recoverable),
@@ -216,6 +220,7 @@ pub fn report_json(report: &Report) -> String {
             annual: money_string(report.totals.annual),
             first_year: money_string(report.totals.first_year),
             findings: report.totals.findings,
+            expired: money_string(report.totals.expired),
         },
         by_rule: report
             .by_rule
@@ -251,6 +256,7 @@ pub fn report_json(report: &Report) -> String {
             })
             .collect(),
         proposal: report.proposal.as_ref().map(|p| json_proposal(p, p.shows_plan)),
+        as_of: report.as_of.map(|d| d.to_string()),
     };
     // Serializing plain structs of strings and integers cannot fail.
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();

@@ -89,6 +89,9 @@ pub struct Report {
     pub rejections: usize,
     /// How many warnings the dump holds.
     pub warnings: usize,
+    /// The as-of date of the dispute windows (formats.md section 9): `--as-of`,
+    /// else the latest invoice_date; `None` only without rows.
+    pub as_of: Option<Date>,
 }
 
 /// What the audit read: the `input` object of report.json.
@@ -121,6 +124,9 @@ pub struct Totals {
     pub first_year: Decimal,
     /// The number of findings of all rules.
     pub findings: u64,
+    /// Recoverable money found too late to claim (the dispute windows closed),
+    /// each dollar counted once; not in `recoverable`.
+    pub expired: Decimal,
 }
 
 /// One rule's own claims (overlap with other rules not removed).
@@ -138,6 +144,8 @@ pub struct RuleTotals {
     pub recoverable: Decimal,
     /// The sum of its findings' monthly values.
     pub monthly: Decimal,
+    /// The sum of its findings' expired values (found too late to claim).
+    pub expired: Decimal,
 }
 
 /// One carrier: its billed total and its share of the totals (overlap removed).
@@ -215,6 +223,7 @@ pub fn summarize(dump: &Dump, results: &[RuleResult]) -> Report {
             findings: r.findings.len() as u64,
             recoverable: r.findings.iter().map(|f| f.recoverable).sum(),
             monthly: r.findings.iter().map(|f| f.monthly).sum(),
+            expired: r.findings.iter().map(|f| f.expired).sum(),
         })
         .collect();
     by_rule.sort_by(|a, b| a.rule.cmp(&b.rule));
@@ -227,9 +236,11 @@ pub fn summarize(dump: &Dump, results: &[RuleResult]) -> Report {
     let mut carrier_claimed = vec![false; sym_count];
     let mut recoverable = Decimal::ZERO;
     let mut monthly = Decimal::ZERO;
+    let mut expired = Decimal::ZERO;
     for k in claims::resolve(results) {
         recoverable += k.recoverable;
         monthly += k.monthly;
+        expired += k.expired;
         let c = k.account(dump).0 .0 as usize;
         if c < sym_count {
             carrier_rec[c] += k.recoverable;
@@ -244,6 +255,7 @@ pub fn summarize(dump: &Dump, results: &[RuleResult]) -> Report {
         annual,
         first_year: recoverable + annual,
         findings: results.iter().map(|r| r.findings.len() as u64).sum(),
+        expired,
     };
 
     // by_carrier: billed totals from the rows (integer millionths, exact).
@@ -306,6 +318,7 @@ pub fn summarize(dump: &Dump, results: &[RuleResult]) -> Report {
         proposal,
         rejections: dump.rejected.len(),
         warnings: dump.warnings.len(),
+        as_of: dump.as_of_date(),
     }
 }
 

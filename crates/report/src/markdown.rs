@@ -58,6 +58,9 @@ fn write_md(o: &mut String, dump: &Dump, r: &Report, view: &View<'_>) -> Out {
     write_by_rule(o, r)?;
     write_by_carrier(o, r)?;
     write_top_findings(o, dump, view)?;
+    if !view.expired.is_empty() {
+        write_expired(o, dump, r, view)?;
+    }
     write_unbalanced(o, dump, r)?;
     write_how_to_read(o)
 }
@@ -94,6 +97,13 @@ fn write_headline(o: &mut String, r: &Report) -> Out {
         "| First-year value (recoverable + annual) | {} |",
         money_string(t.first_year)
     )?;
+    if !t.expired.is_zero() {
+        writeln!(
+            o,
+            "| Found too late to claim (the carrier's dispute window closed; in none of the figures above) | {} |",
+            money_string(t.expired)
+        )?;
+    }
     writeln!(o)?;
     writeln!(o, "{} findings from {} rules.", t.findings, r.by_rule.len())?;
     writeln!(o)
@@ -113,6 +123,9 @@ fn write_input(o: &mut String, r: &Report, view: &View<'_>) -> Out {
     writeln!(o, "- Billed total: {}", money_string(i.billed_total))?;
     writeln!(o, "- Charge rows refused: {}", i.rejected_rows)?;
     writeln!(o, "- Input warnings: {}", r.warnings)?;
+    if let Some(d) = r.as_of {
+        writeln!(o, "- As of (dispute windows): {d}")?;
+    }
     writeln!(o)?;
     if i.rejected_rows > 0 {
         writeln!(
@@ -358,6 +371,44 @@ fn write_top_findings(o: &mut String, dump: &Dump, view: &View<'_>) -> Out {
             money_string(f.monthly),
             money_string(top.first_year),
             md(&ev)
+        )?;
+    }
+    writeln!(o)
+}
+
+/// The findings with money found too late to claim, apart from the rest.
+fn write_expired(o: &mut String, dump: &Dump, r: &Report, view: &View<'_>) -> Out {
+    writeln!(o, "## Found too late to claim")?;
+    writeln!(o)?;
+    let as_of = r.as_of.map(|d| format!(" as of {d}")).unwrap_or_default();
+    writeln!(
+        o,
+        "{} was overbilled on invoices older than the carrier's dispute window{as_of} (client.toml \
+         `[disputes]`): the carrier no longer accepts a dispute for it, so it is in no figure above, \
+         no dispute file and not in the funding. The {} largest of {} findings with such money:",
+        money_string(r.totals.expired),
+        view.expired.len(),
+        view.expired_findings
+    )?;
+    writeln!(o)?;
+    writeln!(
+        o,
+        "| # | Rule | Carrier | Account | Service | Periods | Description | Too late |"
+    )?;
+    writeln!(o, "|---:|---|---|---|---|---|---|---:|")?;
+    for (n, e) in view.expired.iter().enumerate() {
+        let f = e.finding;
+        writeln!(
+            o,
+            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            n + 1,
+            md(&f.rule),
+            md(dump.s(f.carrier)),
+            md(dump.s(f.account)),
+            md(dump.s(f.service)),
+            e.periods,
+            md(&f.description),
+            money_string(f.expired)
         )?;
     }
     writeln!(o)

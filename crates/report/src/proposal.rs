@@ -417,6 +417,7 @@ mod tests {
             annual: monthly * Decimal::from(12),
             first_year: recoverable + monthly * Decimal::from(12),
             findings: 1,
+            expired: Decimal::ZERO,
         };
         funding(p, &totals)
     }

@@ -65,6 +65,14 @@ pub(crate) struct TopFinding<'a> {
     pub periods: String,
 }
 
+/// A finding with money found too late to claim (formats.md section 9).
+pub(crate) struct ExpiredFinding<'a> {
+    /// The finding itself; its `expired` is the money.
+    pub finding: &'a Finding,
+    /// As in [`TopFinding::periods`].
+    pub periods: String,
+}
+
 /// One listed input warning.
 pub(crate) struct WarningLine<'a> {
     /// `file:line`, or `file` for the whole file.
@@ -208,12 +216,18 @@ pub(crate) struct View<'a> {
     pub warnings: Vec<WarningLine<'a>>,
     /// How many warnings are not listed.
     pub more_warnings: usize,
+    /// The [`TOP_FINDINGS`] findings with the most money found too late to
+    /// claim, largest first (equal values keep the findings.csv order).
+    pub expired: Vec<ExpiredFinding<'a>>,
+    /// How many findings have money found too late to claim.
+    pub expired_findings: usize,
 }
 
 impl<'a> View<'a> {
     /// Works out the view of one client's report.
     pub(crate) fn new(dump: &'a Dump, results: &'a [RuleResult], r: &'a Report) -> View<'a> {
         let (top, findings) = top_findings(dump, results);
+        let (expired, expired_findings) = expired_findings(dump, results);
         let mut warnings: Vec<_> = dump.warnings.iter().collect();
         warnings.sort();
         View {
@@ -222,6 +236,8 @@ impl<'a> View<'a> {
             plan: r.proposal.as_ref().and_then(PlanView::of),
             top,
             findings,
+            expired,
+            expired_findings,
             more_warnings: warnings.len().saturating_sub(WARNINGS_SHOWN),
             warnings: warnings
                 .into_iter()
@@ -233,6 +249,35 @@ impl<'a> View<'a> {
                 .collect(),
         }
     }
+}
+
+/// `2025-01-01`, or `2025-01-01 to 2025-03-01` across several periods.
+fn periods_of(f: &Finding) -> String {
+    if f.first_period == f.last_period {
+        f.first_period.to_string()
+    } else {
+        format!("{} to {}", f.first_period, f.last_period)
+    }
+}
+
+/// The findings with the most money found too late to claim, and how many have any.
+fn expired_findings<'a>(dump: &Dump, results: &'a [RuleResult]) -> (Vec<ExpiredFinding<'a>>, usize) {
+    let mut all: Vec<(&RuleInfo, &Finding)> = sorted_findings(dump, results)
+        .into_iter()
+        .filter(|(_, f)| f.expired > Decimal::ZERO)
+        .collect();
+    // Stable: equal values keep the findings.csv order.
+    all.sort_by_key(|&(_, f)| std::cmp::Reverse(f.expired));
+    let count = all.len();
+    let list = all
+        .into_iter()
+        .take(TOP_FINDINGS)
+        .map(|(_, finding)| ExpiredFinding {
+            finding,
+            periods: periods_of(finding),
+        })
+        .collect();
+    (list, count)
 }
 
 /// The largest findings by first-year value and the number of all findings.
@@ -252,11 +297,7 @@ fn top_findings<'a>(dump: &Dump, results: &'a [RuleResult]) -> (Vec<TopFinding<'
             first_year,
             info,
             finding,
-            periods: if finding.first_period == finding.last_period {
-                finding.first_period.to_string()
-            } else {
-                format!("{} to {}", finding.first_period, finding.last_period)
-            },
+            periods: periods_of(finding),
         })
         .collect();
     (top, count)

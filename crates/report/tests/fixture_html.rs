@@ -26,7 +26,7 @@ fn small_client_html_and_disputes() {
     // The README's hand-computed headline, as report.json writes it.
     let json = fs::read_to_string(out.join("report.json")).unwrap();
     for fig in [
-        "237.15", "157.92", "1894.98", "2132.13", "3317.16", "1600.00", "1.3326",
+        "237.15", "117.92", "1414.98", "1652.13", "3317.16", "1600.00", "1.0326",
     ] {
         assert!(json.contains(&format!("\"{fig}\"")), "report.json lacks {fig}");
         assert!(
@@ -34,8 +34,8 @@ fn small_client_html_and_disputes() {
             "html lacks {fig}"
         );
     }
-    assert!(html.contains("8 months"));
-    assert!(html.contains("133.26%"));
+    assert!(html.contains("12 months"));
+    assert!(html.contains("103.26%"));
     // Disputes: only Verizon 0042 and Lumen 5-KX8812 have recoverable money.
     // Verizon: 16 + 120 + 15 + 0.045 + 9.60 = 160.645 -> 160.65; Lumen 76.50.
     let vz = fs::read_to_string(out.join("disputes/Verizon Wireless/0042.csv")).unwrap();
@@ -63,5 +63,18 @@ fn small_client_html_and_disputes() {
     let letter = fs::read_to_string(out.join("disputes/Verizon Wireless/0042.md")).unwrap();
     assert!(letter.contains("To: Verizon Wireless billing department"));
     assert!(letter.contains("Total claimed: 160.65"));
-    assert!(letter.contains("The 11 charges below were billed in error, and 2 credits are owed to us"));
+    // The late fee is asked to be waived, not called an error.
+    assert!(letter.contains(
+        "The 10 charges below were billed in error, and 2 credits below are owed to us under our \
+         contract and not given; we dispute them. We also ask you to waive 1 late fee below"
+    ));
+    // Each line states its own claim: the rates at full precision, the credit
+    // rows found (or none on the invoice), missing or short by.
+    assert!(vz.contains(",3,10.005,10.00,0.02,0.015,RAT001,Rate above contract: billed 3 x 10.005 against the contracted 10.00 a unit: 0.015 over,"), "{vz}");
+    assert!(vz.contains("credit LOYAL of 10.00 owed for the period: short by 6.00, credited 4.00 on invoices/verizon/2025.csv:40\",invoices/verizon/2025.csv:40,"), "{vz}");
+    assert!(vz.contains("credit LOYAL of 10.00 owed for the period: missing, no credit row on invoice VZ-2504\",,contracts.csv:4,"), "{vz}");
+    assert!(
+        vz.contains(",FEE001,Late fee: late payment fee 'Late Payment Fee'; we ask you to waive it,"),
+        "{vz}"
+    );
 }

@@ -372,6 +372,7 @@ fn batch_index_lists_every_client_with_links() {
         first_year: Decimal::ZERO,
         npv: None,
         payback: String::new(),
+        expired: Decimal::ZERO,
         error: "invoices/ missing".to_string(),
         has_report: false,
     };
@@ -386,9 +387,10 @@ fn batch_index_lists_every_client_with_links() {
     assert!(html.contains(">96.03<"));
     assert!(html.contains(">150.03<"));
     assert!(html.contains(r#"<td class="m">-12.50</td><td class="m">never</td>"#));
-    assert!(html.contains("<button type=\"button\" data-col=\"9\" data-num=\"1\">Payback (months)</button>"));
+    assert!(html.contains("<button type=\"button\" data-col=\"10\" data-num=\"1\">Payback (months)</button>"));
     // Totals line: 96.03 recoverable across all clients.
     assert!(html.contains("recoverable now <b>96.03</b>"));
+    assert!(html.contains("found too late to claim <b>0.00</b>"));
     for bad in ["http:", "https:", "url(", "<link", "<img", "src="] {
         assert!(!html.contains(bad), "index contains {bad}");
     }

@@ -67,14 +67,16 @@ fn report_json_golden() {
     "rejected_rows": 0,
     "billed_total": "40.13",
     "first_period": "2025-02-01",
-    "last_period": "2025-02-01"
+    "last_period": "2025-02-01",
+    "warnings": 0
   },
   "totals": {
     "recoverable": "40.13",
     "monthly": "10.01",
     "annual": "120.06",
     "first_year": "160.19",
-    "findings": 1
+    "findings": 1,
+    "expired": "0.00"
   },
   "by_rule": [
     {
@@ -115,7 +117,8 @@ fn report_json_golden() {
     "first_year_cost": "160.00",
     "funded_share": "1.0012",
     "payback_months": 12
-  }
+  },
+  "as_of": "2025-02-01"
 }
 "#;
     assert_eq!(got, want);
@@ -174,10 +177,10 @@ fn findings_csv_is_sorted_guarded_and_carries_every_source() {
     ];
     let got = findings_csv(&dump, &results);
     let want = "\
-rule,severity,carrier,account,service_id,invoices,first_period,last_period,description,recoverable,monthly,evidence,basis
-DUP001,high,Verizon,'\t0042,,INV-1;INV-2,2025-01-01,2025-02-01,'@risk | tab\there,2.00,0.00,,
-TAX001,high,Verizon,'-0042,,INV-1;INV-2,2025-01-01,2025-02-01,'-credit,-12.00,-0.50,invoices/a.csv:2,
-TAX001,high,Verizon,0042,'+15550101,A-1;Z-9,2025-01-01,2025-02-01,'=SUM(A1),1.50,0.00,invoices/a.csv:2;invoices/b.edi:segment 7,contracts.csv:4
+rule,severity,carrier,account,service_id,invoices,first_period,last_period,description,recoverable,monthly,evidence,basis,expired
+DUP001,high,Verizon,'\t0042,,INV-1;INV-2,2025-01-01,2025-02-01,'@risk | tab\there,2.00,0.00,,,0.00
+TAX001,high,Verizon,'-0042,,INV-1;INV-2,2025-01-01,2025-02-01,'-credit,-12.00,-0.50,invoices/a.csv:2,,0.00
+TAX001,high,Verizon,0042,'+15550101,A-1;Z-9,2025-01-01,2025-02-01,'=SUM(A1),1.50,0.00,invoices/a.csv:2;invoices/b.edi:segment 7,contracts.csv:4,0.00
 ";
     assert_eq!(got, want);
 }
@@ -390,7 +393,7 @@ fn tens_of_thousands_of_findings_are_written_in_order() {
         lines[40_000]
     );
     assert!(
-        lines[1].ends_with(",1.01,0.01,invoices/a.csv:40001,"),
+        lines[1].ends_with(",1.01,0.01,invoices/a.csv:40001,,0.00"),
         "{}",
         lines[1]
     );

@@ -176,6 +176,7 @@ mod plan_property {
                 annual: m * Decimal::from(12),
                 first_year: r + m * Decimal::from(12),
                 findings: 0,
+                expired: Decimal::ZERO,
             };
             let p = Proposal { horizon_months: horizon, ..Proposal::simple(cents(one_time), cents(p_mon)) };
             let f = funding(&p, &totals);

@@ -4,7 +4,7 @@ use crate::kinds::{Fields, Kind};
 use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
-use telaudit_model::{RuleInfo, Severity};
+use telaudit_model::{Request, RuleInfo, Severity};
 
 include!(concat!(env!("OUT_DIR"), "/default_rules.rs"));
 
@@ -23,6 +23,8 @@ pub struct Rule {
     pub finds: String,
     /// Why what it finds costs money.
     pub why: String,
+    /// What its dispute lines ask for (`request = "dispute"` or `"waiver"`).
+    pub request: Request,
     /// The file it was read from (`rules/DUP001.toml`).
     pub source: String,
     pub(crate) params: Arc<dyn Kind>,
@@ -35,6 +37,7 @@ impl Rule {
             id: self.id.clone(),
             title: self.title.clone(),
             severity: self.severity,
+            request: self.request,
         }
     }
 
@@ -163,6 +166,15 @@ impl RuleSet {
         };
         let finds = f.req_str("finds")?;
         let why = f.req_str("why")?;
+        let request = match f.opt_str("request")? {
+            None => Request::Dispute,
+            Some(r) => Request::parse(&r).ok_or_else(|| {
+                f.err(
+                    "request",
+                    &format!("is {r:?}; use \"dispute\" (billed in error) or \"waiver\" (ask to waive it)"),
+                )
+            })?,
+        };
         let params = crate::kinds::read(&kind, &mut f)?;
         f.finish()?;
         Ok(Rule {
@@ -172,6 +184,7 @@ impl RuleSet {
             severity,
             finds,
             why,
+            request,
             source: name.to_string(),
             params,
         })

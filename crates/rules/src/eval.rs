@@ -17,7 +17,8 @@ pub struct Timings {
 }
 
 /// Runs every rule over the dump: one result per rule, sorted by rule id, each
-/// rule's findings in carrier, account, service, description, period order.
+/// rule's findings in carrier, account, service, description, period order;
+/// claims found too late to claim are marked expired ([`crate::expire`]).
 pub fn evaluate(rules: &RuleSet, dump: &Dump) -> Vec<RuleResult> {
     evaluate_timed(rules, dump).0
 }
@@ -48,5 +49,7 @@ pub fn evaluate_timed(rules: &RuleSet, dump: &Dump) -> (Vec<RuleResult>, Timings
         index,
         rules: out.iter().map(|(r, d)| (r.rule.id.clone(), *d)).collect(),
     };
-    (out.into_iter().map(|(r, _)| r).collect(), timings)
+    let mut results: Vec<RuleResult> = out.into_iter().map(|(r, _)| r).collect();
+    crate::windows::expire(dump, &mut results);
+    (results, timings)
 }

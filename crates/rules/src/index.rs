@@ -1,7 +1,7 @@
 //! The shared index: built once per dump, read by every rule.
 
 use rustc_hash::FxHashMap;
-use telaudit_model::{Date, Dump, RowId, Sym};
+use telaudit_model::{ChargeType, Date, Dump, RowId, Sym};
 
 /// An account's number in [`Index::accounts`].
 pub type AccId = u32;
@@ -61,6 +61,15 @@ pub struct Index {
     pub row_acc: Vec<AccId>,
     /// The service of each row.
     pub row_svc: Vec<SvcId>,
+    /// Whether each row is a *copy* (formats.md section 6): a row of a DUP001
+    /// group (the spec's definition, whatever the DUP001 rule file says) other
+    /// than the group's first in path and line order. No rule claims monthly
+    /// money on a copy.
+    pub copy: Vec<bool>,
+    /// Every group of identical rows of [`Index::copy`] (two or more rows, ascending:
+    /// the first is the original, the others its copies), so that DUP001 with its
+    /// default parameters reads them instead of grouping the rows a second time.
+    pub copy_runs: Vec<Vec<RowId>>,
     account_ids: FxHashMap<(Sym, Sym), AccId>,
     service_ids: FxHashMap<(AccId, Sym), SvcId>,
     /// The accounts of each carrier, in order of first appearance.
@@ -129,7 +138,19 @@ impl Index {
             a.periods.sort_unstable();
             a.periods.dedup();
         }
+        (ix.copy, ix.copy_runs) = mark_copies(dump, &ix);
         ix
+    }
+
+    /// Whether a row is a copy that DUP001 claims (see [`Index::copy`]).
+    pub fn is_copy(&self, row: RowId) -> bool {
+        self.copy.get(row as usize).copied().unwrap_or(false)
+    }
+
+    /// Whether a row carries monthly money: it bills its account's latest period
+    /// and is not a copy (formats.md section 6).
+    pub fn recurs_monthly(&self, dump: &Dump, row: RowId) -> bool {
+        self.is_latest(dump, row) && !self.is_copy(row)
     }
 
     /// The account of a (carrier, account) pair, if it has rows.
@@ -172,4 +193,78 @@ impl Index {
         let r = &dump.rows[row as usize];
         self.acc(self.row_acc[row as usize]).latest() == Some(r.period_start)
     }
+}
+
+/// The charge types a copy can have (formats.md section 6, DUP001).
+const COPY_TYPES: [ChargeType; 5] = [
+    ChargeType::Recurring,
+    ChargeType::OneTime,
+    ChargeType::Usage,
+    ChargeType::Fee,
+    ChargeType::Surcharge,
+];
+
+/// What rows of one (account, service_id) must agree on to be copies: charge_type,
+/// charge_code, description, period_start, period_end, quantity and amount.
+type CopyKey = (ChargeType, Sym, Sym, u32, u32, i64, i64);
+
+/// Marks every copy: per (account number, service_id), across carrier names as
+/// DUP001 compares them, the positive rows of the copy types that agree on
+/// [`CopyKey`]; all but the first row (the smallest id) of each group are copies.
+/// Returns the marks and the groups. The (account, service_id) groups are
+/// independent, so they are sorted in parallel.
+fn mark_copies(dump: &Dump, ix: &Index) -> (Vec<bool>, Vec<Vec<RowId>>) {
+    use rayon::prelude::*;
+    let mut groups: FxHashMap<(Sym, Sym), Vec<SvcId>> = FxHashMap::default();
+    for (s, info) in ix.services.iter().enumerate() {
+        groups
+            .entry((ix.acc(info.acc).account, info.service))
+            .or_default()
+            .push(s as SvcId);
+    }
+    let groups: Vec<Vec<SvcId>> = groups.into_values().collect();
+    let runs: Vec<Vec<RowId>> = groups
+        .par_iter()
+        .flat_map_iter(|svcs| group_runs(dump, ix, svcs))
+        .collect();
+    let mut copy = vec![false; dump.rows.len()];
+    for run in &runs {
+        for &r in &run[1..] {
+            copy[r as usize] = true;
+        }
+    }
+    (copy, runs)
+}
+
+/// The groups of identical rows (two or more, ascending) among the services of
+/// one (account number, service_id).
+fn group_runs(dump: &Dump, ix: &Index, svcs: &[SvcId]) -> Vec<Vec<RowId>> {
+    let mut keyed: Vec<(CopyKey, RowId)> = Vec::new();
+    for &s in svcs {
+        for &r in &ix.svc(s).rows {
+            let row = &dump.rows[r as usize];
+            if !COPY_TYPES.contains(&row.charge_type) || !row.amount.is_positive() {
+                continue;
+            }
+            let key = (
+                row.charge_type,
+                row.charge_code,
+                row.description,
+                row.period_start.packed(),
+                row.period_end.packed(),
+                row.quantity.0,
+                row.amount.0,
+            );
+            keyed.push((key, r));
+        }
+    }
+    if keyed.len() < 2 {
+        return Vec::new();
+    }
+    keyed.sort_unstable();
+    keyed
+        .chunk_by(|a, b| a.0 == b.0)
+        .filter(|run| run.len() >= 2)
+        .map(|run| run.iter().map(|k| k.1).collect())
+        .collect()
 }

@@ -7,8 +7,10 @@
 //! without touching Rust.
 //!
 //! [`evaluate`] builds one shared [`Index`] per dump and runs the rules in
-//! parallel. Each rule returns findings with exact claims on money; totalling
-//! and de-duplicating claims across rules is the report's job.
+//! parallel. Each rule returns findings with exact claims on money; then
+//! [`expire`] moves the recoverable money found too late to claim (the dispute
+//! windows of client.toml) to the claims' `expired` value. Totalling and
+//! de-duplicating claims across rules is the report's job.
 
 #![warn(missing_docs)]
 
@@ -17,7 +19,9 @@ mod eval;
 mod index;
 pub mod kinds;
 mod util;
+mod windows;
 
 pub use config::{Rule, RuleError, RuleSet};
 pub use eval::{evaluate, evaluate_timed, Timings};
 pub use index::{AccId, AccountInfo, Index, ServiceInfo, SvcId};
+pub use windows::expire;

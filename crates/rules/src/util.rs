@@ -14,6 +14,8 @@ pub(crate) struct Draft {
     pub claims: Vec<Claim>,
     /// The periods it covers; when empty, those of `rows`.
     pub periods: Vec<Date>,
+    /// Invoices it names beyond those of `rows` (a credit missing from an invoice).
+    pub invoices: Vec<Sym>,
 }
 
 impl Draft {
@@ -26,6 +28,7 @@ impl Draft {
             basis: Vec::new(),
             claims: Vec::new(),
             periods: Vec::new(),
+            invoices: Vec::new(),
         }
     }
 
@@ -53,6 +56,7 @@ impl Draft {
         evidence.sort_unstable();
         evidence.dedup();
         let mut invoices: Vec<Sym> = self.rows.iter().map(|&r| dump.rows[r as usize].invoice).collect();
+        invoices.extend_from_slice(&self.invoices);
         invoices.sort_unstable();
         invoices.dedup();
         invoices.sort_by(|a, b| dump.s(*a).cmp(dump.s(*b)));
@@ -75,6 +79,7 @@ impl Draft {
             description,
             recoverable,
             monthly,
+            expired: self.claims.iter().map(|c| c.expired).sum(),
             evidence,
             basis: self.basis,
             claims: self.claims,
@@ -109,12 +114,32 @@ pub(crate) fn money_m(m: Micros) -> String {
     money_string(m.to_decimal())
 }
 
+/// A rate or quantity for a text, at full precision: never rounded, at least 2
+/// decimals, no trailing zeros beyond them (`0.045`, `0.0475`, `35.00`), so a
+/// carrier reading the claim sees the very figures of its bill and the contract.
+pub(crate) fn exact_text(d: Decimal) -> String {
+    let mut v = d.normalize();
+    if v.scale() < 2 {
+        v.rescale(2);
+    }
+    if v.is_zero() {
+        return "0.00".to_string();
+    }
+    v.to_string()
+}
+
+/// A quantity for a text, at full precision without padding (`100`, `2.5`).
+pub(crate) fn quantity_text(d: Decimal) -> String {
+    d.normalize().to_string()
+}
+
 /// A claim on a row.
 pub(crate) fn row_claim(row: RowId, recoverable: Decimal, monthly: Decimal) -> Claim {
     Claim {
         key: telaudit_model::ClaimKey::Row(row),
         recoverable,
         monthly,
+        expired: Decimal::ZERO,
     }
 }
 

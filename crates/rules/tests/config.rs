@@ -124,7 +124,24 @@ fn unknown_key_is_named_with_its_file_and_line() {
     assert_eq!(
         e,
         "rules/X001.toml:7: key `positive_onyl`: unknown key; a rule of this kind takes: id, kind, title, \
-         severity, finds, why, charge_types, positive_only"
+         severity, finds, why, request, charge_types, positive_only"
+    );
+}
+
+#[test]
+fn request_is_dispute_or_waiver() {
+    let e = err(&format!(
+        "{HEAD}kind = \"duplicate_charge\"\nrequest = \"forgive\"\n"
+    ));
+    assert!(e.contains("key `request`") && e.contains("\"waiver\""), "{e}");
+    let set = RuleSet::defaults();
+    assert_eq!(
+        set.get("FEE001").unwrap().request,
+        telaudit_model::Request::Waiver
+    );
+    assert_eq!(
+        set.get("DUP001").unwrap().request,
+        telaudit_model::Request::Dispute
     );
 }
 

@@ -169,7 +169,8 @@ fn crd_finds_missing_and_short_service_credits() {
     // Jan short 6, Feb 10 (none given), Mar in full, Apr short 2.50 (latest).
     assert_eq!(
         f.description,
-        "contract credit CRD10 of 10.00 a period missing or short by 18.50 in total, 3 periods"
+        "contract credit CRD10 of 10.00 a period missing in 1 period (no credit row on invoice I2) \
+         and short in 2, 18.50 in total, 3 periods"
     );
     assert_eq!((f.recoverable, f.monthly), (d("18.5"), d("2.5")));
     assert_eq!(
@@ -180,11 +181,11 @@ fn crd_finds_missing_and_short_service_credits() {
             ("V|100|555-0100|2025-04-01|CRD10".to_string(), d("2.5"), d("2.5")),
         ]
     );
-    // Jan and Apr: their credit rows; Feb: the billed row (no credit was given).
-    assert_eq!(
-        locs(&dump, &f.evidence),
-        ["invoices/a.csv:3", "invoices/a.csv:4", "invoices/a.csv:8"]
-    );
+    // Jan and Apr: their credit rows; Feb has none (its invoice I2 is named
+    // instead; no unrelated bill row of the period is evidence).
+    assert_eq!(locs(&dump, &f.evidence), ["invoices/a.csv:3", "invoices/a.csv:8"]);
+    let inv: Vec<&str> = f.invoices.iter().map(|s| dump.s(*s)).collect();
+    assert_eq!(inv, ["I1", "I2", "I4"]);
     assert_eq!(locs(&dump, &f.basis), ["contracts.csv:2"]);
     assert_eq!(
         (f.first_period, f.last_period),
@@ -203,16 +204,39 @@ fn crd_account_credit_applies_to_every_account_of_the_carrier() {
     assert_eq!((f[0].recoverable, f[0].monthly), (d("15"), d("5")));
     assert_eq!(
         f[0].description,
-        "contract account credit ACR of 5.00 a period missing or short by 15.00 in total, 3 periods"
+        "contract account credit ACR of 5.00 a period missing (no credit row on invoices I2, I3, I4), \
+         15.00 in total, 3 periods"
     );
-    assert_eq!(
-        locs(&dump, &f[0].evidence),
-        ["invoices/a.csv:4", "invoices/a.csv:5", "invoices/a.csv:7"]
-    );
+    assert!(f[0].evidence.is_empty(), "{:?}", f[0].evidence);
     assert_eq!(dump.s(f[1].account), "200");
     assert_eq!((f[1].recoverable, f[1].monthly), (d("5"), d("5")));
-    assert_eq!(locs(&dump, &f[1].evidence), ["invoices/b.csv:2"]);
+    assert_eq!(
+        f[1].description,
+        "contract account credit ACR of 5.00 a period missing (no credit row on invoice J4), 5.00 in total, 1 period"
+    );
     assert!(matches!(f[1].claims[0].key, ClaimKey::MissingCredit { .. }));
+}
+
+#[test]
+fn crd_a_credit_only_short_says_short_by() {
+    // Jan credited 4.00 of 10.00, Apr 7.50: short by 6.00 + 2.50.
+    let dump = crd_dump(&[
+        "credit,V,100,555-0100,CRD10,10.00,2025-01-01,2025-01-31",
+        "credit,V,100,555-0100,CRD10,10.00,2025-04-01,2025-04-30",
+    ]);
+    let f = run_default("CRD001", &dump);
+    assert_eq!(f.len(), 2, "{f:#?}");
+    // In description order: 2.50 (April) before 6.00 (January).
+    assert_eq!(
+        f[0].description,
+        "contract credit CRD10 of 10.00 a period short by 2.50 in total, 1 period"
+    );
+    assert_eq!(locs(&dump, &f[0].evidence), ["invoices/a.csv:8"]);
+    assert_eq!(
+        f[1].description,
+        "contract credit CRD10 of 10.00 a period short by 6.00 in total, 1 period"
+    );
+    assert_eq!(locs(&dump, &f[1].evidence), ["invoices/a.csv:3"]);
 }
 
 #[test]
@@ -295,9 +319,11 @@ fn duplicate_on_a_disconnected_line_is_claimed_by_both_rules() {
         claims(&dump, &dis[0]),
         [
             ("invoices/a.csv:3".to_string(), d("45"), d("45")),
-            ("invoices/b.csv:2".to_string(), d("45"), d("45"))
+            // The copy is a one-time error: recoverable, never monthly (section 6).
+            ("invoices/b.csv:2".to_string(), d("45"), Z)
         ]
     );
+    assert_eq!((dis[0].recoverable, dis[0].monthly), (d("90"), d("45")));
     // The same key, so the totals can count the copy once.
     assert_eq!(dup[0].claims[0].key, dis[0].claims[1].key);
     assert!(matches!(dup[0].claims[0].key, ClaimKey::Row(_)));
@@ -341,7 +367,7 @@ fn rat_finds_rates_above_the_most_specific_contract() {
     assert_eq!(locs(&dump, &f[0].basis), ["contracts.csv:4"]);
     assert_eq!(
         f[0].description,
-        "DATA billed at up to 0.12 a unit against contracted 0.10, 2.35 over in total, 1 period"
+        "DATA billed at up to 0.12345 a unit against contracted 0.10, 2.35 over in total, 1 period"
     );
     // V/100 PLAN: the account's own 36.00 beats the carrier-wide 35: (40 - 36) x 2 = 8;
     // Feb 35.50 is under 36. The tax row is not a capped charge type.
@@ -484,4 +510,130 @@ fn bal_reports_unbalanced_edi_invoices_and_claims_nothing() {
     assert!(f[0].claims.is_empty());
     assert_eq!((f[0].recoverable, f[0].monthly), (Z, Z));
     assert_eq!(dump.s(f[0].invoices[0]), "7001");
+}
+
+// ---------------------------------------------------------------- copies carry no monthly money
+
+#[test]
+fn dis_monthly_counts_only_recurring_surcharge_and_tax_rows_and_no_copy() {
+    // 555-0100 disconnected 2025-01-31; February is the latest period. b.csv:2 is a
+    // copy of a.csv:3 (the same charge on a supplementary invoice).
+    let dump = Builder::new()
+        .csv(
+            "invoices/a.csv",
+            "V,100,I1,2025-01-01,555-0100,recurring,PLAN,Plan,,,179.99,
+             V,100,I2,2025-02-01,555-0100,recurring,PLAN,Plan,,,179.99,
+             V,100,I2,2025-02-01,555-0100,surcharge,USF,Universal Service Fund,,,4.50,
+             V,100,I2,2025-02-01,555-0100,tax,ST,State Sales Tax,,,1.25,
+             V,100,I2,2025-02-01,555-0100,one_time,ACT,Activation,,,25.00,
+             V,100,I2,2025-02-01,555-0100,usage,DATA,Data,,,3.00,
+             V,100,I2,2025-02-01,555-0100,fee,LATE,Late fee,,,10.00,",
+        )
+        .csv(
+            "invoices/b.csv",
+            "V,100,I2S,2025-02-01,555-0100,recurring,PLAN,Plan,,,179.99,",
+        )
+        .inventory(&["555-0100,V,100,disconnected,2025-01-31"])
+        .build();
+    let f = run_default("DIS001", &dump);
+    assert_eq!(f.len(), 1, "{f:#?}");
+    // Recoverable: every positive February row, the copy too:
+    // 179.99 + 4.50 + 1.25 + 25.00 + 3.00 + 10.00 + 179.99 = 403.73.
+    // Monthly: the recurring, surcharge and tax rows, not the copy: 179.99 + 4.50 + 1.25 = 185.74.
+    assert_eq!((f[0].recoverable, f[0].monthly), (d("403.73"), d("185.74")));
+    let monthly: Vec<(String, Decimal)> = claims(&dump, &f[0]).into_iter().map(|c| (c.0, c.2)).collect();
+    assert_eq!(
+        monthly,
+        [
+            ("invoices/a.csv:3".to_string(), d("179.99")),
+            ("invoices/a.csv:4".to_string(), d("4.5")),
+            ("invoices/a.csv:5".to_string(), d("1.25")),
+            ("invoices/a.csv:6".to_string(), Z),
+            ("invoices/a.csv:7".to_string(), Z),
+            ("invoices/a.csv:8".to_string(), Z),
+            ("invoices/b.csv:2".to_string(), Z),
+        ]
+    );
+}
+
+#[test]
+fn rat_full_precision_rates_and_no_monthly_on_a_copy() {
+    // Contract LD 0.045; billed 0.0475 for 100 units in January and February, and
+    // the February row again on a supplementary invoice (a copy).
+    let dump = Builder::new()
+        .csv(
+            "invoices/a.csv",
+            "V,100,I1,2025-01-01,555-0100,usage,LD,Long distance,100,0.0475,4.75,
+             V,100,I2,2025-02-01,555-0100,usage,LD,Long distance,100,0.0475,4.75,",
+        )
+        .csv(
+            "invoices/b.csv",
+            "V,100,I2S,2025-02-01,555-0100,usage,LD,Long distance,100,0.0475,4.75,",
+        )
+        .contracts(&["rate,V,,,LD,0.045,,"])
+        .build();
+    let f = run_default("RAT001", &dump);
+    assert_eq!(f.len(), 1, "{f:#?}");
+    // (0.0475 - 0.045) x 100 = 0.25 per row; the copy is recoverable, never monthly.
+    assert_eq!(
+        claims(&dump, &f[0]),
+        [
+            ("invoices/a.csv:2".to_string(), d("0.25"), Z),
+            ("invoices/a.csv:3".to_string(), d("0.25"), d("0.25")),
+            ("invoices/b.csv:2".to_string(), d("0.25"), Z),
+        ]
+    );
+    assert_eq!((f[0].recoverable, f[0].monthly), (d("0.75"), d("0.25")));
+    // The rates as billed and contracted, not rounded to cents (0.05 against 0.05).
+    assert_eq!(
+        f[0].description,
+        "LD billed at up to 0.0475 a unit against contracted 0.045, 0.75 over in total, 2 periods"
+    );
+}
+
+#[test]
+fn rat_price_that_does_not_divide_evenly_is_written_as_a_division() {
+    let dump = Builder::new()
+        .csv(
+            "invoices/a.csv",
+            "V,100,I1,2025-01-01,555-0100,recurring,PLAN,Plan,3,,106,",
+        )
+        .contracts(&["rate,V,,,PLAN,35,,"])
+        .build();
+    let f = run_default("RAT001", &dump);
+    // 106 - 35 x 3 = 1; 106 / 3 = 35.333... is written, not rounded.
+    assert_eq!(
+        f[0].description,
+        "PLAN billed at up to (106.00 / 3) a unit against contracted 35.00, 1.00 over in total, 1 period"
+    );
+}
+
+#[test]
+fn unu_monthly_counts_a_copied_plan_once() {
+    let dump = Builder::new()
+        .csv(
+            "invoices/a.csv",
+            "V,100,I1,2025-01-01,555-0100,usage,MIN,Minutes,,,0,0
+             V,100,I2,2025-02-01,555-0100,usage,MIN,Minutes,,,0,0
+             V,100,I3,2025-03-01,555-0100,usage,MIN,Minutes,,,0,0
+             V,100,I3,2025-03-01,555-0100,recurring,PLAN,Plan,,,45.00,",
+        )
+        .csv(
+            "invoices/b.csv",
+            "V,100,I3S,2025-03-01,555-0100,recurring,PLAN,Plan,,,45.00,",
+        )
+        .build();
+    let f = run_default("UNU001", &dump);
+    assert_eq!(f.len(), 1, "{f:#?}");
+    // 45.00 a month, not 90.00: b.csv:2 is a copy (DUP001 claims it back).
+    assert_eq!((f[0].recoverable, f[0].monthly), (Z, d("45")));
+    assert_eq!(
+        f[0].description,
+        "no usage in the last 3 periods (no use anywhere in the bills); recurring 45.00 a month"
+    );
+    assert_eq!(
+        claims(&dump, &f[0]),
+        [("invoices/a.csv:5".to_string(), Z, d("45"))]
+    );
+    assert!(locs(&dump, &f[0].evidence).contains(&"invoices/b.csv:2".to_string()));
 }

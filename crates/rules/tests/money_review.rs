@@ -53,8 +53,11 @@ fn crd_sums_large_credits_exactly() {
 #[test]
 fn unu_sums_large_recurring_charges_exactly() {
     let mut lines = String::from("V,100,I1,2025-01-01,555-0100,usage,DATA,Data,,,0.00,0\n");
-    for _ in 0..10 {
-        lines.push_str("V,100,I1,2025-01-01,555-0100,recurring,PLAN,Plan,,,999999999999.00,\n");
+    // Ten distinct plans (identical rows would be copies, which carry no monthly money).
+    for i in 0..10 {
+        lines.push_str(&format!(
+            "V,100,I1,2025-01-01,555-0100,recurring,PLAN,Plan {i},,,999999999999.00,\n"
+        ));
     }
     let dump = Builder::new().csv("invoices/a.csv", &lines).build();
     let f = run_default("UNU001", &dump);

@@ -7,7 +7,7 @@
 use crate::cmd::CliError;
 use std::path::Path;
 use std::time::{Duration, Instant};
-use telaudit_model::{Dump, RuleResult};
+use telaudit_model::{Date, Dump, RuleResult};
 use telaudit_report::Report;
 use telaudit_rules::RuleSet;
 
@@ -58,20 +58,22 @@ impl Timing {
     }
 }
 
-/// Reads `client_dir`, runs `rules` over it and totals the findings.
+/// Reads `client_dir`, runs `rules` over it and totals the findings. `as_of` is
+/// the dispute windows' as-of date (`--as-of`); `None`: the latest invoice_date.
 ///
 /// Errors: [`CliError::Config`] for a bad client.toml, [`CliError::Failed`] when
 /// the folder cannot be audited (unreadable, no invoices/, no charge rows).
-pub fn audit_client(client_dir: &Path, rules: &RuleSet) -> Result<Audited, CliError> {
+pub fn audit_client(client_dir: &Path, rules: &RuleSet, as_of: Option<Date>) -> Result<Audited, CliError> {
     let mut timings = Vec::new();
     let t = Instant::now();
-    let dump = telaudit_parse::read_client(client_dir).map_err(|e| {
+    let mut dump = telaudit_parse::read_client(client_dir).map_err(|e| {
         if e.is_config() {
             CliError::Config(e.to_string())
         } else {
             CliError::Failed(e.to_string())
         }
     })?;
+    dump.as_of = as_of;
     timings.push(Timing::phase("read + normalize", t.elapsed()));
 
     test_panic_hook(&dump.client);

@@ -241,6 +241,9 @@ fn read_client_with(dir: &Path, group_bytes: u64) -> Result<Dump, ClientError> {
         });
     }
     read_tables(dir, &mut dump);
+    // A contract or inventory line that matches no bill is warned about, never matched silently.
+    let unmatched = crate::unmatched::unmatched_warnings(&dump);
+    dump.warnings.extend(unmatched);
     if config.is_some() {
         dump.files.push(SourceFile {
             path: "client.toml".to_string(),

@@ -76,6 +76,7 @@ pub fn claim(key: ClaimKey, recoverable: &str, monthly: &str) -> Claim {
         key,
         recoverable: d(recoverable),
         monthly: d(monthly),
+        expired: Decimal::ZERO,
     }
 }
 
@@ -103,6 +104,7 @@ pub fn finding(
         description: description.to_string(),
         recoverable: claims.iter().map(|c| c.recoverable).sum(),
         monthly: claims.iter().map(|c| c.monthly).sum(),
+        expired: claims.iter().map(|c| c.expired).sum(),
         evidence,
         basis: vec![],
         claims,
@@ -115,6 +117,7 @@ pub fn result(id: &str, title: &str, findings: Vec<Finding>) -> RuleResult {
             id: id.to_string(),
             title: title.to_string(),
             severity: telaudit_model::Severity::High,
+            request: telaudit_model::Request::Dispute,
         },
         findings,
     }

@@ -6,7 +6,7 @@ use crate::kinds::{Fields, Kind, KindDef};
 use std::sync::Arc;
 use crate::util::{periods_text, row_claim, Draft};
 use rustc_hash::FxHashMap;
-use telaudit_model::{Decimal, Dump, Finding, ServiceStatus};
+use telaudit_model::{ChargeType, Decimal, Dump, Finding, ServiceStatus};
 
 /// This kind's entry in the registry ([`crate::kinds::REGISTRY`]).
 pub const KIND: KindDef = KindDef {
@@ -31,8 +31,10 @@ pub const KIND: KindDef = KindDef {
 /// ## Why is this bad
 /// Everything billed for a period after the disconnect is for a service the
 /// client no longer has: every positive row of those periods is recoverable.
-/// Until the carrier stops billing, it recurs: monthly is those rows in the
-/// account's latest period.
+/// Until the carrier stops billing, it recurs: monthly is the rows of the
+/// account's latest period that recur (`recurring`, `surcharge`, `tax`), copies
+/// excepted: a one-time charge, usage, a fee or an adjustment is not billed again
+/// next month, and a copy is DUP001's one-time error (formats.md section 6).
 ///
 /// ## Example
 /// The fixture `crates/rules/tests/fixtures/billed_after_disconnect/` is this example.
@@ -108,7 +110,11 @@ impl Kind for BilledAfterDisconnect {
                 let row = &dump.rows[r as usize];
                 if row.period_start > cut && row.amount.is_positive() {
                     let amount = row.amount.to_decimal();
-                    let monthly = if Some(row.period_start) == latest {
+                    let recurs = matches!(
+                        row.charge_type,
+                        ChargeType::Recurring | ChargeType::Surcharge | ChargeType::Tax
+                    );
+                    let monthly = if recurs && Some(row.period_start) == latest && !ix.is_copy(r) {
                         amount
                     } else {
                         Decimal::ZERO

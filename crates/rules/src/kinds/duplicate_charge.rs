@@ -68,23 +68,36 @@ pub struct DuplicateCharge {
 /// One set of copies: how many, and the amount of each.
 type Run = (usize, Micros);
 
+/// A duplicated charge: account, service_id, carrier of the first copy, code, description.
+type ChargeKey = (Sym, Sym, Sym, Sym, Sym);
+
 /// The part of the key that varies within one (account, service_id).
 type Key = (ChargeType, Sym, Sym, u32, u32, i64, i64);
 
 impl DuplicateCharge {
-    pub(crate) fn read(f: &mut Fields) -> Result<Self, RuleError> {
+    /// The charge types a copy can have by default (and by formats.md section 6).
+    fn default_types() -> ChargeTypes {
         use ChargeType::*;
+        ChargeTypes::of(&[Recurring, OneTime, Usage, Fee, Surcharge])
+    }
+
+    pub(crate) fn read(f: &mut Fields) -> Result<Self, RuleError> {
         Ok(DuplicateCharge {
             charge_types: f
                 .opt_charge_types("charge_types")?
-                .unwrap_or(ChargeTypes::of(&[Recurring, OneTime, Usage, Fee, Surcharge])),
+                .unwrap_or(Self::default_types()),
             positive_only: f.opt_bool("positive_only")?.unwrap_or(true),
         })
     }
-}
 
-impl Kind for DuplicateCharge {
-    fn run(&self, id: &str, dump: &Dump, ix: &Index) -> Vec<Finding> {
+    /// With the default parameters the copies are those the shared index marked.
+    fn is_default(&self) -> bool {
+        self.positive_only && self.charge_types == Self::default_types()
+    }
+
+    /// The groups of identical rows (each ascending: the original, then its
+    /// copies), grouped again by this rule's own parameters.
+    fn runs(&self, dump: &Dump, ix: &Index) -> Vec<Vec<RowId>> {
         // The spec's key has no carrier: services of one (account, service_id) under
         // two carrier names are compared together.
         let mut groups: FxHashMap<(Sym, Sym), Vec<SvcId>> = FxHashMap::default();
@@ -94,7 +107,7 @@ impl Kind for DuplicateCharge {
                 .or_default()
                 .push(s as SvcId);
         }
-        let mut findings = Vec::new();
+        let mut runs = Vec::new();
         let mut keyed: Vec<(Key, RowId)> = Vec::new();
         for svcs in groups.values() {
             keyed.clear();
@@ -118,61 +131,108 @@ impl Kind for DuplicateCharge {
                     keyed.push((key, r));
                 }
             }
-            if keyed.len() < 2 {
-                continue;
-            }
             keyed.sort_unstable();
-            // Per duplicated charge (carrier of the first copy, code, description):
-            // the finding's rows, and per run its (copies, amount).
-            let mut by_charge: FxHashMap<(Sym, Sym, Sym), (Draft, Vec<Run>)> = FxHashMap::default();
-            let mut i = 0;
-            while i < keyed.len() {
-                let mut j = i + 1;
-                while j < keyed.len() && keyed[j].0 == keyed[i].0 {
-                    j += 1;
+            for run in keyed.chunk_by(|a, b| a.0 == b.0) {
+                if run.len() >= 2 {
+                    runs.push(run.iter().map(|k| k.1).collect());
                 }
-                if j - i >= 2 {
-                    let first = &dump.rows[keyed[i].1 as usize];
-                    let (draft, runs) = by_charge
-                        .entry((first.carrier, first.charge_code, first.description))
-                        .or_insert_with(|| {
-                            (
-                                Draft::new(first.carrier, first.account, first.service),
-                                Vec::new(),
-                            )
-                        });
-                    runs.push((j - i, first.amount));
-                    for (k, &(_, r)) in keyed[i..j].iter().enumerate() {
-                        draft.rows.push(r);
-                        if k > 0 {
-                            let amt = dump.rows[r as usize].amount.to_decimal();
-                            draft.claims.push(row_claim(r, amt, Decimal::ZERO));
-                        }
-                    }
-                }
-                i = j;
-            }
-            for ((_, _, desc), (mut draft, runs)) in by_charge {
-                draft.claims.sort_by_key(|c| c.key);
-                let n = draft.distinct_periods(dump).len();
-                let copies = runs.iter().map(|r| r.0).max().unwrap_or(2);
-                let same_copies = runs.iter().all(|r| r.0 == copies);
-                let amount = runs[0].1;
-                let same_amount = runs.iter().all(|r| r.1 == amount);
-                let mut text = format!(
-                    "{}{copies} copies of '{}'",
-                    if same_copies { "" } else { "up to " },
-                    dump.s(desc)
-                );
-                if same_amount {
-                    text.push(' ');
-                    text.push_str(&money_m(amount));
-                }
-                text.push_str(", ");
-                text.push_str(&periods_text(n));
-                findings.push(draft.finish(id, dump, text));
             }
         }
-        findings
+        runs
+    }
+}
+
+impl Kind for DuplicateCharge {
+    fn run(&self, id: &str, dump: &Dump, ix: &Index) -> Vec<Finding> {
+        if self.is_default() {
+            findings(id, dump, &ix.copy_runs)
+        } else {
+            findings(id, dump, &self.runs(dump, ix))
+        }
+    }
+}
+
+/// One finding per service and duplicated charge (carrier of the first copy,
+/// code, description), over all its groups of identical rows.
+fn findings(id: &str, dump: &Dump, runs: &[Vec<RowId>]) -> Vec<Finding> {
+    // Per (account, service_id, carrier of the first copy, code, description):
+    // the finding's rows, and per group its (copies, amount).
+    let mut by_charge: FxHashMap<ChargeKey, (Draft, Vec<Run>)> = FxHashMap::default();
+    for run in runs {
+        let first = &dump.rows[run[0] as usize];
+        let key = (
+            first.account,
+            first.service,
+            first.carrier,
+            first.charge_code,
+            first.description,
+        );
+        let (draft, counts) = by_charge.entry(key).or_insert_with(|| {
+            (
+                Draft::new(first.carrier, first.account, first.service),
+                Vec::new(),
+            )
+        });
+        counts.push((run.len(), first.amount));
+        for (k, &r) in run.iter().enumerate() {
+            draft.rows.push(r);
+            if k > 0 {
+                let amt = dump.rows[r as usize].amount.to_decimal();
+                draft.claims.push(row_claim(r, amt, Decimal::ZERO));
+            }
+        }
+    }
+    let mut findings = Vec::with_capacity(by_charge.len());
+    for ((_, _, _, _, desc), (mut draft, runs)) in by_charge {
+        draft.claims.sort_by_key(|c| c.key);
+        let n = draft.distinct_periods(dump).len();
+        let copies = runs.iter().map(|r| r.0).max().unwrap_or(2);
+        let same_copies = runs.iter().all(|r| r.0 == copies);
+        let amount = runs[0].1;
+        let same_amount = runs.iter().all(|r| r.1 == amount);
+        let mut text = format!(
+            "{}{copies} copies of '{}'",
+            if same_copies { "" } else { "up to " },
+            dump.s(desc)
+        );
+        if same_amount {
+            text.push(' ');
+            text.push_str(&money_m(amount));
+        }
+        text.push_str(", ");
+        text.push_str(&periods_text(n));
+        findings.push(draft.finish(id, dump, text));
+    }
+    findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The runs DUP001 reads from the index are those it would find itself.
+    #[test]
+    fn index_runs_equal_the_rules_own_grouping() {
+        let dir = tempfile::tempdir().unwrap();
+        let client = dir.path().join("c");
+        let opts = telaudit_generate::GenOptions {
+            services: 80,
+            seed: 3,
+            ..Default::default()
+        };
+        telaudit_generate::generate(&client, &opts).unwrap();
+        let dump = telaudit_parse::read_client(&client).unwrap();
+        let ix = Index::build(&dump);
+        let rule = DuplicateCharge {
+            charge_types: DuplicateCharge::default_types(),
+            positive_only: true,
+        };
+        assert!(rule.is_default());
+        let mut own = rule.runs(&dump, &ix);
+        let mut shared = ix.copy_runs.clone();
+        own.sort();
+        shared.sort();
+        assert!(!own.is_empty());
+        assert_eq!(own, shared);
     }
 }

@@ -79,7 +79,8 @@ pub const KIND: KindDef = KindDef {
 /// client.toml says `tax_exempt = true`.
 ///
 /// What a found row is worth: `recoverable = "amount" | "none"` and
-/// `monthly = "latest_period_amount" | "none"`. Findings group rows by
+/// `monthly = "latest_period_amount" | "none"` (a copy, a row DUP001 claims, never
+/// counts as monthly). Findings group rows by
 /// `group_by` (any of "service", "description", "charge_code"; the account is
 /// always part of it; default ["service", "description"]). The finding's text is
 /// the `finding` template, where `{description}`, `{charge_code}`, `{service}`,
@@ -247,7 +248,7 @@ impl Kind for MatchingCharge {
                 } else {
                     Decimal::ZERO
                 };
-                let monthly = if self.monthly_latest && ix.is_latest(dump, r) {
+                let monthly = if self.monthly_latest && ix.recurs_monthly(dump, r) {
                     amount
                 } else {
                     Decimal::ZERO

@@ -50,10 +50,12 @@ pub const KIND: KindDef = KindDef {
 /// | a.csv:5 | 555-0200 | recurring | PLAN | 2025-02-01 | 45.00 |
 /// | a.csv:6 | 555-0200 | credit | CRD10 | 2025-02-01 | -10.00 |
 ///
-/// Found: January short 6.00, February short 10.00; recoverable 16.00, monthly
-/// 10.00 (February is the latest period). Evidence: a.csv:3 for January (its credit
-/// row), a.csv:4 for February (the billed row, as no credit was given). 555-0200
-/// got its full credit: not found.
+/// Found: January short 6.00, February missing (10.00); recoverable 16.00, monthly
+/// 10.00 (February is the latest period): "contract credit CRD10 of 10.00 a period
+/// missing in 1 period (no credit row on invoice INV2) and short in 1, 16.00 in
+/// total, 2 periods". Evidence: a.csv:3, January's credit row; February has none,
+/// so its invoice is named instead (never an unrelated bill row of the period).
+/// 555-0200 got its full credit: not found.
 #[derive(Clone, Debug)]
 pub struct MissingContractCredit;
 
@@ -113,7 +115,7 @@ impl Kind for MissingContractCredit {
         }
         // The credit rows given, per (account, service, period, code).
         // Summed as Decimal: ten 12-digit amounts overflow an i64 of millionths.
-        let mut given: FxHashMap<CreditKey, (Decimal, Vec<RowId>)> = FxHashMap::default();
+        let mut given: Given = FxHashMap::default();
         let codes = SymMemo::of(dump, contracts.iter().map(|&ci| dump.contracts[ci].charge_code));
         for (i, row) in dump.rows.iter().enumerate() {
             if row.charge_type != ChargeType::Credit || !codes.contains(row.charge_code) {
@@ -140,14 +142,35 @@ impl Kind for MissingContractCredit {
                     .push((period, short));
             }
         }
-        let mut findings = Vec::with_capacity(groups.len());
-        for ((ci, acc, service), mut periods) in groups {
+        groups
+            .into_iter()
+            .map(|((ci, acc, service), periods)| finding(id, dump, ix, &given, (ci, acc, service), periods))
+            .collect()
+    }
+}
+
+/// The credit rows given, and their sum, per (account, service, period, code).
+type Given = FxHashMap<CreditKey, (Decimal, Vec<RowId>)>;
+
+/// The finding of one contract on one service (or account): a claim per period
+/// short, its credit rows as evidence, its words.
+fn finding(
+    id: &str,
+    dump: &Dump,
+    ix: &Index,
+    given: &Given,
+    (ci, acc, service): (usize, AccId, Sym),
+    mut periods: Vec<(Date, Decimal)>,
+) -> Finding {
             periods.sort_unstable();
             let c = &dump.contracts[ci];
             let info = ix.acc(acc);
             let mut draft = Draft::new(info.carrier, info.account, service);
             draft.basis.push(c.source);
             let mut total = Decimal::ZERO;
+            // The invoices of the periods without any credit row.
+            let mut missing: Vec<Sym> = Vec::new();
+            let mut missing_periods = 0;
             for &(period, short) in &periods {
                 total += short;
                 draft.periods.push(period);
@@ -166,55 +189,83 @@ impl Kind for MissingContractCredit {
                     },
                     recoverable: short,
                     monthly,
+                    expired: Decimal::ZERO,
                 });
+                // Evidence: the credit rows found; none found names the invoices instead
+                // (never an unrelated bill row of the period).
                 match given.get(&(acc, service, period, c.charge_code)) {
                     Some((_, rows)) if !rows.is_empty() => draft.rows.extend_from_slice(rows),
-                    _ => draft.rows.extend(billed_rows(dump, ix, acc, service, period)),
+                    _ => {
+                        missing_periods += 1;
+                        for inv in billed_invoices(dump, ix, acc, service, period) {
+                            if !missing.contains(&inv) {
+                                missing.push(inv);
+                            }
+                        }
+                    }
                 }
             }
-            let level = if service.is_empty() {
-                "account credit"
-            } else {
-                "credit"
-            };
-            let text = format!(
-                "contract {level} {} of {} a period missing or short by {} in total, {}",
-                dump.s(c.charge_code),
-                money_m(c.amount),
-                money(total),
-                periods_text(periods.len())
-            );
-            findings.push(draft.finish(id, dump, text));
-        }
-        findings
+            draft.invoices.extend_from_slice(&missing);
+            let text = describe(dump, c, service, &missing, missing_periods, periods.len(), total);
+            draft.finish(id, dump, text)
+}
+
+/// The finding's words: the contract's credit, whether it is missing (and from
+/// which invoices) or short, the total and the number of periods, e.g.
+/// `contract credit CRD10 of 10.00 a period missing in 1 period (no credit row on
+/// invoice I2) and short in 2, 18.50 in total, 3 periods`.
+fn describe(
+    dump: &Dump,
+    c: &telaudit_model::Contract,
+    service: Sym,
+    missing: &[Sym],
+    missing_periods: usize,
+    periods: usize,
+    total: Decimal,
+) -> String {
+    let level = if service.is_empty() {
+        "account credit"
+    } else {
+        "credit"
+    };
+    let head = format!("contract {level} {} of {} a period", dump.s(c.charge_code), money_m(c.amount));
+    let mut names: Vec<&str> = missing.iter().map(|&s| dump.s(s)).collect();
+    names.sort_unstable();
+    let none_on = match names.len() {
+        0 => "no credit row in the period".to_string(),
+        1 => format!("no credit row on invoice {}", names[0]),
+        n if n <= 3 => format!("no credit row on invoices {}", names.join(", ")),
+        n => format!("no credit row on invoices {} and {} more", names[..3].join(", "), n - 3),
+    };
+    let short_periods = periods - missing_periods;
+    let total = money(total);
+    let n = periods_text(periods);
+    match (missing_periods, short_periods) {
+        (0, _) => format!("{head} short by {total} in total, {n}"),
+        (_, 0) => format!("{head} missing ({none_on}), {total} in total, {n}"),
+        (m, s) => format!(
+            "{head} missing in {} ({none_on}) and short in {s}, {total} in total, {n}",
+            periods_text(m)
+        ),
     }
 }
 
-/// The rows showing that a period was billed: the service's rows in it; for an
-/// account-level credit the account-level rows, else the account's first row.
-fn billed_rows(dump: &Dump, ix: &Index, acc: AccId, service: Sym, period: Date) -> Vec<RowId> {
-    let in_period = |s: u32| -> Vec<RowId> {
-        ix.svc(s)
-            .rows
-            .iter()
-            .copied()
-            .filter(|&r| dump.rows[r as usize].period_start == period)
-            .collect()
+/// The invoices showing that a period was billed: those of the service's rows
+/// in it; for an account-level credit, those of the account's rows in it.
+fn billed_invoices(dump: &Dump, ix: &Index, acc: AccId, service: Sym, period: Date) -> Vec<Sym> {
+    let svcs: Vec<u32> = if service.is_empty() {
+        ix.acc(acc).services.clone()
+    } else {
+        ix.service(acc, service).into_iter().collect()
     };
-    if let Some(rows) = ix.service(acc, service).map(in_period).filter(|r| !r.is_empty()) {
-        return rows;
+    let mut out: Vec<Sym> = Vec::new();
+    for s in svcs {
+        for &r in &ix.svc(s).rows {
+            let row = &dump.rows[r as usize];
+            if row.period_start == period && !out.contains(&row.invoice) {
+                out.push(row.invoice);
+            }
+        }
     }
-    ix.acc(acc)
-        .services
-        .iter()
-        .filter_map(|&s| {
-            ix.svc(s)
-                .rows
-                .iter()
-                .copied()
-                .find(|&r| dump.rows[r as usize].period_start == period)
-        })
-        .min()
-        .into_iter()
-        .collect()
+    out
 }

@@ -4,7 +4,7 @@ use crate::config::RuleError;
 use crate::index::{AccId, Index};
 use crate::kinds::{Fields, Kind, KindDef, Param};
 use std::sync::Arc;
-use crate::util::{money, periods_text, row_claim, Draft, SymMemo};
+use crate::util::{exact_text, money, periods_text, quantity_text, row_claim, Draft, SymMemo};
 use rustc_hash::FxHashMap;
 use telaudit_model::{ChargeType, ChargeTypes, ContractKind, Decimal, Dump, Finding, RowId, Sym};
 
@@ -40,7 +40,9 @@ pub const KIND: KindDef = KindDef {
 /// ## Why is this bad
 /// The contract is a price ceiling: everything above it is overbilled and
 /// recoverable. Until the carrier reprices, it recurs: monthly is the excess on
-/// the latest period's rows.
+/// the latest period's rows, copies excepted. The finding's text gives the rates
+/// at full precision (billed 0.0475 against contracted 0.045, never rounded to
+/// cents), so the carrier sees the very figures of its bill and the contract.
 ///
 /// ## Example
 /// The fixture `crates/rules/tests/fixtures/rate_above_contract/` is this example.
@@ -93,6 +95,7 @@ impl Kind for RateAboveContract {
         struct Group {
             draft: Draft,
             max_price: Decimal,
+            max_price_text: String,
             rate: Option<Decimal>,
             mixed_rates: bool,
         }
@@ -131,13 +134,10 @@ impl Kind for RateAboveContract {
                 continue;
             }
             let excess = exact(excess);
-            let price = match row.unit_rate {
-                Some(u) => u.to_decimal(),
-                None => row.amount.to_decimal() / row.quantity.to_decimal(),
-            };
+            let (price, price_text) = unit_price(row);
             let rate = c.amount.to_decimal();
             let r = i as RowId;
-            let monthly = if ix.is_latest(dump, r) {
+            let monthly = if ix.recurs_monthly(dump, r) {
                 excess
             } else {
                 Decimal::ZERO
@@ -148,6 +148,7 @@ impl Kind for RateAboveContract {
                 .or_insert_with(|| Group {
                     draft: Draft::new(row.carrier, row.account, row.service),
                     max_price: price,
+                    max_price_text: price_text.clone(),
                     rate: Some(rate),
                     mixed_rates: false,
                 });
@@ -156,7 +157,10 @@ impl Kind for RateAboveContract {
             if !g.draft.basis.contains(&c.source) {
                 g.draft.basis.push(c.source);
             }
-            g.max_price = g.max_price.max(price);
+            if price > g.max_price {
+                g.max_price = price;
+                g.max_price_text = price_text;
+            }
             if g.rate != Some(rate) {
                 g.mixed_rates = true;
             }
@@ -165,20 +169,39 @@ impl Kind for RateAboveContract {
         for ((_, _, code), g) in groups {
             let n = g.draft.distinct_periods(dump).len();
             let contracted = match (g.mixed_rates, g.rate) {
-                (false, Some(r)) => format!("contracted {}", money(r)),
+                (false, Some(r)) => format!("contracted {}", exact_text(r)),
                 _ => "the contracted rates".to_string(),
             };
             let excess: Decimal = g.draft.claims.iter().map(|c| c.recoverable).sum();
             let text = format!(
                 "{} billed at up to {} a unit against {contracted}, {} over in total, {}",
                 dump.s(code),
-                money(g.max_price),
+                g.max_price_text,
                 money(excess),
                 periods_text(n)
             );
             findings.push(g.draft.finish(id, dump, text));
         }
         findings
+    }
+}
+
+/// A row's unit price and its text at full precision: the unit_rate, else
+/// amount / quantity; when that division does not end, the text says
+/// `(amount / quantity)` rather than round.
+fn unit_price(row: &telaudit_model::Row) -> (Decimal, String) {
+    if let Some(u) = row.unit_rate {
+        let u = u.to_decimal();
+        return (u, exact_text(u));
+    }
+    let (amount, qty) = (row.amount.to_decimal(), row.quantity.to_decimal());
+    let price = amount / qty;
+    // A quotient that ended has few digits; one cut at Decimal's 28 digits has not.
+    if price.normalize().scale() <= 18 && price.checked_mul(qty) == Some(amount) {
+        (price, exact_text(price))
+    } else {
+        let text = format!("({} / {})", exact_text(amount), quantity_text(qty));
+        (price, text)
     }
 }
 

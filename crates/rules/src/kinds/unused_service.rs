@@ -34,7 +34,8 @@ pub const KIND: KindDef = KindDef {
 /// ## Why is this bad
 /// An unused line still costs its monthly plan. Nothing was overbilled (the
 /// carrier billed what was ordered), so recoverable is 0; cancelling the line saves
-/// its recurring charges every month: monthly is their amount in the latest period.
+/// its recurring charges every month: monthly is their amount in the latest period,
+/// copies excepted (a copy is a one-time error that DUP001 claims back).
 ///
 /// ## Example
 /// The fixture `crates/rules/tests/fixtures/unused_service/` is this example.
@@ -106,6 +107,10 @@ impl Kind for UnusedService {
                     }
                     ChargeType::Recurring if row.period_start == latest => {
                         draft.rows.push(r);
+                        if ix.is_copy(r) {
+                            // A copy is a one-time error (DUP001's), not a monthly cost.
+                            continue;
+                        }
                         // Summed as Decimal: ten 12-digit amounts overflow an i64 of millionths.
                         let amount = row.amount.to_decimal();
                         recurring += amount;

@@ -106,6 +106,21 @@ pub fn with_layouts(rules_hash: u128, layouts_hash: Option<u128>) -> u128 {
     }
 }
 
+/// The rules hash with `--as-of` folded in (it changes the outputs); without it
+/// the hash is unchanged, so stored outputs of a run without it stay current.
+pub fn with_as_of(hash: u128, as_of: Option<telaudit_model::Date>) -> u128 {
+    match as_of {
+        None => hash,
+        Some(d) => {
+            let mut h = Xxh3::new();
+            h.update(b"as-of\0");
+            h.update(&hash.to_le_bytes());
+            h.update(d.to_string().as_bytes());
+            h.digest128()
+        }
+    }
+}
+
 /// The hash of a loaded rule set: every rule's id, kind, texts and parameters
 /// (its full debug form, which holds nothing but the rule files' contents and
 /// names, in id order).

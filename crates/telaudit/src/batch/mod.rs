@@ -79,6 +79,8 @@ pub struct Settings<'a> {
     pub out: &'a Path,
     pub rules: &'a RuleSet,
     pub rules_hash: u128,
+    /// `--as-of`: the dispute windows' as-of date for every client (folded into `rules_hash`).
+    pub as_of: Option<telaudit_model::Date>,
     /// Audit every client even when its stored output is current.
     pub force: bool,
 }
@@ -106,6 +108,7 @@ impl Done {
                 recoverable: None,
                 monthly: None,
                 first_year: None,
+                expired: None,
                 error: Some(message.replace('\n', " ")),
                 npv: None,
                 payback_months: None,
@@ -185,7 +188,7 @@ pub fn run_one(c: &ClientFolder, s: &Settings) -> Done {
         }
     }
     let attempt = catch_unwind(AssertUnwindSafe(|| -> Result<Done, CliError> {
-        let mut a = crate::pipeline::audit_client(&c.dir, s.rules)?;
+        let mut a = crate::pipeline::audit_client(&c.dir, s.rules, s.as_of)?;
         let marker = store::Marker {
             fingerprint: fp.clone(),
             refused: a.dump.rejected.len(),
@@ -206,6 +209,7 @@ pub fn run_one(c: &ClientFolder, s: &Settings) -> Done {
                 recoverable: Some(Cents::round(r.totals.recoverable)),
                 monthly: Some(Cents::round(r.totals.monthly)),
                 first_year: Some(Cents::round(r.totals.first_year)),
+                expired: Some(Cents::round(r.totals.expired)),
                 error: store::refusal_note(refused),
                 npv,
                 payback_months,

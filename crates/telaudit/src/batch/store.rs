@@ -189,6 +189,9 @@ struct StoredTotals {
     recoverable: Cents,
     monthly: Cents,
     first_year: Cents,
+    /// Absent in a report.json written before dispute windows: nothing expired.
+    #[serde(default)]
+    expired: Option<Cents>,
 }
 
 /// The summary row of a client stored complete in `client_out` (read back from
@@ -208,6 +211,11 @@ pub fn stored_row(client_out: &Path, client: &str, refused: usize) -> Option<(Su
         recoverable: Some(v.totals.recoverable),
         monthly: Some(v.totals.monthly),
         first_year: Some(v.totals.first_year),
+        expired: Some(
+            v.totals
+                .expired
+                .unwrap_or(Cents::round(telaudit_model::Decimal::ZERO)),
+        ),
         error: refusal_note(refused),
         npv: v.proposal.as_ref().and_then(|p| p.npv),
         payback_months: v.proposal.as_ref().map(|p| PaybackCell::of(p.payback_months)),

@@ -161,6 +161,10 @@ pub struct SummaryRow {
     pub monthly: Option<Cents>,
     /// report.json's `totals.first_year`; `None` when the client failed.
     pub first_year: Option<Cents>,
+    /// report.json's `totals.expired` (found too late to claim); `None` when the
+    /// client failed. A summary.json written before this column reads as `None`.
+    #[serde(default)]
+    pub expired: Option<Cents>,
     /// Why the client failed, or how much of its input was refused.
     pub error: Option<String>,
     /// report.json's `proposal.npv`; `None` without a funding plan (or when
@@ -205,6 +209,7 @@ pub fn summary_csv(rows: &[SummaryRow]) -> String {
         "recoverable",
         "monthly",
         "first_year",
+        "expired",
         "error",
         "npv",
         "payback_months",
@@ -219,6 +224,7 @@ pub fn summary_csv(rows: &[SummaryRow]) -> String {
             money(&r.recoverable),
             money(&r.monthly),
             money(&r.first_year),
+            money(&r.expired),
             safe(r.error.as_deref().unwrap_or("")).into_owned(),
             money(&r.npv),
             r.payback_months.map(|p| p.to_string()).unwrap_or_default(),
@@ -262,6 +268,7 @@ pub fn merge(inputs: &[(String, Vec<SummaryRow>)]) -> Result<Vec<SummaryRow>, St
                             x.recoverable,
                             x.monthly,
                             x.first_year,
+                            x.expired,
                             x.error.clone(),
                             x.npv,
                             x.payback_months,
@@ -316,6 +323,7 @@ mod tests {
             recoverable: cents(rec),
             monthly: cents("1.00"),
             first_year: cents("13.00"),
+            expired: cents("0.50"),
             error: None,
             npv: cents("-4.50"),
             payback_months: Some(PaybackCell::Months(7)),
@@ -343,6 +351,7 @@ mod tests {
         e.first_year = None;
         e.npv = None;
         e.payback_months = None;
+        e.expired = None;
         e.error = Some("-bad, \"quoted\"".into());
         let mut neg = row("b", BatchStatus::Audited, "-5.00");
         neg.error = Some("@x".into());
@@ -352,10 +361,10 @@ mod tests {
         let csv = summary_csv(&[e, neg, never]);
         assert_eq!(
             csv,
-            "client,status,rows,billed_total,recoverable,monthly,first_year,error,npv,payback_months\n\
-             '=cmd,error,,,,,,\"'-bad, \"\"quoted\"\"\",,\n\
-             b,audited,10,100.00,-5.00,1.00,13.00,'@x,-4.50,7\n\
-             c,audited,10,100.00,1.00,1.00,13.00,,,never\n"
+            "client,status,rows,billed_total,recoverable,monthly,first_year,expired,error,npv,payback_months\n\
+             '=cmd,error,,,,,,,\"'-bad, \"\"quoted\"\"\",,\n\
+             b,audited,10,100.00,-5.00,1.00,13.00,0.50,'@x,-4.50,7\n\
+             c,audited,10,100.00,1.00,1.00,13.00,0.50,,,never\n"
         );
     }
 

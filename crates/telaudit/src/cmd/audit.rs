@@ -1,7 +1,7 @@
 //! `telaudit audit`: audit one client's bill dump.
 //!
 //! ```text
-//! Usage: telaudit audit <CLIENT_DIR> --out <DIR> [--rules DIR] [--layouts DIR] [--force] [--timings] [--quiet]
+//! Usage: telaudit audit <CLIENT_DIR> --out <DIR> [--rules DIR] [--layouts DIR] [--as-of YYYY-MM-DD] [--force] [--timings] [--quiet]
 //!                      [--proposal-json FILE]
 //!
 //! Reads CLIENT_DIR (invoices/, inventory.csv, contracts.csv, client.toml),
@@ -39,6 +39,11 @@ pub struct Args {
     /// (one named like a built-in layout replaces it).
     #[arg(long, value_name = "DIR")]
     pub layouts: Option<PathBuf>,
+    /// The as-of date of the dispute windows (client.toml `[disputes]`): claims
+    /// on invoices older than this date minus the carrier's window have expired.
+    /// Default: the latest invoice_date in the dump (never the clock).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::parse_as_of)]
+    pub as_of: Option<telaudit_model::Date>,
     /// Write into --out even when it holds another client's report.
     #[arg(long)]
     pub force: bool,
@@ -58,7 +63,7 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
     let rules = super::rules::load(args.rules.as_deref())?;
     super::layouts::load(args.layouts.as_deref())?;
     check_out_dir(&args.client_dir, &args.out)?;
-    let mut audited = crate::pipeline::audit_client(&args.client_dir, &rules)?;
+    let mut audited = crate::pipeline::audit_client(&args.client_dir, &rules, args.as_of)?;
     if !args.force {
         check_out_owner(&args.out, &audited.dump.client)?;
     }
@@ -144,6 +149,9 @@ fn print_summary(dump: &telaudit_model::Dump, report: &telaudit_report::Report, 
     );
     println!("  findings          {}", t.findings);
     println!("  recoverable now   {}", money_string(t.recoverable));
+    if !t.expired.is_zero() {
+        println!("  too late to claim {}", money_string(t.expired));
+    }
     println!("  monthly savings   {}", money_string(t.monthly));
     println!("  annual savings    {}", money_string(t.annual));
     println!("  first-year value  {}", money_string(t.first_year));

@@ -1,12 +1,12 @@
 //! `telaudit batch`: audit every client folder under a root.
 //!
 //! ```text
-//! Usage: telaudit batch <ROOT> --out <DIR> [--rules DIR] [--layouts DIR] [--force] [--shard I/N] [--quiet]
+//! Usage: telaudit batch <ROOT> --out <DIR> [--rules DIR] [--layouts DIR] [--as-of YYYY-MM-DD] [--force] [--shard I/N] [--quiet]
 //!
 //! Every sub-folder of ROOT (hidden ones skipped) is a client folder. Each is
 //! audited as `telaudit audit` would and written to DIR/<client>/, whole or not
 //! at all; DIR/summary.csv and DIR/summary.json hold one row per client (client,
-//! status, rows, billed_total, recoverable, monthly, first_year, error), sorted
+//! status, rows, billed_total, recoverable, monthly, first_year, expired, error), sorted
 //! by client id; DIR/index.html links every client's report.
 //!
 //! status: audited, unchanged (its input, the rules and telaudit's version are
@@ -48,6 +48,10 @@ pub struct Args {
     /// (one named like a built-in layout replaces it); part of the fingerprint.
     #[arg(long, value_name = "DIR")]
     pub layouts: Option<PathBuf>,
+    /// The as-of date of the dispute windows, for every client (default: each
+    /// client's latest invoice_date); part of the fingerprint.
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::parse_as_of)]
+    pub as_of: Option<telaudit_model::Date>,
     /// Audit every client, also those whose stored output is current.
     #[arg(long)]
     pub force: bool,
@@ -122,7 +126,11 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
     let settings = Settings {
         out: &args.out,
         rules: &rules,
-        rules_hash: batch::fingerprint::with_layouts(batch::fingerprint::rules_hash(&rules), layouts_hash),
+        rules_hash: batch::fingerprint::with_as_of(
+            batch::fingerprint::with_layouts(batch::fingerprint::rules_hash(&rules), layouts_hash),
+            args.as_of,
+        ),
+        as_of: args.as_of,
         force: args.force,
     };
 
@@ -228,6 +236,7 @@ fn index_row(d: &Done) -> telaudit_report::BatchIndexRow {
         recoverable: money(&d.row.recoverable),
         monthly: money(&d.row.monthly),
         first_year: money(&d.row.first_year),
+        expired: money(&d.row.expired),
         npv: d.row.npv.map(summary::Cents::value),
         payback: d.row.payback_months.map(|p| p.to_string()).unwrap_or_default(),
         error: d.row.error.clone().unwrap_or_default(),
@@ -256,6 +265,10 @@ fn print_screen(args: &Args, shard: Option<(u64, u64)>, done: &[Done], rows_read
     println!("  recoverable now   {}", money_string(sum(|r| &r.recoverable)));
     println!("  monthly savings   {}", money_string(sum(|r| &r.monthly)));
     println!("  first-year value  {}", money_string(sum(|r| &r.first_year)));
+    let expired = sum(|r| &r.expired);
+    if !expired.is_zero() {
+        println!("  too late to claim {}", money_string(expired));
+    }
     let refused: Vec<&Done> = done.iter().filter(|d| d.refused > 0).collect();
     if !refused.is_empty() {
         println!(

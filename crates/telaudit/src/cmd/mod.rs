@@ -53,3 +53,8 @@ impl fmt::Display for CliError {
         }
     }
 }
+
+/// Reads `--as-of YYYY-MM-DD` (a bad date is a command-line error: exit 2).
+pub fn parse_as_of(s: &str) -> Result<telaudit_model::Date, String> {
+    telaudit_model::Date::parse(s).map_err(|e| format!("{s:?}: {e}; write the as-of date as YYYY-MM-DD"))
+}

@@ -1,0 +1,91 @@
+//! Dispute windows (formats.md section 9): which recoverable claims were found
+//! too late to claim.
+//!
+//! A carrier accepts a dispute only for its window of days after the invoice
+//! date. A claim has *expired* when the invoice_date of the row it rests on (for a
+//! missing credit: the latest invoice_date of its account's rows of that period)
+//! is earlier than the as-of date minus the carrier's window: an invoice dated
+//! exactly on that cutoff day is still inside. An expired claim's recoverable
+//! moves to its `expired` value; its monthly never expires.
+
+use rustc_hash::FxHashMap;
+use telaudit_model::{ClaimKey, Date, Decimal, Dump, RuleResult, Sym};
+
+/// Moves the recoverable money of every expired claim to its `expired` value,
+/// and updates each finding's sums. Nothing happens without `[disputes]` in
+/// client.toml or without an as-of date (a dump without rows).
+pub fn expire(dump: &Dump, results: &mut [RuleResult]) {
+    let (Some(windows), Some(as_of)) = (&dump.config.disputes, dump.as_of_date()) else {
+        return;
+    };
+    // The cutoff per carrier symbol, computed once per carrier text.
+    let mut cutoffs: FxHashMap<Sym, Option<Date>> = FxHashMap::default();
+    let mut cutoff = |carrier: Sym| -> Option<Date> {
+        *cutoffs.entry(carrier).or_insert_with(|| {
+            let days = windows.window(dump.s(carrier))?;
+            // Before year 1 nothing can be earlier: no claim expires.
+            as_of.minus_days(days)
+        })
+    };
+    let credit_dates = missing_credit_dates(dump, results);
+    for r in results.iter_mut() {
+        for f in &mut r.findings {
+            let mut changed = false;
+            for c in &mut f.claims {
+                if c.recoverable <= Decimal::ZERO {
+                    continue;
+                }
+                let (carrier, invoice_date) = match c.key {
+                    ClaimKey::Row(id) => match dump.rows.get(id as usize) {
+                        Some(row) => (row.carrier, Some(row.invoice_date)),
+                        None => continue,
+                    },
+                    ClaimKey::MissingCredit {
+                        carrier,
+                        account,
+                        period,
+                        ..
+                    } => (carrier, credit_dates.get(&(carrier, account, period)).copied()),
+                };
+                let (Some(cut), Some(date)) = (cutoff(carrier), invoice_date) else {
+                    continue;
+                };
+                if date < cut {
+                    c.expired += c.recoverable;
+                    c.recoverable = Decimal::ZERO;
+                    changed = true;
+                }
+            }
+            if changed {
+                f.recoverable = f.claims.iter().map(|c| c.recoverable).sum();
+                f.expired = f.claims.iter().map(|c| c.expired).sum();
+            }
+        }
+    }
+}
+
+/// For every (carrier, account, period) a missing credit is claimed on, the
+/// latest invoice_date of the account's rows of that period.
+fn missing_credit_dates(dump: &Dump, results: &[RuleResult]) -> FxHashMap<(Sym, Sym, Date), Date> {
+    let mut want: FxHashMap<(Sym, Sym, Date), Option<Date>> = FxHashMap::default();
+    for c in results.iter().flat_map(|r| &r.findings).flat_map(|f| &f.claims) {
+        if let ClaimKey::MissingCredit {
+            carrier,
+            account,
+            period,
+            ..
+        } = c.key
+        {
+            want.insert((carrier, account, period), None);
+        }
+    }
+    if want.is_empty() {
+        return FxHashMap::default();
+    }
+    for row in &dump.rows {
+        if let Some(d) = want.get_mut(&(row.carrier, row.account, row.period_start)) {
+            *d = (*d).max(Some(row.invoice_date));
+        }
+    }
+    want.into_iter().filter_map(|(k, d)| Some((k, d?))).collect()
+}
