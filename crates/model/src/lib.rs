@@ -24,10 +24,11 @@ pub use charge::{
     CANONICAL_COLUMNS_WITHOUT_PERIODS,
 };
 pub use date::{days_in_month, Date, DateError};
-pub use finding::{Claim, ClaimKey, Finding, RuleInfo, RuleResult, Severity};
+pub use finding::{Change, Claim, ClaimKey, Finding, RuleInfo, RuleResult, Severity};
 pub use input::{
-    ClientConfig, Contract, ContractKind, Dump, ForcedLayout, InventoryRecord, Position, Proposal, Rejection,
-    RowIdx, ServiceStatus, SourceFile, SourceKind, UnbalancedInvoice, Warning,
+    CatalogueEntry, ClientConfig, Contract, ContractKind, Dump, ForcedLayout, InventoryMention, InventoryRecord,
+    PlanKind, Position, Proposal, Rejection, RowIdx, ServiceStatus, SourceFile, SourceKind, UnbalancedInvoice,
+    UtilizationRecord, Warning,
 };
 pub use intern::{Interner, Sym};
 pub use money::{money_string, DecimalError, Micros};

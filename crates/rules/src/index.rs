@@ -1,5 +1,6 @@
 //! The shared index: built once per dump, read by every rule.
 
+use crate::catalogue::Catalogue;
 use rustc_hash::FxHashMap;
 use telaudit_model::{Date, Dump, RowId, Sym};
 
@@ -65,6 +66,8 @@ pub struct Index {
     service_ids: FxHashMap<(AccId, Sym), SvcId>,
     /// The accounts of each carrier, in order of first appearance.
     carrier_accounts: FxHashMap<Sym, Vec<AccId>>,
+    /// plans.csv by carrier and code, utilization.csv by circuit.
+    pub catalogue: Catalogue,
 }
 
 impl Index {
@@ -129,6 +132,7 @@ impl Index {
             a.periods.sort_unstable();
             a.periods.dedup();
         }
+        ix.catalogue = Catalogue::build(dump);
         ix
     }
 

@@ -12,12 +12,14 @@
 
 #![warn(missing_docs)]
 
+mod catalogue;
 mod config;
 mod eval;
 mod index;
 pub mod kinds;
 mod util;
 
+pub use catalogue::Catalogue;
 pub use config::{Rule, RuleError, RuleSet};
 pub use eval::{evaluate, evaluate_timed, Timings};
 pub use index::{AccId, AccountInfo, Index, ServiceInfo, SvcId};

@@ -78,6 +78,7 @@ impl Draft {
             evidence,
             basis: self.basis,
             claims: self.claims,
+            change: None,
         }
     }
 }
