@@ -8,12 +8,38 @@
 
 use crate::tables::sorted_findings;
 use crate::Report;
-use telaudit_model::{Date, Decimal, Dump, Finding, RuleInfo, RuleResult};
+use telaudit_model::{Change, Date, Decimal, Dump, Finding, RuleInfo, RuleResult};
 
 /// How many findings the "largest findings" tables show.
 pub const TOP_FINDINGS: usize = 20;
 /// How many input warnings the reports list (the rest are counted).
 pub(crate) const WARNINGS_SHOWN: usize = 20;
+/// How many recommended changes the "Buying too much" sections list (the largest
+/// monthly savings; all of them are in `changes/<carrier>.csv`).
+pub const CHANGES_SHOWN: usize = 25;
+
+/// One recommended change (a plan or tier change, or a cancellation), as both
+/// reports show it.
+pub(crate) struct ChangeView<'a> {
+    /// The rule that recommends it.
+    pub info: &'a RuleInfo,
+    /// The finding itself.
+    pub finding: &'a Finding,
+    /// From, to.
+    pub change: &'a Change,
+}
+
+/// The "Buying too much" section: findings that recommend a change.
+pub(crate) struct Buying<'a> {
+    /// Per rule with such findings (sorted by id): its info, its count and the
+    /// sum of its findings' monthly savings (its own claims, overlap not removed).
+    pub rules: Vec<(&'a RuleInfo, usize, Decimal)>,
+    /// The [`CHANGES_SHOWN`] largest monthly savings, largest first; equal values
+    /// keep the findings.csv order.
+    pub shown: Vec<ChangeView<'a>>,
+    /// How many changes there are in all.
+    pub count: usize,
+}
 
 /// When the found money pays back the proposal's one-time cost.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -81,6 +107,8 @@ pub(crate) struct View<'a> {
     pub warnings: Vec<WarningLine<'a>>,
     /// How many warnings are not listed.
     pub more_warnings: usize,
+    /// The recommended changes; `None` when no finding recommends one.
+    pub buying: Option<Buying<'a>>,
 }
 
 impl<'a> View<'a> {
@@ -94,6 +122,7 @@ impl<'a> View<'a> {
             payback: r.proposal.as_ref().map(|p| Payback::of(p.payback_months)),
             top,
             findings,
+            buying: buying(dump, results),
             more_warnings: warnings.len().saturating_sub(WARNINGS_SHOWN),
             warnings: warnings
                 .into_iter()
@@ -132,4 +161,40 @@ fn top_findings<'a>(dump: &Dump, results: &'a [RuleResult]) -> (Vec<TopFinding<'
         })
         .collect();
     (top, count)
+}
+
+/// The findings that recommend a change, for the "Buying too much" sections.
+fn buying<'a>(dump: &Dump, results: &'a [RuleResult]) -> Option<Buying<'a>> {
+    let mut all: Vec<ChangeView<'a>> = sorted_findings(dump, results)
+        .into_iter()
+        .filter_map(|(info, finding)| {
+            finding.change.as_ref().map(|change| ChangeView {
+                info,
+                finding,
+                change,
+            })
+        })
+        .collect();
+    if all.is_empty() {
+        return None;
+    }
+    let mut rules: Vec<(&RuleInfo, usize, Decimal)> = Vec::new();
+    for c in &all {
+        match rules.last_mut() {
+            Some((info, n, sum)) if info.id == c.info.id => {
+                *n += 1;
+                *sum += c.finding.monthly;
+            }
+            _ => rules.push((c.info, 1, c.finding.monthly)),
+        }
+    }
+    // Stable: equal savings keep the findings.csv order.
+    all.sort_by_key(|c| std::cmp::Reverse(c.finding.monthly));
+    let count = all.len();
+    all.truncate(CHANGES_SHOWN);
+    Some(Buying {
+        rules,
+        shown: all,
+        count,
+    })
 }

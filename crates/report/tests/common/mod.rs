@@ -106,6 +106,7 @@ pub fn finding(
         evidence,
         basis: vec![],
         claims,
+        change: None,
     }
 }
 
