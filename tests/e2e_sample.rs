@@ -35,7 +35,7 @@ fn sample_data_matches_the_oracle_and_its_pinned_totals() {
     assert_eq!(r["input"]["rows"], 21754);
     assert_eq!(r["input"]["billed_total"], "457728.56");
     assert_eq!(r["totals"]["recoverable"], "8016.66");
-    assert_eq!(r["totals"]["monthly"], "2106.81");
+    assert_eq!(r["totals"]["monthly"], "3855.42");
     let br = by_rule(&r);
     assert_eq!(
         (br["DIS001"].1.as_str(), br["DIS001"].2.as_str()),
@@ -45,6 +45,22 @@ fn sample_data_matches_the_oracle_and_its_pinned_totals() {
         (br["UNU001"].1.as_str(), br["UNU001"].2.as_str()),
         ("0.00", "831.94")
     );
+    // Buying too much (optimization.md section 3): 5 Lumen ports 100M -> 50M at
+    // 425.00 - 300.00, and one Comcast 300 -> 100 at 149.95 - 89.95.
+    assert_eq!(br["CIR001"], (5 + 1, "0.00".to_string(), "685.00".to_string()));
+    assert_eq!(br["PLN001"].2, "108.00");
+    assert_eq!(br["ZOM001"].2, "1137.10");
+    let out = tmp.path().join("out");
+    let lumen = std::fs::read_to_string(out.join("changes/Lumen.csv")).unwrap();
+    assert_eq!(lumen.lines().count(), 1 + 5, "{lumen}");
+    assert!(lumen.contains(",CIR001,ETHPORT (Ethernet Port 100M),ETH50M (Ethernet Port 50M),125.00,"));
+    // They claim no recoverable money: no dispute line names them.
+    for (d, bytes) in files_below(&out.join("disputes")) {
+        let text = String::from_utf8(bytes).unwrap();
+        for rule in ["PLN001", "CIR001", "ZOM001"] {
+            assert!(!text.contains(rule), "{} names {rule}", d.display());
+        }
+    }
 }
 
 #[test]

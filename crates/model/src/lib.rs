@@ -26,9 +26,9 @@ pub use charge::{
 pub use date::{days_in_month, Date, DateError};
 pub use finding::{Change, Claim, ClaimKey, Finding, RuleInfo, RuleResult, Severity};
 pub use input::{
-    CatalogueEntry, ClientConfig, Contract, ContractKind, Dump, ForcedLayout, InventoryMention, InventoryRecord,
-    PlanKind, Position, Proposal, Rejection, RowIdx, ServiceStatus, SourceFile, SourceKind, UnbalancedInvoice,
-    UtilizationRecord, Warning,
+    CatalogueEntry, ClientConfig, Contract, ContractKind, Dump, ForcedLayout, InventoryMention,
+    InventoryRecord, PlanKind, Position, Proposal, Rejection, RowIdx, ServiceStatus, SourceFile, SourceKind,
+    UnbalancedInvoice, UtilizationRecord, Warning,
 };
 pub use intern::{Interner, Sym};
 pub use money::{money_string, DecimalError, Micros};

@@ -8,8 +8,8 @@ use crate::table::{read_table, Column, Fields};
 use crate::text::show;
 use rustc_hash::{FxHashMap, FxHashSet};
 use telaudit_model::{
-    CatalogueEntry, Date, DateError, DecimalError, FileId, Interner, Micros, PlanKind, Position, SourceRef, Sym,
-    UtilizationRecord, Warning,
+    CatalogueEntry, Date, DateError, DecimalError, FileId, Interner, Micros, PlanKind, Position, SourceRef,
+    Sym, UtilizationRecord, Warning,
 };
 
 const fn col(name: &'static str, required: bool) -> Column {
@@ -81,7 +81,9 @@ fn plan_line(f: &Fields, line: u64, file: FileId, strings: &mut Interner) -> Res
         PlanKind::Circuit => {
             bandwidth = req_number(f, 8, "bandwidth_mbps", " for a circuit: the tier's bandwidth")?;
             if bandwidth.0 == 0 {
-                return Err("bandwidth_mbps is 0: a circuit tier's bandwidth must be more than 0".to_string());
+                return Err(
+                    "bandwidth_mbps is 0: a circuit tier's bandwidth must be more than 0".to_string(),
+                );
             }
         }
     }
@@ -111,7 +113,12 @@ fn plan_line(f: &Fields, line: u64, file: FileId, strings: &mut Interner) -> Res
 /// Reads plans.csv. A line whose carrier and code repeat an earlier line's with an
 /// overlapping window is refused (the earlier one stands): the catalogue must say
 /// one price per code at a time.
-pub fn read_plans(bytes: &[u8], file: FileId, path: &str, strings: &mut Interner) -> TableOutcome<CatalogueEntry> {
+pub fn read_plans(
+    bytes: &[u8],
+    file: FileId,
+    path: &str,
+    strings: &mut Interner,
+) -> TableOutcome<CatalogueEntry> {
     let mut out: TableOutcome<CatalogueEntry> = TableOutcome::default();
     let text = decoded(bytes, path, &mut out);
     let mut by_code: FxHashMap<(Sym, Sym), Vec<usize>> = FxHashMap::default();

@@ -19,8 +19,8 @@
 #![warn(missing_docs)]
 
 mod canonical;
-mod catalogue;
 mod canonical_writer;
+mod catalogue;
 mod client;
 mod config;
 mod edi;
@@ -33,8 +33,8 @@ mod text;
 mod zip;
 
 pub use canonical::read_canonical_csv;
-pub use catalogue::{read_plans, read_utilization};
 pub use canonical_writer::write_canonical_csv;
+pub use catalogue::{read_plans, read_utilization};
 pub use client::{read_bill_files, read_charge_file, read_client, ClientError, NoRowsRead, NotABillFile};
 pub use config::parse_client_toml;
 pub use edi::read_edi;

@@ -21,8 +21,8 @@ use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use telaudit_model::{
-    money_string, CatalogueEntry, ClaimKey, Contract, ContractKind, Date, Decimal, Dump, InventoryRecord, Micros, RowId,
-    PlanKind, RuleResult, ServiceStatus, SourceKind, SourceRef, Sym, UtilizationRecord,
+    money_string, CatalogueEntry, ClaimKey, Contract, ContractKind, Date, Decimal, Dump, InventoryRecord,
+    Micros, PlanKind, RowId, RuleResult, ServiceStatus, SourceKind, SourceRef, Sym, UtilizationRecord,
 };
 
 /// One disputed charge (or one credit owed and not given).

@@ -227,12 +227,26 @@ fn write_buying(o: &mut String, dump: &Dump, b: &Buying<'_>) -> Out {
     writeln!(o, "| Rule | Title | Changes | Monthly |")?;
     writeln!(o, "|---|---|---:|---:|")?;
     for (info, n, monthly) in &b.rules {
-        writeln!(o, "| {} | {} | {n} | {} |", md(&info.id), md(&info.title), money_string(*monthly))?;
+        writeln!(
+            o,
+            "| {} | {} | {n} | {} |",
+            md(&info.id),
+            md(&info.title),
+            money_string(*monthly)
+        )?;
     }
     writeln!(o)?;
-    writeln!(o, "The {} largest of {} changes by monthly saving:", b.shown.len(), b.count)?;
+    writeln!(
+        o,
+        "The {} largest of {} changes by monthly saving:",
+        b.shown.len(),
+        b.count
+    )?;
     writeln!(o)?;
-    writeln!(o, "| Rule | Carrier | Account | Service | From | To | Saves per month |")?;
+    writeln!(
+        o,
+        "| Rule | Carrier | Account | Service | From | To | Saves per month |"
+    )?;
     writeln!(o, "|---|---|---|---|---|---|---:|")?;
     for c in &b.shown {
         let f = c.finding;

@@ -22,8 +22,14 @@ impl Catalogue {
     pub fn build(dump: &Dump) -> Catalogue {
         let mut c = Catalogue::default();
         for (i, e) in dump.plans.iter().enumerate() {
-            c.by_code.entry((e.carrier, e.code, e.kind)).or_default().push(i as u32);
-            c.by_carrier.entry((e.carrier, e.kind)).or_default().push(i as u32);
+            c.by_code
+                .entry((e.carrier, e.code, e.kind))
+                .or_default()
+                .push(i as u32);
+            c.by_carrier
+                .entry((e.carrier, e.kind))
+                .or_default()
+                .push(i as u32);
         }
         for (i, u) in dump.utilization.iter().enumerate() {
             c.load.entry((u.carrier, u.service)).or_default().push(i as u32);
@@ -72,7 +78,13 @@ impl Catalogue {
 
     /// A circuit's peak in a period (the largest p95 in or out over its lines of
     /// that period) and those lines; `None` when no line measures that period.
-    pub fn peak(&self, dump: &Dump, carrier: Sym, service: Sym, period: Date) -> Option<(Micros, Vec<SourceRef>)> {
+    pub fn peak(
+        &self,
+        dump: &Dump,
+        carrier: Sym,
+        service: Sym,
+        period: Date,
+    ) -> Option<(Micros, Vec<SourceRef>)> {
         let ids = self.load.get(&(carrier, service))?;
         let mut peak: Option<Micros> = None;
         let mut lines = Vec::new();
@@ -91,7 +103,13 @@ impl Catalogue {
 /// The service's plan row in its account's latest period: its one `recurring` row
 /// of that period whose code is a catalogue code of `kind`; `None` when it has none
 /// or two or more (DUP001 or a person must look first).
-pub(crate) fn plan_row(dump: &Dump, cat: &Catalogue, svc: &ServiceInfo, acc: &AccountInfo, kind: PlanKind) -> Option<RowId> {
+pub(crate) fn plan_row(
+    dump: &Dump,
+    cat: &Catalogue,
+    svc: &ServiceInfo,
+    acc: &AccountInfo,
+    kind: PlanKind,
+) -> Option<RowId> {
     let latest = acc.latest()?;
     let mut found = None;
     for &r in &svc.rows {

@@ -16,8 +16,8 @@ use classify::{classify, classify_all};
 use read::{read_bills, read_format};
 use walk::{find_files, Found, Source};
 
-use crate::config::parse_client_toml;
 use crate::catalogue::{read_plans, read_utilization};
+use crate::config::parse_client_toml;
 use crate::inventory::{read_contracts, read_inventory};
 use crate::text::decode_text;
 use crate::ParsedFile;

@@ -262,7 +262,12 @@ impl<'a> Fields<'a> {
             Some(toml::Value::String(s)) => s,
             Some(toml::Value::Float(f)) => f.to_string(),
             Some(toml::Value::Integer(i)) => i.to_string(),
-            Some(v) => return Err(self.err(key, &format!("must be a number such as 0.30, not a {}", v.type_str()))),
+            Some(v) => {
+                return Err(self.err(
+                    key,
+                    &format!("must be a number such as 0.30, not a {}", v.type_str()),
+                ))
+            }
         };
         text.trim()
             .parse::<telaudit_model::Decimal>()

@@ -149,8 +149,8 @@ impl OversizedPlan {
         draft.claims.push(row_claim(plan, Decimal::ZERO, saving));
         let used: Vec<String> = usage.iter().map(|u| u.normalize().to_string()).collect();
         let text = format!(
-            "plan {} at {} a month is more than this line uses ({} {} in the last {WINDOW} periods): \
-             {} would cost less every period; saves {} a month",
+            "plan {} at {} a month costs more than this line needs ({} {} used in the last {WINDOW} \
+             periods): {} would cost less in every one of them; saves {} a month",
             label(dump, p),
             money(p.monthly.to_decimal()),
             used.join(", "),
