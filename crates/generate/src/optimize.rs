@@ -21,9 +21,9 @@ use std::io::Write;
 
 /// A wireless line's data use in its account's last 3 periods.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub enum Light {
+pub enum DataUse {
     /// As drawn for every line (0.05 to 40 GB a period).
-    No,
+    Drawn,
     /// At most ~3 GB in each window period (PLN001 finds it).
     Light,
     /// Light, but 35 GB or more in the middle window period (a look-alike).
@@ -46,10 +46,10 @@ pub fn plant_light_users(seed: u64, services: &mut [Service], months: u32) {
         }
         let r = rng.below(1000);
         s.light = match r {
-            0..=59 => Light::Light,
-            60..=79 => Light::HeavyMonth,
-            80..=99 => Light::MissingMonth,
-            _ => Light::No,
+            0..=59 => DataUse::Light,
+            60..=79 => DataUse::HeavyMonth,
+            80..=99 => DataUse::MissingMonth,
+            _ => DataUse::Drawn,
         };
     }
 }
@@ -60,10 +60,10 @@ pub fn data_use(s: &Service, p: u32, months: u32, drawn: i64) -> Option<i64> {
     let window = p + 3 >= months;
     let middle = p + 2 == months;
     match s.light {
-        Light::No => Some(drawn),
+        DataUse::Drawn => Some(drawn),
         _ if !window => Some(drawn),
-        Light::HeavyMonth if middle => Some(3500 + drawn % 500),
-        Light::MissingMonth if middle => None,
+        DataUse::HeavyMonth if middle => Some(3500 + drawn % 500),
+        DataUse::MissingMonth if middle => None,
         _ => Some(5 + drawn % 300),
     }
 }

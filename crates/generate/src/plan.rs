@@ -192,7 +192,7 @@ pub struct Service {
     pub cost_center: String,
     pub owner: String,
     /// A light data user in the last 3 periods (PLN001), or a look-alike.
-    pub light: crate::optimize::Light,
+    pub light: crate::optimize::DataUse,
 }
 
 #[derive(Clone, Debug)]
@@ -416,7 +416,7 @@ fn base_service(rng: &mut Rng, g: usize, carrier: usize, account: usize, kind: K
         credit: None,
         overrate: None,
         amount_only: false,
-        light: crate::optimize::Light::No,
+        light: crate::optimize::DataUse::Drawn,
         cost_center: format!("CC-{}", 1000 + rng.below(40) * 10),
         owner: format!("{} {}", rng.pick(&FIRST_NAMES), rng.pick(&LAST_NAMES)),
     };

@@ -144,65 +144,63 @@ fn inventory_line(
     seen: &mut FxHashMap<(Sym, Sym, Sym), usize>,
     records: &mut Vec<InventoryRecord>,
 ) -> Result<(), String> {
-    {
-        let service = required(f, 0, "service_id")?;
-        let carrier = required(f, 1, "carrier")?;
-        let st = f.get(3);
-        let status = match st.to_ascii_lowercase().as_str() {
-            "active" => ServiceStatus::Active,
-            "disconnected" => ServiceStatus::Disconnected,
-            "pending" => ServiceStatus::Pending,
-            "" => return Err("status is empty (required)".to_string()),
-            _ => {
-                return Err(format!(
-                    "unknown status {}: expected active, disconnected or pending",
-                    show(st)
-                ))
-            }
-        };
-        let disconnect_date = opt_date(f, 4, "disconnect_date")?;
-        if status == ServiceStatus::Disconnected && disconnect_date.is_none() {
-            return Err(
-                "status is disconnected but disconnect_date is empty: give the last day the client \
-                        wanted the service (YYYY-MM-DD)"
-                    .to_string(),
-            );
+    let service = required(f, 0, "service_id")?;
+    let carrier = required(f, 1, "carrier")?;
+    let st = f.get(3);
+    let status = match st.to_ascii_lowercase().as_str() {
+        "active" => ServiceStatus::Active,
+        "disconnected" => ServiceStatus::Disconnected,
+        "pending" => ServiceStatus::Pending,
+        "" => return Err("status is empty (required)".to_string()),
+        _ => {
+            return Err(format!(
+                "unknown status {}: expected active, disconnected or pending",
+                show(st)
+            ))
         }
-        let rec = InventoryRecord {
-            service: strings.intern(service),
-            carrier: strings.intern(carrier),
-            account: strings.intern(f.get(2)),
-            status,
-            disconnect_date,
-            cost_center: f.get(5).to_string(),
-            owner: f.get(6).to_string(),
-            source: SourceRef { file, pos: pos(line) },
-        };
-        match seen.get(&(rec.carrier, rec.account, rec.service)) {
-            Some(&i) => {
-                let prev: &InventoryRecord = &records[i];
-                let same = prev.status == rec.status
-                    && prev.disconnect_date == rec.disconnect_date
-                    && prev.cost_center == rec.cost_center
-                    && prev.owner == rec.owner;
-                if !same {
-                    return Err(format!(
-                        "service_id {} of {} account {} is already listed on line {} with different \
-                         values; keep one line per service",
-                        show(service),
-                        show(carrier),
-                        show(f.get(2)),
-                        prev.source.pos
-                    ));
-                }
-            }
-            None => {
-                seen.insert((rec.carrier, rec.account, rec.service), records.len());
-                records.push(rec);
-            }
-        }
-        Ok(())
+    };
+    let disconnect_date = opt_date(f, 4, "disconnect_date")?;
+    if status == ServiceStatus::Disconnected && disconnect_date.is_none() {
+        return Err(
+            "status is disconnected but disconnect_date is empty: give the last day the client \
+                    wanted the service (YYYY-MM-DD)"
+                .to_string(),
+        );
     }
+    let rec = InventoryRecord {
+        service: strings.intern(service),
+        carrier: strings.intern(carrier),
+        account: strings.intern(f.get(2)),
+        status,
+        disconnect_date,
+        cost_center: f.get(5).to_string(),
+        owner: f.get(6).to_string(),
+        source: SourceRef { file, pos: pos(line) },
+    };
+    match seen.get(&(rec.carrier, rec.account, rec.service)) {
+        Some(&i) => {
+            let prev: &InventoryRecord = &records[i];
+            let same = prev.status == rec.status
+                && prev.disconnect_date == rec.disconnect_date
+                && prev.cost_center == rec.cost_center
+                && prev.owner == rec.owner;
+            if !same {
+                return Err(format!(
+                    "service_id {} of {} account {} is already listed on line {} with different \
+                     values; keep one line per service",
+                    show(service),
+                    show(carrier),
+                    show(f.get(2)),
+                    prev.source.pos
+                ));
+            }
+        }
+        None => {
+            seen.insert((rec.carrier, rec.account, rec.service), records.len());
+            records.push(rec);
+        }
+    }
+    Ok(())
 }
 
 const CON_COLUMNS: [Column; 8] = [

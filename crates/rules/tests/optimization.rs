@@ -15,18 +15,14 @@ fn d(s: &str) -> Decimal {
     s.parse().unwrap()
 }
 
-/// A charge line of month `m` (1..=12 of 2025).
-fn row(
-    m: u32,
-    account: &str,
-    service: &str,
-    ctype: &str,
-    code: &str,
-    amount: &str,
-    usage: &str,
-    unit: &str,
-) -> String {
-    format!("V,{account},I{m},2025-{m:02}-05,2025-{m:02}-01,2025-{m:02}-28,{service},{ctype},{code},x,1,,{amount},{usage},{unit}\n")
+/// A charge line of month `m` (1..=12 of 2025) without usage.
+fn row(m: u32, account: &str, service: &str, ctype: &str, code: &str, amount: &str) -> String {
+    format!("V,{account},I{m},2025-{m:02}-05,2025-{m:02}-01,2025-{m:02}-28,{service},{ctype},{code},x,1,,{amount},,\n")
+}
+
+/// A data usage line of month `m`: `gb` used.
+fn data(m: u32, account: &str, service: &str, gb: &str) -> String {
+    format!("V,{account},I{m},2025-{m:02}-05,2025-{m:02}-01,2025-{m:02}-28,{service},usage,DATA,x,1,,0.00,{gb},GB\n")
 }
 
 /// Writes a client folder (bills in invoices/a.csv, the other files by name) and reads it.
@@ -54,9 +50,9 @@ fn on_plan(account: &str, service: &str, code: &str, usage: [Option<&str>; 4]) -
     let mut s = String::new();
     for (i, u) in usage.iter().enumerate() {
         let m = i as u32 + 1;
-        s += &row(m, account, service, "recurring", code, "60.00", "", "");
+        s += &row(m, account, service, "recurring", code, "60.00");
         if let Some(u) = u {
-            s += &row(m, account, service, "usage", "DATA", "0.00", u, "GB");
+            s += &data(m, account, service, u);
         }
     }
     s
@@ -88,12 +84,12 @@ fn pln_ties_on_the_window_sum_go_to_the_lower_monthly_and_an_idle_line_is_claime
         "UNL",
         [Some("0"), Some("0"), Some("0"), Some("0")],
     );
-    bills += &row(4, "100", "555-0300", "recurring", "UNL", "60.00", "", "");
+    bills += &row(4, "100", "555-0300", "recurring", "UNL", "60.00");
     // An account with 2 periods only: no window.
-    bills += &row(3, "200", "555-0400", "recurring", "UNL", "60.00", "", "");
-    bills += &row(3, "200", "555-0400", "usage", "DATA", "0.00", "0", "GB");
-    bills += &row(4, "200", "555-0400", "recurring", "UNL", "60.00", "", "");
-    bills += &row(4, "200", "555-0400", "usage", "DATA", "0.00", "0", "GB");
+    bills += &row(3, "200", "555-0400", "recurring", "UNL", "60.00");
+    bills += &data(3, "200", "555-0400", "0");
+    bills += &row(4, "200", "555-0400", "recurring", "UNL", "60.00");
+    bills += &data(4, "200", "555-0400", "0");
     let plans = format!(
         "{PLANS_HEAD}plan,V,UNL,Unlimited,70.00,1000,GB,,,,2024-12-31\n\
          plan,V,UNL,Unlimited,60.00,1000,GB,,,2025-01-01,\n\
@@ -162,7 +158,7 @@ fn pln_a_heavy_month_or_a_month_without_usage_rows_finds_nothing() {
 fn circuits(dir: &Path, loads: &str) -> Dump {
     let mut bills = String::new();
     for m in 1..=4 {
-        bills += &row(m, "300", "CKT-1", "recurring", "C1000", "2000.00", "", "");
+        bills += &row(m, "300", "CKT-1", "recurring", "C1000", "2000.00");
     }
     let plans = format!(
         "{PLANS_HEAD}circuit,V,C1000,,2000.00,,,,1000,,\n\
@@ -225,9 +221,9 @@ fn zom_needs_the_inventory_and_counts_a_refused_line_naming_the_service() {
     let tmp = tempfile::tempdir().unwrap();
     let mut bills = String::new();
     for s in ["555-0100", "555-0200", "555-0300"] {
-        bills += &row(1, "100", s, "recurring", "P", "30.00", "", "");
+        bills += &row(1, "100", s, "recurring", "P", "30.00");
     }
-    bills += &row(1, "100", "", "recurring", "ACCT", "5.00", "", "");
+    bills += &row(1, "100", "", "recurring", "ACCT", "5.00");
     let dump = client(tmp.path(), &bills, &[]);
     assert!(
         run(&RuleSet::defaults(), &dump, "ZOM001").is_empty(),
