@@ -254,15 +254,15 @@ pub struct UtilizationRecord {
     pub source: SourceRef,
 }
 
-/// An inventory.csv line that was refused but names its carrier and service_id: the
-/// client knows the service, so ZOM001 counts it as tracked.
+/// An inventory.csv line that was refused but names its carrier: ZOM001 counts the
+/// carrier as listed and the service_id (when given) as tracked: the client knows it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InventoryMention {
     /// The carrier it names.
     pub carrier: Sym,
     /// The account it names (`Sym::EMPTY`: every account).
     pub account: Sym,
-    /// The service_id it names.
+    /// The service_id it names (`Sym::EMPTY` when none).
     pub service: Sym,
 }
 
@@ -316,7 +316,7 @@ pub struct Dump {
     pub inventory: Vec<InventoryRecord>,
     /// contracts.csv's lines.
     pub contracts: Vec<Contract>,
-    /// inventory.csv lines refused that still name a carrier and a service_id.
+    /// inventory.csv lines refused that still name a carrier.
     pub inventory_mentions: Vec<InventoryMention>,
     /// plans.csv's lines (the carriers' catalogue), in file order.
     pub plans: Vec<CatalogueEntry>,

@@ -18,8 +18,8 @@ pub struct TableOutcome<T> {
     pub rejected: Vec<Rejection>,
     /// What was read but deserves a look (a text encoding guessed).
     pub warnings: Vec<Warning>,
-    /// inventory.csv only: the refused lines that still name a carrier and a
-    /// service_id (the client knows the service; ZOM001 counts it as tracked).
+    /// inventory.csv only: the refused lines that still name a carrier (ZOM001
+    /// counts the carrier as listed, and the service_id, when given, as tracked).
     pub mentions: Vec<InventoryMention>,
 }
 
@@ -123,7 +123,7 @@ pub fn read_inventory(
     } = &mut out;
     read_table(&text, path, &INV_COLUMNS, 0, rejected, |f, line| {
         let read = inventory_line(f, line, file, strings, &mut seen, records);
-        if read.is_err() && !f.get(0).is_empty() && !f.get(1).is_empty() {
+        if read.is_err() && !f.get(1).is_empty() {
             mentions.push(InventoryMention {
                 carrier: strings.intern(f.get(1)),
                 account: strings.intern(f.get(2)),

@@ -156,8 +156,11 @@ fn a_refused_inventory_line_still_names_its_service() {
     let t = read_inventory(text.as_bytes(), FileId(0), "inventory.csv", &mut strings);
     assert_eq!(t.records.len(), 1);
     assert_eq!(t.rejected.len(), 2);
-    // Line 2 is refused (unknown status) but names V and 555-0100; line 3 names no service.
-    assert_eq!(t.mentions.len(), 1);
+    // Line 2 is refused (unknown status) but names V and 555-0100; line 3 names
+    // carrier V but no service: V counts as listed, no service as tracked.
+    assert_eq!(t.mentions.len(), 2);
     assert_eq!(strings.get(t.mentions[0].service), "555-0100");
     assert_eq!(strings.get(t.mentions[0].account), "100");
+    assert_eq!(strings.get(t.mentions[1].carrier), "V");
+    assert_eq!(strings.get(t.mentions[1].service), "");
 }
