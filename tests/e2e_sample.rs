@@ -86,3 +86,66 @@ fn generate_is_deterministic() {
     }
     assert_eq!(files_below(&a), files_below(&b));
 }
+
+/// The generator's PLN001 cases in the sample: every light user on an unlimited
+/// plan (at most 3.05 GB in each of Oct, Nov, Dec) is found; the look-alikes (a
+/// heavy November, or no November data row) are not.
+#[test]
+fn sample_light_users_are_found_and_their_look_alikes_are_not() {
+    use rust_decimal::Decimal;
+    use std::collections::{BTreeMap, BTreeSet};
+    let sample = root().join("sample-data/acme-health");
+    type Svc = (String, String, String);
+    let mut data: BTreeMap<Svc, BTreeMap<String, Decimal>> = BTreeMap::new();
+    let mut unlimited: BTreeSet<Svc> = BTreeSet::new();
+    for f in file_paths(&sample.join("invoices")) {
+        let mut rdr = csv::Reader::from_path(&f).unwrap();
+        for rec in rdr.records() {
+            let r = rec.unwrap();
+            let k = (r[0].to_string(), r[1].to_string(), r[6].to_string());
+            if &r[7] == "usage" && &r[8] == "DATA" {
+                data.entry(k)
+                    .or_default()
+                    .insert(r[4].to_string(), r[13].parse().unwrap());
+            } else if &r[7] == "recurring" && &r[4] == "2025-12-01" && (&r[8] == "VZUNL" || &r[8] == "ATTBUS")
+            {
+                unlimited.insert(k);
+            }
+        }
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    assert_eq!(code(&run_audit(&sample, &out, &[])), 0);
+    let mut found: BTreeSet<Svc> = BTreeSet::new();
+    for rec in csv::Reader::from_path(out.join("findings.csv"))
+        .unwrap()
+        .records()
+    {
+        let r = rec.unwrap();
+        if &r[0] == "PLN001" {
+            found.insert((r[2].to_string(), r[3].to_string(), r[4].to_string()));
+        }
+    }
+    let gb = |k: &Svc, m: &str| data.get(k).and_then(|d| d.get(&format!("2025-{m}-01")).copied());
+    let (mut light, mut heavy, mut missing) = (0, 0, 0);
+    for k in &unlimited {
+        let (oct, nov, dec) = (gb(k, "10"), gb(k, "11"), gb(k, "12"));
+        let small = |v: Option<Decimal>| v.is_some_and(|g| g <= Decimal::new(305, 2));
+        if small(oct) && small(nov) && small(dec) {
+            light += 1;
+            assert!(found.contains(k), "light user {k:?} not found");
+        } else if small(oct) && small(dec) && nov.is_some_and(|g| g >= Decimal::from(35)) {
+            heavy += 1;
+            assert!(!found.contains(k), "heavy-month look-alike {k:?} found");
+        } else if oct.is_some() && nov.is_none() {
+            missing += 1;
+            assert!(!found.contains(k), "missing-month look-alike {k:?} found");
+        }
+    }
+    assert_eq!((light, heavy, missing), (15, 3, 1));
+    assert_eq!(
+        found.len(),
+        18,
+        "15 planted (with the idle lines) and 3 that used little by chance"
+    );
+}
