@@ -4,8 +4,10 @@
 This is what a TEM analyst with DuckDB would write instead of using telaudit, and the
 independent check of telaudit's figures: bench/check_totals.py compares its output with
 report.json to the cent. It reads canonical charge CSV only (what `telaudit generate`
-writes: invoices/**/*.csv, inventory.csv, contracts.csv, client.toml); X12 811, carrier
-layouts and BAL001 are telaudit's alone. docs/rules.md and docs/formats.md ("Rule
+writes: invoices/**/*.csv, inventory.csv, contracts.csv, plans.csv, utilization.csv,
+client.toml); X12 811, carrier layouts and BAL001 are telaudit's alone. PLN001, CIR001
+and ZOM001 follow optimization.md section 3 with the default rule files' low = 0.30 and
+high = 0.70. docs/rules.md and docs/formats.md ("Rule
 semantics") give the rules this restates.
 
 Usage: duckdb_audit.py CLIENT_DIR [--threads N] [--exact]
@@ -47,7 +49,7 @@ CREATE TABLE r AS SELECT row_number() OVER () AS id, carrier, account, coalesce(
   CAST(amount AS DECIMAL(38,6)) AS amt,
   coalesce(CAST(nullif(quantity,'') AS DECIMAL(38,6)), 1) AS qty,
   CAST(nullif(unit_rate,'') AS DECIMAL(38,6)) AS ur,
-  CAST(nullif(usage_quantity,'') AS DECIMAL(38,6)) AS uq
+  CAST(nullif(usage_quantity,'') AS DECIMAL(38,6)) AS uq, coalesce(usage_unit,'') AS unit
 FROM read_csv('{inv}', union_by_name=true, all_varchar=true, header=true)""")
     inv_csv, con_csv = os.path.join(d, "inventory.csv"), os.path.join(d, "contracts.csv")
     if os.path.exists(inv_csv):
@@ -63,6 +65,26 @@ FROM read_csv('{inv}', union_by_name=true, all_varchar=true, header=true)""")
           FROM read_csv('{con_csv.replace("'", "''")}', all_varchar=true, header=true)""")
     else:
         con.execute("CREATE TABLE k (kind VARCHAR, carrier VARCHAR, account VARCHAR, sid VARCHAR, code VARCHAR, amount DECIMAL(38,6), ef VARCHAR, et VARCHAR)")
+    # plans.csv and utilization.csv (optimization.md sections 1 and 2), well-formed input only.
+    pl_csv, ut_csv = os.path.join(d, "plans.csv"), os.path.join(d, "utilization.csv")
+    if os.path.exists(pl_csv):
+        con.execute(f"""CREATE TABLE pl AS SELECT lower(trim(kind)) kind, carrier, code,
+          CAST(monthly AS DECIMAL(38,6)) monthly, CAST(nullif(allowance,'') AS DECIMAL(38,6)) allowance,
+          coalesce(usage_unit,'') unit, coalesce(CAST(nullif(overage_rate,'') AS DECIMAL(38,6)), 0) ovr,
+          CAST(nullif(bandwidth_mbps,'') AS DECIMAL(38,6)) bw,
+          coalesce(effective_from,'0000') ef, coalesce(effective_to,'9999') et, row_number() OVER () line
+          FROM read_csv('{pl_csv.replace("'", "''")}', all_varchar=true, header=true)""")
+    else:
+        con.execute("CREATE TABLE pl (kind VARCHAR, carrier VARCHAR, code VARCHAR, monthly DECIMAL(38,6), "
+                    "allowance DECIMAL(38,6), unit VARCHAR, ovr DECIMAL(38,6), bw DECIMAL(38,6), ef VARCHAR, "
+                    "et VARCHAR, line BIGINT)")
+    if os.path.exists(ut_csv):
+        con.execute(f"""CREATE TABLE ut AS SELECT carrier, service_id sid, period_start ps,
+          greatest(CAST(p95_in_mbps AS DECIMAL(38,6)), CAST(p95_out_mbps AS DECIMAL(38,6))) peak
+          FROM read_csv('{ut_csv.replace("'", "''")}', all_varchar=true, header=true)""")
+    else:
+        con.execute("CREATE TABLE ut (carrier VARCHAR, sid VARCHAR, ps VARCHAR, peak DECIMAL(38,6))")
+    has_inv = str(os.path.exists(inv_csv)).upper()
     sql = f"""
 -- per: an account's periods, newest first (back = 1 is its latest period_start)
 WITH per AS (SELECT carrier, account, ps, dense_rank() OVER (PARTITION BY carrier, account ORDER BY ps DESC) AS back
@@ -123,8 +145,51 @@ crd AS (SELECT 'CRD001', concat_ws('|', kc.carrier, kc.acct, kc.sid, kc.ps, kc.c
 tax AS (SELECT 'TAX001', CAST(id AS VARCHAR), amt, CASE WHEN is_lat THEN amt ELSE 0 END, carrier, idate FROM rl
         WHERE {str(exempt).upper()} AND ct='tax' AND amt > 0 AND regexp_matches(descr, '(?i)(federal excise|state sales|local sales|sales tax|excise tax)')),
 fee AS (SELECT 'FEE001', CAST(id AS VARCHAR), amt, 0, carrier, idate FROM r WHERE amt > 0 AND (regexp_matches(descr, '(?i)\\blate\\s+(payment\\s+)?(fee|charge)') OR upper(code)='LATE')),
+-- PLN001, CIR001: a service's one latest-period recurring row with a catalogue code of the kind;
+-- its entry: the one on offer in the latest period, else the first in file order
+pr AS (SELECT rl.id, rl.carrier, rl.account, rl.sid, rl.code, k.kind FROM rl
+       JOIN (SELECT DISTINCT carrier, code, kind FROM pl) k ON k.carrier = rl.carrier AND k.code = rl.code
+       WHERE rl.is_lat AND rl.ct = 'recurring' AND rl.sid <> ''
+       QUALIFY count(*) OVER (PARTITION BY rl.carrier, rl.account, rl.sid, k.kind) = 1),
+pp AS (SELECT pr.*, pl.monthly, pl.allowance, pl.unit, pl.ovr, pl.bw, lat.ps AS latest
+       FROM pr JOIN lat USING (carrier, account) JOIN pl ON pl.carrier = pr.carrier AND pl.code = pr.code AND pl.kind = pr.kind
+       QUALIFY row_number() OVER (PARTITION BY pr.id, pr.kind ORDER BY (lat.ps BETWEEN pl.ef AND pl.et) DESC, pl.line) = 1),
+win AS (SELECT carrier, account, ps FROM per WHERE back <= 3),
+nper AS (SELECT carrier, account FROM per GROUP BY ALL HAVING count(*) >= 3),
+ppl AS (SELECT * FROM pp WHERE kind = 'plan'),
+pu AS (SELECT ppl.id, w.ps, sum(CASE WHEN ucp.id IS NULL THEN coalesce(r.uq, 0) ELSE 0 END) u, count(r.id) n
+       FROM ppl JOIN nper USING (carrier, account) JOIN win w USING (carrier, account)
+       LEFT JOIN r ON r.carrier = ppl.carrier AND r.account = ppl.account AND r.sid = ppl.sid AND r.ps = w.ps
+                  AND r.ct = 'usage' AND r.unit = ppl.unit
+       LEFT JOIN cp ucp ON ucp.id = r.id  -- a copy bills the same use twice: not more use
+       GROUP BY ppl.id, w.ps),
+pc AS (SELECT pu.id, pu.ps, p.monthly + p.ovr * greatest(0, pu.u - p.allowance) cp, q.code qcode, q.monthly qm,
+              q.monthly + q.ovr * greatest(0, pu.u - q.allowance) cq
+       FROM pu JOIN ppl p USING (id) JOIN pl q ON q.kind = 'plan' AND q.carrier = p.carrier AND q.unit = p.unit
+            AND q.code <> p.code AND p.latest BETWEEN q.ef AND q.et
+       WHERE pu.id IN (SELECT id FROM pu GROUP BY id HAVING min(n) > 0)),
+pq AS (SELECT id, qcode, qm, sum(cq) s, min(cp - cq) save FROM pc GROUP BY id, qcode, qm HAVING bool_and(cq < cp)),
+pln AS (SELECT 'PLN001', CAST(id AS VARCHAR), 0, save, NULL::VARCHAR, NULL::VARCHAR FROM pq
+        QUALIFY row_number() OVER (PARTITION BY id ORDER BY s, qm, qcode) = 1),
+ppc AS (SELECT * FROM pp WHERE kind = 'circuit'),
+cw AS (SELECT ppc.id, w.ps, max(ut.peak) pk FROM ppc JOIN nper USING (carrier, account) JOIN win w USING (carrier, account)
+       LEFT JOIN ut ON ut.carrier = ppc.carrier AND ut.sid = ppc.sid AND ut.ps = w.ps GROUP BY ppc.id, w.ps),
+cok AS (SELECT cw.id, max(cw.pk) top FROM cw JOIN ppc USING (id) GROUP BY cw.id, ppc.bw
+        HAVING count(cw.pk) = count(*) AND bool_and(cw.pk < 0.30 * ppc.bw)),
+cir AS (SELECT 'CIR001', CAST(c.id AS VARCHAR), 0, c.monthly - t.monthly, NULL::VARCHAR, NULL::VARCHAR
+        FROM (SELECT ppc.*, cok.top FROM ppc JOIN cok USING (id)) c
+        JOIN pl t ON t.kind = 'circuit' AND t.carrier = c.carrier AND t.code <> c.code AND c.latest BETWEEN t.ef AND t.et
+             AND t.monthly < c.monthly AND c.top <= 0.70 * t.bw
+        QUALIFY row_number() OVER (PARTITION BY c.id ORDER BY t.monthly, t.bw DESC, t.code) = 1),
+-- ZOM001: billed in the latest period, not in inventory.csv (which lists the carrier); any line naming it counts
+zom AS (SELECT 'ZOM001', CAST(id AS VARCHAR), 0, amt, carrier, idate FROM rl
+        WHERE {has_inv} AND rl.is_lat AND rl.ct = 'recurring' AND rl.sid <> '' AND rl.amt > 0
+          AND rl.carrier IN (SELECT carrier FROM inv)
+          AND NOT EXISTS (SELECT 1 FROM inv WHERE inv.carrier = rl.carrier AND inv.service_id = rl.sid
+                          AND inv.account IN ('', rl.account))),
 claims AS (SELECT * FROM dup UNION ALL SELECT * FROM unu UNION ALL SELECT * FROM dis UNION ALL SELECT * FROM rat
-           UNION ALL SELECT * FROM crd UNION ALL SELECT * FROM tax UNION ALL SELECT * FROM fee)
+           UNION ALL SELECT * FROM crd UNION ALL SELECT * FROM tax UNION ALL SELECT * FROM fee
+           UNION ALL SELECT * FROM pln UNION ALL SELECT * FROM cir UNION ALL SELECT * FROM zom)
 SELECT rule, key, rec, mon, carrier, idate FROM claims
 """
     con.execute("CREATE TABLE c0 AS " + sql)

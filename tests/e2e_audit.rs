@@ -249,3 +249,46 @@ fn missing_invoices_and_bad_configuration_are_clear_errors() {
     );
     assert_eq!(code(&o), 2);
 }
+
+#[test]
+fn a_bad_catalogue_or_load_line_is_refused_and_the_rest_is_audited() {
+    let tmp = tempfile::tempdir().unwrap();
+    let client = tmp.path().join("small-client");
+    copy_tree(&fixture("small-client"), &client);
+    fs::write(
+        client.join("plans.csv"),
+        "kind,carrier,code,name,monthly,allowance,usage_unit,overage_rate,bandwidth_mbps,effective_from,effective_to\n\
+         plan,Verizon Wireless,UNL,,60.00,,GB,,,,\n\
+         circuit,Lumen,C1,,-5.00,,,,100,,\n\
+         circuit,Lumen,C2,,500.00,,,,100,,\n\
+         circuit,Lumen,C2,,450.00,,,,100,2025-01-01,\n",
+    )
+    .unwrap();
+    fs::write(
+        client.join("utilization.csv"),
+        "carrier,service_id,period_start,p95_in_mbps,p95_out_mbps\nLumen,NOT-BILLED,2025-01-01,1,2\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    let o = run_audit(&client, &out, &[]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let rej = fs::read_to_string(out.join("rejected.csv")).unwrap();
+    for (line, why) in [
+        (2, "allowance is empty (required for a plan"),
+        (3, "\"negative monthly \"\"-5.00\"\": it must be 0 or more\""),
+        (5, "\"code \"\"C2\"\" of \"\"Lumen\"\" is already in the catalogue on line 4 for an overlapping window"),
+    ] {
+        assert!(rej.contains(&format!("plans.csv,{line},{why}")), "line {line} in:\n{rej}");
+    }
+    assert_eq!(rej.lines().count(), 4, "{rej}");
+    assert!(
+        stderr(&o).contains("utilization.csv:2: circuit \"NOT-BILLED\" of \"Lumen\" is on no bill"),
+        "{}",
+        stderr(&o)
+    );
+    // The bills are audited as before: no charge row refused, the same recoverable.
+    let r = read_json(&out.join("report.json"));
+    assert_eq!(r["input"]["rows"], 57);
+    assert_eq!(r["input"]["rejected_rows"], 0);
+    assert_eq!(r["totals"]["recoverable"], "237.15");
+}

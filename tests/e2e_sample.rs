@@ -33,15 +33,18 @@ fn sample_data_matches_the_oracle_and_its_pinned_totals() {
     let r = assert_agrees_with_oracle(&root().join("sample-data/acme-health"), &tmp.path().join("out"));
     // Pinned from the oracle and, independently, from bench/duckdb_audit.py
     // (both agree to the cent): a change here is a change in what telaudit finds.
-    assert_eq!(r["input"]["rows"], 21754);
+    assert_eq!(r["input"]["rows"], 21753);
     assert_eq!(r["input"]["billed_total"], "457728.56");
     // The sample's client.toml has dispute windows (180 days, Lumen 365): as of
     // 2025-12-19, the latest invoice date, 1143.03 of the 8016.66 found is too late
-    // to claim.
+    // to claim. Monthly: 1946.78 from the billing errors (no monthly on copies,
+    // DIS001 only on rows that recur) plus 1927.10 from buying too much (CIR001
+    // 625.00, PLN001 165.00, ZOM001 1137.10), less 152.49 that ZOM001 claims on rows
+    // UNU001 or DIS001 already claim in full.
     assert_eq!(r["as_of"], "2025-12-19");
     assert_eq!(r["totals"]["recoverable"], "6873.63");
     assert_eq!(r["totals"]["expired"], "1143.03");
-    assert_eq!(r["totals"]["monthly"], "1946.78");
+    assert_eq!(r["totals"]["monthly"], "3721.39");
     let br = by_rule(&r);
     assert_eq!(
         (br["DIS001"].1.as_str(), br["DIS001"].2.as_str()),
@@ -53,20 +56,36 @@ fn sample_data_matches_the_oracle_and_its_pinned_totals() {
     );
     // The sample's multi-provider plan (client.toml): O = 15000 + 3600 + 2400 = 21000,
     // N = 600 + 300 = 900, the TEM provider takes 30% of R and 25% of M for 12 months.
-    // R = 6873.63 (what is still claimable as of 2025-12-19), M = 1946.78:
-    // CF0 = 6873.63 - 2062.089 - 21000 = -16188.459; CF1..12 = 1946.78 - 900 - 486.695
-    // = 560.085; CF13.. = 1046.78: cumulative(12) = -9467.439, ceil(9467.439 / 1046.78)
-    // = 10 more months: payback 22. tem_fees = 2062.089 + 486.695 x 12 = 7902.429.
+    // R = 6873.63 (what is still claimable as of 2025-12-19), M = 3721.39:
+    // CF0 = 6873.63 - 2062.089 - 21000 = -16188.459; CF1..12 = 3721.39 - 900 - 930.3475
+    // = 1891.0425: cumulative(8) = -1060.119, cumulative(9) = 830.9235: payback 9.
+    // cumulative(12) = 6504.051; tem_fees = 2062.089 + 930.3475 x 12 = 13226.259.
     let p = &r["proposal"];
     assert_eq!(p["one_time"], "21000.00");
     assert_eq!(p["monthly"], "900.00");
-    assert_eq!(p["payback_months"], 22);
-    assert_eq!(p["net_first_year"], "-9467.44");
-    assert_eq!(p["tem_fees"], "7902.43");
+    assert_eq!(p["payback_months"], 9);
+    assert_eq!(p["net_first_year"], "6504.05");
+    assert_eq!(p["tem_fees"], "13226.26");
     // At 8% a year over 36 months (the sum of CFt / (1 + 0.08/12)^t, checked with
     // Python's fractions).
-    assert_eq!(p["npv"], "11621.24");
+    assert_eq!(p["npv"], "63152.12");
     assert_eq!(p["schedule"].as_array().map(Vec::len), Some(37));
+    // Buying too much (optimization.md section 3): 5 Lumen ports 100M -> 50M at
+    // 425.00 - 300.00 each.
+    assert_eq!(br["CIR001"], (5, "0.00".to_string(), "625.00".to_string()));
+    assert_eq!(br["PLN001"], (18, "0.00".to_string(), "165.00".to_string()));
+    assert_eq!(br["ZOM001"].2, "1137.10");
+    let out = tmp.path().join("out");
+    let lumen = std::fs::read_to_string(out.join("changes/Lumen.csv")).unwrap();
+    assert_eq!(lumen.lines().count(), 1 + 5, "{lumen}");
+    assert!(lumen.contains(",CIR001,ETHPORT (Ethernet Port 100M),ETH50M (Ethernet Port 50M),125.00,"));
+    // They claim no recoverable money: no dispute line names them.
+    for (d, bytes) in files_below(&out.join("disputes")) {
+        let text = String::from_utf8(bytes).unwrap();
+        for rule in ["PLN001", "CIR001", "ZOM001"] {
+            assert!(!text.contains(rule), "{} names {rule}", d.display());
+        }
+    }
 }
 
 #[test]
@@ -91,4 +110,67 @@ fn generate_is_deterministic() {
         generate_client(d, &["--services", "40", "--seed", "5"]);
     }
     assert_eq!(files_below(&a), files_below(&b));
+}
+
+/// The generator's PLN001 cases in the sample: every light user on an unlimited
+/// plan (at most 3.05 GB in each of Oct, Nov, Dec) is found; the look-alikes (a
+/// heavy November, or no November data row) are not.
+#[test]
+fn sample_light_users_are_found_and_their_look_alikes_are_not() {
+    use rust_decimal::Decimal;
+    use std::collections::{BTreeMap, BTreeSet};
+    let sample = root().join("sample-data/acme-health");
+    type Svc = (String, String, String);
+    let mut data: BTreeMap<Svc, BTreeMap<String, Decimal>> = BTreeMap::new();
+    let mut unlimited: BTreeSet<Svc> = BTreeSet::new();
+    for f in file_paths(&sample.join("invoices")) {
+        let mut rdr = csv::Reader::from_path(&f).unwrap();
+        for rec in rdr.records() {
+            let r = rec.unwrap();
+            let k = (r[0].to_string(), r[1].to_string(), r[6].to_string());
+            if &r[7] == "usage" && &r[8] == "DATA" {
+                data.entry(k)
+                    .or_default()
+                    .insert(r[4].to_string(), r[13].parse().unwrap());
+            } else if &r[7] == "recurring" && &r[4] == "2025-12-01" && (&r[8] == "VZUNL" || &r[8] == "ATTBUS")
+            {
+                unlimited.insert(k);
+            }
+        }
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    assert_eq!(code(&run_audit(&sample, &out, &[])), 0);
+    let mut found: BTreeSet<Svc> = BTreeSet::new();
+    for rec in csv::Reader::from_path(out.join("findings.csv"))
+        .unwrap()
+        .records()
+    {
+        let r = rec.unwrap();
+        if &r[0] == "PLN001" {
+            found.insert((r[2].to_string(), r[3].to_string(), r[4].to_string()));
+        }
+    }
+    let gb = |k: &Svc, m: &str| data.get(k).and_then(|d| d.get(&format!("2025-{m}-01")).copied());
+    let (mut light, mut heavy, mut missing) = (0, 0, 0);
+    for k in &unlimited {
+        let (oct, nov, dec) = (gb(k, "10"), gb(k, "11"), gb(k, "12"));
+        let small = |v: Option<Decimal>| v.is_some_and(|g| g <= Decimal::new(305, 2));
+        if small(oct) && small(nov) && small(dec) {
+            light += 1;
+            assert!(found.contains(k), "light user {k:?} not found");
+        } else if small(oct) && small(dec) && nov.is_some_and(|g| g >= Decimal::from(35)) {
+            heavy += 1;
+            assert!(!found.contains(k), "heavy-month look-alike {k:?} found");
+        } else if oct.is_some() && nov.is_none() {
+            missing += 1;
+            assert!(!found.contains(k), "missing-month look-alike {k:?} found");
+        }
+    }
+    assert_eq!((light, heavy, missing), (15, 3, 1));
+    assert_eq!(
+        found.len(),
+        18,
+        "15 planted (with the idle lines) and 3 that used little by chance"
+    );
 }

@@ -52,8 +52,19 @@ fn an_account_without_its_leading_zeros_is_warned_about_in_every_report() {
     let o = run_audit(&dir, &out, &[]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let r = read_json(&out.join("report.json"));
-    // Nothing is found ...
-    assert_eq!(r["totals"]["findings"], 0);
+    // No billing error is found (the rate and the disconnect match nothing) ...
+    // only ZOM001's two services the inventory does not name as billed (it lists
+    // Verizon Wireless, but neither 555-0100 nor KQ-12/0042), which claim no
+    // recoverable money.
+    assert_eq!(r["totals"]["findings"], 2);
+    assert_eq!(r["totals"]["recoverable"], "0.00");
+    let zom = r["by_rule"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["rule"] == "ZOM001")
+        .unwrap();
+    assert_eq!((&zom["findings"], &zom["monthly"]), (&2.into(), &"140.00".into()));
     // ... and both lines say why; 555-0999 (disconnected, not billed, nothing like
     // it billed) is what the client wants and is not warned about.
     assert_eq!(r["input"]["warnings"], 2);

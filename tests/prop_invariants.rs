@@ -7,10 +7,12 @@
 //! - every finding's evidence is a line of a bill file holding a charge row of the
 //!   finding's carrier, account (and service, when the finding names one);
 //! - adding a clean row (a one-off charge in a new account of a new carrier, in a
-//!   new file or at the top of an existing one) never lowers the savings and keeps
+//!   new file or at the top of an existing one), a catalogue line of that carrier
+//!   and a load line of a circuit on no bill never lowers the savings and keeps
 //!   every earlier finding's figures;
 //! - removing a DUP001 copy (or adding one) never changes the monthly total: a copy
 //!   is a one-time error (formats.md section 6);
+//! - the same holds for plans.csv and utilization.csv with their lines shuffled;
 //! - the binary writes byte-identical output files with 1 and with 2 rayon threads.
 
 mod common;
@@ -109,6 +111,15 @@ proptest! {
         fs::create_dir_all(moved.join("invoices")).unwrap();
         for f in ["inventory.csv", "contracts.csv", "client.toml"] {
             fs::copy(original.join(f), moved.join(f)).unwrap();
+        }
+        // The catalogue and the load export with their lines shuffled too.
+        for (i, f) in ["plans.csv", "utilization.csv"].iter().enumerate() {
+            let text = fs::read_to_string(original.join(f)).unwrap();
+            let mut lines: Vec<&str> = text.lines().collect();
+            let header = lines.remove(0);
+            shuffle(&mut lines, key.rotate_left(7 + i as u32));
+            let body = std::iter::once(header).chain(lines).collect::<Vec<_>>().join("\n") + "\n";
+            fs::write(moved.join(f), body).unwrap();
         }
         let mut files = file_paths(&original.join("invoices"));
         shuffle(&mut files, key);
@@ -216,6 +227,12 @@ proptest! {
             fs::create_dir_all(&dir).unwrap();
             fs::write(dir.join("2025-03.csv"), format!("{}\n{row}\n", HEADER)).unwrap();
         }
+        // An unrelated catalogue line (another carrier's plan) and load line (a
+        // circuit on no bill) change no finding either.
+        let plans = fs::read_to_string(client.join("plans.csv")).unwrap();
+        fs::write(client.join("plans.csv"), format!("{plans}plan,Zeta Clean Telco,ZP,,1.00,1,GB,,,,\n")).unwrap();
+        let load = fs::read_to_string(client.join("utilization.csv")).unwrap();
+        fs::write(client.join("utilization.csv"), format!("{load}Zeta Clean Telco,ZCKT-{seed},2025-03-01,1,1\n")).unwrap();
         let after = audit_json(&client);
         let (b, a): (serde_json::Value, serde_json::Value) =
             (serde_json::from_str(&before).unwrap(), serde_json::from_str(&after).unwrap());

@@ -25,6 +25,8 @@
 //!   credit the latest invoice_date of the account's rows of that period; a key
 //!   dated before as-of minus the carrier's window has expired: its recoverable
 //!   counts in `expired`, not in `recoverable` (by_rule and totals).
+//! - PLN001, CIR001, ZOM001 (optimization.md section 3) use the default rule
+//!   files' low = 0.30 and high = 0.70; other plans exclude the current code.
 //! - A rule claims a key at most once (its largest claim); totals take, per key,
 //!   the largest recoverable and the largest monthly over all rules.
 #![allow(dead_code)]
@@ -74,6 +76,7 @@ struct Charge {
     unit_rate: Option<Decimal>,
     amount: Decimal,
     usage_qty: Option<Decimal>,
+    unit: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -287,6 +290,7 @@ pub fn oracle_totals(client_dir: &Path) -> OracleTotals {
                 unit_rate: opt_dec(get(&m, "unit_rate")),
                 amount: dec(get(&m, "amount")),
                 usage_qty: opt_dec(get(&m, "usage_quantity")),
+                unit: get(&m, "usage_unit").to_string(),
             });
         }
     }
@@ -335,7 +339,7 @@ pub fn oracle_totals(client_dir: &Path) -> OracleTotals {
     // rule -> key -> (recoverable, monthly), keeping the largest per key
     let mut claims: BTreeMap<String, BTreeMap<Key, (Decimal, Decimal)>> = BTreeMap::new();
     for id in [
-        "CRD001", "DIS001", "DUP001", "FEE001", "RAT001", "TAX001", "UNU001",
+        "CIR001", "CRD001", "DIS001", "DUP001", "FEE001", "PLN001", "RAT001", "TAX001", "UNU001", "ZOM001",
     ] {
         claims.insert(id.to_string(), BTreeMap::new());
     }
@@ -548,6 +552,31 @@ pub fn oracle_totals(client_dir: &Path) -> OracleTotals {
         }
     }
 
+    // --- PLN001, CIR001, ZOM001 (optimization.md section 3)
+    let plans = if client_dir.join("plans.csv").exists() {
+        read_csv(&client_dir.join("plans.csv"))
+    } else {
+        vec![]
+    };
+    let load = if client_dir.join("utilization.csv").exists() {
+        read_csv(&client_dir.join("utilization.csv"))
+    } else {
+        vec![]
+    };
+    let has_inventory = client_dir.join("inventory.csv").exists();
+    for (rule, k, m) in optimization(
+        &rows,
+        &periods,
+        &plans,
+        &load,
+        has_inventory.then_some(&inventory),
+        &copies,
+    ) {
+        // A copy carries no monthly money (formats.md section 6).
+        let m = if copies.contains(&k) { Decimal::ZERO } else { m };
+        claim(rule, k, Decimal::ZERO, m);
+    }
+
     // --- dispute windows: the keys whose invoice date is before as-of minus the window
     let mut expired_keys: BTreeSet<Key> = BTreeSet::new();
     if let Some((default, carriers)) = dispute_windows(client_dir) {
@@ -609,6 +638,188 @@ pub fn oracle_totals(client_dir: &Path) -> OracleTotals {
         expired: expired.values().sum(),
         by_rule,
     }
+}
+
+type Rec = BTreeMap<String, String>;
+
+/// A catalogue entry's cost for a period's usage.
+fn cost(e: &Rec, usage: Decimal) -> Decimal {
+    let over = opt_dec(get(e, "overage_rate")).unwrap_or(Decimal::ZERO);
+    let allowance = dec(get(e, "allowance"));
+    dec(get(e, "monthly")) + over * (usage - allowance).max(Decimal::ZERO)
+}
+
+fn on_offer(e: &Rec, p: &str) -> bool {
+    let f = get(e, "effective_from").trim();
+    let t = get(e, "effective_to").trim();
+    (f.is_empty() || p >= f) && (t.is_empty() || p <= t)
+}
+
+/// The PLN001, CIR001 and ZOM001 claims (rule, key, monthly), from the spec's table, by brute force.
+fn optimization(
+    rows: &[Charge],
+    periods: &BTreeMap<(String, String), BTreeSet<String>>,
+    plans: &[(u64, Rec)],
+    load: &[(u64, Rec)],
+    inventory: Option<&Vec<(u64, Rec)>>,
+    copies: &BTreeSet<Key>,
+) -> Vec<(&'static str, Key, Decimal)> {
+    let is_copy = |r: &Charge| copies.contains(&Key::Row(r.file.clone(), r.line));
+    let mut out = Vec::new();
+    let mut services: BTreeSet<(String, String, String)> = BTreeSet::new();
+    for r in rows.iter().filter(|r| !r.service.is_empty()) {
+        services.insert((r.carrier.clone(), r.account.clone(), r.service.clone()));
+    }
+    for (c, a, s) in &services {
+        let pers: Vec<&String> = periods[&(c.clone(), a.clone())].iter().collect();
+        let latest = pers[pers.len() - 1].clone();
+        let mine: Vec<&Charge> = rows
+            .iter()
+            .filter(|r| &r.carrier == c && &r.account == a && &r.service == s)
+            .collect();
+        let latest_rec: Vec<&&Charge> = mine
+            .iter()
+            .filter(|r| r.ctype == "recurring" && r.ps == latest)
+            .collect();
+        // ZOM001
+        if let Some(inv) = inventory {
+            let carrier_known = inv.iter().any(|(_, l)| get(l, "carrier") == c);
+            let matched = inv.iter().any(|(_, l)| {
+                get(l, "carrier") == c
+                    && get(l, "service_id") == s
+                    && (get(l, "account").is_empty() || get(l, "account") == a)
+            });
+            if carrier_known && !matched && !latest_rec.is_empty() {
+                for r in latest_rec.iter().filter(|r| r.amount > Decimal::ZERO) {
+                    out.push(("ZOM001", Key::Row(r.file.clone(), r.line), r.amount));
+                }
+            }
+        }
+        if pers.len() < 3 {
+            continue;
+        }
+        let window: Vec<String> = pers[pers.len() - 3..].iter().map(|p| p.to_string()).collect();
+        for kind in ["plan", "circuit"] {
+            let of_kind = |code: &str| {
+                plans
+                    .iter()
+                    .map(|(_, e)| e)
+                    .filter(|e| {
+                        get(e, "kind").eq_ignore_ascii_case(kind)
+                            && get(e, "carrier") == c
+                            && get(e, "code") == code
+                    })
+                    .collect::<Vec<&Rec>>()
+            };
+            // A DUP001 copy is not a plan row (a one-time error, formats.md section 6).
+            let plan_rows: Vec<&&&Charge> = latest_rec
+                .iter()
+                .filter(|r| !of_kind(&r.code).is_empty() && !is_copy(r))
+                .collect();
+            if plan_rows.len() != 1 {
+                continue;
+            }
+            let row = plan_rows[0];
+            let same = of_kind(&row.code);
+            let p = same.iter().find(|e| on_offer(e, &latest)).unwrap_or(&same[0]);
+            let others: Vec<&Rec> = plans
+                .iter()
+                .map(|(_, e)| e)
+                .filter(|e| {
+                    get(e, "kind").eq_ignore_ascii_case(kind)
+                        && get(e, "carrier") == c
+                        && get(e, "code") != row.code
+                        && on_offer(e, &latest)
+                })
+                .collect();
+            let key = Key::Row(row.file.clone(), row.line);
+            if kind == "plan" {
+                let unit = get(p, "usage_unit");
+                let mut usage = Vec::new();
+                for w in &window {
+                    let u: Vec<&&Charge> = mine
+                        .iter()
+                        .filter(|r| r.ctype == "usage" && &r.ps == w && get_unit(r) == unit)
+                        .collect();
+                    if u.is_empty() {
+                        break;
+                    }
+                    usage.push(
+                        u.iter()
+                            .filter(|r| !is_copy(r))
+                            .map(|r| r.usage_qty.unwrap_or(Decimal::ZERO))
+                            .sum::<Decimal>(),
+                    );
+                }
+                if usage.len() < 3 {
+                    continue;
+                }
+                let mut best: Option<(Decimal, Decimal, String, Decimal)> = None;
+                for q in others.iter().filter(|q| get(q, "usage_unit") == unit) {
+                    if !usage.iter().all(|&u| cost(q, u) < cost(p, u)) {
+                        continue;
+                    }
+                    let sum: Decimal = usage.iter().map(|&u| cost(q, u)).sum();
+                    let saving = usage.iter().map(|&u| cost(p, u) - cost(q, u)).min().unwrap();
+                    let cand = (sum, dec(get(q, "monthly")), get(q, "code").to_string(), saving);
+                    if best
+                        .as_ref()
+                        .is_none_or(|b| (&cand.0, &cand.1, &cand.2) < (&b.0, &b.1, &b.2))
+                    {
+                        best = Some(cand);
+                    }
+                }
+                if let Some(b) = best {
+                    out.push(("PLN001", key, b.3));
+                }
+            } else {
+                let bw = dec(get(p, "bandwidth_mbps"));
+                let mut peaks = Vec::new();
+                for w in &window {
+                    let l: Vec<Decimal> = load
+                        .iter()
+                        .map(|(_, u)| u)
+                        .filter(|u| {
+                            get(u, "carrier") == c
+                                && get(u, "service_id") == s
+                                && get(u, "period_start").trim() == w
+                        })
+                        .map(|u| dec(get(u, "p95_in_mbps")).max(dec(get(u, "p95_out_mbps"))))
+                        .collect();
+                    if let Some(m) = l.into_iter().max() {
+                        peaks.push(m);
+                    }
+                }
+                let low = Decimal::new(30, 2) * bw;
+                if peaks.len() < 3 || peaks.iter().any(|&x| x >= low) {
+                    continue;
+                }
+                let top = peaks.into_iter().max().unwrap();
+                let monthly = dec(get(p, "monthly"));
+                let t = others
+                    .iter()
+                    .filter(|t| {
+                        dec(get(t, "monthly")) < monthly
+                            && top <= Decimal::new(70, 2) * dec(get(t, "bandwidth_mbps"))
+                    })
+                    .min_by_key(|t| {
+                        (
+                            dec(get(t, "monthly")),
+                            std::cmp::Reverse(dec(get(t, "bandwidth_mbps"))),
+                            get(t, "code").to_string(),
+                        )
+                    });
+                if let Some(t) = t {
+                    out.push(("CIR001", key, monthly - dec(get(t, "monthly"))));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn get_unit(r: &Charge) -> &str {
+    &r.unit
 }
 
 #[cfg(test)]

@@ -2,10 +2,11 @@
 //!
 //! [`generate`] writes one client folder in the canonical layout of formats.md:
 //! `invoices/<carrier>/<account>/<YYYY-MM>.csv` (canonical charge CSV),
-//! `inventory.csv`, `contracts.csv` and `client.toml`. Every default waste kind
-//! is planted (duplicates, unused lines, missing contract credits, billing after
-//! disconnect, rates above contract, taxes on a tax-exempt client, late fees),
-//! next to look-alikes that must not be found and a few overlaps.
+//! `inventory.csv`, `contracts.csv`, `plans.csv`, `utilization.csv` and
+//! `client.toml`. Every default waste kind is planted (duplicates, unused lines,
+//! missing contract credits, billing after disconnect, rates above contract, taxes
+//! on a tax-exempt client, late fees, oversized plans and circuits, services not in
+//! inventory), next to look-alikes that must not be found and a few overlaps.
 //!
 //! The output depends only on [`GenOptions`]: the same options give the same
 //! bytes on every machine and Rust version (the generator carries its own
@@ -20,6 +21,7 @@
 #![warn(missing_docs)]
 
 mod layouts;
+mod optimize;
 mod plan;
 mod rng;
 mod write;
@@ -86,6 +88,11 @@ pub fn generate(out_dir: &Path, opts: &GenOptions) -> io::Result<GenSummary> {
     write::client_toml(out_dir, &name, opts.services)?;
     write::inventory(out_dir, &plan)?;
     write::contracts(out_dir, &plan)?;
+    write::write_file(&out_dir.join("plans.csv"), &optimize::plans_csv(&plan))?;
+    write::write_file(
+        &out_dir.join("utilization.csv"),
+        &optimize::utilization_csv(&plan),
+    )?;
     let (rows, files) = write::invoices(out_dir, &plan)?;
     Ok(GenSummary {
         services: plan.services.len(),

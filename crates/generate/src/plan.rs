@@ -191,6 +191,8 @@ pub struct Service {
     pub amount_only: bool,
     pub cost_center: String,
     pub owner: String,
+    /// A light data user in the last 3 periods (PLN001), or a look-alike.
+    pub light: crate::optimize::DataUse,
 }
 
 #[derive(Clone, Debug)]
@@ -309,6 +311,7 @@ impl Plan {
             }
         }
         plant_overlaps(&mut rng, &mut services, months);
+        crate::optimize::plant_light_users(opts.seed, &mut services, months);
         Plan {
             seed: opts.seed,
             months,
@@ -413,6 +416,7 @@ fn base_service(rng: &mut Rng, g: usize, carrier: usize, account: usize, kind: K
         credit: None,
         overrate: None,
         amount_only: false,
+        light: crate::optimize::DataUse::Drawn,
         cost_center: format!("CC-{}", 1000 + rng.below(40) * 10),
         owner: format!("{} {}", rng.pick(&FIRST_NAMES), rng.pick(&LAST_NAMES)),
     };

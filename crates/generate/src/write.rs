@@ -1,5 +1,6 @@
 //! Writes the plan as files: invoices, inventory.csv, contracts.csv, client.toml.
 
+use crate::optimize::data_use;
 use crate::plan::{
     Account, CreditPlan, Kind, Period, Plan, Service, Usage, ATT, ATTBUS_RATE, CARRIERS, COMCAST,
     ETHPORT_RATE, LD_RATE, LINE_RATE, LUMEN, VZ, VZUNL_RATE,
@@ -14,7 +15,7 @@ pub const CONTRACTS_HEADER: &str =
     "kind,carrier,account,service_id,charge_code,amount,effective_from,effective_to\n";
 
 /// Writes a file; the error names it.
-fn write_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
+pub(crate) fn write_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
     fs::write(path, bytes).map_err(|e| {
         io::Error::new(
             e.kind(),
@@ -96,6 +97,8 @@ struct Inv<'a> {
     invoice: &'a str,
     date: &'a str,
     period: &'a Period,
+    /// How many periods the client is billed (the last 3 are the rules' window).
+    months: u32,
 }
 
 /// One charge row, in the columns' fixed order.
@@ -293,10 +296,17 @@ fn kind_rows(
             l.unit = "min";
             emit(buf, l);
             let gb = if zero { 0 } else { rng.range(5, 4000) };
-            let mut l = simple(&s.id, "usage", "DATA", "Data Usage", 0);
-            l.usage = Num::Cents(gb);
-            l.unit = "GB";
-            emit(buf, l);
+            let gb = if zero {
+                Some(0)
+            } else {
+                data_use(s, p, inv.months, gb)
+            };
+            if let Some(gb) = gb {
+                let mut l = simple(&s.id, "usage", "DATA", "Data Usage", 0);
+                l.usage = Num::Cents(gb);
+                l.unit = "GB";
+                emit(buf, l);
+            }
             if !zero && rng.chance(40) {
                 let mut l = priced(&s.id, "usage", "DOVG", "Data Overage", 1, 150_000);
                 l.usage = Num::Int(1);
@@ -451,6 +461,7 @@ fn invoice_file(plan: &Plan, ai: usize, services: &[&Service], p: u32) -> (Vec<u
         invoice: &invoice,
         date: &per.invoice_date,
         period: per,
+        months: plan.months,
     };
     let mut n = 0;
     for s in services.iter().filter(|s| s.first <= p && p <= s.last) {

@@ -124,6 +124,28 @@ fn every_file_is_csv_with_the_right_header() {
                 "cost_center",
                 "owner",
             ]
+        } else if name == "plans.csv" {
+            vec![
+                "kind",
+                "carrier",
+                "code",
+                "name",
+                "monthly",
+                "allowance",
+                "usage_unit",
+                "overage_rate",
+                "bandwidth_mbps",
+                "effective_from",
+                "effective_to",
+            ]
+        } else if name == "utilization.csv" {
+            vec![
+                "carrier",
+                "service_id",
+                "period_start",
+                "p95_in_mbps",
+                "p95_out_mbps",
+            ]
         } else {
             vec![
                 "kind",
@@ -221,6 +243,15 @@ fn plants_each_waste_kind_and_look_alike() {
             .any(|l| l.contains(",disconnected,") && l.contains("-01,CC-")),
         "a period-start disconnect"
     );
+    // Buying too much: the retired plan ends before the first period; the load
+    // export names a circuit on no bill.
+    let plans = String::from_utf8_lossy(&all["plans.csv"]).into_owned();
+    assert!(plans
+        .contains("plan,Verizon Wireless,VZ3GB,Business 3GB Plan (retired),15.00,3,GB,15.00,,,2024-12-31\n"));
+    assert!(plans.contains("circuit,Lumen,ETH50M,Ethernet Port 50M,300.00,,,,50,,\n"));
+    let load = String::from_utf8_lossy(&all["utilization.csv"]).into_owned();
+    assert!(load.contains("Lumen,99/ZZZZ/999999/LUMN,2025-12-01,12.50,3.25\n"));
+    assert!(load.lines().count() > 100, "{}", load.lines().count());
     let con = String::from_utf8_lossy(&all["contracts.csv"]).into_owned();
     assert!(con.contains("rate,Verizon Wireless,,,VZUNL,35,,\n"));
     assert!(con.contains("credit,AT&T Mobility,00"));

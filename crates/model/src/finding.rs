@@ -72,6 +72,19 @@ pub struct Finding {
     pub basis: Vec<SourceRef>,
     /// The money asked for, key by key; the report totals them without counting a key twice.
     pub claims: Vec<Claim>,
+    /// For a finding that recommends ordering a change from the carrier (a smaller
+    /// plan or tier, or a cancellation): what to change; `None` for billing errors.
+    pub change: Option<Change>,
+}
+
+/// A plan or tier change, or a cancellation, to order from a carrier
+/// (`changes/<carrier>.csv`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Change {
+    /// The current plan or tier (its code, and its name when the catalogue gives one).
+    pub from: String,
+    /// The recommended plan or tier; `cancel` for a cancellation.
+    pub to: String,
 }
 
 /// A rule's identity as the outputs show it.

@@ -17,6 +17,10 @@ pub enum SourceKind {
     Inventory,
     /// contracts.csv: contracted rates and credits.
     Contracts,
+    /// plans.csv: the carriers' price catalogue of plans and bandwidth tiers.
+    Plans,
+    /// utilization.csv: measured circuit load per period.
+    Utilization,
     /// client.toml: the client's settings.
     ClientToml,
 }
@@ -187,6 +191,81 @@ impl Contract {
     }
 }
 
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+/// The two kinds of plans.csv lines.
+pub enum PlanKind {
+    /// A per-line plan with a usage allowance.
+    Plan,
+    /// A circuit's bandwidth tier.
+    Circuit,
+}
+
+/// One line of plans.csv: a plan or bandwidth tier a carrier sells.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CatalogueEntry {
+    /// Plan or circuit tier.
+    pub kind: PlanKind,
+    /// The carrier selling it.
+    pub carrier: Sym,
+    /// The charge_code its recurring row carries on the bill.
+    pub code: Sym,
+    /// For people (may be empty).
+    pub name: String,
+    /// Its recurring price per period (>= 0).
+    pub monthly: Micros,
+    /// Plans: the usage included per period, in `usage_unit`.
+    pub allowance: Micros,
+    /// Plans: the usage_unit of the usage rows it counts (`Sym::EMPTY` for circuits).
+    pub usage_unit: Sym,
+    /// Plans: the price per unit above the allowance (0 when not given).
+    pub overage_rate: Micros,
+    /// Circuits: the tier's bandwidth in Mbit/s (> 0); 0 for plans.
+    pub bandwidth_mbps: Micros,
+    /// The first period start it is on offer; `None`: from the beginning.
+    pub effective_from: Option<Date>,
+    /// The last period start it is on offer; `None`: open-ended.
+    pub effective_to: Option<Date>,
+    /// The line it was read from: a finding's basis.
+    pub source: SourceRef,
+}
+
+impl CatalogueEntry {
+    /// Whether it is on offer in a period (by its start): inside its window, inclusive.
+    pub fn on_offer(&self, period_start: Date) -> bool {
+        self.effective_from.is_none_or(|f| period_start >= f)
+            && self.effective_to.is_none_or(|t| period_start <= t)
+    }
+}
+
+/// One line of utilization.csv: a circuit's measured load in one period.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UtilizationRecord {
+    /// The carrier of the circuit.
+    pub carrier: Sym,
+    /// The circuit id as on the bill.
+    pub service: Sym,
+    /// The billing period it measures.
+    pub period_start: Date,
+    /// 95th percentile inbound, Mbit/s (>= 0).
+    pub p95_in_mbps: Micros,
+    /// 95th percentile outbound, Mbit/s (>= 0).
+    pub p95_out_mbps: Micros,
+    /// The line it was read from: a finding's basis.
+    pub source: SourceRef,
+}
+
+/// An inventory.csv line that was refused but names its carrier: ZOM001 counts the
+/// carrier as listed and the service_id (when given) as tracked: the client knows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InventoryMention {
+    /// The carrier it names.
+    pub carrier: Sym,
+    /// The account it names (`Sym::EMPTY`: every account).
+    pub account: Sym,
+    /// The service_id it names (`Sym::EMPTY` when none).
+    pub service: Sym,
+}
+
 /// client.toml.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ClientConfig {
@@ -318,6 +397,12 @@ pub struct Dump {
     pub inventory: Vec<InventoryRecord>,
     /// contracts.csv's lines.
     pub contracts: Vec<Contract>,
+    /// inventory.csv lines refused that still name a carrier.
+    pub inventory_mentions: Vec<InventoryMention>,
+    /// plans.csv's lines (the carriers' catalogue), in file order.
+    pub plans: Vec<CatalogueEntry>,
+    /// utilization.csv's lines, in file order.
+    pub utilization: Vec<UtilizationRecord>,
     /// What was refused, and why (written to rejected.csv).
     pub rejected: Vec<Rejection>,
     /// What an analyst should know that refused nothing.

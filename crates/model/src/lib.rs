@@ -24,11 +24,11 @@ pub use charge::{
     CANONICAL_COLUMNS_WITHOUT_PERIODS,
 };
 pub use date::{days_in_month, Date, DateError};
-pub use finding::{Claim, ClaimKey, Finding, Request, RuleInfo, RuleResult, Severity};
+pub use finding::{Change, Claim, ClaimKey, Finding, Request, RuleInfo, RuleResult, Severity};
 pub use input::{
-    ClientConfig, Contract, ContractKind, DisputeWindows, Dump, ForcedLayout, InventoryRecord, Position,
-    Proposal, ProposalItem, Rejection, RowIdx, ServiceStatus, SourceFile, SourceKind, TemShare,
-    UnbalancedInvoice, Warning,
+    CatalogueEntry, ClientConfig, Contract, ContractKind, DisputeWindows, Dump, ForcedLayout,
+    InventoryMention, InventoryRecord, PlanKind, Position, Proposal, ProposalItem, Rejection, RowIdx,
+    ServiceStatus, SourceFile, SourceKind, TemShare, UnbalancedInvoice, UtilizationRecord, Warning,
 };
 pub use intern::{Interner, Sym};
 pub use money::{money_string, DecimalError, Micros};

@@ -5,8 +5,8 @@ use crate::table::{read_table, Column, Fields};
 use crate::text::{decode_text, show};
 use rustc_hash::FxHashMap;
 use telaudit_model::{
-    Contract, ContractKind, Date, DateError, FileId, Interner, InventoryRecord, Micros, Position, Rejection,
-    ServiceStatus, SourceRef, Sym, Warning,
+    Contract, ContractKind, Date, DateError, FileId, Interner, InventoryMention, InventoryRecord, Micros,
+    Position, Rejection, ServiceStatus, SourceRef, Sym, Warning,
 };
 
 /// What a table file yielded besides its records.
@@ -18,6 +18,9 @@ pub struct TableOutcome<T> {
     pub rejected: Vec<Rejection>,
     /// What was read but deserves a look (a text encoding guessed).
     pub warnings: Vec<Warning>,
+    /// inventory.csv only: the refused lines that still name a carrier (ZOM001
+    /// counts the carrier as listed, and the service_id, when given, as tracked).
+    pub mentions: Vec<InventoryMention>,
 }
 
 impl<T> Default for TableOutcome<T> {
@@ -26,11 +29,16 @@ impl<T> Default for TableOutcome<T> {
             records: Vec::new(),
             rejected: Vec::new(),
             warnings: Vec::new(),
+            mentions: Vec::new(),
         }
     }
 }
 
-fn decoded<'b, T>(bytes: &'b [u8], path: &str, out: &mut TableOutcome<T>) -> std::borrow::Cow<'b, str> {
+pub(crate) fn decoded<'b, T>(
+    bytes: &'b [u8],
+    path: &str,
+    out: &mut TableOutcome<T>,
+) -> std::borrow::Cow<'b, str> {
     let (text, warning) = decode_text(bytes);
     if let Some(message) = warning {
         out.warnings.push(Warning {
@@ -42,12 +50,12 @@ fn decoded<'b, T>(bytes: &'b [u8], path: &str, out: &mut TableOutcome<T>) -> std
     text
 }
 
-fn pos(line: u64) -> u32 {
+pub(crate) fn pos(line: u64) -> u32 {
     u32::try_from(line).unwrap_or(u32::MAX)
 }
 
 /// An optional date column: Ok(None) when empty.
-fn opt_date(f: &Fields, c: usize, name: &str) -> Result<Option<Date>, String> {
+pub(crate) fn opt_date(f: &Fields, c: usize, name: &str) -> Result<Option<Date>, String> {
     let v = f.get(c);
     match Date::parse(v) {
         Ok(d) => Ok(Some(d)),
@@ -56,7 +64,7 @@ fn opt_date(f: &Fields, c: usize, name: &str) -> Result<Option<Date>, String> {
     }
 }
 
-fn required<'s>(f: &Fields<'s, '_>, c: usize, name: &str) -> Result<&'s str, String> {
+pub(crate) fn required<'s>(f: &Fields<'s, '_>, c: usize, name: &str) -> Result<&'s str, String> {
     let v = f.get(c);
     if v.is_empty() {
         Err(format!("{name} is empty (required)"))
@@ -108,68 +116,91 @@ pub fn read_inventory(
     let text = decoded(bytes, path, &mut out);
     let mut seen: FxHashMap<(Sym, Sym, Sym), usize> = FxHashMap::default();
     let TableOutcome {
-        records, rejected, ..
+        records,
+        rejected,
+        mentions,
+        ..
     } = &mut out;
     read_table(&text, path, &INV_COLUMNS, 0, rejected, |f, line| {
-        let service = required(f, 0, "service_id")?;
-        let carrier = required(f, 1, "carrier")?;
-        let st = f.get(3);
-        let status = match st.to_ascii_lowercase().as_str() {
-            "active" => ServiceStatus::Active,
-            "disconnected" => ServiceStatus::Disconnected,
-            "pending" => ServiceStatus::Pending,
-            "" => return Err("status is empty (required)".to_string()),
-            _ => {
-                return Err(format!(
-                    "unknown status {}: expected active, disconnected or pending",
-                    show(st)
-                ))
-            }
-        };
-        let disconnect_date = opt_date(f, 4, "disconnect_date")?;
-        if status == ServiceStatus::Disconnected && disconnect_date.is_none() {
-            return Err(
-                "status is disconnected but disconnect_date is empty: give the last day the client \
-                        wanted the service (YYYY-MM-DD)"
-                    .to_string(),
-            );
+        let read = inventory_line(f, line, file, strings, &mut seen, records);
+        if read.is_err() && !f.get(1).is_empty() {
+            mentions.push(InventoryMention {
+                carrier: strings.intern(f.get(1)),
+                account: strings.intern(f.get(2)),
+                service: strings.intern(f.get(0)),
+            });
         }
-        let rec = InventoryRecord {
-            service: strings.intern(service),
-            carrier: strings.intern(carrier),
-            account: strings.intern(f.get(2)),
-            status,
-            disconnect_date,
-            cost_center: f.get(5).to_string(),
-            owner: f.get(6).to_string(),
-            source: SourceRef { file, pos: pos(line) },
-        };
-        match seen.get(&(rec.carrier, rec.account, rec.service)) {
-            Some(&i) => {
-                let prev: &InventoryRecord = &records[i];
-                let same = prev.status == rec.status
-                    && prev.disconnect_date == rec.disconnect_date
-                    && prev.cost_center == rec.cost_center
-                    && prev.owner == rec.owner;
-                if !same {
-                    return Err(format!(
-                        "service_id {} of {} account {} is already listed on line {} with different \
-                         values; keep one line per service",
-                        show(service),
-                        show(carrier),
-                        show(f.get(2)),
-                        prev.source.pos
-                    ));
-                }
-            }
-            None => {
-                seen.insert((rec.carrier, rec.account, rec.service), records.len());
-                records.push(rec);
-            }
-        }
-        Ok(())
+        read
     });
     out
+}
+
+/// One inventory.csv line, into `records` (Err: why it is refused).
+fn inventory_line(
+    f: &Fields,
+    line: u64,
+    file: FileId,
+    strings: &mut Interner,
+    seen: &mut FxHashMap<(Sym, Sym, Sym), usize>,
+    records: &mut Vec<InventoryRecord>,
+) -> Result<(), String> {
+    let service = required(f, 0, "service_id")?;
+    let carrier = required(f, 1, "carrier")?;
+    let st = f.get(3);
+    let status = match st.to_ascii_lowercase().as_str() {
+        "active" => ServiceStatus::Active,
+        "disconnected" => ServiceStatus::Disconnected,
+        "pending" => ServiceStatus::Pending,
+        "" => return Err("status is empty (required)".to_string()),
+        _ => {
+            return Err(format!(
+                "unknown status {}: expected active, disconnected or pending",
+                show(st)
+            ))
+        }
+    };
+    let disconnect_date = opt_date(f, 4, "disconnect_date")?;
+    if status == ServiceStatus::Disconnected && disconnect_date.is_none() {
+        return Err(
+            "status is disconnected but disconnect_date is empty: give the last day the client \
+                    wanted the service (YYYY-MM-DD)"
+                .to_string(),
+        );
+    }
+    let rec = InventoryRecord {
+        service: strings.intern(service),
+        carrier: strings.intern(carrier),
+        account: strings.intern(f.get(2)),
+        status,
+        disconnect_date,
+        cost_center: f.get(5).to_string(),
+        owner: f.get(6).to_string(),
+        source: SourceRef { file, pos: pos(line) },
+    };
+    match seen.get(&(rec.carrier, rec.account, rec.service)) {
+        Some(&i) => {
+            let prev: &InventoryRecord = &records[i];
+            let same = prev.status == rec.status
+                && prev.disconnect_date == rec.disconnect_date
+                && prev.cost_center == rec.cost_center
+                && prev.owner == rec.owner;
+            if !same {
+                return Err(format!(
+                    "service_id {} of {} account {} is already listed on line {} with different \
+                     values; keep one line per service",
+                    show(service),
+                    show(carrier),
+                    show(f.get(2)),
+                    prev.source.pos
+                ));
+            }
+        }
+        None => {
+            seen.insert((rec.carrier, rec.account, rec.service), records.len());
+            records.push(rec);
+        }
+    }
+    Ok(())
 }
 
 const CON_COLUMNS: [Column; 8] = [

@@ -21,8 +21,9 @@ use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use telaudit_model::{
-    money_string, ChargeType, ClaimKey, Contract, ContractKind, Date, Decimal, Dump, InventoryRecord, Micros,
-    Request, Row, RowId, RuleResult, ServiceStatus, SourceKind, SourceRef, Sym,
+    money_string, CatalogueEntry, ChargeType, ClaimKey, Contract, ContractKind, Date, Decimal, Dump,
+    InventoryRecord, Micros, PlanKind, Request, Row, RowId, RuleResult, ServiceStatus, SourceKind, SourceRef,
+    Sym, UtilizationRecord,
 };
 
 /// One disputed charge (or one credit owed and not given).
@@ -159,7 +160,7 @@ pub fn sanitize_component(s: &str) -> String {
 
 /// Gives each distinct text a sanitized name, unique case-insensitively (a
 /// clash gets `_2`, `_3` ... in text order).
-fn unique_names<'a>(texts: impl IntoIterator<Item = &'a str>) -> FxHashMap<&'a str, String> {
+pub(crate) fn unique_names<'a>(texts: impl IntoIterator<Item = &'a str>) -> FxHashMap<&'a str, String> {
     let sorted: BTreeSet<&str> = texts.into_iter().collect();
     let mut used: BTreeSet<String> = BTreeSet::new();
     let mut out = FxHashMap::default();
@@ -199,6 +200,8 @@ fn micros_amount(m: Micros) -> String {
 pub(crate) struct Records<'a> {
     contracts: FxHashMap<SourceRef, &'a Contract>,
     inventory: FxHashMap<SourceRef, &'a InventoryRecord>,
+    plans: FxHashMap<SourceRef, &'a CatalogueEntry>,
+    utilization: FxHashMap<SourceRef, &'a UtilizationRecord>,
 }
 
 impl<'a> Records<'a> {
@@ -206,6 +209,8 @@ impl<'a> Records<'a> {
         Records {
             contracts: dump.contracts.iter().map(|c| (c.source, c)).collect(),
             inventory: dump.inventory.iter().map(|i| (i.source, i)).collect(),
+            plans: dump.plans.iter().map(|p| (p.source, p)).collect(),
+            utilization: dump.utilization.iter().map(|u| (u.source, u)).collect(),
         }
     }
 }
@@ -315,6 +320,38 @@ pub(crate) fn describe_basis(dump: &Dump, recs: &Records<'_>, src: SourceRef) ->
             (ServiceStatus::Active, _) => "inventory: active".to_string(),
             (ServiceStatus::Pending, _) => "inventory: pending".to_string(),
         };
+    }
+    if let Some(p) = recs.plans.get(&src) {
+        let name = if p.name.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", p.name)
+        };
+        let code = dump.s(p.code);
+        let win = window(p.effective_from, p.effective_to);
+        return match p.kind {
+            PlanKind::Plan => format!(
+                "catalogue: plan {code}{name} {} a month, {} {} included, {} per {} over{win}",
+                micros_amount(p.monthly),
+                p.allowance.to_decimal().normalize(),
+                dump.s(p.usage_unit),
+                micros_amount(p.overage_rate),
+                dump.s(p.usage_unit)
+            ),
+            PlanKind::Circuit => format!(
+                "catalogue: circuit tier {code}{name} {} Mbps, {} a month{win}",
+                p.bandwidth_mbps.to_decimal().normalize(),
+                micros_amount(p.monthly)
+            ),
+        };
+    }
+    if let Some(u) = recs.utilization.get(&src) {
+        return format!(
+            "utilization {}: p95 in {} Mbps, out {} Mbps",
+            u.period_start,
+            u.p95_in_mbps.to_decimal().normalize(),
+            u.p95_out_mbps.to_decimal().normalize()
+        );
     }
     match dump.files.get(src.file.0 as usize).map(|f| &f.kind) {
         Some(SourceKind::ClientToml) if dump.config.tax_exempt => {

@@ -13,7 +13,7 @@ use crate::claims::resolve;
 use crate::disputes::{describe_basis, AccountDispute, Records};
 use crate::json::share_string;
 use crate::tables::join_sources;
-use crate::view::{Payback, View};
+use crate::view::{Buying, Payback, View};
 use crate::{Funding, Report};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -259,6 +259,9 @@ fn write_html(
     write_findings(o, dump, view)?;
     if !view.expired.is_empty() {
         write_expired(o, dump, r, view)?;
+    }
+    if let Some(b) = &view.buying {
+        write_buying(o, dump, b)?;
     }
     write_disputes(o, disputes)?;
     if !r.unbalanced.is_empty() {
@@ -561,6 +564,56 @@ fn write_disputes(o: &mut String, disputes: &[AccountDispute]) -> Out {
     }
     writeln!(o, "</section>")?;
 
+    Ok(())
+}
+
+/// "Buying too much": the recommended plan and tier changes and cancellations,
+/// apart from the billing errors, with what each saves per month.
+fn write_buying(o: &mut String, dump: &Dump, b: &Buying<'_>) -> Out {
+    writeln!(o, r#"<section id="buying" class="long"><h2>Buying too much</h2>"#)?;
+    writeln!(
+        o,
+        "<p>These are not billing errors: the carrier billed what was ordered, but the client buys more \
+         than it uses. Nothing here is recoverable and nothing goes into a dispute; each line is a change \
+         to order from the carrier (the <b>changes</b> folder beside this report holds one CSV per carrier) \
+         and saves its amount every month. Confirm a service nobody tracks with its owner before \
+         cancelling it.</p>"
+    )?;
+    writeln!(o, "<table><thead><tr><th>Rule</th><th>Title</th><th class=\"m\">Changes</th><th class=\"m\">Monthly</th></tr></thead><tbody>")?;
+    for (info, n, monthly) in &b.rules {
+        writeln!(
+            o,
+            r#"<tr><td><span class="tag">{}</span></td><td>{}</td><td class="m">{n}</td><td class="m">{}</td></tr>"#,
+            esc(&info.id),
+            esc(&info.title),
+            money_string(*monthly)
+        )?;
+    }
+    writeln!(o, "</tbody></table>")?;
+    writeln!(
+        o,
+        "<p class=\"muted\">The {} largest of {} changes by monthly saving. A service two rules find (a \
+         cheaper plan, and not in inventory) shows under each; the totals count its money once.</p>",
+        b.shown.len(),
+        b.count
+    )?;
+    writeln!(o, "<table><thead><tr><th>Change</th><th>Where</th><th>From</th><th>To</th><th class=\"m\">Saves per month</th></tr></thead><tbody>")?;
+    for c in &b.shown {
+        let f = c.finding;
+        writeln!(
+            o,
+            r#"<tr><td><span class="tag">{}</span> {}</td><td>{}<br>account {}<br>service {}</td><td>{}</td><td>{}</td><td class="m"><b>{}</b></td></tr>"#,
+            esc(&f.rule),
+            esc(&c.info.title),
+            esc(dump.s(f.carrier)),
+            esc(dump.s(f.account)),
+            esc(dump.s(f.service)),
+            esc(&c.change.from),
+            esc(&c.change.to),
+            money_string(f.monthly)
+        )?;
+    }
+    writeln!(o, "</tbody></table></section>")?;
     Ok(())
 }
 

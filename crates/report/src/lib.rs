@@ -4,7 +4,8 @@
 //! the rules that ran, compute the figures of formats.md section 7
 //! ([`summarize`]) and write them as `report.json`, `findings.csv`,
 //! `rejected.csv`, `report.md`, `report.html` and the dispute files
-//! `disputes/<carrier>/<account>.csv` and `.md` ([`write_outputs`]). It also
+//! `disputes/<carrier>/<account>.csv` and `.md`, and the changes to order from
+//! each carrier, `changes/<carrier>.csv` ([`write_outputs`]). It also
 //! renders the batch index page ([`batch_index_html`]).
 //!
 //! Every figure is held exact (an unrounded [`Decimal`]) until it is written;
@@ -30,7 +31,13 @@
 //!   holds the exact value. Folder and file names go through
 //!   [`sanitize_component`]; names that clash case-insensitively get `_2`, `_3`.
 //!   `disputes/` is replaced as a whole on every run (removed when nothing is
-//!   disputed); nothing else in the output folder is removed.
+//!   disputed); so is `changes/` (removed when nothing is to change); nothing
+//!   else in the output folder is removed.
+//! - `changes/<carrier>.csv` holds one line per finding that recommends a change
+//!   (PLN001, CIR001, ZOM001), with the finding's own monthly saving: a service
+//!   two rules find (a cheaper plan, and not in inventory) has two lines, which
+//!   are alternatives; the totals count its money once. File names go through
+//!   [`sanitize_component`] and clash handling like the dispute folders.
 //! - report.html's per-month chart attributes each claim key's largest
 //!   recoverable claim to the period_start month of the claimed row (a missing
 //!   credit to its period), so the months add up to `totals.recoverable`.
@@ -41,6 +48,7 @@
 
 #![warn(missing_docs)]
 
+mod changes;
 mod claims;
 mod disputes;
 mod exact;
@@ -52,6 +60,7 @@ pub mod proposal;
 mod tables;
 mod view;
 
+pub use changes::{changes, changes_csv, CarrierChanges, ChangeLine};
 pub use disputes::{dispute_csv, dispute_letter, disputes, sanitize_component, AccountDispute, DisputeLine};
 pub use html::{batch_index_html, report_html, BatchIndexRow, BatchStatus};
 pub use json::{proposal_json, report_json, PROPOSAL_SCHEMA};

@@ -2,7 +2,7 @@
 
 use crate::json::share_string;
 use crate::tables::join_sources;
-use crate::view::{percent, Payback, PlanView, View};
+use crate::view::{percent, Buying, Payback, PlanView, View};
 use crate::{Funding, Report};
 use std::fmt::Write as _;
 use telaudit_model::{money_string, Decimal, Dump, RuleResult};
@@ -60,6 +60,9 @@ fn write_md(o: &mut String, dump: &Dump, r: &Report, view: &View<'_>) -> Out {
     write_top_findings(o, dump, view)?;
     if !view.expired.is_empty() {
         write_expired(o, dump, r, view)?;
+    }
+    if let Some(b) = &view.buying {
+        write_buying(o, dump, b)?;
     }
     write_unbalanced(o, dump, r)?;
     write_how_to_read(o)
@@ -304,6 +307,58 @@ fn write_by_rule(o: &mut String, r: &Report) -> Out {
         "Figures by rule overlap: a charge claimed by several rules is shown under each of them. \
          The totals and the figures by carrier count each dollar once, at its largest claim."
     )?;
+    writeln!(o)
+}
+
+/// "Buying too much": the recommended changes, apart from the billing errors.
+fn write_buying(o: &mut String, dump: &Dump, b: &Buying<'_>) -> Out {
+    writeln!(o, "## Buying too much")?;
+    writeln!(o)?;
+    writeln!(
+        o,
+        "Not billing errors: the client buys more than it uses. Nothing here is recoverable or \
+         disputed; each line is a change to order from the carrier (`changes/<carrier>.csv`) and \
+         saves its amount every month. Confirm a service nobody tracks with its owner before cancelling it."
+    )?;
+    writeln!(o)?;
+    writeln!(o, "| Rule | Title | Changes | Monthly |")?;
+    writeln!(o, "|---|---|---:|---:|")?;
+    for (info, n, monthly) in &b.rules {
+        writeln!(
+            o,
+            "| {} | {} | {n} | {} |",
+            md(&info.id),
+            md(&info.title),
+            money_string(*monthly)
+        )?;
+    }
+    writeln!(o)?;
+    writeln!(
+        o,
+        "The {} largest of {} changes by monthly saving:",
+        b.shown.len(),
+        b.count
+    )?;
+    writeln!(o)?;
+    writeln!(
+        o,
+        "| Rule | Carrier | Account | Service | From | To | Saves per month |"
+    )?;
+    writeln!(o, "|---|---|---|---|---|---|---:|")?;
+    for c in &b.shown {
+        let f = c.finding;
+        writeln!(
+            o,
+            "| {} | {} | {} | {} | {} | {} | {} |",
+            md(&f.rule),
+            md(dump.s(f.carrier)),
+            md(dump.s(f.account)),
+            md(dump.s(f.service)),
+            md(&c.change.from),
+            md(&c.change.to),
+            money_string(f.monthly)
+        )?;
+    }
     writeln!(o)
 }
 

@@ -47,7 +47,9 @@ pub fn write_atomic(
 }
 
 /// Writes report.json, findings.csv, report.md, report.html, the dispute files
-/// (`disputes/<carrier>/<account>.csv` and `.md`) and, when input was refused,
+/// (`disputes/<carrier>/<account>.csv` and `.md`), the changes to order
+/// (`changes/<carrier>.csv`, replaced as a whole like `disputes/`, removed when
+/// there are none) and, when input was refused,
 /// rejected.csv into `dir` (created if missing), each atomically. Without
 /// refusals a stale rejected.csv from an earlier run is removed; a `disputes/`
 /// folder from an earlier run is always replaced as a whole (and removed when
@@ -96,7 +98,8 @@ pub fn write_outputs(dir: &Path, dump: &Dump, results: &[RuleResult], report: &R
                                     })
                                 },
                             );
-                            written.and(html)
+                            let changes = write_changes(dir, &crate::changes(dump, results));
+                            written.and(html).and(changes)
                         },
                     )
                 },
@@ -170,6 +173,34 @@ fn write_disputes(dir: &Path, disputes: &[crate::AccountDispute], report: &Repor
                 w.write_all(crate::dispute_letter(d, &report.name).as_bytes())
             })
         })?;
+        remove_any(&target).map_err(|e| io_context(e, "remove the stale", &target))?;
+        fs::rename(&tmp, &target).map_err(|e| io_context(e, "rename into place", &target))
+    })();
+    if result.is_err() {
+        let _ = fs::remove_dir_all(&tmp);
+    }
+    result
+}
+
+/// Writes `changes/<carrier>.csv` into a temporary folder, then replaces
+/// `dir/changes` with it (removed when no finding recommends a change).
+fn write_changes(dir: &Path, changes: &[crate::CarrierChanges]) -> io::Result<()> {
+    let target = dir.join("changes");
+    if changes.is_empty() {
+        return remove_any(&target).map_err(|e| io_context(e, "remove the stale", &target));
+    }
+    let tmp = dir.join(format!(
+        ".changes.{}.{}.tmp",
+        std::process::id(),
+        TMP_COUNTER.fetch_add(1, Ordering::Relaxed)
+    ));
+    let result = (|| {
+        fs::create_dir(&tmp).map_err(|e| io_context(e, "create", &tmp))?;
+        for c in changes {
+            write_atomic(&tmp, &format!("{}.csv", c.stem), |w| {
+                w.write_all(crate::changes_csv(c).as_bytes())
+            })?;
+        }
         remove_any(&target).map_err(|e| io_context(e, "remove the stale", &target))?;
         fs::rename(&tmp, &target).map_err(|e| io_context(e, "rename into place", &target))
     })();

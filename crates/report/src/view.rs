@@ -9,12 +9,38 @@
 use crate::proposal::Plan;
 use crate::tables::sorted_findings;
 use crate::{Funding, Report};
-use telaudit_model::{Date, Decimal, Dump, Finding, ProposalItem, RuleInfo, RuleResult, TemShare};
+use telaudit_model::{Change, Date, Decimal, Dump, Finding, ProposalItem, RuleInfo, RuleResult, TemShare};
 
 /// How many findings the "largest findings" tables show.
 pub const TOP_FINDINGS: usize = 20;
 /// How many input warnings the reports list (the rest are counted).
 pub(crate) const WARNINGS_SHOWN: usize = 20;
+/// How many recommended changes the "Buying too much" sections list (the largest
+/// monthly savings; all of them are in `changes/<carrier>.csv`).
+pub const CHANGES_SHOWN: usize = 25;
+
+/// One recommended change (a plan or tier change, or a cancellation), as both
+/// reports show it.
+pub(crate) struct ChangeView<'a> {
+    /// The rule that recommends it.
+    pub info: &'a RuleInfo,
+    /// The finding itself.
+    pub finding: &'a Finding,
+    /// From, to.
+    pub change: &'a Change,
+}
+
+/// The "Buying too much" section: findings that recommend a change.
+pub(crate) struct Buying<'a> {
+    /// Per rule with such findings (sorted by id): its info, its count and the
+    /// sum of its findings' monthly savings (its own claims, overlap not removed).
+    pub rules: Vec<(&'a RuleInfo, usize, Decimal)>,
+    /// The [`CHANGES_SHOWN`] largest monthly savings, largest first; equal values
+    /// keep the findings.csv order.
+    pub shown: Vec<ChangeView<'a>>,
+    /// How many changes there are in all.
+    pub count: usize,
+}
 
 /// When the found money pays back the proposal's one-time cost.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -221,6 +247,8 @@ pub(crate) struct View<'a> {
     pub expired: Vec<ExpiredFinding<'a>>,
     /// How many findings have money found too late to claim.
     pub expired_findings: usize,
+    /// The recommended changes; `None` when no finding recommends one.
+    pub buying: Option<Buying<'a>>,
 }
 
 impl<'a> View<'a> {
@@ -238,6 +266,7 @@ impl<'a> View<'a> {
             findings,
             expired,
             expired_findings,
+            buying: buying(dump, results),
             more_warnings: warnings.len().saturating_sub(WARNINGS_SHOWN),
             warnings: warnings
                 .into_iter()
@@ -301,4 +330,40 @@ fn top_findings<'a>(dump: &Dump, results: &'a [RuleResult]) -> (Vec<TopFinding<'
         })
         .collect();
     (top, count)
+}
+
+/// The findings that recommend a change, for the "Buying too much" sections.
+fn buying<'a>(dump: &Dump, results: &'a [RuleResult]) -> Option<Buying<'a>> {
+    let mut all: Vec<ChangeView<'a>> = sorted_findings(dump, results)
+        .into_iter()
+        .filter_map(|(info, finding)| {
+            finding.change.as_ref().map(|change| ChangeView {
+                info,
+                finding,
+                change,
+            })
+        })
+        .collect();
+    if all.is_empty() {
+        return None;
+    }
+    let mut rules: Vec<(&RuleInfo, usize, Decimal)> = Vec::new();
+    for c in &all {
+        match rules.last_mut() {
+            Some((info, n, sum)) if info.id == c.info.id => {
+                *n += 1;
+                *sum += c.finding.monthly;
+            }
+            _ => rules.push((c.info, 1, c.finding.monthly)),
+        }
+    }
+    // Stable: equal savings keep the findings.csv order.
+    all.sort_by_key(|c| std::cmp::Reverse(c.finding.monthly));
+    let count = all.len();
+    all.truncate(CHANGES_SHOWN);
+    Some(Buying {
+        rules,
+        shown: all,
+        count,
+    })
 }

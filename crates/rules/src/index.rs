@@ -1,5 +1,6 @@
 //! The shared index: built once per dump, read by every rule.
 
+use crate::catalogue::Catalogue;
 use rustc_hash::FxHashMap;
 use telaudit_model::{ChargeType, Date, Dump, RowId, Sym};
 
@@ -74,6 +75,8 @@ pub struct Index {
     service_ids: FxHashMap<(AccId, Sym), SvcId>,
     /// The accounts of each carrier, in order of first appearance.
     carrier_accounts: FxHashMap<Sym, Vec<AccId>>,
+    /// plans.csv by carrier and code, utilization.csv by circuit.
+    pub catalogue: Catalogue,
 }
 
 impl Index {
@@ -139,6 +142,7 @@ impl Index {
             a.periods.dedup();
         }
         (ix.copy, ix.copy_runs) = mark_copies(dump, &ix);
+        ix.catalogue = Catalogue::build(dump);
         ix
     }
 

@@ -14,6 +14,7 @@
 
 #![warn(missing_docs)]
 
+mod catalogue;
 mod config;
 mod eval;
 mod index;
@@ -21,6 +22,7 @@ pub mod kinds;
 mod util;
 mod windows;
 
+pub use catalogue::Catalogue;
 pub use config::{Rule, RuleError, RuleSet};
 pub use eval::{evaluate, evaluate_timed, Timings};
 pub use index::{AccId, AccountInfo, Index, ServiceInfo, SvcId};

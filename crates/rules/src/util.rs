@@ -83,6 +83,7 @@ impl Draft {
             evidence,
             basis: self.basis,
             claims: self.claims,
+            change: None,
         }
     }
 }

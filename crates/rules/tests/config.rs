@@ -25,7 +25,10 @@ fn defaults_are_the_rules_folder_sorted_by_id() {
     let ids: Vec<&str> = set.rules().iter().map(|r| r.id.as_str()).collect();
     assert_eq!(
         ids,
-        ["BAL001", "CRD001", "DIS001", "DUP001", "FEE001", "RAT001", "TAX001", "UNU001"]
+        [
+            "BAL001", "CIR001", "CRD001", "DIS001", "DUP001", "FEE001", "PLN001", "RAT001", "TAX001",
+            "UNU001", "ZOM001"
+        ]
     );
     let dup = set.get("DUP001").unwrap();
     assert_eq!(
@@ -52,11 +55,14 @@ fn every_rule_gets_a_result_even_with_nothing_found() {
     let ids: Vec<&str> = res.iter().map(|r| r.rule.id.as_str()).collect();
     assert_eq!(
         ids,
-        ["BAL001", "CRD001", "DIS001", "DUP001", "FEE001", "RAT001", "TAX001", "UNU001"]
+        [
+            "BAL001", "CIR001", "CRD001", "DIS001", "DUP001", "FEE001", "PLN001", "RAT001", "TAX001",
+            "UNU001", "ZOM001"
+        ]
     );
     assert!(res.iter().all(|r| r.findings.is_empty()));
-    assert_eq!(timings.rules.len(), 8);
-    assert_eq!(res[3].rule.title, "Duplicate charge");
+    assert_eq!(timings.rules.len(), 11);
+    assert_eq!(res[4].rule.title, "Duplicate charge");
 }
 
 #[test]
@@ -103,9 +109,12 @@ fn an_analyst_rule_needs_only_toml() {
     let ids: Vec<&str> = res.iter().map(|r| r.rule.id.as_str()).collect();
     assert_eq!(
         ids,
-        ["BAL001", "CRD001", "DA001", "DIS001", "DUP001", "FEE001", "RAT001", "TAX001", "UNU001"]
+        [
+            "BAL001", "CIR001", "CRD001", "DA001", "DIS001", "DUP001", "FEE001", "PLN001", "RAT001",
+            "TAX001", "UNU001", "ZOM001"
+        ]
     );
-    assert_eq!(res[2].findings.len(), 2);
+    assert_eq!(res[3].findings.len(), 2);
 }
 
 fn err(text: &str) -> String {

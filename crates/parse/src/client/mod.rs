@@ -3,7 +3,8 @@
 //! Four steps, one module each: [`walk`] lists the files below `invoices/`,
 //! [`classify`](mod@classify) tells each one's format (opening archives into their members),
 //! [`read`] reads them in parallel and [`merge`] joins their rows into the dump in
-//! path order. Then `inventory.csv`, `contracts.csv` and `client.toml` are read.
+//! path order. Then `inventory.csv`, `contracts.csv`, `plans.csv`,
+//! `utilization.csv` and `client.toml` are read.
 //! [`read_bill_files`] runs the same steps on files given in memory.
 
 mod classify;
@@ -15,6 +16,7 @@ use classify::{classify, classify_all};
 use read::{read_bills, read_format};
 use walk::{find_files, Found, Source};
 
+use crate::catalogue::{read_plans, read_utilization};
 use crate::config::parse_client_toml;
 use crate::inventory::{read_contracts, read_inventory};
 use crate::text::decode_text;
@@ -22,7 +24,7 @@ use crate::ParsedFile;
 use std::fmt;
 use std::fs;
 use std::path::{Path, PathBuf};
-use telaudit_model::{ClientConfig, Dump, FileId, Position, Rejection, SourceFile, SourceKind};
+use telaudit_model::{ClientConfig, Dump, FileId, Position, Rejection, SourceFile, SourceKind, Sym};
 
 /// Why a client folder could not be audited at all.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -303,7 +305,7 @@ fn no_rows(dump: &Dump, bills: usize, skipped: usize) -> Option<String> {
 
 /// Reads inventory.csv and contracts.csv (each optional) into the dump, after the bills.
 fn read_tables(dir: &Path, dump: &mut Dump) {
-    for name in ["inventory.csv", "contracts.csv"] {
+    for name in ["inventory.csv", "contracts.csv", "plans.csv", "utilization.csv"] {
         let bytes = match fs::read(dir.join(name)) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
@@ -325,8 +327,11 @@ fn read_tables(dir: &Path, dump: &mut Dump) {
             });
             let t = read_inventory(&bytes, id, name, &mut dump.strings);
             dump.inventory = t.records;
+            dump.inventory_mentions = t.mentions;
             dump.rejected.extend(t.rejected);
             dump.warnings.extend(t.warnings);
+        } else if name == "plans.csv" || name == "utilization.csv" {
+            read_optimization_table(name, &bytes, id, dump);
         } else {
             dump.files.push(SourceFile {
                 path: name.to_string(),
@@ -337,6 +342,35 @@ fn read_tables(dir: &Path, dump: &mut Dump) {
             dump.rejected.extend(t.rejected);
             dump.warnings.extend(t.warnings);
         }
+    }
+}
+
+/// Reads plans.csv or utilization.csv (optimization.md sections 1 and 2) into the dump.
+fn read_optimization_table(name: &str, bytes: &[u8], id: FileId, dump: &mut Dump) {
+    if name == "plans.csv" {
+        dump.files.push(SourceFile {
+            path: name.to_string(),
+            kind: SourceKind::Plans,
+        });
+        let t = read_plans(bytes, id, name, &mut dump.strings);
+        dump.plans = t.records;
+        dump.rejected.extend(t.rejected);
+        dump.warnings.extend(t.warnings);
+    } else {
+        dump.files.push(SourceFile {
+            path: name.to_string(),
+            kind: SourceKind::Utilization,
+        });
+        let billed: rustc_hash::FxHashSet<(Sym, Sym)> = dump
+            .rows
+            .iter()
+            .filter(|r| !r.service.is_empty())
+            .map(|r| (r.carrier, r.service))
+            .collect();
+        let t = read_utilization(bytes, id, name, &mut dump.strings, &billed);
+        dump.utilization = t.records;
+        dump.rejected.extend(t.rejected);
+        dump.warnings.extend(t.warnings);
     }
 }
 

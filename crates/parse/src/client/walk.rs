@@ -152,9 +152,15 @@ fn entry_is_dir(roots: &[PathBuf], ft: fs::FileType, canonical: &Path) -> Result
 fn is_client_table(roots: &[PathBuf], canonical: &Path) -> bool {
     roots.first().is_some_and(|root| {
         canonical.parent() == Some(root.as_path())
-            && ["inventory.csv", "contracts.csv", "client.toml"]
-                .iter()
-                .any(|n| canonical.file_name().is_some_and(|f| f == *n))
+            && [
+                "inventory.csv",
+                "contracts.csv",
+                "plans.csv",
+                "utilization.csv",
+                "client.toml",
+            ]
+            .iter()
+            .any(|n| canonical.file_name().is_some_and(|f| f == *n))
     })
 }
 

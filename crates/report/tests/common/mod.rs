@@ -108,6 +108,7 @@ pub fn finding(
         evidence,
         basis: vec![],
         claims,
+        change: None,
     }
 }
 

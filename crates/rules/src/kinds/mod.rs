@@ -28,6 +28,9 @@ registry! {
     rate_above_contract,
     matching_charge,
     unbalanced_invoice,
+    oversized_plan,
+    oversized_circuit,
+    not_in_inventory,
 }
 
 /// What a kind does once its parameters are read: look at a dump and return its
@@ -249,6 +252,27 @@ impl<'a> Fields<'a> {
                 ),
             )
         })
+    }
+
+    /// A decimal number, written `0.30` or `"0.30"` (a TOML float is read by its
+    /// shortest decimal spelling, so `0.3` is exactly 3/10).
+    pub(crate) fn opt_decimal(&mut self, key: &str) -> Result<Option<telaudit_model::Decimal>, RuleError> {
+        let text = match self.take(key) {
+            None => return Ok(None),
+            Some(toml::Value::String(s)) => s,
+            Some(toml::Value::Float(f)) => f.to_string(),
+            Some(toml::Value::Integer(i)) => i.to_string(),
+            Some(v) => {
+                return Err(self.err(
+                    key,
+                    &format!("must be a number such as 0.30, not a {}", v.type_str()),
+                ))
+            }
+        };
+        text.trim()
+            .parse::<telaudit_model::Decimal>()
+            .map(Some)
+            .map_err(|_| self.err(key, &format!("{text:?} is not a decimal number such as 0.30")))
     }
 
     /// One of a fixed set of words.

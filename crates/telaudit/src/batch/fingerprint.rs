@@ -179,4 +179,37 @@ mod tests {
         assert_eq!(files[0].rel, "invoices/b.csv");
         assert_eq!(files[0].len, 4);
     }
+
+    #[test]
+    fn the_catalogue_and_the_load_export_are_part_of_the_fingerprint() {
+        let tmp = tempfile::tempdir().unwrap();
+        let d = tmp.path().join("c");
+        fs::create_dir_all(d.join("invoices")).unwrap();
+        fs::write(d.join("invoices/a.csv"), "x,y\n").unwrap();
+        let fp = |d: &Path| fingerprint("c", &list_files(d).unwrap(), 7).unwrap();
+        let mut seen = vec![fp(&d)];
+        for (name, text) in [
+            (
+                "plans.csv",
+                "kind,carrier,code,monthly,bandwidth_mbps\ncircuit,L,C1,1.00,10\n",
+            ),
+            (
+                "plans.csv",
+                "kind,carrier,code,monthly,bandwidth_mbps\ncircuit,L,C1,2.00,10\n",
+            ),
+            (
+                "utilization.csv",
+                "carrier,service_id,period_start,p95_in_mbps,p95_out_mbps\n",
+            ),
+            (
+                "utilization.csv",
+                "carrier,service_id,period_start,p95_in_mbps,p95_out_mbps\nL,C,2025-01-01,1,1\n",
+            ),
+        ] {
+            fs::write(d.join(name), text).unwrap();
+            let now = fp(&d);
+            assert!(!seen.contains(&now), "{name}: {text}");
+            seen.push(now);
+        }
+    }
 }
