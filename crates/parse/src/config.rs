@@ -51,6 +51,10 @@ pub fn parse_client_toml(text: &str) -> Result<ClientConfig, String> {
                 known.join(", ")
             ));
         }
+        // Compiled here too, so a pattern that is too long or malformed stops the
+        // client as a configuration error before any file is read.
+        crate::glob::PathGlob::new(f.path.trim_start_matches("./"))
+            .map_err(|e| format!("[[layouts]] entry {}: {e}", i + 1))?;
         layouts.push(ForcedLayout {
             path: f.path.trim_start_matches("./").to_string(),
             layout: f.layout,
@@ -71,12 +75,7 @@ fn money(v: &toml::Value, key: &str) -> Result<Decimal, String> {
             Micros::parse(s).map_err(|e| format!("{key} = {s:?} is not an amount: {e}"))?
         }
         toml::Value::Integer(i) => Micros::parse(&i.to_string()).map_err(|e| format!("{key} = {i}: {e}"))?,
-        toml::Value::Float(f) => {
-            return Err(format!(
-                "{key} = {f} is a binary floating-point number; write money as a quoted decimal \
-                 string, e.g. {key} = \"{f}\""
-            ))
-        }
+        toml::Value::Float(f) => return Err(float_money(*f, key)),
         other => {
             return Err(format!(
                 "{key} must be an amount as a quoted decimal string (e.g. \"1200.00\"), not a {}",
@@ -90,6 +89,19 @@ fn money(v: &toml::Value, key: &str) -> Result<Decimal, String> {
         ));
     }
     Ok(m.to_decimal())
+}
+
+/// The refusal of money written as a TOML float. Its hint suggests the same value
+/// quoted only when that quoted value would be accepted (never `"NaN"`, `"inf"`, a
+/// negative or an out-of-range amount).
+fn float_money(f: f64, key: &str) -> String {
+    let quoted = f.to_string();
+    let accepted = f.is_finite() && Micros::parse(&quoted).is_ok_and(|m| m.0 >= 0);
+    let example = if accepted { quoted } else { "1200.00".to_string() };
+    format!(
+        "{key} = {f} is a binary floating-point number; write money as a quoted decimal \
+         string, e.g. {key} = \"{example}\""
+    )
 }
 
 #[cfg(test)]
@@ -135,6 +147,21 @@ mod tests {
         assert!(e.contains("yearly"), "{e}");
         let e = parse_client_toml("name = ").unwrap_err();
         assert!(e.contains("line 1"), "{e}");
+        // The hint quotes the value only when that would be accepted.
+        for (v, hint) in [
+            ("nan", "\"1200.00\""),
+            ("inf", "\"1200.00\""),
+            ("-5.0", "\"1200.00\""),
+            ("1e300", "\"1200.00\""),
+            ("0.5", "\"0.5\""),
+        ] {
+            let e = parse_client_toml(&format!("[proposal]\none_time = {v}\nmonthly = \"1\""))
+                .unwrap_err();
+            assert!(e.ends_with(&format!("proposal.one_time = {hint}")), "{v}: {e}");
+        }
+        let e = parse_client_toml("[[layouts]]\npath = \"invoices/[a\"\nlayout = \"att-premier-rdo\"")
+            .unwrap_err();
+        assert!(e.contains("[[layouts]] entry 1") && e.contains("not a path pattern"), "{e}");
         let e = parse_client_toml("[proposal]\none_time = \"-5\"\nmonthly = \"1\"").unwrap_err();
         assert!(e.contains("negative"), "{e}");
     }

@@ -21,6 +21,7 @@ mod canonical_writer;
 mod client;
 mod config;
 mod edi;
+pub mod glob;
 mod inventory;
 mod layout;
 mod limits;
