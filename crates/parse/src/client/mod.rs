@@ -17,7 +17,6 @@ use walk::{find_files, Found, Source};
 
 use crate::config::parse_client_toml;
 use crate::inventory::{read_contracts, read_inventory};
-use crate::text::decode_text;
 use crate::ParsedFile;
 use std::fmt;
 use std::fs;
@@ -351,10 +350,11 @@ fn read_config(root: &Path, dir: &Path) -> Result<Option<ClientConfig>, ClientEr
     };
     match read_top_level(root, dir, "client.toml") {
         Ok(Some(bytes)) => {
-            let (text, warning) = decode_text(&bytes);
+            let (text, warning) = crate::text::decode_encoding(&bytes);
             if let Some(w) = warning {
                 return Err(config_err(format!("{w}: save client.toml as UTF-8")));
             }
+            let (text, _) = crate::text::mac_line_ends(text);
             Ok(Some(parse_client_toml(&text).map_err(config_err)?))
         }
         Ok(None) => Ok(None),
