@@ -1,24 +1,25 @@
 //! The path patterns of client.toml `[[layouts]] path`, matched in time linear in the
 //! path's length whatever the pattern (formats.md section 5).
 //!
-//! A pattern is compiled once by the `globset` crate into a regular expression that
-//! the `regex` crate runs without backtracking; its length is bounded, so compiling
-//! it is bounded too, and nothing recurses on the pattern or the path.
+//! A pattern is translated once into a regular expression that the `regex` crate
+//! runs without backtracking (its matching time is at most proportional to the
+//! pattern's size times the path's length); the pattern's length is bounded, so
+//! compiling it is bounded too, and nothing recurses on the pattern or the path.
 
 /// The longest `[[layouts]] path` accepted (bytes): far past any real folder path,
-/// short enough that compiling it is quick.
+/// short enough that compiling and matching it stay quick.
 pub const MAX_PATTERN_BYTES: usize = 1024;
 
 /// A compiled `[[layouts]] path` pattern.
 #[derive(Clone, Debug)]
-pub struct PathGlob(globset::GlobMatcher);
+pub struct PathGlob(regex::Regex);
 
 impl PathGlob {
-    /// Compiles `pattern`: `*` matches any characters within one path segment, `?` one
-    /// character (not a byte) other than `/`, `**` as a whole segment any number of
-    /// segments (`a/**/b` matches `a/b` and `a/x/y/b`, not `a/xb`), `[abc]` one of the
-    /// characters, `{x,y}` either; case-sensitive, `/`-separated. Err: why it is not
-    /// a pattern (too long, or malformed).
+    /// Compiles `pattern`: `*` matches any characters within one path segment, `?`
+    /// one character (not a byte) other than `/`, `**` as a whole segment any number
+    /// of segments (`a/**/b` matches `a/b` and `a/x/y/b`, not `a/xb`; `**` inside a
+    /// segment is `*`); every other character is itself. Case-sensitive,
+    /// `/`-separated. Err: the pattern is too long.
     pub fn new(pattern: &str) -> Result<PathGlob, String> {
         if pattern.len() > MAX_PATTERN_BYTES {
             return Err(format!(
@@ -26,18 +27,43 @@ impl PathGlob {
                 pattern.len()
             ));
         }
-        globset::GlobBuilder::new(pattern)
-            .literal_separator(true)
-            .backslash_escape(true)
+        regex::RegexBuilder::new(&to_regex(pattern))
+            .size_limit(64 << 20)
             .build()
-            .map(|g| PathGlob(g.compile_matcher()))
-            .map_err(|e| format!("{:?} is not a path pattern: {}", crate::text::show(pattern), e.kind()))
+            .map(PathGlob)
+            .map_err(|e| format!("{} is too complex a path pattern ({e})", crate::text::show(pattern)))
     }
 
     /// Whether `path` (relative to the client folder, `/`-separated) matches.
     pub fn is_match(&self, path: &str) -> bool {
         self.0.is_match(path)
     }
+}
+
+/// The anchored regular expression of a glob, built segment by segment.
+fn to_regex(pattern: &str) -> String {
+    let segments: Vec<&str> = pattern.split('/').collect();
+    let last = segments.len() - 1;
+    let mut re = String::from("^");
+    for (i, seg) in segments.iter().enumerate() {
+        if *seg == "**" {
+            // Any number of whole segments, this one's `/` included.
+            re.push_str(if i == last { ".*" } else { "(?:[^/]*/)*" });
+            continue;
+        }
+        for c in seg.chars() {
+            match c {
+                '*' => re.push_str("[^/]*"),
+                '?' => re.push_str("[^/]"),
+                c => re.push_str(&regex::escape(c.encode_utf8(&mut [0; 4]))),
+            }
+        }
+        if i != last {
+            re.push('/');
+        }
+    }
+    re.push('$');
+    re
 }
 
 #[cfg(test)]
@@ -71,8 +97,13 @@ mod tests {
     fn refuses_what_is_not_a_pattern() {
         let e = PathGlob::new(&"**".repeat(60_000)).unwrap_err();
         assert!(e.contains("120000 bytes"), "{e}");
-        let e = PathGlob::new("invoices/[a.txt").unwrap_err();
-        assert!(e.contains("not a path pattern"), "{e}");
+        // Brackets and braces are literal characters.
+        assert!(PathGlob::new("invoices/[a.txt").unwrap().is_match("invoices/[a.txt"));
+        assert!(m("invoices/{a,b}.txt", "invoices/{a,b}.txt"));
+        assert!(m("invoices/a**b/*.txt", "invoices/axyb/c.txt"));
+        assert!(!m("invoices/a**b/*.txt", "invoices/ax/yb/c.txt"));
+        assert!(m("**", "invoices/x/y"));
+        assert!(m("invoices/**/**/b.txt", "invoices/b.txt"));
         assert!(PathGlob::new(&"*".repeat(MAX_PATTERN_BYTES)).is_ok());
     }
 

@@ -213,10 +213,16 @@ fn read_client_with(dir: &Path, group_bytes: u64) -> Result<Dump, ClientError> {
         reason,
     };
     let root = open_folder(dir).map_err(unreadable)?;
-    let client = root.file_name().map_or_else(
-        || root.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    );
+    // The client id names its output folder and its report: as in `telaudit batch`,
+    // a folder name that is not UTF-8 is refused rather than read under a lossy id
+    // (two such folders could share one).
+    let client = match root.file_name() {
+        None => root.display().to_string(),
+        Some(n) => n
+            .to_str()
+            .ok_or_else(|| unreadable("the folder name is not UTF-8; rename the client folder".into()))?
+            .to_string(),
+    };
     // Configuration first: a bad client.toml stops the client before any work.
     let config = read_config(&root, dir)?;
     let invoices = dir.join("invoices");
