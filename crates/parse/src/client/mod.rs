@@ -318,12 +318,10 @@ pub(crate) fn top_level(root: &Path, dir: &Path, name: &str) -> Result<TopLevel,
         Err(e) => return Err(format!("cannot follow its symbolic link ({e})")),
     };
     if !canonical.starts_with(root) {
-        return Err(format!(
-            "a symbolic link leading outside the client folder (to {}); telaudit does not follow \
-             it, so that one client is never audited on another's files: copy the file into the \
-             client folder",
-            canonical.display()
-        ));
+        return Err("a symbolic link leading outside the client folder; telaudit does not follow it, \
+                    so that one client is never audited on another's files: copy the file into \
+                    the client folder"
+            .into());
     }
     Ok(TopLevel::Inside(canonical))
 }
