@@ -774,3 +774,26 @@ fn concurrent_and_killed_batches_never_corrupt_the_output() {
     );
     assert_eq!(snapshot(&root, &[]), root_before, "the input changed");
 }
+
+// ---------------------------------------------------------------------------
+// Client folder names that are not UTF-8: one behaviour for audit and batch.
+
+/// `audit` refuses a client folder whose name is not UTF-8 (exit 1, no report), as
+/// `batch` fails that client by name: never a lossy id two folders could share.
+#[test]
+fn non_utf8_client_folder_names_fail_in_audit_and_batch() {
+    use std::os::unix::ffi::OsStrExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("root");
+    let client = root.join(std::ffi::OsStr::from_bytes(b"caf\xe9"));
+    fs::create_dir_all(client.join("invoices")).unwrap();
+    fs::write(client.join("invoices/a.csv"), format!("{HEADER}\n{}", good_row("S1", "10.00"))).unwrap();
+    let out = tmp.path().join("out");
+    let o = Command::new(bin()).arg("audit").arg(&client).arg("--out").arg(&out).output().unwrap();
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(stderr(&o).contains("the folder name is not UTF-8; rename the client folder"), "{}", stderr(&o));
+    assert!(!out.exists());
+    let o = Command::new(bin()).arg("batch").arg(&root).arg("--out").arg(&out).output().unwrap();
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(stderr(&o).contains("the folder name is not UTF-8; rename the client folder"), "{}", stderr(&o));
+}
