@@ -193,7 +193,11 @@ fn generate_chunked_mix(path: &Path) {
 
 /// A small canonical bill: services `{p}1` (40.00) and `{p}2` (60.00).
 fn small_bill(p: &str) -> String {
-    format!("{HEADER}\n{}{}", good_row(&format!("{p}1"), "40.00"), good_row(&format!("{p}2"), "60.00"))
+    format!(
+        "{HEADER}\n{}{}",
+        good_row(&format!("{p}1"), "40.00"),
+        good_row(&format!("{p}2"), "60.00")
+    )
 }
 
 /// A bill 25 folders of 200 bytes below `dir` (5,000 bytes of path: past the
@@ -787,13 +791,37 @@ fn non_utf8_client_folder_names_fail_in_audit_and_batch() {
     let root = tmp.path().join("root");
     let client = root.join(std::ffi::OsStr::from_bytes(b"caf\xe9"));
     fs::create_dir_all(client.join("invoices")).unwrap();
-    fs::write(client.join("invoices/a.csv"), format!("{HEADER}\n{}", good_row("S1", "10.00"))).unwrap();
+    fs::write(
+        client.join("invoices/a.csv"),
+        format!("{HEADER}\n{}", good_row("S1", "10.00")),
+    )
+    .unwrap();
     let out = tmp.path().join("out");
-    let o = Command::new(bin()).arg("audit").arg(&client).arg("--out").arg(&out).output().unwrap();
+    let o = Command::new(bin())
+        .arg("audit")
+        .arg(&client)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
     assert_eq!(code(&o), 1, "{}", stderr(&o));
-    assert!(stderr(&o).contains("the folder name is not UTF-8; rename the client folder"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("the folder name is not UTF-8; rename the client folder"),
+        "{}",
+        stderr(&o)
+    );
     assert!(!out.exists());
-    let o = Command::new(bin()).arg("batch").arg(&root).arg("--out").arg(&out).output().unwrap();
+    let o = Command::new(bin())
+        .arg("batch")
+        .arg(&root)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
     assert_eq!(code(&o), 1, "{}", stderr(&o));
-    assert!(stderr(&o).contains("the folder name is not UTF-8; rename the client folder"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("the folder name is not UTF-8; rename the client folder"),
+        "{}",
+        stderr(&o)
+    );
 }

@@ -61,10 +61,7 @@ fn reference(pattern: &str, path: &str) -> bool {
                 Tok::Rest => true,
                 Tok::Segments => {
                     // Zero segments, or one segment (no `/` inside, then `/`) and again.
-                    can[i + 1][j]
-                        || (j..s.len())
-                            .find(|&k| s[k] == '/')
-                            .is_some_and(|k| can[i][k + 1])
+                    can[i + 1][j] || (j..s.len()).find(|&k| s[k] == '/').is_some_and(|k| can[i][k + 1])
                 }
             };
         }

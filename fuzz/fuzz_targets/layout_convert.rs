@@ -58,7 +58,11 @@ fuzz_target!(|data: &[u8]| {
     let mut out = Vec::new();
     write_canonical_csv(&mut out, &p, "fuzz.txt").unwrap();
     let back = read_canonical_csv(&out, FileId(2), "back.csv");
-    assert!(back.rejected.is_empty(), "convert output refused: {:?}", back.rejected);
+    assert!(
+        back.rejected.is_empty(),
+        "convert output refused: {:?}",
+        back.rejected
+    );
     assert_eq!(back.rows.len(), p.rows.len());
     for (a, b) in p.rows.iter().zip(&back.rows) {
         assert_eq!(values(&p, a), values(&back, b));

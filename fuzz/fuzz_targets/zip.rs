@@ -18,7 +18,11 @@ fuzz_target!(|data: &[u8]| {
     let mut good: Vec<(&str, &[u8])> = Vec::new();
     for m in &members {
         assert!(!m.name.ends_with('/'), "a folder listed as a member");
-        assert!(!m.name.chars().any(char::is_control), "control character in {:?}", m.name);
+        assert!(
+            !m.name.chars().any(char::is_control),
+            "control character in {:?}",
+            m.name
+        );
         match &m.content {
             Ok(bytes) => {
                 assert!(bytes.len() as u64 <= limits.member);
@@ -34,7 +38,12 @@ fuzz_target!(|data: &[u8]| {
         let back = read_zip(&again, ZipLimits::default()).expect("a zip telaudit wrote");
         let back: Vec<(&str, &[u8])> = back
             .iter()
-            .map(|m| (m.name.as_str(), m.content.as_deref().expect("member of a written zip")))
+            .map(|m| {
+                (
+                    m.name.as_str(),
+                    m.content.as_deref().expect("member of a written zip"),
+                )
+            })
             .collect();
         assert_eq!(back, good);
     }

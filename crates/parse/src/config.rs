@@ -155,13 +155,18 @@ mod tests {
             ("1e300", "\"1200.00\""),
             ("0.5", "\"0.5\""),
         ] {
-            let e = parse_client_toml(&format!("[proposal]\none_time = {v}\nmonthly = \"1\""))
-                .unwrap_err();
+            let e = parse_client_toml(&format!("[proposal]\none_time = {v}\nmonthly = \"1\"")).unwrap_err();
             assert!(e.ends_with(&format!("proposal.one_time = {hint}")), "{v}: {e}");
         }
-        let long = format!("[[layouts]]\npath = \"{}\"\nlayout = \"att-premier-rdo\"", "**".repeat(600));
+        let long = format!(
+            "[[layouts]]\npath = \"{}\"\nlayout = \"att-premier-rdo\"",
+            "**".repeat(600)
+        );
         let e = parse_client_toml(&long).unwrap_err();
-        assert!(e.contains("[[layouts]] entry 1") && e.contains("1200 bytes"), "{e}");
+        assert!(
+            e.contains("[[layouts]] entry 1") && e.contains("1200 bytes"),
+            "{e}"
+        );
         let e = parse_client_toml("[proposal]\none_time = \"-5\"\nmonthly = \"1\"").unwrap_err();
         assert!(e.contains("negative"), "{e}");
     }

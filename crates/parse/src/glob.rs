@@ -31,7 +31,12 @@ impl PathGlob {
             .size_limit(64 << 20)
             .build()
             .map(PathGlob)
-            .map_err(|e| format!("{} is too complex a path pattern ({e})", crate::text::show(pattern)))
+            .map_err(|e| {
+                format!(
+                    "{} is too complex a path pattern ({e})",
+                    crate::text::show(pattern)
+                )
+            })
     }
 
     /// Whether `path` (relative to the client folder, `/`-separated) matches.
@@ -98,7 +103,9 @@ mod tests {
         let e = PathGlob::new(&"**".repeat(60_000)).unwrap_err();
         assert!(e.contains("120000 bytes"), "{e}");
         // Brackets and braces are literal characters.
-        assert!(PathGlob::new("invoices/[a.txt").unwrap().is_match("invoices/[a.txt"));
+        assert!(PathGlob::new("invoices/[a.txt")
+            .unwrap()
+            .is_match("invoices/[a.txt"));
         assert!(m("invoices/{a,b}.txt", "invoices/{a,b}.txt"));
         assert!(m("invoices/a**b/*.txt", "invoices/axyb/c.txt"));
         assert!(!m("invoices/a**b/*.txt", "invoices/ax/yb/c.txt"));
@@ -128,6 +135,10 @@ mod tests {
         ] {
             assert_eq!(m(p, s), want, "{}", &p[..40.min(p.len())]);
         }
-        assert!(started.elapsed() < Duration::from_secs(20), "{:?}", started.elapsed());
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "{:?}",
+            started.elapsed()
+        );
     }
 }

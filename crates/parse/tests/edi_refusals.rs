@@ -353,7 +353,10 @@ fn files_that_are_not_x12_are_refused_whole() {
         let p = read(empty);
         assert!(p.rejected.is_empty() && p.rows.is_empty(), "{:?}", p.rejected);
         assert_eq!(p.warnings.len(), 1);
-        assert_eq!(p.warnings[0].message, "empty file: no X12 interchange, no charges");
+        assert_eq!(
+            p.warnings[0].message,
+            "empty file: no X12 interchange, no charges"
+        );
     }
     let p = read(b"ISA~");
     assert!(

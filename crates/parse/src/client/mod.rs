@@ -318,10 +318,12 @@ pub(crate) fn top_level(root: &Path, dir: &Path, name: &str) -> Result<TopLevel,
         Err(e) => return Err(format!("cannot follow its symbolic link ({e})")),
     };
     if !canonical.starts_with(root) {
-        return Err("a symbolic link leading outside the client folder; telaudit does not follow it, \
+        return Err(
+            "a symbolic link leading outside the client folder; telaudit does not follow it, \
                     so that one client is never audited on another's files: copy the file into \
                     the client folder"
-            .into());
+                .into(),
+        );
     }
     Ok(TopLevel::Inside(canonical))
 }

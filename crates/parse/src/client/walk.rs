@@ -151,7 +151,11 @@ struct Seen<'a> {
 }
 
 /// The entries of `dir`, sorted by name; an entry that cannot be listed is refused.
-fn list(dir: &Path, rel: &str, rejected: &mut Vec<Rejection>) -> Option<Vec<(String, PathBuf, fs::FileType)>> {
+fn list(
+    dir: &Path,
+    rel: &str,
+    rejected: &mut Vec<Rejection>,
+) -> Option<Vec<(String, PathBuf, fs::FileType)>> {
     let entries = match fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) => {
