@@ -49,7 +49,8 @@ impl PathGlob {
 fn to_regex(pattern: &str) -> String {
     let segments: Vec<&str> = pattern.split('/').collect();
     let last = segments.len() - 1;
-    let mut re = String::from("^");
+    // `(?s)`: a final `**` matches any character, a line break too.
+    let mut re = String::from("(?s)^");
     for (i, seg) in segments.iter().enumerate() {
         if *seg == "**" {
             // Any number of whole segments, this one's `/` included.
@@ -110,6 +111,8 @@ mod tests {
         assert!(m("invoices/a**b/*.txt", "invoices/axyb/c.txt"));
         assert!(!m("invoices/a**b/*.txt", "invoices/ax/yb/c.txt"));
         assert!(m("**", "invoices/x/y"));
+        assert!(m("invoices/**", "invoices/a\nb/c"));
+        assert!(m("invoices/?", "invoices/\n"));
         assert!(m("invoices/**/**/b.txt", "invoices/b.txt"));
         assert!(PathGlob::new(&"*".repeat(MAX_PATTERN_BYTES)).is_ok());
     }
