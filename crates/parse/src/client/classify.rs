@@ -178,9 +178,12 @@ impl Budget {
         }
     }
 
-    /// A refusal's reason, saying the client-wide cap when other archives used part of it.
+    /// A refusal's reason, saying the client-wide cap when the refusal is about size
+    /// and other archives used part of the cap.
     fn explain(&self, reason: String) -> String {
-        if self.held == 0 {
+        let about_size =
+            reason.contains("bytes telaudit reads from one member") || reason.contains("bytes in all");
+        if self.held == 0 || !about_size {
             return reason;
         }
         format!(
