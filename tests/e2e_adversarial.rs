@@ -29,7 +29,14 @@
 //! fifos = ["client/invoices/pipe.csv"]   # named pipes (reading one would block)
 //! [[setup.generated]]       # large inputs written by the test, not committed
 //! path = "client/invoices/big.csv"
-//! kind = "huge_field"       # or "wide_header", "wide_row"
+//! kind = "huge_field"       # or "wide_header", "wide_row", "chunked_mix", "deep_path"
+//!                           # (a bill 25 folders of 200 bytes down: past the system's
+//!                           # path limit), "zip_long_member" (a zip whose member name
+//!                           # is 64 KB), "zips_a_b_c" (a.zip, b.zip, c.zip of one small
+//!                           # bill each, in the folder `path`)
+//! [setup.env]               # environment of the run
+//! TELAUDIT_ARCHIVE_BUDGET = "700"
+//! dispute_files = 2         # how many dispute CSVs disputes/ holds (top level)
 //! ```
 //!
 //! Every case is also checked for what must hold whatever the input: no panic, exit
@@ -61,6 +68,8 @@ struct Expected {
     batch_clients: Option<Vec<String>>,
     #[serde(default)]
     no_report: bool,
+    /// How many `disputes/<carrier>/<account>.csv` files the run writes.
+    dispute_files: Option<usize>,
     #[serde(default)]
     stderr: Vec<String>,
     refused: Option<Vec<Refused>>,
@@ -86,6 +95,9 @@ struct Setup {
     /// Named pipes (mkfifo): reading one would block forever.
     #[serde(default)]
     fifos: Vec<String>,
+    /// Environment variables of the run (`TELAUDIT_ARCHIVE_BUDGET`).
+    #[serde(default)]
+    env: BTreeMap<String, String>,
 }
 
 #[derive(serde::Deserialize)]
@@ -179,16 +191,50 @@ fn generate_chunked_mix(path: &Path) {
     f.flush().unwrap();
 }
 
+/// A small canonical bill: services `{p}1` (40.00) and `{p}2` (60.00).
+fn small_bill(p: &str) -> String {
+    format!(
+        "{HEADER}\n{}{}",
+        good_row(&format!("{p}1"), "40.00"),
+        good_row(&format!("{p}2"), "60.00")
+    )
+}
+
+/// A bill 25 folders of 200 bytes below `dir` (5,000 bytes of path: past the
+/// 4,096 the system allows, so made one folder at a time by a shell).
+fn generate_deep_path(dir: &Path) {
+    fs::create_dir_all(dir).unwrap();
+    let bill = dir.join("d.csv");
+    fs::write(&bill, small_bill("D")).unwrap();
+    let script = format!(
+        "for i in $(seq 1 25); do mkdir {d} && cd -P {d} || exit 1; done; cp \"$0\" deep.csv",
+        d = "d".repeat(200)
+    );
+    let o = Command::new("sh")
+        .arg("-c")
+        .arg(&script)
+        .arg(&bill)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
 /// Every entry below `dir` (not following links): path -> bytes (links: their target).
 fn snapshot(dir: &Path, skip: &[PathBuf]) -> BTreeMap<PathBuf, Vec<u8>> {
     fn walk(base: &Path, d: &Path, skip: &[PathBuf], m: &mut BTreeMap<PathBuf, Vec<u8>>) {
-        for e in fs::read_dir(d).unwrap() {
+        // Past the system's path limit (the deep_path case) nothing can be read.
+        let Ok(entries) = fs::read_dir(d) else { return };
+        for e in entries {
             let p = e.unwrap().path();
             if skip.iter().any(|s| p.starts_with(s)) {
                 continue;
             }
             let rel = p.strip_prefix(base).unwrap().to_path_buf();
-            let meta = fs::symlink_metadata(&p).unwrap();
+            let Ok(meta) = fs::symlink_metadata(&p) else {
+                m.insert(rel, b"<too deep>".to_vec());
+                continue;
+            };
             if meta.file_type().is_symlink() {
                 m.insert(
                     rel,
@@ -225,8 +271,24 @@ fn rejected(out: &Path) -> Vec<(String, String, String)> {
         .collect()
 }
 
-fn run_in(dir: &Path, args: &[String]) -> std::process::Output {
-    Command::new(bin()).args(args).current_dir(dir).output().unwrap()
+fn run_in(dir: &Path, args: &[String], env: &BTreeMap<String, String>) -> std::process::Output {
+    Command::new(bin())
+        .args(args)
+        .envs(env)
+        .current_dir(dir)
+        .output()
+        .unwrap()
+}
+
+/// How many dispute CSVs `out/disputes/` holds, one folder down.
+fn dispute_files(out: &Path) -> usize {
+    let Ok(carriers) = fs::read_dir(out.join("disputes")) else {
+        return 0;
+    };
+    carriers
+        .flat_map(|c| fs::read_dir(c.unwrap().path()).unwrap())
+        .filter(|f| f.as_ref().unwrap().path().extension().is_some_and(|e| e == "csv"))
+        .count()
 }
 
 fn check_case(case: &Path) -> Result<(), String> {
@@ -241,6 +303,20 @@ fn check_case(case: &Path) -> Result<(), String> {
         match g.kind.as_str() {
             "wide_header" => generate_wide_header(&work.join(&g.path)),
             "chunked_mix" => generate_chunked_mix(&work.join(&g.path)),
+            "deep_path" => generate_deep_path(&work.join(&g.path)),
+            "zip_long_member" => {
+                let name = format!("{}.csv", "_".repeat(65_000));
+                let zip = telaudit_parse::write_zip(&[(&name, small_bill("Z").as_bytes())], true);
+                fs::write(work.join(&g.path), zip).unwrap();
+            }
+            "zips_a_b_c" => {
+                fs::create_dir_all(work.join(&g.path)).unwrap();
+                for p in ["a", "b", "c"] {
+                    let bill = small_bill(&p.to_uppercase());
+                    let zip = telaudit_parse::write_zip(&[("m.csv", bill.as_bytes())], false);
+                    fs::write(work.join(&g.path).join(format!("{p}.zip")), zip).unwrap();
+                }
+            }
             k => generate(&work.join(&g.path), k),
         }
     }
@@ -266,7 +342,7 @@ fn check_case(case: &Path) -> Result<(), String> {
     let before = snapshot(&work, std::slice::from_ref(&out));
     let out_before = out.is_dir().then(|| snapshot(&out, &[]));
 
-    let o = run_in(&work, &args);
+    let o = run_in(&work, &args, &exp.setup.env);
     let err = stderr(&o);
     let fail = |what: String| Err(format!("{name} ({}): {what}\nstderr: {err}", exp.description));
     if err.contains("panicked") || !matches!(code(&o), 0..=2) {
@@ -346,6 +422,11 @@ fn check_case(case: &Path) -> Result<(), String> {
             return fail(format!("client {} (expected {c})", j["client"]));
         }
     }
+    if let Some(n) = exp.dispute_files {
+        if dispute_files(&out) != n {
+            return fail(format!("{} dispute files (expected {n})", dispute_files(&out)));
+        }
+    }
     let got = rejected(&out);
     if let Some(want) = &exp.refused {
         let ok = got.len() == want.len()
@@ -364,7 +445,7 @@ fn check_case(case: &Path) -> Result<(), String> {
     if let Some(i) = args2.iter().position(|a| a == "--out") {
         args2[i + 1] = again.to_string_lossy().into_owned();
     }
-    let o2 = run_in(&work, &args2);
+    let o2 = run_in(&work, &args2, &exp.setup.env);
     if code(&o2) != exp.exit {
         return fail(format!("second run exit {}", code(&o2)));
     }
@@ -696,4 +777,51 @@ fn concurrent_and_killed_batches_never_corrupt_the_output() {
         "only {interrupted} of 20 kills interrupted a run"
     );
     assert_eq!(snapshot(&root, &[]), root_before, "the input changed");
+}
+
+// ---------------------------------------------------------------------------
+// Client folder names that are not UTF-8: one behaviour for audit and batch.
+
+/// `audit` refuses a client folder whose name is not UTF-8 (exit 1, no report), as
+/// `batch` fails that client by name: never a lossy id two folders could share.
+#[test]
+fn non_utf8_client_folder_names_fail_in_audit_and_batch() {
+    use std::os::unix::ffi::OsStrExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("root");
+    let client = root.join(std::ffi::OsStr::from_bytes(b"caf\xe9"));
+    fs::create_dir_all(client.join("invoices")).unwrap();
+    fs::write(
+        client.join("invoices/a.csv"),
+        format!("{HEADER}\n{}", good_row("S1", "10.00")),
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    let o = Command::new(bin())
+        .arg("audit")
+        .arg(&client)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("the folder name is not UTF-8; rename the client folder"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!out.exists());
+    let o = Command::new(bin())
+        .arg("batch")
+        .arg(&root)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("the folder name is not UTF-8; rename the client folder"),
+        "{}",
+        stderr(&o)
+    );
 }

@@ -263,11 +263,7 @@ impl RowReader {
         }
         if self.has_nul {
             if let Some(c) = v.iter().position(|x| x.contains('\0')) {
-                return Err(format!(
-                    "{} holds a NUL byte: the file holds binary data or is UTF-16 without a byte-order \
-                     mark; export it again as UTF-8 CSV",
-                    COLUMNS[c].name
-                ));
+                return Err(crate::text::nul_reason(COLUMNS[c].name));
             }
         }
         match parse_row(&v, line, self.file, strings, &mut self.last, &mut self.problems) {

@@ -78,6 +78,10 @@ pub fn parse_client_toml(text: &str) -> Result<ClientConfig, String> {
                 known.join(", ")
             ));
         }
+        // Compiled here too, so a pattern that is too long or malformed stops the
+        // client as a configuration error before any file is read.
+        crate::glob::PathGlob::new(f.path.trim_start_matches("./"))
+            .map_err(|e| format!("[[layouts]] entry {}: {e}", i + 1))?;
         layouts.push(ForcedLayout {
             path: f.path.trim_start_matches("./").to_string(),
             layout: f.layout,
@@ -256,7 +260,8 @@ fn decimal_string(v: &toml::Value, key: &str, allowed: &str) -> Result<Micros, S
             Micros::parse(s).map_err(|e| format!("{key} = {s:?} is not a decimal ({e}); allowed: {allowed}"))
         }
         toml::Value::Float(f) => Err(format!(
-            "{key} = {f} is a binary floating-point number; allowed: {allowed}, e.g. {key} = \"{f}\""
+            "{key} = {f} is a binary floating-point number; allowed: {allowed}, e.g. {key} = \"{}\"",
+            float_example(*f)
         )),
         toml::Value::Integer(i) => Err(format!(
             "{key} = {i} is a bare number; allowed: {allowed}, e.g. {key} = \"{i}\""
@@ -276,6 +281,19 @@ fn whole(v: &toml::Value, key: &str, lo: i64, hi: i64, allowed: &str) -> Result<
             "{key} is a {}; allowed: {allowed} (a bare integer, no quotes)",
             other.type_str()
         )),
+    }
+}
+
+/// The example a refusal of a TOML float suggests: the same value quoted only when
+/// that quoted value would be accepted (never `"NaN"`, `"inf"`, a negative or an
+/// out-of-range amount), else `"1200.00"`.
+fn float_example(f: f64) -> String {
+    let quoted = f.to_string();
+    let accepted = f.is_finite() && Micros::parse(&quoted).is_ok_and(|m| m.0 >= 0);
+    if accepted {
+        quoted
+    } else {
+        "1200.00".to_string()
     }
 }
 
@@ -519,6 +537,26 @@ savings_months = 12
         assert!(e.contains("yearly"), "{e}");
         let e = parse_client_toml("name = ").unwrap_err();
         assert!(e.contains("line 1"), "{e}");
+        // The hint quotes the value only when that would be accepted.
+        for (v, hint) in [
+            ("nan", "\"1200.00\""),
+            ("inf", "\"1200.00\""),
+            ("-5.0", "\"1200.00\""),
+            ("1e300", "\"1200.00\""),
+            ("0.5", "\"0.5\""),
+        ] {
+            let e = parse_client_toml(&format!("[proposal]\none_time = {v}\nmonthly = \"1\"")).unwrap_err();
+            assert!(e.ends_with(&format!("proposal.one_time = {hint}")), "{v}: {e}");
+        }
+        let long = format!(
+            "[[layouts]]\npath = \"{}\"\nlayout = \"att-premier-rdo\"",
+            "**".repeat(600)
+        );
+        let e = parse_client_toml(&long).unwrap_err();
+        assert!(
+            e.contains("[[layouts]] entry 1") && e.contains("1200 bytes"),
+            "{e}"
+        );
         let e = parse_client_toml("[proposal]\none_time = \"-5\"\nmonthly = \"1\"").unwrap_err();
         assert!(e.contains("negative"), "{e}");
     }

@@ -42,6 +42,18 @@ use telaudit_model::{FileId, Micros, Position, Rejection, RowIdx, SourceRef, Sym
 /// Never panics on any input: what cannot be read is refused (see the module
 /// docs) and the rest of the file is still read.
 pub fn read_edi(bytes: &[u8], file: FileId, path: &str) -> ParsedFile {
+    // An empty export (no bytes, or only white space and byte-order marks) holds no
+    // charge to lose: a warning, as for an empty table (formats.md section 1).
+    let content = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if content.iter().all(u8::is_ascii_whitespace) {
+        let mut out = ParsedFile::default();
+        out.warnings.push(telaudit_model::Warning {
+            file: path.to_string(),
+            position: Position::File,
+            message: "empty file: no X12 interchange, no charges".to_string(),
+        });
+        return out;
+    }
     let mut r = Reader {
         file,
         path,

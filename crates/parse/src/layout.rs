@@ -151,3 +151,33 @@ pub(crate) fn closest(text: &str) -> String {
     }
     format!("closest carrier layouts: {}", parts.join("; "))
 }
+
+/// The value parsers of carrier layouts (amounts, dates, bill periods), public for
+/// the fuzz target `layout_values` (fuzz/README.md); the readers reach them
+/// through [`read_layout`].
+pub mod layout_values {
+    use super::values::{parse_date, parse_number, parse_period, DatePattern, NumberFormat};
+    use telaudit_model::{Date, Micros};
+
+    /// An amount in US (`1,234.56`) or, with `eu`, European (`1.234,56`) writing.
+    /// Ok(None): the cell holds no value.
+    pub fn number(raw: &str, eu: bool) -> Result<Option<Micros>, String> {
+        parse_number(raw, if eu { NumberFormat::Eu } else { NumberFormat::Us })
+    }
+
+    /// Compiles date patterns (`YYYY`, `YY`, `MM`, `Mon`, `DD` and separators);
+    /// Err: the first that is not one.
+    fn compile(patterns: &[&str]) -> Result<Vec<DatePattern>, String> {
+        patterns.iter().map(|p| DatePattern::new(p)).collect()
+    }
+
+    /// A full date in one of `patterns`. Ok(None): the cell holds no value.
+    pub fn date(raw: &str, patterns: &[&str]) -> Result<Option<Date>, String> {
+        parse_date(raw, &compile(patterns)?)
+    }
+
+    /// A bill period (`Jul 17 - Aug 16`), sides without a year placed by `bill`.
+    pub fn period(raw: &str, patterns: &[&str], bill: Option<Date>) -> Result<Option<(Date, Date)>, String> {
+        parse_period(raw, &compile(patterns)?, bill)
+    }
+}

@@ -24,6 +24,7 @@ mod catalogue;
 mod client;
 mod config;
 mod edi;
+pub mod glob;
 mod inventory;
 mod layout;
 mod limits;
@@ -40,7 +41,9 @@ pub use client::{read_bill_files, read_charge_file, read_client, ClientError, No
 pub use config::parse_client_toml;
 pub use edi::read_edi;
 pub use inventory::{read_contracts, read_inventory, TableOutcome};
-pub use layout::{add_layouts, find_layout, layout_errors, layouts, read_layout, Layout, Role};
+pub use layout::{
+    add_layouts, find_layout, layout_errors, layout_values, layouts, read_layout, Layout, Role,
+};
 pub use parsed::ParsedFile;
 pub use text::{decode_text, is_edi};
 pub use zip::{read_zip, write_zip, ZipLimits, ZipMember, MAX_MEMBER_BYTES, MAX_TOTAL_BYTES};

@@ -334,6 +334,21 @@ pub(crate) struct Header {
     pub idx: Vec<Option<usize>>,
     /// The header's field count; every record must have as many.
     pub width: usize,
+    /// The header's fields, trimmed: a record equal to them (ignoring case) is the
+    /// header repeated (two exports joined with `cat`), read as a header, not a row.
+    pub names: Vec<String>,
+}
+
+impl Header {
+    /// Whether the current record of `sp` repeats the header line.
+    fn repeated_by(&self, sp: &Splitter) -> bool {
+        sp.len() == self.width
+            && self
+                .names
+                .iter()
+                .enumerate()
+                .all(|(i, n)| trim(sp.field(i)).eq_ignore_ascii_case(n))
+    }
 }
 
 /// Maps the header record (current record of `sp`) onto `columns`: names compared
@@ -369,7 +384,12 @@ pub(crate) fn map_header(sp: &Splitter, columns: &[Column]) -> Result<Header, St
             found.join(", ")
         ));
     }
-    Ok(Header { idx, width: sp.len() })
+    let names = (0..sp.len()).map(|i| sp.field(i).trim().to_string()).collect();
+    Ok(Header {
+        idx,
+        width: sp.len(),
+        names,
+    })
 }
 
 /// One record, seen through the header: fields by column number, trimmed.
@@ -458,7 +478,19 @@ pub(crate) fn read_table<'t>(
             }
         },
     };
-    read_records(&mut sp, &header, path, rows_per_line, rejected, row);
+    // One NUL rule for every table (canonical CSV, inventory, contracts, layouts): a
+    // known column holding a NUL byte refuses its row.
+    let has_nul = memchr(0, text.as_bytes()).is_some();
+    let mut row = row;
+    let checked = |f: &Fields<'_, 't>, line: u64| {
+        if has_nul {
+            if let Some(c) = (0..columns.len()).find(|&c| f.get(c).contains('\0')) {
+                return Err(crate::text::nul_reason(columns[c].name));
+            }
+        }
+        row(f, line)
+    };
+    read_records(&mut sp, &header, path, rows_per_line, rejected, checked);
     true
 }
 
@@ -511,6 +543,9 @@ pub(crate) fn read_records<'t>(
                             ),
                         );
                     }
+                    continue;
+                }
+                if header.repeated_by(sp) {
                     continue;
                 }
                 let fields = Fields { sp, idx: &header.idx };

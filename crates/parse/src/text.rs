@@ -5,8 +5,52 @@ use std::borrow::Cow;
 use std::path::Path;
 
 /// Decodes a text file. Returns the text (without BOM) and, when the file was not
-/// plain UTF-8, a warning for the analyst saying how it was read.
+/// plain UTF-8 or its lines end in CR alone, a warning for the analyst saying how
+/// it was read.
+///
+/// Two repairs every reader shares (formats.md section 1): a file whose lines end in
+/// CR alone (classic Mac, Excel for Mac's "CSV (Macintosh)"; no LF anywhere) is read
+/// as CR-separated lines, and a byte-order mark at the start of any line (two
+/// exports joined with `cat`) is dropped like the one at the start of the file.
 pub fn decode_text(bytes: &[u8]) -> (Cow<'_, str>, Option<String>) {
+    let (text, warning) = decode_encoding(bytes);
+    let (text, mac) = mac_line_ends(text);
+    let text = strip_inner_boms(text);
+    let warning = match (warning, mac) {
+        (w, false) => w,
+        (None, true) => Some(MAC_WARNING.to_string()),
+        (Some(w), true) => Some(format!("{w}; {MAC_WARNING}")),
+    };
+    (text, warning)
+}
+
+const MAC_WARNING: &str = "lines end in CR alone (classic Mac line ends); read as lines";
+
+/// CR-only line ends made LF, when the text has a CR and no LF at all (line numbers
+/// stay physical lines); true when it did.
+pub(crate) fn mac_line_ends(text: Cow<'_, str>) -> (Cow<'_, str>, bool) {
+    let b = text.as_bytes();
+    if memchr::memchr(b'\n', b).is_some() || memchr::memchr(b'\r', b).is_none() {
+        return (text, false);
+    }
+    (Cow::Owned(text.replace('\r', "\n")), true)
+}
+
+/// The text without a byte-order mark at the start of a line.
+fn strip_inner_boms(text: Cow<'_, str>) -> Cow<'_, str> {
+    if memchr::memmem::find(text.as_bytes(), "\n\u{FEFF}".as_bytes()).is_none() {
+        return text;
+    }
+    let mut out = text.replace("\n\u{FEFF}", "\n");
+    // "\n" BOM BOM: a BOM left behind by the first replacement.
+    while out.contains("\n\u{FEFF}") {
+        out = out.replace("\n\u{FEFF}", "\n");
+    }
+    Cow::Owned(out)
+}
+
+/// [`decode_text`] without the line repairs: only the encoding (client.toml).
+pub(crate) fn decode_encoding(bytes: &[u8]) -> (Cow<'_, str>, Option<String>) {
     if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
         return decode_utf8_or_1252(rest);
     }
@@ -59,6 +103,15 @@ fn starts_like_edi(head: &[u8]) -> bool {
     head[start..].starts_with(b"ISA")
 }
 
+/// Why a row with a NUL byte in column `column` is refused: one rule for every
+/// table reader (canonical CSV, inventory, contracts, carrier layouts).
+pub(crate) fn nul_reason(column: &str) -> String {
+    format!(
+        "{column} holds a NUL byte: the file holds binary data or is UTF-16 without a byte-order \
+         mark; export it again as UTF-8 CSV"
+    )
+}
+
 /// A value quoted for an error message, cut to about 60 characters.
 pub(crate) fn show(s: &str) -> String {
     const MAX: usize = 60;
@@ -87,6 +140,25 @@ mod tests {
         assert!(w.unwrap().contains("UTF-16"));
         let (t, _) = decode_text(b"\xFE\xFF\x00a\x00,");
         assert_eq!(t, "a,");
+    }
+
+    #[test]
+    fn mac_line_ends_and_inner_boms() {
+        let (t, w) = decode_text(b"a,b\r1,2\r3,4\r");
+        assert_eq!(t, "a,b\n1,2\n3,4\n");
+        assert_eq!(w.as_deref(), Some(MAC_WARNING));
+        // A CR inside a file with LF line ends is left to the readers.
+        assert_eq!(decode_text(b"a\rb\nc\n"), (Cow::Borrowed("a\rb\nc\n"), None));
+        let (t, w) = decode_text(b"Caf\xE9\r1\r");
+        assert_eq!(t, "Caf\u{e9}\n1\n");
+        assert_eq!(
+            w.as_deref(),
+            Some("not UTF-8; read as Windows-1252; lines end in CR alone (classic Mac line ends); read as lines")
+        );
+        let joined = "\u{FEFF}h\r\n1\r\n\u{FEFF}h\r\n\u{FEFF}\u{FEFF}2\r\nx\u{FEFF}y\n";
+        let (t, w) = decode_text(joined.as_bytes());
+        assert_eq!(t, "h\r\n1\r\nh\r\n2\r\nx\u{FEFF}y\n");
+        assert_eq!(w, None);
     }
 
     #[test]

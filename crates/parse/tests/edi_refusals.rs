@@ -348,11 +348,16 @@ fn files_that_are_not_x12_are_refused_whole() {
     let r = only_rejection(&p);
     assert_eq!(r.position, Position::File);
     assert!(r.reason.starts_with("not an X12 file"));
-    let p = read(b"");
-    assert_eq!(
-        only_rejection(&p).reason,
-        "the file is empty: no ISA interchange in it"
-    );
+    // An empty export is warned about, not refused (as an empty .csv).
+    for empty in [&b""[..], b"\r\n  \n", b"\xEF\xBB\xBF\n"] {
+        let p = read(empty);
+        assert!(p.rejected.is_empty() && p.rows.is_empty(), "{:?}", p.rejected);
+        assert_eq!(p.warnings.len(), 1);
+        assert_eq!(
+            p.warnings[0].message,
+            "empty file: no X12 interchange, no charges"
+        );
+    }
     let p = read(b"ISA~");
     assert!(
         only_rejection(&p)

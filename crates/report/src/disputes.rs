@@ -116,10 +116,39 @@ impl AccountDispute {
 /// `:`, control characters, ...) becomes `_`; a dot right after a dot becomes
 /// `_` (so no `..`); leading dots and spaces and trailing dots and spaces become
 /// `_`; names Windows reserves (`CON`, `NUL`, `COM1` ...) get a trailing `_`; an
-/// empty name is `_`; at most 80 characters are kept.
+/// empty name is `_`. A name over 80 bytes (after the changes above) is cut on a
+/// character boundary and ends in `~` and 8 hex digits of a hash of the whole name
+/// (so distinct long names stay distinct), 80 bytes in all: with an extension and
+/// a clash suffix it stays far below the 255 bytes a file name may have.
 pub fn sanitize_component(s: &str) -> String {
-    let mut out: Vec<char> = Vec::with_capacity(s.len());
-    for c in s.chars().take(80) {
+    let name = sanitize_chars(s);
+    if name.len() <= MAX_NAME_BYTES {
+        return name;
+    }
+    let mut cut = MAX_NAME_BYTES - 9;
+    while !name.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    // The hash of the original text: names that differ only past the cut, or only
+    // in characters the sanitizing replaced, stay apart.
+    let hash = fnv1a(s.as_bytes());
+    format!("{}~{:08x}", &name[..cut], (hash >> 32) as u32 ^ hash as u32)
+}
+
+/// The longest sanitized name in bytes.
+const MAX_NAME_BYTES: usize = 80;
+
+/// FNV-1a, 64 bits: a hash that is the same on every machine and every run.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// [`sanitize_component`] before the length bound.
+fn sanitize_chars(s: &str) -> String {
+    let mut out: Vec<char> = Vec::with_capacity(s.len().min(4096));
+    for c in s.chars() {
         let keep =
             c.is_alphanumeric() || matches!(c, ' ' | '-' | '_' | '.' | ',' | '&' | '(' | ')' | '+' | '#');
         let c = if !keep || (c == '.' && out.last() == Some(&'.')) {

@@ -227,6 +227,20 @@ fn sanitizes_path_components() {
     assert_eq!(sanitize_component("COM1.csv"), "COM1.csv_");
     assert_eq!(sanitize_component(" x. "), "_x__");
     assert_eq!(sanitize_component(&"9".repeat(200)).len(), 80);
+    // Names of four-byte characters: 80 bytes at most, cut on a character boundary,
+    // distinct names distinct.
+    let wide = "\u{20000}".repeat(80);
+    let name = sanitize_component(&wide);
+    assert_eq!(name.len(), 80 - 9 - 3 + 9, "{name}");
+    assert!(name.starts_with(&"\u{20000}".repeat(17)) && name.as_bytes()[68] == b'~');
+    let other = sanitize_component(&"\u{20000}".repeat(81));
+    assert_ne!(name, other);
+    assert_eq!(name, sanitize_component(&wide), "the same name every run");
+    let a = sanitize_component(&format!("{}a", "x".repeat(300)));
+    let b = sanitize_component(&format!("{}b", "x".repeat(300)));
+    assert_ne!(a, b);
+    assert_eq!(a.len(), 80);
+    assert_eq!(sanitize_component(&"x".repeat(80)), "x".repeat(80));
 }
 
 #[test]

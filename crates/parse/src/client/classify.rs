@@ -119,34 +119,30 @@ fn classify_forced(path: &Path, head: &[u8], forced: Option<usize>) -> Option<Ch
     extension_is(path, &["csv"]).then_some(ChargeFormat::Unrecognised)
 }
 
-/// The layout client.toml forces on this path (`[[layouts]] path = "invoices/att/*.txt"`).
-fn forced_layout(config: &ClientConfig, rel: &str) -> Option<usize> {
-    config
-        .layouts
-        .iter()
-        .find(|f| glob_match(&f.path, rel))
-        .and_then(|f| crate::layout::layout_index(&f.layout))
-}
+/// The client.toml `[[layouts]]` patterns, compiled once per client: each with the
+/// index of its layout. First match wins.
+pub(super) struct Forced(Vec<(crate::glob::PathGlob, usize)>);
 
-/// A path pattern: `*` matches within one path segment, `**` across segments,
-/// `?` one character. Compared case-sensitively, `/`-separated.
-fn glob_match(pattern: &str, path: &str) -> bool {
-    fn go(p: &[u8], s: &[u8]) -> bool {
-        match p.first() {
-            None => s.is_empty(),
-            Some(b'*') if p.get(1) == Some(&b'*') => {
-                let rest = &p[2..];
-                let rest = rest.strip_prefix(b"/").unwrap_or(rest);
-                (0..=s.len()).any(|k| go(rest, &s[k..]))
-            }
-            Some(b'*') => (0..=s.len())
-                .take_while(|&k| k == 0 || s[k - 1] != b'/')
-                .any(|k| go(&p[1..], &s[k..])),
-            Some(b'?') => !s.is_empty() && s[0] != b'/' && go(&p[1..], &s[1..]),
-            Some(c) => s.first() == Some(c) && go(&p[1..], &s[1..]),
-        }
+impl Forced {
+    /// Compiles the patterns of `config` (checked when client.toml was read: a
+    /// pattern that does not compile, or names no layout, forces nothing).
+    pub fn new(config: &ClientConfig) -> Forced {
+        Forced(
+            config
+                .layouts
+                .iter()
+                .filter_map(|f| {
+                    let glob = crate::glob::PathGlob::new(&f.path).ok()?;
+                    Some((glob, crate::layout::layout_index(&f.layout)?))
+                })
+                .collect(),
+        )
     }
-    go(pattern.as_bytes(), path.as_bytes())
+
+    /// The layout forced on this path (`[[layouts]] path = "invoices/att/*.txt"`).
+    fn layout(&self, rel: &str) -> Option<usize> {
+        self.0.iter().find(|(g, _)| g.is_match(rel)).map(|(_, i)| *i)
+    }
 }
 
 /// What classifying the found files gives, and what it warned about or refused.
@@ -157,12 +153,59 @@ pub(super) struct Classified {
     pub skipped: usize,
 }
 
+/// The unpacked archive members a client may hold in memory together (2 GiB, the
+/// limit of one archive): past it, an archive (or member) is refused, saying so.
+pub(super) const ARCHIVE_BUDGET: u64 = crate::zip::MAX_TOTAL_BYTES;
+
+/// How many bytes of unpacked archive members the client may still hold.
+struct Budget {
+    /// The client-wide cap ([`ARCHIVE_BUDGET`]; smaller in tests).
+    cap: u64,
+    /// The bytes of the members kept so far.
+    held: u64,
+}
+
+impl Budget {
+    fn left(&self) -> u64 {
+        self.cap.saturating_sub(self.held)
+    }
+
+    /// The limits for the next archive: what is left of the client's budget.
+    fn limits(&self) -> crate::zip::ZipLimits {
+        crate::zip::ZipLimits {
+            member: crate::zip::MAX_MEMBER_BYTES.min(self.left()),
+            total: self.left(),
+        }
+    }
+
+    /// A refusal's reason, saying the client-wide cap when the refusal is about size
+    /// and other archives used part of the cap.
+    fn explain(&self, reason: String) -> String {
+        let about_size =
+            reason.contains("bytes telaudit reads from one member") || reason.contains("bytes in all");
+        if self.held == 0 || !about_size {
+            return reason;
+        }
+        format!(
+            "{reason} (the client's earlier archives already hold {} of the {} bytes telaudit \
+             unpacks for one client: unpack the archives into invoices/, or audit them as \
+             separate clients)",
+            self.held, self.cap
+        )
+    }
+}
+
 /// Classifies the found files in their order; the same file reached twice (through
 /// a link) is read once, an archive becomes its members. Every file not read gets
 /// a warning, or a refusal if it could not be read at all.
+///
+/// The members of all archives held together stay under `archive_budget` bytes
+/// ([`ARCHIVE_BUDGET`]); an archive past what is left is refused whole, a member
+/// past it alone.
 pub(super) fn classify_all(
     found: Vec<Found>,
     config: &ClientConfig,
+    archive_budget: u64,
     warnings: &mut Vec<Warning>,
     rejected: &mut Vec<Rejection>,
 ) -> Classified {
@@ -171,6 +214,11 @@ pub(super) fn classify_all(
         skipped: 0,
     };
     let mut seen: HashMap<PathBuf, String> = HashMap::new();
+    let config = &Forced::new(config);
+    let mut budget = Budget {
+        cap: archive_budget,
+        held: 0,
+    };
     for f in found {
         if let Source::Disk { canonical } = &f.source {
             if let Some(first) = seen.get(canonical) {
@@ -180,7 +228,9 @@ pub(super) fn classify_all(
             seen.insert(canonical.clone(), f.rel.clone());
         }
         if extension_is(&f.path, &ARCHIVE_EXTENSIONS) {
-            out.skipped += archive_members(f, config, &mut out.bills, warnings, rejected);
+            let before = out.bills.len();
+            out.skipped += archive_members(f, config, &mut budget, &mut out.bills, warnings, rejected);
+            budget.held += out.bills[before..].iter().map(|(m, _)| m.size()).sum::<u64>();
         } else {
             out.skipped += classify_file(f, config, &mut out.bills, warnings);
         }
@@ -215,9 +265,9 @@ fn ignored(l: &crate::Layout) -> String {
 
 /// Classifies one file (not an archive) and adds it to `bills`, or warns why it is
 /// not read. Returns 1 if it is skipped, else 0.
-fn classify_file(f: Found, config: &ClientConfig, bills: &mut Bills, warnings: &mut Vec<Warning>) -> usize {
+fn classify_file(f: Found, config: &Forced, bills: &mut Bills, warnings: &mut Vec<Warning>) -> usize {
     let is_table = extension_is(&f.path, &TABLE_EXTENSIONS);
-    let forced = forced_layout(config, &f.rel);
+    let forced = config.layout(&f.rel);
     // Tables are classified on their first 64 KiB (header lines); .csv files are
     // classified again on their full bytes when read (X12 content wins).
     let format = if is_table || forced.is_some() {
@@ -272,7 +322,8 @@ fn classify_file(f: Found, config: &ClientConfig, bills: &mut Bills, warnings: &
 /// refused whole. Returns how many members (or archives) were not bill files.
 fn archive_members(
     f: Found,
-    config: &ClientConfig,
+    config: &Forced,
+    budget: &mut Budget,
     bills: &mut Bills,
     warnings: &mut Vec<Warning>,
     rejected: &mut Vec<Rejection>,
@@ -285,14 +336,11 @@ fn archive_members(
             return 1;
         }
     };
-    let mut members = match crate::zip::read_zip(&bytes, crate::zip::ZipLimits::default()) {
+    let mut members = match crate::zip::read_zip(&bytes, budget.limits()) {
         Ok(m) => m,
         Err(e) => {
-            refuse(
-                rejected,
-                &rel,
-                format!("cannot open this zip archive: {e}; its files were not read"),
-            );
+            let reason = format!("cannot open this zip archive: {e}; its files were not read");
+            refuse(rejected, &rel, budget.explain(reason));
             return 1;
         }
     };
@@ -309,11 +357,8 @@ fn archive_members(
         match m.content {
             Ok(data) => skipped += archive_member(member_rel, m.name, data, config, bills, warnings),
             Err(e) => {
-                refuse(
-                    rejected,
-                    &member_rel,
-                    format!("cannot unpack this archive member: {e}"),
-                );
+                let reason = format!("cannot unpack this archive member: {e}");
+                refuse(rejected, &member_rel, budget.explain(reason));
                 skipped += 1;
             }
         }
@@ -327,7 +372,7 @@ fn archive_member(
     rel: String,
     name: String,
     data: Vec<u8>,
-    config: &ClientConfig,
+    config: &Forced,
     bills: &mut Bills,
     warnings: &mut Vec<Warning>,
 ) -> usize {
@@ -341,7 +386,7 @@ fn archive_member(
         return 1;
     }
     let head = &data[..data.len().min(TABLE_HEAD)];
-    match classify_forced(&path, head, forced_layout(config, &rel)) {
+    match classify_forced(&path, head, config.layout(&rel)) {
         Some(ChargeFormat::Layout(i)) if crate::layouts()[i].role == crate::Role::Ignore => {
             warn(warnings, &rel, ignored(&crate::layouts()[i]));
             1

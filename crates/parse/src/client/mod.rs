@@ -19,7 +19,6 @@ use walk::{find_files, Found, Source};
 use crate::catalogue::{read_plans, read_utilization};
 use crate::config::parse_client_toml;
 use crate::inventory::{read_contracts, read_inventory};
-use crate::text::decode_text;
 use crate::ParsedFile;
 use std::fmt;
 use std::fs;
@@ -198,6 +197,7 @@ pub fn read_bill_files(files: Vec<(String, Vec<u8>)>) -> Result<Dump, NoRowsRead
     let classified = classify_all(
         found,
         &ClientConfig::default(),
+        classify::ARCHIVE_BUDGET,
         &mut dump.warnings,
         &mut dump.rejected,
     );
@@ -215,26 +215,47 @@ fn read_client_with(dir: &Path, group_bytes: u64) -> Result<Dump, ClientError> {
         reason,
     };
     let root = open_folder(dir).map_err(unreadable)?;
-    let client = root.file_name().map_or_else(
-        || root.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    );
+    // The client id names its output folder and its report: as in `telaudit batch`,
+    // a folder name that is not UTF-8 is refused rather than read under a lossy id
+    // (two such folders could share one).
+    let client = match root.file_name() {
+        None => root.display().to_string(),
+        Some(n) => n
+            .to_str()
+            .ok_or_else(|| unreadable("the folder name is not UTF-8; rename the client folder".into()))?
+            .to_string(),
+    };
     // Configuration first: a bad client.toml stops the client before any work.
-    let config = read_config(&dir.join("client.toml"))?;
+    let config = read_config(&root, dir)?;
     let invoices = dir.join("invoices");
-    if !invoices.is_dir() {
-        return Err(ClientError::NoInvoices {
-            path: dir.to_path_buf(),
-        });
-    }
+    let invoices_canonical = match top_level(&root, dir, "invoices") {
+        Ok(TopLevel::Inside(c)) if c.is_dir() => c,
+        Ok(_) => {
+            return Err(ClientError::NoInvoices {
+                path: dir.to_path_buf(),
+            })
+        }
+        Err(reason) => return Err(unreadable(format!("invoices/: {reason}"))),
+    };
     let mut dump = Dump {
         client,
         config: config.clone().unwrap_or_default(),
         ..Dump::default()
     };
-    let invoices_canonical = fs::canonicalize(&invoices).map_err(|e| unreadable(e.to_string()))?;
-    let found = find_files(&root, &invoices, invoices_canonical, &mut dump.warnings);
-    let classified = classify_all(found, &dump.config, &mut dump.warnings, &mut dump.rejected);
+    let found = find_files(
+        &root,
+        &invoices,
+        invoices_canonical,
+        &mut dump.warnings,
+        &mut dump.rejected,
+    );
+    let classified = classify_all(
+        found,
+        &dump.config,
+        archive_budget(),
+        &mut dump.warnings,
+        &mut dump.rejected,
+    );
     read_bills(&classified.bills, group_bytes, &mut dump);
     if let Some(detail) = no_rows(&dump, classified.bills.len(), classified.skipped) {
         return Err(ClientError::NoChargeRows {
@@ -242,7 +263,7 @@ fn read_client_with(dir: &Path, group_bytes: u64) -> Result<Dump, ClientError> {
             detail,
         });
     }
-    read_tables(dir, &mut dump);
+    read_tables(&root, dir, &mut dump);
     // A contract or inventory line that matches no bill is warned about, never matched silently.
     let unmatched = crate::unmatched::unmatched_warnings(&dump);
     dump.warnings.extend(unmatched);
@@ -253,6 +274,16 @@ fn read_client_with(dir: &Path, group_bytes: u64) -> Result<Dump, ClientError> {
         });
     }
     Ok(dump)
+}
+
+/// The client-wide cap on unpacked archive members: [`classify::ARCHIVE_BUDGET`],
+/// or a smaller number of bytes in `TELAUDIT_ARCHIVE_BUDGET` (for tests of the
+/// cap without gigabytes of input; a larger or unreadable value is ignored).
+fn archive_budget() -> u64 {
+    std::env::var("TELAUDIT_ARCHIVE_BUDGET")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+        .map_or(classify::ARCHIVE_BUDGET, |b| b.min(classify::ARCHIVE_BUDGET))
 }
 
 /// The client folder, resolved; Err: why it cannot be read as one.
@@ -266,23 +297,79 @@ fn open_folder(dir: &Path) -> Result<PathBuf, String> {
     Ok(root)
 }
 
-/// The client's configuration, None without a client.toml. Not UTF-8, unreadable
-/// or invalid is a configuration error.
-fn read_config(toml_path: &Path) -> Result<Option<ClientConfig>, ClientError> {
+/// Where a top-level entry of the client folder (`invoices`, `client.toml`,
+/// `inventory.csv`, `contracts.csv`, and any input added later) leads.
+pub(crate) enum TopLevel {
+    /// It does not exist.
+    Missing,
+    /// Its resolved path, inside the client folder (links resolved).
+    Inside(PathBuf),
+}
+
+/// Resolves `dir/name`, a top-level entry of the client folder `dir` whose resolved
+/// path is `root`. Every path the audit opens outside `invoices/` goes through here
+/// (and `invoices/` itself): a symbolic link leading outside the client folder is
+/// not followed (Err: why), so one client is never audited on another's files.
+pub(crate) fn top_level(root: &Path, dir: &Path, name: &str) -> Result<TopLevel, String> {
+    let path = dir.join(name);
+    match fs::symlink_metadata(&path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(TopLevel::Missing),
+        Err(e) => return Err(format!("cannot read it ({e})")),
+        Ok(_) => {}
+    }
+    let canonical = match fs::canonicalize(&path) {
+        Ok(c) => c,
+        // A dangling link: as if the entry were not there, but said.
+        Err(e) => return Err(format!("cannot follow its symbolic link ({e})")),
+    };
+    if !canonical.starts_with(root) {
+        return Err(
+            "a symbolic link leading outside the client folder; telaudit does not follow it, \
+                    so that one client is never audited on another's files: copy the file into \
+                    the client folder"
+                .into(),
+        );
+    }
+    Ok(TopLevel::Inside(canonical))
+}
+
+/// The bytes of the top-level file `name` of the client folder (None: no such
+/// file), read only when it is a regular file inside the client folder
+/// ([`top_level`]); Err: why it is not read.
+pub(crate) fn read_top_level(root: &Path, dir: &Path, name: &str) -> Result<Option<Vec<u8>>, String> {
+    match top_level(root, dir, name)? {
+        TopLevel::Missing => Ok(None),
+        TopLevel::Inside(path) => {
+            // A named pipe or a device would block or never end.
+            if !fs::metadata(&path).is_ok_and(|m| m.is_file()) {
+                return Err("not a regular file; not read".into());
+            }
+            fs::read(&path)
+                .map(Some)
+                .map_err(|e| format!("cannot read the file ({e})"))
+        }
+    }
+}
+
+/// The client's configuration, None without a client.toml. Not UTF-8, unreadable,
+/// a link leading outside the client folder, or invalid is a configuration error.
+fn read_config(root: &Path, dir: &Path) -> Result<Option<ClientConfig>, ClientError> {
+    let toml_path = dir.join("client.toml");
     let config_err = |message: String| ClientError::Config {
-        path: toml_path.to_path_buf(),
+        path: toml_path.clone(),
         message,
     };
-    match fs::read(toml_path) {
-        Ok(bytes) => {
-            let (text, warning) = decode_text(&bytes);
+    match read_top_level(root, dir, "client.toml") {
+        Ok(Some(bytes)) => {
+            let (text, warning) = crate::text::decode_encoding(&bytes);
             if let Some(w) = warning {
                 return Err(config_err(format!("{w}: save client.toml as UTF-8")));
             }
+            let (text, _) = crate::text::mac_line_ends(text);
             Ok(Some(parse_client_toml(&text).map_err(config_err)?))
         }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(config_err(format!("cannot read: {e}"))),
+        Ok(None) => Ok(None),
+        Err(e) => Err(config_err(e)),
     }
 }
 
@@ -303,17 +390,19 @@ fn no_rows(dump: &Dump, bills: usize, skipped: usize) -> Option<String> {
     Some(detail)
 }
 
-/// Reads inventory.csv and contracts.csv (each optional) into the dump, after the bills.
-fn read_tables(dir: &Path, dump: &mut Dump) {
+/// Reads inventory.csv, contracts.csv, plans.csv and utilization.csv (each optional)
+/// into the dump, after the bills; none is followed through a link leading outside
+/// the client folder.
+fn read_tables(root: &Path, dir: &Path, dump: &mut Dump) {
     for name in ["inventory.csv", "contracts.csv", "plans.csv", "utilization.csv"] {
-        let bytes = match fs::read(dir.join(name)) {
-            Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-            Err(e) => {
+        let bytes = match read_top_level(root, dir, name) {
+            Ok(Some(b)) => b,
+            Ok(None) => continue,
+            Err(reason) => {
                 dump.rejected.push(Rejection {
                     file: name.to_string(),
                     position: Position::File,
-                    reason: format!("cannot read the file ({e})"),
+                    reason,
                     rows: 0,
                 });
                 continue;

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use telaudit_model::{Position, Warning};
+use telaudit_model::{Position, Rejection, Warning};
 
 /// A file found below invoices/ (or given in memory, or a member of an archive):
 /// the unit the later steps classify and read.
@@ -79,6 +79,47 @@ fn warn(warnings: &mut Vec<Warning>, file: &str, message: String) {
     });
 }
 
+/// Refuses an entry below invoices/ that could not be listed or resolved (a path
+/// longer than the system allows, a folder without read permission): its files may
+/// hold bills, so it is refused input, not a warning. A path too long to show is
+/// shortened ([`shorten`]).
+fn refuse(rejected: &mut Vec<Rejection>, rel: &str, what: &str, e: &std::io::Error) {
+    let reason = if e.raw_os_error() == Some(36) || rel.len() > 4096 {
+        // ENAMETOOLONG: the path (with the client folder's) is over the system's limit.
+        format!(
+            "{what}: its path is {} bytes long, more than the system allows ({e}); its files \
+             were not read: move them to a shallower folder",
+            rel.len()
+        )
+    } else {
+        format!("{what} ({e}); its files were not read")
+    };
+    rejected.push(Rejection {
+        file: shorten(rel),
+        position: Position::File,
+        reason,
+        rows: 0,
+    });
+}
+
+/// A path shown in rejected.csv: whole up to 300 bytes, else its first and last 120
+/// bytes (cut on character boundaries) around `...`.
+pub(super) fn shorten(rel: &str) -> String {
+    const KEEP: usize = 120;
+    if rel.len() <= 300 {
+        return rel.to_string();
+    }
+    let mut head = KEEP;
+    while !rel.is_char_boundary(head) {
+        head -= 1;
+    }
+    let mut tail = rel.len() - KEEP;
+    while !rel.is_char_boundary(tail) {
+        tail += 1;
+    }
+    format!("{}...{}", &rel[..head], &rel[tail..])
+}
+
 /// The bill files below `invoices` (whose links are resolved in `invoices_canonical`),
 /// in path order. `root` is the client folder, resolved: links are followed only
 /// when they stay inside it; each file or folder skipped gets a warning.
@@ -87,6 +128,7 @@ pub(super) fn find_files(
     invoices: &Path,
     invoices_canonical: PathBuf,
     warnings: &mut Vec<Warning>,
+    rejected: &mut Vec<Rejection>,
 ) -> Vec<Found> {
     let roots = [root.to_path_buf(), invoices_canonical.clone()];
     let mut found = Vec::new();
@@ -96,18 +138,28 @@ pub(super) fn find_files(
         "invoices",
         &mut vec![invoices_canonical],
         &mut found,
-        warnings,
+        &mut Seen { warnings, rejected },
     );
     found.sort_by(|a, b| a.rel.cmp(&b.rel));
     found
 }
 
-/// The entries of `dir`, sorted by name; an entry that cannot be listed gets a warning.
-fn list(dir: &Path, rel: &str, warnings: &mut Vec<Warning>) -> Option<Vec<(String, PathBuf, fs::FileType)>> {
+/// What the walk warns about and refuses.
+struct Seen<'a> {
+    warnings: &'a mut Vec<Warning>,
+    rejected: &'a mut Vec<Rejection>,
+}
+
+/// The entries of `dir`, sorted by name; an entry that cannot be listed is refused.
+fn list(
+    dir: &Path,
+    rel: &str,
+    rejected: &mut Vec<Rejection>,
+) -> Option<Vec<(String, PathBuf, fs::FileType)>> {
     let entries = match fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) => {
-            warn(warnings, rel, format!("cannot list folder ({e}); skipped"));
+            refuse(rejected, rel, "cannot list this folder", &e);
             return None;
         }
     };
@@ -115,11 +167,7 @@ fn list(dir: &Path, rel: &str, warnings: &mut Vec<Warning>) -> Option<Vec<(Strin
     for entry in entries {
         match entry.and_then(|e| Ok((e.file_name(), e.path(), e.file_type()?))) {
             Ok((name, path, ft)) => list.push((name.to_string_lossy().into_owned(), path, ft)),
-            Err(e) => warn(
-                warnings,
-                rel,
-                format!("cannot list an entry of this folder ({e}); skipped"),
-            ),
+            Err(e) => refuse(rejected, rel, "cannot list an entry of this folder", &e),
         }
     }
     list.sort_by(|a, b| a.0.cmp(&b.0));
@@ -172,9 +220,9 @@ fn walk(
     rel: &str,
     stack: &mut Vec<PathBuf>,
     out: &mut Vec<Found>,
-    warnings: &mut Vec<Warning>,
+    seen: &mut Seen<'_>,
 ) {
-    let Some(entries) = list(dir, rel, warnings) else {
+    let Some(entries) = list(dir, rel, seen.rejected) else {
         return;
     };
     for (name, path, ft) in entries {
@@ -182,38 +230,38 @@ fn walk(
         let canonical = match fs::canonicalize(&path) {
             Ok(c) => c,
             Err(e) => {
-                warn(warnings, &child, format!("cannot resolve path ({e}); skipped"));
+                refuse(seen.rejected, &child, "cannot resolve this path", &e);
                 continue;
             }
         };
         let is_dir = match entry_is_dir(roots, ft, &canonical) {
             Ok(d) => d,
             Err(why) => {
-                warn(warnings, &child, why);
+                warn(seen.warnings, &child, why);
                 continue;
             }
         };
         if is_dir {
             if stack.contains(&canonical) {
-                warn(warnings, &child, "symbolic link loop; skipped".into());
+                warn(seen.warnings, &child, "symbolic link loop; skipped".into());
                 continue;
             }
             // A link back to the client folder (or another ancestor of invoices/)
             // would read inventory.csv and contracts.csv as bills.
             if roots.get(1).is_some_and(|inv| inv.starts_with(&canonical)) {
                 warn(
-                    warnings,
+                    seen.warnings,
                     &child,
                     "symbolic link leads back above invoices/; skipped".into(),
                 );
                 continue;
             }
             stack.push(canonical.clone());
-            walk(roots, &path, &child, stack, out, warnings);
+            walk(roots, &path, &child, stack, out, seen);
             stack.pop();
         } else if is_client_table(roots, &canonical) {
             warn(
-                warnings,
+                seen.warnings,
                 &child,
                 "symbolic link to the client's own inventory, contracts or client.toml, not a bill; skipped"
                     .into(),

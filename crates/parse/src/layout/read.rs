@@ -53,15 +53,25 @@ pub fn read_layout(layout: &Layout, bytes: &[u8], file: FileId, path: &str) -> P
             .map(|c| header.iter().position(|h| h.trim().eq_ignore_ascii_case(c)))
             .collect(),
         header_len: header.len(),
+        header_names: header.iter().map(|h| h.trim().to_string()).collect(),
     };
     for _ in 0..layout.skip_lines {
         let _ = records.next();
     }
+    // The header line again (two exports joined with `cat`): read as a header.
+    let repeats_header = |rec: &csv::StringRecord| {
+        rec.len() == header.len()
+            && rec
+                .iter()
+                .zip(header.iter())
+                .all(|(a, b)| a.trim().eq_ignore_ascii_case(b.trim()))
+    };
     let mut lines = Lines::new(text.as_bytes());
     let mut skipped = 0u64;
     let mut problems: Vec<String> = Vec::new();
     for rec in records {
         match rec {
+            Ok(rec) if repeats_header(&rec) => {}
             Ok(rec) => {
                 let line = rec.position().map_or(0, |p| lines.at(p.byte()));
                 if reader.record(&rec, line, &mut out, &mut problems) == Record::LeftOut {
@@ -142,6 +152,8 @@ struct Records<'l> {
     /// The header position of each of the layout's columns (None: not in this file).
     pos: Vec<Option<usize>>,
     header_len: usize,
+    /// The header's names, to name a column in a refusal.
+    header_names: Vec<String>,
 }
 
 impl Records<'_> {
@@ -175,6 +187,12 @@ impl Records<'_> {
             return Record::Read;
         }
         if rec.iter().all(|f| clean_cell(f).is_empty()) {
+            return Record::Read;
+        }
+        // The canonical reader's rule: a NUL byte is never bill text.
+        if let Some(i) = rec.iter().position(|f| f.contains('\0')) {
+            let name = self.header_names.get(i).map_or("a field", String::as_str);
+            self.reject(out, line, crate::text::nul_reason(name), 1);
             return Record::Read;
         }
         if rec.len() != self.header_len {

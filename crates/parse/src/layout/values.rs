@@ -139,22 +139,25 @@ impl DatePattern {
         let b = s.as_bytes();
         let mut i = 0;
         let (mut y, mut m, mut d) = (None, None, None);
-        let digits = |i: &mut usize, max: usize| -> Option<u32> {
+        // Between `min` and `max` digits (what follows is checked by the next part).
+        let digits = |i: &mut usize, min: usize, max: usize| -> Option<u32> {
             let st = *i;
             while *i < b.len() && *i - st < max && b[*i].is_ascii_digit() {
                 *i += 1;
             }
-            if *i == st {
+            if *i - st < min {
                 return None;
             }
             s[st..*i].parse().ok()
         };
         for t in &self.0 {
             match *t {
-                Tok::Year4 => y = Some(digits(&mut i, 4)?),
-                Tok::Year2 => y = Some(2000 + digits(&mut i, 2)?),
-                Tok::Month => m = Some(digits(&mut i, 2)?),
-                Tok::Day => d = Some(digits(&mut i, 2)?),
+                // `YYYY` is exactly four digits: "Mar 16, 24" is not the year 24.
+                Tok::Year4 => y = Some(digits(&mut i, 4, 4)?),
+                // `YY` is exactly two digits, in 2000-2099 (docs/formats.md).
+                Tok::Year2 => y = Some(2000 + digits(&mut i, 2, 2)?),
+                Tok::Month => m = Some(digits(&mut i, 1, 2)?),
+                Tok::Day => d = Some(digits(&mut i, 1, 2)?),
                 Tok::MonthName => {
                     let name = s.get(i..i + 3)?;
                     m = Some(month_number(name)?);
@@ -405,6 +408,16 @@ mod tests {
         assert_eq!(parse_date("08/16/21", &p).unwrap(), d(2021, 8, 16));
         assert_eq!(parse_date("8/6/21", &p).unwrap(), d(2021, 8, 6));
         assert_eq!(parse_date("20230216", &p).unwrap(), d(2023, 2, 16));
+        // A two-digit year under YYYY is refused, not read as the year 24.
+        let four: Vec<DatePattern> = vec![DatePattern::new("Mon DD, YYYY").unwrap()];
+        assert!(parse_date("Mar 16, 24", &four).is_err());
+        assert!(parse_date("Mar 16, 024", &four).is_err());
+        assert!(parse_date("Mar 16, 20245", &four).is_err());
+        assert_eq!(parse_date("Mar 16, 2024", &four).unwrap(), d(2024, 3, 16));
+        // YY is exactly two digits, 20YY.
+        assert!(parse_date("8/6/1", &p).is_err());
+        assert!(parse_date("8/6/2021", &p).is_err());
+        assert_eq!(parse_date("12/31/99", &p).unwrap(), d(2099, 12, 31));
         assert!(parse_date("02/30/21", &p).is_err());
         assert!(parse_date("Aug 16", &p).is_err(), "no year: not a full date");
         assert!(DatePattern::new("QQ/DD").is_err());
