@@ -24,7 +24,7 @@ pub use charge::{
     CANONICAL_COLUMNS_WITHOUT_PERIODS,
 };
 pub use date::{days_in_month, Date, DateError};
-pub use finding::{Claim, ClaimKey, Finding, RuleInfo, RuleResult, Severity};
+pub use finding::{finding_key, Claim, ClaimKey, Finding, RuleInfo, RuleResult, Severity};
 pub use input::{
     ClientConfig, Contract, ContractKind, Dump, ForcedLayout, InventoryRecord, Position, Proposal, Rejection,
     RowIdx, ServiceStatus, SourceFile, SourceKind, UnbalancedInvoice, Warning,

@@ -66,6 +66,7 @@ pub fn write_findings_csv<W: Write>(w: W, dump: &Dump, results: &[RuleResult]) -
         "monthly",
         "evidence",
         "basis",
+        "finding_key",
     ])
     .map_err(csv_err)?;
     let mut invoices = String::new();
@@ -101,6 +102,7 @@ pub fn write_findings_csv<W: Write>(w: W, dump: &Dump, results: &[RuleResult]) -
             money_string(f.monthly).as_str(),
             guard(&evidence).as_ref(),
             guard(&basis).as_ref(),
+            guard(&f.key).as_ref(),
         ])
         .map_err(csv_err)?;
     }
@@ -110,7 +112,8 @@ pub fn write_findings_csv<W: Write>(w: W, dump: &Dump, results: &[RuleResult]) -
 /// findings.csv as a string. Columns: rule, severity, carrier, account,
 /// service_id, invoices (`;`-joined, text order), first_period, last_period, description,
 /// recoverable, monthly (2-decimal numbers), evidence and basis (`file:line` or
-/// `file:segment N`, `;`-joined). Rows sorted by rule id, carrier, account,
+/// `file:segment N`, `;`-joined), and finding_key (stable across runs, see
+/// [`telaudit_model::finding_key`]). Rows sorted by rule id, carrier, account,
 /// service, description, first period.
 pub fn findings_csv(dump: &Dump, results: &[RuleResult]) -> String {
     let mut buf = Vec::new();

@@ -14,6 +14,9 @@ pub(crate) struct Draft {
     pub claims: Vec<Claim>,
     /// The periods it covers; when empty, those of `rows`.
     pub periods: Vec<Date>,
+    /// The kind's own grouping: the parts of the finding key after the rule id,
+    /// carrier, account and service_id (see [`crate::kinds::KindDef::key`]).
+    pub group: Vec<String>,
 }
 
 impl Draft {
@@ -26,6 +29,7 @@ impl Draft {
             basis: Vec::new(),
             claims: Vec::new(),
             periods: Vec::new(),
+            group: Vec::new(),
         }
     }
 
@@ -64,7 +68,16 @@ impl Draft {
             (Some(&f), Some(&l)) => (f, l),
             _ => (no_date(), no_date()),
         };
+        let mut parts = vec![
+            rule,
+            dump.s(self.carrier),
+            dump.s(self.account),
+            dump.s(self.service),
+        ];
+        parts.extend(self.group.iter().map(String::as_str));
+        let key = telaudit_model::finding_key(&parts);
         Finding {
+            key,
             rule: rule.to_string(),
             carrier: self.carrier,
             account: self.account,

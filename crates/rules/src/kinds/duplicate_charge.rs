@@ -27,6 +27,7 @@ pub const KIND: KindDef = KindDef {
     note: "Rows agreeing on account, service_id, charge_type, charge_code, description, period_start,
 period_end, quantity and amount are copies; every copy after the first (in file path and
 line order) is recoverable.",
+    key: "the duplicated charge's charge_code and description (one finding per service and duplicated charge, over all its periods; the carrier is that of the first copy)",
     read: |f| Ok(Arc::new(DuplicateCharge::read(f)?)),
 };
 
@@ -39,6 +40,13 @@ line order) is recoverable.",
 ///
 /// One finding per service and duplicated charge (charge_code + description),
 /// over all its periods; its evidence is every copy.
+///
+/// ## Finding key
+/// The rule id, carrier (of the first copy), account, service_id, then the
+/// duplicated charge's charge_code and description: one finding per service and
+/// duplicated charge over all its periods ([`KindDef::key`]). The periods,
+/// amounts and number of copies are not part of it: a copy billed again next
+/// month keeps the finding's key.
 ///
 /// ## Why is this bad
 /// The carrier billed the same thing twice for the same period. Every copy but
@@ -141,6 +149,12 @@ impl Kind for DuplicateCharge {
                                 Vec::new(),
                             )
                         });
+                    if draft.group.is_empty() {
+                        draft.group = vec![
+                            dump.s(first.charge_code).to_string(),
+                            dump.s(first.description).to_string(),
+                        ];
+                    }
                     runs.push((j - i, first.amount));
                     for (k, &(_, r)) in keyed[i..j].iter().enumerate() {
                         draft.rows.push(r);

@@ -14,6 +14,7 @@ pub const KIND: KindDef = KindDef {
     heading: " (CRD001)",
     params: &[],
     note: "No parameters: it reads the credit contracts of contracts.csv.",
+    key: "the contract line's charge_code, its account as written (empty for a carrier-wide contract) and its effective_from (empty when open) (one finding per contract and service or account)",
     read: |f| Ok(Arc::new(MissingContractCredit::read(f)?)),
 };
 
@@ -29,6 +30,13 @@ pub const KIND: KindDef = KindDef {
 /// [`ClaimKey::MissingCredit`]; when several contracts owe the same credit there,
 /// the one naming the account wins over a carrier-wide one, then the larger amount.
 /// One finding per contract and service (or account).
+///
+/// ## Finding key
+/// The rule id, carrier, account, service_id (empty for an account-level credit),
+/// then the contract line's charge_code, its account as written (empty for a
+/// carrier-wide line) and its effective_from (empty when open-ended): one finding
+/// per contract and service ([`KindDef::key`]). The contract's line number and
+/// amount are not part of it.
 ///
 /// ## Why is this bad
 /// The contract promises the credit every period: each period it is missing or
@@ -147,6 +155,11 @@ impl Kind for MissingContractCredit {
             let info = ix.acc(acc);
             let mut draft = Draft::new(info.carrier, info.account, service);
             draft.basis.push(c.source);
+            draft.group = vec![
+                dump.s(c.charge_code).to_string(),
+                dump.s(c.account).to_string(),
+                c.effective_from.map(|d| d.to_string()).unwrap_or_default(),
+            ];
             let mut total = Decimal::ZERO;
             for &(period, short) in &periods {
                 total += short;
