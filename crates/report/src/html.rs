@@ -708,6 +708,13 @@ fn write_findings(o: &mut String, dump: &Dump, view: &View<'_>) -> Out {
         view.top.len(),
         view.findings
     )?;
+    if let Some((m, new, reopened)) = &view.marks {
+        writeln!(
+            o,
+            "<p class=\"muted\">Since run {} of the history: {new} new, {reopened} reopened (marked below).</p>",
+            m.since_run
+        )?;
+    }
     writeln!(o, "<table><thead><tr><th class=\"m\">#</th><th>Finding</th><th>Where</th><th class=\"m\">Recoverable</th><th class=\"m\">Monthly</th><th class=\"m\">First year</th><th>Evidence</th></tr></thead><tbody>")?;
     let recs = Records::new(dump);
     let mut ev = String::new();
@@ -731,6 +738,10 @@ fn write_findings(o: &mut String, dump: &Dump, view: &View<'_>) -> Out {
                 esc(&crate::locate(dump, b))
             );
         }
+        let mark = match view.marks.as_ref().and_then(|(m, _, _)| m.mark(&f.key)) {
+            Some(word) => format!(r#" <span class="tag">{word} since the last run</span>"#),
+            None => String::new(),
+        };
         let service = if f.service.is_empty() {
             "account level".to_string()
         } else {
@@ -738,7 +749,7 @@ fn write_findings(o: &mut String, dump: &Dump, view: &View<'_>) -> Out {
         };
         writeln!(
             o,
-            r#"<tr><td class="m">{}</td><td><span class="tag">{}</span> {}<br>{}</td><td>{}<br>account {}<br>{}<br>{}<br><span class="muted">invoices {}</span></td><td class="m">{}</td><td class="m">{}</td><td class="m"><b>{}</b></td><td class="ev">{}</td></tr>"#,
+            r#"<tr><td class="m">{}</td><td><span class="tag">{}</span>{mark} {}<br>{}</td><td>{}<br>account {}<br>{}<br>{}<br><span class="muted">invoices {}</span></td><td class="m">{}</td><td class="m">{}</td><td class="m"><b>{}</b></td><td class="ev">{}</td></tr>"#,
             n + 1,
             esc(&f.rule),
             esc(&top.info.title),
@@ -816,6 +827,10 @@ pub struct BatchIndexRow {
     pub error: String,
     /// Whether `<client>/report.html` was written (no link otherwise).
     pub has_report: bool,
+    /// Findings new in this run by the history (empty cell when `None`).
+    pub new_findings: Option<u64>,
+    /// Findings resolved in this run by the history (empty cell when `None`).
+    pub resolved_findings: Option<u64>,
 }
 
 impl BatchIndexRow {
@@ -832,6 +847,8 @@ impl BatchIndexRow {
             first_year: report.totals.first_year,
             error: String::new(),
             has_report: true,
+            new_findings: None,
+            resolved_findings: None,
         }
     }
 }
@@ -875,6 +892,8 @@ pub fn batch_index_html(rows: &[BatchIndexRow]) -> String {
             ("Recoverable", true),
             ("Monthly", true),
             ("First year", true),
+            ("New", true),
+            ("Resolved", true),
             ("Report", false),
         ];
         for (i, (h, num)) in heads.iter().enumerate() {
@@ -906,7 +925,7 @@ pub fn batch_index_html(rows: &[BatchIndexRow]) -> String {
             };
             writeln!(
                 o,
-                r#"<tr><td>{}</td><td>{}</td><td>{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td>{}</td></tr>"#,
+                r#"<tr><td>{}</td><td>{}</td><td>{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td>{}</td></tr>"#,
                 esc(&r.client),
                 esc(&r.name),
                 status,
@@ -915,6 +934,8 @@ pub fn batch_index_html(rows: &[BatchIndexRow]) -> String {
                 money_string(r.recoverable),
                 money_string(r.monthly),
                 money_string(r.first_year),
+                r.new_findings.map(|n| n.to_string()).unwrap_or_default(),
+                r.resolved_findings.map(|n| n.to_string()).unwrap_or_default(),
                 link
             )?;
         }

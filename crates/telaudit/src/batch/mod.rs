@@ -81,6 +81,9 @@ pub struct Settings<'a> {
     pub rules_hash: u128,
     /// Audit every client even when its stored output is current.
     pub force: bool,
+    /// The finding history before this run, for report.html's "new since the
+    /// last run" marks; `None` when the run keeps no history or it could not be read.
+    pub history: Option<&'a crate::history::Snapshot>,
 }
 
 /// One client's result.
@@ -93,6 +96,8 @@ pub struct Done {
     pub rows_read: u64,
     /// Input records refused (also for an unchanged client).
     pub refused: usize,
+    /// What the finding history records for it.
+    pub update: crate::history::Update,
 }
 
 impl Done {
@@ -107,10 +112,13 @@ impl Done {
                 monthly: None,
                 first_year: None,
                 error: Some(message.replace('\n', " ")),
+                new_findings: None,
+                resolved_findings: None,
             },
             name: id.to_string(),
             rows_read: 0,
             refused: 0,
+            update: crate::history::Update::Error,
         }
     }
 }
@@ -177,6 +185,7 @@ pub fn run_one(c: &ClientFolder, s: &Settings) -> Done {
                         name,
                         rows_read: 0,
                         refused: m.refused,
+                        update: crate::history::Update::Unchanged(fp.clone(), client_out.clone()),
                     };
                 }
             }
@@ -188,8 +197,15 @@ pub fn run_one(c: &ClientFolder, s: &Settings) -> Done {
             fingerprint: fp.clone(),
             refused: a.dump.rejected.len(),
         };
+        let marks = s
+            .history
+            .filter(|h| h.last_run > 0)
+            .map(|h| telaudit_report::HistoryMarks {
+                since_run: h.last_run,
+                known: h.clients.get(&c.id),
+            });
         store::write_client_dir(s.out, &c.id, &marker, |tmp| {
-            crate::pipeline::write_client(tmp, &mut a).map_err(|e| e.to_string())
+            crate::pipeline::write_client_marked(tmp, &mut a, marks).map_err(|e| e.to_string())
         })
         .map_err(CliError::Failed)?;
         let r = &a.report;
@@ -204,10 +220,13 @@ pub fn run_one(c: &ClientFolder, s: &Settings) -> Done {
                 monthly: Some(Cents::round(r.totals.monthly)),
                 first_year: Some(Cents::round(r.totals.first_year)),
                 error: store::refusal_note(refused),
+                new_findings: None,
+                resolved_findings: None,
             },
             name: r.name.clone(),
             rows_read: r.input.rows,
             refused,
+            update: crate::history::Update::Audited(crate::history::items_of(&a.dump, &a.results), fp),
         })
     }));
     match attempt {

@@ -201,6 +201,8 @@ pub fn stored_row(client_out: &Path, client: &str, refused: usize) -> Option<(Su
         monthly: Some(v.totals.monthly),
         first_year: Some(v.totals.first_year),
         error: refusal_note(refused),
+        new_findings: None,
+        resolved_findings: None,
     };
     Some((row, v.name.unwrap_or_else(|| client.to_string())))
 }

@@ -87,6 +87,13 @@ pub struct SummaryRow {
     pub first_year: Option<Cents>,
     /// Why the client failed, or how much of its input was refused.
     pub error: Option<String>,
+    /// Finding keys the history first saw in this run (history.md); `None`
+    /// when the history could not be written, or for a summary without it.
+    #[serde(default)]
+    pub new_findings: Option<u64>,
+    /// Findings the history resolved in this run; `None` as for new_findings.
+    #[serde(default)]
+    pub resolved_findings: Option<u64>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -122,6 +129,8 @@ pub fn summary_csv(rows: &[SummaryRow]) -> String {
         "monthly",
         "first_year",
         "error",
+        "new_findings",
+        "resolved_findings",
     ]);
     for r in rows {
         let money = |m: &Option<Cents>| m.map(|c| c.to_string()).unwrap_or_default();
@@ -134,6 +143,8 @@ pub fn summary_csv(rows: &[SummaryRow]) -> String {
             money(&r.monthly),
             money(&r.first_year),
             safe(r.error.as_deref().unwrap_or("")).into_owned(),
+            r.new_findings.map(|n| n.to_string()).unwrap_or_default(),
+            r.resolved_findings.map(|n| n.to_string()).unwrap_or_default(),
         ]);
     }
     let bytes = w.into_inner().unwrap_or_default();
@@ -227,6 +238,8 @@ mod tests {
             monthly: cents("1.00"),
             first_year: cents("13.00"),
             error: None,
+            new_findings: Some(2),
+            resolved_findings: Some(0),
         }
     }
 
@@ -255,9 +268,9 @@ mod tests {
         let csv = summary_csv(&[e, neg]);
         assert_eq!(
             csv,
-            "client,status,rows,billed_total,recoverable,monthly,first_year,error\n\
-             '=cmd,error,,,,,,\"'-bad, \"\"quoted\"\"\"\n\
-             b,audited,10,100.00,-5.00,1.00,13.00,'@x\n"
+            "client,status,rows,billed_total,recoverable,monthly,first_year,error,new_findings,resolved_findings\n\
+             '=cmd,error,,,,,,\"'-bad, \"\"quoted\"\"\"\",2,0\n\
+             b,audited,10,100.00,-5.00,1.00,13.00,'@x,2,0\n"
         );
     }
 
