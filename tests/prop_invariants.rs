@@ -9,7 +9,9 @@
 //! - adding a clean row (a one-off charge in a new account of a new carrier, in a
 //!   new file or at the top of an existing one) never lowers the savings and keeps
 //!   every earlier finding's figures;
-//! - the binary writes byte-identical output files with 1 and with 2 rayon threads.
+//! - the binary writes byte-identical output files with 1 and with 2 rayon threads;
+//! - the finding keys (history.md) are distinct within an audit and the same
+//!   for the same bills under other names, in another order or split differently.
 
 mod common;
 
@@ -45,6 +47,17 @@ fn findings(client: &Path) -> BTreeSet<(String, String, String, String, String, 
             )
         })
         .collect()
+}
+
+/// Every finding's stable key; asserts that no two findings share one.
+fn keys(client: &Path) -> BTreeSet<String> {
+    let dump = telaudit_parse::read_client(client).unwrap();
+    let results = telaudit_rules::evaluate(&telaudit_rules::RuleSet::defaults(), &dump);
+    let all: Vec<String> = results.iter().flat_map(|r| &r.findings).map(|f| f.key.clone()).collect();
+    let set: BTreeSet<String> = all.iter().cloned().collect();
+    assert_eq!(set.len(), all.len(), "two findings share a key: {all:?}");
+    assert!(set.iter().all(|k| !k.contains(".csv")), "a key names a file: {set:?}");
+    set
 }
 
 /// A canonical CSV's records by the line they start on (the csv crate's count).
@@ -101,6 +114,8 @@ proptest! {
         let tmp = tempfile::tempdir().unwrap();
         let original = generated(tmp.path(), "client", seed, 12);
         let want = audit_json(&original);
+        let want_keys = keys(&original);
+        prop_assert!(!want_keys.is_empty());
 
         // The same bills under other names, in other folders, rows shuffled.
         let moved = tmp.path().join("moved").join("client");
@@ -122,6 +137,7 @@ proptest! {
             fs::write(dest, body).unwrap();
         }
         prop_assert_eq!(audit_json(&moved), want);
+        prop_assert_eq!(keys(&moved), want_keys);
     }
 
     #[test]
@@ -129,6 +145,7 @@ proptest! {
         let tmp = tempfile::tempdir().unwrap();
         let client = generated(tmp.path(), "client", seed, 10);
         let want = without_files_count(&audit_json(&client));
+        let want_keys = keys(&client);
         let files = file_paths(&client.join("invoices"));
         let f = &files[which % files.len()];
         let text = fs::read_to_string(f).unwrap();
@@ -138,6 +155,7 @@ proptest! {
         fs::write(f, part(&lines[1..cut])).unwrap();
         fs::write(f.with_extension("part2.csv"), part(&lines[cut..])).unwrap();
         prop_assert_eq!(without_files_count(&audit_json(&client)), want);
+        prop_assert_eq!(keys(&client), want_keys);
     }
 
     #[test]

@@ -263,13 +263,15 @@ mod tests {
         e.monthly = None;
         e.first_year = None;
         e.error = Some("-bad, \"quoted\"".into());
+        e.new_findings = None;
+        e.resolved_findings = None;
         let mut neg = row("b", BatchStatus::Audited, "-5.00");
         neg.error = Some("@x".into());
         let csv = summary_csv(&[e, neg]);
         assert_eq!(
             csv,
             "client,status,rows,billed_total,recoverable,monthly,first_year,error,new_findings,resolved_findings\n\
-             '=cmd,error,,,,,,\"'-bad, \"\"quoted\"\"\"\",2,0\n\
+             '=cmd,error,,,,,,\"'-bad, \"\"quoted\"\"\",,\n\
              b,audited,10,100.00,-5.00,1.00,13.00,'@x,2,0\n"
         );
     }
