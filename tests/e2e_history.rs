@@ -58,7 +58,10 @@ fn summary_counts(out: &Path, client: &str) -> (String, String) {
     for x in r.records() {
         let x = x.unwrap();
         if &x[0] == client {
-            return (x[at("new_findings")].to_string(), x[at("resolved_findings")].to_string());
+            return (
+                x[at("new_findings")].to_string(),
+                x[at("resolved_findings")].to_string(),
+            );
         }
     }
     panic!("no {client} in summary.csv");
@@ -67,7 +70,10 @@ fn summary_counts(out: &Path, client: &str) -> (String, String) {
 /// A root holding a copy of the sample client.
 fn sample_root(tmp: &Path) -> PathBuf {
     let root = tmp.join("root");
-    copy_tree(&root_dir().join("sample-data/acme-health"), &root.join("acme-health"));
+    copy_tree(
+        &root_dir().join("sample-data/acme-health"),
+        &root.join("acme-health"),
+    );
     root
 }
 
@@ -93,14 +99,20 @@ fn four_runs_record_new_unchanged_resolved_and_reopened_findings() {
     ok_batch(&root, &out);
     let all = csv_keys(&client_out);
     assert!(all.len() > 20, "{}", all.len());
-    assert_eq!(summary_counts(&out, "acme-health"), (all.len().to_string(), "0".into()));
+    assert_eq!(
+        summary_counts(&out, "acme-health"),
+        (all.len().to_string(), "0".into())
+    );
     let single = tmp.path().join("single");
     assert_eq!(code(&run_audit(&root.join("acme-health"), &single, &[])), 0);
     assert_eq!(
         fs::read(single.join("report.html")).unwrap(),
         fs::read(client_out.join("report.html")).unwrap()
     );
-    assert_eq!(rows(&db, "SELECT value FROM meta WHERE key = 'schema_version'"), [["1"]]);
+    assert_eq!(
+        rows(&db, "SELECT value FROM meta WHERE key = 'schema_version'"),
+        [["1"]]
+    );
 
     // Run 2: nothing changed; the open findings are seen again.
     ok_batch(&root, &out);
@@ -116,7 +128,10 @@ fn four_runs_record_new_unchanged_resolved_and_reopened_findings() {
     let gone: BTreeSet<&String> = all.keys().filter(|k| !after.contains_key(*k)).collect();
     assert!(!gone.is_empty());
     assert!(gone.iter().all(|k| all[*k].contains("Lumen")), "{gone:?}");
-    assert_eq!(summary_counts(&out, "acme-health"), ("0".into(), gone.len().to_string()));
+    assert_eq!(
+        summary_counts(&out, "acme-health"),
+        ("0".into(), gone.len().to_string())
+    );
 
     // Run 4: the bills are back: the same findings reopen, keeping first_run 1.
     fs::rename(&saved, &lumen).unwrap();
@@ -125,7 +140,10 @@ fn four_runs_record_new_unchanged_resolved_and_reopened_findings() {
     assert_eq!(summary_counts(&out, "acme-health"), ("0".into(), "0".into()));
     let html = fs::read_to_string(client_out.join("report.html")).unwrap();
     assert!(
-        html.contains(&format!("Since run 3 of the history: 0 new, {} reopened", gone.len())),
+        html.contains(&format!(
+            "Since run 3 of the history: 0 new, {} reopened",
+            gone.len()
+        )),
         "{html}"
     );
 
@@ -154,11 +172,22 @@ fn four_runs_record_new_unchanged_resolved_and_reopened_findings() {
     assert_eq!(f.len(), all.len());
     for r in &f {
         assert!(all.contains_key(&r[0]));
-        assert_eq!((r[1].as_str(), r[2].as_str(), r[3].as_str()), ("1", "4", ""), "{r:?}");
+        assert_eq!(
+            (r[1].as_str(), r[2].as_str(), r[3].as_str()),
+            ("1", "4", ""),
+            "{r:?}"
+        );
     }
 
     // `telaudit history`: every finding open, the oldest 4 runs old.
-    let o = run(&["history", out.to_str().unwrap(), "--client", "acme-health", "--format", "csv"]);
+    let o = run(&[
+        "history",
+        out.to_str().unwrap(),
+        "--client",
+        "acme-health",
+        "--format",
+        "csv",
+    ]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let text = String::from_utf8(o.stdout).unwrap();
     let line = text.lines().nth(1).unwrap();
@@ -203,7 +232,12 @@ fn a_history_that_is_not_a_database_newer_or_locked_exits_2_after_writing_the_cl
         .unwrap();
     drop(c);
     let arg = format!("sqlite:{}", newer.display());
-    refused_history(&root, &tmp.path().join("o2"), &["--history", &arg], "schema version 2, newer");
+    refused_history(
+        &root,
+        &tmp.path().join("o2"),
+        &["--history", &arg],
+        "schema version 2, newer",
+    );
 
     let locked = tmp.path().join("locked.sqlite");
     let c = Connection::open(&locked).unwrap();
@@ -216,7 +250,11 @@ fn a_history_that_is_not_a_database_newer_or_locked_exits_2_after_writing_the_cl
     let o = run_batch(
         &root,
         &tmp.path().join("o4"),
-        &["--quiet", "--history", "postgres://someone:secret@127.0.0.1:1/none"],
+        &[
+            "--quiet",
+            "--history",
+            "postgres://someone:secret@127.0.0.1:1/none",
+        ],
     );
     assert_eq!(code(&o), 2);
     let e = stderr(&o);
@@ -227,7 +265,10 @@ fn a_history_that_is_not_a_database_newer_or_locked_exits_2_after_writing_the_cl
 /// The history's tables as text, minus finished_at and client_runs.status
 /// (a client whose folder a killed run wrote is `unchanged` on the rerun).
 fn tables(db: &Path) -> Vec<Vec<String>> {
-    let mut t = rows(db, "SELECT run_id, telaudit_version, shard FROM runs ORDER BY run_id");
+    let mut t = rows(
+        db,
+        "SELECT run_id, telaudit_version, shard FROM runs ORDER BY run_id",
+    );
     t.extend(rows(
         db,
         "SELECT run_id, client, recoverable, monthly, new_findings, resolved_findings FROM client_runs ORDER BY run_id, client",
@@ -236,13 +277,20 @@ fn tables(db: &Path) -> Vec<Vec<String>> {
     t
 }
 
-/// A batch in the background with the test delays (per client and inside the
-/// history transaction), output discarded.
+/// A batch (--force: every client written again) in the background with the
+/// test delays (per client and inside the history transaction), output discarded.
 fn spawn(root: &Path, out: &Path) -> std::process::Child {
     Command::new(bin())
-        .args(["batch", root.to_str().unwrap(), "--out", out.to_str().unwrap(), "--quiet"])
+        .args([
+            "batch",
+            root.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+            "--force",
+        ])
         .env("TELAUDIT_TEST_CLIENT_DELAY_MS", "20")
-        .env("TELAUDIT_TEST_HISTORY_DELAY_MS", "60")
+        .env("TELAUDIT_TEST_HISTORY_DELAY_MS", "30")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -255,31 +303,79 @@ fn twenty_kills_then_a_rerun_leave_the_history_of_uninterrupted_runs() {
     let root = tmp.path().join("root");
     fs::create_dir_all(&root).unwrap();
     for i in 1..=4 {
-        generate_client(&root.join(format!("c{i}")), &["--services", "20", "--seed", &i.to_string()]);
+        generate_client(
+            &root.join(format!("c{i}")),
+            &["--services", "20", "--seed", &i.to_string()],
+        );
     }
     let killed = tmp.path().join("killed");
     ok_batch(&root, &killed);
-    // Change the inputs: two clients lose a bill file each.
+    // Change the inputs: two clients lose the bills of the account of their
+    // first finding, so its findings are resolved.
     for c in ["c1", "c3"] {
+        let mut r = csv::Reader::from_path(killed.join(c).join("findings.csv")).unwrap();
+        let account = r.records().next().unwrap().unwrap()[3].to_string();
         let f = file_paths(&root.join(c).join("invoices"));
-        fs::remove_file(&f[0]).unwrap();
+        let dir = f
+            .iter()
+            .map(|p| p.parent().unwrap())
+            .find(|d| d.file_name().unwrap().to_str() == Some(account.as_str()))
+            .unwrap();
+        fs::remove_dir_all(dir).unwrap();
     }
+    // Even kills land by the clock while clients are written; odd ones once
+    // every client's folder is written, 0 to 150 ms into the history's
+    // transaction (which the test hook holds open 30 ms) or just after it.
+    let mut interrupted = 0;
     for k in 0..20u64 {
+        let started = std::time::SystemTime::now();
         let mut child = spawn(&root, &killed);
-        std::thread::sleep(std::time::Duration::from_millis(k * 17 % 240));
+        if k % 2 == 0 {
+            std::thread::sleep(std::time::Duration::from_millis(k * 13 % 150));
+        } else {
+            let written = || {
+                ["c1", "c2", "c3", "c4"].iter().all(|c| {
+                    fs::metadata(killed.join(c).join(".telaudit-complete"))
+                        .and_then(|m| m.modified())
+                        .is_ok_and(|t| t >= started)
+                })
+            };
+            let t0 = std::time::Instant::now();
+            while !written() && t0.elapsed().as_secs() < 30 && child.try_wait().unwrap().is_none() {
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+            std::thread::sleep(std::time::Duration::from_millis(k * 11 % 150));
+        }
         let _ = child.kill();
-        child.wait().unwrap();
+        if !child.wait().unwrap().success() {
+            interrupted += 1;
+        }
     }
+    assert!(
+        interrupted >= 10,
+        "only {interrupted} of 20 kills interrupted a run"
+    );
+    let committed = rows(&killed.join("history.sqlite"), "SELECT count(*) FROM runs")[0][0].clone();
+    assert_ne!(committed, "1", "no killed run got as far as its commit");
     ok_batch(&root, &killed);
     let db = killed.join("history.sqlite");
-    let n_runs = rows(&db, "SELECT count(*) FROM runs")[0][0].parse::<usize>().unwrap();
+    let n_runs = rows(&db, "SELECT count(*) FROM runs")[0][0]
+        .parse::<usize>()
+        .unwrap();
     assert!(n_runs >= 2);
+    eprintln!(
+        "{interrupted} of 20 kills interrupted a run; {} runs committed",
+        n_runs
+    );
 
     // The same number of uninterrupted runs: the old inputs once, the new ones after.
     let clean = tmp.path().join("clean");
     let old_root = tmp.path().join("old");
     for i in 1..=4 {
-        generate_client(&old_root.join(format!("c{i}")), &["--services", "20", "--seed", &i.to_string()]);
+        generate_client(
+            &old_root.join(format!("c{i}")),
+            &["--services", "20", "--seed", &i.to_string()],
+        );
     }
     ok_batch(&old_root, &clean);
     for _ in 1..n_runs {
@@ -292,7 +388,8 @@ fn twenty_kills_then_a_rerun_leave_the_history_of_uninterrupted_runs() {
 
 /// The PostgreSQL URL of scripts/postgres-test.sh's server.
 fn pg_url() -> String {
-    std::env::var("TELAUDIT_TEST_POSTGRES").expect("set TELAUDIT_TEST_POSTGRES (scripts/postgres-test.sh does)")
+    std::env::var("TELAUDIT_TEST_POSTGRES")
+        .expect("set TELAUDIT_TEST_POSTGRES (scripts/postgres-test.sh does)")
 }
 
 /// Drops the history tables of the test database.
@@ -314,7 +411,10 @@ fn postgres_four_runs_and_concurrent_shards() {
     let o = run_batch(&root, &out, &pg);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let all = csv_keys(&out.join("acme-health"));
-    assert_eq!(summary_counts(&out, "acme-health"), (all.len().to_string(), "0".into()));
+    assert_eq!(
+        summary_counts(&out, "acme-health"),
+        (all.len().to_string(), "0".into())
+    );
     assert!(!out.join("history.sqlite").exists());
     let lumen = root.join("acme-health/invoices/lumen");
     let saved = tmp.path().join("lumen");
@@ -327,10 +427,23 @@ fn postgres_four_runs_and_concurrent_shards() {
         let o = run_batch(&root, &out, &pg);
         assert_eq!(code(&o), 0, "{}", stderr(&o));
     }
-    let o = run(&["history", out.to_str().unwrap(), "--history", &url, "--format", "csv"]);
+    let o = run(&[
+        "history",
+        out.to_str().unwrap(),
+        "--history",
+        &url,
+        "--format",
+        "csv",
+    ]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let text = String::from_utf8(o.stdout).unwrap();
-    let cells: Vec<String> = text.lines().nth(1).unwrap().split(',').map(str::to_string).collect();
+    let cells: Vec<String> = text
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split(',')
+        .map(str::to_string)
+        .collect();
     assert_eq!(cells[1], all.len().to_string());
     assert_eq!(&cells[4..], ["4", "0", "0", "4"]);
 
@@ -338,12 +451,23 @@ fn postgres_four_runs_and_concurrent_shards() {
     pg_reset(&url);
     let root = tmp.path().join("many");
     for i in 1..=8 {
-        generate_client(&root.join(format!("c{i}")), &["--services", "10", "--seed", &i.to_string()]);
+        generate_client(
+            &root.join(format!("c{i}")),
+            &["--services", "10", "--seed", &i.to_string()],
+        );
     }
     let kids: Vec<_> = (1..=4)
         .map(|i| {
             Command::new(bin())
-                .args(["batch", root.to_str().unwrap(), "--quiet", "--shard", &format!("{i}/4"), "--history", &url])
+                .args([
+                    "batch",
+                    root.to_str().unwrap(),
+                    "--quiet",
+                    "--shard",
+                    &format!("{i}/4"),
+                    "--history",
+                    &url,
+                ])
                 .args(["--out", tmp.path().join(format!("s{i}")).to_str().unwrap()])
                 .env("TELAUDIT_TEST_HISTORY_DELAY_MS", "300")
                 .spawn()
@@ -361,8 +485,14 @@ fn postgres_four_runs_and_concurrent_shards() {
         .map(|r| r.get(0))
         .collect();
     assert_eq!(ids, [1, 2, 3, 4]);
-    let clients: i64 = c.query_one("SELECT count(DISTINCT client) FROM client_runs", &[]).unwrap().get(0);
+    let clients: i64 = c
+        .query_one("SELECT count(DISTINCT client) FROM client_runs", &[])
+        .unwrap()
+        .get(0);
     assert_eq!(clients, 8);
-    let shards: i64 = c.query_one("SELECT count(DISTINCT shard) FROM runs", &[]).unwrap().get(0);
+    let shards: i64 = c
+        .query_one("SELECT count(DISTINCT shard) FROM runs", &[])
+        .unwrap()
+        .get(0);
     assert_eq!(shards, 4);
 }

@@ -53,10 +53,17 @@ fn findings(client: &Path) -> BTreeSet<(String, String, String, String, String, 
 fn keys(client: &Path) -> BTreeSet<String> {
     let dump = telaudit_parse::read_client(client).unwrap();
     let results = telaudit_rules::evaluate(&telaudit_rules::RuleSet::defaults(), &dump);
-    let all: Vec<String> = results.iter().flat_map(|r| &r.findings).map(|f| f.key.clone()).collect();
+    let all: Vec<String> = results
+        .iter()
+        .flat_map(|r| &r.findings)
+        .map(|f| f.key.clone())
+        .collect();
     let set: BTreeSet<String> = all.iter().cloned().collect();
     assert_eq!(set.len(), all.len(), "two findings share a key: {all:?}");
-    assert!(set.iter().all(|k| !k.contains(".csv")), "a key names a file: {set:?}");
+    assert!(
+        set.iter().all(|k| !k.contains(".csv")),
+        "a key names a file: {set:?}"
+    );
     set
 }
 

@@ -196,8 +196,9 @@ pub fn without_history(tree: &mut BTreeMap<PathBuf, Vec<u8>>) {
                     let (_, _, rest) = (parts.next(), parts.next(), parts.next());
                     format!("{}\n", rest.unwrap_or(end))
                 }
-                "summary.json" if l.trim_start().starts_with("\"new_findings\"")
-                    || l.trim_start().starts_with("\"resolved_findings\"") =>
+                "summary.json"
+                    if l.trim_start().starts_with("\"new_findings\"")
+                        || l.trim_start().starts_with("\"resolved_findings\"") =>
                 {
                     String::new()
                 }

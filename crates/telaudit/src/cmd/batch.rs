@@ -157,9 +157,18 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
     progress.finish();
 
     let mut done = done;
+    let mut history_note = None;
     if let Some(store) = store.as_mut() {
-        if let Err(e) = record_history(store, &mut done, shard) {
-            history_error = Some(e);
+        let t = Instant::now();
+        match record_history(store, &mut done, shard) {
+            Ok((run, findings)) => {
+                history_note = Some(format!(
+                    "  history           run {run}: {findings} findings of audited clients recorded in {:.2} s ({})",
+                    t.elapsed().as_secs_f64(),
+                    location.describe()
+                ))
+            }
+            Err(e) => history_error = Some(e),
         }
     }
     let rows: Vec<summary::SummaryRow> = done.iter().map(|d| d.row.clone()).collect();
@@ -172,6 +181,9 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
             progress.rows.load(Ordering::Relaxed),
             started,
         );
+        if let Some(note) = history_note {
+            println!("{note}");
+        }
     }
     if let Some(e) = history_error {
         return Err(CliError::Config(format!(
@@ -201,11 +213,12 @@ fn open_history(
 
 /// Records the run in the history (one transaction) and puts each client's
 /// counts into its summary row (not for a failed client, whose cells stay empty).
+/// Returns the run id and the number of findings of audited clients.
 fn record_history(
     store: &mut history::Store,
     done: &mut [Done],
     shard: Option<(u64, u64)>,
-) -> Result<(), String> {
+) -> Result<(i64, usize), String> {
     let runs: Vec<history::ClientRun> = done
         .iter()
         .map(|d| history::ClientRun {
@@ -217,14 +230,21 @@ fn record_history(
         })
         .collect();
     let shard = shard.map(|(i, n)| format!("{i}/{n}")).unwrap_or_default();
-    let (_, counts) = store.record_run(&runs, &shard)?;
+    let findings = runs
+        .iter()
+        .map(|r| match &r.update {
+            history::Update::Audited(items, _) => items.len(),
+            _ => 0,
+        })
+        .sum();
+    let (run, counts) = store.record_run(&runs, &shard)?;
     for (d, n) in done.iter_mut().zip(counts) {
         if d.row.status != BatchStatus::Error {
             d.row.new_findings = Some(n.new);
             d.row.resolved_findings = Some(n.resolved);
         }
     }
-    Ok(())
+    Ok((run, findings))
 }
 
 /// Refuses an output folder among the client folders (it would be read as a
