@@ -6,7 +6,7 @@ use crate::kinds::{Fields, Kind, KindDef};
 use std::sync::Arc;
 use crate::util::{money, money_m, periods_text, Draft, SymMemo};
 use rustc_hash::FxHashMap;
-use telaudit_model::{ChargeType, Claim, ClaimKey, ContractKind, Date, Decimal, Dump, Finding, RowId, Sym};
+use telaudit_model::{ChargeType, Claim, ClaimKey, Contract, ContractKind, Date, Decimal, Dump, Finding, RowId, Sym};
 
 /// This kind's entry in the registry ([`crate::kinds::REGISTRY`]).
 pub const KIND: KindDef = KindDef {
@@ -153,13 +153,7 @@ impl Kind for MissingContractCredit {
             periods.sort_unstable();
             let c = &dump.contracts[ci];
             let info = ix.acc(acc);
-            let mut draft = Draft::new(info.carrier, info.account, service);
-            draft.basis.push(c.source);
-            draft.group = vec![
-                dump.s(c.charge_code).to_string(),
-                dump.s(c.account).to_string(),
-                c.effective_from.map(|d| d.to_string()).unwrap_or_default(),
-            ];
+            let mut draft = contract_draft(dump, c, info.carrier, info.account, service);
             let mut total = Decimal::ZERO;
             for &(period, short) in &periods {
                 total += short;
@@ -201,6 +195,19 @@ impl Kind for MissingContractCredit {
         }
         findings
     }
+}
+
+/// A finding's draft for contract `c` on a service (or account): its basis is
+/// the contract line, its key group the line's code, account and start.
+fn contract_draft(dump: &Dump, c: &Contract, carrier: Sym, account: Sym, service: Sym) -> Draft {
+    let mut draft = Draft::new(carrier, account, service);
+    draft.basis.push(c.source);
+    draft.group = vec![
+        dump.s(c.charge_code).to_string(),
+        dump.s(c.account).to_string(),
+        c.effective_from.map(|d| d.to_string()).unwrap_or_default(),
+    ];
+    draft
 }
 
 /// The rows showing that a period was billed: the service's rows in it; for an

@@ -159,15 +159,8 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
     let mut done = done;
     let mut history_note = None;
     if let Some(store) = store.as_mut() {
-        let t = Instant::now();
         match record_history(store, &mut done, shard) {
-            Ok((run, findings)) => {
-                history_note = Some(format!(
-                    "  history           run {run}: {findings} findings of audited clients recorded in {:.2} s ({})",
-                    t.elapsed().as_secs_f64(),
-                    location.describe()
-                ))
-            }
+            Ok(note) => history_note = Some(format!("{note} ({})", location.describe())),
             Err(e) => history_error = Some(e),
         }
     }
@@ -213,12 +206,14 @@ fn open_history(
 
 /// Records the run in the history (one transaction) and puts each client's
 /// counts into its summary row (not for a failed client, whose cells stay empty).
-/// Returns the run id and the number of findings of audited clients.
+/// Returns the final screen's line about it: the run id, the findings of
+/// audited clients and how long the transaction took.
 fn record_history(
     store: &mut history::Store,
     done: &mut [Done],
     shard: Option<(u64, u64)>,
-) -> Result<(i64, usize), String> {
+) -> Result<String, String> {
+    let t = Instant::now();
     let runs: Vec<history::ClientRun> = done
         .iter()
         .map(|d| history::ClientRun {
@@ -244,7 +239,10 @@ fn record_history(
             d.row.resolved_findings = Some(n.resolved);
         }
     }
-    Ok((run, findings))
+    Ok(format!(
+        "  history           run {run}: {findings} findings of audited clients recorded in {:.2} s",
+        t.elapsed().as_secs_f64()
+    ))
 }
 
 /// Refuses an output folder among the client folders (it would be read as a
