@@ -225,7 +225,7 @@ fn record_history(
         })
         .collect();
     let shard = shard.map(|(i, n)| format!("{i}/{n}")).unwrap_or_default();
-    let findings = runs
+    let findings: usize = runs
         .iter()
         .map(|r| match &r.update {
             history::Update::Audited(items, _) => items.len(),
