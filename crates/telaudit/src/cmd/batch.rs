@@ -160,7 +160,13 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
     let mut history_note = None;
     if let Some(store) = store.as_mut() {
         match record_history(store, &mut done, shard) {
-            Ok(note) => history_note = Some(format!("{note} ({})", location.describe())),
+            Ok(note) => {
+                let read = snapshot.as_ref().map_or(0.0, |s| s.took.as_secs_f64());
+                history_note = Some(format!(
+                    "{note}, read before the run in {read:.2} s ({})",
+                    location.describe()
+                ))
+            }
             Err(e) => history_error = Some(e),
         }
     }
@@ -194,8 +200,10 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
 fn open_history(
     loc: &history::Location,
 ) -> (Option<history::Store>, Option<history::Snapshot>, Option<String>) {
+    let t = Instant::now();
     let opened = history::Store::open(loc).and_then(|mut s| {
-        let snap = s.snapshot()?;
+        let mut snap = s.snapshot()?;
+        snap.took = t.elapsed();
         Ok((s, snap))
     });
     match opened {

@@ -172,6 +172,8 @@ pub struct Snapshot {
     pub clients: HashMap<String, HashMap<String, bool>>,
     /// The greatest run_id, 0 when none.
     pub last_run: i64,
+    /// How long opening the store and reading this took.
+    pub took: std::time::Duration,
 }
 
 /// The statements a run needs, inside its one transaction.
