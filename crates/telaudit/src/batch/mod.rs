@@ -157,7 +157,15 @@ pub fn run_all(
 }
 
 /// Names the batch itself writes into `--out`: no client may have them.
-const RESERVED: [&str; 3] = ["summary.json", "summary.csv", "index.html"];
+const RESERVED: [&str; 7] = [
+    "summary.json",
+    "summary.csv",
+    "index.html",
+    "history.sqlite",
+    "history.sqlite-journal",
+    "history.sqlite-wal",
+    "history.sqlite-shm",
+];
 
 /// One client: reused when its stored output is current, else audited and
 /// written whole; any failure (a panic included) ends only this client.
