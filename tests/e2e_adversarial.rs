@@ -666,6 +666,7 @@ fn batch_root(root: &Path) {
 fn comparable(out: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     let mut t = snapshot(out, &[]);
     t.remove(Path::new("index.html"));
+    without_history(&mut t);
     for f in ["summary.json", "summary.csv"] {
         let v = t.get_mut(Path::new(f)).unwrap_or_else(|| panic!("no {f}"));
         *v = String::from_utf8(v.clone())

@@ -132,7 +132,7 @@ fn good_clients_match_single_audits_and_broken_ones_fail_alone() {
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(
         lines[0],
-        "client,status,rows,billed_total,recoverable,monthly,first_year,expired,error,npv,payback_months"
+        "client,status,rows,billed_total,recoverable,monthly,first_year,expired,error,npv,payback_months,new_findings,resolved_findings"
     );
     assert!(lines[1].starts_with("b-badtoml,error,,,,,,,"), "{csv}");
     let c01_line = format!(
@@ -145,7 +145,13 @@ fn good_clients_match_single_audits_and_broken_ones_fail_alone() {
         r["totals"]["expired"].as_str().unwrap(),
         r["proposal"]["npv"].as_str().unwrap()
     );
-    assert_eq!(lines[3], c01_line);
+    // A first run: every finding of c01 is new, none resolved.
+    let n = fs::read_to_string(out.join("c01/findings.csv"))
+        .unwrap()
+        .lines()
+        .count()
+        - 1;
+    assert_eq!(lines[3], format!("{c01_line},{n},0"));
 
     // Without the broken and refused clients, the batch exits 0.
     for b in ["b-noinvoices", "b-badtoml", "d-refused", "summary.json"] {
@@ -267,11 +273,17 @@ fn reruns_reuse_unchanged_clients_and_redo_changed_ones() {
         statuses(&out)
     );
     assert!(String::from_utf8_lossy(&o.stdout).contains("0 audited, 4 unchanged, 0 failed"));
-    // Same figures as the first run: only the status differs.
-    let again = fs::read_to_string(out.join("summary.json")).unwrap();
+    // Same figures as the first run: only the status differs (and the history's
+    // counts: nothing is new the second time).
+    let plain = |bytes: Vec<u8>| {
+        let mut t = BTreeMap::from([(PathBuf::from("summary.json"), bytes)]);
+        without_history(&mut t);
+        String::from_utf8(t.remove(Path::new("summary.json")).unwrap()).unwrap()
+    };
+    let again = fs::read(out.join("summary.json")).unwrap();
     assert_eq!(
-        again.replace("\"unchanged\"", "\"audited\""),
-        String::from_utf8(first_json.clone()).unwrap()
+        plain(again).replace("\"unchanged\"", "\"audited\""),
+        plain(first_json.clone())
     );
 
     // One byte of one input file changes: only that client is audited again.
@@ -325,6 +337,7 @@ fn a_killed_run_then_a_rerun_equals_a_clean_run() {
     let reports = |out: &Path| -> BTreeMap<PathBuf, Vec<u8>> {
         let mut t = files_below(out);
         t.retain(|p, _| !p.starts_with("index.html"));
+        without_history(&mut t);
         t
     };
     let clean_tree = reports(&clean);

@@ -172,3 +172,44 @@ pub fn by_rule(report: &serde_json::Value) -> BTreeMap<String, (u64, String, Str
 pub fn figures(findings: u64, recoverable: &str, monthly: &str) -> (u64, String, String) {
     (findings, recoverable.to_string(), monthly.to_string())
 }
+
+/// A batch output tree without what depends on the finding history's past
+/// (docs/history.md): history.sqlite is removed, the summaries' new_findings and
+/// resolved_findings are blanked, and report.html's "since the last run" marks
+/// are taken out. What is left must equal a clean run's however many runs (or
+/// killed runs) came before.
+pub fn without_history(tree: &mut BTreeMap<PathBuf, Vec<u8>>) {
+    tree.remove(Path::new("history.sqlite"));
+    for (path, bytes) in tree.iter_mut() {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if !["summary.csv", "summary.json", "report.html"].contains(&name) {
+            continue;
+        }
+        let text = String::from_utf8_lossy(bytes).into_owned();
+        let out: Vec<String> = text
+            .split_inclusive('\n')
+            .filter(|l| !l.starts_with("<p class=\"muted\">Since run "))
+            .map(|l| match name {
+                "summary.csv" => {
+                    let end = l.trim_end_matches('\n');
+                    let mut parts = end.rsplitn(3, ',');
+                    let (_, _, rest) = (parts.next(), parts.next(), parts.next());
+                    format!("{}\n", rest.unwrap_or(end))
+                }
+                "summary.json"
+                    if l.trim_start().starts_with("\"new_findings\"")
+                        || l.trim_start().starts_with("\"resolved_findings\"") =>
+                {
+                    String::new()
+                }
+                "summary.json" if l.trim_start().starts_with("\"error\"") => {
+                    l.trim_end().trim_end_matches(',').to_string() + "\n"
+                }
+                _ => l
+                    .replace(r#" <span class="tag">new since the last run</span>"#, "")
+                    .replace(r#" <span class="tag">reopened since the last run</span>"#, ""),
+            })
+            .collect();
+        *bytes = out.concat().into_bytes();
+    }
+}

@@ -75,6 +75,10 @@ pub struct Finding {
     /// For a finding that recommends ordering a change from the carrier (a smaller
     /// plan or tier, or a cancellation): what to change; `None` for billing errors.
     pub change: Option<Change>,
+    /// The stable finding key (see [`finding_key`]): what the finding is about, the
+    /// same from run to run while the cause stays, never a file name, a line
+    /// number or an amount. findings.csv writes it; the batch history keys on it.
+    pub key: String,
 }
 
 /// A plan or tier change, or a cancellation, to order from a carrier
@@ -85,6 +89,30 @@ pub struct Change {
     pub from: String,
     /// The recommended plan or tier; `cancel` for a cancellation.
     pub to: String,
+}
+
+/// The stable key of a finding from its parts: the rule id, carrier, account,
+/// service_id, then the rule kind's own grouping (each kind documents its parts).
+/// The parts are joined by `|`; a `\` or `|` inside a part is written `\\` or
+/// `\|`, so two different part lists never give the same key.
+///
+/// ```
+/// assert_eq!(telaudit_model::finding_key(&["DUP001", "AT&T", "1|2", ""]), "DUP001|AT&T|1\\|2|");
+/// ```
+pub fn finding_key(parts: &[&str]) -> String {
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len() + 1).sum());
+    for (i, p) in parts.iter().enumerate() {
+        if i > 0 {
+            out.push('|');
+        }
+        for c in p.chars() {
+            if c == '|' || c == '\\' {
+                out.push('\\');
+            }
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// A rule's identity as the outputs show it.

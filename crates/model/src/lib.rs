@@ -24,7 +24,7 @@ pub use charge::{
     CANONICAL_COLUMNS_WITHOUT_PERIODS,
 };
 pub use date::{days_in_month, Date, DateError};
-pub use finding::{Change, Claim, ClaimKey, Finding, Request, RuleInfo, RuleResult, Severity};
+pub use finding::{finding_key, Change, Claim, ClaimKey, Finding, Request, RuleInfo, RuleResult, Severity};
 pub use input::{
     CatalogueEntry, ClientConfig, Contract, ContractKind, DisputeWindows, Dump, ForcedLayout,
     InventoryMention, InventoryRecord, PlanKind, Position, Proposal, ProposalItem, Rejection, RowIdx,

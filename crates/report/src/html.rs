@@ -815,6 +815,13 @@ fn write_findings(o: &mut String, dump: &Dump, view: &View<'_>) -> Out {
         view.top.len(),
         view.findings
     )?;
+    if let Some((m, new, reopened)) = &view.marks {
+        writeln!(
+            o,
+            "<p class=\"muted\">Since run {} of the history: {new} new, {reopened} reopened (marked below).</p>",
+            m.since_run
+        )?;
+    }
     writeln!(o, "<table><thead><tr><th class=\"m\">#</th><th>Finding</th><th>Where</th><th class=\"m\">Recoverable</th><th class=\"m\">Monthly</th><th class=\"m\">First year</th><th>Evidence</th></tr></thead><tbody>")?;
     let recs = Records::new(dump);
     let mut ev = String::new();
@@ -838,6 +845,10 @@ fn write_findings(o: &mut String, dump: &Dump, view: &View<'_>) -> Out {
                 esc(&crate::locate(dump, b))
             );
         }
+        let mark = match view.marks.as_ref().and_then(|(m, _, _)| m.mark(&f.key)) {
+            Some(word) => format!(r#" <span class="tag">{word} since the last run</span>"#),
+            None => String::new(),
+        };
         let service = if f.service.is_empty() {
             "account level".to_string()
         } else {
@@ -845,7 +856,7 @@ fn write_findings(o: &mut String, dump: &Dump, view: &View<'_>) -> Out {
         };
         writeln!(
             o,
-            r#"<tr><td class="m">{}</td><td><span class="tag">{}</span> {}<br>{}</td><td>{}<br>account {}<br>{}<br>{}<br><span class="muted">invoices {}</span></td><td class="m">{}</td><td class="m">{}</td><td class="m"><b>{}</b></td><td class="ev">{}</td></tr>"#,
+            r#"<tr><td class="m">{}</td><td><span class="tag">{}</span>{mark} {}<br>{}</td><td>{}<br>account {}<br>{}<br>{}<br><span class="muted">invoices {}</span></td><td class="m">{}</td><td class="m">{}</td><td class="m"><b>{}</b></td><td class="ev">{}</td></tr>"#,
             n + 1,
             esc(&f.rule),
             esc(&top.info.title),
@@ -931,6 +942,10 @@ pub struct BatchIndexRow {
     pub error: String,
     /// Whether `<client>/report.html` was written (no link otherwise).
     pub has_report: bool,
+    /// Findings new in this run by the history (empty cell when `None`).
+    pub new_findings: Option<u64>,
+    /// Findings resolved in this run by the history (empty cell when `None`).
+    pub resolved_findings: Option<u64>,
 }
 
 impl BatchIndexRow {
@@ -957,6 +972,8 @@ impl BatchIndexRow {
             expired: report.totals.expired,
             error: String::new(),
             has_report: true,
+            new_findings: None,
+            resolved_findings: None,
         }
     }
 }
@@ -1004,6 +1021,8 @@ pub fn batch_index_html(rows: &[BatchIndexRow]) -> String {
             ("Too late to claim", true),
             ("NPV", true),
             ("Payback (months)", true),
+            ("New", true),
+            ("Resolved", true),
             ("Report", false),
         ];
         for (i, (h, num)) in heads.iter().enumerate() {
@@ -1035,7 +1054,7 @@ pub fn batch_index_html(rows: &[BatchIndexRow]) -> String {
             };
             writeln!(
                 o,
-                r#"<tr><td>{}</td><td>{}</td><td>{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td>{}</td></tr>"#,
+                r#"<tr><td>{}</td><td>{}</td><td>{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td>{}</td></tr>"#,
                 esc(&r.client),
                 esc(&r.name),
                 status,
@@ -1047,6 +1066,8 @@ pub fn batch_index_html(rows: &[BatchIndexRow]) -> String {
                 money_string(r.expired),
                 r.npv.map(money_string).unwrap_or_default(),
                 esc(&r.payback),
+                r.new_findings.map(|n| n.to_string()).unwrap_or_default(),
+                r.resolved_findings.map(|n| n.to_string()).unwrap_or_default(),
                 link
             )?;
         }

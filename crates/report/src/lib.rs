@@ -65,8 +65,9 @@ pub use disputes::{dispute_csv, dispute_letter, disputes, sanitize_component, Ac
 pub use html::{batch_index_html, report_html, BatchIndexRow, BatchStatus};
 pub use json::{proposal_json, report_json, PROPOSAL_SCHEMA};
 pub use markdown::report_md;
-pub use output::{write_atomic, write_outputs};
+pub use output::{write_atomic, write_outputs, write_outputs_marked};
 pub use tables::{findings_csv, rejected_csv, write_findings_csv, write_rejected_csv};
+pub use view::HistoryMarks;
 
 use proposal::{CashFlow, Exact, Plan};
 use std::collections::BTreeMap;

@@ -55,13 +55,37 @@ pub fn write_atomic(
 /// folder from an earlier run is always replaced as a whole (and removed when
 /// nothing is disputed).
 pub fn write_outputs(dir: &Path, dump: &Dump, results: &[RuleResult], report: &Report) -> io::Result<()> {
+    write_outputs_marked(dir, dump, results, report, None)
+}
+
+/// As [`write_outputs`]; with `marks`, report.html marks the findings new or
+/// reopened since the history's last run (a batch run's copy only).
+pub fn write_outputs_marked(
+    dir: &Path,
+    dump: &Dump,
+    results: &[RuleResult],
+    report: &Report,
+    marks: Option<crate::HistoryMarks<'_>>,
+) -> io::Result<()> {
     fs::create_dir_all(dir)
         .map_err(|e| io::Error::new(e.kind(), format!("cannot create {}: {e}", dir.display())))?;
     // The files are independent: render and write them in parallel, so one file's
     // rendering overlaps another's flush to disk. Errors are reported in a fixed
     // order (json, findings, rejected, md, disputes, html), whatever finished first.
     let view = crate::view::View::new(dump, results, report);
-    let view = &view;
+    let plain_view;
+    let marked_view;
+    let (view, html_view) = match marks {
+        Some(m) => {
+            plain_view = view;
+            marked_view = crate::view::View::new(dump, results, report).with_marks(m, results);
+            (&plain_view, &marked_view)
+        }
+        None => {
+            plain_view = view;
+            (&plain_view, &plain_view)
+        }
+    };
     let ((json, findings), (rejected, (md, rest))) = rayon::join(
         || {
             rayon::join(
@@ -91,7 +115,7 @@ pub fn write_outputs(dir: &Path, dump: &Dump, results: &[RuleResult], report: &R
                                     write_atomic(dir, "report.html", |w| {
                                         w.write_all(
                                             crate::html::report_html_with(
-                                                dump, results, report, view, &disputes,
+                                                dump, results, report, html_view, &disputes,
                                             )
                                             .as_bytes(),
                                         )

@@ -67,6 +67,7 @@ pub fn write_findings_csv<W: Write>(w: W, dump: &Dump, results: &[RuleResult]) -
         "evidence",
         "basis",
         "expired",
+        "finding_key",
     ])
     .map_err(csv_err)?;
     let mut invoices = String::new();
@@ -103,6 +104,7 @@ pub fn write_findings_csv<W: Write>(w: W, dump: &Dump, results: &[RuleResult]) -
             guard(&evidence).as_ref(),
             guard(&basis).as_ref(),
             money_string(f.expired).as_str(),
+            guard(&f.key).as_ref(),
         ])
         .map_err(csv_err)?;
     }
@@ -112,8 +114,9 @@ pub fn write_findings_csv<W: Write>(w: W, dump: &Dump, results: &[RuleResult]) -
 /// findings.csv as a string. Columns: rule, severity, carrier, account,
 /// service_id, invoices (`;`-joined, text order), first_period, last_period, description,
 /// recoverable, monthly (2-decimal numbers), evidence and basis (`file:line` or
-/// `file:segment N`, `;`-joined), and expired (2 decimals: recoverable money found
-/// too late to claim, not in `recoverable`; formats.md section 9). Rows sorted by rule id, carrier, account,
+/// `file:segment N`, `;`-joined), expired (2 decimals: recoverable money found
+/// too late to claim, not in `recoverable`; formats.md section 9) and finding_key
+/// (stable across runs, see [`telaudit_model::finding_key`]). Rows sorted by rule id, carrier, account,
 /// service, description, first period.
 pub fn findings_csv(dump: &Dump, results: &[RuleResult]) -> String {
     let mut buf = Vec::new();

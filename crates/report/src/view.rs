@@ -225,8 +225,37 @@ fn plan_sentence(p: &Plan, payback: Option<u128>) -> String {
     }
 }
 
+/// "New since the last run" marks for a report.html that a batch run writes with
+/// a finding history (docs/history.md). They depend only on the history as it
+/// was before the run, so the page stays deterministic given the same history;
+/// `telaudit audit` never has them, and they are the one way a batch-written
+/// client folder differs from a single audit's.
+#[derive(Clone, Copy, Debug)]
+pub struct HistoryMarks<'a> {
+    /// The history's last run before this one: "new" means not seen up to it.
+    pub since_run: i64,
+    /// The client's finding keys the history held before this run, each with
+    /// whether it was open (`false`: resolved); `None` when it held none.
+    pub known: Option<&'a std::collections::HashMap<String, bool>>,
+}
+
+impl HistoryMarks<'_> {
+    /// `Some("new")` for a key never seen, `Some("reopened")` for one seen and
+    /// resolved, `None` for one open in the last run.
+    pub fn mark(&self, key: &str) -> Option<&'static str> {
+        match self.known.and_then(|k| k.get(key)) {
+            None => Some("new"),
+            Some(false) => Some("reopened"),
+            Some(true) => None,
+        }
+    }
+}
+
 /// Everything report.md and report.html compute alike.
 pub(crate) struct View<'a> {
+    /// The history marks and, over all findings, how many are new and reopened
+    /// (only in a batch run's report.html).
+    pub marks: Option<(HistoryMarks<'a>, usize, usize)>,
     /// The least and greatest billed period start; `None` without charge rows.
     pub periods: Option<(Date, Date)>,
     /// The proposal's payback; `None` without a proposal.
@@ -259,6 +288,7 @@ impl<'a> View<'a> {
         let mut warnings: Vec<_> = dump.warnings.iter().collect();
         warnings.sort();
         View {
+            marks: None,
             periods: r.input.first_period.zip(r.input.last_period),
             payback: r.proposal.as_ref().map(|p| Payback::of(p.payback_months)),
             plan: r.proposal.as_ref().and_then(PlanView::of),
@@ -307,6 +337,23 @@ fn expired_findings<'a>(dump: &Dump, results: &'a [RuleResult]) -> (Vec<ExpiredF
         })
         .collect();
     (list, count)
+}
+
+impl<'a> View<'a> {
+    /// The view with history marks: counts the new and reopened findings.
+    pub(crate) fn with_marks(mut self, marks: HistoryMarks<'a>, results: &[RuleResult]) -> View<'a> {
+        let all = results.iter().flat_map(|r| &r.findings);
+        let (mut new, mut reopened) = (0, 0);
+        for f in all {
+            match marks.mark(&f.key) {
+                Some("new") => new += 1,
+                Some(_) => reopened += 1,
+                None => {}
+            }
+        }
+        self.marks = Some((marks, new, reopened));
+        self
+    }
 }
 
 /// The largest findings by first-year value and the number of all findings.

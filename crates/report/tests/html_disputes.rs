@@ -389,6 +389,8 @@ fn batch_index_lists_every_client_with_links() {
         expired: Decimal::ZERO,
         error: "invoices/ missing".to_string(),
         has_report: false,
+        new_findings: None,
+        resolved_findings: None,
     };
     let html = batch_index_html(&[ok, failed]);
     // Client order, readable without the script.

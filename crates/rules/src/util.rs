@@ -16,6 +16,9 @@ pub(crate) struct Draft {
     pub periods: Vec<Date>,
     /// Invoices it names beyond those of `rows` (a credit missing from an invoice).
     pub invoices: Vec<Sym>,
+    /// The kind's own grouping: the parts of the finding key after the rule id,
+    /// carrier, account and service_id (see [`crate::kinds::KindDef::key`]).
+    pub group: Vec<String>,
 }
 
 impl Draft {
@@ -29,6 +32,7 @@ impl Draft {
             claims: Vec::new(),
             periods: Vec::new(),
             invoices: Vec::new(),
+            group: Vec::new(),
         }
     }
 
@@ -68,7 +72,16 @@ impl Draft {
             (Some(&f), Some(&l)) => (f, l),
             _ => (no_date(), no_date()),
         };
+        let mut parts = vec![
+            rule,
+            dump.s(self.carrier),
+            dump.s(self.account),
+            dump.s(self.service),
+        ];
+        parts.extend(self.group.iter().map(String::as_str));
+        let key = telaudit_model::finding_key(&parts);
         Finding {
+            key,
             rule: rule.to_string(),
             carrier: self.carrier,
             account: self.account,

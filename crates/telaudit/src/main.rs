@@ -6,6 +6,7 @@
 
 mod batch;
 mod cmd;
+mod history;
 mod pipeline;
 
 use clap::{Parser, Subcommand};
@@ -30,6 +31,7 @@ enum Command {
     Layouts(cmd::layouts::Args),
     Batch(cmd::batch::Args),
     MergeSummaries(cmd::merge_summaries::Args),
+    History(cmd::history::Args),
 }
 
 fn main() -> ExitCode {
@@ -53,6 +55,7 @@ fn main() -> ExitCode {
         Command::Layouts(a) => cmd::layouts::run(a),
         Command::Batch(a) => cmd::batch::run(a),
         Command::MergeSummaries(a) => cmd::merge_summaries::run(a),
+        Command::History(a) => cmd::history::run(a),
     };
     match result {
         Ok(code) => code.into(),

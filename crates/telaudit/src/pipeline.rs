@@ -2,7 +2,9 @@
 //! read the client folder, run the rules, total, write the outputs.
 //!
 //! Both commands call exactly this code, so a client written by a batch run is
-//! byte-identical to the same client written by `telaudit audit`.
+//! byte-identical to the same client written by `telaudit audit`, with one
+//! exception: a batch run with a finding history marks report.html's findings
+//! that are new since the last run (docs/history.md).
 
 use crate::cmd::CliError;
 use std::path::Path;
@@ -99,8 +101,18 @@ pub fn audit_client(client_dir: &Path, rules: &RuleSet, as_of: Option<Date>) -> 
 
 /// Writes the client's outputs (report.json, findings.csv, report.md, ...) into `out`.
 pub fn write_client(out: &Path, a: &mut Audited) -> Result<(), CliError> {
+    write_client_marked(out, a, None)
+}
+
+/// As [`write_client`]; a batch run with a history passes `marks`, and then its
+/// report.html (only) marks the findings new or reopened since the last run.
+pub fn write_client_marked(
+    out: &Path,
+    a: &mut Audited,
+    marks: Option<telaudit_report::HistoryMarks<'_>>,
+) -> Result<(), CliError> {
     let t = Instant::now();
-    telaudit_report::write_outputs(out, &a.dump, &a.results, &a.report)
+    telaudit_report::write_outputs_marked(out, &a.dump, &a.results, &a.report, marks)
         .map_err(|e| CliError::Failed(format!("cannot write the outputs to {}: {e}", out.display())))?;
     a.timings.push(Timing::phase("write", t.elapsed()));
     Ok(())

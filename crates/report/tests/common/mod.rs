@@ -94,6 +94,7 @@ pub fn finding(
 ) -> Finding {
     let s = &mut dump.strings;
     Finding {
+        key: telaudit_model::finding_key(&[rule, carrier, account, service, description]),
         rule: rule.to_string(),
         carrier: s.intern(carrier),
         account: s.intern(account),

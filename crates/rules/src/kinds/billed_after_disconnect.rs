@@ -14,6 +14,7 @@ pub const KIND: KindDef = KindDef {
     heading: " (DIS001)",
     params: &[],
     note: "No parameters: it reads inventory.csv.",
+    key: "none beyond the service: the rule id, carrier, account and service_id (one finding per service)",
     read: |f| Ok(Arc::new(BilledAfterDisconnect::read(f)?)),
 };
 
@@ -27,6 +28,10 @@ pub const KIND: KindDef = KindDef {
 ///
 /// One finding per service; its evidence is every positive row of the periods
 /// after the disconnect, its basis the inventory line.
+///
+/// ## Finding key
+/// The rule id, carrier, account and service_id: one finding per service, so
+/// nothing more is needed ([`KindDef::key`]).
 ///
 /// ## Why is this bad
 /// Everything billed for a period after the disconnect is for a service the

@@ -27,6 +27,7 @@ pub const KIND: KindDef = KindDef {
     note: "Rows agreeing on account, service_id, charge_type, charge_code, description, period_start,
 period_end, quantity and amount are copies; every copy after the first (in file path and
 line order) is recoverable.",
+    key: "the duplicated charge's charge_code and description (one finding per service and duplicated charge, over all its periods; the carrier is that of the first copy)",
     read: |f| Ok(Arc::new(DuplicateCharge::read(f)?)),
 };
 
@@ -39,6 +40,13 @@ line order) is recoverable.",
 ///
 /// One finding per service and duplicated charge (charge_code + description),
 /// over all its periods; its evidence is every copy.
+///
+/// ## Finding key
+/// The rule id, carrier (of the first copy), account, service_id, then the
+/// duplicated charge's charge_code and description: one finding per service and
+/// duplicated charge over all its periods ([`KindDef::key`]). The periods,
+/// amounts and number of copies are not part of it: a copy billed again next
+/// month keeps the finding's key.
 ///
 /// ## Why is this bad
 /// The carrier billed the same thing twice for the same period. Every copy but
@@ -168,10 +176,12 @@ fn findings(id: &str, dump: &Dump, runs: &[Vec<RowId>]) -> Vec<Finding> {
             first.description,
         );
         let (draft, counts) = by_charge.entry(key).or_insert_with(|| {
-            (
-                Draft::new(first.carrier, first.account, first.service),
-                Vec::new(),
-            )
+            let mut draft = Draft::new(first.carrier, first.account, first.service);
+            draft.group = vec![
+                dump.s(first.charge_code).to_string(),
+                dump.s(first.description).to_string(),
+            ];
+            (draft, Vec::new())
         });
         counts.push((run.len(), first.amount));
         for (k, &r) in run.iter().enumerate() {

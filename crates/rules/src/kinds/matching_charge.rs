@@ -66,6 +66,7 @@ pub const KIND: KindDef = KindDef {
         },
     ],
     note: "",
+    key: "the values of the rule's `group_by` beyond account and service, in the order description, charge_code (one finding per group; the service_id is empty unless `group_by` holds `\"service\"`)",
     read: |f| Ok(Arc::new(MatchingCharge::read(f)?)),
 };
 
@@ -89,6 +90,13 @@ pub const KIND: KindDef = KindDef {
 ///
 /// This kind lets an analyst add a rule with a TOML file alone, e.g. directory
 /// assistance charges: `description_pattern = '(?i)directory assistance'`.
+///
+/// ## Finding key
+/// The rule id, carrier, account, service_id (empty unless `group_by` holds
+/// `"service"`), then the billed description when `group_by` holds
+/// `"description"` and the charge_code when it holds `"charge_code"`: one finding
+/// per group ([`KindDef::key`]). The finding's text, which names the number of
+/// periods, is not part of it.
 ///
 /// ## Why is this bad
 /// It depends on the rule: taxes billed to an exempt client are owed back in
@@ -239,7 +247,16 @@ impl Kind for MatchingCharge {
             );
             let draft = groups
                 .entry(key)
-                .or_insert_with(|| Draft::new(row.carrier, row.account, key.1));
+                .or_insert_with(|| {
+                    let mut d = Draft::new(row.carrier, row.account, key.1);
+                    if self.by_description {
+                        d.group.push(dump.s(row.description).to_string());
+                    }
+                    if self.by_code {
+                        d.group.push(dump.s(row.charge_code).to_string());
+                    }
+                    d
+                });
             draft.rows.push(r);
             if self.recoverable_amount || self.monthly_latest {
                 let amount = row.amount.to_decimal();

@@ -6,7 +6,7 @@ use crate::kinds::{Fields, Kind, KindDef};
 use std::sync::Arc;
 use crate::util::{money, money_m, periods_text, Draft, SymMemo};
 use rustc_hash::FxHashMap;
-use telaudit_model::{ChargeType, Claim, ClaimKey, ContractKind, Date, Decimal, Dump, Finding, RowId, Sym};
+use telaudit_model::{ChargeType, Claim, ClaimKey, Contract, ContractKind, Date, Decimal, Dump, Finding, RowId, Sym};
 
 /// This kind's entry in the registry ([`crate::kinds::REGISTRY`]).
 pub const KIND: KindDef = KindDef {
@@ -14,6 +14,7 @@ pub const KIND: KindDef = KindDef {
     heading: " (CRD001)",
     params: &[],
     note: "No parameters: it reads the credit contracts of contracts.csv.",
+    key: "the contract line's charge_code, its account as written (empty for a carrier-wide contract) and its effective_from (empty when open) (one finding per contract and service or account)",
     read: |f| Ok(Arc::new(MissingContractCredit::read(f)?)),
 };
 
@@ -29,6 +30,13 @@ pub const KIND: KindDef = KindDef {
 /// [`ClaimKey::MissingCredit`]; when several contracts owe the same credit there,
 /// the one naming the account wins over a carrier-wide one, then the larger amount.
 /// One finding per contract and service (or account).
+///
+/// ## Finding key
+/// The rule id, carrier, account, service_id (empty for an account-level credit),
+/// then the contract line's charge_code, its account as written (empty for a
+/// carrier-wide line) and its effective_from (empty when open-ended): one finding
+/// per contract and service ([`KindDef::key`]). The contract's line number and
+/// amount are not part of it.
 ///
 /// ## Why is this bad
 /// The contract promises the credit every period: each period it is missing or
@@ -165,8 +173,7 @@ fn finding(
             periods.sort_unstable();
             let c = &dump.contracts[ci];
             let info = ix.acc(acc);
-            let mut draft = Draft::new(info.carrier, info.account, service);
-            draft.basis.push(c.source);
+            let mut draft = contract_draft(dump, c, info.carrier, info.account, service);
             let mut total = Decimal::ZERO;
             // The invoices of the periods without any credit row.
             let mut missing: Vec<Sym> = Vec::new();
@@ -248,6 +255,19 @@ fn describe(
             periods_text(m)
         ),
     }
+}
+
+/// A finding's draft for contract `c` on a service (or account): its basis is
+/// the contract line, its key group the line's code, account and start.
+fn contract_draft(dump: &Dump, c: &Contract, carrier: Sym, account: Sym, service: Sym) -> Draft {
+    let mut draft = Draft::new(carrier, account, service);
+    draft.basis.push(c.source);
+    draft.group = vec![
+        dump.s(c.charge_code).to_string(),
+        dump.s(c.account).to_string(),
+        c.effective_from.map(|d| d.to_string()).unwrap_or_default(),
+    ];
+    draft
 }
 
 /// The invoices showing that a period was billed: those of the service's rows

@@ -66,6 +66,15 @@ pub struct KindDef {
     /// Markdown shown after the parameter table (or alone when there are no
     /// parameters); empty for none.
     pub note: &'static str,
+    /// What the stable finding key of this kind's findings is made of, as
+    /// docs/rules.md shows it after "Finding key:". Every key starts with the
+    /// rule id, carrier, account and service_id; this names the kind's own
+    /// grouping after them (what `run` puts in `Draft::group`), or says there is
+    /// none. A key never holds a file name, a line number or an amount, so the
+    /// same bills under other names, in another order or split differently give
+    /// the same keys, and the batch history can tell new findings from old ones
+    /// (docs/history.md).
+    pub key: &'static str,
     /// Reads the kind's parameters from a rule file's remaining keys.
     pub(crate) read: fn(&mut Fields) -> Result<Arc<dyn Kind>, RuleError>,
 }
@@ -116,6 +125,7 @@ pub fn docs_markdown() -> String {
             out.push_str(k.note.trim_end());
             out.push_str("\n\n");
         }
+        out.push_str(&format!("Finding key: {}\n\n", k.key.trim_end()));
     }
     out
 }

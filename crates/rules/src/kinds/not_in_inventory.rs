@@ -13,6 +13,7 @@ pub const KIND: KindDef = KindDef {
     heading: " (ZOM001)",
     params: &[],
     note: "No parameters: it reads inventory.csv, and runs only when it exists.",
+    key: "none beyond the service: the rule id, carrier, account and service_id (one finding per service)",
     read: |_| Ok(Arc::new(NotInInventory)),
 };
 
@@ -29,6 +30,10 @@ pub const KIND: KindDef = KindDef {
 /// cancelling.
 ///
 /// Evidence: the recurring rows of the latest period.
+///
+/// ## Finding key
+/// The rule id, carrier, account and service_id: one finding per service, so
+/// nothing more is needed ([`KindDef::key`]).
 ///
 /// ## Why is this bad
 /// A service nobody tracks is often a "zombie": a line of a person who left, a

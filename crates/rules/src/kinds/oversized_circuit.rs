@@ -28,6 +28,7 @@ pub const KIND: KindDef = KindDef {
     note: "It reads the `circuit` lines of plans.csv and utilization.csv (the window is the \
            account's last 3 periods). Numbers are written `0.30` or `\"0.30\"`, each above 0 and \
            at most 1.",
+    key: "none beyond the service: the rule id, carrier, account and service_id (one finding per service; the plans named are not part of it, so a price change keeps the key)",
     read: |f| Ok(Arc::new(OversizedCircuit::read(f)?)),
 };
 
@@ -44,6 +45,10 @@ pub const KIND: KindDef = KindDef {
 ///
 /// Evidence: the window's circuit rows; basis: the catalogue lines of C and T and
 /// the window's utilization lines.
+///
+/// ## Finding key
+/// The rule id, carrier, account and service_id: one finding per service, so
+/// nothing more is needed ([`KindDef::key`]).
 ///
 /// ## Why is this bad
 /// The client pays for bandwidth it never uses. A smaller tier that still leaves

@@ -14,6 +14,7 @@ pub const KIND: KindDef = KindDef {
     params: &[],
     note: "No parameters: it reads the `plan` lines of plans.csv (the window is the account's \
            last 3 periods).",
+    key: "none beyond the service: the rule id, carrier, account and service_id (one finding per service; the plans named are not part of it, so a price change keeps the key)",
     read: |_| Ok(Arc::new(OversizedPlan)),
 };
 
@@ -34,6 +35,10 @@ pub(crate) const WINDOW: usize = 3;
 ///
 /// Evidence: the window's plan rows and usage rows; basis: the catalogue lines of P
 /// and Q.
+///
+/// ## Finding key
+/// The rule id, carrier, account and service_id: one finding per service, so
+/// nothing more is needed ([`KindDef::key`]).
 ///
 /// ## Why is this bad
 /// Nothing was billed in error: the client buys more than it uses. Moving the line

@@ -20,6 +20,7 @@ pub const KIND: KindDef = KindDef {
         },
     ],
     note: "",
+    key: "the charge_code (one finding per service and capped code)",
     read: |f| Ok(Arc::new(RateAboveContract::read(f)?)),
 };
 
@@ -36,6 +37,11 @@ pub const KIND: KindDef = KindDef {
 /// else amount - rate x quantity, computed exactly. Rows with a quantity of 0 or
 /// less are skipped: with a negative quantity that product is positive exactly
 /// when the unit price is below the rate, which is no overbilling. One finding per service and charge_code.
+///
+/// ## Finding key
+/// The rule id, carrier, account, service_id, then the charge_code: one finding
+/// per service and capped code ([`KindDef::key`]). Neither the rate nor the
+/// contract line is part of it, so a new contract rate keeps the key.
 ///
 /// ## Why is this bad
 /// The contract is a price ceiling: everything above it is overbilled and
@@ -146,7 +152,10 @@ impl Kind for RateAboveContract {
             let g = groups
                 .entry((acc, row.service, row.charge_code))
                 .or_insert_with(|| Group {
-                    draft: Draft::new(row.carrier, row.account, row.service),
+                    draft: Draft {
+                        group: vec![dump.s(row.charge_code).to_string()],
+                        ..Draft::new(row.carrier, row.account, row.service)
+                    },
                     max_price: price,
                     max_price_text: price_text.clone(),
                     rate: Some(rate),

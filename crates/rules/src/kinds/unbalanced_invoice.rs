@@ -13,6 +13,7 @@ pub const KIND: KindDef = KindDef {
     heading: " (BAL001)",
     params: &[],
     note: "No parameters: it reads the totals that X12 811 invoices state (TDS).",
+    key: "the invoice number (one finding per unbalanced invoice; its service_id is empty)",
     read: |f| Ok(Arc::new(UnbalancedInvoice::read(f)?)),
 };
 
@@ -21,6 +22,10 @@ pub const KIND: KindDef = KindDef {
 /// it states in its TDS segment (the parser lists them in `Dump::unbalanced`).
 /// Its evidence is the invoice's rows and its ST segment. CSV bills have no
 /// stated total, so without EDI input it finds nothing.
+///
+/// ## Finding key
+/// The rule id, carrier, account, an empty service_id, then the invoice number:
+/// one finding per unbalanced invoice ([`KindDef::key`]).
 ///
 /// ## Why is this bad
 /// When the detail does not add up to the total, the client pays an amount it
@@ -49,6 +54,7 @@ impl Kind for UnbalancedInvoice {
         let mut findings = Vec::with_capacity(dump.unbalanced.len());
         for u in &dump.unbalanced {
             let mut draft = Draft::new(u.carrier, u.account, telaudit_model::Sym::EMPTY);
+            draft.group.push(dump.s(u.invoice).to_string());
             let end = u.rows.end.min(dump.rows.len() as u32);
             draft.rows.extend(u.rows.start.min(end)..end);
             let text = format!(

@@ -19,6 +19,7 @@ pub const KIND: KindDef = KindDef {
         },
     ],
     note: "",
+    key: "none beyond the service: the rule id, carrier, account and service_id (one finding per service)",
     read: |f| Ok(Arc::new(UnusedService::read(f)?)),
 };
 
@@ -30,6 +31,10 @@ pub const KIND: KindDef = KindDef {
 ///
 /// One finding per service. Its evidence is the recurring rows of the latest
 /// period and the (zero) usage rows of the idle periods.
+///
+/// ## Finding key
+/// The rule id, carrier, account and service_id: one finding per service, so
+/// nothing more is needed ([`KindDef::key`]).
 ///
 /// ## Why is this bad
 /// An unused line still costs its monthly plan. Nothing was overbilled (the

@@ -83,6 +83,9 @@ pub struct Settings<'a> {
     pub as_of: Option<telaudit_model::Date>,
     /// Audit every client even when its stored output is current.
     pub force: bool,
+    /// The finding history before this run, for report.html's "new since the
+    /// last run" marks; `None` when the run keeps no history or it could not be read.
+    pub history: Option<&'a crate::history::Snapshot>,
 }
 
 /// One client's result.
@@ -95,6 +98,8 @@ pub struct Done {
     pub rows_read: u64,
     /// Input records refused (also for an unchanged client).
     pub refused: usize,
+    /// What the finding history records for it.
+    pub update: crate::history::Update,
 }
 
 impl Done {
@@ -112,10 +117,13 @@ impl Done {
                 error: Some(message.replace('\n', " ")),
                 npv: None,
                 payback_months: None,
+                new_findings: None,
+                resolved_findings: None,
             },
             name: id.to_string(),
             rows_read: 0,
             refused: 0,
+            update: crate::history::Update::Error,
         }
     }
 }
@@ -154,7 +162,15 @@ pub fn run_all(
 }
 
 /// Names the batch itself writes into `--out`: no client may have them.
-const RESERVED: [&str; 3] = ["summary.json", "summary.csv", "index.html"];
+const RESERVED: [&str; 7] = [
+    "summary.json",
+    "summary.csv",
+    "index.html",
+    "history.sqlite",
+    "history.sqlite-journal",
+    "history.sqlite-wal",
+    "history.sqlite-shm",
+];
 
 /// One client: reused when its stored output is current, else audited and
 /// written whole; any failure (a panic included) ends only this client.
@@ -182,6 +198,7 @@ pub fn run_one(c: &ClientFolder, s: &Settings) -> Done {
                         name,
                         rows_read: 0,
                         refused: m.refused,
+                        update: crate::history::Update::Unchanged(fp.clone(), client_out.clone()),
                     };
                 }
             }
@@ -193,8 +210,15 @@ pub fn run_one(c: &ClientFolder, s: &Settings) -> Done {
             fingerprint: fp.clone(),
             refused: a.dump.rejected.len(),
         };
+        let marks = s
+            .history
+            .filter(|h| h.last_run > 0)
+            .map(|h| telaudit_report::HistoryMarks {
+                since_run: h.last_run,
+                known: h.clients.get(&c.id),
+            });
         store::write_client_dir(s.out, &c.id, &marker, |tmp| {
-            crate::pipeline::write_client(tmp, &mut a).map_err(|e| e.to_string())
+            crate::pipeline::write_client_marked(tmp, &mut a, marks).map_err(|e| e.to_string())
         })
         .map_err(CliError::Failed)?;
         let r = &a.report;
@@ -213,10 +237,13 @@ pub fn run_one(c: &ClientFolder, s: &Settings) -> Done {
                 error: store::refusal_note(refused),
                 npv,
                 payback_months,
+                new_findings: None,
+                resolved_findings: None,
             },
             name: r.name.clone(),
             rows_read: r.input.rows,
             refused,
+            update: crate::history::Update::Audited(crate::history::items_of(&a.dump, &a.results), fp),
         })
     }));
     match attempt {

@@ -219,6 +219,8 @@ pub fn stored_row(client_out: &Path, client: &str, refused: usize) -> Option<(Su
         error: refusal_note(refused),
         npv: v.proposal.as_ref().and_then(|p| p.npv),
         payback_months: v.proposal.as_ref().map(|p| PaybackCell::of(p.payback_months)),
+        new_findings: None,
+        resolved_findings: None,
     };
     Some((row, v.name.unwrap_or_else(|| client.to_string())))
 }

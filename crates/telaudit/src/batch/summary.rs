@@ -175,6 +175,13 @@ pub struct SummaryRow {
     /// when the client failed).
     #[serde(default)]
     pub payback_months: Option<PaybackCell>,
+    /// Finding keys the history first saw in this run (history.md); `None`
+    /// when the history could not be written, or for a summary without it.
+    #[serde(default)]
+    pub new_findings: Option<u64>,
+    /// Findings the history resolved in this run; `None` as for new_findings.
+    #[serde(default)]
+    pub resolved_findings: Option<u64>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -213,6 +220,8 @@ pub fn summary_csv(rows: &[SummaryRow]) -> String {
         "error",
         "npv",
         "payback_months",
+        "new_findings",
+        "resolved_findings",
     ]);
     for r in rows {
         let money = |m: &Option<Cents>| m.map(|c| c.to_string()).unwrap_or_default();
@@ -228,6 +237,8 @@ pub fn summary_csv(rows: &[SummaryRow]) -> String {
             safe(r.error.as_deref().unwrap_or("")).into_owned(),
             money(&r.npv),
             r.payback_months.map(|p| p.to_string()).unwrap_or_default(),
+            r.new_findings.map(|n| n.to_string()).unwrap_or_default(),
+            r.resolved_findings.map(|n| n.to_string()).unwrap_or_default(),
         ]);
     }
     let bytes = w.into_inner().unwrap_or_default();
@@ -327,6 +338,8 @@ mod tests {
             error: None,
             npv: cents("-4.50"),
             payback_months: Some(PaybackCell::Months(7)),
+            new_findings: Some(2),
+            resolved_findings: Some(0),
         }
     }
 
@@ -353,6 +366,8 @@ mod tests {
         e.payback_months = None;
         e.expired = None;
         e.error = Some("-bad, \"quoted\"".into());
+        e.new_findings = None;
+        e.resolved_findings = None;
         let mut neg = row("b", BatchStatus::Audited, "-5.00");
         neg.error = Some("@x".into());
         let mut never = row("c", BatchStatus::Audited, "1.00");
@@ -361,10 +376,10 @@ mod tests {
         let csv = summary_csv(&[e, neg, never]);
         assert_eq!(
             csv,
-            "client,status,rows,billed_total,recoverable,monthly,first_year,expired,error,npv,payback_months\n\
-             '=cmd,error,,,,,,,\"'-bad, \"\"quoted\"\"\",,\n\
-             b,audited,10,100.00,-5.00,1.00,13.00,0.50,'@x,-4.50,7\n\
-             c,audited,10,100.00,1.00,1.00,13.00,0.50,,,never\n"
+            "client,status,rows,billed_total,recoverable,monthly,first_year,expired,error,npv,payback_months,new_findings,resolved_findings\n\
+             '=cmd,error,,,,,,,\"'-bad, \"\"quoted\"\"\",,,,\n\
+             b,audited,10,100.00,-5.00,1.00,13.00,0.50,'@x,-4.50,7,2,0\n\
+             c,audited,10,100.00,1.00,1.00,13.00,0.50,,,never,2,0\n"
         );
     }
 
@@ -381,7 +396,7 @@ mod tests {
         );
         assert_eq!(parse_summary_json("x", &text).unwrap(), a);
         assert!(
-            text.contains("\"npv\": \"-4.50\",\n      \"payback_months\": 7\n"),
+            text.contains("\"npv\": \"-4.50\",\n      \"payback_months\": 7,\n"),
             "{text}"
         );
         let mut never = vec![a[0].clone()];
@@ -389,7 +404,7 @@ mod tests {
         never[0].npv = None;
         let text = summary_json(&never);
         assert!(
-            text.contains("\"npv\": null,\n      \"payback_months\": \"never\"\n"),
+            text.contains("\"npv\": null,\n      \"payback_months\": \"never\",\n"),
             "{text}"
         );
         assert_eq!(parse_summary_json("x", &text).unwrap(), never);

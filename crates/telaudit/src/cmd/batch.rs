@@ -16,13 +16,24 @@
 //! --shard I/N audits only the clients with FNV-1a-64(client id) mod N = I-1;
 //! merge the shards' summaries with `telaudit merge-summaries`.
 //!
+//! --history URL: where the finding history lives: sqlite:PATH or
+//! postgres://user:password@host:port/database; default DIR/history.sqlite.
+//! The run records its findings there in one transaction after the clients'
+//! folders are written (new, resolved, reopened; docs/history.md), and the
+//! summaries gain new_findings and resolved_findings. `telaudit history DIR`
+//! shows it. Shards: give them one PostgreSQL history, or each its own --out
+//! (and so its own SQLite file).
+//!
 //! Exit status: 0 every client audited or unchanged without refused input;
 //! 1 some client failed or had input refused; 2 bad command line or
-//! configuration (--rules, --shard, ROOT) or another batch holds DIR's lock.
+//! configuration (--rules, --shard, ROOT), another batch holds DIR's lock, or
+//! the history cannot be read or written (the clients' folders and the
+//! summaries are still written).
 //! ```
 
 use super::{CliError, Outcome};
 use crate::batch::{self, lock, store, summary, Done, Settings};
+use crate::history;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::collections::BTreeSet;
 use std::io::IsTerminal;
@@ -61,6 +72,10 @@ pub struct Args {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
+    /// The finding history: sqlite:PATH or postgres://user:password@host:port/db
+    /// (default: DIR/history.sqlite).
+    #[arg(long, value_name = "URL")]
+    pub history: Option<String>,
 }
 
 pub fn run(args: Args) -> Result<Outcome, CliError> {
@@ -89,6 +104,7 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
         )));
     }
     check_out_not_in_root(&args.root, &args.out)?;
+    let location = history::Location::parse(args.history.as_deref(), &args.out).map_err(CliError::Config)?;
     std::fs::create_dir_all(&args.out)
         .map_err(|e| CliError::Config(format!("cannot create --out {}: {e}", args.out.display())))?;
     let _lock = lock::acquire(&args.out).map_err(|e| match e {
@@ -123,7 +139,9 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
         None => all,
     };
     let total = clients.len() as u64;
+    let (mut store, snapshot, mut history_error) = open_history(&location);
     let settings = Settings {
+        history: snapshot.as_ref(),
         out: &args.out,
         rules: &rules,
         rules_hash: batch::fingerprint::with_as_of(
@@ -146,6 +164,20 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
     std::panic::set_hook(previous_hook);
     progress.finish();
 
+    let mut done = done;
+    let mut history_note = None;
+    if let Some(store) = store.as_mut() {
+        match record_history(store, &mut done, shard) {
+            Ok(note) => {
+                let read = snapshot.as_ref().map_or(0.0, |s| s.took.as_secs_f64());
+                history_note = Some(format!(
+                    "{note}, read before the run in {read:.2} s ({})",
+                    location.describe()
+                ))
+            }
+            Err(e) => history_error = Some(e),
+        }
+    }
     let rows: Vec<summary::SummaryRow> = done.iter().map(|d| d.row.clone()).collect();
     write_summaries(&args.out, &done, &rows)?;
     if !args.quiet {
@@ -156,11 +188,77 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
             progress.rows.load(Ordering::Relaxed),
             started,
         );
+        if let Some(note) = history_note {
+            println!("{note}");
+        }
+    }
+    if let Some(e) = history_error {
+        return Err(CliError::Config(format!(
+            "{e}; the clients' folders and the summaries were written, but the history was not updated"
+        )));
     }
     let failed = done
         .iter()
         .any(|d| d.row.status == BatchStatus::Error || d.refused > 0);
     Ok(if failed { Outcome::Refusals } else { Outcome::Clean })
+}
+
+/// Opens the history and reads it as it is before the run. On failure the run
+/// goes on without it (no marks, empty new/resolved cells) and ends with exit 2.
+fn open_history(
+    loc: &history::Location,
+) -> (Option<history::Store>, Option<history::Snapshot>, Option<String>) {
+    let t = Instant::now();
+    let opened = history::Store::open(loc).and_then(|mut s| {
+        let mut snap = s.snapshot()?;
+        snap.took = t.elapsed();
+        Ok((s, snap))
+    });
+    match opened {
+        Ok((s, snap)) => (Some(s), Some(snap), None),
+        Err(e) => (None, None, Some(e)),
+    }
+}
+
+/// Records the run in the history (one transaction) and puts each client's
+/// counts into its summary row (not for a failed client, whose cells stay empty).
+/// Returns the final screen's line about it: the run id, the findings of
+/// audited clients and how long the transaction took.
+fn record_history(
+    store: &mut history::Store,
+    done: &mut [Done],
+    shard: Option<(u64, u64)>,
+) -> Result<String, String> {
+    let t = Instant::now();
+    let runs: Vec<history::ClientRun> = done
+        .iter()
+        .map(|d| history::ClientRun {
+            client: d.row.client.clone(),
+            status: d.row.status,
+            recoverable: d.row.recoverable.map(|c| c.to_string()),
+            monthly: d.row.monthly.map(|c| c.to_string()),
+            update: d.update.clone(),
+        })
+        .collect();
+    let shard = shard.map(|(i, n)| format!("{i}/{n}")).unwrap_or_default();
+    let findings: usize = runs
+        .iter()
+        .map(|r| match &r.update {
+            history::Update::Audited(items, _) => items.len(),
+            _ => 0,
+        })
+        .sum();
+    let (run, counts) = store.record_run(&runs, &shard)?;
+    for (d, n) in done.iter_mut().zip(counts) {
+        if d.row.status != BatchStatus::Error {
+            d.row.new_findings = Some(n.new);
+            d.row.resolved_findings = Some(n.resolved);
+        }
+    }
+    Ok(format!(
+        "  history           run {run}: {findings} findings of audited clients recorded in {:.2} s",
+        t.elapsed().as_secs_f64()
+    ))
 }
 
 /// Refuses an output folder among the client folders (it would be read as a
@@ -241,6 +339,8 @@ fn index_row(d: &Done) -> telaudit_report::BatchIndexRow {
         payback: d.row.payback_months.map(|p| p.to_string()).unwrap_or_default(),
         error: d.row.error.clone().unwrap_or_default(),
         has_report: d.row.status != BatchStatus::Error,
+        new_findings: d.row.new_findings,
+        resolved_findings: d.row.resolved_findings,
     }
 }
 

@@ -11,6 +11,14 @@
 //! --out DIR writes DIR/summary.json and DIR/summary.csv; --out FILE.json or
 //! FILE.csv writes that one file; without --out, summary.json goes to stdout.
 //!
+//! Histories: new_findings and resolved_findings are merged like the other
+//! columns, each from the history its shard wrote. merge-summaries does not
+//! merge histories: with SQLite each shard keeps its own (DIR/history.sqlite
+//! of its --out), and since a client always falls in the same shard, each
+//! client's history is whole in one file (`telaudit history` on each shard's
+//! folder). For one history of all shards, give every shard the same
+//! --history postgres://... (docs/history.md).
+//!
 //! Exit status: 0 merged, every client audited or unchanged without refused
 //! input; 1 a merged client failed or had input refused, or the inputs
 //! conflict; 2 bad command line or an input that is not a summary.

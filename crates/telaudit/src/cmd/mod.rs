@@ -4,6 +4,7 @@ pub mod audit;
 pub mod batch;
 pub mod convert;
 pub mod generate;
+pub mod history;
 pub mod layouts;
 pub mod merge_summaries;
 pub mod rules;

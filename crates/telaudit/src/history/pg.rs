@@ -1,0 +1,328 @@
+//! The history in PostgreSQL (the `postgres` crate, synchronous, no TLS), for a
+//! team that shares one history with its BI and proposal tools.
+//!
+//! Shards of one night may record at the same time: each run's transaction
+//! first takes a transaction-level advisory lock ([`LOCK_ID`]), so the runs
+//! take turns: no lost update, and each reads the greatest run_id after the
+//! run before it committed (no duplicate run_id). The lock also covers the
+//! schema's creation by the first run.
+
+use super::{money, ClientRun, Counts, Item, Overview, Snapshot, Tx};
+use postgres::{Client, NoTls, Transaction};
+use std::collections::HashMap;
+use std::time::Duration;
+
+/// The advisory lock key every telaudit run takes (`pg_advisory_xact_lock`).
+pub const LOCK_ID: i64 = 0x7e1a_0d17;
+
+/// A connection to the history database.
+pub struct Pg {
+    client: Client,
+    place: String,
+}
+
+/// The URL with its password replaced by `***`, for messages.
+pub fn without_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    match rest.split_once('@') {
+        Some((user, host)) => match user.split_once(':') {
+            Some((name, _)) => format!("{scheme}://{name}:***@{host}"),
+            None => url.to_string(),
+        },
+        None => url.to_string(),
+    }
+}
+
+fn sql(e: postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => format!("{}: {}", db.severity(), db.message()),
+        None => e.to_string(),
+    }
+}
+
+impl Pg {
+    /// Connects (10 s at most unless the URL says `connect_timeout`).
+    pub fn connect(url: &str) -> Result<Pg, String> {
+        let place = without_password(url);
+        let mut cfg: postgres::Config = url
+            .parse()
+            .map_err(|e| format!("the history {place}: not a PostgreSQL URL ({e})"))?;
+        if cfg.get_connect_timeout().is_none() {
+            cfg.connect_timeout(Duration::from_secs(10));
+        }
+        let client = cfg.connect(NoTls).map_err(|e| {
+            format!(
+                "the history {place}: cannot connect ({}); check the host, port, user, password and database",
+                sql(e)
+            )
+        })?;
+        Ok(Pg { client, place })
+    }
+
+    /// The history before a run; empty for a new database.
+    pub fn snapshot(&mut self) -> Result<Snapshot, String> {
+        let place = self.place.clone();
+        let wrap = |e: String| format!("the history {place}: {e}");
+        let tx = self.client.transaction().map_err(|e| wrap(sql(e)))?;
+        let mut t = PgTx { tx };
+        let v = t.version().map_err(wrap)?;
+        if v > super::SCHEMA_VERSION {
+            super::migrate(&mut t, &place)?;
+        }
+        let mut snap = Snapshot::default();
+        if v == 0 {
+            return Ok(snap);
+        }
+        let row =
+            t.tx.query_one("SELECT COALESCE(MAX(run_id), 0)::INT8 FROM runs", &[])
+                .map_err(|e| wrap(sql(e)))?;
+        snap.last_run = row.get(0);
+        for r in
+            t.tx.query(
+                "SELECT client, finding_key, resolved_run IS NULL FROM findings",
+                &[],
+            )
+            .map_err(|e| wrap(sql(e)))?
+        {
+            snap.clients
+                .entry(r.get::<_, String>(0))
+                .or_default()
+                .insert(r.get(1), r.get(2));
+        }
+        Ok(snap)
+    }
+
+    /// Records a run in one transaction, holding the advisory lock.
+    pub fn record_run(&mut self, clients: &[ClientRun], shard: &str) -> Result<(i64, Vec<Counts>), String> {
+        let place = self.place.clone();
+        let wrap = |e: String| {
+            if e.starts_with("the history") {
+                e
+            } else {
+                format!("the history {place}: {e}")
+            }
+        };
+        let mut tx = self.client.transaction().map_err(|e| wrap(sql(e)))?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&LOCK_ID])
+            .map_err(|e| wrap(sql(e)))?;
+        let mut t = PgTx { tx };
+        super::migrate(&mut t, &place).map_err(wrap)?;
+        let out = super::record(&mut t, clients, shard).map_err(wrap)?;
+        t.tx.commit().map_err(|e| wrap(sql(e)))?;
+        Ok(out)
+    }
+
+    /// The open findings and the client runs.
+    pub fn overview(&mut self) -> Result<Overview, String> {
+        let place = self.place.clone();
+        let wrap = |e: String| format!("the history {place}: {e}");
+        let tx = self.client.transaction().map_err(|e| wrap(sql(e)))?;
+        let mut t = PgTx { tx };
+        let v = t.version().map_err(wrap)?;
+        if v > super::SCHEMA_VERSION {
+            super::migrate(&mut t, &place)?;
+        }
+        let mut o = Overview::default();
+        if v == 0 {
+            return Ok(o);
+        }
+        for r in t
+            .tx
+            .query(
+                "SELECT client, recoverable, monthly, first_run::INT8 FROM findings WHERE resolved_run IS NULL",
+                &[],
+            )
+            .map_err(|e| wrap(sql(e)))?
+        {
+            o.open.push((r.get(0), r.get(1), r.get(2), r.get(3)));
+        }
+        for r in
+            t.tx.query(
+                "SELECT run_id::INT8, client, new_findings::INT8, resolved_findings::INT8 FROM client_runs",
+                &[],
+            )
+            .map_err(|e| wrap(sql(e)))?
+        {
+            o.client_runs.push((r.get(0), r.get(1), r.get(2), r.get(3)));
+        }
+        Ok(o)
+    }
+}
+
+/// A run id as PostgreSQL's INTEGER.
+fn int(v: i64) -> Result<i32, String> {
+    i32::try_from(v).map_err(|_| format!("{v} does not fit the history's INTEGER columns"))
+}
+
+/// A run's transaction.
+struct PgTx<'c> {
+    tx: Transaction<'c>,
+}
+
+impl Tx for PgTx<'_> {
+    fn version(&mut self) -> Result<i64, String> {
+        let has: bool = self
+            .tx
+            .query_one("SELECT to_regclass('meta') IS NOT NULL", &[])
+            .map_err(sql)?
+            .get(0);
+        if !has {
+            return Ok(0);
+        }
+        let v = self
+            .tx
+            .query_opt("SELECT value FROM meta WHERE key = 'schema_version'", &[])
+            .map_err(sql)?;
+        match v {
+            None => Ok(0),
+            Some(r) => {
+                let v: String = r.get(0);
+                v.parse()
+                    .map_err(|_| format!("meta.schema_version is {v:?}, not a number"))
+            }
+        }
+    }
+
+    fn batch(&mut self, sql_text: &str) -> Result<(), String> {
+        self.tx.batch_execute(sql_text).map_err(sql)
+    }
+
+    fn set_version(&mut self, v: i64) -> Result<(), String> {
+        self.tx
+            .execute(
+                "INSERT INTO meta (key, value) VALUES ('schema_version', $1)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                &[&v.to_string()],
+            )
+            .map(|_| ())
+            .map_err(sql)
+    }
+
+    fn add_run(&mut self, finished_at: &str, shard: &str) -> Result<i64, String> {
+        let id: i32 = self
+            .tx
+            .query_one("SELECT COALESCE(MAX(run_id), 0) + 1 FROM runs", &[])
+            .map_err(sql)?
+            .get(0);
+        self.tx
+            .execute(
+                "INSERT INTO runs (run_id, finished_at, telaudit_version, shard) VALUES ($1, $2, $3, $4)",
+                &[&id, &finished_at, &env!("CARGO_PKG_VERSION"), &shard],
+            )
+            .map_err(sql)?;
+        Ok(i64::from(id))
+    }
+
+    fn keys(&mut self, client: &str) -> Result<HashMap<String, bool>, String> {
+        let rows = self
+            .tx
+            .query(
+                "SELECT finding_key, resolved_run IS NULL FROM findings WHERE client = $1",
+                &[&client],
+            )
+            .map_err(sql)?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+    }
+
+    fn fingerprint(&mut self, client: &str) -> Result<Option<String>, String> {
+        let r = self
+            .tx
+            .query_opt(
+                "SELECT fingerprint FROM client_inputs WHERE client = $1",
+                &[&client],
+            )
+            .map_err(sql)?;
+        Ok(r.map(|r| r.get(0)))
+    }
+
+    fn set_fingerprint(&mut self, client: &str, fp: &str, run: i64) -> Result<(), String> {
+        self.tx
+            .execute(
+                "INSERT INTO client_inputs (client, fingerprint, run_id) VALUES ($1, $2, $3)
+                 ON CONFLICT (client) DO UPDATE SET fingerprint = excluded.fingerprint, run_id = excluded.run_id",
+                &[&client, &fp, &int(run)?],
+            )
+            .map(|_| ())
+            .map_err(sql)
+    }
+
+    fn upsert(&mut self, client: &str, items: &[Item], run: i64) -> Result<(), String> {
+        // One statement per 10,000 findings: the rows travel as arrays.
+        for chunk in items.chunks(10_000) {
+            let col = |f: fn(&Item) -> String| chunk.iter().map(f).collect::<Vec<String>>();
+            let (k, r, ca, ac) = (
+                col(|i| i.key.clone()),
+                col(|i| i.rule.clone()),
+                col(|i| i.carrier.clone()),
+                col(|i| i.account.clone()),
+            );
+            let (sv, de, re, mo) = (
+                col(|i| i.service_id.clone()),
+                col(|i| i.description.clone()),
+                col(|i| money(i.recoverable)),
+                col(|i| money(i.monthly)),
+            );
+            self.tx
+                .execute(
+                    "INSERT INTO findings (client, finding_key, rule, carrier, account, service_id,
+                       description, recoverable, monthly, first_run, last_run, resolved_run)
+                     SELECT $1, k, r, ca, ac, sv, de, re, mo, $2, $2, NULL
+                     FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                                 $8::text[], $9::text[], $10::text[]) AS t(k, r, ca, ac, sv, de, re, mo)
+                     ON CONFLICT (client, finding_key) DO UPDATE SET
+                       rule = excluded.rule, carrier = excluded.carrier, account = excluded.account,
+                       service_id = excluded.service_id, description = excluded.description,
+                       recoverable = excluded.recoverable, monthly = excluded.monthly,
+                       last_run = excluded.last_run, resolved_run = NULL",
+                    &[&client, &int(run)?, &k, &r, &ca, &ac, &sv, &de, &re, &mo],
+                )
+                .map_err(sql)?;
+        }
+        Ok(())
+    }
+
+    fn resolve(&mut self, client: &str, keys: &[&str], run: i64) -> Result<(), String> {
+        if keys.is_empty() {
+            return Ok(());
+        }
+        self.tx
+            .execute(
+                "UPDATE findings SET resolved_run = $1 WHERE client = $2 AND finding_key = ANY($3)",
+                &[&int(run)?, &client, &keys],
+            )
+            .map(|_| ())
+            .map_err(sql)
+    }
+
+    fn touch(&mut self, client: &str, run: i64) -> Result<(), String> {
+        self.tx
+            .execute(
+                "UPDATE findings SET last_run = $1 WHERE client = $2 AND resolved_run IS NULL",
+                &[&int(run)?, &client],
+            )
+            .map(|_| ())
+            .map_err(sql)
+    }
+
+    fn client_run(&mut self, run: i64, c: &ClientRun, n: Counts) -> Result<(), String> {
+        let count = |v: u64| i32::try_from(v).unwrap_or(i32::MAX);
+        self.tx
+            .execute(
+                "INSERT INTO client_runs (run_id, client, status, recoverable, monthly, new_findings, resolved_findings)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                &[
+                    &int(run)?,
+                    &c.client,
+                    &c.status.as_str(),
+                    &c.recoverable,
+                    &c.monthly,
+                    &count(n.new),
+                    &count(n.resolved),
+                ],
+            )
+            .map(|_| ())
+            .map_err(sql)
+    }
+}
