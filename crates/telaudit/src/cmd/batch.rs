@@ -88,41 +88,10 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
         .map(batch::parse_shard)
         .transpose()
         .map_err(CliError::Config)?;
-    if !args.root.is_dir() {
-        return Err(CliError::Config(format!(
-            "{} is not a folder; give the folder that holds one folder per client",
-            args.root.display()
-        )));
-    }
-    if args.root.join("invoices").is_dir() {
-        // `telaudit batch CLIENT`: one client folder given for the folder of clients.
-        return Err(CliError::Config(format!(
-            "{} holds invoices/: it looks like one client folder, not a folder of client folders; \
-             audit it with `telaudit audit {} --out DIR`, or give batch the folder that holds it",
-            args.root.display(),
-            args.root.display()
-        )));
-    }
+    check_root(&args)?;
     check_out_not_in_root(&args.root, &args.out)?;
     let location = history::Location::parse(args.history.as_deref(), &args.out).map_err(CliError::Config)?;
-    std::fs::create_dir_all(&args.out)
-        .map_err(|e| CliError::Config(format!("cannot create --out {}: {e}", args.out.display())))?;
-    let _lock = lock::acquire(&args.out).map_err(|e| match e {
-        lock::LockError::Held { path, pid } => CliError::Config(format!(
-            "another batch run (process {pid}) is writing to {}; wait for it to finish \
-             (its lock is {})",
-            args.out.display(),
-            path.display()
-        )),
-        lock::LockError::Io(m) => CliError::Config(m),
-    })?;
-    let cleaned = store::clean_leftovers(&args.out).map_err(CliError::Failed)?;
-    if cleaned > 0 && !args.quiet {
-        eprintln!(
-            "telaudit batch: removed {cleaned} leftover(s) of an interrupted run in {}",
-            args.out.display()
-        );
-    }
+    let _lock = lock_out(&args)?;
 
     let all = batch::discover(&args.root).map_err(CliError::Config)?;
     if all.is_empty() {
@@ -201,6 +170,50 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
         .iter()
         .any(|d| d.row.status == BatchStatus::Error || d.refused > 0);
     Ok(if failed { Outcome::Refusals } else { Outcome::Clean })
+}
+
+/// ROOT must be a folder of client folders, not one client folder.
+fn check_root(args: &Args) -> Result<(), CliError> {
+    if !args.root.is_dir() {
+        return Err(CliError::Config(format!(
+            "{} is not a folder; give the folder that holds one folder per client",
+            args.root.display()
+        )));
+    }
+    if args.root.join("invoices").is_dir() {
+        // `telaudit batch CLIENT`: one client folder given for the folder of clients.
+        return Err(CliError::Config(format!(
+            "{} holds invoices/: it looks like one client folder, not a folder of client folders; \
+             audit it with `telaudit audit {} --out DIR`, or give batch the folder that holds it",
+            args.root.display(),
+            args.root.display()
+        )));
+    }
+    Ok(())
+}
+
+/// Creates `--out`, takes its lock (one batch at a time) and removes what an
+/// interrupted run left there.
+fn lock_out(args: &Args) -> Result<lock::Lock, CliError> {
+    std::fs::create_dir_all(&args.out)
+        .map_err(|e| CliError::Config(format!("cannot create --out {}: {e}", args.out.display())))?;
+    let held = lock::acquire(&args.out).map_err(|e| match e {
+        lock::LockError::Held { path, pid } => CliError::Config(format!(
+            "another batch run (process {pid}) is writing to {}; wait for it to finish \
+             (its lock is {})",
+            args.out.display(),
+            path.display()
+        )),
+        lock::LockError::Io(m) => CliError::Config(m),
+    })?;
+    let cleaned = store::clean_leftovers(&args.out).map_err(CliError::Failed)?;
+    if cleaned > 0 && !args.quiet {
+        eprintln!(
+            "telaudit batch: removed {cleaned} leftover(s) of an interrupted run in {}",
+            args.out.display()
+        );
+    }
+    Ok(held)
 }
 
 /// Opens the history and reads it as it is before the run. On failure the run
