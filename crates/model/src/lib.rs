@@ -26,7 +26,7 @@ pub use charge::{
 pub use date::{days_in_month, Date, DateError};
 pub use finding::{Claim, ClaimKey, Finding, RuleInfo, RuleResult, Severity};
 pub use input::{
-    ClientConfig, Contract, ContractKind, Dump, ForcedLayout, InventoryRecord, Position, Proposal,
+    ClientConfig, Contact, Contract, ContractKind, Dump, ForcedLayout, InventoryRecord, Position, Proposal,
     ProposalItem, Rejection, RowIdx, ServiceStatus, SourceFile, SourceKind, TemShare, UnbalancedInvoice,
     Warning,
 };

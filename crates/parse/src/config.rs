@@ -1,7 +1,9 @@
 //! client.toml (formats.md section 5).
 
 use serde::Deserialize;
-use telaudit_model::{ClientConfig, Decimal, ForcedLayout, Micros, Proposal, ProposalItem, TemShare};
+use telaudit_model::{
+    ClientConfig, Contact, Decimal, ForcedLayout, Micros, Proposal, ProposalItem, TemShare,
+};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -12,6 +14,33 @@ struct RawConfig {
     proposal: Option<RawProposal>,
     #[serde(default)]
     layouts: Vec<RawForced>,
+    currency: Option<String>,
+    contract_ref: Option<String>,
+    contact: Option<RawContact>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawContact {
+    name: Option<String>,
+    email: Option<String>,
+    phone: Option<String>,
+}
+
+/// A trimmed text, `None` when empty.
+fn nonempty(s: Option<String>) -> Option<String> {
+    s.map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+}
+
+/// `currency`: three letters A-Z (an ISO 4217 code such as `USD`), or absent.
+fn currency(s: Option<String>) -> Result<Option<String>, String> {
+    match nonempty(s) {
+        None => Ok(None),
+        Some(c) if c.len() == 3 && c.bytes().all(|b| b.is_ascii_uppercase()) => Ok(Some(c)),
+        Some(c) => Err(format!(
+            "currency = {c:?} is not a currency code; write three capital letters (ISO 4217), e.g. currency = \"USD\""
+        )),
+    }
 }
 
 #[derive(Deserialize)]
@@ -72,11 +101,22 @@ pub fn parse_client_toml(text: &str) -> Result<ClientConfig, String> {
             layout: f.layout,
         });
     }
+    let contact = raw
+        .contact
+        .map(|c| Contact {
+            name: nonempty(c.name),
+            email: nonempty(c.email),
+            phone: nonempty(c.phone),
+        })
+        .filter(|c| c.name.is_some() || c.email.is_some() || c.phone.is_some());
     Ok(ClientConfig {
         name,
         tax_exempt: raw.tax_exempt,
         proposal,
         layouts,
+        currency: currency(raw.currency)?,
+        contract_ref: nonempty(raw.contract_ref),
+        contact,
     })
 }
 
@@ -389,6 +429,28 @@ savings_months = 12
             "`horizon_months`",
         );
         refused(&with("provider = \"Ledger TEM\"\n", ""), "provider", "missing");
+    }
+
+    #[test]
+    fn reads_currency_contact_and_contract_ref() {
+        let c = parse_client_toml(
+            "currency = \"EUR\"\ncontract_ref = \" MSA-2023-114 \"\n[contact]\nname = \"Dana Lee\"\nemail = \"ap@acme.example\"\n",
+        )
+        .unwrap();
+        assert_eq!(c.currency.as_deref(), Some("EUR"));
+        assert_eq!(c.contract_ref.as_deref(), Some("MSA-2023-114"));
+        let k = c.contact.unwrap();
+        assert_eq!(k.name.as_deref(), Some("Dana Lee"));
+        assert_eq!(k.email.as_deref(), Some("ap@acme.example"));
+        assert_eq!(k.phone, None);
+        // Absent or empty: nothing shown, nothing guessed.
+        let c = parse_client_toml("currency = \"\"\n[contact]\nname = \"\"\n").unwrap();
+        assert_eq!((c.currency, c.contact, c.contract_ref), (None, None, None));
+        let e = parse_client_toml("currency = \"usd\"").unwrap_err();
+        assert!(e.contains("currency") && e.contains("USD"), "{e}");
+        let e = parse_client_toml("currency = \"$\"").unwrap_err();
+        assert!(e.contains("ISO 4217"), "{e}");
+        assert!(parse_client_toml("[contact]\nfax = \"1\"").is_err());
     }
 
     #[test]

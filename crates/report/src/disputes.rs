@@ -15,11 +15,9 @@
 //! Path components are sanitized by [`sanitize_component`].
 
 use crate::claims::{resolve, Resolved};
-use crate::markdown::md;
 use crate::tables::guard;
 use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt::Write as _;
 use telaudit_model::{
     money_string, ClaimKey, Contract, ContractKind, Date, Decimal, Dump, InventoryRecord, Micros, RowId,
     RuleResult, ServiceStatus, SourceKind, SourceRef, Sym,
@@ -59,6 +57,11 @@ pub struct DisputeLine {
     pub basis: String,
     /// What those records say, e.g. `contract rate 10.00 from 2025-02-01`.
     pub basis_says: String,
+    /// The invoice date of the billed row; `None` for a missing credit.
+    pub invoice_date: Option<Date>,
+    /// The service's disconnect date, when the inventory record the claim
+    /// rests on gives one (DIS001).
+    pub disconnected: Option<Date>,
 }
 
 /// Everything disputed on one (carrier, account).
@@ -86,6 +89,10 @@ impl AccountDispute {
     /// `disputes/<dir>/<stem>.md`.
     pub fn letter_path(&self) -> String {
         format!("disputes/{}/{}.md", self.dir, self.stem)
+    }
+    /// `disputes/<dir>/<stem>.html`: the print-ready letter report.html links to.
+    pub fn letter_html_path(&self) -> String {
+        format!("disputes/{}/{}.html", self.dir, self.stem)
     }
     /// The distinct invoices of the lines, in text order.
     pub fn invoices(&self) -> Vec<&str> {
@@ -416,6 +423,14 @@ fn row_line(dump: &Dump, recs: &Records<'_>, r: &Resolved<'_>, id: RowId) -> Opt
         source: crate::locate(dump, row.source),
         basis,
         basis_says,
+        invoice_date: Some(row.invoice_date),
+        disconnected: r
+            .finding
+            .basis
+            .iter()
+            .filter_map(|s| recs.inventory.get(s))
+            .filter(|i| i.service == row.service && i.carrier == row.carrier)
+            .find_map(|i| i.disconnect_date),
     })
 }
 
@@ -464,6 +479,8 @@ fn missing_credit_line(
         source: String::new(),
         basis,
         basis_says,
+        invoice_date: None,
+        disconnected: None,
     }
 }
 
@@ -594,109 +611,6 @@ pub fn dispute_csv(d: &AccountDispute) -> String {
         let _ = w.flush();
     }
     String::from_utf8(buf).unwrap_or_default()
-}
-
-/// The dispute letter of one account, in Markdown: to the carrier's billing
-/// department, the account, the invoices, the total claimed, a table of lines
-/// and a request for credit. `client` is the client's display name.
-pub fn dispute_letter(d: &AccountDispute, client: &str) -> String {
-    let mut o = String::new();
-    let total = money_string(d.total);
-    let invoices = d.invoices();
-    let _ = (|| -> std::fmt::Result {
-        writeln!(o, "# Billing dispute: account {}", md(&d.account))?;
-        writeln!(o)?;
-        writeln!(o, "To: {} billing department  ", md(&d.carrier))?;
-        writeln!(o, "From: {}  ", md(client))?;
-        writeln!(o, "Account number: {}  ", md(&d.account))?;
-        writeln!(o, "Invoices: {}  ", md(&invoices.join(", ")))?;
-        writeln!(o, "Total claimed: {total}")?;
-        writeln!(o)?;
-        writeln!(o, "Dear billing team,")?;
-        writeln!(o)?;
-        let credits = d.lines.iter().filter(|l| l.billed.is_none()).count();
-        let charges = d.lines.len() - credits;
-        let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-        let what = match (charges, credits) {
-            (c, 0) => format!(
-                "{} billed in error",
-                plural(c, "charge below was", "charges below were")
-            ),
-            (0, k) => format!(
-                "{} under our contract and not given",
-                plural(k, "credit below is owed to us", "credits below are owed to us")
-            ),
-            (c, k) => format!(
-                "{} billed in error, and {} under our contract and not given",
-                plural(c, "charge below was", "charges below were"),
-                plural(k, "credit is owed to us", "credits are owed to us")
-            ),
-        };
-        writeln!(
-            o,
-            "We have audited the invoices listed above against our contract terms and our service \
-             inventory. The {what}. We dispute them and ask for a credit of {total} to account {}.",
-            md(&d.account)
-        )?;
-        writeln!(o)?;
-        writeln!(
-            o,
-            "| # | Invoice | Service | Period | Charge as billed | Billed | Claimed | Reason | Based on |"
-        )?;
-        writeln!(o, "|---:|---|---|---|---|---:|---:|---|---|")?;
-        for (n, l) in d.lines.iter().enumerate() {
-            let period = match l.period_end {
-                Some(e) => format!("{} to {e}", l.period_start),
-                None => l.period_start.to_string(),
-            };
-            let charge = if l.billed.is_some() {
-                if l.charge_code.is_empty() {
-                    l.description.clone()
-                } else {
-                    format!("{} ({})", l.description, l.charge_code)
-                }
-            } else {
-                format!("{} ({})", l.description, l.charge_code)
-            };
-            let billed = l.billed.map(exact_amount).unwrap_or_else(|| "none".to_string());
-            let based = match (l.basis.is_empty(), l.basis_says.is_empty()) {
-                (true, _) => format!("bill line {}", l.source),
-                (false, true) => l.basis.clone(),
-                (false, false) => format!("{} ({})", l.basis_says, l.basis),
-            };
-            writeln!(
-                o,
-                "| {} | {} | {} | {} | {} | {} | {} | {} ({}) | {} |",
-                n + 1,
-                md(&l.invoice.replace(';', ", ")),
-                md(&l.service),
-                period,
-                md(&charge),
-                billed,
-                money_string(l.claimed),
-                md(&l.reason),
-                md(&l.rule),
-                md(&based)
-            )?;
-        }
-        writeln!(o, "| | | | | | **Total** | **{total}** | | |")?;
-        writeln!(o)?;
-        writeln!(
-            o,
-            "Please credit {total} to account {} and confirm the credit in writing. If you do not \
-             accept a line, please tell us which one and why, so we can resolve it. The file beside \
-             this letter ({}.csv) lists each line with the source of the charge and of the contract \
-             or inventory record it rests on.",
-            md(&d.account),
-            md(&d.stem)
-        )?;
-        writeln!(o)?;
-        writeln!(o, "Sincerely,")?;
-        writeln!(o)?;
-        writeln!(o, "{}", md(client))?;
-        Ok(())
-    })();
-    o
 }
 
 #[cfg(test)]

@@ -46,7 +46,7 @@ pub(crate) fn esc(s: &str) -> String {
 }
 
 /// Percent-encodes a relative path for an `href` (keeps `/` and unreserved characters).
-fn href(path: &str) -> String {
+pub(crate) fn href(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     for b in path.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'/') {
@@ -543,7 +543,7 @@ fn write_disputes(o: &mut String, disputes: &[AccountDispute]) -> Out {
                 esc(&d.account),
                 d.lines.len(),
                 money_string(d.total),
-                esc(&href(&d.letter_path())),
+                esc(&href(&d.letter_html_path())),
                 esc(&href(&d.csv_path()))
             )?;
         }

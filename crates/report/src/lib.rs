@@ -45,16 +45,19 @@ mod claims;
 mod disputes;
 mod exact;
 mod html;
+mod human;
 mod json;
+mod letter;
 mod markdown;
 mod output;
 pub mod proposal;
 mod tables;
 mod view;
 
-pub use disputes::{dispute_csv, dispute_letter, disputes, sanitize_component, AccountDispute, DisputeLine};
+pub use disputes::{dispute_csv, disputes, sanitize_component, AccountDispute, DisputeLine};
 pub use html::{batch_index_html, report_html, BatchIndexRow, BatchStatus};
 pub use json::{proposal_json, report_json, PROPOSAL_SCHEMA};
+pub use letter::{dispute_letter, dispute_letter_html, LetterContext};
 pub use markdown::report_md;
 pub use output::{write_atomic, write_outputs};
 pub use tables::{findings_csv, rejected_csv, write_findings_csv, write_rejected_csv};
@@ -62,6 +65,13 @@ pub use tables::{findings_csv, rejected_csv, write_findings_csv, write_rejected_
 use proposal::{CashFlow, Exact, Plan};
 use std::collections::BTreeMap;
 use telaudit_model::{Date, Decimal, Dump, Proposal, RuleResult, Severity, SourceKind, Sym};
+
+/// The audit's as-of date: the date dispute letters carry. Today the latest
+/// invoice date in the dump (never the clock, so a rerun writes the same
+/// letters); `None` without rows. The one place that date is decided.
+pub fn as_of(dump: &Dump) -> Option<Date> {
+    dump.rows.iter().map(|r| r.invoice_date).max()
+}
 
 /// The `schema` value of report.json.
 pub const SCHEMA: &str = "telaudit.report/1";

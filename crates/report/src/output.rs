@@ -47,7 +47,7 @@ pub fn write_atomic(
 }
 
 /// Writes report.json, findings.csv, report.md, report.html, the dispute files
-/// (`disputes/<carrier>/<account>.csv` and `.md`) and, when input was refused,
+/// (`disputes/<carrier>/<account>.csv`, `.md` and `.html`) and, when input was refused,
 /// rejected.csv into `dir` (created if missing), each atomically. Without
 /// refusals a stale rejected.csv from an earlier run is removed; a `disputes/`
 /// folder from an earlier run is always replaced as a whole (and removed when
@@ -84,7 +84,7 @@ pub fn write_outputs(dir: &Path, dump: &Dump, results: &[RuleResult], report: &R
                         || {
                             let disputes = crate::disputes(dump, results);
                             let (written, html) = rayon::join(
-                                || write_disputes(dir, &disputes, report),
+                                || write_disputes(dir, &disputes, &crate::LetterContext::new(dump, report)),
                                 || {
                                     write_atomic(dir, "report.html", |w| {
                                         w.write_all(
@@ -144,7 +144,11 @@ fn remove_any(path: &Path) -> io::Result<()> {
 /// Writes the dispute files into a temporary folder beside `disputes/`, then
 /// replaces `dir/disputes` with it, so a reader sees the old set or the new
 /// set, never a mix. Only `dir/disputes` is ever removed.
-fn write_disputes(dir: &Path, disputes: &[crate::AccountDispute], report: &Report) -> io::Result<()> {
+fn write_disputes(
+    dir: &Path,
+    disputes: &[crate::AccountDispute],
+    ctx: &crate::LetterContext,
+) -> io::Result<()> {
     let target = dir.join("disputes");
     if disputes.is_empty() {
         return remove_any(&target).map_err(|e| io_context(e, "remove the stale", &target));
@@ -167,7 +171,10 @@ fn write_disputes(dir: &Path, disputes: &[crate::AccountDispute], report: &Repor
                 w.write_all(crate::dispute_csv(d).as_bytes())
             })?;
             write_atomic(&sub, &format!("{}.md", d.stem), |w| {
-                w.write_all(crate::dispute_letter(d, &report.name).as_bytes())
+                w.write_all(crate::dispute_letter(d, ctx).as_bytes())
+            })?;
+            write_atomic(&sub, &format!("{}.html", d.stem), |w| {
+                w.write_all(crate::dispute_letter_html(d, ctx).as_bytes())
             })
         })?;
         remove_any(&target).map_err(|e| io_context(e, "remove the stale", &target))?;

@@ -256,9 +256,32 @@ fn write_outputs_writes_disputes_and_replaces_a_stale_folder() {
     assert!(letter.contains("Account number: 0042"));
     assert!(letter.contains("Invoices: INV-2025-01-01, INV-2025-02-01"));
     assert!(letter.contains("Total claimed: 86.03"));
-    assert!(letter.contains("| | | | | | **Total** | **86.03** | | |"));
+    assert!(
+        letter.contains("| **Total** | | **5** | | **86.03** |"),
+        "{letter}"
+    );
     assert!(letter.contains("credit owed, not given"));
     assert!(letter.contains("From: Acme \\<Health\\>"));
+    // The letter's date is the latest invoice date, never the clock.
+    assert!(letter.contains("Date: 2025-02-01  "), "{letter}");
+    // One line per reason, largest first; the lines add up to the total.
+    assert!(
+        letter.contains("| Rate above contract | RAT001 | 2 | 2025-01-01 to 2025-02-28 (2 periods) | 0.03 |")
+    );
+    // Items as the bill prints them: invoice number and date, code and description.
+    assert!(letter.contains(
+        "| 1 | INV-2025-01-01 | 2025-01-01 | A | 2025-01-01 to 2025-01-31 | MRC Monthly plan | 40.00 | 40.00 | Billed after disconnect (DIS001) |"
+    ));
+    assert!(letter.contains("0042.csv, lists all 5 items"));
+    // Evidence paths stay in the CSV.
+    assert!(!letter.contains("invoices/a.csv"));
+    let html_letter = fs::read_to_string(out.join("disputes/Verizon/0042.html")).unwrap();
+    assert!(
+        html_letter.contains("<td>Total claimed</td><td>86.03</td>"),
+        "{html_letter}"
+    );
+    assert!(html_letter.contains("<a href=\"0042.csv\">0042.csv</a>"));
+    assert!(html_letter.contains("From</td><td>Acme &lt;Health&gt;"));
     // No temporary folder stays behind.
     let leftovers: Vec<String> = fs::read_dir(&out)
         .unwrap()
@@ -347,7 +370,7 @@ fn html_lists_top_findings_in_first_year_order() {
     assert!(pos("<b>480.00</b>") < pos("<b>80.00</b>"));
     assert!(pos("<b>80.00</b>") < pos("<b>78.00</b>"));
     // Dispute links are relative and percent-encoded.
-    assert!(html.contains(r#"href="disputes/___AT%26T_x/a_b.md""#), "{html}");
+    assert!(html.contains(r#"href="disputes/___AT%26T_x/a_b.html""#), "{html}");
 }
 
 #[test]
