@@ -3,21 +3,22 @@
 //!
 //! Self-contained: inline CSS and inline SVG only; no script, font, image or
 //! style sheet is fetched, and the page holds no URL other than relative links
-//! to the dispute files beside it. Every figure is written by
-//! [`money_string`], so it reads exactly as in report.json. All input text is
-//! HTML-escaped.
+//! to the dispute files beside it. Every figure is rounded as
+//! [`telaudit_model::money_string`] rounds it for report.json and written with
+//! thousands separators (`1,610,132.82`). All input text is HTML-escaped.
 
 mod plan;
 
 use crate::claims::resolve;
 use crate::disputes::{describe_basis, AccountDispute, Records};
+use crate::human::money;
 use crate::json::share_string;
 use crate::tables::join_sources;
 use crate::view::{Payback, View};
 use crate::{Funding, Report};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use telaudit_model::{money_string, Decimal, Dump, RuleResult};
+use telaudit_model::{Decimal, Dump, RuleResult};
 
 /// The result of every section writer: writing to a `String` cannot fail, but
 /// `?` on `writeln!` keeps the sections short.
@@ -284,10 +285,7 @@ fn write_head(o: &mut String, r: &Report, view: &View<'_>) -> Out {
     writeln!(o, "<style>{CSS}</style></head><body><main>")?;
 
     writeln!(o, "<h1>Telecom bill audit: {}</h1>", esc(&r.name))?;
-    let periods = match view.periods {
-        Some((a, b)) => format!("periods {a} to {b}"),
-        None => "no charge rows".to_string(),
-    };
+    let periods = esc(&crate::view::dates_line(view)).replace(" · ", " &middot; ");
     writeln!(
         o,
         r#"<p class="sub">Client id {} &middot; {} &middot; {} charge files, {} charge rows, billed total <b>{}</b> &middot; {} findings</p>"#,
@@ -295,7 +293,7 @@ fn write_head(o: &mut String, r: &Report, view: &View<'_>) -> Out {
         periods,
         i.files,
         i.rows,
-        money_string(i.billed_total),
+        money(i.billed_total),
         t.findings
     )?;
 
@@ -338,31 +336,31 @@ fn write_headline(o: &mut String, r: &Report) -> Out {
     writeln!(
         o,
         r#"<div class="card fy"><div class="k">First-year value</div><div class="v">{}</div><div class="n">recoverable now + annual savings</div></div>"#,
-        money_string(t.first_year)
+        money(t.first_year)
     )?;
     writeln!(
         o,
         r#"<div class="card rec"><div class="k">Recoverable now</div><div class="v">{}</div><div class="n">already overbilled; a dispute claims it back</div></div>"#,
-        money_string(t.recoverable)
+        money(t.recoverable)
     )?;
     writeln!(
         o,
         r#"<div class="card mon"><div class="k">Monthly savings</div><div class="v">{}</div><div class="n">stops being billed once fixed</div></div>"#,
-        money_string(t.monthly)
+        money(t.monthly)
     )?;
     writeln!(
         o,
         r#"<div class="card ann"><div class="k">Annual savings</div><div class="v">{}</div><div class="n">12 &times; monthly</div></div>"#,
-        money_string(t.annual)
+        money(t.annual)
     )?;
     writeln!(o, "</div>")?;
     writeln!(
         o,
         r#"<p class="lead"><b>{}</b> can be claimed back from the carriers now, and <b>{}</b> a month (<b>{}</b> a year) stops being billed once the causes are fixed: <b>{}</b> in the first year.</p>"#,
-        money_string(t.recoverable),
-        money_string(t.monthly),
-        money_string(t.annual),
-        money_string(t.first_year)
+        money(t.recoverable),
+        money(t.monthly),
+        money(t.annual),
+        money(t.first_year)
     )?;
     writeln!(o, "</section>")?;
 
@@ -382,13 +380,13 @@ fn write_proposal(o: &mut String, r: &Report, p: &Funding, view: &View<'_>) -> O
     };
     match p.funded_share {
         Some(s) => {
-            let pct = money_string(s * Decimal::ONE_HUNDRED);
+            let pct = money(s * Decimal::ONE_HUNDRED);
             let fill = if s >= Decimal::ONE {
                 "100".to_string()
             } else if s <= Decimal::ZERO {
                 "0".to_string()
             } else {
-                money_string(s * Decimal::ONE_HUNDRED)
+                money(s * Decimal::ONE_HUNDRED)
             };
             let fully = if s >= Decimal::ONE {
                 " &mdash; fully funded"
@@ -398,8 +396,8 @@ fn write_proposal(o: &mut String, r: &Report, p: &Funding, view: &View<'_>) -> O
             writeln!(
                 o,
                 r#"<p class="lead">The first-year value of <b>{}</b> covers <b>{pct}%</b> of the proposal's first-year cost of <b>{}</b>{fully}.</p>"#,
-                money_string(t.first_year),
-                money_string(p.first_year_cost)
+                money(t.first_year),
+                money(p.first_year_cost)
             )?;
             writeln!(o, r#"<div class="meter"><div style="width:{fill}%"></div></div>"#)?;
             writeln!(
@@ -414,17 +412,17 @@ fn write_proposal(o: &mut String, r: &Report, p: &Funding, view: &View<'_>) -> O
     writeln!(
         o,
         r#"<tr><td>One-time cost</td><td class="m">{}</td></tr>"#,
-        money_string(p.one_time)
+        money(p.one_time)
     )?;
     writeln!(
         o,
         r#"<tr><td>Monthly cost</td><td class="m">{}</td></tr>"#,
-        money_string(p.monthly)
+        money(p.monthly)
     )?;
     writeln!(
         o,
         r#"<tr><td>First-year cost (one-time + 12 &times; monthly)</td><td class="m">{}</td></tr>"#,
-        money_string(p.first_year_cost)
+        money(p.first_year_cost)
     )?;
     writeln!(
         o,
@@ -460,11 +458,7 @@ fn write_savings(o: &mut String, r: &Report) -> Out {
         .map(|b| Bar {
             label: format!("{} {}", b.rule, b.title),
             segments: vec![(b.recoverable, "rec"), (b.monthly * twelve, "ann")],
-            text: format!(
-                "{} now + {}/month",
-                money_string(b.recoverable),
-                money_string(b.monthly)
-            ),
+            text: format!("{} now + {}/month", money(b.recoverable), money(b.monthly)),
         })
         .collect();
     writeln!(o, "<h3>By rule</h3>")?;
@@ -479,11 +473,7 @@ fn write_savings(o: &mut String, r: &Report) -> Out {
         .map(|c| Bar {
             label: c.carrier.clone(),
             segments: vec![(c.recoverable, "rec"), (c.monthly * twelve, "ann")],
-            text: format!(
-                "{} now + {}/month",
-                money_string(c.recoverable),
-                money_string(c.monthly)
-            ),
+            text: format!("{} now + {}/month", money(c.recoverable), money(c.monthly)),
         })
         .collect();
     writeln!(o, "<h3>By carrier</h3>")?;
@@ -497,8 +487,8 @@ fn write_savings(o: &mut String, r: &Report) -> Out {
             esc(&b.rule),
             esc(&b.title),
             b.findings,
-            money_string(b.recoverable),
-            money_string(b.monthly)
+            money(b.recoverable),
+            money(b.monthly)
         )?;
     }
     writeln!(o, "</tbody></table>")?;
@@ -509,9 +499,9 @@ fn write_savings(o: &mut String, r: &Report) -> Out {
             o,
             r#"<tr><td>{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td></tr>"#,
             esc(&c.carrier),
-            money_string(c.billed_total),
-            money_string(c.recoverable),
-            money_string(c.monthly)
+            money(c.billed_total),
+            money(c.recoverable),
+            money(c.monthly)
         )?;
     }
     writeln!(o, "</tbody></table>")?;
@@ -542,7 +532,7 @@ fn write_disputes(o: &mut String, disputes: &[AccountDispute]) -> Out {
                 esc(&d.carrier),
                 esc(&d.account),
                 d.lines.len(),
-                money_string(d.total),
+                money(d.total),
                 esc(&href(&d.letter_html_path())),
                 esc(&href(&d.csv_path()))
             )?;
@@ -570,9 +560,9 @@ fn write_unbalanced(o: &mut String, r: &Report) -> Out {
             esc(&u.carrier),
             esc(&u.account),
             esc(&u.invoice),
-            money_string(u.stated),
-            money_string(u.computed),
-            money_string(u.difference),
+            money(u.stated),
+            money(u.computed),
+            money(u.difference),
             esc(&u.source)
         )?;
     }
@@ -686,7 +676,7 @@ fn write_months(o: &mut String, dump: &Dump, results: &[RuleResult]) -> std::fmt
             Bar {
                 label: format!("{y:04}-{m:02}"),
                 segments: vec![(waste, "waste"), (rest, "bill")],
-                text: format!("billed {} · waste {}", money_string(billed), money_string(waste)),
+                text: format!("billed {} · waste {}", money(billed), money(waste)),
             }
         })
         .collect();
@@ -755,9 +745,9 @@ fn write_findings(o: &mut String, dump: &Dump, view: &View<'_>) -> Out {
             esc(&service),
             top.periods,
             esc(&invoices.join(", ")),
-            money_string(f.recoverable),
-            money_string(f.monthly),
-            money_string(top.first_year),
+            money(f.recoverable),
+            money(f.monthly),
+            money(top.first_year),
             evidence
         )?;
     }
@@ -883,9 +873,9 @@ pub fn batch_index_html(rows: &[BatchIndexRow]) -> String {
             o,
             r#"<p class="sub">{} clients &middot; recoverable now <b>{}</b> &middot; monthly savings <b>{}</b> &middot; first-year value <b>{}</b></p>"#,
             rows.len(),
-            money_string(total(|r| r.recoverable)),
-            money_string(total(|r| r.monthly)),
-            money_string(total(|r| r.first_year))
+            money(total(|r| r.recoverable)),
+            money(total(|r| r.monthly)),
+            money(total(|r| r.first_year))
         )?;
         writeln!(o, r#"<section class="long"><table id="clients"><thead><tr>"#)?;
         let heads = [
@@ -935,11 +925,11 @@ pub fn batch_index_html(rows: &[BatchIndexRow]) -> String {
                 esc(&r.name),
                 status,
                 r.rows,
-                money_string(r.billed_total),
-                money_string(r.recoverable),
-                money_string(r.monthly),
-                money_string(r.first_year),
-                r.npv.map(money_string).unwrap_or_default(),
+                money(r.billed_total),
+                money(r.recoverable),
+                money(r.monthly),
+                money(r.first_year),
+                r.npv.map(money).unwrap_or_default(),
                 esc(&r.payback),
                 link
             )?;

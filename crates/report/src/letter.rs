@@ -501,3 +501,133 @@ fn write_html(o: &mut String, l: &Letter, d: &AccountDispute) -> std::fmt::Resul
     writeln!(o, "{}\n</p>\n</body></html>", sig.join("<br>\n"))?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn date(s: &str) -> Date {
+        Date::parse(s).unwrap()
+    }
+
+    fn line(rule: &str, service: &str, claimed: &str, text: &str) -> DisputeLine {
+        let c = Decimal::from_str(claimed).unwrap();
+        DisputeLine {
+            invoice: format!("INV{text}"),
+            service: service.to_string(),
+            period_start: date("2025-03-01"),
+            period_end: Some(date("2025-03-31")),
+            charge_type: "tax".to_string(),
+            charge_code: format!("C{text}"),
+            description: format!("D{text}"),
+            billed: Some(c),
+            claimed: c,
+            claimed_exact: c,
+            rule: rule.to_string(),
+            reason: String::new(),
+            source: "invoices/x.csv:2".to_string(),
+            basis: String::new(),
+            basis_says: String::new(),
+            invoice_date: Some(date("2025-03-05")),
+            disconnected: (rule == "DIS001").then(|| date("2025-02-14")),
+        }
+    }
+
+    fn dispute(lines: Vec<DisputeLine>) -> AccountDispute {
+        AccountDispute {
+            carrier: "Verizon".to_string(),
+            account: "0042".to_string(),
+            dir: "Verizon".to_string(),
+            stem: "0042".to_string(),
+            total: lines.iter().map(|l| l.claimed).sum(),
+            lines,
+        }
+    }
+
+    fn ctx() -> LetterContext {
+        LetterContext {
+            client: "Acme Health".to_string(),
+            date: Some(date("2025-12-05")),
+            currency: Some("USD".to_string()),
+            contract_ref: Some("MSA-2023-114".to_string()),
+            contact: Some(Contact {
+                name: Some("Dana Lee".to_string()),
+                email: Some("ap@acme.example".to_string()),
+                phone: None,
+            }),
+            titles: [
+                ("TAX001", "Tax on exempt account"),
+                ("DIS001", "Billed after disconnect"),
+            ]
+            .into_iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect(),
+        }
+    }
+
+    #[test]
+    fn letter_carries_context_notes_and_grouped_money() {
+        let d = dispute(vec![
+            line("TAX001", "S1", "1200.50", "1"),
+            line("DIS001", "S2", "2500.00", "2"),
+            line("TAX001", "S3", "0.25", "3"),
+        ]);
+        let m = dispute_letter(&d, &ctx());
+        assert!(m.contains("Date: 2025-12-05  \n"), "{m}");
+        assert!(m.contains("Contract reference: MSA-2023-114  \n"));
+        assert!(m.contains("Total claimed: USD 3,700.75  \n"));
+        // Reasons, largest first, each adding its lines: 1200.50 + 0.25.
+        assert!(m.contains(
+            "| Billed after disconnect | DIS001 | 1 | 2025-03-01 to 2025-03-31 (1 period) | 2,500.00 |"
+        ));
+        assert!(m.contains(
+            "| Tax on exempt account | TAX001 | 2 | 2025-03-01 to 2025-03-31 (1 period) | 1,200.75 |"
+        ));
+        assert!(m.contains("| **Total** | | **3** | | **USD 3,700.75** |"));
+        assert!(m.contains("our inventory records 1 service disconnected: S2 on 2025-02-14."));
+        assert!(m.contains("Please apply our tax exemption certificate to account 0042"));
+        // Items largest first, with the disconnect date.
+        assert!(m.contains(
+            "| 1 | INV2 | 2025-03-05 | S2 | 2025-03-01 to 2025-03-31 | C2 D2 | 2500.00 | 2,500.00 | Billed after disconnect (DIS001); disconnected 2025-02-14 per our inventory |"
+        ), "{m}");
+        assert!(
+            m.ends_with("Dana Lee  \nAcme Health  \nap@acme.example  \n"),
+            "{m}"
+        );
+        let h = dispute_letter_html(&d, &ctx());
+        assert!(h.contains("<td>Total claimed</td><td>USD 3,700.75</td>"));
+        assert!(h.contains("@media print"));
+    }
+
+    #[test]
+    fn letter_stays_small_with_hostile_text_and_many_lines() {
+        // 200 rules, 5,000 invoices, every text 10 KB of characters HTML escapes 5x.
+        let long = "&".repeat(10_000);
+        let lines: Vec<DisputeLine> = (0..5_000)
+            .map(|i| {
+                let mut l = line(
+                    &format!("R{:03}{long}", i % 200),
+                    &long,
+                    "1.00",
+                    &format!("{i}{long}"),
+                );
+                l.reason = long.clone();
+                l
+            })
+            .collect();
+        let mut d = dispute(lines);
+        d.carrier = long.clone();
+        d.account = long.clone();
+        let mut c = ctx();
+        c.client = long.clone();
+        c.contract_ref = Some(long.clone());
+        let m = dispute_letter(&d, &c);
+        let h = dispute_letter_html(&d, &c);
+        assert!(m.len() < 64 * 1024, "{}", m.len());
+        assert!(h.len() < 64 * 1024, "{}", h.len());
+        assert!(m.contains("and 170 more reasons (in the CSV)"));
+        assert!(m.contains("and 4988 more (5000 invoices, all in the CSV)"));
+        assert!(m.contains("lists all 5000 items"));
+    }
+}

@@ -191,10 +191,35 @@ fn plan_sentence(p: &Plan, payback: Option<u128>) -> String {
     }
 }
 
+/// `periods ending A to B · report date D · amounts in USD`: the line under
+/// both reports' title (the currency only when client.toml names one).
+pub(crate) fn dates_line(view: &View<'_>) -> String {
+    let mut parts = Vec::new();
+    match view.period_ends {
+        Some((a, b)) if a == b => parts.push(format!("period ending {a}")),
+        Some((a, b)) => parts.push(format!("periods ending {a} to {b}")),
+        None => parts.push("no charge rows".to_string()),
+    }
+    if let Some(d) = view.as_of {
+        parts.push(format!("report date {d}"));
+    }
+    if let Some(c) = view.currency {
+        parts.push(format!("amounts in {c}"));
+    }
+    parts.join(" · ")
+}
+
 /// Everything report.md and report.html compute alike.
 pub(crate) struct View<'a> {
     /// The least and greatest billed period start; `None` without charge rows.
     pub periods: Option<(Date, Date)>,
+    /// The least and greatest billed period END: the headers say "periods
+    /// ending A to B", which cannot be read as ending on a period's first day.
+    pub period_ends: Option<(Date, Date)>,
+    /// The report's date: the audit's as-of date ([`crate::as_of`]).
+    pub as_of: Option<Date>,
+    /// client.toml's `currency`; `None`: no currency is shown.
+    pub currency: Option<&'a str>,
     /// The proposal's payback; `None` without a proposal.
     pub payback: Option<Payback>,
     /// The funding plan; `None` without a proposal or without the plan's keys.
@@ -218,6 +243,14 @@ impl<'a> View<'a> {
         warnings.sort();
         View {
             periods: r.input.first_period.zip(r.input.last_period),
+            period_ends: dump
+                .rows
+                .iter()
+                .map(|x| x.period_end)
+                .min()
+                .zip(dump.rows.iter().map(|x| x.period_end).max()),
+            as_of: crate::as_of(dump),
+            currency: dump.config.currency.as_deref(),
             payback: r.proposal.as_ref().map(|p| Payback::of(p.payback_months)),
             plan: r.proposal.as_ref().and_then(PlanView::of),
             top,
