@@ -46,6 +46,32 @@ pub(crate) fn esc(s: &str) -> String {
     out
 }
 
+/// Escapes a file path (or `path:line`) and lets it wrap after each `/`, not
+/// mid-word.
+pub(crate) fn path_html(s: &str) -> String {
+    esc(s).replace('/', "/<wbr>")
+}
+
+/// `@page` rules of the printed report: the client, the periods' end dates and
+/// the report's date at the top of every page. Every character that is not a
+/// letter, digit or space is written as a CSS escape (six digits and the one
+/// space that ends it), so no input text can
+/// end the string or the style sheet.
+fn print_header_css(r: &Report, view: &View<'_>) -> String {
+    let text = format!("{} · {}", r.name, crate::view::dates_line(view));
+    let mut css = String::with_capacity(text.len() + 96);
+    css.push_str("@media print{@page{@top-right{content:\"");
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() || c == ' ' {
+            css.push(c);
+        } else {
+            let _ = write!(css, "\\{:06X} ", c as u32);
+        }
+    }
+    css.push_str("\";font:8pt system-ui,sans-serif;color:#566372}}}");
+    css
+}
+
 /// Percent-encodes a relative path for an `href` (keeps `/` and unreserved characters).
 pub(crate) fn href(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
@@ -113,6 +139,11 @@ footer{color:#566372;font-size:12.5px;margin-top:8px}
  section{border:1px solid #bbb;break-inside:avoid;page-break-inside:avoid}
  section.long{break-inside:auto;page-break-inside:auto}
  .findings{break-before:page;page-break-before:always}
+ table{font-size:9pt}
+ th,td{padding:3px 5px}
+ #findings tr,#disputes tr,#rejected tr{break-inside:auto;page-break-inside:auto}
+ thead{display:table-header-group}
+ .ev{font-size:8pt;overflow-wrap:break-word;word-break:normal}
  *{-webkit-print-color-adjust:exact;print-color-adjust:exact}
  a{color:inherit;text-decoration:none}
 }
@@ -282,7 +313,11 @@ fn write_head(o: &mut String, r: &Report, view: &View<'_>) -> Out {
         r#"<meta name="viewport" content="width=device-width, initial-scale=1">"#
     )?;
     writeln!(o, "<title>Telecom bill audit: {}</title>", esc(&r.name))?;
-    writeln!(o, "<style>{CSS}</style></head><body><main>")?;
+    writeln!(
+        o,
+        "<style>{CSS}{}</style></head><body><main>",
+        print_header_css(r, view)
+    )?;
 
     writeln!(o, "<h1>Telecom bill audit: {}</h1>", esc(&r.name))?;
     let periods = esc(&crate::view::dates_line(view)).replace(" · ", " &middot; ");
@@ -563,7 +598,7 @@ fn write_unbalanced(o: &mut String, r: &Report) -> Out {
             money(u.stated),
             money(u.computed),
             money(u.difference),
-            esc(&u.source)
+            path_html(&u.source)
         )?;
     }
     writeln!(o, "</tbody></table></section>")?;
@@ -600,7 +635,7 @@ fn write_rejected(o: &mut String, dump: &Dump, r: &Report) -> Out {
         writeln!(
             o,
             r#"<tr><td class="ev">{}</td><td class="ev">{}</td><td>{}</td></tr>"#,
-            esc(&x.file),
+            path_html(&x.file),
             esc(&x.position.to_string()),
             esc(&x.reason)
         )?;
@@ -616,7 +651,7 @@ fn write_warnings(o: &mut String, view: &View<'_>) -> Out {
         writeln!(
             o,
             r#"<li><span class="ev">{}</span>: {}</li>"#,
-            esc(&w.place),
+            path_html(&w.place),
             esc(w.message)
         )?;
     }
@@ -716,7 +751,7 @@ fn write_findings(o: &mut String, dump: &Dump, view: &View<'_>) -> Out {
         ev.clear();
         let shown = f.evidence.len().min(EVIDENCE_SHOWN);
         join_sources(dump, &f.evidence[..shown], &mut ev);
-        let mut evidence = esc(&ev).replace(';', "<br>");
+        let mut evidence = path_html(&ev).replace(';', "<br>");
         if f.evidence.len() > shown {
             let _ = write!(evidence, "<br>and {} more", f.evidence.len() - shown);
         }
@@ -725,7 +760,7 @@ fn write_findings(o: &mut String, dump: &Dump, view: &View<'_>) -> Out {
                 evidence,
                 "<br>basis: {} ({})",
                 esc(&describe_basis(dump, &recs, b)),
-                esc(&crate::locate(dump, b))
+                path_html(&crate::locate(dump, b))
             );
         }
         let service = if f.service.is_empty() {

@@ -104,8 +104,8 @@ fn write_input(o: &mut String, r: &Report, view: &View<'_>) -> Out {
     writeln!(o)?;
     writeln!(o, "- Charge files read: {}", i.files)?;
     writeln!(o, "- Charge rows accepted: {}", i.rows)?;
-    match view.periods {
-        Some((a, b)) => writeln!(o, "- Periods billed (by period start): {a} to {b}")?,
+    match view.periods.zip(view.period_ends) {
+        Some(((a, _), (_, b))) => writeln!(o, "- Periods billed: {a} to {b} (first start to last end)")?,
         None => writeln!(o, "- Periods billed: none (no charge rows)")?,
     }
     writeln!(o, "- Billed total: {}", money(i.billed_total))?;

@@ -196,9 +196,9 @@ fn plan_sentence(p: &Plan, payback: Option<u128>) -> String {
 pub(crate) fn dates_line(view: &View<'_>) -> String {
     let mut parts = Vec::new();
     match view.period_ends {
-        Some((a, b)) if a == b => parts.push(format!("period ending {a}")),
-        Some((a, b)) => parts.push(format!("periods ending {a} to {b}")),
-        None => parts.push("no charge rows".to_string()),
+        Some((a, b)) if a == b => parts.push(format!("Period ending {a}")),
+        Some((a, b)) => parts.push(format!("Periods ending {a} to {b}")),
+        None => parts.push("No charge rows".to_string()),
     }
     if let Some(d) = view.as_of {
         parts.push(format!("report date {d}"));

@@ -326,10 +326,25 @@ fn html_shows_report_json_figures_escapes_and_fetches_nothing() {
     let report = summarize(&dump, &results);
     let json: serde_json::Value = serde_json::from_str(&report_json(&report)).unwrap();
     let html = report_html(&dump, &results, &report);
+    // report.json's plain figures, shown with thousands separators (annual 1032.18).
+    assert_eq!(json["totals"]["annual"], "1032.18");
     for key in ["recoverable", "monthly", "annual", "first_year"] {
         let fig = json["totals"][key].as_str().unwrap();
-        assert!(html.contains(&format!(">{fig}<")), "{key} {fig} not in the html");
+        let (int, frac) = fig.split_once('.').unwrap();
+        let shown = if int.len() > 3 {
+            format!("{},{}.{frac}", &int[..int.len() - 3], &int[int.len() - 3..])
+        } else {
+            fig.to_string()
+        };
+        assert!(
+            html.contains(&format!(">{shown}<")),
+            "{key} {shown} not in the html"
+        );
     }
+    assert!(html.contains(">1,032.18<"));
+    // The print header: the client's name escaped for CSS, so it cannot end the style sheet.
+    assert!(html.contains(r"content:"), "{html}");
+    assert!(html.contains(r"Acme \00003C Health\00003E "), "{html}");
     // recoverable 96.03; monthly max per key: r0 40, r1 40 (UNU001), r3 0.015, credit 6 = 86.015 -> 86.02.
     assert_eq!(json["totals"]["monthly"], "86.02");
     assert!(html.contains(">96.03<"));
