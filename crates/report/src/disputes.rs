@@ -317,18 +317,46 @@ fn missing_credit_invoices(
 ) -> FxHashMap<(Sym, Sym, Sym, Date), String> {
     let mut wanted: FxHashMap<(Sym, Sym, Sym, Date), Vec<Sym>> =
         keys.into_iter().map(|k| (k, Vec::new())).collect();
-    if !wanted.is_empty() {
-        for row in &dump.rows {
-            for svc in [row.service, Sym::EMPTY] {
-                if let Some(v) = wanted.get_mut(&(row.carrier, row.account, svc, row.period_start)) {
-                    if v.last() != Some(&row.invoice) {
-                        v.push(row.invoice);
-                    }
-                }
-                if row.service.is_empty() {
-                    break;
-                }
+    // A flag per symbol is cheaper than a hash lookup for every row: only rows
+    // of an account with a missing credit are looked at, a service key is looked
+    // up only for a service with one, and the account key once per run of rows
+    // of one (carrier, account, period, invoice).
+    let mut account_wanted = vec![false; dump.strings.len()];
+    let mut service_wanted = vec![false; dump.strings.len()];
+    for &(_, account, service, _) in wanted.keys() {
+        if let Some(f) = account_wanted.get_mut(account.0 as usize) {
+            *f = true;
+        }
+        if let Some(f) = service_wanted
+            .get_mut(service.0 as usize)
+            .filter(|_| !service.is_empty())
+        {
+            *f = true;
+        }
+    }
+    let flag = |v: &[bool], s: Sym| v.get(s.0 as usize).copied().unwrap_or(false);
+    let mut push = |key: (Sym, Sym, Sym, Date), invoice: Sym| {
+        if let Some(v) = wanted.get_mut(&key) {
+            if v.last() != Some(&invoice) {
+                v.push(invoice);
             }
+        }
+    };
+    let mut last_run = None;
+    for row in dump.rows.iter().filter(|r| flag(&account_wanted, r.account)) {
+        if !row.service.is_empty() && flag(&service_wanted, row.service) {
+            push(
+                (row.carrier, row.account, row.service, row.period_start),
+                row.invoice,
+            );
+        }
+        let run = Some((row.carrier, row.account, row.period_start, row.invoice));
+        if run != last_run {
+            last_run = run;
+            push(
+                (row.carrier, row.account, Sym::EMPTY, row.period_start),
+                row.invoice,
+            );
         }
     }
     wanted

@@ -18,7 +18,7 @@ use crate::view::{Payback, View};
 use crate::{Funding, Report};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use telaudit_model::{Decimal, Dump, RuleResult};
+use telaudit_model::{Date, Decimal, Dump, RuleResult};
 
 /// The result of every section writer: writing to a `String` cannot fail, but
 /// `?` on `writeln!` keeps the sections short.
@@ -679,12 +679,24 @@ fn write_footer(o: &mut String) -> Out {
 fn write_months(o: &mut String, dump: &Dump, results: &[RuleResult]) -> std::fmt::Result {
     // (year, month) -> (billed, waste), exact.
     let mut months: BTreeMap<(u32, u32), (i128, Decimal)> = BTreeMap::new();
+    // Rows come file by file, so equal period starts come in runs: sum a run,
+    // then add it to its month once (not a map lookup per row).
+    let mut run: Option<(Date, i128)> = None;
+    let mut add = |run: Option<(Date, i128)>| {
+        if let Some((p, sum)) = run {
+            months
+                .entry((p.year(), p.month()))
+                .or_insert((0, Decimal::ZERO))
+                .0 += sum;
+        }
+    };
     for row in &dump.rows {
-        let e = months
-            .entry((row.period_start.year(), row.period_start.month()))
-            .or_insert((0, Decimal::ZERO));
-        e.0 += i128::from(row.amount.0);
+        match &mut run {
+            Some((p, sum)) if *p == row.period_start => *sum += i128::from(row.amount.0),
+            _ => add(run.replace((row.period_start, i128::from(row.amount.0)))),
+        }
     }
+    add(run);
     for c in resolve(results) {
         let p = c.period(dump);
         months

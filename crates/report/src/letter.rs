@@ -52,9 +52,15 @@ pub struct LetterContext {
 impl LetterContext {
     /// The context of an audit's letters.
     pub fn new(dump: &Dump, report: &Report) -> Self {
+        Self::dated(dump, report, crate::as_of(dump))
+    }
+
+    /// The context with its date already worked out (the output writer takes
+    /// it from the view rather than scanning the rows again).
+    pub(crate) fn dated(dump: &Dump, report: &Report, date: Option<Date>) -> Self {
         LetterContext {
             client: report.name.clone(),
-            date: crate::as_of(dump),
+            date,
             currency: dump.config.currency.clone(),
             contract_ref: dump.config.contract_ref.clone(),
             contact: dump.config.contact.clone(),
@@ -326,6 +332,16 @@ fn plural_period(n: usize) -> &'static str {
     } else {
         "periods"
     }
+}
+
+/// The two letters of one account, Markdown and HTML, from one summary (the
+/// output writer writes both).
+pub fn dispute_letters(d: &AccountDispute, ctx: &LetterContext) -> (String, String) {
+    let l = letter(d, ctx);
+    let (mut m, mut h) = (String::with_capacity(8 << 10), String::with_capacity(12 << 10));
+    let _ = write_md(&mut m, &l, d);
+    let _ = write_html(&mut h, &l, d);
+    (m, h)
 }
 
 /// The dispute letter of one account, in Markdown.

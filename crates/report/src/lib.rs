@@ -57,7 +57,7 @@ mod view;
 pub use disputes::{dispute_csv, disputes, sanitize_component, AccountDispute, DisputeLine};
 pub use html::{batch_index_html, report_html, BatchIndexRow, BatchStatus};
 pub use json::{proposal_json, report_json, PROPOSAL_SCHEMA};
-pub use letter::{dispute_letter, dispute_letter_html, LetterContext};
+pub use letter::{dispute_letter, dispute_letter_html, dispute_letters, LetterContext};
 pub use markdown::report_md;
 pub use output::{write_atomic, write_outputs};
 pub use tables::{findings_csv, rejected_csv, write_findings_csv, write_rejected_csv};

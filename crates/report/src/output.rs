@@ -84,7 +84,10 @@ pub fn write_outputs(dir: &Path, dump: &Dump, results: &[RuleResult], report: &R
                         || {
                             let disputes = crate::disputes(dump, results);
                             let (written, html) = rayon::join(
-                                || write_disputes(dir, &disputes, &crate::LetterContext::new(dump, report)),
+                                || {
+                                    let ctx = crate::LetterContext::dated(dump, report, view.as_of);
+                                    write_disputes(dir, &disputes, &ctx)
+                                },
                                 || {
                                     write_atomic(dir, "report.html", |w| {
                                         w.write_all(
@@ -164,18 +167,30 @@ fn write_disputes(
             let sub = tmp.join(&d.dir);
             fs::create_dir_all(&sub).map_err(|e| io_context(e, "create", &sub))?;
         }
-        // In parallel: each file's flush to disk waits on the device, not the CPU.
+        // In parallel, also the three files of one account: each file's flush to
+        // disk waits on the device, not the CPU, so the waits overlap.
         disputes.par_iter().try_for_each(|d| {
             let sub = tmp.join(&d.dir);
-            write_atomic(&sub, &format!("{}.csv", d.stem), |w| {
-                w.write_all(crate::dispute_csv(d).as_bytes())
-            })?;
-            write_atomic(&sub, &format!("{}.md", d.stem), |w| {
-                w.write_all(crate::dispute_letter(d, ctx).as_bytes())
-            })?;
-            write_atomic(&sub, &format!("{}.html", d.stem), |w| {
-                w.write_all(crate::dispute_letter_html(d, ctx).as_bytes())
-            })
+            let (csv, letters) = rayon::join(
+                || {
+                    write_atomic(&sub, &format!("{}.csv", d.stem), |w| {
+                        w.write_all(crate::dispute_csv(d).as_bytes())
+                    })
+                },
+                || {
+                    let (md, html) = crate::dispute_letters(d, ctx);
+                    let (a, b) = rayon::join(
+                        || write_atomic(&sub, &format!("{}.md", d.stem), |w| w.write_all(md.as_bytes())),
+                        || {
+                            write_atomic(&sub, &format!("{}.html", d.stem), |w| {
+                                w.write_all(html.as_bytes())
+                            })
+                        },
+                    );
+                    a.and(b)
+                },
+            );
+            csv.and(letters)
         })?;
         remove_any(&target).map_err(|e| io_context(e, "remove the stale", &target))?;
         fs::rename(&tmp, &target).map_err(|e| io_context(e, "rename into place", &target))

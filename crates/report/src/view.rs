@@ -243,12 +243,13 @@ impl<'a> View<'a> {
         warnings.sort();
         View {
             periods: r.input.first_period.zip(r.input.last_period),
-            period_ends: dump
-                .rows
-                .iter()
-                .map(|x| x.period_end)
-                .min()
-                .zip(dump.rows.iter().map(|x| x.period_end).max()),
+            period_ends: dump.rows.iter().fold(None, |acc, x| {
+                let e = x.period_end;
+                Some(match acc {
+                    None => (e, e),
+                    Some((a, b)) => (e.min(a), e.max(b)),
+                })
+            }),
             as_of: crate::as_of(dump),
             currency: dump.config.currency.as_deref(),
             payback: r.proposal.as_ref().map(|p| Payback::of(p.payback_months)),
