@@ -53,6 +53,7 @@ mod output;
 pub mod proposal;
 mod tables;
 mod view;
+mod xlsx;
 
 pub use disputes::{dispute_csv, disputes, sanitize_component, AccountDispute, DisputeLine};
 pub use html::{batch_index_html, report_html, BatchIndexRow, BatchStatus};
@@ -61,6 +62,7 @@ pub use letter::{dispute_letter, dispute_letter_html, dispute_letters, LetterCon
 pub use markdown::report_md;
 pub use output::{write_atomic, write_outputs};
 pub use tables::{findings_csv, rejected_csv, write_findings_csv, write_rejected_csv};
+pub use xlsx::report_xlsx;
 
 use proposal::{CashFlow, Exact, Plan};
 use std::collections::BTreeMap;

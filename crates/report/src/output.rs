@@ -83,23 +83,28 @@ pub fn write_outputs(dir: &Path, dump: &Dump, results: &[RuleResult], report: &R
                         },
                         || {
                             let disputes = crate::disputes(dump, results);
-                            let (written, html) = rayon::join(
+                            let (written, (html, xlsx)) = rayon::join(
                                 || {
                                     let ctx = crate::LetterContext::dated(dump, report, view.as_of);
                                     write_disputes(dir, &disputes, &ctx)
                                 },
                                 || {
-                                    write_atomic(dir, "report.html", |w| {
-                                        w.write_all(
-                                            crate::html::report_html_with(
-                                                dump, results, report, view, &disputes,
-                                            )
-                                            .as_bytes(),
-                                        )
-                                    })
+                                    rayon::join(
+                                        || {
+                                            write_atomic(dir, "report.html", |w| {
+                                                w.write_all(
+                                                    crate::html::report_html_with(
+                                                        dump, results, report, view, &disputes,
+                                                    )
+                                                    .as_bytes(),
+                                                )
+                                            })
+                                        },
+                                        || write_xlsx(dir, dump, results, report, &disputes, view.as_of),
+                                    )
                                 },
                             );
-                            written.and(html)
+                            written.and(html).and(xlsx)
                         },
                     )
                 },
@@ -112,6 +117,20 @@ pub fn write_outputs(dir: &Path, dump: &Dump, results: &[RuleResult], report: &R
         let _ = d.sync_all();
     }
     Ok(())
+}
+
+/// report.xlsx (see [`crate::report_xlsx`]).
+fn write_xlsx(
+    dir: &Path,
+    dump: &Dump,
+    results: &[RuleResult],
+    report: &Report,
+    disputes: &[crate::AccountDispute],
+    as_of: Option<telaudit_model::Date>,
+) -> io::Result<()> {
+    let bytes = crate::report_xlsx(dump, results, report, disputes, as_of)
+        .map_err(|e| io::Error::other(format!("cannot build report.xlsx: {e}")))?;
+    write_atomic(dir, "report.xlsx", |w| w.write_all(&bytes))
 }
 
 /// rejected.csv when input was refused; otherwise a stale one from an earlier run is removed.
