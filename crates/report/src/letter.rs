@@ -272,7 +272,7 @@ fn letter(d: &AccountDispute, ctx: &LetterContext) -> Letter {
     reasons.truncate(RULES_SHOWN);
     let mut order: Vec<&DisputeLine> = d.lines.iter().collect();
     // Stable: equal claims keep the CSV's order.
-    order.sort_by(|a, b| b.claimed_exact.cmp(&a.claimed_exact));
+    order.sort_by_key(|l| std::cmp::Reverse(l.claimed_exact));
     let items = order
         .into_iter()
         .take(ITEMS_SHOWN)
