@@ -3,8 +3,8 @@
 //! `telaudit-report` has one job: from a read [`Dump`] and the [`RuleResult`]s of
 //! the rules that ran, compute the figures of formats.md section 7
 //! ([`summarize`]) and write them as `report.json`, `findings.csv`,
-//! `rejected.csv`, `report.md`, `report.html` and the dispute files
-//! `disputes/<carrier>/<account>.csv` and `.md` ([`write_outputs`]). It also
+//! `rejected.csv`, `report.md`, `report.html`, `report.xlsx` and the dispute
+//! files `disputes/<carrier>/<account>.csv`, `.md` and `.html` ([`write_outputs`]). It also
 //! renders the batch index page ([`batch_index_html`]).
 //!
 //! Every figure is held exact (an unrounded [`Decimal`]) until it is written;

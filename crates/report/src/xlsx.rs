@@ -15,6 +15,7 @@
 //! - Byte-identical from run to run: the document's creation date is the
 //!   audit's as-of date (2000-01-01 without rows), never the clock, and the
 //!   zip entries carry the library's fixed timestamp.
+//! - Speed: the sheets are filled in parallel and deflated at level 1.
 //! - A sheet holds at most 1,048,576 rows: Findings and Disputes stop there
 //!   (the CSVs hold all); the last row then says how many were left out.
 
@@ -314,8 +315,26 @@ pub fn report_xlsx(
         .set_author("telaudit")
         .set_creation_datetime(&created);
     wb.set_properties(&props);
-    summary(wb.add_worksheet(), &f, report, as_of)?;
-    findings(wb.add_worksheet(), &f, dump, results)?;
-    disputes(wb.add_worksheet(), &f, all_disputes)?;
+    // Deflate level 1: the sheets are large and regular XML, level 1 packs them
+    // nearly as small at a fraction of the time (the write phase waits on it).
+    wb.set_zip_compression_level(1);
+    // The three sheets are filled in parallel (the library then writes their XML
+    // in parallel too).
+    let sheet = |fill: &(dyn Fn(&mut Worksheet) -> Result<(), XlsxError> + Sync)| {
+        let mut ws = Worksheet::new();
+        fill(&mut ws).map(|()| ws)
+    };
+    let (s, (fi, di)) = rayon::join(
+        || sheet(&|ws| summary(ws, &f, report, as_of)),
+        || {
+            rayon::join(
+                || sheet(&|ws| findings(ws, &f, dump, results)),
+                || sheet(&|ws| disputes(ws, &f, all_disputes)),
+            )
+        },
+    );
+    wb.push_worksheet(s?);
+    wb.push_worksheet(fi?);
+    wb.push_worksheet(di?);
     wb.save_to_buffer()
 }
