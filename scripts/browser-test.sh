@@ -192,12 +192,20 @@ import html, json, re, sys
 dom = open(sys.argv[1], encoding="utf-8").read()
 text = html.unescape(re.sub(r"<[^>]+>", " ", dom))
 report = json.load(open(sys.argv[2]))
-want = ["237.15", "117.92", "1414.98", "1652.13"]
+# The page shows money with thousands separators; report.json keeps the plain form.
+def grouped(v):
+    if not v:
+        return v
+    sign, v = ("-", v[1:]) if v.startswith("-") else ("", v)
+    whole, _, frac = v.partition(".")
+    return sign + f"{int(whole):,}" + ("." + frac if frac else "")
+want = ["237.15", "117.92", "1,414.98", "1,652.13"]
 t = report["totals"]
-want += [t["recoverable"], t["monthly"], t["annual"], t["first_year"], report["input"]["billed_total"]]
+want += [grouped(t[k]) for k in ("recoverable", "monthly", "annual", "first_year")]
+want += [grouped(report["input"]["billed_total"])]
 p = report.get("proposal") or {}
-want += [p.get("first_year_cost", ""), p.get("funded_share", "")]
-missing = [w for w in want if w and not re.search(r"(?<![\d.])" + re.escape(w) + r"(?![\d])", text)]
+want += [grouped(p.get("first_year_cost", ""))]
+missing = [w for w in want if w and not re.search(r"(?<![\d.,])" + re.escape(w) + r"(?![\d])", text)]
 if missing:
     print("missing from the rendered text:", missing); sys.exit(1)
 if t["recoverable"] != "237.15" or t["first_year"] != "1652.13":
@@ -207,17 +215,40 @@ PY
 if command -v pdftotext >/dev/null; then
     pdftotext "$tmp/report.pdf" "$tmp/report.txt" 2>/dev/null
     lacking=""
-    for fig in 237.15 117.92 1414.98 1652.13; do
+    for fig in 237.15 117.92 1,414.98 1,652.13; do
         grep -q -F "$fig" "$tmp/report.txt" 2>/dev/null || lacking="$lacking $fig"
     done
     if [ -z "$lacking" ]; then pass "PDF text has the headline figures"; else fail "PDF text lacks$lacking"; fi
 fi
 
-# 6. The dispute letters the report links to exist.
-if [ -s "$out/disputes/Verizon Wireless/0042.md" ] && [ -s "$out/disputes/Lumen/5-KX8812.csv" ]; then
-    pass "dispute files written"
+# 6. The dispute letters the report links to exist, and a letter's HTML renders
+#    and prints: one page for the fixture's letter, its total and items shown.
+letter="$out/disputes/Verizon Wireless/0042.html"
+if [ -s "$out/disputes/Verizon Wireless/0042.md" ] && [ -s "$letter" ] && [ -s "$out/disputes/Lumen/5-KX8812.csv" ]; then
+    pass "dispute files written (letter .md and .html, line CSV)"
 else
     fail "dispute files missing"
+fi
+grep -q 'href="disputes/Verizon%20Wireless/0042.html"' "$html" && pass "report.html links the letter's HTML" || fail "report.html does not link the letter's HTML"
+chromium_run letter-dom --dump-dom "file://$letter" >"$tmp/letter-dom.html" 2>"$tmp/letter-dom.log"
+python3 - "$tmp/letter-dom.html" <<'PY' && pass "letter HTML renders: total, reasons, items with invoice dates" || fail "letter HTML wrong (see above)"
+import html, re, sys
+text = html.unescape(re.sub(r"<[^>]+>", " ", open(sys.argv[1], encoding="utf-8").read()))
+need = ["Billing dispute: account 0042", "Total claimed", "160.65", "What we claim, by reason",
+        "Invoice date", "exemption certificate", "disconnected 2025-02-01", "0042.csv"]
+missing = [n for n in need if n not in text]
+if missing:
+    print("  missing:", missing); sys.exit(1)
+PY
+chromium_run letter-pdf --no-pdf-header-footer --print-to-pdf="$tmp/letter.pdf" "file://$letter" >"$tmp/letter-pdf.log" 2>&1
+if [ -s "$tmp/letter.pdf" ] && head -c 5 "$tmp/letter.pdf" | grep -q '%PDF-'; then
+    pass "letter printed to PDF ($(stat -c %s "$tmp/letter.pdf") bytes)"
+    if command -v pdfinfo >/dev/null; then
+        lp="$(pdfinfo "$tmp/letter.pdf" | awk '/^Pages:/{print $2}')"
+        [ "${lp:-0}" -ge 1 ] && [ "${lp:-0}" -le 2 ] && pass "letter PDF is $lp page(s) (at most 2)" || fail "letter PDF has ${lp:-?} pages, expected 1-2"
+    fi
+else
+    fail "letter PDF missing"
 fi
 
 # 7. The funding plan ("What this funds") of the sample client, whose client.toml
@@ -261,11 +292,29 @@ if marker and zero and points and isinstance(n, int) and n < len(points):
 text = html.unescape(re.sub(r"<[^>]+>", " ", dom))
 check(f"payback: month {n}" in text, "no 'payback: month N' label")
 check(re.search(r"From month %d on, the savings have paid for the equipment, the installation" % n, text) is not None, "no client sentence")
-check(re.search(r"(?<![\d.])" + re.escape(p["npv"]) + r"(?![\d])", text) is not None, f"NPV {p['npv']} not shown")
+sign, v = ("-", p["npv"][1:]) if p["npv"].startswith("-") else ("", p["npv"])
+npv = sign + f"{int(v.split('.')[0]):,}." + v.split(".")[1]  # shown with thousands separators
+check(re.search(r"(?<![\d.,])" + re.escape(npv) + r"(?![\d])", text) is not None, f"NPV {npv} not shown")
 for i in p["items"]:
     check(i["provider"] in text, f"provider {i['provider']} not shown")
 sys.exit(0 if ok else 1)
 PY
+# 8. The sample client's report prints compactly: the findings table flows
+#    (rows are not pushed one per page), paths wrap at "/". 22 pages before the
+#    print stylesheet of issue 16; 11 with it.
+chromium_run sample-pdf --no-pdf-header-footer --print-to-pdf="$tmp/sample.pdf" "file://$sout/report.html" >"$tmp/sample-pdf.log" 2>&1
+if command -v pdfinfo >/dev/null && [ -s "$tmp/sample.pdf" ]; then
+    sp="$(pdfinfo "$tmp/sample.pdf" | awk '/^Pages:/{print $2}')"
+    # 11 pages before the "Found too late to claim" (20 findings) and "Buying too much" (25 changes) sections; 18 with them.
+    [ "${sp:-99}" -le 20 ] && pass "sample report PDF is $sp pages (at most 20)" || fail "sample report PDF has ${sp:-?} pages, expected at most 20"
+    if command -v pdftotext >/dev/null; then
+        pdftotext "$tmp/sample.pdf" "$tmp/sample.txt" 2>/dev/null
+        grep -q "report date 2025-12-19" "$tmp/sample.txt" && grep -q "Periods ending 2025-01-31 to 2025-12-31" "$tmp/sample.txt" \
+            && pass "sample PDF header: report date and periods' end dates" || fail "sample PDF lacks the report date or the periods' end dates"
+    fi
+else
+    fail "sample report PDF missing (or pdfinfo not installed)"
+fi
 chromium_run sample-png --screenshot="$tmp/sample.png" --window-size=1280,2200 "file://$sout/report.html" >/dev/null 2>&1
 if [ -s "$tmp/sample.png" ]; then pass "screenshot of the sample's report"; else fail "no screenshot of the sample's report"; fi
 

@@ -102,6 +102,7 @@ fn canonical_acme(parent: &Path, months: u32) -> PathBuf {
         seed: 7,
         months,
         start: (2025, 1),
+        accounts_per_carrier: None,
     };
     telaudit_generate::generate(&canonical, &opts).unwrap();
     canonical

@@ -111,7 +111,7 @@ fn the_plan_is_computed_exactly_and_shown_in_every_report() {
     assert!(html.contains(r#"id="plan-npv"><b>748.93</b>"#));
     let md = fs::read_to_string(out.join("report.md")).unwrap();
     assert!(md.contains("## What this funds"));
-    assert!(md.contains("| Northwind Networks | equipment | 1000.00 | 0.00 |"));
+    assert!(md.contains("| Northwind Networks | equipment | 1,000.00 | 0.00 |"));
     // The TEM fee: 0.20 x 237.145 = 47.429 once, 0.10 x 117.915 = 11.7915 a month.
     assert!(md.contains(
         "| Ledger TEM | TEM fee: 20% of the recoverable, 10% of the monthly savings for 6 months | 47.43 | 11.79 |"

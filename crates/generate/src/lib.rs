@@ -41,6 +41,10 @@ pub struct GenOptions {
     pub months: u32,
     /// The first period, (year, month) (default 2025-01).
     pub start: (u32, u32),
+    /// Accounts per carrier; `None` (the default): one per 150 of its services,
+    /// at least 2 or 3. `Some(1)` with many services makes the few-accounts,
+    /// many-rows-per-file shape of a large client (issue 16).
+    pub accounts_per_carrier: Option<usize>,
 }
 
 impl Default for GenOptions {
@@ -50,6 +54,7 @@ impl Default for GenOptions {
             seed: 7,
             months: 12,
             start: (2025, 1),
+            accounts_per_carrier: None,
         }
     }
 }

@@ -252,7 +252,10 @@ impl Plan {
         let mut first_account = Vec::new();
         for (ci, c) in CARRIERS.iter().enumerate() {
             first_account.push(accounts.len());
-            let k = (counts[ci] / 150).max(c.min_accounts);
+            let k = match opts.accounts_per_carrier {
+                Some(k) => k.max(1),
+                None => (counts[ci] / 150).max(c.min_accounts),
+            };
             for a in 0..k {
                 let number = format!("{:010}", c.account_base + a as u64 * 7919);
                 let credit = if rng.chance(300) {

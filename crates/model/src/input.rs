@@ -279,6 +279,13 @@ pub struct ClientConfig {
     pub layouts: Vec<ForcedLayout>,
     /// `[disputes]`: how long each carrier accepts disputes; `None`: nothing expires.
     pub disputes: Option<DisputeWindows>,
+    /// `currency`: an ISO 4217 code (`USD`) shown beside money in the human
+    /// reports and letters; `None`: no currency is shown (none is guessed).
+    pub currency: Option<String>,
+    /// `contract_ref`: the client's contract reference, quoted in dispute letters.
+    pub contract_ref: Option<String>,
+    /// `[contact]`: who the carrier answers, signed in dispute letters.
+    pub contact: Option<Contact>,
 }
 
 /// client.toml's `[disputes]` (formats.md section 9): for how many days after an
@@ -296,6 +303,18 @@ impl DisputeWindows {
     pub fn window(&self, carrier: &str) -> Option<u32> {
         self.carriers.get(carrier).copied().or(self.window_days)
     }
+}
+
+/// client.toml's `[contact]`: the person a carrier answers about a dispute.
+/// Every field is optional; empty values count as absent.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Contact {
+    /// The person's name.
+    pub name: Option<String>,
+    /// An e-mail address.
+    pub email: Option<String>,
+    /// A telephone number.
+    pub phone: Option<String>,
 }
 
 /// A client.toml `[[layouts]]` entry: files matching `path` (relative to the client

@@ -26,7 +26,7 @@ pub use charge::{
 pub use date::{days_in_month, Date, DateError};
 pub use finding::{finding_key, Change, Claim, ClaimKey, Finding, Request, RuleInfo, RuleResult, Severity};
 pub use input::{
-    CatalogueEntry, ClientConfig, Contract, ContractKind, DisputeWindows, Dump, ForcedLayout,
+    CatalogueEntry, ClientConfig, Contact, Contract, ContractKind, DisputeWindows, Dump, ForcedLayout,
     InventoryMention, InventoryRecord, PlanKind, Position, Proposal, ProposalItem, Rejection, RowIdx,
     ServiceStatus, SourceFile, SourceKind, TemShare, UnbalancedInvoice, UtilizationRecord, Warning,
 };

@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 use telaudit_model::{
-    ClientConfig, Decimal, DisputeWindows, ForcedLayout, Micros, Proposal, ProposalItem, TemShare,
+    ClientConfig, Contact, Decimal, DisputeWindows, ForcedLayout, Micros, Proposal, ProposalItem, TemShare,
 };
 
 #[derive(Deserialize)]
@@ -15,6 +15,9 @@ struct RawConfig {
     #[serde(default)]
     layouts: Vec<RawForced>,
     disputes: Option<RawDisputes>,
+    currency: Option<String>,
+    contract_ref: Option<String>,
+    contact: Option<RawContact>,
 }
 
 #[derive(Deserialize)]
@@ -23,6 +26,30 @@ struct RawDisputes {
     window_days: Option<toml::Value>,
     #[serde(default)]
     carriers: toml::Table,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawContact {
+    name: Option<String>,
+    email: Option<String>,
+    phone: Option<String>,
+}
+
+/// A trimmed text, `None` when empty.
+fn nonempty(s: Option<String>) -> Option<String> {
+    s.map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+}
+
+/// `currency`: three letters A-Z (an ISO 4217 code such as `USD`), or absent.
+fn currency(s: Option<String>) -> Result<Option<String>, String> {
+    match nonempty(s) {
+        None => Ok(None),
+        Some(c) if c.len() == 3 && c.bytes().all(|b| b.is_ascii_uppercase()) => Ok(Some(c)),
+        Some(c) => Err(format!(
+            "currency = {c:?} is not a currency code; write three capital letters (ISO 4217), e.g. currency = \"USD\""
+        )),
+    }
 }
 
 #[derive(Deserialize)]
@@ -91,12 +118,23 @@ pub fn parse_client_toml(text: &str) -> Result<ClientConfig, String> {
         None => None,
         Some(d) => Some(disputes(d)?),
     };
+    let contact = raw
+        .contact
+        .map(|c| Contact {
+            name: nonempty(c.name),
+            email: nonempty(c.email),
+            phone: nonempty(c.phone),
+        })
+        .filter(|c| c.name.is_some() || c.email.is_some() || c.phone.is_some());
     Ok(ClientConfig {
         name,
         tax_exempt: raw.tax_exempt,
         proposal,
         layouts,
         disputes,
+        currency: currency(raw.currency)?,
+        contract_ref: nonempty(raw.contract_ref),
+        contact,
     })
 }
 
@@ -467,6 +505,28 @@ savings_months = 12
             "`horizon_months`",
         );
         refused(&with("provider = \"Ledger TEM\"\n", ""), "provider", "missing");
+    }
+
+    #[test]
+    fn reads_currency_contact_and_contract_ref() {
+        let c = parse_client_toml(
+            "currency = \"EUR\"\ncontract_ref = \" MSA-2023-114 \"\n[contact]\nname = \"Dana Lee\"\nemail = \"ap@acme.example\"\n",
+        )
+        .unwrap();
+        assert_eq!(c.currency.as_deref(), Some("EUR"));
+        assert_eq!(c.contract_ref.as_deref(), Some("MSA-2023-114"));
+        let k = c.contact.unwrap();
+        assert_eq!(k.name.as_deref(), Some("Dana Lee"));
+        assert_eq!(k.email.as_deref(), Some("ap@acme.example"));
+        assert_eq!(k.phone, None);
+        // Absent or empty: nothing shown, nothing guessed.
+        let c = parse_client_toml("currency = \"\"\n[contact]\nname = \"\"\n").unwrap();
+        assert_eq!((c.currency, c.contact, c.contract_ref), (None, None, None));
+        let e = parse_client_toml("currency = \"usd\"").unwrap_err();
+        assert!(e.contains("currency") && e.contains("USD"), "{e}");
+        let e = parse_client_toml("currency = \"$\"").unwrap_err();
+        assert!(e.contains("ISO 4217"), "{e}");
+        assert!(parse_client_toml("[contact]\nfax = \"1\"").is_err());
     }
 
     #[test]

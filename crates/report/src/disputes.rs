@@ -15,11 +15,9 @@
 //! Path components are sanitized by [`sanitize_component`].
 
 use crate::claims::{resolve, Resolved};
-use crate::markdown::md;
 use crate::tables::guard;
 use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt::Write as _;
 use telaudit_model::{
     money_string, CatalogueEntry, ChargeType, ClaimKey, Contract, ContractKind, Date, Decimal, Dump,
     InventoryRecord, Micros, PlanKind, Request, Row, RowId, RuleResult, ServiceStatus, SourceKind, SourceRef,
@@ -71,6 +69,11 @@ pub struct DisputeLine {
     pub basis: String,
     /// What those records say, e.g. `contract rate 10.00 from 2025-02-01`.
     pub basis_says: String,
+    /// The invoice date of the billed row; `None` for a missing credit.
+    pub invoice_date: Option<Date>,
+    /// The service's disconnect date, when the inventory record the claim
+    /// rests on gives one (DIS001).
+    pub disconnected: Option<Date>,
 }
 
 /// Everything disputed on one (carrier, account).
@@ -98,6 +101,10 @@ impl AccountDispute {
     /// `disputes/<dir>/<stem>.md`.
     pub fn letter_path(&self) -> String {
         format!("disputes/{}/{}.md", self.dir, self.stem)
+    }
+    /// `disputes/<dir>/<stem>.html`: the print-ready letter report.html links to.
+    pub fn letter_html_path(&self) -> String {
+        format!("disputes/{}/{}.html", self.dir, self.stem)
     }
     /// The distinct invoices of the lines, in text order.
     pub fn invoices(&self) -> Vec<&str> {
@@ -402,18 +409,46 @@ fn missing_credit_invoices(
 ) -> FxHashMap<(Sym, Sym, Sym, Date), String> {
     let mut wanted: FxHashMap<(Sym, Sym, Sym, Date), Vec<Sym>> =
         keys.into_iter().map(|k| (k, Vec::new())).collect();
-    if !wanted.is_empty() {
-        for row in &dump.rows {
-            for svc in [row.service, Sym::EMPTY] {
-                if let Some(v) = wanted.get_mut(&(row.carrier, row.account, svc, row.period_start)) {
-                    if v.last() != Some(&row.invoice) {
-                        v.push(row.invoice);
-                    }
-                }
-                if row.service.is_empty() {
-                    break;
-                }
+    // A flag per symbol is cheaper than a hash lookup for every row: only rows
+    // of an account with a missing credit are looked at, a service key is looked
+    // up only for a service with one, and the account key once per run of rows
+    // of one (carrier, account, period, invoice).
+    let mut account_wanted = vec![false; dump.strings.len()];
+    let mut service_wanted = vec![false; dump.strings.len()];
+    for &(_, account, service, _) in wanted.keys() {
+        if let Some(f) = account_wanted.get_mut(account.0 as usize) {
+            *f = true;
+        }
+        if let Some(f) = service_wanted
+            .get_mut(service.0 as usize)
+            .filter(|_| !service.is_empty())
+        {
+            *f = true;
+        }
+    }
+    let flag = |v: &[bool], s: Sym| v.get(s.0 as usize).copied().unwrap_or(false);
+    let mut push = |key: (Sym, Sym, Sym, Date), invoice: Sym| {
+        if let Some(v) = wanted.get_mut(&key) {
+            if v.last() != Some(&invoice) {
+                v.push(invoice);
             }
+        }
+    };
+    let mut last_run = None;
+    for row in dump.rows.iter().filter(|r| flag(&account_wanted, r.account)) {
+        if !row.service.is_empty() && flag(&service_wanted, row.service) {
+            push(
+                (row.carrier, row.account, row.service, row.period_start),
+                row.invoice,
+            );
+        }
+        let run = Some((row.carrier, row.account, row.period_start, row.invoice));
+        if run != last_run {
+            last_run = run;
+            push(
+                (row.carrier, row.account, Sym::EMPTY, row.period_start),
+                row.invoice,
+            );
         }
     }
     wanted
@@ -564,6 +599,14 @@ fn row_line(dump: &Dump, recs: &Records<'_>, r: &Resolved<'_>, id: RowId) -> Opt
         source: crate::locate(dump, row.source),
         basis: b.places,
         basis_says: b.words,
+        invoice_date: Some(row.invoice_date),
+        disconnected: r
+            .finding
+            .basis
+            .iter()
+            .filter_map(|s| recs.inventory.get(s))
+            .filter(|i| i.service == row.service && i.carrier == row.carrier)
+            .find_map(|i| i.disconnect_date),
     })
 }
 
@@ -686,6 +729,8 @@ fn missing_credit_line(
         source: places.join(";"),
         basis: b.places,
         basis_says: b.words,
+        invoice_date: None,
+        disconnected: None,
     }
 }
 
@@ -853,140 +898,6 @@ pub fn dispute_csv(d: &AccountDispute) -> String {
         let _ = w.flush();
     }
     String::from_utf8(buf).unwrap_or_default()
-}
-
-/// What the letter asks for, line kind by kind: charges billed in error and
-/// credits owed are disputed; fees billed as agreed (a waiver request) are asked
-/// to be waived, never called an error.
-fn letter_requests(d: &AccountDispute) -> String {
-    let credits = d.lines.iter().filter(|l| l.billed.is_none()).count();
-    let waivers = d
-        .lines
-        .iter()
-        .filter(|l| l.billed.is_some() && l.request == Request::Waiver)
-        .count();
-    let charges = d.lines.len() - credits - waivers;
-    let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-    let mut parts = Vec::new();
-    if charges > 0 {
-        parts.push(format!(
-            "{} billed in error",
-            plural(charges, "charge below was", "charges below were")
-        ));
-    }
-    if credits > 0 {
-        parts.push(format!(
-            "{} under our contract and not given",
-            plural(
-                credits,
-                "credit below is owed to us",
-                "credits below are owed to us"
-            )
-        ));
-    }
-    let mut text = String::new();
-    if !parts.is_empty() {
-        text = format!("The {}; we dispute them.", parts.join(", and "));
-    }
-    if waivers > 0 {
-        if !text.is_empty() {
-            text.push(' ');
-        }
-        text.push_str(&format!(
-            "We also ask you to waive {} below as a courtesy to a customer in good standing.",
-            plural(waivers, "late fee", "late fees")
-        ));
-        if parts.is_empty() {
-            text = text.replacen("We also ask", "We ask", 1);
-        }
-    }
-    text
-}
-
-/// The dispute letter of one account, in Markdown: to the carrier's billing
-/// department, the account, the invoices, the total claimed, a table of lines
-/// and a request for credit. `client` is the client's display name.
-pub fn dispute_letter(d: &AccountDispute, client: &str) -> String {
-    let mut o = String::new();
-    let total = money_string(d.total);
-    let invoices = d.invoices();
-    let _ = (|| -> std::fmt::Result {
-        writeln!(o, "# Billing dispute: account {}", md(&d.account))?;
-        writeln!(o)?;
-        writeln!(o, "To: {} billing department  ", md(&d.carrier))?;
-        writeln!(o, "From: {}  ", md(client))?;
-        writeln!(o, "Account number: {}  ", md(&d.account))?;
-        writeln!(o, "Invoices: {}  ", md(&invoices.join(", ")))?;
-        writeln!(o, "Total claimed: {total}")?;
-        writeln!(o)?;
-        writeln!(o, "Dear billing team,")?;
-        writeln!(o)?;
-        writeln!(
-            o,
-            "We have audited the invoices listed above against our contract terms and our service \
-             inventory. {} We ask for a credit of {total} to account {}.",
-            letter_requests(d),
-            md(&d.account)
-        )?;
-        writeln!(o)?;
-        writeln!(
-            o,
-            "| # | Invoice | Service | Period | Charge as billed | Billed | Claimed | Reason | Based on |"
-        )?;
-        writeln!(o, "|---:|---|---|---|---|---:|---:|---|---|")?;
-        for (n, l) in d.lines.iter().enumerate() {
-            let period = match l.period_end {
-                Some(e) => format!("{} to {e}", l.period_start),
-                None => l.period_start.to_string(),
-            };
-            let charge = if l.billed.is_some() {
-                if l.charge_code.is_empty() {
-                    l.description.clone()
-                } else {
-                    format!("{} ({})", l.description, l.charge_code)
-                }
-            } else {
-                format!("{} ({})", l.description, l.charge_code)
-            };
-            let billed = l.billed.map(exact_amount).unwrap_or_else(|| "none".to_string());
-            let based = match (l.basis.is_empty(), l.basis_says.is_empty()) {
-                (true, _) => format!("bill line {}", l.source),
-                (false, true) => l.basis.clone(),
-                (false, false) => format!("{} ({})", l.basis_says, l.basis),
-            };
-            writeln!(
-                o,
-                "| {} | {} | {} | {} | {} | {} | {} | {} ({}) | {} |",
-                n + 1,
-                md(&l.invoice.replace(';', ", ")),
-                md(&l.service),
-                period,
-                md(&charge),
-                billed,
-                money_string(l.claimed),
-                md(&l.reason),
-                md(&l.rule),
-                md(&based)
-            )?;
-        }
-        writeln!(o, "| | | | | | **Total** | **{total}** | | |")?;
-        writeln!(o)?;
-        writeln!(
-            o,
-            "Please credit {total} to account {} and confirm the credit in writing. If you do not \
-             accept a line, please tell us which one and why, so we can resolve it. The file beside \
-             this letter ({}.csv) lists each line with the source of the charge and of the contract \
-             or inventory record it rests on.",
-            md(&d.account),
-            md(&d.stem)
-        )?;
-        writeln!(o)?;
-        writeln!(o, "Sincerely,")?;
-        writeln!(o)?;
-        writeln!(o, "{}", md(client))?;
-        Ok(())
-    })();
-    o
 }
 
 #[cfg(test)]

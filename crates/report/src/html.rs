@@ -3,21 +3,22 @@
 //!
 //! Self-contained: inline CSS and inline SVG only; no script, font, image or
 //! style sheet is fetched, and the page holds no URL other than relative links
-//! to the dispute files beside it. Every figure is written by
-//! [`money_string`], so it reads exactly as in report.json. All input text is
-//! HTML-escaped.
+//! to the dispute files beside it. Every figure is rounded as
+//! [`telaudit_model::money_string`] rounds it for report.json and written with
+//! thousands separators (`1,610,132.82`). All input text is HTML-escaped.
 
 mod plan;
 
 use crate::claims::resolve;
 use crate::disputes::{describe_basis, AccountDispute, Records};
+use crate::human::money;
 use crate::json::share_string;
 use crate::tables::join_sources;
 use crate::view::{Buying, Payback, View};
 use crate::{Funding, Report};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use telaudit_model::{money_string, Decimal, Dump, RuleResult};
+use telaudit_model::{Date, Decimal, Dump, RuleResult};
 
 /// The result of every section writer: writing to a `String` cannot fail, but
 /// `?` on `writeln!` keeps the sections short.
@@ -45,8 +46,34 @@ pub(crate) fn esc(s: &str) -> String {
     out
 }
 
+/// Escapes a file path (or `path:line`) and lets it wrap after each `/`, not
+/// mid-word.
+pub(crate) fn path_html(s: &str) -> String {
+    esc(s).replace('/', "/<wbr>")
+}
+
+/// `@page` rules of the printed report: the client, the periods' end dates and
+/// the report's date at the top of every page. Every character that is not a
+/// letter, digit or space is written as a CSS escape (six digits and the one
+/// space that ends it), so no input text can
+/// end the string or the style sheet.
+fn print_header_css(r: &Report, view: &View<'_>) -> String {
+    let text = format!("{} · {}", r.name, crate::view::dates_line(view));
+    let mut css = String::with_capacity(text.len() + 96);
+    css.push_str("@media print{@page{@top-right{content:\"");
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() || c == ' ' {
+            css.push(c);
+        } else {
+            let _ = write!(css, "\\{:06X} ", c as u32);
+        }
+    }
+    css.push_str("\";font:8pt system-ui,sans-serif;color:#566372}}}");
+    css
+}
+
 /// Percent-encodes a relative path for an `href` (keeps `/` and unreserved characters).
-fn href(path: &str) -> String {
+pub(crate) fn href(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     for b in path.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'/') {
@@ -112,6 +139,11 @@ footer{color:#566372;font-size:12.5px;margin-top:8px}
  section{border:1px solid #bbb;break-inside:avoid;page-break-inside:avoid}
  section.long{break-inside:auto;page-break-inside:auto}
  .findings{break-before:page;page-break-before:always}
+ table{font-size:9pt}
+ th,td{padding:3px 5px}
+ #findings tr,#disputes tr,#rejected tr{break-inside:auto;page-break-inside:auto}
+ thead{display:table-header-group}
+ .ev{font-size:8pt;overflow-wrap:break-word;word-break:normal}
  *{-webkit-print-color-adjust:exact;print-color-adjust:exact}
  a{color:inherit;text-decoration:none}
 }
@@ -287,13 +319,14 @@ fn write_head(o: &mut String, r: &Report, view: &View<'_>) -> Out {
         r#"<meta name="viewport" content="width=device-width, initial-scale=1">"#
     )?;
     writeln!(o, "<title>Telecom bill audit: {}</title>", esc(&r.name))?;
-    writeln!(o, "<style>{CSS}</style></head><body><main>")?;
+    writeln!(
+        o,
+        "<style>{CSS}{}</style></head><body><main>",
+        print_header_css(r, view)
+    )?;
 
     writeln!(o, "<h1>Telecom bill audit: {}</h1>", esc(&r.name))?;
-    let periods = match view.periods {
-        Some((a, b)) => format!("periods {a} to {b}"),
-        None => "no charge rows".to_string(),
-    };
+    let periods = esc(&crate::view::dates_line(view)).replace(" · ", " &middot; ");
     writeln!(
         o,
         r#"<p class="sub">Client id {} &middot; {} &middot; {} charge files, {} charge rows, billed total <b>{}</b> &middot; {} findings</p>"#,
@@ -301,7 +334,7 @@ fn write_head(o: &mut String, r: &Report, view: &View<'_>) -> Out {
         periods,
         i.files,
         i.rows,
-        money_string(i.billed_total),
+        money(i.billed_total),
         t.findings
     )?;
 
@@ -344,37 +377,37 @@ fn write_headline(o: &mut String, r: &Report) -> Out {
     writeln!(
         o,
         r#"<div class="card fy"><div class="k">First-year value</div><div class="v">{}</div><div class="n">recoverable now + annual savings</div></div>"#,
-        money_string(t.first_year)
+        money(t.first_year)
     )?;
     writeln!(
         o,
         r#"<div class="card rec"><div class="k">Recoverable now</div><div class="v">{}</div><div class="n">already overbilled; a dispute claims it back</div></div>"#,
-        money_string(t.recoverable)
+        money(t.recoverable)
     )?;
     writeln!(
         o,
         r#"<div class="card mon"><div class="k">Monthly savings</div><div class="v">{}</div><div class="n">stops being billed once fixed</div></div>"#,
-        money_string(t.monthly)
+        money(t.monthly)
     )?;
     writeln!(
         o,
         r#"<div class="card ann"><div class="k">Annual savings</div><div class="v">{}</div><div class="n">12 &times; monthly</div></div>"#,
-        money_string(t.annual)
+        money(t.annual)
     )?;
     writeln!(o, "</div>")?;
     writeln!(
         o,
         r#"<p class="lead"><b>{}</b> can be claimed back from the carriers now, and <b>{}</b> a month (<b>{}</b> a year) stops being billed once the causes are fixed: <b>{}</b> in the first year.</p>"#,
-        money_string(t.recoverable),
-        money_string(t.monthly),
-        money_string(t.annual),
-        money_string(t.first_year)
+        money(t.recoverable),
+        money(t.monthly),
+        money(t.annual),
+        money(t.first_year)
     )?;
     if !t.expired.is_zero() {
         writeln!(
             o,
             r##"<p class="lead"><b>{}</b> more was found too late to claim: the carriers' dispute windows closed (<a href="#expired">below</a>); it is in none of these figures.</p>"##,
-            money_string(t.expired)
+            money(t.expired)
         )?;
     }
     writeln!(o, "</section>")?;
@@ -395,13 +428,13 @@ fn write_proposal(o: &mut String, r: &Report, p: &Funding, view: &View<'_>) -> O
     };
     match p.funded_share {
         Some(s) => {
-            let pct = money_string(s * Decimal::ONE_HUNDRED);
+            let pct = money(s * Decimal::ONE_HUNDRED);
             let fill = if s >= Decimal::ONE {
                 "100".to_string()
             } else if s <= Decimal::ZERO {
                 "0".to_string()
             } else {
-                money_string(s * Decimal::ONE_HUNDRED)
+                money(s * Decimal::ONE_HUNDRED)
             };
             let fully = if s >= Decimal::ONE {
                 " &mdash; fully funded"
@@ -411,8 +444,8 @@ fn write_proposal(o: &mut String, r: &Report, p: &Funding, view: &View<'_>) -> O
             writeln!(
                 o,
                 r#"<p class="lead">The first-year value of <b>{}</b> covers <b>{pct}%</b> of the proposal's first-year cost of <b>{}</b>{fully}.</p>"#,
-                money_string(t.first_year),
-                money_string(p.first_year_cost)
+                money(t.first_year),
+                money(p.first_year_cost)
             )?;
             writeln!(o, r#"<div class="meter"><div style="width:{fill}%"></div></div>"#)?;
             writeln!(
@@ -427,17 +460,17 @@ fn write_proposal(o: &mut String, r: &Report, p: &Funding, view: &View<'_>) -> O
     writeln!(
         o,
         r#"<tr><td>One-time cost</td><td class="m">{}</td></tr>"#,
-        money_string(p.one_time)
+        money(p.one_time)
     )?;
     writeln!(
         o,
         r#"<tr><td>Monthly cost</td><td class="m">{}</td></tr>"#,
-        money_string(p.monthly)
+        money(p.monthly)
     )?;
     writeln!(
         o,
         r#"<tr><td>First-year cost (one-time + 12 &times; monthly)</td><td class="m">{}</td></tr>"#,
-        money_string(p.first_year_cost)
+        money(p.first_year_cost)
     )?;
     writeln!(
         o,
@@ -473,11 +506,7 @@ fn write_savings(o: &mut String, r: &Report) -> Out {
         .map(|b| Bar {
             label: format!("{} {}", b.rule, b.title),
             segments: vec![(b.recoverable, "rec"), (b.monthly * twelve, "ann")],
-            text: format!(
-                "{} now + {}/month",
-                money_string(b.recoverable),
-                money_string(b.monthly)
-            ),
+            text: format!("{} now + {}/month", money(b.recoverable), money(b.monthly)),
         })
         .collect();
     writeln!(o, "<h3>By rule</h3>")?;
@@ -492,11 +521,7 @@ fn write_savings(o: &mut String, r: &Report) -> Out {
         .map(|c| Bar {
             label: c.carrier.clone(),
             segments: vec![(c.recoverable, "rec"), (c.monthly * twelve, "ann")],
-            text: format!(
-                "{} now + {}/month",
-                money_string(c.recoverable),
-                money_string(c.monthly)
-            ),
+            text: format!("{} now + {}/month", money(c.recoverable), money(c.monthly)),
         })
         .collect();
     writeln!(o, "<h3>By carrier</h3>")?;
@@ -510,8 +535,8 @@ fn write_savings(o: &mut String, r: &Report) -> Out {
             esc(&b.rule),
             esc(&b.title),
             b.findings,
-            money_string(b.recoverable),
-            money_string(b.monthly)
+            money(b.recoverable),
+            money(b.monthly)
         )?;
     }
     writeln!(o, "</tbody></table>")?;
@@ -522,9 +547,9 @@ fn write_savings(o: &mut String, r: &Report) -> Out {
             o,
             r#"<tr><td>{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td></tr>"#,
             esc(&c.carrier),
-            money_string(c.billed_total),
-            money_string(c.recoverable),
-            money_string(c.monthly)
+            money(c.billed_total),
+            money(c.recoverable),
+            money(c.monthly)
         )?;
     }
     writeln!(o, "</tbody></table>")?;
@@ -555,8 +580,8 @@ fn write_disputes(o: &mut String, disputes: &[AccountDispute]) -> Out {
                 esc(&d.carrier),
                 esc(&d.account),
                 d.lines.len(),
-                money_string(d.total),
-                esc(&href(&d.letter_path())),
+                money(d.total),
+                esc(&href(&d.letter_html_path())),
                 esc(&href(&d.csv_path()))
             )?;
         }
@@ -586,7 +611,7 @@ fn write_buying(o: &mut String, dump: &Dump, b: &Buying<'_>) -> Out {
             r#"<tr><td><span class="tag">{}</span></td><td>{}</td><td class="m">{n}</td><td class="m">{}</td></tr>"#,
             esc(&info.id),
             esc(&info.title),
-            money_string(*monthly)
+            money(*monthly)
         )?;
     }
     writeln!(o, "</tbody></table>")?;
@@ -610,7 +635,7 @@ fn write_buying(o: &mut String, dump: &Dump, b: &Buying<'_>) -> Out {
             esc(dump.s(f.service)),
             esc(&c.change.from),
             esc(&c.change.to),
-            money_string(f.monthly)
+            money(f.monthly)
         )?;
     }
     writeln!(o, "</tbody></table></section>")?;
@@ -633,10 +658,10 @@ fn write_unbalanced(o: &mut String, r: &Report) -> Out {
             esc(&u.carrier),
             esc(&u.account),
             esc(&u.invoice),
-            money_string(u.stated),
-            money_string(u.computed),
-            money_string(u.difference),
-            esc(&u.source)
+            money(u.stated),
+            money(u.computed),
+            money(u.difference),
+            path_html(&u.source)
         )?;
     }
     writeln!(o, "</tbody></table></section>")?;
@@ -673,7 +698,7 @@ fn write_rejected(o: &mut String, dump: &Dump, r: &Report) -> Out {
         writeln!(
             o,
             r#"<tr><td class="ev">{}</td><td class="ev">{}</td><td>{}</td></tr>"#,
-            esc(&x.file),
+            path_html(&x.file),
             esc(&x.position.to_string()),
             esc(&x.reason)
         )?;
@@ -692,7 +717,7 @@ fn write_expired(o: &mut String, dump: &Dump, r: &Report, view: &View<'_>) -> Ou
          (client.toml <code>[disputes]</code>): the carrier no longer accepts a dispute for it, so it \
          is in no figure above, no dispute file and not in the funding. The {} largest of {} findings \
          with such money:</p>",
-        money_string(r.totals.expired),
+        money(r.totals.expired),
         view.expired.len(),
         view.expired_findings
     )?;
@@ -712,7 +737,7 @@ fn write_expired(o: &mut String, dump: &Dump, r: &Report, view: &View<'_>) -> Ou
             esc(dump.s(f.service)),
             esc(&e.periods),
             esc(&f.description),
-            money_string(f.expired)
+            money(f.expired)
         )?;
     }
     writeln!(o, "</tbody></table></section>")?;
@@ -726,7 +751,7 @@ fn write_warnings(o: &mut String, view: &View<'_>) -> Out {
         writeln!(
             o,
             r#"<li><span class="ev">{}</span>: {}</li>"#,
-            esc(&w.place),
+            path_html(&w.place),
             esc(w.message)
         )?;
     }
@@ -754,12 +779,24 @@ fn write_footer(o: &mut String) -> Out {
 fn write_months(o: &mut String, dump: &Dump, results: &[RuleResult]) -> std::fmt::Result {
     // (year, month) -> (billed, waste), exact.
     let mut months: BTreeMap<(u32, u32), (i128, Decimal)> = BTreeMap::new();
+    // Rows come file by file, so equal period starts come in runs: sum a run,
+    // then add it to its month once (not a map lookup per row).
+    let mut run: Option<(Date, i128)> = None;
+    let mut add = |run: Option<(Date, i128)>| {
+        if let Some((p, sum)) = run {
+            months
+                .entry((p.year(), p.month()))
+                .or_insert((0, Decimal::ZERO))
+                .0 += sum;
+        }
+    };
     for row in &dump.rows {
-        let e = months
-            .entry((row.period_start.year(), row.period_start.month()))
-            .or_insert((0, Decimal::ZERO));
-        e.0 += i128::from(row.amount.0);
+        match &mut run {
+            Some((p, sum)) if *p == row.period_start => *sum += i128::from(row.amount.0),
+            _ => add(run.replace((row.period_start, i128::from(row.amount.0)))),
+        }
     }
+    add(run);
     for c in resolve(results) {
         let p = c.period(dump);
         months
@@ -786,7 +823,7 @@ fn write_months(o: &mut String, dump: &Dump, results: &[RuleResult]) -> std::fmt
             Bar {
                 label: format!("{y:04}-{m:02}"),
                 segments: vec![(waste, "waste"), (rest, "bill")],
-                text: format!("billed {} · waste {}", money_string(billed), money_string(waste)),
+                text: format!("billed {} · waste {}", money(billed), money(waste)),
             }
         })
         .collect();
@@ -833,7 +870,7 @@ fn write_findings(o: &mut String, dump: &Dump, view: &View<'_>) -> Out {
         ev.clear();
         let shown = f.evidence.len().min(EVIDENCE_SHOWN);
         join_sources(dump, &f.evidence[..shown], &mut ev);
-        let mut evidence = esc(&ev).replace(';', "<br>");
+        let mut evidence = path_html(&ev).replace(';', "<br>");
         if f.evidence.len() > shown {
             let _ = write!(evidence, "<br>and {} more", f.evidence.len() - shown);
         }
@@ -842,7 +879,7 @@ fn write_findings(o: &mut String, dump: &Dump, view: &View<'_>) -> Out {
                 evidence,
                 "<br>basis: {} ({})",
                 esc(&describe_basis(dump, &recs, b)),
-                esc(&crate::locate(dump, b))
+                path_html(&crate::locate(dump, b))
             );
         }
         let mark = match view.marks.as_ref().and_then(|(m, _, _)| m.mark(&f.key)) {
@@ -866,9 +903,9 @@ fn write_findings(o: &mut String, dump: &Dump, view: &View<'_>) -> Out {
             esc(&service),
             top.periods,
             esc(&invoices.join(", ")),
-            money_string(f.recoverable),
-            money_string(f.monthly),
-            money_string(top.first_year),
+            money(f.recoverable),
+            money(f.monthly),
+            money(top.first_year),
             evidence
         )?;
     }
@@ -1003,10 +1040,10 @@ pub fn batch_index_html(rows: &[BatchIndexRow]) -> String {
             o,
             r#"<p class="sub">{} clients &middot; recoverable now <b>{}</b> &middot; monthly savings <b>{}</b> &middot; first-year value <b>{}</b> &middot; found too late to claim <b>{}</b></p>"#,
             rows.len(),
-            money_string(total(|r| r.recoverable)),
-            money_string(total(|r| r.monthly)),
-            money_string(total(|r| r.first_year)),
-            money_string(total(|r| r.expired))
+            money(total(|r| r.recoverable)),
+            money(total(|r| r.monthly)),
+            money(total(|r| r.first_year)),
+            money(total(|r| r.expired))
         )?;
         writeln!(o, r#"<section class="long"><table id="clients"><thead><tr>"#)?;
         let heads = [
@@ -1059,12 +1096,12 @@ pub fn batch_index_html(rows: &[BatchIndexRow]) -> String {
                 esc(&r.name),
                 status,
                 r.rows,
-                money_string(r.billed_total),
-                money_string(r.recoverable),
-                money_string(r.monthly),
-                money_string(r.first_year),
-                money_string(r.expired),
-                r.npv.map(money_string).unwrap_or_default(),
+                money(r.billed_total),
+                money(r.recoverable),
+                money(r.monthly),
+                money(r.first_year),
+                money(r.expired),
+                r.npv.map(money).unwrap_or_default(),
                 esc(&r.payback),
                 r.new_findings.map(|n| n.to_string()).unwrap_or_default(),
                 r.resolved_findings.map(|n| n.to_string()).unwrap_or_default(),

@@ -3,9 +3,9 @@
 //! `telaudit-report` has one job: from a read [`Dump`] and the [`RuleResult`]s of
 //! the rules that ran, compute the figures of formats.md section 7
 //! ([`summarize`]) and write them as `report.json`, `findings.csv`,
-//! `rejected.csv`, `report.md`, `report.html` and the dispute files
-//! `disputes/<carrier>/<account>.csv` and `.md`, and the changes to order from
-//! each carrier, `changes/<carrier>.csv` ([`write_outputs`]). It also
+//! `rejected.csv`, `report.md`, `report.html`, `report.xlsx` and the dispute
+//! files `disputes/<carrier>/<account>.csv`, `.md` and `.html`, and the changes to
+//! order from each carrier, `changes/<carrier>.csv` ([`write_outputs`]). It also
 //! renders the batch index page ([`batch_index_html`]).
 //!
 //! Every figure is held exact (an unrounded [`Decimal`]) until it is written;
@@ -53,25 +53,39 @@ mod claims;
 mod disputes;
 mod exact;
 mod html;
+mod human;
 mod json;
+mod letter;
 mod markdown;
 mod output;
 pub mod proposal;
 mod tables;
 mod view;
+mod xlsx;
 
 pub use changes::{changes, changes_csv, CarrierChanges, ChangeLine};
-pub use disputes::{dispute_csv, dispute_letter, disputes, sanitize_component, AccountDispute, DisputeLine};
+pub use disputes::{dispute_csv, disputes, sanitize_component, AccountDispute, DisputeLine};
 pub use html::{batch_index_html, report_html, BatchIndexRow, BatchStatus};
 pub use json::{proposal_json, report_json, PROPOSAL_SCHEMA};
+pub use letter::{dispute_letter, dispute_letter_html, dispute_letters, LetterContext};
 pub use markdown::report_md;
 pub use output::{write_atomic, write_outputs, write_outputs_marked};
 pub use tables::{findings_csv, rejected_csv, write_findings_csv, write_rejected_csv};
 pub use view::HistoryMarks;
+pub use xlsx::report_xlsx;
 
 use proposal::{CashFlow, Exact, Plan};
 use std::collections::BTreeMap;
 use telaudit_model::{Date, Decimal, Dump, Proposal, RuleResult, Severity, SourceKind, Sym};
+
+/// The audit's as-of date: the date dispute letters and the reports carry, and
+/// the date the dispute windows count back from (formats.md section 9): `--as-of`
+/// when given, else the latest invoice date in the dump (never the clock, so a
+/// rerun writes the same letters); `None` without rows. The one place that date
+/// is decided for the outputs ([`Dump::as_of_date`]).
+pub fn as_of(dump: &Dump) -> Option<Date> {
+    dump.as_of_date()
+}
 
 /// The `schema` value of report.json.
 pub const SCHEMA: &str = "telaudit.report/1";
@@ -328,7 +342,7 @@ pub fn summarize(dump: &Dump, results: &[RuleResult]) -> Report {
         proposal,
         rejections: dump.rejected.len(),
         warnings: dump.warnings.len(),
-        as_of: dump.as_of_date(),
+        as_of: as_of(dump),
     }
 }
 

@@ -1,11 +1,12 @@
 //! report.md: the human report an analyst hands to the client.
 
+use crate::human::money;
 use crate::json::share_string;
 use crate::tables::join_sources;
 use crate::view::{percent, Buying, Payback, PlanView, View};
 use crate::{Funding, Report};
 use std::fmt::Write as _;
-use telaudit_model::{money_string, Decimal, Dump, RuleResult};
+use telaudit_model::{Decimal, Dump, RuleResult};
 
 /// How many evidence locations a finding shows before "and N more".
 const EVIDENCE_SHOWN: usize = 3;
@@ -47,7 +48,7 @@ pub(crate) fn report_md_with(dump: &Dump, report: &Report, view: &View<'_>) -> S
 
 /// The sections of report.md, in order.
 fn write_md(o: &mut String, dump: &Dump, r: &Report, view: &View<'_>) -> Out {
-    write_headline(o, r)?;
+    write_headline(o, r, view)?;
     write_input(o, r, view)?;
     if let Some(p) = &r.proposal {
         write_proposal(o, p, view)?;
@@ -69,11 +70,12 @@ fn write_md(o: &mut String, dump: &Dump, r: &Report, view: &View<'_>) -> Out {
 }
 
 /// The title, the client id and the four headline figures.
-fn write_headline(o: &mut String, r: &Report) -> Out {
+fn write_headline(o: &mut String, r: &Report, view: &View<'_>) -> Out {
     let t = &r.totals;
     writeln!(o, "# Telecom bill audit: {}", md(&r.name))?;
     writeln!(o)?;
-    writeln!(o, "Client id: {}", md(&r.client))?;
+    writeln!(o, "Client id: {}  ", md(&r.client))?;
+    writeln!(o, "{}", crate::view::dates_line(view))?;
     writeln!(o)?;
 
     writeln!(o, "## Headline")?;
@@ -83,28 +85,24 @@ fn write_headline(o: &mut String, r: &Report) -> Out {
     writeln!(
         o,
         "| Recoverable now (already overbilled; a dispute can claim it back) | {} |",
-        money_string(t.recoverable)
+        money(t.recoverable)
     )?;
     writeln!(
         o,
         "| Monthly savings (stops being billed once the causes are fixed) | {} |",
-        money_string(t.monthly)
+        money(t.monthly)
     )?;
-    writeln!(
-        o,
-        "| Annual savings (12 x monthly) | {} |",
-        money_string(t.annual)
-    )?;
+    writeln!(o, "| Annual savings (12 x monthly) | {} |", money(t.annual))?;
     writeln!(
         o,
         "| First-year value (recoverable + annual) | {} |",
-        money_string(t.first_year)
+        money(t.first_year)
     )?;
     if !t.expired.is_zero() {
         writeln!(
             o,
             "| Found too late to claim (the carrier's dispute window closed; in none of the figures above) | {} |",
-            money_string(t.expired)
+            money(t.expired)
         )?;
     }
     writeln!(o)?;
@@ -119,11 +117,11 @@ fn write_input(o: &mut String, r: &Report, view: &View<'_>) -> Out {
     writeln!(o)?;
     writeln!(o, "- Charge files read: {}", i.files)?;
     writeln!(o, "- Charge rows accepted: {}", i.rows)?;
-    match view.periods {
-        Some((a, b)) => writeln!(o, "- Periods billed (by period start): {a} to {b}")?,
+    match view.periods.zip(view.period_ends) {
+        Some(((a, _), (_, b))) => writeln!(o, "- Periods billed: {a} to {b} (first start to last end)")?,
         None => writeln!(o, "- Periods billed: none (no charge rows)")?,
     }
-    writeln!(o, "- Billed total: {}", money_string(i.billed_total))?;
+    writeln!(o, "- Billed total: {}", money(i.billed_total))?;
     writeln!(o, "- Charge rows refused: {}", i.rejected_rows)?;
     writeln!(o, "- Input warnings: {}", r.warnings)?;
     if let Some(d) = r.as_of {
@@ -165,18 +163,18 @@ fn write_proposal(o: &mut String, p: &Funding, view: &View<'_>) -> Out {
     writeln!(o)?;
     writeln!(o, "| | |")?;
     writeln!(o, "|---|---:|")?;
-    writeln!(o, "| One-time cost | {} |", money_string(p.one_time))?;
-    writeln!(o, "| Monthly cost | {} |", money_string(p.monthly))?;
+    writeln!(o, "| One-time cost | {} |", money(p.one_time))?;
+    writeln!(o, "| Monthly cost | {} |", money(p.monthly))?;
     writeln!(
         o,
         "| First-year cost (one-time + 12 x monthly) | {} |",
-        money_string(p.first_year_cost)
+        money(p.first_year_cost)
     )?;
     let share = match p.funded_share {
         Some(s) if s >= Decimal::ONE => {
-            format!("{}% (fully funded)", money_string(s * Decimal::ONE_HUNDRED))
+            format!("{}% (fully funded)", money(s * Decimal::ONE_HUNDRED))
         }
-        Some(s) => format!("{}%", money_string(s * Decimal::ONE_HUNDRED)),
+        Some(s) => format!("{}%", money(s * Decimal::ONE_HUNDRED)),
         None => "n/a (the first-year cost is 0)".to_string(),
     };
     writeln!(
@@ -214,8 +212,8 @@ fn write_plan(o: &mut String, p: &PlanView<'_>) -> Out {
             "| {} | {} | {} | {} |",
             provider_md(&i.provider),
             md(&i.role),
-            money_string(i.one_time),
-            money_string(i.monthly)
+            money(i.one_time),
+            money(i.monthly)
         )?;
     }
     if let Some(t) = p.tem {
@@ -226,8 +224,8 @@ fn write_plan(o: &mut String, p: &PlanView<'_>) -> Out {
             percent(t.recovery_share),
             percent(t.savings_share),
             Payback::months_text(u128::from(t.savings_months)),
-            money_string(p.tem_recovery_fee),
-            money_string(p.tem_monthly_fee)
+            money(p.tem_recovery_fee),
+            money(p.tem_monthly_fee)
         )?;
     }
     writeln!(o)?;
@@ -237,19 +235,19 @@ fn write_plan(o: &mut String, p: &PlanView<'_>) -> Out {
         o,
         "| TEM fees over the {} months | {} |",
         p.horizon,
-        money_string(p.tem_fees)
+        money(p.tem_fees)
     )?;
     writeln!(
         o,
         "| Net present value over {} months at {} a year | {} |",
         p.horizon,
         percent(p.discount_rate),
-        money_string(p.npv)
+        money(p.npv)
     )?;
     writeln!(
         o,
         "| Net after the first 12 months | {} |",
-        money_string(p.net_first_year)
+        money(p.net_first_year)
     )?;
     let payback = match p.payback {
         Some(n) => Payback::months_text(n),
@@ -265,7 +263,7 @@ fn write_plan(o: &mut String, p: &PlanView<'_>) -> Out {
         } else {
             ""
         };
-        writeln!(o, "| {m}{mark} | {} | {} |", money_string(cf), money_string(cum))?;
+        writeln!(o, "| {m}{mark} | {} | {} |", money(cf), money(cum))?;
     }
     writeln!(o)?;
     Ok(())
@@ -297,8 +295,8 @@ fn write_by_rule(o: &mut String, r: &Report) -> Out {
             md(&b.title),
             md(b.severity.as_str()),
             b.findings,
-            money_string(b.recoverable),
-            money_string(b.monthly)
+            money(b.recoverable),
+            money(b.monthly)
         )?;
     }
     writeln!(o)?;
@@ -329,7 +327,7 @@ fn write_buying(o: &mut String, dump: &Dump, b: &Buying<'_>) -> Out {
             "| {} | {} | {n} | {} |",
             md(&info.id),
             md(&info.title),
-            money_string(*monthly)
+            money(*monthly)
         )?;
     }
     writeln!(o)?;
@@ -356,7 +354,7 @@ fn write_buying(o: &mut String, dump: &Dump, b: &Buying<'_>) -> Out {
             md(dump.s(f.service)),
             md(&c.change.from),
             md(&c.change.to),
-            money_string(f.monthly)
+            money(f.monthly)
         )?;
     }
     writeln!(o)
@@ -373,9 +371,9 @@ fn write_by_carrier(o: &mut String, r: &Report) -> Out {
             o,
             "| {} | {} | {} | {} |",
             md(&c.carrier),
-            money_string(c.billed_total),
-            money_string(c.recoverable),
-            money_string(c.monthly)
+            money(c.billed_total),
+            money(c.recoverable),
+            money(c.monthly)
         )?;
     }
     writeln!(o)
@@ -422,9 +420,9 @@ fn write_top_findings(o: &mut String, dump: &Dump, view: &View<'_>) -> Out {
             md(dump.s(f.service)),
             top.periods,
             md(&f.description),
-            money_string(f.recoverable),
-            money_string(f.monthly),
-            money_string(top.first_year),
+            money(f.recoverable),
+            money(f.monthly),
+            money(top.first_year),
             md(&ev)
         )?;
     }
@@ -441,7 +439,7 @@ fn write_expired(o: &mut String, dump: &Dump, r: &Report, view: &View<'_>) -> Ou
         "{} was overbilled on invoices older than the carrier's dispute window{as_of} (client.toml \
          `[disputes]`): the carrier no longer accepts a dispute for it, so it is in no figure above, \
          no dispute file and not in the funding. The {} largest of {} findings with such money:",
-        money_string(r.totals.expired),
+        money(r.totals.expired),
         view.expired.len(),
         view.expired_findings
     )?;
@@ -463,7 +461,7 @@ fn write_expired(o: &mut String, dump: &Dump, r: &Report, view: &View<'_>) -> Ou
             md(dump.s(f.service)),
             e.periods,
             md(&f.description),
-            money_string(f.expired)
+            money(f.expired)
         )?;
     }
     writeln!(o)
@@ -503,9 +501,9 @@ fn write_unbalanced(o: &mut String, dump: &Dump, r: &Report) -> Out {
             md(&u.carrier),
             md(&u.account),
             md(&u.invoice),
-            money_string(u.stated),
-            money_string(u.computed),
-            money_string(u.difference),
+            money(u.stated),
+            money(u.computed),
+            money(u.difference),
             md(&u.source)
         )?;
     }

@@ -47,7 +47,7 @@ pub fn write_atomic(
 }
 
 /// Writes report.json, findings.csv, report.md, report.html, the dispute files
-/// (`disputes/<carrier>/<account>.csv` and `.md`), the changes to order
+/// (`disputes/<carrier>/<account>.csv`, `.md` and `.html`), the changes to order
 /// (`changes/<carrier>.csv`, replaced as a whole like `disputes/`, removed when
 /// there are none) and, when input was refused,
 /// rejected.csv into `dir` (created if missing), each atomically. Without
@@ -109,21 +109,29 @@ pub fn write_outputs_marked(
                         },
                         || {
                             let disputes = crate::disputes(dump, results);
-                            let (written, html) = rayon::join(
-                                || write_disputes(dir, &disputes, report),
+                            let (written, (html, xlsx)) = rayon::join(
                                 || {
-                                    write_atomic(dir, "report.html", |w| {
-                                        w.write_all(
-                                            crate::html::report_html_with(
-                                                dump, results, report, html_view, &disputes,
-                                            )
-                                            .as_bytes(),
-                                        )
-                                    })
+                                    let ctx = crate::LetterContext::dated(dump, report, view.as_of);
+                                    write_disputes(dir, &disputes, &ctx)
+                                },
+                                || {
+                                    rayon::join(
+                                        || {
+                                            write_atomic(dir, "report.html", |w| {
+                                                w.write_all(
+                                                    crate::html::report_html_with(
+                                                        dump, results, report, html_view, &disputes,
+                                                    )
+                                                    .as_bytes(),
+                                                )
+                                            })
+                                        },
+                                        || write_xlsx(dir, dump, results, report, &disputes, view.as_of),
+                                    )
                                 },
                             );
                             let changes = write_changes(dir, &crate::changes(dump, results));
-                            written.and(html).and(changes)
+                            written.and(html).and(xlsx).and(changes)
                         },
                     )
                 },
@@ -136,6 +144,20 @@ pub fn write_outputs_marked(
         let _ = d.sync_all();
     }
     Ok(())
+}
+
+/// report.xlsx (see [`crate::report_xlsx`]).
+fn write_xlsx(
+    dir: &Path,
+    dump: &Dump,
+    results: &[RuleResult],
+    report: &Report,
+    disputes: &[crate::AccountDispute],
+    as_of: Option<telaudit_model::Date>,
+) -> io::Result<()> {
+    let bytes = crate::report_xlsx(dump, results, report, disputes, as_of)
+        .map_err(|e| io::Error::other(format!("cannot build report.xlsx: {e}")))?;
+    write_atomic(dir, "report.xlsx", |w| w.write_all(&bytes))
 }
 
 /// rejected.csv when input was refused; otherwise a stale one from an earlier run is removed.
@@ -171,7 +193,11 @@ fn remove_any(path: &Path) -> io::Result<()> {
 /// Writes the dispute files into a temporary folder beside `disputes/`, then
 /// replaces `dir/disputes` with it, so a reader sees the old set or the new
 /// set, never a mix. Only `dir/disputes` is ever removed.
-fn write_disputes(dir: &Path, disputes: &[crate::AccountDispute], report: &Report) -> io::Result<()> {
+fn write_disputes(
+    dir: &Path,
+    disputes: &[crate::AccountDispute],
+    ctx: &crate::LetterContext,
+) -> io::Result<()> {
     let target = dir.join("disputes");
     if disputes.is_empty() {
         return remove_any(&target).map_err(|e| io_context(e, "remove the stale", &target));
@@ -187,15 +213,30 @@ fn write_disputes(dir: &Path, disputes: &[crate::AccountDispute], report: &Repor
             let sub = tmp.join(&d.dir);
             fs::create_dir_all(&sub).map_err(|e| io_context(e, "create", &sub))?;
         }
-        // In parallel: each file's flush to disk waits on the device, not the CPU.
+        // In parallel, also the three files of one account: each file's flush to
+        // disk waits on the device, not the CPU, so the waits overlap.
         disputes.par_iter().try_for_each(|d| {
             let sub = tmp.join(&d.dir);
-            write_atomic(&sub, &format!("{}.csv", d.stem), |w| {
-                w.write_all(crate::dispute_csv(d).as_bytes())
-            })?;
-            write_atomic(&sub, &format!("{}.md", d.stem), |w| {
-                w.write_all(crate::dispute_letter(d, &report.name).as_bytes())
-            })
+            let (csv, letters) = rayon::join(
+                || {
+                    write_atomic(&sub, &format!("{}.csv", d.stem), |w| {
+                        w.write_all(crate::dispute_csv(d).as_bytes())
+                    })
+                },
+                || {
+                    let (md, html) = crate::dispute_letters(d, ctx);
+                    let (a, b) = rayon::join(
+                        || write_atomic(&sub, &format!("{}.md", d.stem), |w| w.write_all(md.as_bytes())),
+                        || {
+                            write_atomic(&sub, &format!("{}.html", d.stem), |w| {
+                                w.write_all(html.as_bytes())
+                            })
+                        },
+                    );
+                    a.and(b)
+                },
+            );
+            csv.and(letters)
         })?;
         remove_any(&target).map_err(|e| io_context(e, "remove the stale", &target))?;
         fs::rename(&tmp, &target).map_err(|e| io_context(e, "rename into place", &target))

@@ -251,6 +251,24 @@ impl HistoryMarks<'_> {
     }
 }
 
+/// `periods ending A to B · report date D · amounts in USD`: the line under
+/// both reports' title (the currency only when client.toml names one).
+pub(crate) fn dates_line(view: &View<'_>) -> String {
+    let mut parts = Vec::new();
+    match view.period_ends {
+        Some((a, b)) if a == b => parts.push(format!("Period ending {a}")),
+        Some((a, b)) => parts.push(format!("Periods ending {a} to {b}")),
+        None => parts.push("No charge rows".to_string()),
+    }
+    if let Some(d) = view.as_of {
+        parts.push(format!("report date {d}"));
+    }
+    if let Some(c) = view.currency {
+        parts.push(format!("amounts in {c}"));
+    }
+    parts.join(" · ")
+}
+
 /// Everything report.md and report.html compute alike.
 pub(crate) struct View<'a> {
     /// The history marks and, over all findings, how many are new and reopened
@@ -258,6 +276,13 @@ pub(crate) struct View<'a> {
     pub marks: Option<(HistoryMarks<'a>, usize, usize)>,
     /// The least and greatest billed period start; `None` without charge rows.
     pub periods: Option<(Date, Date)>,
+    /// The least and greatest billed period END: the headers say "periods
+    /// ending A to B", which cannot be read as ending on a period's first day.
+    pub period_ends: Option<(Date, Date)>,
+    /// The report's date: the audit's as-of date ([`crate::as_of`]).
+    pub as_of: Option<Date>,
+    /// client.toml's `currency`; `None`: no currency is shown.
+    pub currency: Option<&'a str>,
     /// The proposal's payback; `None` without a proposal.
     pub payback: Option<Payback>,
     /// The funding plan; `None` without a proposal or without the plan's keys.
@@ -290,6 +315,15 @@ impl<'a> View<'a> {
         View {
             marks: None,
             periods: r.input.first_period.zip(r.input.last_period),
+            period_ends: dump.rows.iter().fold(None, |acc, x| {
+                let e = x.period_end;
+                Some(match acc {
+                    None => (e, e),
+                    Some((a, b)) => (e.min(a), e.max(b)),
+                })
+            }),
+            as_of: crate::as_of(dump),
+            currency: dump.config.currency.as_deref(),
             payback: r.proposal.as_ref().map(|p| Payback::of(p.payback_months)),
             plan: r.proposal.as_ref().and_then(PlanView::of),
             top,

@@ -25,15 +25,26 @@ fn small_client_html_and_disputes() {
     let html = fs::read_to_string(out.join("report.html")).unwrap();
     // The README's hand-computed headline, as report.json writes it.
     let json = fs::read_to_string(out.join("report.json")).unwrap();
-    for fig in [
-        "237.15", "117.92", "1414.98", "1652.13", "3317.16", "1600.00", "1.0326",
+    // report.json keeps the plain form; report.html groups thousands.
+    for (fig, shown) in [
+        ("237.15", "237.15"),
+        ("117.92", "117.92"),
+        ("1414.98", "1,414.98"),
+        ("1652.13", "1,652.13"),
+        ("3317.16", "3,317.16"),
+        ("1600.00", "1,600.00"),
     ] {
         assert!(json.contains(&format!("\"{fig}\"")), "report.json lacks {fig}");
         assert!(
-            html.contains(&format!(">{fig}<")) || html.contains(&format!("<b>{fig}</b>")),
-            "html lacks {fig}"
+            html.contains(&format!(">{shown}<")) || html.contains(&format!("<b>{shown}</b>")),
+            "html lacks {shown}"
+        );
+        assert!(
+            !html.contains(&format!(">{fig}<")) || fig == shown,
+            "html shows plain {fig}"
         );
     }
+    assert!(json.contains("\"1.0326\""));
     assert!(html.contains("12 months"));
     assert!(html.contains("103.26%"));
     // Disputes: only Verizon 0042 and Lumen 5-KX8812 have recoverable money.
@@ -77,4 +88,13 @@ fn small_client_html_and_disputes() {
         vz.contains(",FEE001,Late fee: late payment fee 'Late Payment Fee'; we ask you to waive it,"),
         "{vz}"
     );
+    // DIS001: the disconnect date from the inventory; TAX001: the exemption certificate.
+    assert!(
+        letter.contains("disconnected 2025-02-01 per our inventory"),
+        "{letter}"
+    );
+    assert!(letter.contains("Please apply our tax exemption certificate to account 0042"));
+    assert!(letter.len() < 64 * 1024);
+    assert!(out.join("disputes/Verizon Wireless/0042.html").is_file());
+    assert!(html.contains(r#"href="disputes/Verizon%20Wireless/0042.html""#));
 }

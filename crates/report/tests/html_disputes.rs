@@ -270,9 +270,32 @@ fn write_outputs_writes_disputes_and_replaces_a_stale_folder() {
     assert!(letter.contains("Account number: 0042"));
     assert!(letter.contains("Invoices: INV-2025-01-01, INV-2025-02-01"));
     assert!(letter.contains("Total claimed: 86.03"));
-    assert!(letter.contains("| | | | | | **Total** | **86.03** | | |"));
+    assert!(
+        letter.contains("| **Total** | | **5** | | **86.03** |"),
+        "{letter}"
+    );
     assert!(letter.contains("credit owed, not given"));
     assert!(letter.contains("From: Acme \\<Health\\>"));
+    // The letter's date is the latest invoice date, never the clock.
+    assert!(letter.contains("Date: 2025-02-01  "), "{letter}");
+    // One line per reason, largest first; the lines add up to the total.
+    assert!(
+        letter.contains("| Rate above contract | RAT001 | 2 | 2025-01-01 to 2025-02-28 (2 periods) | 0.03 |")
+    );
+    // Items as the bill prints them: invoice number and date, code and description.
+    assert!(letter.contains(
+        "| 1 | INV-2025-01-01 | 2025-01-01 | A | 2025-01-01 to 2025-01-31 | MRC Monthly plan | 40.00 | 40.00 | Billed after disconnect (DIS001) |"
+    ));
+    assert!(letter.contains("0042.csv, lists all 5 items"));
+    // Evidence paths stay in the CSV.
+    assert!(!letter.contains("invoices/a.csv"));
+    let html_letter = fs::read_to_string(out.join("disputes/Verizon/0042.html")).unwrap();
+    assert!(
+        html_letter.contains("<td>Total claimed</td><td>86.03</td>"),
+        "{html_letter}"
+    );
+    assert!(html_letter.contains("<a href=\"0042.csv\">0042.csv</a>"));
+    assert!(html_letter.contains("From</td><td>Acme &lt;Health&gt;"));
     // No temporary folder stays behind.
     let leftovers: Vec<String> = fs::read_dir(&out)
         .unwrap()
@@ -317,10 +340,25 @@ fn html_shows_report_json_figures_escapes_and_fetches_nothing() {
     let report = summarize(&dump, &results);
     let json: serde_json::Value = serde_json::from_str(&report_json(&report)).unwrap();
     let html = report_html(&dump, &results, &report);
+    // report.json's plain figures, shown with thousands separators (annual 1032.18).
+    assert_eq!(json["totals"]["annual"], "1032.18");
     for key in ["recoverable", "monthly", "annual", "first_year"] {
         let fig = json["totals"][key].as_str().unwrap();
-        assert!(html.contains(&format!(">{fig}<")), "{key} {fig} not in the html");
+        let (int, frac) = fig.split_once('.').unwrap();
+        let shown = if int.len() > 3 {
+            format!("{},{}.{frac}", &int[..int.len() - 3], &int[int.len() - 3..])
+        } else {
+            fig.to_string()
+        };
+        assert!(
+            html.contains(&format!(">{shown}<")),
+            "{key} {shown} not in the html"
+        );
     }
+    assert!(html.contains(">1,032.18<"));
+    // The print header: the client's name escaped for CSS, so it cannot end the style sheet.
+    assert!(html.contains(r"content:"), "{html}");
+    assert!(html.contains(r"Acme \00003C Health\00003E "), "{html}");
     // recoverable 96.03; monthly max per key: r0 40, r1 40 (UNU001), r3 0.015, credit 6 = 86.015 -> 86.02.
     assert_eq!(json["totals"]["monthly"], "86.02");
     assert!(html.contains(">96.03<"));
@@ -361,7 +399,7 @@ fn html_lists_top_findings_in_first_year_order() {
     assert!(pos("<b>480.00</b>") < pos("<b>80.00</b>"));
     assert!(pos("<b>80.00</b>") < pos("<b>78.00</b>"));
     // Dispute links are relative and percent-encoded.
-    assert!(html.contains(r#"href="disputes/___AT%26T_x/a_b.md""#), "{html}");
+    assert!(html.contains(r#"href="disputes/___AT%26T_x/a_b.html""#), "{html}");
 }
 
 #[test]

@@ -238,7 +238,8 @@ fn write_outputs_writes_all_files_and_removes_a_stale_rejected_csv() {
             "rejected.csv",
             "report.html",
             "report.json",
-            "report.md"
+            "report.md",
+            "report.xlsx"
         ]
     );
     assert_eq!(
@@ -266,7 +267,8 @@ fn write_outputs_writes_all_files_and_removes_a_stale_rejected_csv() {
             "findings.csv",
             "report.html",
             "report.json",
-            "report.md"
+            "report.md",
+            "report.xlsx"
         ]
     );
     assert_eq!(

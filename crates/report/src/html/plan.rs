@@ -7,9 +7,10 @@
 //! so that a report without a plan stays byte-identical.
 
 use super::{esc, Out};
+use crate::human::money;
 use crate::view::{percent, Payback, PlanView};
 use std::fmt::Write as _;
-use telaudit_model::{money_string, Decimal};
+use telaudit_model::Decimal;
 
 /// The chart's size in CSS pixels, and its plot area.
 const W: i64 = 720;
@@ -52,8 +53,8 @@ fn write_items(o: &mut String, p: &PlanView<'_>) -> Out {
             o,
             r#"<tr><td>{provider}</td><td>{}</td><td class="m">{}</td><td class="m">{}</td></tr>"#,
             esc(&i.role),
-            money_string(i.one_time),
-            money_string(i.monthly)
+            money(i.one_time),
+            money(i.monthly)
         )?;
     }
     if let Some(t) = p.tem {
@@ -64,8 +65,8 @@ fn write_items(o: &mut String, p: &PlanView<'_>) -> Out {
             percent(t.recovery_share),
             percent(t.savings_share),
             Payback::months_text(u128::from(t.savings_months)),
-            money_string(p.tem_recovery_fee),
-            money_string(p.tem_monthly_fee)
+            money(p.tem_recovery_fee),
+            money(p.tem_monthly_fee)
         )?;
     }
     writeln!(o, "</tbody></table>")
@@ -79,18 +80,18 @@ fn write_figures(o: &mut String, p: &PlanView<'_>) -> Out {
         r#"<tr><td><b>Net present value</b> over {} months at {} a year</td><td class="m" id="plan-npv"><b>{}</b></td></tr>"#,
         p.horizon,
         percent(p.discount_rate),
-        money_string(p.npv)
+        money(p.npv)
     )?;
     writeln!(
         o,
         r#"<tr><td>TEM fees over the {} months</td><td class="m">{}</td></tr>"#,
         p.horizon,
-        money_string(p.tem_fees)
+        money(p.tem_fees)
     )?;
     writeln!(
         o,
         r#"<tr><td>Net after the first 12 months</td><td class="m">{}</td></tr>"#,
-        money_string(p.net_first_year)
+        money(p.net_first_year)
     )?;
     let payback = match p.payback {
         Some(n) => Payback::months_text(n),
@@ -152,7 +153,7 @@ fn cash_chart(p: &PlanView<'_>) -> String {
             r#"<text class="lbl" x="{}" y="{}" text-anchor="end">{}</text>"#,
             LEFT - 8,
             at + 4,
-            money_string(v)
+            money(v)
         );
     }
     if zero != TOP && zero != bottom {

@@ -1,7 +1,7 @@
 //! `telaudit generate`: write a synthetic client folder with planted waste.
 //!
 //! ```text
-//! Usage: telaudit generate <OUT_DIR> [--services N] [--seed S] [--months M]
+//! Usage: telaudit generate <OUT_DIR> [--services N] [--seed S] [--months M] [--accounts-per-carrier K]
 //!
 //! Writes a client folder in the canonical layout (invoices/, inventory.csv,
 //! contracts.csv, client.toml): several carriers and accounts, wireless lines
@@ -26,11 +26,20 @@ pub struct Args {
     /// How many monthly periods to bill.
     #[arg(long, default_value_t = 12)]
     pub months: u32,
+    /// Accounts per carrier (default: one per 150 of its services, at least 2
+    /// or 3); 1 with many services makes few large invoice files.
+    #[arg(long)]
+    pub accounts_per_carrier: Option<usize>,
 }
 
 pub fn run(args: Args) -> Result<Outcome, CliError> {
     if args.services == 0 {
         return Err(CliError::Config("--services must be at least 1".into()));
+    }
+    if args.accounts_per_carrier == Some(0) {
+        return Err(CliError::Config(
+            "--accounts-per-carrier must be at least 1".into(),
+        ));
     }
     if args.months == 0 || args.months > 120 {
         return Err(CliError::Config("--months must be between 1 and 120".into()));
@@ -39,6 +48,7 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
         services: args.services,
         seed: args.seed,
         months: args.months,
+        accounts_per_carrier: args.accounts_per_carrier,
         ..telaudit_generate::GenOptions::default()
     };
     let summary = telaudit_generate::generate(&args.out_dir, &opts)

@@ -1,0 +1,340 @@
+//! `report.xlsx`: the workbook the analyst filters and pivots (issue 16).
+//!
+//! Sheets: Summary (totals, by rule, by carrier, the proposal), Findings (one
+//! row per finding, an Excel table with autofilter and a frozen header) and
+//! Disputes (one row per disputed charge, as in the dispute CSVs).
+//!
+//! - Every amount is a number cell formatted `#,##0.00`. The figure is rounded
+//!   to the cent in decimal first ([`money_string`]) and that text is read as
+//!   the cell's double, which Excel stores; the shortest text of that double is
+//!   the same two-decimal text, so the workbook shows what report.json says.
+//! - Dates are date cells (`yyyy-mm-dd`).
+//! - Text is always written as a string cell, never a formula, whatever it
+//!   starts with; a text longer than Excel's cell limit (32,767 characters) is
+//!   cut there.
+//! - Byte-identical from run to run: the document's creation date is the
+//!   audit's as-of date (2000-01-01 without rows), never the clock, and the
+//!   zip entries carry the library's fixed timestamp.
+//! - Speed: the sheets are filled in parallel and deflated at level 1.
+//! - A sheet holds at most 1,048,576 rows: Findings and Disputes stop there
+//!   (the CSVs hold all); the last row then says how many were left out.
+
+use crate::disputes::AccountDispute;
+use crate::tables::{join_sources, sorted_findings};
+use crate::Report;
+use rust_xlsxwriter::{
+    DocProperties, ExcelDateTime, Format, Table, TableColumn, Workbook, Worksheet, XlsxError,
+};
+use telaudit_model::{money_string, Date, Decimal, Dump, RuleResult};
+
+/// Excel's largest text in one cell.
+const CELL_CHARS: usize = 32_767;
+/// Excel's rows per sheet.
+const SHEET_ROWS: u32 = 1_048_576;
+
+struct Formats {
+    money: Format,
+    date: Format,
+    bold: Format,
+}
+
+fn text(s: &str) -> String {
+    if s.chars().count() <= CELL_CHARS {
+        s.to_string()
+    } else {
+        s.chars().take(CELL_CHARS).collect()
+    }
+}
+
+/// The cell value of an amount: rounded to the cent in decimal, then read.
+fn amount(d: Decimal) -> f64 {
+    money_string(d).parse().unwrap_or(0.0)
+}
+
+fn excel_date(d: Date) -> Result<ExcelDateTime, XlsxError> {
+    ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8)
+}
+
+/// A row of label, amount on the Summary sheet.
+fn money_row(ws: &mut Worksheet, f: &Formats, row: u32, label: &str, v: Decimal) -> Result<(), XlsxError> {
+    ws.write_string(row, 0, label)?;
+    ws.write_number_with_format(row, 1, amount(v), &f.money)?;
+    Ok(())
+}
+
+fn summary(ws: &mut Worksheet, f: &Formats, r: &Report, as_of: Option<Date>) -> Result<(), XlsxError> {
+    ws.set_name("Summary")?;
+    ws.set_column_width(0, 34)?;
+    ws.set_column_width(1, 18)?;
+    for c in 2..6 {
+        ws.set_column_width(c, 16)?;
+    }
+    ws.write_string_with_format(0, 0, text(&format!("Telecom bill audit: {}", r.name)), &f.bold)?;
+    ws.write_string(1, 0, "Client id")?;
+    ws.write_string(1, 1, text(&r.client))?;
+    ws.write_string(2, 0, "Report date")?;
+    if let Some(d) = as_of {
+        ws.write_datetime_with_format(2, 1, excel_date(d)?, &f.date)?;
+    }
+    let t = &r.totals;
+    let mut row = 4;
+    for (label, v) in [
+        ("Recoverable now", t.recoverable),
+        ("Monthly savings", t.monthly),
+        ("Annual savings (12 x monthly)", t.annual),
+        ("First-year value", t.first_year),
+        ("Billed total", r.input.billed_total),
+    ] {
+        money_row(ws, f, row, label, v)?;
+        row += 1;
+    }
+    ws.write_string(row, 0, "Findings")?;
+    ws.write_number(row, 1, t.findings as f64)?;
+    row += 2;
+    ws.write_row_with_format(
+        row,
+        0,
+        ["Rule", "Title", "Findings", "Recoverable", "Monthly"],
+        &f.bold,
+    )?;
+    for b in &r.by_rule {
+        row += 1;
+        ws.write_string(row, 0, text(&b.rule))?;
+        ws.write_string(row, 1, text(&b.title))?;
+        ws.write_number(row, 2, b.findings as f64)?;
+        ws.write_number_with_format(row, 3, amount(b.recoverable), &f.money)?;
+        ws.write_number_with_format(row, 4, amount(b.monthly), &f.money)?;
+    }
+    row += 2;
+    ws.write_row_with_format(
+        row,
+        0,
+        ["Carrier", "Rows", "Billed", "Recoverable", "Monthly"],
+        &f.bold,
+    )?;
+    for c in &r.by_carrier {
+        row += 1;
+        ws.write_string(row, 0, text(&c.carrier))?;
+        ws.write_number(row, 1, c.rows as f64)?;
+        ws.write_number_with_format(row, 2, amount(c.billed_total), &f.money)?;
+        ws.write_number_with_format(row, 3, amount(c.recoverable), &f.money)?;
+        ws.write_number_with_format(row, 4, amount(c.monthly), &f.money)?;
+    }
+    if let Some(p) = &r.proposal {
+        row += 2;
+        ws.write_string_with_format(row, 0, "Proposal", &f.bold)?;
+        for (label, v) in [
+            ("One-time cost", p.one_time),
+            ("Monthly cost", p.monthly),
+            ("First-year cost", p.first_year_cost),
+        ] {
+            row += 1;
+            money_row(ws, f, row, label, v)?;
+        }
+        row += 1;
+        ws.write_string(row, 0, "Funded share")?;
+        if let Some(s) = p.funded_share {
+            let pct = Format::new().set_num_format("0.00%");
+            ws.write_number_with_format(row, 1, crate::json::share_string(s).parse().unwrap_or(0.0), &pct)?;
+        }
+        row += 1;
+        ws.write_string(row, 0, "Payback (months)")?;
+        match p.payback_months {
+            Some(n) => ws.write_number(row, 1, n as f64)?,
+            None => ws.write_string(row, 1, "never")?,
+        };
+    }
+    Ok(())
+}
+
+/// Column headers and widths of a sheet's table.
+fn table_columns(ws: &mut Worksheet, names: &[&str]) -> Result<Vec<TableColumn>, XlsxError> {
+    for (i, n) in names.iter().enumerate() {
+        let w = match *n {
+            "description" | "reason" | "evidence" | "basis" => 48,
+            _ => 14,
+        };
+        ws.set_column_width(i as u16, w)?;
+    }
+    Ok(names.iter().map(|n| TableColumn::new().set_header(*n)).collect())
+}
+
+/// Adds the table over rows 0..=last (header at 0) and freezes the header.
+fn finish_table(ws: &mut Worksheet, cols: Vec<TableColumn>, last: u32, name: &str) -> Result<(), XlsxError> {
+    let n = cols.len() as u16;
+    let table = Table::new()
+        .set_name(name)
+        .set_columns(&cols)
+        .set_autofilter(true);
+    ws.add_table(0, 0, last.max(1), n - 1, &table)?;
+    ws.set_freeze_panes(1, 0)?;
+    Ok(())
+}
+
+fn findings(ws: &mut Worksheet, f: &Formats, dump: &Dump, results: &[RuleResult]) -> Result<(), XlsxError> {
+    ws.set_name("Findings")?;
+    let names = [
+        "rule",
+        "severity",
+        "carrier",
+        "account",
+        "service_id",
+        "invoices",
+        "first_period",
+        "last_period",
+        "description",
+        "recoverable",
+        "monthly",
+        "first_year",
+        "evidence",
+        "basis",
+    ];
+    let cols = table_columns(ws, &names)?;
+    let all = sorted_findings(dump, results);
+    let mut row = 0u32;
+    let mut buf = String::new();
+    for (info, x) in &all {
+        if row + 2 >= SHEET_ROWS {
+            break;
+        }
+        row += 1;
+        ws.write_string(row, 0, text(&x.rule))?;
+        ws.write_string(row, 1, info.severity.as_str())?;
+        ws.write_string(row, 2, text(dump.s(x.carrier)))?;
+        ws.write_string(row, 3, text(dump.s(x.account)))?;
+        ws.write_string(row, 4, text(dump.s(x.service)))?;
+        let invoices: Vec<&str> = x.invoices.iter().map(|&i| dump.s(i)).collect();
+        ws.write_string(row, 5, text(&invoices.join(";")))?;
+        ws.write_datetime_with_format(row, 6, excel_date(x.first_period)?, &f.date)?;
+        ws.write_datetime_with_format(row, 7, excel_date(x.last_period)?, &f.date)?;
+        ws.write_string(row, 8, text(&x.description))?;
+        ws.write_number_with_format(row, 9, amount(x.recoverable), &f.money)?;
+        ws.write_number_with_format(row, 10, amount(x.monthly), &f.money)?;
+        let fy = x.recoverable + x.monthly * Decimal::from(12);
+        ws.write_number_with_format(row, 11, amount(fy), &f.money)?;
+        buf.clear();
+        join_sources(dump, &x.evidence, &mut buf);
+        ws.write_string(row, 12, text(&buf))?;
+        buf.clear();
+        join_sources(dump, &x.basis, &mut buf);
+        ws.write_string(row, 13, text(&buf))?;
+    }
+    if (row as usize) < all.len() {
+        row += 1;
+        ws.write_string(
+            row,
+            0,
+            format!("{} more findings in findings.csv", all.len() - row as usize + 1),
+        )?;
+    }
+    finish_table(ws, cols, row, "FindingsTable")
+}
+
+fn disputes(ws: &mut Worksheet, f: &Formats, all: &[AccountDispute]) -> Result<(), XlsxError> {
+    ws.set_name("Disputes")?;
+    let names = [
+        "carrier",
+        "account",
+        "invoice",
+        "invoice_date",
+        "service_id",
+        "period_start",
+        "period_end",
+        "charge_code",
+        "description",
+        "billed_amount",
+        "claimed",
+        "rule",
+        "reason",
+        "source",
+        "basis",
+    ];
+    let cols = table_columns(ws, &names)?;
+    let total: usize = all.iter().map(|d| d.lines.len()).sum();
+    let mut row = 0u32;
+    'outer: for d in all {
+        for l in &d.lines {
+            if row + 2 >= SHEET_ROWS {
+                break 'outer;
+            }
+            row += 1;
+            ws.write_string(row, 0, text(&d.carrier))?;
+            ws.write_string(row, 1, text(&d.account))?;
+            ws.write_string(row, 2, text(&l.invoice))?;
+            if let Some(x) = l.invoice_date {
+                ws.write_datetime_with_format(row, 3, excel_date(x)?, &f.date)?;
+            }
+            ws.write_string(row, 4, text(&l.service))?;
+            ws.write_datetime_with_format(row, 5, excel_date(l.period_start)?, &f.date)?;
+            if let Some(x) = l.period_end {
+                ws.write_datetime_with_format(row, 6, excel_date(x)?, &f.date)?;
+            }
+            ws.write_string(row, 7, text(&l.charge_code))?;
+            ws.write_string(row, 8, text(&l.description))?;
+            if let Some(b) = l.billed {
+                ws.write_number_with_format(row, 9, amount(b), &f.money)?;
+            }
+            ws.write_number_with_format(row, 10, amount(l.claimed), &f.money)?;
+            ws.write_string(row, 11, text(&l.rule))?;
+            ws.write_string(row, 12, text(&l.reason))?;
+            ws.write_string(row, 13, text(&l.source))?;
+            ws.write_string(row, 14, text(&l.basis))?;
+        }
+    }
+    if (row as usize) < total {
+        row += 1;
+        ws.write_string(
+            row,
+            0,
+            format!("{} more lines in the dispute CSVs", total - row as usize + 1),
+        )?;
+    }
+    finish_table(ws, cols, row, "DisputesTable")
+}
+
+/// The workbook's bytes.
+pub fn report_xlsx(
+    dump: &Dump,
+    results: &[RuleResult],
+    report: &Report,
+    all_disputes: &[AccountDispute],
+    as_of: Option<Date>,
+) -> Result<Vec<u8>, XlsxError> {
+    let f = Formats {
+        money: Format::new().set_num_format("#,##0.00"),
+        date: Format::new().set_num_format("yyyy-mm-dd"),
+        bold: Format::new().set_bold(),
+    };
+    let mut wb = Workbook::new();
+    let created = match as_of {
+        Some(d) => excel_date(d)?,
+        None => ExcelDateTime::from_ymd(2000, 1, 1)?,
+    };
+    let props = DocProperties::new()
+        .set_title(text(&format!("Telecom bill audit: {}", report.name)))
+        .set_author("telaudit")
+        .set_creation_datetime(&created);
+    wb.set_properties(&props);
+    // Deflate level 1: the sheets are large and regular XML, level 1 packs them
+    // nearly as small at a fraction of the time (the write phase waits on it).
+    wb.set_zip_compression_level(1);
+    // The three sheets are filled in parallel (the library then writes their XML
+    // in parallel too).
+    let sheet = |fill: &(dyn Fn(&mut Worksheet) -> Result<(), XlsxError> + Sync)| {
+        let mut ws = Worksheet::new();
+        fill(&mut ws).map(|()| ws)
+    };
+    let (s, (fi, di)) = rayon::join(
+        || sheet(&|ws| summary(ws, &f, report, as_of)),
+        || {
+            rayon::join(
+                || sheet(&|ws| findings(ws, &f, dump, results)),
+                || sheet(&|ws| disputes(ws, &f, all_disputes)),
+            )
+        },
+    );
+    wb.push_worksheet(s?);
+    wb.push_worksheet(fi?);
+    wb.push_worksheet(di?);
+    wb.save_to_buffer()
+}
