@@ -190,25 +190,45 @@ fn remove_any(path: &Path) -> io::Result<()> {
     }
 }
 
-/// Writes the dispute files into a temporary folder beside `disputes/`, then
-/// replaces `dir/disputes` with it, so a reader sees the old set or the new
-/// set, never a mix. Only `dir/disputes` is ever removed.
-fn write_disputes(
+/// Replaces the folder `dir/name` as a whole: `fill` writes the new set into a
+/// temporary folder beside it, which is then renamed into place, so a reader sees
+/// the old set or the new set, never a mix. With `empty`, the folder is removed
+/// instead. Only `dir/name` is ever removed.
+fn replace_folder(
     dir: &Path,
-    disputes: &[crate::AccountDispute],
-    ctx: &crate::LetterContext,
+    name: &str,
+    empty: bool,
+    fill: impl FnOnce(&Path) -> io::Result<()>,
 ) -> io::Result<()> {
-    let target = dir.join("disputes");
-    if disputes.is_empty() {
+    let target = dir.join(name);
+    if empty {
         return remove_any(&target).map_err(|e| io_context(e, "remove the stale", &target));
     }
     let tmp = dir.join(format!(
-        ".disputes.{}.{}.tmp",
+        ".{name}.{}.{}.tmp",
         std::process::id(),
         TMP_COUNTER.fetch_add(1, Ordering::Relaxed)
     ));
     let result = (|| {
         fs::create_dir(&tmp).map_err(|e| io_context(e, "create", &tmp))?;
+        fill(&tmp)?;
+        remove_any(&target).map_err(|e| io_context(e, "remove the stale", &target))?;
+        fs::rename(&tmp, &target).map_err(|e| io_context(e, "rename into place", &target))
+    })();
+    if result.is_err() {
+        let _ = fs::remove_dir_all(&tmp);
+    }
+    result
+}
+
+/// Writes `disputes/<carrier>/<account>.csv`, `.md` and `.html` (see
+/// [`replace_folder`]).
+fn write_disputes(
+    dir: &Path,
+    disputes: &[crate::AccountDispute],
+    ctx: &crate::LetterContext,
+) -> io::Result<()> {
+    replace_folder(dir, "disputes", disputes.is_empty(), |tmp| {
         for d in disputes {
             let sub = tmp.join(&d.dir);
             fs::create_dir_all(&sub).map_err(|e| io_context(e, "create", &sub))?;
@@ -237,40 +257,19 @@ fn write_disputes(
                 },
             );
             csv.and(letters)
-        })?;
-        remove_any(&target).map_err(|e| io_context(e, "remove the stale", &target))?;
-        fs::rename(&tmp, &target).map_err(|e| io_context(e, "rename into place", &target))
-    })();
-    if result.is_err() {
-        let _ = fs::remove_dir_all(&tmp);
-    }
-    result
+        })
+    })
 }
 
-/// Writes `changes/<carrier>.csv` into a temporary folder, then replaces
-/// `dir/changes` with it (removed when no finding recommends a change).
+/// Writes `changes/<carrier>.csv` (see [`replace_folder`]; removed when no
+/// finding recommends a change).
 fn write_changes(dir: &Path, changes: &[crate::CarrierChanges]) -> io::Result<()> {
-    let target = dir.join("changes");
-    if changes.is_empty() {
-        return remove_any(&target).map_err(|e| io_context(e, "remove the stale", &target));
-    }
-    let tmp = dir.join(format!(
-        ".changes.{}.{}.tmp",
-        std::process::id(),
-        TMP_COUNTER.fetch_add(1, Ordering::Relaxed)
-    ));
-    let result = (|| {
-        fs::create_dir(&tmp).map_err(|e| io_context(e, "create", &tmp))?;
+    replace_folder(dir, "changes", changes.is_empty(), |tmp| {
         for c in changes {
-            write_atomic(&tmp, &format!("{}.csv", c.stem), |w| {
+            write_atomic(tmp, &format!("{}.csv", c.stem), |w| {
                 w.write_all(crate::changes_csv(c).as_bytes())
             })?;
         }
-        remove_any(&target).map_err(|e| io_context(e, "remove the stale", &target))?;
-        fs::rename(&tmp, &target).map_err(|e| io_context(e, "rename into place", &target))
-    })();
-    if result.is_err() {
-        let _ = fs::remove_dir_all(&tmp);
-    }
-    result
+        Ok(())
+    })
 }
