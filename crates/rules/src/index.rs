@@ -2,7 +2,7 @@
 
 use crate::catalogue::Catalogue;
 use rustc_hash::FxHashMap;
-use telaudit_model::{ChargeType, Date, Dump, RowId, Sym};
+use telaudit_model::{ChargeType, Date, Dump, Row, RowId, Sym};
 
 /// An account's number in [`Index::accounts`].
 pub type AccId = u32;
@@ -215,22 +215,11 @@ type CopyKey = (ChargeType, Sym, Sym, u32, u32, i64, i64);
 /// Marks every copy: per (account number, service_id), across carrier names as
 /// DUP001 compares them, the positive rows of the copy types that agree on
 /// [`CopyKey`]; all but the first row (the smallest id) of each group are copies.
-/// Returns the marks and the groups. The (account, service_id) groups are
-/// independent, so they are sorted in parallel.
+/// Returns the marks and the groups.
 fn mark_copies(dump: &Dump, ix: &Index) -> (Vec<bool>, Vec<Vec<RowId>>) {
-    use rayon::prelude::*;
-    let mut groups: FxHashMap<(Sym, Sym), Vec<SvcId>> = FxHashMap::default();
-    for (s, info) in ix.services.iter().enumerate() {
-        groups
-            .entry((ix.acc(info.acc).account, info.service))
-            .or_default()
-            .push(s as SvcId);
-    }
-    let groups: Vec<Vec<SvcId>> = groups.into_values().collect();
-    let runs: Vec<Vec<RowId>> = groups
-        .par_iter()
-        .flat_map_iter(|svcs| group_runs(dump, ix, svcs))
-        .collect();
+    let runs = identical_runs(dump, ix, &|row: &Row| {
+        COPY_TYPES.contains(&row.charge_type) && row.amount.is_positive()
+    });
     let mut copy = vec![false; dump.rows.len()];
     for run in &runs {
         for &r in &run[1..] {
@@ -240,14 +229,45 @@ fn mark_copies(dump: &Dump, ix: &Index) -> (Vec<bool>, Vec<Vec<RowId>>) {
     (copy, runs)
 }
 
-/// The groups of identical rows (two or more, ascending) among the services of
-/// one (account number, service_id).
-fn group_runs(dump: &Dump, ix: &Index, svcs: &[SvcId]) -> Vec<Vec<RowId>> {
+/// The groups of identical rows among the rows `keep` takes: per (account number,
+/// service_id), across carrier names, rows that agree on [`CopyKey`], two or more,
+/// each ascending (the original, then its copies). The (account, service_id)
+/// groups are independent, so they are sorted in parallel. The index's copies use
+/// it with DUP001's definition; a DUP001 rule file with other parameters with its
+/// own `keep`.
+pub(crate) fn identical_runs(
+    dump: &Dump,
+    ix: &Index,
+    keep: &(dyn Fn(&Row) -> bool + Sync),
+) -> Vec<Vec<RowId>> {
+    use rayon::prelude::*;
+    let mut groups: FxHashMap<(Sym, Sym), Vec<SvcId>> = FxHashMap::default();
+    for (s, info) in ix.services.iter().enumerate() {
+        groups
+            .entry((ix.acc(info.acc).account, info.service))
+            .or_default()
+            .push(s as SvcId);
+    }
+    let groups: Vec<Vec<SvcId>> = groups.into_values().collect();
+    groups
+        .par_iter()
+        .flat_map_iter(|svcs| group_runs(dump, ix, svcs, keep))
+        .collect()
+}
+
+/// The groups of identical rows (two or more, ascending) among the rows `keep`
+/// takes of the services of one (account number, service_id).
+fn group_runs(
+    dump: &Dump,
+    ix: &Index,
+    svcs: &[SvcId],
+    keep: &(dyn Fn(&Row) -> bool + Sync),
+) -> Vec<Vec<RowId>> {
     let mut keyed: Vec<(CopyKey, RowId)> = Vec::new();
     for &s in svcs {
         for &r in &ix.svc(s).rows {
             let row = &dump.rows[r as usize];
-            if !COPY_TYPES.contains(&row.charge_type) || !row.amount.is_positive() {
+            if !keep(row) {
                 continue;
             }
             let key = (

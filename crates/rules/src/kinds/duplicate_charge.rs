@@ -1,12 +1,12 @@
 //! `duplicate_charge` (DUP001).
 
 use crate::config::RuleError;
-use crate::index::{Index, SvcId};
+use crate::index::{identical_runs, Index};
 use crate::kinds::{Fields, Kind, KindDef, Param};
 use std::sync::Arc;
 use crate::util::{money_m, periods_text, row_claim, Draft};
 use rustc_hash::FxHashMap;
-use telaudit_model::{ChargeType, ChargeTypes, Decimal, Dump, Finding, Micros, RowId, Sym};
+use telaudit_model::{ChargeType, ChargeTypes, Decimal, Dump, Finding, Micros, Row, RowId, Sym};
 
 /// This kind's entry in the registry ([`crate::kinds::REGISTRY`]).
 pub const KIND: KindDef = KindDef {
@@ -79,9 +79,6 @@ type Run = (usize, Micros);
 /// A duplicated charge: account, service_id, carrier of the first copy, code, description.
 type ChargeKey = (Sym, Sym, Sym, Sym, Sym);
 
-/// The part of the key that varies within one (account, service_id).
-type Key = (ChargeType, Sym, Sym, u32, u32, i64, i64);
-
 impl DuplicateCharge {
     /// The charge types a copy can have by default (and by formats.md section 6).
     fn default_types() -> ChargeTypes {
@@ -104,49 +101,11 @@ impl DuplicateCharge {
     }
 
     /// The groups of identical rows (each ascending: the original, then its
-    /// copies), grouped again by this rule's own parameters.
+    /// copies) among the rows this rule's own parameters take.
     fn runs(&self, dump: &Dump, ix: &Index) -> Vec<Vec<RowId>> {
-        // The spec's key has no carrier: services of one (account, service_id) under
-        // two carrier names are compared together.
-        let mut groups: FxHashMap<(Sym, Sym), Vec<SvcId>> = FxHashMap::default();
-        for (s, info) in ix.services.iter().enumerate() {
-            groups
-                .entry((ix.acc(info.acc).account, info.service))
-                .or_default()
-                .push(s as SvcId);
-        }
-        let mut runs = Vec::new();
-        let mut keyed: Vec<(Key, RowId)> = Vec::new();
-        for svcs in groups.values() {
-            keyed.clear();
-            for &s in svcs {
-                for &r in &ix.svc(s).rows {
-                    let row = &dump.rows[r as usize];
-                    if !self.charge_types.contains(row.charge_type)
-                        || (self.positive_only && !row.amount.is_positive())
-                    {
-                        continue;
-                    }
-                    let key = (
-                        row.charge_type,
-                        row.charge_code,
-                        row.description,
-                        row.period_start.packed(),
-                        row.period_end.packed(),
-                        row.quantity.0,
-                        row.amount.0,
-                    );
-                    keyed.push((key, r));
-                }
-            }
-            keyed.sort_unstable();
-            for run in keyed.chunk_by(|a, b| a.0 == b.0) {
-                if run.len() >= 2 {
-                    runs.push(run.iter().map(|k| k.1).collect());
-                }
-            }
-        }
-        runs
+        identical_runs(dump, ix, &|row: &Row| {
+            self.charge_types.contains(row.charge_type) && (!self.positive_only || row.amount.is_positive())
+        })
     }
 }
 
