@@ -4,6 +4,7 @@
 //! `build.rs` (adding a layout needs no Rust). A file's layout is found from its
 //! header: every name in the layout's `signature` must be there.
 
+mod preamble;
 mod read;
 mod spec;
 mod values;
@@ -83,26 +84,37 @@ pub(crate) fn layout_index(name: &str) -> Option<usize> {
     layouts().iter().position(|l| l.name == name)
 }
 
-/// The header names a layout would see on its header line of `text`.
+/// A line's cells as the recogniser sees them: split on the delimiter, trimmed,
+/// surrounding quotes removed.
+fn split_names(layout: &Layout, line: &str) -> Vec<String> {
+    line.trim_end_matches('\r')
+        .split(layout.delimiter as char)
+        .map(|f| {
+            let f = f.trim();
+            f.strip_prefix('"')
+                .and_then(|x| x.strip_suffix('"'))
+                .unwrap_or(f)
+                .trim()
+                .to_string()
+        })
+        .collect()
+}
+
+/// The header names a layout would see on its header line of `text` (with a
+/// `[preamble]`: the first line of its first lines that carries the signature).
 fn header_names(layout: &Layout, text: &str) -> Vec<String> {
+    if let Some(p) = &layout.preamble {
+        let split = |l: &str| split_names(layout, l);
+        return match preamble::search(p, &layout.signature, text, &split) {
+            preamble::Search::Found(names) => names,
+            _ => Vec::new(),
+        };
+    }
     let line = text
         .lines()
         .filter(|l| !l.trim().is_empty())
         .nth(layout.header_line - 1);
-    line.map(|l| {
-        l.trim_end_matches('\r')
-            .split(layout.delimiter as char)
-            .map(|f| {
-                let f = f.trim();
-                f.strip_prefix('"')
-                    .and_then(|x| x.strip_suffix('"'))
-                    .unwrap_or(f)
-                    .trim()
-                    .to_string()
-            })
-            .collect()
-    })
-    .unwrap_or_default()
+    line.map(|l| split_names(layout, l)).unwrap_or_default()
 }
 
 /// The signature columns of `layout` missing from `text`'s header.
@@ -117,7 +129,9 @@ fn missing<'a>(layout: &'a Layout, text: &str) -> Vec<&'a str> {
 }
 
 /// The layout whose signature `text`'s header carries; the one with the longest
-/// signature when several do.
+/// signature when several do. When none does, a layout whose `[preamble]` marker
+/// (a report title) is in `text` though no header follows: its reader says what
+/// is missing, naming the line, rather than the file going unrecognised.
 pub(crate) fn recognise(text: &str) -> Option<usize> {
     let mut best: Option<(usize, usize)> = None;
     for (i, l) in layouts().iter().enumerate() {
@@ -125,7 +139,17 @@ pub(crate) fn recognise(text: &str) -> Option<usize> {
             best = Some((i, l.signature.len()));
         }
     }
-    best.map(|(i, _)| i)
+    best.map(|(i, _)| i).or_else(|| {
+        layouts().iter().position(|l| {
+            l.preamble.as_ref().is_some_and(|p| {
+                let split = |line: &str| split_names(l, line);
+                matches!(
+                    preamble::search(p, &l.signature, text, &split),
+                    preamble::Search::MarkerOnly
+                )
+            })
+        })
+    })
 }
 
 /// For a file no layout recognises: the closest layouts (most signature columns

@@ -1,5 +1,6 @@
 //! Reading one file through a layout into canonical rows.
 
+use super::preamble::{Context, GroupLines, Preface};
 use super::spec::*;
 use super::values::{
     clean_cell, cycle_ending, is_placeholder, parse_date, parse_number, parse_period, prior_month,
@@ -35,12 +36,29 @@ pub fn read_layout(layout: &Layout, bytes: &[u8], file: FileId, path: &str) -> P
         .flexible(true)
         .from_reader(text.as_bytes());
     let mut records = rdr.records();
-    let mut header: Option<csv::StringRecord> = None;
-    for _ in 0..layout.header_line {
-        header = records.next().and_then(Result::ok);
-    }
+    let mut lines = Lines::new(text.as_bytes());
+    let mut ctx = Context::new(layout.columns.len());
+    let header = match &layout.preamble {
+        Some(p) => {
+            let mut rd = Preface {
+                layout,
+                path,
+                out: &mut out,
+            };
+            rd.header(p, &mut records, &mut lines, &mut ctx)
+        }
+        None => {
+            let mut header: Option<csv::StringRecord> = None;
+            for _ in 0..layout.header_line {
+                header = records.next().and_then(Result::ok);
+            }
+            if header.is_none() {
+                warn(&mut out, path, "empty file: no header row, no charges".into());
+            }
+            header
+        }
+    };
     let Some(header) = header else {
-        warn(&mut out, path, "empty file: no header row, no charges".into());
         return out;
     };
     let reader = Records {
@@ -66,16 +84,22 @@ pub fn read_layout(layout: &Layout, bytes: &[u8], file: FileId, path: &str) -> P
                 .zip(header.iter())
                 .all(|(a, b)| a.trim().eq_ignore_ascii_case(b.trim()))
     };
-    let mut lines = Lines::new(text.as_bytes());
     let mut skipped = 0u64;
     let mut problems: Vec<String> = Vec::new();
+    let mut groups = GroupLines::new(layout);
     for rec in records {
         match rec {
             Ok(rec) if repeats_header(&rec) => {}
             Ok(rec) => {
                 let line = rec.position().map_or(0, |p| lines.at(p.byte()));
-                if reader.record(&rec, line, &mut out, &mut problems) == Record::LeftOut {
+                if groups.is_group_line(&rec, line, &mut ctx, &mut out, path) {
+                    continue;
+                }
+                let made = (out.rows.len(), out.rejected.len());
+                if reader.record(&rec, line, &ctx, &mut out, &mut problems) == Record::LeftOut {
                     skipped += 1;
+                } else if made != (out.rows.len(), out.rejected.len()) {
+                    groups.rows_read();
                 }
             }
             Err(e) => {
@@ -84,6 +108,7 @@ pub fn read_layout(layout: &Layout, bytes: &[u8], file: FileId, path: &str) -> P
             }
         }
     }
+    groups.finish(&mut out, path);
     if skipped > 0 {
         let why = format!(
             "{skipped} summary or non-charge row(s) left out as {} says",
@@ -95,7 +120,7 @@ pub fn read_layout(layout: &Layout, bytes: &[u8], file: FileId, path: &str) -> P
 }
 
 /// A whole-file warning.
-fn warn(out: &mut ParsedFile, path: &str, message: String) {
+pub(super) fn warn(out: &mut ParsedFile, path: &str, message: String) {
     out.warnings.push(Warning {
         file: path.to_string(),
         position: Position::File,
@@ -105,7 +130,7 @@ fn warn(out: &mut ParsedFile, path: &str, message: String) {
 
 /// Physical line numbers from byte offsets; records come in order, so each
 /// newline is counted once.
-struct Lines<'t> {
+pub(super) struct Lines<'t> {
     text: &'t [u8],
     scanned: usize,
     line_no: u64,
@@ -121,7 +146,7 @@ impl<'t> Lines<'t> {
     }
 
     /// The line a record starting at `offset` is on (line breaks before it skipped).
-    fn at(&mut self, offset: u64) -> u64 {
+    pub(super) fn at(&mut self, offset: u64) -> u64 {
         let text = self.text;
         let mut off = usize::try_from(offset).unwrap_or(usize::MAX).min(text.len());
         while off < text.len() && matches!(text[off], b'\r' | b'\n') {
@@ -174,6 +199,7 @@ impl Records<'_> {
         &self,
         rec: &csv::StringRecord,
         line: u64,
+        ctx: &Context,
         out: &mut ParsedFile,
         problems: &mut Vec<String>,
     ) -> Record {
@@ -195,7 +221,22 @@ impl Records<'_> {
             self.reject(out, line, crate::text::nul_reason(name), 1);
             return Record::Read;
         }
+        // A column the file lacks reads as empty; an `@name` reads its captured value.
+        let cell = |c: usize| -> &str {
+            self.pos[c]
+                .and_then(|i| rec.get(i))
+                .map_or_else(|| ctx.values[c].as_deref().unwrap_or(""), clean_cell)
+        };
         if rec.len() != self.header_len {
+            // A report's footer lines (`Total Current Charges:  $1.00`) are left out
+            // by a `[[skip]]` regex whatever their field count.
+            if layout
+                .skips
+                .iter()
+                .any(|s| !s.negate && s.regex.is_match(cell(s.column)))
+            {
+                return Record::LeftOut;
+            }
             let why = format!(
                 "wrong field count: expected {} fields as in the header, found {}",
                 self.header_len,
@@ -204,7 +245,6 @@ impl Records<'_> {
             self.reject(out, line, why, 1);
             return Record::Read;
         }
-        let cell = |c: usize| -> &str { self.pos[c].and_then(|i| rec.get(i)).map_or("", clean_cell) };
         if layout
             .skips
             .iter()

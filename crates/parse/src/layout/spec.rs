@@ -56,6 +56,9 @@ struct RawLayout {
     fields: BTreeMap<String, RawValue>,
     #[serde(default)]
     charges: Vec<RawCharge>,
+    preamble: Option<super::preamble::RawPreamble>,
+    #[serde(default)]
+    group: Vec<super::preamble::RawGroup>,
 }
 
 fn comma() -> String {
@@ -226,8 +229,13 @@ pub struct Layout {
     pub(crate) skips: Vec<Cond>,
     pub(crate) period: PeriodSpec,
     pub(crate) charges: Vec<ChargeSpec>,
-    /// Every column name the layout reads, as written in the TOML.
+    /// Every column name the layout reads, as written in the TOML (`@name`: a
+    /// value captured from the preamble or carried from a group line).
     pub(crate) columns: Vec<String>,
+    /// Text before the header (`[preamble]`): the header is found by its signature.
+    pub(crate) preamble: Option<super::preamble::Preamble>,
+    /// Group lines whose values are carried onto the rows below (`[[group]]`).
+    pub(crate) groups: Vec<super::preamble::Group>,
 }
 
 impl Layout {
@@ -283,6 +291,7 @@ pub(crate) fn compile(file: &str, text: &str) -> Result<Layout, String> {
     for s in &raw.signature {
         c.col(s);
     }
+    let (preamble, groups) = c.preamble(raw.preamble.as_ref(), &raw.group, raw.header_line)?;
     if let Some(stem) = file.rsplit('/').next().and_then(|f| f.strip_suffix(".toml")) {
         if stem != raw.name {
             return Err(c.err(format!(
@@ -311,6 +320,8 @@ pub(crate) fn compile(file: &str, text: &str) -> Result<Layout, String> {
         period,
         charges,
         columns: c.columns,
+        preamble,
+        groups,
     })
 }
 
@@ -338,17 +349,41 @@ impl Compiler<'_> {
     /// The number of a column, by name (trimmed, case-insensitive), numbering a
     /// new name after the others.
     fn col(&mut self, name: &str) -> usize {
-        match self
-            .columns
+        Compiler::number(&mut self.columns, name)
+    }
+
+    /// The number of `name` in `columns`, added after the others when new.
+    fn number(columns: &mut Vec<String>, name: &str) -> usize {
+        match columns
             .iter()
             .position(|c| c.trim().eq_ignore_ascii_case(name.trim()))
         {
             Some(i) => i,
             None => {
-                self.columns.push(name.trim().to_string());
-                self.columns.len() - 1
+                columns.push(name.trim().to_string());
+                columns.len() - 1
             }
         }
+    }
+
+    /// `[preamble]` and `[[group]]` (layout/preamble.rs); every `@name` a field
+    /// names must be defined there.
+    fn preamble(
+        &mut self,
+        raw: Option<&super::preamble::RawPreamble>,
+        group: &[super::preamble::RawGroup],
+        header_line: usize,
+    ) -> Result<(Option<super::preamble::Preamble>, Vec<super::preamble::Group>), String> {
+        if raw.is_some() && header_line != 1 {
+            return Err(self.err("header_line and [preamble] exclude each other: with a preamble the header is found by its signature".into()));
+        }
+        let file = self.file;
+        let err = |m: String| format!("{file}: {m}");
+        let columns = &mut self.columns;
+        let mut col = |n: &str| Compiler::number(columns, n);
+        let (p, g) = super::preamble::compile(raw, group, &mut col, &err)?;
+        super::preamble::check_names(&self.columns, p.as_ref(), &g, &err)?;
+        Ok((p, g))
     }
 
     /// A regex; `what` names where it is in errors.
