@@ -43,8 +43,9 @@ pub(crate) struct RawGroup {
 pub(crate) struct Preamble {
     pub max_lines: usize,
     pub marker: Option<Regex>,
-    /// (column number of `@name`, regex): the first preamble line it matches gives
-    /// the value (capture group 1, else the whole match).
+    /// (column number of `@name`, regex): the first line it matches, of the
+    /// preamble and the header line, gives the value (capture group 1, else the
+    /// whole match).
     pub captures: Vec<(usize, Regex)>,
 }
 
@@ -286,7 +287,10 @@ impl Preface<'_> {
                 );
             }
         }
-        let texts: Vec<(String, u64)> = before.into_iter().map(|(t, l, _)| (t, l)).collect();
+        // Captures look at the header line too (a report whose "header" is the line
+        // that states its total).
+        let mut texts: Vec<(String, u64)> = before.into_iter().map(|(t, l, _)| (t, l)).collect();
+        texts.push((line_text(header.iter()), header_at));
         for name in ctx.capture(p, &texts, &self.layout.columns) {
             warn(
                 self.out,
