@@ -3,7 +3,8 @@
 use super::preamble::{Context, GroupLines, Preface};
 use super::spec::*;
 use super::values::{
-    clean_cell, cycle_ending, is_placeholder, parse_date, parse_number, parse_period, prior_month,
+    clean_cell, cycle_ending, is_placeholder, parse_date, parse_minutes, parse_number, parse_period,
+    prior_month,
 };
 use crate::table::MAX_RECORD_BYTES;
 use crate::text::{decode_text, show};
@@ -398,6 +399,9 @@ fn number<'c>(layout: &Layout, v: &Value, cell: &dyn Fn(usize) -> &'c str) -> Re
         return Ok(total);
     }
     let t = text(v, cell)?;
+    if v.minutes {
+        return parse_minutes(&t);
+    }
     parse_number(&t, layout.number)
 }
 

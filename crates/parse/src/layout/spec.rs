@@ -112,6 +112,8 @@ struct RawFull {
     regex: Option<String>,
     map: Option<BTreeMap<String, String>>,
     default: Option<String>,
+    #[serde(default)]
+    minutes: bool,
 }
 
 #[derive(Deserialize)]
@@ -171,6 +173,8 @@ pub(crate) struct Value {
     pub map: Option<Vec<(String, String)>>,
     /// Used when the value is empty, or when the map has no entry.
     pub default: Option<String>,
+    /// The text is a duration `M:SS` or `H:MM:SS`, read as minutes (`minutes = true`).
+    pub minutes: bool,
 }
 
 /// One charge a source row makes.
@@ -587,12 +591,19 @@ impl Compiler<'_> {
                     regex: None,
                     map: None,
                     default: None,
+                    minutes: false,
                 })
             }
             RawValue::Full(f) => f,
         };
         let source = self.source(key, full)?;
+        if full.minutes && ![F_QUANTITY, F_USAGE_QUANTITY].iter().any(|&f| FIELDS[f] == key) {
+            return Err(self.err(format!(
+                "{key}: minutes is for durations (quantity, usage_quantity)"
+            )));
+        }
         Ok(Value {
+            minutes: full.minutes,
             source,
             regex: full.regex.as_deref().map(|r| self.re(key, r)).transpose()?,
             map: full.map.as_ref().map(|m| {

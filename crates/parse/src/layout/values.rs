@@ -77,6 +77,45 @@ pub(crate) fn parse_number(raw: &str, fmt: NumberFormat) -> Result<Option<Micros
     Ok(Some(if neg { Micros(-m.0) } else { m }))
 }
 
+/// A duration written `M:SS` or `H:MM:SS` (Bell's `1053:00`, `452:58`), in
+/// minutes, exact to the micro-minute (seconds / 60 rounded half up). None when
+/// the cell holds no value.
+pub(crate) fn parse_minutes(raw: &str) -> Result<Option<Micros>, String> {
+    let s = clean_cell(raw);
+    if is_placeholder(s) {
+        return Ok(None);
+    }
+    let bad = || format!("{} is not a duration (M:SS or H:MM:SS)", crate::text::show(s));
+    let parts: Vec<&str> = s.split(':').collect();
+    if !(2..=3).contains(&parts.len())
+        || parts
+            .iter()
+            .any(|p| p.is_empty() || p.len() > 12 || !p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Err(bad());
+    }
+    let n: Vec<i64> = parts
+        .iter()
+        .map(|p| p.parse::<i64>().map_err(|_| bad()))
+        .collect::<Result<_, _>>()?;
+    let (h, m, sec) = match n[..] {
+        [m, sec] => (0, m, sec),
+        [h, m, sec] if m < 60 => (h, m, sec),
+        _ => return Err(bad()),
+    };
+    if sec >= 60 {
+        return Err(bad());
+    }
+    // Micro-minutes: (h * 60 + m) * 1e6 + sec * 1e6 / 60, half up.
+    let whole = h
+        .checked_mul(60)
+        .and_then(|x| x.checked_add(m))
+        .and_then(|x| x.checked_mul(1_000_000))
+        .ok_or_else(bad)?;
+    let frac = (sec * 1_000_000 * 2 + 60) / 120;
+    Ok(Some(Micros(whole + frac)))
+}
+
 /// A date pattern of a layout: `YYYY-MM-DD`, `YYYY/MM/DD`, `YYYYMMDD`, `MM/DD/YY`,
 /// `MM/DD/YYYY`, `DD/MM/YYYY`, `DD.MM.YYYY`, `Mon DD, YYYY`, `DD-Mon-YYYY`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -395,6 +434,42 @@ mod tests {
         assert!(parse_number("12abc", NumberFormat::Us).is_err());
         assert!(parse_number("--3", NumberFormat::Us).is_err());
         assert!(parse_number("1.0000001", NumberFormat::Us).is_err());
+    }
+
+    #[test]
+    fn durations_in_minutes() {
+        let min = |s: &str| parse_minutes(s).unwrap().map(|m| m.0);
+        assert_eq!(min("1053:00"), Some(1_053_000_000));
+        // 58 s = 0.9666666... min, half up to the micro-minute.
+        assert_eq!(min("452:58"), Some(452_966_667));
+        assert_eq!(min("0:30"), Some(500_000));
+        assert_eq!(min("0:00"), Some(0));
+        assert_eq!(min("1:02:03"), Some(62_050_000));
+        assert_eq!(min(" "), None);
+        for bad in [
+            "12",
+            "1:60",
+            "1:2:3:4",
+            "a:00",
+            "-1:00",
+            "1:75:00",
+            "1:",
+            "99999999999999:00",
+        ] {
+            assert!(parse_minutes(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn telus_dates_and_dollars() {
+        let p = vec![DatePattern::new("DD-Mon-YY").unwrap()];
+        assert_eq!(
+            parse_date("06-Feb-23", &p).unwrap(),
+            Some(Date::from_ymd(2023, 2, 6).unwrap())
+        );
+        assert!(parse_date("31-Feb-23", &p).is_err());
+        assert_eq!(us("$5.25"), Some(5_250_000));
+        assert_eq!(us("$-17.86"), Some(-17_860_000));
     }
 
     #[test]
