@@ -377,3 +377,231 @@ fn a_record_over_one_mebibyte_in_a_layout_file_is_refused_and_the_rest_read() {
         p.rejected[0].reason
     );
 }
+
+/// The layout `read_charge_file` recognised a fixture as (None: not a layout file).
+fn recognised_as(name: &str) -> Option<String> {
+    let (_, b) = fixture(name);
+    let dir = client(&[(&format!("invoices/{name}"), &b)]);
+    let d = read_client(dir.path()).ok()?;
+    d.files.iter().find_map(|f| match &f.kind {
+        telaudit_model::SourceKind::Layout(l) => Some(l.clone()),
+        _ => None,
+    })
+}
+
+#[test]
+fn telus_group_summary_fixture() {
+    let p = read("telus-group-summary.txt");
+    assert!(p.rejected.is_empty(), "{:#?}", p.rejected);
+    // Clinics: 25.00 + 3.40 + 10.00 + 1.25 + HST 5.95 = 45.60 and 40.00 + 2.50 - 5.00
+    // + GST 1.88 = 39.38; Admin: 15.00 + 4.00 + GST 0.95 = 19.95; the suspended line
+    // bills nothing. 45.60 + 39.38 + 19.95 = 104.93, of which tax 5.95 + 1.88 + 0.95 = 8.78.
+    assert_eq!(total(&p), m("104.93"));
+    let tax = Micros(
+        p.rows
+            .iter()
+            .filter(|r| r.charge_type == ChargeType::Tax)
+            .map(|r| r.amount.0)
+            .sum(),
+    );
+    assert_eq!(tax, m("8.78"));
+    assert_eq!(p.rows.len(), 12);
+    let c = " (department Clinics, cost center CC-100)";
+    let a = " (department Admin, cost center CC-200)";
+    let (l1, l2, l3) = (
+        "9025550101".to_string(),
+        "9025550102".to_string(),
+        "9025550103".to_string(),
+    );
+    assert_eq!(
+        rows(&p),
+        [
+            (
+                l1.clone(),
+                ChargeType::Recurring,
+                m("25"),
+                format!("Service plan: Business Talk 25{c}")
+            ),
+            (
+                l1.clone(),
+                ChargeType::Usage,
+                m("3.40"),
+                format!("Long distance{c}")
+            ),
+            (
+                l1.clone(),
+                ChargeType::Recurring,
+                m("10"),
+                format!("Data services{c}")
+            ),
+            (l1.clone(), ChargeType::Fee, m("1.25"), format!("Other fees{c}")),
+            (l1, ChargeType::Tax, m("5.95"), format!("PST/QST/HST{c}")),
+            (
+                l2.clone(),
+                ChargeType::Recurring,
+                m("40"),
+                format!("Service plan (pooled): Shared Dollars 40{c}")
+            ),
+            (
+                l2.clone(),
+                ChargeType::Usage,
+                m("2.50"),
+                format!("Additional local airtime{c}")
+            ),
+            (
+                l2.clone(),
+                ChargeType::Adjustment,
+                m("-5"),
+                format!("Other charges and credits{c}")
+            ),
+            (l2, ChargeType::Tax, m("1.88"), format!("GST{c}")),
+            (
+                l3.clone(),
+                ChargeType::Recurring,
+                m("15"),
+                format!("Service plan: Business Talk 15{a}")
+            ),
+            (
+                l3.clone(),
+                ChargeType::Recurring,
+                m("4"),
+                format!("Value-added services{a}")
+            ),
+            (l3, ChargeType::Tax, m("0.95"), format!("GST{a}")),
+        ]
+    );
+    // Account, invoice and date from the preamble; the cycle ending on the invoice date.
+    let r = &p.rows[0];
+    assert_eq!(p.strings.get(r.carrier), "TELUS");
+    assert_eq!(p.strings.get(r.account), "90210077");
+    assert_eq!(p.strings.get(r.invoice), "700100200300");
+    assert_eq!(r.invoice_date.to_string(), "2024-03-15");
+    assert_eq!(
+        (r.period_start.to_string(), r.period_end.to_string()),
+        ("2024-02-16".into(), "2024-03-15".into())
+    );
+    // Physical lines: 13 preamble and header lines, two group lines, then the rows.
+    let lines: Vec<u32> = p.rows.iter().map(|r| r.source.pos).collect();
+    assert_eq!(lines, [16, 16, 16, 16, 16, 17, 17, 17, 17, 22, 22, 22]);
+    // Subtotals, the Total row and the footer are left out (4 + 1 + 4), and said;
+    // every row's charges add up to its Total (no check_total warning).
+    assert_eq!(p.warnings.len(), 1, "{:?}", p.warnings);
+    assert!(p.warnings[0].message.contains("9 summary or non-charge row(s)"));
+}
+
+#[test]
+fn telus_layouts_recognise_only_telus_reports() {
+    assert_eq!(
+        recognised_as("telus-group-summary.txt").as_deref(),
+        Some("telus-group-summary")
+    );
+    // No other carrier's fixture is taken for a TELUS report.
+    for f in [
+        "att-rdo.txt",
+        "att-rdo-equipment.txt",
+        "bell-mob.csv",
+        "bell-mob-usage-2024-02.csv",
+        "verizon-detail.txt",
+        "verizon-summary.txt",
+    ] {
+        let l = recognised_as(f).unwrap_or_default();
+        assert!(!l.is_empty() && !l.starts_with("telus"), "{f}: {l}");
+    }
+    // The Group Summary's columns without its report title: not a TELUS report.
+    let (_, b) = fixture("telus-group-summary.txt");
+    let text = String::from_utf8(b)
+        .unwrap()
+        .replace("REPORT - GROUP SUMMARY", "REPORT - SOMETHING ELSE");
+    assert!(read_charge_file(Path::new("x.txt"), text.as_bytes(), FileId(0), "x.txt").is_err());
+}
+
+#[test]
+fn telus_reports_without_charges_are_recognised_and_skipped() {
+    let pre = "\"Acme\"\tClient No:\t\"42\"\r\nInvoice Date:\t01-Apr-24\tUnique Invoice No:\t\"9\"\r\n\"Account Number 42\"\r\n\"----\"\r\n";
+    for (title, layout) in [
+        (
+            "REPORT - MOBILITY INVOICE SUMMARY\"\r\n\"Total Current Charges:\"\t$10.00",
+            "telus-invoice-summary",
+        ),
+        ("REPORT - INDIVIDUAL DETAILS", "telus-individual-detail"),
+        ("REPORT - AIRTIME DETAILS", "telus-airtime-detail"),
+        ("REPORT - ACCOUNT DETAIL", "telus-account-detail"),
+        (
+            "REPORT - DAYTIME, EVENING AND WEEKEND CHARGES",
+            "telus-dew-report",
+        ),
+    ] {
+        let text = format!("{pre}\"{title}\"\r\n\r\n\"Name\"\t\"Amount\"\r\n\"x\"\t$1.00\r\n");
+        let d = read_charge_file(Path::new("r.txt"), text.as_bytes(), FileId(0), "r.txt").unwrap();
+        assert!(d.rows.is_empty() && d.rejected.is_empty(), "{layout}");
+        assert!(
+            d.warnings
+                .iter()
+                .any(|w| w.message.contains(&format!("layouts/{layout}.toml"))),
+            "{layout}: {:?}",
+            d.warnings
+        );
+    }
+}
+
+#[test]
+fn att_equipment_purchases_are_one_time() {
+    let p = read("att-rdo-equipment.txt");
+    assert!(p.rejected.is_empty(), "{:#?}", p.rejected);
+    // Two rows of the same purchase (transaction T-1001), a goodwill adjustment
+    // without equipment columns, a plan: 349.00 + 349.00 - 20.00 + 30.00 = 708.00.
+    assert_eq!(total(&p), m("708"));
+    let got: Vec<(ChargeType, String, Micros)> = p
+        .rows
+        .iter()
+        .map(|r| (r.charge_type, p.strings.get(r.charge_code).to_string(), r.amount))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (ChargeType::OneTime, "TZ128".into(), m("349")),
+            (ChargeType::OneTime, "TZ128".into(), m("349")),
+            (ChargeType::Adjustment, String::new(), m("-20")),
+            (ChargeType::Recurring, String::new(), m("30")),
+        ]
+    );
+}
+
+#[test]
+fn bell_usage_columns_make_usage_rows() {
+    let p = read("bell-mob-usage-2024-03.csv");
+    assert!(p.rejected.is_empty(), "{:#?}", p.rejected);
+    // 40.00 + 2.00 + 25.00 + 1.25 = 68.25; the usage rows bill nothing.
+    assert_eq!(total(&p), m("68.25"));
+    let usage: Vec<(String, Option<Micros>, String)> = p
+        .rows
+        .iter()
+        .filter(|r| r.charge_type == ChargeType::Usage)
+        .map(|r| {
+            assert_eq!(r.amount, Micros::ZERO);
+            (
+                p.strings.get(r.service).to_string(),
+                r.usage_quantity,
+                p.strings.get(r.usage_unit).to_string(),
+            )
+        })
+        .collect();
+    let (a, b) = ("604-555-0001".to_string(), "604-555-0002".to_string());
+    assert_eq!(
+        usage,
+        [
+            // 0:45 is three quarters of a minute.
+            (a.clone(), Some(m("0.75")), "min".into()),
+            (a.clone(), Some(m("12")), "msg".into()),
+            (a, Some(m("2048.5")), "MB".into()),
+            (b.clone(), Some(m("0")), "min".into()),
+            (b.clone(), Some(m("0")), "msg".into()),
+            (b, Some(m("0")), "MB".into()),
+        ]
+    );
+    // Without the usage columns (the older fixture) no usage rows are made.
+    assert!(read("bell-mob.csv")
+        .rows
+        .iter()
+        .all(|r| r.usage_quantity.is_none()));
+}

@@ -144,8 +144,9 @@ fn att_samples_are_read_without_refusals() {
         eprintln!("warning: {}: {}", w.file, w.message);
     }
     assert!(dump.rejected.is_empty(), "{:#?}", dump.rejected);
-    // Two equipment lines of billing account 836151207; the FAN header rows and the
-    // previous balance are not charges.
+    // Two equipment purchases of billing account 836151207 (their Equipment
+    // Transaction Number marks them: one-time, coded by Equipment Item ID); the FAN
+    // header rows and the previous balance are not charges.
     let got: Vec<(&str, &str, ChargeType, Micros, String)> = dump
         .rows
         .iter()
@@ -165,20 +166,22 @@ fn att_samples_are_read_without_refusals() {
             (
                 "836151207",
                 "836151207-20230202",
-                ChargeType::Adjustment,
+                ChargeType::OneTime,
                 m("0"),
                 "2023-01-03".into()
             ),
             (
                 "836151207",
                 "836151207-20230202",
-                ChargeType::Adjustment,
+                ChargeType::OneTime,
                 m("0.99"),
                 "2023-01-03".into()
             ),
         ]
     );
     assert_eq!(dump.rows[1].quantity, m("1"));
+    let codes: Vec<&str> = dump.rows.iter().map(|r| dump.s(r.charge_code)).collect();
+    assert_eq!(codes, ["73023", "6858C"]);
     assert!(dump
         .warnings
         .iter()
@@ -193,21 +196,37 @@ fn bell_samples_are_read_without_refusals() {
         eprintln!("warning: {}: {}", w.file, w.message);
     }
     assert!(dump.rejected.is_empty(), "{:#?}", dump.rejected);
-    // Two mobiles: 47.00 monthly + 2.35 GST + 3.29 Manitoba PST = 52.64 each.
-    let got: Vec<(&str, ChargeType, Micros)> = dump
+    // Two mobiles: 47.00 monthly + 2.35 GST + 3.29 Manitoba PST = 52.64 each; then
+    // each line's usage (amount 0): airtime minutes (Air Dur), text messages and MB.
+    let got: Vec<(&str, ChargeType, Micros, Option<Micros>, &str)> = dump
         .rows
         .iter()
-        .map(|r| (dump.s(r.service), r.charge_type, r.amount))
+        .map(|r| {
+            (
+                dump.s(r.service),
+                r.charge_type,
+                r.amount,
+                r.usage_quantity,
+                dump.s(r.usage_unit),
+            )
+        })
         .collect();
+    let (u, z) = (ChargeType::Usage, Micros::ZERO);
     assert_eq!(
         got,
         [
-            ("mobile-1", ChargeType::Recurring, m("47")),
-            ("mobile-1", ChargeType::Tax, m("2.35")),
-            ("mobile-1", ChargeType::Tax, m("3.29")),
-            ("mobile-2", ChargeType::Recurring, m("47")),
-            ("mobile-2", ChargeType::Tax, m("2.35")),
-            ("mobile-2", ChargeType::Tax, m("3.29")),
+            ("mobile-1", ChargeType::Recurring, m("47"), None, ""),
+            ("mobile-1", ChargeType::Tax, m("2.35"), None, ""),
+            ("mobile-1", ChargeType::Tax, m("3.29"), None, ""),
+            ("mobile-1", u, z, Some(m("1053")), "min"),
+            ("mobile-1", u, z, Some(m("186")), "msg"),
+            ("mobile-1", u, z, Some(m("5578.7932")), "MB"),
+            ("mobile-2", ChargeType::Recurring, m("47"), None, ""),
+            ("mobile-2", ChargeType::Tax, m("2.35"), None, ""),
+            ("mobile-2", ChargeType::Tax, m("3.29"), None, ""),
+            ("mobile-2", u, z, Some(m("707")), "min"),
+            ("mobile-2", u, z, Some(m("32")), "msg"),
+            ("mobile-2", u, z, Some(m("3520.3867")), "MB"),
         ]
     );
     let r = &dump.rows[0];
@@ -220,4 +239,81 @@ fn bell_samples_are_read_without_refusals() {
         "{:?}",
         dump.warnings
     );
+}
+
+#[test]
+fn telus_samples_are_read_without_refusals() {
+    let Some(dir) = client_of("telus") else { return };
+    let dump = telaudit_parse::read_client(dir.path()).unwrap();
+    for w in &dump.warnings {
+        eprintln!("warning: {}: {}", w.file, w.message);
+    }
+    assert!(dump.rejected.is_empty(), "{:#?}", dump.rejected);
+    // Every report is recognised: the Group Summary's charges, the others ignored.
+    let mut kinds: Vec<String> = dump
+        .files
+        .iter()
+        .map(|f| match &f.kind {
+            SourceKind::Layout(l) => l.clone(),
+            k => format!("{k:?}"),
+        })
+        .collect();
+    kinds.sort();
+    assert_eq!(kinds, ["telus-group-summary"]);
+    for layout in [
+        "telus-account-detail",
+        "telus-airtime-detail",
+        "telus-dew-report",
+        "telus-individual-detail",
+        "telus-invoice-summary",
+    ] {
+        assert!(
+            dump.warnings
+                .iter()
+                .any(|w| w.message.contains(&format!("layouts/{layout}.toml"))),
+            "{layout} not recognised: {:?}",
+            dump.warnings
+        );
+    }
+    // The Group Summary bills 261.46 across 6 lines, of which 16.49 is tax.
+    let billed = dump.rows.iter().fold(0i64, |t, r| t + r.amount.0);
+    assert_eq!(billed, m("261.46").0);
+    let tax = dump
+        .rows
+        .iter()
+        .filter(|r| r.charge_type == ChargeType::Tax)
+        .fold(0i64, |t, r| t + r.amount.0);
+    assert_eq!(tax, m("16.49").0);
+    let mut lines: Vec<&str> = dump.rows.iter().map(|r| dump.s(r.service)).collect();
+    lines.dedup();
+    assert_eq!(lines.len(), 6);
+    let r = &dump.rows[0];
+    assert_eq!(
+        (dump.s(r.carrier), dump.s(r.account), dump.s(r.invoice)),
+        ("TELUS", "11223344", "112233445566")
+    );
+    assert_eq!(r.invoice_date.to_string(), "2023-02-06");
+    assert!(
+        !dump.warnings.iter().any(|w| w.message.contains("sum to")),
+        "{:?}",
+        dump.warnings
+    );
+}
+
+#[test]
+fn no_other_carrier_sample_is_taken_for_a_telus_report() {
+    for carrier in ["verizon", "att", "bell"] {
+        let Some(dir) = client_of(carrier) else { return };
+        let dump = telaudit_parse::read_client(dir.path()).unwrap();
+        assert!(
+            dump.files
+                .iter()
+                .all(|f| !matches!(&f.kind, SourceKind::Layout(l) if l.starts_with("telus"))),
+            "{carrier}"
+        );
+        assert!(
+            !dump.warnings.iter().any(|w| w.message.contains("telus")),
+            "{carrier}"
+        );
+    }
 }
