@@ -395,6 +395,42 @@ fn empty_group(out: &mut ParsedFile, path: &str, line: u64, text: &str) {
     });
 }
 
+impl Layout {
+    /// For `telaudit layouts NAME`: where the header is found and the `@names` it
+    /// captures and carries; None for a layout without a preamble or group lines.
+    pub fn preamble_description(&self) -> Option<String> {
+        let names = |cols: Vec<usize>| -> String {
+            cols.iter()
+                .map(|&c| self.columns[c].as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mut parts = Vec::new();
+        if let Some(p) = &self.preamble {
+            let after = p.marker.as_ref().map_or(String::new(), |m| {
+                format!(" after a line matching {:?}", m.as_str())
+            });
+            parts.push(format!(
+                "the header is looked for in the first {} lines{after}",
+                p.max_lines
+            ));
+            if !p.captures.is_empty() {
+                parts.push(format!(
+                    "captures {}",
+                    names(p.captures.iter().map(|(c, _)| *c).collect())
+                ));
+            }
+        }
+        if !self.groups.is_empty() {
+            parts.push(format!(
+                "group lines carry {}",
+                names(self.groups.iter().map(|g| g.column).collect())
+            ));
+        }
+        (!parts.is_empty()).then(|| parts.join("; "))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

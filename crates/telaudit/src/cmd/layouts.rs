@@ -86,6 +86,9 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
     println!("file:       {}", l.file);
     println!("delimiter:  {}", l.delimiter_name());
     println!("signature:  {}", l.signature.join(" | "));
+    if let Some(p) = l.preamble_description() {
+        println!("preamble:   {p}");
+    }
     match l.role {
         Role::Charges => println!("fills:      {}", l.carries().join(", ")),
         Role::Ignore => println!("no charges: {}", l.note),
