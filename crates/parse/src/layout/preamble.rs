@@ -498,7 +498,16 @@ mod tests {
         assert_eq!(cols, vec!["@account", "@invoice_date", "@missing", "@department"]);
         let lines = vec![
             (
-                line_text(["Invoice Date:", "06-Feb-23", "Unique Invoice No:", "\"0042\""].into_iter()),
+                line_text(
+                    [
+                        "Invoice Date:",
+                        " 06-Feb-23 ",
+                        "",
+                        "Unique Invoice No:",
+                        "=\"0042\"",
+                    ]
+                    .into_iter(),
+                ),
                 3,
             ),
             (line_text(["Account Number 1234"].into_iter()), 10),
