@@ -533,7 +533,10 @@ mod tests {
         assert!(compile(Some(&bad), &[], &mut |_| 0, &|e| e)
             .unwrap_err()
             .contains("bad regex"));
-        let err = check_names(&["@nope".to_string()], Some(&p), &g, &|e| e).unwrap_err();
+        let mut named = cols.clone();
+        named.push("@nope".to_string());
+        assert!(check_names(&cols, Some(&p), &g, &|e| e).is_ok());
+        let err = check_names(&named, Some(&p), &g, &|e| e).unwrap_err();
         assert!(err.contains("@nope"), "{err}");
     }
 }
