@@ -539,4 +539,81 @@ mod tests {
         let err = check_names(&named, Some(&p), &g, &|e| e).unwrap_err();
         assert!(err.contains("@nope"), "{err}");
     }
+
+    /// A whole file through a small preamble layout: captures from the preamble and
+    /// the header line, group values carried, a footer of another field count left
+    /// out, a row before the header refused.
+    #[test]
+    fn a_preamble_report_read_through_a_layout() {
+        let toml = r#"
+name = "t"
+title = "T report"
+delimiter = ";"
+signature = ["Line", "Amount"]
+date_formats = ["DD-Mon-YY"]
+[preamble]
+marker = '^REPORT T$'
+[preamble.capture]
+acct = 'Acct (\d+)'
+date = 'Date: (\S+)'
+cur = 'Currency (\w+)'
+[[group]]
+capture = "team"
+regex = '^Team = (.*)$'
+[[skip]]
+column = "Line"
+regex = '^(Total|Grand)'
+[period]
+cycle_end = "@date"
+[fields]
+carrier = { const = "T" }
+account = "@acct"
+invoice = { format = "{@acct}-{@date}" }
+invoice_date = "@date"
+service_id = "Line"
+charge_type = { const = "recurring" }
+description = { format = "{@team} plan in {@cur}" }
+amount = "Amount"
+"#;
+        let layout = super::super::spec::compile("t.toml", toml).unwrap();
+        let text = "Acme\nAcct 77;Date: 05-Jan-24\nREPORT T\nx1;1.00\nLine;Amount;Currency EUR\n\
+                    Team = Red\nA;$1.50;\nB;$2.00;\nTotal;3.50;\nTeam = Blue\nC;$-0.25;\nGrand total: 3.25\n";
+        let p = super::super::read_layout(&layout, text.as_bytes(), telaudit_model::FileId(0), "t.txt");
+        let got: Vec<(String, i64, String, u32)> = p
+            .rows
+            .iter()
+            .map(|r| {
+                (
+                    p.strings.get(r.service).to_string(),
+                    r.amount.0,
+                    p.strings.get(r.description).to_string(),
+                    r.source.pos,
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("A".into(), 1_500_000, "Red plan in EUR".into(), 7),
+                ("B".into(), 2_000_000, "Red plan in EUR".into(), 8),
+                ("C".into(), -250_000, "Blue plan in EUR".into(), 11),
+            ]
+        );
+        assert_eq!(p.strings.get(p.rows[0].invoice), "77-05-Jan-24");
+        assert_eq!(p.rows[0].invoice_date.to_string(), "2024-01-05");
+        // "x1;1.00" (two fields, the header has three) is preamble text; the same
+        // line with the header's three fields is a row before the header, refused.
+        assert!(p.rejected.is_empty(), "{:?}", p.rejected);
+        let text2 = text.replace("x1;1.00", "x1;1.00;");
+        let p = super::super::read_layout(&layout, text2.as_bytes(), telaudit_model::FileId(0), "t.txt");
+        assert_eq!(p.rejected.len(), 1);
+        assert_eq!(p.rejected[0].position, Position::Line(4));
+        assert!(p.rejected[0].reason.contains("a row before the header (line 5)"));
+        assert_eq!(p.rows.len(), 3);
+        // The total and the footer (another field count) are left out, and said.
+        assert!(p
+            .warnings
+            .iter()
+            .any(|w| w.message.contains("2 summary or non-charge row(s)")));
+    }
 }
