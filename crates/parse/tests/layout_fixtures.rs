@@ -470,6 +470,13 @@ fn telus_group_summary_fixture() {
             (l3, ChargeType::Tax, m("0.95"), format!("GST{a}")),
         ]
     );
+    // Usage is billed in dollars only: the dollars are its usage quantity (CAD).
+    let ld = &p.rows[1];
+    assert_eq!(
+        (ld.usage_quantity, p.strings.get(ld.usage_unit)),
+        (Some(m("3.40")), "CAD")
+    );
+    assert_eq!(p.rows[0].usage_quantity, None);
     // Account, invoice and date from the preamble; the cycle ending on the invoice date.
     let r = &p.rows[0];
     assert_eq!(p.strings.get(r.carrier), "TELUS");
