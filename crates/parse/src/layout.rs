@@ -6,6 +6,7 @@
 
 mod read;
 mod spec;
+mod stated;
 mod values;
 
 pub use read::read_layout;

@@ -84,6 +84,16 @@ pub fn read_layout(layout: &Layout, bytes: &[u8], file: FileId, path: &str) -> P
             }
         }
     }
+    if layout.role == Role::Totals {
+        let why = format!(
+            "recognised as {} ({}): {}; no charges read from it, {} stated total(s) read for BAL002",
+            layout.title,
+            layout.file,
+            layout.note,
+            out.stated.len()
+        );
+        warn(&mut out, path, why);
+    }
     if skipped > 0 {
         let why = format!(
             "{skipped} summary or non-charge row(s) left out as {} says",
@@ -205,6 +215,9 @@ impl Records<'_> {
             return Record::Read;
         }
         let cell = |c: usize| -> &str { self.pos[c].and_then(|i| rec.get(i)).map_or("", clean_cell) };
+        if !layout.stated.is_empty() {
+            super::stated::read(layout, &cell, self.file, self.path, line, out);
+        }
         if layout
             .skips
             .iter()
@@ -294,7 +307,7 @@ fn fill<'c>(pieces: &[Piece], cell: &dyn Fn(usize) -> &'c str) -> Cow<'c, str> {
 }
 
 /// A text value of a field; "" when absent.
-fn text<'c>(v: &Value, cell: &dyn Fn(usize) -> &'c str) -> Result<Cow<'c, str>, String> {
+pub(super) fn text<'c>(v: &Value, cell: &dyn Fn(usize) -> &'c str) -> Result<Cow<'c, str>, String> {
     let raw: Cow<'c, str> = match &v.source {
         Source::Column(c) => Cow::Borrowed(cell(*c)),
         Source::Const(s) => Cow::Owned(s.clone()),
@@ -344,7 +357,11 @@ fn text<'c>(v: &Value, cell: &dyn Fn(usize) -> &'c str) -> Result<Cow<'c, str>, 
 }
 
 /// A numeric value of a field; None when absent.
-fn number<'c>(layout: &Layout, v: &Value, cell: &dyn Fn(usize) -> &'c str) -> Result<Option<Micros>, String> {
+pub(super) fn number<'c>(
+    layout: &Layout,
+    v: &Value,
+    cell: &dyn Fn(usize) -> &'c str,
+) -> Result<Option<Micros>, String> {
     if let Source::Sum(cs) = &v.source {
         let mut total: Option<Micros> = None;
         for &c in cs {
