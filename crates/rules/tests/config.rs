@@ -61,8 +61,8 @@ fn every_rule_gets_a_result_even_with_nothing_found() {
         ]
     );
     assert!(res.iter().all(|r| r.findings.is_empty()));
-    assert_eq!(timings.rules.len(), 11);
-    assert_eq!(res[4].rule.title, "Duplicate charge");
+    assert_eq!(timings.rules.len(), 12);
+    assert_eq!(res[5].rule.title, "Duplicate charge");
 }
 
 #[test]
@@ -114,7 +114,7 @@ fn an_analyst_rule_needs_only_toml() {
             "RAT001", "TAX001", "UNU001", "ZOM001"
         ]
     );
-    assert_eq!(res[3].findings.len(), 2);
+    assert_eq!(res[4].findings.len(), 2);
 }
 
 fn err(text: &str) -> String {
