@@ -471,6 +471,9 @@ pub struct StatedTotal {
     pub what: Sym,
     /// The stated amount.
     pub amount: Micros,
+    /// The invoice date, when the layout gives one (it dates a finding on an
+    /// invoice of which no charge was read).
+    pub invoice_date: Option<Date>,
     /// Which charges it totals.
     pub scope: StatedScope,
     /// Where it is stated (file and line).

@@ -11,15 +11,18 @@
 //! # carrier, account, invoice, service_id: as in [fields] (they default to it)
 //! ```
 //!
-//! Every entry is tried on every data row (the `[[skip]]` rules leave rows out of
+//! `[fields]`' invoice_date, when given, dates the total (a finding on an invoice of
+//! which no charge was read is dated by it). Every entry is tried on every data row (the `[[skip]]` rules leave rows out of
 //! the charges only). A row whose amount cell is empty states nothing; an amount
 //! that is not a number, or a total that names no carrier, account or invoice, is
 //! a warning on its line (the total is not checked; no charge row is refused).
 
 use super::read::{number, text};
 use super::spec::{
-    Compiler, Cond, RawCond, RawValue, Role, Value, F_ACCOUNT, F_CARRIER, F_INVOICE, F_SERVICE,
+    Compiler, Cond, RawCond, RawValue, Role, Value, F_ACCOUNT, F_CARRIER, F_INVOICE, F_INVOICE_DATE,
+    F_SERVICE,
 };
+use super::values::parse_date;
 use super::Layout;
 use crate::ParsedFile;
 use serde::Deserialize;
@@ -51,6 +54,8 @@ pub(crate) struct StatedSpec {
     pub invoice: Value,
     /// None: a total of the invoice.
     pub service: Option<Value>,
+    /// `[fields]`' invoice_date, if any.
+    pub invoice_date: Option<Value>,
 }
 
 /// Compiles the `[[stated]]` entries; the key fields default to `base` (`[fields]`).
@@ -116,6 +121,7 @@ pub(super) fn compile(
             account,
             invoice,
             service,
+            invoice_date: base[F_INVOICE_DATE].clone(),
         });
     }
     Ok(out)
@@ -184,6 +190,11 @@ pub(super) fn read<'c>(
             ));
             continue;
         }
+        let invoice_date = spec
+            .invoice_date
+            .as_ref()
+            .and_then(|v| text(v, cell).ok())
+            .and_then(|t| parse_date(&t, &layout.dates).ok().flatten());
         let s = &mut out.strings;
         let mut sym = |t: &str| if t.is_empty() { Sym::EMPTY } else { s.intern(t) };
         out.stated.push(StatedTotal {
@@ -193,6 +204,7 @@ pub(super) fn read<'c>(
             service: sym(&key[3]),
             what: sym(&spec.what),
             amount,
+            invoice_date,
             scope: spec.scope,
             source: SourceRef {
                 file,

@@ -7,7 +7,7 @@ use crate::util::{money, Draft};
 use rustc_hash::FxHashMap;
 use std::collections::BTreeSet;
 use std::sync::Arc;
-use telaudit_model::{Decimal, Dump, FileId, Finding, RowId, SourceRef, StatedScope, StatedTotal, Sym};
+use telaudit_model::{Date, Decimal, Dump, FileId, Finding, RowId, SourceRef, StatedScope, StatedTotal, Sym};
 
 /// This kind's entry in the registry ([`crate::kinds::REGISTRY`]).
 pub const KIND: KindDef = KindDef {
@@ -41,7 +41,8 @@ pub const KIND: KindDef = KindDef {
 ///
 /// One finding per differing group; its evidence is the rows counted and the
 /// lines that state the total. A stated total for an invoice with no charges read
-/// is compared with 0.00.
+/// is compared with 0.00; that finding's period is the stated invoice date (else
+/// the audit's as-of date).
 ///
 /// ## Finding key
 /// The rule id, carrier, account, an empty service_id, then the invoice number and
@@ -84,6 +85,8 @@ struct Group {
     stated: Decimal,
     /// How many per-line totals were summed (0: an invoice total).
     lines: usize,
+    /// The earliest invoice date stated with it.
+    date: Option<Date>,
     sources: Vec<SourceRef>,
     superseded_by: Option<String>,
 }
@@ -121,6 +124,7 @@ fn groups(dump: &Dump) -> Vec<Group> {
                 file,
                 stated: Decimal::ZERO,
                 lines: 0,
+                date: None,
                 sources: Vec::new(),
                 superseded_by: None,
             });
@@ -130,6 +134,10 @@ fn groups(dump: &Dump) -> Vec<Group> {
         g.stated += t.amount.to_decimal();
         g.lines += usize::from(!t.service.is_empty());
         g.sources.push(t.source);
+        g.date = match (g.date, t.invoice_date) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
         if g.superseded_by.is_none() {
             g.superseded_by.clone_from(&t.superseded_by);
         }
@@ -189,6 +197,13 @@ impl Kind for StatedTotalCheck {
             draft.group.push(dump.s(g.what).to_string());
             draft.rows.extend_from_slice(rows);
             draft.invoices.push(g.invoice);
+            if rows.is_empty() {
+                // No row to date it: the stated invoice date, else the audit's as-of date.
+                match g.date.or_else(|| dump.as_of_date()) {
+                    Some(d) => draft.periods.push(d),
+                    None => continue,
+                }
+            }
             let mut f = draft.finish(id, dump, text(dump, g, rows, read));
             f.evidence.extend_from_slice(&g.sources);
             f.evidence.sort_unstable();
