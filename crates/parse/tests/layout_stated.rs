@@ -45,7 +45,9 @@ fn stated(p: &ParsedFile) -> Vec<Stated> {
         .collect()
 }
 
-fn st(c: &str, a: &str, i: &str, sv: &str, w: &str, amount: &str, scope: StatedScope, line: u32) -> Stated {
+/// A stated total from its [carrier, account, invoice, service, what].
+fn st(key: [&str; 5], amount: &str, scope: StatedScope, line: u32) -> Stated {
+    let [c, a, i, sv, w] = key;
     (
         c.into(),
         a.into(),
@@ -69,11 +71,13 @@ fn verizon_account_summary_states_each_invoices_current_charges_and_makes_no_cha
     assert_eq!(
         stated(&p),
         [st(
-            "Verizon Wireless",
-            "0123456789-00001",
-            "9800001",
-            "",
-            "Total Current Charges",
+            [
+                "Verizon Wireless",
+                "0123456789-00001",
+                "9800001",
+                "",
+                "Total Current Charges"
+            ],
             "1234.56",
             StatedScope::Invoice,
             2
@@ -97,21 +101,25 @@ fn verizon_summary_states_each_lines_total_charges() {
         stated(&p),
         [
             st(
-                "Verizon Wireless",
-                "0123456789-00001",
-                "9800001",
-                "555-201-0101",
-                what,
+                [
+                    "Verizon Wireless",
+                    "0123456789-00001",
+                    "9800001",
+                    "555-201-0101",
+                    what
+                ],
                 "104.80",
                 StatedScope::Invoice,
                 2
             ),
             st(
-                "Verizon Wireless",
-                "0123456789-00001",
-                "9800001",
-                "555-201-0102",
-                what,
+                [
+                    "Verizon Wireless",
+                    "0123456789-00001",
+                    "9800001",
+                    "555-201-0102",
+                    what
+                ],
                 "0",
                 StatedScope::Invoice,
                 3
@@ -131,11 +139,13 @@ fn att_ira_row_states_the_fan_invoice_total_over_the_whole_file() {
     assert_eq!(
         stated(&p),
         [st(
-            "AT&T Mobility",
-            "(foundation account)",
-            "F-5001",
-            "",
-            "FAN Invoice Total Current Charges",
+            [
+                "AT&T Mobility",
+                "(foundation account)",
+                "F-5001",
+                "",
+                "FAN Invoice Total Current Charges"
+            ],
             "75.25",
             StatedScope::File,
             3
@@ -157,11 +167,13 @@ fn bell_acc_states_cur_chg_ttl_under_the_mob_invoice_name() {
     assert_eq!(
         stated(&p),
         [st(
-            "Bell Mobility",
-            "ACME-0042",
-            "ACME-0042-2024/03/01",
-            "",
-            "Cur Chg Ttl (current charges)",
+            [
+                "Bell Mobility",
+                "ACME-0042",
+                "ACME-0042-2024/03/01",
+                "",
+                "Cur Chg Ttl (current charges)"
+            ],
             "115.50",
             StatedScope::Invoice,
             3

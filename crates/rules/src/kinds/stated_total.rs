@@ -109,7 +109,9 @@ fn once(dump: &Dump) -> Vec<&StatedTotal> {
 
 /// The stated totals summed per invoice and figure, in order of first statement.
 fn groups(dump: &Dump) -> Vec<Group> {
-    let mut at: FxHashMap<(Sym, Sym, Sym, Sym, StatedScope, Option<FileId>), usize> = FxHashMap::default();
+    // carrier, account, invoice, what, scope, and the stating file for `scope = "file"`.
+    type Key = (Sym, Sym, Sym, Sym, StatedScope, Option<FileId>);
+    let mut at: FxHashMap<Key, usize> = FxHashMap::default();
     let mut groups: Vec<Group> = Vec::new();
     for t in once(dump) {
         let file = (t.scope == StatedScope::File).then_some(t.source.file);
