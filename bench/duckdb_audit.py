@@ -101,8 +101,10 @@ rl AS (SELECT r.*, (r.ps = lat.ps AND cp.id IS NULL) AS is_lat FROM r JOIN lat U
 -- DUP001: every copy is recoverable
 dup AS (SELECT 'DUP001' rule, CAST(id AS VARCHAR) key, amt rec, 0::DECIMAL(38,6) mon, carrier, idate
         FROM cp JOIN r USING (id)),
--- UNU001: recurring charges in the latest period of a service with usage rows but none > 0 in its 3 latest periods
-svc_usage AS (SELECT carrier, account, sid FROM r WHERE ct='usage' AND sid<>'' GROUP BY ALL),
+-- UNU001: recurring charges in the latest period of a service with usage rows but none > 0 in its 3 latest
+-- periods; the account must have at least 3 periods (one idle bill is no evidence)
+svc_usage AS (SELECT carrier, account, sid FROM r JOIN (SELECT carrier, account FROM per WHERE back = 3) p3
+              USING (carrier, account) WHERE ct='usage' AND sid<>'' GROUP BY ALL),
 svc_used3 AS (SELECT DISTINCT r.carrier, r.account, r.sid FROM r JOIN per USING (carrier, account, ps)
               WHERE per.back <= 3 AND r.ct='usage' AND coalesce(r.uq,0) > 0),
 unu AS (SELECT 'UNU001', CAST(id AS VARCHAR), 0, amt, carrier, idate FROM rl JOIN svc_usage USING (carrier, account, sid)

@@ -18,6 +18,7 @@
 //! client = "client"         # report.json client
 //! no_report = true          # the output folder is left as it was (refused before writing)
 //! stderr = ["substring"]    # each must appear on stderr
+//! report_md = ["substring"] # each must appear in report.md (findings, warnings)
 //! [[refused]]               # rejected.csv holds exactly these, in order
 //! file = "invoices/bad.csv"
 //! line = 3                  # omitted: the whole file
@@ -72,6 +73,8 @@ struct Expected {
     dispute_files: Option<usize>,
     #[serde(default)]
     stderr: Vec<String>,
+    #[serde(default)]
+    report_md: Vec<String>,
     refused: Option<Vec<Refused>>,
     #[serde(default)]
     setup: Setup,
@@ -420,6 +423,14 @@ fn check_case(case: &Path) -> Result<(), String> {
     if let Some(c) = &exp.client {
         if j["client"].as_str() != Some(c.as_str()) {
             return fail(format!("client {} (expected {c})", j["client"]));
+        }
+    }
+    if !exp.report_md.is_empty() {
+        let md = fs::read_to_string(out.join("report.md")).unwrap_or_default();
+        for s in &exp.report_md {
+            if !md.contains(s.as_str()) {
+                return fail(format!("report.md lacks {s:?}"));
+            }
         }
     }
     if let Some(n) = exp.dispute_files {

@@ -292,3 +292,53 @@ fn a_bad_catalogue_or_load_line_is_refused_and_the_rest_is_audited() {
     assert_eq!(r["input"]["rejected_rows"], 0);
     assert_eq!(r["totals"]["recoverable"], "237.15");
 }
+
+#[test]
+fn a_one_period_client_with_every_line_idle_has_no_unused_line_until_three_periods() {
+    // formats.md section 6: UNU001 needs at least 3 periods of the account.
+    let header = "carrier,account,invoice,invoice_date,period_start,period_end,service_id,charge_type,\
+                  charge_code,description,quantity,unit_rate,amount,usage_quantity,usage_unit\n";
+    let month = |m: u32| {
+        let mut s = String::new();
+        for line in ["555-0101", "555-0102"] {
+            s.push_str(&format!(
+                "V,100,I{m},2025-0{m}-05,2025-0{m}-01,2025-0{m}-28,{line},recurring,PLAN,Plan,1,,40.00,,\n\
+                 V,100,I{m},2025-0{m}-05,2025-0{m}-01,2025-0{m}-28,{line},usage,MIN,Minutes,1,,0.00,0,min\n"
+            ));
+        }
+        s
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let client = tmp.path().join("idle");
+    fs::create_dir_all(client.join("invoices")).unwrap();
+    // One bill, both lines idle: nothing found.
+    fs::write(
+        client.join("invoices/2025-03.csv"),
+        format!("{header}{}", month(3)),
+    )
+    .unwrap();
+    let o = run_audit(&client, &tmp.path().join("one"), &[]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let r = read_json(&tmp.path().join("one/report.json"));
+    assert_eq!(by_rule(&r)["UNU001"], figures(0, "0.00", "0.00"));
+    // Two bills: still nothing.
+    fs::write(
+        client.join("invoices/2025-02.csv"),
+        format!("{header}{}", month(2)),
+    )
+    .unwrap();
+    let o = run_audit(&client, &tmp.path().join("two"), &[]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let r = read_json(&tmp.path().join("two/report.json"));
+    assert_eq!(by_rule(&r)["UNU001"], figures(0, "0.00", "0.00"));
+    // Three bills, every one idle: both lines found, 40.00 a month each.
+    fs::write(
+        client.join("invoices/2025-01.csv"),
+        format!("{header}{}", month(1)),
+    )
+    .unwrap();
+    let o = run_audit(&client, &tmp.path().join("three"), &[]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let r = read_json(&tmp.path().join("three/report.json"));
+    assert_eq!(by_rule(&r)["UNU001"], figures(2, "0.00", "80.00"));
+}

@@ -42,6 +42,65 @@ fn carrier_samples_audit_without_refusals() {
     // AT&T: 2 equipment rows, 0.00 + 0.99.
     assert_eq!(report["input"]["rows"], 5);
     assert_eq!(report["input"]["billed_total"], "0.99");
+    // BAL002: the Verizon invoice's detail holds 0.00, its per-line summary 70.50 and
+    // its AccountSummary 36,830.02; the finding on the summary says the detail's rows
+    // were counted and why. AT&T's FAN invoice states 80,878.89 over a file of 0.99.
+    let findings = std::fs::read_to_string(tmp.path().join("out/findings.csv")).unwrap();
+    let bal: Vec<&str> = findings.lines().filter(|l| l.starts_with("BAL002,")).collect();
+    assert_eq!(bal.len(), 3, "{findings}");
+    for want in [
+        "invoice enc-5029012205720256 states Total Current Charges 36830.02 but the charges read for it sum to 0.00 (difference 36830.02; 3 rows, from invoices/verizon/Acct & Wireless Charges Detail Summary Usage_test.txt)",
+        "invoice enc-5029012205720256 states the lines' Total Charges (2 lines) 70.50 but the charges read for it sum to 0.00 (difference 70.50; 3 rows, from invoices/verizon/Acct & Wireless Charges Detail Summary Usage_test.txt); the rows counted are the verizon-wireless-charges-detail file's",
+        "invoice 20884529 states FAN Invoice Total Current Charges 80878.89 but the charges read from the file that states it sum to 0.99 (difference 80877.90; 2 rows, from invoices/att/rawdataoutput_test.csv)",
+    ] {
+        assert!(bal.iter().any(|l| l.contains(want)), "{want}\n{findings}");
+    }
+}
+
+#[test]
+fn stated_totals_that_differ_from_the_charges_read_are_found_end_to_end() {
+    // From scratch: a Verizon charges detail (invoice 9900001: 100.15), the per-line
+    // summary of the same invoice (104.80 + 0.00: superseded by the detail) and an
+    // AccountSummary stating 100.15 for it (balances: not found) and 61.25 for
+    // 9900002, of which nothing was read.
+    let fx = root().join("crates/parse/tests/fixtures/layouts");
+    let tmp = tempfile::tempdir().unwrap();
+    let client = tmp.path().join("vz");
+    std::fs::create_dir_all(client.join("invoices")).unwrap();
+    std::fs::copy(fx.join("verizon-detail.txt"), client.join("invoices/detail.txt")).unwrap();
+    let summary = std::fs::read_to_string(fx.join("verizon-summary.txt"))
+        .unwrap()
+        .replace("\t0123456789-00001\t", "\t'0123456789-00001\t")
+        .replace("9800001", "9900001");
+    std::fs::write(client.join("invoices/summary.txt"), summary).unwrap();
+    let header = "Bill Cycle Date\tAccount Number\tInvoice Number\tPrevious Balance\tTotal Current Charges\tTotal Amount Due\n";
+    let acct = format!(
+        "{header}Mar 16, 2024\t0123456789-00001\t9900001\t0.00\t100.15\t100.15\n\
+         Apr 16, 2024\t0123456789-00001\t9900002\t100.15\t61.25\t161.40\n"
+    );
+    std::fs::write(client.join("invoices/account.txt"), acct).unwrap();
+    let (code, report) = audit(&client, &tmp.path().join("out"));
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(report["input"]["billed_total"], "100.15");
+    assert_eq!(by_rule(&report)["BAL002"], figures(2, "0.00", "0.00"));
+    let findings = std::fs::read_to_string(tmp.path().join("out/findings.csv")).unwrap();
+    let bal: Vec<&str> = findings.lines().filter(|l| l.starts_with("BAL002,")).collect();
+    assert_eq!(bal.len(), 2, "{findings}");
+    // 104.80 - 100.15 = 4.65, the six detail rows counted, and why.
+    assert!(
+        bal.iter().any(|l| {
+            l.contains(
+        "invoice 9900001 states the lines' Total Charges (2 lines) 104.80 but the charges read for it sum to \
+         100.15 (difference 4.65; 6 rows, from invoices/detail.txt); the rows counted are the \
+         verizon-wireless-charges-detail file's: it itemises this invoice, so the stating file's own rows \
+         were not counted (counting both would bill the money twice)"
+    )
+        }),
+        "{findings}"
+    );
+    // Nothing read for 9900002: 61.25 against 0.00, dated by its bill cycle date.
+    assert!(bal.iter().any(|l| l.contains("2024-04-16,2024-04-16,")
+        && l.contains("invoice 9900002 states Total Current Charges 61.25 but the charges read for it sum to 0.00 (difference 61.25; no charge rows read)")), "{findings}");
 }
 
 #[test]
@@ -151,13 +210,14 @@ fn a_generated_client_in_each_carrier_layout_audits_like_its_canonical_projectio
     let canonical = canonical_acme(tmp.path(), 6);
     let (code, original) = report_bytes(&canonical, &tmp.path().join("out-canonical"));
     assert_eq!(code, 0);
-    // The client exercises the rules: findings of every kind but DIS001.
+    // The client exercises the rules: findings of every kind but DIS001 (and the
+    // balance checks: canonical CSV states no totals).
     let r: serde_json::Value = serde_json::from_slice(&original).unwrap();
     for rule in r["by_rule"].as_array().unwrap() {
         let n = rule["findings"].as_u64().unwrap();
         assert_eq!(
             n == 0,
-            ["BAL001", "DIS001"].contains(&rule["rule"].as_str().unwrap()),
+            ["BAL001", "BAL002", "DIS001"].contains(&rule["rule"].as_str().unwrap()),
             "{rule}"
         );
     }

@@ -383,6 +383,10 @@ pub fn oracle_totals(client_dir: &Path) -> OracleTotals {
     }
     for (c, a, s) in &with_usage {
         let recent = last3(c, a);
+        // The account needs at least 3 periods: one idle bill is no evidence.
+        if recent.len() < 3 {
+            continue;
+        }
         let used = rows.iter().any(|r| {
             &r.carrier == c
                 && &r.account == a

@@ -428,6 +428,10 @@ pub struct Dump {
     pub warnings: Vec<Warning>,
     /// EDI invoices whose rows do not sum to their stated total.
     pub unbalanced: Vec<UnbalancedInvoice>,
+    /// The totals the carriers' exports state (an invoice's current charges, a
+    /// line's total), in file order, for BAL002 (`stated_total`) to check against
+    /// the charges read. X12 811 totals are not here: BAL001 checks those.
+    pub stated: Vec<StatedTotal>,
     /// The as-of date given on the command line (`--as-of`); `None`: the latest
     /// invoice_date of the rows ([`Dump::as_of_date`]).
     pub as_of: Option<Date>,
@@ -450,6 +454,44 @@ pub struct UnbalancedInvoice {
     pub source: SourceRef,
     /// The rows of the transaction.
     pub rows: std::ops::Range<RowIdx>,
+}
+
+/// A total an export states, as read (docs/formats.md, "Stated totals").
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StatedTotal {
+    /// The invoice's carrier.
+    pub carrier: Sym,
+    /// The invoice's account.
+    pub account: Sym,
+    /// The invoice number.
+    pub invoice: Sym,
+    /// The line a per-line total is for; [`Sym::EMPTY`] for a total of the invoice.
+    pub service: Sym,
+    /// What the export states, as its layout names it (e.g. "Total Current Charges").
+    pub what: Sym,
+    /// The stated amount.
+    pub amount: Micros,
+    /// The invoice date, when the layout gives one (it dates a finding on an
+    /// invoice of which no charge was read).
+    pub invoice_date: Option<Date>,
+    /// Which charges it totals.
+    pub scope: StatedScope,
+    /// Where it is stated (file and line).
+    pub source: SourceRef,
+    /// The layout whose files itemise this invoice instead of the stating file's
+    /// own rows (`superseded_by`): the stating file's rows of this invoice were not
+    /// counted. `None` when nothing was superseded.
+    pub superseded_by: Option<String>,
+}
+
+/// Which charges a stated total is compared with.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum StatedScope {
+    /// Every accepted row of the same carrier, account and invoice, from any file.
+    Invoice,
+    /// The accepted rows of the file that states it (a total over a whole export,
+    /// e.g. AT&T's foundation-account invoice, whose billing accounts are the rows').
+    File,
 }
 
 /// A row index (same as [`crate::RowId`], spelled for ranges).

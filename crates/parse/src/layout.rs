@@ -7,6 +7,7 @@
 mod preamble;
 mod read;
 mod spec;
+mod stated;
 mod values;
 
 pub use read::read_layout;

@@ -6,12 +6,12 @@
 //!
 //! [`Dump`]: telaudit_model::Dump
 
-use telaudit_model::{Interner, Rejection, Row, UnbalancedInvoice, Warning};
+use telaudit_model::{Interner, Rejection, Row, StatedTotal, UnbalancedInvoice, Warning};
 
 /// What one charge file (canonical CSV, carrier layout or X12 811) yielded.
 #[derive(Debug, Default)]
 pub struct ParsedFile {
-    /// The symbols used by `rows` and `unbalanced`.
+    /// The symbols used by `rows`, `unbalanced` and `stated`.
     pub strings: Interner,
     /// Rows in file order; `source.file` is the `FileId` the reader was given.
     pub rows: Vec<Row>,
@@ -22,4 +22,6 @@ pub struct ParsedFile {
     pub warnings: Vec<Warning>,
     /// EDI only. `rows` ranges index into this file's `rows`.
     pub unbalanced: Vec<UnbalancedInvoice>,
+    /// Carrier layouts only: the totals the file states (`[[stated]]`).
+    pub stated: Vec<StatedTotal>,
 }

@@ -3,7 +3,7 @@
 //! refused. Skips when the folder is absent.
 
 use std::path::{Path, PathBuf};
-use telaudit_model::{ChargeType, Micros, SourceKind};
+use telaudit_model::{ChargeType, Micros, SourceKind, StatedScope};
 
 fn samples() -> Option<PathBuf> {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/carrier-samples");
@@ -45,7 +45,32 @@ fn verizon_samples_are_read_without_refusals() {
         kinds,
         [
             &SourceKind::Layout("verizon-wireless-summary".into()),
+            &SourceKind::Layout("verizon-wireless-account-summary".into()),
             &SourceKind::Layout("verizon-wireless-charges-detail".into())
+        ]
+    );
+    // The stated totals: the AccountSummary's Total Current Charges (36,830.02, not
+    // the amount due) and the summary's per-line Total Charges (0.00 and 70.50),
+    // which stay although the detail supersedes the summary's rows.
+    let stated: Vec<(&str, &str, Micros, Option<&str>)> = dump
+        .stated
+        .iter()
+        .map(|t| {
+            (
+                dump.s(t.what),
+                dump.s(t.service),
+                t.amount,
+                t.superseded_by.as_deref(),
+            )
+        })
+        .collect();
+    let by = Some("verizon-wireless-charges-detail");
+    assert_eq!(
+        stated,
+        [
+            ("the lines' Total Charges", "enc-2492442668514937", m("0"), by),
+            ("the lines' Total Charges", "enc-9729345087614266", m("70.50"), by),
+            ("Total Current Charges", "", m("36830.02"), None),
         ]
     );
     // The detail file itemises the invoice: the summary's rows are not counted.
@@ -182,6 +207,31 @@ fn att_samples_are_read_without_refusals() {
     assert_eq!(dump.rows[1].quantity, m("1"));
     let codes: Vec<&str> = dump.rows.iter().map(|r| dump.s(r.charge_code)).collect();
     assert_eq!(codes, ["73023", "6858C"]);
+    // The IRA row (line 3) states the FAN invoice's current charges, 80,878.89 (the
+    // amount due is the same here), over the whole file.
+    let stated: Vec<(&str, &str, Micros, StatedScope, u32)> = dump
+        .stated
+        .iter()
+        .map(|t| {
+            (
+                dump.s(t.account),
+                dump.s(t.invoice),
+                t.amount,
+                t.scope,
+                t.source.pos,
+            )
+        })
+        .collect();
+    assert_eq!(
+        stated,
+        [(
+            "(foundation account)",
+            "20884529",
+            m("80878.89"),
+            StatedScope::File,
+            3
+        )]
+    );
     assert!(dump
         .warnings
         .iter()
@@ -233,6 +283,17 @@ fn bell_samples_are_read_without_refusals() {
     assert_eq!(
         (r.period_start.to_string(), r.period_end.to_string()),
         ("2023-01-01".into(), "2023-01-31".into())
+    );
+    // The ACC states Cur Chg Ttl 13,134.83 for its account (another account than the
+    // MOB's in this anonymised sample), under the MOB's invoice naming.
+    let stated: Vec<(&str, &str, Micros)> = dump
+        .stated
+        .iter()
+        .map(|t| (dump.s(t.account), dump.s(t.invoice), t.amount))
+        .collect();
+    assert_eq!(
+        stated,
+        [("test-value-1", "test-value-1-2023/02/01", m("13134.83"))]
     );
     assert!(
         !dump.warnings.iter().any(|w| w.message.contains("sum to")),

@@ -265,7 +265,17 @@ fn the_real_verizon_samples_zipped_are_recognised() {
         kinds,
         [
             &SourceKind::Layout("verizon-wireless-summary".into()),
+            &SourceKind::Layout("verizon-wireless-account-summary".into()),
             &SourceKind::Layout("verizon-wireless-charges-detail".into())
+        ]
+    );
+    // The AccountSummary member is read for its stated total (BAL002), as unpacked.
+    assert_eq!(
+        d.stated.iter().map(|t| t.amount).collect::<Vec<_>>(),
+        [
+            Micros::ZERO,
+            Micros::parse("70.50").unwrap(),
+            Micros::parse("36830.02").unwrap()
         ]
     );
     // As unpacked (layout_samples.rs): 3 usage rows of the detail; the summary defers.

@@ -512,6 +512,113 @@ fn bal_reports_unbalanced_edi_invoices_and_claims_nothing() {
     assert_eq!(dump.s(f[0].invoices[0]), "7001");
 }
 
+// ---------------------------------------------------------------- BAL002
+
+/// A stated total of `amount` for invoice `inv` of account 100 (carrier V), stated on
+/// `file`:`pos`; `service` non-empty for a per-line total.
+fn stated(
+    dump: &mut telaudit_model::Dump,
+    inv: &str,
+    service: &str,
+    amount: &str,
+    scope: telaudit_model::StatedScope,
+    at: (telaudit_model::FileId, u32),
+) {
+    let s = &mut dump.strings;
+    let t = telaudit_model::StatedTotal {
+        carrier: s.intern("V"),
+        account: s.intern("100"),
+        invoice: s.intern(inv),
+        service: if service.is_empty() {
+            Sym::EMPTY
+        } else {
+            s.intern(service)
+        },
+        what: s.intern("Total"),
+        amount: telaudit_model::Micros::parse(amount).unwrap(),
+        invoice_date: None,
+        scope,
+        source: telaudit_model::SourceRef {
+            file: at.0,
+            pos: at.1,
+        },
+        superseded_by: None,
+    };
+    dump.stated.push(t);
+}
+
+#[test]
+fn bal002_counts_a_total_stated_twice_in_two_files_once_and_sums_per_line_totals() {
+    use telaudit_model::{FileId, StatedScope::Invoice};
+    let mut b = Builder::new();
+    b.csv(
+        "invoices/a.csv",
+        "V,100,I1,2025-01-01,555-0100,recurring,PLAN,Plan,,,45.00,\n\
+         V,100,I1,2025-01-01,555-0200,recurring,PLAN,Plan,,,30.00,",
+    );
+    b.csv(
+        "invoices/b.csv",
+        "V,100,I9,2025-01-01,555-0300,recurring,PLAN,Plan,,,1.00,",
+    );
+    let mut dump = b.build();
+    // I1 is stated 75.00 by both files (a second delivery): counted once, it balances.
+    stated(&mut dump, "I1", "", "75.00", Invoice, (FileId(0), 9));
+    stated(&mut dump, "I1", "", "75.00", Invoice, (FileId(1), 9));
+    assert!(run_default("BAL002", &dump).is_empty());
+    // Per-line totals of one file are summed: 45.00 + 31.00 = 76.00 against 75.00.
+    stated(&mut dump, "I1", "555-0100", "45.00", Invoice, (FileId(1), 5));
+    stated(&mut dump, "I1", "555-0200", "31.00", Invoice, (FileId(1), 6));
+    let mut what = dump.stated[2].what;
+    what = dump.strings.intern(&format!("{} per line", dump.s(what)));
+    dump.stated[2].what = what;
+    dump.stated[3].what = what;
+    let f = run_default("BAL002", &dump);
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(
+        f[0].description,
+        "invoice I1 states Total per line (2 lines) 76.00 but the charges read for it sum to 75.00 \
+         (difference 1.00; 2 rows, from invoices/a.csv)"
+    );
+    assert_eq!(
+        locs(&dump, &f[0].evidence),
+        [
+            "invoices/a.csv:2",
+            "invoices/a.csv:3",
+            "invoices/b.csv:5",
+            "invoices/b.csv:6"
+        ]
+    );
+    assert_eq!((f[0].recoverable, f[0].monthly), (Z, Z));
+    assert_eq!(f[0].key, "BAL002|V|100||I1|Total per line");
+}
+
+#[test]
+fn bal002_a_file_scope_total_counts_only_the_rows_of_its_file() {
+    use telaudit_model::{FileId, StatedScope::File};
+    let mut b = Builder::new();
+    b.csv(
+        "invoices/a.csv",
+        "V,100,I1,2025-01-01,555-0100,recurring,PLAN,Plan,,,45.00,",
+    );
+    b.csv(
+        "invoices/b.csv",
+        "V,200,I2,2025-01-01,555-0200,recurring,PLAN,Plan,,,30.00,",
+    );
+    let mut dump = b.build();
+    // b.csv's own rows sum to 30.00: its total of 30.00 balances, a.csv's 45.00 too.
+    stated(&mut dump, "F1", "", "30.00", File, (FileId(1), 1));
+    stated(&mut dump, "F0", "", "45.00", File, (FileId(0), 1));
+    assert!(run_default("BAL002", &dump).is_empty());
+    dump.stated[0].amount = telaudit_model::Micros::parse("75.00").unwrap();
+    let f = run_default("BAL002", &dump);
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(
+        f[0].description,
+        "invoice F1 states Total 75.00 but the charges read from the file that states it sum to 30.00 \
+         (difference 45.00; 1 row, from invoices/b.csv)"
+    );
+}
+
 // ---------------------------------------------------------------- copies carry no monthly money
 
 #[test]

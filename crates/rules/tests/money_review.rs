@@ -52,7 +52,12 @@ fn crd_sums_large_credits_exactly() {
 /// monthly 9,999,999,999,990.00, in the claims and in the words.
 #[test]
 fn unu_sums_large_recurring_charges_exactly() {
-    let mut lines = String::from("V,100,I1,2025-01-01,555-0100,usage,DATA,Data,,,0.00,0\n");
+    // Three idle periods: UNU001 needs at least three (one idle bill is no evidence).
+    let mut lines = String::from(
+        "V,100,I-2,2024-11-01,555-0100,usage,DATA,Data,,,0.00,0\n\
+         V,100,I-1,2024-12-01,555-0100,usage,DATA,Data,,,0.00,0\n\
+         V,100,I1,2025-01-01,555-0100,usage,DATA,Data,,,0.00,0\n",
+    );
     // Ten distinct plans (identical rows would be copies, which carry no monthly money).
     for i in 0..10 {
         lines.push_str(&format!(

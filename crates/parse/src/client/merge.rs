@@ -49,6 +49,15 @@ pub(super) fn merge(dump: &mut Dump, first: usize, files: Vec<ParsedFile>) {
             u.rows = u.rows.start + offset..u.rows.end + offset;
             dump.unbalanced.push(u);
         }
+        for mut t in p.stated {
+            t.carrier = m(t.carrier);
+            t.account = m(t.account);
+            t.invoice = m(t.invoice);
+            t.service = m(t.service);
+            t.what = m(t.what);
+            t.source.file = file;
+            dump.stated.push(t);
+        }
         dump.rejected.extend(p.rejected);
         dump.warnings.extend(p.warnings);
     }

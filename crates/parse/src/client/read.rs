@@ -154,6 +154,8 @@ pub(super) fn read_bills(bills: &Bills, group_bytes: u64, dump: &mut Dump) {
 /// Drops the rows of a layout that another layout's file supersedes for the same
 /// account and invoice (Verizon's per-line summary when the itemised detail of the
 /// same invoice is there too), so no money is counted twice; one warning per file.
+/// The dropped file's stated totals of those invoices are kept, marked with the
+/// superseding layout, for BAL002.
 fn supersede(bills: &Bills, parsed: &mut [(SourceKind, ParsedFile)], warnings: &mut Vec<Warning>) {
     let name_of = |f: &ChargeFormat| match f {
         ChargeFormat::Layout(i) => crate::layouts().get(*i),
@@ -178,6 +180,17 @@ fn supersede(bills: &Bills, parsed: &mut [(SourceKind, ParsedFile)], warnings: &
             continue;
         }
         let p = &mut parsed[k].1;
+        // Its stated totals stay (BAL002 compares them with the rows counted) and
+        // say which layout's rows were counted instead.
+        for t in &mut p.stated {
+            let key = (
+                p.strings.get(t.account).to_string(),
+                p.strings.get(t.invoice).to_string(),
+            );
+            if covered.contains(&key) {
+                t.superseded_by = Some(by.to_string());
+            }
+        }
         let before = p.rows.len();
         let strings = &p.strings;
         p.rows.retain(|r| {

@@ -110,6 +110,16 @@ pub fn read_layout(layout: &Layout, bytes: &[u8], file: FileId, path: &str) -> P
         }
     }
     groups.finish(&mut out, path);
+    if layout.role == Role::Totals {
+        let why = format!(
+            "recognised as {} ({}): {}; no charges read from it, {} stated total(s) read for BAL002",
+            layout.title,
+            layout.file,
+            layout.note,
+            out.stated.len()
+        );
+        warn(&mut out, path, why);
+    }
     if skipped > 0 {
         let why = format!(
             "{skipped} summary or non-charge row(s) left out as {} says",
@@ -246,6 +256,9 @@ impl Records<'_> {
             self.reject(out, line, why, 1);
             return Record::Read;
         }
+        if !layout.stated.is_empty() {
+            super::stated::read(layout, &cell, self.file, self.path, line, out);
+        }
         if layout
             .skips
             .iter()
@@ -335,7 +348,7 @@ fn fill<'c>(pieces: &[Piece], cell: &dyn Fn(usize) -> &'c str) -> Cow<'c, str> {
 }
 
 /// A text value of a field; "" when absent.
-fn text<'c>(v: &Value, cell: &dyn Fn(usize) -> &'c str) -> Result<Cow<'c, str>, String> {
+pub(super) fn text<'c>(v: &Value, cell: &dyn Fn(usize) -> &'c str) -> Result<Cow<'c, str>, String> {
     let raw: Cow<'c, str> = match &v.source {
         Source::Column(c) => Cow::Borrowed(cell(*c)),
         Source::Const(s) => Cow::Owned(s.clone()),
@@ -385,7 +398,11 @@ fn text<'c>(v: &Value, cell: &dyn Fn(usize) -> &'c str) -> Result<Cow<'c, str>, 
 }
 
 /// A numeric value of a field; None when absent.
-fn number<'c>(layout: &Layout, v: &Value, cell: &dyn Fn(usize) -> &'c str) -> Result<Option<Micros>, String> {
+pub(super) fn number<'c>(
+    layout: &Layout,
+    v: &Value,
+    cell: &dyn Fn(usize) -> &'c str,
+) -> Result<Option<Micros>, String> {
     if let Source::Sum(cs) = &v.source {
         let mut total: Option<Micros> = None;
         for &c in cs {

@@ -59,6 +59,8 @@ struct RawLayout {
     preamble: Option<super::preamble::RawPreamble>,
     #[serde(default)]
     group: Vec<super::preamble::RawGroup>,
+    #[serde(default)]
+    stated: Vec<super::stated::RawStated>,
 }
 
 fn comma() -> String {
@@ -76,7 +78,7 @@ fn charges_role() -> String {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawCond {
+pub(super) struct RawCond {
     column: String,
     regex: Option<String>,
     unless: Option<String>,
@@ -95,14 +97,14 @@ struct RawPeriod {
 
 #[derive(Deserialize)]
 #[serde(untagged)]
-enum RawValue {
+pub(super) enum RawValue {
     Column(String),
     Full(RawFull),
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawFull {
+pub(super) struct RawFull {
     column: Option<String>,
     #[serde(rename = "const")]
     constant: Option<String>,
@@ -133,6 +135,9 @@ pub enum Role {
     /// A known export that holds no charges to audit (call detail, invoice
     /// summaries): recognised and skipped with a warning that says why.
     Ignore,
+    /// An export that makes no charges but states totals (`[[stated]]`): read
+    /// for its stated totals only (`role = "totals"`).
+    Totals,
 }
 
 /// A row test on one column.
@@ -233,6 +238,8 @@ pub struct Layout {
     pub(crate) skips: Vec<Cond>,
     pub(crate) period: PeriodSpec,
     pub(crate) charges: Vec<ChargeSpec>,
+    /// The totals its rows state (`[[stated]]`), checked by BAL002.
+    pub(crate) stated: Vec<super::stated::StatedSpec>,
     /// Every column name the layout reads, as written in the TOML (`@name`: a
     /// value captured from the preamble or carried from a group line).
     pub(crate) columns: Vec<String>,
@@ -274,8 +281,8 @@ impl Layout {
 ///
 /// One step per section of the layout file, in this order (the order the columns
 /// are numbered in, and the order errors are found in): the file options, the
-/// `[[skip]]` rules, `[period]`, `[fields]`, `[[charges]]`, then `check_total` and
-/// the signature columns.
+/// `[[skip]]` rules, `[period]`, `[fields]`, `[[charges]]`, `[[stated]]`, then
+/// `check_total` and the signature columns.
 pub(crate) fn compile(file: &str, text: &str) -> Result<Layout, String> {
     let raw: RawLayout = toml::from_str(text).map_err(|e| format!("{file}: {}", e.to_string().trim_end()))?;
     let mut c = Compiler {
@@ -291,6 +298,7 @@ pub(crate) fn compile(file: &str, text: &str) -> Result<Layout, String> {
     let period = c.period(&raw.period, options.role)?;
     let base = c.fields(&raw.fields, vec![None; FIELDS.len()])?;
     let charges = c.charges(raw.charges, &base, options.role)?;
+    let stated = super::stated::compile(&mut c, &raw.stated, &base, options.role)?;
     let check_total = raw.check_total.as_deref().map(|n| c.col(n));
     for s in &raw.signature {
         c.col(s);
@@ -323,6 +331,7 @@ pub(crate) fn compile(file: &str, text: &str) -> Result<Layout, String> {
         skips,
         period,
         charges,
+        stated,
         columns: c.columns,
         preamble,
         groups,
@@ -339,14 +348,14 @@ struct Options {
 
 /// The state of compiling one layout: its file name (for errors) and the columns
 /// named so far (a value's column number indexes them).
-struct Compiler<'f> {
+pub(super) struct Compiler<'f> {
     file: &'f str,
     columns: Vec<String>,
 }
 
 impl Compiler<'_> {
     /// An error, naming the layout file.
-    fn err(&self, m: String) -> String {
+    pub(super) fn err(&self, m: String) -> String {
         format!("{}: {m}", self.file)
     }
 
@@ -416,7 +425,8 @@ impl Compiler<'_> {
         let role = match raw.role.as_str() {
             "charges" => Role::Charges,
             "ignore" => Role::Ignore,
-            r => return Err(self.err(format!("role {r:?}: use \"charges\" or \"ignore\""))),
+            "totals" => Role::Totals,
+            r => return Err(self.err(format!("role {r:?}: use \"charges\", \"ignore\" or \"totals\""))),
         };
         if raw.header_line == 0 {
             return Err(self.err("header_line counts from 1".into()));
@@ -440,7 +450,7 @@ impl Compiler<'_> {
     }
 
     /// A row test (`[[skip]]` or a charge's `when`).
-    fn cond(&mut self, c: &RawCond, what: &str) -> Result<Cond, String> {
+    pub(super) fn cond(&mut self, c: &RawCond, what: &str) -> Result<Cond, String> {
         let (r, negate) = match (&c.regex, &c.unless) {
             (Some(r), None) => (r, false),
             (None, Some(r)) => (r, true),
@@ -511,6 +521,14 @@ impl Compiler<'_> {
         base: &[Option<Value>],
         role: Role,
     ) -> Result<Vec<ChargeSpec>, String> {
+        if role == Role::Totals {
+            if !raw.is_empty() {
+                return Err(
+                    self.err("role \"totals\" makes no charges: remove the [[charges]] entries".into())
+                );
+            }
+            return Ok(Vec::new());
+        }
         let raw = if raw.is_empty() {
             vec![RawCharge {
                 skip_zero: false,
@@ -583,7 +601,7 @@ impl Compiler<'_> {
 
     /// How the field `key` is made: a column name, or a table with one source
     /// (column, const, first, sum or format) and its regex, map and default.
-    fn value(&mut self, key: &str, v: &RawValue) -> Result<Value, String> {
+    pub(super) fn value(&mut self, key: &str, v: &RawValue) -> Result<Value, String> {
         let full = match v {
             RawValue::Column(c) => {
                 return Ok(Value {

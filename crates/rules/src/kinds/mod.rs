@@ -28,6 +28,7 @@ registry! {
     rate_above_contract,
     matching_charge,
     unbalanced_invoice,
+    stated_total,
     oversized_plan,
     oversized_circuit,
     not_in_inventory,

@@ -15,7 +15,7 @@ pub const KIND: KindDef = KindDef {
         Param {
             key: "idle_periods",
             default: "`3`",
-            meaning: "how many of the account's latest periods must show no usage (usage_quantity > 0)",
+            meaning: "how many of the account's latest periods must show no usage (usage_quantity > 0); an account with fewer periods is not looked at",
         },
     ],
     note: "",
@@ -27,7 +27,9 @@ pub const KIND: KindDef = KindDef {
 /// Finds services nobody uses: a service (non-empty service_id) that has `usage`
 /// rows somewhere in the dump, is billed a `recurring` charge in its account's
 /// latest period, and has no usage row with usage_quantity > 0 in any of its
-/// account's last `idle_periods` periods (default 3; fewer if the account has fewer).
+/// account's last `idle_periods` periods (default 3). The account must have at
+/// least `idle_periods` periods: one idle bill (or two) is no evidence that a line
+/// is unused, so an account with fewer periods is not looked at.
 ///
 /// One finding per service. Its evidence is the recurring rows of the latest
 /// period and the (zero) usage rows of the idle periods.
@@ -55,10 +57,13 @@ pub const KIND: KindDef = KindDef {
 /// | a.csv:5 | recurring | 2025-04-01 | | 45.00 |
 /// | a.csv:6 | usage (555-0200) | 2025-03-01 | 5 | 0.00 |
 /// | a.csv:7 | recurring (555-0200) | 2025-04-01 | | 45.00 |
+/// | a.csv:8 | usage (account 200, 555-0300) | 2025-04-01 | 0 | 0.00 |
+/// | a.csv:9 | recurring (account 200, 555-0300) | 2025-04-01 | | 45.00 |
 ///
 /// Found: no use in the last 3 periods (02, 03, 04); monthly 45.00 (a claim on
 /// a.csv:5), recoverable 0, evidence a.csv:3, :4 and :5. Had a.csv:3 shown 1 minute,
-/// nothing would be found; 555-0200, used in March, is not found.
+/// nothing would be found; 555-0200, used in March, is not found. Account 200 has
+/// one period only: its idle 555-0300 is not found (one idle bill is no evidence).
 #[derive(Clone, Debug)]
 pub struct UnusedService {
     /// How many of the account's latest periods must show no use (`idle_periods`).
@@ -86,6 +91,10 @@ impl Kind for UnusedService {
             }
             let acc = ix.acc(svc.acc);
             let Some(latest) = acc.latest() else { continue };
+            // One idle bill is no evidence: the account needs the whole window.
+            if acc.periods.len() < self.idle_periods {
+                continue;
+            }
             // The idle window: the last `idle_periods` periods, i.e. those >= `since`.
             let since = acc.periods[acc.periods.len().saturating_sub(self.idle_periods)];
             let mut has_usage = false;
@@ -127,7 +136,7 @@ impl Kind for UnusedService {
             if !has_usage || used_recently || draft.claims.is_empty() {
                 continue;
             }
-            let window = self.idle_periods.min(acc.periods.len());
+            let window = self.idle_periods;
             let last = match last_used {
                 Some(d) => format!("last use in the period of {d}"),
                 None => "no use anywhere in the bills".to_string(),

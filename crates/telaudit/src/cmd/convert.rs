@@ -86,5 +86,6 @@ fn read_archive(path: &Path, bytes: Vec<u8>) -> Result<telaudit_parse::ParsedFil
         rejected: dump.rejected,
         warnings: dump.warnings,
         unbalanced: Vec::new(),
+        stated: Vec::new(),
     })
 }

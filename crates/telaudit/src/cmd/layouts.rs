@@ -70,6 +70,7 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
             let role = match l.role {
                 Role::Charges => "",
                 Role::Ignore => " (recognised, no charges)",
+                Role::Totals => " (stated totals only, no charges)",
             };
             println!("{:width$}  {:5}  {}{role}", l.name, l.delimiter_name(), l.title);
         }
@@ -92,6 +93,10 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
     match l.role {
         Role::Charges => println!("fills:      {}", l.carries().join(", ")),
         Role::Ignore => println!("no charges: {}", l.note),
+        Role::Totals => println!("no charges: {}", l.note),
+    }
+    if !l.states().is_empty() {
+        println!("states:     {} (checked by BAL002)", l.states().join(", "));
     }
     if let Some(by) = &l.superseded_by {
         println!("superseded: its rows are dropped for an account and invoice that a {by} file also bills");

@@ -1,0 +1,257 @@
+//! `stated_total` (BAL002).
+
+use crate::config::RuleError;
+use crate::index::Index;
+use crate::kinds::{Fields, Kind, KindDef};
+use crate::util::{money, Draft};
+use rustc_hash::FxHashMap;
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use telaudit_model::{Date, Decimal, Dump, FileId, Finding, RowId, SourceRef, StatedScope, StatedTotal, Sym};
+
+/// This kind's entry in the registry ([`crate::kinds::REGISTRY`]).
+pub const KIND: KindDef = KindDef {
+    name: "stated_total",
+    heading: " (BAL002)",
+    params: &[],
+    note: "No parameters: it reads the totals that carrier exports state (the layouts' \
+           `[[stated]]` entries: Verizon's AccountSummary and per-line Total Charges, AT&T's \
+           IRA row, Bell's ACC). X12 811 totals are BAL001's.",
+    key: "the invoice number, then what the export states (one finding per invoice and stated \
+          figure; per-line totals are summed per invoice; its service_id is empty)",
+    read: |f| Ok(Arc::new(StatedTotalCheck::read(f)?)),
+};
+
+/// ## What it does
+/// Compares every total a carrier export states (`Dump::stated`, read through
+/// the layouts' `[[stated]]` entries) with the charges read for it, and reports
+/// every invoice where the two differ.
+///
+/// - The stated totals are grouped by carrier, account, invoice and what they
+///   state (the layout's `what`); per-line totals (Verizon's "Total Charges" per
+///   line) are summed per invoice. A total delivered twice (the same invoice,
+///   line, figure and amount, from two files) counts once: the first file's.
+/// - The charges read are the accepted rows of the same carrier, account and
+///   invoice, from every file (after copies of a delivery are set aside); a total
+///   of `scope = "file"` (AT&T's foundation-account invoice, which spans billing
+///   accounts) is compared with the accepted rows of the file that states it.
+/// - When the stating file's own rows of the invoice were superseded (Verizon's
+///   per-line summary when the charges detail itemises the same invoice), the
+///   text says that the superseding layout's rows were counted, and why.
+///
+/// One finding per differing group; its evidence is the rows counted and the
+/// lines that state the total. A stated total for an invoice with no charges read
+/// is compared with 0.00; that finding's period is the stated invoice date (else
+/// the audit's as-of date).
+///
+/// ## Finding key
+/// The rule id, carrier, account, an empty service_id, then the invoice number and
+/// what is stated ([`KindDef::key`]).
+///
+/// ## Why is this bad
+/// When the charges read do not add up to what the bill says it charges, either
+/// the export delivered is incomplete (charges nobody can check line by line) or
+/// the carrier's own figures disagree. It is not proven overbilling, so the finding
+/// claims no money (recoverable and monthly 0); it asks for a closer look.
+///
+/// ## Example
+/// The fixture `crates/rules/tests/fixtures/stated_total/` is this example.
+///
+/// `invoices/detail.txt` (a Verizon charges detail) bills invoice INV-A of account
+/// 100 with 40.00 + 5.50 = 45.50 and invoice INV-B with 30.00 + 2.25 = 32.25.
+/// `invoices/summary.txt` (an AccountSummary) states "Total Current Charges" 45.50
+/// for INV-A (not found) and 35.00 for INV-B: one finding "invoice INV-B states
+/// Total Current Charges 35.00 but the charges read for it sum to 32.25 (difference
+/// 2.75; 2 rows, from invoices/detail.txt)", evidence detail.txt:4, :5 and
+/// summary.txt:3.
+#[derive(Clone, Debug)]
+pub struct StatedTotalCheck;
+
+impl StatedTotalCheck {
+    pub(crate) fn read(_f: &mut Fields) -> Result<Self, RuleError> {
+        Ok(StatedTotalCheck)
+    }
+}
+
+/// The stated totals of one invoice and figure, summed.
+struct Group {
+    carrier: Sym,
+    account: Sym,
+    invoice: Sym,
+    what: Sym,
+    scope: StatedScope,
+    /// The stating file, for `scope = "file"`.
+    file: Option<FileId>,
+    stated: Decimal,
+    /// How many per-line totals were summed (0: an invoice total).
+    lines: usize,
+    /// The earliest invoice date stated with it.
+    date: Option<Date>,
+    sources: Vec<SourceRef>,
+    superseded_by: Option<String>,
+}
+
+/// The stated totals that count: a total that repeats an earlier one (same key,
+/// line, figure and amount) from another file is left out.
+fn once(dump: &Dump) -> Vec<&StatedTotal> {
+    type Key = (Sym, Sym, Sym, Sym, Sym, i64, StatedScope);
+    let mut first_file: FxHashMap<Key, FileId> = FxHashMap::default();
+    let mut out = Vec::with_capacity(dump.stated.len());
+    for t in &dump.stated {
+        let key = (t.carrier, t.account, t.invoice, t.service, t.what, t.amount.0, t.scope);
+        let f = *first_file.entry(key).or_insert(t.source.file);
+        if f == t.source.file {
+            out.push(t);
+        }
+    }
+    out
+}
+
+/// The stated totals summed per invoice and figure, in order of first statement.
+fn groups(dump: &Dump) -> Vec<Group> {
+    // carrier, account, invoice, what, scope, and the stating file for `scope = "file"`.
+    type Key = (Sym, Sym, Sym, Sym, StatedScope, Option<FileId>);
+    let mut at: FxHashMap<Key, usize> = FxHashMap::default();
+    let mut groups: Vec<Group> = Vec::new();
+    for t in once(dump) {
+        let file = (t.scope == StatedScope::File).then_some(t.source.file);
+        let key = (t.carrier, t.account, t.invoice, t.what, t.scope, file);
+        let i = *at.entry(key).or_insert_with(|| {
+            groups.push(Group {
+                carrier: t.carrier,
+                account: t.account,
+                invoice: t.invoice,
+                what: t.what,
+                scope: t.scope,
+                file,
+                stated: Decimal::ZERO,
+                lines: 0,
+                date: None,
+                sources: Vec::new(),
+                superseded_by: None,
+            });
+            groups.len() - 1
+        });
+        let g = &mut groups[i];
+        g.stated += t.amount.to_decimal();
+        g.lines += usize::from(!t.service.is_empty());
+        g.sources.push(t.source);
+        g.date = match (g.date, t.invoice_date) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        if g.superseded_by.is_none() {
+            g.superseded_by.clone_from(&t.superseded_by);
+        }
+    }
+    groups
+}
+
+/// The rows counted for each invoice (carrier, account, invoice) and for each
+/// stating file, of the groups only.
+struct Counted {
+    invoices: FxHashMap<(Sym, Sym, Sym), Vec<RowId>>,
+    files: FxHashMap<FileId, Vec<RowId>>,
+}
+
+fn counted(dump: &Dump, groups: &[Group]) -> Counted {
+    let mut c = Counted {
+        invoices: FxHashMap::default(),
+        files: FxHashMap::default(),
+    };
+    for g in groups {
+        match g.file {
+            Some(f) => c.files.entry(f).or_default(),
+            None => c.invoices.entry((g.carrier, g.account, g.invoice)).or_default(),
+        };
+    }
+    for (i, r) in dump.rows.iter().enumerate() {
+        if let Some(v) = c.invoices.get_mut(&(r.carrier, r.account, r.invoice)) {
+            v.push(i as RowId);
+        }
+        if let Some(v) = c.files.get_mut(&r.source.file) {
+            v.push(i as RowId);
+        }
+    }
+    c
+}
+
+impl Kind for StatedTotalCheck {
+    fn run(&self, id: &str, dump: &Dump, _ix: &Index) -> Vec<Finding> {
+        if dump.stated.is_empty() {
+            return Vec::new();
+        }
+        let groups = groups(dump);
+        let counted = counted(dump, &groups);
+        let mut findings = Vec::new();
+        for g in &groups {
+            let rows: &[RowId] = match g.file {
+                Some(f) => counted.files.get(&f),
+                None => counted.invoices.get(&(g.carrier, g.account, g.invoice)),
+            }
+            .map_or(&[], Vec::as_slice);
+            let read: Decimal = rows.iter().map(|&r| dump.rows[r as usize].amount.to_decimal()).sum();
+            if read == g.stated {
+                continue;
+            }
+            let mut draft = Draft::new(g.carrier, g.account, Sym::EMPTY);
+            draft.group.push(dump.s(g.invoice).to_string());
+            draft.group.push(dump.s(g.what).to_string());
+            draft.rows.extend_from_slice(rows);
+            draft.invoices.push(g.invoice);
+            if rows.is_empty() {
+                // No row to date it: the stated invoice date, else the audit's as-of date.
+                match g.date.or_else(|| dump.as_of_date()) {
+                    Some(d) => draft.periods.push(d),
+                    None => continue,
+                }
+            }
+            let mut f = draft.finish(id, dump, text(dump, g, rows, read));
+            f.evidence.extend_from_slice(&g.sources);
+            f.evidence.sort_unstable();
+            f.evidence.dedup();
+            findings.push(f);
+        }
+        findings
+    }
+}
+
+/// The finding's text: both figures, the difference, the rows counted (how many,
+/// from which files) and, when the stating file was superseded, why its rows were
+/// not the ones counted.
+fn text(dump: &Dump, g: &Group, rows: &[RowId], read: Decimal) -> String {
+    let what = match g.lines {
+        0 => dump.s(g.what).to_string(),
+        1 => format!("{} (1 line)", dump.s(g.what)),
+        n => format!("{} ({n} lines)", dump.s(g.what)),
+    };
+    let scope = match g.scope {
+        StatedScope::Invoice => "the charges read for it",
+        StatedScope::File => "the charges read from the file that states it",
+    };
+    let files: BTreeSet<&str> = rows
+        .iter()
+        .map(|&r| dump.file(dump.rows[r as usize].source.file).path.as_str())
+        .collect();
+    let counted = if rows.is_empty() {
+        "no charge rows read".to_string()
+    } else {
+        let n = rows.len();
+        let s = if n == 1 { "" } else { "s" };
+        format!("{n} row{s}, from {}", files.into_iter().collect::<Vec<_>>().join(", "))
+    };
+    let mut t = format!(
+        "invoice {} states {what} {} but {scope} sum to {} (difference {}; {counted})",
+        dump.s(g.invoice),
+        money(g.stated),
+        money(read),
+        money(g.stated - read),
+    );
+    if let Some(by) = &g.superseded_by {
+        t.push_str(&format!(
+            "; the rows counted are the {by} file's: it itemises this invoice, so the stating \
+             file's own rows were not counted (counting both would bill the money twice)"
+        ));
+    }
+    t
+}
