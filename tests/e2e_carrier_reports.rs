@@ -41,15 +41,16 @@ fn telus_and_att_in_one_client() {
             ("att-rdo.txt", "att/march.txt"),
         ],
     );
-    // A TELUS report without charges beside them: recognised, not refused.
+    // The TELUS Invoice Summary beside them states the invoice's total, 104.93,
+    // which the Group Summary's charges match: recognised, not refused, no BAL002.
     std::fs::write(
         c.join("invoices/telus/Invoice_Summary_2024-03.txt"),
-        "\"Northwind\"\tClient No:\t\"90210077\"\r\n\"Account Number 90210077\"\r\n\"----\"\r\n\
-         \"REPORT - MOBILITY INVOICE SUMMARY\"\r\n\"Total Current Charges:\"\t$104.93\r\n",
+        telus_invoice_summary("104.93"),
     )
     .unwrap();
     let (code, report) = audit(&c, &tmp.path().join("out"));
     assert_eq!(code, 0, "{report}");
+    assert_eq!(by_rule(&report)["BAL002"], figures(0, "0.00", "0.00"));
     let input = &report["input"];
     assert_eq!(input["rejected_rows"], 0);
     // TELUS: 12 charges, 104.93 (hand-computed in layout_fixtures.rs); AT&T: 6
@@ -62,6 +63,52 @@ fn telus_and_att_in_one_client() {
     assert_eq!(rules["FEE001"], figures(1, "12.00", "0.00"));
     assert_eq!(rules["UNU001"], figures(0, "0.00", "0.00"));
     assert_eq!(rules["DUP001"], figures(0, "0.00", "0.00"));
+}
+
+/// A TELUS Invoice Summary (written from scratch) of account 90210077, invoice
+/// 700100200300 of 15-Mar-24, stating `total` as its current charges.
+fn telus_invoice_summary(total: &str) -> String {
+    format!(
+        "\"Northwind\"\tClient No:\t\"90210077\"\r\n\"Northwind\"\tPurchase Order No:\r\n\
+         Invoice Date:\t15-Mar-24\tUnique Invoice No:\t\"700100200300\"\r\n\
+         \"Account Number 90210077\"\r\n\"----\"\r\n\"REPORT - MOBILITY INVOICE SUMMARY\"\r\n\r\n\
+         \"CURRENT CHARGES\"\r\n\"Monthly Service Plan\"\t$65.00\r\n\"Total Taxes:\"\t$8.78\r\n\
+         \"Total Current Charges:\"\t${total}\r\n\r\n\"YOUR LAST BILL\"\r\n\"You Owe:\"\t$250.00\r\n"
+    )
+}
+
+#[test]
+fn a_telus_invoice_summary_that_disagrees_is_found_by_bal002() {
+    let tmp = tempfile::tempdir().unwrap();
+    let c = client(
+        tmp.path(),
+        "telus",
+        &[("telus-group-summary.txt", "telus/Group_Summary_2024-03.txt")],
+    );
+    std::fs::write(
+        c.join("invoices/telus/Invoice_Summary_2024-03.txt"),
+        telus_invoice_summary("110.00"),
+    )
+    .unwrap();
+    let (code, report) = audit(&c, &tmp.path().join("out"));
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(report["input"]["rejected_rows"], 0);
+    assert_eq!(report["input"]["billed_total"], "104.93");
+    // 110.00 stated against 104.93 read: a finding that claims no money.
+    assert_eq!(by_rule(&report)["BAL002"], figures(1, "0.00", "0.00"));
+    let findings = std::fs::read_to_string(tmp.path().join("out/findings.csv")).unwrap();
+    let line = findings.lines().find(|l| l.starts_with("BAL002")).unwrap();
+    assert!(
+        line.contains(
+            "states Total Current Charges 110.00 but the charges read for it sum to 104.93 (difference 5.07"
+        ),
+        "{line}"
+    );
+    // The evidence names the header line that states the total (line 11).
+    assert!(
+        line.contains("invoices/telus/Invoice_Summary_2024-03.txt:11"),
+        "{line}"
+    );
 }
 
 #[test]

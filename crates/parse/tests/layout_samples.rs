@@ -310,7 +310,8 @@ fn telus_samples_are_read_without_refusals() {
         eprintln!("warning: {}: {}", w.file, w.message);
     }
     assert!(dump.rejected.is_empty(), "{:#?}", dump.rejected);
-    // Every report is recognised: the Group Summary's charges, the others ignored.
+    // Every report is recognised: the Group Summary's charges, the Invoice Summary's
+    // stated total, the others ignored.
     let mut kinds: Vec<String> = dump
         .files
         .iter()
@@ -320,7 +321,7 @@ fn telus_samples_are_read_without_refusals() {
         })
         .collect();
     kinds.sort();
-    assert_eq!(kinds, ["telus-group-summary"]);
+    assert_eq!(kinds, ["telus-group-summary", "telus-invoice-summary"]);
     for layout in [
         "telus-account-detail",
         "telus-airtime-detail",
@@ -354,6 +355,22 @@ fn telus_samples_are_read_without_refusals() {
         ("TELUS", "11223344", "112233445566")
     );
     assert_eq!(r.invoice_date.to_string(), "2023-02-06");
+    // The Invoice Summary states the invoice's current charges, 113,852.32, on its
+    // "Total Current Charges:" line (BAL002 compares them with the 261.46 read).
+    let stated: Vec<(&str, &str, &str, Micros)> = dump
+        .stated
+        .iter()
+        .map(|t| (dump.s(t.account), dump.s(t.invoice), dump.s(t.what), t.amount))
+        .collect();
+    assert_eq!(
+        stated,
+        [(
+            "11223344",
+            "112233445566",
+            "Total Current Charges",
+            m("113852.32")
+        )]
+    );
     assert!(
         !dump.warnings.iter().any(|w| w.message.contains("sum to")),
         "{:?}",

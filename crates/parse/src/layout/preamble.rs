@@ -8,7 +8,7 @@
 //! "@invoice_date"`); [`Context`] holds the values of one file as it is read.
 
 use super::read::{warn, Lines};
-use super::spec::Layout;
+use super::spec::{Layout, Role};
 use super::values::clean_cell;
 use crate::ParsedFile;
 use regex::Regex;
@@ -277,8 +277,11 @@ impl Preface<'_> {
             self.no_header(p, marker_line);
             return None;
         };
+        // A layout that reads only its header line (a totals report whose "header"
+        // is the line stating the total) has no rows that could come too early.
+        let reads_rows = self.layout.role != Role::Totals || self.layout.stated.iter().any(|s| !s.on_header);
         for (_, line, n) in &before {
-            if *n == header.len() && *n > 1 {
+            if reads_rows && *n == header.len() && *n > 1 {
                 self.reject(
                     *line,
                     format!(

@@ -74,6 +74,19 @@ pub fn read_layout(layout: &Layout, bytes: &[u8], file: FileId, path: &str) -> P
         header_len: header.len(),
         header_names: header.iter().map(|h| h.trim().to_string()).collect(),
     };
+    if layout.stated.iter().any(|s| s.on_header) {
+        let line = header.position().map_or(0, |p| lines.at(p.byte()));
+        let cell = |c: usize| -> &str {
+            reader.pos[c]
+                .and_then(|i| header.get(i))
+                .map_or_else(|| ctx.values[c].as_deref().unwrap_or(""), clean_cell)
+        };
+        super::stated::read(layout, &cell, (file, path, line), true, &mut out);
+        if layout.role == Role::Totals && layout.stated.iter().all(|s| s.on_header) {
+            totals_read(layout, path, &mut out);
+            return out;
+        }
+    }
     for _ in 0..layout.skip_lines {
         let _ = records.next();
     }
@@ -111,14 +124,7 @@ pub fn read_layout(layout: &Layout, bytes: &[u8], file: FileId, path: &str) -> P
     }
     groups.finish(&mut out, path);
     if layout.role == Role::Totals {
-        let why = format!(
-            "recognised as {} ({}): {}; no charges read from it, {} stated total(s) read for BAL002",
-            layout.title,
-            layout.file,
-            layout.note,
-            out.stated.len()
-        );
-        warn(&mut out, path, why);
+        totals_read(layout, path, &mut out);
     }
     if skipped > 0 {
         let why = format!(
@@ -257,7 +263,7 @@ impl Records<'_> {
             return Record::Read;
         }
         if !layout.stated.is_empty() {
-            super::stated::read(layout, &cell, self.file, self.path, line, out);
+            super::stated::read(layout, &cell, (self.file, self.path, line), false, out);
         }
         if layout
             .skips
@@ -610,4 +616,16 @@ fn period<'c>(
         problems.push("no service period on this row (see the layout's [period])".into());
     }
     None
+}
+
+/// The warning of a `totals` layout's file: recognised, no charges, how many totals.
+fn totals_read(layout: &Layout, path: &str, out: &mut ParsedFile) {
+    let why = format!(
+        "recognised as {} ({}): {}; no charges read from it, {} stated total(s) read for BAL002",
+        layout.title,
+        layout.file,
+        layout.note,
+        out.stated.len()
+    );
+    warn(out, path, why);
 }

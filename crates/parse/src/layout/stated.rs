@@ -8,6 +8,7 @@
 //! amount = "Total Current Charges"    # any field value (column, first, sum, ...)
 //! when = { column = "Section ID", regex = "^IRA$" }   # optional: which rows state it
 //! scope = "invoice"                   # or "file": only the stating file's rows count
+//! at = "rows"                         # or "header": once per file, on the header line
 //! # carrier, account, invoice, service_id: as in [fields] (they default to it)
 //! ```
 //!
@@ -34,6 +35,7 @@ use telaudit_model::{FileId, Position, SourceRef, StatedScope, StatedTotal, Sym,
 pub(super) struct RawStated {
     what: String,
     amount: RawValue,
+    at: Option<String>,
     scope: Option<String>,
     when: Option<RawCond>,
     carrier: Option<RawValue>,
@@ -46,6 +48,9 @@ pub(super) struct RawStated {
 #[derive(Clone, Debug)]
 pub(crate) struct StatedSpec {
     pub what: String,
+    /// `at = "header"`: stated once per file, on the header line (its values are
+    /// the header's cells and the preamble's `@captures`), not on data rows.
+    pub on_header: bool,
     pub scope: StatedScope,
     pub when: Option<Cond>,
     pub amount: Value,
@@ -91,6 +96,11 @@ pub(super) fn compile(
             Some("file") => StatedScope::File,
             Some(x) => return Err(c.err(format!("{at}: scope {x:?}: use \"invoice\" or \"file\""))),
         };
+        let on_header = match s.at.as_deref() {
+            None | Some("rows") => false,
+            Some("header") => true,
+            Some(x) => return Err(c.err(format!("{at}: at {x:?}: use \"rows\" or \"header\""))),
+        };
         let when = s
             .when
             .as_ref()
@@ -114,6 +124,7 @@ pub(super) fn compile(
         };
         out.push(StatedSpec {
             what: s.what.trim().to_string(),
+            on_header,
             scope,
             when,
             amount,
@@ -128,16 +139,16 @@ pub(super) fn compile(
 }
 
 /// Reads the totals the record on `line` states into `out.stated` (problems as
-/// warnings on that line).
+/// warnings on that line): the entries stated on data rows, or with `header`
+/// the entries stated once on the header line (`at = "header"`).
 pub(super) fn read<'c>(
     layout: &Layout,
     cell: &dyn Fn(usize) -> &'c str,
-    file: FileId,
-    path: &str,
-    line: u64,
+    (file, path, line): (FileId, &str, u64),
+    header: bool,
     out: &mut ParsedFile,
 ) {
-    for spec in &layout.stated {
+    for spec in layout.stated.iter().filter(|s| s.on_header == header) {
         if let Some(w) = &spec.when {
             if w.regex.is_match(cell(w.column)) == w.negate {
                 continue;
