@@ -273,6 +273,38 @@ fn bell_mob_fixture() {
     assert!(w.contains(&(Position::Line(4), true)), "{:?}", p.warnings);
 }
 
+#[test]
+fn bell_mob_hst_province_columns_are_parts_of_hst() {
+    // Line 3: HST 13.00 of which HST-ON Tel 13.00: one HST row of 13.00, and
+    // 100.00 + 13.00 = 113.00 is its Ttl Charges. Line 4 has HST 0.00 and
+    // HST-BC Tel 6.00: the province column is the row's HST.
+    let text = "Acct Nbr,Invc Date,Mobile Nbr,Mth Chg Ttl,HST,HST-ON Tel,HST-BC Tel,Ttl Charges\n\
+                Num compte,Date fact,Num tel mo,Tot fr mens,TVH,TVHO Tel,TVHBC Tel,Tot fr cour\n\
+                5550002,2024/03/01,416-555-0101,100.00,13.00,13.00,0.00,113.00\n\
+                5550002,2024/03/01,604-555-0102,50.00,0.00,0.00,6.00,56.00\n";
+    let p = read_charge_file(Path::new("mob.csv"), text.as_bytes(), FileId(0), "mob.csv").unwrap();
+    assert!(p.rejected.is_empty(), "{:#?}", p.rejected);
+    assert_eq!(total(&p), m("169.00"));
+    let tax: Vec<(String, Micros)> = p
+        .rows
+        .iter()
+        .filter(|r| r.charge_type == ChargeType::Tax)
+        .map(|r| (p.strings.get(r.service).to_string(), r.amount))
+        .collect();
+    assert_eq!(
+        tax,
+        [
+            ("416-555-0101".into(), m("13.00")),
+            ("604-555-0102".into(), m("6.00"))
+        ]
+    );
+    assert!(
+        !p.warnings.iter().any(|w| w.message.contains("sum to")),
+        "{:?}",
+        p.warnings
+    );
+}
+
 fn client(files: &[(&str, &[u8])]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     for (name, bytes) in files {
