@@ -1,8 +1,10 @@
 //! `report.xlsx`: the workbook the analyst filters and pivots (issue 16).
 //!
 //! Sheets: Summary (totals, by rule, by carrier, the proposal), Findings (one
-//! row per finding, an Excel table with autofilter and a frozen header) and
-//! Disputes (one row per disputed charge, as in the dispute CSVs).
+//! row per finding, the columns of findings.csv in its order; an Excel table
+//! with autofilter and a frozen header, as are the next two), Disputes (one row
+//! per disputed charge, as in the dispute CSVs) and Changes (one row per line
+//! of the `changes/<carrier>.csv` files, with the carrier first).
 //!
 //! - Every amount is a number cell formatted `#,##0.00`. The figure is rounded
 //!   to the cent in decimal first ([`money_string`]) and that text is read as
@@ -19,6 +21,7 @@
 //! - A sheet holds at most 1,048,576 rows: Findings and Disputes stop there
 //!   (the CSVs hold all); the last row then says how many were left out.
 
+use crate::changes::CarrierChanges;
 use crate::disputes::AccountDispute;
 use crate::tables::{join_sources, sorted_findings};
 use crate::Report;
@@ -171,28 +174,32 @@ fn finish_table(ws: &mut Worksheet, cols: Vec<TableColumn>, last: u32, name: &st
     Ok(())
 }
 
+/// The columns of findings.csv, in its order.
+const FINDINGS_COLUMNS: [&str; 15] = [
+    "rule",
+    "severity",
+    "carrier",
+    "account",
+    "service_id",
+    "invoices",
+    "first_period",
+    "last_period",
+    "description",
+    "recoverable",
+    "monthly",
+    "evidence",
+    "basis",
+    "expired",
+    "finding_key",
+];
+
 fn findings(ws: &mut Worksheet, f: &Formats, dump: &Dump, results: &[RuleResult]) -> Result<(), XlsxError> {
     ws.set_name("Findings")?;
-    let names = [
-        "rule",
-        "severity",
-        "carrier",
-        "account",
-        "service_id",
-        "invoices",
-        "first_period",
-        "last_period",
-        "description",
-        "recoverable",
-        "monthly",
-        "first_year",
-        "evidence",
-        "basis",
-    ];
-    let cols = table_columns(ws, &names)?;
+    let cols = table_columns(ws, &FINDINGS_COLUMNS)?;
     let all = sorted_findings(dump, results);
     let mut row = 0u32;
     let mut buf = String::new();
+    let mut invoices: Vec<&str> = Vec::new();
     for (info, x) in &all {
         if row + 2 >= SHEET_ROWS {
             break;
@@ -203,21 +210,25 @@ fn findings(ws: &mut Worksheet, f: &Formats, dump: &Dump, results: &[RuleResult]
         ws.write_string(row, 2, text(dump.s(x.carrier)))?;
         ws.write_string(row, 3, text(dump.s(x.account)))?;
         ws.write_string(row, 4, text(dump.s(x.service)))?;
-        let invoices: Vec<&str> = x.invoices.iter().map(|&i| dump.s(i)).collect();
+        // As in findings.csv: in text order, each once.
+        invoices.clear();
+        invoices.extend(x.invoices.iter().map(|&i| dump.s(i)));
+        invoices.sort_unstable();
+        invoices.dedup();
         ws.write_string(row, 5, text(&invoices.join(";")))?;
         ws.write_datetime_with_format(row, 6, excel_date(x.first_period)?, &f.date)?;
         ws.write_datetime_with_format(row, 7, excel_date(x.last_period)?, &f.date)?;
         ws.write_string(row, 8, text(&x.description))?;
         ws.write_number_with_format(row, 9, amount(x.recoverable), &f.money)?;
         ws.write_number_with_format(row, 10, amount(x.monthly), &f.money)?;
-        let fy = x.recoverable + x.monthly * Decimal::from(12);
-        ws.write_number_with_format(row, 11, amount(fy), &f.money)?;
         buf.clear();
         join_sources(dump, &x.evidence, &mut buf);
-        ws.write_string(row, 12, text(&buf))?;
+        ws.write_string(row, 11, text(&buf))?;
         buf.clear();
         join_sources(dump, &x.basis, &mut buf);
-        ws.write_string(row, 13, text(&buf))?;
+        ws.write_string(row, 12, text(&buf))?;
+        ws.write_number_with_format(row, 13, amount(x.expired), &f.money)?;
+        ws.write_string(row, 14, text(&x.key))?;
     }
     if (row as usize) < all.len() {
         row += 1;
@@ -228,6 +239,39 @@ fn findings(ws: &mut Worksheet, f: &Formats, dump: &Dump, results: &[RuleResult]
         )?;
     }
     finish_table(ws, cols, row, "FindingsTable")
+}
+
+/// One row per line of the `changes/<carrier>.csv` files, carriers in name order;
+/// the columns of those files, with the carrier first.
+fn changes(ws: &mut Worksheet, f: &Formats, all: &[CarrierChanges]) -> Result<(), XlsxError> {
+    ws.set_name("Changes")?;
+    let names = [
+        "carrier",
+        "account",
+        "service_id",
+        "rule",
+        "from",
+        "to",
+        "monthly_saving",
+        "evidence",
+    ];
+    let cols = table_columns(ws, &names)?;
+    // A change is one finding's: there are never more than the Findings sheet holds.
+    let mut row = 0u32;
+    for c in all {
+        for l in &c.lines {
+            row += 1;
+            ws.write_string(row, 0, text(&c.carrier))?;
+            ws.write_string(row, 1, text(&l.account))?;
+            ws.write_string(row, 2, text(&l.service))?;
+            ws.write_string(row, 3, text(&l.rule))?;
+            ws.write_string(row, 4, text(&l.from))?;
+            ws.write_string(row, 5, text(&l.to))?;
+            ws.write_number_with_format(row, 6, amount(l.monthly), &f.money)?;
+            ws.write_string(row, 7, text(&l.evidence))?;
+        }
+    }
+    finish_table(ws, cols, row, "ChangesTable")
 }
 
 fn disputes(ws: &mut Worksheet, f: &Formats, all: &[AccountDispute]) -> Result<(), XlsxError> {
@@ -298,6 +342,7 @@ pub fn report_xlsx(
     results: &[RuleResult],
     report: &Report,
     all_disputes: &[AccountDispute],
+    all_changes: &[CarrierChanges],
     as_of: Option<Date>,
 ) -> Result<Vec<u8>, XlsxError> {
     let f = Formats {
@@ -324,8 +369,13 @@ pub fn report_xlsx(
         let mut ws = Worksheet::new();
         fill(&mut ws).map(|()| ws)
     };
-    let (s, (fi, di)) = rayon::join(
-        || sheet(&|ws| summary(ws, &f, report, as_of)),
+    let ((s, ch), (fi, di)) = rayon::join(
+        || {
+            rayon::join(
+                || sheet(&|ws| summary(ws, &f, report, as_of)),
+                || sheet(&|ws| changes(ws, &f, all_changes)),
+            )
+        },
         || {
             rayon::join(
                 || sheet(&|ws| findings(ws, &f, dump, results)),
@@ -336,5 +386,6 @@ pub fn report_xlsx(
     wb.push_worksheet(s?);
     wb.push_worksheet(fi?);
     wb.push_worksheet(di?);
+    wb.push_worksheet(ch?);
     wb.save_to_buffer()
 }
