@@ -150,8 +150,20 @@ fn summary(ws: &mut Worksheet, f: &Formats, r: &Report, as_of: Option<Date>) -> 
     Ok(())
 }
 
-/// Column headers and widths of a sheet's table.
-fn table_columns(ws: &mut Worksheet, names: &[&str]) -> Result<Vec<TableColumn>, XlsxError> {
+/// The last row of a table of `n` data rows under its header: a sheet stops at
+/// its last row, which then says how many were left out.
+fn last_row(n: usize) -> u32 {
+    if n <= (SHEET_ROWS - 2) as usize {
+        n as u32
+    } else {
+        SHEET_ROWS - 1
+    }
+}
+
+/// Sets the column widths, adds the table over rows 0..=last (header at 0) and
+/// freezes the header. Called before the rows are written: a constant-memory
+/// sheet writes its rows out in order, the header first.
+fn start_table(ws: &mut Worksheet, names: &[&str], last: u32, name: &str) -> Result<(), XlsxError> {
     for (i, n) in names.iter().enumerate() {
         let w = match *n {
             "description" | "reason" | "evidence" | "basis" => 48,
@@ -159,17 +171,12 @@ fn table_columns(ws: &mut Worksheet, names: &[&str]) -> Result<Vec<TableColumn>,
         };
         ws.set_column_width(i as u16, w)?;
     }
-    Ok(names.iter().map(|n| TableColumn::new().set_header(*n)).collect())
-}
-
-/// Adds the table over rows 0..=last (header at 0) and freezes the header.
-fn finish_table(ws: &mut Worksheet, cols: Vec<TableColumn>, last: u32, name: &str) -> Result<(), XlsxError> {
-    let n = cols.len() as u16;
+    let cols: Vec<TableColumn> = names.iter().map(|n| TableColumn::new().set_header(*n)).collect();
     let table = Table::new()
         .set_name(name)
         .set_columns(&cols)
         .set_autofilter(true);
-    ws.add_table(0, 0, last.max(1), n - 1, &table)?;
+    ws.add_table(0, 0, last.max(1), names.len() as u16 - 1, &table)?;
     ws.set_freeze_panes(1, 0)?;
     Ok(())
 }
@@ -195,8 +202,8 @@ const FINDINGS_COLUMNS: [&str; 15] = [
 
 fn findings(ws: &mut Worksheet, f: &Formats, dump: &Dump, results: &[RuleResult]) -> Result<(), XlsxError> {
     ws.set_name("Findings")?;
-    let cols = table_columns(ws, &FINDINGS_COLUMNS)?;
     let all = sorted_findings(dump, results);
+    start_table(ws, &FINDINGS_COLUMNS, last_row(all.len()), "FindingsTable")?;
     let mut row = 0u32;
     let mut buf = String::new();
     let mut invoices: Vec<&str> = Vec::new();
@@ -238,7 +245,7 @@ fn findings(ws: &mut Worksheet, f: &Formats, dump: &Dump, results: &[RuleResult]
             format!("{} more findings in findings.csv", all.len() - row as usize + 1),
         )?;
     }
-    finish_table(ws, cols, row, "FindingsTable")
+    Ok(())
 }
 
 /// One row per line of the `changes/<carrier>.csv` files, carriers in name order;
@@ -255,11 +262,15 @@ fn changes(ws: &mut Worksheet, f: &Formats, all: &[CarrierChanges]) -> Result<()
         "monthly_saving",
         "evidence",
     ];
-    let cols = table_columns(ws, &names)?;
-    // A change is one finding's: there are never more than the Findings sheet holds.
+    let n: usize = all.iter().map(|c| c.lines.len()).sum();
+    start_table(ws, &names, last_row(n), "ChangesTable")?;
     let mut row = 0u32;
     for c in all {
         for l in &c.lines {
+            // A change is one finding's: the rows end where the Findings sheet's do.
+            if row + 2 >= SHEET_ROWS {
+                return Ok(());
+            }
             row += 1;
             ws.write_string(row, 0, text(&c.carrier))?;
             ws.write_string(row, 1, text(&l.account))?;
@@ -271,7 +282,7 @@ fn changes(ws: &mut Worksheet, f: &Formats, all: &[CarrierChanges]) -> Result<()
             ws.write_string(row, 7, text(&l.evidence))?;
         }
     }
-    finish_table(ws, cols, row, "ChangesTable")
+    Ok(())
 }
 
 fn disputes(ws: &mut Worksheet, f: &Formats, all: &[AccountDispute]) -> Result<(), XlsxError> {
@@ -293,8 +304,8 @@ fn disputes(ws: &mut Worksheet, f: &Formats, all: &[AccountDispute]) -> Result<(
         "source",
         "basis",
     ];
-    let cols = table_columns(ws, &names)?;
     let total: usize = all.iter().map(|d| d.lines.len()).sum();
+    start_table(ws, &names, last_row(total), "DisputesTable")?;
     let mut row = 0u32;
     'outer: for d in all {
         for l in &d.lines {
@@ -333,7 +344,7 @@ fn disputes(ws: &mut Worksheet, f: &Formats, all: &[AccountDispute]) -> Result<(
             format!("{} more lines in the dispute CSVs", total - row as usize + 1),
         )?;
     }
-    finish_table(ws, cols, row, "DisputesTable")
+    Ok(())
 }
 
 /// The workbook's bytes.
@@ -363,29 +374,33 @@ pub fn report_xlsx(
     // Deflate level 1: the sheets are large and regular XML, level 1 packs them
     // nearly as small at a fraction of the time (the write phase waits on it).
     wb.set_zip_compression_level(1);
-    // The three sheets are filled in parallel (the library then writes their XML
-    // in parallel too).
-    let sheet = |fill: &(dyn Fn(&mut Worksheet) -> Result<(), XlsxError> + Sync)| {
-        let mut ws = Worksheet::new();
-        fill(&mut ws).map(|()| ws)
-    };
-    let ((s, ch), (fi, di)) = rayon::join(
+    // Findings, Disputes and Changes are constant-memory sheets: each row goes
+    // out as XML to a temporary file as it is written, strings inline, instead
+    // of every cell being kept in a tree and its text in the shared string table
+    // (that bookkeeping cost more than the XML). The sheets are filled in
+    // parallel.
+    let mut s = Worksheet::new();
+    let mut fi = wb.new_worksheet_with_constant_memory()?;
+    let mut di = wb.new_worksheet_with_constant_memory()?;
+    let mut ch = wb.new_worksheet_with_constant_memory()?;
+    let ((rs, rch), (rfi, rdi)) = rayon::join(
         || {
             rayon::join(
-                || sheet(&|ws| summary(ws, &f, report, as_of)),
-                || sheet(&|ws| changes(ws, &f, all_changes)),
+                || summary(&mut s, &f, report, as_of),
+                || changes(&mut ch, &f, all_changes),
             )
         },
         || {
             rayon::join(
-                || sheet(&|ws| findings(ws, &f, dump, results)),
-                || sheet(&|ws| disputes(ws, &f, all_disputes)),
+                || findings(&mut fi, &f, dump, results),
+                || disputes(&mut di, &f, all_disputes),
             )
         },
     );
-    wb.push_worksheet(s?);
-    wb.push_worksheet(fi?);
-    wb.push_worksheet(di?);
-    wb.push_worksheet(ch?);
+    rs.and(rfi).and(rdi).and(rch)?;
+    wb.push_worksheet(s);
+    wb.push_worksheet(fi);
+    wb.push_worksheet(di);
+    wb.push_worksheet(ch);
     wb.save_to_buffer()
 }
