@@ -127,7 +127,6 @@ pub fn write_outputs_timed(
         let html_view = marked.as_ref().unwrap_or(&view);
         let (d, c, v) = (&all_disputes, &all_changes, &view);
         rayon::scope(|s| {
-            s.spawn(|_| xlsx = timed(|| write_xlsx(dir, dump, results, report, d, c, v.as_of)));
             s.spawn(|_| {
                 let ctx = crate::LetterContext::dated(dump, report, v.as_of);
                 written = timed(|| write_disputes(dir, d, &ctx));
@@ -149,6 +148,10 @@ pub fn write_outputs_timed(
                 })
             });
             s.spawn(|_| changes = timed(|| write_changes(dir, c)));
+            // The workbook, the longest part, on this thread at once: the other
+            // thread takes the parts spawned above (a spawned job could wait
+            // behind them).
+            xlsx = timed(|| write_xlsx(dir, dump, results, report, d, c, v.as_of));
         });
     });
     let parts = [
