@@ -33,7 +33,8 @@ use rust_xlsxwriter::{
 };
 use telaudit_model::{money_string, Date, Decimal, Dump, RuleResult};
 
-/// Excel's largest text in one cell.
+/// Excel's largest text in one cell, in UTF-16 code units (as Excel and the
+/// library count: a character outside the Basic Multilingual Plane is two).
 const CELL_CHARS: usize = 32_767;
 /// Excel's rows per sheet.
 const SHEET_ROWS: u32 = 1_048_576;
@@ -44,12 +45,22 @@ struct Formats {
     bold: Format,
 }
 
+/// A cell's text: `s`, cut at [`CELL_CHARS`] UTF-16 units (the library refuses
+/// a longer one, which would fail the whole workbook).
 fn text(s: &str) -> String {
-    if s.chars().count() <= CELL_CHARS {
-        s.to_string()
-    } else {
-        s.chars().take(CELL_CHARS).collect()
+    // A UTF-8 text has at least as many bytes as UTF-16 units: short texts pass as they are.
+    if s.len() <= CELL_CHARS {
+        return s.to_string();
     }
+    let (mut units, mut end) = (0, 0);
+    for (i, c) in s.char_indices() {
+        units += c.len_utf16();
+        if units > CELL_CHARS {
+            break;
+        }
+        end = i + c.len_utf8();
+    }
+    s[..end].to_string()
 }
 
 /// The cell value of an amount: rounded to the cent in decimal, then read.
@@ -425,4 +436,25 @@ pub fn report_xlsx(
     wb.push_worksheet(di);
     wb.push_worksheet(ch);
     wb.save_to_buffer()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_cut_at_excels_limit_in_utf16_units() {
+        assert_eq!(text("short"), "short");
+        let ascii = "a".repeat(CELL_CHARS + 5);
+        assert_eq!(text(&ascii).len(), CELL_CHARS);
+        // 20,000 emoji are 40,000 UTF-16 units: 16,383 fit (32,766 units).
+        let emoji = "\u{1F4DE}".repeat(20_000);
+        let cut = text(&emoji);
+        assert_eq!(cut.chars().count(), 16_383);
+        assert_eq!(cut.encode_utf16().count(), 32_766);
+        // The library takes the cut text.
+        let mut ws = Worksheet::new();
+        assert!(ws.write_string(0, 0, cut).is_ok());
+        assert!(ws.write_string(1, 0, emoji).is_err(), "the uncut text is refused");
+    }
 }
