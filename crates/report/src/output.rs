@@ -6,6 +6,7 @@ use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 use telaudit_model::{Dump, RuleResult};
 
 /// Tells temporary files of concurrent writes in one process apart.
@@ -46,10 +47,10 @@ pub fn write_atomic(
     result.map_err(|e| io::Error::new(e.kind(), format!("cannot write {}: {e}", target.display())))
 }
 
-/// Writes report.json, findings.csv, report.md, report.html, the dispute files
-/// (`disputes/<carrier>/<account>.csv`, `.md` and `.html`), the changes to order
-/// (`changes/<carrier>.csv`, replaced as a whole like `disputes/`, removed when
-/// there are none) and, when input was refused,
+/// Writes report.json, findings.csv, report.md, report.html, report.xlsx, the
+/// dispute files (`disputes/<carrier>/<account>.csv`, `.md` and `.html`), the
+/// changes to order (`changes/<carrier>.csv`, replaced as a whole like
+/// `disputes/`, removed when there are none) and, when input was refused,
 /// rejected.csv into `dir` (created if missing), each atomically. Without
 /// refusals a stale rejected.csv from an earlier run is removed; a `disputes/`
 /// folder from an earlier run is always replaced as a whole (and removed when
@@ -67,83 +68,114 @@ pub fn write_outputs_marked(
     report: &Report,
     marks: Option<crate::HistoryMarks<'_>>,
 ) -> io::Result<()> {
+    write_outputs_timed(dir, dump, results, report, marks).map(|_| ())
+}
+
+/// How long each part of the write phase took, in a fixed order (`--timings`).
+/// The parts run concurrently: their times overlap and add up to more than the
+/// phase's wall time.
+pub type WriteTimes = Vec<(&'static str, Duration)>;
+
+/// A part's outcome and how long it took.
+type Timed = Option<(io::Result<()>, Duration)>;
+
+fn timed(f: impl FnOnce() -> io::Result<()>) -> Timed {
+    let t = Instant::now();
+    let r = f();
+    Some((r, t.elapsed()))
+}
+
+/// As [`write_outputs_marked`], and returns how long each part took.
+///
+/// The files are independent: they are rendered and written concurrently, so
+/// one file's rendering overlaps another's and the flushes to disk overlap.
+/// report.xlsx, the longest, starts as soon as the dispute lines it shows are
+/// known. Errors are reported in a fixed order (json, findings, rejected, md,
+/// disputes, html, xlsx, changes), whatever finished first.
+pub fn write_outputs_timed(
+    dir: &Path,
+    dump: &Dump,
+    results: &[RuleResult],
+    report: &Report,
+    marks: Option<crate::HistoryMarks<'_>>,
+) -> io::Result<WriteTimes> {
     fs::create_dir_all(dir)
         .map_err(|e| io::Error::new(e.kind(), format!("cannot create {}: {e}", dir.display())))?;
-    // The files are independent: render and write them in parallel, so one file's
-    // rendering overlaps another's flush to disk. Errors are reported in a fixed
-    // order (json, findings, rejected, md, disputes, html), whatever finished first.
-    let view = crate::view::View::new(dump, results, report);
-    let plain_view;
-    let marked_view;
-    let (view, html_view) = match marks {
-        Some(m) => {
-            plain_view = view;
-            marked_view = crate::view::View::new(dump, results, report).with_marks(m, results);
-            (&plain_view, &marked_view)
-        }
-        None => {
-            plain_view = view;
-            (&plain_view, &plain_view)
-        }
-    };
-    let ((json, findings), (rejected, (md, rest))) = rayon::join(
-        || {
-            rayon::join(
-                || {
-                    write_atomic(dir, "report.json", |w| {
-                        w.write_all(report_json(report).as_bytes())
+    let (mut json, mut findings, mut rejected, mut md): (Timed, Timed, Timed, Timed) = Default::default();
+    let (mut written, mut html, mut xlsx, mut changes): (Timed, Timed, Timed, Timed) = Default::default();
+    let mut lines = Duration::ZERO;
+    rayon::scope(|s| {
+        s.spawn(|_| {
+            json = timed(|| {
+                write_atomic(dir, "report.json", |w| {
+                    w.write_all(report_json(report).as_bytes())
+                })
+            })
+        });
+        s.spawn(|_| {
+            findings = timed(|| write_atomic(dir, "findings.csv", |w| write_findings_csv(w, dump, results)))
+        });
+        s.spawn(|_| rejected = timed(|| write_or_remove_rejected(dir, dump)));
+        let t = Instant::now();
+        let (all_disputes, all_changes) = rayon::join(
+            || crate::disputes(dump, results),
+            || crate::changes(dump, results),
+        );
+        lines = t.elapsed();
+        let view = crate::view::View::new(dump, results, report);
+        let marked = marks.map(|m| crate::view::View::new(dump, results, report).with_marks(m, results));
+        let html_view = marked.as_ref().unwrap_or(&view);
+        let (d, c, v) = (&all_disputes, &all_changes, &view);
+        rayon::scope(|s| {
+            s.spawn(|_| {
+                let ctx = crate::LetterContext::dated(dump, report, v.as_of);
+                written = timed(|| write_disputes(dir, d, &ctx));
+            });
+            s.spawn(|_| {
+                html = timed(|| {
+                    write_atomic(dir, "report.html", |w| {
+                        w.write_all(
+                            crate::html::report_html_with(dump, results, report, html_view, d).as_bytes(),
+                        )
                     })
-                },
-                || write_atomic(dir, "findings.csv", |w| write_findings_csv(w, dump, results)),
-            )
-        },
-        || {
-            rayon::join(
-                || write_or_remove_rejected(dir, dump),
-                || {
-                    rayon::join(
-                        || {
-                            write_atomic(dir, "report.md", |w| {
-                                w.write_all(crate::markdown::report_md_with(dump, report, view).as_bytes())
-                            })
-                        },
-                        || {
-                            let disputes = crate::disputes(dump, results);
-                            let (written, (html, xlsx)) = rayon::join(
-                                || {
-                                    let ctx = crate::LetterContext::dated(dump, report, view.as_of);
-                                    write_disputes(dir, &disputes, &ctx)
-                                },
-                                || {
-                                    rayon::join(
-                                        || {
-                                            write_atomic(dir, "report.html", |w| {
-                                                w.write_all(
-                                                    crate::html::report_html_with(
-                                                        dump, results, report, html_view, &disputes,
-                                                    )
-                                                    .as_bytes(),
-                                                )
-                                            })
-                                        },
-                                        || write_xlsx(dir, dump, results, report, &disputes, view.as_of),
-                                    )
-                                },
-                            );
-                            let changes = write_changes(dir, &crate::changes(dump, results));
-                            written.and(html).and(xlsx).and(changes)
-                        },
-                    )
-                },
-            )
-        },
-    );
-    json.and(findings).and(rejected).and(md).and(rest)?;
+                })
+            });
+            s.spawn(|_| {
+                md = timed(|| {
+                    write_atomic(dir, "report.md", |w| {
+                        w.write_all(crate::markdown::report_md_with(dump, report, v).as_bytes())
+                    })
+                })
+            });
+            s.spawn(|_| changes = timed(|| write_changes(dir, c)));
+            // The workbook, the longest part, on this thread at once: the other
+            // thread takes the parts spawned above (a spawned job could wait
+            // behind them).
+            xlsx = timed(|| write_xlsx(dir, dump, results, report, d, c, v.as_of));
+        });
+    });
+    let parts = [
+        ("report.json", json),
+        ("findings.csv", findings),
+        ("rejected.csv", rejected),
+        ("report.md", md),
+        ("disputes/", written),
+        ("report.html", html),
+        ("report.xlsx", xlsx),
+        ("changes/", changes),
+    ];
+    let mut times: WriteTimes = vec![("dispute and change lines", lines)];
+    for (name, part) in parts {
+        // Every part ran inside the scope; `None` cannot remain.
+        let (result, took) = part.unwrap_or((Ok(()), Duration::ZERO));
+        result?;
+        times.push((name, took));
+    }
     // Make the renames durable too (best effort: not every platform can open a folder).
     if let Ok(d) = File::open(dir) {
         let _ = d.sync_all();
     }
-    Ok(())
+    Ok(times)
 }
 
 /// report.xlsx (see [`crate::report_xlsx`]).
@@ -153,9 +185,10 @@ fn write_xlsx(
     results: &[RuleResult],
     report: &Report,
     disputes: &[crate::AccountDispute],
+    changes: &[crate::CarrierChanges],
     as_of: Option<telaudit_model::Date>,
 ) -> io::Result<()> {
-    let bytes = crate::report_xlsx(dump, results, report, disputes, as_of)
+    let bytes = crate::report_xlsx(dump, results, report, disputes, changes, as_of)
         .map_err(|e| io::Error::other(format!("cannot build report.xlsx: {e}")))?;
     write_atomic(dir, "report.xlsx", |w| w.write_all(&bytes))
 }

@@ -1,8 +1,11 @@
 //! `report.xlsx`: the workbook the analyst filters and pivots (issue 16).
 //!
 //! Sheets: Summary (totals, by rule, by carrier, the proposal), Findings (one
-//! row per finding, an Excel table with autofilter and a frozen header) and
-//! Disputes (one row per disputed charge, as in the dispute CSVs).
+//! row per finding, the columns of findings.csv in its order; an Excel table
+//! with autofilter and a frozen header), Disputes (one row per disputed charge,
+//! as in the dispute CSVs; an autofilter and a frozen header, not a table: see
+//! [`start_filtered`]) and Changes (one row per line of the
+//! `changes/<carrier>.csv` files, with the carrier first; a table).
 //!
 //! - Every amount is a number cell formatted `#,##0.00`. The figure is rounded
 //!   to the cent in decimal first ([`money_string`]) and that text is read as
@@ -15,10 +18,13 @@
 //! - Byte-identical from run to run: the document's creation date is the
 //!   audit's as-of date (2000-01-01 without rows), never the clock, and the
 //!   zip entries carry the library's fixed timestamp.
-//! - Speed: the sheets are filled in parallel and deflated at level 1.
+//! - Speed: Findings, Disputes and Changes are constant-memory sheets (each row
+//!   goes out as XML as it is written, strings inline, no cell tree, no shared
+//!   string table); the sheets are filled in parallel and deflated at level 1.
 //! - A sheet holds at most 1,048,576 rows: Findings and Disputes stop there
 //!   (the CSVs hold all); the last row then says how many were left out.
 
+use crate::changes::CarrierChanges;
 use crate::disputes::AccountDispute;
 use crate::tables::{join_sources, sorted_findings};
 use crate::Report;
@@ -27,7 +33,8 @@ use rust_xlsxwriter::{
 };
 use telaudit_model::{money_string, Date, Decimal, Dump, RuleResult};
 
-/// Excel's largest text in one cell.
+/// Excel's largest text in one cell, in UTF-16 code units (as Excel and the
+/// library count: a character outside the Basic Multilingual Plane is two).
 const CELL_CHARS: usize = 32_767;
 /// Excel's rows per sheet.
 const SHEET_ROWS: u32 = 1_048_576;
@@ -38,12 +45,22 @@ struct Formats {
     bold: Format,
 }
 
+/// A cell's text: `s`, cut at [`CELL_CHARS`] UTF-16 units (the library refuses
+/// a longer one, which would fail the whole workbook).
 fn text(s: &str) -> String {
-    if s.chars().count() <= CELL_CHARS {
-        s.to_string()
-    } else {
-        s.chars().take(CELL_CHARS).collect()
+    // A UTF-8 text has at least as many bytes as UTF-16 units: short texts pass as they are.
+    if s.len() <= CELL_CHARS {
+        return s.to_string();
     }
+    let (mut units, mut end) = (0, 0);
+    for (i, c) in s.char_indices() {
+        units += c.len_utf16();
+        if units > CELL_CHARS {
+            break;
+        }
+        end = i + c.len_utf8();
+    }
+    s[..end].to_string()
 }
 
 /// The cell value of an amount: rounded to the cent in decimal, then read.
@@ -147,8 +164,17 @@ fn summary(ws: &mut Worksheet, f: &Formats, r: &Report, as_of: Option<Date>) -> 
     Ok(())
 }
 
-/// Column headers and widths of a sheet's table.
-fn table_columns(ws: &mut Worksheet, names: &[&str]) -> Result<Vec<TableColumn>, XlsxError> {
+/// The last row of a table of `n` data rows under its header: a sheet stops at
+/// its last row, which then says how many were left out.
+fn last_row(n: usize) -> u32 {
+    if n <= (SHEET_ROWS - 2) as usize {
+        n as u32
+    } else {
+        SHEET_ROWS - 1
+    }
+}
+
+fn column_widths(ws: &mut Worksheet, names: &[&str]) -> Result<(), XlsxError> {
     for (i, n) in names.iter().enumerate() {
         let w = match *n {
             "description" | "reason" | "evidence" | "basis" => 48,
@@ -156,43 +182,62 @@ fn table_columns(ws: &mut Worksheet, names: &[&str]) -> Result<Vec<TableColumn>,
         };
         ws.set_column_width(i as u16, w)?;
     }
-    Ok(names.iter().map(|n| TableColumn::new().set_header(*n)).collect())
+    Ok(())
 }
 
-/// Adds the table over rows 0..=last (header at 0) and freezes the header.
-fn finish_table(ws: &mut Worksheet, cols: Vec<TableColumn>, last: u32, name: &str) -> Result<(), XlsxError> {
-    let n = cols.len() as u16;
+/// Sets the column widths, adds the table over rows 0..=last (header at 0) and
+/// freezes the header. Called before the rows are written: a constant-memory
+/// sheet writes its rows out in order, the header first.
+fn start_table(ws: &mut Worksheet, names: &[&str], last: u32, name: &str) -> Result<(), XlsxError> {
+    column_widths(ws, names)?;
+    let cols: Vec<TableColumn> = names.iter().map(|n| TableColumn::new().set_header(*n)).collect();
     let table = Table::new()
         .set_name(name)
         .set_columns(&cols)
         .set_autofilter(true);
-    ws.add_table(0, 0, last.max(1), n - 1, &table)?;
+    ws.add_table(0, 0, last.max(1), names.len() as u16 - 1, &table)?;
     ws.set_freeze_panes(1, 0)?;
     Ok(())
 }
 
+/// As [`start_table`] with a plain autofilter over a bold header instead of a
+/// table: the library checks a table's every cell against other tables (a hash
+/// insert per cell), which on the largest sheet cost as much as a tenth of the
+/// workbook; an autofilter costs nothing per cell and filters the same.
+fn start_filtered(ws: &mut Worksheet, f: &Formats, names: &[&str], last: u32) -> Result<(), XlsxError> {
+    column_widths(ws, names)?;
+    ws.write_row_with_format(0, 0, names.iter().copied(), &f.bold)?;
+    ws.autofilter(0, 0, last.max(1), names.len() as u16 - 1)?;
+    ws.set_freeze_panes(1, 0)?;
+    Ok(())
+}
+
+/// The columns of findings.csv, in its order.
+const FINDINGS_COLUMNS: [&str; 15] = [
+    "rule",
+    "severity",
+    "carrier",
+    "account",
+    "service_id",
+    "invoices",
+    "first_period",
+    "last_period",
+    "description",
+    "recoverable",
+    "monthly",
+    "evidence",
+    "basis",
+    "expired",
+    "finding_key",
+];
+
 fn findings(ws: &mut Worksheet, f: &Formats, dump: &Dump, results: &[RuleResult]) -> Result<(), XlsxError> {
     ws.set_name("Findings")?;
-    let names = [
-        "rule",
-        "severity",
-        "carrier",
-        "account",
-        "service_id",
-        "invoices",
-        "first_period",
-        "last_period",
-        "description",
-        "recoverable",
-        "monthly",
-        "first_year",
-        "evidence",
-        "basis",
-    ];
-    let cols = table_columns(ws, &names)?;
     let all = sorted_findings(dump, results);
+    start_table(ws, &FINDINGS_COLUMNS, last_row(all.len()), "FindingsTable")?;
     let mut row = 0u32;
     let mut buf = String::new();
+    let mut invoices: Vec<&str> = Vec::new();
     for (info, x) in &all {
         if row + 2 >= SHEET_ROWS {
             break;
@@ -203,21 +248,25 @@ fn findings(ws: &mut Worksheet, f: &Formats, dump: &Dump, results: &[RuleResult]
         ws.write_string(row, 2, text(dump.s(x.carrier)))?;
         ws.write_string(row, 3, text(dump.s(x.account)))?;
         ws.write_string(row, 4, text(dump.s(x.service)))?;
-        let invoices: Vec<&str> = x.invoices.iter().map(|&i| dump.s(i)).collect();
+        // As in findings.csv: in text order, each once.
+        invoices.clear();
+        invoices.extend(x.invoices.iter().map(|&i| dump.s(i)));
+        invoices.sort_unstable();
+        invoices.dedup();
         ws.write_string(row, 5, text(&invoices.join(";")))?;
         ws.write_datetime_with_format(row, 6, excel_date(x.first_period)?, &f.date)?;
         ws.write_datetime_with_format(row, 7, excel_date(x.last_period)?, &f.date)?;
         ws.write_string(row, 8, text(&x.description))?;
         ws.write_number_with_format(row, 9, amount(x.recoverable), &f.money)?;
         ws.write_number_with_format(row, 10, amount(x.monthly), &f.money)?;
-        let fy = x.recoverable + x.monthly * Decimal::from(12);
-        ws.write_number_with_format(row, 11, amount(fy), &f.money)?;
         buf.clear();
         join_sources(dump, &x.evidence, &mut buf);
-        ws.write_string(row, 12, text(&buf))?;
+        ws.write_string(row, 11, text(&buf))?;
         buf.clear();
         join_sources(dump, &x.basis, &mut buf);
-        ws.write_string(row, 13, text(&buf))?;
+        ws.write_string(row, 12, text(&buf))?;
+        ws.write_number_with_format(row, 13, amount(x.expired), &f.money)?;
+        ws.write_string(row, 14, text(&x.key))?;
     }
     if (row as usize) < all.len() {
         row += 1;
@@ -227,7 +276,44 @@ fn findings(ws: &mut Worksheet, f: &Formats, dump: &Dump, results: &[RuleResult]
             format!("{} more findings in findings.csv", all.len() - row as usize + 1),
         )?;
     }
-    finish_table(ws, cols, row, "FindingsTable")
+    Ok(())
+}
+
+/// One row per line of the `changes/<carrier>.csv` files, carriers in name order;
+/// the columns of those files, with the carrier first.
+fn changes(ws: &mut Worksheet, f: &Formats, all: &[CarrierChanges]) -> Result<(), XlsxError> {
+    ws.set_name("Changes")?;
+    let names = [
+        "carrier",
+        "account",
+        "service_id",
+        "rule",
+        "from",
+        "to",
+        "monthly_saving",
+        "evidence",
+    ];
+    let n: usize = all.iter().map(|c| c.lines.len()).sum();
+    start_table(ws, &names, last_row(n), "ChangesTable")?;
+    let mut row = 0u32;
+    for c in all {
+        for l in &c.lines {
+            // A change is one finding's: the rows end where the Findings sheet's do.
+            if row + 2 >= SHEET_ROWS {
+                return Ok(());
+            }
+            row += 1;
+            ws.write_string(row, 0, text(&c.carrier))?;
+            ws.write_string(row, 1, text(&l.account))?;
+            ws.write_string(row, 2, text(&l.service))?;
+            ws.write_string(row, 3, text(&l.rule))?;
+            ws.write_string(row, 4, text(&l.from))?;
+            ws.write_string(row, 5, text(&l.to))?;
+            ws.write_number_with_format(row, 6, amount(l.monthly), &f.money)?;
+            ws.write_string(row, 7, text(&l.evidence))?;
+        }
+    }
+    Ok(())
 }
 
 fn disputes(ws: &mut Worksheet, f: &Formats, all: &[AccountDispute]) -> Result<(), XlsxError> {
@@ -249,8 +335,8 @@ fn disputes(ws: &mut Worksheet, f: &Formats, all: &[AccountDispute]) -> Result<(
         "source",
         "basis",
     ];
-    let cols = table_columns(ws, &names)?;
     let total: usize = all.iter().map(|d| d.lines.len()).sum();
+    start_filtered(ws, f, &names, last_row(total))?;
     let mut row = 0u32;
     'outer: for d in all {
         for l in &d.lines {
@@ -289,7 +375,7 @@ fn disputes(ws: &mut Worksheet, f: &Formats, all: &[AccountDispute]) -> Result<(
             format!("{} more lines in the dispute CSVs", total - row as usize + 1),
         )?;
     }
-    finish_table(ws, cols, row, "DisputesTable")
+    Ok(())
 }
 
 /// The workbook's bytes.
@@ -298,6 +384,7 @@ pub fn report_xlsx(
     results: &[RuleResult],
     report: &Report,
     all_disputes: &[AccountDispute],
+    all_changes: &[CarrierChanges],
     as_of: Option<Date>,
 ) -> Result<Vec<u8>, XlsxError> {
     let f = Formats {
@@ -318,23 +405,56 @@ pub fn report_xlsx(
     // Deflate level 1: the sheets are large and regular XML, level 1 packs them
     // nearly as small at a fraction of the time (the write phase waits on it).
     wb.set_zip_compression_level(1);
-    // The three sheets are filled in parallel (the library then writes their XML
-    // in parallel too).
-    let sheet = |fill: &(dyn Fn(&mut Worksheet) -> Result<(), XlsxError> + Sync)| {
-        let mut ws = Worksheet::new();
-        fill(&mut ws).map(|()| ws)
-    };
-    let (s, (fi, di)) = rayon::join(
-        || sheet(&|ws| summary(ws, &f, report, as_of)),
+    // Findings, Disputes and Changes are constant-memory sheets: each row goes
+    // out as XML to a temporary file as it is written, strings inline, instead
+    // of every cell being kept in a tree and its text in the shared string table
+    // (that bookkeeping cost more than the XML). The sheets are filled in
+    // parallel.
+    let mut s = Worksheet::new();
+    let mut fi = wb.new_worksheet_with_constant_memory()?;
+    let mut di = wb.new_worksheet_with_constant_memory()?;
+    let mut ch = wb.new_worksheet_with_constant_memory()?;
+    // Disputes, the longest, on this thread first; the others can be taken by
+    // another thread meanwhile.
+    let (rdi, (rfi, (rs, rch))) = rayon::join(
+        || disputes(&mut di, &f, all_disputes),
         || {
             rayon::join(
-                || sheet(&|ws| findings(ws, &f, dump, results)),
-                || sheet(&|ws| disputes(ws, &f, all_disputes)),
+                || findings(&mut fi, &f, dump, results),
+                || {
+                    rayon::join(
+                        || summary(&mut s, &f, report, as_of),
+                        || changes(&mut ch, &f, all_changes),
+                    )
+                },
             )
         },
     );
-    wb.push_worksheet(s?);
-    wb.push_worksheet(fi?);
-    wb.push_worksheet(di?);
+    rs.and(rfi).and(rdi).and(rch)?;
+    wb.push_worksheet(s);
+    wb.push_worksheet(fi);
+    wb.push_worksheet(di);
+    wb.push_worksheet(ch);
     wb.save_to_buffer()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_cut_at_excels_limit_in_utf16_units() {
+        assert_eq!(text("short"), "short");
+        let ascii = "a".repeat(CELL_CHARS + 5);
+        assert_eq!(text(&ascii).len(), CELL_CHARS);
+        // 20,000 emoji are 40,000 UTF-16 units: 16,383 fit (32,766 units).
+        let emoji = "\u{1F4DE}".repeat(20_000);
+        let cut = text(&emoji);
+        assert_eq!(cut.chars().count(), 16_383);
+        assert_eq!(cut.encode_utf16().count(), 32_766);
+        // The library takes the cut text.
+        let mut ws = Worksheet::new();
+        assert!(ws.write_string(0, 0, cut).is_ok());
+        assert!(ws.write_string(1, 0, emoji).is_err(), "the uncut text is refused");
+    }
 }

@@ -1,6 +1,8 @@
-//! report.xlsx on the small-client fixture, read back with calamine: the cell
+//! report.xlsx read back with calamine. On the small-client fixture: the cell
 //! types (amounts are numbers, dates are dates, text is text, no formula), the
-//! number of findings, the totals, and the same bytes on a second run.
+//! number of findings, the totals, and the same bytes on a second run. On the
+//! sample client (expired money, changes to order): the Findings sheet holds
+//! findings.csv cell for cell, and the Changes sheet the changes/ CSVs.
 
 use calamine::{open_workbook, Data, Reader, Xlsx};
 use std::fs;
@@ -10,8 +12,16 @@ fn fixture() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/small-client")
 }
 
+fn sample() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../sample-data/acme-health")
+}
+
 fn audit(out: &Path) {
-    let dump = telaudit_parse::read_client(&fixture()).unwrap();
+    audit_client(&fixture(), out)
+}
+
+fn audit_client(client: &Path, out: &Path) {
+    let dump = telaudit_parse::read_client(client).unwrap();
     let results = telaudit_rules::evaluate(&telaudit_rules::RuleSet::defaults(), &dump);
     let report = telaudit_report::summarize(&dump, &results);
     telaudit_report::write_outputs(out, &dump, &results, &report).unwrap();
@@ -41,7 +51,7 @@ fn workbook_cells_counts_totals_and_stable_bytes() {
         serde_json::from_str(&fs::read_to_string(a.join("report.json")).unwrap()).unwrap();
 
     let mut wb: Xlsx<_> = open_workbook(a.join("report.xlsx")).unwrap();
-    assert_eq!(wb.sheet_names(), ["Summary", "Findings", "Disputes"]);
+    assert_eq!(wb.sheet_names(), ["Summary", "Findings", "Disputes", "Changes"]);
 
     // Summary: the headline figures as number cells, equal to report.json's.
     let s = wb.worksheet_range("Summary").unwrap();
@@ -100,11 +110,132 @@ fn workbook_cells_counts_totals_and_stable_bytes() {
     assert_eq!(d.height(), 1 + csv_lines);
 
     // No cell of any sheet is a formula.
-    for sheet in ["Summary", "Findings", "Disputes"] {
+    for sheet in ["Summary", "Findings", "Disputes", "Changes"] {
         let formulas = wb.worksheet_formula(sheet).unwrap();
         assert!(
             formulas.used_cells().all(|(_, _, f)| f.is_empty()),
             "{sheet} has a formula"
         );
     }
+}
+
+/// Cents of a two-decimal text (`-12.34`).
+fn text_cents(s: &str) -> i64 {
+    let (units, frac) = s.split_once('.').unwrap();
+    let neg = units.starts_with('-');
+    let v = units.trim_start_matches('-').parse::<i64>().unwrap() * 100 + frac.parse::<i64>().unwrap();
+    if neg {
+        -v
+    } else {
+        v
+    }
+}
+
+/// Excel's serial day number of a `YYYY-MM-DD` date (days since 1899-12-30).
+fn serial(date: &str) -> f64 {
+    let p: Vec<i64> = date.split('-').map(|x| x.parse().unwrap()).collect();
+    // Days from civil (proleptic Gregorian), 1970-01-01 = 0.
+    let (y, m, d) = (if p[1] <= 2 { p[0] - 1 } else { p[0] }, p[1], p[2]);
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * ((m + 9) % 12) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    (era * 146_097 + doe - 719_468 + 25_569) as f64
+}
+
+/// A text cell's text; an empty CSV field is an empty cell.
+fn cell_text(c: &Data) -> String {
+    match c {
+        Data::String(s) => s.clone(),
+        Data::Empty => String::new(),
+        other => panic!("not a text cell: {other:?}"),
+    }
+}
+
+fn header(r: &calamine::Range<Data>) -> Vec<String> {
+    r.rows().next().unwrap().iter().map(|c| c.to_string()).collect()
+}
+
+#[test]
+fn sample_findings_sheet_is_findings_csv_and_changes_sheet_the_changes_csvs() {
+    let tmp = tempfile::tempdir().unwrap();
+    audit_client(&sample(), tmp.path());
+    let mut wb: Xlsx<_> = open_workbook(tmp.path().join("report.xlsx")).unwrap();
+    assert_eq!(wb.sheet_names(), ["Summary", "Findings", "Disputes", "Changes"]);
+
+    // Findings: findings.csv's columns in its order, its rows in its order.
+    let mut csv = csv::Reader::from_path(tmp.path().join("findings.csv")).unwrap();
+    let csv_header: Vec<String> = csv.headers().unwrap().iter().map(String::from).collect();
+    let rows: Vec<csv::StringRecord> = csv.records().map(|r| r.unwrap()).collect();
+    let f = wb.worksheet_range("Findings").unwrap();
+    assert_eq!(header(&f), csv_header);
+    assert_eq!(rows.len(), 127);
+    assert_eq!(f.height(), 128);
+    let (mut expired, mut recoverable, mut keys) = (0i64, 0i64, 0);
+    for (cells, rec) in f.rows().skip(1).zip(&rows) {
+        for (i, name) in csv_header.iter().enumerate() {
+            let (cell, want) = (&cells[i], &rec[i]);
+            match name.as_str() {
+                "recoverable" | "monthly" | "expired" => assert_eq!(cents(cell), text_cents(want), "{name}"),
+                "first_period" | "last_period" => match cell {
+                    Data::DateTime(d) => assert_eq!(d.as_f64(), serial(want), "{name} {want}"),
+                    other => panic!("{name} is not a date cell: {other:?}"),
+                },
+                _ => assert_eq!(cell_text(cell), want, "{name}"),
+            }
+        }
+        expired += cents(&cells[13]);
+        recoverable += cents(&cells[9]);
+        keys += usize::from(!cell_text(&cells[14]).is_empty());
+    }
+    assert_eq!(expired, 114_303, "expired 1,143.03, as report.json's totals");
+    assert_eq!(keys, 127, "every finding has its key");
+    assert!(
+        recoverable >= 687_363,
+        "before overlap removal, at least the 6,873.63 recoverable"
+    );
+
+    // Changes: the changes/<carrier>.csv lines, carriers in name order, carrier first.
+    let c = wb.worksheet_range("Changes").unwrap();
+    assert_eq!(
+        header(&c),
+        [
+            "carrier",
+            "account",
+            "service_id",
+            "rule",
+            "from",
+            "to",
+            "monthly_saving",
+            "evidence"
+        ]
+    );
+    let mut files: Vec<PathBuf> = fs::read_dir(tmp.path().join("changes"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    let mut lines = Vec::new();
+    for p in &files {
+        let carrier = p.file_stem().unwrap().to_str().unwrap().to_string();
+        for r in csv::Reader::from_path(p).unwrap().records() {
+            lines.push((carrier.clone(), r.unwrap()));
+        }
+    }
+    assert_eq!(lines.len(), 42, "AT&T 13, Comcast 4, Lumen 5, Verizon 20");
+    assert_eq!(c.height(), 43);
+    let mut monthly = 0i64;
+    for (cells, (carrier, rec)) in c.rows().skip(1).zip(&lines) {
+        assert_eq!(&cell_text(&cells[0]), carrier);
+        // The CSV's columns follow the carrier; monthly_saving is a number.
+        for i in 0..7 {
+            if i == 5 {
+                assert_eq!(cents(&cells[6]), text_cents(&rec[5]));
+            } else {
+                assert_eq!(cell_text(&cells[i + 1]), rec[i]);
+            }
+        }
+        monthly += cents(&cells[6]);
+    }
+    assert_eq!(monthly, 192_710, "316.65 + 625.00 + 518.48 + 466.97");
 }
