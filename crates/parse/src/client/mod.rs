@@ -8,6 +8,7 @@
 //! [`read_bill_files`] runs the same steps on files given in memory.
 
 mod classify;
+mod copies;
 mod merge;
 mod read;
 mod walk;
@@ -201,7 +202,7 @@ pub fn read_bill_files(files: Vec<(String, Vec<u8>)>) -> Result<Dump, NoRowsRead
         &mut dump.warnings,
         &mut dump.rejected,
     );
-    read_bills(&classified.bills, GROUP_BYTES, &mut dump);
+    read_all_bills(&classified, GROUP_BYTES, &mut dump);
     match no_rows(&dump, classified.bills.len(), classified.skipped) {
         Some(detail) => Err(NoRowsRead(detail)),
         None => Ok(dump),
@@ -256,7 +257,7 @@ fn read_client_with(dir: &Path, group_bytes: u64) -> Result<Dump, ClientError> {
         &mut dump.warnings,
         &mut dump.rejected,
     );
-    read_bills(&classified.bills, group_bytes, &mut dump);
+    read_all_bills(&classified, group_bytes, &mut dump);
     if let Some(detail) = no_rows(&dump, classified.bills.len(), classified.skipped) {
         return Err(ClientError::NoChargeRows {
             path: dir.to_path_buf(),
@@ -274,6 +275,15 @@ fn read_client_with(dir: &Path, group_bytes: u64) -> Result<Dump, ClientError> {
         });
     }
     Ok(dump)
+}
+
+/// Reads the classified bills into `dump`, counts an invoice delivered in several
+/// files once, and lists every file skipped (formats.md section 8), in path order.
+fn read_all_bills(classified: &classify::Classified, group_bytes: u64, dump: &mut Dump) {
+    dump.skipped.extend(classified.skipped_files.iter().cloned());
+    read_bills(&classified.bills, group_bytes, dump);
+    copies::count_invoices_once(dump);
+    dump.skipped.sort_by(|a, b| a.file.cmp(&b.file));
 }
 
 /// The client-wide cap on unpacked archive members: [`classify::ARCHIVE_BUDGET`],
