@@ -165,8 +165,13 @@ pub struct SummaryRow {
     /// client failed. A summary.json written before this column reads as `None`.
     #[serde(default)]
     pub expired: Option<Cents>,
-    /// Why the client failed, or how much of its input was refused.
+    /// Why the client failed, or how much of its input was refused, or which
+    /// files no reader recognised.
     pub error: Option<String>,
+    /// report.json's `input.warnings`; `None` when the client failed (or in a
+    /// summary written before this column).
+    #[serde(default)]
+    pub warnings: Option<u64>,
     /// report.json's `proposal.npv`; `None` without a funding plan (or when
     /// the client failed).
     #[serde(default)]
@@ -222,6 +227,7 @@ pub fn summary_csv(rows: &[SummaryRow]) -> String {
         "payback_months",
         "new_findings",
         "resolved_findings",
+        "warnings",
     ]);
     for r in rows {
         let money = |m: &Option<Cents>| m.map(|c| c.to_string()).unwrap_or_default();
@@ -239,6 +245,7 @@ pub fn summary_csv(rows: &[SummaryRow]) -> String {
             r.payback_months.map(|p| p.to_string()).unwrap_or_default(),
             r.new_findings.map(|n| n.to_string()).unwrap_or_default(),
             r.resolved_findings.map(|n| n.to_string()).unwrap_or_default(),
+            r.warnings.map(|n| n.to_string()).unwrap_or_default(),
         ]);
     }
     let bytes = w.into_inner().unwrap_or_default();
@@ -283,6 +290,7 @@ pub fn merge(inputs: &[(String, Vec<SummaryRow>)]) -> Result<Vec<SummaryRow>, St
                             x.error.clone(),
                             x.npv,
                             x.payback_months,
+                            x.warnings,
                             x.status == BatchStatus::Error,
                         )
                     };
