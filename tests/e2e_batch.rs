@@ -132,7 +132,7 @@ fn good_clients_match_single_audits_and_broken_ones_fail_alone() {
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(
         lines[0],
-        "client,status,rows,billed_total,recoverable,monthly,first_year,expired,error,npv,payback_months,new_findings,resolved_findings"
+        "client,status,rows,billed_total,recoverable,monthly,first_year,expired,error,npv,payback_months,warnings,new_findings,resolved_findings"
     );
     assert!(lines[1].starts_with("b-badtoml,error,,,,,,,"), "{csv}");
     let c01_line = format!(

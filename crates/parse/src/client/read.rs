@@ -160,6 +160,8 @@ pub(super) fn read_bills(bills: &Bills, group_bytes: u64, dump: &mut Dump) {
     let supersedes = any_superseded(bills);
     // The first file with each fingerprint, over the whole client.
     let mut firsts: HashMap<(u128, u64), usize> = HashMap::new();
+    // Their warnings follow every file's own (the same order whatever the groups).
+    let mut copies: Vec<(usize, usize)> = Vec::new();
     for group in groups(bills, group_bytes, supersedes) {
         let start = group.start;
         let read: Vec<ReadFile> = bills[group]
@@ -172,7 +174,7 @@ pub(super) fn read_bills(bills: &Bills, group_bytes: u64, dump: &mut Dump) {
             let i = start + k;
             if let Some(fp) = r.bytes {
                 if let Some(&earlier) = firsts.get(&fp) {
-                    skip_copy(dump, &bills[i].0.rel, &bills[earlier].0.rel);
+                    copies.push((i, earlier));
                     continue;
                 }
                 firsts.insert(fp, i);
@@ -190,6 +192,9 @@ pub(super) fn read_bills(bills: &Bills, group_bytes: u64, dump: &mut Dump) {
             });
         }
         merge(dump, first, parsed.into_iter().map(|(_, _, p)| p).collect());
+    }
+    for (copy, earlier) in copies {
+        skip_copy(dump, &bills[copy].0.rel, &bills[earlier].0.rel);
     }
 }
 

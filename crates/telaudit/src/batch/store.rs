@@ -265,6 +265,8 @@ mod tests {
         let m = Marker {
             fingerprint: Some("ab".into()),
             refused: 2,
+            // File names may hold anything, a line end too: the marker keeps one line.
+            unrecognised: Some("2 file(s) not recognised: invoices/a\nb.pdf, \"c\"".into()),
         };
         write_client_dir(out, "c", &m, |d| {
             fs::write(d.join("old.txt"), "1").unwrap();
@@ -282,6 +284,7 @@ mod tests {
             &Marker {
                 fingerprint: None,
                 refused: 0,
+                unrecognised: None,
             },
             |d| {
                 fs::write(d.join("new.txt"), "2").unwrap();
