@@ -141,7 +141,7 @@ fn batch_counts_expired_money_and_as_of_is_part_of_the_fingerprint() {
     assert_eq!(
         csv,
         "client,status,rows,billed_total,recoverable,monthly,first_year,expired,error,npv,payback_months,warnings,new_findings,resolved_findings\n\
-         w1,audited,4,134.00,10.00,0.00,10.00,25.00,,,never,2,0\n"
+         w1,audited,4,134.00,10.00,0.00,10.00,25.00,,,never,0,2,0\n"
     );
     let s = read_json(&out.join("summary.json"));
     assert_eq!(s["clients"][0]["expired"], "25.00");

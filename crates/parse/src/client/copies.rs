@@ -11,10 +11,11 @@
 //!   others' rows of that invoice are dropped, with one warning per (file, earlier
 //!   file) naming the invoices. A file all of whose rows are dropped so is listed
 //!   as skipped (a second delivery).
-//! - Files whose charges share no element (an invoice split in two halves): all
-//!   rows stay, without a warning (nothing is counted twice).
-//! - Files that share some charges but not all (a copy that disagrees): all rows
-//!   stay, and a warning names the invoice and the files.
+//! - Files that share no charge, or only a few (an invoice split in two halves;
+//!   a duplicate charge across the cut is DUP001's): all rows stay, without a warning.
+//! - Files that share most charges but not all (more than half of the smaller
+//!   side's: a copy that disagrees): all rows stay, and a warning names the invoice
+//!   and the files.
 //!
 //! Cost: one hash lookup per row when no invoice spans files; the rows of the
 //! invoices that do are hashed once more, and a copy is confirmed by comparing
@@ -63,10 +64,14 @@ struct Part {
 pub(super) fn count_invoices_once(dump: &mut Dump) {
     // Pass 1: the invoices whose rows come from more than one file.
     let mut first_file: FxHashMap<InvoiceKey, (FileId, bool)> = FxHashMap::default();
+    // Rows of one invoice mostly follow each other: the same (invoice, file) as the
+    // row before changes nothing, so it is not looked up again.
+    let mut last: Option<(InvoiceKey, FileId)> = None;
     for r in &dump.rows {
-        if r.invoice.is_empty() {
+        if r.invoice.is_empty() || last == Some((invoice_of(r), r.source.file)) {
             continue;
         }
+        last = Some((invoice_of(r), r.source.file));
         let e = first_file.entry(invoice_of(r)).or_insert((r.source.file, false));
         if e.0 != r.source.file {
             e.1 = true;
@@ -110,7 +115,7 @@ pub(super) fn count_invoices_once(dump: &mut Dump) {
                 None => kept.push((file, part)),
             }
         }
-        if kept.len() > 1 && overlap(&dump.rows, &kept) {
+        if kept.len() > 1 && mostly_shared(&dump.rows, &kept) {
             disagree.push(disagree_warning(dump, *key, &kept));
         }
     }
@@ -133,21 +138,26 @@ fn same_charges(rows: &[Row], a: &Part, b: &Part) -> bool {
     sorted(a) == sorted(b)
 }
 
-/// Whether any charge appears in two of the kept files (else the invoice is split
-/// over the files, and nothing is counted twice).
-fn overlap(rows: &[Row], kept: &[(FileId, &Part)]) -> bool {
-    let mut seen: FxHashMap<Charge, FileId> = FxHashMap::default();
-    for &(file, part) in kept {
-        for &i in &part.rows {
-            let c = charge_of(&rows[i as usize]);
-            match seen.get(&c) {
-                Some(&f) if f != file => return true,
-                Some(_) => {}
-                None => {
-                    seen.insert(c, file);
-                }
+/// Whether the kept files look like copies that disagree rather than parts of a
+/// split invoice: some file shares with the files before it more than half of the
+/// charges of the smaller side. A split invoice shares none (or a few that happen to
+/// be equal, such as a duplicate charge DUP001 finds anyway): no warning.
+fn mostly_shared(rows: &[Row], kept: &[(FileId, &Part)]) -> bool {
+    let mut earlier: FxHashSet<Charge> = FxHashSet::default();
+    let mut earlier_rows = 0usize;
+    for &(_, part) in kept {
+        if earlier_rows > 0 {
+            let shared = part
+                .rows
+                .iter()
+                .filter(|&&i| earlier.contains(&charge_of(&rows[i as usize])))
+                .count();
+            if shared * 2 > part.rows.len().min(earlier_rows) {
+                return true;
             }
         }
+        earlier.extend(part.rows.iter().map(|&i| charge_of(&rows[i as usize])));
+        earlier_rows += part.rows.len();
     }
     false
 }
@@ -176,7 +186,7 @@ fn disagree_warning(dump: &Dump, key: InvoiceKey, kept: &[(FileId, &Part)]) -> W
         file: files[0].to_string(),
         position: Position::File,
         message: format!(
-            "invoice {} ({}, account {}) comes in {} files that disagree: {}; they share some \
+            "invoice {} ({}, account {}) comes in {} files that disagree: {}; they share most \
              charges but not all, so all their rows are counted: if they are two deliveries of \
              one bill, the shared charges are counted twice (check which file is right)",
             dump.s(invoice),
