@@ -77,7 +77,10 @@ fn a_file_saved_twice_counts_once() {
     let line = "- invoices/MOB.csv: the same bytes as invoices/MOB (1).csv: a second delivery";
     assert!(md.contains(line), "{md}");
     assert!(md.contains("- Files skipped: 1"), "{md}");
-    assert!(html.contains(r#"<section id="skipped"><h2>Files skipped</h2>"#), "{html}");
+    assert!(
+        html.contains(r#"<section id="skipped"><h2>Files skipped</h2>"#),
+        "{html}"
+    );
     assert!(html.contains("the same bytes as invoices/MOB (1).csv"), "{html}");
     assert!(!html.contains(r#"id="unrecognised""#));
 }
@@ -87,7 +90,12 @@ fn a_zip_beside_its_unpacked_members_counts_once() {
     let tmp = tempfile::tempdir().unwrap();
     let feb = csv(MOB);
     // March: the plan again, 40.00.
-    let mar = csv(&MOB.lines().next().unwrap().replace("2025-02", "2025-03").replace("2025-03-05", "2025-04-05"));
+    let mar = csv(&MOB
+        .lines()
+        .next()
+        .unwrap()
+        .replace("2025-02", "2025-03")
+        .replace("2025-03-05", "2025-04-05"));
     let mar = mar.replace("INV-1", "INV-2") + "\n";
     let zip = telaudit_parse::write_zip(&[("feb.csv", feb.as_bytes()), ("mar.csv", mar.as_bytes())], true);
     let dir = client(
@@ -136,7 +144,10 @@ fn an_invoice_as_811_and_as_csv_counts_once() {
     let dir = client(
         tmp.path(),
         "edi",
-        &[("lumen-nov.csv", export.as_bytes()), ("lumen-nov.edi", EDI.as_bytes())],
+        &[
+            ("lumen-nov.csv", export.as_bytes()),
+            ("lumen-nov.edi", EDI.as_bytes()),
+        ],
     );
     let (rc, report, md, _) = audit(tmp.path(), &dir);
     assert_eq!(rc, 0);
@@ -167,7 +178,10 @@ fn a_copy_that_disagrees_keeps_every_row_and_says_so() {
     let dir = client(
         tmp.path(),
         "disagree",
-        &[("MOB.csv", csv(MOB).as_bytes()), ("MOB-export.csv", other.as_bytes())],
+        &[
+            ("MOB.csv", csv(MOB).as_bytes()),
+            ("MOB-export.csv", other.as_bytes()),
+        ],
     );
     let (rc, report, md, _) = audit(tmp.path(), &dir);
     assert_eq!(rc, 0);
@@ -195,7 +209,10 @@ fn an_invoice_split_over_two_files_keeps_every_row_quietly() {
     let dir = client(
         tmp.path(),
         "split",
-        &[("INV-1 part 1.csv", first.as_bytes()), ("INV-1 part 2.csv", second.as_bytes())],
+        &[
+            ("INV-1 part 1.csv", first.as_bytes()),
+            ("INV-1 part 2.csv", second.as_bytes()),
+        ],
     );
     let (rc, report, md, _) = audit(tmp.path(), &dir);
     assert_eq!(rc, 0);
@@ -235,7 +252,10 @@ fn a_file_no_reader_recognises_is_exit_1_and_named_in_the_batch() {
         &[
             ("MOB.csv", csv(MOB).as_bytes()),
             ("scan.pdf", b"%PDF-1.4 not a bill export"),
-            ("telus/export.txt", b"Some Carrier Export\nColumn A\tColumn B\n1\t2\n"),
+            (
+                "telus/export.txt",
+                b"Some Carrier Export\nColumn A\tColumn B\n1\t2\n",
+            ),
         ],
     );
     // A recognised export without charges (AT&T's pooling report) is not an error.
@@ -244,7 +264,10 @@ fn a_file_no_reader_recognises_is_exit_1_and_named_in_the_batch() {
     client(
         &root,
         "clean",
-        &[("MOB.csv", csv(MOB).as_bytes()), ("pooling.csv", pooling.as_bytes())],
+        &[
+            ("MOB.csv", csv(MOB).as_bytes()),
+            ("pooling.csv", pooling.as_bytes()),
+        ],
     );
 
     let (rc, report, md, html) = audit(tmp.path(), &root.join("acme"));
@@ -252,16 +275,25 @@ fn a_file_no_reader_recognises_is_exit_1_and_named_in_the_batch() {
     assert_eq!(input(&report, "billed_total"), "94.25");
     assert_eq!(input(&report, "skipped_files"), 2);
     assert_eq!(input(&report, "unrecognised_files"), 2);
-    assert!(md.contains("> **Warning:** 2 file(s) below invoices/ were not recognised"), "{md}");
+    assert!(
+        md.contains("> **Warning:** 2 file(s) below invoices/ were not recognised"),
+        "{md}"
+    );
     assert!(md.contains("- invoices/scan.pdf: not a bill file"), "{md}");
-    assert!(md.contains("- invoices/telus/export.txt: not canonical charge CSV"), "{md}");
+    assert!(
+        md.contains("- invoices/telus/export.txt: not canonical charge CSV"),
+        "{md}"
+    );
     assert!(html.contains(r#"id="unrecognised""#));
 
     let (rc, report, md, _) = audit(tmp.path(), &root.join("clean"));
     assert_eq!(rc, 0);
     assert_eq!(input(&report, "skipped_files"), 1);
     assert_eq!(input(&report, "unrecognised_files"), 0);
-    assert!(md.contains("- invoices/pooling.csv: recognised as AT&T Premier pooling report"), "{md}");
+    assert!(
+        md.contains("- invoices/pooling.csv: recognised as AT&T Premier pooling report"),
+        "{md}"
+    );
 
     let out = tmp.path().join("batch");
     let note = "2 file(s) not recognised: invoices/scan.pdf, invoices/telus/export.txt; see report.md";
@@ -279,9 +311,15 @@ fn a_file_no_reader_recognises_is_exit_1_and_named_in_the_batch() {
         assert_eq!(clean["error"], serde_json::Value::Null);
         let csv = fs::read_to_string(out.join("summary.csv")).unwrap();
         let header = csv.lines().next().unwrap();
-        assert!(header.ends_with(",payback_months,warnings,new_findings,resolved_findings"), "{header}");
+        assert!(
+            header.ends_with(",payback_months,warnings,new_findings,resolved_findings"),
+            "{header}"
+        );
         let acme_line = csv.lines().nth(1).unwrap();
-        assert!(acme_line.starts_with(&format!("acme,{run},3,94.25,")), "{acme_line}");
+        assert!(
+            acme_line.starts_with(&format!("acme,{run},3,94.25,")),
+            "{acme_line}"
+        );
         assert!(acme_line.contains(note), "{acme_line}");
         // no proposal: npv and payback empty; 2 warnings; the history's two counts.
         assert!(acme_line.contains(",,,2,"), "{acme_line}");

@@ -27,8 +27,9 @@ pub use date::{days_in_month, Date, DateError};
 pub use finding::{finding_key, Change, Claim, ClaimKey, Finding, Request, RuleInfo, RuleResult, Severity};
 pub use input::{
     CatalogueEntry, ClientConfig, Contact, Contract, ContractKind, DisputeWindows, Dump, ForcedLayout,
-    InventoryMention, InventoryRecord, PlanKind, Position, Proposal, ProposalItem, Rejection, RowIdx, SkipKind, SkippedFile,
-    ServiceStatus, SourceFile, SourceKind, TemShare, UnbalancedInvoice, UtilizationRecord, Warning,
+    InventoryMention, InventoryRecord, PlanKind, Position, Proposal, ProposalItem, Rejection, RowIdx,
+    ServiceStatus, SkipKind, SkippedFile, SourceFile, SourceKind, TemShare, UnbalancedInvoice,
+    UtilizationRecord, Warning,
 };
 pub use intern::{Interner, Sym};
 pub use money::{money_string, DecimalError, Micros};

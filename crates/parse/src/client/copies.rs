@@ -177,7 +177,10 @@ fn listed(names: &[&str]) -> String {
 
 fn disagree_warning(dump: &Dump, key: InvoiceKey, kept: &[(FileId, &Part)]) -> Warning {
     let (carrier, account, invoice) = key;
-    let files: Vec<&str> = kept.iter().map(|(f, _)| dump.files[f.0 as usize].path.as_str()).collect();
+    let files: Vec<&str> = kept
+        .iter()
+        .map(|(f, _)| dump.files[f.0 as usize].path.as_str())
+        .collect();
     let counts: Vec<String> = kept
         .iter()
         .map(|(f, p)| format!("{} row(s) in {}", p.rows.len(), dump.files[f.0 as usize].path))
@@ -232,7 +235,10 @@ fn warn_copies(dump: &mut Dump, copied: &BTreeMap<(FileId, FileId), Vec<Sym>>, d
         if counts.get(&copy).is_some_and(|(rows, dropped)| rows != dropped) {
             continue;
         }
-        let names: Vec<&str> = firsts.iter().map(|f| dump.files[f.0 as usize].path.as_str()).collect();
+        let names: Vec<&str> = firsts
+            .iter()
+            .map(|f| dump.files[f.0 as usize].path.as_str())
+            .collect();
         dump.skipped.push(SkippedFile {
             file: dump.files[copy.0 as usize].path.clone(),
             kind: SkipKind::Copy,

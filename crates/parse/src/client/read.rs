@@ -93,8 +93,8 @@ fn read_one(i: usize, f: &Found, format: ChargeFormat) -> ReadFile {
             };
             // An empty file is never a copy: two failed exports are two failures,
             // each warned about, not one bill delivered twice.
-            let fingerprint = (!bytes.is_empty())
-                .then(|| (xxhash_rust::xxh3::xxh3_128(&bytes), bytes.len() as u64));
+            let fingerprint =
+                (!bytes.is_empty()).then(|| (xxhash_rust::xxh3::xxh3_128(&bytes), bytes.len() as u64));
             ReadFile {
                 kind: format.kind(),
                 parsed: read_format(format, &bytes, id, &f.rel),
@@ -219,11 +219,7 @@ fn skip_copy(dump: &mut Dump, copy: &str, first: &str) {
 /// Drops the rows of a layout that another layout's file supersedes for the same
 /// account and invoice (Verizon's per-line summary when the itemised detail of the
 /// same invoice is there too), so no money is counted twice; one warning per file.
-fn supersede(
-    bills: &Bills,
-    parsed: &mut [(usize, SourceKind, ParsedFile)],
-    warnings: &mut Vec<Warning>,
-) {
+fn supersede(bills: &Bills, parsed: &mut [(usize, SourceKind, ParsedFile)], warnings: &mut Vec<Warning>) {
     let name_of = |f: &ChargeFormat| match f {
         ChargeFormat::Layout(i) => crate::layouts().get(*i),
         _ => None,
