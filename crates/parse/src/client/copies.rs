@@ -44,10 +44,9 @@ fn charge_of(r: &Row) -> Charge {
 /// A hash of one charge: FxHash, mixed through XXH3 so that sums of hashes spread.
 /// Only a filter: equal sums are confirmed by comparing the charges exactly.
 fn charge_hash(c: &Charge) -> u64 {
-    use std::hash::{BuildHasher, Hash, Hasher};
-    let mut h = rustc_hash::FxBuildHasher.build_hasher();
-    c.hash(&mut h);
-    xxhash_rust::xxh3::xxh3_64(&h.finish().to_le_bytes())
+    use std::hash::BuildHasher;
+    let h = rustc_hash::FxBuildHasher.hash_one(c);
+    xxhash_rust::xxh3::xxh3_64(&h.to_le_bytes())
 }
 
 /// One file's rows of one invoice.
