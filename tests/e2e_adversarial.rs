@@ -34,10 +34,15 @@
 //!                           # (a bill 25 folders of 200 bytes down: past the system's
 //!                           # path limit), "zip_long_member" (a zip whose member name
 //!                           # is 64 KB), "zips_a_b_c" (a.zip, b.zip, c.zip of one small
-//!                           # bill each, in the folder `path`)
+//!                           # bill each, in the folder `path`), "zip_member_twice"
+//!                           # (dup.zip holding the same bill twice under one name, in
+//!                           # the folder `path`), "zip_and_loose_copy" (a.zip holding
+//!                           # bill.csv, and bill.csv beside it, in the folder `path`)
 //! [setup.env]               # environment of the run
 //! TELAUDIT_ARCHIVE_BUDGET = "700"
 //! dispute_files = 2         # how many dispute CSVs disputes/ holds (top level)
+//! skipped_files = 1         # report.json input.skipped_files
+//! unrecognised_files = 0    # report.json input.unrecognised_files
 //! ```
 //!
 //! Every case is also checked for what must hold whatever the input: no panic, exit
@@ -71,6 +76,10 @@ struct Expected {
     no_report: bool,
     /// How many `disputes/<carrier>/<account>.csv` files the run writes.
     dispute_files: Option<usize>,
+    /// report.json's input.skipped_files (formats.md section 8).
+    skipped_files: Option<u64>,
+    /// report.json's input.unrecognised_files.
+    unrecognised_files: Option<u64>,
     #[serde(default)]
     stderr: Vec<String>,
     #[serde(default)]
@@ -320,6 +329,22 @@ fn check_case(case: &Path) -> Result<(), String> {
                     fs::write(work.join(&g.path).join(format!("{p}.zip")), zip).unwrap();
                 }
             }
+            "zip_member_twice" => {
+                fs::create_dir_all(work.join(&g.path)).unwrap();
+                let bill = small_bill("D");
+                let zip = telaudit_parse::write_zip(
+                    &[("bill.csv", bill.as_bytes()), ("bill.csv", bill.as_bytes())],
+                    true,
+                );
+                fs::write(work.join(&g.path).join("dup.zip"), zip).unwrap();
+            }
+            "zip_and_loose_copy" => {
+                fs::create_dir_all(work.join(&g.path)).unwrap();
+                let bill = small_bill("L");
+                let zip = telaudit_parse::write_zip(&[("bill.csv", bill.as_bytes())], true);
+                fs::write(work.join(&g.path).join("a.zip"), zip).unwrap();
+                fs::write(work.join(&g.path).join("bill.csv"), bill).unwrap();
+            }
             k => generate(&work.join(&g.path), k),
         }
     }
@@ -430,6 +455,16 @@ fn check_case(case: &Path) -> Result<(), String> {
         for s in &exp.report_md {
             if !md.contains(s.as_str()) {
                 return fail(format!("report.md lacks {s:?}"));
+            }
+        }
+    }
+    for (key, want) in [
+        ("skipped_files", exp.skipped_files),
+        ("unrecognised_files", exp.unrecognised_files),
+    ] {
+        if let Some(n) = want {
+            if input[key].as_u64() != Some(n) {
+                return fail(format!("{key} {} (expected {n})", input[key]));
             }
         }
     }

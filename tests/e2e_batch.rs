@@ -132,18 +132,19 @@ fn good_clients_match_single_audits_and_broken_ones_fail_alone() {
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(
         lines[0],
-        "client,status,rows,billed_total,recoverable,monthly,first_year,expired,error,npv,payback_months,new_findings,resolved_findings"
+        "client,status,rows,billed_total,recoverable,monthly,first_year,expired,error,npv,payback_months,warnings,new_findings,resolved_findings"
     );
     assert!(lines[1].starts_with("b-badtoml,error,,,,,,,"), "{csv}");
     let c01_line = format!(
-        "c01,audited,{},{},{},{},{},{},,{},{payback}",
+        "c01,audited,{},{},{},{},{},{},,{},{payback},{}",
         r["input"]["rows"],
         r["input"]["billed_total"].as_str().unwrap(),
         r["totals"]["recoverable"].as_str().unwrap(),
         r["totals"]["monthly"].as_str().unwrap(),
         r["totals"]["first_year"].as_str().unwrap(),
         r["totals"]["expired"].as_str().unwrap(),
-        r["proposal"]["npv"].as_str().unwrap()
+        r["proposal"]["npv"].as_str().unwrap(),
+        r["input"]["warnings"]
     );
     // A first run: every finding of c01 is new, none resolved.
     let n = fs::read_to_string(out.join("c01/findings.csv"))

@@ -10,6 +10,9 @@
 //!   new file or at the top of an existing one), a catalogue line of that carrier
 //!   and a load line of a circuit on no bill never lowers the savings and keeps
 //!   every earlier finding's figures;
+//! - a second delivery of any bill file (the same bytes, or its rows re-exported in
+//!   another order) changes no figure, only the counts of files, skipped files and
+//!   warnings (formats.md section 11);
 //! - removing a DUP001 copy (or adding one) never changes the monthly total: a copy
 //!   is a one-time error (formats.md section 6);
 //! - the same holds for plans.csv and utilization.csv with their lines shuffled;
@@ -330,6 +333,54 @@ proptest! {
         prop_assert_eq!(monthly_total(&client), with_copy.clone());
         fs::remove_dir_all(&dir).unwrap();
         prop_assert_eq!(monthly_total(&client), with_copy);
+    }
+}
+
+/// report.json with input.files, skipped_files and warnings taken out.
+fn without_input_counts(json: &str) -> String {
+    let mut v: serde_json::Value = serde_json::from_str(json).unwrap();
+    for k in ["files", "skipped_files", "warnings"] {
+        v["input"][k] = serde_json::Value::Null;
+    }
+    v.to_string()
+}
+
+fn input_count(json: &str, key: &str) -> u64 {
+    let v: serde_json::Value = serde_json::from_str(json).unwrap();
+    v["input"][key].as_u64().unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+
+    /// formats.md section 11: a second delivery of any bill file, byte for byte or
+    /// re-exported (rows in another order, CRLF line ends), changes nothing but the
+    /// counts of files, skipped files and warnings.
+    #[test]
+    fn a_second_delivery_of_any_file_changes_no_figure(seed in 0u64..1000, which in any::<usize>(), key in any::<u64>(), reexport in any::<bool>()) {
+        let tmp = tempfile::tempdir().unwrap();
+        let client = generated(tmp.path(), "client", seed, 12);
+        let before = audit_json(&client);
+        let files = file_paths(&client.join("invoices"));
+        let f = &files[which % files.len()];
+        let text = fs::read_to_string(f).unwrap();
+        // After the original in path order: "~" sorts after every generated name.
+        let copy = f.parent().unwrap().join(format!("~copy of {}", f.file_name().unwrap().to_str().unwrap()));
+        if reexport {
+            let mut lines: Vec<&str> = text.lines().collect();
+            let header = lines.remove(0);
+            shuffle(&mut lines, key);
+            let body = std::iter::once(header).chain(lines).collect::<Vec<_>>().join("\r\n") + "\r\n";
+            fs::write(&copy, body).unwrap();
+        } else {
+            fs::write(&copy, &text).unwrap();
+        }
+        let after = audit_json(&client);
+        prop_assert_eq!(without_input_counts(&after), without_input_counts(&before));
+        prop_assert_eq!(input_count(&after, "skipped_files"), input_count(&before, "skipped_files") + 1);
+        prop_assert_eq!(input_count(&after, "warnings"), input_count(&before, "warnings") + 1);
+        let files_added = u64::from(reexport);
+        prop_assert_eq!(input_count(&after, "files"), input_count(&before, "files") + files_added);
     }
 }
 

@@ -432,9 +432,37 @@ pub struct Dump {
     /// line's total), in file order, for BAL002 (`stated_total`) to check against
     /// the charges read. X12 811 totals are not here: BAL001 checks those.
     pub stated: Vec<StatedTotal>,
+    /// Files below invoices/ none of whose charges are counted (formats.md
+    /// section 8), in path order: second deliveries and files no reader read.
+    pub skipped: Vec<SkippedFile>,
     /// The as-of date given on the command line (`--as-of`); `None`: the latest
     /// invoice_date of the rows ([`Dump::as_of_date`]).
     pub as_of: Option<Date>,
+}
+
+/// Why a file below invoices/ gave no counted charge (formats.md section 8).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SkipKind {
+    /// A second delivery: the same bytes as an earlier file, or every invoice in
+    /// it carries the same charges as in an earlier file. Not an error.
+    Copy,
+    /// Recognised, but holds no charges (an "ignore" layout, an empty archive).
+    /// Not an error.
+    NoCharges,
+    /// No reader recognises it (or it was not opened): bills may be missing, so
+    /// the audit exits 1.
+    NotRecognised,
+}
+
+/// A file below invoices/ (or an archive member) none of whose charges are counted.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SkippedFile {
+    /// Path relative to the client folder (`invoices/x.zip!member` for a member).
+    pub file: String,
+    /// Why, as the kind of skip.
+    pub kind: SkipKind,
+    /// Why, in words (naming the earlier file for a copy).
+    pub reason: String,
 }
 
 /// An X12 811 invoice whose charges do not add up to its TDS total.

@@ -28,8 +28,8 @@ pub use finding::{finding_key, Change, Claim, ClaimKey, Finding, Request, RuleIn
 pub use input::{
     CatalogueEntry, ClientConfig, Contact, Contract, ContractKind, DisputeWindows, Dump, ForcedLayout,
     InventoryMention, InventoryRecord, PlanKind, Position, Proposal, ProposalItem, Rejection, RowIdx,
-    ServiceStatus, SourceFile, SourceKind, StatedScope, StatedTotal, TemShare, UnbalancedInvoice,
-    UtilizationRecord, Warning,
+    ServiceStatus, SkipKind, SkippedFile, SourceFile, SourceKind, StatedScope, StatedTotal, TemShare,
+    UnbalancedInvoice, UtilizationRecord, Warning,
 };
 pub use intern::{Interner, Sym};
 pub use money::{money_string, DecimalError, Micros};

@@ -282,6 +282,13 @@ fn write_html(
     if r.input.rejected_rows > 0 || r.rejections > 0 {
         write_partial(o, r)?;
     }
+    if r.input.unrecognised_files > 0 {
+        writeln!(
+            o,
+            r##"<section class="partial" id="unrecognised"><p><b>{} file(s) below invoices/ were not recognised by any reader</b>: any bill in them is in none of the figures below (<a href="#skipped">the list</a>).</p></section>"##,
+            r.input.unrecognised_files
+        )?;
+    }
     write_headline(o, r)?;
     if let Some(p) = &r.proposal {
         write_proposal(o, r, p, view)?;
@@ -301,6 +308,9 @@ fn write_html(
     }
     if !dump.rejected.is_empty() {
         write_rejected(o, dump, r)?;
+    }
+    if !view.skipped.is_empty() {
+        write_skipped(o, r, view)?;
     }
     if !view.warnings.is_empty() {
         write_warnings(o, view)?;
@@ -741,6 +751,33 @@ fn write_expired(o: &mut String, dump: &Dump, r: &Report, view: &View<'_>) -> Ou
         )?;
     }
     writeln!(o, "</tbody></table></section>")?;
+    Ok(())
+}
+
+/// The files skipped, with why (formats.md section 8).
+fn write_skipped(o: &mut String, r: &Report, view: &View<'_>) -> Out {
+    writeln!(o, r#"<section id="skipped"><h2>Files skipped</h2>"#)?;
+    if r.input.unrecognised_files > 0 {
+        writeln!(
+            o,
+            "<p><b>{} file(s) were not recognised by any reader</b>; any bill in them is in none of \
+             the figures above.</p>",
+            r.input.unrecognised_files
+        )?;
+    }
+    writeln!(o, "<p>None of these files' charges is counted.</p><ul>")?;
+    for s in &view.skipped {
+        writeln!(
+            o,
+            r#"<li><span class="ev">{}</span>: {}</li>"#,
+            path_html(s.file),
+            esc(s.reason)
+        )?;
+    }
+    if view.more_skipped > 0 {
+        writeln!(o, "<li>and {} more</li>", view.more_skipped)?;
+    }
+    writeln!(o, "</ul></section>")?;
     Ok(())
 }
 

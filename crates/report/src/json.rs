@@ -29,6 +29,8 @@ struct JsonInput {
     first_period: Option<String>,
     last_period: Option<String>,
     warnings: u64,
+    skipped_files: u64,
+    unrecognised_files: u64,
 }
 
 #[derive(Serialize)]
@@ -213,6 +215,8 @@ pub fn report_json(report: &Report) -> String {
             first_period: report.input.first_period.map(|d| d.to_string()),
             last_period: report.input.last_period.map(|d| d.to_string()),
             warnings: report.warnings as u64,
+            skipped_files: report.input.skipped_files,
+            unrecognised_files: report.input.unrecognised_files,
         },
         totals: JsonTotals {
             recoverable: money_string(report.totals.recoverable),

@@ -133,6 +133,12 @@ pub struct InputSummary {
     pub first_period: Option<Date>,
     /// The greatest period_start; `None` without rows.
     pub last_period: Option<Date>,
+    /// Files below invoices/ none of whose charges are counted (formats.md
+    /// section 8): second deliveries, recognised exports without charges, and
+    /// files no reader recognises.
+    pub skipped_files: u64,
+    /// Of those, the files no reader recognises (the audit exits 1).
+    pub unrecognised_files: u64,
 }
 
 /// The totals, each dollar counted once.
@@ -365,6 +371,12 @@ fn summarize_input(dump: &Dump) -> InputSummary {
         billed_total: micros_sum(billed),
         first_period: dump.rows.iter().map(|r| r.period_start).min(),
         last_period: dump.rows.iter().map(|r| r.period_start).max(),
+        skipped_files: dump.skipped.len() as u64,
+        unrecognised_files: dump
+            .skipped
+            .iter()
+            .filter(|s| s.kind == telaudit_model::SkipKind::NotRecognised)
+            .count() as u64,
     }
 }
 

@@ -124,6 +124,7 @@ fn write_input(o: &mut String, r: &Report, view: &View<'_>) -> Out {
     writeln!(o, "- Billed total: {}", money(i.billed_total))?;
     writeln!(o, "- Charge rows refused: {}", i.rejected_rows)?;
     writeln!(o, "- Input warnings: {}", r.warnings)?;
+    writeln!(o, "- Files skipped: {}", i.skipped_files)?;
     if let Some(d) = r.as_of {
         writeln!(o, "- As of (dispute windows): {d}")?;
     }
@@ -145,6 +146,7 @@ fn write_input(o: &mut String, r: &Report, view: &View<'_>) -> Out {
         )?;
         writeln!(o)?;
     }
+    write_skipped(o, r, view)?;
     if !view.warnings.is_empty() {
         for w in &view.warnings {
             writeln!(o, "- Warning, {}: {}", md(&w.place), md(w.message))?;
@@ -155,6 +157,32 @@ fn write_input(o: &mut String, r: &Report, view: &View<'_>) -> Out {
         writeln!(o)?;
     }
     Ok(())
+}
+
+/// The files skipped, with why (formats.md section 8), and a warning first when
+/// some were not recognised: their bills are in none of the figures.
+fn write_skipped(o: &mut String, r: &Report, view: &View<'_>) -> Out {
+    if view.skipped.is_empty() {
+        return Ok(());
+    }
+    if r.input.unrecognised_files > 0 {
+        writeln!(
+            o,
+            "> **Warning:** {} file(s) below invoices/ were not recognised by any reader; any bill in \
+             them is in none of the figures of this report.",
+            r.input.unrecognised_files
+        )?;
+        writeln!(o)?;
+    }
+    writeln!(o, "Files skipped (none of their charges is counted):")?;
+    writeln!(o)?;
+    for s in &view.skipped {
+        writeln!(o, "- {}: {}", md(s.file), md(s.reason))?;
+    }
+    if view.more_skipped > 0 {
+        writeln!(o, "- and {} more", view.more_skipped)?;
+    }
+    writeln!(o)
 }
 
 /// How far the found money goes towards the proposal.

@@ -99,6 +99,14 @@ pub(crate) struct ExpiredFinding<'a> {
     pub periods: String,
 }
 
+/// One listed skipped file (formats.md section 8).
+pub(crate) struct SkippedLine<'a> {
+    /// The file (`invoices/x.zip!member` for an archive member).
+    pub file: &'a str,
+    /// Why it was skipped.
+    pub reason: &'a str,
+}
+
 /// One listed input warning.
 pub(crate) struct WarningLine<'a> {
     /// `file:line`, or `file` for the whole file.
@@ -296,6 +304,10 @@ pub(crate) struct View<'a> {
     pub warnings: Vec<WarningLine<'a>>,
     /// How many warnings are not listed.
     pub more_warnings: usize,
+    /// The first [`WARNINGS_SHOWN`] skipped files, in path order.
+    pub skipped: Vec<SkippedLine<'a>>,
+    /// How many skipped files are not listed.
+    pub more_skipped: usize,
     /// The [`TOP_FINDINGS`] findings with the most money found too late to
     /// claim, largest first (equal values keep the findings.csv order).
     pub expired: Vec<ExpiredFinding<'a>>,
@@ -331,6 +343,16 @@ impl<'a> View<'a> {
             expired,
             expired_findings,
             buying: buying(dump, results),
+            more_skipped: dump.skipped.len().saturating_sub(WARNINGS_SHOWN),
+            skipped: dump
+                .skipped
+                .iter()
+                .take(WARNINGS_SHOWN)
+                .map(|s| SkippedLine {
+                    file: &s.file,
+                    reason: &s.reason,
+                })
+                .collect(),
             more_warnings: warnings.len().saturating_sub(WARNINGS_SHOWN),
             warnings: warnings
                 .into_iter()

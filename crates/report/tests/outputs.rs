@@ -68,7 +68,9 @@ fn report_json_golden() {
     "billed_total": "40.13",
     "first_period": "2025-02-01",
     "last_period": "2025-02-01",
-    "warnings": 0
+    "warnings": 0,
+    "skipped_files": 0,
+    "unrecognised_files": 0
   },
   "totals": {
     "recoverable": "40.13",

@@ -6,7 +6,7 @@ use super::walk::{Found, Source};
 use crate::text::{decode_text, is_edi};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use telaudit_model::{ClientConfig, Position, Rejection, SourceKind, Warning};
+use telaudit_model::{ClientConfig, Position, Rejection, SkipKind, SkippedFile, SourceKind, Warning};
 
 /// How a bill file is read. A new input format is a new variant here, a case in
 /// [`classify`] and one in [`super::read::read_format`].
@@ -151,6 +151,8 @@ pub(super) struct Classified {
     pub bills: Bills,
     /// How many files (or archive members) were not bill files.
     pub skipped: usize,
+    /// The files (or members) skipped, each with why (formats.md section 8).
+    pub skipped_files: Vec<SkippedFile>,
 }
 
 /// The unpacked archive members a client may hold in memory together (2 GiB, the
@@ -212,6 +214,7 @@ pub(super) fn classify_all(
     let mut out = Classified {
         bills: Vec::new(),
         skipped: 0,
+        skipped_files: Vec::new(),
     };
     let mut seen: HashMap<PathBuf, String> = HashMap::new();
     let config = &Forced::new(config);
@@ -222,17 +225,27 @@ pub(super) fn classify_all(
     for f in found {
         if let Source::Disk { canonical } = &f.source {
             if let Some(first) = seen.get(canonical) {
-                warn(warnings, &f.rel, format!("the same file as {first}; skipped"));
+                let message = format!("the same file as {first}; skipped");
+                skip(&mut out.skipped_files, &f.rel, SkipKind::Copy, &message);
+                warn(warnings, &f.rel, message);
                 continue;
             }
             seen.insert(canonical.clone(), f.rel.clone());
         }
         if extension_is(&f.path, &ARCHIVE_EXTENSIONS) {
             let before = out.bills.len();
-            out.skipped += archive_members(f, config, &mut budget, &mut out.bills, warnings, rejected);
+            let notes = &mut Notes {
+                warnings,
+                skipped: &mut out.skipped_files,
+            };
+            out.skipped += archive_members(f, config, &mut budget, &mut out.bills, notes, rejected);
             budget.held += out.bills[before..].iter().map(|(m, _)| m.size()).sum::<u64>();
         } else {
-            out.skipped += classify_file(f, config, &mut out.bills, warnings);
+            let notes = &mut Notes {
+                warnings,
+                skipped: &mut out.skipped_files,
+            };
+            out.skipped += classify_file(f, config, &mut out.bills, notes);
         }
     }
     out
@@ -244,6 +257,28 @@ fn warn(warnings: &mut Vec<Warning>, file: &str, message: String) {
         position: Position::File,
         message,
     });
+}
+
+fn skip(skipped: &mut Vec<SkippedFile>, file: &str, kind: SkipKind, reason: &str) {
+    skipped.push(SkippedFile {
+        file: file.to_string(),
+        kind,
+        reason: reason.to_string(),
+    });
+}
+
+/// Where classifying warns about a file it skips, and lists it as skipped.
+struct Notes<'a> {
+    warnings: &'a mut Vec<Warning>,
+    skipped: &'a mut Vec<SkippedFile>,
+}
+
+impl Notes<'_> {
+    /// Warns that `file` is skipped and lists it, with `kind`.
+    fn skip(&mut self, file: &str, kind: SkipKind, message: String) {
+        skip(self.skipped, file, kind, &message);
+        warn(self.warnings, file, message);
+    }
 }
 
 fn refuse(rejected: &mut Vec<Rejection>, file: &str, reason: String) {
@@ -265,7 +300,7 @@ fn ignored(l: &crate::Layout) -> String {
 
 /// Classifies one file (not an archive) and adds it to `bills`, or warns why it is
 /// not read. Returns 1 if it is skipped, else 0.
-fn classify_file(f: Found, config: &Forced, bills: &mut Bills, warnings: &mut Vec<Warning>) -> usize {
+fn classify_file(f: Found, config: &Forced, bills: &mut Bills, notes: &mut Notes<'_>) -> usize {
     let is_table = extension_is(&f.path, &TABLE_EXTENSIONS);
     let forced = config.layout(&f.rel);
     // Tables are classified on their first 64 KiB (header lines); .csv files are
@@ -282,7 +317,7 @@ fn classify_file(f: Found, config: &Forced, bills: &mut Bills, warnings: &mut Ve
                 .is_some_and(|l| l.role == crate::Role::Ignore) =>
         {
             if let Some(l) = crate::layouts().get(i) {
-                warn(warnings, &f.rel, ignored(l));
+                notes.skip(&f.rel, SkipKind::NoCharges, ignored(l));
             }
             1
         }
@@ -298,13 +333,13 @@ fn classify_file(f: Found, config: &Forced, bills: &mut Bills, warnings: &mut Ve
                  ({}); skipped",
                 crate::layout::closest(&text)
             );
-            warn(warnings, &f.rel, message);
+            notes.skip(&f.rel, SkipKind::NotRecognised, message);
             1
         }
         None => {
-            warn(
-                warnings,
+            notes.skip(
                 &f.rel,
+                SkipKind::NotRecognised,
                 "not a bill file (expected .csv, .txt, .tsv, .edi, .x12, .811, or a .zip/.rdd of \
                  them); skipped"
                     .into(),
@@ -325,7 +360,7 @@ fn archive_members(
     config: &Forced,
     budget: &mut Budget,
     bills: &mut Bills,
-    warnings: &mut Vec<Warning>,
+    notes: &mut Notes<'_>,
     rejected: &mut Vec<Rejection>,
 ) -> usize {
     let rel = f.rel.clone();
@@ -348,14 +383,14 @@ fn archive_members(
     // In name order, like the files of a folder (zip tools list them in any order).
     members.sort_by(|a, b| a.name.cmp(&b.name));
     if members.is_empty() {
-        warn(warnings, &rel, "an empty zip archive; skipped".into());
+        notes.skip(&rel, SkipKind::NoCharges, "an empty zip archive; skipped".into());
         return 1;
     }
     let mut skipped = 0;
     for m in members {
         let member_rel = format!("{rel}!{}", m.name);
         match m.content {
-            Ok(data) => skipped += archive_member(member_rel, m.name, data, config, bills, warnings),
+            Ok(data) => skipped += archive_member(member_rel, m.name, data, config, bills, notes),
             Err(e) => {
                 let reason = format!("cannot unpack this archive member: {e}");
                 refuse(rejected, &member_rel, budget.explain(reason));
@@ -374,13 +409,13 @@ fn archive_member(
     data: Vec<u8>,
     config: &Forced,
     bills: &mut Bills,
-    warnings: &mut Vec<Warning>,
+    notes: &mut Notes<'_>,
 ) -> usize {
     let path = PathBuf::from(&name);
     if extension_is(&path, &ARCHIVE_EXTENSIONS) {
-        warn(
-            warnings,
+        notes.skip(
             &rel,
+            SkipKind::NotRecognised,
             "an archive inside an archive is not opened; unpack it".into(),
         );
         return 1;
@@ -388,7 +423,7 @@ fn archive_member(
     let head = &data[..data.len().min(TABLE_HEAD)];
     match classify_forced(&path, head, config.layout(&rel)) {
         Some(ChargeFormat::Layout(i)) if crate::layouts()[i].role == crate::Role::Ignore => {
-            warn(warnings, &rel, ignored(&crate::layouts()[i]));
+            notes.skip(&rel, SkipKind::NoCharges, ignored(&crate::layouts()[i]));
             1
         }
         Some(ChargeFormat::Unrecognised) | None => {
@@ -398,7 +433,7 @@ fn archive_member(
                  layout recognises it ({}); skipped",
                 crate::layout::closest(&text)
             );
-            warn(warnings, &rel, message);
+            notes.skip(&rel, SkipKind::NotRecognised, message);
             1
         }
         Some(format) => {

@@ -8,6 +8,7 @@
 //! [`read_bill_files`] runs the same steps on files given in memory.
 
 mod classify;
+mod copies;
 mod merge;
 mod read;
 mod walk;
@@ -201,7 +202,7 @@ pub fn read_bill_files(files: Vec<(String, Vec<u8>)>) -> Result<Dump, NoRowsRead
         &mut dump.warnings,
         &mut dump.rejected,
     );
-    read_bills(&classified.bills, GROUP_BYTES, &mut dump);
+    read_all_bills(&classified, GROUP_BYTES, &mut dump);
     match no_rows(&dump, classified.bills.len(), classified.skipped) {
         Some(detail) => Err(NoRowsRead(detail)),
         None => Ok(dump),
@@ -256,7 +257,7 @@ fn read_client_with(dir: &Path, group_bytes: u64) -> Result<Dump, ClientError> {
         &mut dump.warnings,
         &mut dump.rejected,
     );
-    read_bills(&classified.bills, group_bytes, &mut dump);
+    read_all_bills(&classified, group_bytes, &mut dump);
     if let Some(detail) = no_rows(&dump, classified.bills.len(), classified.skipped) {
         return Err(ClientError::NoChargeRows {
             path: dir.to_path_buf(),
@@ -274,6 +275,15 @@ fn read_client_with(dir: &Path, group_bytes: u64) -> Result<Dump, ClientError> {
         });
     }
     Ok(dump)
+}
+
+/// Reads the classified bills into `dump`, counts an invoice delivered in several
+/// files once, and lists every file skipped (formats.md section 8), in path order.
+fn read_all_bills(classified: &classify::Classified, group_bytes: u64, dump: &mut Dump) {
+    dump.skipped.extend(classified.skipped_files.iter().cloned());
+    read_bills(&classified.bills, group_bytes, dump);
+    copies::count_invoices_once(dump);
+    dump.skipped.sort_by(|a, b| a.file.cmp(&b.file));
 }
 
 /// The client-wide cap on unpacked archive members: [`classify::ARCHIVE_BUDGET`],
@@ -529,6 +539,77 @@ mod tests {
                 assert_eq!(grouped.strings.get(Sym(i)), once.strings.get(Sym(i)));
             }
         }
+    }
+
+    #[test]
+    fn three_files_of_one_invoice_fall_into_classes_of_equal_charges() {
+        let header = telaudit_model::CANONICAL_COLUMNS.join(",");
+        let row = |svc: &str, amount: &str, desc: &str| {
+            format!("Bell,B1,I-7,2025-05-03,2025-04-01,2025-04-30,{svc},recurring,C,{desc},1,,{amount},,\n")
+        };
+        let file = |rows: &[String]| format!("{header}\n{}", rows.concat()).into_bytes();
+        // a: X 10.00 + Y 20.00 + Z 5.00; b: the same charges, other descriptions, other
+        // order; c: X 10.00 + Y 20.00 + Z 7.00 (shares two charges of three with a).
+        let files = vec![
+            (
+                "invoices/a.csv".to_string(),
+                file(&[row("X", "10.00", "x"), row("Y", "20.00", "y"), row("Z", "5", "z")]),
+            ),
+            (
+                "invoices/b.csv".to_string(),
+                file(&[
+                    row("Z", "5.00", "Z"),
+                    row("Y", "20", "Y plan"),
+                    row("X", "10", "X plan"),
+                ]),
+            ),
+            (
+                "invoices/c.csv".to_string(),
+                file(&[row("X", "10.00", "x"), row("Y", "20.00", "y"), row("Z", "7", "z")]),
+            ),
+        ];
+        let d = read_bill_files(files).unwrap();
+        let kept: Vec<(&str, i64)> = d
+            .rows
+            .iter()
+            .map(|r| {
+                (
+                    d.files[r.source.file.0 as usize].path.as_str(),
+                    r.amount.0 / 10_000,
+                )
+            })
+            .collect();
+        assert_eq!(
+            kept,
+            [
+                ("invoices/a.csv", 1000),
+                ("invoices/a.csv", 2000),
+                ("invoices/a.csv", 500),
+                ("invoices/c.csv", 1000),
+                ("invoices/c.csv", 2000),
+                ("invoices/c.csv", 700)
+            ]
+        );
+        let messages: Vec<(&str, &str)> = d
+            .warnings
+            .iter()
+            .map(|w| (w.file.as_str(), w.message.as_str()))
+            .collect();
+        assert_eq!(messages.len(), 2, "{messages:?}");
+        assert_eq!(messages[0].0, "invoices/b.csv");
+        assert!(messages[0]
+            .1
+            .starts_with("1 invoice(s) (I-7) carry the same charges as in invoices/a.csv"));
+        assert_eq!(messages[1].0, "invoices/a.csv");
+        assert!(messages[1].1.starts_with(
+            "invoice I-7 (Bell, account B1) comes in 2 files that disagree: 3 row(s) in invoices/a.csv, \
+             3 row(s) in invoices/c.csv"
+        ));
+        assert_eq!(d.skipped.len(), 1);
+        assert_eq!(
+            (d.skipped[0].file.as_str(), d.skipped[0].kind),
+            ("invoices/b.csv", telaudit_model::SkipKind::Copy)
+        );
     }
 
     #[test]

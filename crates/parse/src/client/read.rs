@@ -7,9 +7,11 @@ use super::walk::Found;
 use crate::text::decode_text;
 use crate::{read_canonical_csv, read_edi, ParsedFile};
 use rayon::prelude::*;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::ops::Range;
-use telaudit_model::{Dump, FileId, Position, Rejection, SourceFile, SourceKind, Warning};
+use telaudit_model::{
+    Dump, FileId, Position, Rejection, SkipKind, SkippedFile, SourceFile, SourceKind, Warning,
+};
 
 /// Reads one file's bytes in the given format, then refuses the rows whose
 /// quantity x unit_rate no sum could hold.
@@ -67,10 +69,19 @@ fn refuse_unrecognised(bytes: &[u8], path: &str) -> ParsedFile {
     p
 }
 
+/// What reading one bill file gives: how it was read, what it yielded, and the
+/// fingerprint of its bytes (XXH3-128 and length; `None` for an empty or
+/// unreadable file) that tells a second delivery of the same file.
+struct ReadFile {
+    kind: SourceKind,
+    parsed: ParsedFile,
+    bytes: Option<(u128, u64)>,
+}
+
 /// Reads the `i`-th bill file. A table classified as canonical (or unrecognised) on
 /// its head is classified again on its full bytes (X12 content wins); a file that
 /// cannot be read is refused whole.
-fn read_one(i: usize, f: &Found, format: ChargeFormat) -> (SourceKind, ParsedFile) {
+fn read_one(i: usize, f: &Found, format: ChargeFormat) -> ReadFile {
     let id = FileId(i as u32);
     match f.bytes() {
         Ok(bytes) => {
@@ -80,7 +91,15 @@ fn read_one(i: usize, f: &Found, format: ChargeFormat) -> (SourceKind, ParsedFil
                 }
                 _ => format,
             };
-            (format.kind(), read_format(format, &bytes, id, &f.rel))
+            // An empty file is never a copy: two failed exports are two failures,
+            // each warned about, not one bill delivered twice.
+            let fingerprint =
+                (!bytes.is_empty()).then(|| (xxhash_rust::xxh3::xxh3_128(&bytes), bytes.len() as u64));
+            ReadFile {
+                kind: format.kind(),
+                parsed: read_format(format, &bytes, id, &f.rel),
+                bytes: fingerprint,
+            }
         }
         Err(e) => {
             let mut p = ParsedFile::default();
@@ -90,7 +109,11 @@ fn read_one(i: usize, f: &Found, format: ChargeFormat) -> (SourceKind, ParsedFil
                 reason: format!("cannot read the file ({e})"),
                 rows: 0,
             });
-            (format.kind(), p)
+            ReadFile {
+                kind: format.kind(),
+                parsed: p,
+                bytes: None,
+            }
         }
     }
 }
@@ -129,26 +152,68 @@ fn groups(bills: &Bills, group_bytes: u64, supersedes: bool) -> Vec<Range<usize>
 /// read in parallel, in groups of about `group_bytes`, each group merged before the
 /// next is read: the rows are held twice (per file, then in the dump) for one
 /// group at a time, not for the whole client.
+///
+/// A file whose bytes equal an earlier file's (in this order) is a second delivery
+/// (formats.md section 8): what reading it gave is dropped whole, it gets no
+/// `FileId`, and a warning names both files.
 pub(super) fn read_bills(bills: &Bills, group_bytes: u64, dump: &mut Dump) {
     let supersedes = any_superseded(bills);
+    // The first file with each fingerprint, over the whole client.
+    let mut firsts: HashMap<(u128, u64), usize> = HashMap::new();
+    // Their warnings follow every file's own (the same order whatever the groups).
+    let mut copies: Vec<(usize, usize)> = Vec::new();
     for group in groups(bills, group_bytes, supersedes) {
-        let first = group.start;
-        let mut parsed: Vec<(SourceKind, ParsedFile)> = bills[group.clone()]
+        let start = group.start;
+        let read: Vec<ReadFile> = bills[group]
             .par_iter()
             .enumerate()
-            .map(|(k, (f, format))| read_one(first + k, f, *format))
+            .map(|(k, (f, format))| read_one(start + k, f, *format))
             .collect();
+        let mut parsed: Vec<(usize, SourceKind, ParsedFile)> = Vec::with_capacity(read.len());
+        for (k, r) in read.into_iter().enumerate() {
+            let i = start + k;
+            if let Some(fp) = r.bytes {
+                if let Some(&earlier) = firsts.get(&fp) {
+                    copies.push((i, earlier));
+                    continue;
+                }
+                firsts.insert(fp, i);
+            }
+            parsed.push((i, r.kind, r.parsed));
+        }
         if supersedes {
             supersede(bills, &mut parsed, &mut dump.warnings);
         }
-        for ((f, _), (kind, _)) in bills[group].iter().zip(&parsed) {
+        let first = dump.files.len();
+        for (i, kind, _) in &parsed {
             dump.files.push(SourceFile {
-                path: f.rel.clone(),
+                path: bills[*i].0.rel.clone(),
                 kind: kind.clone(),
             });
         }
-        merge(dump, first, parsed.into_iter().map(|(_, p)| p).collect());
+        merge(dump, first, parsed.into_iter().map(|(_, _, p)| p).collect());
     }
+    for (copy, earlier) in copies {
+        skip_copy(dump, &bills[copy].0.rel, &bills[earlier].0.rel);
+    }
+}
+
+/// Records that `copy` is skipped: its bytes equal `first`'s.
+fn skip_copy(dump: &mut Dump, copy: &str, first: &str) {
+    let message = format!(
+        "the same bytes as {first}: a second delivery of the same file; skipped (its charges are \
+         counted once, from {first})"
+    );
+    dump.skipped.push(SkippedFile {
+        file: copy.to_string(),
+        kind: SkipKind::Copy,
+        reason: message.clone(),
+    });
+    dump.warnings.push(Warning {
+        file: copy.to_string(),
+        position: Position::File,
+        message,
+    });
 }
 
 /// Drops the rows of a layout that another layout's file supersedes for the same
@@ -156,18 +221,19 @@ pub(super) fn read_bills(bills: &Bills, group_bytes: u64, dump: &mut Dump) {
 /// same invoice is there too), so no money is counted twice; one warning per file.
 /// The dropped file's stated totals of those invoices are kept, marked with the
 /// superseding layout, for BAL002.
-fn supersede(bills: &Bills, parsed: &mut [(SourceKind, ParsedFile)], warnings: &mut Vec<Warning>) {
+fn supersede(bills: &Bills, parsed: &mut [(usize, SourceKind, ParsedFile)], warnings: &mut Vec<Warning>) {
     let name_of = |f: &ChargeFormat| match f {
         ChargeFormat::Layout(i) => crate::layouts().get(*i),
         _ => None,
     };
-    for (k, (found, format)) in bills.iter().enumerate() {
+    for k in 0..parsed.len() {
+        let (found, format) = &bills[parsed[k].0];
         let Some(by) = name_of(format).and_then(|l| l.superseded_by.as_deref()) else {
             continue;
         };
         let mut covered: BTreeSet<(String, String)> = BTreeSet::new();
-        for ((_, f), (_, p)) in bills.iter().zip(parsed.iter()) {
-            if name_of(f).is_some_and(|l| l.name == by) {
+        for (i, _, p) in parsed.iter() {
+            if name_of(&bills[*i].1).is_some_and(|l| l.name == by) {
                 for r in &p.rows {
                     covered.insert((
                         p.strings.get(r.account).to_string(),
@@ -179,7 +245,7 @@ fn supersede(bills: &Bills, parsed: &mut [(SourceKind, ParsedFile)], warnings: &
         if covered.is_empty() {
             continue;
         }
-        let p = &mut parsed[k].1;
+        let p = &mut parsed[k].2;
         // Its stated totals stay (BAL002 compares them with the rows counted) and
         // say which layout's rows were counted instead.
         for t in &mut p.stated {

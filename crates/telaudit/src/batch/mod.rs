@@ -98,6 +98,9 @@ pub struct Done {
     pub rows_read: u64,
     /// Input records refused (also for an unchanged client).
     pub refused: usize,
+    /// Whether some file below invoices/ was not recognised by any reader (also
+    /// for an unchanged client): like refused input, the batch exits 1.
+    pub unrecognised: bool,
     /// What the finding history records for it.
     pub update: crate::history::Update,
 }
@@ -115,6 +118,7 @@ impl Done {
                 first_year: None,
                 expired: None,
                 error: Some(message.replace('\n', " ")),
+                warnings: None,
                 npv: None,
                 payback_months: None,
                 new_findings: None,
@@ -123,6 +127,7 @@ impl Done {
             name: id.to_string(),
             rows_read: 0,
             refused: 0,
+            unrecognised: false,
             update: crate::history::Update::Error,
         }
     }
@@ -192,12 +197,13 @@ pub fn run_one(c: &ClientFolder, s: &Settings) -> Done {
     if let (false, Some(fp)) = (s.force, &fp) {
         if let Some(m) = store::read_marker(&client_out) {
             if m.fingerprint.as_deref() == Some(fp.as_str()) {
-                if let Some((row, name)) = store::stored_row(&client_out, &c.id, m.refused) {
+                if let Some((row, name)) = store::stored_row(&client_out, &c.id, &m) {
                     return Done {
                         row,
                         name,
                         rows_read: 0,
                         refused: m.refused,
+                        unrecognised: m.unrecognised.is_some(),
                         update: crate::history::Update::Unchanged(fp.clone(), client_out.clone()),
                     };
                 }
@@ -209,6 +215,7 @@ pub fn run_one(c: &ClientFolder, s: &Settings) -> Done {
         let marker = store::Marker {
             fingerprint: fp.clone(),
             refused: a.dump.rejected.len(),
+            unrecognised: unrecognised_note(&a.dump),
         };
         let marks = s
             .history
@@ -223,6 +230,7 @@ pub fn run_one(c: &ClientFolder, s: &Settings) -> Done {
         .map_err(CliError::Failed)?;
         let r = &a.report;
         let refused = a.dump.rejected.len();
+        let unrecognised = marker.unrecognised.clone();
         let (npv, payback_months) = summary::plan_cells(r);
         Ok(Done {
             row: SummaryRow {
@@ -234,7 +242,8 @@ pub fn run_one(c: &ClientFolder, s: &Settings) -> Done {
                 monthly: Some(Cents::round(r.totals.monthly)),
                 first_year: Some(Cents::round(r.totals.first_year)),
                 expired: Some(Cents::round(r.totals.expired)),
-                error: store::refusal_note(refused),
+                error: store::error_note(refused, unrecognised.as_deref()),
+                warnings: Some(r.warnings as u64),
                 npv,
                 payback_months,
                 new_findings: None,
@@ -243,6 +252,7 @@ pub fn run_one(c: &ClientFolder, s: &Settings) -> Done {
             name: r.name.clone(),
             rows_read: r.input.rows,
             refused,
+            unrecognised: unrecognised.is_some(),
             update: crate::history::Update::Audited(crate::history::items_of(&a.dump, &a.results), fp),
         })
     }));
@@ -262,6 +272,32 @@ pub fn run_one(c: &ClientFolder, s: &Settings) -> Done {
             )
         }
     }
+}
+
+/// How many files below invoices/ no reader recognised, and the first of them:
+/// `3 file(s) not recognised: invoices/a.pdf, invoices/b.txt, invoices/c.xlsx and
+/// 2 more; see report.md`; `None` when every file was recognised.
+pub fn unrecognised_note(dump: &telaudit_model::Dump) -> Option<String> {
+    const SHOWN: usize = 3;
+    let names: Vec<&str> = dump
+        .skipped
+        .iter()
+        .filter(|s| s.kind == telaudit_model::SkipKind::NotRecognised)
+        .map(|s| s.file.as_str())
+        .collect();
+    if names.is_empty() {
+        return None;
+    }
+    let mut note = format!(
+        "{} file(s) not recognised: {}",
+        names.len(),
+        names[..names.len().min(SHOWN)].join(", ")
+    );
+    if names.len() > SHOWN {
+        note.push_str(&format!(" and {} more", names.len() - SHOWN));
+    }
+    note.push_str("; see report.md");
+    Some(note.replace('\n', " "))
 }
 
 /// The result of a failed client; its output folder from an earlier run is

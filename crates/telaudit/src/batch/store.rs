@@ -25,15 +25,24 @@ pub struct Marker {
     pub fingerprint: Option<String>,
     /// How many input records were refused (entries of rejected.csv).
     pub refused: usize,
+    /// The files no reader recognised, as the error column says it
+    /// ([`super::unrecognised_note`]); `None` when there were none.
+    pub unrecognised: Option<String>,
 }
 
 impl Marker {
     fn text(&self) -> String {
-        format!(
+        let mut s = format!(
             "{MARKER_TAG}\nfingerprint {}\nrefused {}\n",
             self.fingerprint.as_deref().unwrap_or("none"),
             self.refused
-        )
+        );
+        if let Some(note) = &self.unrecognised {
+            // One line whatever the file names hold: a JSON string.
+            let quoted = serde_json::to_string(note).unwrap_or_default();
+            s.push_str(&format!("unrecognised {quoted}\n"));
+        }
+        s
     }
 
     fn parse(text: &str) -> Option<Marker> {
@@ -43,9 +52,14 @@ impl Marker {
         }
         let fp = lines.next()?.strip_prefix("fingerprint ")?;
         let refused = lines.next()?.strip_prefix("refused ")?.parse().ok()?;
+        let unrecognised = match lines.next() {
+            None => None,
+            Some(l) => Some(serde_json::from_str(l.strip_prefix("unrecognised ")?).ok()?),
+        };
         Some(Marker {
             fingerprint: (fp != "none").then(|| fp.to_string()),
             refused,
+            unrecognised,
         })
     }
 }
@@ -181,6 +195,9 @@ struct StoredProposal {
 struct StoredInput {
     rows: u64,
     billed_total: Cents,
+    /// Absent in a report.json written before it was counted.
+    #[serde(default)]
+    warnings: Option<u64>,
 }
 
 /// report.json's `totals`, as far as the summary copies them.
@@ -197,7 +214,7 @@ struct StoredTotals {
 /// The summary row of a client stored complete in `client_out` (read back from
 /// its report.json, so the figures are the report's own), with its display
 /// name; `None` when report.json is missing or not a report.
-pub fn stored_row(client_out: &Path, client: &str, refused: usize) -> Option<(SummaryRow, String)> {
+pub fn stored_row(client_out: &Path, client: &str, m: &Marker) -> Option<(SummaryRow, String)> {
     let text = fs::read_to_string(client_out.join("report.json")).ok()?;
     let v: StoredReport = serde_json::from_str(&text).ok()?;
     if v.client != client {
@@ -216,7 +233,8 @@ pub fn stored_row(client_out: &Path, client: &str, refused: usize) -> Option<(Su
                 .expired
                 .unwrap_or(Cents::round(telaudit_model::Decimal::ZERO)),
         ),
-        error: refusal_note(refused),
+        error: error_note(m.refused, m.unrecognised.as_deref()),
+        warnings: v.input.warnings,
         npv: v.proposal.as_ref().and_then(|p| p.npv),
         payback_months: v.proposal.as_ref().map(|p| PaybackCell::of(p.payback_months)),
         new_findings: None,
@@ -225,9 +243,15 @@ pub fn stored_row(client_out: &Path, client: &str, refused: usize) -> Option<(Su
     Some((row, v.name.unwrap_or_else(|| client.to_string())))
 }
 
-/// The `error` cell of a client audited with refused input.
-pub fn refusal_note(refused: usize) -> Option<String> {
-    (refused > 0).then(|| format!("{refused} input record(s) refused; see rejected.csv"))
+/// The `error` cell of a client audited with refused input, or with files no
+/// reader recognised (`unrecognised`: what [`super::unrecognised_note`] says).
+pub fn error_note(refused: usize, unrecognised: Option<&str>) -> Option<String> {
+    let refusals = (refused > 0).then(|| format!("{refused} input record(s) refused; see rejected.csv"));
+    match (refusals, unrecognised) {
+        (Some(r), Some(u)) => Some(format!("{r}; {u}")),
+        (Some(r), None) => Some(r),
+        (None, u) => u.map(str::to_string),
+    }
 }
 
 #[cfg(test)]
@@ -241,6 +265,8 @@ mod tests {
         let m = Marker {
             fingerprint: Some("ab".into()),
             refused: 2,
+            // File names may hold anything, a line end too: the marker keeps one line.
+            unrecognised: Some("2 file(s) not recognised: invoices/a\nb.pdf, \"c\"".into()),
         };
         write_client_dir(out, "c", &m, |d| {
             fs::write(d.join("old.txt"), "1").unwrap();
@@ -258,6 +284,7 @@ mod tests {
             &Marker {
                 fingerprint: None,
                 refused: 0,
+                unrecognised: None,
             },
             |d| {
                 fs::write(d.join("new.txt"), "2").unwrap();

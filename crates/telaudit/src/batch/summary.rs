@@ -165,7 +165,8 @@ pub struct SummaryRow {
     /// client failed. A summary.json written before this column reads as `None`.
     #[serde(default)]
     pub expired: Option<Cents>,
-    /// Why the client failed, or how much of its input was refused.
+    /// Why the client failed, or how much of its input was refused, or which
+    /// files no reader recognised.
     pub error: Option<String>,
     /// report.json's `proposal.npv`; `None` without a funding plan (or when
     /// the client failed).
@@ -175,6 +176,10 @@ pub struct SummaryRow {
     /// when the client failed).
     #[serde(default)]
     pub payback_months: Option<PaybackCell>,
+    /// report.json's `input.warnings`; `None` when the client failed (or in a
+    /// summary written before this column).
+    #[serde(default)]
+    pub warnings: Option<u64>,
     /// Finding keys the history first saw in this run (history.md); `None`
     /// when the history could not be written, or for a summary without it.
     #[serde(default)]
@@ -220,6 +225,7 @@ pub fn summary_csv(rows: &[SummaryRow]) -> String {
         "error",
         "npv",
         "payback_months",
+        "warnings",
         "new_findings",
         "resolved_findings",
     ]);
@@ -237,6 +243,7 @@ pub fn summary_csv(rows: &[SummaryRow]) -> String {
             safe(r.error.as_deref().unwrap_or("")).into_owned(),
             money(&r.npv),
             r.payback_months.map(|p| p.to_string()).unwrap_or_default(),
+            r.warnings.map(|n| n.to_string()).unwrap_or_default(),
             r.new_findings.map(|n| n.to_string()).unwrap_or_default(),
             r.resolved_findings.map(|n| n.to_string()).unwrap_or_default(),
         ]);
@@ -283,6 +290,7 @@ pub fn merge(inputs: &[(String, Vec<SummaryRow>)]) -> Result<Vec<SummaryRow>, St
                             x.error.clone(),
                             x.npv,
                             x.payback_months,
+                            x.warnings,
                             x.status == BatchStatus::Error,
                         )
                     };
@@ -336,6 +344,7 @@ mod tests {
             first_year: cents("13.00"),
             expired: cents("0.50"),
             error: None,
+            warnings: Some(3),
             npv: cents("-4.50"),
             payback_months: Some(PaybackCell::Months(7)),
             new_findings: Some(2),
@@ -368,6 +377,7 @@ mod tests {
         e.error = Some("-bad, \"quoted\"".into());
         e.new_findings = None;
         e.resolved_findings = None;
+        e.warnings = None;
         let mut neg = row("b", BatchStatus::Audited, "-5.00");
         neg.error = Some("@x".into());
         let mut never = row("c", BatchStatus::Audited, "1.00");
@@ -376,10 +386,10 @@ mod tests {
         let csv = summary_csv(&[e, neg, never]);
         assert_eq!(
             csv,
-            "client,status,rows,billed_total,recoverable,monthly,first_year,expired,error,npv,payback_months,new_findings,resolved_findings\n\
-             '=cmd,error,,,,,,,\"'-bad, \"\"quoted\"\"\",,,,\n\
-             b,audited,10,100.00,-5.00,1.00,13.00,0.50,'@x,-4.50,7,2,0\n\
-             c,audited,10,100.00,1.00,1.00,13.00,0.50,,,never,2,0\n"
+            "client,status,rows,billed_total,recoverable,monthly,first_year,expired,error,npv,payback_months,warnings,new_findings,resolved_findings\n\
+             '=cmd,error,,,,,,,\"'-bad, \"\"quoted\"\"\",,,,,\n\
+             b,audited,10,100.00,-5.00,1.00,13.00,0.50,'@x,-4.50,7,3,2,0\n\
+             c,audited,10,100.00,1.00,1.00,13.00,0.50,,,never,3,2,0\n"
         );
     }
 

@@ -15,7 +15,8 @@
 //! not overwritten unless --force is given.
 //!
 //! Exit status: 0 the audit ran; 1 some input was refused (the rest was audited,
-//! the reasons are in rejected.csv) or the client could not be audited;
+//! the reasons are in rejected.csv), some file below invoices/ was not
+//! recognised by any reader (listed in the reports), or the client could not be audited;
 //! 2 bad command line or configuration.
 //! ```
 
@@ -106,14 +107,23 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
     if args.timings {
         timings.print(dump.rows.len());
     }
-    if dump.rejected.is_empty() {
+    let unrecognised = report.input.unrecognised_files;
+    if unrecognised > 0 {
+        eprintln!(
+            "telaudit: {unrecognised} file(s) below invoices/ not recognised by any reader; see {}",
+            args.out.join("report.md").display()
+        );
+    }
+    if dump.rejected.is_empty() && unrecognised == 0 {
         Ok(Outcome::Clean)
     } else {
-        eprintln!(
-            "telaudit: {} input record(s) refused; see {}",
-            dump.rejected.len(),
-            args.out.join("rejected.csv").display()
-        );
+        if !dump.rejected.is_empty() {
+            eprintln!(
+                "telaudit: {} input record(s) refused; see {}",
+                dump.rejected.len(),
+                args.out.join("rejected.csv").display()
+            );
+        }
         Ok(Outcome::Refusals)
     }
 }

@@ -24,8 +24,9 @@
 //! shows it. Shards: give them one PostgreSQL history, or each its own --out
 //! (and so its own SQLite file).
 //!
-//! Exit status: 0 every client audited or unchanged without refused input;
-//! 1 some client failed or had input refused; 2 bad command line or
+//! Exit status: 0 every client audited or unchanged without refused input or
+//! unrecognised files; 1 some client failed, had input refused or had files no
+//! reader recognised; 2 bad command line or
 //! configuration (--rules, --shard, ROOT), another batch holds DIR's lock, or
 //! the history cannot be read or written (the clients' folders and the
 //! summaries are still written).
@@ -168,7 +169,7 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
     }
     let failed = done
         .iter()
-        .any(|d| d.row.status == BatchStatus::Error || d.refused > 0);
+        .any(|d| d.row.status == BatchStatus::Error || d.refused > 0 || d.unrecognised);
     Ok(if failed { Outcome::Refusals } else { Outcome::Clean })
 }
 
@@ -390,6 +391,16 @@ fn print_screen(args: &Args, shard: Option<(u64, u64)>, done: &[Done], rows_read
         );
         for d in refused.iter().take(10) {
             println!("    {}: {} record(s)", d.row.client, d.refused);
+        }
+    }
+    let unrecognised: Vec<&Done> = done.iter().filter(|d| d.unrecognised).collect();
+    if !unrecognised.is_empty() {
+        println!(
+            "  files not recognised in {} client(s) (see their report.md):",
+            unrecognised.len()
+        );
+        for d in unrecognised.iter().take(10) {
+            println!("    {}: {}", d.row.client, d.row.error.as_deref().unwrap_or(""));
         }
     }
     let failed: Vec<&Done> = done
