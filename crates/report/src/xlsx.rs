@@ -31,7 +31,7 @@ use crate::Report;
 use rust_xlsxwriter::{
     DocProperties, ExcelDateTime, Format, Table, TableColumn, Workbook, Worksheet, XlsxError,
 };
-use telaudit_model::{money_string, Date, Decimal, Dump, RuleResult};
+use telaudit_model::{money_string, Date, Decimal, Dump, RuleResult, SkippedFile};
 
 /// Excel's largest text in one cell, in UTF-16 code units (as Excel and the
 /// library count: a character outside the Basic Multilingual Plane is two).
@@ -79,7 +79,13 @@ fn money_row(ws: &mut Worksheet, f: &Formats, row: u32, label: &str, v: Decimal)
     Ok(())
 }
 
-fn summary(ws: &mut Worksheet, f: &Formats, r: &Report, as_of: Option<Date>) -> Result<(), XlsxError> {
+fn summary(
+    ws: &mut Worksheet,
+    f: &Formats,
+    r: &Report,
+    skipped: &[SkippedFile],
+    as_of: Option<Date>,
+) -> Result<(), XlsxError> {
     ws.set_name("Summary")?;
     ws.set_column_width(0, 34)?;
     ws.set_column_width(1, 18)?;
@@ -107,6 +113,9 @@ fn summary(ws: &mut Worksheet, f: &Formats, r: &Report, as_of: Option<Date>) -> 
     }
     ws.write_string(row, 0, "Findings")?;
     ws.write_number(row, 1, t.findings as f64)?;
+    row += 1;
+    ws.write_string(row, 0, "Files skipped")?;
+    ws.write_number(row, 1, r.input.skipped_files as f64)?;
     row += 2;
     ws.write_row_with_format(
         row,
@@ -160,6 +169,31 @@ fn summary(ws: &mut Worksheet, f: &Formats, r: &Report, as_of: Option<Date>) -> 
             Some(n) => ws.write_number(row, 1, n as f64)?,
             None => ws.write_string(row, 1, "never")?,
         };
+    }
+    skipped_files(ws, f, skipped, row + 2)
+}
+
+/// Every skipped file with why (formats.md section 8), from `row` on: the analyst
+/// sees in the workbook too which files none of whose charges is counted.
+fn skipped_files(
+    ws: &mut Worksheet,
+    f: &Formats,
+    skipped: &[SkippedFile],
+    mut row: u32,
+) -> Result<(), XlsxError> {
+    if skipped.is_empty() {
+        return Ok(());
+    }
+    ws.write_row_with_format(
+        row,
+        0,
+        ["Files skipped (none of their charges is counted)", "Why"],
+        &f.bold,
+    )?;
+    for s in skipped {
+        row += 1;
+        ws.write_string(row, 0, text(&s.file))?;
+        ws.write_string(row, 1, text(&s.reason))?;
     }
     Ok(())
 }
@@ -423,7 +457,7 @@ pub fn report_xlsx(
                 || findings(&mut fi, &f, dump, results),
                 || {
                     rayon::join(
-                        || summary(&mut s, &f, report, as_of),
+                        || summary(&mut s, &f, report, &dump.skipped, as_of),
                         || changes(&mut ch, &f, all_changes),
                     )
                 },

@@ -239,3 +239,54 @@ fn sample_findings_sheet_is_findings_csv_and_changes_sheet_the_changes_csvs() {
     }
     assert_eq!(monthly, 192_710, "316.65 + 625.00 + 518.48 + 466.97");
 }
+
+#[test]
+fn summary_sheet_lists_the_files_skipped_as_second_deliveries() {
+    // The small client with one of its bills saved a second time under another name:
+    // the copy is skipped (formats.md section 8), and the Summary sheet counts and
+    // lists it with why.
+    let tmp = tempfile::tempdir().unwrap();
+    let client = tmp.path().join("small-client");
+    copy_dir(&fixture(), &client);
+    let bill = fs::read_dir(client.join("invoices/verizon"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "csv"))
+        .min()
+        .unwrap();
+    fs::copy(&bill, client.join("invoices/zz-second-copy.csv")).unwrap();
+    let out = tmp.path().join("out");
+    audit_client(&client, &out);
+    let mut wb: Xlsx<_> = open_workbook(out.join("report.xlsx")).unwrap();
+    let s = wb.worksheet_range("Summary").unwrap();
+    let rows: Vec<Vec<String>> = s
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    let count = rows.iter().find(|r| r[0] == "Files skipped").unwrap();
+    assert_eq!(count[1], "1");
+    let at = rows
+        .iter()
+        .position(|r| r[0].starts_with("Files skipped (none"))
+        .unwrap();
+    assert_eq!(rows[at + 1][0], "invoices/zz-second-copy.csv");
+    assert!(
+        rows[at + 1][1].contains(&bill.file_name().unwrap().to_string_lossy().to_string()),
+        "{:?}",
+        rows[at + 1]
+    );
+    assert_eq!(rows.len(), at + 2);
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for e in fs::read_dir(from).unwrap() {
+        let p = e.unwrap().path();
+        let dest = to.join(p.file_name().unwrap());
+        if p.is_dir() {
+            copy_dir(&p, &dest);
+        } else {
+            fs::copy(&p, &dest).unwrap();
+        }
+    }
+}
