@@ -9,6 +9,9 @@
 #               ignored by git: 80k services is ~750 MB of CSV)
 #   SIZES       services per client (default "5000 20000 80000")
 #   RUNS        runs of each tool per size, alternated (default 3)
+#   ACCOUNTS    accounts per carrier of the generated clients (default: the
+#               generator's, one per 150 services: many small invoice files);
+#               ACCOUNTS=1 makes the few-large-files shape (48 files at 20,000)
 #   PYTHON      a python with duckdb (default: the first python3 on PATH that
 #               imports duckdb, else target/bench-venv, created with pip install duckdb)
 #   DUCKDB_AUDIT the baseline script (default bench/duckdb_audit.py)
@@ -26,6 +29,7 @@ root=$(cd "$here/.." && pwd)
 data=${BENCH_DATA:-$root/target/bench-data}
 sizes=${SIZES:-"5000 20000 80000"}
 runs=${RUNS:-3}
+accounts=${ACCOUNTS:-}
 python=${PYTHON:-$("$here/find-python.sh")}
 duck=${DUCKDB_AUDIT:-$here/duckdb_audit.py}
 threads=${THREADS:-2}
@@ -64,16 +68,17 @@ mem=$(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo)
 echo "machine: $(nproc) cores, $cpu, $mem; load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 
-table="| services | rows | telaudit wall (median) | DuckDB wall (median) | ratio | telaudit peak RSS | DuckDB peak RSS | telaudit rows/s | DuckDB rows/s |
-|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+table="| services | files | rows | telaudit wall (median) | DuckDB wall (median) | ratio | telaudit peak RSS | DuckDB peak RSS | telaudit rows/s | DuckDB rows/s |
+|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 status=0
 for n in $sizes; do
-    client=$data/svc-$n
-    out=$data/out-$n
+    client=$data/svc-$n${accounts:+-a$accounts}
+    out=$data/out-$n${accounts:+-a$accounts}
     if [ ! -d "$client/invoices" ]; then
-        echo "generating $client ($n services)"
-        "$bin" generate "$client" --services "$n" >/dev/null
+        echo "generating $client ($n services${accounts:+, $accounts account(s) per carrier})"
+        "$bin" generate "$client" --services "$n" ${accounts:+--accounts-per-carrier "$accounts"} >/dev/null
     fi
+    files=$(find "$client/invoices" -type f | wc -l)
     t_ms=(); t_rss=(); d_ms=(); d_rss=()
     for i in $(seq "$runs"); do
         rm -rf "$out"
@@ -86,8 +91,8 @@ for n in $sizes; do
     tm=$(printf '%s\n' "${t_ms[@]}" | median); dm=$(printf '%s\n' "${d_ms[@]}" | median)
     tr=$(printf '%s\n' "${t_rss[@]}" | sort -n | tail -1); dr=$(printf '%s\n' "${d_rss[@]}" | sort -n | tail -1)
     rows=$("$python" -c "import json,sys; print(json.load(open(sys.argv[1]))['input']['rows'])" "$out/report.json")
-    line=$(awk -v n="$n" -v rows="$rows" -v tm="$tm" -v dm="$dm" -v tr="$tr" -v dr="$dr" 'BEGIN {
-        printf "| %d | %d | %.2f s | %.2f s | %.1fx | %.0f MB | %.0f MB | %.0f | %.0f |", n, rows, tm/1000, dm/1000,
+    line=$(awk -v n="$n" -v files="$files" -v rows="$rows" -v tm="$tm" -v dm="$dm" -v tr="$tr" -v dr="$dr" 'BEGIN {
+        printf "| %d | %d | %d | %.2f s | %.2f s | %.1fx | %.0f MB | %.0f MB | %.0f | %.0f |", n, files, rows, tm/1000, dm/1000,
             dm/tm, tr/1024, dr/1024, rows/(tm/1000), rows/(dm/1000) }')
     table="$table
 $line"

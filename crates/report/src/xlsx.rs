@@ -43,6 +43,7 @@ struct Formats {
     money: Format,
     date: Format,
     bold: Format,
+    share: Format,
 }
 
 /// A cell's text: `s`, cut at [`CELL_CHARS`] UTF-16 units (the library refuses
@@ -160,8 +161,12 @@ fn summary(
         row += 1;
         ws.write_string(row, 0, "Funded share")?;
         if let Some(s) = p.funded_share {
-            let pct = Format::new().set_num_format("0.00%");
-            ws.write_number_with_format(row, 1, crate::json::share_string(s).parse().unwrap_or(0.0), &pct)?;
+            ws.write_number_with_format(
+                row,
+                1,
+                crate::json::share_string(s).parse().unwrap_or(0.0),
+                &f.share,
+            )?;
         }
         row += 1;
         ws.write_string(row, 0, "Payback (months)")?;
@@ -425,8 +430,15 @@ pub fn report_xlsx(
         money: Format::new().set_num_format("#,##0.00"),
         date: Format::new().set_num_format("yyyy-mm-dd"),
         bold: Format::new().set_bold(),
+        share: Format::new().set_num_format("0.00%"),
     };
     let mut wb = Workbook::new();
+    // The formats' style indexes are fixed here, in this order: the sheets are
+    // filled in parallel, and the first use would otherwise decide them (the
+    // bytes could change from run to run).
+    for format in [&f.bold, &f.date, &f.money, &f.share] {
+        wb.register_format(format);
+    }
     let created = match as_of {
         Some(d) => excel_date(d)?,
         None => ExcelDateTime::from_ymd(2000, 1, 1)?,
