@@ -529,6 +529,62 @@ fn telus_group_summary_fixture() {
 }
 
 #[test]
+fn telus_line_whose_department_starts_with_total_is_read() {
+    // The Admin department renamed "Total Care": its line's Sublevel reads "Total
+    // Care", like a subtotal's "Total for ...", but it has a Unit Number, so it is a
+    // line and is read (it was left out silently). The subtotals, the Total row and
+    // the footer (no Unit Number) are still left out: 4 + 1 + 4 = 9.
+    let (_, b) = fixture("telus-group-summary.txt");
+    let text = String::from_utf8(b)
+        .unwrap()
+        .replace("Department = Admin", "Department = Total Care")
+        .replace("\nAdmin\t", "\nTotal Care\t");
+    let p = read_charge_file(Path::new("gs.txt"), text.as_bytes(), FileId(0), "gs.txt").unwrap();
+    assert!(p.rejected.is_empty(), "{:#?}", p.rejected);
+    // As in telus_group_summary_fixture: 45.60 + 39.38 + 19.95 = 104.93 in 12 charges,
+    // of which the "Total Care" line 9025550103 bills 15.00 + 4.00 + 0.95 = 19.95.
+    assert_eq!(total(&p), m("104.93"));
+    assert_eq!(p.rows.len(), 12);
+    let care: Vec<(String, ChargeType, Micros, String)> =
+        rows(&p).into_iter().filter(|r| r.0 == "9025550103").collect();
+    let a = " (department Total Care, cost center CC-200)";
+    assert_eq!(
+        care,
+        [
+            (
+                "9025550103".to_string(),
+                ChargeType::Recurring,
+                m("15"),
+                format!("Service plan: Business Talk 15{a}")
+            ),
+            (
+                "9025550103".to_string(),
+                ChargeType::Recurring,
+                m("4"),
+                format!("Value-added services{a}")
+            ),
+            (
+                "9025550103".to_string(),
+                ChargeType::Tax,
+                m("0.95"),
+                format!("GST{a}")
+            ),
+        ]
+    );
+    assert_eq!(p.warnings.len(), 1, "{:?}", p.warnings);
+    assert!(p.warnings[0].message.contains("9 summary or non-charge row(s)"));
+    // A footer line of any wording, without a Unit Number, is left out too (10).
+    let text = text.replace(
+        "\"Total Current Charges:\"",
+        "\"Credits Carried Forward:\"\t$0.00\r\n\"Total Current Charges:\"",
+    );
+    let p = read_charge_file(Path::new("gs.txt"), text.as_bytes(), FileId(0), "gs.txt").unwrap();
+    assert!(p.rejected.is_empty(), "{:#?}", p.rejected);
+    assert_eq!(total(&p), m("104.93"));
+    assert!(p.warnings[0].message.contains("10 summary or non-charge row(s)"));
+}
+
+#[test]
 fn telus_layouts_recognise_only_telus_reports() {
     assert_eq!(
         recognised_as("telus-group-summary.txt").as_deref(),
