@@ -153,3 +153,28 @@ fn an_idle_bell_line_is_found_from_the_mob_usage_columns() {
     assert_eq!(unu.len(), 1);
     assert!(unu[0].contains(",604-555-0002,"), "{}", unu[0]);
 }
+
+#[test]
+fn two_units_of_one_att_equipment_purchase_are_not_a_duplicate() {
+    let tmp = tempfile::tempdir().unwrap();
+    let c = client(
+        tmp.path(),
+        "units",
+        &[("att-rdo-equipment-units.txt", "att/may.txt")],
+    );
+    let (code, report) = audit(&c, &tmp.path().join("out"));
+    assert_eq!(code, 0, "{report}");
+    // 199.00 x 3 + 0 + 30.00 = 627.00.
+    assert_eq!(report["input"]["billed_total"], "627.00");
+    // Units 1 and 2 of transaction T-2002 are two phones; unit 2 billed a second
+    // time (lines 3 and 4) is the one duplicate: 199.00 claimed.
+    assert_eq!(by_rule(&report)["DUP001"], figures(1, "199.00", "0.00"));
+    let findings = std::fs::read_to_string(tmp.path().join("out/findings.csv")).unwrap();
+    let dup: Vec<&str> = findings.lines().filter(|l| l.starts_with("DUP001")).collect();
+    assert_eq!(dup.len(), 1, "{findings}");
+    assert!(
+        dup[0].contains("invoices/att/may.txt:3;invoices/att/may.txt:4"),
+        "{}",
+        dup[0]
+    );
+}

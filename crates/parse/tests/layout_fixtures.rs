@@ -663,6 +663,47 @@ fn att_equipment_purchases_are_one_time() {
 }
 
 #[test]
+fn att_equipment_units_are_told_apart_by_item_number() {
+    let p = read("att-rdo-equipment-units.txt");
+    assert!(p.rejected.is_empty(), "{:#?}", p.rejected);
+    // Transaction T-2002: units 1 and 2 of one phone, unit 2 billed again, a SIM at
+    // 0, a plan: 199.00 x 3 + 0 + 30.00 = 627.00.
+    assert_eq!(total(&p), m("627"));
+    let phone = "PHONE Q 64GB Qty: 1 at $199.00 each Transaction: T-2002";
+    let got: Vec<(ChargeType, String, String)> = p
+        .rows
+        .iter()
+        .map(|r| {
+            (
+                r.charge_type,
+                p.strings.get(r.charge_code).to_string(),
+                p.strings.get(r.description).to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (ChargeType::OneTime, "PQ64".into(), format!("{phone} (item 1)")),
+            (ChargeType::OneTime, "PQ64".into(), format!("{phone} (item 2)")),
+            (ChargeType::OneTime, "PQ64".into(), format!("{phone} (item 2)")),
+            (
+                ChargeType::OneTime,
+                "SIM1".into(),
+                "SIM CARD Transaction: T-2002 (item 0)".into()
+            ),
+            (ChargeType::Recurring, String::new(), "Data Connect 5GB".into()),
+        ]
+    );
+    // Without an Item Number column the description is Section_4 alone.
+    let q = read("att-rdo-equipment.txt");
+    assert_eq!(
+        q.strings.get(q.rows[0].description),
+        "TABLET Z 128GB Transaction: T-1001"
+    );
+}
+
+#[test]
 fn bell_usage_columns_make_usage_rows() {
     let p = read("bell-mob-usage-2024-03.csv");
     assert!(p.rejected.is_empty(), "{:#?}", p.rejected);
