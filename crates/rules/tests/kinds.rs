@@ -619,6 +619,41 @@ fn bal002_a_file_scope_total_counts_only_the_rows_of_its_file() {
     );
 }
 
+#[test]
+fn bal002_compares_the_rows_read_in_cents() {
+    use telaudit_model::{FileId, StatedScope::Invoice};
+    let mut b = Builder::new();
+    b.csv(
+        "invoices/a.csv",
+        "V,100,I1,2025-01-01,555-0100,recurring,PLAN,Plan,,,10.004,\n\
+         V,100,I1,2025-01-01,555-0200,recurring,PLAN,Plan,,,10.004,\n\
+         V,100,I1,2025-01-01,555-0200,tax,TAX,Tax,,,-0.0001,",
+    );
+    let mut dump = b.build();
+    // 10.004 + 10.004 - 0.0001 = 20.0079 read, 20.01 in cents: it balances 20.01.
+    stated(&mut dump, "I1", "", "20.01", Invoice, (FileId(0), 9));
+    assert!(run_default("BAL002", &dump).is_empty());
+    // 20.00 stated: 20.01 read in cents, a difference of a cent, never "0.00".
+    dump.stated[0].amount = telaudit_model::Micros::parse("20.00").unwrap();
+    let f = run_default("BAL002", &dump);
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(
+        f[0].description,
+        "invoice I1 states Total 20.00 but the charges read for it sum to 20.01 \
+         (difference -0.01; 3 rows, from invoices/a.csv)"
+    );
+    // 20.0049 stated (a total with a fraction of a cent, 20.00 in cents) against
+    // 20.01: still one cent apart, said so.
+    dump.stated[0].amount = telaudit_model::Micros::parse("20.0049").unwrap();
+    let f = run_default("BAL002", &dump);
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert!(
+        f[0].description.contains("(difference -0.01;"),
+        "{}",
+        f[0].description
+    );
+}
+
 // ---------------------------------------------------------------- copies carry no monthly money
 
 #[test]

@@ -39,6 +39,10 @@ pub const KIND: KindDef = KindDef {
 ///   per-line summary when the charges detail itemises the same invoice), the
 ///   text says that the superseding layout's rows were counted, and why.
 ///
+/// Both sums are compared in cents, rounded half away from zero (rows may carry
+/// fractions of a cent: 20.0079 read matches 20.01 stated); the difference named
+/// is that of the two figures printed.
+///
 /// One finding per differing group; its evidence is the rows counted and the
 /// lines that state the total. A stated total for an invoice with no charges read
 /// is compared with 0.00; that finding's period is the stated invoice date (else
@@ -191,7 +195,9 @@ impl Kind for StatedTotalCheck {
             }
             .map_or(&[], Vec::as_slice);
             let read: Decimal = rows.iter().map(|&r| dump.rows[r as usize].amount.to_decimal()).sum();
-            if read == g.stated {
+            // A bill states cents; rows may carry fractions of a cent (10.004): both
+            // sides are compared in cents, so no finding says "difference 0.00".
+            if cents(read) == cents(g.stated) {
                 continue;
             }
             let mut draft = Draft::new(g.carrier, g.account, Sym::EMPTY);
@@ -214,6 +220,11 @@ impl Kind for StatedTotalCheck {
         }
         findings
     }
+}
+
+/// An amount in cents, rounded half away from zero (as every figure is printed).
+fn cents(d: Decimal) -> Decimal {
+    d.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
 }
 
 /// The finding's text: both figures, the difference, the rows counted (how many,
@@ -245,7 +256,7 @@ fn text(dump: &Dump, g: &Group, rows: &[RowId], read: Decimal) -> String {
         dump.s(g.invoice),
         money(g.stated),
         money(read),
-        money(g.stated - read),
+        money(cents(g.stated) - cents(read)),
     );
     if let Some(by) = &g.superseded_by {
         t.push_str(&format!(
