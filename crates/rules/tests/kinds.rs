@@ -81,6 +81,60 @@ fn dup_keeps_the_first_copy_in_file_order_and_counts_copies_per_period() {
 // ---------------------------------------------------------------- UNU001
 
 #[test]
+fn unu_does_not_judge_usage_measured_in_money() {
+    // TELUS prints usage only as dollars over the plan (unit CAD). 555-0100 went 12.50
+    // over its plan in January and not after: that is no evidence it is idle.
+    // 555-0200 has the same dollar row and measured minutes, 0 in the last three
+    // periods: it is found, on its minutes.
+    let mut dump = Builder::new()
+        .csv(
+            "invoices/a.csv",
+            "T,100,I1,2025-01-01,555-0100,usage,,Airtime,,,12.50,12.50
+             T,100,I1,2025-01-01,555-0100,recurring,,Plan,,,40.00,
+             T,100,I2,2025-02-01,555-0100,recurring,,Plan,,,40.00,
+             T,100,I3,2025-03-01,555-0100,recurring,,Plan,,,40.00,
+             T,100,I4,2025-04-01,555-0100,recurring,,Plan,,,40.00,
+             T,100,I1,2025-01-01,555-0200,usage,,Airtime,,,3.00,3.00
+             T,100,I2,2025-02-01,555-0200,usage,MIN,Minutes,,,0,0
+             T,100,I4,2025-04-01,555-0200,usage,MIN,Minutes,,,0,0
+             T,100,I4,2025-04-01,555-0200,recurring,,Plan,,,25.00,",
+        )
+        .build();
+    let (cad, lower, min) = (
+        dump.strings.intern("CAD"),
+        dump.strings.intern("cad"),
+        dump.strings.intern("min"),
+    );
+    for (i, unit) in [(0, cad), (5, lower), (6, min), (7, min)] {
+        dump.rows[i].usage_unit = unit;
+    }
+    let f = run_default("UNU001", &dump);
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(dump.s(f[0].service), "555-0200");
+    // Its last use is unknown: the dollar row of January is not a use either.
+    assert_eq!(
+        f[0].description,
+        "no usage in the last 3 periods (no use anywhere in the bills); recurring 25.00 a month"
+    );
+    assert_eq!((f[0].recoverable, f[0].monthly), (Z, d("25")));
+    assert_eq!(
+        locs(&dump, &f[0].evidence),
+        ["invoices/a.csv:8", "invoices/a.csv:9", "invoices/a.csv:10"]
+    );
+    // With money_units = [] the dollar rows count as usage again: 555-0100, over its
+    // plan only in January (outside the last three periods), is found too.
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../rules/UNU001.toml"))
+        .unwrap()
+        .replace("money_units = [\"CAD\", \"USD\"]", "money_units = []");
+    assert!(text.contains("money_units = []"));
+    let rule = telaudit_rules::RuleSet::from_toml_str("UNU001.toml", &text).unwrap();
+    let set = telaudit_rules::RuleSet::from_rules(vec![rule]).unwrap();
+    let f = telaudit_rules::evaluate(&set, &dump).pop().unwrap().findings;
+    let found: Vec<&str> = f.iter().map(|f| dump.s(f.service)).collect();
+    assert_eq!(found, ["555-0100", "555-0200"]);
+}
+
+#[test]
 fn unu_finds_a_line_without_use_in_the_last_three_periods() {
     let dump = Builder::new()
         .csv(

@@ -17,6 +17,11 @@ pub const KIND: KindDef = KindDef {
             default: "`3`",
             meaning: "how many of the account's latest periods must show no usage (usage_quantity > 0); an account with fewer periods is not looked at",
         },
+        Param {
+            key: "money_units",
+            default: "`[\"CAD\", \"USD\"]`",
+            meaning: "usage units that are money, not a measurement (compared ignoring case): a usage row in one of them (TELUS prints usage only as the dollars billed over the plan) says nothing about use, so it counts neither as a usage row nor as use",
+        },
     ],
     note: "",
     key: "none beyond the service: the rule id, carrier, account and service_id (one finding per service)",
@@ -30,6 +35,12 @@ pub const KIND: KindDef = KindDef {
 /// account's last `idle_periods` periods (default 3). The account must have at
 /// least `idle_periods` periods: one idle bill (or two) is no evidence that a line
 /// is unused, so an account with fewer periods is not looked at.
+///
+/// Only measured usage counts: a usage row whose usage_unit is one of
+/// `money_units` (default CAD and USD, compared ignoring case) is left out, as if
+/// absent. Such a row carries the dollars billed for usage over the plan (TELUS's
+/// Group Summary), and no dollars over the plan does not mean no use, so a
+/// service whose only usage rows are in money is not looked at.
 ///
 /// One finding per service. Its evidence is the recurring rows of the latest
 /// period and the (zero) usage rows of the idle periods.
@@ -68,6 +79,8 @@ pub const KIND: KindDef = KindDef {
 pub struct UnusedService {
     /// How many of the account's latest periods must show no use (`idle_periods`).
     pub idle_periods: usize,
+    /// Usage units that are money, not measurements, upper-cased (`money_units`).
+    pub money_units: Vec<String>,
 }
 
 impl UnusedService {
@@ -76,9 +89,24 @@ impl UnusedService {
         if !(1..=1200).contains(&idle) {
             return Err(f.err("idle_periods", "must be a whole number of periods, at least 1"));
         }
+        let money_units = f
+            .opt_str_list("money_units")?
+            .unwrap_or_else(|| vec!["CAD".into(), "USD".into()])
+            .iter()
+            .map(|u| u.trim().to_ascii_uppercase())
+            .collect();
         Ok(UnusedService {
             idle_periods: idle as usize,
+            money_units,
         })
+    }
+}
+
+impl UnusedService {
+    /// Whether a usage unit is money (one of `money_units`), not a measurement.
+    fn in_money(&self, unit: &str) -> bool {
+        let unit = unit.trim();
+        !unit.is_empty() && self.money_units.iter().any(|m| m.eq_ignore_ascii_case(unit))
     }
 }
 
@@ -105,6 +133,7 @@ impl Kind for UnusedService {
             for &r in &svc.rows {
                 let row = &dump.rows[r as usize];
                 match row.charge_type {
+                    ChargeType::Usage if self.in_money(dump.s(row.usage_unit)) => {}
                     ChargeType::Usage => {
                         has_usage = true;
                         let used = row.usage_quantity.is_some_and(Micros::is_positive);
