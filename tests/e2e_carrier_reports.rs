@@ -178,3 +178,46 @@ fn two_units_of_one_att_equipment_purchase_are_not_a_duplicate() {
         dup[0]
     );
 }
+
+#[test]
+fn a_telus_line_over_its_plan_once_is_not_claimed_unused() {
+    // Four TELUS Group Summaries, March to June 2024, from the fixture: in March
+    // 9025550101 bills 3.40 of long distance and 9025550102 2.50 of airtime (dollars
+    // over the plan, the only usage TELUS prints); April to June bill no usage. No
+    // dollars over the plan is not no use: UNU001 does not judge these lines.
+    let tmp = tempfile::tempdir().unwrap();
+    let c = client(
+        tmp.path(),
+        "telus4",
+        &[("telus-group-summary.txt", "telus/gs-2024-03.txt")],
+    );
+    let march = std::fs::read_to_string(c.join("invoices/telus/gs-2024-03.txt")).unwrap();
+    for (mon, inv) in [
+        ("Apr", "700100200301"),
+        ("May", "700100200302"),
+        ("Jun", "700100200303"),
+    ] {
+        let text = march
+            .replace("15-Mar-24", &format!("15-{mon}-24"))
+            .replace("700100200300", inv)
+            // 9025550101: no long distance, 45.60 - 3.40 = 42.20.
+            .replace(
+                "$25.00\t$3.40\t$0.00\t$10.00\t$0.00\t$0.00\t$0.00\t$0.00\t$1.25\t$5.95\t$45.60\t$0.00\t$45.60",
+                "$25.00\t$0.00\t$0.00\t$10.00\t$0.00\t$0.00\t$0.00\t$0.00\t$1.25\t$5.95\t$42.20\t$0.00\t$42.20",
+            )
+            // 9025550102: no airtime, 37.50 - 2.50 = 35.00, with GST 36.88.
+            .replace(
+                "$40.00\t$2.50\tOver\t$0.00\t$40.00\t$0.00\t$0.00\t$0.00\t$0.00\t$0.00\t$0.00\t$0.00\t$-5.00\t$0.00\t$0.00\t$37.50\t$1.88\t$39.38",
+                "$40.00\t$0.00\tOver\t$0.00\t$40.00\t$0.00\t$0.00\t$0.00\t$0.00\t$0.00\t$0.00\t$0.00\t$-5.00\t$0.00\t$0.00\t$35.00\t$1.88\t$36.88",
+            );
+        assert!(text.contains("$42.20") && text.contains("$36.88"), "{text}");
+        std::fs::write(c.join(format!("invoices/telus/gs-2024-{mon}.txt")), text).unwrap();
+    }
+    let (code, report) = audit(&c, &tmp.path().join("out"));
+    assert_eq!(code, 0, "{report}");
+    // 104.93 in March, then 104.93 - 3.40 - 2.50 = 99.03 a month: 104.93 + 3 x 99.03
+    // = 402.02; 12 charges in March, 10 a month after.
+    assert_eq!(report["input"]["billed_total"], "402.02");
+    assert_eq!(report["input"]["rows"], 42);
+    assert_eq!(by_rule(&report)["UNU001"], figures(0, "0.00", "0.00"));
+}
