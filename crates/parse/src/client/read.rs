@@ -177,7 +177,11 @@ pub(super) fn read_bills(bills: &Bills, group_bytes: u64, dump: &mut Dump) {
                     copies.push((i, earlier));
                     continue;
                 }
-                firsts.insert(fp, i);
+                // Only a file that gave charges is one a copy can be counted from: a
+                // copy of a refused or unrecognised file is refused the same way.
+                if !r.parsed.rows.is_empty() {
+                    firsts.insert(fp, i);
+                }
             }
             parsed.push((i, r.kind, r.parsed));
         }

@@ -82,6 +82,12 @@ struct Group {
     scope: StatedScope,
     /// The stating file, for `scope = "file"`.
     file: Option<FileId>,
+    /// The stating file of an invoice total (no line): two files stating different
+    /// totals of one invoice are two statements, not one to sum.
+    stating: Option<FileId>,
+    /// Which of the files stating this invoice and figure it is (0: the first) and
+    /// how many there are.
+    nth: (usize, usize),
     stated: Decimal,
     /// How many per-line totals were summed (0: an invoice total).
     lines: usize,
@@ -109,13 +115,15 @@ fn once(dump: &Dump) -> Vec<&StatedTotal> {
 
 /// The stated totals summed per invoice and figure, in order of first statement.
 fn groups(dump: &Dump) -> Vec<Group> {
-    // carrier, account, invoice, what, scope, and the stating file for `scope = "file"`.
-    type Key = (Sym, Sym, Sym, Sym, StatedScope, Option<FileId>);
+    // carrier, account, invoice, what, scope, the stating file for `scope = "file"`,
+    // and the stating file of an invoice total (per-line totals are summed over files).
+    type Key = (Sym, Sym, Sym, Sym, StatedScope, Option<FileId>, Option<FileId>);
     let mut at: FxHashMap<Key, usize> = FxHashMap::default();
     let mut groups: Vec<Group> = Vec::new();
     for t in once(dump) {
         let file = (t.scope == StatedScope::File).then_some(t.source.file);
-        let key = (t.carrier, t.account, t.invoice, t.what, t.scope, file);
+        let stating = t.service.is_empty().then_some(t.source.file);
+        let key = (t.carrier, t.account, t.invoice, t.what, t.scope, file, stating);
         let i = *at.entry(key).or_insert_with(|| {
             groups.push(Group {
                 carrier: t.carrier,
@@ -124,6 +132,8 @@ fn groups(dump: &Dump) -> Vec<Group> {
                 what: t.what,
                 scope: t.scope,
                 file,
+                stating,
+                nth: (0, 1),
                 stated: Decimal::ZERO,
                 lines: 0,
                 date: None,
@@ -144,7 +154,24 @@ fn groups(dump: &Dump) -> Vec<Group> {
             g.superseded_by.clone_from(&t.superseded_by);
         }
     }
+    number_statements(&mut groups);
     groups
+}
+
+/// Numbers the groups that state one invoice and figure from several files.
+fn number_statements(groups: &mut [Group]) {
+    let mut count: FxHashMap<(Sym, Sym, Sym, Sym, StatedScope), usize> = FxHashMap::default();
+    for g in groups.iter_mut() {
+        let n = count.entry((g.carrier, g.account, g.invoice, g.what, g.scope)).or_default();
+        g.nth.0 = *n;
+        *n += 1;
+    }
+    for g in groups.iter_mut() {
+        g.nth.1 = count
+            .get(&(g.carrier, g.account, g.invoice, g.what, g.scope))
+            .copied()
+            .unwrap_or(1);
+    }
 }
 
 /// The rows counted for each invoice (carrier, account, invoice) and for each
@@ -152,12 +179,16 @@ fn groups(dump: &Dump) -> Vec<Group> {
 struct Counted {
     invoices: FxHashMap<(Sym, Sym, Sym), Vec<RowId>>,
     files: FxHashMap<FileId, Vec<RowId>>,
+    /// Per stating file, its rows dropped as copies of another file's: how many
+    /// and their sum (a total over the file counts them).
+    copied: FxHashMap<FileId, (u64, Decimal)>,
 }
 
 fn counted(dump: &Dump, groups: &[Group]) -> Counted {
     let mut c = Counted {
         invoices: FxHashMap::default(),
         files: FxHashMap::default(),
+        copied: FxHashMap::default(),
     };
     for g in groups {
         match g.file {
@@ -171,6 +202,13 @@ fn counted(dump: &Dump, groups: &[Group]) -> Counted {
         }
         if let Some(v) = c.files.get_mut(&r.source.file) {
             v.push(i as RowId);
+        }
+    }
+    for x in &dump.copied_rows {
+        if c.files.contains_key(&x.file) {
+            let e = c.copied.entry(x.file).or_default();
+            e.0 += x.rows;
+            e.1 += x.amount;
         }
     }
     c
@@ -190,13 +228,21 @@ impl Kind for StatedTotalCheck {
                 None => counted.invoices.get(&(g.carrier, g.account, g.invoice)),
             }
             .map_or(&[], Vec::as_slice);
-            let read: Decimal = rows.iter().map(|&r| dump.rows[r as usize].amount.to_decimal()).sum();
+            // A total over a file counts the rows it carried, those set aside as
+            // copies of another file's included.
+            let copied = g.file.and_then(|f| counted.copied.get(&f)).copied();
+            let read: Decimal = rows.iter().map(|&r| dump.rows[r as usize].amount.to_decimal()).sum::<Decimal>()
+                + copied.map_or(Decimal::ZERO, |c| c.1);
             if read == g.stated {
                 continue;
             }
             let mut draft = Draft::new(g.carrier, g.account, Sym::EMPTY);
             draft.group.push(dump.s(g.invoice).to_string());
             draft.group.push(dump.s(g.what).to_string());
+            if let Some(f) = g.stating.filter(|_| g.nth.0 > 0) {
+                // A later file stating another total of the invoice: its own key.
+                draft.group.push(dump.file(f).path.clone());
+            }
             draft.rows.extend_from_slice(rows);
             draft.invoices.push(g.invoice);
             if rows.is_empty() {
@@ -206,7 +252,20 @@ impl Kind for StatedTotalCheck {
                     None => continue,
                 }
             }
-            let mut f = draft.finish(id, dump, text(dump, g, rows, read));
+            let mut t = text(dump, g, rows, read);
+            if let Some(f) = g.stating.filter(|_| g.nth.1 > 1) {
+                t.push_str(&format!(
+                    "; stated in {}, one of {} files stating different totals of this invoice",
+                    dump.file(f).path,
+                    g.nth.1
+                ));
+            }
+            if let Some((n, _)) = copied {
+                t.push_str(&format!(
+                    "; the file's total counts its {n} row(s) set aside as copies of another file's"
+                ));
+            }
+            let mut f = draft.finish(id, dump, t);
             f.evidence.extend_from_slice(&g.sources);
             f.evidence.sort_unstable();
             f.evidence.dedup();
