@@ -18,7 +18,8 @@ pub const KIND: KindDef = KindDef {
            `[[stated]]` entries: Verizon's AccountSummary and per-line Total Charges, AT&T's \
            IRA row, Bell's ACC). X12 811 totals are BAL001's.",
     key: "the invoice number, then what the export states (one finding per invoice and stated \
-          figure; per-line totals are summed per invoice; its service_id is empty)",
+          figure; per-line totals are summed per invoice; a later file stating another total of \
+          the invoice adds its path; its service_id is empty)",
     read: |f| Ok(Arc::new(StatedTotalCheck::read(f)?)),
 };
 
@@ -31,10 +32,16 @@ pub const KIND: KindDef = KindDef {
 ///   state (the layout's `what`); per-line totals (Verizon's "Total Charges" per
 ///   line) are summed per invoice. A total delivered twice (the same invoice,
 ///   line, figure and amount, from two files) counts once: the first file's.
+///   Invoice totals (no line) of one invoice and figure that differ from file to
+///   file (a summary delivered again, corrected) are separate statements, each
+///   compared with the rows; the finding of a later file's adds its path to the
+///   key and says that several files state different totals.
 /// - The charges read are the accepted rows of the same carrier, account and
 ///   invoice, from every file (after copies of a delivery are set aside); a total
 ///   of `scope = "file"` (AT&T's foundation-account invoice, which spans billing
-///   accounts) is compared with the accepted rows of the file that states it.
+///   accounts) is compared with the accepted rows of the file that states it,
+///   counting its rows dropped as copies of another file's (`Dump::copied_rows`):
+///   the total covers what the file carried.
 /// - When the stating file's own rows of the invoice were superseded (Verizon's
 ///   per-line summary when the charges detail itemises the same invoice), the
 ///   text says that the superseding layout's rows were counted, and why.
