@@ -4,7 +4,7 @@ use crate::config::RuleError;
 use crate::index::Index;
 use crate::kinds::{Fields, Kind, KindDef};
 use crate::util::{money, Draft};
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use telaudit_model::{Date, Decimal, Dump, FileId, Finding, RowId, SourceRef, StatedScope, StatedTotal, Sym};
@@ -33,7 +33,8 @@ pub const KIND: KindDef = KindDef {
 ///   line) are summed per invoice. A total delivered twice (the same invoice,
 ///   line, figure and amount, from two files) counts once: the first file's.
 ///   Invoice totals (no line) of one invoice and figure that differ from file to
-///   file (a summary delivered again, corrected) are separate statements, each
+///   file, each file stating one (a summary delivered again, corrected), are
+///   separate statements, each
 ///   compared with the rows; the finding of a later file's adds its path to the
 ///   key and says that several files state different totals.
 /// - The charges read are the accepted rows of the same carrier, account and
@@ -127,9 +128,13 @@ fn groups(dump: &Dump) -> Vec<Group> {
     type Key = (Sym, Sym, Sym, Sym, StatedScope, Option<FileId>, Option<FileId>);
     let mut at: FxHashMap<Key, usize> = FxHashMap::default();
     let mut groups: Vec<Group> = Vec::new();
-    for t in once(dump) {
+    let stated = once(dump);
+    let separate = one_per_file(&stated);
+    for t in stated {
         let file = (t.scope == StatedScope::File).then_some(t.source.file);
-        let stating = t.service.is_empty().then_some(t.source.file);
+        let stating = separate
+            .contains(&(t.carrier, t.account, t.invoice, t.what, t.scope))
+            .then_some(t.source.file);
         let key = (t.carrier, t.account, t.invoice, t.what, t.scope, file, stating);
         let i = *at.entry(key).or_insert_with(|| {
             groups.push(Group {
@@ -163,6 +168,26 @@ fn groups(dump: &Dump) -> Vec<Group> {
     }
     number_statements(&mut groups);
     groups
+}
+
+/// The invoices and figures stated by several files, each file stating one total
+/// of the whole invoice (no line): different deliveries of the invoice's total (a
+/// summary delivered again, corrected), to compare each with the rows, not to sum.
+/// Per-line totals, or several totals in one file, are summed as before.
+fn one_per_file(stated: &[&StatedTotal]) -> FxHashSet<(Sym, Sym, Sym, Sym, StatedScope)> {
+    // Per invoice and figure: per stating file, how many totals; and whether any
+    // names a line.
+    let mut per: FxHashMap<(Sym, Sym, Sym, Sym, StatedScope), (FxHashMap<FileId, usize>, bool)> =
+        FxHashMap::default();
+    for t in stated {
+        let e = per.entry((t.carrier, t.account, t.invoice, t.what, t.scope)).or_default();
+        *e.0.entry(t.source.file).or_default() += 1;
+        e.1 |= !t.service.is_empty();
+    }
+    per.into_iter()
+        .filter(|(_, (files, lines))| !lines && files.len() > 1 && files.values().all(|&n| n == 1))
+        .map(|(k, _)| k)
+        .collect()
 }
 
 /// Numbers the groups that state one invoice and figure from several files.
