@@ -170,15 +170,17 @@ fn groups(dump: &Dump) -> Vec<Group> {
     groups
 }
 
+/// An invoice and figure: carrier, account, invoice, what is stated, scope.
+type Figure = (Sym, Sym, Sym, Sym, StatedScope);
+
 /// The invoices and figures stated by several files, each file stating one total
 /// of the whole invoice (no line): different deliveries of the invoice's total (a
 /// summary delivered again, corrected), to compare each with the rows, not to sum.
 /// Per-line totals, or several totals in one file, are summed as before.
-fn one_per_file(stated: &[&StatedTotal]) -> FxHashSet<(Sym, Sym, Sym, Sym, StatedScope)> {
+fn one_per_file(stated: &[&StatedTotal]) -> FxHashSet<Figure> {
     // Per invoice and figure: per stating file, how many totals; and whether any
     // names a line.
-    let mut per: FxHashMap<(Sym, Sym, Sym, Sym, StatedScope), (FxHashMap<FileId, usize>, bool)> =
-        FxHashMap::default();
+    let mut per: FxHashMap<Figure, (FxHashMap<FileId, usize>, bool)> = FxHashMap::default();
     for t in stated {
         let e = per.entry((t.carrier, t.account, t.invoice, t.what, t.scope)).or_default();
         *e.0.entry(t.source.file).or_default() += 1;
@@ -192,7 +194,7 @@ fn one_per_file(stated: &[&StatedTotal]) -> FxHashSet<(Sym, Sym, Sym, Sym, State
 
 /// Numbers the groups that state one invoice and figure from several files.
 fn number_statements(groups: &mut [Group]) {
-    let mut count: FxHashMap<(Sym, Sym, Sym, Sym, StatedScope), usize> = FxHashMap::default();
+    let mut count: FxHashMap<Figure, usize> = FxHashMap::default();
     for g in groups.iter_mut() {
         let n = count.entry((g.carrier, g.account, g.invoice, g.what, g.scope)).or_default();
         g.nth.0 = *n;
