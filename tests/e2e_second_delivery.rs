@@ -275,10 +275,11 @@ fn a_file_no_reader_recognises_is_exit_1_and_named_in_the_batch() {
     assert_eq!(input(&report, "billed_total"), "94.25");
     assert_eq!(input(&report, "skipped_files"), 2);
     assert_eq!(input(&report, "unrecognised_files"), 2);
-    assert!(
-        md.contains("> **Warning:** 2 file(s) below invoices/ were not recognised"),
-        "{md}"
-    );
+    let warning = md
+        .find("> **Warning:** 2 file(s) below invoices/ were not recognised")
+        .expect(&md);
+    // Before the figures (formats.md section 11), as in report.html.
+    assert!(warning < md.find("## Headline").unwrap(), "{md}");
     assert!(md.contains("- invoices/scan.pdf: not a bill file"), "{md}");
     assert!(
         md.contains("- invoices/telus/export.txt: not canonical charge CSV"),
@@ -324,4 +325,242 @@ fn a_file_no_reader_recognises_is_exit_1_and_named_in_the_batch() {
         // no proposal: npv and payback empty; 2 warnings; the history's two counts.
         assert!(acme_line.contains(",,,2,"), "{acme_line}");
     }
+}
+
+/// Audits `dir` into `<tmp>/out-<name>` and returns (exit code, findings.csv).
+fn audit_findings(tmp: &Path, dir: &Path) -> (i32, String) {
+    let out = tmp.join(format!("out-{}", dir.file_name().unwrap().to_str().unwrap()));
+    let o = run_audit(dir, &out, &[]);
+    assert!(out.join("report.xlsx").is_file(), "{}", stderr(&o));
+    (code(&o), fs::read_to_string(out.join("findings.csv")).unwrap())
+}
+
+/// The lines of findings.csv of one rule.
+fn lines_of<'a>(findings: &'a str, rule: &str) -> Vec<&'a str> {
+    findings
+        .lines()
+        .filter(|l| l.starts_with(&format!("{rule},")))
+        .collect()
+}
+
+#[test]
+fn an_unbalanced_811_delivered_again_gives_one_bal001_dated_by_its_rows() {
+    // The 811 stating TDS 700.00 while its charges sum to 675.50, delivered twice
+    // (two interchanges, so not the same bytes) and, in another client, beside the
+    // CSV export of the same invoice (the CSV first in path order). Each client:
+    // one BAL001, dated by the invoice's rows (November 2025), report.xlsx written,
+    // exit 0. (Before: the copy's total kept an empty row range, BAL001 dated it
+    // 0001-01-01 and report.xlsx failed.)
+    let tmp = tempfile::tempdir().unwrap();
+    let unbalanced = EDI.replace("TDS*67550", "TDS*70000");
+    let again = unbalanced.replace("000000101", "000000102");
+    let export = csv(
+        "Lumen,5-KX8812,LUMKX881220251201,2025-12-05,2025-11-01,2025-11-30,81/KQGN/100000/LUMN,recurring,ETH100,ETHERNET PORT 100M,1,850,850.00,,\n\
+         Lumen,5-KX8812,LUMKX881220251201,2025-12-05,2025-11-01,2025-11-30,81/KQGN/100000/LUMN,tax,FEDX,FED EXCISE,1,,25.50,,\n\
+         Lumen,5-KX8812,LUMKX881220251201,2025-12-05,2025-11-01,2025-11-30,,credit,CR-TERM,TERM CREDIT,1,,-200.00,,\n",
+    );
+    let twice = client(
+        tmp.path(),
+        "twice",
+        &[("a.edi", unbalanced.as_bytes()), ("b.edi", again.as_bytes())],
+    );
+    let beside = client(
+        tmp.path(),
+        "beside",
+        &[
+            ("lumen-nov.csv", export.as_bytes()),
+            ("lumen-nov.edi", unbalanced.as_bytes()),
+        ],
+    );
+    for (dir, evidence) in [
+        (&twice, "invoices/a.edi:segment 3"),
+        (&beside, "invoices/lumen-nov.edi:segment 3"),
+    ] {
+        let (rc, findings) = audit_findings(tmp.path(), dir);
+        assert_eq!(rc, 0, "{findings}");
+        let bal = lines_of(&findings, "BAL001");
+        assert_eq!(bal.len(), 1, "{findings}");
+        assert!(
+            bal[0].contains(",LUMKX881220251201,2025-11-01,2025-11-01,invoice LUMKX881220251201 states 700.00 but its charges sum to 675.50 (difference 24.50)"),
+            "{}",
+            bal[0]
+        );
+        assert!(bal[0].contains(evidence), "{}", bal[0]);
+    }
+    // Beside the CSV, the evidence is the CSV's three rows (those counted) and the
+    // 811's ST segment.
+    let (_, findings) = audit_findings(tmp.path(), &beside);
+    assert!(
+        lines_of(&findings, "BAL001")[0].contains(
+            ",invoices/lumen-nov.csv:2;invoices/lumen-nov.csv:3;invoices/lumen-nov.csv:4;invoices/lumen-nov.edi:segment 3,"
+        ),
+        "{findings}"
+    );
+}
+
+/// An AT&T Premier RDO export: foundation account F-5001 states total current
+/// charges 72.75 over the whole file (scope "file"): B-311 40.00, B-322 30.00 + 2.75.
+const RDO: &str = "Section ID|Billing Entity Level|Foundation Account Number|Billing Account Number|BAN Invoice Number|Period End Date|Wireless Number|FAN Invoice Number|FAN Invoice Date|FAN Invoice Previous Balance|FAN Invoice Total Current Charges|FAN Invoice Amount Due|Section_1|Section_2|Section_3|Section_4|Period|Amount
+BIL|FAN|00888|||20240316||F-5001||||||||||
+IRA|FAN||||20240316||F-5001|20240316|90.00|72.75|162.75||||||
+SL|BAN||311||20240302|||||||Prior Activity|Previous Balance||||90.00
+SL|CTN||311|B-311|20240302|5550001||||||Wireless Charges|Monthly Charges|Plans|Plan|Mar 03 - Apr 02|40.00
+SL|CTN||322|B-322|20240309|5550002||||||Wireless Charges|Monthly Charges|Plans|Plan|Mar 10 - Apr 09|30.00
+SL|CTN||322|B-322|20240309|5550002||||||Wireless Charges|Government Fees & Taxes|Taxes|State Tax|-|2.75
+";
+
+#[test]
+fn a_file_total_counts_the_rows_the_file_carried_copies_included() {
+    // Alone, the RDO balances: no BAL002. Beside a CSV export of invoice B-311
+    // (first in path order), its B-311 row is dropped as a copy; the file's total
+    // 72.75 still covers it: no BAL002 either (before: 72.75 against 32.75).
+    let tmp = tempfile::tempdir().unwrap();
+    let b311 =
+        csv("AT&T Mobility,311,B-311,2024-03-02,2024-03-03,2024-04-02,5550001,recurring,,Plan,1,,40,,\n");
+    let alone = client(tmp.path(), "alone", &[("att-rdo.txt", RDO.as_bytes())]);
+    let beside = client(
+        tmp.path(),
+        "beside",
+        &[("att-a.csv", b311.as_bytes()), ("att-rdo.txt", RDO.as_bytes())],
+    );
+    for dir in [&alone, &beside] {
+        let (rc, report, md, _) = audit(tmp.path(), dir);
+        assert_eq!(rc, 0, "{md}");
+        assert_eq!(input(&report, "rows"), 3);
+        assert_eq!(input(&report, "billed_total"), "72.75");
+        assert_eq!(by_rule(&report)["BAL002"], figures(0, "0.00", "0.00"), "{md}");
+    }
+    let (_, _, md, _) = audit(tmp.path(), &beside);
+    assert!(
+        md.contains("1 invoice(s) (B-311) carry the same charges as in invoices/att-a.csv"),
+        "{md}"
+    );
+}
+
+#[test]
+fn usage_exports_split_by_kind_are_not_copies() {
+    // Voice minutes and data GB of the same line and invoices, both at 0.00, in two
+    // files: they differ only in the usage quantity (and unit), so they are two
+    // charges, not a second delivery. Both files count; the line is used, so UNU001
+    // finds nothing.
+    let tmp = tempfile::tempdir().unwrap();
+    let mut plan = String::new();
+    let (mut voice, mut data) = (String::new(), String::new());
+    for m in 1..=4 {
+        let line = |ty: &str, code: &str, desc: &str, amount: &str, usage: &str| {
+            format!(
+                "Verizon,ACC1,INV-0{m},2025-0{}-05,2025-0{m}-01,2025-0{m}-28,555-1,{ty},{code},{desc},1,,{amount},{usage}\n",
+                m + 1
+            )
+        };
+        plan.push_str(&line("recurring", "PLAN", "Plan", "40", ","));
+        voice.push_str(&line("usage", "VOICE", "Voice minutes", "0", "0,min"));
+        data.push_str(&line("usage", "DATA", "Data", "0", "5,GB"));
+    }
+    let dir = client(
+        tmp.path(),
+        "usage",
+        &[
+            ("plan.csv", csv(&plan).as_bytes()),
+            ("usage-1-voice.csv", csv(&voice).as_bytes()),
+            ("usage-2-data.csv", csv(&data).as_bytes()),
+        ],
+    );
+    let (rc, report, md, _) = audit(tmp.path(), &dir);
+    assert_eq!(rc, 0);
+    assert_eq!(input(&report, "rows"), 12);
+    assert_eq!(input(&report, "skipped_files"), 0);
+    assert_eq!(input(&report, "warnings"), 0, "{md}");
+    assert!(!md.contains("second delivery"), "{md}");
+    assert_eq!(by_rule(&report)["UNU001"], figures(0, "0.00", "0.00"), "{md}");
+}
+
+/// Verizon's charges detail: INV-A 40.00 + 5.50 = 45.50, INV-B 30.00 + 2.25 = 32.25.
+const DETAIL: &str = "Bill Cycle Date\tAccount Number\tInvoice Number\tWireless Number\tItem Category\tItem Type\tItem Description\tUsed\tCost
+01/16/2025\t100\tINV-A\t555-0101\tMonthly Charges\t\tBusiness Unlimited\t\t40.00
+01/16/2025\t100\tINV-A\t555-0101\tTaxes\t\tState Sales Tax\t\t5.50
+02/16/2025\t100\tINV-B\t555-0101\tMonthly Charges\t\tBusiness Unlimited\t\t30.00
+02/16/2025\t100\tINV-B\t555-0101\tTaxes\t\tState Sales Tax\t\t2.25
+";
+
+/// Verizon's AccountSummary stating INV-B's total current charges as `b`.
+fn summary(b: &str) -> String {
+    format!(
+        "Bill Cycle Date\tAccount Number\tInvoice Number\tPrevious Balance\tTotal Current Charges\tTotal Amount Due\n\
+         01/16/2025\t100\tINV-A\t0.00\t45.50\t45.50\n\
+         02/16/2025\t100\tINV-B\t45.50\t{b}\t80.50\n"
+    )
+}
+
+#[test]
+fn two_files_stating_different_totals_of_an_invoice_are_two_statements() {
+    // The summary delivered twice, once corrected: INV-B stated 32.25 (right) and
+    // 35.00. Each is compared with the rows (32.25): one BAL002, for 35.00 (before:
+    // the two were summed, 67.25). INV-A, stated 45.50 by both, counts once: none.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = client(
+        tmp.path(),
+        "summaries",
+        &[
+            ("detail.txt", DETAIL.as_bytes()),
+            ("summary (corrected).txt", summary("32.25").as_bytes()),
+            ("summary.txt", summary("35.00").as_bytes()),
+        ],
+    );
+    let (rc, findings) = audit_findings(tmp.path(), &dir);
+    assert_eq!(rc, 0);
+    let bal = lines_of(&findings, "BAL002");
+    assert_eq!(bal.len(), 1, "{findings}");
+    assert!(
+        bal[0].contains(
+            "invoice INV-B states Total Current Charges 35.00 but the charges read for it sum to 32.25 \
+             (difference 2.75; 2 rows, from invoices/detail.txt); stated in invoices/summary.txt, one of \
+             2 files stating different totals of this invoice"
+        ),
+        "{}",
+        bal[0]
+    );
+    assert!(
+        bal[0].contains(",invoices/detail.txt:4;invoices/detail.txt:5;invoices/summary.txt:3,"),
+        "{}",
+        bal[0]
+    );
+    // The later file's statement has its own key (the first's stays as it was).
+    assert!(
+        bal[0].ends_with(",BAL002|Verizon Wireless|100||INV-B|Total Current Charges|invoices/summary.txt"),
+        "{}",
+        bal[0]
+    );
+}
+
+#[test]
+fn a_copy_of_a_refused_csv_is_refused_too_not_counted_as_a_copy() {
+    // "bad (1).csv" (first in path order) and "bad.csv" hold the same bytes, no
+    // reader recognises them: both are refused into rejected.csv, neither is listed
+    // as a second delivery (nothing was counted from the first).
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = client(
+        tmp.path(),
+        "bad",
+        &[
+            ("bad (1).csv", b"foo,bar\n1,2\n"),
+            ("bad.csv", b"foo,bar\n1,2\n"),
+            ("good.csv", csv(MOB).as_bytes()),
+        ],
+    );
+    let out = tmp.path().join("out-bad");
+    let o = run_audit(&dir, &out, &[]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let rejected = fs::read_to_string(out.join("rejected.csv")).unwrap();
+    let files: Vec<&str> = rejected
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    assert_eq!(files, ["invoices/bad (1).csv", "invoices/bad.csv"], "{rejected}");
+    let report = read_json(&out.join("report.json"));
+    assert_eq!(input(&report, "skipped_files"), 0);
+    assert_eq!(input(&report, "billed_total"), "94.25");
+    let md = fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(!md.contains("second delivery"), "{md}");
 }

@@ -435,6 +435,10 @@ pub struct Dump {
     /// Files below invoices/ none of whose charges are counted (formats.md
     /// section 8), in path order: second deliveries and files no reader read.
     pub skipped: Vec<SkippedFile>,
+    /// Per file, the rows dropped as copies of another file's rows (formats.md
+    /// section 11), in file order: BAL002 compares a total over the whole file
+    /// (`scope = "file"`) with every row the file carried, these included.
+    pub copied_rows: Vec<CopiedRows>,
     /// The as-of date given on the command line (`--as-of`); `None`: the latest
     /// invoice_date of the rows ([`Dump::as_of_date`]).
     pub as_of: Option<Date>,
@@ -463,6 +467,17 @@ pub struct SkippedFile {
     pub kind: SkipKind,
     /// Why, in words (naming the earlier file for a copy).
     pub reason: String,
+}
+
+/// The rows of one file dropped as a second delivery of another file's rows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CopiedRows {
+    /// The file that carried them.
+    pub file: FileId,
+    /// How many rows were dropped.
+    pub rows: u64,
+    /// Their amounts, summed.
+    pub amount: Decimal,
 }
 
 /// An X12 811 invoice whose charges do not add up to its TDS total.

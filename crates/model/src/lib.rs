@@ -26,9 +26,9 @@ pub use charge::{
 pub use date::{days_in_month, Date, DateError};
 pub use finding::{finding_key, Change, Claim, ClaimKey, Finding, Request, RuleInfo, RuleResult, Severity};
 pub use input::{
-    CatalogueEntry, ClientConfig, Contact, Contract, ContractKind, DisputeWindows, Dump, ForcedLayout,
-    InventoryMention, InventoryRecord, PlanKind, Position, Proposal, ProposalItem, Rejection, RowIdx,
-    ServiceStatus, SkipKind, SkippedFile, SourceFile, SourceKind, StatedScope, StatedTotal, TemShare,
+    CatalogueEntry, ClientConfig, Contact, Contract, ContractKind, CopiedRows, DisputeWindows, Dump,
+    ForcedLayout, InventoryMention, InventoryRecord, PlanKind, Position, Proposal, ProposalItem, Rejection,
+    RowIdx, ServiceStatus, SkipKind, SkippedFile, SourceFile, SourceKind, StatedScope, StatedTotal, TemShare,
     UnbalancedInvoice, UtilizationRecord, Warning,
 };
 pub use intern::{Interner, Sym};

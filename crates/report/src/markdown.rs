@@ -69,7 +69,8 @@ fn write_md(o: &mut String, dump: &Dump, r: &Report, view: &View<'_>) -> Out {
     write_how_to_read(o)
 }
 
-/// The title, the client id and the four headline figures.
+/// The title, the client id, the warning when some file was not recognised, and
+/// the four headline figures.
 fn write_headline(o: &mut String, r: &Report, view: &View<'_>) -> Out {
     let t = &r.totals;
     writeln!(o, "# Telecom bill audit: {}", md(&r.name))?;
@@ -77,6 +78,16 @@ fn write_headline(o: &mut String, r: &Report, view: &View<'_>) -> Out {
     writeln!(o, "Client id: {}  ", md(&r.client))?;
     writeln!(o, "{}", crate::view::dates_line(view))?;
     writeln!(o)?;
+    // Before any figure: bills may be missing from all of them.
+    if r.input.unrecognised_files > 0 {
+        writeln!(
+            o,
+            "> **Warning:** {} file(s) below invoices/ were not recognised by any reader; any bill in \
+             them is in none of the figures of this report (the files skipped are listed under Input).",
+            r.input.unrecognised_files
+        )?;
+        writeln!(o)?;
+    }
 
     writeln!(o, "## Headline")?;
     writeln!(o)?;
@@ -146,7 +157,7 @@ fn write_input(o: &mut String, r: &Report, view: &View<'_>) -> Out {
         )?;
         writeln!(o)?;
     }
-    write_skipped(o, r, view)?;
+    write_skipped(o, view)?;
     if !view.warnings.is_empty() {
         for w in &view.warnings {
             writeln!(o, "- Warning, {}: {}", md(&w.place), md(w.message))?;
@@ -159,20 +170,11 @@ fn write_input(o: &mut String, r: &Report, view: &View<'_>) -> Out {
     Ok(())
 }
 
-/// The files skipped, with why (formats.md section 8), and a warning first when
-/// some were not recognised: their bills are in none of the figures.
-fn write_skipped(o: &mut String, r: &Report, view: &View<'_>) -> Out {
+/// The files skipped, with why (formats.md section 8); the warning that some were
+/// not recognised is before the headline figures.
+fn write_skipped(o: &mut String, view: &View<'_>) -> Out {
     if view.skipped.is_empty() {
         return Ok(());
-    }
-    if r.input.unrecognised_files > 0 {
-        writeln!(
-            o,
-            "> **Warning:** {} file(s) below invoices/ were not recognised by any reader; any bill in \
-             them is in none of the figures of this report.",
-            r.input.unrecognised_files
-        )?;
-        writeln!(o)?;
     }
     writeln!(o, "Files skipped (none of their charges is counted):")?;
     writeln!(o)?;

@@ -69,8 +69,22 @@ fn amount(d: Decimal) -> f64 {
     money_string(d).parse().unwrap_or(0.0)
 }
 
-fn excel_date(d: Date) -> Result<ExcelDateTime, XlsxError> {
-    ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8)
+/// The Excel date of `d`; `None` outside Excel's range (years 1900 to 9999).
+fn excel_date(d: Date) -> Option<ExcelDateTime> {
+    if !(1900..=9999).contains(&d.year()) {
+        return None;
+    }
+    ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8).ok()
+}
+
+/// A date cell; a date Excel cannot hold (before 1900) is written as its text
+/// (`0001-01-01`), so one odd date never fails the workbook.
+fn date_cell(ws: &mut Worksheet, f: &Formats, row: u32, col: u16, d: Date) -> Result<(), XlsxError> {
+    match excel_date(d) {
+        Some(x) => ws.write_datetime_with_format(row, col, x, &f.date)?,
+        None => ws.write_string(row, col, d.to_string())?,
+    };
+    Ok(())
 }
 
 /// A row of label, amount on the Summary sheet.
@@ -98,7 +112,7 @@ fn summary(
     ws.write_string(1, 1, text(&r.client))?;
     ws.write_string(2, 0, "Report date")?;
     if let Some(d) = as_of {
-        ws.write_datetime_with_format(2, 1, excel_date(d)?, &f.date)?;
+        date_cell(ws, f, 2, 1, d)?;
     }
     let t = &r.totals;
     let mut row = 4;
@@ -293,8 +307,8 @@ fn findings(ws: &mut Worksheet, f: &Formats, dump: &Dump, results: &[RuleResult]
         invoices.sort_unstable();
         invoices.dedup();
         ws.write_string(row, 5, text(&invoices.join(";")))?;
-        ws.write_datetime_with_format(row, 6, excel_date(x.first_period)?, &f.date)?;
-        ws.write_datetime_with_format(row, 7, excel_date(x.last_period)?, &f.date)?;
+        date_cell(ws, f, row, 6, x.first_period)?;
+        date_cell(ws, f, row, 7, x.last_period)?;
         ws.write_string(row, 8, text(&x.description))?;
         ws.write_number_with_format(row, 9, amount(x.recoverable), &f.money)?;
         ws.write_number_with_format(row, 10, amount(x.monthly), &f.money)?;
@@ -387,12 +401,12 @@ fn disputes(ws: &mut Worksheet, f: &Formats, all: &[AccountDispute]) -> Result<(
             ws.write_string(row, 1, text(&d.account))?;
             ws.write_string(row, 2, text(&l.invoice))?;
             if let Some(x) = l.invoice_date {
-                ws.write_datetime_with_format(row, 3, excel_date(x)?, &f.date)?;
+                date_cell(ws, f, row, 3, x)?;
             }
             ws.write_string(row, 4, text(&l.service))?;
-            ws.write_datetime_with_format(row, 5, excel_date(l.period_start)?, &f.date)?;
+            date_cell(ws, f, row, 5, l.period_start)?;
             if let Some(x) = l.period_end {
-                ws.write_datetime_with_format(row, 6, excel_date(x)?, &f.date)?;
+                date_cell(ws, f, row, 6, x)?;
             }
             ws.write_string(row, 7, text(&l.charge_code))?;
             ws.write_string(row, 8, text(&l.description))?;
@@ -439,8 +453,8 @@ pub fn report_xlsx(
     for format in [&f.bold, &f.date, &f.money, &f.share] {
         wb.register_format(format);
     }
-    let created = match as_of {
-        Some(d) => excel_date(d)?,
+    let created = match as_of.and_then(excel_date) {
+        Some(d) => d,
         None => ExcelDateTime::from_ymd(2000, 1, 1)?,
     };
     let props = DocProperties::new()

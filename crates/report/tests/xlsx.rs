@@ -4,6 +4,8 @@
 //! sample client (expired money, changes to order): the Findings sheet holds
 //! findings.csv cell for cell, and the Changes sheet the changes/ CSVs.
 
+mod common;
+
 use calamine::{open_workbook, Data, Reader, Xlsx};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -276,6 +278,63 @@ fn summary_sheet_lists_the_files_skipped_as_second_deliveries() {
         rows[at + 1]
     );
     assert_eq!(rows.len(), at + 2);
+}
+
+#[test]
+fn a_date_before_1900_is_written_as_text_and_never_fails_the_workbook() {
+    // A finding dated 0001-01-01 (as one resting on no row once was) and an as-of
+    // date before 1900: Excel holds neither as a date; the workbook is still written,
+    // those cells as text, the other dates as dates.
+    let mut dump = common::dump();
+    let r0 = common::row(
+        &mut dump,
+        "Lumen",
+        "77",
+        "CKT-1",
+        "2025-02-01",
+        "40.00",
+        common::src(0, 2),
+    );
+    let mut f = common::finding(
+        &mut dump,
+        "BAL001",
+        "Lumen",
+        "77",
+        "",
+        "Unbalanced",
+        vec![common::claim(telaudit_model::ClaimKey::Row(r0), "0", "0")],
+        vec![common::src(1, 3)],
+    );
+    f.first_period = common::date("0001-01-01");
+    let results = vec![common::result("BAL001", "Unbalanced invoice", vec![f])];
+    let report = telaudit_report::summarize(&dump, &results);
+    let bytes = telaudit_report::report_xlsx(
+        &dump,
+        &results,
+        &report,
+        &[],
+        &[],
+        Some(common::date("1899-12-31")),
+    )
+    .unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("report.xlsx");
+    fs::write(&path, bytes).unwrap();
+    let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
+    let s = wb.worksheet_range("Summary").unwrap();
+    assert_eq!(s.get_value((2, 1)), Some(&Data::String("1899-12-31".into())));
+    let fs_ = wb.worksheet_range("Findings").unwrap();
+    let h = header(&fs_);
+    let first = h.iter().position(|c| c == "first_period").unwrap();
+    let last = h.iter().position(|c| c == "last_period").unwrap();
+    assert_eq!(
+        fs_.get_value((1, first as u32)),
+        Some(&Data::String("0001-01-01".into()))
+    );
+    match fs_.get_value((1, last as u32)) {
+        Some(Data::DateTime(x)) => assert_eq!(x.as_f64(), serial("2025-02-01")),
+        other => panic!("last_period is not a date cell: {other:?}"),
+    }
 }
 
 fn copy_dir(from: &Path, to: &Path) {

@@ -4,8 +4,10 @@
 //! After the merge (and after a superseded summary is dropped), each invoice
 //! (carrier, account, invoice) whose rows come from two or more files is looked at.
 //! A file's *charges* for the invoice are the multiset of (service_id, charge_type,
-//! period_start, period_end, amount) of its rows: description, charge code, quantity
-//! and rate are left out, so an 811 and a CSV export of the same bill agree.
+//! period_start, period_end, amount, usage_quantity) of its rows: description,
+//! charge code, quantity and rate are left out, so an 811 and a CSV export of the
+//! same bill agree; the usage quantity is in, so usage exports split by kind (voice
+//! minutes, data GB, each at 0.00) are not taken for copies of each other.
 //!
 //! - Files carrying the same charges: the first in path order keeps its rows, the
 //!   others' rows of that invoice are dropped, with one warning per (file, earlier
@@ -24,21 +26,30 @@
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::BTreeMap;
 use telaudit_model::{
-    ChargeType, Date, Dump, FileId, Micros, Position, Row, RowIdx, SkipKind, SkippedFile, Sym, Warning,
+    ChargeType, CopiedRows, Date, Decimal, Dump, FileId, Micros, Position, Row, RowIdx, SkipKind,
+    SkippedFile, Sym, Warning,
 };
 
 /// An invoice: carrier, account, invoice number.
 type InvoiceKey = (Sym, Sym, Sym);
 
-/// One charge, as compared between files.
-type Charge = (Sym, ChargeType, Date, Date, Micros);
+/// One charge, as compared between files: service, type, period, amount and the
+/// usage quantity.
+type Charge = (Sym, ChargeType, Date, Date, Micros, Option<Micros>);
 
 fn invoice_of(r: &Row) -> InvoiceKey {
     (r.carrier, r.account, r.invoice)
 }
 
 fn charge_of(r: &Row) -> Charge {
-    (r.service, r.charge_type, r.period_start, r.period_end, r.amount)
+    (
+        r.service,
+        r.charge_type,
+        r.period_start,
+        r.period_end,
+        r.amount,
+        r.usage_quantity,
+    )
 }
 
 /// A hash of one charge: FxHash, mixed through XXH3 so that sums of hashes spread.
@@ -98,6 +109,8 @@ pub(super) fn count_invoices_once(dump: &mut Dump) {
     let mut drop = vec![false; dump.rows.len()];
     // (copy file, kept file) -> the invoices dropped from the copy.
     let mut copied: BTreeMap<(FileId, FileId), Vec<Sym>> = BTreeMap::new();
+    // (invoice, copy file) -> the kept file and the span of its rows of the invoice.
+    let mut kept_for: KeptFor = FxHashMap::default();
     let mut disagree: Vec<Warning> = Vec::new();
     for (key, files) in &parts {
         let files: Vec<(FileId, &Part)> = files.iter().map(|(f, p)| (*f, p)).collect();
@@ -105,11 +118,12 @@ pub(super) fn count_invoices_once(dump: &mut Dump) {
         let mut kept: Vec<(FileId, &Part)> = Vec::new();
         for &(file, part) in &files {
             match kept.iter().find(|(_, k)| same_charges(&dump.rows, k, part)) {
-                Some(&(first, _)) => {
+                Some(&(first, first_part)) => {
                     for &i in &part.rows {
                         drop[i as usize] = true;
                     }
                     copied.entry((file, first)).or_default().push(key.2);
+                    kept_for.insert((*key, file), (first, span(&first_part.rows)));
                 }
                 None => kept.push((file, part)),
             }
@@ -120,7 +134,37 @@ pub(super) fn count_invoices_once(dump: &mut Dump) {
     }
     warn_copies(dump, &copied, &drop);
     dump.warnings.extend(disagree);
-    drop_rows(dump, &drop);
+    record_copied(dump, &drop);
+    drop_rows(dump, &drop, &kept_for);
+}
+
+/// (invoice, copy file) -> the file kept instead and the span of its rows of the
+/// invoice (first to last, before the drop).
+type KeptFor = FxHashMap<(InvoiceKey, FileId), (FileId, std::ops::Range<RowIdx>)>;
+
+/// The span of a part's rows: its first to just after its last.
+fn span(rows: &[RowIdx]) -> std::ops::Range<RowIdx> {
+    match (rows.first(), rows.last()) {
+        (Some(&a), Some(&b)) => a..b + 1,
+        _ => 0..0,
+    }
+}
+
+/// Records, per file, how many of its rows are dropped and their sum
+/// (`Dump::copied_rows`, for BAL002's totals over a whole file).
+fn record_copied(dump: &mut Dump, drop: &[bool]) {
+    let mut per_file: BTreeMap<FileId, (u64, Decimal)> = BTreeMap::new();
+    for (r, _) in dump.rows.iter().zip(drop).filter(|(_, d)| **d) {
+        let e = per_file.entry(r.source.file).or_default();
+        e.0 += 1;
+        e.1 += r.amount.to_decimal();
+    }
+    dump.copied_rows
+        .extend(
+            per_file
+                .into_iter()
+                .map(|(file, (rows, amount))| CopiedRows { file, rows, amount }),
+        );
 }
 
 /// Whether two files carry the same multiset of charges (fingerprints first,
@@ -251,7 +295,12 @@ fn warn_copies(dump: &mut Dump, copied: &BTreeMap<(FileId, FileId), Vec<Sym>>, d
 }
 
 /// Removes the rows marked in `drop`; the EDI invoices' row ranges follow.
-fn drop_rows(dump: &mut Dump, drop: &[bool]) {
+///
+/// An unbalanced EDI invoice (BAL001) of a copy whose rows are dropped: when the
+/// kept file states the same total for the invoice, it is dropped too (one BAL001
+/// per invoice); else it moves onto the kept file's rows of the invoice (the same
+/// charges, so the same difference), which date and evidence its finding.
+fn drop_rows(dump: &mut Dump, drop: &[bool], kept_for: &KeptFor) {
     if !drop.iter().any(|d| *d) {
         return;
     }
@@ -272,7 +321,23 @@ fn drop_rows(dump: &mut Dump, drop: &[bool]) {
         keep
     });
     let at = |i: RowIdx| i - removed_before.get(i as usize).copied().unwrap_or(removed);
-    for u in &mut dump.unbalanced {
-        u.rows = at(u.rows.start)..at(u.rows.end);
-    }
+    let stated: FxHashSet<(InvoiceKey, FileId, Micros)> = dump
+        .unbalanced
+        .iter()
+        .map(|u| ((u.carrier, u.account, u.invoice), u.source.file, u.stated))
+        .collect();
+    dump.unbalanced.retain_mut(|u| {
+        let key = (u.carrier, u.account, u.invoice);
+        match kept_for.get(&(key, u.source.file)) {
+            Some((kept, _)) if stated.contains(&(key, *kept, u.stated)) => false,
+            Some((_, rows)) => {
+                u.rows = at(rows.start)..at(rows.end);
+                true
+            }
+            None => {
+                u.rows = at(u.rows.start)..at(u.rows.end);
+                true
+            }
+        }
+    });
 }

@@ -153,9 +153,10 @@ fn groups(bills: &Bills, group_bytes: u64, supersedes: bool) -> Vec<Range<usize>
 /// next is read: the rows are held twice (per file, then in the dump) for one
 /// group at a time, not for the whole client.
 ///
-/// A file whose bytes equal an earlier file's (in this order) is a second delivery
-/// (formats.md section 8): what reading it gave is dropped whole, it gets no
-/// `FileId`, and a warning names both files.
+/// A file whose bytes equal an earlier file's (in this order) that gave charge rows
+/// is a second delivery (formats.md section 8): what reading it gave is dropped
+/// whole, it gets no `FileId`, and a warning names both files. A copy of a file
+/// that gave none (refused, unrecognised) is read and reported as that one was.
 pub(super) fn read_bills(bills: &Bills, group_bytes: u64, dump: &mut Dump) {
     let supersedes = any_superseded(bills);
     // The first file with each fingerprint, over the whole client.
@@ -177,7 +178,11 @@ pub(super) fn read_bills(bills: &Bills, group_bytes: u64, dump: &mut Dump) {
                     copies.push((i, earlier));
                     continue;
                 }
-                firsts.insert(fp, i);
+                // Only a file that gave charges is one a copy can be counted from: a
+                // copy of a refused or unrecognised file is refused the same way.
+                if !r.parsed.rows.is_empty() {
+                    firsts.insert(fp, i);
+                }
             }
             parsed.push((i, r.kind, r.parsed));
         }

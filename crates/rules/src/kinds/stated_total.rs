@@ -4,7 +4,7 @@ use crate::config::RuleError;
 use crate::index::Index;
 use crate::kinds::{Fields, Kind, KindDef};
 use crate::util::{money, Draft};
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use telaudit_model::{Date, Decimal, Dump, FileId, Finding, RowId, SourceRef, StatedScope, StatedTotal, Sym};
@@ -18,7 +18,8 @@ pub const KIND: KindDef = KindDef {
            `[[stated]]` entries: Verizon's AccountSummary and per-line Total Charges, AT&T's \
            IRA row, Bell's ACC). X12 811 totals are BAL001's.",
     key: "the invoice number, then what the export states (one finding per invoice and stated \
-          figure; per-line totals are summed per invoice; its service_id is empty)",
+          figure; per-line totals are summed per invoice; a later file stating another total of \
+          the invoice adds its path; its service_id is empty)",
     read: |f| Ok(Arc::new(StatedTotalCheck::read(f)?)),
 };
 
@@ -31,10 +32,17 @@ pub const KIND: KindDef = KindDef {
 ///   state (the layout's `what`); per-line totals (Verizon's "Total Charges" per
 ///   line) are summed per invoice. A total delivered twice (the same invoice,
 ///   line, figure and amount, from two files) counts once: the first file's.
+///   Invoice totals (no line) of one invoice and figure that differ from file to
+///   file, each file stating one (a summary delivered again, corrected), are
+///   separate statements, each
+///   compared with the rows; the finding of a later file's adds its path to the
+///   key and says that several files state different totals.
 /// - The charges read are the accepted rows of the same carrier, account and
 ///   invoice, from every file (after copies of a delivery are set aside); a total
 ///   of `scope = "file"` (AT&T's foundation-account invoice, which spans billing
-///   accounts) is compared with the accepted rows of the file that states it.
+///   accounts) is compared with the accepted rows of the file that states it,
+///   counting its rows dropped as copies of another file's (`Dump::copied_rows`):
+///   the total covers what the file carried.
 /// - When the stating file's own rows of the invoice were superseded (Verizon's
 ///   per-line summary when the charges detail itemises the same invoice), the
 ///   text says that the superseding layout's rows were counted, and why.
@@ -86,6 +94,12 @@ struct Group {
     scope: StatedScope,
     /// The stating file, for `scope = "file"`.
     file: Option<FileId>,
+    /// The stating file of an invoice total (no line): two files stating different
+    /// totals of one invoice are two statements, not one to sum.
+    stating: Option<FileId>,
+    /// Which of the files stating this invoice and figure it is (0: the first) and
+    /// how many there are.
+    nth: (usize, usize),
     stated: Decimal,
     /// How many per-line totals were summed (0: an invoice total).
     lines: usize,
@@ -113,13 +127,19 @@ fn once(dump: &Dump) -> Vec<&StatedTotal> {
 
 /// The stated totals summed per invoice and figure, in order of first statement.
 fn groups(dump: &Dump) -> Vec<Group> {
-    // carrier, account, invoice, what, scope, and the stating file for `scope = "file"`.
-    type Key = (Sym, Sym, Sym, Sym, StatedScope, Option<FileId>);
+    // carrier, account, invoice, what, scope, the stating file for `scope = "file"`,
+    // and the stating file of an invoice total (per-line totals are summed over files).
+    type Key = (Sym, Sym, Sym, Sym, StatedScope, Option<FileId>, Option<FileId>);
     let mut at: FxHashMap<Key, usize> = FxHashMap::default();
     let mut groups: Vec<Group> = Vec::new();
-    for t in once(dump) {
+    let stated = once(dump);
+    let separate = one_per_file(&stated);
+    for t in stated {
         let file = (t.scope == StatedScope::File).then_some(t.source.file);
-        let key = (t.carrier, t.account, t.invoice, t.what, t.scope, file);
+        let stating = separate
+            .contains(&(t.carrier, t.account, t.invoice, t.what, t.scope))
+            .then_some(t.source.file);
+        let key = (t.carrier, t.account, t.invoice, t.what, t.scope, file, stating);
         let i = *at.entry(key).or_insert_with(|| {
             groups.push(Group {
                 carrier: t.carrier,
@@ -128,6 +148,8 @@ fn groups(dump: &Dump) -> Vec<Group> {
                 what: t.what,
                 scope: t.scope,
                 file,
+                stating,
+                nth: (0, 1),
                 stated: Decimal::ZERO,
                 lines: 0,
                 date: None,
@@ -148,7 +170,46 @@ fn groups(dump: &Dump) -> Vec<Group> {
             g.superseded_by.clone_from(&t.superseded_by);
         }
     }
+    number_statements(&mut groups);
     groups
+}
+
+/// An invoice and figure: carrier, account, invoice, what is stated, scope.
+type Figure = (Sym, Sym, Sym, Sym, StatedScope);
+
+/// The invoices and figures stated by several files, each file stating one total
+/// of the whole invoice (no line): different deliveries of the invoice's total (a
+/// summary delivered again, corrected), to compare each with the rows, not to sum.
+/// Per-line totals, or several totals in one file, are summed as before.
+fn one_per_file(stated: &[&StatedTotal]) -> FxHashSet<Figure> {
+    // Per invoice and figure: per stating file, how many totals; and whether any
+    // names a line.
+    let mut per: FxHashMap<Figure, (FxHashMap<FileId, usize>, bool)> = FxHashMap::default();
+    for t in stated {
+        let e = per.entry((t.carrier, t.account, t.invoice, t.what, t.scope)).or_default();
+        *e.0.entry(t.source.file).or_default() += 1;
+        e.1 |= !t.service.is_empty();
+    }
+    per.into_iter()
+        .filter(|(_, (files, lines))| !lines && files.len() > 1 && files.values().all(|&n| n == 1))
+        .map(|(k, _)| k)
+        .collect()
+}
+
+/// Numbers the groups that state one invoice and figure from several files.
+fn number_statements(groups: &mut [Group]) {
+    let mut count: FxHashMap<Figure, usize> = FxHashMap::default();
+    for g in groups.iter_mut() {
+        let n = count.entry((g.carrier, g.account, g.invoice, g.what, g.scope)).or_default();
+        g.nth.0 = *n;
+        *n += 1;
+    }
+    for g in groups.iter_mut() {
+        g.nth.1 = count
+            .get(&(g.carrier, g.account, g.invoice, g.what, g.scope))
+            .copied()
+            .unwrap_or(1);
+    }
 }
 
 /// The rows counted for each invoice (carrier, account, invoice) and for each
@@ -156,12 +217,16 @@ fn groups(dump: &Dump) -> Vec<Group> {
 struct Counted {
     invoices: FxHashMap<(Sym, Sym, Sym), Vec<RowId>>,
     files: FxHashMap<FileId, Vec<RowId>>,
+    /// Per stating file, its rows dropped as copies of another file's: how many
+    /// and their sum (a total over the file counts them).
+    copied: FxHashMap<FileId, (u64, Decimal)>,
 }
 
 fn counted(dump: &Dump, groups: &[Group]) -> Counted {
     let mut c = Counted {
         invoices: FxHashMap::default(),
         files: FxHashMap::default(),
+        copied: FxHashMap::default(),
     };
     for g in groups {
         match g.file {
@@ -175,6 +240,13 @@ fn counted(dump: &Dump, groups: &[Group]) -> Counted {
         }
         if let Some(v) = c.files.get_mut(&r.source.file) {
             v.push(i as RowId);
+        }
+    }
+    for x in &dump.copied_rows {
+        if c.files.contains_key(&x.file) {
+            let e = c.copied.entry(x.file).or_default();
+            e.0 += x.rows;
+            e.1 += x.amount;
         }
     }
     c
@@ -194,7 +266,11 @@ impl Kind for StatedTotalCheck {
                 None => counted.invoices.get(&(g.carrier, g.account, g.invoice)),
             }
             .map_or(&[], Vec::as_slice);
-            let read: Decimal = rows.iter().map(|&r| dump.rows[r as usize].amount.to_decimal()).sum();
+            // A total over a file counts the rows it carried, those set aside as
+            // copies of another file's included.
+            let copied = g.file.and_then(|f| counted.copied.get(&f)).copied();
+            let read: Decimal = rows.iter().map(|&r| dump.rows[r as usize].amount.to_decimal()).sum::<Decimal>()
+                + copied.map_or(Decimal::ZERO, |c| c.1);
             // A bill states cents; rows may carry fractions of a cent (10.004): both
             // sides are compared in cents, so no finding says "difference 0.00".
             if cents(read) == cents(g.stated) {
@@ -203,6 +279,10 @@ impl Kind for StatedTotalCheck {
             let mut draft = Draft::new(g.carrier, g.account, Sym::EMPTY);
             draft.group.push(dump.s(g.invoice).to_string());
             draft.group.push(dump.s(g.what).to_string());
+            if let Some(f) = g.stating.filter(|_| g.nth.0 > 0) {
+                // A later file stating another total of the invoice: its own key.
+                draft.group.push(dump.file(f).path.clone());
+            }
             draft.rows.extend_from_slice(rows);
             draft.invoices.push(g.invoice);
             if rows.is_empty() {
@@ -212,7 +292,20 @@ impl Kind for StatedTotalCheck {
                     None => continue,
                 }
             }
-            let mut f = draft.finish(id, dump, text(dump, g, rows, read));
+            let mut t = text(dump, g, rows, read);
+            if let Some(f) = g.stating.filter(|_| g.nth.1 > 1) {
+                t.push_str(&format!(
+                    "; stated in {}, one of {} files stating different totals of this invoice",
+                    dump.file(f).path,
+                    g.nth.1
+                ));
+            }
+            if let Some((n, _)) = copied {
+                t.push_str(&format!(
+                    "; the file's total counts its {n} row(s) set aside as copies of another file's"
+                ));
+            }
+            let mut f = draft.finish(id, dump, t);
             f.evidence.extend_from_slice(&g.sources);
             f.evidence.sort_unstable();
             f.evidence.dedup();

@@ -55,8 +55,13 @@ impl Kind for UnbalancedInvoice {
         for u in &dump.unbalanced {
             let mut draft = Draft::new(u.carrier, u.account, telaudit_model::Sym::EMPTY);
             draft.group.push(dump.s(u.invoice).to_string());
+            // The invoice's rows in its range (a copy's total moved onto the kept
+            // file's rows spans them, and maybe other invoices' rows between).
             let end = u.rows.end.min(dump.rows.len() as u32);
-            draft.rows.extend(u.rows.start.min(end)..end);
+            draft.rows.extend((u.rows.start.min(end)..end).filter(|&i| {
+                let r = &dump.rows[i as usize];
+                (r.carrier, r.account, r.invoice) == (u.carrier, u.account, u.invoice)
+            }));
             let text = format!(
                 "invoice {} states {} but its charges sum to {} (difference {})",
                 dump.s(u.invoice),
