@@ -49,27 +49,29 @@ fn csv_err(e: csv::Error) -> io::Error {
     }
 }
 
+/// The columns of findings.csv, in its order (report.xlsx's Findings sheet has the same).
+pub(crate) const FINDINGS_COLUMNS: [&str; 15] = [
+    "rule",
+    "severity",
+    "carrier",
+    "account",
+    "service_id",
+    "invoices",
+    "first_period",
+    "last_period",
+    "description",
+    "recoverable",
+    "monthly",
+    "evidence",
+    "basis",
+    "expired",
+    "finding_key",
+];
+
 /// Writes findings.csv: one row per finding, sorted (see [`findings_csv`]).
 pub fn write_findings_csv<W: Write>(w: W, dump: &Dump, results: &[RuleResult]) -> io::Result<()> {
     let mut out = csv::WriterBuilder::new().from_writer(w);
-    out.write_record([
-        "rule",
-        "severity",
-        "carrier",
-        "account",
-        "service_id",
-        "invoices",
-        "first_period",
-        "last_period",
-        "description",
-        "recoverable",
-        "monthly",
-        "evidence",
-        "basis",
-        "expired",
-        "finding_key",
-    ])
-    .map_err(csv_err)?;
+    out.write_record(FINDINGS_COLUMNS).map_err(csv_err)?;
     let mut invoices = String::new();
     let mut evidence = String::new();
     let mut basis = String::new();

@@ -26,7 +26,7 @@
 
 use crate::changes::CarrierChanges;
 use crate::disputes::AccountDispute;
-use crate::tables::{join_sources, sorted_findings};
+use crate::tables::{join_sources, sorted_findings, FINDINGS_COLUMNS};
 use crate::Report;
 use rust_xlsxwriter::{
     DocProperties, ExcelDateTime, Format, Table, TableColumn, Workbook, Worksheet, XlsxError,
@@ -264,25 +264,6 @@ fn start_filtered(ws: &mut Worksheet, f: &Formats, names: &[&str], last: u32) ->
     ws.set_freeze_panes(1, 0)?;
     Ok(())
 }
-
-/// The columns of findings.csv, in its order.
-const FINDINGS_COLUMNS: [&str; 15] = [
-    "rule",
-    "severity",
-    "carrier",
-    "account",
-    "service_id",
-    "invoices",
-    "first_period",
-    "last_period",
-    "description",
-    "recoverable",
-    "monthly",
-    "evidence",
-    "basis",
-    "expired",
-    "finding_key",
-];
 
 fn findings(ws: &mut Worksheet, f: &Formats, dump: &Dump, results: &[RuleResult]) -> Result<(), XlsxError> {
     ws.set_name("Findings")?;
