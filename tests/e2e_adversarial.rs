@@ -76,7 +76,7 @@ struct Expected {
     no_report: bool,
     /// How many `disputes/<carrier>/<account>.csv` files the run writes.
     dispute_files: Option<usize>,
-    /// report.json's input.skipped_files (formats.md section 8).
+    /// report.json's input.skipped_files (formats.md section 11).
     skipped_files: Option<u64>,
     /// report.json's input.unrecognised_files.
     unrecognised_files: Option<u64>,

@@ -1,4 +1,4 @@
-//! One bill, delivered twice (formats.md section 8), and nothing skipped in
+//! One bill, delivered twice (formats.md section 11), and nothing skipped in
 //! silence: the binary on clients built here from scratch.
 //!
 //! - a file saved twice (`MOB.csv`, `MOB (1).csv`) counts once, DUP001 finds nothing;

@@ -444,7 +444,7 @@ pub struct Dump {
     pub as_of: Option<Date>,
 }
 
-/// Why a file below invoices/ gave no counted charge (formats.md section 8).
+/// Why a file below invoices/ gave no counted charge (formats.md section 11).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum SkipKind {
     /// A second delivery: the same bytes as an earlier file, or every invoice in

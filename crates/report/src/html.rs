@@ -754,7 +754,7 @@ fn write_expired(o: &mut String, dump: &Dump, r: &Report, view: &View<'_>) -> Ou
     Ok(())
 }
 
-/// The files skipped, with why (formats.md section 8).
+/// The files skipped, with why (formats.md section 11).
 fn write_skipped(o: &mut String, r: &Report, view: &View<'_>) -> Out {
     writeln!(o, r#"<section id="skipped"><h2>Files skipped</h2>"#)?;
     if r.input.unrecognised_files > 0 {

@@ -170,7 +170,7 @@ fn write_input(o: &mut String, r: &Report, view: &View<'_>) -> Out {
     Ok(())
 }
 
-/// The files skipped, with why (formats.md section 8); the warning that some were
+/// The files skipped, with why (formats.md section 11); the warning that some were
 /// not recognised is before the headline figures.
 fn write_skipped(o: &mut String, view: &View<'_>) -> Out {
     if view.skipped.is_empty() {

@@ -99,7 +99,7 @@ pub(crate) struct ExpiredFinding<'a> {
     pub periods: String,
 }
 
-/// One listed skipped file (formats.md section 8).
+/// One listed skipped file (formats.md section 11).
 pub(crate) struct SkippedLine<'a> {
     /// The file (`invoices/x.zip!member` for an archive member).
     pub file: &'a str,

@@ -192,7 +192,7 @@ fn summary(
     skipped_files(ws, f, skipped, row + 2)
 }
 
-/// Every skipped file with why (formats.md section 8), from `row` on: the analyst
+/// Every skipped file with why (formats.md section 11), from `row` on: the analyst
 /// sees in the workbook too which files none of whose charges is counted.
 fn skipped_files(
     ws: &mut Worksheet,

@@ -245,7 +245,7 @@ fn sample_findings_sheet_is_findings_csv_and_changes_sheet_the_changes_csvs() {
 #[test]
 fn summary_sheet_lists_the_files_skipped_as_second_deliveries() {
     // The small client with one of its bills saved a second time under another name:
-    // the copy is skipped (formats.md section 8), and the Summary sheet counts and
+    // the copy is skipped (formats.md section 11), and the Summary sheet counts and
     // lists it with why.
     let tmp = tempfile::tempdir().unwrap();
     let client = tmp.path().join("small-client");

@@ -1,7 +1,7 @@
 //! The `telaudit` command line: a thin layer over the workspace's crates.
 //!
 //! Each subcommand lives in its own file under `cmd/`, with its usage at the top.
-//! Exit status (formats.md section 8): 0 the audit ran; 1 some input was refused
+//! Exit status (formats.md section 11): 0 the audit ran; 1 some input was refused
 //! or a client failed; 2 bad command line or configuration.
 
 mod batch;

@@ -151,7 +151,7 @@ pub(super) struct Classified {
     pub bills: Bills,
     /// How many files (or archive members) were not bill files.
     pub skipped: usize,
-    /// The files (or members) skipped, each with why (formats.md section 8).
+    /// The files (or members) skipped, each with why (formats.md section 11).
     pub skipped_files: Vec<SkippedFile>,
 }
 

@@ -1,5 +1,5 @@
 //! Step 5 of reading a client: an invoice delivered in two files is counted once
-//! (formats.md section 8).
+//! (formats.md section 11).
 //!
 //! After the merge (and after a superseded summary is dropped), each invoice
 //! (carrier, account, invoice) whose rows come from two or more files is looked at.

@@ -278,7 +278,7 @@ fn read_client_with(dir: &Path, group_bytes: u64) -> Result<Dump, ClientError> {
 }
 
 /// Reads the classified bills into `dump`, counts an invoice delivered in several
-/// files once, and lists every file skipped (formats.md section 8), in path order.
+/// files once, and lists every file skipped (formats.md section 11), in path order.
 fn read_all_bills(classified: &classify::Classified, group_bytes: u64, dump: &mut Dump) {
     dump.skipped.extend(classified.skipped_files.iter().cloned());
     read_bills(&classified.bills, group_bytes, dump);

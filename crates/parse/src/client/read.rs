@@ -154,7 +154,7 @@ fn groups(bills: &Bills, group_bytes: u64, supersedes: bool) -> Vec<Range<usize>
 /// group at a time, not for the whole client.
 ///
 /// A file whose bytes equal an earlier file's (in this order) that gave charge rows
-/// is a second delivery (formats.md section 8): what reading it gave is dropped
+/// is a second delivery (formats.md section 11): what reading it gave is dropped
 /// whole, it gets no `FileId`, and a warning names both files. A copy of a file
 /// that gave none (refused, unrecognised) is read and reported as that one was.
 pub(super) fn read_bills(bills: &Bills, group_bytes: u64, dump: &mut Dump) {

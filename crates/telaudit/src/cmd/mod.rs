@@ -11,7 +11,7 @@ pub mod rules;
 
 use std::fmt;
 
-/// How a run ended, as an exit status (formats.md section 8).
+/// How a run ended, as an exit status (formats.md section 11).
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum Outcome {
     /// 0: the audit ran (findings are not errors).
