@@ -433,7 +433,7 @@ pub struct Dump {
     /// the charges read. X12 811 totals are not here: BAL001 checks those.
     pub stated: Vec<StatedTotal>,
     /// Files below invoices/ none of whose charges are counted (formats.md
-    /// section 8), in path order: second deliveries and files no reader read.
+    /// section 11), in path order: second deliveries and files no reader read.
     pub skipped: Vec<SkippedFile>,
     /// Per file, the rows dropped as copies of another file's rows (formats.md
     /// section 11), in file order: BAL002 compares a total over the whole file

@@ -134,7 +134,7 @@ pub struct InputSummary {
     /// The greatest period_start; `None` without rows.
     pub last_period: Option<Date>,
     /// Files below invoices/ none of whose charges are counted (formats.md
-    /// section 8): second deliveries, recognised exports without charges, and
+    /// section 11): second deliveries, recognised exports without charges, and
     /// files no reader recognises.
     pub skipped_files: u64,
     /// Of those, the files no reader recognises (the audit exits 1).
