@@ -32,6 +32,6 @@ pub use input::{
     UnbalancedInvoice, UtilizationRecord, Warning,
 };
 pub use intern::{Interner, Sym};
-pub use money::{money_string, DecimalError, Micros};
+pub use money::{money_string, round_cents, DecimalError, Micros};
 pub use rust_decimal::Decimal;
 pub use text::{spreadsheet_guard, Place};

@@ -210,11 +210,16 @@ fn trim_ascii(mut b: &[u8]) -> &[u8] {
     b
 }
 
-/// Rounds an exact value to 2 decimals, half away from zero, and writes it with
-/// exactly 2 decimals (`"12.35"`, `"-0.01"`, `"0.00"`). The only place money is rounded.
+/// An exact value rounded to cents, half away from zero: the one rounding money
+/// gets (when written, or to compare with a figure a bill prints in cents).
+pub fn round_cents(d: Decimal) -> Decimal {
+    d.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+}
+
+/// Rounds an exact value to 2 decimals ([`round_cents`]) and writes it with
+/// exactly 2 decimals (`"12.35"`, `"-0.01"`, `"0.00"`).
 pub fn money_string(d: Decimal) -> String {
-    let r = d.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
-    let mut r = r;
+    let mut r = round_cents(d);
     if r.is_zero() {
         r = Decimal::ZERO; // never "-0.00"
     }

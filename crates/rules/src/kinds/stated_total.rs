@@ -315,9 +315,9 @@ impl Kind for StatedTotalCheck {
     }
 }
 
-/// An amount in cents, rounded half away from zero (as every figure is printed).
+/// An amount in cents, rounded as every figure is printed.
 fn cents(d: Decimal) -> Decimal {
-    d.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+    telaudit_model::round_cents(d)
 }
 
 /// The finding's text: both figures, the difference, the rows counted (how many,
