@@ -8,7 +8,7 @@
 //! "@invoice_date"`); [`Context`] holds the values of one file as it is read.
 
 use super::read::{warn, Lines};
-use super::spec::{Layout, Role};
+use super::spec::Layout;
 use super::values::clean_cell;
 use crate::ParsedFile;
 use regex::Regex;
@@ -279,7 +279,7 @@ impl Preface<'_> {
         };
         // A layout that reads only its header line (a totals report whose "header"
         // is the line stating the total) has no rows that could come too early.
-        let reads_rows = self.layout.role != Role::Totals || self.layout.stated.iter().any(|s| !s.on_header);
+        let reads_rows = !self.layout.reads_only_header();
         for (_, line, n) in &before {
             if reads_rows && *n == header.len() && *n > 1 {
                 self.reject(

@@ -82,7 +82,7 @@ pub fn read_layout(layout: &Layout, bytes: &[u8], file: FileId, path: &str) -> P
                 .map_or_else(|| ctx.values[c].as_deref().unwrap_or(""), clean_cell)
         };
         super::stated::read(layout, &cell, (file, path, line), true, &mut out);
-        if layout.role == Role::Totals && layout.stated.iter().all(|s| s.on_header) {
+        if layout.reads_only_header() {
             totals_read(layout, path, &mut out);
             return out;
         }

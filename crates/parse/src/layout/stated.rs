@@ -227,6 +227,12 @@ pub(super) fn read<'c>(
 }
 
 impl Layout {
+    /// A `totals` layout all of whose totals are stated on the header line: it
+    /// reads nothing past the header, and no line before it is a row.
+    pub(super) fn reads_only_header(&self) -> bool {
+        self.role == Role::Totals && self.stated.iter().all(|s| s.on_header)
+    }
+
     /// What the layout's `[[stated]]` entries state, in file order (for `telaudit layouts`).
     pub fn states(&self) -> Vec<&str> {
         self.stated.iter().map(|s| s.what.as_str()).collect()
