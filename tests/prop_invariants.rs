@@ -121,7 +121,7 @@ fn without_files_count(json: &str) -> String {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+    #![proptest_config(common::proptest_config(12))]
 
     #[test]
     fn file_names_order_and_row_order_never_change_the_report(seed in 0u64..1000, key in any::<u64>()) {
@@ -187,6 +187,10 @@ proptest! {
         let client = generated(tmp.path(), "client", seed, 15);
         let dump = telaudit_parse::read_client(&client).unwrap();
         let results = telaudit_rules::evaluate(&telaudit_rules::RuleSet::defaults(), &dump);
+        // A client of 15 generated services can have no finding that rests on a
+        // bill line (seed 858: one CRD001, which names the missing credit): the
+        // evidence half of the property needs one, so such a client is drawn again.
+        prop_assume!(results.iter().flat_map(|r| &r.findings).any(|f| !f.evidence.is_empty()));
         let report = telaudit_report::summarize(&dump, &results);
         let rules: Vec<(Decimal, Decimal)> = results
             .iter()
@@ -287,7 +291,7 @@ fn monthly_total(client: &Path) -> String {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 8, ..ProptestConfig::default() })]
+    #![proptest_config(common::proptest_config(8))]
 
     #[test]
     fn removing_a_dup001_copy_never_changes_the_monthly_total(seed in 0u64..1000, which in any::<usize>()) {
@@ -351,7 +355,7 @@ fn input_count(json: &str, key: &str) -> u64 {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+    #![proptest_config(common::proptest_config(12))]
 
     /// formats.md section 11: a second delivery of any bill file, byte for byte or
     /// re-exported (rows in another order, CRLF line ends), changes nothing but the
@@ -385,7 +389,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 3, ..ProptestConfig::default() })]
+    #![proptest_config(common::proptest_config(3))]
 
     #[test]
     fn one_or_two_threads_write_the_same_bytes(seed in 0u64..1000) {

@@ -10,6 +10,22 @@ pub const HEADER: &str =
     "carrier,account,invoice,invoice_date,period_start,period_end,service_id,charge_type,\
                           charge_code,description,quantity,unit_rate,amount,usage_quantity,usage_unit";
 
+/// The property tests' configuration: `cases` cases from a fixed seed, so that
+/// `.ci/run` checks the same cases every time and a failure reproduces. Set
+/// `PROPTEST_RNG_SEED=<n>` to explore other cases (docs/testing.md).
+pub fn proptest_config(cases: u32) -> proptest::test_runner::Config {
+    let default = proptest::test_runner::Config::default();
+    let rng_seed = match default.rng_seed {
+        proptest::test_runner::RngSeed::Random => proptest::test_runner::RngSeed::Fixed(20_261_201),
+        chosen => chosen,
+    };
+    proptest::test_runner::Config {
+        cases,
+        rng_seed,
+        ..default
+    }
+}
+
 pub fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_telaudit")
 }

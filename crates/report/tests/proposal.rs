@@ -161,6 +161,8 @@ mod plan_property {
     }
 
     proptest! {
+        #![proptest_config(super::common::proptest_config())]
+
         #[test]
         fn payback_without_tem_or_items_is_the_formats_md_definition(
             rec in -1_000_000_000i64..100_000_000_000,
