@@ -442,6 +442,11 @@ pub struct Dump {
     /// The as-of date given on the command line (`--as-of`); `None`: the latest
     /// invoice_date of the rows ([`Dump::as_of_date`]).
     pub as_of: Option<Date>,
+    /// The latest invoice_date of the rows, worked out by the first
+    /// [`Dump::as_of_date`] (a scan of every row) and kept: the rules, the totals
+    /// and the outputs each ask for it. Rows added after that first call are not
+    /// seen; a reader fills `rows` before anything asks.
+    pub latest_invoice_date: std::sync::OnceLock<Option<Date>>,
 }
 
 /// Why a file below invoices/ gave no counted charge (formats.md section 11).
@@ -544,8 +549,11 @@ impl Dump {
     /// The audit's as-of date (formats.md section 9): `--as-of`, else the latest
     /// invoice_date of the rows, never the clock; `None` without either.
     pub fn as_of_date(&self) -> Option<Date> {
-        self.as_of
-            .or_else(|| self.rows.iter().map(|r| r.invoice_date).max())
+        self.as_of.or_else(|| {
+            *self
+                .latest_invoice_date
+                .get_or_init(|| self.rows.iter().map(|r| r.invoice_date).max())
+        })
     }
 
     /// The text of a symbol.

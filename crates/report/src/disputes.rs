@@ -16,6 +16,7 @@
 
 use crate::claims::{resolve, Resolved};
 use crate::tables::guard;
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, BTreeSet};
 use telaudit_model::{
@@ -398,24 +399,37 @@ pub(crate) fn describe_basis(dump: &Dump, recs: &Records<'_>, src: SourceRef) ->
     }
 }
 
-/// The invoices billing each (carrier, account, service, period) that a missing
-/// credit is claimed on (service EMPTY = the whole account), `;`-joined in text
-/// order. One pass over the rows with a cheap hash; a row's invoice is kept once
-/// per run of equal invoices (rows of one invoice are mostly consecutive) and the
-/// texts are sorted and deduplicated at the end.
-fn missing_credit_invoices(
-    dump: &Dump,
-    keys: impl IntoIterator<Item = (Sym, Sym, Sym, Date)>,
-) -> FxHashMap<(Sym, Sym, Sym, Date), String> {
-    let mut wanted: FxHashMap<(Sym, Sym, Sym, Date), Vec<Sym>> =
-        keys.into_iter().map(|k| (k, Vec::new())).collect();
-    // A flag per symbol is cheaper than a hash lookup for every row: only rows
-    // of an account with a missing credit are looked at, a service key is looked
-    // up only for a service with one, and the account key once per run of rows
-    // of one (carrier, account, period, invoice).
+/// A missing credit's key: (carrier, account, service, period); service EMPTY
+/// is the whole account.
+type PeriodKey = (Sym, Sym, Sym, Date);
+/// A missing credit's key with the contract's charge code.
+type CreditKey = (Sym, Sym, Sym, Date, Sym);
+
+/// What the bills say about each missing credit: the invoices billing its
+/// service (or account) in its period, `;`-joined in text order, and the credit
+/// rows with its code in that period, in row order.
+struct CreditContext {
+    invoices: FxHashMap<PeriodKey, String>,
+    rows: FxHashMap<CreditKey, Vec<RowId>>,
+}
+
+/// Rows per task of [`credit_context`]'s scan.
+const SCAN_CHUNK: usize = 1 << 16;
+
+/// [`CreditContext`] of the missing credits `keys`: one pass over the rows, in
+/// parallel chunks whose findings are joined in row order. Only rows of an
+/// account with a missing credit are looked at (a flag per symbol, cheaper than
+/// a hash lookup for every row); a service key is looked up only for a service
+/// with one, the account key once per run of rows of one (carrier, account,
+/// period, invoice) (rows of one invoice are mostly consecutive), and the credit
+/// key only for a credit row. The invoice texts are sorted and deduplicated at
+/// the end.
+fn credit_context(dump: &Dump, keys: &[CreditKey]) -> CreditContext {
+    let periods: FxHashMap<PeriodKey, ()> = keys.iter().map(|&(c, a, s, p, _)| ((c, a, s, p), ())).collect();
+    let codes: FxHashMap<CreditKey, ()> = keys.iter().map(|&k| (k, ())).collect();
     let mut account_wanted = vec![false; dump.strings.len()];
     let mut service_wanted = vec![false; dump.strings.len()];
-    for &(_, account, service, _) in wanted.keys() {
+    for &(_, account, service, _) in periods.keys() {
         if let Some(f) = account_wanted.get_mut(account.0 as usize) {
             *f = true;
         }
@@ -427,37 +441,77 @@ fn missing_credit_invoices(
         }
     }
     let flag = |v: &[bool], s: Sym| v.get(s.0 as usize).copied().unwrap_or(false);
-    let mut push = |key: (Sym, Sym, Sym, Date), invoice: Sym| {
-        if let Some(v) = wanted.get_mut(&key) {
-            if v.last() != Some(&invoice) {
-                v.push(invoice);
+    type Found = (Vec<(PeriodKey, Sym)>, Vec<(CreditKey, RowId)>);
+    let scan = |(chunk, rows): (usize, &[Row])| -> Found {
+        let (mut invoices, mut credits): Found = Default::default();
+        let mut push = |key: PeriodKey, invoice: Sym| {
+            if periods.contains_key(&key) {
+                invoices.push((key, invoice));
+            }
+        };
+        let mut last_run = None;
+        let mut last_service = None;
+        for (i, row) in rows.iter().enumerate() {
+            if !flag(&account_wanted, row.account) {
+                continue;
+            }
+            if !row.service.is_empty() && flag(&service_wanted, row.service) {
+                let key = (row.carrier, row.account, row.service, row.period_start);
+                if last_service != Some((key, row.invoice)) {
+                    last_service = Some((key, row.invoice));
+                    push(key, row.invoice);
+                }
+            }
+            let run = (row.carrier, row.account, row.period_start, row.invoice);
+            if last_run != Some(run) {
+                last_run = Some(run);
+                push(
+                    (row.carrier, row.account, Sym::EMPTY, row.period_start),
+                    row.invoice,
+                );
+            }
+            if row.charge_type == ChargeType::Credit {
+                let key = (
+                    row.carrier,
+                    row.account,
+                    row.service,
+                    row.period_start,
+                    row.charge_code,
+                );
+                if codes.contains_key(&key) {
+                    credits.push((key, (chunk * SCAN_CHUNK + i) as RowId));
+                }
             }
         }
+        (invoices, credits)
     };
-    let mut last_run = None;
-    for row in dump.rows.iter().filter(|r| flag(&account_wanted, r.account)) {
-        if !row.service.is_empty() && flag(&service_wanted, row.service) {
-            push(
-                (row.carrier, row.account, row.service, row.period_start),
-                row.invoice,
-            );
+    let found: Vec<Found> = if keys.is_empty() {
+        Vec::new()
+    } else {
+        dump.rows.par_chunks(SCAN_CHUNK).enumerate().map(scan).collect()
+    };
+    let mut invoices: FxHashMap<PeriodKey, BTreeSet<&str>> =
+        periods.keys().map(|&k| (k, BTreeSet::new())).collect();
+    let mut rows: FxHashMap<CreditKey, Vec<RowId>> = codes.keys().map(|&k| (k, Vec::new())).collect();
+    for (inv, cred) in found {
+        for (key, invoice) in inv {
+            if let Some(set) = invoices.get_mut(&key) {
+                set.insert(dump.s(invoice));
+            }
         }
-        let run = Some((row.carrier, row.account, row.period_start, row.invoice));
-        if run != last_run {
-            last_run = run;
-            push(
-                (row.carrier, row.account, Sym::EMPTY, row.period_start),
-                row.invoice,
-            );
+        for (key, id) in cred {
+            if let Some(v) = rows.get_mut(&key) {
+                v.push(id);
+            }
         }
     }
-    wanted
-        .into_iter()
-        .map(|(key, syms)| {
-            let texts: BTreeSet<&str> = syms.into_iter().map(|s| dump.s(s)).collect();
-            (key, texts.into_iter().collect::<Vec<_>>().join(";"))
-        })
-        .collect()
+    CreditContext {
+        invoices: invoices
+            .into_iter()
+            .map(|(k, texts)| (k, texts.into_iter().collect::<Vec<_>>().join(";")))
+            .collect(),
+        rows,
+    }
 }
 
 /// The disputes of a dump: one per (carrier, account) with recoverable money,
@@ -472,26 +526,14 @@ pub fn disputes(dump: &Dump, results: &[RuleResult]) -> Vec<AccountDispute> {
 }
 
 /// One dispute line per resolved claim, grouped by (carrier, account) text.
+/// The lines are made in parallel, then grouped in the claims' order.
 fn lines_by_account<'d>(
     dump: &'d Dump,
     resolved: &[Resolved<'_>],
 ) -> BTreeMap<(&'d str, &'d str), Vec<DisputeLine>> {
-    let wanted = missing_credit_invoices(
-        dump,
-        resolved.iter().filter_map(|r| match r.key {
-            ClaimKey::MissingCredit {
-                carrier,
-                account,
-                service,
-                period,
-                ..
-            } => Some((carrier, account, service, period)),
-            ClaimKey::Row(_) => None,
-        }),
-    );
-    let given = credit_rows(
-        dump,
-        resolved.iter().filter_map(|r| match r.key {
+    let keys: Vec<CreditKey> = resolved
+        .iter()
+        .filter_map(|r| match r.key {
             ClaimKey::MissingCredit {
                 carrier,
                 account,
@@ -500,37 +542,41 @@ fn lines_by_account<'d>(
                 code,
             } => Some((carrier, account, service, period, code)),
             ClaimKey::Row(_) => None,
-        }),
-    );
-    let recs = Records::new(dump);
+        })
+        .collect();
+    let (context, recs) = rayon::join(|| credit_context(dump, &keys), || Records::new(dump));
+    let lines: Vec<Option<((Sym, Sym), DisputeLine)>> = resolved
+        .par_iter()
+        .map(|r| {
+            let line = match r.key {
+                ClaimKey::Row(id) => row_line(dump, &recs, r, id),
+                ClaimKey::MissingCredit {
+                    carrier,
+                    account,
+                    service,
+                    period,
+                    code,
+                } => {
+                    let found = CreditFound {
+                        invoices: context
+                            .invoices
+                            .get(&(carrier, account, service, period))
+                            .cloned()
+                            .unwrap_or_default(),
+                        rows: context
+                            .rows
+                            .get(&(carrier, account, service, period, code))
+                            .cloned()
+                            .unwrap_or_default(),
+                    };
+                    Some(missing_credit_line(dump, &recs, r, found, service, period, code))
+                }
+            };
+            line.map(|l| (r.account(dump), l))
+        })
+        .collect();
     let mut by_account: BTreeMap<(&str, &str), Vec<DisputeLine>> = BTreeMap::new();
-    for r in resolved {
-        let (carrier, account) = r.account(dump);
-        let line = match r.key {
-            ClaimKey::Row(id) => row_line(dump, &recs, r, id),
-            ClaimKey::MissingCredit {
-                carrier,
-                account,
-                service,
-                period,
-                code,
-            } => {
-                let found = CreditFound {
-                    invoices: wanted
-                        .get(&(carrier, account, service, period))
-                        .cloned()
-                        .unwrap_or_default(),
-                    rows: given
-                        .get(&(carrier, account, service, period, code))
-                        .cloned()
-                        .unwrap_or_default(),
-                };
-                Some(missing_credit_line(dump, &recs, r, found, service, period, code))
-            }
-        };
-        let Some(line) = line else {
-            continue;
-        };
+    for ((carrier, account), line) in lines.into_iter().flatten() {
         by_account
             .entry((dump.s(carrier), dump.s(account)))
             .or_default()
@@ -734,34 +780,6 @@ fn missing_credit_line(
     }
 }
 
-/// The credit rows of each (carrier, account, service, period, code) a missing
-/// credit is claimed on, in row order: one pass over the rows.
-fn credit_rows(
-    dump: &Dump,
-    keys: impl IntoIterator<Item = (Sym, Sym, Sym, Date, Sym)>,
-) -> FxHashMap<(Sym, Sym, Sym, Date, Sym), Vec<RowId>> {
-    let mut wanted: FxHashMap<(Sym, Sym, Sym, Date, Sym), Vec<RowId>> =
-        keys.into_iter().map(|k| (k, Vec::new())).collect();
-    if !wanted.is_empty() {
-        for (i, row) in dump.rows.iter().enumerate() {
-            if row.charge_type != ChargeType::Credit {
-                continue;
-            }
-            let key = (
-                row.carrier,
-                row.account,
-                row.service,
-                row.period_start,
-                row.charge_code,
-            );
-            if let Some(v) = wanted.get_mut(&key) {
-                v.push(i as RowId);
-            }
-        }
-    }
-    wanted
-}
-
 /// The account disputes from their lines: file names made unique, lines
 /// sorted, cents allocated.
 fn assemble(by_account: BTreeMap<(&str, &str), Vec<DisputeLine>>) -> Vec<AccountDispute> {
@@ -775,36 +793,38 @@ fn assemble(by_account: BTreeMap<(&str, &str), Vec<DisputeLine>>) -> Vec<Account
         .map(|(c, accs)| (c, unique_names(accs)))
         .collect();
 
-    let mut out = Vec::with_capacity(by_account.len());
-    for ((carrier, account), mut lines) in by_account {
-        lines.sort_by(|a, b| {
-            a.period_start
-                .cmp(&b.period_start)
-                .then_with(|| a.invoice.cmp(&b.invoice))
-                .then_with(|| a.service.cmp(&b.service))
-                .then_with(|| a.charge_code.cmp(&b.charge_code))
-                .then_with(|| a.source.cmp(&b.source))
-                .then_with(|| a.rule.cmp(&b.rule))
-        });
-        let total: Decimal = lines.iter().map(|l| l.claimed_exact).sum();
-        allocate_cents(&mut lines, total);
-        out.push(AccountDispute {
-            carrier: carrier.to_string(),
-            account: account.to_string(),
-            dir: dirs
-                .get(carrier)
-                .cloned()
-                .unwrap_or_else(|| sanitize_component(carrier)),
-            stem: stems
-                .get(carrier)
-                .and_then(|m| m.get(account))
-                .cloned()
-                .unwrap_or_else(|| sanitize_component(account)),
-            total,
-            lines,
-        });
-    }
-    out
+    let accounts: Vec<((&str, &str), Vec<DisputeLine>)> = by_account.into_iter().collect();
+    accounts
+        .into_par_iter()
+        .map(|((carrier, account), mut lines)| {
+            lines.sort_by(|a, b| {
+                a.period_start
+                    .cmp(&b.period_start)
+                    .then_with(|| a.invoice.cmp(&b.invoice))
+                    .then_with(|| a.service.cmp(&b.service))
+                    .then_with(|| a.charge_code.cmp(&b.charge_code))
+                    .then_with(|| a.source.cmp(&b.source))
+                    .then_with(|| a.rule.cmp(&b.rule))
+            });
+            let total: Decimal = lines.iter().map(|l| l.claimed_exact).sum();
+            allocate_cents(&mut lines, total);
+            AccountDispute {
+                carrier: carrier.to_string(),
+                account: account.to_string(),
+                dir: dirs
+                    .get(carrier)
+                    .cloned()
+                    .unwrap_or_else(|| sanitize_component(carrier)),
+                stem: stems
+                    .get(carrier)
+                    .and_then(|m| m.get(account))
+                    .cloned()
+                    .unwrap_or_else(|| sanitize_component(account)),
+                total,
+                lines,
+            }
+        })
+        .collect()
 }
 
 /// Whole cents per line, by largest remainder: every line gets its exact claim
@@ -947,15 +967,17 @@ mod tests {
             row(vz, a2, s1, i1, feb),
             row(att, a1, s1, i1, feb),
         ];
-        let w = missing_credit_invoices(
+        let code = Sym::EMPTY;
+        let w = credit_context(
             &dump,
-            [
-                (vz, a1, s1, feb),
-                (vz, a1, Sym::EMPTY, feb),
-                (vz, a1, s2, mar),
-                (att, a1, s1, feb),
+            &[
+                (vz, a1, s1, feb, code),
+                (vz, a1, Sym::EMPTY, feb, code),
+                (vz, a1, s2, mar, code),
+                (att, a1, s1, feb, code),
             ],
-        );
+        )
+        .invoices;
         // Service S1 in February: INV-9 and INV-1 (repeated, not consecutive), in text order.
         assert_eq!(w[&(vz, a1, s1, feb)], "INV-1;INV-9");
         // The whole account in February: every service's invoices and the row without one.
@@ -964,5 +986,55 @@ mod tests {
         assert_eq!(w[&(vz, a1, s2, mar)], "");
         assert_eq!(w[&(att, a1, s1, feb)], "INV-1");
         assert_eq!(w.len(), 4);
+    }
+
+    #[test]
+    fn credit_rows_are_found_in_row_order_across_scan_chunks() {
+        let mut dump = Dump::default();
+        let mut sym = |s: &str| dump.strings.intern(s);
+        let (vz, a1, s1, inv, code, other) = (
+            sym("Verizon"),
+            sym("0042"),
+            sym("S1"),
+            sym("INV-1"),
+            sym("CR10"),
+            sym("CR20"),
+        );
+        let feb = Date::parse("2025-02-01").unwrap();
+        let row = |charge_type, charge_code| Row {
+            carrier: vz,
+            account: a1,
+            invoice: inv,
+            service: s1,
+            charge_code,
+            description: Sym::EMPTY,
+            usage_unit: Sym::EMPTY,
+            invoice_date: feb,
+            period_start: feb,
+            period_end: feb,
+            charge_type,
+            quantity: Micros::ONE,
+            unit_rate: None,
+            amount: Micros::ONE,
+            usage_quantity: None,
+            source: SourceRef {
+                file: FileId(0),
+                pos: 2,
+            },
+        };
+        // Three chunks' worth of rows; credits with the code in the first and the
+        // third chunk, one with another code, and recurring rows everywhere else.
+        let n = 2 * SCAN_CHUNK + 10;
+        dump.rows = (0..n).map(|_| row(ChargeType::Recurring, code)).collect();
+        let (first, last) = (5, 2 * SCAN_CHUNK + 7);
+        dump.rows[first] = row(ChargeType::Credit, code);
+        dump.rows[last] = row(ChargeType::Credit, code);
+        dump.rows[SCAN_CHUNK + 1] = row(ChargeType::Credit, other);
+        let c = credit_context(&dump, &[(vz, a1, s1, feb, code)]);
+        assert_eq!(
+            c.rows[&(vz, a1, s1, feb, code)],
+            vec![first as RowId, last as RowId]
+        );
+        assert_eq!(c.invoices[&(vz, a1, s1, feb)], "INV-1");
     }
 }

@@ -87,6 +87,24 @@ pub fn as_of(dump: &Dump) -> Option<Date> {
     dump.as_of_date()
 }
 
+/// What the client asks of each carrier: the dispute lines of every account
+/// with recoverable money ([`disputes`]) and the changes to order from every
+/// carrier ([`changes`]). The audit makes them beside the totals, from the same
+/// findings; the outputs only render them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CarrierLines {
+    /// One per (carrier, account), sorted by carrier then account.
+    pub disputes: Vec<AccountDispute>,
+    /// One per carrier, sorted by carrier.
+    pub changes: Vec<CarrierChanges>,
+}
+
+/// The dispute and change lines of an audit, the two made in parallel.
+pub fn carrier_lines(dump: &Dump, results: &[RuleResult]) -> CarrierLines {
+    let (disputes, changes) = rayon::join(|| disputes(dump, results), || changes(dump, results));
+    CarrierLines { disputes, changes }
+}
+
 /// The `schema` value of report.json.
 pub const SCHEMA: &str = "telaudit.report/1";
 

@@ -1,6 +1,6 @@
 //! Writing the outputs into a client's output folder, each file atomically.
 
-use crate::{report_json, write_findings_csv, write_rejected_csv, Report};
+use crate::{report_json, write_findings_csv, write_rejected_csv, CarrierLines, Report};
 use rayon::prelude::*;
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
@@ -68,7 +68,8 @@ pub fn write_outputs_marked(
     report: &Report,
     marks: Option<crate::HistoryMarks<'_>>,
 ) -> io::Result<()> {
-    write_outputs_timed(dir, dump, results, report, marks).map(|_| ())
+    let lines = crate::carrier_lines(dump, results);
+    write_outputs_timed(dir, dump, results, report, &lines, marks).map(|_| ())
 }
 
 /// How long each part of the write phase took, in a fixed order (`--timings`).
@@ -85,73 +86,87 @@ fn timed(f: impl FnOnce() -> io::Result<()>) -> Timed {
     Some((r, t.elapsed()))
 }
 
-/// As [`write_outputs_marked`], and returns how long each part took.
+/// As [`write_outputs_marked`], with the dispute and change lines already made
+/// ([`crate::carrier_lines`], which the audit makes beside the totals), and
+/// returns how long each part took.
 ///
 /// The files are independent: they are rendered and written concurrently, so
 /// one file's rendering overlaps another's and the flushes to disk overlap.
-/// report.xlsx, the longest, starts as soon as the dispute lines it shows are
-/// known. Errors are reported in a fixed order (json, findings, rejected, md,
-/// disputes, html, xlsx, changes), whatever finished first.
+/// report.xlsx, the longest, starts first (see the comment inside). Errors are
+/// reported in a fixed order (json, findings, rejected, md, disputes, html,
+/// xlsx, changes), whatever finished first.
 pub fn write_outputs_timed(
     dir: &Path,
     dump: &Dump,
     results: &[RuleResult],
     report: &Report,
+    lines: &CarrierLines,
     marks: Option<crate::HistoryMarks<'_>>,
 ) -> io::Result<WriteTimes> {
     fs::create_dir_all(dir)
         .map_err(|e| io::Error::new(e.kind(), format!("cannot create {}: {e}", dir.display())))?;
     let (mut json, mut findings, mut rejected, mut md): (Timed, Timed, Timed, Timed) = Default::default();
     let (mut written, mut html, mut xlsx, mut changes): (Timed, Timed, Timed, Timed) = Default::default();
-    let mut lines = Duration::ZERO;
+    let (d, c, as_of) = (&lines.disputes[..], &lines.changes[..], crate::as_of(dump));
     rayon::scope(|s| {
-        s.spawn(|_| {
-            json = timed(|| {
-                write_atomic(dir, "report.json", |w| {
-                    w.write_all(report_json(report).as_bytes())
-                })
-            })
-        });
-        s.spawn(|_| {
-            findings = timed(|| write_atomic(dir, "findings.csv", |w| write_findings_csv(w, dump, results)))
-        });
-        s.spawn(|_| rejected = timed(|| write_or_remove_rejected(dir, dump)));
-        let t = Instant::now();
-        let (all_disputes, all_changes) = rayon::join(
-            || crate::disputes(dump, results),
-            || crate::changes(dump, results),
-        );
-        lines = t.elapsed();
-        let view = crate::view::View::new(dump, results, report);
-        let marked = marks.map(|m| crate::view::View::new(dump, results, report).with_marks(m, results));
-        let html_view = marked.as_ref().unwrap_or(&view);
-        let (d, c, v) = (&all_disputes, &all_changes, &view);
-        rayon::scope(|s| {
-            s.spawn(|_| {
-                let ctx = crate::LetterContext::dated(dump, report, v.as_of);
-                written = timed(|| write_disputes(dir, d, &ctx));
+        // The order matters on 2 cores. The workbook, the longest part, fills its
+        // Disputes sheet on this thread while its other sheets wait in a job, and
+        // only then are the other files queued (`queue_the_rest`): an idle
+        // thread takes the oldest job first, so it fills those sheets at once,
+        // then takes the other files, largest first, while this thread packs
+        // the workbook. Queued before the sheets, the other files delayed them
+        // and the workbook's packing started last. The view of report.html and
+        // report.md is made in their job, not before the workbook starts.
+        let (written, html, findings, json) = (&mut written, &mut html, &mut findings, &mut json);
+        let (md, changes, rejected) = (&mut md, &mut changes, &mut rejected);
+        let queue_the_rest = move || {
+            s.spawn(move |_| {
+                let ctx = crate::LetterContext::dated(dump, report, as_of);
+                *written = timed(|| write_disputes(dir, d, &ctx));
             });
-            s.spawn(|_| {
-                html = timed(|| {
-                    write_atomic(dir, "report.html", |w| {
-                        w.write_all(
-                            crate::html::report_html_with(dump, results, report, html_view, d).as_bytes(),
-                        )
+            s.spawn(move |_| {
+                let view = crate::view::View::new(dump, results, report);
+                let marked =
+                    marks.map(|m| crate::view::View::new(dump, results, report).with_marks(m, results));
+                let html_view = marked.as_ref().unwrap_or(&view);
+                rayon::join(
+                    || {
+                        *html = timed(|| {
+                            write_atomic(dir, "report.html", |w| {
+                                w.write_all(
+                                    crate::html::report_html_with(dump, results, report, html_view, d)
+                                        .as_bytes(),
+                                )
+                            })
+                        })
+                    },
+                    || {
+                        *md = timed(|| {
+                            write_atomic(dir, "report.md", |w| {
+                                w.write_all(crate::markdown::report_md_with(dump, report, &view).as_bytes())
+                            })
+                        })
+                    },
+                );
+            });
+            s.spawn(move |_| {
+                *findings =
+                    timed(|| write_atomic(dir, "findings.csv", |w| write_findings_csv(w, dump, results)))
+            });
+            s.spawn(move |_| {
+                *json = timed(|| {
+                    write_atomic(dir, "report.json", |w| {
+                        w.write_all(report_json(report).as_bytes())
                     })
                 })
             });
-            s.spawn(|_| {
-                md = timed(|| {
-                    write_atomic(dir, "report.md", |w| {
-                        w.write_all(crate::markdown::report_md_with(dump, report, v).as_bytes())
-                    })
-                })
-            });
-            s.spawn(|_| changes = timed(|| write_changes(dir, c)));
-            // The workbook, the longest part, on this thread at once: the other
-            // thread takes the parts spawned above (a spawned job could wait
-            // behind them).
-            xlsx = timed(|| write_xlsx(dir, dump, results, report, d, c, v.as_of));
+            s.spawn(move |_| *changes = timed(|| write_changes(dir, c)));
+            s.spawn(move |_| *rejected = timed(|| write_or_remove_rejected(dir, dump)));
+        };
+        xlsx = timed(|| {
+            let bytes = crate::xlsx::report_xlsx_queueing(dump, results, report, d, c, as_of, queue_the_rest)
+                .map_err(|e| io::Error::other(format!("cannot build report.xlsx: {e}")))?;
+            write_atomic(dir, "report.xlsx", |w| w.write_all(&bytes))
         });
     });
     let parts = [
@@ -164,7 +179,7 @@ pub fn write_outputs_timed(
         ("report.xlsx", xlsx),
         ("changes/", changes),
     ];
-    let mut times: WriteTimes = vec![("dispute and change lines", lines)];
+    let mut times: WriteTimes = Vec::with_capacity(parts.len());
     for (name, part) in parts {
         // Every part ran inside the scope; `None` cannot remain.
         let (result, took) = part.unwrap_or((Ok(()), Duration::ZERO));
@@ -176,21 +191,6 @@ pub fn write_outputs_timed(
         let _ = d.sync_all();
     }
     Ok(times)
-}
-
-/// report.xlsx (see [`crate::report_xlsx`]).
-fn write_xlsx(
-    dir: &Path,
-    dump: &Dump,
-    results: &[RuleResult],
-    report: &Report,
-    disputes: &[crate::AccountDispute],
-    changes: &[crate::CarrierChanges],
-    as_of: Option<telaudit_model::Date>,
-) -> io::Result<()> {
-    let bytes = crate::report_xlsx(dump, results, report, disputes, changes, as_of)
-        .map_err(|e| io::Error::other(format!("cannot build report.xlsx: {e}")))?;
-    write_atomic(dir, "report.xlsx", |w| w.write_all(&bytes))
 }
 
 /// rejected.csv when input was refused; otherwise a stale one from an earlier run is removed.

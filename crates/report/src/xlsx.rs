@@ -31,7 +31,7 @@ use crate::Report;
 use rust_xlsxwriter::{
     DocProperties, ExcelDateTime, Format, Table, TableColumn, Workbook, Worksheet, XlsxError,
 };
-use telaudit_model::{money_string, Date, Decimal, Dump, RuleResult, SkippedFile};
+use telaudit_model::{money_string, round_cents, Date, Decimal, Dump, RuleResult, SkippedFile};
 
 /// Excel's largest text in one cell, in UTF-16 code units (as Excel and the
 /// library count: a character outside the Basic Multilingual Plane is two).
@@ -64,9 +64,20 @@ fn text(s: &str) -> String {
     s[..end].to_string()
 }
 
-/// The cell value of an amount: rounded to the cent in decimal, then read.
+/// The cell value of an amount: rounded to the cent in decimal, then read as
+/// [`money_string`]'s text would be. Whole cents below 2^53 are exact doubles,
+/// and IEEE division is correctly rounded, so `cents / 100.0` is the double
+/// nearest the two-decimal figure: the double the text parses to, without the
+/// text.
 fn amount(d: Decimal) -> f64 {
-    money_string(d).parse().unwrap_or(0.0)
+    let mut r = round_cents(d);
+    r.rescale(2);
+    let cents = r.mantissa();
+    if cents.unsigned_abs() < 1 << 53 {
+        cents as f64 / 100.0
+    } else {
+        money_string(d).parse().unwrap_or(0.0)
+    }
 }
 
 /// The Excel date of `d`; `None` outside Excel's range (years 1900 to 9999).
@@ -82,6 +93,16 @@ fn excel_date(d: Date) -> Option<ExcelDateTime> {
 fn date_cell(ws: &mut Worksheet, f: &Formats, row: u32, col: u16, d: Date) -> Result<(), XlsxError> {
     match excel_date(d) {
         Some(x) => ws.write_datetime_with_format(row, col, x, &f.date)?,
+        None => ws.write_string(row, col, d.to_string())?,
+    };
+    Ok(())
+}
+
+/// A date cell in a column formatted as dates ([`column_formats`]): the cell
+/// takes the column's format, so no format is looked up per cell.
+fn date_in_column(ws: &mut Worksheet, row: u32, col: u16, d: Date) -> Result<(), XlsxError> {
+    match excel_date(d) {
+        Some(x) => ws.write_datetime(row, col, x)?,
         None => ws.write_string(row, col, d.to_string())?,
     };
     Ok(())
@@ -227,13 +248,42 @@ fn last_row(n: usize) -> u32 {
     }
 }
 
-fn column_widths(ws: &mut Worksheet, names: &[&str]) -> Result<(), XlsxError> {
+/// The columns of the listing sheets that hold amounts.
+const MONEY_COLUMNS: [&str; 6] = [
+    "recoverable",
+    "monthly",
+    "expired",
+    "billed_amount",
+    "claimed",
+    "monthly_saving",
+];
+/// The columns of the listing sheets that hold dates.
+const DATE_COLUMNS: [&str; 5] = [
+    "first_period",
+    "last_period",
+    "invoice_date",
+    "period_start",
+    "period_end",
+];
+
+/// Sets each column's width, and the money or date format of the columns that
+/// hold amounts ([`MONEY_COLUMNS`]) or dates ([`DATE_COLUMNS`]). Their cells are
+/// then written without a format and take the column's: the library looks a
+/// cell's own format up by hashing the whole format, which on the Disputes
+/// sheet cost more than writing the cell.
+fn column_formats(ws: &mut Worksheet, f: &Formats, names: &[&str]) -> Result<(), XlsxError> {
     for (i, n) in names.iter().enumerate() {
         let w = match *n {
             "description" | "reason" | "evidence" | "basis" => 48,
             _ => 14,
         };
-        ws.set_column_width(i as u16, w)?;
+        let col = i as u16;
+        ws.set_column_width(col, w)?;
+        if MONEY_COLUMNS.contains(n) {
+            ws.set_column_format(col, &f.money)?;
+        } else if DATE_COLUMNS.contains(n) {
+            ws.set_column_format(col, &f.date)?;
+        }
     }
     Ok(())
 }
@@ -241,8 +291,14 @@ fn column_widths(ws: &mut Worksheet, names: &[&str]) -> Result<(), XlsxError> {
 /// Sets the column widths, adds the table over rows 0..=last (header at 0) and
 /// freezes the header. Called before the rows are written: a constant-memory
 /// sheet writes its rows out in order, the header first.
-fn start_table(ws: &mut Worksheet, names: &[&str], last: u32, name: &str) -> Result<(), XlsxError> {
-    column_widths(ws, names)?;
+fn start_table(
+    ws: &mut Worksheet,
+    f: &Formats,
+    names: &[&str],
+    last: u32,
+    name: &str,
+) -> Result<(), XlsxError> {
+    column_formats(ws, f, names)?;
     let cols: Vec<TableColumn> = names.iter().map(|n| TableColumn::new().set_header(*n)).collect();
     let table = Table::new()
         .set_name(name)
@@ -258,7 +314,7 @@ fn start_table(ws: &mut Worksheet, names: &[&str], last: u32, name: &str) -> Res
 /// insert per cell), which on the largest sheet cost as much as a tenth of the
 /// workbook; an autofilter costs nothing per cell and filters the same.
 fn start_filtered(ws: &mut Worksheet, f: &Formats, names: &[&str], last: u32) -> Result<(), XlsxError> {
-    column_widths(ws, names)?;
+    column_formats(ws, f, names)?;
     ws.write_row_with_format(0, 0, names.iter().copied(), &f.bold)?;
     ws.autofilter(0, 0, last.max(1), names.len() as u16 - 1)?;
     ws.set_freeze_panes(1, 0)?;
@@ -268,7 +324,7 @@ fn start_filtered(ws: &mut Worksheet, f: &Formats, names: &[&str], last: u32) ->
 fn findings(ws: &mut Worksheet, f: &Formats, dump: &Dump, results: &[RuleResult]) -> Result<(), XlsxError> {
     ws.set_name("Findings")?;
     let all = sorted_findings(dump, results);
-    start_table(ws, &FINDINGS_COLUMNS, last_row(all.len()), "FindingsTable")?;
+    start_table(ws, f, &FINDINGS_COLUMNS, last_row(all.len()), "FindingsTable")?;
     let mut row = 0u32;
     let mut buf = String::new();
     let mut invoices: Vec<&str> = Vec::new();
@@ -288,18 +344,18 @@ fn findings(ws: &mut Worksheet, f: &Formats, dump: &Dump, results: &[RuleResult]
         invoices.sort_unstable();
         invoices.dedup();
         ws.write_string(row, 5, text(&invoices.join(";")))?;
-        date_cell(ws, f, row, 6, x.first_period)?;
-        date_cell(ws, f, row, 7, x.last_period)?;
+        date_in_column(ws, row, 6, x.first_period)?;
+        date_in_column(ws, row, 7, x.last_period)?;
         ws.write_string(row, 8, text(&x.description))?;
-        ws.write_number_with_format(row, 9, amount(x.recoverable), &f.money)?;
-        ws.write_number_with_format(row, 10, amount(x.monthly), &f.money)?;
+        ws.write_number(row, 9, amount(x.recoverable))?;
+        ws.write_number(row, 10, amount(x.monthly))?;
         buf.clear();
         join_sources(dump, &x.evidence, &mut buf);
         ws.write_string(row, 11, text(&buf))?;
         buf.clear();
         join_sources(dump, &x.basis, &mut buf);
         ws.write_string(row, 12, text(&buf))?;
-        ws.write_number_with_format(row, 13, amount(x.expired), &f.money)?;
+        ws.write_number(row, 13, amount(x.expired))?;
         ws.write_string(row, 14, text(&x.key))?;
     }
     if (row as usize) < all.len() {
@@ -328,7 +384,7 @@ fn changes(ws: &mut Worksheet, f: &Formats, all: &[CarrierChanges]) -> Result<()
         "evidence",
     ];
     let n: usize = all.iter().map(|c| c.lines.len()).sum();
-    start_table(ws, &names, last_row(n), "ChangesTable")?;
+    start_table(ws, f, &names, last_row(n), "ChangesTable")?;
     let mut row = 0u32;
     for c in all {
         for l in &c.lines {
@@ -343,7 +399,7 @@ fn changes(ws: &mut Worksheet, f: &Formats, all: &[CarrierChanges]) -> Result<()
             ws.write_string(row, 3, text(&l.rule))?;
             ws.write_string(row, 4, text(&l.from))?;
             ws.write_string(row, 5, text(&l.to))?;
-            ws.write_number_with_format(row, 6, amount(l.monthly), &f.money)?;
+            ws.write_number(row, 6, amount(l.monthly))?;
             ws.write_string(row, 7, text(&l.evidence))?;
         }
     }
@@ -382,19 +438,19 @@ fn disputes(ws: &mut Worksheet, f: &Formats, all: &[AccountDispute]) -> Result<(
             ws.write_string(row, 1, text(&d.account))?;
             ws.write_string(row, 2, text(&l.invoice))?;
             if let Some(x) = l.invoice_date {
-                date_cell(ws, f, row, 3, x)?;
+                date_in_column(ws, row, 3, x)?;
             }
             ws.write_string(row, 4, text(&l.service))?;
-            date_cell(ws, f, row, 5, l.period_start)?;
+            date_in_column(ws, row, 5, l.period_start)?;
             if let Some(x) = l.period_end {
-                date_cell(ws, f, row, 6, x)?;
+                date_in_column(ws, row, 6, x)?;
             }
             ws.write_string(row, 7, text(&l.charge_code))?;
             ws.write_string(row, 8, text(&l.description))?;
             if let Some(b) = l.billed {
-                ws.write_number_with_format(row, 9, amount(b), &f.money)?;
+                ws.write_number(row, 9, amount(b))?;
             }
-            ws.write_number_with_format(row, 10, amount(l.claimed), &f.money)?;
+            ws.write_number(row, 10, amount(l.claimed))?;
             ws.write_string(row, 11, text(&l.rule))?;
             ws.write_string(row, 12, text(&l.reason))?;
             ws.write_string(row, 13, text(&l.source))?;
@@ -420,6 +476,22 @@ pub fn report_xlsx(
     all_disputes: &[AccountDispute],
     all_changes: &[CarrierChanges],
     as_of: Option<Date>,
+) -> Result<Vec<u8>, XlsxError> {
+    report_xlsx_queueing(dump, results, report, all_disputes, all_changes, as_of, || ())
+}
+
+/// As [`report_xlsx`]; `queue` runs on this thread just after the job that
+/// fills the Findings, Summary and Changes sheets is queued and before this
+/// thread fills the Disputes sheet, so that rayon jobs `queue` spawns come after
+/// that job (an idle thread takes the oldest job first).
+pub(crate) fn report_xlsx_queueing(
+    dump: &Dump,
+    results: &[RuleResult],
+    report: &Report,
+    all_disputes: &[AccountDispute],
+    all_changes: &[CarrierChanges],
+    as_of: Option<Date>,
+    queue: impl FnOnce() + Send,
 ) -> Result<Vec<u8>, XlsxError> {
     let f = Formats {
         money: Format::new().set_num_format("#,##0.00"),
@@ -455,20 +527,17 @@ pub fn report_xlsx(
     let mut fi = wb.new_worksheet_with_constant_memory()?;
     let mut di = wb.new_worksheet_with_constant_memory()?;
     let mut ch = wb.new_worksheet_with_constant_memory()?;
-    // Disputes, the longest, on this thread first; the others can be taken by
-    // another thread meanwhile.
+    // Disputes, the longest, on this thread; the other three in one job that
+    // another thread takes meanwhile (queued before anything `queue` spawns).
     let (rdi, (rfi, (rs, rch))) = rayon::join(
-        || disputes(&mut di, &f, all_disputes),
         || {
-            rayon::join(
-                || findings(&mut fi, &f, dump, results),
-                || {
-                    rayon::join(
-                        || summary(&mut s, &f, report, &dump.skipped, as_of),
-                        || changes(&mut ch, &f, all_changes),
-                    )
-                },
-            )
+            queue();
+            disputes(&mut di, &f, all_disputes)
+        },
+        || {
+            let fi = findings(&mut fi, &f, dump, results);
+            let s = summary(&mut s, &f, report, &dump.skipped, as_of);
+            (fi, (s, changes(&mut ch, &f, all_changes)))
         },
     );
     rs.and(rfi).and(rdi).and(rch)?;

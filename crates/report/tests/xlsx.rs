@@ -349,3 +349,90 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// One part of the workbook (a zip member) as text.
+fn part(xlsx: &Path, name: &str) -> String {
+    let mut zip = zip::ZipArchive::new(fs::File::open(xlsx).unwrap()).unwrap();
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name(name).unwrap(), &mut text).unwrap();
+    text
+}
+
+/// The value of `attr="..."` in an XML tag's text, if present.
+fn attr<'a>(tag: &'a str, attr: &str) -> Option<&'a str> {
+    let at = tag.find(&format!(" {attr}=\""))? + attr.len() + 3;
+    tag[at..].split('"').next()
+}
+
+/// The value of the attribute a split-off tag starts with (`numFmtId="164" ...`).
+fn attr_at_start<'a>(tag: &'a str, attr: &str) -> &'a str {
+    let rest = tag
+        .strip_prefix(attr)
+        .and_then(|t| t.strip_prefix("=\""))
+        .unwrap();
+    rest.split('"').next().unwrap()
+}
+
+/// The number format of each cell style (`cellXfs`), by index: a built-in id's
+/// code for the two used here (0 General, 14 a date), else the custom `numFmt`.
+fn style_formats(styles: &str) -> Vec<String> {
+    let custom: std::collections::BTreeMap<&str, &str> = styles
+        .split("<numFmt ")
+        .skip(1)
+        .map(|t| (attr_at_start(t, "numFmtId"), attr(t, "formatCode").unwrap()))
+        .collect();
+    let xfs = styles
+        .split("<cellXfs")
+        .nth(1)
+        .unwrap()
+        .split("</cellXfs>")
+        .next()
+        .unwrap();
+    xfs.split("<xf ")
+        .skip(1)
+        .map(|t| {
+            let id = attr_at_start(t, "numFmtId");
+            custom
+                .get(id)
+                .map_or(format!("builtin {id}"), |c| c.replace("&quot;", "\""))
+        })
+        .collect()
+}
+
+#[test]
+fn every_amount_cell_is_formatted_as_money_and_every_date_cell_as_a_date() {
+    let tmp = tempfile::tempdir().unwrap();
+    audit_client(&sample(), tmp.path());
+    let xlsx = tmp.path().join("report.xlsx");
+    let formats = style_formats(&part(&xlsx, "xl/styles.xml"));
+    // Sheets 2, 3, 4: Findings, Disputes, Changes; the columns of amounts and dates.
+    let sheets = [
+        ("xl/worksheets/sheet2.xml", vec!['J', 'K', 'N'], vec!['G', 'H']),
+        ("xl/worksheets/sheet3.xml", vec!['J', 'K'], vec!['D', 'F', 'G']),
+        ("xl/worksheets/sheet4.xml", vec!['G'], vec![]),
+    ];
+    for (name, money, dates) in sheets {
+        let xml = part(&xlsx, name);
+        let (mut amounts, mut days) = (0, 0);
+        for cell in xml.split("<c ").skip(1) {
+            let tag = &cell[..cell.find('>').unwrap()];
+            let r = attr_at_start(tag, "r");
+            let (col, row) = (r.chars().next().unwrap(), &r[1..]);
+            if row == "1" || tag.contains("t=\"") {
+                continue; // the header, and text cells (a note row, a pre-1900 date)
+            }
+            let style = attr(tag, "s").map_or(0, |s| s.parse::<usize>().unwrap());
+            if money.contains(&col) {
+                assert_eq!(formats[style], "#,##0.00", "{name} {r}");
+                amounts += 1;
+            } else if dates.contains(&col) {
+                assert_eq!(formats[style], "yyyy-mm-dd", "{name} {r}");
+                days += 1;
+            } else {
+                panic!("{name} {r}: a number cell in a text column");
+            }
+        }
+        assert!(amounts > 0, "{name} has amounts");
+        assert_eq!(days > 0, !dates.is_empty(), "{name} has dates");
+    }
+}

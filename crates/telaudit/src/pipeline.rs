@@ -10,7 +10,7 @@ use crate::cmd::CliError;
 use std::path::Path;
 use std::time::{Duration, Instant};
 use telaudit_model::{Date, Dump, RuleResult};
-use telaudit_report::Report;
+use telaudit_report::{CarrierLines, Report};
 use telaudit_rules::RuleSet;
 
 /// Test hook: when this environment variable names a client id, the pipeline
@@ -24,6 +24,8 @@ pub struct Audited {
     pub dump: Dump,
     pub results: Vec<RuleResult>,
     pub report: Report,
+    /// The dispute and change lines the outputs render.
+    pub lines: CarrierLines,
     /// How long each phase took, in the order run.
     pub timings: Vec<Timing>,
 }
@@ -60,7 +62,9 @@ impl Timing {
     }
 }
 
-/// Reads `client_dir`, runs `rules` over it and totals the findings. `as_of` is
+/// Reads `client_dir`, runs `rules` over it, totals the findings and makes the
+/// dispute and change lines (the two in parallel: both only read the
+/// findings). `as_of` is
 /// the dispute windows' as-of date (`--as-of`); `None`: the latest invoice_date.
 ///
 /// Errors: [`CliError::Config`] for a bad client.toml, [`CliError::Failed`] when
@@ -89,14 +93,27 @@ pub fn audit_client(client_dir: &Path, rules: &RuleSet, as_of: Option<Date>) -> 
     }
 
     let t = Instant::now();
-    let report = telaudit_report::summarize(&dump, &results);
-    timings.push(Timing::phase("totals", t.elapsed()));
+    let ((report, summary), (lines, made)) = rayon::join(
+        || timed(|| telaudit_report::summarize(&dump, &results)),
+        || timed(|| telaudit_report::carrier_lines(&dump, &results)),
+    );
+    timings.push(Timing::phase("totals + lines (wall)", t.elapsed()));
+    timings.push(Timing::part("totals".to_string(), summary));
+    timings.push(Timing::part("dispute and change lines".to_string(), made));
     Ok(Audited {
         dump,
         results,
         report,
+        lines,
         timings,
     })
+}
+
+/// `f`'s value and how long it took.
+fn timed<T>(f: impl FnOnce() -> T) -> (T, Duration) {
+    let t = Instant::now();
+    let v = f();
+    (v, t.elapsed())
 }
 
 /// Writes the client's outputs (report.json, findings.csv, report.md, ...) into `out`.
@@ -112,7 +129,7 @@ pub fn write_client_marked(
     marks: Option<telaudit_report::HistoryMarks<'_>>,
 ) -> Result<(), CliError> {
     let t = Instant::now();
-    let parts = telaudit_report::write_outputs_timed(out, &a.dump, &a.results, &a.report, marks)
+    let parts = telaudit_report::write_outputs_timed(out, &a.dump, &a.results, &a.report, &a.lines, marks)
         .map_err(|e| CliError::Failed(format!("cannot write the outputs to {}: {e}", out.display())))?;
     a.timings.push(Timing::phase("write (wall)", t.elapsed()));
     // The parts run concurrently: each its own time, overlapping.
