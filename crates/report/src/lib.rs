@@ -51,6 +51,7 @@
 mod changes;
 mod claims;
 mod disputes;
+mod durable;
 mod exact;
 mod html;
 mod human;

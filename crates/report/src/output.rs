@@ -1,10 +1,11 @@
 //! Writing the outputs into a client's output folder, each file atomically.
 
+use crate::durable::{io_context, remove_any, with_syncer, Syncer};
 use crate::{report_json, write_findings_csv, write_rejected_csv, CarrierLines, Report};
 use rayon::prelude::*;
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 use telaudit_model::{Dump, RuleResult};
@@ -24,27 +25,62 @@ pub fn write_atomic(
     name: &str,
     fill: impl FnOnce(&mut BufWriter<&File>) -> io::Result<()>,
 ) -> io::Result<()> {
+    let (file, tmp, target) = write_tmp(dir, name, fill)?;
+    let result = file.sync_all().and_then(|()| {
+        drop(file);
+        fs::rename(&tmp, &target)
+    });
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result.map_err(|e| io::Error::new(e.kind(), format!("cannot write {}: {e}", target.display())))
+}
+
+/// As [`write_atomic`], with the flush to disk and the rename left to the
+/// syncer thread ([`crate::durable`]).
+fn write_synced(
+    sync: &Syncer,
+    dir: &Path,
+    name: &str,
+    fill: impl FnOnce(&mut BufWriter<&File>) -> io::Result<()>,
+) -> io::Result<()> {
+    let (file, tmp, target) = write_tmp(dir, name, fill)?;
+    sync.file(file, tmp, target)
+}
+
+/// The temporary file of [`write_atomic`], filled and flushed from the
+/// process (not yet to disk): the open file, its path and the target's. On
+/// failure the temporary file is removed.
+fn write_tmp(
+    dir: &Path,
+    name: &str,
+    fill: impl FnOnce(&mut BufWriter<&File>) -> io::Result<()>,
+) -> io::Result<(File, PathBuf, PathBuf)> {
     let target = dir.join(name);
     let tmp = dir.join(format!(
         ".tmp-{name}-{}-{}.tmp",
         std::process::id(),
         TMP_COUNTER.fetch_add(1, Ordering::Relaxed)
     ));
-    let result = (|| {
+    let result = (|| -> io::Result<File> {
         let file = File::create(&tmp)?;
         {
             let mut w = BufWriter::new(&file);
             fill(&mut w)?;
             w.flush()?;
         }
-        file.sync_all()?;
-        drop(file);
-        fs::rename(&tmp, &target)
+        Ok(file)
     })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
+    match result {
+        Ok(file) => Ok((file, tmp, target)),
+        Err(e) => {
+            let _ = fs::remove_file(&tmp);
+            Err(io::Error::new(
+                e.kind(),
+                format!("cannot write {}: {e}", target.display()),
+            ))
+        }
     }
-    result.map_err(|e| io::Error::new(e.kind(), format!("cannot write {}: {e}", target.display())))
 }
 
 /// Writes report.json, findings.csv, report.md, report.html, report.xlsx, the
@@ -108,65 +144,73 @@ pub fn write_outputs_timed(
     let (mut json, mut findings, mut rejected, mut md): (Timed, Timed, Timed, Timed) = Default::default();
     let (mut written, mut html, mut xlsx, mut changes): (Timed, Timed, Timed, Timed) = Default::default();
     let (d, c, as_of) = (&lines.disputes[..], &lines.changes[..], crate::as_of(dump));
-    rayon::scope(|s| {
-        // The order matters on 2 cores. The workbook, the longest part, fills its
-        // Disputes sheet on this thread while its other sheets wait in a job, and
-        // only then are the other files queued (`queue_the_rest`): an idle
-        // thread takes the oldest job first, so it fills those sheets at once,
-        // then takes the other files, largest first, while this thread packs
-        // the workbook. Queued before the sheets, the other files delayed them
-        // and the workbook's packing started last. The view of report.html and
-        // report.md is made in their job, not before the workbook starts.
-        let (written, html, findings, json) = (&mut written, &mut html, &mut findings, &mut json);
-        let (md, changes, rejected) = (&mut md, &mut changes, &mut rejected);
-        let queue_the_rest = move || {
-            s.spawn(move |_| {
-                let ctx = crate::LetterContext::dated(dump, report, as_of);
-                *written = timed(|| write_disputes(dir, d, &ctx));
-            });
-            s.spawn(move |_| {
-                let view = crate::view::View::new(dump, results, report);
-                let marked =
-                    marks.map(|m| crate::view::View::new(dump, results, report).with_marks(m, results));
-                let html_view = marked.as_ref().unwrap_or(&view);
-                rayon::join(
-                    || {
-                        *html = timed(|| {
-                            write_atomic(dir, "report.html", |w| {
-                                w.write_all(
-                                    crate::html::report_html_with(dump, results, report, html_view, d)
-                                        .as_bytes(),
-                                )
+    let ((), synced) = with_syncer(|sync| {
+        rayon::scope(|s| {
+            // The order matters on 2 cores. The workbook, the longest part, fills its
+            // Disputes sheet on this thread while its other sheets wait in a job, and
+            // only then are the other files queued (`queue_the_rest`): an idle
+            // thread takes the oldest job first, so it fills those sheets at once,
+            // then takes the other files, largest first, while this thread packs
+            // the workbook. Queued before the sheets, the other files delayed them
+            // and the workbook's packing started last. The view of report.html and
+            // report.md is made in their job, not before the workbook starts.
+            let (written, html, findings, json) = (&mut written, &mut html, &mut findings, &mut json);
+            let (md, changes, rejected) = (&mut md, &mut changes, &mut rejected);
+            let queue_the_rest = move || {
+                s.spawn(move |_| {
+                    let ctx = crate::LetterContext::dated(dump, report, as_of);
+                    *written = timed(|| write_disputes(sync, dir, d, &ctx));
+                });
+                s.spawn(move |_| {
+                    let view = crate::view::View::new(dump, results, report);
+                    let marked =
+                        marks.map(|m| crate::view::View::new(dump, results, report).with_marks(m, results));
+                    let html_view = marked.as_ref().unwrap_or(&view);
+                    rayon::join(
+                        || {
+                            *html = timed(|| {
+                                write_synced(sync, dir, "report.html", |w| {
+                                    w.write_all(
+                                        crate::html::report_html_with(dump, results, report, html_view, d)
+                                            .as_bytes(),
+                                    )
+                                })
                             })
-                        })
-                    },
-                    || {
-                        *md = timed(|| {
-                            write_atomic(dir, "report.md", |w| {
-                                w.write_all(crate::markdown::report_md_with(dump, report, &view).as_bytes())
+                        },
+                        || {
+                            *md = timed(|| {
+                                write_synced(sync, dir, "report.md", |w| {
+                                    w.write_all(
+                                        crate::markdown::report_md_with(dump, report, &view).as_bytes(),
+                                    )
+                                })
                             })
+                        },
+                    );
+                });
+                s.spawn(move |_| {
+                    *findings = timed(|| {
+                        write_synced(sync, dir, "findings.csv", |w| {
+                            write_findings_csv(w, dump, results)
                         })
-                    },
-                );
-            });
-            s.spawn(move |_| {
-                *findings =
-                    timed(|| write_atomic(dir, "findings.csv", |w| write_findings_csv(w, dump, results)))
-            });
-            s.spawn(move |_| {
-                *json = timed(|| {
-                    write_atomic(dir, "report.json", |w| {
-                        w.write_all(report_json(report).as_bytes())
                     })
-                })
+                });
+                s.spawn(move |_| {
+                    *json = timed(|| {
+                        write_synced(sync, dir, "report.json", |w| {
+                            w.write_all(report_json(report).as_bytes())
+                        })
+                    })
+                });
+                s.spawn(move |_| *changes = timed(|| write_changes(sync, dir, c)));
+                s.spawn(move |_| *rejected = timed(|| write_or_remove_rejected(sync, dir, dump)));
+            };
+            xlsx = timed(|| {
+                let bytes =
+                    crate::xlsx::report_xlsx_queueing(dump, results, report, d, c, as_of, queue_the_rest)
+                        .map_err(|e| io::Error::other(format!("cannot build report.xlsx: {e}")))?;
+                write_synced(sync, dir, "report.xlsx", |w| w.write_all(&bytes))
             });
-            s.spawn(move |_| *changes = timed(|| write_changes(dir, c)));
-            s.spawn(move |_| *rejected = timed(|| write_or_remove_rejected(dir, dump)));
-        };
-        xlsx = timed(|| {
-            let bytes = crate::xlsx::report_xlsx_queueing(dump, results, report, d, c, as_of, queue_the_rest)
-                .map_err(|e| io::Error::other(format!("cannot build report.xlsx: {e}")))?;
-            write_atomic(dir, "report.xlsx", |w| w.write_all(&bytes))
         });
     });
     let parts = [
@@ -186,6 +230,7 @@ pub fn write_outputs_timed(
         result?;
         times.push((name, took));
     }
+    synced?;
     // Make the renames durable too (best effort: not every platform can open a folder).
     if let Ok(d) = File::open(dir) {
         let _ = d.sync_all();
@@ -194,9 +239,9 @@ pub fn write_outputs_timed(
 }
 
 /// rejected.csv when input was refused; otherwise a stale one from an earlier run is removed.
-fn write_or_remove_rejected(dir: &Path, dump: &Dump) -> io::Result<()> {
+fn write_or_remove_rejected(sync: &Syncer, dir: &Path, dump: &Dump) -> io::Result<()> {
     if !dump.rejected.is_empty() {
-        return write_atomic(dir, "rejected.csv", |w| write_rejected_csv(w, dump));
+        return write_synced(sync, dir, "rejected.csv", |w| write_rejected_csv(w, dump));
     }
     let stale = dir.join("rejected.csv");
     match fs::remove_file(&stale) {
@@ -209,25 +254,13 @@ fn write_or_remove_rejected(dir: &Path, dump: &Dump) -> io::Result<()> {
     }
 }
 
-fn io_context(e: io::Error, what: &str, path: &Path) -> io::Error {
-    io::Error::new(e.kind(), format!("cannot {what} {}: {e}", path.display()))
-}
-
-/// Removes `path` (a folder, or a file or link standing in its place) if it exists.
-fn remove_any(path: &Path) -> io::Result<()> {
-    match fs::symlink_metadata(path) {
-        Ok(m) if m.is_dir() => fs::remove_dir_all(path),
-        Ok(_) => fs::remove_file(path),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(e),
-    }
-}
-
 /// Replaces the folder `dir/name` as a whole: `fill` writes the new set into a
 /// temporary folder beside it, which is then renamed into place, so a reader sees
 /// the old set or the new set, never a mix. With `empty`, the folder is removed
-/// instead. Only `dir/name` is ever removed.
+/// instead. Only `dir/name` is ever removed. The files `fill` writes go
+/// through `sync`, and so does the rename, after them.
 fn replace_folder(
+    sync: &Syncer,
     dir: &Path,
     name: &str,
     empty: bool,
@@ -242,46 +275,48 @@ fn replace_folder(
         std::process::id(),
         TMP_COUNTER.fetch_add(1, Ordering::Relaxed)
     ));
-    let result = (|| {
-        fs::create_dir(&tmp).map_err(|e| io_context(e, "create", &tmp))?;
-        fill(&tmp)?;
-        remove_any(&target).map_err(|e| io_context(e, "remove the stale", &target))?;
-        fs::rename(&tmp, &target).map_err(|e| io_context(e, "rename into place", &target))
-    })();
-    if result.is_err() {
-        let _ = fs::remove_dir_all(&tmp);
+    fs::create_dir(&tmp).map_err(|e| io_context(e, "create", &tmp))?;
+    match fill(&tmp) {
+        Ok(()) => sync.folder(tmp, target),
+        Err(e) => {
+            sync.discard(tmp);
+            Err(e)
+        }
     }
-    result
 }
 
 /// Writes `disputes/<carrier>/<account>.csv`, `.md` and `.html` (see
 /// [`replace_folder`]).
 fn write_disputes(
+    sync: &Syncer,
     dir: &Path,
     disputes: &[crate::AccountDispute],
     ctx: &crate::LetterContext,
 ) -> io::Result<()> {
-    replace_folder(dir, "disputes", disputes.is_empty(), |tmp| {
+    replace_folder(sync, dir, "disputes", disputes.is_empty(), |tmp| {
         for d in disputes {
             let sub = tmp.join(&d.dir);
             fs::create_dir_all(&sub).map_err(|e| io_context(e, "create", &sub))?;
         }
-        // In parallel, also the three files of one account: each file's flush to
-        // disk waits on the device, not the CPU, so the waits overlap.
+        // In parallel, also the three files of one account.
         disputes.par_iter().try_for_each(|d| {
             let sub = tmp.join(&d.dir);
             let (csv, letters) = rayon::join(
                 || {
-                    write_atomic(&sub, &format!("{}.csv", d.stem), |w| {
+                    write_synced(sync, &sub, &format!("{}.csv", d.stem), |w| {
                         w.write_all(crate::dispute_csv(d).as_bytes())
                     })
                 },
                 || {
                     let (md, html) = crate::dispute_letters(d, ctx);
                     let (a, b) = rayon::join(
-                        || write_atomic(&sub, &format!("{}.md", d.stem), |w| w.write_all(md.as_bytes())),
                         || {
-                            write_atomic(&sub, &format!("{}.html", d.stem), |w| {
+                            write_synced(sync, &sub, &format!("{}.md", d.stem), |w| {
+                                w.write_all(md.as_bytes())
+                            })
+                        },
+                        || {
+                            write_synced(sync, &sub, &format!("{}.html", d.stem), |w| {
                                 w.write_all(html.as_bytes())
                             })
                         },
@@ -296,10 +331,10 @@ fn write_disputes(
 
 /// Writes `changes/<carrier>.csv` (see [`replace_folder`]; removed when no
 /// finding recommends a change).
-fn write_changes(dir: &Path, changes: &[crate::CarrierChanges]) -> io::Result<()> {
-    replace_folder(dir, "changes", changes.is_empty(), |tmp| {
+fn write_changes(sync: &Syncer, dir: &Path, changes: &[crate::CarrierChanges]) -> io::Result<()> {
+    replace_folder(sync, dir, "changes", changes.is_empty(), |tmp| {
         for c in changes {
-            write_atomic(tmp, &format!("{}.csv", c.stem), |w| {
+            write_synced(sync, tmp, &format!("{}.csv", c.stem), |w| {
                 w.write_all(crate::changes_csv(c).as_bytes())
             })?;
         }
