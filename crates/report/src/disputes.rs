@@ -925,6 +925,40 @@ mod tests {
     use super::*;
     use telaudit_model::{ChargeType, FileId, Row};
 
+    /// A charge row of one unit at 1.00, dated `period` throughout.
+    #[allow(clippy::too_many_arguments)]
+    fn charge(
+        carrier: Sym,
+        account: Sym,
+        service: Sym,
+        invoice: Sym,
+        period: Date,
+        charge_type: ChargeType,
+        charge_code: Sym,
+    ) -> Row {
+        Row {
+            carrier,
+            account,
+            invoice,
+            service,
+            charge_code,
+            description: Sym::EMPTY,
+            usage_unit: Sym::EMPTY,
+            invoice_date: period,
+            period_start: period,
+            period_end: period,
+            charge_type,
+            quantity: Micros::ONE,
+            unit_rate: None,
+            amount: Micros::ONE,
+            usage_quantity: None,
+            source: SourceRef {
+                file: FileId(0),
+                pos: 2,
+            },
+        }
+    }
+
     #[test]
     fn missing_credit_invoices_by_service_and_account() {
         let mut dump = Dump::default();
@@ -935,26 +969,16 @@ mod tests {
         let (i9, i1, i5) = (sym("INV-9"), sym("INV-1"), sym("INV-5"));
         let feb = Date::parse("2025-02-01").unwrap();
         let mar = Date::parse("2025-03-01").unwrap();
-        let row = |carrier, account, service, invoice, period| Row {
-            carrier,
-            account,
-            invoice,
-            service,
-            charge_code: Sym::EMPTY,
-            description: Sym::EMPTY,
-            usage_unit: Sym::EMPTY,
-            invoice_date: period,
-            period_start: period,
-            period_end: period,
-            charge_type: ChargeType::Recurring,
-            quantity: Micros::ONE,
-            unit_rate: None,
-            amount: Micros::ONE,
-            usage_quantity: None,
-            source: SourceRef {
-                file: FileId(0),
-                pos: 2,
-            },
+        let row = |carrier, account, service, invoice, period| {
+            charge(
+                carrier,
+                account,
+                service,
+                invoice,
+                period,
+                ChargeType::Recurring,
+                Sym::EMPTY,
+            )
         };
         dump.rows = vec![
             row(vz, a1, s1, i9, feb),
@@ -1001,27 +1025,7 @@ mod tests {
             sym("CR20"),
         );
         let feb = Date::parse("2025-02-01").unwrap();
-        let row = |charge_type, charge_code| Row {
-            carrier: vz,
-            account: a1,
-            invoice: inv,
-            service: s1,
-            charge_code,
-            description: Sym::EMPTY,
-            usage_unit: Sym::EMPTY,
-            invoice_date: feb,
-            period_start: feb,
-            period_end: feb,
-            charge_type,
-            quantity: Micros::ONE,
-            unit_rate: None,
-            amount: Micros::ONE,
-            usage_quantity: None,
-            source: SourceRef {
-                file: FileId(0),
-                pos: 2,
-            },
-        };
+        let row = |charge_type, charge_code| charge(vz, a1, s1, inv, feb, charge_type, charge_code);
         // Three chunks' worth of rows; credits with the code in the first and the
         // third chunk, one with another code, and recurring rows everywhere else.
         let n = 2 * SCAN_CHUNK + 10;

@@ -114,19 +114,23 @@ fn run(rx: Receiver<Op>) -> io::Result<()> {
     first.map_or(Ok(()), Err)
 }
 
+/// Flushes `file` (holding `tmp`) to disk and renames `tmp` over `target`; on
+/// failure `tmp` is removed and the error names `target`.
+pub(crate) fn put_in_place(file: File, tmp: &Path, target: &Path) -> io::Result<()> {
+    let result = file.sync_all().and_then(|()| {
+        drop(file);
+        fs::rename(tmp, target)
+    });
+    if result.is_err() {
+        let _ = fs::remove_file(tmp);
+    }
+    result.map_err(|e| io::Error::new(e.kind(), format!("cannot write {}: {e}", target.display())))
+}
+
 /// One operation, here and now; on failure its temporary file or folder is removed.
 fn run_op(op: Op) -> io::Result<()> {
     match op {
-        Op::File { file, tmp, target } => {
-            let result = file.sync_all().and_then(|()| {
-                drop(file);
-                fs::rename(&tmp, &target)
-            });
-            if result.is_err() {
-                let _ = fs::remove_file(&tmp);
-            }
-            result.map_err(|e| io::Error::new(e.kind(), format!("cannot write {}: {e}", target.display())))
-        }
+        Op::File { file, tmp, target } => put_in_place(file, &tmp, &target),
         Op::Folder { tmp, target } => {
             let result = remove_any(&target)
                 .map_err(|e| io_context(e, "remove the stale", &target))

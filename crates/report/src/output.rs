@@ -1,6 +1,6 @@
 //! Writing the outputs into a client's output folder, each file atomically.
 
-use crate::durable::{io_context, remove_any, with_syncer, Syncer};
+use crate::durable::{io_context, put_in_place, remove_any, with_syncer, Syncer};
 use crate::{report_json, write_findings_csv, write_rejected_csv, CarrierLines, Report};
 use rayon::prelude::*;
 use std::fs::{self, File};
@@ -26,14 +26,7 @@ pub fn write_atomic(
     fill: impl FnOnce(&mut BufWriter<&File>) -> io::Result<()>,
 ) -> io::Result<()> {
     let (file, tmp, target) = write_tmp(dir, name, fill)?;
-    let result = file.sync_all().and_then(|()| {
-        drop(file);
-        fs::rename(&tmp, &target)
-    });
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result.map_err(|e| io::Error::new(e.kind(), format!("cannot write {}: {e}", target.display())))
+    put_in_place(file, &tmp, &target)
 }
 
 /// As [`write_atomic`], with the flush to disk and the rename left to the
