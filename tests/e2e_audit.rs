@@ -342,3 +342,43 @@ fn a_one_period_client_with_every_line_idle_has_no_unused_line_until_three_perio
     let r = read_json(&tmp.path().join("three/report.json"));
     assert_eq!(by_rule(&r)["UNU001"], figures(2, "0.00", "80.00"));
 }
+
+/// A client with hundreds of dispute files is written whole under a small limit
+/// of open files: the files waiting to be flushed to disk do not each hold a
+/// descriptor without bound (unbounded, 432 files failed with "Too many open
+/// files" under a limit of 64, and 1,570 accounts under the common 1,024).
+#[test]
+fn hundreds_of_dispute_files_are_written_under_a_limit_of_64_open_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let client = tmp.path().join("many-accounts");
+    generate_client(
+        &client,
+        &[
+            "--services",
+            "300",
+            "--months",
+            "2",
+            "--accounts-per-carrier",
+            "100",
+        ],
+    );
+    let free = tmp.path().join("free");
+    assert_eq!(code(&run_audit(&client, &free, &["--quiet"])), 0);
+    let limited = tmp.path().join("limited");
+    let o = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -n 64 && exec \"$0\" audit \"$1\" --out \"$2\" --quiet")
+        .arg(bin())
+        .arg(&client)
+        .arg(&limited)
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let (a, b) = (files_below(&free), files_below(&limited));
+    let disputes = a.keys().filter(|k| k.starts_with("disputes")).count();
+    assert!(disputes > 300, "{disputes} dispute files");
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    for (k, v) in &a {
+        assert!(b[k] == *v, "{} differs under the limit", k.display());
+    }
+}
