@@ -382,3 +382,41 @@ fn hundreds_of_dispute_files_are_written_under_a_limit_of_64_open_files() {
         assert!(b[k] == *v, "{} differs under the limit", k.display());
     }
 }
+
+/// When report.xlsx cannot be built (its sheets' temporary files cannot be
+/// made), the run fails naming report.xlsx, and the other outputs are still
+/// written, as they were before the workbook started first and queued them.
+#[test]
+fn the_other_outputs_are_written_when_the_workbook_cannot_be_built() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let o = std::process::Command::new(bin())
+        .args([
+            "audit",
+            fixture("small-client").to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .env("TMPDIR", tmp.path().join("missing"))
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(stderr(&o).contains("cannot build report.xlsx"), "{}", stderr(&o));
+    let written: Vec<String> = fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    for f in [
+        "report.json",
+        "findings.csv",
+        "report.md",
+        "report.html",
+        "disputes",
+    ] {
+        assert!(written.iter().any(|w| w == f), "{f} missing from {written:?}");
+    }
+    assert!(
+        !written.iter().any(|w| w == "report.xlsx" || w.starts_with('.')),
+        "{written:?}"
+    );
+}
