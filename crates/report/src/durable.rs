@@ -7,8 +7,9 @@
 //! threads for 26 to 58 ms of a 250 ms phase. [`with_syncer`] hands each
 //! written file to one syncer thread instead, which flushes it and renames it
 //! into place in the order the files were handed over, while the worker
-//! threads go on rendering. The guarantee is the same: a file (or a folder of
-//! files) appears under its name only once all of it is on disk.
+//! threads go on rendering (at most [`PENDING`] files ahead). The guarantee is
+//! the same: a file (or a folder of files) appears under its name only once
+//! all of it is on disk.
 
 use std::fs::{self, File};
 use std::io;
