@@ -342,3 +342,81 @@ fn a_one_period_client_with_every_line_idle_has_no_unused_line_until_three_perio
     let r = read_json(&tmp.path().join("three/report.json"));
     assert_eq!(by_rule(&r)["UNU001"], figures(2, "0.00", "80.00"));
 }
+
+/// A client with hundreds of dispute files is written whole under a small limit
+/// of open files: the files waiting to be flushed to disk do not each hold a
+/// descriptor without bound (unbounded, 432 files failed with "Too many open
+/// files" under a limit of 64, and 1,570 accounts under the common 1,024).
+#[test]
+fn hundreds_of_dispute_files_are_written_under_a_limit_of_64_open_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let client = tmp.path().join("many-accounts");
+    generate_client(
+        &client,
+        &[
+            "--services",
+            "300",
+            "--months",
+            "2",
+            "--accounts-per-carrier",
+            "100",
+        ],
+    );
+    let free = tmp.path().join("free");
+    assert_eq!(code(&run_audit(&client, &free, &["--quiet"])), 0);
+    let limited = tmp.path().join("limited");
+    let o = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -n 64 && exec \"$0\" audit \"$1\" --out \"$2\" --quiet")
+        .arg(bin())
+        .arg(&client)
+        .arg(&limited)
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let (a, b) = (files_below(&free), files_below(&limited));
+    let disputes = a.keys().filter(|k| k.starts_with("disputes")).count();
+    assert!(disputes > 300, "{disputes} dispute files");
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    for (k, v) in &a {
+        assert!(b[k] == *v, "{} differs under the limit", k.display());
+    }
+}
+
+/// When report.xlsx cannot be built (its sheets' temporary files cannot be
+/// made), the run fails naming report.xlsx, and the other outputs are still
+/// written, as they were before the workbook started first and queued them.
+#[test]
+fn the_other_outputs_are_written_when_the_workbook_cannot_be_built() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let o = std::process::Command::new(bin())
+        .args([
+            "audit",
+            fixture("small-client").to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .env("TMPDIR", tmp.path().join("missing"))
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(stderr(&o).contains("cannot build report.xlsx"), "{}", stderr(&o));
+    let written: Vec<String> = fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    for f in [
+        "report.json",
+        "findings.csv",
+        "report.md",
+        "report.html",
+        "disputes",
+    ] {
+        assert!(written.iter().any(|w| w == f), "{f} missing from {written:?}");
+    }
+    assert!(
+        !written.iter().any(|w| w == "report.xlsx" || w.starts_with('.')),
+        "{written:?}"
+    );
+}

@@ -7,13 +7,14 @@
 //! threads for 26 to 58 ms of a 250 ms phase. [`with_syncer`] hands each
 //! written file to one syncer thread instead, which flushes it and renames it
 //! into place in the order the files were handed over, while the worker
-//! threads go on rendering. The guarantee is the same: a file (or a folder of
-//! files) appears under its name only once all of it is on disk.
+//! threads go on rendering (at most [`PENDING`] files ahead). The guarantee is
+//! the same: a file (or a folder of files) appears under its name only once
+//! all of it is on disk.
 
 use std::fs::{self, File};
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::mpsc::{self, Receiver, SyncSender};
 
 /// What the syncer does, in order.
 enum Op {
@@ -33,8 +34,15 @@ enum Op {
 
 /// The handle the writers hand their files to (see the module doc).
 pub(crate) struct Syncer {
-    tx: Sender<Op>,
+    tx: SyncSender<Op>,
 }
+
+/// How many handed-over operations may wait for the syncer. Each waiting file
+/// holds its descriptor open: unbounded, a client with thousands of dispute
+/// files held thousands open and failed with "Too many open files" under the
+/// common limit of 1,024. A writer that gets this far ahead waits for the
+/// syncer (which never waits on a writer).
+const PENDING: usize = 16;
 
 impl Syncer {
     /// Flushes `file` (holding `tmp`) to disk and renames `tmp` over `target`,
@@ -68,7 +76,7 @@ impl Syncer {
 /// come; returns `work`'s value once every file is in place, with the first
 /// error of the syncer (or `Ok`).
 pub(crate) fn with_syncer<R>(work: impl FnOnce(&Syncer) -> R) -> (R, io::Result<()>) {
-    let (tx, rx) = mpsc::channel();
+    let (tx, rx) = mpsc::sync_channel(PENDING);
     std::thread::scope(|scope| {
         let thread = std::thread::Builder::new()
             .name("telaudit-fsync".into())

@@ -198,12 +198,18 @@ pub fn write_outputs_timed(
                 s.spawn(move |_| *changes = timed(|| write_changes(sync, dir, c)));
                 s.spawn(move |_| *rejected = timed(|| write_or_remove_rejected(sync, dir, dump)));
             };
+            // A workbook that fails before its sheets start never calls `queue`:
+            // the other files are queued after it then.
+            let mut queue = Some(queue_the_rest);
             xlsx = timed(|| {
-                let bytes =
-                    crate::xlsx::report_xlsx_queueing(dump, results, report, d, c, as_of, queue_the_rest)
-                        .map_err(|e| io::Error::other(format!("cannot build report.xlsx: {e}")))?;
+                let first = || queue.take().map_or((), |q| q());
+                let bytes = crate::xlsx::report_xlsx_queueing(dump, results, report, d, c, as_of, first)
+                    .map_err(|e| io::Error::other(format!("cannot build report.xlsx: {e}")))?;
                 write_synced(sync, dir, "report.xlsx", |w| w.write_all(&bytes))
             });
+            if let Some(q) = queue {
+                q();
+            }
         });
     });
     let parts = [
