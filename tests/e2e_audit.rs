@@ -420,3 +420,30 @@ fn the_other_outputs_are_written_when_the_workbook_cannot_be_built() {
         "{written:?}"
     );
 }
+
+/// Two outputs that cannot be put in place (a folder stands where each goes)
+/// reach the syncer in whatever order the threads finish them; the error
+/// reported is the same every run: the first by path (findings.csv).
+#[test]
+fn the_error_of_two_failed_outputs_names_the_same_file_every_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    for run in 0..5 {
+        let out = tmp.path().join(format!("out{run}"));
+        for blocked in ["report.xlsx", "findings.csv"] {
+            fs::create_dir_all(out.join(blocked).join("kept")).unwrap();
+        }
+        let o = run_audit(&fixture("small-client"), &out, &["--quiet"]);
+        assert_eq!(code(&o), 1, "{}", stderr(&o));
+        let err = stderr(&o);
+        assert!(err.contains("findings.csv"), "run {run}: {err}");
+        assert!(!err.contains("report.xlsx"), "run {run}: {err}");
+        // What stood in the way is left alone, and no temporary file remains.
+        assert!(out.join("report.xlsx/kept").is_dir() && out.join("findings.csv/kept").is_dir());
+        let left: Vec<String> = fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with('.'))
+            .collect();
+        assert!(left.is_empty(), "run {run}: {left:?}");
+    }
+}

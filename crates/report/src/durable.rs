@@ -99,27 +99,35 @@ pub(crate) fn with_syncer<R>(work: impl FnOnce(&Syncer) -> R) -> (R, io::Result<
 
 /// The syncer thread: every operation in order. A file that fails is removed,
 /// and so is a folder that held a file that failed (it never replaces the old
-/// one); other files still go in place. The first error is returned.
+/// one); other files still go in place. Of the errors, the one of the first target
+/// path in text order is returned (the same from run to run).
 fn run(rx: Receiver<Op>) -> io::Result<()> {
-    let mut first: Option<io::Error> = None;
+    let mut errors: Vec<(PathBuf, io::Error)> = Vec::new();
     let mut failed: Vec<PathBuf> = Vec::new();
     for op in rx {
-        let result = match op {
+        let (target, result) = match op {
             Op::Folder { tmp, .. } if failed.iter().any(|f| f.starts_with(&tmp)) => {
                 let _ = fs::remove_dir_all(&tmp);
-                Ok(())
+                continue;
             }
-            Op::File { ref tmp, .. } => {
-                let tmp = tmp.clone();
-                run_op(op).inspect_err(|_| failed.push(tmp))
+            Op::File {
+                ref tmp, ref target, ..
+            } => {
+                let (tmp, target) = (tmp.clone(), target.clone());
+                (target, run_op(op).inspect_err(|_| failed.push(tmp)))
             }
-            op => run_op(op),
+            Op::Folder { ref target, .. } => (target.clone(), run_op(op)),
+            Op::Discard { .. } => (PathBuf::new(), run_op(op)),
         };
         if let Err(e) = result {
-            first.get_or_insert(e);
+            errors.push((target, e));
         }
     }
-    first.map_or(Ok(()), Err)
+    // The files reach the syncer in whatever order the threads finished them:
+    // the error reported is the one of the first path in text order, the same
+    // from run to run.
+    errors.sort_by(|a, b| a.0.cmp(&b.0));
+    errors.into_iter().next().map_or(Ok(()), |(_, e)| Err(e))
 }
 
 /// Flushes `file` (holding `tmp`) to disk and renames `tmp` over `target`; on

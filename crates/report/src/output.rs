@@ -122,8 +122,10 @@ fn timed(f: impl FnOnce() -> io::Result<()>) -> Timed {
 /// The files are independent: they are rendered and written concurrently, so
 /// one file's rendering overlaps another's and the flushes to disk overlap.
 /// report.xlsx, the longest, starts first (see the comment inside). Errors are
-/// reported in a fixed order (json, findings, rejected, md, disputes, html,
-/// xlsx, changes), whatever finished first.
+/// reported in a fixed order, whatever finished first: a part that could not
+/// be made or written (json, findings, rejected, md, disputes, html, xlsx,
+/// changes), else a file that could not reach the disk or its place (the first
+/// by path).
 pub fn write_outputs_timed(
     dir: &Path,
     dump: &Dump,
