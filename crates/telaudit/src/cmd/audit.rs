@@ -114,8 +114,8 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
             args.out.join("report.md").display()
         );
     }
-    if dump.rejected.is_empty() && unrecognised == 0 {
-        Ok(Outcome::Clean)
+    let outcome = if dump.rejected.is_empty() && unrecognised == 0 {
+        Outcome::Clean
     } else {
         if !dump.rejected.is_empty() {
             eprintln!(
@@ -124,8 +124,14 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
                 args.out.join("rejected.csv").display()
             );
         }
-        Ok(Outcome::Refusals)
-    }
+        Outcome::Refusals
+    };
+    // The process exits right after: its memory goes back to the system whole.
+    // Freeing the audit piece by piece first (every row, finding and line) took
+    // 29-34 ms on a 1.4-million-row client. Nothing in it holds a file or a
+    // thread (the outputs are written and synced above).
+    std::mem::forget(audited);
+    Ok(outcome)
 }
 
 /// Writes the `--proposal-json` feed atomically (a temporary file beside it, renamed).
