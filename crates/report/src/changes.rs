@@ -73,34 +73,34 @@ pub fn changes(dump: &Dump, results: &[RuleResult]) -> Vec<CarrierChanges> {
         .collect()
 }
 
-/// One carrier's `changes/<carrier>.csv`: `account,service_id,rule,from,to,
-/// monthly_saving,evidence`, every text cell behind the spreadsheet guard.
+/// The columns of `changes/<carrier>.csv`, in order (report.xlsx's Changes sheet has
+/// them after a `carrier` column).
+pub(crate) const CHANGE_COLUMNS: [&str; 7] = [
+    "account",
+    "service_id",
+    "rule",
+    "from",
+    "to",
+    "monthly_saving",
+    "evidence",
+];
+
+/// One carrier's `changes/<carrier>.csv`: [`CHANGE_COLUMNS`], every text cell
+/// behind the spreadsheet guard.
 pub fn changes_csv(c: &CarrierChanges) -> String {
     let mut out = csv::WriterBuilder::new().from_writer(Vec::new());
-    let mut rows: Vec<[String; 7]> = vec![[
-        "account",
-        "service_id",
-        "rule",
-        "from",
-        "to",
-        "monthly_saving",
-        "evidence",
-    ]
-    .map(String::from)];
+    // Writing to a Vec cannot fail.
+    let _ = out.write_record(CHANGE_COLUMNS);
     for l in &c.lines {
-        rows.push([
-            guard(&l.account).into_owned(),
-            guard(&l.service).into_owned(),
-            guard(&l.rule).into_owned(),
-            guard(&l.from).into_owned(),
-            guard(&l.to).into_owned(),
-            money_string(l.monthly),
-            guard(&l.evidence).into_owned(),
+        let _ = out.write_record([
+            guard(&l.account).as_ref(),
+            guard(&l.service).as_ref(),
+            guard(&l.rule).as_ref(),
+            guard(&l.from).as_ref(),
+            guard(&l.to).as_ref(),
+            money_string(l.monthly).as_str(),
+            guard(&l.evidence).as_ref(),
         ]);
-    }
-    for r in rows {
-        // Writing to a Vec cannot fail.
-        let _ = out.write_record(&r);
     }
     let bytes = out.into_inner().unwrap_or_default();
     String::from_utf8(bytes).unwrap_or_default()

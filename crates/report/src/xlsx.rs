@@ -24,7 +24,7 @@
 //! - A sheet holds at most 1,048,576 rows: Findings and Disputes stop there
 //!   (the CSVs hold all); the last row then says how many were left out.
 
-use crate::changes::CarrierChanges;
+use crate::changes::{CarrierChanges, CHANGE_COLUMNS};
 use crate::disputes::AccountDispute;
 use crate::tables::{join_sources, sorted_findings, FINDINGS_COLUMNS};
 use crate::Report;
@@ -373,16 +373,7 @@ fn findings(ws: &mut Worksheet, f: &Formats, dump: &Dump, results: &[RuleResult]
 /// the columns of those files, with the carrier first.
 fn changes(ws: &mut Worksheet, f: &Formats, all: &[CarrierChanges]) -> Result<(), XlsxError> {
     ws.set_name("Changes")?;
-    let names = [
-        "carrier",
-        "account",
-        "service_id",
-        "rule",
-        "from",
-        "to",
-        "monthly_saving",
-        "evidence",
-    ];
+    let names: Vec<&str> = std::iter::once("carrier").chain(CHANGE_COLUMNS).collect();
     let n: usize = all.iter().map(|c| c.lines.len()).sum();
     start_table(ws, f, &names, last_row(n), "ChangesTable")?;
     let mut row = 0u32;
