@@ -17,7 +17,7 @@
 use crate::claims::{resolve, Resolved};
 use crate::tables::guard;
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::{BTreeMap, BTreeSet};
 use telaudit_model::{
     money_string, CatalogueEntry, ChargeType, ClaimKey, Contract, ContractKind, Date, Decimal, Dump,
@@ -425,11 +425,11 @@ const SCAN_CHUNK: usize = 1 << 16;
 /// key only for a credit row. The invoice texts are sorted and deduplicated at
 /// the end.
 fn credit_context(dump: &Dump, keys: &[CreditKey]) -> CreditContext {
-    let periods: FxHashMap<PeriodKey, ()> = keys.iter().map(|&(c, a, s, p, _)| ((c, a, s, p), ())).collect();
-    let codes: FxHashMap<CreditKey, ()> = keys.iter().map(|&k| (k, ())).collect();
+    let periods: FxHashSet<PeriodKey> = keys.iter().map(|&(c, a, s, p, _)| (c, a, s, p)).collect();
+    let codes: FxHashSet<CreditKey> = keys.iter().copied().collect();
     let mut account_wanted = vec![false; dump.strings.len()];
     let mut service_wanted = vec![false; dump.strings.len()];
-    for &(_, account, service, _) in periods.keys() {
+    for &(_, account, service, _) in &periods {
         if let Some(f) = account_wanted.get_mut(account.0 as usize) {
             *f = true;
         }
@@ -445,7 +445,7 @@ fn credit_context(dump: &Dump, keys: &[CreditKey]) -> CreditContext {
     let scan = |(chunk, rows): (usize, &[Row])| -> Found {
         let (mut invoices, mut credits): Found = Default::default();
         let mut push = |key: PeriodKey, invoice: Sym| {
-            if periods.contains_key(&key) {
+            if periods.contains(&key) {
                 invoices.push((key, invoice));
             }
         };
@@ -478,7 +478,7 @@ fn credit_context(dump: &Dump, keys: &[CreditKey]) -> CreditContext {
                     row.period_start,
                     row.charge_code,
                 );
-                if codes.contains_key(&key) {
+                if codes.contains(&key) {
                     credits.push((key, (chunk * SCAN_CHUNK + i) as RowId));
                 }
             }
@@ -491,8 +491,8 @@ fn credit_context(dump: &Dump, keys: &[CreditKey]) -> CreditContext {
         dump.rows.par_chunks(SCAN_CHUNK).enumerate().map(scan).collect()
     };
     let mut invoices: FxHashMap<PeriodKey, BTreeSet<&str>> =
-        periods.keys().map(|&k| (k, BTreeSet::new())).collect();
-    let mut rows: FxHashMap<CreditKey, Vec<RowId>> = codes.keys().map(|&k| (k, Vec::new())).collect();
+        periods.iter().map(|&k| (k, BTreeSet::new())).collect();
+    let mut rows: FxHashMap<CreditKey, Vec<RowId>> = codes.iter().map(|&k| (k, Vec::new())).collect();
     for (inv, cred) in found {
         for (key, invoice) in inv {
             if let Some(set) = invoices.get_mut(&key) {
@@ -545,9 +545,10 @@ fn lines_by_account<'d>(
         })
         .collect();
     let (context, recs) = rayon::join(|| credit_context(dump, &keys), || Records::new(dump));
-    let lines: Vec<Option<((Sym, Sym), DisputeLine)>> = resolved
+    // In the claims' order (rayon's collect keeps it).
+    let lines: Vec<((Sym, Sym), DisputeLine)> = resolved
         .par_iter()
-        .map(|r| {
+        .filter_map(|r| {
             let line = match r.key {
                 ClaimKey::Row(id) => row_line(dump, &recs, r, id),
                 ClaimKey::MissingCredit {
@@ -576,7 +577,7 @@ fn lines_by_account<'d>(
         })
         .collect();
     let mut by_account: BTreeMap<(&str, &str), Vec<DisputeLine>> = BTreeMap::new();
-    for ((carrier, account), line) in lines.into_iter().flatten() {
+    for ((carrier, account), line) in lines {
         by_account
             .entry((dump.s(carrier), dump.s(account)))
             .or_default()
