@@ -248,6 +248,16 @@ fn last_row(n: usize) -> u32 {
     }
 }
 
+/// After a sheet's last written row `last`: when it holds fewer than `total`
+/// data rows (the sheet is full), a row saying how many `what` were left out.
+fn left_out(ws: &mut Worksheet, last: u32, total: usize, what: &str) -> Result<(), XlsxError> {
+    if (last as usize) < total {
+        let row = last + 1;
+        ws.write_string(row, 0, format!("{} more {what}", total - row as usize + 1))?;
+    }
+    Ok(())
+}
+
 /// The columns of the listing sheets that hold amounts.
 const MONEY_COLUMNS: [&str; 6] = [
     "recoverable",
@@ -358,15 +368,7 @@ fn findings(ws: &mut Worksheet, f: &Formats, dump: &Dump, results: &[RuleResult]
         ws.write_number(row, 13, amount(x.expired))?;
         ws.write_string(row, 14, text(&x.key))?;
     }
-    if (row as usize) < all.len() {
-        row += 1;
-        ws.write_string(
-            row,
-            0,
-            format!("{} more findings in findings.csv", all.len() - row as usize + 1),
-        )?;
-    }
-    Ok(())
+    left_out(ws, row, all.len(), "findings in findings.csv")
 }
 
 /// One row per line of the `changes/<carrier>.csv` files, carriers in name order;
@@ -448,15 +450,7 @@ fn disputes(ws: &mut Worksheet, f: &Formats, all: &[AccountDispute]) -> Result<(
             ws.write_string(row, 14, text(&l.basis))?;
         }
     }
-    if (row as usize) < total {
-        row += 1;
-        ws.write_string(
-            row,
-            0,
-            format!("{} more lines in the dispute CSVs", total - row as usize + 1),
-        )?;
-    }
-    Ok(())
+    left_out(ws, row, total, "lines in the dispute CSVs")
 }
 
 /// The workbook's bytes.
@@ -542,6 +536,26 @@ pub(crate) fn report_xlsx_queueing(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_full_sheet_ends_with_how_many_rows_were_left_out() {
+        use calamine::{Data, Reader};
+        // 1,048,600 data rows; rows 1 to 1,048,574 hold the first 1,048,574, so the
+        // note takes the sheet's last row (1,048,575) and 26 are left out.
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        left_out(ws, 1_048_574, 1_048_600, "lines in the CSVs").unwrap();
+        // Nothing is left out of a sheet that holds every row.
+        left_out(ws, 10, 10, "lines in the CSVs").unwrap();
+        let bytes = wb.save_to_buffer().unwrap();
+        let mut book: calamine::Xlsx<_> = calamine::Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+        let range = book.worksheet_range("Sheet1").unwrap();
+        let cells: Vec<_> = range.used_cells().collect();
+        assert_eq!(cells.len(), 1);
+        let (row, col, value) = cells[0];
+        assert_eq!((range.start().unwrap().0 as usize + row, col), (1_048_575, 0));
+        assert_eq!(value, &Data::String("26 more lines in the CSVs".into()));
+    }
 
     #[test]
     fn text_is_cut_at_excels_limit_in_utf16_units() {
