@@ -89,21 +89,20 @@ fn excel_date(d: Date) -> Option<ExcelDateTime> {
 }
 
 /// A date cell; a date Excel cannot hold (before 1900) is written as its text
-/// (`0001-01-01`), so one odd date never fails the workbook.
-fn date_cell(ws: &mut Worksheet, f: &Formats, row: u32, col: u16, d: Date) -> Result<(), XlsxError> {
-    match excel_date(d) {
-        Some(x) => ws.write_datetime_with_format(row, col, x, &f.date)?,
-        None => ws.write_string(row, col, d.to_string())?,
-    };
-    Ok(())
-}
-
-/// A date cell in a column formatted as dates ([`column_formats`]): the cell
-/// takes the column's format, so no format is looked up per cell.
-fn date_in_column(ws: &mut Worksheet, row: u32, col: u16, d: Date) -> Result<(), XlsxError> {
-    match excel_date(d) {
-        Some(x) => ws.write_datetime(row, col, x)?,
-        None => ws.write_string(row, col, d.to_string())?,
+/// (`0001-01-01`), so one odd date never fails the workbook. Without `format`
+/// the cell takes its column's ([`column_formats`]): no format is looked up
+/// per cell.
+fn date_cell(
+    ws: &mut Worksheet,
+    row: u32,
+    col: u16,
+    d: Date,
+    format: Option<&Format>,
+) -> Result<(), XlsxError> {
+    match (excel_date(d), format) {
+        (Some(x), Some(f)) => ws.write_datetime_with_format(row, col, x, f)?,
+        (Some(x), None) => ws.write_datetime(row, col, x)?,
+        (None, _) => ws.write_string(row, col, d.to_string())?,
     };
     Ok(())
 }
@@ -133,7 +132,7 @@ fn summary(
     ws.write_string(1, 1, text(&r.client))?;
     ws.write_string(2, 0, "Report date")?;
     if let Some(d) = as_of {
-        date_cell(ws, f, 2, 1, d)?;
+        date_cell(ws, 2, 1, d, Some(&f.date))?;
     }
     let t = &r.totals;
     let mut row = 4;
@@ -354,8 +353,8 @@ fn findings(ws: &mut Worksheet, f: &Formats, dump: &Dump, results: &[RuleResult]
         invoices.sort_unstable();
         invoices.dedup();
         ws.write_string(row, 5, text(&invoices.join(";")))?;
-        date_in_column(ws, row, 6, x.first_period)?;
-        date_in_column(ws, row, 7, x.last_period)?;
+        date_cell(ws, row, 6, x.first_period, None)?;
+        date_cell(ws, row, 7, x.last_period, None)?;
         ws.write_string(row, 8, text(&x.description))?;
         ws.write_number(row, 9, amount(x.recoverable))?;
         ws.write_number(row, 10, amount(x.monthly))?;
@@ -431,12 +430,12 @@ fn disputes(ws: &mut Worksheet, f: &Formats, all: &[AccountDispute]) -> Result<(
             ws.write_string(row, 1, text(&d.account))?;
             ws.write_string(row, 2, text(&l.invoice))?;
             if let Some(x) = l.invoice_date {
-                date_in_column(ws, row, 3, x)?;
+                date_cell(ws, row, 3, x, None)?;
             }
             ws.write_string(row, 4, text(&l.service))?;
-            date_in_column(ws, row, 5, l.period_start)?;
+            date_cell(ws, row, 5, l.period_start, None)?;
             if let Some(x) = l.period_end {
-                date_in_column(ws, row, 6, x)?;
+                date_cell(ws, row, 6, x, None)?;
             }
             ws.write_string(row, 7, text(&l.charge_code))?;
             ws.write_string(row, 8, text(&l.description))?;
