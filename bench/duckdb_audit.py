@@ -61,10 +61,10 @@ FROM read_csv('{inv}', union_by_name=true, all_varchar=true, header=true)""")
     if os.path.exists(con_csv):
         con.execute(f"""CREATE TABLE k AS SELECT lower(trim(kind)) AS kind, carrier, coalesce(account,'') account,
           coalesce(service_id,'') sid, charge_code code, CAST(amount AS DECIMAL(38,6)) amount,
-          coalesce(effective_from,'0000') ef, coalesce(effective_to,'9999') et
+          coalesce(effective_from,'0000') ef, coalesce(effective_to,'9999') et, row_number() OVER () line
           FROM read_csv('{con_csv.replace("'", "''")}', all_varchar=true, header=true)""")
     else:
-        con.execute("CREATE TABLE k (kind VARCHAR, carrier VARCHAR, account VARCHAR, sid VARCHAR, code VARCHAR, amount DECIMAL(38,6), ef VARCHAR, et VARCHAR)")
+        con.execute("CREATE TABLE k (kind VARCHAR, carrier VARCHAR, account VARCHAR, sid VARCHAR, code VARCHAR, amount DECIMAL(38,6), ef VARCHAR, et VARCHAR, line BIGINT)")
     # plans.csv and utilization.csv (optimization.md sections 1 and 2), well-formed input only.
     pl_csv, ut_csv = os.path.join(d, "plans.csv"), os.path.join(d, "utilization.csv")
     if os.path.exists(pl_csv):
@@ -90,6 +90,9 @@ FROM read_csv('{inv}', union_by_name=true, all_varchar=true, header=true)""")
 WITH per AS (SELECT carrier, account, ps, dense_rank() OVER (PARTITION BY carrier, account ORDER BY ps DESC) AS back
              FROM (SELECT DISTINCT carrier, account, ps FROM r)),
 lat AS (SELECT carrier, account, ps FROM per WHERE back = 1),
+-- le: the latest period's end; a contract whose effective_to is not after it claims no
+-- monthly money (formats.md section 6: the next bill falls outside it)
+le AS (SELECT carrier, account, max(pe) le FROM r JOIN lat USING (carrier, account, ps) GROUP BY ALL),
 -- cp: the copies, every row of the same charge after the first (DUP001 claims them)
 cp AS (SELECT id FROM (
           SELECT id, amt, row_number() OVER (PARTITION BY account, sid, ct, code, descr, ps, pe, qty, amt ORDER BY id) n
@@ -123,13 +126,14 @@ dis AS (SELECT 'DIS001', CAST(id AS VARCHAR), amt, CASE WHEN is_lat AND ct IN ('
         carrier, idate FROM rl
         JOIN rule_line USING (carrier, account, sid) WHERE rl.ps > rule_line.dd AND rl.amt > 0),
 -- RAT001: the contract naming the account beats a carrier-wide one, then the lowest rate
-rat AS (SELECT 'RAT001', CAST(id AS VARCHAR), o, CASE WHEN is_lat THEN o ELSE 0 END, carrier, idate FROM (
-          SELECT rl.id, rl.is_lat, rl.carrier, rl.idate, CASE WHEN rl.ur IS NOT NULL THEN (rl.ur - k.amount) * rl.qty
+rat AS (SELECT 'RAT001', CAST(id AS VARCHAR), o, CASE WHEN is_lat AND et > le.le THEN o ELSE 0 END, carrier, idate FROM (
+          SELECT rl.id, rl.is_lat, rl.carrier, rl.account, rl.idate, k.et, CASE WHEN rl.ur IS NOT NULL THEN (rl.ur - k.amount) * rl.qty
                                         ELSE rl.amt - k.amount * rl.qty END o,
-                 row_number() OVER (PARTITION BY rl.id ORDER BY (k.account = '') ASC, k.amount ASC) n
+                 row_number() OVER (PARTITION BY rl.id ORDER BY (k.account = '') ASC, k.amount ASC, k.line ASC) n
           FROM rl JOIN k
           ON k.kind='rate' AND k.carrier=rl.carrier AND k.code=rl.code AND (k.account='' OR k.account=rl.account)
-          AND rl.ps BETWEEN k.ef AND k.et WHERE rl.ct IN ('recurring','usage','one_time') AND rl.qty > 0) WHERE n = 1 AND o > 0),
+          AND rl.ps BETWEEN k.ef AND k.et WHERE rl.ct IN ('recurring','usage','one_time') AND rl.qty > 0) x
+        JOIN le USING (carrier, account) WHERE n = 1 AND o > 0),
 -- CRD001: a credit owed for a period the account was billed, minus the credit rows given
 kc0 AS (SELECT k.*, p.account AS acct, p.ps, p.back FROM k JOIN per p ON p.carrier=k.carrier AND (k.account='' OR k.account=p.account)
        WHERE k.kind='credit' AND p.ps BETWEEN k.ef AND k.et),
@@ -137,7 +141,8 @@ kc AS (SELECT * FROM (SELECT kc0.*, row_number() OVER (PARTITION BY carrier, acc
           ORDER BY (account = '') ASC, amount DESC) n FROM kc0) WHERE n = 1),
 billed AS (SELECT DISTINCT carrier, account, sid, ps FROM r),
 -- a missing credit is dated by the latest invoice_date of its account's rows of that period
-crd AS (SELECT 'CRD001', concat_ws('|', kc.carrier, kc.acct, kc.sid, kc.ps, kc.code), s, CASE WHEN kc.back=1 THEN s ELSE 0 END,
+crd AS (SELECT 'CRD001', concat_ws('|', kc.carrier, kc.acct, kc.sid, kc.ps, kc.code), s,
+          CASE WHEN kc.back=1 AND kc.et > (SELECT le FROM le WHERE le.carrier=kc.carrier AND le.account=kc.acct) THEN s ELSE 0 END,
           kc.carrier, (SELECT max(idate) FROM r WHERE r.carrier=kc.carrier AND r.account=kc.acct AND r.ps=kc.ps) FROM (
           SELECT kc.*, kc.amount + coalesce((SELECT sum(amt) FROM r WHERE r.carrier=kc.carrier AND r.account=kc.acct AND r.sid=kc.sid
                  AND r.ps=kc.ps AND r.ct='credit' AND r.code=kc.code), 0) s FROM kc

@@ -38,13 +38,14 @@ fn sample_data_matches_the_oracle_and_its_pinned_totals() {
     // The sample's client.toml has dispute windows (180 days, Lumen 365): as of
     // 2025-12-19, the latest invoice date, 1143.03 of the 8016.66 found is too late
     // to claim. Monthly: 1946.78 from the billing errors (no monthly on copies,
-    // DIS001 only on rows that recur) plus 1927.10 from buying too much (CIR001
-    // 625.00, PLN001 165.00, ZOM001 1137.10), less 152.49 that ZOM001 claims on rows
-    // UNU001 or DIS001 already claim in full.
+    // DIS001 only on rows that recur, RAT001 none from the rate contract that ends
+    // 2025-12-31 with the latest period: 75.00 less) plus 1927.10 from buying too
+    // much (CIR001 625.00, PLN001 165.00, ZOM001 1137.10), less 152.49 that ZOM001
+    // claims on rows UNU001 or DIS001 already claim in full.
     assert_eq!(r["as_of"], "2025-12-19");
     assert_eq!(r["totals"]["recoverable"], "6873.63");
     assert_eq!(r["totals"]["expired"], "1143.03");
-    assert_eq!(r["totals"]["monthly"], "3721.39");
+    assert_eq!(r["totals"]["monthly"], "3646.39");
     let br = by_rule(&r);
     assert_eq!(
         (br["DIS001"].1.as_str(), br["DIS001"].2.as_str()),
@@ -56,19 +57,19 @@ fn sample_data_matches_the_oracle_and_its_pinned_totals() {
     );
     // The sample's multi-provider plan (client.toml): O = 15000 + 3600 + 2400 = 21000,
     // N = 600 + 300 = 900, the TEM provider takes 30% of R and 25% of M for 12 months.
-    // R = 6873.63 (what is still claimable as of 2025-12-19), M = 3721.39:
-    // CF0 = 6873.63 - 2062.089 - 21000 = -16188.459; CF1..12 = 3721.39 - 900 - 930.3475
-    // = 1891.0425: cumulative(8) = -1060.119, cumulative(9) = 830.9235: payback 9.
-    // cumulative(12) = 6504.051; tem_fees = 2062.089 + 930.3475 x 12 = 13226.259.
+    // R = 6873.63 (what is still claimable as of 2025-12-19), M = 3646.39:
+    // CF0 = 6873.63 - 2062.089 - 21000 = -16188.459; CF1..12 = 3646.39 - 900 - 911.5975
+    // = 1834.7925: cumulative(8) = -1510.119, cumulative(9) = 324.6735: payback 9.
+    // cumulative(12) = 5829.051; tem_fees = 2062.089 + 911.5975 x 12 = 13001.259.
     let p = &r["proposal"];
     assert_eq!(p["one_time"], "21000.00");
     assert_eq!(p["monthly"], "900.00");
     assert_eq!(p["payback_months"], 9);
-    assert_eq!(p["net_first_year"], "6504.05");
-    assert_eq!(p["tem_fees"], "13226.26");
+    assert_eq!(p["net_first_year"], "5829.05");
+    assert_eq!(p["tem_fees"], "13001.26");
     // At 8% a year over 36 months (the sum of CFt / (1 + 0.08/12)^t, checked with
     // Python's fractions).
-    assert_eq!(p["npv"], "63152.12");
+    assert_eq!(p["npv"], "60974.28");
     assert_eq!(p["schedule"].as_array().map(Vec::len), Some(37));
     // Buying too much (optimization.md section 3): 5 Lumen ports 100M -> 50M at
     // 425.00 - 300.00 each.

@@ -15,7 +15,11 @@
 //! - RAT001 excess = (unit_rate - rate) x quantity, or amount - rate x quantity when
 //!   unit_rate is empty (quantity default 1); of several matching rate contracts the
 //!   ones naming the account win over carrier-wide ones, then the lowest rate.
-//! - "Latest period" is always the account's latest period_start.
+//! - "Latest period" is always the account's latest period_start; its end is the
+//!   greatest period_end of the account's rows of that period. RAT001 and CRD001
+//!   claim no monthly money from a contract line whose effective_to is on or
+//!   before that end (the RAT001 line is the one giving the lowest rate, the first
+//!   in file order on a tie).
 //! - Inventory and contracts match the account only where they name one.
 //! - A *copy* (a row DUP001 claims) carries no monthly money under any rule;
 //!   DIS001's monthly counts only `recurring`, `surcharge` and `tax` rows (section 6).
@@ -329,6 +333,23 @@ pub fn oracle_totals(client_dir: &Path) -> OracleTotals {
             .cloned()
             .collect()
     };
+    // The latest period's end per account: the greatest period_end of its rows of
+    // the latest period. A contract whose effective_to is not after it claims no
+    // monthly money (formats.md section 6: the next bill falls outside it).
+    let mut latest_end: BTreeMap<(String, String), String> = BTreeMap::new();
+    for r in &rows {
+        let k = (r.carrier.clone(), r.account.clone());
+        if Some(&r.ps) == periods[&k].iter().next_back() {
+            let e = latest_end.entry(k).or_insert_with(|| r.pe.clone());
+            if r.pe > *e {
+                *e = r.pe.clone();
+            }
+        }
+    }
+    let lasts = |m: &BTreeMap<String, String>, carrier: &str, account: &str| -> bool {
+        let t = get(m, "effective_to").trim();
+        t.is_empty() || t > latest_end[&(carrier.to_string(), account.to_string())].as_str()
+    };
     let in_window = |m: &BTreeMap<String, String>, ps: &str| -> bool {
         let f = get(m, "effective_from").trim();
         let t = get(m, "effective_to").trim();
@@ -449,7 +470,11 @@ pub fn oracle_totals(client_dir: &Path) -> OracleTotals {
                     .sum();
                 let shortfall = owed + paid;
                 if shortfall > Decimal::ZERO {
-                    let mon = if p == newest { shortfall } else { Decimal::ZERO };
+                    let mon = if p == newest && lasts(k, c, a) {
+                        shortfall
+                    } else {
+                        Decimal::ZERO
+                    };
                     let key = Key::Credit(
                         c.clone(),
                         a.clone(),
@@ -516,15 +541,24 @@ pub fn oracle_totals(client_dir: &Path) -> OracleTotals {
             .filter(|k| !get(k, "account").is_empty())
             .collect();
         let pool = if named.is_empty() { matching } else { named };
-        let Some(rate) = pool.iter().map(|k| dec(get(k, "amount"))).min() else {
+        // The lowest rate, the first such line in file order on a tie.
+        let Some(best) = pool.iter().copied().reduce(|a, b| {
+            if dec(get(b, "amount")) < dec(get(a, "amount")) {
+                b
+            } else {
+                a
+            }
+        }) else {
             continue;
         };
+        let rate = dec(get(best, "amount"));
         let excess = match r.unit_rate {
             Some(u) => (u - rate) * r.qty,
             None => r.amount - rate * r.qty,
         };
         if excess > Decimal::ZERO {
-            let mon = if r.ps == latest(r) && !copies.contains(&key(r)) {
+            let mon = if r.ps == latest(r) && !copies.contains(&key(r)) && lasts(best, &r.carrier, &r.account)
+            {
                 excess
             } else {
                 Decimal::ZERO

@@ -21,6 +21,10 @@ pub struct AccountInfo {
     /// Its services, in order of first appearance (account-level rows are the
     /// service with `Sym::EMPTY`).
     pub services: Vec<SvcId>,
+    /// The latest period's end: the greatest period_end of its rows whose
+    /// period_start is the latest. Monthly money resting on a contract that ends
+    /// on or before it is not claimed (formats.md section 6).
+    pub latest_end: Option<Date>,
 }
 
 impl AccountInfo {
@@ -36,6 +40,17 @@ impl AccountInfo {
             .binary_search(&period)
             .ok()
             .map(|i| self.periods.len() - 1 - i)
+    }
+
+    /// Whether a contract line ending on `effective_to` (`None`: open-ended) still
+    /// covers the account's next bill: its monthly money lasts only then
+    /// (formats.md section 6: an `effective_to` before the day after the latest
+    /// period's end, that is on or before that end, has run out).
+    pub fn contract_lasts(&self, effective_to: Option<Date>) -> bool {
+        match (effective_to, self.latest_end) {
+            (Some(to), Some(end)) => to > end,
+            _ => true,
+        }
     }
 }
 
@@ -91,6 +106,7 @@ impl Index {
         // Rows come in runs of one account and service: remember the last lookup.
         let mut last_acc: Option<((Sym, Sym), AccId)> = None;
         let mut last_svc: Option<((AccId, Sym), SvcId)> = None;
+        let mut latest: Vec<(Date, Date)> = Vec::new();
         for (i, r) in dump.rows.iter().enumerate() {
             let ak = (r.carrier, r.account);
             let acc = match last_acc {
@@ -104,6 +120,7 @@ impl Index {
                             account: r.account,
                             periods: Vec::new(),
                             services: Vec::new(),
+                            latest_end: None,
                         });
                         ix.carrier_accounts.entry(r.carrier).or_default().push(a);
                     }
@@ -129,17 +146,28 @@ impl Index {
                     s
                 }
             };
-            let periods = &mut ix.accounts[acc as usize].periods;
-            if periods.last() != Some(&r.period_start) {
-                periods.push(r.period_start);
+            let info = &mut ix.accounts[acc as usize];
+            if info.periods.last() != Some(&r.period_start) {
+                info.periods.push(r.period_start);
+            }
+            // The latest period's start and end so far, whatever the row order.
+            if acc as usize == latest.len() {
+                latest.push((r.period_start, r.period_end));
+            }
+            let l = &mut latest[acc as usize];
+            if r.period_start > l.0 {
+                *l = (r.period_start, r.period_end);
+            } else if r.period_start == l.0 {
+                l.1 = l.1.max(r.period_end);
             }
             ix.services[svc as usize].rows.push(i as RowId);
             ix.row_acc.push(acc);
             ix.row_svc.push(svc);
         }
-        for a in &mut ix.accounts {
+        for (a, l) in ix.accounts.iter_mut().zip(&latest) {
             a.periods.sort_unstable();
             a.periods.dedup();
+            a.latest_end = Some(l.1);
         }
         (ix.copy, ix.copy_runs) = mark_copies(dump, &ix);
         ix.catalogue = Catalogue::build(dump);

@@ -299,6 +299,19 @@ fn crd_credit_given_in_full_is_not_found() {
     assert!(run_default("CRD001", &dump).is_empty());
 }
 
+#[test]
+fn crd_claims_no_monthly_money_from_a_contract_that_ends_with_the_latest_period() {
+    // The latest period is April (ends 2025-04-30): April is short 2.50. A
+    // contract ending on 2025-04-30 claims it as recoverable only; one ending on
+    // 2025-05-01 still covers the next bill and claims it monthly too.
+    let ended = crd_dump(&["credit,V,100,555-0100,CRD10,10.00,2025-04-01,2025-04-30"]);
+    let f = run_default("CRD001", &ended);
+    assert_eq!((f[0].recoverable, f[0].monthly), (d("2.5"), Z));
+    let lasting = crd_dump(&["credit,V,100,555-0100,CRD10,10.00,2025-04-01,2025-05-01"]);
+    let f = run_default("CRD001", &lasting);
+    assert_eq!((f[0].recoverable, f[0].monthly), (d("2.5"), d("2.5")));
+}
+
 // ---------------------------------------------------------------- DIS001
 
 fn dis_dump() -> telaudit_model::Dump {
@@ -437,6 +450,37 @@ fn rat_finds_rates_above_the_most_specific_contract() {
         [("invoices/b.csv:3".to_string(), d("1"), d("1"))]
     );
     assert_eq!(locs(&dump, &f[2].evidence), ["invoices/b.csv:3"]);
+}
+
+#[test]
+fn rat_claims_no_monthly_money_from_a_contract_that_ends_with_the_latest_period() {
+    // The latest period is March (2025-03-01 to 2025-03-31). A rate ending on
+    // 2025-03-31 does not cover the next bill: its excess stays recoverable but
+    // claims no monthly money. One ending on 2025-04-01 (the day after) does.
+    let dump = |to: &str| {
+        Builder::new()
+            .csv(
+                "invoices/a.csv",
+                "V,100,I1,2025-02-01,555-0100,recurring,PLAN,Plan,1,40.00,40.00,
+                 V,100,I2,2025-03-01,555-0100,recurring,PLAN,Plan,1,40.00,40.00,",
+            )
+            .contracts(&[&format!("rate,V,,,PLAN,35.00,2025-01-01,{to}")])
+            .build()
+    };
+    let ended = dump("2025-03-31");
+    let f = run_default("RAT001", &ended);
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!((f[0].recoverable, f[0].monthly), (d("10"), Z));
+    assert_eq!(
+        claims(&ended, &f[0]),
+        [
+            ("invoices/a.csv:2".to_string(), d("5"), Z),
+            ("invoices/a.csv:3".to_string(), d("5"), Z)
+        ]
+    );
+    let lasting = dump("2025-04-01");
+    let f = run_default("RAT001", &lasting);
+    assert_eq!((f[0].recoverable, f[0].monthly), (d("10"), d("5")));
 }
 
 // ---------------------------------------------------------------- TAX001 / FEE001

@@ -42,7 +42,9 @@ pub const KIND: KindDef = KindDef {
 /// The contract promises the credit every period: each period it is missing or
 /// short, the client overpays the shortfall (recoverable, summed over periods).
 /// Until the carrier fixes it, the shortfall recurs: monthly is the shortfall
-/// in the account's latest period.
+/// in the account's latest period, while the contract lasts (an effective_to on
+/// or before the end of the latest period claims no monthly money: the next
+/// bill falls outside the contract; formats.md section 6).
 ///
 /// ## Example
 /// The fixture `crates/rules/tests/fixtures/missing_contract_credit/` is this example.
@@ -181,7 +183,8 @@ fn finding(
             for &(period, short) in &periods {
                 total += short;
                 draft.periods.push(period);
-                let monthly = if info.latest() == Some(period) {
+                // Monthly money rests on the contract: none once it has run out.
+                let monthly = if info.latest() == Some(period) && info.contract_lasts(c.effective_to) {
                     short
                 } else {
                     Decimal::ZERO

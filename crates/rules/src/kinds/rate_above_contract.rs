@@ -46,7 +46,10 @@ pub const KIND: KindDef = KindDef {
 /// ## Why is this bad
 /// The contract is a price ceiling: everything above it is overbilled and
 /// recoverable. Until the carrier reprices, it recurs: monthly is the excess on
-/// the latest period's rows, copies excepted. The finding's text gives the rates
+/// the latest period's rows, copies excepted, while the contract lasts: a contract
+/// whose effective_to is on or before the end of the account's latest period (the
+/// next bill falls outside it) claims no monthly money until it is renewed
+/// (formats.md section 6); its recoverable stands. The finding's text gives the rates
 /// at full precision (billed 0.0475 against contracted 0.045, never rounded to
 /// cents), so the carrier sees the very figures of its bill and the contract.
 ///
@@ -143,12 +146,13 @@ impl Kind for RateAboveContract {
             let (price, price_text) = unit_price(row);
             let rate = c.amount.to_decimal();
             let r = i as RowId;
-            let monthly = if ix.recurs_monthly(dump, r) {
+            let acc = ix.row_acc[i];
+            // Monthly money rests on the contract: none once it has run out.
+            let monthly = if ix.recurs_monthly(dump, r) && ix.acc(acc).contract_lasts(c.effective_to) {
                 excess
             } else {
                 Decimal::ZERO
             };
-            let acc = ix.row_acc[i];
             let g = groups
                 .entry((acc, row.service, row.charge_code))
                 .or_insert_with(|| Group {
