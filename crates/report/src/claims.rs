@@ -1,7 +1,9 @@
 //! The overlap rule, claim by claim: per [`ClaimKey`], the largest claim counted
 //! once and the rule it is attributed to. The one implementation of formats.md
 //! section 6's "no dollar counts twice": the totals and by_carrier of report.json,
-//! the dispute files and the per-month chart of report.html all read it.
+//! the dispute files, the per-month chart of report.html and each finding's share
+//! of the totals (findings.csv's `recoverable_in_totals` and `monthly_in_totals`)
+//! all read it.
 
 use telaudit_model::{ClaimKey, Date, Decimal, Dump, Finding, RuleInfo, RuleResult, Sym};
 
@@ -18,6 +20,11 @@ pub(crate) struct Resolved<'a> {
     /// claim, ties by rule id, then by the rule's own finding order.
     pub rule: &'a RuleInfo,
     pub finding: &'a Finding,
+    /// That finding's place in the results (rules in order, then their findings).
+    pub order: usize,
+    /// The place of the finding the monthly claim is attributed to: the largest
+    /// monthly claim on the key, ties by rule id, then by finding order.
+    pub monthly_order: usize,
 }
 
 impl Resolved<'_> {
@@ -90,14 +97,50 @@ pub(crate) fn resolve(results: &[RuleResult]) -> Vec<Resolved<'_>> {
                 win = e;
             }
         }
+        let mut mon = &group[0];
+        for e in &group[1..] {
+            let better = e.monthly > mon.monthly
+                || (e.monthly == mon.monthly
+                    && (e.rule.id < mon.rule.id || (e.rule.id == mon.rule.id && e.order < mon.order)));
+            if better {
+                mon = e;
+            }
+        }
         out.push(Resolved {
             key: win.key,
             recoverable: win.recoverable,
-            monthly: group.iter().map(|e| e.monthly).max().unwrap_or(Decimal::ZERO),
+            monthly: mon.monthly,
             expired: group.iter().map(|e| e.expired).max().unwrap_or(Decimal::ZERO),
             rule: win.rule,
             finding: win.finding,
+            order: win.order,
+            monthly_order: mon.order,
         });
+    }
+    out
+}
+
+/// Each finding's share of the totals after the overlap rule (findings.csv's
+/// `recoverable_in_totals` and `monthly_in_totals`), exact, in the order of the
+/// results' findings (rules in order, then each rule's findings): every claim
+/// key's kept recoverable goes to the finding it is attributed to ([`resolve`]),
+/// its kept monthly to the finding with the largest monthly claim on it (ties:
+/// the smaller rule id), so the shares add up to the totals exactly.
+pub(crate) fn in_totals(results: &[RuleResult]) -> Vec<(Decimal, Decimal)> {
+    shares(results, &resolve(results))
+}
+
+/// [`in_totals`] from claims already resolved.
+pub(crate) fn shares(results: &[RuleResult], resolved: &[Resolved<'_>]) -> Vec<(Decimal, Decimal)> {
+    let n = results.iter().map(|r| r.findings.len()).sum();
+    let mut out = vec![(Decimal::ZERO, Decimal::ZERO); n];
+    for k in resolved {
+        if let Some(o) = out.get_mut(k.order) {
+            o.0 += k.recoverable;
+        }
+        if let Some(o) = out.get_mut(k.monthly_order) {
+            o.1 += k.monthly;
+        }
     }
     out
 }

@@ -135,6 +135,10 @@ pub struct Report {
     /// The as-of date of the dispute windows (formats.md section 9): `--as-of`,
     /// else the latest invoice_date; `None` only without rows.
     pub as_of: Option<Date>,
+    /// Each finding's (recoverable, monthly) share of the totals after the
+    /// overlap rule, exact, in the order of the results' findings (rules in
+    /// order, then each rule's findings): they add up to `totals` exactly.
+    pub in_totals: Vec<(Decimal, Decimal)>,
 }
 
 /// What the audit read: the `input` object of report.json.
@@ -286,7 +290,9 @@ pub fn summarize(dump: &Dump, results: &[RuleResult]) -> Report {
     let mut recoverable = Decimal::ZERO;
     let mut monthly = Decimal::ZERO;
     let mut expired = Decimal::ZERO;
-    for k in claims::resolve(results) {
+    let resolved = claims::resolve(results);
+    let in_totals = claims::shares(results, &resolved);
+    for k in resolved {
         recoverable += k.recoverable;
         monthly += k.monthly;
         expired += k.expired;
@@ -368,6 +374,7 @@ pub fn summarize(dump: &Dump, results: &[RuleResult]) -> Report {
         rejections: dump.rejected.len(),
         warnings: dump.warnings.len(),
         as_of: as_of(dump),
+        in_totals,
     }
 }
 

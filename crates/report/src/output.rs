@@ -1,7 +1,7 @@
 //! Writing the outputs into a client's output folder, each file atomically.
 
 use crate::durable::{io_context, put_in_place, remove_any, with_syncer, Syncer};
-use crate::{report_json, write_findings_csv, write_rejected_csv, CarrierLines, Report};
+use crate::{report_json, write_rejected_csv, CarrierLines, Report};
 use rayon::prelude::*;
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
@@ -186,7 +186,7 @@ pub fn write_outputs_timed(
                 s.spawn(move |_| {
                     *findings = timed(|| {
                         write_synced(sync, dir, "findings.csv", |w| {
-                            write_findings_csv(w, dump, results)
+                            crate::tables::write_findings_csv_with(w, dump, results, &report.in_totals)
                         })
                     })
                 });

@@ -1,8 +1,9 @@
 //! findings.csv and rejected.csv.
 
+use crate::disputes::exact_amount;
 use std::fmt::Write as _;
 use std::io::{self, Write};
-use telaudit_model::{money_string, Dump, Finding, RuleInfo, RuleResult, SourceRef};
+use telaudit_model::{money_string, Decimal, Dump, Finding, RuleInfo, RuleResult, SourceRef};
 
 pub(crate) use telaudit_model::spreadsheet_guard as guard;
 
@@ -13,11 +14,25 @@ pub(crate) fn sorted_findings<'a>(
     dump: &Dump,
     results: &'a [RuleResult],
 ) -> Vec<(&'a RuleInfo, &'a Finding)> {
-    let mut v: Vec<(&RuleInfo, &Finding)> = results
+    sorted_findings_indexed(dump, results)
+        .into_iter()
+        .map(|(info, f, _)| (info, f))
+        .collect()
+}
+
+/// As [`sorted_findings`], with each finding's place in the results (rules in
+/// order, then their findings): its index into [`crate::Report::in_totals`].
+pub(crate) fn sorted_findings_indexed<'a>(
+    dump: &Dump,
+    results: &'a [RuleResult],
+) -> Vec<(&'a RuleInfo, &'a Finding, usize)> {
+    let mut v: Vec<(&RuleInfo, &Finding, usize)> = results
         .iter()
         .flat_map(|r| r.findings.iter().map(move |f| (&r.rule, f)))
+        .enumerate()
+        .map(|(i, (info, f))| (info, f, i))
         .collect();
-    v.sort_by(|(_, a), (_, b)| {
+    v.sort_by(|(_, a, _), (_, b, _)| {
         a.rule
             .cmp(&b.rule)
             .then_with(|| dump.s(a.carrier).cmp(dump.s(b.carrier)))
@@ -50,7 +65,7 @@ fn csv_err(e: csv::Error) -> io::Error {
 }
 
 /// The columns of findings.csv, in its order (report.xlsx's Findings sheet has the same).
-pub(crate) const FINDINGS_COLUMNS: [&str; 15] = [
+pub(crate) const FINDINGS_COLUMNS: [&str; 17] = [
     "rule",
     "severity",
     "carrier",
@@ -66,16 +81,30 @@ pub(crate) const FINDINGS_COLUMNS: [&str; 15] = [
     "basis",
     "expired",
     "finding_key",
+    "recoverable_in_totals",
+    "monthly_in_totals",
 ];
 
 /// Writes findings.csv: one row per finding, sorted (see [`findings_csv`]).
 pub fn write_findings_csv<W: Write>(w: W, dump: &Dump, results: &[RuleResult]) -> io::Result<()> {
+    write_findings_csv_with(w, dump, results, &crate::claims::in_totals(results))
+}
+
+/// As [`write_findings_csv`], with each finding's share of the totals already
+/// worked out ([`crate::Report::in_totals`]).
+pub(crate) fn write_findings_csv_with<W: Write>(
+    w: W,
+    dump: &Dump,
+    results: &[RuleResult],
+    in_totals: &[(Decimal, Decimal)],
+) -> io::Result<()> {
     let mut out = csv::WriterBuilder::new().from_writer(w);
     out.write_record(FINDINGS_COLUMNS).map_err(csv_err)?;
     let mut invoices = String::new();
     let mut evidence = String::new();
     let mut basis = String::new();
-    for (info, f) in sorted_findings(dump, results) {
+    for (info, f, i) in sorted_findings_indexed(dump, results) {
+        let (rec_in, mon_in) = in_totals.get(i).copied().unwrap_or_default();
         // In text order: a rule may list them in symbol order, which is no order to show.
         let mut texts: Vec<&str> = f.invoices.iter().map(|&i| dump.s(i)).collect();
         texts.sort_unstable();
@@ -107,6 +136,8 @@ pub fn write_findings_csv<W: Write>(w: W, dump: &Dump, results: &[RuleResult]) -
             guard(&basis).as_ref(),
             money_string(f.expired).as_str(),
             guard(&f.key).as_ref(),
+            exact_amount(rec_in).as_str(),
+            exact_amount(mon_in).as_str(),
         ])
         .map_err(csv_err)?;
     }
@@ -118,7 +149,11 @@ pub fn write_findings_csv<W: Write>(w: W, dump: &Dump, results: &[RuleResult]) -
 /// recoverable, monthly (2-decimal numbers), evidence and basis (`file:line` or
 /// `file:segment N`, `;`-joined), expired (2 decimals: recoverable money found
 /// too late to claim, not in `recoverable`; formats.md section 9) and finding_key
-/// (stable across runs, see [`telaudit_model::finding_key`]). Rows sorted by rule id, carrier, account,
+/// (stable across runs, see [`telaudit_model::finding_key`]), then
+/// recoverable_in_totals and monthly_in_totals: the finding's share of the
+/// totals after the overlap rule ([`crate::claims::in_totals`]), written exact
+/// (at least 2 decimals, no trailing zeros beyond them) so that each column sums
+/// to report.json's total before rounding. Rows sorted by rule id, carrier, account,
 /// service, description, first period.
 pub fn findings_csv(dump: &Dump, results: &[RuleResult]) -> String {
     let mut buf = Vec::new();

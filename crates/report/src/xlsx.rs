@@ -26,7 +26,7 @@
 
 use crate::changes::{CarrierChanges, CHANGE_COLUMNS};
 use crate::disputes::AccountDispute;
-use crate::tables::{join_sources, sorted_findings, FINDINGS_COLUMNS};
+use crate::tables::{join_sources, sorted_findings_indexed, FINDINGS_COLUMNS};
 use crate::Report;
 use rust_xlsxwriter::{
     DocProperties, ExcelDateTime, Format, Table, TableColumn, Workbook, Worksheet, XlsxError,
@@ -78,6 +78,12 @@ fn amount(d: Decimal) -> f64 {
     } else {
         money_string(d).parse().unwrap_or(0.0)
     }
+}
+
+/// The double nearest an exact amount (not rounded to cents first): the
+/// in-totals columns, whose sum is the headline's total.
+fn exact_number(d: Decimal) -> f64 {
+    d.to_string().parse().unwrap_or(0.0)
 }
 
 /// The Excel date of `d`; `None` outside Excel's range (years 1900 to 9999).
@@ -258,9 +264,11 @@ fn left_out(ws: &mut Worksheet, last: u32, total: usize, what: &str) -> Result<(
 }
 
 /// The columns of the listing sheets that hold amounts.
-const MONEY_COLUMNS: [&str; 6] = [
+const MONEY_COLUMNS: [&str; 8] = [
     "recoverable",
     "monthly",
+    "recoverable_in_totals",
+    "monthly_in_totals",
     "expired",
     "billed_amount",
     "claimed",
@@ -330,14 +338,20 @@ fn start_filtered(ws: &mut Worksheet, f: &Formats, names: &[&str], last: u32) ->
     Ok(())
 }
 
-fn findings(ws: &mut Worksheet, f: &Formats, dump: &Dump, results: &[RuleResult]) -> Result<(), XlsxError> {
+fn findings(
+    ws: &mut Worksheet,
+    f: &Formats,
+    dump: &Dump,
+    results: &[RuleResult],
+    in_totals: &[(Decimal, Decimal)],
+) -> Result<(), XlsxError> {
     ws.set_name("Findings")?;
-    let all = sorted_findings(dump, results);
+    let all = sorted_findings_indexed(dump, results);
     start_table(ws, f, &FINDINGS_COLUMNS, last_row(all.len()), "FindingsTable")?;
     let mut row = 0u32;
     let mut buf = String::new();
     let mut invoices: Vec<&str> = Vec::new();
-    for (info, x) in &all {
+    for &(info, x, i) in &all {
         if row + 2 >= SHEET_ROWS {
             break;
         }
@@ -366,6 +380,11 @@ fn findings(ws: &mut Worksheet, f: &Formats, dump: &Dump, results: &[RuleResult]
         ws.write_string(row, 12, text(&buf))?;
         ws.write_number(row, 13, amount(x.expired))?;
         ws.write_string(row, 14, text(&x.key))?;
+        // The shares of the totals as near as a number cell holds them (not
+        // rounded to cents), so that a column's sum shows the headline's total.
+        let (rec_in, mon_in) = in_totals.get(i).copied().unwrap_or_default();
+        ws.write_number(row, 15, exact_number(rec_in))?;
+        ws.write_number(row, 16, exact_number(mon_in))?;
     }
     left_out(ws, row, all.len(), "findings in findings.csv")
 }
@@ -519,7 +538,7 @@ pub(crate) fn report_xlsx_queueing(
             disputes(&mut di, &f, all_disputes)
         },
         || {
-            let fi = findings(&mut fi, &f, dump, results);
+            let fi = findings(&mut fi, &f, dump, results, &report.in_totals);
             let s = summary(&mut s, &f, report, &dump.skipped, as_of);
             (fi, (s, changes(&mut ch, &f, all_changes)))
         },
