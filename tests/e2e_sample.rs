@@ -78,8 +78,17 @@ fn sample_data_matches_the_oracle_and_its_pinned_totals() {
     assert_eq!(br["ZOM001"].2, "1137.10");
     let out = tmp.path().join("out");
     let lumen = std::fs::read_to_string(out.join("changes/Lumen.csv")).unwrap();
-    assert_eq!(lumen.lines().count(), 1 + 5, "{lumen}");
-    assert!(lumen.contains(",CIR001,ETHPORT (Ethernet Port 100M),ETH50M (Ethernet Port 50M),125.00,"));
+    // One row per service: the 5 downgrades, and 2 services billed after their
+    // disconnect date.
+    assert_eq!(lumen.lines().count(), 1 + 7, "{lumen}");
+    assert_eq!(
+        lumen
+            .matches(",downgrade,CIR001,ETHPORT (Ethernet Port 100M),ETH50M (Ethernet Port 50M),125.00,")
+            .count(),
+        5,
+        "{lumen}"
+    );
+    assert_eq!(lumen.matches(",disconnect,DIS001,").count(), 2, "{lumen}");
     // They claim no recoverable money: no dispute line names them.
     for (d, bytes) in files_below(&out.join("disputes")) {
         let text = String::from_utf8(bytes).unwrap();

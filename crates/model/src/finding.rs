@@ -81,14 +81,57 @@ pub struct Finding {
     pub key: String,
 }
 
-/// A plan or tier change, or a cancellation, to order from a carrier
-/// (`changes/<carrier>.csv`).
+/// A change to order from a carrier for one service (`changes/<carrier>.csv`):
+/// enforce a disconnect, cancel, suspend, or move to a smaller plan or tier.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Change {
-    /// The current plan or tier (its code, and its name when the catalogue gives one).
+    /// What to order; a service with several findings gets the first action of
+    /// [`Action::ALL`] among them.
+    pub action: Action,
+    /// The current plan or tier (its code, and its name when the catalogue gives
+    /// one), or the codes of the service's recurring charges.
     pub from: String,
-    /// The recommended plan or tier; `cancel` for a cancellation.
+    /// The recommended plan or tier, or the action's name (`disconnect`,
+    /// `cancel`, `suspend`).
     pub to: String,
+}
+
+/// The action a service's change orders, in the order of precedence: a service
+/// billed after its disconnect date is disconnected whatever else is found on
+/// it, an untracked one is confirmed and cancelled before an idle one is
+/// suspended, and only a service that stays gets a smaller plan.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Action {
+    /// `disconnect`: billed after its disconnect date; dispute the charges and
+    /// make the carrier enforce the disconnect (DIS001).
+    Disconnect,
+    /// `cancel`: billed but in no inventory; confirm with its owner, then cancel
+    /// (ZOM001).
+    Cancel,
+    /// `suspend`: idle; suspend it (or cancel it) (UNU001).
+    Suspend,
+    /// `downgrade`: move to the smaller plan or tier named in `to` (PLN001, CIR001).
+    Downgrade,
+}
+
+impl Action {
+    /// Every action, in the order of precedence.
+    pub const ALL: [Action; 4] = [
+        Action::Disconnect,
+        Action::Cancel,
+        Action::Suspend,
+        Action::Downgrade,
+    ];
+
+    /// The word changes/ and the reports use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Disconnect => "disconnect",
+            Action::Cancel => "cancel",
+            Action::Suspend => "suspend",
+            Action::Downgrade => "downgrade",
+        }
+    }
 }
 
 /// The stable key of a finding from its parts: the rule id, carrier, account,

@@ -24,7 +24,9 @@ pub use charge::{
     CANONICAL_COLUMNS_WITHOUT_PERIODS,
 };
 pub use date::{days_in_month, Date, DateError};
-pub use finding::{finding_key, Change, Claim, ClaimKey, Finding, Request, RuleInfo, RuleResult, Severity};
+pub use finding::{
+    finding_key, Action, Change, Claim, ClaimKey, Finding, Request, RuleInfo, RuleResult, Severity,
+};
 pub use input::{
     CatalogueEntry, ClientConfig, Contact, Contract, ContractKind, CopiedRows, DisputeWindows, Dump,
     ForcedLayout, InventoryMention, InventoryRecord, PlanKind, Position, Proposal, ProposalItem, Rejection,

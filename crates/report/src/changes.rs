@@ -1,27 +1,44 @@
-//! `changes/<carrier>.csv`: the plan and tier changes and the cancellations to order
-//! from each carrier (optimization.md section 3's findings: PLN001, CIR001, ZOM001,
-//! and any finding that carries a [`telaudit_model::Change`]).
+//! `changes/<carrier>.csv`: one action per service to order from each carrier
+//! (optimization.md: every finding that carries a [`telaudit_model::Change`]:
+//! DIS001, ZOM001, UNU001, PLN001, CIR001).
+//!
+//! A service with several such findings gets one row: the first action of
+//! [`Action::ALL`] among them (disconnect, cancel, suspend, downgrade), with that
+//! finding's `from` and `to`. Its monthly saving is the overlap-free monthly
+//! money of those findings: per claimed row the largest monthly claim, once (a
+//! line cancelled in full is not also counted for a cheaper plan). A finding's
+//! monthly claims go to the service of the row each rests on, so a finding about
+//! several services (a pool, optimization.md section 3b) adds one share to each
+//! of their rows; a finding about one service counts on that service even when
+//! it claims no monthly money (a disconnect billed with one-time charges only).
 
 use crate::disputes::unique_names;
 use crate::tables::{guard, join_sources, sorted_findings};
-use telaudit_model::{money_string, Decimal, Dump, RuleResult};
+use rustc_hash::FxHashMap;
+use std::collections::{BTreeMap, BTreeSet};
+use telaudit_model::{money_string, Action, ClaimKey, Decimal, Dump, RuleResult, SourceRef, Sym};
 
-/// One change to order: a finding that recommends one.
+/// One action to order for one service.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChangeLine {
     /// The billed account.
     pub account: String,
-    /// The service to change or cancel.
+    /// The service to act on.
     pub service: String,
-    /// The rule that recommends it.
+    /// What to order: the first action of [`Action::ALL`] among its findings.
+    pub action: Action,
+    /// The rule ids of every finding on the service (any rule, billing errors
+    /// included), sorted, `;`-joined.
     pub rule: String,
-    /// The current plan or tier.
+    /// The current plan or tier, or the codes of its recurring charges.
     pub from: String,
-    /// The recommended plan or tier, or `cancel`.
+    /// The recommended plan or tier, or the action's name.
     pub to: String,
-    /// What the change saves per month (the finding's own monthly, exact).
+    /// What the action saves per month: the overlap-free monthly money of the
+    /// service's findings that carry a change, exact.
     pub monthly: Decimal,
-    /// The bill lines, then the catalogue, inventory and utilization lines it rests on, `;`-joined.
+    /// The bill lines, then the catalogue, inventory and utilization lines those
+    /// findings rest on, `;`-joined.
     pub evidence: String,
 }
 
@@ -32,52 +49,132 @@ pub struct CarrierChanges {
     pub carrier: String,
     /// The file name without `.csv` (sanitized, unique case-insensitively).
     pub stem: String,
-    /// Sorted by account, service, rule.
+    /// One per service, sorted by account, service.
     pub lines: Vec<ChangeLine>,
 }
 
-/// Every finding that recommends a change, grouped by carrier (carriers in name order).
+/// A service: (carrier, account, service_id).
+type ServiceKey = (Sym, Sym, Sym);
+
+/// What is gathered for one service before its line is written.
+#[derive(Default)]
+struct Gathered {
+    /// The first action found, and its (from, to).
+    best: Option<(Action, String, String)>,
+    /// Every rule with a finding on the service.
+    rules: BTreeSet<String>,
+    /// Per claimed row, the largest monthly claim of the findings with a change.
+    monthly: FxHashMap<ClaimKey, Decimal>,
+    /// Their evidence, then their basis.
+    evidence: BTreeSet<SourceRef>,
+    basis: BTreeSet<SourceRef>,
+}
+
+/// The service a finding's claim rests on: the finding's own service, or for a
+/// finding about several services (an empty service_id), the claimed row's.
+fn claim_service(dump: &Dump, f: &telaudit_model::Finding, key: ClaimKey) -> Option<ServiceKey> {
+    if !f.service.is_empty() {
+        return Some((f.carrier, f.account, f.service));
+    }
+    match key {
+        ClaimKey::Row(id) => dump
+            .rows
+            .get(id as usize)
+            .filter(|r| !r.service.is_empty())
+            .map(|r| (r.carrier, r.account, r.service)),
+        ClaimKey::MissingCredit {
+            carrier,
+            account,
+            service,
+            ..
+        } => (!service.is_empty()).then_some((carrier, account, service)),
+    }
+}
+
+/// One line per service with a finding that recommends a change, grouped by
+/// carrier (carriers in name order).
 pub fn changes(dump: &Dump, results: &[RuleResult]) -> Vec<CarrierChanges> {
-    let mut by_carrier: std::collections::BTreeMap<&str, Vec<ChangeLine>> = Default::default();
-    for (_, f) in sorted_findings(dump, results) {
+    let all = sorted_findings(dump, results);
+    let mut by_service: BTreeMap<(&str, &str, &str), Gathered> = BTreeMap::new();
+    let texts = |(c, a, s): ServiceKey| (dump.s(c), dump.s(a), dump.s(s));
+    // The findings that carry a change, in findings.csv order: the first of
+    // the first action wins.
+    for (_, f) in &all {
         let Some(change) = &f.change else { continue };
+        let mut services: BTreeSet<ServiceKey> = BTreeSet::new();
+        if !f.service.is_empty() {
+            services.insert((f.carrier, f.account, f.service));
+        }
+        for c in &f.claims {
+            let Some(s) = claim_service(dump, f, c.key) else {
+                continue;
+            };
+            services.insert(s);
+            let g = by_service.entry(texts(s)).or_default();
+            let m = g.monthly.entry(c.key).or_insert(c.monthly);
+            *m = (*m).max(c.monthly);
+        }
+        for s in services {
+            let g = by_service.entry(texts(s)).or_default();
+            if g.best.as_ref().is_none_or(|(a, _, _)| change.action < *a) {
+                g.best = Some((change.action, change.from.clone(), change.to.clone()));
+            }
+            g.evidence.extend(f.evidence.iter().copied());
+            g.basis.extend(f.basis.iter().copied());
+        }
+    }
+    // Every finding on those services names its rule, billing errors included.
+    for (_, f) in &all {
+        if f.service.is_empty() {
+            continue;
+        }
+        if let Some(g) = by_service.get_mut(&texts((f.carrier, f.account, f.service))) {
+            g.rules.insert(f.rule.clone());
+        }
+    }
+    let mut by_carrier: BTreeMap<&str, Vec<ChangeLine>> = BTreeMap::new();
+    for ((carrier, account, service), g) in by_service {
+        let Some((action, from, to)) = g.best else {
+            continue;
+        };
         let mut evidence = String::new();
-        join_sources(dump, &f.evidence, &mut evidence);
-        if !f.basis.is_empty() {
+        let ev: Vec<SourceRef> = g.evidence.into_iter().collect();
+        join_sources(dump, &ev, &mut evidence);
+        let basis: Vec<SourceRef> = g.basis.into_iter().collect();
+        if !basis.is_empty() {
             if !evidence.is_empty() {
                 evidence.push(';');
             }
-            join_sources(dump, &f.basis, &mut evidence);
+            join_sources(dump, &basis, &mut evidence);
         }
-        by_carrier.entry(dump.s(f.carrier)).or_default().push(ChangeLine {
-            account: dump.s(f.account).to_string(),
-            service: dump.s(f.service).to_string(),
-            rule: f.rule.clone(),
-            from: change.from.clone(),
-            to: change.to.clone(),
-            monthly: f.monthly,
+        by_carrier.entry(carrier).or_default().push(ChangeLine {
+            account: account.to_string(),
+            service: service.to_string(),
+            action,
+            rule: g.rules.into_iter().collect::<Vec<_>>().join(";"),
+            from,
+            to,
+            monthly: g.monthly.values().copied().sum(),
             evidence,
         });
     }
     let names = unique_names(by_carrier.keys().copied());
     by_carrier
         .into_iter()
-        .map(|(carrier, mut lines)| {
-            lines.sort_by(|a, b| (&a.account, &a.service, &a.rule).cmp(&(&b.account, &b.service, &b.rule)));
-            CarrierChanges {
-                carrier: carrier.to_string(),
-                stem: names.get(carrier).cloned().unwrap_or_else(|| "_".to_string()),
-                lines,
-            }
+        .map(|(carrier, lines)| CarrierChanges {
+            carrier: carrier.to_string(),
+            stem: names.get(carrier).cloned().unwrap_or_else(|| "_".to_string()),
+            lines,
         })
         .collect()
 }
 
 /// The columns of `changes/<carrier>.csv`, in order (report.xlsx's Changes sheet has
 /// them after a `carrier` column).
-pub(crate) const CHANGE_COLUMNS: [&str; 7] = [
+pub(crate) const CHANGE_COLUMNS: [&str; 8] = [
     "account",
     "service_id",
+    "action",
     "rule",
     "from",
     "to",
@@ -95,6 +192,7 @@ pub fn changes_csv(c: &CarrierChanges) -> String {
         let _ = out.write_record([
             guard(&l.account).as_ref(),
             guard(&l.service).as_ref(),
+            l.action.as_str(),
             guard(&l.rule).as_ref(),
             guard(&l.from).as_ref(),
             guard(&l.to).as_ref(),

@@ -14,7 +14,7 @@ use crate::disputes::{describe_basis, AccountDispute, Records};
 use crate::human::money;
 use crate::json::share_string;
 use crate::tables::join_sources;
-use crate::view::{Buying, Payback, View};
+use crate::view::{action_words, Buying, Payback, View};
 use crate::{Funding, Report};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -250,7 +250,8 @@ fn hbars(bars: &[Bar], title: &str) -> String {
 /// report.html for one client: computes the dispute files itself (as
 /// [`crate::write_outputs`] does) to link them.
 pub fn report_html(dump: &Dump, results: &[RuleResult], report: &Report) -> String {
-    let view = View::new(dump, results, report);
+    let changes = crate::changes(dump, results);
+    let view = View::new(dump, results, report, &changes);
     report_html_with(dump, results, report, &view, &crate::disputes(dump, results))
 }
 
@@ -300,7 +301,7 @@ fn write_html(
         write_expired(o, dump, r, view)?;
     }
     if let Some(b) = &view.buying {
-        write_buying(o, dump, b)?;
+        write_buying(o, b)?;
     }
     write_disputes(o, disputes)?;
     if !r.unbalanced.is_empty() {
@@ -602,50 +603,48 @@ fn write_disputes(o: &mut String, disputes: &[AccountDispute]) -> Out {
     Ok(())
 }
 
-/// "Buying too much": the recommended plan and tier changes and cancellations,
-/// apart from the billing errors, with what each saves per month.
-fn write_buying(o: &mut String, dump: &Dump, b: &Buying<'_>) -> Out {
+/// "Buying too much": one action per service (the lines of changes/), with what
+/// each saves per month.
+fn write_buying(o: &mut String, b: &Buying<'_>) -> Out {
     writeln!(o, r#"<section id="buying" class="long"><h2>Buying too much</h2>"#)?;
     writeln!(
         o,
-        "<p>These are not billing errors: the carrier billed what was ordered, but the client buys more \
-         than it uses. Nothing here is recoverable and nothing goes into a dispute; each line is a change \
-         to order from the carrier (the <b>changes</b> folder beside this report holds one CSV per carrier) \
-         and saves its amount every month. Confirm a service nobody tracks with its owner before \
-         cancelling it.</p>"
+        "<p>One action per service to order from the carrier (the <b>changes</b> folder beside this report \
+         holds one CSV per carrier): the first that applies of disconnect, cancel, suspend and downgrade. \
+         Each saves its amount every month; a service's findings are counted once between them. Only a \
+         disconnect rests on a billing error, whose charges are also in the dispute files.</p>"
     )?;
-    writeln!(o, "<table><thead><tr><th>Rule</th><th>Title</th><th class=\"m\">Changes</th><th class=\"m\">Monthly</th></tr></thead><tbody>")?;
-    for (info, n, monthly) in &b.rules {
+    writeln!(o, "<table><thead><tr><th>Action</th><th>What to do</th><th class=\"m\">Services</th><th class=\"m\">Monthly</th></tr></thead><tbody>")?;
+    for (action, n, monthly) in &b.actions {
         writeln!(
             o,
             r#"<tr><td><span class="tag">{}</span></td><td>{}</td><td class="m">{n}</td><td class="m">{}</td></tr>"#,
-            esc(&info.id),
-            esc(&info.title),
+            action.as_str(),
+            esc(action_words(*action)),
             money(*monthly)
         )?;
     }
     writeln!(o, "</tbody></table>")?;
     writeln!(
         o,
-        "<p class=\"muted\">The {} largest of {} changes by monthly saving. A service two rules find (a \
-         cheaper plan, and not in inventory) shows under each; the totals count its money once.</p>",
+        "<p class=\"muted\">The {} largest of {} services by monthly saving.</p>",
         b.shown.len(),
         b.count
     )?;
-    writeln!(o, "<table><thead><tr><th>Change</th><th>Where</th><th>From</th><th>To</th><th class=\"m\">Saves per month</th></tr></thead><tbody>")?;
+    writeln!(o, "<table><thead><tr><th>Action</th><th>Where</th><th>From</th><th>To</th><th class=\"m\">Saves per month</th></tr></thead><tbody>")?;
     for c in &b.shown {
-        let f = c.finding;
+        let l = c.line;
         writeln!(
             o,
-            r#"<tr><td><span class="tag">{}</span> {}</td><td>{}<br>account {}<br>service {}</td><td>{}</td><td>{}</td><td class="m"><b>{}</b></td></tr>"#,
-            esc(&f.rule),
-            esc(&c.info.title),
-            esc(dump.s(f.carrier)),
-            esc(dump.s(f.account)),
-            esc(dump.s(f.service)),
-            esc(&c.change.from),
-            esc(&c.change.to),
-            money(f.monthly)
+            r#"<tr><td><span class="tag">{}</span><br><span class="muted">{}</span></td><td>{}<br>account {}<br>service {}</td><td>{}</td><td>{}</td><td class="m"><b>{}</b></td></tr>"#,
+            l.action.as_str(),
+            esc(&l.rule.replace(';', ", ")),
+            esc(c.carrier),
+            esc(&l.account),
+            esc(&l.service),
+            esc(&l.from),
+            esc(&l.to),
+            money(l.monthly)
         )?;
     }
     writeln!(o, "</tbody></table></section>")?;

@@ -3,7 +3,7 @@
 use crate::human::money;
 use crate::json::share_string;
 use crate::tables::join_sources;
-use crate::view::{percent, Buying, Payback, PlanView, View};
+use crate::view::{action_words, percent, Buying, Payback, PlanView, View};
 use crate::{Funding, Report};
 use std::fmt::Write as _;
 use telaudit_model::{Decimal, Dump, RuleResult};
@@ -34,7 +34,8 @@ pub(crate) fn md(s: &str) -> String {
 
 /// report.md, in Markdown. All money is rounded as in report.json.
 pub fn report_md(dump: &Dump, results: &[RuleResult], report: &Report) -> String {
-    report_md_with(dump, report, &View::new(dump, results, report))
+    let changes = crate::changes(dump, results);
+    report_md_with(dump, report, &View::new(dump, results, report, &changes))
 }
 
 /// report.md from a view already worked out (the output writer shares one
@@ -63,7 +64,7 @@ fn write_md(o: &mut String, dump: &Dump, r: &Report, view: &View<'_>) -> Out {
         write_expired(o, dump, r, view)?;
     }
     if let Some(b) = &view.buying {
-        write_buying(o, dump, b)?;
+        write_buying(o, b)?;
     }
     write_unbalanced(o, dump, r)?;
     write_how_to_read(o)
@@ -338,53 +339,55 @@ fn write_by_rule(o: &mut String, r: &Report) -> Out {
     writeln!(o)
 }
 
-/// "Buying too much": the recommended changes, apart from the billing errors.
-fn write_buying(o: &mut String, dump: &Dump, b: &Buying<'_>) -> Out {
+/// "Buying too much": one action per service, as changes/ orders them.
+fn write_buying(o: &mut String, b: &Buying<'_>) -> Out {
     writeln!(o, "## Buying too much")?;
     writeln!(o)?;
     writeln!(
         o,
-        "Not billing errors: the client buys more than it uses. Nothing here is recoverable or \
-         disputed; each line is a change to order from the carrier (`changes/<carrier>.csv`) and \
-         saves its amount every month. Confirm a service nobody tracks with its owner before cancelling it."
+        "One action per service to order from the carrier (`changes/<carrier>.csv`), the first that \
+         applies of disconnect, cancel, suspend and downgrade; each saves its amount every month (a \
+         service's findings counted once between them). Only a disconnect rests on a billing error, \
+         whose charges are also in the dispute files."
     )?;
     writeln!(o)?;
-    writeln!(o, "| Rule | Title | Changes | Monthly |")?;
+    writeln!(o, "| Action | What to do | Services | Monthly |")?;
     writeln!(o, "|---|---|---:|---:|")?;
-    for (info, n, monthly) in &b.rules {
+    for (action, n, monthly) in &b.actions {
         writeln!(
             o,
             "| {} | {} | {n} | {} |",
-            md(&info.id),
-            md(&info.title),
+            action.as_str(),
+            md(action_words(*action)),
             money(*monthly)
         )?;
     }
     writeln!(o)?;
     writeln!(
         o,
-        "The {} largest of {} changes by monthly saving:",
+        "The {} largest of {} services by monthly saving:",
         b.shown.len(),
         b.count
     )?;
     writeln!(o)?;
     writeln!(
         o,
-        "| Rule | Carrier | Account | Service | From | To | Saves per month |"
+        "| Action | Carrier | Account | Service | Rules | From | To | Saves per month |"
     )?;
-    writeln!(o, "|---|---|---|---|---|---|---:|")?;
+    writeln!(o, "|---|---|---|---|---|---|---|---:|")?;
     for c in &b.shown {
-        let f = c.finding;
+        let l = c.line;
         writeln!(
             o,
-            "| {} | {} | {} | {} | {} | {} | {} |",
-            md(&f.rule),
-            md(dump.s(f.carrier)),
-            md(dump.s(f.account)),
-            md(dump.s(f.service)),
-            md(&c.change.from),
-            md(&c.change.to),
-            money(f.monthly)
+            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            l.action.as_str(),
+            md(c.carrier),
+            md(&l.account),
+            md(&l.service),
+            md(&l.rule.replace(';', ", ")),
+            md(&l.from),
+            md(&l.to),
+            money(l.monthly)
         )?;
     }
     writeln!(o)

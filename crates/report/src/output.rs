@@ -157,9 +157,9 @@ pub fn write_outputs_timed(
                     *written = timed(|| write_disputes(sync, dir, d, &ctx));
                 });
                 s.spawn(move |_| {
-                    let view = crate::view::View::new(dump, results, report);
-                    let marked =
-                        marks.map(|m| crate::view::View::new(dump, results, report).with_marks(m, results));
+                    let view = crate::view::View::new(dump, results, report, c);
+                    let marked = marks
+                        .map(|m| crate::view::View::new(dump, results, report, c).with_marks(m, results));
                     let html_view = marked.as_ref().unwrap_or(&view);
                     rayon::join(
                         || {

@@ -6,40 +6,50 @@
 //! warning points and how long the proposal takes to pay back are decided here,
 //! so that the two reports cannot disagree and a change is made in one place.
 
+use crate::changes::{CarrierChanges, ChangeLine};
 use crate::proposal::Plan;
 use crate::tables::sorted_findings;
 use crate::{Funding, Report};
-use telaudit_model::{Change, Date, Decimal, Dump, Finding, ProposalItem, RuleInfo, RuleResult, TemShare};
+use telaudit_model::{Action, Date, Decimal, Dump, Finding, ProposalItem, RuleInfo, RuleResult, TemShare};
 
 /// How many findings the "largest findings" tables show.
 pub const TOP_FINDINGS: usize = 20;
 /// How many input warnings the reports list (the rest are counted).
 pub(crate) const WARNINGS_SHOWN: usize = 20;
-/// How many recommended changes the "Buying too much" sections list (the largest
+/// How many services' actions the "Buying too much" sections list (the largest
 /// monthly savings; all of them are in `changes/<carrier>.csv`).
 pub const CHANGES_SHOWN: usize = 25;
 
-/// One recommended change (a plan or tier change, or a cancellation), as both
-/// reports show it.
+/// One service's action (a line of `changes/<carrier>.csv`), as both reports show it.
 pub(crate) struct ChangeView<'a> {
-    /// The rule that recommends it.
-    pub info: &'a RuleInfo,
-    /// The finding itself.
-    pub finding: &'a Finding,
-    /// From, to.
-    pub change: &'a Change,
+    /// The carrier it is ordered from.
+    pub carrier: &'a str,
+    /// The line itself.
+    pub line: &'a ChangeLine,
 }
 
-/// The "Buying too much" section: findings that recommend a change.
+/// The "Buying too much" section: the services' actions of `changes/`.
 pub(crate) struct Buying<'a> {
-    /// Per rule with such findings (sorted by id): its info, its count and the
-    /// sum of its findings' monthly savings (its own claims, overlap not removed).
-    pub rules: Vec<(&'a RuleInfo, usize, Decimal)>,
+    /// Per action with lines (in the order of [`Action::ALL`]): the action, how
+    /// many services and the sum of their monthly savings.
+    pub actions: Vec<(Action, usize, Decimal)>,
     /// The [`CHANGES_SHOWN`] largest monthly savings, largest first; equal values
-    /// keep the findings.csv order.
+    /// keep the changes/ order (carrier, account, service).
     pub shown: Vec<ChangeView<'a>>,
-    /// How many changes there are in all.
+    /// How many services have an action in all.
     pub count: usize,
+}
+
+/// What an action asks of the analyst, in the words both reports use.
+pub(crate) fn action_words(a: Action) -> &'static str {
+    match a {
+        Action::Disconnect => {
+            "billed after its disconnect date: dispute the charges (they are in the dispute files) and make the carrier enforce the disconnect"
+        }
+        Action::Cancel => "billed but in no inventory: confirm with its owner that nobody uses it, then cancel it",
+        Action::Suspend => "no usage in its last periods: suspend it, or cancel it",
+        Action::Downgrade => "used, but on a larger plan or tier than it needs: move it to the one named",
+    }
 }
 
 /// When the found money pays back the proposal's one-time cost.
@@ -313,13 +323,18 @@ pub(crate) struct View<'a> {
     pub expired: Vec<ExpiredFinding<'a>>,
     /// How many findings have money found too late to claim.
     pub expired_findings: usize,
-    /// The recommended changes; `None` when no finding recommends one.
+    /// The services' actions of changes/; `None` when there are none.
     pub buying: Option<Buying<'a>>,
 }
 
 impl<'a> View<'a> {
     /// Works out the view of one client's report.
-    pub(crate) fn new(dump: &'a Dump, results: &'a [RuleResult], r: &'a Report) -> View<'a> {
+    pub(crate) fn new(
+        dump: &'a Dump,
+        results: &'a [RuleResult],
+        r: &'a Report,
+        changes: &'a [CarrierChanges],
+    ) -> View<'a> {
         let (top, findings) = top_findings(dump, results);
         let (expired, expired_findings) = expired_findings(dump, results);
         let mut warnings: Vec<_> = dump.warnings.iter().collect();
@@ -342,7 +357,7 @@ impl<'a> View<'a> {
             findings,
             expired,
             expired_findings,
-            buying: buying(dump, results),
+            buying: buying(changes),
             more_skipped: dump.skipped.len().saturating_sub(WARNINGS_SHOWN),
             skipped: dump
                 .skipped
@@ -435,37 +450,34 @@ fn top_findings<'a>(dump: &Dump, results: &'a [RuleResult]) -> (Vec<TopFinding<'
     (top, count)
 }
 
-/// The findings that recommend a change, for the "Buying too much" sections.
-fn buying<'a>(dump: &Dump, results: &'a [RuleResult]) -> Option<Buying<'a>> {
-    let mut all: Vec<ChangeView<'a>> = sorted_findings(dump, results)
-        .into_iter()
-        .filter_map(|(info, finding)| {
-            finding.change.as_ref().map(|change| ChangeView {
-                info,
-                finding,
-                change,
+/// The services' actions, for the "Buying too much" sections.
+fn buying(changes: &[CarrierChanges]) -> Option<Buying<'_>> {
+    let mut all: Vec<ChangeView<'_>> = changes
+        .iter()
+        .flat_map(|c| {
+            c.lines.iter().map(move |line| ChangeView {
+                carrier: &c.carrier,
+                line,
             })
         })
         .collect();
     if all.is_empty() {
         return None;
     }
-    let mut rules: Vec<(&RuleInfo, usize, Decimal)> = Vec::new();
-    for c in &all {
-        match rules.last_mut() {
-            Some((info, n, sum)) if info.id == c.info.id => {
-                *n += 1;
-                *sum += c.finding.monthly;
-            }
-            _ => rules.push((c.info, 1, c.finding.monthly)),
-        }
-    }
-    // Stable: equal savings keep the findings.csv order.
-    all.sort_by_key(|c| std::cmp::Reverse(c.finding.monthly));
+    let actions = Action::ALL
+        .iter()
+        .filter_map(|&a| {
+            let lines = all.iter().filter(|c| c.line.action == a);
+            let n = lines.clone().count();
+            (n > 0).then(|| (a, n, lines.map(|c| c.line.monthly).sum()))
+        })
+        .collect();
+    // Stable: equal savings keep the changes/ order.
+    all.sort_by_key(|c| std::cmp::Reverse(c.line.monthly));
     let count = all.len();
     all.truncate(CHANGES_SHOWN);
     Some(Buying {
-        rules,
+        actions,
         shown: all,
         count,
     })

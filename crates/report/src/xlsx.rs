@@ -399,7 +399,8 @@ fn changes(ws: &mut Worksheet, f: &Formats, all: &[CarrierChanges]) -> Result<()
     let mut row = 0u32;
     for c in all {
         for l in &c.lines {
-            // A change is one finding's: the rows end where the Findings sheet's do.
+            // A change is one service's, which has a finding: the rows end where the
+            // Findings sheet's do.
             if row + 2 >= SHEET_ROWS {
                 return Ok(());
             }
@@ -407,11 +408,12 @@ fn changes(ws: &mut Worksheet, f: &Formats, all: &[CarrierChanges]) -> Result<()
             ws.write_string(row, 0, text(&c.carrier))?;
             ws.write_string(row, 1, text(&l.account))?;
             ws.write_string(row, 2, text(&l.service))?;
-            ws.write_string(row, 3, text(&l.rule))?;
-            ws.write_string(row, 4, text(&l.from))?;
-            ws.write_string(row, 5, text(&l.to))?;
-            ws.write_number(row, 6, amount(l.monthly))?;
-            ws.write_string(row, 7, text(&l.evidence))?;
+            ws.write_string(row, 3, l.action.as_str())?;
+            ws.write_string(row, 4, text(&l.rule))?;
+            ws.write_string(row, 5, text(&l.from))?;
+            ws.write_string(row, 6, text(&l.to))?;
+            ws.write_number(row, 7, amount(l.monthly))?;
+            ws.write_string(row, 8, text(&l.evidence))?;
         }
     }
     Ok(())

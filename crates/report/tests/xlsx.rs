@@ -210,6 +210,7 @@ fn sample_findings_sheet_is_findings_csv_and_changes_sheet_the_changes_csvs() {
             "carrier",
             "account",
             "service_id",
+            "action",
             "rule",
             "from",
             "to",
@@ -229,22 +230,23 @@ fn sample_findings_sheet_is_findings_csv_and_changes_sheet_the_changes_csvs() {
             lines.push((carrier.clone(), r.unwrap()));
         }
     }
-    assert_eq!(lines.len(), 42, "AT&T 13, Comcast 4, Lumen 5, Verizon 20");
-    assert_eq!(c.height(), 43);
+    // One row per service with an action.
+    assert_eq!(lines.len(), 54, "AT&T 16, Comcast 5, Lumen 7, Verizon 26");
+    assert_eq!(c.height(), 55);
     let mut monthly = 0i64;
     for (cells, (carrier, rec)) in c.rows().skip(1).zip(&lines) {
         assert_eq!(&cell_text(&cells[0]), carrier);
         // The CSV's columns follow the carrier; monthly_saving is a number.
-        for i in 0..7 {
-            if i == 5 {
-                assert_eq!(cents(&cells[6]), text_cents(&rec[5]));
+        for i in 0..8 {
+            if i == 6 {
+                assert_eq!(cents(&cells[7]), text_cents(&rec[6]));
             } else {
                 assert_eq!(cell_text(&cells[i + 1]), rec[i]);
             }
         }
-        monthly += cents(&cells[6]);
+        monthly += cents(&cells[7]);
     }
-    assert_eq!(monthly, 192_710, "316.65 + 625.00 + 518.48 + 466.97");
+    assert_eq!(monthly, 314_681, "743.32 + 496.64 + 817.23 + 1089.62");
 }
 
 #[test]
@@ -418,7 +420,7 @@ fn every_amount_cell_is_formatted_as_money_and_every_date_cell_as_a_date() {
             vec!['G', 'H'],
         ),
         ("xl/worksheets/sheet3.xml", vec!['J', 'K'], vec!['D', 'F', 'G']),
-        ("xl/worksheets/sheet4.xml", vec!['G'], vec![]),
+        ("xl/worksheets/sheet4.xml", vec!['H'], vec![]),
     ];
     for (name, money, dates) in sheets {
         let xml = part(&xlsx, name);

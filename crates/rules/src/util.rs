@@ -110,6 +110,32 @@ pub(crate) fn no_date() -> Date {
     }
 }
 
+/// What a service is billed for, as a change's `from`: the distinct
+/// charge_codes of `rows` (in row order) that are `recurring` rows of the
+/// period `latest`, `+`-joined (`VZ5GB + HOTSPOT`); else of all of `rows`.
+pub(crate) fn billed_codes(dump: &Dump, rows: &[RowId], latest: Option<Date>) -> String {
+    let pick = |recurring_only: bool| {
+        let mut codes: Vec<&str> = Vec::new();
+        for &r in rows {
+            let row = &dump.rows[r as usize];
+            let wanted = !recurring_only
+                || (row.charge_type == telaudit_model::ChargeType::Recurring
+                    && Some(row.period_start) == latest);
+            let code = dump.s(row.charge_code);
+            if wanted && !code.is_empty() && !codes.contains(&code) {
+                codes.push(code);
+            }
+        }
+        codes.join(" + ")
+    };
+    let recurring = pick(true);
+    if recurring.is_empty() {
+        pick(false)
+    } else {
+        recurring
+    }
+}
+
 /// `1 period`, `3 periods`.
 pub(crate) fn periods_text(n: usize) -> String {
     if n == 1 {

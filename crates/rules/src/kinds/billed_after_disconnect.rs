@@ -40,6 +40,9 @@ pub const KIND: KindDef = KindDef {
 /// account's latest period that recur (`recurring`, `surcharge`, `tax`), copies
 /// excepted: a one-time charge, usage, a fee or an adjustment is not billed again
 /// next month, and a copy is DUP001's one-time error (formats.md section 6).
+/// Its change (`changes/<carrier>.csv`) is the action `disconnect`: dispute the
+/// charges and make the carrier enforce the disconnect; it comes before any
+/// other action on the service (a plan change for a line that is gone is moot).
 ///
 /// ## Example
 /// The fixture `crates/rules/tests/fixtures/billed_after_disconnect/` is this example.
@@ -134,7 +137,16 @@ impl Kind for BilledAfterDisconnect {
             draft.basis.push(rec.source);
             let n = draft.distinct_periods(dump).len();
             let text = format!("billed {} after disconnect on {cut}", periods_text(n));
-            findings.push(draft.finish(id, dump, text));
+            let from = crate::util::billed_codes(dump, &draft.rows, latest);
+            let mut f = draft.finish(id, dump, text);
+            // Dispute the charges (they are recoverable) and have the carrier
+            // enforce the disconnect, whatever else is found on the service.
+            f.change = Some(telaudit_model::Change {
+                action: telaudit_model::Action::Disconnect,
+                from,
+                to: "disconnect".to_string(),
+            });
+            findings.push(f);
         }
         findings
     }

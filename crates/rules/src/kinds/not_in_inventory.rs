@@ -122,6 +122,7 @@ impl NotInInventory {
         );
         let mut f = draft.finish(id, dump, text);
         f.change = Some(Change {
+            action: telaudit_model::Action::Cancel,
             from: codes.join(" + "),
             to: "cancel".to_string(),
         });

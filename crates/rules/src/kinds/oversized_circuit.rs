@@ -161,6 +161,7 @@ impl OversizedCircuit {
         );
         let mut f = draft.finish(id, dump, text);
         f.change = Some(Change {
+            action: telaudit_model::Action::Downgrade,
             from: label(dump, c),
             to: label(dump, t),
         });

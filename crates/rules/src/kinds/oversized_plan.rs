@@ -168,6 +168,7 @@ impl OversizedPlan {
         );
         let mut f = draft.finish(id, dump, text);
         f.change = Some(Change {
+            action: telaudit_model::Action::Downgrade,
             from: label(dump, p),
             to: label(dump, q),
         });

@@ -53,7 +53,9 @@ pub const KIND: KindDef = KindDef {
 /// An unused line still costs its monthly plan. Nothing was overbilled (the
 /// carrier billed what was ordered), so recoverable is 0; cancelling the line saves
 /// its recurring charges every month: monthly is their amount in the latest period,
-/// copies excepted (a copy is a one-time error that DUP001 claims back).
+/// copies excepted (a copy is a one-time error that DUP001 claims back). Its change
+/// (`changes/<carrier>.csv`) is the action `suspend` (suspend or cancel the line),
+/// from the codes of those recurring rows.
 ///
 /// ## Example
 /// The fixture `crates/rules/tests/fixtures/unused_service/` is this example.
@@ -175,7 +177,14 @@ impl Kind for UnusedService {
                 periods_text(window),
                 money(recurring)
             );
-            findings.push(draft.finish(id, dump, text));
+            let from = crate::util::billed_codes(dump, &draft.rows, Some(latest));
+            let mut f = draft.finish(id, dump, text);
+            f.change = Some(telaudit_model::Change {
+                action: telaudit_model::Action::Suspend,
+                from,
+                to: "suspend".to_string(),
+            });
+            findings.push(f);
         }
         findings
     }
