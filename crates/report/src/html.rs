@@ -14,7 +14,7 @@ use crate::disputes::{describe_basis, AccountDispute, Records};
 use crate::human::money;
 use crate::json::share_string;
 use crate::tables::join_sources;
-use crate::view::{action_words, Buying, Payback, View};
+use crate::view::{action_words, fully_funded, Buying, Payback, View, PAYBACK_LABEL};
 use crate::{Funding, Report};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -431,13 +431,13 @@ fn write_proposal(o: &mut String, r: &Report, p: &Funding, view: &View<'_>) -> O
     let t = &r.totals;
     writeln!(o, r#"<section id="proposal"><h2>What this funds</h2>"#)?;
     let payback = match view.payback {
-        Some(Payback::Now) => "0 months: the recoverable amount alone covers the one-time cost".to_string(),
+        Some(Payback::Now) => "0 months: the money found at once covers the one-time cost".to_string(),
         Some(Payback::Months(n)) => Payback::months_text(n),
         Some(Payback::Never) | None => {
             "never: the monthly savings do not exceed the proposal's monthly cost".to_string()
         }
     };
-    match p.funded_share {
+    match p.funded_share_after_fees {
         Some(s) => {
             let pct = money(s * Decimal::ONE_HUNDRED);
             let fill = if s >= Decimal::ONE {
@@ -447,21 +447,33 @@ fn write_proposal(o: &mut String, r: &Report, p: &Funding, view: &View<'_>) -> O
             } else {
                 money(s * Decimal::ONE_HUNDRED)
             };
-            let fully = if s >= Decimal::ONE {
+            let fully = if fully_funded(p) {
                 " &mdash; fully funded"
             } else {
                 ""
             };
+            let fees = if p.first_year_fees.is_zero() {
+                String::new()
+            } else {
+                format!(
+                    ", the TEM provider's fees of its first 12 months ({}) included",
+                    money(p.first_year_fees)
+                )
+            };
             writeln!(
                 o,
-                r#"<p class="lead">The first-year value of <b>{}</b> covers <b>{pct}%</b> of the proposal's first-year cost of <b>{}</b>{fully}.</p>"#,
+                r#"<p class="lead">The first-year value of <b>{}</b> covers <b>{pct}%</b> of the proposal's first-year cost of <b>{}</b>{fees}{fully}.</p>"#,
                 money(t.first_year),
-                money(p.first_year_cost)
+                money(p.first_year_cost + p.first_year_fees)
             )?;
             writeln!(o, r#"<div class="meter"><div style="width:{fill}%"></div></div>"#)?;
+            let without = p
+                .funded_share
+                .map(|f| format!("; without the TEM fees <b>{}</b>", share_string(f)))
+                .unwrap_or_default();
             writeln!(
                 o,
-                r#"<p class="muted">Funded share <b>{}</b> (first-year value / first-year cost).</p>"#,
+                r#"<p class="muted">Funded share <b>{}</b> (first-year value / first-year cost with the TEM fees){without}.</p>"#,
                 share_string(s)
             )?;
         }
@@ -485,7 +497,7 @@ fn write_proposal(o: &mut String, r: &Report, p: &Funding, view: &View<'_>) -> O
     )?;
     writeln!(
         o,
-        r#"<tr><td><b>Payback of the one-time cost</b></td><td class="m"><b>{}</b></td></tr>"#,
+        r#"<tr><td><b>{PAYBACK_LABEL}</b></td><td class="m"><b>{}</b></td></tr>"#,
         esc(&payback)
     )?;
     write!(o, "</tbody></table>")?;

@@ -76,6 +76,7 @@ struct JsonProposal<'a> {
     monthly: String,
     first_year_cost: String,
     funded_share: Option<String>,
+    funded_share_after_fees: Option<String>,
     payback_months: Option<u128>,
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     plan: Option<JsonPlan<'a>>,
@@ -138,6 +139,7 @@ fn json_proposal(p: &Funding, with_plan: bool) -> JsonProposal<'_> {
         monthly: money_string(p.monthly),
         first_year_cost: money_string(p.first_year_cost),
         funded_share: p.funded_share.map(share_string),
+        funded_share_after_fees: p.funded_share_after_fees.map(share_string),
         payback_months: p.payback_months,
         plan: with_plan.then(|| json_plan(&p.plan)),
     }

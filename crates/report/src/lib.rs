@@ -249,6 +249,13 @@ pub struct Funding {
     /// first_year / first_year_cost, ALREADY rounded to 4 decimals (half away from
     /// zero, exactly); `None` when first_year_cost is 0.
     pub funded_share: Option<Decimal>,
+    /// The TEM provider's fees of the first 12 months: a x R + s x M x min(S, 12)
+    /// (0 without `[proposal.tem]`), exact.
+    pub first_year_fees: Decimal,
+    /// first_year / (first_year_cost + first_year_fees), rounded as
+    /// `funded_share`: the share the human reports show, the TEM fees counted as
+    /// a cost; `None` when that divisor is 0.
+    pub funded_share_after_fees: Option<Decimal>,
     /// The least t >= 0 with cumulative(t) >= 0 (optimization.md section 4; without
     /// a TEM share: the smallest whole n >= 0 with recoverable + n x (totals.monthly
     /// - monthly) >= one_time); `None` when there is none.
@@ -423,11 +430,25 @@ pub fn funding(p: &Proposal, totals: &Totals) -> Funding {
         p.tem.as_ref(),
     );
     let first_year_cost = one_time.add(&monthly.mul(&Exact::int(12))).to_decimal();
+    // a x R + s x M x min(S, 12): what the TEM provider takes in the first year.
+    let first_year_fees = p.tem.as_ref().map_or(Exact::zero(), |t| {
+        let months = Exact::int(u128::from(t.savings_months.min(12)));
+        Exact::of(t.recovery_share)
+            .mul(&Exact::of(totals.recoverable))
+            .add(
+                &Exact::of(t.savings_share)
+                    .mul(&Exact::of(totals.monthly))
+                    .mul(&months),
+            )
+    });
+    let cost_after_fees = first_year_fees.add(&Exact::of(first_year_cost)).to_decimal();
     Funding {
         one_time: one_time.to_decimal(),
         monthly: monthly.to_decimal(),
         first_year_cost,
         funded_share: share_4dp(totals.first_year, first_year_cost),
+        first_year_fees: first_year_fees.to_decimal(),
+        funded_share_after_fees: share_4dp(totals.first_year, cost_after_fees),
         payback_months: flow.payback_months(),
         plan: proposal::plan(p, items, &flow, totals.recoverable, totals.monthly),
         shows_plan: p.has_plan(),

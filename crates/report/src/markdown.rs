@@ -3,7 +3,7 @@
 use crate::human::money;
 use crate::json::share_string;
 use crate::tables::join_sources;
-use crate::view::{action_words, percent, Buying, Payback, PlanView, View};
+use crate::view::{action_words, fully_funded, percent, Buying, Payback, PlanView, View, PAYBACK_LABEL};
 use crate::{Funding, Report};
 use std::fmt::Write as _;
 use telaudit_model::{Decimal, Dump, RuleResult};
@@ -201,8 +201,20 @@ fn write_proposal(o: &mut String, p: &Funding, view: &View<'_>) -> Out {
         "| First-year cost (one-time + 12 x monthly) | {} |",
         money(p.first_year_cost)
     )?;
-    let share = match p.funded_share {
-        Some(s) if s >= Decimal::ONE => {
+    if !p.first_year_fees.is_zero() {
+        writeln!(
+            o,
+            "| TEM fees in the first 12 months | {} |",
+            money(p.first_year_fees)
+        )?;
+        writeln!(
+            o,
+            "| First-year cost with the TEM fees | {} |",
+            money(p.first_year_cost + p.first_year_fees)
+        )?;
+    }
+    let share = match p.funded_share_after_fees {
+        Some(s) if fully_funded(p) => {
             format!("{}% (fully funded)", money(s * Decimal::ONE_HUNDRED))
         }
         Some(s) => format!("{}%", money(s * Decimal::ONE_HUNDRED)),
@@ -210,19 +222,23 @@ fn write_proposal(o: &mut String, p: &Funding, view: &View<'_>) -> Out {
     };
     writeln!(
         o,
-        "| Share of the first-year cost funded by the first-year value | {share} |"
+        "| Share of the first-year cost, TEM fees included, funded by the first-year value | {share} |"
     )?;
     let payback = match view.payback {
-        Some(Payback::Now) => "0 months (the recoverable amount alone covers the one-time cost)".to_string(),
+        Some(Payback::Now) => "0 months (the money found at once covers the one-time cost)".to_string(),
         Some(Payback::Months(n)) => Payback::months_text(n),
         Some(Payback::Never) | None => {
             "never (the monthly savings do not exceed the proposal's monthly cost)".to_string()
         }
     };
-    writeln!(o, "| Payback of the one-time cost | {payback} |")?;
+    writeln!(o, "| {PAYBACK_LABEL} | {payback} |")?;
     writeln!(o)?;
     if let Some(s) = p.funded_share {
-        writeln!(o, "Funded share as a fraction: {}.", share_string(s))?;
+        writeln!(
+            o,
+            "Funded share as a fraction, without the TEM fees (report.json's `funded_share`): {}.",
+            share_string(s)
+        )?;
         writeln!(o)?;
     }
     Ok(())

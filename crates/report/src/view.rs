@@ -63,6 +63,19 @@ pub(crate) enum Payback {
     Never,
 }
 
+/// Whether the reports may say "fully funded": the first-year value covers the
+/// first-year cost with the TEM fees counted ([`Funding::funded_share_after_fees`]
+/// at least 1) and the first year's net (cumulative cash flow at month 12) is not
+/// negative. Never while the first 12 months end below zero.
+pub(crate) fn fully_funded(f: &Funding) -> bool {
+    f.funded_share_after_fees.is_some_and(|s| s >= Decimal::ONE)
+        && f.plan.net_first_year.sign() != std::cmp::Ordering::Less
+}
+
+/// The name of the payback figure, in both reports: what it measures.
+pub(crate) const PAYBACK_LABEL: &str =
+    "Payback: the month the cumulative cash flow, fees included, turns positive";
+
 impl Payback {
     /// The payback of a report's proposal figures.
     fn of(months: Option<u128>) -> Payback {

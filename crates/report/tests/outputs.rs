@@ -118,6 +118,7 @@ fn report_json_golden() {
     "monthly": "5.00",
     "first_year_cost": "160.00",
     "funded_share": "1.0012",
+    "funded_share_after_fees": "1.0012",
     "payback_months": 12
   },
   "as_of": "2025-02-01"
@@ -313,7 +314,10 @@ fn report_md_has_the_headline_partial_warning_proposal_and_escaped_cells() {
         md.contains("this audit is partial.** 3 charge rows were refused"),
         "{md}"
     );
-    assert!(md.contains("| Payback of the one-time cost | never"), "{md}");
+    assert!(
+        md.contains("| Payback: the month the cumulative cash flow, fees included, turns positive | never"),
+        "{md}"
+    );
     // 160.185 / (100 + 600) = 0.228835... -> 0.2288 -> 22.88%
     assert!(md.contains("| 22.88% |"), "{md}");
     assert!(
@@ -414,8 +418,65 @@ fn report_md_marks_a_fully_funded_proposal() {
     // 160.185 / 160 = 1.00115625 -> 1.0012 -> 100.12%; payback 12 months (see the golden test).
     assert!(md.contains("| 100.12% (fully funded) |"), "{md}");
     assert!(
-        md.contains("| Payback of the one-time cost | 12 months |"),
+        md.contains(
+            "| Payback: the month the cumulative cash flow, fees included, turns positive | 12 months |"
+        ),
         "{md}"
     );
     assert!(md.contains("(difference = stated - computed)"), "{md}");
+}
+
+#[test]
+fn never_fully_funded_while_the_first_year_ends_below_zero() {
+    let (mut dump, results) = tiny();
+    // As the test above (R = 40.125, M = 10.005, one-time 100, monthly 5), with a
+    // TEM provider taking 30% of the recoverable: 12.0375 in month 0.
+    let mut p = dump.config.proposal.clone().unwrap();
+    p.tem = Some(telaudit_model::TemShare {
+        provider: "Ledger TEM".into(),
+        recovery_share: d("0.30"),
+        savings_share: d("0"),
+        savings_months: 0,
+    });
+    dump.config.proposal = Some(p);
+    let report = summarize(&dump, &results);
+    let f = report.proposal.as_ref().unwrap();
+    // funded_share as the contract defines it still passes 1 (160.185 / 160) ...
+    assert_eq!(f.funded_share, Some(d("1.0012")));
+    // ... but with the fee as a cost: 160.185 / 172.0375 = 0.93110... -> 0.9311.
+    assert_eq!(f.first_year_fees, d("12.0375"));
+    assert_eq!(f.funded_share_after_fees, Some(d("0.9311")));
+    // cumulative(12) = 40.125 - 12.0375 - 100 + 12 x 5.005 = -11.8525.
+    assert_eq!(f.plan.net_first_year.cents(), d("-11.85"));
+    let json = report_json(&report);
+    assert!(
+        json.contains("\"funded_share\": \"1.0012\",\n    \"funded_share_after_fees\": \"0.9311\","),
+        "{json}"
+    );
+    let md = report_md(&dump, &results, &report);
+    assert!(!md.contains("fully funded"), "{md}");
+    assert!(md.contains("| TEM fees in the first 12 months | 12.04 |"), "{md}");
+    assert!(
+        md.contains("| First-year cost with the TEM fees | 172.04 |"),
+        "{md}"
+    );
+    assert!(
+        md.contains(
+            "| Share of the first-year cost, TEM fees included, funded by the first-year value | 93.11% |"
+        ),
+        "{md}"
+    );
+    // Month 12 ends at -11.85; month 15 is the first at or above 0 (+3.16).
+    assert!(
+        md.contains(
+            "| Payback: the month the cumulative cash flow, fees included, turns positive | 15 months |"
+        ),
+        "{md}"
+    );
+    let html = telaudit_report::report_html(&dump, &results, &report);
+    assert!(!html.contains("fully funded"));
+    assert!(
+        html.contains("covers <b>93.11%</b> of the proposal's first-year cost of <b>172.04</b>"),
+        "{html}"
+    );
 }
