@@ -806,7 +806,11 @@ fn write_warnings(o: &mut String, view: &View<'_>) -> Out {
     if view.more_warnings > 0 {
         writeln!(o, "<li>and {} more</li>", view.more_warnings)?;
     }
-    writeln!(o, "</ul></section>")?;
+    writeln!(
+        o,
+        r#"</ul><p class="muted"><a href="warnings.csv">warnings.csv</a> lists all {} (file, line, message).</p></section>"#,
+        view.warnings.len() + view.more_warnings
+    )?;
     Ok(())
 }
 

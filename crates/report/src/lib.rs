@@ -71,7 +71,9 @@ pub use json::{proposal_json, report_json, PROPOSAL_SCHEMA};
 pub use letter::{dispute_letter, dispute_letter_html, dispute_letters, LetterContext};
 pub use markdown::report_md;
 pub use output::{write_atomic, write_outputs, write_outputs_marked, write_outputs_timed, WriteTimes};
-pub use tables::{findings_csv, rejected_csv, write_findings_csv, write_rejected_csv};
+pub use tables::{
+    findings_csv, rejected_csv, warnings_csv, write_findings_csv, write_rejected_csv, write_warnings_csv,
+};
 pub use view::HistoryMarks;
 pub use xlsx::report_xlsx;
 

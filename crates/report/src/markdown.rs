@@ -167,6 +167,12 @@ fn write_input(o: &mut String, r: &Report, view: &View<'_>) -> Out {
             writeln!(o, "- and {} more warnings", view.more_warnings)?;
         }
         writeln!(o)?;
+        writeln!(
+            o,
+            "`warnings.csv` lists all {} warnings (file, line, message).",
+            r.warnings
+        )?;
+        writeln!(o)?;
     }
     Ok(())
 }

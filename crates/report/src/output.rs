@@ -76,7 +76,8 @@ fn write_tmp(
     }
 }
 
-/// Writes report.json, findings.csv, report.md, report.html, report.xlsx, the
+/// Writes report.json, findings.csv, report.md, report.html, report.xlsx,
+/// warnings.csv (when the input gave warnings; a stale one is removed), the
 /// dispute files (`disputes/<carrier>/<account>.csv`, `.md` and `.html`), the
 /// changes to order (`changes/<carrier>.csv`, replaced as a whole like
 /// `disputes/`, removed when there are none) and, when input was refused,
@@ -138,6 +139,7 @@ pub fn write_outputs_timed(
         .map_err(|e| io::Error::new(e.kind(), format!("cannot create {}: {e}", dir.display())))?;
     let (mut json, mut findings, mut rejected, mut md): (Timed, Timed, Timed, Timed) = Default::default();
     let (mut written, mut html, mut xlsx, mut changes): (Timed, Timed, Timed, Timed) = Default::default();
+    let mut warnings: Timed = None;
     let (d, c, as_of) = (&lines.disputes[..], &lines.changes[..], crate::as_of(dump));
     let ((), synced) = with_syncer(|sync| {
         rayon::scope(|s| {
@@ -150,7 +152,7 @@ pub fn write_outputs_timed(
             // and the workbook's packing started last. The view of report.html and
             // report.md is made in their job, not before the workbook starts.
             let (written, html, findings, json) = (&mut written, &mut html, &mut findings, &mut json);
-            let (md, changes, rejected) = (&mut md, &mut changes, &mut rejected);
+            let (md, changes, rejected, warnings) = (&mut md, &mut changes, &mut rejected, &mut warnings);
             let queue_the_rest = move || {
                 s.spawn(move |_| {
                     let ctx = crate::LetterContext::dated(dump, report, as_of);
@@ -199,6 +201,7 @@ pub fn write_outputs_timed(
                 });
                 s.spawn(move |_| *changes = timed(|| write_changes(sync, dir, c)));
                 s.spawn(move |_| *rejected = timed(|| write_or_remove_rejected(sync, dir, dump)));
+                s.spawn(move |_| *warnings = timed(|| write_or_remove_warnings(sync, dir, dump)));
             };
             // A workbook that fails before its sheets start never calls `queue`:
             // the other files are queued after it then.
@@ -223,6 +226,7 @@ pub fn write_outputs_timed(
         ("report.html", html),
         ("report.xlsx", xlsx),
         ("changes/", changes),
+        ("warnings.csv", warnings),
     ];
     let mut times: WriteTimes = Vec::with_capacity(parts.len());
     for (name, part) in parts {
@@ -245,6 +249,23 @@ fn write_or_remove_rejected(sync: &Syncer, dir: &Path, dump: &Dump) -> io::Resul
         return write_synced(sync, dir, "rejected.csv", |w| write_rejected_csv(w, dump));
     }
     let stale = dir.join("rejected.csv");
+    match fs::remove_file(&stale) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(io::Error::new(
+            e.kind(),
+            format!("cannot remove the stale {}: {e}", stale.display()),
+        )),
+    }
+}
+
+/// warnings.csv when the input gave warnings (every one, where the reports list
+/// the first 20); otherwise a stale one from an earlier run is removed.
+fn write_or_remove_warnings(sync: &Syncer, dir: &Path, dump: &Dump) -> io::Result<()> {
+    if !dump.warnings.is_empty() {
+        return write_synced(sync, dir, "warnings.csv", |w| crate::write_warnings_csv(w, dump));
+    }
+    let stale = dir.join("warnings.csv");
     match fs::remove_file(&stale) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),

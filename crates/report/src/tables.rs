@@ -188,3 +188,26 @@ pub fn rejected_csv(dump: &Dump) -> String {
     let _ = write_rejected_csv(&mut buf, dump);
     String::from_utf8(buf).unwrap_or_default()
 }
+
+/// Writes warnings.csv: `file,line,message`, every input warning in the order
+/// the reports list them (file, then position, then message); `line` is the
+/// line (or `segment N`), empty for a warning about a whole file.
+pub fn write_warnings_csv<W: Write>(w: W, dump: &Dump) -> io::Result<()> {
+    let mut out = csv::WriterBuilder::new().from_writer(w);
+    out.write_record(["file", "line", "message"]).map_err(csv_err)?;
+    let mut warnings: Vec<&telaudit_model::Warning> = dump.warnings.iter().collect();
+    warnings.sort();
+    for x in warnings {
+        let pos = x.position.to_string();
+        out.write_record([guard(&x.file).as_ref(), pos.as_str(), guard(&x.message).as_ref()])
+            .map_err(csv_err)?;
+    }
+    out.flush()
+}
+
+/// warnings.csv as a string.
+pub fn warnings_csv(dump: &Dump) -> String {
+    let mut buf = Vec::new();
+    let _ = write_warnings_csv(&mut buf, dump);
+    String::from_utf8(buf).unwrap_or_default()
+}

@@ -480,3 +480,51 @@ fn never_fully_funded_while_the_first_year_ends_below_zero() {
         "{html}"
     );
 }
+
+#[test]
+fn every_warning_is_in_warnings_csv_and_both_reports_point_to_it() {
+    let (mut dump, results) = tiny();
+    dump.warnings = (1..=25)
+        .rev()
+        .map(|n| telaudit_model::Warning {
+            file: "invoices/a.csv".into(),
+            position: Position::Line(n),
+            message: format!("=odd value {n}"),
+        })
+        .collect();
+    dump.warnings.push(telaudit_model::Warning {
+        file: "utilization.csv".into(),
+        position: Position::File,
+        message: "no circuit".into(),
+    });
+    let report = summarize(&dump, &results);
+    let csv = telaudit_report::warnings_csv(&dump);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 1 + 26);
+    assert_eq!(lines[0], "file,line,message");
+    // Sorted by file, then line; guarded against formulas; a whole-file warning has no line.
+    assert_eq!(lines[1], "invoices/a.csv,1,'=odd value 1");
+    assert_eq!(lines[25], "invoices/a.csv,25,'=odd value 25");
+    assert_eq!(lines[26], "utilization.csv,,no circuit");
+    let md = report_md(&dump, &results, &report);
+    assert!(md.contains("- and 6 more warnings\n"), "{md}");
+    assert!(
+        md.contains("`warnings.csv` lists all 26 warnings (file, line, message)."),
+        "{md}"
+    );
+    let html = telaudit_report::report_html(&dump, &results, &report);
+    assert!(
+        html.contains(r#"<a href="warnings.csv">warnings.csv</a> lists all 26"#),
+        "{html}"
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    write_outputs(tmp.path(), &dump, &results, &report).unwrap();
+    assert_eq!(
+        std::fs::read_to_string(tmp.path().join("warnings.csv")).unwrap(),
+        csv
+    );
+    // A rerun without warnings removes the stale file.
+    dump.warnings.clear();
+    write_outputs(tmp.path(), &dump, &results, &summarize(&dump, &results)).unwrap();
+    assert!(!tmp.path().join("warnings.csv").exists());
+}
