@@ -639,8 +639,9 @@ pub fn contracts(out: &Path, plan: &Plan) -> io::Result<()> {
     write_file(&out.join("contracts.csv"), &buf)
 }
 
-/// client.toml with a multi-provider funding plan (optimization.md section 4)
-/// scaled to the client's size: an equipment reseller, an installer, a
+/// client.toml with the currency, the exemption certificate and a contact (the
+/// dispute letters are signed), and a multi-provider funding plan
+/// (optimization.md section 4) scaled to the client's size: an equipment reseller, an installer, a
 /// managed-services provider, a carrier, and the TEM provider's share.
 pub fn client_toml(out: &Path, name: &str, services: usize) -> io::Result<()> {
     let escaped = name.replace('\\', "\\\\").replace('"', "\\\"");
@@ -656,7 +657,10 @@ pub fn client_toml(out: &Path, name: &str, services: usize) -> io::Result<()> {
         t
     };
     let text = format!(
-        "name = \"{escaped}\"\ntax_exempt = true\n\n[proposal]\nhorizon_months = 36\ndiscount_rate = \"0.08\"\n{}{}{}{}\n\
+        "name = \"{escaped}\"\ntax_exempt = true\ntax_exemption_certificate = \"TX-EX-2291\"\ncurrency = \"USD\"\n\n\
+         # Who the carriers answer: the dispute letters are signed with it.\n\
+         [contact]\nname = \"Dana Lee\"\nemail = \"telecom@example.com\"\nphone = \"555-0100\"\n\n\
+         [proposal]\nhorizon_months = 36\ndiscount_rate = \"0.08\"\n{}{}{}{}\n\
          [proposal.tem]\nprovider = \"Ledger TEM\"\nrecovery_share = \"0.30\"\nsavings_share = \"0.25\"\nsavings_months = 12\n\n\
          # Carriers accept disputes for this many days after the invoice date (formats.md section 9).\n\
          [disputes]\nwindow_days = 180\n\n[disputes.carriers]\n\"Lumen\" = 365\n",

@@ -117,6 +117,13 @@ impl Date {
         Date::from_day_number(days)
     }
 
+    /// The day `n` days later (`2025-02-28` plus 1 is `2025-03-01`); `None` past
+    /// year 9999.
+    pub fn plus_days(self, n: u32) -> Option<Date> {
+        let days = self.day_number().checked_add(i64::from(n))?;
+        Date::from_day_number(days).filter(|d| d.year() <= 9999)
+    }
+
     /// Days since 0000-03-01 of the proleptic Gregorian calendar (H. Hinnant's
     /// `days_from_civil`, shifted to stay positive).
     fn day_number(self) -> i64 {

@@ -66,6 +66,11 @@ pub struct Finding {
     pub monthly: Decimal,
     /// Sum of the claims' expired values (found too late to claim).
     pub expired: Decimal,
+    /// The last day its dispute window allows: the soonest, over its claims with
+    /// recoverable money still claimable, of the claim's invoice date plus its
+    /// carrier's window (formats.md section 9). `None` without windows or
+    /// without such a claim.
+    pub claim_by: Option<Date>,
     /// Every bill row it rests on (sorted, distinct).
     pub evidence: Vec<SourceRef>,
     /// The contract or inventory record it rests on, if any.

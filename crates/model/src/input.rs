@@ -286,6 +286,9 @@ pub struct ClientConfig {
     pub contract_ref: Option<String>,
     /// `[contact]`: who the carrier answers, signed in dispute letters.
     pub contact: Option<Contact>,
+    /// `tax_exemption_certificate`: the client's certificate number (or other
+    /// reference), quoted in the TAX001 request of dispute letters.
+    pub tax_exemption_certificate: Option<String>,
 }
 
 /// client.toml's `[disputes]` (formats.md section 9): for how many days after an

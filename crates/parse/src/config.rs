@@ -18,6 +18,7 @@ struct RawConfig {
     currency: Option<String>,
     contract_ref: Option<String>,
     contact: Option<RawContact>,
+    tax_exemption_certificate: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -135,6 +136,7 @@ pub fn parse_client_toml(text: &str) -> Result<ClientConfig, String> {
         currency: currency(raw.currency)?,
         contract_ref: nonempty(raw.contract_ref),
         contact,
+        tax_exemption_certificate: nonempty(raw.tax_exemption_certificate),
     })
 }
 
@@ -520,7 +522,10 @@ savings_months = 12
         assert_eq!(k.email.as_deref(), Some("ap@acme.example"));
         assert_eq!(k.phone, None);
         // Absent or empty: nothing shown, nothing guessed.
+        let c = parse_client_toml("tax_exemption_certificate = \" TX-EX-2291 \"\n").unwrap();
+        assert_eq!(c.tax_exemption_certificate.as_deref(), Some("TX-EX-2291"));
         let c = parse_client_toml("currency = \"\"\n[contact]\nname = \"\"\n").unwrap();
+        assert_eq!(c.tax_exemption_certificate, None);
         assert_eq!((c.currency, c.contact, c.contract_ref), (None, None, None));
         let e = parse_client_toml("currency = \"usd\"").unwrap_err();
         assert!(e.contains("currency") && e.contains("USD"), "{e}");

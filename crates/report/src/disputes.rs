@@ -70,11 +70,21 @@ pub struct DisputeLine {
     pub basis: String,
     /// What those records say, e.g. `contract rate 10.00 from 2025-02-01`.
     pub basis_says: String,
-    /// The invoice date of the billed row; `None` for a missing credit.
+    /// The invoice date of the billed row; for a missing credit, the latest
+    /// invoice_date of its account's rows of that period (formats.md section 9).
     pub invoice_date: Option<Date>,
     /// The service's disconnect date, when the inventory record the claim
     /// rests on gives one (DIS001).
     pub disconnected: Option<Date>,
+    /// The last day the carrier's dispute window allows: the invoice date plus
+    /// the window (client.toml `[disputes]`); `None` without a window.
+    pub claim_by: Option<Date>,
+    /// For a missing credit, the credit the contract owes for the period.
+    pub credit_owed: Option<Decimal>,
+    /// For a copy (a row another row of the same account bills identically
+    /// before it, formats.md section 6): the invoice and `file:line` of that
+    /// original.
+    pub original: Option<String>,
 }
 
 /// Everything disputed on one (carrier, account).
@@ -411,6 +421,8 @@ type CreditKey = (Sym, Sym, Sym, Date, Sym);
 struct CreditContext {
     invoices: FxHashMap<PeriodKey, String>,
     rows: FxHashMap<CreditKey, Vec<RowId>>,
+    /// Per (carrier, account, period), the latest invoice_date of its rows.
+    dates: FxHashMap<(Sym, Sym, Date), Date>,
 }
 
 /// Rows per task of [`credit_context`]'s scan.
@@ -441,9 +453,15 @@ fn credit_context(dump: &Dump, keys: &[CreditKey]) -> CreditContext {
         }
     }
     let flag = |v: &[bool], s: Sym| v.get(s.0 as usize).copied().unwrap_or(false);
-    type Found = (Vec<(PeriodKey, Sym)>, Vec<(CreditKey, RowId)>);
+    let dated: FxHashSet<(Sym, Sym, Date)> = keys.iter().map(|&(c, a, _, p, _)| (c, a, p)).collect();
+    type Found = (
+        Vec<(PeriodKey, Sym)>,
+        Vec<(CreditKey, RowId)>,
+        FxHashMap<(Sym, Sym, Date), Date>,
+    );
     let scan = |(chunk, rows): (usize, &[Row])| -> Found {
-        let (mut invoices, mut credits): Found = Default::default();
+        let (mut invoices, mut credits, mut dates): Found = Default::default();
+        let mut last_date = None;
         let mut push = |key: PeriodKey, invoice: Sym| {
             if periods.contains(&key) {
                 invoices.push((key, invoice));
@@ -460,6 +478,17 @@ fn credit_context(dump: &Dump, keys: &[CreditKey]) -> CreditContext {
                 if last_service != Some((key, row.invoice)) {
                     last_service = Some((key, row.invoice));
                     push(key, row.invoice);
+                }
+            }
+            // The period's latest invoice date: looked up once per run of rows
+            // of one account, period and invoice date.
+            let day = (row.carrier, row.account, row.period_start, row.invoice_date);
+            if last_date != Some(day) {
+                last_date = Some(day);
+                let key = (row.carrier, row.account, row.period_start);
+                if dated.contains(&key) {
+                    let d = dates.entry(key).or_insert(row.invoice_date);
+                    *d = (*d).max(row.invoice_date);
                 }
             }
             let run = (row.carrier, row.account, row.period_start, row.invoice);
@@ -483,7 +512,7 @@ fn credit_context(dump: &Dump, keys: &[CreditKey]) -> CreditContext {
                 }
             }
         }
-        (invoices, credits)
+        (invoices, credits, dates)
     };
     let found: Vec<Found> = if keys.is_empty() {
         Vec::new()
@@ -493,7 +522,12 @@ fn credit_context(dump: &Dump, keys: &[CreditKey]) -> CreditContext {
     let mut invoices: FxHashMap<PeriodKey, BTreeSet<&str>> =
         periods.iter().map(|&k| (k, BTreeSet::new())).collect();
     let mut rows: FxHashMap<CreditKey, Vec<RowId>> = codes.iter().map(|&k| (k, Vec::new())).collect();
-    for (inv, cred) in found {
+    let mut dates: FxHashMap<(Sym, Sym, Date), Date> = FxHashMap::default();
+    for (inv, cred, day) in found {
+        for (k, d) in day {
+            let e = dates.entry(k).or_insert(d);
+            *e = (*e).max(d);
+        }
         for (key, invoice) in inv {
             if let Some(set) = invoices.get_mut(&key) {
                 set.insert(dump.s(invoice));
@@ -511,6 +545,7 @@ fn credit_context(dump: &Dump, keys: &[CreditKey]) -> CreditContext {
             .map(|(k, texts)| (k, texts.into_iter().collect::<Vec<_>>().join(";")))
             .collect(),
         rows,
+        dates,
     }
 }
 
@@ -544,13 +579,33 @@ fn lines_by_account<'d>(
             ClaimKey::Row(_) => None,
         })
         .collect();
-    let (context, recs) = rayon::join(|| credit_context(dump, &keys), || Records::new(dump));
+    let rows: Vec<RowId> = resolved
+        .iter()
+        .filter_map(|r| match r.key {
+            ClaimKey::Row(id) => Some(id),
+            ClaimKey::MissingCredit { .. } => None,
+        })
+        .collect();
+    let ((context, recs), originals) = rayon::join(
+        || rayon::join(|| credit_context(dump, &keys), || Records::new(dump)),
+        || originals(dump, &rows),
+    );
     // In the claims' order (rayon's collect keeps it).
     let lines: Vec<((Sym, Sym), DisputeLine)> = resolved
         .par_iter()
         .filter_map(|r| {
             let line = match r.key {
-                ClaimKey::Row(id) => row_line(dump, &recs, r, id),
+                ClaimKey::Row(id) => row_line(dump, &recs, r, id).map(|mut l| {
+                    if let Some(o) = originals.get(&id).and_then(|&o| dump.rows.get(o as usize)) {
+                        let invoice = dump.s(o.invoice);
+                        let place = crate::locate(dump, o.source);
+                        l.reason.push_str(&format!(
+                            "; a copy of the charge billed on invoice {invoice} ({place})"
+                        ));
+                        l.original = Some(format!("{invoice} ({place})"));
+                    }
+                    l
+                }),
                 ClaimKey::MissingCredit {
                     carrier,
                     account,
@@ -569,8 +624,15 @@ fn lines_by_account<'d>(
                             .get(&(carrier, account, service, period, code))
                             .cloned()
                             .unwrap_or_default(),
+                        date: context.dates.get(&(carrier, account, period)).copied(),
                     };
-                    Some(missing_credit_line(dump, &recs, r, found, service, period, code))
+                    Some(missing_credit_line(
+                        dump,
+                        &recs,
+                        r,
+                        found,
+                        (carrier, service, period, code),
+                    ))
                 }
             };
             line.map(|l| (r.account(dump), l))
@@ -584,6 +646,65 @@ fn lines_by_account<'d>(
             .push(line);
     }
     by_account
+}
+
+/// What rows of one account must agree on to be copies of each other
+/// (formats.md section 6, DUP001): service, charge type, code, description,
+/// period, quantity and amount.
+type CopySig = (Sym, Sym, ChargeType, Sym, Sym, Date, Date, i64, i64);
+
+fn copy_sig(row: &Row) -> Option<CopySig> {
+    let copy_type = matches!(
+        row.charge_type,
+        ChargeType::Recurring
+            | ChargeType::OneTime
+            | ChargeType::Usage
+            | ChargeType::Fee
+            | ChargeType::Surcharge
+    );
+    (copy_type && row.amount.is_positive()).then_some((
+        row.account,
+        row.service,
+        row.charge_type,
+        row.charge_code,
+        row.description,
+        row.period_start,
+        row.period_end,
+        row.quantity.0,
+        row.amount.0,
+    ))
+}
+
+/// For each claimed row that is a copy (formats.md section 6: an earlier row of
+/// its account, in path and line order, bills the same charge identically), the
+/// first such row: the original its dispute line names. One pass over the rows
+/// of the accounts with such claims.
+fn originals(dump: &Dump, claimed: &[RowId]) -> FxHashMap<RowId, RowId> {
+    let sigs: FxHashMap<RowId, CopySig> = claimed
+        .iter()
+        .filter_map(|&id| Some((id, copy_sig(dump.rows.get(id as usize)?)?)))
+        .collect();
+    if sigs.is_empty() {
+        return FxHashMap::default();
+    }
+    let mut first: FxHashMap<CopySig, RowId> = sigs.values().map(|&s| (s, RowId::MAX)).collect();
+    let mut wanted = vec![false; dump.strings.len()];
+    for s in sigs.values() {
+        if let Some(w) = wanted.get_mut(s.0 .0 as usize) {
+            *w = true;
+        }
+    }
+    for (i, row) in dump.rows.iter().enumerate() {
+        if !wanted.get(row.account.0 as usize).copied().unwrap_or(false) {
+            continue;
+        }
+        if let Some(f) = copy_sig(row).and_then(|s| first.get_mut(&s)) {
+            *f = (*f).min(i as RowId);
+        }
+    }
+    sigs.into_iter()
+        .filter_map(|(id, s)| first.get(&s).filter(|&&o| o < id).map(|&o| (id, o)))
+        .collect()
 }
 
 /// The dispute line of an overbilled charge row; `None` for a stray row id.
@@ -647,6 +768,9 @@ fn row_line(dump: &Dump, recs: &Records<'_>, r: &Resolved<'_>, id: RowId) -> Opt
         basis: b.places,
         basis_says: b.words,
         invoice_date: Some(row.invoice_date),
+        claim_by: claim_by(dump, row.carrier, Some(row.invoice_date)),
+        credit_owed: None,
+        original: None,
         disconnected: r
             .finding
             .basis
@@ -655,6 +779,12 @@ fn row_line(dump: &Dump, recs: &Records<'_>, r: &Resolved<'_>, id: RowId) -> Opt
             .filter(|i| i.service == row.service && i.carrier == row.carrier)
             .find_map(|i| i.disconnect_date),
     })
+}
+
+/// The last day `carrier`'s dispute window allows for an invoice dated `date`.
+fn claim_by(dump: &Dump, carrier: Sym, date: Option<Date>) -> Option<Date> {
+    let days = dump.config.disputes.as_ref()?.window(dump.s(carrier))?;
+    date?.plus_days(days)
 }
 
 /// `Title: detail`; a waiver request says so.
@@ -701,6 +831,8 @@ pub(crate) struct CreditFound {
     pub invoices: String,
     /// The credit rows with the contract's code in that period, in row order.
     pub rows: Vec<RowId>,
+    /// The latest invoice_date of the account's rows of that period.
+    pub date: Option<Date>,
 }
 
 /// The dispute line of a contract credit owed but not (fully) given: it names
@@ -711,9 +843,7 @@ fn missing_credit_line(
     recs: &Records<'_>,
     r: &Resolved<'_>,
     found: CreditFound,
-    service: Sym,
-    period: Date,
-    code: Sym,
+    (carrier, service, period, code): (Sym, Sym, Date, Sym),
 ) -> DisputeLine {
     let b = basis_of(dump, recs, r);
     let owed = r
@@ -776,7 +906,10 @@ fn missing_credit_line(
         source: places.join(";"),
         basis: b.places,
         basis_says: b.words,
-        invoice_date: None,
+        invoice_date: found.date,
+        claim_by: claim_by(dump, carrier, found.date),
+        credit_owed: owed,
+        original: None,
         disconnected: None,
     }
 }
@@ -886,6 +1019,7 @@ pub fn dispute_csv(d: &AccountDispute) -> String {
             "source",
             "basis",
             "basis_says",
+            "claim_by",
         ]);
         for l in &d.lines {
             let period_end = l.period_end.map(|p| p.to_string()).unwrap_or_default();
@@ -893,6 +1027,7 @@ pub fn dispute_csv(d: &AccountDispute) -> String {
             let quantity = l.quantity.map(quantity_text).unwrap_or_default();
             let billed_rate = l.billed_rate.map(exact_amount).unwrap_or_default();
             let contract_rate = l.contract_rate.map(exact_amount).unwrap_or_default();
+            let claim_by = l.claim_by.map(|d| d.to_string()).unwrap_or_default();
             let _ = w.write_record([
                 guard(&d.carrier).as_ref(),
                 guard(&d.account).as_ref(),
@@ -914,6 +1049,7 @@ pub fn dispute_csv(d: &AccountDispute) -> String {
                 guard(&l.source).as_ref(),
                 guard(&l.basis).as_ref(),
                 guard(&l.basis_says).as_ref(),
+                claim_by.as_str(),
             ]);
         }
         let _ = w.flush();

@@ -296,6 +296,9 @@ fn write_html(
     }
     write_savings(o, r)?;
     write_months(o, dump, results)?;
+    if !view.claim_first.is_empty() {
+        write_claim_first(o, dump, r, view)?;
+    }
     write_findings(o, dump, view)?;
     if !view.expired.is_empty() {
         write_expired(o, dump, r, view)?;
@@ -887,6 +890,50 @@ fn write_months(o: &mut String, dump: &Dump, results: &[RuleResult]) -> std::fmt
     Ok(())
 }
 
+/// The findings whose dispute window closes soon, soonest first.
+fn write_claim_first(o: &mut String, dump: &Dump, r: &Report, view: &View<'_>) -> Out {
+    writeln!(o, r#"<section id="claim-first"><h2>Claim first</h2>"#)?;
+    let as_of = r
+        .as_of
+        .map(|d| format!(" of the report date {d}"))
+        .unwrap_or_default();
+    let more = if view.claim_first_count > view.claim_first.len() {
+        format!(
+            " (the first {}; findings.csv's claim_by has all)",
+            view.claim_first.len()
+        )
+    } else {
+        String::new()
+    };
+    writeln!(
+        o,
+        "<p>{} findings have money whose dispute window closes within {} days{as_of}; claim them first, soonest first{more}.</p>",
+        view.claim_first_count,
+        crate::view::CLAIM_FIRST_DAYS
+    )?;
+    writeln!(o, "<table><thead><tr><th>Claim by</th><th>Finding</th><th>Where</th><th class=\"m\">Recoverable</th></tr></thead><tbody>")?;
+    for c in &view.claim_first {
+        let f = c.finding;
+        writeln!(
+            o,
+            r#"<tr><td><b>{}</b></td><td><span class="tag">{}</span> {}</td><td>{}<br>account {}<br>{}</td><td class="m">{}</td></tr>"#,
+            c.claim_by,
+            esc(&f.rule),
+            esc(&f.description),
+            esc(dump.s(f.carrier)),
+            esc(dump.s(f.account)),
+            esc(&if f.service.is_empty() {
+                "account level".to_string()
+            } else {
+                format!("service {}", dump.s(f.service))
+            }),
+            money(f.recoverable)
+        )?;
+    }
+    writeln!(o, "</tbody></table></section>")?;
+    Ok(())
+}
+
 /// The largest findings by first-year value, with their evidence.
 fn write_findings(o: &mut String, dump: &Dump, view: &View<'_>) -> Out {
     writeln!(
@@ -943,9 +990,13 @@ fn write_findings(o: &mut String, dump: &Dump, view: &View<'_>) -> Out {
         } else {
             format!("service {}", dump.s(f.service))
         };
+        let claim_by = f
+            .claim_by
+            .map(|d| format!("<br><b>claim by {d}</b>"))
+            .unwrap_or_default();
         writeln!(
             o,
-            r#"<tr><td class="m">{}</td><td><span class="tag">{}</span>{mark} {}<br>{}</td><td>{}<br>account {}<br>{}<br>{}<br><span class="muted">invoices {}</span></td><td class="m">{}</td><td class="m">{}</td><td class="m"><b>{}</b></td><td class="ev">{}</td></tr>"#,
+            r#"<tr><td class="m">{}</td><td><span class="tag">{}</span>{mark} {}<br>{}</td><td>{}<br>account {}<br>{}<br>{}<br><span class="muted">invoices {}</span>{claim_by}</td><td class="m">{}</td><td class="m">{}</td><td class="m"><b>{}</b></td><td class="ev">{}</td></tr>"#,
             n + 1,
             esc(&f.rule),
             esc(&top.info.title),

@@ -35,7 +35,7 @@ pub(crate) fn group(plain: &str) -> String {
 
 /// An amount with the client's currency code before it when client.toml names
 /// one (`USD 1,234.50`); without one, the bare amount (no currency is guessed).
-pub(crate) fn money_in(d: Decimal, currency: Option<&str>) -> String {
+pub fn money_in(d: Decimal, currency: Option<&str>) -> String {
     match currency {
         Some(c) => format!("{c} {}", money(d)),
         None => money(d),

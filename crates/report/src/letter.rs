@@ -46,6 +46,8 @@ pub struct LetterContext {
     pub contract_ref: Option<String>,
     /// client.toml's `[contact]`.
     pub contact: Option<Contact>,
+    /// client.toml's `tax_exemption_certificate`, quoted in a TAX001 request.
+    pub tax_exemption_certificate: Option<String>,
     /// Rule id -> title, for the reasons.
     pub titles: BTreeMap<String, String>,
 }
@@ -65,6 +67,7 @@ impl LetterContext {
             currency: dump.config.currency.clone(),
             contract_ref: dump.config.contract_ref.clone(),
             contact: dump.config.contact.clone(),
+            tax_exemption_certificate: dump.config.tax_exemption_certificate.clone(),
             titles: report
                 .by_rule
                 .iter()
@@ -103,6 +106,7 @@ struct Item {
     charge: String,
     billed: String,
     claimed: Decimal,
+    claim_by: String,
     reason: String,
 }
 
@@ -153,6 +157,9 @@ fn item(l: &DisputeLine, ctx: &LetterContext) -> Item {
     if let Some(d) = l.disconnected {
         let _ = write!(reason, "; disconnected {d} per our inventory");
     }
+    if let Some(o) = &l.original {
+        let _ = write!(reason, "; a copy of the charge on invoice {}", clip(o));
+    }
     let invoices: Vec<&str> = l.invoice.split(';').filter(|s| !s.is_empty()).collect();
     let invoice = match invoices.as_slice() {
         [] => String::new(),
@@ -172,15 +179,20 @@ fn item(l: &DisputeLine, ctx: &LetterContext) -> Item {
             None => l.period_start.to_string(),
         },
         charge,
-        billed: l.billed.map(exact_amount).unwrap_or_else(|| "none".to_string()),
+        billed: match (l.billed, l.credit_owed) {
+            (Some(b), _) => exact_amount(b),
+            (None, Some(o)) => format!("credit owed {}", exact_amount(o)),
+            (None, None) => "credit owed".to_string(),
+        },
         claimed: l.claimed,
+        claim_by: l.claim_by.map(|d| d.to_string()).unwrap_or_default(),
         reason,
     }
 }
 
 /// The notes below the reasons: the disconnect dates (DIS001) and the
 /// exemption certificate (TAX001).
-fn notes(d: &AccountDispute, account: &str) -> Vec<String> {
+fn notes(d: &AccountDispute, account: &str, certificate: Option<&str>) -> Vec<String> {
     let mut notes = Vec::new();
     let mut disconnected: BTreeMap<&str, Date> = BTreeMap::new();
     for l in d.lines.iter().filter(|l| l.rule == "DIS001") {
@@ -209,18 +221,23 @@ fn notes(d: &AccountDispute, account: &str) -> Vec<String> {
         ));
     }
     if d.lines.iter().any(|l| l.rule == "TAX001") {
+        let certificate = match certificate {
+            Some(c) => format!("tax exemption certificate {}", clip(c)),
+            None => "tax exemption certificate".to_string(),
+        };
         notes.push(format!(
-            "Taxes on a tax-exempt account (TAX001): we are exempt from these taxes. Please apply our tax \
-             exemption certificate to account {account}, credit the taxes billed and stop billing them."
+            "Taxes on a tax-exempt account (TAX001): we are exempt from these taxes. Please apply our \
+             {certificate} to account {account}, credit the taxes billed and stop billing them."
         ));
     }
     notes
 }
 
-/// The letter's opening: what it asks for, line kind by kind. Charges billed in
-/// error and credits owed are disputed; fees billed as agreed (rules with
-/// `request = "waiver"`, FEE001's late fees) are asked to be waived as a courtesy,
-/// never called an error.
+/// The letter's opening: what it asks for, line kind by kind, with counts that
+/// add up to the items of the CSV (and to the reasons table's Items column).
+/// Charges billed in error and credits owed are disputed; fees billed as agreed
+/// (rules with `request = "waiver"`, FEE001's late fees) are asked to be waived
+/// as a courtesy, never called an error.
 fn opening(d: &AccountDispute, total: &str) -> String {
     let credits = d.lines.iter().filter(|l| l.billed.is_none()).count();
     let waivers = d
@@ -232,34 +249,46 @@ fn opening(d: &AccountDispute, total: &str) -> String {
     let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     let mut parts = Vec::new();
     if charges > 0 {
-        parts.push(format!(
-            "{} billed in error",
-            plural(charges, "charge below was", "charges below were")
+        parts.push(plural(
+            charges,
+            "charge billed in error",
+            "charges billed in error",
         ));
     }
     if credits > 0 {
-        parts.push(format!(
-            "{} under our contract and not given",
-            plural(
-                credits,
-                "credit below is owed to us",
-                "credits below are owed to us"
-            )
+        parts.push(plural(
+            credits,
+            "credit owed to us under our contract and not given",
+            "credits owed to us under our contract and not given",
         ));
     }
     let mut text = String::from(
         "We have audited the invoices listed above against our contract terms and our service inventory.",
     );
     if !parts.is_empty() {
-        text.push_str(&format!(" The {}; we dispute them.", parts.join(", and ")));
+        text.push_str(&format!(" We dispute {}.", parts.join(" and ")));
     }
     if waivers > 0 {
         let ask = if parts.is_empty() { "We ask" } else { "We also ask" };
         text.push_str(&format!(
-            " {ask} you to waive {} below as a courtesy to a customer in good standing.",
+            " {ask} you to waive {} as a courtesy to a customer in good standing.",
             plural(waivers, "late fee", "late fees")
         ));
     }
+    let n = d.lines.len();
+    let listed = if n > ITEMS_SHOWN {
+        format!(
+            " The {} items are listed in {}.csv beside this letter; the {ITEMS_SHOWN} largest are below.",
+            n, d.stem
+        )
+    } else {
+        format!(
+            " {} listed below and in {}.csv beside this letter.",
+            plural(n, "item is", "items are"),
+            d.stem
+        )
+    };
+    text.push_str(&listed);
     text.push_str(&format!(
         " We ask for a credit of {total} to account {}.",
         clip(&d.account)
@@ -330,7 +359,7 @@ fn letter(d: &AccountDispute, ctx: &LetterContext) -> Letter {
         opening: opening(d, &total),
         reasons,
         more_reasons,
-        notes: notes(d, &account),
+        notes: notes(d, &account, ctx.tax_exemption_certificate.as_deref()),
         items,
         closing,
         signature,
@@ -386,7 +415,7 @@ fn write_md(o: &mut String, l: &Letter, d: &AccountDispute) -> std::fmt::Result 
     writeln!(o, "## What we claim, by reason\n")?;
     writeln!(
         o,
-        "| Reason | Rule | Charges | Periods | Claimed |\n|---|---|---:|---|---:|"
+        "| Reason | Rule | Items | Periods | Claimed |\n|---|---|---:|---|---:|"
     )?;
     for r in &l.reasons {
         writeln!(
@@ -414,13 +443,13 @@ fn write_md(o: &mut String, l: &Letter, d: &AccountDispute) -> std::fmt::Result 
     }
     writeln!(
         o,
-        "| # | Invoice | Invoice date | Service | Period | Charge as billed | Billed | Claimed | Reason |\n\
-         |---:|---|---|---|---|---|---:|---:|---|"
+        "| # | Invoice | Invoice date | Service | Period | Charge as billed | Billed | Claimed | Claim by | Reason |\n\
+         |---:|---|---|---|---|---|---:|---:|---|---|"
     )?;
     for (i, it) in l.items.iter().enumerate() {
         writeln!(
             o,
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             i + 1,
             md(&it.invoice),
             it.invoice_date,
@@ -429,6 +458,7 @@ fn write_md(o: &mut String, l: &Letter, d: &AccountDispute) -> std::fmt::Result 
             md(&it.charge),
             it.billed,
             money(it.claimed),
+            it.claim_by,
             md(&it.reason)
         )?;
     }
@@ -476,7 +506,7 @@ fn write_html(o: &mut String, l: &Letter, d: &AccountDispute) -> std::fmt::Resul
         esc(&l.opening)
     )?;
     writeln!(o, "<h2>What we claim, by reason</h2>")?;
-    writeln!(o, "<table><thead><tr><th>Reason</th><th>Rule</th><th class=\"m\">Charges</th><th>Periods</th><th class=\"m\">Claimed</th></tr></thead><tbody>")?;
+    writeln!(o, "<table><thead><tr><th>Reason</th><th>Rule</th><th class=\"m\">Items</th><th>Periods</th><th class=\"m\">Claimed</th></tr></thead><tbody>")?;
     for r in &l.reasons {
         writeln!(
             o,
@@ -510,19 +540,20 @@ fn write_html(o: &mut String, l: &Letter, d: &AccountDispute) -> std::fmt::Resul
     } else {
         writeln!(o, "<h2>The {n} largest items</h2>")?;
     }
-    writeln!(o, "<table><thead><tr><th class=\"m\">#</th><th>Invoice</th><th>Invoice date</th><th>Service</th><th>Period</th><th>Charge as billed</th><th class=\"m\">Billed</th><th class=\"m\">Claimed</th><th>Reason</th></tr></thead><tbody>")?;
+    writeln!(o, "<table><thead><tr><th class=\"m\">#</th><th>Invoice</th><th>Invoice date</th><th>Service</th><th>Period</th><th>Charge as billed</th><th class=\"m\">Billed</th><th class=\"m\">Claimed</th><th>Claim by</th><th>Reason</th></tr></thead><tbody>")?;
     for (i, it) in l.items.iter().enumerate() {
         writeln!(
             o,
-            "<tr><td class=\"m\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"m\">{}</td><td class=\"m\">{}</td><td>{}</td></tr>",
+            "<tr><td class=\"m\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"m\">{}</td><td class=\"m\">{}</td><td>{}</td><td>{}</td></tr>",
             i + 1,
             esc(&it.invoice),
             it.invoice_date,
             esc(&it.service),
             it.period,
             esc(&it.charge),
-            it.billed,
+            esc(&it.billed),
             money(it.claimed),
+            it.claim_by,
             esc(&it.reason)
         )?;
     }
@@ -572,6 +603,9 @@ mod tests {
             basis_says: String::new(),
             invoice_date: Some(date("2025-03-05")),
             disconnected: (rule == "DIS001").then(|| date("2025-02-14")),
+            claim_by: Some(date("2025-09-01")),
+            credit_owed: None,
+            original: None,
             quantity: None,
             billed_rate: None,
             contract_rate: None,
@@ -605,6 +639,7 @@ mod tests {
                 email: Some("ap@acme.example".to_string()),
                 phone: None,
             }),
+            tax_exemption_certificate: Some("TX-EX-2291".to_string()),
             titles: [
                 ("TAX001", "Tax on exempt account"),
                 ("DIS001", "Billed after disconnect"),
@@ -635,10 +670,16 @@ mod tests {
         ));
         assert!(m.contains("| **Total** | | **3** | | **USD 3,700.75** |"));
         assert!(m.contains("our inventory records 1 service disconnected: S2 on 2025-02-14."));
-        assert!(m.contains("Please apply our tax exemption certificate to account 0042"));
+        assert!(m.contains("Please apply our tax exemption certificate TX-EX-2291 to account 0042"));
+        // The counts agree: 3 lines, all charges, all listed below (3 <= 10 items).
+        assert!(
+            m.contains("We dispute 3 charges billed in error. 3 items are listed below and in 0042.csv beside this letter."),
+            "{m}"
+        );
+        assert!(m.contains("| Reason | Rule | Items | Periods | Claimed |"), "{m}");
         // Items largest first, with the disconnect date.
         assert!(m.contains(
-            "| 1 | INV2 | 2025-03-05 | S2 | 2025-03-01 to 2025-03-31 | C2 D2 | 2500.00 | 2,500.00 | Billed after disconnect (DIS001); disconnected 2025-02-14 per our inventory |"
+            "| 1 | INV2 | 2025-03-05 | S2 | 2025-03-01 to 2025-03-31 | C2 D2 | 2500.00 | 2,500.00 | 2025-09-01 | Billed after disconnect (DIS001); disconnected 2025-02-14 per our inventory |"
         ), "{m}");
         assert!(
             m.ends_with("Dana Lee  \nAcme Health  \nap@acme.example  \n"),
@@ -678,5 +719,12 @@ mod tests {
         assert!(m.contains("and 170 more reasons (in the CSV)"));
         assert!(m.contains("and 4988 more (5000 invoices, all in the CSV)"));
         assert!(m.contains("lists all 5000 items"));
+        // The opening counts every item and says only the largest are below.
+        assert!(
+            m.contains("We dispute 5000 charges billed in error. The 5000 items are listed in"),
+            "{}",
+            &m[..2000]
+        );
+        assert!(m.contains("the 10 largest are below."));
     }
 }

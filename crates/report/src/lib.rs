@@ -67,6 +67,7 @@ mod xlsx;
 pub use changes::{changes, changes_csv, CarrierChanges, ChangeLine};
 pub use disputes::{dispute_csv, disputes, sanitize_component, AccountDispute, DisputeLine};
 pub use html::{batch_index_html, report_html, BatchIndexRow, BatchStatus};
+pub use human::money_in;
 pub use json::{proposal_json, report_json, PROPOSAL_SCHEMA};
 pub use letter::{dispute_letter, dispute_letter_html, dispute_letters, LetterContext};
 pub use markdown::report_md;

@@ -59,6 +59,9 @@ fn write_md(o: &mut String, dump: &Dump, r: &Report, view: &View<'_>) -> Out {
     }
     write_by_rule(o, r)?;
     write_by_carrier(o, r)?;
+    if !view.claim_first.is_empty() {
+        write_claim_first(o, dump, r, view)?;
+    }
     write_top_findings(o, dump, view)?;
     if !view.expired.is_empty() {
         write_expired(o, dump, r, view)?;
@@ -434,6 +437,52 @@ fn write_by_carrier(o: &mut String, r: &Report) -> Out {
     writeln!(o)
 }
 
+/// The findings whose dispute window closes soon, soonest first.
+fn write_claim_first(o: &mut String, dump: &Dump, r: &Report, view: &View<'_>) -> Out {
+    writeln!(o, "## Claim first")?;
+    writeln!(o)?;
+    let as_of = r
+        .as_of
+        .map(|d| format!(" of the report date {d}"))
+        .unwrap_or_default();
+    writeln!(
+        o,
+        "{} findings have money whose dispute window closes within {} days{as_of}; claim them \
+         first, soonest first{}:",
+        view.claim_first_count,
+        crate::view::CLAIM_FIRST_DAYS,
+        if view.claim_first_count > view.claim_first.len() {
+            format!(
+                " (the first {}; findings.csv's claim_by has all)",
+                view.claim_first.len()
+            )
+        } else {
+            String::new()
+        }
+    )?;
+    writeln!(o)?;
+    writeln!(
+        o,
+        "| Claim by | Rule | Carrier | Account | Service | Description | Recoverable |"
+    )?;
+    writeln!(o, "|---|---|---|---|---|---|---:|")?;
+    for c in &view.claim_first {
+        let f = c.finding;
+        writeln!(
+            o,
+            "| {} | {} | {} | {} | {} | {} | {} |",
+            c.claim_by,
+            md(&f.rule),
+            md(dump.s(f.carrier)),
+            md(dump.s(f.account)),
+            md(dump.s(f.service)),
+            md(&f.description),
+            money(f.recoverable)
+        )?;
+    }
+    writeln!(o)
+}
+
 /// The largest findings by first-year value.
 fn write_top_findings(o: &mut String, dump: &Dump, view: &View<'_>) -> Out {
     writeln!(o, "## Largest findings")?;
@@ -452,9 +501,9 @@ fn write_top_findings(o: &mut String, dump: &Dump, view: &View<'_>) -> Out {
     writeln!(o)?;
     writeln!(
         o,
-        "| # | Rule | Carrier | Account | Service | Periods | Description | Recoverable | Monthly | First year | Evidence |"
+        "| # | Rule | Carrier | Account | Service | Periods | Description | Recoverable | Monthly | First year | Claim by | Evidence |"
     )?;
-    writeln!(o, "|---:|---|---|---|---|---|---|---:|---:|---:|---|")?;
+    writeln!(o, "|---:|---|---|---|---|---|---|---:|---:|---:|---|---|")?;
     let mut ev = String::new();
     for (n, top) in view.top.iter().enumerate() {
         let f = top.finding;
@@ -467,7 +516,7 @@ fn write_top_findings(o: &mut String, dump: &Dump, view: &View<'_>) -> Out {
         }
         writeln!(
             o,
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             n + 1,
             md(&f.rule),
             md(dump.s(f.carrier)),
@@ -478,6 +527,7 @@ fn write_top_findings(o: &mut String, dump: &Dump, view: &View<'_>) -> Out {
             money(f.recoverable),
             money(f.monthly),
             money(top.first_year),
+            f.claim_by.map(|d| d.to_string()).unwrap_or_default(),
             md(&ev)
         )?;
     }

@@ -65,7 +65,7 @@ fn csv_err(e: csv::Error) -> io::Error {
 }
 
 /// The columns of findings.csv, in its order (report.xlsx's Findings sheet has the same).
-pub(crate) const FINDINGS_COLUMNS: [&str; 17] = [
+pub(crate) const FINDINGS_COLUMNS: [&str; 18] = [
     "rule",
     "severity",
     "carrier",
@@ -83,6 +83,7 @@ pub(crate) const FINDINGS_COLUMNS: [&str; 17] = [
     "finding_key",
     "recoverable_in_totals",
     "monthly_in_totals",
+    "claim_by",
 ];
 
 /// Writes findings.csv: one row per finding, sorted (see [`findings_csv`]).
@@ -138,6 +139,7 @@ pub(crate) fn write_findings_csv_with<W: Write>(
             guard(&f.key).as_ref(),
             exact_amount(rec_in).as_str(),
             exact_amount(mon_in).as_str(),
+            f.claim_by.map(|d| d.to_string()).unwrap_or_default().as_str(),
         ])
         .map_err(csv_err)?;
     }
@@ -153,7 +155,8 @@ pub(crate) fn write_findings_csv_with<W: Write>(
 /// recoverable_in_totals and monthly_in_totals: the finding's share of the
 /// totals after the overlap rule ([`crate::claims::in_totals`]), written exact
 /// (at least 2 decimals, no trailing zeros beyond them) so that each column sums
-/// to report.json's total before rounding. Rows sorted by rule id, carrier, account,
+/// to report.json's total before rounding; claim_by: the last day the dispute
+/// window allows for its claimable money (empty without windows). Rows sorted by rule id, carrier, account,
 /// service, description, first period.
 pub fn findings_csv(dump: &Dump, results: &[RuleResult]) -> String {
     let mut buf = Vec::new();

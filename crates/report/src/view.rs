@@ -114,6 +114,18 @@ pub(crate) struct TopFinding<'a> {
     pub periods: String,
 }
 
+/// How many days after the as-of date a dispute window may close for its
+/// finding to be in the "Claim first" list.
+pub const CLAIM_FIRST_DAYS: u32 = 30;
+
+/// A finding whose dispute window closes soon ("Claim first").
+pub(crate) struct ClaimFirst<'a> {
+    /// Its last day to claim.
+    pub claim_by: Date,
+    /// The finding itself.
+    pub finding: &'a Finding,
+}
+
 /// A finding with money found too late to claim (formats.md section 9).
 pub(crate) struct ExpiredFinding<'a> {
     /// The finding itself; its `expired` is the money.
@@ -336,6 +348,12 @@ pub(crate) struct View<'a> {
     pub expired: Vec<ExpiredFinding<'a>>,
     /// How many findings have money found too late to claim.
     pub expired_findings: usize,
+    /// The findings whose claim_by is within [`CLAIM_FIRST_DAYS`] of the as-of
+    /// date, soonest first (ties keep the findings.csv order), at most
+    /// [`TOP_FINDINGS`].
+    pub claim_first: Vec<ClaimFirst<'a>>,
+    /// How many findings that list has in all.
+    pub claim_first_count: usize,
     /// The services' actions of changes/; `None` when there are none.
     pub buying: Option<Buying<'a>>,
 }
@@ -350,6 +368,7 @@ impl<'a> View<'a> {
     ) -> View<'a> {
         let (top, findings) = top_findings(dump, results);
         let (expired, expired_findings) = expired_findings(dump, results);
+        let (claim_first, claim_first_count) = claim_first(dump, results, crate::as_of(dump));
         let mut warnings: Vec<_> = dump.warnings.iter().collect();
         warnings.sort();
         View {
@@ -370,6 +389,8 @@ impl<'a> View<'a> {
             findings,
             expired,
             expired_findings,
+            claim_first,
+            claim_first_count,
             buying: buying(changes),
             more_skipped: dump.skipped.len().saturating_sub(WARNINGS_SHOWN),
             skipped: dump
@@ -401,6 +422,30 @@ fn periods_of(f: &Finding) -> String {
     } else {
         format!("{} to {}", f.first_period, f.last_period)
     }
+}
+
+/// The findings whose dispute window closes within [`CLAIM_FIRST_DAYS`] of the
+/// as-of date, soonest first, and how many there are.
+fn claim_first<'a>(
+    dump: &Dump,
+    results: &'a [RuleResult],
+    as_of: Option<Date>,
+) -> (Vec<ClaimFirst<'a>>, usize) {
+    let Some(until) = as_of.and_then(|d| d.plus_days(CLAIM_FIRST_DAYS)) else {
+        return (Vec::new(), 0);
+    };
+    let mut all: Vec<ClaimFirst<'a>> = sorted_findings(dump, results)
+        .into_iter()
+        .filter_map(|(_, finding)| {
+            let claim_by = finding.claim_by.filter(|&d| d <= until)?;
+            Some(ClaimFirst { claim_by, finding })
+        })
+        .collect();
+    // Stable: equal dates keep the findings.csv order.
+    all.sort_by_key(|c| c.claim_by);
+    let count = all.len();
+    all.truncate(TOP_FINDINGS);
+    (all, count)
 }
 
 /// The findings with the most money found too late to claim, and how many have any.

@@ -275,7 +275,8 @@ const MONEY_COLUMNS: [&str; 8] = [
     "monthly_saving",
 ];
 /// The columns of the listing sheets that hold dates.
-const DATE_COLUMNS: [&str; 5] = [
+const DATE_COLUMNS: [&str; 6] = [
+    "claim_by",
     "first_period",
     "last_period",
     "invoice_date",
@@ -385,6 +386,9 @@ fn findings(
         let (rec_in, mon_in) = in_totals.get(i).copied().unwrap_or_default();
         ws.write_number(row, 15, exact_number(rec_in))?;
         ws.write_number(row, 16, exact_number(mon_in))?;
+        if let Some(d) = x.claim_by {
+            date_cell(ws, row, 17, d, None)?;
+        }
     }
     left_out(ws, row, all.len(), "findings in findings.csv")
 }
@@ -437,6 +441,7 @@ fn disputes(ws: &mut Worksheet, f: &Formats, all: &[AccountDispute]) -> Result<(
         "reason",
         "source",
         "basis",
+        "claim_by",
     ];
     let total: usize = all.iter().map(|d| d.lines.len()).sum();
     start_filtered(ws, f, &names, last_row(total))?;
@@ -468,6 +473,9 @@ fn disputes(ws: &mut Worksheet, f: &Formats, all: &[AccountDispute]) -> Result<(
             ws.write_string(row, 12, text(&l.reason))?;
             ws.write_string(row, 13, text(&l.source))?;
             ws.write_string(row, 14, text(&l.basis))?;
+            if let Some(x) = l.claim_by {
+                date_cell(ws, row, 15, x, None)?;
+            }
         }
     }
     left_out(ws, row, total, "lines in the dispute CSVs")

@@ -75,10 +75,17 @@ fn small_client_html_and_disputes() {
     assert!(letter.contains("To: Verizon Wireless billing department"));
     assert!(letter.contains("Total claimed: 160.65"));
     // The late fee is asked to be waived, not called an error.
-    assert!(letter.contains(
-        "The 10 charges below were billed in error, and 2 credits below are owed to us under our \
-         contract and not given; we dispute them. We also ask you to waive 1 late fee below"
-    ));
+    // The counts agree with the 13 lines of the CSV, and only 10 are below.
+    assert!(
+        letter.contains(
+            "We dispute 10 charges billed in error and 2 credits owed to us under our contract and not \
+         given. We also ask you to waive 1 late fee as a courtesy to a customer in good standing. The \
+         13 items are listed in 0042.csv beside this letter; the 10 largest are below."
+        ),
+        "{letter}"
+    );
+    // The rebilled copy names the original it copies.
+    assert!(vz.contains("; a copy of the charge billed on invoice "), "{vz}");
     // Each line states its own claim: the rates at full precision, the credit
     // rows found (or none on the invoice), missing or short by.
     assert!(vz.contains(",3,10.005,10.00,0.02,0.015,RAT001,Rate above contract: billed 3 x 10.005 against the contracted 10.00 a unit: 0.015 over,"), "{vz}");

@@ -284,8 +284,10 @@ fn write_outputs_writes_disputes_and_replaces_a_stale_folder() {
     );
     // Items as the bill prints them: invoice number and date, code and description.
     assert!(letter.contains(
-        "| 1 | INV-2025-01-01 | 2025-01-01 | A | 2025-01-01 to 2025-01-31 | MRC Monthly plan | 40.00 | 40.00 | Billed after disconnect (DIS001) |"
-    ));
+        "| 1 | INV-2025-01-01 | 2025-01-01 | A | 2025-01-01 to 2025-01-31 | MRC Monthly plan | 40.00 | 40.00 |  | Billed after disconnect (DIS001) |"
+    ), "{letter}");
+    // A missing credit shows the date of its period's invoice and what was owed.
+    assert!(!letter.contains("| none |"), "{letter}");
     assert!(letter.contains("0042.csv, lists all 5 items"));
     // Evidence paths stay in the CSV.
     assert!(!letter.contains("invoices/a.csv"));

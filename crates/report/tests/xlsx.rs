@@ -184,7 +184,8 @@ fn sample_findings_sheet_is_findings_csv_and_changes_sheet_the_changes_csvs() {
                     Data::Float(x) => assert_eq!(*x, want.parse::<f64>().unwrap(), "{name} {want}"),
                     other => panic!("{name} is not a number cell: {other:?}"),
                 },
-                "first_period" | "last_period" => match cell {
+                "claim_by" if want.is_empty() => assert_eq!(cell, &Data::Empty, "{name}"),
+                "first_period" | "last_period" | "claim_by" => match cell {
                     Data::DateTime(d) => assert_eq!(d.as_f64(), serial(want), "{name} {want}"),
                     other => panic!("{name} is not a date cell: {other:?}"),
                 },

@@ -93,6 +93,7 @@ impl Draft {
             recoverable,
             monthly,
             expired: self.claims.iter().map(|c| c.expired).sum(),
+            claim_by: None,
             evidence,
             basis: self.basis,
             claims: self.claims,

@@ -12,19 +12,21 @@ use rustc_hash::FxHashMap;
 use telaudit_model::{ClaimKey, Date, Decimal, Dump, RuleResult, Sym};
 
 /// Moves the recoverable money of every expired claim to its `expired` value,
-/// and updates each finding's sums. Nothing happens without `[disputes]` in
+/// updates each finding's sums, and sets each finding's `claim_by`: the soonest
+/// last day (invoice date plus the carrier's window) of its claims still
+/// claimable. Nothing happens without `[disputes]` in
 /// client.toml or without an as-of date (a dump without rows).
 pub fn expire(dump: &Dump, results: &mut [RuleResult]) {
     let (Some(windows), Some(as_of)) = (&dump.config.disputes, dump.as_of_date()) else {
         return;
     };
-    // The cutoff per carrier symbol, computed once per carrier text.
-    let mut cutoffs: FxHashMap<Sym, Option<Date>> = FxHashMap::default();
-    let mut cutoff = |carrier: Sym| -> Option<Date> {
+    // The window and cutoff per carrier symbol, computed once per carrier text.
+    let mut cutoffs: FxHashMap<Sym, Option<(u32, Date)>> = FxHashMap::default();
+    let mut cutoff = |carrier: Sym| -> Option<(u32, Date)> {
         *cutoffs.entry(carrier).or_insert_with(|| {
             let days = windows.window(dump.s(carrier))?;
             // Before year 1 nothing can be earlier: no claim expires.
-            as_of.minus_days(days)
+            Some((days, as_of.minus_days(days)?))
         })
     };
     let credit_dates = missing_credit_dates(dump, results);
@@ -47,13 +49,16 @@ pub fn expire(dump: &Dump, results: &mut [RuleResult]) {
                         ..
                     } => (carrier, credit_dates.get(&(carrier, account, period)).copied()),
                 };
-                let (Some(cut), Some(date)) = (cutoff(carrier), invoice_date) else {
+                let (Some((days, cut)), Some(date)) = (cutoff(carrier), invoice_date) else {
                     continue;
                 };
                 if date < cut {
                     c.expired += c.recoverable;
                     c.recoverable = Decimal::ZERO;
                     changed = true;
+                } else if let Some(last) = date.plus_days(days) {
+                    // Still claimable: until its invoice date plus the window.
+                    f.claim_by = Some(f.claim_by.map_or(last, |b| b.min(last)));
                 }
             }
             if changed {

@@ -55,6 +55,19 @@ fn the_cutoff_day_is_inside_the_day_before_is_too_late() {
     assert_eq!(c, [(d("10"), Z), (Z, d("20"))]);
     // B: J1 dated 2025-03-01 (its cutoff day) stays; J2 dated 2025-02-28 expired.
     assert_eq!((f[1].recoverable, f[1].expired), (d("1"), d("2")));
+    // Claim by: the claimable claim's invoice date plus the window, the last day
+    // it can be claimed (as of that day it is still inside): A 2025-03-31 + 30,
+    // B 2025-03-01 + 60.
+    assert_eq!(f[0].claim_by, Some(date("2025-04-30")));
+    assert_eq!(f[1].claim_by, Some(date("2025-04-30")));
+    // As of 2025-04-01, A's I2 (2025-03-30) is claimable too and comes first.
+    dump.as_of = Some(date("2025-04-01"));
+    let f = run_default("FEE001", &dump);
+    assert_eq!(f[0].claim_by, Some(date("2025-04-29")));
+    assert_eq!(f[1].claim_by, Some(date("2025-04-29")), "J2 2025-02-28 + 60");
+    // Without windows there is no deadline.
+    dump.config.disputes = None;
+    assert_eq!(run_default("FEE001", &dump)[0].claim_by, None);
 }
 
 #[test]

@@ -121,6 +121,7 @@ pub fn finding(
         basis: vec![],
         claims,
         change: None,
+        claim_by: None,
     }
 }
 

@@ -23,7 +23,6 @@
 use super::{CliError, Outcome};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-use telaudit_model::money_string;
 
 /// Audit one client folder and write its reports.
 #[derive(clap::Args)]
@@ -102,7 +101,7 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
         if dump.warnings.len() > 20 {
             eprintln!("warning: ... and {} more warnings", dump.warnings.len() - 20);
         }
-        print_summary(dump, report, &args.out);
+        print_summary(dump, report, &args.out, args.as_of.is_none());
     }
     if args.timings {
         timings.print(dump.rows.len());
@@ -153,8 +152,17 @@ fn write_feed(file: &Path, json: &str) -> Result<(), CliError> {
     .map_err(fail)
 }
 
-fn print_summary(dump: &telaudit_model::Dump, report: &telaudit_report::Report, out: &Path) {
+/// The headline on the terminal: money as the reports show it (thousands
+/// separators, client.toml's currency), the as-of date when it was not given,
+/// the payback, and where report.html is.
+fn print_summary(
+    dump: &telaudit_model::Dump,
+    report: &telaudit_report::Report,
+    out: &Path,
+    default_as_of: bool,
+) {
     let t = &report.totals;
+    let m = |d| telaudit_report::money_in(d, dump.config.currency.as_deref());
     println!(
         "{} ({}): {} charge rows from {} files, {} refused",
         dump.client,
@@ -163,15 +171,37 @@ fn print_summary(dump: &telaudit_model::Dump, report: &telaudit_report::Report, 
         report.input.files,
         report.input.rejected_rows
     );
-    println!("  findings          {}", t.findings);
-    println!("  recoverable now   {}", money_string(t.recoverable));
-    if !t.expired.is_zero() {
-        println!("  too late to claim {}", money_string(t.expired));
+    if let (true, Some(d)) = (default_as_of, report.as_of) {
+        println!(
+            "  as of             {d}, the latest invoice date: the letters are dated by it and the \
+             dispute windows count back from it (--as-of YYYY-MM-DD sets another)"
+        );
     }
-    println!("  monthly savings   {}", money_string(t.monthly));
-    println!("  annual savings    {}", money_string(t.annual));
-    println!("  first-year value  {}", money_string(t.first_year));
+    println!("  findings          {}", t.findings);
+    println!("  recoverable now   {}", m(t.recoverable));
+    if !t.expired.is_zero() {
+        println!("  too late to claim {}", m(t.expired));
+    }
+    println!("  monthly savings   {}", m(t.monthly));
+    println!("  annual savings    {}", m(t.annual));
+    println!("  first-year value  {}", m(t.first_year));
+    if let Some(p) = &report.proposal {
+        let payback = match p.payback_months {
+            Some(1) => "1 month".to_string(),
+            Some(n) => format!("{n} months"),
+            None => "never".to_string(),
+        };
+        println!("  payback           {payback} (the cumulative cash flow, fees included, turns positive)");
+        if p.shows_plan {
+            println!(
+                "  net present value {} over {} months",
+                m(p.plan.npv.cents()),
+                p.plan.horizon_months
+            );
+        }
+    }
     println!("wrote {}", out.display());
+    println!("open  {}", out.join("report.html").display());
 }
 
 /// Refuses an output folder inside the client's invoices/ (its CSVs would be
