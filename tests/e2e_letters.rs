@@ -80,7 +80,7 @@ fn letters_stay_under_64_kib_with_over_50000_disputed_lines() {
                 format!("{g}.{frac}")
             };
             assert!(
-                md.contains(&format!("Total claimed: {grouped}  \n")),
+                md.contains(&format!("Total claimed: USD {grouped}  \n")),
                 "{}: {grouped}\n{md}",
                 csv.display()
             );

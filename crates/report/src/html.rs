@@ -114,7 +114,8 @@ th,td{text-align:left;padding:6px 8px;border-bottom:1px solid #e6ebf0;vertical-a
 th{background:#f0f3f6;font-weight:600}
 td.m,th.m{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 tr{break-inside:avoid;page-break-inside:avoid}
-.ev{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px;color:#3b4a5a;overflow-wrap:anywhere}
+.ev{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px;color:#3b4a5a;overflow-wrap:break-word}
+td.ev{min-width:16em}
 h3{font-size:15px;margin:16px 0 8px;color:#334155}
 .muted{color:#566372;font-size:13px}
 .tag{display:inline-block;font-size:12px;font-weight:600;padding:1px 6px;border-radius:4px;background:#eef2f7;color:#334155}
@@ -611,7 +612,14 @@ fn write_disputes(o: &mut String, disputes: &[AccountDispute]) -> Out {
                 esc(&href(&d.csv_path()))
             )?;
         }
-        writeln!(o, "</tbody></table>")?;
+        let lines: usize = disputes.iter().map(|d| d.lines.len()).sum();
+        let total: Decimal = disputes.iter().map(|d| d.total).sum();
+        writeln!(
+            o,
+            r#"</tbody><tfoot><tr><th>Total</th><th>{} accounts</th><th class="m">{lines}</th><th class="m">{}</th><th></th></tr></tfoot></table>"#,
+            disputes.len(),
+            money(total)
+        )?;
     }
     writeln!(o, "</section>")?;
 
@@ -1136,7 +1144,7 @@ pub fn batch_index_html(rows: &[BatchIndexRow]) -> String {
         writeln!(o, "<title>Telecom bill audit: all clients</title>")?;
         writeln!(
             o,
-            "<style>{CSS}th button{{all:unset;cursor:pointer;font-weight:600}}th button:after{{content:\" \\2195\";color:#94a3b8}}</style></head><body><main>"
+            "<style>{CSS}{INDEX_CSS}</style></head><body><main class=\"index\">"
         )?;
         writeln!(o, "<h1>Telecom bill audit: all clients</h1>")?;
         writeln!(
@@ -1218,6 +1226,15 @@ pub fn batch_index_html(rows: &[BatchIndexRow]) -> String {
     })();
     o
 }
+
+/// The batch index's own rules: the page takes the whole window, the table a
+/// smaller type, and long cells (a client's error) wrap, so that every column
+/// up to the report links fits a 1,300 px screen.
+const INDEX_CSS: &str =
+    "th button{all:unset;cursor:pointer;font-weight:600}th button:after{content:\" \\2195\";color:#94a3b8}\
+main.index{max-width:none;padding:16px 14px 32px}main.index section{padding:12px 10px}\
+main.index table{font-size:12.5px}main.index th,main.index td{padding:5px 6px}\
+main.index td .muted{display:block;max-width:22em;overflow-wrap:anywhere}";
 
 /// Sorts the batch table by a clicked column; a second click reverses.
 const SORT_JS: &str = r#"

@@ -121,7 +121,13 @@ fn write_headline(o: &mut String, r: &Report, view: &View<'_>) -> Out {
         )?;
     }
     writeln!(o)?;
-    writeln!(o, "{} findings from {} rules.", t.findings, r.by_rule.len())?;
+    let found = r.by_rule.iter().filter(|b| b.findings > 0).count();
+    writeln!(
+        o,
+        "{} findings from {found} rules ({} rules ran).",
+        t.findings,
+        r.by_rule.len()
+    )?;
     writeln!(o)
 }
 
@@ -504,6 +510,7 @@ fn write_top_findings(o: &mut String, dump: &Dump, view: &View<'_>) -> Out {
         "| # | Rule | Carrier | Account | Service | Periods | Description | Recoverable | Monthly | First year | Claim by | Evidence |"
     )?;
     writeln!(o, "|---:|---|---|---|---|---|---|---:|---:|---:|---|---|")?;
+    let recs = crate::disputes::Records::new(dump);
     let mut ev = String::new();
     for (n, top) in view.top.iter().enumerate() {
         let f = top.finding;
@@ -513,6 +520,17 @@ fn write_top_findings(o: &mut String, dump: &Dump, view: &View<'_>) -> Out {
         let mut ev = ev.replace(';', ", ");
         if f.evidence.len() > shown {
             let _ = write!(ev, " and {} more", f.evidence.len() - shown);
+        }
+        // The contract or inventory line it rests on: a missing credit has no
+        // bill line, so this is its only basis.
+        for &b in &f.basis {
+            let sep = if ev.is_empty() { "" } else { "; " };
+            let _ = write!(
+                ev,
+                "{sep}basis: {} ({})",
+                crate::disputes::describe_basis(dump, &recs, b),
+                crate::locate(dump, b)
+            );
         }
         writeln!(
             o,

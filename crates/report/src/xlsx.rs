@@ -41,6 +41,9 @@ const SHEET_ROWS: u32 = 1_048_576;
 
 struct Formats {
     money: Format,
+    /// The Summary sheet's money: `#,##0.00` with client.toml's currency code
+    /// before it when it names one (`"USD" #,##0.00`).
+    summary_money: Format,
     date: Format,
     bold: Format,
     share: Format,
@@ -116,7 +119,7 @@ fn date_cell(
 /// A row of label, amount on the Summary sheet.
 fn money_row(ws: &mut Worksheet, f: &Formats, row: u32, label: &str, v: Decimal) -> Result<(), XlsxError> {
     ws.write_string(row, 0, label)?;
-    ws.write_number_with_format(row, 1, amount(v), &f.money)?;
+    ws.write_number_with_format(row, 1, amount(v), &f.summary_money)?;
     Ok(())
 }
 
@@ -147,6 +150,7 @@ fn summary(
         ("Monthly savings", t.monthly),
         ("Annual savings (12 x monthly)", t.annual),
         ("First-year value", t.first_year),
+        ("Found too late to claim (in no figure above)", t.expired),
         ("Billed total", r.input.billed_total),
     ] {
         money_row(ws, f, row, label, v)?;
@@ -198,15 +202,32 @@ fn summary(
             row += 1;
             money_row(ws, f, row, label, v)?;
         }
-        row += 1;
-        ws.write_string(row, 0, "Funded share")?;
-        if let Some(s) = p.funded_share {
-            ws.write_number_with_format(
-                row,
-                1,
-                crate::json::share_string(s).parse().unwrap_or(0.0),
-                &f.share,
-            )?;
+        if !p.first_year_fees.is_zero() {
+            row += 1;
+            money_row(ws, f, row, "TEM fees in the first 12 months", p.first_year_fees)?;
+        }
+        if p.shows_plan {
+            row += 1;
+            let label = format!("TEM fees over {} months", p.plan.horizon_months);
+            money_row(ws, f, row, &label, p.plan.tem_fees.cents())?;
+            row += 1;
+            let label = format!("Net present value over {} months", p.plan.horizon_months);
+            money_row(ws, f, row, &label, p.plan.npv.cents())?;
+        }
+        for (label, share) in [
+            ("Funded share, TEM fees included", p.funded_share_after_fees),
+            ("Funded share (report.json's funded_share)", p.funded_share),
+        ] {
+            row += 1;
+            ws.write_string(row, 0, label)?;
+            if let Some(s) = share {
+                ws.write_number_with_format(
+                    row,
+                    1,
+                    crate::json::share_string(s).parse().unwrap_or(0.0),
+                    &f.share,
+                )?;
+            }
         }
         row += 1;
         ws.write_string(row, 0, "Payback (months)")?;
@@ -506,8 +527,15 @@ pub(crate) fn report_xlsx_queueing(
     as_of: Option<Date>,
     queue: impl FnOnce() + Send,
 ) -> Result<Vec<u8>, XlsxError> {
+    let summary_money = match &dump.config.currency {
+        // A currency code is three capital letters (client.toml is checked), so
+        // the quoted prefix needs no escaping.
+        Some(c) => format!("\"{c}\" #,##0.00"),
+        None => "#,##0.00".to_string(),
+    };
     let f = Formats {
         money: Format::new().set_num_format("#,##0.00"),
+        summary_money: Format::new().set_num_format(summary_money),
         date: Format::new().set_num_format("yyyy-mm-dd"),
         bold: Format::new().set_bold(),
         share: Format::new().set_num_format("0.00%"),
@@ -516,7 +544,7 @@ pub(crate) fn report_xlsx_queueing(
     // The formats' style indexes are fixed here, in this order: the sheets are
     // filled in parallel, and the first use would otherwise decide them (the
     // bytes could change from run to run).
-    for format in [&f.bold, &f.date, &f.money, &f.share] {
+    for format in [&f.bold, &f.date, &f.money, &f.share, &f.summary_money] {
         wb.register_format(format);
     }
     let created = match as_of.and_then(excel_date) {
