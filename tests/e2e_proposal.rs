@@ -139,6 +139,7 @@ fn a_client_without_the_plan_keys_gets_the_old_proposal_block_and_a_full_feed() 
         [
             "first_year_cost",
             "funded_share",
+            "funded_share_after_fees",
             "monthly",
             "one_time",
             "payback_months"

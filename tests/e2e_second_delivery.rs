@@ -527,7 +527,9 @@ fn two_files_stating_different_totals_of_an_invoice_are_two_statements() {
     );
     // The later file's statement has its own key (the first's stays as it was).
     assert!(
-        bal[0].ends_with(",BAL002|Verizon Wireless|100||INV-B|Total Current Charges|invoices/summary.txt"),
+        bal[0].ends_with(
+            ",BAL002|Verizon Wireless|100||INV-B|Total Current Charges|invoices/summary.txt,0.00,0.00,"
+        ),
         "{}",
         bal[0]
     );

@@ -58,7 +58,23 @@ fn as_of_decides_what_is_too_late_and_expired_money_leaves_disputes_and_funding(
     assert!(!out.join("disputes/Lumen").exists());
     // findings.csv: recoverable and expired per finding.
     let f = fs::read_to_string(out.join("findings.csv")).unwrap();
-    assert!(f.lines().next().unwrap().ends_with(",expired,finding_key"), "{f}");
+    assert!(
+        f.lines()
+            .next()
+            .unwrap()
+            .ends_with(",expired,finding_key,recoverable_in_totals,monthly_in_totals,claim_by"),
+        "{f}"
+    );
+    // AT&T's claimable fee (2025-03-31, a 30-day window) may be claimed until
+    // 2025-04-30; Lumen's fee expired whole: no date.
+    assert!(
+        f.contains(",FEE001|AT&T|100||Late Payment Fee,10.00,0.00,2025-04-30\n"),
+        "{f}"
+    );
+    assert!(
+        f.contains(",FEE001|Lumen|200||Late Payment Fee,0.00,0.00,\n"),
+        "{f}"
+    );
     // The human reports show the expired money apart.
     let md = fs::read_to_string(out.join("report.md")).unwrap();
     assert!(md.contains("## Found too late to claim"), "{md}");

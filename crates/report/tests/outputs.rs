@@ -326,7 +326,7 @@ fn report_md_has_the_headline_partial_warning_proposal_and_escaped_cells() {
     );
     assert!(md.contains("| Lumen | 40.13 | 40.13 | 10.01 |"), "{md}");
     assert!(md.contains(
-        "| 1 | DUP001 | Lumen | 77 | CKT-1 | 2025-01-01 to 2025-02-01 | Plan \\| duplicate | 40.13 | 10.01 | 160.19 | invoices/a.csv:2, invoices/a.csv:3, invoices/a.csv:4 and 3 more |"
+        "| 1 | DUP001 | Lumen | 77 | CKT-1 | 2025-01-01 to 2025-02-01 | Plan \\| duplicate | 40.13 | 10.01 | 160.19 |  | invoices/a.csv:2, invoices/a.csv:3, invoices/a.csv:4 and 3 more |"
     ), "{md}");
     assert!(
         md.contains("| Lumen | 77 | L-9 | 50.00 | 40.13 | 9.88 | invoices/b.edi:segment 3 |"),

@@ -418,9 +418,13 @@ fn every_amount_cell_is_formatted_as_money_and_every_date_cell_as_a_date() {
         (
             "xl/worksheets/sheet2.xml",
             vec!['J', 'K', 'N', 'P', 'Q'],
-            vec!['G', 'H'],
+            vec!['G', 'H', 'R'],
         ),
-        ("xl/worksheets/sheet3.xml", vec!['J', 'K'], vec!['D', 'F', 'G']),
+        (
+            "xl/worksheets/sheet3.xml",
+            vec!['J', 'K'],
+            vec!['D', 'F', 'G', 'P'],
+        ),
         ("xl/worksheets/sheet4.xml", vec!['H'], vec![]),
     ];
     for (name, money, dates) in sheets {
