@@ -338,9 +338,11 @@ impl Preface<'_> {
 
 /// The `[[group]]` lines met while reading rows: each sets its `@name`; a group
 /// line with no row under it (before the next line of its group or the end) is
-/// warned about, naming its line.
+/// warned about, naming its line. Not in call detail (`role = "usage"`): a
+/// subscriber or a section without calls is no sign of a damaged report there.
 pub(crate) struct GroupLines<'a> {
     layout: &'a Layout,
+    quiet: bool,
     /// Per group: the line and text of its last group line while no row has been read since.
     pending: Vec<Option<(u64, String)>>,
 }
@@ -349,6 +351,7 @@ impl<'a> GroupLines<'a> {
     pub fn new(layout: &'a Layout) -> Self {
         GroupLines {
             layout,
+            quiet: layout.role == super::spec::Role::Usage,
             pending: vec![None; layout.groups.len()],
         }
     }
@@ -369,6 +372,9 @@ impl<'a> GroupLines<'a> {
         let Some(g) = ctx.group_line(&self.layout.groups, &text) else {
             return false;
         };
+        if self.quiet {
+            return true;
+        }
         if let Some((at, t)) = self.pending[g].replace((line, text)) {
             empty_group(out, path, at, &t);
         }
