@@ -39,7 +39,9 @@ impl UsageKind {
 
     /// The kind a layout file names (`data`, `voice`, `messages`).
     pub fn parse(s: &str) -> Option<UsageKind> {
-        UsageKind::ALL.into_iter().find(|k| k.name().eq_ignore_ascii_case(s.trim()))
+        UsageKind::ALL
+            .into_iter()
+            .find(|k| k.name().eq_ignore_ascii_case(s.trim()))
     }
 
     /// The unit usage of this kind is written in when nothing else decides: `GB`,

@@ -154,12 +154,12 @@ pub(crate) fn recognise(text: &str) -> Option<usize> {
         layouts().iter().position(|l| {
             l.side.is_none()
                 && l.preamble.as_ref().is_some_and(|p| {
-                let split = |line: &str| split_names(l, line);
-                matches!(
-                    preamble::search(p, &l.signature, text, &split),
-                    preamble::Search::MarkerOnly
-                )
-            })
+                    let split = |line: &str| split_names(l, line);
+                    matches!(
+                        preamble::search(p, &l.signature, text, &split),
+                        preamble::Search::MarkerOnly
+                    )
+                })
         })
     })
 }
@@ -232,7 +232,10 @@ pub fn header_files_beside(path: &std::path::Path) -> Vec<std::path::PathBuf> {
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
         .filter(|e| e.file_name().to_str().is_some_and(is_header_file))
-        .map(|e| path.parent().map_or_else(|| e.file_name().into(), |p| p.join(e.file_name())))
+        .map(|e| {
+            path.parent()
+                .map_or_else(|| e.file_name().into(), |p| p.join(e.file_name()))
+        })
         .collect();
     out.sort();
     out

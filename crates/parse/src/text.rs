@@ -29,7 +29,9 @@ pub fn decode_text(bytes: &[u8]) -> (Cow<'_, str>, Option<String>) {
 /// Latin-1, every byte its own character, without a warning (UTF-8 and UTF-16
 /// with a byte-order mark are still read as such).
 pub(crate) fn decode_latin1_text(bytes: &[u8]) -> (Cow<'_, str>, Option<String>) {
-    let marked = bytes.starts_with(b"\xEF\xBB\xBF") || bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF");
+    let marked = bytes.starts_with(b"\xEF\xBB\xBF")
+        || bytes.starts_with(b"\xFF\xFE")
+        || bytes.starts_with(b"\xFE\xFF");
     if marked || std::str::from_utf8(bytes).is_ok() {
         return decode_text(bytes);
     }

@@ -43,7 +43,9 @@ pub(crate) fn settle_file(p: &mut ParsedFile) {
     }
     for r in &mut p.rows {
         let unit = p.strings.get(r.usage_unit).to_string();
-        let Some(kind) = UsageKind::of_unit(&unit) else { continue };
+        let Some(kind) = UsageKind::of_unit(&unit) else {
+            continue;
+        };
         let to = kind.default_unit();
         if let Some(q) = r.usage_quantity.and_then(|q| convert_usage(q, &unit, to)) {
             r.usage_quantity = Some(q);
@@ -106,7 +108,9 @@ impl Facts {
                 continue;
             }
             note(
-                f.account_invoice.entry((r.carrier, r.account, r.period_start)).or_default(),
+                f.account_invoice
+                    .entry((r.carrier, r.account, r.period_start))
+                    .or_default(),
                 r.invoice,
                 r.invoice_date,
             );
@@ -115,23 +119,33 @@ impl Facts {
             }
             let line = (r.carrier, r.account, r.service);
             if seen_billed.insert((r.carrier, r.account, r.period_start, r.service)) {
-                f.billed.entry((r.carrier, r.account, r.period_start)).or_default().push(r.service);
+                f.billed
+                    .entry((r.carrier, r.account, r.period_start))
+                    .or_default()
+                    .push(r.service);
             }
             note(
-                f.line_invoice.entry((line.0, line.1, line.2, r.period_start)).or_default(),
+                f.line_invoice
+                    .entry((line.0, line.1, line.2, r.period_start))
+                    .or_default(),
                 r.invoice,
                 r.invoice_date,
             );
             if r.charge_type == ChargeType::Usage {
                 if let Some(k) = UsageKind::of_unit(dump.s(r.usage_unit)) {
                     f.carried.insert((line.0, line.1, line.2, r.period_start, k));
-                    f.spelled.entry((line.0, line.1, line.2, k)).or_insert(r.usage_unit);
+                    f.spelled
+                        .entry((line.0, line.1, line.2, k))
+                        .or_insert(r.usage_unit);
                 }
             }
             if r.charge_type == ChargeType::Recurring {
                 if let Some(&unit) = plans.get(&(r.carrier, r.charge_code)) {
                     if let Some(k) = UsageKind::of_unit(dump.s(unit)) {
-                        let e = f.plan_unit.entry((line.0, line.1, line.2, k)).or_insert((r.period_start, unit));
+                        let e = f
+                            .plan_unit
+                            .entry((line.0, line.1, line.2, k))
+                            .or_insert((r.period_start, unit));
                         if r.period_start > e.0 {
                             *e = (r.period_start, unit);
                         }
@@ -284,7 +298,10 @@ pub(crate) fn settle(dump: &mut Dump) {
         t.kept += 1;
         let to = target_unit(dump, &facts, (r.carrier, r.account, r.service), kind);
         let from = dump.strings.get(r.usage_unit).to_string();
-        if let Some(q) = r.usage_quantity.and_then(|q| convert_usage(q, &from, dump.strings.get(to))) {
+        if let Some(q) = r
+            .usage_quantity
+            .and_then(|q| convert_usage(q, &from, dump.strings.get(to)))
+        {
             r.usage_quantity = Some(q);
             r.usage_unit = to;
         }
@@ -332,7 +349,11 @@ fn zero_rows(
         };
         for &s in lines {
             let key = (m.carrier, m.account, s, m.period_start, m.kind);
-            if listed.contains(&key) || facts.carried.contains(&key) || unread.contains(&key) || !made.insert(key) {
+            if listed.contains(&key)
+                || facts.carried.contains(&key)
+                || unread.contains(&key)
+                || !made.insert(key)
+            {
                 continue;
             }
             let unit = target_unit(dump, facts, (m.carrier, m.account, s), m.kind);

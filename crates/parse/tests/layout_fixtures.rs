@@ -619,7 +619,6 @@ fn telus_reports_without_charges_are_recognised_and_skipped() {
             "telus-invoice-summary",
         ),
         ("REPORT - INDIVIDUAL DETAILS", "telus-individual-detail"),
-        ("REPORT - AIRTIME DETAILS", "telus-airtime-detail"),
         ("REPORT - ACCOUNT DETAIL", "telus-account-detail"),
         (
             "REPORT - DAYTIME, EVENING AND WEEKEND CHARGES",

@@ -206,7 +206,9 @@ fn write_usage(o: &mut String, view: &View<'_>) -> Out {
     )?;
     writeln!(o)?;
     for u in &view.usage {
-        let columns = u.header_file.map_or(String::new(), |h| format!(" (columns from {})", md(h)));
+        let columns = u
+            .header_file
+            .map_or(String::new(), |h| format!(" (columns from {})", md(h)));
         writeln!(
             o,
             "- {}{columns}: {} records read for usage ({}), {} usage row(s)",

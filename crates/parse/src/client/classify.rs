@@ -226,7 +226,9 @@ pub(super) fn classify_all(
     // Call-detail data files and the header files beside them, per folder.
     let beside = {
         let entries: Vec<side::Entry<'_>> = found.iter().map(|f| entry(&f.rel, false)).collect();
-        side::pair(&entries, &|i| found[i].head(side::MAX_HEADER_BYTES + 1).into_owned())
+        side::pair(&entries, &|i| {
+            found[i].head(side::MAX_HEADER_BYTES + 1).into_owned()
+        })
     };
     for (i, f) in found.into_iter().enumerate() {
         if let Source::Disk { canonical } = &f.source {
@@ -556,7 +558,9 @@ fn archive_member(
         // Call detail and its header file: classified as a file of a folder is.
         return classify_file(found, config, bills, notes, side);
     }
-    let Found { rel, path, source, .. } = found;
+    let Found {
+        rel, path, source, ..
+    } = found;
     let Source::Memory(data) = source else { return 1 };
     let head = &data[..data.len().min(TABLE_HEAD)];
     match classify_forced(&path, head, config.layout(&rel)) {

@@ -43,16 +43,15 @@ pub struct SideFiles {
 impl SideFiles {
     /// Both patterns or neither; each holds exactly one `*` and no `/`.
     pub(crate) fn new(header: Option<&str>, data: Option<&str>) -> Result<Option<SideFiles>, String> {
-        let (header, data) = match (header, data) {
-            (None, None) => return Ok(None),
-            (Some(h), Some(d)) => (h.trim(), d.trim()),
-            _ => {
-                return Err(
+        let (header, data) =
+            match (header, data) {
+                (None, None) => return Ok(None),
+                (Some(h), Some(d)) => (h.trim(), d.trim()),
+                _ => return Err(
                     "header_file and data_file go together: the data files and the header file beside them"
                         .into(),
-                )
-            }
-        };
+                ),
+            };
         for (key, p) in [("header_file", header), ("data_file", data)] {
             if p.matches('*').count() != 1 || p.contains('/') || p.contains('!') {
                 return Err(format!(
@@ -133,7 +132,10 @@ pub(crate) fn parse_header(text: &str) -> Result<HeaderFile, (u64, String)> {
         }
     }
     if out.names.is_empty() {
-        return Err((1, "names no columns (expected one name,width,type line per column)".into()));
+        return Err((
+            1,
+            "names no columns (expected one name,width,type line per column)".into(),
+        ));
     }
     Ok(out)
 }
@@ -217,8 +219,18 @@ pub(super) fn header<R: std::io::Read>(
 /// matches is a warning on the header file), then the billing period when the
 /// layout takes it from the title (`[period] range = "@name"`). False: the data
 /// file is refused (the period cannot be read, and the records give none).
-fn title(layout: &Layout, h: &HeaderFile, header_path: &str, ctx: &mut Context, out: &mut ParsedFile, path: &str) -> bool {
-    let range = layout.period.range.filter(|&c| layout.columns[c].starts_with('@'));
+fn title(
+    layout: &Layout,
+    h: &HeaderFile,
+    header_path: &str,
+    ctx: &mut Context,
+    out: &mut ParsedFile,
+    path: &str,
+) -> bool {
+    let range = layout
+        .period
+        .range
+        .filter(|&c| layout.columns[c].starts_with('@'));
     if let Some(p) = &layout.preamble {
         for name in ctx.capture(p, &h.title, &layout.columns) {
             if range.is_some_and(|c| layout.columns[c] == name) {
@@ -273,7 +285,9 @@ mod tests {
 
     #[test]
     fn stems_pair_data_and_header_files() {
-        let s = SideFiles::new(Some("Header-*.txt"), Some("ALL_CALLS-*.txt")).unwrap().unwrap();
+        let s = SideFiles::new(Some("Header-*.txt"), Some("ALL_CALLS-*.txt"))
+            .unwrap()
+            .unwrap();
         assert_eq!(s.header_stem("Header-GPRS.txt"), Some("GPRS"));
         assert_eq!(s.header_stem("header-gprs.TXT"), Some("gprs"));
         assert_eq!(s.data_stem("ALL_CALLS-GPRS-Rm.txt"), Some("GPRS-Rm"));

@@ -328,7 +328,11 @@ pub(crate) fn compile(file: &str, text: &str) -> Result<Layout, String> {
         c.col(s);
     }
     let usage = super::usage::compile(&mut c, &raw.usage, options.role)?;
-    let side = c.side(raw.header_file.as_deref(), raw.data_file.as_deref(), raw.header_line)?;
+    let side = c.side(
+        raw.header_file.as_deref(),
+        raw.data_file.as_deref(),
+        raw.header_line,
+    )?;
     let absent_is_zero = c.absent_lines(raw.absent_lines.as_deref(), options.role)?;
     let latin1 = c.encoding(raw.encoding.as_deref())?;
     let (preamble, groups) = c.preamble(raw.preamble.as_ref(), &raw.group, raw.header_line)?;

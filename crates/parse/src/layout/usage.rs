@@ -24,7 +24,7 @@
 use super::preamble::Context;
 use super::read::{number, period_of, text};
 use super::spec::*;
-use super::values::{clean_cell, parse_date, is_placeholder};
+use super::values::{clean_cell, is_placeholder, parse_date};
 use crate::table::MAX_RECORD_BYTES;
 use crate::ParsedFile;
 use rustc_hash::FxHashMap;
@@ -79,11 +79,24 @@ pub(super) fn compile(c: &mut Compiler<'_>, raw: &[RawUsage], role: Role) -> Res
     let mut out = Vec::with_capacity(raw.len());
     for (n, u) in raw.iter().enumerate() {
         let at = format!("[[usage]] {}", n + 1);
-        let kind = UsageKind::parse(&u.kind)
-            .ok_or_else(|| c.err(format!("{at}: kind {:?}: use \"data\", \"voice\" or \"messages\"", u.kind)))?;
-        let unit = unit_of(kind, u.unit.as_deref(), u.quantity.is_some()).map_err(|e| c.err(format!("{at}: {e}")))?;
-        let quantity = u.quantity.as_ref().map(|q| c.value("usage_quantity", q)).transpose()?;
-        let when = u.when.as_ref().map(|w| c.cond(w, &format!("{at} when"))).transpose()?;
+        let kind = UsageKind::parse(&u.kind).ok_or_else(|| {
+            c.err(format!(
+                "{at}: kind {:?}: use \"data\", \"voice\" or \"messages\"",
+                u.kind
+            ))
+        })?;
+        let unit = unit_of(kind, u.unit.as_deref(), u.quantity.is_some())
+            .map_err(|e| c.err(format!("{at}: {e}")))?;
+        let quantity = u
+            .quantity
+            .as_ref()
+            .map(|q| c.value("usage_quantity", q))
+            .transpose()?;
+        let when = u
+            .when
+            .as_ref()
+            .map(|w| c.cond(w, &format!("{at} when")))
+            .transpose()?;
         out.push(UsageSpec {
             kind,
             quantity,
@@ -103,7 +116,11 @@ fn unit_of(kind: UsageKind, unit: Option<&str>, has_quantity: bool) -> Result<Qt
         (_, None) => Err(format!(
             "unit is required for {} (e.g. {})",
             kind.name(),
-            if kind == UsageKind::Data { "\"KB\"" } else { "\"seconds\" or \"M:SS\"" }
+            if kind == UsageKind::Data {
+                "\"KB\""
+            } else {
+                "\"seconds\" or \"M:SS\""
+            }
         )),
         (_, Some(u)) if !has_quantity => Err(format!("unit {u:?} without a quantity to read")),
         (_, Some(u)) => match telaudit_model::unit_scale(u) {
@@ -162,7 +179,10 @@ pub(crate) fn parse_seconds(raw: &str) -> Result<Option<Micros>, String> {
     {
         return Err(bad());
     }
-    let n: Vec<i64> = parts.iter().map(|p| p.parse::<i64>().map_err(|_| bad())).collect::<Result<_, _>>()?;
+    let n: Vec<i64> = parts
+        .iter()
+        .map(|p| p.parse::<i64>().map_err(|_| bad()))
+        .collect::<Result<_, _>>()?;
     let (h, m, sec) = match n[..] {
         [m, sec] => (0, m, sec),
         [h, m, sec] if m < 60 => (h, m, sec),
@@ -172,7 +192,9 @@ pub(crate) fn parse_seconds(raw: &str) -> Result<Option<Micros>, String> {
         return Err(bad());
     }
     let secs = (h * 60 + m) * 60 + sec;
-    secs.checked_mul(1_000_000).map(|v| Some(Micros(v))).ok_or_else(bad)
+    secs.checked_mul(1_000_000)
+        .map(|v| Some(Micros(v)))
+        .ok_or_else(bad)
 }
 
 /// One record's use, read.
@@ -264,7 +286,13 @@ impl<'l> UsageReader<'l> {
     }
 
     /// Reads one record; true when a `[[skip]]` rule leaves it out.
-    pub fn record(&mut self, rec: &csv::StringRecord, line: u64, ctx: &Context, out: &mut ParsedFile) -> bool {
+    pub fn record(
+        &mut self,
+        rec: &csv::StringRecord,
+        line: u64,
+        ctx: &Context,
+        out: &mut ParsedFile,
+    ) -> bool {
         let (cfg, acc) = (&self.cfg, &mut self.acc);
         if rec.as_slice().len() > MAX_RECORD_BYTES {
             acc.usage.records += 1;
@@ -427,9 +455,15 @@ impl Cfg<'_> {
             }
             (Some(v), QtyUnit::Scale(s)) => number(self.layout, v, cell)
                 .map_err(|e| format!("{}: {e}", name()))?
-                .map(|q| q.0.checked_mul(s).map(Micros).ok_or_else(|| format!("{}: too large", name())))
+                .map(|q| {
+                    q.0.checked_mul(s)
+                        .map(Micros)
+                        .ok_or_else(|| format!("{}: too large", name()))
+                })
                 .transpose()?,
-            (Some(v), QtyUnit::Count) => number(self.layout, v, cell).map_err(|e| format!("{}: {e}", name()))?,
+            (Some(v), QtyUnit::Count) => {
+                number(self.layout, v, cell).map_err(|e| format!("{}: {e}", name()))?
+            }
         };
         let q = q.unwrap_or(Micros::ZERO);
         if q.0 < 0 {
@@ -443,8 +477,12 @@ impl Acc {
     /// Adds a record's use to its row (one per line, period, kind and invoice).
     fn add(&mut self, cfg: &Cfg<'_>, kind: UsageKind, u: Use, line: u64, out: &mut ParsedFile) {
         let s = &mut out.strings;
-        let (carrier, account, invoice, service) =
-            (s.intern(&u.carrier), s.intern(&u.account), s.intern(&u.invoice), s.intern(&u.service));
+        let (carrier, account, invoice, service) = (
+            s.intern(&u.carrier),
+            s.intern(&u.account),
+            s.intern(&u.invoice),
+            s.intern(&u.service),
+        );
         let (ps, pe) = u.period;
         let key = (carrier, account, invoice, u.invoice_date, service, ps, pe, kind);
         if let Some(&i) = self.rows.get(&key) {
@@ -491,7 +529,11 @@ impl Acc {
                 pos: u32::try_from(line).unwrap_or(u32::MAX),
             },
         });
-        if self.measured.insert((carrier, account, ps, pe, kind), ()).is_none() {
+        if self
+            .measured
+            .insert((carrier, account, ps, pe, kind), ())
+            .is_none()
+        {
             self.usage.measures.push(UsageMeasure {
                 file: cfg.file,
                 carrier,
@@ -521,14 +563,28 @@ impl Acc {
         let known = !named.account.is_empty() && !named.service.is_empty();
         let what = match kind {
             Some(k) => k.name().to_string(),
-            None => self.usage.kinds.iter().map(|k| k.name()).collect::<Vec<_>>().join(", "),
+            None => self
+                .usage
+                .kinds
+                .iter()
+                .map(|k| k.name())
+                .collect::<Vec<_>>()
+                .join(", "),
         };
         let consequence = match (known, named.period) {
             (true, Some((a, b))) => {
-                format!("line {} counts as not measured for {what} in the period {a} to {b}", named.service)
+                format!(
+                    "line {} counts as not measured for {what} in the period {a} to {b}",
+                    named.service
+                )
             }
-            (true, None) => format!("line {} counts as not measured for {what} in this file's periods", named.service),
-            (false, _) => format!("no line of this file's accounts counts as measured for {what} in its periods"),
+            (true, None) => format!(
+                "line {} counts as not measured for {what} in this file's periods",
+                named.service
+            ),
+            (false, _) => {
+                format!("no line of this file's accounts counts as measured for {what} in its periods")
+            }
         };
         out.warnings.push(Warning {
             file: cfg.path.to_string(),
@@ -539,7 +595,13 @@ impl Acc {
             ),
         });
         let s = &mut out.strings;
-        let mut sym = |t: &str| if t.is_empty() || !known { Sym::EMPTY } else { s.intern(t) };
+        let mut sym = |t: &str| {
+            if t.is_empty() || !known {
+                Sym::EMPTY
+            } else {
+                s.intern(t)
+            }
+        };
         let gap = UsageGap {
             file: cfg.file,
             carrier: sym(&named.carrier),
@@ -571,9 +633,18 @@ mod tests {
     #[test]
     fn units_must_measure_their_kind() {
         assert_eq!(unit_of(UsageKind::Data, Some("KB"), true), Ok(QtyUnit::Scale(1)));
-        assert_eq!(unit_of(UsageKind::Data, Some("gb"), true), Ok(QtyUnit::Scale(1 << 20)));
-        assert_eq!(unit_of(UsageKind::Voice, Some("minutes"), true), Ok(QtyUnit::Scale(60)));
-        assert_eq!(unit_of(UsageKind::Voice, Some("M:SS"), true), Ok(QtyUnit::Duration));
+        assert_eq!(
+            unit_of(UsageKind::Data, Some("gb"), true),
+            Ok(QtyUnit::Scale(1 << 20))
+        );
+        assert_eq!(
+            unit_of(UsageKind::Voice, Some("minutes"), true),
+            Ok(QtyUnit::Scale(60))
+        );
+        assert_eq!(
+            unit_of(UsageKind::Voice, Some("M:SS"), true),
+            Ok(QtyUnit::Duration)
+        );
         assert_eq!(unit_of(UsageKind::Messages, None, false), Ok(QtyUnit::Count));
         assert!(unit_of(UsageKind::Data, Some("min"), true).is_err());
         assert!(unit_of(UsageKind::Data, None, true).is_err());

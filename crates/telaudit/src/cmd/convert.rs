@@ -88,7 +88,8 @@ fn read_with_headers(
 ) -> Result<telaudit_parse::ParsedFile, CliError> {
     let mut files = vec![(path.display().to_string(), bytes)];
     for h in headers {
-        let b = std::fs::read(h).map_err(|e| CliError::Failed(format!("cannot read {}: {e}", h.display())))?;
+        let b =
+            std::fs::read(h).map_err(|e| CliError::Failed(format!("cannot read {}: {e}", h.display())))?;
         files.push((h.display().to_string(), b));
     }
     let dump = telaudit_parse::read_bill_files(files)

@@ -95,7 +95,10 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
         Role::Charges => println!("fills:      {}", l.carries().join(", ")),
         Role::Ignore => println!("no charges: {}", l.note),
         Role::Totals => println!("no charges: {}", l.note),
-        Role::Usage => println!("usage:      {} (usage rows of amount 0, no charges)", l.usage_kinds().join(", ")),
+        Role::Usage => println!(
+            "usage:      {} (usage rows of amount 0, no charges)",
+            l.usage_kinds().join(", ")
+        ),
     }
     if let Some(side) = &l.side {
         println!(
