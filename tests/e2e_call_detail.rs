@@ -68,13 +68,22 @@ fn an_idle_rogers_line_is_found_from_its_call_detail() {
     ), "{unu}");
     // Its evidence: the nine home exports that do not list it (whole files: no line
     // of them is its) and the Custom row of its latest period.
-    assert!(unu.contains(
-        "invoices/rogers/2025-01/gprs/ALL_CALLS-GPRS.txt;invoices/rogers/2025-01/sms/ALL_CALLS-SMS.txt;"
-    ), "{unu}");
+    assert!(
+        unu.contains(
+            "invoices/rogers/2025-01/gprs/ALL_CALLS-GPRS.txt;invoices/rogers/2025-01/sms/ALL_CALLS-SMS.txt;"
+        ),
+        "{unu}"
+    );
     assert!(unu.contains(";invoices/rogers/ALL_CALLS-Custom.txt:13,"), "{unu}");
-    assert!(!unu.contains("voice-rm"), "a roaming export measures no line at zero: {unu}");
+    assert!(
+        !unu.contains("voice-rm"),
+        "a roaming export measures no line at zero: {unu}"
+    );
     // The call detail is named as read for usage, with its records.
-    assert!(md.contains("- Call detail read for usage (no money): 10 file(s), 17 records"), "{md}");
+    assert!(
+        md.contains("- Call detail read for usage (no money): 10 file(s), 17 records"),
+        "{md}"
+    );
     assert!(md.contains(
         "- invoices/rogers/2025-03/voice-rm/ALL\\_CALLS-VoiceRM.txt (columns from \
          invoices/rogers/2025-03/voice-rm/Header-Voice.txt): 1 records read for usage (voice), 1 usage row(s)"
@@ -135,12 +144,22 @@ fn call_detail_that_cannot_be_read_refuses_or_warns_and_loses_nothing_else() {
         "- Warning, invoices/rogers/2025-03/gprs/ALL\\_CALLS-GPRS.txt:4: call-detail record not read: Volume (KB): \
          \"12x\" is not an amount"
     ), "{md}");
-    assert!(md.contains("line 4165550102 counts as not measured for data in the period 2025-02-21 to 2025-03-20"), "{md}");
+    assert!(
+        md.contains("line 4165550102 counts as not measured for data in the period 2025-02-21 to 2025-03-20"),
+        "{md}"
+    );
     assert_eq!(by_rule(&report)["UNU001"], figures(0, "0.00", "0.00"));
     // Without January's SMS, B is measured at zero by the other exports: the same
     // audit without the damaged record finds it again.
     let text = std::fs::read_to_string(&gprs).unwrap();
-    std::fs::write(&gprs, text.lines().take(3).map(|l| format!("{l}\r\n")).collect::<String>()).unwrap();
+    std::fs::write(
+        &gprs,
+        text.lines()
+            .take(3)
+            .map(|l| format!("{l}\r\n"))
+            .collect::<String>(),
+    )
+    .unwrap();
     let (code, report, _) = audit(&c, &tmp.path().join("out2"));
     assert_eq!(code, 1);
     assert_eq!(by_rule(&report)["UNU001"], figures(1, "0.00", "55.00"));

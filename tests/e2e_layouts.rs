@@ -84,11 +84,17 @@ fn a_client_holding_all_five_carriers_samples_exits_0() {
     assert_eq!(report["input"]["files"], 18);
     assert_eq!(report["input"]["skipped_files"], 4);
     let md = std::fs::read_to_string(tmp.path().join("out/report.md")).unwrap();
-    assert!(md.contains("- Call detail read for usage (no money): 9 file(s), 39 records"), "{md}");
-    assert!(md.contains(
-        "- invoices/rogers/test\\_GPRS.zip!ALL\\_CALLS-GPRS.txt (columns from \
+    assert!(
+        md.contains("- Call detail read for usage (no money): 9 file(s), 39 records"),
+        "{md}"
+    );
+    assert!(
+        md.contains(
+            "- invoices/rogers/test\\_GPRS.zip!ALL\\_CALLS-GPRS.txt (columns from \
          invoices/rogers/test\\_GPRS.zip!Header-GPRS.txt): 3 records read for usage (data), 3 usage row(s)"
-    ), "{md}");
+        ),
+        "{md}"
+    );
     let html = std::fs::read_to_string(tmp.path().join("out/report.html")).unwrap();
     assert!(html.contains("<h2>Call detail read for usage</h2>"));
     assert!(html.contains("9 file(s), 39 records"));
