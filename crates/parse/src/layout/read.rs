@@ -234,10 +234,17 @@ fn read_rows(
         totals_read(layout, path, out);
     }
     if skipped > 0 {
-        let why = format!(
-            "{skipped} summary or non-charge row(s) left out as {} says",
-            layout.file
-        );
+        let why = if layout.role == Role::Usage {
+            format!(
+                "{skipped} line(s) that are not call records (headers, totals, subscriber lines) left out as {} says",
+                layout.file
+            )
+        } else {
+            format!(
+                "{skipped} summary or non-charge row(s) left out as {} says",
+                layout.file
+            )
+        };
         warn(out, path, why);
     }
 }
