@@ -164,3 +164,60 @@ fn call_detail_that_cannot_be_read_refuses_or_warns_and_loses_nothing_else() {
     assert_eq!(code, 1);
     assert_eq!(by_rule(&report)["UNU001"], figures(1, "0.00", "55.00"));
 }
+
+#[test]
+fn an_oversized_plan_is_found_from_call_detail_in_the_plans_unit() {
+    // Rogers lines E and F billed in canonical CSV on plan RBIZ20 (75.00, 20,480 MB),
+    // their data measured only by GPRS call detail. plans.csv counts data in MB, so
+    // the call detail is written in MB: E used 1,024, 1,536 and 2,048 MB, so RBIZ5
+    // (45.00, 5,120 MB) costs 45.00 in each month: 30.00 a month saved. F used 25,600
+    // MB in January: RBIZ5 would cost 45.00 + 0.02 x 20,480 = 454.60 there, so no.
+    let tmp = tempfile::tempdir().unwrap();
+    let c = tmp.path().join("rogers-plans");
+    let inv = c.join("invoices");
+    std::fs::create_dir_all(&inv).unwrap();
+    let months = [
+        ("2025-01-20", "2024-12-21", "01202025", "12/21/2024 - 01/20/2025", ["1048576", "26214400"]),
+        ("2025-02-20", "2025-01-21", "02202025", "01/21/2025 - 02/20/2025", ["1572864", "1048576"]),
+        ("2025-03-20", "2025-02-21", "03202025", "02/21/2025 - 03/20/2025", ["2097152", "1048576"]),
+    ];
+    let mut csv = format!("{HEADER}\n");
+    for (i, (end, start, mmddyyyy, title, kb)) in months.iter().enumerate() {
+        for line in ["6135550105", "6135550106"] {
+            csv.push_str(&format!(
+                "Rogers,800200,800200-{mmddyyyy},{end},{start},{end},{line},recurring,RBIZ20,Business 20 GB,1,,75.00,,\n"
+            ));
+        }
+        let dir = inv.join(format!("gprs-{}", i + 1));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("Header-GPRS.txt"),
+            format!("GPRS Type : {title}\r\n\r\nBAN,9,Text\r\nUser Number,15,Text\r\nVolume (KB),10,Text\r\nRoaming Indicator,1,Text\r\n"),
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("ALL_CALLS-GPRS.txt"),
+            format!("800200|6135550105|{}|\r\n800200|6135550106|{}|\r\n", kb[0], kb[1]),
+        )
+        .unwrap();
+    }
+    std::fs::write(inv.join("charges.csv"), csv).unwrap();
+    std::fs::write(
+        c.join("plans.csv"),
+        "kind,carrier,code,name,monthly,allowance,usage_unit,overage_rate\n\
+         plan,Rogers,RBIZ20,Business 20 GB,75.00,20480,MB,0.01\n\
+         plan,Rogers,RBIZ5,Business 5 GB,45.00,5120,MB,0.02\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    let (code, report, _) = audit(&c, &out);
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(by_rule(&report)["PLN001"], figures(1, "0.00", "30.00"));
+    assert_eq!(by_rule(&report)["UNU001"], figures(0, "0.00", "0.00"));
+    let f = findings(&out);
+    let pln: Vec<&String> = f.iter().filter(|l| l.starts_with("PLN001,")).collect();
+    assert_eq!(pln.len(), 1, "{f:?}");
+    assert!(pln[0].contains(",6135550105,"), "{}", pln[0]);
+    assert!(pln[0].contains("(1024, 1536, 2048 MB used in the last 3 periods)"), "{}", pln[0]);
+    assert!(pln[0].contains("invoices/gprs-3/ALL_CALLS-GPRS.txt:1"), "{}", pln[0]);
+}
