@@ -177,9 +177,27 @@ fn an_oversized_plan_is_found_from_call_detail_in_the_plans_unit() {
     let inv = c.join("invoices");
     std::fs::create_dir_all(&inv).unwrap();
     let months = [
-        ("2025-01-20", "2024-12-21", "01202025", "12/21/2024 - 01/20/2025", ["1048576", "26214400"]),
-        ("2025-02-20", "2025-01-21", "02202025", "01/21/2025 - 02/20/2025", ["1572864", "1048576"]),
-        ("2025-03-20", "2025-02-21", "03202025", "02/21/2025 - 03/20/2025", ["2097152", "1048576"]),
+        (
+            "2025-01-20",
+            "2024-12-21",
+            "01202025",
+            "12/21/2024 - 01/20/2025",
+            ["1048576", "26214400"],
+        ),
+        (
+            "2025-02-20",
+            "2025-01-21",
+            "02202025",
+            "01/21/2025 - 02/20/2025",
+            ["1572864", "1048576"],
+        ),
+        (
+            "2025-03-20",
+            "2025-02-21",
+            "03202025",
+            "02/21/2025 - 03/20/2025",
+            ["2097152", "1048576"],
+        ),
     ];
     let mut csv = format!("{HEADER}\n");
     for (i, (end, start, mmddyyyy, title, kb)) in months.iter().enumerate() {
@@ -218,6 +236,14 @@ fn an_oversized_plan_is_found_from_call_detail_in_the_plans_unit() {
     let pln: Vec<&String> = f.iter().filter(|l| l.starts_with("PLN001,")).collect();
     assert_eq!(pln.len(), 1, "{f:?}");
     assert!(pln[0].contains(",6135550105,"), "{}", pln[0]);
-    assert!(pln[0].contains("(1024, 1536, 2048 MB used in the last 3 periods)"), "{}", pln[0]);
-    assert!(pln[0].contains("invoices/gprs-3/ALL_CALLS-GPRS.txt:1"), "{}", pln[0]);
+    assert!(
+        pln[0].contains("(1024, 1536, 2048 MB used in the last 3 periods)"),
+        "{}",
+        pln[0]
+    );
+    assert!(
+        pln[0].contains("invoices/gprs-3/ALL_CALLS-GPRS.txt:1"),
+        "{}",
+        pln[0]
+    );
 }
