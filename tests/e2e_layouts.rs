@@ -205,6 +205,7 @@ fn canonical_acme(parent: &Path, months: u32) -> PathBuf {
         months,
         start: (2025, 1),
         accounts_per_carrier: None,
+        rogers: false,
     };
     telaudit_generate::generate(&canonical, &opts).unwrap();
     canonical

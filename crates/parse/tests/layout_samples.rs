@@ -493,10 +493,9 @@ fn no_other_carrier_sample_is_taken_for_a_telus_report() {
     }
 }
 
-/// The Rogers downloads, as delivered (one `.zip` each) or unpacked.
-fn rogers_rows(
-    dump: &telaudit_model::Dump,
-) -> Vec<(
+/// A row of the Rogers samples: file name, account, line, type, description,
+/// amount, usage quantity and unit.
+type RogersRow = (
     String,
     String,
     String,
@@ -505,7 +504,10 @@ fn rogers_rows(
     Micros,
     Option<Micros>,
     String,
-)> {
+);
+
+/// The Rogers downloads, as delivered (one `.zip` each) or unpacked.
+fn rogers_rows(dump: &telaudit_model::Dump) -> Vec<RogersRow> {
     dump.rows
         .iter()
         .map(|r| {

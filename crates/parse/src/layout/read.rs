@@ -99,14 +99,14 @@ pub fn read_layout_with(
         let _ = records.next();
     }
     let reader = if layout.role == Role::Usage {
-        Reader::Usage(UsageReader::new(Cfg {
+        Reader::Usage(Box::new(UsageReader::new(Cfg {
             layout,
             file,
             path,
             pos,
             header_len: header.len(),
             header_name: head.name.clone(),
-        }))
+        })))
     } else {
         Reader::Charges(Records {
             layout,
@@ -168,7 +168,7 @@ pub(super) struct Head {
 /// What reads a file's records: charges, or call detail's usage.
 enum Reader<'l> {
     Charges(Records<'l>),
-    Usage(UsageReader<'l>),
+    Usage(Box<UsageReader<'l>>),
 }
 
 /// Reads the records after the header through `reader`: a line repeating the
