@@ -22,6 +22,11 @@
 //!    its line's charge rows of the same period when they name exactly one, else of
 //!    its account's in that period when they name exactly one, else keeps its own.
 //!
+//! 6. **A second delivery counts once.** A call-detail export whose rows are an
+//!    earlier export's (the same lines, periods, kinds and sums, in any order: the
+//!    same export saved again with other line ends, or re-sorted) is skipped with a
+//!    warning, as a copy; identical bytes were already skipped when read.
+//!
 //! Rows stay in file order: a file's zero rows follow its own rows.
 
 use crate::ParsedFile;
@@ -253,13 +258,18 @@ pub(crate) fn settle(dump: &mut Dump) {
         return;
     }
     let mut from_usage = vec![false; dump.files.len()];
-    let mut slot: FxHashMap<FileId, usize> = FxHashMap::default();
-    for (i, u) in dump.usage_files.iter().enumerate() {
+    for u in &dump.usage_files {
         if let Some(x) = from_usage.get_mut(u.file.0 as usize) {
             *x = true;
         }
-        slot.insert(u.file, i);
     }
+    let copies = second_deliveries(dump);
+    let slot: FxHashMap<FileId, usize> = dump
+        .usage_files
+        .iter()
+        .enumerate()
+        .map(|(i, u)| (u.file, i))
+        .collect();
     let facts = Facts::gather(dump, &from_usage);
     let unread = not_measured(dump, &facts);
     let kind_of = |dump: &Dump, r: &Row| UsageKind::of_unit(dump.s(r.usage_unit));
@@ -268,7 +278,7 @@ pub(crate) fn settle(dump: &mut Dump) {
     let listed: FxHashSet<UseKey> = dump
         .rows
         .iter()
-        .filter(|r| from_usage[r.source.file.0 as usize])
+        .filter(|r| from_usage[r.source.file.0 as usize] && !copies.contains(&r.source.file))
         .filter_map(|r| kind_of(dump, r).map(|k| key_of(r, k)))
         .collect();
     let mut tally = vec![Tally::default(); dump.usage_files.len()];
@@ -280,7 +290,12 @@ pub(crate) fn settle(dump: &mut Dump) {
         if !from_usage[r.source.file.0 as usize] {
             continue;
         }
-        let t = &mut tally[slot[&r.source.file]];
+        let Some(&at) = slot.get(&r.source.file) else {
+            // A second delivery of an earlier export: not counted.
+            keep[i] = false;
+            continue;
+        };
+        let t = &mut tally[at];
         let Some(kind) = UsageKind::of_unit(dump.strings.get(r.usage_unit)) else {
             continue;
         };
@@ -325,6 +340,72 @@ pub(crate) fn settle(dump: &mut Dump) {
     unmeasured.sort_unstable();
     dump.unmeasured = unmeasured;
     report(dump, &tally);
+}
+
+/// The call-detail exports whose rows are an earlier one's (see the module docs, 6):
+/// each is taken out of [`Dump::usage_files`] (it measures nothing), listed as
+/// skipped (a copy) with a warning naming the earlier export; its rows are left for
+/// the caller to drop.
+fn second_deliveries(dump: &mut Dump) -> FxHashSet<FileId> {
+    type Sums = Vec<(Sym, Sym, Sym, Date, Date, Sym, Option<Micros>)>;
+    let mut by_file: BTreeMap<FileId, Sums> = BTreeMap::new();
+    for u in &dump.usage_files {
+        by_file.insert(u.file, Vec::new());
+    }
+    for r in &dump.rows {
+        if let Some(v) = by_file.get_mut(&r.source.file) {
+            v.push((
+                r.carrier,
+                r.account,
+                r.service,
+                r.period_start,
+                r.period_end,
+                r.usage_unit,
+                r.usage_quantity,
+            ));
+        }
+    }
+    // Of one layout (a home and a roaming export may hold the same sums).
+    let mut firsts: Vec<(&telaudit_model::SourceKind, Sums, FileId)> = Vec::new();
+    let mut copies: FxHashMap<FileId, FileId> = FxHashMap::default();
+    for (file, mut sums) in by_file {
+        if sums.is_empty() {
+            continue;
+        }
+        sums.sort_unstable();
+        let layout = &dump.files[file.0 as usize].kind;
+        match firsts.iter().find(|(l, s, _)| *l == layout && *s == sums) {
+            Some(&(_, _, first)) => {
+                copies.insert(file, first);
+            }
+            None => firsts.push((layout, sums, file)),
+        }
+    }
+    if copies.is_empty() {
+        return FxHashSet::default();
+    }
+    dump.usage_files.retain(|u| !copies.contains_key(&u.file));
+    let mut pairs: Vec<(FileId, FileId)> = copies.iter().map(|(c, f)| (*c, *f)).collect();
+    pairs.sort_unstable();
+    for (copy, first) in pairs {
+        let (copy, first) = (dump.file(copy).path.clone(), dump.file(first).path.clone());
+        let message = format!(
+            "the same usage as {first} (every line, period and sum): a second delivery of the same call \
+             detail; skipped (its usage is counted once, from {first})"
+        );
+        dump.skipped.push(telaudit_model::SkippedFile {
+            file: copy.clone(),
+            kind: telaudit_model::SkipKind::Copy,
+            reason: message.clone(),
+        });
+        dump.warnings.push(Warning {
+            file: copy,
+            position: Position::File,
+            message,
+        });
+    }
+    dump.skipped.sort_by(|a, b| a.file.cmp(&b.file));
+    copies.into_keys().collect()
 }
 
 /// The zero rows of every call-detail file, by file (see the module docs, 2).

@@ -531,3 +531,68 @@ fn zero_rows_follow_their_file_and_edi_ranges_move_with_the_rows() {
     assert_eq!(u.rows, 4..7);
     assert!(d.rows[4..7].iter().all(|r| d.file(r.source.file).path == "b.edi"));
 }
+
+#[test]
+fn call_detail_delivered_twice_counts_once() {
+    // The same export saved again with its records in another order: skipped, named.
+    let records = format!("{}{}", gprs("L1", "1024"), gprs("L2", "2048"));
+    let again = format!("{}{}", gprs("L2", "2048"), gprs("L1", "1024"));
+    let d = read(&[
+        (
+            "c/charges.csv",
+            &charges(&[
+                ("L1", "recurring", "40", "", ""),
+                ("L2", "recurring", "40", "", ""),
+            ]),
+        ),
+        ("c/a/ALL_CALLS-GPRS.txt", &records),
+        ("c/a/Header-GPRS.txt", &gprs_header(GPRS_TITLE)),
+        ("c/b/ALL_CALLS-GPRS.txt", &again),
+        ("c/b/Header-GPRS.txt", &gprs_header(GPRS_TITLE)),
+    ]);
+    assert!(d.rejected.is_empty(), "{:?}", d.rejected);
+    assert_eq!(
+        usage(&d),
+        [
+            u("L1", "0.000977", "GB", "R-1", 1),
+            u("L2", "0.001953", "GB", "R-1", 2)
+        ]
+    );
+    assert_eq!(d.usage_files.len(), 1);
+    assert_eq!(
+        (d.skipped.len(), d.skipped[0].file.as_str(), d.skipped[0].kind),
+        (1, "c/b/ALL_CALLS-GPRS.txt", SkipKind::Copy)
+    );
+    assert_eq!(
+        d.warnings[0].message,
+        "the same usage as c/a/ALL_CALLS-GPRS.txt (every line, period and sum): a second delivery of the same call \
+         detail; skipped (its usage is counted once, from c/a/ALL_CALLS-GPRS.txt)"
+    );
+    // A home and a roaming export with the same sums are two measures: they add up.
+    let rm_header = "GPRS-RM Type : 01/21/2025 - 02/20/2025\r\n\r\nBAN,9,Text\r\nInvoice No.,10,Text\r\n\
+                     User Number,15,Text\r\nDate,8,Date\r\nVolume (KB),10,Text\r\nTotal Call Charges,12,Currency\r\n\
+                     Roaming Indicator,1,Text\r\nCarrier Name,40,Text\r\n";
+    let d = read(&[
+        ("c/charges.csv", &charges(&[("L1", "recurring", "40", "", "")])),
+        ("c/a/ALL_CALLS-GPRS.txt", &gprs("L1", "1024")),
+        ("c/a/Header-GPRS.txt", &gprs_header(GPRS_TITLE)),
+        (
+            "c/b/ALL_CALLS-GPRS-Rm.txt",
+            "700100|INV-1|L1|02032025|1024|0|1|USA\r\n",
+        ),
+        ("c/b/Header-GPRS.txt", rm_header),
+    ]);
+    assert!(
+        d.rejected.is_empty() && d.skipped.is_empty(),
+        "{:?} {:?}",
+        d.rejected,
+        d.skipped
+    );
+    assert_eq!(
+        usage(&d),
+        [
+            u("L1", "0.000977", "GB", "R-1", 1),
+            u("L1", "0.000977", "GB", "R-1", 1)
+        ]
+    );
+}
