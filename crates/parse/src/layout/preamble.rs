@@ -416,13 +416,20 @@ impl Layout {
         };
         let mut parts = Vec::new();
         if let Some(p) = &self.preamble {
-            let after = p.marker.as_ref().map_or(String::new(), |m| {
-                format!(" after a line matching {:?}", m.as_str())
-            });
-            parts.push(format!(
-                "the header is looked for in the first {} lines{after}",
-                p.max_lines
-            ));
+            if self.side.is_some() {
+                let title = p.marker.as_ref().map_or(String::new(), |m| {
+                    format!(" (one of its lines matching {:?})", m.as_str())
+                });
+                parts.push(format!("the header file's title{title} comes before its columns"));
+            } else {
+                let after = p.marker.as_ref().map_or(String::new(), |m| {
+                    format!(" after a line matching {:?}", m.as_str())
+                });
+                parts.push(format!(
+                    "the header is looked for in the first {} lines{after}",
+                    p.max_lines
+                ));
+            }
             if !p.captures.is_empty() {
                 parts.push(format!(
                     "captures {}",
