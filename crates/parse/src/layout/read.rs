@@ -106,6 +106,7 @@ pub fn read_layout_with(
             pos,
             header_len: header.len(),
             header_name: head.name.clone(),
+            memo: Default::default(),
         })))
     } else {
         Reader::Charges(Records {

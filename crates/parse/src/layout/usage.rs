@@ -29,6 +29,7 @@ use crate::table::MAX_RECORD_BYTES;
 use crate::ParsedFile;
 use rustc_hash::FxHashMap;
 use serde::Deserialize;
+use std::borrow::Cow;
 use telaudit_model::{
     ChargeType, Date, FileId, Micros, Position, Row, SourceRef, Sym, UsageFile, UsageGap, UsageKind,
     UsageMeasure, Warning,
@@ -198,14 +199,26 @@ pub(crate) fn parse_seconds(raw: &str) -> Result<Option<Micros>, String> {
 }
 
 /// One record's use, read.
-struct Use {
-    carrier: String,
-    account: String,
-    invoice: String,
+struct Use<'c> {
+    carrier: Cow<'c, str>,
+    account: Cow<'c, str>,
+    invoice: Cow<'c, str>,
     invoice_date: Date,
-    service: String,
+    service: Cow<'c, str>,
     period: (Date, Date),
     quantity: Micros,
+}
+
+/// The last record's invoice date and billing period, with the cells they were read
+/// from: the records of an export mostly share them (Rogers' come from the header
+/// file's title), so they are read once, not per record.
+#[derive(Default)]
+pub(super) struct PeriodMemo {
+    /// The invoice date's text, then the text of each period column.
+    cells: Vec<String>,
+    bill: Option<Date>,
+    period: Option<(Date, Date)>,
+    problems: Vec<String>,
 }
 
 /// What of the line a record that could not be read names (for its [`UsageGap`]).
@@ -231,6 +244,8 @@ pub(super) struct Cfg<'l> {
     /// Where the column names come from, for messages ("its header line", or the
     /// header file's name).
     pub header_name: String,
+    /// The last invoice date and period read ([`PeriodMemo`]).
+    pub memo: std::cell::RefCell<PeriodMemo>,
 }
 
 /// What a [`UsageReader`] has read so far.
@@ -371,31 +386,28 @@ impl<'l> UsageReader<'l> {
 
 impl Cfg<'_> {
     /// The use one `[[usage]]` entry reads from a record, or why it cannot.
-    fn use_of<'c>(&self, spec: &UsageSpec, cell: &dyn Fn(usize) -> &'c str) -> Result<Use, (String, Named)> {
-        let layout = self.layout;
-        let base = &layout.charges[0].fields;
+    fn use_of<'c>(
+        &self,
+        spec: &UsageSpec,
+        cell: &dyn Fn(usize) -> &'c str,
+    ) -> Result<Use<'c>, (String, Named)> {
+        let base = &self.layout.charges[0].fields;
         let mut problems: Vec<String> = Vec::new();
-        let mut txt = |i: usize| -> String {
+        let mut txt = |i: usize| -> Cow<'c, str> {
             match base[i].as_ref().map(|v| text(v, cell)) {
-                None => String::new(),
-                Some(Ok(s)) => s.trim().to_string(),
+                None => Cow::Borrowed(""),
+                Some(Ok(Cow::Borrowed(s))) => Cow::Borrowed(s.trim()),
+                Some(Ok(Cow::Owned(s))) => Cow::Owned(s.trim().to_string()),
                 Some(Err(e)) => {
                     problems.push(format!("{}: {e}", FIELDS[i]));
-                    String::new()
+                    Cow::Borrowed("")
                 }
             }
         };
         let (carrier, account, service) = (txt(F_CARRIER), txt(F_ACCOUNT), txt(F_SERVICE));
         let invoice = txt(F_INVOICE);
         let date_text = txt(F_INVOICE_DATE);
-        let bill = match parse_date(&date_text, &layout.dates) {
-            Ok(d) => d,
-            Err(e) => {
-                problems.push(format!("invoice_date: {e}"));
-                None
-            }
-        };
-        let period = period_of(layout, cell, bill, &mut problems);
+        let (bill, period) = self.period(&date_text, cell, &mut problems);
         for (what, v) in [
             ("carrier", &carrier),
             ("account", &account),
@@ -428,14 +440,62 @@ impl Cfg<'_> {
                     problems.push("no billing period (see the layout's [period])".into());
                 }
                 let named = Named {
-                    carrier,
-                    account,
-                    service,
+                    carrier: carrier.into_owned(),
+                    account: account.into_owned(),
+                    service: service.into_owned(),
                     period,
                 };
                 Err((problems.join("; "), named))
             }
         }
+    }
+
+    /// A record's invoice date (from `date_text`) and billing period, as the last
+    /// record's when read from the same cells ([`PeriodMemo`]); problems are added
+    /// to `problems`.
+    fn period<'c>(
+        &self,
+        date_text: &str,
+        cell: &dyn Fn(usize) -> &'c str,
+        problems: &mut Vec<String>,
+    ) -> (Option<Date>, Option<(Date, Date)>) {
+        let p = &self.layout.period;
+        let columns: Vec<usize> = [
+            p.range,
+            p.start_end.map(|x| x.0),
+            p.start_end.map(|x| x.1),
+            p.cycle_end,
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let same = |m: &PeriodMemo| {
+            m.cells.len() == columns.len() + 1
+                && m.cells[0] == date_text
+                && columns.iter().zip(&m.cells[1..]).all(|(&c, s)| cell(c) == s)
+        };
+        let mut memo = self.memo.borrow_mut();
+        if !same(&memo) {
+            let mut found: Vec<String> = Vec::new();
+            let bill = match parse_date(date_text, &self.layout.dates) {
+                Ok(d) => d,
+                Err(e) => {
+                    found.push(format!("invoice_date: {e}"));
+                    None
+                }
+            };
+            let period = period_of(self.layout, cell, bill, &mut found);
+            let mut cells = vec![date_text.to_string()];
+            cells.extend(columns.iter().map(|&c| cell(c).to_string()));
+            *memo = PeriodMemo {
+                cells,
+                bill,
+                period,
+                problems: found,
+            };
+        }
+        problems.extend(memo.problems.iter().cloned());
+        (memo.bill, memo.period)
     }
 
     /// A record's quantity in the kind's base unit (KB, seconds, messages).
@@ -475,7 +535,7 @@ impl Cfg<'_> {
 
 impl Acc {
     /// Adds a record's use to its row (one per line, period, kind and invoice).
-    fn add(&mut self, cfg: &Cfg<'_>, kind: UsageKind, u: Use, line: u64, out: &mut ParsedFile) {
+    fn add(&mut self, cfg: &Cfg<'_>, kind: UsageKind, u: Use<'_>, line: u64, out: &mut ParsedFile) {
         let s = &mut out.strings;
         let (carrier, account, invoice, service) = (
             s.intern(&u.carrier),
@@ -495,9 +555,9 @@ impl Acc {
                 None => {
                     let why = "the line's use in this period is too large to sum".to_string();
                     let named = Named {
-                        carrier: u.carrier,
-                        account: u.account,
-                        service: u.service,
+                        carrier: u.carrier.into_owned(),
+                        account: u.account.into_owned(),
+                        service: u.service.into_owned(),
                         period: Some(u.period),
                     };
                     self.unread(cfg, out, line, why, Some(named), Some(kind));
