@@ -548,20 +548,16 @@ fn archive_member(
         );
         return 1;
     }
-    let found = Found {
-        rel,
-        path,
-        source: Source::Memory(data),
-        header: None,
-    };
     if !matches!(side.0, Side::None) {
         // Call detail and its header file: classified as a file of a folder is.
+        let found = Found {
+            rel,
+            path,
+            source: Source::Memory(data),
+            header: None,
+        };
         return classify_file(found, config, bills, notes, side);
     }
-    let Found {
-        rel, path, source, ..
-    } = found;
-    let Source::Memory(data) = source else { return 1 };
     let head = &data[..data.len().min(TABLE_HEAD)];
     match classify_forced(&path, head, config.layout(&rel)) {
         Some(ChargeFormat::Layout(i)) if crate::layouts()[i].role == crate::Role::Ignore => {

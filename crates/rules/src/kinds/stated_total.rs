@@ -37,9 +37,9 @@ pub const KIND: KindDef = KindDef {
 ///   separate statements, each
 ///   compared with the rows; the finding of a later file's adds its path to the
 ///   key and says that several files state different totals.
-/// - The charges read are the accepted rows (call detail's usage rows aside: they
-///   carry no money) of the same carrier, account and
-///   invoice, from every file (after copies of a delivery are set aside); a total
+/// - The charges read are the accepted rows of the same carrier, account and
+///   invoice, from every file (after copies of a delivery are set aside; call
+///   detail's usage rows aside: they carry no money, docs/formats.md section 12); a total
 ///   of `scope = "file"` (AT&T's foundation-account invoice, which spans billing
 ///   accounts) is compared with the accepted rows of the file that states it,
 ///   counting its rows dropped as copies of another file's (`Dump::copied_rows`):
