@@ -12,6 +12,9 @@
 #   ACCOUNTS    accounts per carrier of the generated clients (default: the
 #               generator's, one per 150 services: many small invoice files);
 #               ACCOUNTS=1 makes the few-large-files shape (48 files at 20,000)
+#   ROGERS=1    generate with --rogers: Rogers lines billed in the Custom report, their
+#               use in call detail (GPRS, SMS, Voice, roaming Voice) with header files;
+#               the baseline reads those exports too (duckdb_audit.py rogers_rows)
 #   PYTHON      a python with duckdb (default: the first python3 on PATH that
 #               imports duckdb, else target/bench-venv, created with pip install duckdb)
 #   DUCKDB_AUDIT the baseline script (default bench/duckdb_audit.py)
@@ -30,6 +33,7 @@ data=${BENCH_DATA:-$root/target/bench-data}
 sizes=${SIZES:-"5000 20000 80000"}
 runs=${RUNS:-3}
 accounts=${ACCOUNTS:-}
+rogers=${ROGERS:-}
 python=${PYTHON:-$("$here/find-python.sh")}
 duck=${DUCKDB_AUDIT:-$here/duckdb_audit.py}
 threads=${THREADS:-2}
@@ -72,11 +76,11 @@ table="| services | files | rows | telaudit wall (median) | DuckDB wall (median)
 |---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 status=0
 for n in $sizes; do
-    client=$data/svc-$n${accounts:+-a$accounts}
-    out=$data/out-$n${accounts:+-a$accounts}
+    client=$data/svc-$n${accounts:+-a$accounts}${rogers:+-rogers}
+    out=$data/out-$n${accounts:+-a$accounts}${rogers:+-rogers}
     if [ ! -d "$client/invoices" ]; then
-        echo "generating $client ($n services${accounts:+, $accounts account(s) per carrier})"
-        "$bin" generate "$client" --services "$n" ${accounts:+--accounts-per-carrier "$accounts"} >/dev/null
+        echo "generating $client ($n services${accounts:+, $accounts account(s) per carrier}${rogers:+, with Rogers exports})"
+        "$bin" generate "$client" --services "$n" ${accounts:+--accounts-per-carrier "$accounts"} ${rogers:+--rogers} >/dev/null
     fi
     files=$(find "$client/invoices" -type f | wc -l)
     t_ms=(); t_rss=(); d_ms=(); d_rss=()

@@ -3,9 +3,10 @@
 
 This is what a TEM analyst with DuckDB would write instead of using telaudit, and the
 independent check of telaudit's figures: bench/check_totals.py compares its output with
-report.json to the cent. It reads canonical charge CSV only (what `telaudit generate`
+report.json to the cent. It reads canonical charge CSV (what `telaudit generate`
 writes: invoices/**/*.csv, inventory.csv, contracts.csv, plans.csv, utilization.csv,
-client.toml); X12 811, carrier layouts and BAL001 are telaudit's alone. PLN001, CIR001
+client.toml) and the Rogers exports of `telaudit generate --rogers` (rogers_rows);
+X12 811, the other carrier layouts and BAL001 are telaudit's alone. PLN001, CIR001
 and ZOM001 follow optimization.md section 3 with the default rule files' low = 0.30 and
 high = 0.70. docs/rules.md and docs/formats.md ("Rule
 semantics") give the rules this restates.
@@ -25,6 +26,87 @@ import tomllib
 from decimal import ROUND_HALF_UP, Decimal
 
 import duckdb
+
+
+ROGERS_CLASSES = [
+    ("Monthly Service Fee", "recurring"),
+    ("Data Monthly Service Fee", "recurring"),
+    ("Canadian Long Distance Charge", "usage"),
+    ("Credits and Discounts", "credit"),
+    ("GST", "tax"), ("PST", "tax"), ("HST", "tax"), ("QST", "tax"),
+]
+
+
+def rogers_rows(d):
+    """The rows of the Rogers exports `telaudit generate --rogers` writes
+    (docs/formats.md, "Rogers" and "Usage from call detail"), as tests/oracle reads
+    them: the Custom report's non-zero classes as charges (invoice
+    <account>-<MMDDYYYY>, dated on the cycle end; the cycle starts the day after the
+    same day a month before); the call detail summed per export, line, cycle and kind
+    (data KB / 1,048,576 = GB, seconds / 60 = minutes, messages counted; half away
+    from zero to 6 places); and every line billed in an account's cycle that no
+    export lists in a kind a home (not roaming) export of that account and cycle
+    measures, at 0. Rows are (carrier, account, sid, idate, ct, code, descr, ps, pe,
+    amt, qty, ur, uq, unit)."""
+    customs, details = [], []
+    for root, _, files in os.walk(os.path.join(d, "invoices")):
+        for f in files:
+            if f.startswith("ALL_CALLS-Custom"):
+                customs.append(os.path.join(root, f))
+            elif f.startswith("ALL_CALLS-"):
+                details.append(os.path.join(root, f))
+    rows, billed = [], {}
+    for p in sorted(customs):
+        lines = open(p, encoding="latin-1").read().splitlines()
+        names = lines[2].split("|")
+        for line in lines[3:]:
+            m = dict(zip(names, line.split("|")))
+            end = m["Billing Period End Date"]
+            mo, dd, y = int(end[:2]), int(end[2:4]), int(end[4:])
+            py, pm = (y - 1, 12) if mo == 1 else (y, mo - 1)
+            ps, pe = f"{py:04d}-{pm:02d}-{dd + 1:02d}", f"{y:04d}-{mo:02d}-{dd:02d}"
+            acct, sid = m["Billing Account"], m["User Number"]
+            billed.setdefault((acct, ps), [set(), pe])[0].add(sid)
+            for col, ct in ROGERS_CLASSES:
+                amt = Decimal(m.get(col, "0"))
+                if amt != 0:
+                    rows.append(("Rogers", acct, sid, pe, ct, "", col, ps, pe, amt, Decimal(1), None, None, ""))
+    sums, measured = {}, set()
+    for p in sorted(details):
+        folder = os.path.dirname(p)
+        (header,) = [f for f in os.listdir(folder) if f.startswith("Header-")]
+        head = [h for h in open(os.path.join(folder, header), encoding="latin-1").read().splitlines()]
+        kind_name, period = head[0].split(" Type : ")
+        names = [h.rsplit(",", 2)[0] for h in head[1:] if h.strip()]
+        start = period.split(" - ")[0]
+        ps = f"{start[6:10]}-{start[0:2]}-{start[3:5]}"
+        kind, column, roaming = {"GPRS": ("data", "Volume (KB)", False), "SMS": ("messages", None, False),
+                                 "Voice": ("voice", "Seconds", False), "Voice-RM": ("voice", "Seconds", True)}[kind_name]
+        for line in open(p, encoding="latin-1").read().splitlines():
+            m = dict(zip(names, line.split("|")))
+            key = (p, m["BAN"], m["User Number"], ps, kind)
+            sums[key] = sums.get(key, Decimal(0)) + (Decimal(m[column]) if column else Decimal(1))
+            if not roaming:
+                measured.add((m["BAN"], ps, kind))
+    six = Decimal("0.000001")
+    per = {"data": Decimal(1048576), "voice": Decimal(60), "messages": Decimal(1)}
+    units = {"data": "GB", "voice": "min", "messages": "msg"}
+
+    def usage(acct, sid, ps, kind, q):
+        pe = billed[(acct, ps)][1]
+        uq = (q / per[kind]).quantize(six, rounding=ROUND_HALF_UP)  # half away from zero
+        rows.append(("Rogers", acct, sid, pe, "usage", "", f"{kind} use", ps, pe, Decimal(0), Decimal(1), None, uq,
+                     units[kind]))
+
+    listed = set()
+    for (_, acct, sid, ps, kind), q in sorted(sums.items()):
+        usage(acct, sid, ps, kind, q)
+        listed.add((acct, sid, ps, kind))
+    for acct, ps, kind in sorted(measured):
+        for sid in sorted(billed[(acct, ps)][0]):
+            if (acct, sid, ps, kind) not in listed:
+                usage(acct, sid, ps, kind, Decimal(0))
+    return rows
 
 
 def main():
@@ -51,6 +133,12 @@ CREATE TABLE r AS SELECT row_number() OVER () AS id, carrier, account, coalesce(
   CAST(nullif(unit_rate,'') AS DECIMAL(38,6)) AS ur,
   CAST(nullif(usage_quantity,'') AS DECIMAL(38,6)) AS uq, coalesce(usage_unit,'') AS unit
 FROM read_csv('{inv}', union_by_name=true, all_varchar=true, header=true)""")
+    rogers = rogers_rows(d)
+    if rogers:
+        (last,) = con.execute("SELECT coalesce(max(id), 0) FROM r").fetchone()
+        con.executemany("INSERT INTO r (id, carrier, account, sid, idate, ct, code, descr, ps, pe, amt, qty, ur, uq, unit) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        [(last + 1 + i,) + row for i, row in enumerate(rogers)])
     inv_csv, con_csv = os.path.join(d, "inventory.csv"), os.path.join(d, "contracts.csv")
     if os.path.exists(inv_csv):
         con.execute(f"""CREATE TABLE inv AS SELECT service_id, carrier, coalesce(account,'') AS account,

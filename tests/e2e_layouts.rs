@@ -20,11 +20,7 @@ fn audit(client: &Path, out: &Path) -> (i32, serde_json::Value) {
 
 #[test]
 fn carrier_samples_audit_without_refusals() {
-    let samples = root().join("../shared/carrier-samples");
-    if !samples.is_dir() {
-        eprintln!("skipped: {} is absent", samples.display());
-        return;
-    }
+    let Some(samples) = carrier_samples() else { return };
     let tmp = tempfile::tempdir().unwrap();
     let client = tmp.path().join("samples");
     for carrier in ["verizon", "att"] {
@@ -38,9 +34,10 @@ fn carrier_samples_audit_without_refusals() {
     let (code, report) = audit(&client, &tmp.path().join("out"));
     assert_eq!(code, 0, "{report}");
     assert_eq!(report["input"]["rejected_rows"], 0);
-    // Verizon: 3 usage rows (the summary defers to the detail of the same invoice);
-    // AT&T: 2 equipment rows, 0.00 + 0.99.
-    assert_eq!(report["input"]["rows"], 5);
+    // Verizon: 3 usage rows (the summary defers to the detail of the same invoice)
+    // and the Wireless Usage Detail's voice row; AT&T: 2 equipment rows, 0.00 +
+    // 0.99, and the ENC1 Detail's voice, data and messages rows.
+    assert_eq!(report["input"]["rows"], 9);
     assert_eq!(report["input"]["billed_total"], "0.99");
     // BAL002: the Verizon invoice's detail holds 0.00, its per-line summary 70.50 and
     // its AccountSummary 36,830.02; the finding on the summary says the detail's rows
@@ -55,6 +52,52 @@ fn carrier_samples_audit_without_refusals() {
     ] {
         assert!(bal.iter().any(|l| l.contains(want)), "{want}\n{findings}");
     }
+}
+
+#[test]
+fn a_client_holding_all_five_carriers_samples_exits_0() {
+    let Some(samples) = carrier_samples() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let client = tmp.path().join("samples");
+    for carrier in ["verizon", "att", "bell", "telus", "rogers"] {
+        let inv = client.join("invoices").join(carrier);
+        std::fs::create_dir_all(&inv).unwrap();
+        for e in std::fs::read_dir(samples.join(carrier)).unwrap() {
+            let e = e.unwrap();
+            std::fs::copy(e.path(), inv.join(e.file_name())).unwrap();
+        }
+    }
+    let (code, report) = audit(&client, &tmp.path().join("out"));
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(report["input"]["rejected_rows"], 0);
+    assert!(!tmp.path().join("out/rejected.csv").exists());
+    // Rows: Verizon 4 (3 detail, 1 voice from the usage detail), AT&T 5 (2
+    // equipment, 3 ENC1 usage), Bell 14 (12 MOB, 2 DTL voice), TELUS 22 (16 Group
+    // Summary charges, 2 Airtime Detail voice rows and 4 lines at 0 minutes), Rogers
+    // 24 (9 Custom charges, 15 call-detail usage rows) = 69. Billed: 0.99 + 2 x 52.64
+    // + 261.46 + 110.44 = 478.17 (call detail adds no money).
+    assert_eq!(report["input"]["rows"], 69);
+    assert_eq!(report["input"]["billed_total"], "478.17");
+    // 18 files read: Verizon 4, AT&T 2, Bell 3, TELUS 3 and Rogers 6 (their header
+    // files are read with the call detail beside them); the skipped are the four
+    // known exports without charges or usage (AT&T pooling, three TELUS reports).
+    assert_eq!(report["input"]["files"], 18);
+    assert_eq!(report["input"]["skipped_files"], 4);
+    let md = std::fs::read_to_string(tmp.path().join("out/report.md")).unwrap();
+    assert!(
+        md.contains("- Call detail read for usage (no money): 9 file(s), 39 records"),
+        "{md}"
+    );
+    assert!(
+        md.contains(
+            "- invoices/rogers/test\\_GPRS.zip!ALL\\_CALLS-GPRS.txt (columns from \
+         invoices/rogers/test\\_GPRS.zip!Header-GPRS.txt): 3 records read for usage (data), 3 usage row(s)"
+        ),
+        "{md}"
+    );
+    let html = std::fs::read_to_string(tmp.path().join("out/report.html")).unwrap();
+    assert!(html.contains("<h2>Call detail read for usage</h2>"));
+    assert!(html.contains("9 file(s), 39 records"));
 }
 
 #[test]
@@ -162,6 +205,7 @@ fn canonical_acme(parent: &Path, months: u32) -> PathBuf {
         months,
         start: (2025, 1),
         accounts_per_carrier: None,
+        rogers: false,
     };
     telaudit_generate::generate(&canonical, &opts).unwrap();
     canonical

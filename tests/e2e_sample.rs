@@ -184,3 +184,25 @@ fn sample_light_users_are_found_and_their_look_alikes_are_not() {
         "15 planted (with the idle lines) and 3 that used little by chance"
     );
 }
+
+#[test]
+fn generated_clients_with_rogers_exports_match_the_oracle() {
+    // `--rogers`: Rogers lines billed in the Custom report, their use only in call
+    // detail. The oracle reads both from the spec; the figures agree to the cent.
+    let tmp = tempfile::tempdir().unwrap();
+    let client = tmp.path().join("gen-rogers");
+    generate_client(&client, &["--services", "90", "--seed", "4", "--rogers"]);
+    let r = assert_agrees_with_oracle(&client, &tmp.path().join("out"));
+    assert_eq!(r["input"]["rejected_rows"], 0);
+    // The two planted idle Rogers lines (the first of each account) are found.
+    let findings = std::fs::read_to_string(tmp.path().join("out/findings.csv")).unwrap();
+    let idle: Vec<&str> = findings
+        .lines()
+        .filter(|l| l.starts_with("UNU001,medium,Rogers,"))
+        .collect();
+    assert_eq!(idle.len(), 2, "{findings}");
+    assert!(
+        idle[0].contains(",4165550000,") && idle[1].contains(",4165550001,"),
+        "{idle:?}"
+    );
+}

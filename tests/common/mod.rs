@@ -38,6 +38,21 @@ pub fn root() -> PathBuf {
         .unwrap()
 }
 
+/// The real (anonymised) carrier exports, `shared/carrier-samples` beside the
+/// repository (or beside a folder above it: a git worktree's checkout sits deeper
+/// than the main one); None when there are none (the tests that need them skip).
+pub fn carrier_samples() -> Option<PathBuf> {
+    let found = root()
+        .ancestors()
+        .skip(1)
+        .map(|a| a.join("shared/carrier-samples"))
+        .find(|p| p.is_dir());
+    if found.is_none() {
+        eprintln!("skipped: no shared/carrier-samples beside the repository or above it");
+    }
+    found
+}
+
 pub fn fixture(name: &str) -> PathBuf {
     root().join("tests/fixtures").join(name)
 }

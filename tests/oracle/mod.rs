@@ -2,7 +2,8 @@
 //! (the totals), written from the spec alone, for cross-checking telaudit.
 //!
 //! It reads only well-formed canonical input (canonical charge CSVs under
-//! `invoices/`, inventory.csv, contracts.csv, client.toml) into plain `String`
+//! `invoices/`, inventory.csv, contracts.csv, client.toml), and the Rogers exports
+//! `telaudit generate --rogers` writes (see `rogers_rows`), into plain `String`
 //! records and applies the rule table with nested loops and `BTreeMap`s. It
 //! panics on bad input: it is a test helper, not a product.
 //!
@@ -122,6 +123,193 @@ fn read_csv(path: &Path) -> Vec<(u64, BTreeMap<String, String>)> {
             m.insert(h.clone(), v.to_string());
         }
         out.push((line, m));
+    }
+    out
+}
+
+/// Every file below `dir` named `name`-something (e.g. `ALL_CALLS-`), sorted.
+fn named_files(dir: &Path, prefix: &str, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            named_files(&p, prefix, out);
+        } else if p.file_name().unwrap().to_string_lossy().starts_with(prefix) {
+            out.push(p);
+        }
+    }
+}
+
+/// The day after the same day one month before `end` (`2025-03-05` -> `2025-02-06`):
+/// the start of the Rogers cycle that ends on `end` (the generator's cycles end on
+/// the 5th).
+fn rogers_start(y: u32, m: u32, d: u32) -> String {
+    let (py, pm) = if m == 1 { (y - 1, 12) } else { (y, m - 1) };
+    format!("{py:04}-{pm:02}-{:02}", d + 1)
+}
+
+/// `n` / `d` rounded half away from zero to 6 places.
+fn div6(n: Decimal, d: i64) -> Decimal {
+    (n / Decimal::from(d)).round_dp_with_strategy(6, RoundingStrategy::MidpointAwayFromZero)
+}
+
+/// The rows of the Rogers exports `telaudit generate --rogers` writes (docs/formats.md,
+/// "Rogers" and "Usage from call detail"), from the spec: the Custom report's
+/// non-zero classes as charges (invoice `<account>-<MMDDYYYY>`, dated on the cycle
+/// end, the cycle the month before it); the call detail summed per line, cycle and
+/// kind in each export (data KB / 1,048,576 = GB, seconds / 60 = minutes, messages
+/// counted; a line's home and roaming calls are a row each), and
+/// every line billed in an account's cycle that a home (not roaming) export of that
+/// account and cycle does not list at 0. Each charge gets a key of its own.
+fn rogers_rows(client_dir: &Path) -> Vec<Charge> {
+    let latin1 = |p: &Path| -> String { std::fs::read(p).unwrap().iter().map(|&b| char::from(b)).collect() };
+    let mut customs = Vec::new();
+    named_files(&client_dir.join("invoices"), "ALL_CALLS-Custom", &mut customs);
+    customs.sort();
+    let mut out: Vec<Charge> = Vec::new();
+    // (account, cycle start) -> lines billed, and the cycle's end date.
+    let mut billed: BTreeMap<(String, String), (BTreeSet<String>, String)> = BTreeMap::new();
+    let classes = [
+        ("Monthly Service Fee", "recurring"),
+        ("Data Monthly Service Fee", "recurring"),
+        ("Canadian Long Distance Charge", "usage"),
+        ("Credits and Discounts", "credit"),
+        ("GST", "tax"),
+        ("PST", "tax"),
+        ("HST", "tax"),
+        ("QST", "tax"),
+    ];
+    for path in &customs {
+        let text = latin1(path);
+        let lines: Vec<&str> = text.lines().collect();
+        let names: Vec<&str> = lines[2].split('|').collect();
+        for (i, l) in lines.iter().enumerate().skip(3) {
+            let m: BTreeMap<&str, &str> = names.iter().copied().zip(l.split('|')).collect();
+            let end = m["Billing Period End Date"];
+            let (mo, d, y): (u32, u32, u32) = (
+                end[..2].parse().unwrap(),
+                end[2..4].parse().unwrap(),
+                end[4..].parse().unwrap(),
+            );
+            let (ps, pe) = (rogers_start(y, mo, d), format!("{y:04}-{mo:02}-{d:02}"));
+            let (account, line) = (m["Billing Account"].to_string(), m["User Number"].to_string());
+            let e = billed
+                .entry((account.clone(), ps.clone()))
+                .or_insert_with(|| (BTreeSet::new(), pe.clone()));
+            e.0.insert(line.clone());
+            for (col, ctype) in classes {
+                let amount = dec(m.get(col).copied().unwrap_or("0"));
+                if amount.is_zero() {
+                    continue;
+                }
+                out.push(Charge {
+                    file: format!("{}#{col}", rel(client_dir, path)),
+                    line: i as u64 + 1,
+                    idate: pe.clone(),
+                    carrier: "Rogers".into(),
+                    account: account.clone(),
+                    service: line.clone(),
+                    ctype: ctype.into(),
+                    code: String::new(),
+                    desc: col.into(),
+                    ps: ps.clone(),
+                    pe: pe.clone(),
+                    qty: Decimal::ONE,
+                    unit_rate: None,
+                    amount,
+                    usage_qty: None,
+                    unit: String::new(),
+                });
+            }
+        }
+    }
+    // The call detail: (export, account, line, cycle start, kind) -> sum; (account,
+    // cycle start, kind) measured by a home export.
+    let mut sums: BTreeMap<(String, String, String, String, &str), Decimal> = BTreeMap::new();
+    let mut measured: BTreeSet<(String, String, &str)> = BTreeSet::new();
+    let mut details = Vec::new();
+    named_files(&client_dir.join("invoices"), "ALL_CALLS-", &mut details);
+    for path in details.iter().filter(|p| !customs.contains(p)) {
+        let mut headers = Vec::new();
+        named_files(path.parent().unwrap(), "Header-", &mut headers);
+        assert_eq!(
+            headers.len(),
+            1,
+            "oracle: one header file beside {}",
+            path.display()
+        );
+        let head = latin1(&headers[0]);
+        let mut hl = head.lines();
+        let title = hl.next().unwrap();
+        let names: Vec<&str> = hl
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| l.rsplitn(3, ',').nth(2).unwrap())
+            .collect();
+        let (kind_name, period) = title.split_once(" Type : ").unwrap();
+        let (start, _) = period.split_once(" - ").unwrap();
+        let ps = format!("{}-{}-{}", &start[6..10], &start[0..2], &start[3..5]);
+        let (kind, column, roaming) = match kind_name {
+            "GPRS" => ("data", Some("Volume (KB)"), false),
+            "SMS" => ("messages", None, false),
+            "Voice" => ("voice", Some("Seconds"), false),
+            "Voice-RM" => ("voice", Some("Seconds"), true),
+            k => panic!("oracle: unknown call detail {k}"),
+        };
+        for l in latin1(path).lines() {
+            let m: BTreeMap<&str, &str> = names.iter().copied().zip(l.split('|')).collect();
+            let q = column.map_or(Decimal::ONE, |c| dec(m[c]));
+            let key = (
+                rel(client_dir, path),
+                m["BAN"].to_string(),
+                m["User Number"].to_string(),
+                ps.clone(),
+                kind,
+            );
+            *sums.entry(key).or_default() += q;
+            if !roaming {
+                measured.insert((m["BAN"].to_string(), ps.clone(), kind));
+            }
+        }
+    }
+    let mut usage = |account: &str, line: &str, ps: &str, kind: &str, q: Decimal| {
+        let (_, pe) = &billed[&(account.to_string(), ps.to_string())];
+        let (qty, unit) = match kind {
+            "data" => (div6(q, 1_048_576), "GB"),
+            "voice" => (div6(q, 60), "min"),
+            _ => (q, "msg"),
+        };
+        out.push(Charge {
+            file: format!("rogers-usage#{account}#{line}#{ps}#{kind}"),
+            line: 0,
+            idate: pe.clone(),
+            carrier: "Rogers".into(),
+            account: account.into(),
+            service: line.into(),
+            ctype: "usage".into(),
+            code: String::new(),
+            desc: format!("{kind} use"),
+            ps: ps.into(),
+            pe: pe.clone(),
+            qty: Decimal::ONE,
+            unit_rate: None,
+            amount: Decimal::ZERO,
+            usage_qty: Some(qty),
+            unit: unit.into(),
+        });
+    };
+    let mut listed: BTreeSet<(String, String, String, &str)> = BTreeSet::new();
+    for ((_, account, line, ps, kind), q) in &sums {
+        usage(account, line, ps, kind, *q);
+        listed.insert((account.clone(), line.clone(), ps.clone(), *kind));
+    }
+    for (account, ps, kind) in &measured {
+        for line in &billed[&(account.clone(), ps.clone())].0 {
+            if !listed.contains(&(account.clone(), line.clone(), ps.clone(), *kind)) {
+                usage(account, line, ps, kind, Decimal::ZERO);
+            }
+        }
     }
     out
 }
@@ -298,6 +486,7 @@ pub fn oracle_totals(client_dir: &Path) -> OracleTotals {
             });
         }
     }
+    rows.extend(rogers_rows(client_dir));
     let inventory = if client_dir.join("inventory.csv").exists() {
         read_csv(&client_dir.join("inventory.csv"))
     } else {

@@ -13,6 +13,10 @@
 //! SplitMix64 stream instead of a crate whose streams may change). Money is
 //! integer cents (rates: ten-thousandths), never a float.
 //!
+//! With [`GenOptions::rogers`], Rogers lines are billed too, written as Rogers
+//! delivers them (the Custom charges report and call detail with its header files):
+//! see `rogers.rs`.
+//!
 //! [`write_in_layout`] rewrites a generated client's invoices in a carrier's own
 //! export layout (AT&T Premier, Verizon RDD, Bell MOB) and
 //! [`write_layout_projection`] the canonical rows exactly as that layout carries
@@ -24,6 +28,7 @@ mod layouts;
 mod optimize;
 mod plan;
 mod rng;
+mod rogers;
 mod write;
 
 pub use layouts::{write_in_layout, write_layout_projection, LayoutSummary, CHARGE_LAYOUTS};
@@ -45,6 +50,10 @@ pub struct GenOptions {
     /// at least 2 or 3. `Some(1)` with many services makes the few-accounts,
     /// many-rows-per-file shape of a large client (issue 16).
     pub accounts_per_carrier: Option<usize>,
+    /// Also bill Rogers lines, written as Rogers delivers them: the Custom charges
+    /// report and the call detail with its header files (`--rogers`; off by default,
+    /// so the generated clients without it do not change).
+    pub rogers: bool,
 }
 
 impl Default for GenOptions {
@@ -55,6 +64,7 @@ impl Default for GenOptions {
             months: 12,
             start: (2025, 1),
             accounts_per_carrier: None,
+            rogers: false,
         }
     }
 }
@@ -98,9 +108,16 @@ pub fn generate(out_dir: &Path, opts: &GenOptions) -> io::Result<GenSummary> {
         &out_dir.join("utilization.csv"),
         &optimize::utilization_csv(&plan),
     )?;
-    let (rows, files) = write::invoices(out_dir, &plan)?;
+    let (mut rows, mut files) = write::invoices(out_dir, &plan)?;
+    let mut services = plan.services.len();
+    if opts.rogers {
+        let r = rogers::write(out_dir, opts)?;
+        rows += r.rows;
+        files += r.files;
+        services += r.lines;
+    }
     Ok(GenSummary {
-        services: plan.services.len(),
+        services,
         rows,
         files,
     })

@@ -292,3 +292,45 @@ fn errors_name_the_path() {
     .unwrap_err();
     assert!(bad.to_string().contains("months"), "{bad}");
 }
+
+#[test]
+fn rogers_exports_are_added_only_when_asked_and_change_nothing_else() {
+    let plain = tempfile::tempdir().unwrap();
+    let with = tempfile::tempdir().unwrap();
+    let sp = generate(&plain.path().join("client"), &opts(90, 4)).unwrap();
+    let rogers = GenOptions {
+        rogers: true,
+        ..opts(90, 4)
+    };
+    let sr = generate(&with.path().join("client"), &rogers).unwrap();
+    let (fp, fr) = (files(plain.path()), files(with.path()));
+    // Every file of the plain client is there, byte for byte; the rest is Rogers'.
+    for (name, bytes) in &fp {
+        assert_eq!(fr.get(name), Some(bytes), "{name}");
+    }
+    let extra: Vec<&String> = fr.keys().filter(|k| !fp.contains_key(*k)).collect();
+    assert!(
+        extra.iter().all(|k| k.starts_with("client/invoices/rogers/")),
+        "{extra:?}"
+    );
+    // 9 Rogers lines (one per 10 services) on 2 accounts, 12 months: a Custom report per
+    // account and month (24) and the call detail beside it, each with its header.
+    assert_eq!(sr.services, sp.services + 9);
+    let custom = extra
+        .iter()
+        .filter(|k| k.ends_with("/ALL_CALLS-Custom.txt"))
+        .count();
+    let data = extra
+        .iter()
+        .filter(|k| k.contains("/ALL_CALLS-") && !k.ends_with("Custom.txt"))
+        .count();
+    let headers = extra.iter().filter(|k| k.contains("/Header-")).count();
+    assert_eq!(custom, 24);
+    assert_eq!(headers, data);
+    assert_eq!(sr.files, sp.files + custom + data);
+    assert!(sr.rows > sp.rows);
+    // The Custom report is ISO-8859-1: "Léa" is one byte per letter.
+    let report = &fr["client/invoices/rogers/500100200/2025-01/ALL_CALLS-Custom.txt"];
+    assert!(report.windows(3).any(|w| w == b"L\xe9a"));
+    assert!(std::str::from_utf8(report).is_err());
+}

@@ -40,9 +40,12 @@ impl SourceFile {
         self.place(pos).to_string()
     }
 
-    /// The place of line (or, for EDI, segment) `pos` of this file.
+    /// The place of line (or, for EDI, segment) `pos` of this file; position 0
+    /// is the whole file (a usage row a call-detail export makes for a line it
+    /// does not list rests on the whole export, no line of it).
     pub fn place(&self, pos: u32) -> crate::Place<'_> {
         let position = match self.kind {
+            _ if pos == 0 => Position::File,
             SourceKind::Edi811 => Position::Segment(u64::from(pos)),
             _ => Position::Line(u64::from(pos)),
         };
@@ -442,6 +445,12 @@ pub struct Dump {
     /// section 11), in file order: BAL002 compares a total over the whole file
     /// (`scope = "file"`) with every row the file carried, these included.
     pub copied_rows: Vec<CopiedRows>,
+    /// The call-detail exports read for usage (they add no money), in file order,
+    /// with what each measured (docs/formats.md, "Usage from call detail").
+    pub usage_files: Vec<crate::UsageFile>,
+    /// The lines a call-detail export could not measure in a period (a record
+    /// that could not be read), sorted: UNU001 does not judge them unused there.
+    pub unmeasured: Vec<crate::Unmeasured>,
     /// The as-of date given on the command line (`--as-of`); `None`: the latest
     /// invoice_date of the rows ([`Dump::as_of_date`]).
     pub as_of: Option<Date>,
@@ -567,6 +576,18 @@ impl Dump {
     /// `file:line` (or `file:segment N`) of a source position.
     pub fn locate(&self, src: SourceRef) -> String {
         self.files[src.file.0 as usize].locate(src.pos)
+    }
+
+    /// Per file (indexed like [`Dump::files`]), whether it is call detail read for
+    /// usage ([`Dump::usage_files`]): its rows are usage of amount 0, no charges.
+    pub fn call_detail_files(&self) -> Vec<bool> {
+        let mut v = vec![false; self.files.len()];
+        for u in &self.usage_files {
+            if let Some(x) = v.get_mut(u.file.0 as usize) {
+                *x = true;
+            }
+        }
+        v
     }
 
     /// The input file with this id.

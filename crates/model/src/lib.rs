@@ -18,6 +18,7 @@ mod input;
 mod intern;
 mod money;
 mod text;
+mod usage;
 
 pub use charge::{
     CanonicalColumn, ChargeType, ChargeTypes, FileId, Row, RowId, SourceRef, CANONICAL, CANONICAL_COLUMNS,
@@ -37,3 +38,4 @@ pub use intern::{Interner, Sym};
 pub use money::{money_string, round_cents, DecimalError, Micros};
 pub use rust_decimal::Decimal;
 pub use text::{spreadsheet_guard, Place};
+pub use usage::{convert_usage, unit_scale, Unmeasured, UsageFile, UsageGap, UsageKind, UsageMeasure};

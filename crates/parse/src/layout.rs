@@ -2,15 +2,21 @@
 //! Premier rawdataoutput, Bell's bilingual CSV ...) read as data, one TOML file per
 //! layout in `layouts/` at the repository top, embedded at compile time by
 //! `build.rs` (adding a layout needs no Rust). A file's layout is found from its
-//! header: every name in the layout's `signature` must be there.
+//! header: every name in the layout's `signature` must be there. A data file
+//! without a header line takes its column names from a header file beside it
+//! (`header_file`, layout/side.rs); call detail is read for usage (`role =
+//! "usage"`, layout/usage.rs).
 
 mod preamble;
 mod read;
+mod side;
 mod spec;
 mod stated;
+mod usage;
 mod values;
 
-pub use read::read_layout;
+pub use read::{read_layout, read_layout_with, HeaderInput};
+pub use side::SideFiles;
 pub use spec::{Layout, Role};
 
 use std::sync::OnceLock;
@@ -136,21 +142,115 @@ fn missing<'a>(layout: &'a Layout, text: &str) -> Vec<&'a str> {
 pub(crate) fn recognise(text: &str) -> Option<usize> {
     let mut best: Option<(usize, usize)> = None;
     for (i, l) in layouts().iter().enumerate() {
+        // A data file without a header line is recognised by its header file.
+        if l.side.is_some() {
+            continue;
+        }
         if missing(l, text).is_empty() && best.is_none_or(|(_, n)| l.signature.len() > n) {
             best = Some((i, l.signature.len()));
         }
     }
     best.map(|(i, _)| i).or_else(|| {
         layouts().iter().position(|l| {
-            l.preamble.as_ref().is_some_and(|p| {
-                let split = |line: &str| split_names(l, line);
-                matches!(
-                    preamble::search(p, &l.signature, text, &split),
-                    preamble::Search::MarkerOnly
-                )
-            })
+            l.side.is_none()
+                && l.preamble.as_ref().is_some_and(|p| {
+                    let split = |line: &str| split_names(l, line);
+                    matches!(
+                        preamble::search(p, &l.signature, text, &split),
+                        preamble::Search::MarkerOnly
+                    )
+                })
         })
     })
+}
+
+/// The layout of a data file whose header file (`header_file`) is `header`
+/// (its text): the one among the layouts whose `data_file` pattern `data_name`
+/// matches and whose header file pattern `header_name` matches, whose signature
+/// the header file's columns carry and whose `[preamble]` marker (if any) a title
+/// line matches; the longest signature wins. Err: why none does.
+pub(crate) fn recognise_side(data_name: &str, header_name: &str, header: &str) -> Result<usize, String> {
+    let h = side::parse_header(header).map_err(|(line, why)| format!("line {line} {why}"))?;
+    let mut best: Option<(usize, usize)> = None;
+    let mut near: Vec<String> = Vec::new();
+    for (i, l) in layouts().iter().enumerate() {
+        let Some(side) = &l.side else { continue };
+        if side.data_stem(data_name).is_none() || side.header_stem(header_name).is_none() {
+            continue;
+        }
+        let marker = l.preamble.as_ref().and_then(|p| p.marker.as_ref());
+        let titled = marker.is_none_or(|m| h.title.iter().any(|(t, _)| m.is_match(t)));
+        let lacks: Vec<&str> = l
+            .signature
+            .iter()
+            .filter(|s| !h.names.iter().any(|n| n.eq_ignore_ascii_case(s)))
+            .map(String::as_str)
+            .collect();
+        if titled && lacks.is_empty() {
+            if best.is_none_or(|(_, n)| l.signature.len() > n) {
+                best = Some((i, l.signature.len()));
+            }
+        } else if titled {
+            near.push(format!("{} (missing {})", l.name, lacks.join(", ")));
+        }
+    }
+    match best {
+        Some((i, _)) => Ok(i),
+        None if near.is_empty() => {
+            Err("no layout for such files knows its title (`telaudit layouts` lists them)".into())
+        }
+        None => Err(format!("its columns are not those of {}", near.join("; "))),
+    }
+}
+
+/// The layouts whose data files (`data_file`) a file named `name` is, in order:
+/// a call-detail export that needs a header file beside it.
+pub(crate) fn side_layouts_of(name: &str) -> impl Iterator<Item = &'static Layout> + '_ {
+    layouts()
+        .iter()
+        .filter(move |l| l.side.as_ref().is_some_and(|s| s.data_stem(name).is_some()))
+}
+
+/// The header files beside `path` (in its folder, by name) when `path` is a data
+/// file of a layout that takes its column names from one (`header_file`): what
+/// `telaudit convert` reads with it. Empty otherwise.
+pub fn header_files_beside(path: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return Vec::new();
+    };
+    if is_header_file(name) || side_layouts_of(name).next().is_none() {
+        return Vec::new();
+    }
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Vec::new();
+    };
+    let mut out: Vec<std::path::PathBuf> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .filter(|e| e.file_name().to_str().is_some_and(is_header_file))
+        .map(|e| {
+            path.parent()
+                .map_or_else(|| e.file_name().into(), |p| p.join(e.file_name()))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// Whether `bytes` read as a header file (a title, then `name,width,type` lines).
+pub(crate) fn is_header_text(bytes: &[u8]) -> bool {
+    side::parse_header(&crate::text::decode_text(bytes).0).is_ok()
+}
+
+/// Whether a file named `name` is a header file of some layout (`header_file`).
+pub(crate) fn is_header_file(name: &str) -> bool {
+    layouts()
+        .iter()
+        .any(|l| l.side.as_ref().is_some_and(|s| s.header_stem(name).is_some()))
 }
 
 /// For a file no layout recognises: the closest layouts (most signature columns
@@ -158,6 +258,7 @@ pub(crate) fn recognise(text: &str) -> Option<usize> {
 pub(crate) fn closest(text: &str) -> String {
     let mut scored: Vec<(usize, &Layout, Vec<&str>)> = layouts()
         .iter()
+        .filter(|l| l.side.is_none())
         .map(|l| {
             let m = missing(l, text);
             (l.signature.len() - m.len(), l, m)

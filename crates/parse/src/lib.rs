@@ -32,6 +32,7 @@ mod parsed;
 mod table;
 mod text;
 mod unmatched;
+mod usage;
 mod zip;
 
 pub use canonical::read_canonical_csv;
@@ -42,7 +43,8 @@ pub use config::parse_client_toml;
 pub use edi::read_edi;
 pub use inventory::{read_contracts, read_inventory, TableOutcome};
 pub use layout::{
-    add_layouts, find_layout, layout_errors, layout_values, layouts, read_layout, Layout, Role,
+    add_layouts, find_layout, header_files_beside, layout_errors, layout_values, layouts, read_layout,
+    read_layout_with, HeaderInput, Layout, Role, SideFiles,
 };
 pub use parsed::ParsedFile;
 pub use text::{decode_text, is_edi};

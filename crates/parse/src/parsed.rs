@@ -6,7 +6,7 @@
 //!
 //! [`Dump`]: telaudit_model::Dump
 
-use telaudit_model::{Interner, Rejection, Row, StatedTotal, UnbalancedInvoice, Warning};
+use telaudit_model::{Interner, Rejection, Row, StatedTotal, UnbalancedInvoice, UsageFile, Warning};
 
 /// What one charge file (canonical CSV, carrier layout or X12 811) yielded.
 #[derive(Debug, Default)]
@@ -24,4 +24,8 @@ pub struct ParsedFile {
     pub unbalanced: Vec<UnbalancedInvoice>,
     /// Carrier layouts only: the totals the file states (`[[stated]]`).
     pub stated: Vec<StatedTotal>,
+    /// Call-detail layouts only (`role = "usage"`): its records, what it measured
+    /// and what it could not read. Its rows are usage in the kinds' base units
+    /// (KB, `sec`, `msg`) until the client's usage step converts them.
+    pub usage: Option<UsageFile>,
 }

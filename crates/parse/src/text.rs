@@ -24,6 +24,22 @@ pub fn decode_text(bytes: &[u8]) -> (Cow<'_, str>, Option<String>) {
     (text, warning)
 }
 
+/// [`decode_text`] for an export whose own encoding is ISO-8859-1 (Latin-1, a
+/// layout's `encoding = "iso-8859-1"`): a file that is not UTF-8 is read as
+/// Latin-1, every byte its own character, without a warning (UTF-8 and UTF-16
+/// with a byte-order mark are still read as such).
+pub(crate) fn decode_latin1_text(bytes: &[u8]) -> (Cow<'_, str>, Option<String>) {
+    let marked = bytes.starts_with(b"\xEF\xBB\xBF")
+        || bytes.starts_with(b"\xFF\xFE")
+        || bytes.starts_with(b"\xFE\xFF");
+    if marked || std::str::from_utf8(bytes).is_ok() {
+        return decode_text(bytes);
+    }
+    let text: String = bytes.iter().map(|&b| char::from(b)).collect();
+    let (text, mac) = mac_line_ends(Cow::Owned(text));
+    (text, mac.then(|| MAC_WARNING.to_string()))
+}
+
 const MAC_WARNING: &str = "lines end in CR alone (classic Mac line ends); read as lines";
 
 /// CR-only line ends made LF, when the text has a CR and no LF at all (line numbers
@@ -140,6 +156,16 @@ mod tests {
         assert!(w.unwrap().contains("UTF-16"));
         let (t, _) = decode_text(b"\xFE\xFF\x00a\x00,");
         assert_eq!(t, "a,");
+    }
+
+    #[test]
+    fn latin1_exports_read_without_a_warning() {
+        // 0xE9 is e-acute in both; 0x80 is a C1 control in Latin-1, the euro in Windows-1252.
+        let (t, w) = decode_latin1_text(b"Caf\xE9 \x80");
+        assert_eq!(t, "Caf\u{e9} \u{80}");
+        assert_eq!(w, None);
+        assert_eq!(decode_latin1_text("Caf\u{e9}".as_bytes()).0, "Caf\u{e9}");
+        assert_eq!(decode_latin1_text(b"a\rb\xE9\r").1.as_deref(), Some(MAC_WARNING));
     }
 
     #[test]

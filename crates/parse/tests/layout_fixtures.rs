@@ -619,7 +619,6 @@ fn telus_reports_without_charges_are_recognised_and_skipped() {
             "telus-invoice-summary",
         ),
         ("REPORT - INDIVIDUAL DETAILS", "telus-individual-detail"),
-        ("REPORT - AIRTIME DETAILS", "telus-airtime-detail"),
         ("REPORT - ACCOUNT DETAIL", "telus-account-detail"),
         (
             "REPORT - DAYTIME, EVENING AND WEEKEND CHARGES",
@@ -740,4 +739,210 @@ fn bell_usage_columns_make_usage_rows() {
         .rows
         .iter()
         .all(|r| r.usage_quantity.is_none()));
+}
+
+/// (line, quantity, unit, description) of each usage row.
+fn usage_rows(p: &ParsedFile) -> Vec<(String, Micros, String, String)> {
+    p.rows
+        .iter()
+        .map(|r| {
+            assert_eq!((r.charge_type, r.amount), (ChargeType::Usage, Micros::ZERO));
+            (
+                p.strings.get(r.service).to_string(),
+                r.usage_quantity.unwrap(),
+                p.strings.get(r.usage_unit).to_string(),
+                p.strings.get(r.description).to_string(),
+            )
+        })
+        .collect()
+}
+
+fn use_row(line: &str, q: &str, unit: &str, desc: &str) -> (String, Micros, String, String) {
+    (line.into(), m(q), unit.into(), desc.into())
+}
+
+#[test]
+fn verizon_usage_detail_fixture_is_read_for_usage() {
+    let p = read("verizon-usage-detail.txt");
+    assert!(
+        p.rejected.is_empty() && p.warnings.is_empty(),
+        "{:?} {:?}",
+        p.rejected,
+        p.warnings
+    );
+    // 555-201-0101: calls of 3 and 12 minutes, a text and a picture message;
+    // 555-201-0102: a text message (its Data row has no volume: not read).
+    assert_eq!(
+        usage_rows(&p),
+        [
+            use_row("555-201-0101", "15", "min", "Call detail: voice, 2 records"),
+            use_row("555-201-0101", "2", "msg", "Call detail: messages, 2 records"),
+            use_row("555-201-0102", "1", "msg", "Call detail: messages, 1 record"),
+        ]
+    );
+    let r = &p.rows[0];
+    assert_eq!(p.strings.get(r.invoice), "9800001");
+    assert_eq!(
+        (r.period_start.to_string(), r.invoice_date.to_string()),
+        ("2024-02-17".into(), "2024-03-16".into())
+    );
+    assert_eq!(p.usage.as_ref().unwrap().records, 6);
+}
+
+#[test]
+fn att_enc1_detail_fixture_is_read_for_usage() {
+    let p = read("att-enc1-detail.csv");
+    assert!(p.rejected.is_empty(), "{:?}", p.rejected);
+    // 4045550101: a 4-minute call, 2,048 + 1,048,576 KB = 1.001953 GB; 4045550102:
+    // a text message and an 11-minute call. No invoice is printed: account and
+    // market cycle end date.
+    assert_eq!(
+        usage_rows(&p),
+        [
+            use_row("4045550101", "4", "min", "Call detail: voice, 1 record"),
+            use_row("4045550101", "1.001953", "GB", "Call detail: data, 2 records"),
+            use_row("4045550102", "1", "msg", "Call detail: messages, 1 record"),
+            use_row("4045550102", "11", "min", "Call detail: voice, 1 record"),
+        ]
+    );
+    assert_eq!(p.strings.get(p.rows[0].invoice), "287600011-04/02/2024");
+    assert_eq!(p.rows[0].period_start.to_string(), "2024-03-03");
+}
+
+#[test]
+fn bell_dtl_fixture_is_read_for_usage() {
+    let p = read("bell-dtl.csv");
+    assert!(p.rejected.is_empty(), "{:?}", p.rejected);
+    // 6475550101: 1:30 + 2:15 = 225 s = 3.75 minutes, and 12.5 MB of data (12,800 KB
+    // = 0.012207 GB alone; a client whose MOB rows count MB gets MB); 6475550102: 10:00.
+    assert_eq!(
+        usage_rows(&p),
+        [
+            use_row("6475550101", "3.75", "min", "Call detail: voice, 2 records"),
+            use_row("6475550101", "0.012207", "GB", "Call detail: data, 1 record"),
+            use_row("6475550102", "10", "min", "Call detail: voice, 1 record"),
+        ]
+    );
+    let r = &p.rows[0];
+    assert_eq!(p.strings.get(r.invoice), "5100200-2024/04/01");
+    assert_eq!(
+        (r.period_start.to_string(), r.period_end.to_string()),
+        ("2024-03-01".into(), "2024-03-31".into())
+    );
+}
+
+#[test]
+fn telus_airtime_detail_measures_the_group_summary_lines() {
+    let p = read("telus-airtime-detail.txt");
+    assert!(p.rejected.is_empty(), "{:?}", p.rejected);
+    // 9025550101: Phone 3:30 + 1:15, Roaming 4:00 = 525 s = 8.75 min (its Video call
+    // is not a voice call); 9025550103: a roaming call of 12:05 = 12.083333 min.
+    assert_eq!(
+        usage_rows(&p),
+        [
+            use_row("9025550101", "8.75", "min", "Call detail: voice, 3 records"),
+            use_row("9025550103", "12.083333", "min", "Call detail: voice, 1 record"),
+        ]
+    );
+    assert_eq!(p.strings.get(p.rows[0].invoice), "700100200300");
+    // With the Group Summary of the same invoice: its lines without calls made none
+    // (0 minutes each), so UNU001 can judge a TELUS line (the summary's usage is in
+    // dollars only). 9025550104 has no charge row: not billed, not measured.
+    let dir = tempfile::tempdir().unwrap();
+    for f in ["telus-airtime-detail.txt", "telus-group-summary.txt"] {
+        let inv = dir.path().join("invoices");
+        std::fs::create_dir_all(&inv).unwrap();
+        std::fs::write(inv.join(f), fixture(f).1).unwrap();
+    }
+    let d = read_client(dir.path()).unwrap();
+    assert!(d.rejected.is_empty(), "{:?}", d.rejected);
+    let minutes: Vec<(&str, Micros, u32)> = d
+        .rows
+        .iter()
+        .filter(|r| d.s(r.usage_unit) == "min")
+        .map(|r| (d.s(r.service), r.usage_quantity.unwrap(), r.source.pos))
+        .collect();
+    assert_eq!(
+        minutes,
+        [
+            ("9025550101", m("8.75"), 20),
+            ("9025550103", m("12.083333"), 63),
+            ("9025550102", m("0"), 0)
+        ]
+    );
+}
+
+#[test]
+fn rogers_custom_fixture_reads_every_class_and_checks_the_line_totals() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures/rogers-client/invoices/rogers/ALL_CALLS-Custom.txt");
+    let bytes = std::fs::read(&path).unwrap();
+    let p = read_charge_file(&path, &bytes, FileId(0), "ALL_CALLS-Custom.txt").unwrap();
+    // ISO-8859-1 (a user is named Léa): read without a warning; every Total Current
+    // Charges equals its row's charges (no "sum to" warning).
+    assert!(
+        p.rejected.is_empty() && p.warnings.is_empty(),
+        "{:?} {:?}",
+        p.rejected,
+        p.warnings
+    );
+    // Per period: 39.55 + 62.15 + 62.15 + 45.20 = 209.05; March's data overage adds
+    // 10.00 + 1.30 HST: 220.35. In all 638.45, over 34 charges.
+    assert_eq!(total(&p), m("638.45"));
+    assert_eq!(p.rows.len(), 34);
+    let first: Vec<(String, ChargeType, Micros, String)> = rows(&p).into_iter().take(3).collect();
+    assert_eq!(
+        first,
+        [
+            (
+                "4165550101".into(),
+                ChargeType::Recurring,
+                m("40"),
+                "Monthly Service Fee".into()
+            ),
+            (
+                "4165550101".into(),
+                ChargeType::Credit,
+                m("-5"),
+                "Credits and Discounts".into()
+            ),
+            ("4165550101".into(), ChargeType::Tax, m("4.55"), "HST".into()),
+        ]
+    );
+    let r = &p.rows[0];
+    assert_eq!(p.strings.get(r.invoice), "900100200-01202025");
+    assert_eq!(
+        (
+            r.invoice_date.to_string(),
+            r.period_start.to_string(),
+            r.period_end.to_string()
+        ),
+        ("2025-01-20".into(), "2024-12-21".into(), "2025-01-20".into())
+    );
+    // Each line's Total Current Charges is its stated total (BAL002).
+    assert_eq!(p.stated.len(), 12);
+    assert_eq!(p.stated[10].amount, m("73.45"));
+    // A row whose total does not add up is warned about; one whose period end
+    // cannot be read is refused, naming its line.
+    let text = String::from_utf8_lossy(&bytes)
+        .replace("|39.55\r\n02202025", "|39.56\r\n02202025")
+        .replace(
+            "03202025|Head Office|900100200|4165550104",
+            "03322025|Head Office|900100200|4165550104",
+        );
+    let p = read_charge_file(&path, text.as_bytes(), FileId(0), "c.txt").unwrap();
+    assert_eq!(p.rejected.len(), 1);
+    assert_eq!(p.rejected[0].position, Position::Line(15));
+    assert!(
+        p.rejected[0]
+            .reason
+            .contains("\"03322025\" is no such calendar day"),
+        "{}",
+        p.rejected[0].reason
+    );
+    assert_eq!(p.warnings.len(), 1, "{:?}", p.warnings);
+    assert_eq!(p.warnings[0].position, Position::Line(8));
+    assert!(p.warnings[0]
+        .message
+        .contains("sum to 39.55 but its Total Current Charges says 39.56"));
 }

@@ -240,11 +240,16 @@ fn client_toml_forces_a_layout_on_a_member() {
 
 #[test]
 fn the_real_verizon_samples_zipped_are_recognised() {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/carrier-samples/verizon");
-    if !src.is_dir() {
-        eprintln!("skipped: {} is absent", src.display());
+    // shared/carrier-samples beside the repository, or beside a folder above it.
+    let Some(src) = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .skip(3)
+        .map(|a| a.join("shared/carrier-samples/verizon"))
+        .find(|p| p.is_dir())
+    else {
+        eprintln!("skipped: no shared/carrier-samples beside the repository or above it");
         return;
-    }
+    };
     let mut members: Vec<(String, Vec<u8>)> = std::fs::read_dir(&src)
         .unwrap()
         .map(|e| {
@@ -266,7 +271,8 @@ fn the_real_verizon_samples_zipped_are_recognised() {
         [
             &SourceKind::Layout("verizon-wireless-summary".into()),
             &SourceKind::Layout("verizon-wireless-account-summary".into()),
-            &SourceKind::Layout("verizon-wireless-charges-detail".into())
+            &SourceKind::Layout("verizon-wireless-charges-detail".into()),
+            &SourceKind::Layout("verizon-wireless-usage-detail".into())
         ]
     );
     // The AccountSummary member is read for its stated total (BAL002), as unpacked.
@@ -278,16 +284,21 @@ fn the_real_verizon_samples_zipped_are_recognised() {
             Micros::parse("36830.02").unwrap()
         ]
     );
-    // As unpacked (layout_samples.rs): 3 usage rows of the detail; the summary defers.
-    assert_eq!(d.rows.len(), 3);
+    // As unpacked (layout_samples.rs): 3 usage rows of the detail (the summary
+    // defers) and the Wireless Usage Detail's 7 minutes, read for usage.
+    assert_eq!(d.rows.len(), 4);
     assert_eq!(billed(&d), Micros::ZERO);
-    for ignored in ["AccountSummary_test.txt", "Wireless Usage Detail_test.txt"] {
-        let f = format!("invoices/verizon.rdd!{ignored}");
-        assert!(
-            d.warnings
-                .iter()
-                .any(|w| w.file == f && w.message.contains("recognised as")),
-            "{f}"
-        );
-    }
+    assert_eq!(d.rows[3].usage_quantity, Some(Micros::parse("7").unwrap()));
+    assert_eq!(d.usage_files.len(), 1);
+    assert_eq!(
+        d.files[d.usage_files[0].file.0 as usize].path,
+        "invoices/verizon.rdd!Wireless Usage Detail_test.txt"
+    );
+    let f = "invoices/verizon.rdd!AccountSummary_test.txt";
+    assert!(
+        d.warnings
+            .iter()
+            .any(|w| w.file == f && w.message.contains("recognised as")),
+        "{f}"
+    );
 }

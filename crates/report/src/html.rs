@@ -317,6 +317,9 @@ fn write_html(
     if !view.skipped.is_empty() {
         write_skipped(o, r, view)?;
     }
+    if !view.usage.is_empty() {
+        write_usage(o, view)?;
+    }
     if !view.warnings.is_empty() {
         write_warnings(o, view)?;
     }
@@ -798,6 +801,34 @@ fn write_skipped(o: &mut String, r: &Report, view: &View<'_>) -> Out {
     }
     if view.more_skipped > 0 {
         writeln!(o, "<li>and {} more</li>", view.more_skipped)?;
+    }
+    writeln!(o, "</ul></section>")?;
+    Ok(())
+}
+
+/// The call-detail files read for usage, with their record counts.
+fn write_usage(o: &mut String, view: &View<'_>) -> Out {
+    writeln!(o, r#"<section id="usage"><h2>Call detail read for usage</h2>"#)?;
+    writeln!(
+        o,
+        "<p>{} file(s), {} records: they add no money; the use they measure goes to the usage rules.</p><ul>",
+        view.usage_files.0, view.usage_files.1
+    )?;
+    for u in &view.usage {
+        let columns = u.header_file.map_or(String::new(), |h| {
+            format!(r#" (columns from <span class="ev">{}</span>)"#, path_html(h))
+        });
+        writeln!(
+            o,
+            r#"<li><span class="ev">{}</span>{columns}: {} records read for usage ({}), {} usage row(s)</li>"#,
+            path_html(u.file),
+            u.records,
+            esc(&u.kinds),
+            u.rows
+        )?;
+    }
+    if view.usage_files.0 > view.usage.len() {
+        writeln!(o, "<li>and {} more</li>", view.usage_files.0 - view.usage.len())?;
     }
     writeln!(o, "</ul></section>")?;
     Ok(())

@@ -146,6 +146,13 @@ fn write_input(o: &mut String, r: &Report, view: &View<'_>) -> Out {
     writeln!(o, "- Charge rows refused: {}", i.rejected_rows)?;
     writeln!(o, "- Input warnings: {}", r.warnings)?;
     writeln!(o, "- Files skipped: {}", i.skipped_files)?;
+    if view.usage_files.0 > 0 {
+        writeln!(
+            o,
+            "- Call detail read for usage (no money): {} file(s), {} records",
+            view.usage_files.0, view.usage_files.1
+        )?;
+    }
     if let Some(d) = r.as_of {
         writeln!(o, "- As of (dispute windows): {d}")?;
     }
@@ -168,6 +175,7 @@ fn write_input(o: &mut String, r: &Report, view: &View<'_>) -> Out {
         writeln!(o)?;
     }
     write_skipped(o, view)?;
+    write_usage(o, view)?;
     if !view.warnings.is_empty() {
         for w in &view.warnings {
             writeln!(o, "- Warning, {}: {}", md(&w.place), md(w.message))?;
@@ -199,6 +207,35 @@ fn write_skipped(o: &mut String, view: &View<'_>) -> Out {
     }
     if view.more_skipped > 0 {
         writeln!(o, "- and {} more", view.more_skipped)?;
+    }
+    writeln!(o)
+}
+
+/// The call-detail files read for usage, with their record counts.
+fn write_usage(o: &mut String, view: &View<'_>) -> Out {
+    if view.usage.is_empty() {
+        return Ok(());
+    }
+    writeln!(
+        o,
+        "Call detail read for usage (it adds no money; the use it measures goes to the usage rules):"
+    )?;
+    writeln!(o)?;
+    for u in &view.usage {
+        let columns = u
+            .header_file
+            .map_or(String::new(), |h| format!(" (columns from {})", md(h)));
+        writeln!(
+            o,
+            "- {}{columns}: {} records read for usage ({}), {} usage row(s)",
+            md(u.file),
+            u.records,
+            u.kinds,
+            u.rows
+        )?;
+    }
+    if view.usage_files.0 > view.usage.len() {
+        writeln!(o, "- and {} more", view.usage_files.0 - view.usage.len())?;
     }
     writeln!(o)
 }

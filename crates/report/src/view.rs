@@ -142,6 +142,21 @@ pub(crate) struct SkippedLine<'a> {
     pub reason: &'a str,
 }
 
+/// One call-detail file read for usage (docs/formats.md, "Usage from call detail"):
+/// it adds no money; the reports name it with its record count.
+pub(crate) struct UsageLine<'a> {
+    /// The file (`invoices/x.zip!member` for an archive member).
+    pub file: &'a str,
+    /// The header file its column names came from, if any.
+    pub header_file: Option<&'a str>,
+    /// Its records read.
+    pub records: u64,
+    /// The usage rows it gave (after the usage step).
+    pub rows: u64,
+    /// The kinds of usage it reads (`data, voice`).
+    pub kinds: String,
+}
+
 /// One listed input warning.
 pub(crate) struct WarningLine<'a> {
     /// `file:line`, or `file` for the whole file.
@@ -343,6 +358,10 @@ pub(crate) struct View<'a> {
     pub skipped: Vec<SkippedLine<'a>>,
     /// How many skipped files are not listed.
     pub more_skipped: usize,
+    /// The first [`WARNINGS_SHOWN`] call-detail files read for usage, in path order.
+    pub usage: Vec<UsageLine<'a>>,
+    /// How many call-detail files there are in all, and their records.
+    pub usage_files: (usize, u64),
     /// The [`TOP_FINDINGS`] findings with the most money found too late to
     /// claim, largest first (equal values keep the findings.csv order).
     pub expired: Vec<ExpiredFinding<'a>>,
@@ -393,6 +412,11 @@ impl<'a> View<'a> {
             claim_first_count,
             buying: buying(changes),
             more_skipped: dump.skipped.len().saturating_sub(WARNINGS_SHOWN),
+            usage: usage_lines(dump),
+            usage_files: (
+                dump.usage_files.len(),
+                dump.usage_files.iter().map(|u| u.records).sum(),
+            ),
             skipped: dump
                 .skipped
                 .iter()
@@ -413,6 +437,21 @@ impl<'a> View<'a> {
                 .collect(),
         }
     }
+}
+
+/// The call-detail files read for usage, the first [`WARNINGS_SHOWN`] of them.
+fn usage_lines(dump: &Dump) -> Vec<UsageLine<'_>> {
+    dump.usage_files
+        .iter()
+        .take(WARNINGS_SHOWN)
+        .map(|u| UsageLine {
+            file: &dump.file(u.file).path,
+            header_file: u.header_file.as_deref(),
+            records: u.records,
+            rows: u.rows,
+            kinds: u.kinds.iter().map(|k| k.name()).collect::<Vec<_>>().join(", "),
+        })
+        .collect()
 }
 
 /// `2025-01-01`, or `2025-01-01 to 2025-03-01` across several periods.

@@ -2,6 +2,7 @@
 //! a carrier layout), open archives into their members, and warn about every file
 //! that is not read.
 
+use super::side;
 use super::walk::{Found, Source};
 use crate::text::{decode_text, is_edi};
 use std::collections::HashMap;
@@ -222,7 +223,14 @@ pub(super) fn classify_all(
         cap: archive_budget,
         held: 0,
     };
-    for f in found {
+    // Call-detail data files and the header files beside them, per folder.
+    let beside = {
+        let entries: Vec<side::Entry<'_>> = found.iter().map(|f| entry(&f.rel, false)).collect();
+        side::pair(&entries, &|i| {
+            found[i].head(side::MAX_HEADER_BYTES + 1).into_owned()
+        })
+    };
+    for (i, f) in found.into_iter().enumerate() {
         if let Source::Disk { canonical } = &f.source {
             if let Some(first) = seen.get(canonical) {
                 let message = format!("the same file as {first}; skipped");
@@ -245,10 +253,70 @@ pub(super) fn classify_all(
                 warnings,
                 skipped: &mut out.skipped_files,
             };
-            out.skipped += classify_file(f, config, &mut out.bills, notes);
+            let side = Side::of(&beside, i);
+            out.skipped += classify_file(f, config, &mut out.bills, notes, (side, &mut *rejected));
         }
     }
     out
+}
+
+/// A file's folder and name, for pairing; an archive member's (`x.zip!dir/name`)
+/// folder is the archive's, with the member's own folders.
+fn entry(rel: &str, member: bool) -> side::Entry<'_> {
+    let cut = if member {
+        rel.rfind(['/', '!'])
+    } else {
+        rel.rfind('/')
+    };
+    let (folder, name) = match cut {
+        Some(i) => (&rel[..i], &rel[i + 1..]),
+        None => ("", rel),
+    };
+    side::Entry { folder, name, rel }
+}
+
+/// What a file is to the pairing of call detail with its header file.
+enum Side<'a> {
+    /// Neither a call-detail data file nor a header file.
+    None,
+    /// A call-detail data file: its header file, or why it has none.
+    Data(Result<std::sync::Arc<side::HeaderBytes>, String>),
+    /// A header file, with the names of the data files it goes with.
+    Header(&'a [String]),
+}
+
+impl<'a> Side<'a> {
+    fn of(beside: &'a side::Beside, i: usize) -> Side<'a> {
+        if let Some(data) = beside.header_for(i) {
+            return Side::Header(data);
+        }
+        match beside.header_of(i) {
+            Some(pick) => Side::Data(pick),
+            None => Side::None,
+        }
+    }
+}
+
+/// The warning of a header file with no call-detail data file beside it.
+fn header_note() -> String {
+    "the column names (header file) of call detail, with no data file beside it to read them with; \
+     nothing to read"
+        .into()
+}
+
+/// The layout of a call-detail data file `name` (not recognised by its own first
+/// lines) from its header file, with the header attached; Err: why it is refused.
+fn side_format(
+    name: &str,
+    pick: Result<std::sync::Arc<side::HeaderBytes>, String>,
+) -> Result<(ChargeFormat, std::sync::Arc<side::HeaderBytes>), String> {
+    let header = pick?;
+    let header_name = header.rel.rsplit(['/', '!']).next().unwrap_or(&header.rel);
+    let (text, _) = decode_text(&header.bytes);
+    match crate::layout::recognise_side(name, header_name, &text) {
+        Ok(i) => Ok((ChargeFormat::Layout(i), header)),
+        Err(why) => Err(format!("its header file {}: {why}; not read", header.rel)),
+    }
 }
 
 fn warn(warnings: &mut Vec<Warning>, file: &str, message: String) {
@@ -299,8 +367,23 @@ fn ignored(l: &crate::Layout) -> String {
 }
 
 /// Classifies one file (not an archive) and adds it to `bills`, or warns why it is
-/// not read. Returns 1 if it is skipped, else 0.
-fn classify_file(f: Found, config: &Forced, bills: &mut Bills, notes: &mut Notes<'_>) -> usize {
+/// not read (a call-detail file that cannot be paired with its header file is
+/// refused). Returns 1 if it is skipped, else 0.
+fn classify_file(
+    mut f: Found,
+    config: &Forced,
+    bills: &mut Bills,
+    notes: &mut Notes<'_>,
+    (side, rejected): (Side<'_>, &mut Vec<Rejection>),
+) -> usize {
+    if let Side::Header(data) = side {
+        // Read with its data files (the reports name it with them); alone, said.
+        if data.is_empty() {
+            notes.skip(&f.rel, SkipKind::NoCharges, header_note());
+            return 1;
+        }
+        return 0;
+    }
     let is_table = extension_is(&f.path, &TABLE_EXTENSIONS);
     let forced = config.layout(&f.rel);
     // Tables are classified on their first 64 KiB (header lines); .csv files are
@@ -309,6 +392,27 @@ fn classify_file(f: Found, config: &Forced, bills: &mut Bills, notes: &mut Notes
         classify_forced(&f.path, &f.head(TABLE_HEAD), forced)
     } else {
         classify(&f.path, &f.head(64))
+    };
+    let format = match (format, side) {
+        (None | Some(ChargeFormat::Unrecognised), Side::Data(pick)) => {
+            let name = f.path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            match side_format(name, pick) {
+                Ok((format, header)) => {
+                    f.header = Some(header);
+                    Some(format)
+                }
+                Err(why) => {
+                    refuse(rejected, &f.rel, why);
+                    return 1;
+                }
+            }
+        }
+        (format @ Some(ChargeFormat::Layout(_)), Side::Data(Ok(header))) => {
+            // A layout forced on it: the header file beside it goes with it too.
+            f.header = Some(header);
+            format
+        }
+        (format, _) => format,
     };
     match format {
         Some(ChargeFormat::Layout(i))
@@ -386,11 +490,27 @@ fn archive_members(
         notes.skip(&rel, SkipKind::NoCharges, "an empty zip archive; skipped".into());
         return 1;
     }
+    let rels: Vec<String> = members.iter().map(|m| format!("{rel}!{}", m.name)).collect();
+    let beside = {
+        let entries: Vec<side::Entry<'_>> = rels.iter().map(|r| entry(r, true)).collect();
+        let bytes = |i: usize| match &members[i].content {
+            Ok(d) => d[..d.len().min(side::MAX_HEADER_BYTES + 1)].to_vec(),
+            Err(_) => Vec::new(),
+        };
+        side::pair(&entries, &bytes)
+    };
     let mut skipped = 0;
-    for m in members {
-        let member_rel = format!("{rel}!{}", m.name);
+    for (i, (m, member_rel)) in members.into_iter().zip(rels).enumerate() {
         match m.content {
-            Ok(data) => skipped += archive_member(member_rel, m.name, data, config, bills, notes),
+            Ok(data) => {
+                let member = Member {
+                    rel: member_rel,
+                    name: m.name,
+                    data,
+                };
+                let side = Side::of(&beside, i);
+                skipped += archive_member(member, config, bills, notes, (side, &mut *rejected))
+            }
             Err(e) => {
                 let reason = format!("cannot unpack this archive member: {e}");
                 refuse(rejected, &member_rel, budget.explain(reason));
@@ -401,16 +521,24 @@ fn archive_members(
     skipped
 }
 
-/// Classifies one unpacked archive member named `name` (shown as `rel`) and adds
-/// it to `bills`, or warns why it is not read. Returns 1 if it is skipped, else 0.
-fn archive_member(
+/// An unpacked archive member: its name shown (`archive!member`), its own name
+/// and its bytes.
+struct Member {
     rel: String,
     name: String,
     data: Vec<u8>,
+}
+
+/// Classifies one unpacked archive member and adds it to `bills`, or warns why it
+/// is not read. Returns 1 if it is skipped, else 0.
+fn archive_member(
+    member: Member,
     config: &Forced,
     bills: &mut Bills,
     notes: &mut Notes<'_>,
+    side: (Side<'_>, &mut Vec<Rejection>),
 ) -> usize {
+    let Member { rel, name, data } = member;
     let path = PathBuf::from(&name);
     if extension_is(&path, &ARCHIVE_EXTENSIONS) {
         notes.skip(
@@ -419,6 +547,16 @@ fn archive_member(
             "an archive inside an archive is not opened; unpack it".into(),
         );
         return 1;
+    }
+    if !matches!(side.0, Side::None) {
+        // Call detail and its header file: classified as a file of a folder is.
+        let found = Found {
+            rel,
+            path,
+            source: Source::Memory(data),
+            header: None,
+        };
+        return classify_file(found, config, bills, notes, side);
     }
     let head = &data[..data.len().min(TABLE_HEAD)];
     match classify_forced(&path, head, config.layout(&rel)) {
@@ -442,6 +580,7 @@ fn archive_member(
                     rel,
                     path,
                     source: Source::Memory(data),
+                    header: None,
                 },
                 format,
             ));

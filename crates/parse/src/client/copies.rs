@@ -19,6 +19,9 @@
 //!   side's: a copy that disagrees): all rows stay, and a warning names the invoice
 //!   and the files.
 //!
+//! Call detail read for usage (docs/formats.md, "Usage from call detail") takes no
+//! part: it carries no charges.
+//!
 //! Cost: one hash lookup per row when no invoice spans files; the rows of the
 //! invoices that do are hashed once more, and a copy is confirmed by comparing
 //! its sorted charges exactly (a hash never drops a row on its own).
@@ -77,8 +80,15 @@ pub(super) fn count_invoices_once(dump: &mut Dump) {
     // Rows of one invoice mostly follow each other: the same (invoice, file) as the
     // row before changes nothing, so it is not looked up again.
     let mut last: Option<(InvoiceKey, FileId)> = None;
+    // Call detail carries no charges: its usage rows are never a second delivery
+    // of another file's (two exports of one line's voice and messages may well
+    // hold the same numbers); a call-detail file sent twice is a copy by its bytes.
+    let usage: FxHashSet<FileId> = dump.usage_files.iter().map(|u| u.file).collect();
     for r in &dump.rows {
-        if r.invoice.is_empty() || last == Some((invoice_of(r), r.source.file)) {
+        if r.invoice.is_empty()
+            || last == Some((invoice_of(r), r.source.file))
+            || usage.contains(&r.source.file)
+        {
             continue;
         }
         last = Some((invoice_of(r), r.source.file));
@@ -99,7 +109,7 @@ pub(super) fn count_invoices_once(dump: &mut Dump) {
     let mut parts: BTreeMap<InvoiceKey, BTreeMap<FileId, Part>> = BTreeMap::new();
     for (i, r) in dump.rows.iter().enumerate() {
         let key = invoice_of(r);
-        if !spread.contains(&key) {
+        if !spread.contains(&key) || usage.contains(&r.source.file) {
             continue;
         }
         let part = parts.entry(key).or_default().entry(r.source.file).or_default();

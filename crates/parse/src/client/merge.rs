@@ -67,6 +67,22 @@ pub(super) fn merge(dump: &mut Dump, first: usize, files: Vec<ParsedFile>) {
             t.source.file = file;
             dump.stated.push(t);
         }
+        if let Some(mut u) = p.usage {
+            u.file = file;
+            for x in &mut u.measures {
+                x.file = file;
+                x.carrier = m(x.carrier);
+                x.account = m(x.account);
+                x.invoice = m(x.invoice);
+            }
+            for g in &mut u.gaps {
+                g.file = file;
+                g.carrier = m(g.carrier);
+                g.account = m(g.account);
+                g.service = m(g.service);
+            }
+            dump.usage_files.push(u);
+        }
         dump.rejected.extend(p.rejected);
         dump.warnings.extend(p.warnings);
     }

@@ -11,6 +11,7 @@ mod classify;
 mod copies;
 mod merge;
 mod read;
+mod side;
 mod walk;
 
 use classify::{classify, classify_all};
@@ -152,7 +153,11 @@ pub fn read_charge_file(
     name: &str,
 ) -> Result<ParsedFile, NotABillFile> {
     match classify(path, bytes) {
-        Some(format) => Ok(read_format(format, bytes, file, name)),
+        Some(format) => {
+            let mut p = read_format(format, bytes, None, file, name);
+            crate::usage::settle_file(&mut p);
+            Ok(p)
+        }
         None => Err(NotABillFile(name.to_string())),
     }
 }
@@ -191,6 +196,7 @@ pub fn read_bill_files(files: Vec<(String, Vec<u8>)>) -> Result<Dump, NoRowsRead
             path: PathBuf::from(&name),
             rel: name,
             source: Source::Memory(bytes),
+            header: None,
         })
         .collect();
     found.sort_by(|a, b| a.rel.cmp(&b.rel));
@@ -203,6 +209,7 @@ pub fn read_bill_files(files: Vec<(String, Vec<u8>)>) -> Result<Dump, NoRowsRead
         &mut dump.rejected,
     );
     read_all_bills(&classified, GROUP_BYTES, &mut dump);
+    crate::usage::settle(&mut dump);
     match no_rows(&dump, classified.bills.len(), classified.skipped) {
         Some(detail) => Err(NoRowsRead(detail)),
         None => Ok(dump),
@@ -265,6 +272,8 @@ fn read_client_with(dir: &Path, group_bytes: u64) -> Result<Dump, ClientError> {
         });
     }
     read_tables(&root, dir, &mut dump);
+    // Usage from call detail, settled against the charge rows and the catalogue.
+    crate::usage::settle(&mut dump);
     // A contract or inventory line that matches no bill is warned about, never matched silently.
     let unmatched = crate::unmatched::unmatched_warnings(&dump);
     dump.warnings.extend(unmatched);

@@ -13,14 +13,27 @@ use telaudit_model::{
     Dump, FileId, Position, Rejection, SkipKind, SkippedFile, SourceFile, SourceKind, Warning,
 };
 
-/// Reads one file's bytes in the given format, then refuses the rows whose
-/// quantity x unit_rate no sum could hold.
-pub(super) fn read_format(format: ChargeFormat, bytes: &[u8], file: FileId, path: &str) -> ParsedFile {
+/// Reads one file's bytes in the given format (a call-detail file with the header
+/// file beside it, when its layout has one), then refuses the rows whose quantity x
+/// unit_rate no sum could hold.
+pub(super) fn read_format(
+    format: ChargeFormat,
+    bytes: &[u8],
+    header: Option<&super::side::HeaderBytes>,
+    file: FileId,
+    path: &str,
+) -> ParsedFile {
     let mut p = match format {
         ChargeFormat::Canonical => read_canonical_csv(bytes, file, path),
         ChargeFormat::Edi => read_edi(bytes, file, path),
         ChargeFormat::Layout(i) => match crate::layouts().get(i) {
-            Some(l) => crate::read_layout(l, bytes, file, path),
+            Some(l) => {
+                let header = header.map(|h| crate::HeaderInput {
+                    path: &h.rel,
+                    bytes: &h.bytes,
+                });
+                crate::read_layout_with(l, bytes, header, file, path)
+            }
             None => ParsedFile::default(),
         },
         ChargeFormat::Unrecognised => refuse_unrecognised(bytes, path),
@@ -97,7 +110,7 @@ fn read_one(i: usize, f: &Found, format: ChargeFormat) -> ReadFile {
                 (!bytes.is_empty()).then(|| (xxhash_rust::xxh3::xxh3_128(&bytes), bytes.len() as u64));
             ReadFile {
                 kind: format.kind(),
-                parsed: read_format(format, &bytes, id, &f.rel),
+                parsed: read_format(format, &bytes, f.header.as_deref(), id, &f.rel),
                 bytes: fingerprint,
             }
         }

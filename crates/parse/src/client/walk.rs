@@ -17,6 +17,8 @@ pub(super) struct Found {
     pub path: PathBuf,
     /// Where the bytes are.
     pub source: Source,
+    /// A call-detail data file's header file (its column names), read with it.
+    pub header: Option<std::sync::Arc<super::side::HeaderBytes>>,
 }
 
 /// Where a found file's bytes are: on disk (read when needed, so a client is never
@@ -271,6 +273,7 @@ fn walk(
                 rel: child,
                 path,
                 source: Source::Disk { canonical },
+                header: None,
             });
         }
     }

@@ -338,9 +338,11 @@ impl Preface<'_> {
 
 /// The `[[group]]` lines met while reading rows: each sets its `@name`; a group
 /// line with no row under it (before the next line of its group or the end) is
-/// warned about, naming its line.
+/// warned about, naming its line. Not in call detail (`role = "usage"`): a
+/// subscriber or a section without calls is no sign of a damaged report there.
 pub(crate) struct GroupLines<'a> {
     layout: &'a Layout,
+    quiet: bool,
     /// Per group: the line and text of its last group line while no row has been read since.
     pending: Vec<Option<(u64, String)>>,
 }
@@ -349,6 +351,7 @@ impl<'a> GroupLines<'a> {
     pub fn new(layout: &'a Layout) -> Self {
         GroupLines {
             layout,
+            quiet: layout.role == super::spec::Role::Usage,
             pending: vec![None; layout.groups.len()],
         }
     }
@@ -369,6 +372,9 @@ impl<'a> GroupLines<'a> {
         let Some(g) = ctx.group_line(&self.layout.groups, &text) else {
             return false;
         };
+        if self.quiet {
+            return true;
+        }
         if let Some((at, t)) = self.pending[g].replace((line, text)) {
             empty_group(out, path, at, &t);
         }
@@ -410,13 +416,20 @@ impl Layout {
         };
         let mut parts = Vec::new();
         if let Some(p) = &self.preamble {
-            let after = p.marker.as_ref().map_or(String::new(), |m| {
-                format!(" after a line matching {:?}", m.as_str())
-            });
-            parts.push(format!(
-                "the header is looked for in the first {} lines{after}",
-                p.max_lines
-            ));
+            if self.side.is_some() {
+                let title = p.marker.as_ref().map_or(String::new(), |m| {
+                    format!(" (one of its lines matching {:?})", m.as_str())
+                });
+                parts.push(format!("the header file's title{title} comes before its columns"));
+            } else {
+                let after = p.marker.as_ref().map_or(String::new(), |m| {
+                    format!(" after a line matching {:?}", m.as_str())
+                });
+                parts.push(format!(
+                    "the header is looked for in the first {} lines{after}",
+                    p.max_lines
+                ));
+            }
             if !p.captures.is_empty() {
                 parts.push(format!(
                     "captures {}",

@@ -2,6 +2,7 @@
 
 use super::preamble::{Context, GroupLines, Preface};
 use super::spec::*;
+use super::usage::{Cfg, UsageReader};
 use super::values::{
     clean_cell, cycle_ending, is_placeholder, parse_date, parse_minutes, parse_number, parse_period,
     prior_month,
@@ -15,10 +16,38 @@ use telaudit_model::{ChargeType, Date, FileId, Micros, Position, Rejection, Row,
 /// Reads `bytes` through `layout`. Rows carry `file` and the physical line their
 /// record starts on; a row the layout cannot make a charge of is refused with the
 /// reason; summary rows matched by the layout's `[[skip]]` rules are left out
-/// (counted in one warning).
+/// (counted in one warning). A call-detail layout (`role = "usage"`) makes usage
+/// rows in its kinds' base units (layout/usage.rs). A layout that reads its
+/// column names from a header file beside the data (`header_file`) refuses the
+/// file here: give the header file with [`read_layout_with`].
 pub fn read_layout(layout: &Layout, bytes: &[u8], file: FileId, path: &str) -> ParsedFile {
+    read_layout_with(layout, bytes, None, file, path)
+}
+
+/// A header file given with a data file whose layout reads its column names from
+/// one (`header_file`, layout/side.rs): its name as shown in messages, and its bytes.
+#[derive(Clone, Copy, Debug)]
+pub struct HeaderInput<'a> {
+    /// The header file's path, as in rejections and warnings.
+    pub path: &'a str,
+    /// Its bytes.
+    pub bytes: &'a [u8],
+}
+
+/// [`read_layout`], with the header file of a layout that has one (`header_file`).
+pub fn read_layout_with(
+    layout: &Layout,
+    bytes: &[u8],
+    header_file: Option<HeaderInput<'_>>,
+    file: FileId,
+    path: &str,
+) -> ParsedFile {
     let mut out = ParsedFile::default();
-    let (text, warning) = decode_text(bytes);
+    let (text, warning) = if layout.latin1 {
+        crate::text::decode_latin1_text(bytes)
+    } else {
+        decode_text(bytes)
+    };
     if let Some(w) = warning {
         warn(&mut out, path, w);
     }
@@ -39,45 +68,24 @@ pub fn read_layout(layout: &Layout, bytes: &[u8], file: FileId, path: &str) -> P
     let mut records = rdr.records();
     let mut lines = Lines::new(text.as_bytes());
     let mut ctx = Context::new(layout.columns.len());
-    let header = match &layout.preamble {
-        Some(p) => {
-            let mut rd = Preface {
-                layout,
-                path,
-                out: &mut out,
-            };
-            rd.header(p, &mut records, &mut lines, &mut ctx)
-        }
-        None => {
-            let mut header: Option<csv::StringRecord> = None;
-            for _ in 0..layout.header_line {
-                header = records.next().and_then(Result::ok);
-            }
-            if header.is_none() {
-                warn(&mut out, path, "empty file: no header row, no charges".into());
-            }
-            header
-        }
+    let head = if layout.side.is_some() {
+        super::side::header(layout, header_file, &mut records, &mut ctx, &mut out, path)
+    } else {
+        own_header(layout, &mut records, &mut lines, &mut ctx, &mut out, path)
     };
-    let Some(header) = header else {
+    let Some(head) = head else {
         return out;
     };
-    let reader = Records {
-        layout,
-        file,
-        path,
-        pos: layout
-            .columns
-            .iter()
-            .map(|c| header.iter().position(|h| h.trim().eq_ignore_ascii_case(c)))
-            .collect(),
-        header_len: header.len(),
-        header_names: header.iter().map(|h| h.trim().to_string()).collect(),
-    };
+    let header = &head.record;
+    let pos: Vec<Option<usize>> = layout
+        .columns
+        .iter()
+        .map(|c| header.iter().position(|h| h.trim().eq_ignore_ascii_case(c)))
+        .collect();
     if layout.stated.iter().any(|s| s.on_header) {
         let line = header.position().map_or(0, |p| lines.at(p.byte()));
         let cell = |c: usize| -> &str {
-            reader.pos[c]
+            pos[c]
                 .and_then(|i| header.get(i))
                 .map_or_else(|| ctx.values[c].as_deref().unwrap_or(""), clean_cell)
         };
@@ -90,6 +98,94 @@ pub fn read_layout(layout: &Layout, bytes: &[u8], file: FileId, path: &str) -> P
     for _ in 0..layout.skip_lines {
         let _ = records.next();
     }
+    let reader = if layout.role == Role::Usage {
+        Reader::Usage(Box::new(UsageReader::new(Cfg {
+            layout,
+            file,
+            path,
+            pos,
+            header_len: header.len(),
+            header_name: head.name.clone(),
+            memo: Default::default(),
+        })))
+    } else {
+        Reader::Charges(Records {
+            layout,
+            file,
+            path,
+            pos,
+            header_len: header.len(),
+            header_names: header.iter().map(|h| h.trim().to_string()).collect(),
+        })
+    };
+    let all = head.pending.into_iter().chain(records);
+    read_rows(reader, header, all, (&mut lines, &mut ctx), &mut out, path);
+    out
+}
+
+/// The header line of a file that carries its own: found after a `[preamble]`,
+/// or at `header_line`. None: there is none (the file is refused or warned about).
+fn own_header<R: std::io::Read>(
+    layout: &Layout,
+    records: &mut csv::StringRecordsIter<'_, R>,
+    lines: &mut Lines<'_>,
+    ctx: &mut Context,
+    out: &mut ParsedFile,
+    path: &str,
+) -> Option<Head> {
+    let record = match &layout.preamble {
+        Some(p) => {
+            let mut rd = Preface { layout, path, out };
+            rd.header(p, records, lines, ctx)
+        }
+        None => {
+            let mut header: Option<csv::StringRecord> = None;
+            for _ in 0..layout.header_line {
+                header = records.next().and_then(Result::ok);
+            }
+            if header.is_none() {
+                warn(out, path, "empty file: no header row, no charges".into());
+            }
+            header
+        }
+    }?;
+    Some(Head {
+        record,
+        name: "its header line".into(),
+        pending: Vec::new(),
+    })
+}
+
+/// A file's column names, and the records read ahead while finding them.
+pub(super) struct Head {
+    /// The column names (a header line, or those of a header file).
+    pub record: csv::StringRecord,
+    /// Where they come from, for messages: "its header line", or the header file.
+    pub name: String,
+    /// Data records already read (to check a header file against them), in order.
+    pub pending: Vec<csv::Result<csv::StringRecord>>,
+}
+
+/// What reads a file's records: charges, or call detail's usage.
+enum Reader<'l> {
+    Charges(Records<'l>),
+    Usage(Box<UsageReader<'l>>),
+}
+
+/// Reads the records after the header through `reader`: a line repeating the
+/// header is skipped, group lines set their values, then each record is read.
+fn read_rows(
+    mut reader: Reader<'_>,
+    header: &csv::StringRecord,
+    records: impl Iterator<Item = csv::Result<csv::StringRecord>>,
+    (lines, ctx): (&mut Lines<'_>, &mut Context),
+    out: &mut ParsedFile,
+    path: &str,
+) {
+    let layout = match &reader {
+        Reader::Charges(r) => r.layout,
+        Reader::Usage(u) => u.layout(),
+    };
     // The header line again (two exports joined with `cat`): read as a header.
     let repeats_header = |rec: &csv::StringRecord| {
         rec.len() == header.len()
@@ -106,34 +202,52 @@ pub fn read_layout(layout: &Layout, bytes: &[u8], file: FileId, path: &str) -> P
             Ok(rec) if repeats_header(&rec) => {}
             Ok(rec) => {
                 let line = rec.position().map_or(0, |p| lines.at(p.byte()));
-                if groups.is_group_line(&rec, line, &mut ctx, &mut out, path) {
+                if groups.is_group_line(&rec, line, ctx, out, path) {
                     continue;
                 }
-                let made = (out.rows.len(), out.rejected.len());
-                if reader.record(&rec, line, &ctx, &mut out, &mut problems) == Record::LeftOut {
-                    skipped += 1;
-                } else if made != (out.rows.len(), out.rejected.len()) {
-                    groups.rows_read();
+                match &mut reader {
+                    Reader::Usage(u) => skipped += u64::from(u.record(&rec, line, ctx, out)),
+                    Reader::Charges(r) => {
+                        let made = (out.rows.len(), out.rejected.len());
+                        if r.record(&rec, line, ctx, out, &mut problems) == Record::LeftOut {
+                            skipped += 1;
+                        } else if made != (out.rows.len(), out.rejected.len()) {
+                            groups.rows_read();
+                        }
+                    }
                 }
             }
             Err(e) => {
                 let line = e.position().map_or(0, |p| lines.at(p.byte()));
-                reader.reject(&mut out, line, format!("cannot split this record: {e}"), 1);
+                let why = format!("cannot split this record: {e}");
+                match &mut reader {
+                    Reader::Usage(u) => u.broken(line, why, out),
+                    Reader::Charges(r) => r.reject(out, line, why, 1),
+                }
             }
         }
     }
-    groups.finish(&mut out, path);
+    groups.finish(out, path);
+    if let Reader::Usage(u) = reader {
+        u.finish(out);
+    }
     if layout.role == Role::Totals {
-        totals_read(layout, path, &mut out);
+        totals_read(layout, path, out);
     }
     if skipped > 0 {
-        let why = format!(
-            "{skipped} summary or non-charge row(s) left out as {} says",
-            layout.file
-        );
-        warn(&mut out, path, why);
+        let why = if layout.role == Role::Usage {
+            format!(
+                "{skipped} line(s) that are not call records (headers, totals, subscriber lines) left out as {} says",
+                layout.file
+            )
+        } else {
+            format!(
+                "{skipped} summary or non-charge row(s) left out as {} says",
+                layout.file
+            )
+        };
+        warn(out, path, why);
     }
-    out
 }
 
 /// A whole-file warning.
@@ -496,7 +610,7 @@ fn make_row<'c>(
     }
     let charge_type = charge_type(&ctype, problems);
     let invoice_date = invoice_date(layout, &invoice_date_text, problems);
-    let period = period(layout, cell, invoice_date, problems);
+    let period = period_of(layout, cell, invoice_date, problems);
     if !problems.is_empty() {
         return None;
     }
@@ -560,7 +674,7 @@ fn invoice_date(layout: &Layout, text: &str, problems: &mut Vec<String>) -> Opti
 }
 
 /// The service period, by the layout's `[period]` rules in order.
-fn period<'c>(
+pub(super) fn period_of<'c>(
     layout: &Layout,
     cell: &dyn Fn(usize) -> &'c str,
     bill: Option<Date>,

@@ -61,6 +61,12 @@ struct RawLayout {
     group: Vec<super::preamble::RawGroup>,
     #[serde(default)]
     stated: Vec<super::stated::RawStated>,
+    header_file: Option<String>,
+    data_file: Option<String>,
+    absent_lines: Option<String>,
+    encoding: Option<String>,
+    #[serde(default)]
+    usage: Vec<super::usage::RawUsage>,
 }
 
 fn comma() -> String {
@@ -138,6 +144,9 @@ pub enum Role {
     /// An export that makes no charges but states totals (`[[stated]]`): read
     /// for its stated totals only (`role = "totals"`).
     Totals,
+    /// Call detail read for the usage it measures (`role = "usage"`, `[[usage]]`):
+    /// canonical usage rows of amount 0, no money.
+    Usage,
 }
 
 /// A row test on one column.
@@ -247,6 +256,18 @@ pub struct Layout {
     pub(crate) preamble: Option<super::preamble::Preamble>,
     /// Group lines whose values are carried onto the rows below (`[[group]]`).
     pub(crate) groups: Vec<super::preamble::Group>,
+    /// The usage a call-detail layout reads (`[[usage]]`, `role = "usage"`).
+    pub(crate) usage: Vec<super::usage::UsageSpec>,
+    /// Data files without a header line whose column names are in a header file
+    /// beside them (`header_file`, `data_file`).
+    pub side: Option<super::side::SideFiles>,
+    /// `role = "usage"`: a line billed in the period but absent from the export
+    /// used none of the export's kinds (`absent_lines = "zero"`, the default);
+    /// false for an export of roaming use only (`absent_lines = "not measured"`).
+    pub(crate) absent_is_zero: bool,
+    /// `encoding = "iso-8859-1"`: a file that is not UTF-8 is read as Latin-1
+    /// without a warning (the export's own encoding).
+    pub(crate) latin1: bool,
 }
 
 impl Layout {
@@ -299,10 +320,21 @@ pub(crate) fn compile(file: &str, text: &str) -> Result<Layout, String> {
     let base = c.fields(&raw.fields, vec![None; FIELDS.len()])?;
     let charges = c.charges(raw.charges, &base, options.role)?;
     let stated = super::stated::compile(&mut c, &raw.stated, &base, options.role)?;
+    if options.role == Role::Usage && !stated.is_empty() {
+        return Err(c.err("role \"usage\" states no totals: remove the [[stated]] entries".into()));
+    }
     let check_total = raw.check_total.as_deref().map(|n| c.col(n));
     for s in &raw.signature {
         c.col(s);
     }
+    let usage = super::usage::compile(&mut c, &raw.usage, options.role)?;
+    let side = c.side(
+        raw.header_file.as_deref(),
+        raw.data_file.as_deref(),
+        raw.header_line,
+    )?;
+    let absent_is_zero = c.absent_lines(raw.absent_lines.as_deref(), options.role)?;
+    let latin1 = c.encoding(raw.encoding.as_deref())?;
     let (preamble, groups) = c.preamble(raw.preamble.as_ref(), &raw.group, raw.header_line)?;
     if let Some(stem) = file.rsplit('/').next().and_then(|f| f.strip_suffix(".toml")) {
         if stem != raw.name {
@@ -335,6 +367,10 @@ pub(crate) fn compile(file: &str, text: &str) -> Result<Layout, String> {
         columns: c.columns,
         preamble,
         groups,
+        usage,
+        side,
+        absent_is_zero,
+        latin1,
     })
 }
 
@@ -361,7 +397,7 @@ impl Compiler<'_> {
 
     /// The number of a column, by name (trimmed, case-insensitive), numbering a
     /// new name after the others.
-    fn col(&mut self, name: &str) -> usize {
+    pub(super) fn col(&mut self, name: &str) -> usize {
         Compiler::number(&mut self.columns, name)
     }
 
@@ -376,6 +412,49 @@ impl Compiler<'_> {
                 columns.push(name.trim().to_string());
                 columns.len() - 1
             }
+        }
+    }
+
+    /// `header_file` and `data_file` (layout/side.rs): both or neither.
+    fn side(
+        &self,
+        header: Option<&str>,
+        data: Option<&str>,
+        header_line: usize,
+    ) -> Result<Option<super::side::SideFiles>, String> {
+        let side = super::side::SideFiles::new(header, data).map_err(|e| self.err(e))?;
+        if side.is_some() && header_line != 1 {
+            return Err(self.err(
+                "header_line and header_file exclude each other: the data file has no header line".into(),
+            ));
+        }
+        Ok(side)
+    }
+
+    /// `absent_lines` (role = "usage" only): "zero" (the default) or "not measured".
+    fn absent_lines(&self, raw: Option<&str>, role: Role) -> Result<bool, String> {
+        match raw {
+            None => Ok(true),
+            Some(_) if role != Role::Usage => {
+                Err(self.err("absent_lines is for role = \"usage\" (call detail)".into()))
+            }
+            Some("zero") => Ok(true),
+            Some("not measured") => Ok(false),
+            Some(x) => Err(self.err(format!(
+                "absent_lines {x:?}: use \"zero\" (a line absent from the export used none) or \"not measured\" \
+                 (an export of roaming use only)"
+            ))),
+        }
+    }
+
+    /// `encoding`: "utf-8" (the default: else Windows-1252, with a warning) or
+    /// "iso-8859-1" (Latin-1, the export's own encoding: no warning).
+    fn encoding(&self, raw: Option<&str>) -> Result<bool, String> {
+        match raw.map(|e| e.trim().to_ascii_lowercase()) {
+            None => Ok(false),
+            Some(e) if e == "utf-8" || e == "utf8" => Ok(false),
+            Some(e) if e == "iso-8859-1" || e == "latin-1" || e == "latin1" => Ok(true),
+            Some(e) => Err(self.err(format!("encoding {e:?}: use \"utf-8\" or \"iso-8859-1\""))),
         }
     }
 
@@ -400,7 +479,7 @@ impl Compiler<'_> {
     }
 
     /// A regex; `what` names where it is in errors.
-    fn re(&self, what: &str, r: &str) -> Result<Regex, String> {
+    pub(super) fn re(&self, what: &str, r: &str) -> Result<Regex, String> {
         Regex::new(r).map_err(|e| self.err(format!("{what}: bad regex {r:?}: {e}")))
     }
 
@@ -426,7 +505,12 @@ impl Compiler<'_> {
             "charges" => Role::Charges,
             "ignore" => Role::Ignore,
             "totals" => Role::Totals,
-            r => return Err(self.err(format!("role {r:?}: use \"charges\", \"ignore\" or \"totals\""))),
+            "usage" => Role::Usage,
+            r => {
+                return Err(self.err(format!(
+                    "role {r:?}: use \"charges\", \"ignore\", \"totals\" or \"usage\""
+                )))
+            }
         };
         if raw.header_line == 0 {
             return Err(self.err("header_line counts from 1".into()));
@@ -475,7 +559,7 @@ impl Compiler<'_> {
             cycle_end: raw.cycle_end.as_deref().map(|n| self.col(n)),
             prior_month: raw.prior_month,
         };
-        if role == Role::Charges
+        if matches!(role, Role::Charges | Role::Usage)
             && period.range.is_none()
             && period.start_end.is_none()
             && period.cycle_end.is_none()
@@ -528,6 +612,19 @@ impl Compiler<'_> {
                 );
             }
             return Ok(Vec::new());
+        }
+        if role == Role::Usage {
+            if !raw.is_empty() {
+                return Err(self.err(
+                    "role \"usage\" makes no charges: its rows come from the [[usage]] entries".into(),
+                ));
+            }
+            super::usage::required(self, base)?;
+            return Ok(vec![ChargeSpec {
+                fields: base.to_vec(),
+                skip_zero: false,
+                when: None,
+            }]);
         }
         let raw = if raw.is_empty() {
             vec![RawCharge {

@@ -38,7 +38,8 @@ pub const KIND: KindDef = KindDef {
 ///   compared with the rows; the finding of a later file's adds its path to the
 ///   key and says that several files state different totals.
 /// - The charges read are the accepted rows of the same carrier, account and
-///   invoice, from every file (after copies of a delivery are set aside); a total
+///   invoice, from every file (after copies of a delivery are set aside; call
+///   detail's usage rows aside: they carry no money, docs/formats.md section 12); a total
 ///   of `scope = "file"` (AT&T's foundation-account invoice, which spans billing
 ///   accounts) is compared with the accepted rows of the file that states it,
 ///   counting its rows dropped as copies of another file's (`Dump::copied_rows`):
@@ -234,7 +235,12 @@ fn counted(dump: &Dump, groups: &[Group]) -> Counted {
             None => c.invoices.entry((g.carrier, g.account, g.invoice)).or_default(),
         };
     }
+    // Call detail read for usage carries no charges (its rows are amount 0).
+    let usage = dump.call_detail_files();
     for (i, r) in dump.rows.iter().enumerate() {
+        if usage.get(r.source.file.0 as usize).copied().unwrap_or(false) {
+            continue;
+        }
         if let Some(v) = c.invoices.get_mut(&(r.carrier, r.account, r.invoice)) {
             v.push(i as RowId);
         }

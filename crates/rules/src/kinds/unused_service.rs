@@ -5,7 +5,8 @@ use crate::index::Index;
 use crate::kinds::{Fields, Kind, KindDef, Param};
 use std::sync::Arc;
 use crate::util::{money, periods_text, row_claim, Draft};
-use telaudit_model::{ChargeType, Date, Decimal, Dump, Finding, Micros};
+use rustc_hash::FxHashSet;
+use telaudit_model::{ChargeType, Date, Decimal, Dump, Finding, Micros, Sym};
 
 /// This kind's entry in the registry ([`crate::kinds::REGISTRY`]).
 pub const KIND: KindDef = KindDef {
@@ -35,6 +36,13 @@ pub const KIND: KindDef = KindDef {
 /// account's last `idle_periods` periods (default 3). The account must have at
 /// least `idle_periods` periods: one idle bill (or two) is no evidence that a line
 /// is unused, so an account with fewer periods is not looked at.
+///
+/// Usage read from call detail counts like any usage row (docs/formats.md, "Usage
+/// from call detail"): a line billed in a period that a call-detail export of its
+/// account does not list has a usage row of 0 for that period. A line that a
+/// call-detail record could not be read for in a period of the window
+/// (`Dump::unmeasured`) is not looked at unless it was used: not measured is
+/// never unused.
 ///
 /// Only measured usage counts: a usage row whose usage_unit is one of
 /// `money_units` (default CAD and USD, compared ignoring case) is left out, as if
@@ -115,6 +123,12 @@ impl UnusedService {
 impl Kind for UnusedService {
     fn run(&self, id: &str, dump: &Dump, ix: &Index) -> Vec<Finding> {
         let mut findings = Vec::new();
+        // The lines call detail could not measure, per period (any kind).
+        let unmeasured: FxHashSet<(Sym, Sym, Sym, Date)> = dump
+            .unmeasured
+            .iter()
+            .map(|u| (u.carrier, u.account, u.service, u.period_start))
+            .collect();
         for svc in &ix.services {
             if svc.service.is_empty() {
                 continue;
@@ -165,6 +179,14 @@ impl Kind for UnusedService {
                 }
             }
             if !has_usage || used_recently || draft.claims.is_empty() {
+                continue;
+            }
+            let window = &acc.periods[acc.periods.len() - self.idle_periods..];
+            if !unmeasured.is_empty()
+                && window
+                    .iter()
+                    .any(|&p| unmeasured.contains(&(acc.carrier, acc.account, svc.service, p)))
+            {
                 continue;
             }
             let window = self.idle_periods;

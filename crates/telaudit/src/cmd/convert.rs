@@ -9,8 +9,9 @@
 //! section 2), so an analyst can open it in a spreadsheet and see how telaudit
 //! understood the bill. An archive is read exactly as an audit reads it (members
 //! in name order, a Verizon summary dropped where the detail covers its invoice).
-//! Refused records are reported on stderr with their position; the exit status
-//! is then 1.
+//! A call-detail file without a header line (Rogers' `ALL_CALLS-*.txt`) is read
+//! with the header file beside it. Refused records are reported on stderr with
+//! their position; the exit status is then 1.
 //! ```
 
 use super::{CliError, Outcome};
@@ -40,8 +41,13 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
         .file
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("zip") || e.eq_ignore_ascii_case("rdd"));
+    let headers = telaudit_parse::header_files_beside(&args.file);
     let parsed = if is_archive {
         read_archive(&args.file, bytes)?
+    } else if !headers.is_empty() {
+        // Call detail whose column names are in a header file beside it: read the
+        // two as the audit reads a folder.
+        read_with_headers(&args.file, bytes, &headers)?
     } else {
         telaudit_parse::read_charge_file(&args.file, &bytes, telaudit_model::FileId(0), &name)
             .map_err(|e| CliError::Config(e.to_string()))?
@@ -73,6 +79,32 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
     })
 }
 
+/// Reads a call-detail data file with the header files beside it (in memory, as
+/// files of one folder), the way an audit reads them.
+fn read_with_headers(
+    path: &Path,
+    bytes: Vec<u8>,
+    headers: &[PathBuf],
+) -> Result<telaudit_parse::ParsedFile, CliError> {
+    let mut files = vec![(path.display().to_string(), bytes)];
+    for h in headers {
+        let b =
+            std::fs::read(h).map_err(|e| CliError::Failed(format!("cannot read {}: {e}", h.display())))?;
+        files.push((h.display().to_string(), b));
+    }
+    let dump = telaudit_parse::read_bill_files(files)
+        .map_err(|e| CliError::Failed(format!("{}: {e}", path.display())))?;
+    Ok(telaudit_parse::ParsedFile {
+        strings: dump.strings,
+        rows: dump.rows,
+        rejected: dump.rejected,
+        warnings: dump.warnings,
+        unbalanced: Vec::new(),
+        stated: Vec::new(),
+        usage: None,
+    })
+}
+
 /// Reads an archive the way an audit does (through the audit's own reader, in
 /// memory), so the member order and the superseding of summary exports are the
 /// audit's own. Its members are named `<archive>!<member>`.
@@ -87,5 +119,6 @@ fn read_archive(path: &Path, bytes: Vec<u8>) -> Result<telaudit_parse::ParsedFil
         warnings: dump.warnings,
         unbalanced: Vec::new(),
         stated: Vec::new(),
+        usage: None,
     })
 }

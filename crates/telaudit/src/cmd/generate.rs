@@ -1,12 +1,14 @@
 //! `telaudit generate`: write a synthetic client folder with planted waste.
 //!
 //! ```text
-//! Usage: telaudit generate <OUT_DIR> [--services N] [--seed S] [--months M] [--accounts-per-carrier K]
+//! Usage: telaudit generate <OUT_DIR> [--services N] [--seed S] [--months M] [--accounts-per-carrier K] [--rogers]
 //!
 //! Writes a client folder in the canonical layout (invoices/, inventory.csv,
 //! contracts.csv, client.toml): several carriers and accounts, wireless lines
 //! with usage, wireline lines and circuits, with waste of every default kind
 //! planted, and look-alikes that must not be found. Same seed, same bytes.
+//! --rogers also bills Rogers lines, written as Rogers delivers them (the Custom
+//! charges report and call detail with its header files).
 //! ```
 
 use super::{CliError, Outcome};
@@ -30,6 +32,11 @@ pub struct Args {
     /// or 3); 1 with many services makes few large invoice files.
     #[arg(long)]
     pub accounts_per_carrier: Option<usize>,
+    /// Also bill Rogers lines (one per 10 services, at least 8), written as Rogers
+    /// delivers them: the Custom charges report and call detail (GPRS, SMS, Voice,
+    /// roaming Voice) with its header files. Without it the output does not change.
+    #[arg(long)]
+    pub rogers: bool,
 }
 
 pub fn run(args: Args) -> Result<Outcome, CliError> {
@@ -49,6 +56,7 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
         seed: args.seed,
         months: args.months,
         accounts_per_carrier: args.accounts_per_carrier,
+        rogers: args.rogers,
         ..telaudit_generate::GenOptions::default()
     };
     let summary = telaudit_generate::generate(&args.out_dir, &opts)

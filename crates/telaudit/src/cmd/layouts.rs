@@ -71,6 +71,7 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
                 Role::Charges => "",
                 Role::Ignore => " (recognised, no charges)",
                 Role::Totals => " (stated totals only, no charges)",
+                Role::Usage => " (call detail, read for usage, no charges)",
             };
             println!("{:width$}  {:5}  {}{role}", l.name, l.delimiter_name(), l.title);
         }
@@ -94,6 +95,16 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
         Role::Charges => println!("fills:      {}", l.carries().join(", ")),
         Role::Ignore => println!("no charges: {}", l.note),
         Role::Totals => println!("no charges: {}", l.note),
+        Role::Usage => println!(
+            "usage:      {} (usage rows of amount 0, no charges)",
+            l.usage_kinds().join(", ")
+        ),
+    }
+    if let Some(side) = &l.side {
+        println!(
+            "header:     its data files ({}) have no header line: the column names are in the {} beside them",
+            side.data, side.header
+        );
     }
     if !l.states().is_empty() {
         println!("states:     {} (checked by BAL002)", l.states().join(", "));

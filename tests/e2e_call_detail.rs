@@ -1,0 +1,249 @@
+//! Usage from call detail end to end, through the `telaudit` binary, on a Rogers
+//! client written from scratch (tests/fixtures/rogers-client): three months of the
+//! Custom charges report and of GPRS, SMS and Voice call detail (a roaming Voice
+//! export in March), each data file with its header file beside it.
+//!
+//! Account 900100200 bills four lines each period (Custom, HST 13%): 4165550101
+//! (A) 40.00 - 5.00 + 4.55 = 39.55; 4165550102 (B) and 4165550103 (C) 40.00 + 15.00
+//! data + 7.15 = 62.15 (C's March 10.00 data overage more: 73.45); 4165550104 (D)
+//! 40.00 + 5.20 = 45.20. Billed 3 x 209.05 + 11.30 = 638.45.
+//!
+//! - A is in every month's call detail: used.
+//! - B is in no call detail at all: every export of its account measures it at
+//!   zero, so UNU001 finds it (55.00 a month: its plan and data fee).
+//! - C's data comes from the carrier's usage summary (a canonical CSV: 2.5, 3.1,
+//!   4.25 GB): its GPRS records (1 GB in January, 2 GB in March) are not added;
+//!   it made a 10-minute call in February.
+//! - D is only in March's roaming voice export (12 minutes): used.
+
+mod common;
+
+use common::*;
+use std::path::{Path, PathBuf};
+
+/// A copy of the fixture client in `parent` (so a test can damage it).
+fn rogers_client(parent: &Path) -> PathBuf {
+    let c = parent.join("rogers-client");
+    copy_tree(&fixture("rogers-client"), &c);
+    c
+}
+
+fn audit(client: &Path, out: &Path) -> (i32, serde_json::Value, String) {
+    let o = run_audit(client, out, &["-q"]);
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap_or_default();
+    (code(&o), read_json(&out.join("report.json")), md)
+}
+
+fn findings(out: &Path) -> Vec<String> {
+    std::fs::read_to_string(out.join("findings.csv"))
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn an_idle_rogers_line_is_found_from_its_call_detail() {
+    let tmp = tempfile::tempdir().unwrap();
+    let c = rogers_client(tmp.path());
+    let out = tmp.path().join("out");
+    let (code, report, md) = audit(&c, &out);
+    assert_eq!(code, 0, "{report}");
+    // 34 Custom charges (11 a month, 12 in March), C's 3 usage-summary rows and 33
+    // usage rows from call detail (10 rows listed, 23 lines measured at zero).
+    assert_eq!(report["input"]["rows"], 70);
+    assert_eq!(report["input"]["billed_total"], "638.45");
+    assert_eq!(report["input"]["rejected_rows"], 0);
+    assert_eq!(report["input"]["files"], 12);
+    assert_eq!(report["input"]["skipped_files"], 0);
+    assert_eq!(by_rule(&report)["UNU001"], figures(1, "0.00", "55.00"));
+    assert_eq!(report["totals"]["monthly"], "55.00");
+    let f = findings(&out);
+    assert_eq!(f.len(), 1, "{f:?}");
+    let unu = &f[0];
+    assert!(unu.starts_with(
+        "UNU001,medium,Rogers,900100200,4165550102,900100200-01202025;900100200-02202025;900100200-03202025,\
+         2024-12-21,2025-02-21,no usage in the last 3 periods (no use anywhere in the bills); recurring 55.00 a month,0.00,55.00,"
+    ), "{unu}");
+    // Its evidence: the nine home exports that do not list it (whole files: no line
+    // of them is its) and the Custom row of its latest period.
+    assert!(
+        unu.contains(
+            "invoices/rogers/2025-01/gprs/ALL_CALLS-GPRS.txt;invoices/rogers/2025-01/sms/ALL_CALLS-SMS.txt;"
+        ),
+        "{unu}"
+    );
+    assert!(unu.contains(";invoices/rogers/ALL_CALLS-Custom.txt:13,"), "{unu}");
+    assert!(
+        !unu.contains("voice-rm"),
+        "a roaming export measures no line at zero: {unu}"
+    );
+    // The call detail is named as read for usage, with its records.
+    assert!(
+        md.contains("- Call detail read for usage (no money): 10 file(s), 17 records"),
+        "{md}"
+    );
+    assert!(md.contains(
+        "- invoices/rogers/2025-03/voice-rm/ALL\\_CALLS-VoiceRM.txt (columns from \
+         invoices/rogers/2025-03/voice-rm/Header-Voice.txt): 1 records read for usage (voice), 1 usage row(s)"
+    ), "{md}");
+    // C's data: the charge rows win, the GPRS rows of January and March are not added.
+    for month in ["2025-01", "2025-03"] {
+        let want = format!(
+            "- Warning, invoices/rogers/{month}/gprs/ALL\\_CALLS-GPRS.txt: 1 usage row(s) of this call detail \
+             not counted: the charge rows carry the same kind of usage"
+        );
+        assert!(md.contains(&want), "{want}\n{md}");
+    }
+}
+
+#[test]
+fn convert_prints_the_usage_rows_of_call_detail() {
+    let c = fixture("rogers-client/invoices/rogers/2025-01/gprs/ALL_CALLS-GPRS.txt");
+    let o = run(&["convert", c.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let csv = String::from_utf8(o.stdout).unwrap();
+    // A: 524,288 + 262,144 KB = 0.75 GB; C: 1,048,576 KB = 1 GB (alone, the file
+    // knows no charge rows to defer to), in the invoice its records name.
+    assert_eq!(
+        csv.lines().skip(1).collect::<Vec<_>>(),
+        [
+            "Rogers,900100200,2025011234,2025-01-20,2024-12-21,2025-01-20,4165550101,usage,,\"Call detail: data, 2 records\",1,,0,0.75,GB",
+            "Rogers,900100200,2025011234,2025-01-20,2024-12-21,2025-01-20,4165550103,usage,,\"Call detail: data, 1 record\",1,,0,1,GB",
+        ]
+    );
+}
+
+#[test]
+fn call_detail_that_cannot_be_read_refuses_or_warns_and_loses_nothing_else() {
+    let tmp = tempfile::tempdir().unwrap();
+    let c = rogers_client(tmp.path());
+    let inv = c.join("invoices/rogers");
+    // January's SMS without its header file: refused, naming both.
+    std::fs::remove_file(inv.join("2025-01/sms/Header-SMS.txt")).unwrap();
+    // March's GPRS: a record of B whose Volume (KB) is not a number.
+    let gprs = inv.join("2025-03/gprs/ALL_CALLS-GPRS.txt");
+    let mut text = std::fs::read(&gprs).unwrap();
+    text.extend_from_slice(b"900100200|2025031234|Ben Bishop|4165550102|03092025|12x|0|0|\r\n");
+    std::fs::write(&gprs, text).unwrap();
+    let out = tmp.path().join("out");
+    let (code, report, md) = audit(&c, &out);
+    // A refused file: exit 1; nothing else is lost (no charge row refused).
+    assert_eq!(code, 1, "{report}");
+    assert_eq!(report["input"]["rejected_rows"], 0);
+    assert_eq!(report["input"]["billed_total"], "638.45");
+    let rejected = std::fs::read_to_string(out.join("rejected.csv")).unwrap();
+    assert!(rejected.contains(
+        "invoices/rogers/2025-01/sms/ALL_CALLS-SMS.txt,,\"no header file beside it: the column names of this call \
+         detail are in a file named Header-*.txt in the same folder or archive, and there is none; not read\""
+    ), "{rejected}");
+    // The record that cannot be read is a warning on its line; B then counts as not
+    // measured for data in March, so UNU001 does not call it unused.
+    assert!(md.contains(
+        "- Warning, invoices/rogers/2025-03/gprs/ALL\\_CALLS-GPRS.txt:4: call-detail record not read: Volume (KB): \
+         \"12x\" is not an amount"
+    ), "{md}");
+    assert!(
+        md.contains("line 4165550102 counts as not measured for data in the period 2025-02-21 to 2025-03-20"),
+        "{md}"
+    );
+    assert_eq!(by_rule(&report)["UNU001"], figures(0, "0.00", "0.00"));
+    // Without January's SMS, B is measured at zero by the other exports: the same
+    // audit without the damaged record finds it again.
+    let text = std::fs::read_to_string(&gprs).unwrap();
+    std::fs::write(
+        &gprs,
+        text.lines()
+            .take(3)
+            .map(|l| format!("{l}\r\n"))
+            .collect::<String>(),
+    )
+    .unwrap();
+    let (code, report, _) = audit(&c, &tmp.path().join("out2"));
+    assert_eq!(code, 1);
+    assert_eq!(by_rule(&report)["UNU001"], figures(1, "0.00", "55.00"));
+}
+
+#[test]
+fn an_oversized_plan_is_found_from_call_detail_in_the_plans_unit() {
+    // Rogers lines E and F billed in canonical CSV on plan RBIZ20 (75.00, 20,480 MB),
+    // their data measured only by GPRS call detail. plans.csv counts data in MB, so
+    // the call detail is written in MB: E used 1,024, 1,536 and 2,048 MB, so RBIZ5
+    // (45.00, 5,120 MB) costs 45.00 in each month: 30.00 a month saved. F used 25,600
+    // MB in January: RBIZ5 would cost 45.00 + 0.02 x 20,480 = 454.60 there, so no.
+    let tmp = tempfile::tempdir().unwrap();
+    let c = tmp.path().join("rogers-plans");
+    let inv = c.join("invoices");
+    std::fs::create_dir_all(&inv).unwrap();
+    let months = [
+        (
+            "2025-01-20",
+            "2024-12-21",
+            "01202025",
+            "12/21/2024 - 01/20/2025",
+            ["1048576", "26214400"],
+        ),
+        (
+            "2025-02-20",
+            "2025-01-21",
+            "02202025",
+            "01/21/2025 - 02/20/2025",
+            ["1572864", "1048576"],
+        ),
+        (
+            "2025-03-20",
+            "2025-02-21",
+            "03202025",
+            "02/21/2025 - 03/20/2025",
+            ["2097152", "1048576"],
+        ),
+    ];
+    let mut csv = format!("{HEADER}\n");
+    for (i, (end, start, mmddyyyy, title, kb)) in months.iter().enumerate() {
+        for line in ["6135550105", "6135550106"] {
+            csv.push_str(&format!(
+                "Rogers,800200,800200-{mmddyyyy},{end},{start},{end},{line},recurring,RBIZ20,Business 20 GB,1,,75.00,,\n"
+            ));
+        }
+        let dir = inv.join(format!("gprs-{}", i + 1));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("Header-GPRS.txt"),
+            format!("GPRS Type : {title}\r\n\r\nBAN,9,Text\r\nUser Number,15,Text\r\nVolume (KB),10,Text\r\nRoaming Indicator,1,Text\r\n"),
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("ALL_CALLS-GPRS.txt"),
+            format!("800200|6135550105|{}|\r\n800200|6135550106|{}|\r\n", kb[0], kb[1]),
+        )
+        .unwrap();
+    }
+    std::fs::write(inv.join("charges.csv"), csv).unwrap();
+    std::fs::write(
+        c.join("plans.csv"),
+        "kind,carrier,code,name,monthly,allowance,usage_unit,overage_rate\n\
+         plan,Rogers,RBIZ20,Business 20 GB,75.00,20480,MB,0.01\n\
+         plan,Rogers,RBIZ5,Business 5 GB,45.00,5120,MB,0.02\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    let (code, report, _) = audit(&c, &out);
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(by_rule(&report)["PLN001"], figures(1, "0.00", "30.00"));
+    assert_eq!(by_rule(&report)["UNU001"], figures(0, "0.00", "0.00"));
+    let f = findings(&out);
+    let pln: Vec<&String> = f.iter().filter(|l| l.starts_with("PLN001,")).collect();
+    assert_eq!(pln.len(), 1, "{f:?}");
+    assert!(pln[0].contains(",6135550105,"), "{}", pln[0]);
+    assert!(
+        pln[0].contains("(1024, 1536, 2048 MB used in the last 3 periods)"),
+        "{}",
+        pln[0]
+    );
+    assert!(
+        pln[0].contains("invoices/gprs-3/ALL_CALLS-GPRS.txt:1"),
+        "{}",
+        pln[0]
+    );
+}
