@@ -50,7 +50,7 @@ fn csv_err(e: csv::Error) -> io::Error {
 }
 
 /// The columns of findings.csv, in its order (report.xlsx's Findings sheet has the same).
-pub(crate) const FINDINGS_COLUMNS: [&str; 15] = [
+pub(crate) const FINDINGS_COLUMNS: [&str; 16] = [
     "rule",
     "severity",
     "carrier",
@@ -66,6 +66,7 @@ pub(crate) const FINDINGS_COLUMNS: [&str; 15] = [
     "basis",
     "expired",
     "finding_key",
+    "claim_id",
 ];
 
 /// Writes findings.csv: one row per finding, sorted (see [`findings_csv`]).
@@ -75,6 +76,7 @@ pub fn write_findings_csv<W: Write>(w: W, dump: &Dump, results: &[RuleResult]) -
     let mut invoices = String::new();
     let mut evidence = String::new();
     let mut basis = String::new();
+    let claim_ids = telaudit_recovery::claim_ids_by_key(dump);
     for (info, f) in sorted_findings(dump, results) {
         // In text order: a rule may list them in symbol order, which is no order to show.
         let mut texts: Vec<&str> = f.invoices.iter().map(|&i| dump.s(i)).collect();
@@ -107,6 +109,7 @@ pub fn write_findings_csv<W: Write>(w: W, dump: &Dump, results: &[RuleResult]) -
             guard(&basis).as_ref(),
             money_string(f.expired).as_str(),
             guard(&f.key).as_ref(),
+            guard(claim_ids.get(f.key.as_str()).map_or("", String::as_str)).as_ref(),
         ])
         .map_err(csv_err)?;
     }
@@ -117,8 +120,10 @@ pub fn write_findings_csv<W: Write>(w: W, dump: &Dump, results: &[RuleResult]) -
 /// service_id, invoices (`;`-joined, text order), first_period, last_period, description,
 /// recoverable, monthly (2-decimal numbers), evidence and basis (`file:line` or
 /// `file:segment N`, `;`-joined), expired (2 decimals: recoverable money found
-/// too late to claim, not in `recoverable`; formats.md section 9) and finding_key
-/// (stable across runs, see [`telaudit_model::finding_key`]). Rows sorted by rule id, carrier, account,
+/// too late to claim, not in `recoverable`; formats.md section 9), finding_key
+/// (stable across runs, see [`telaudit_model::finding_key`]) and claim_id (the
+/// claims of claims.csv whose finding_key it is, `;`-joined by filing date;
+/// empty without a ledger). Rows sorted by rule id, carrier, account,
 /// service, description, first period.
 pub fn findings_csv(dump: &Dump, results: &[RuleResult]) -> String {
     let mut buf = Vec::new();

@@ -171,6 +171,16 @@ fn print_summary(dump: &telaudit_model::Dump, report: &telaudit_report::Report, 
     println!("  monthly savings   {}", money_string(t.monthly));
     println!("  annual savings    {}", money_string(t.annual));
     println!("  first-year value  {}", money_string(t.first_year));
+    if let Some(r) = &report.recovery {
+        println!(
+            "  claims filed      {} for {}: recovered {}, outstanding {}, {} overdue",
+            r.claims.len(),
+            money_string(r.claimed),
+            money_string(r.recovered),
+            money_string(r.outstanding),
+            r.overdue
+        );
+    }
     println!("wrote {}", out.display());
 }
 

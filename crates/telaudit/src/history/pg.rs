@@ -147,6 +147,15 @@ impl Pg {
         {
             o.client_runs.push((r.get(0), r.get(1), r.get(2), r.get(3)));
         }
+        for r in
+            t.tx.query(
+                "SELECT run_id::INT8, client, recovered, outstanding FROM client_runs",
+                &[],
+            )
+            .map_err(|e| wrap(sql(e)))?
+        {
+            o.recovery.push((r.get(0), r.get(1), r.get(2), r.get(3)));
+        }
         Ok(o)
     }
 }
@@ -310,8 +319,9 @@ impl Tx for PgTx<'_> {
         let count = |v: u64| i32::try_from(v).unwrap_or(i32::MAX);
         self.tx
             .execute(
-                "INSERT INTO client_runs (run_id, client, status, recoverable, monthly, new_findings, resolved_findings)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                "INSERT INTO client_runs (run_id, client, status, recoverable, monthly, new_findings, resolved_findings,
+                   recovered, outstanding)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
                 &[
                     &int(run)?,
                     &c.client,
@@ -320,6 +330,8 @@ impl Tx for PgTx<'_> {
                     &c.monthly,
                     &count(n.new),
                     &count(n.resolved),
+                    &c.recovered,
+                    &c.outstanding,
                 ],
             )
             .map(|_| ())
