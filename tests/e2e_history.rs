@@ -111,7 +111,7 @@ fn four_runs_record_new_unchanged_resolved_and_reopened_findings() {
     );
     assert_eq!(
         rows(&db, "SELECT value FROM meta WHERE key = 'schema_version'"),
-        [["1"]]
+        [["2"]]
     );
 
     // Run 2: nothing changed; the open findings are seen again.
@@ -194,7 +194,7 @@ fn four_runs_record_new_unchanged_resolved_and_reopened_findings() {
     let cells: Vec<&str> = line.split(',').collect();
     assert_eq!(cells[0], "acme-health");
     assert_eq!(cells[1], n);
-    assert_eq!(&cells[4..], ["4", "0", "0", "4"]);
+    assert_eq!(&cells[4..8], ["4", "0", "0", "4"]);
     let o = run(&["history", out.to_str().unwrap(), "--client", "nobody"]);
     assert_eq!(code(&o), 2);
 }
@@ -228,7 +228,7 @@ fn a_history_that_is_not_a_database_newer_or_locked_exits_2_after_writing_the_cl
 
     let newer = tmp.path().join("newer.sqlite");
     let c = Connection::open(&newer).unwrap();
-    c.execute_batch("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL); INSERT INTO meta VALUES ('schema_version', '2');")
+    c.execute_batch("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL); INSERT INTO meta VALUES ('schema_version', '99');")
         .unwrap();
     drop(c);
     let arg = format!("sqlite:{}", newer.display());
@@ -236,7 +236,7 @@ fn a_history_that_is_not_a_database_newer_or_locked_exits_2_after_writing_the_cl
         &root,
         &tmp.path().join("o2"),
         &["--history", &arg],
-        "schema version 2, newer",
+        "schema version 99, newer",
     );
 
     let locked = tmp.path().join("locked.sqlite");
@@ -445,7 +445,7 @@ fn postgres_four_runs_and_concurrent_shards() {
         .map(str::to_string)
         .collect();
     assert_eq!(cells[1], all.len().to_string());
-    assert_eq!(&cells[4..], ["4", "0", "0", "4"]);
+    assert_eq!(&cells[4..8], ["4", "0", "0", "4"]);
 
     // Shards of one night at once: 4 processes, 8 clients, one history.
     pg_reset(&url);
