@@ -130,111 +130,101 @@ pub fn plan_ledger(plan: &Plan) -> Ledger {
     l
 }
 
-/// Adds a claim; `acct` is an index into the plan's accounts.
-#[allow(clippy::too_many_arguments)]
-fn claim(
-    l: &mut Ledger,
-    plan: &Plan,
-    acct: usize,
-    id: &str,
-    service: &str,
-    finding_key: &str,
-    filed_on: String,
-    cents: i64,
-    status: &'static str,
-    note: &str,
-) {
+/// A claim on account `acct` (an index into the plan's accounts): open, on the
+/// whole account, no finding key, no note (the callers set what differs).
+fn claim(plan: &Plan, acct: usize, id: &str, filed_on: Option<String>, cents: i64) -> ClaimRow {
     let a: &Account = &plan.accounts[acct];
-    l.claims.push(ClaimRow {
+    ClaimRow {
         id: id.to_string(),
         carrier: a.carrier,
         account: a.number.clone(),
-        service: service.to_string(),
-        finding_key: finding_key.to_string(),
-        filed_on,
+        service: String::new(),
+        finding_key: String::new(),
+        filed_on: filed_on.unwrap_or_default(),
         cents,
-        status,
-        note: note.to_string(),
-    });
+        status: "open",
+        note: String::new(),
+    }
 }
 
-/// Adds a row to a later bill.
-fn credit(
-    l: &mut Ledger,
-    acct: usize,
-    period: u32,
-    ctype: &'static str,
-    code: &str,
-    desc: String,
-    cents: i64,
-) {
-    l.credits.push(CreditRow {
+/// A credit row (type `credit`, at account level) on the bill of `acct` for `period`.
+fn credit(acct: usize, period: u32, code: &str, desc: String, cents: i64) -> CreditRow {
+    CreditRow {
         account: acct,
         period,
         service: String::new(),
-        ctype,
+        ctype: "credit",
         code: code.to_string(),
         desc,
         cents,
-    });
+    }
+}
+
+/// A finding key of service `s`: the rule, its carrier, account and id, then `rest`.
+fn key(plan: &Plan, rule: &str, s: &Service, rest: &[&str]) -> String {
+    let a = &plan.accounts[s.account];
+    let mut parts = vec![rule, CARRIERS[s.carrier].name, a.number.as_str(), s.id.as_str()];
+    parts.extend_from_slice(rest);
+    telaudit_model::finding_key(&parts)
 }
 
 /// The claims on findings the audit makes: DIS001 (covered lines, credited in
-/// full), RAT001 (partly credited), CRD001 (missing credits, unpaid).
+/// full), RAT001 (partly credited), TAX001 (covered lines judged from the
+/// filing date), CRD001 (missing credits, unpaid).
 fn finding_claims(plan: &Plan, l: &mut Ledger) {
+    dis_claim(plan, l);
+    rat_claim(plan, l);
+    tax_claim(plan, l);
+    crd_claim(plan, l);
+}
+
+/// DIS001: the first service billed on after a disconnect dated inside a month
+/// (not on its first day), claimed for two months; a credit naming a longer id
+/// pays nothing, then one naming it pays it in full.
+fn dis_claim(plan: &Plan, l: &mut Ledger) {
     let last = plan.months - 1;
-    let key = |rule: &str, s: &Service, rest: &[&str]| {
-        let a = &plan.accounts[s.account];
-        let mut parts = vec![rule, CARRIERS[s.carrier].name, a.number.as_str(), s.id.as_str()];
-        parts.extend_from_slice(rest);
-        telaudit_model::finding_key(&parts)
-    };
-    // DIS001: billed on after a disconnect dated inside a month (not on its first day).
     let dis = plan.services.iter().find(|s| {
         s.status == "disconnected"
             && s.disconnect_date.as_deref().is_some_and(|d| !d.ends_with("-01"))
             && s.disconnect_period
                 .is_some_and(|k| k + 2 <= last && s.last >= k + 2)
     });
-    if let Some((s, k)) = dis.and_then(|s| Some((s, s.disconnect_period?))) {
-        let id = ticket(s.carrier, 71);
-        let cents = 2 * recurring_cents(s);
-        if let Some(filed) = day_of(&plan.periods, k + 2, 10) {
-            claim(
-                l,
-                plan,
-                s.account,
-                &id,
-                &s.id,
-                &key("DIS001", s, &[]),
-                filed,
-                cents,
-                "open",
-                "billed after the disconnect; two months claimed",
-            );
-            if k + 4 <= last {
-                credit(
-                    l,
-                    s.account,
-                    k + 3,
-                    "credit",
-                    "DSP",
-                    format!("Dispute credit ref {id}0"),
-                    -7700,
-                );
-                credit(
-                    l,
-                    s.account,
-                    k + 4,
-                    "credit",
-                    "DSP",
-                    format!("Credit re dispute {id}"),
-                    -cents,
-                );
-            }
-        }
+    let Some((s, k)) = dis.and_then(|s| Some((s, s.disconnect_period?))) else {
+        return;
+    };
+    let id = ticket(s.carrier, 71);
+    let cents = 2 * recurring_cents(s);
+    let Some(filed) = day_of(&plan.periods, k + 2, 10) else {
+        return;
+    };
+    l.claims.push(ClaimRow {
+        service: s.id.clone(),
+        finding_key: key(plan, "DIS001", s, &[]),
+        note: "billed after the disconnect; two months claimed".into(),
+        ..claim(plan, s.account, &id, Some(filed), cents)
+    });
+    if k + 4 <= last {
+        l.credits.push(credit(
+            s.account,
+            k + 3,
+            "DSP",
+            format!("Dispute credit ref {id}0"),
+            -7700,
+        ));
+        l.credits.push(credit(
+            s.account,
+            k + 4,
+            "DSP",
+            format!("Credit re dispute {id}"),
+            -cents,
+        ));
     }
-    // RAT001: a plan billed above its contracted rate from period `from` on.
+}
+
+/// RAT001: the first plan billed above its contracted rate from period `from`
+/// on, claimed for two months; a credit naming it pays half (partial).
+fn rat_claim(plan: &Plan, l: &mut Ledger) {
+    let last = plan.months - 1;
     let rat = plan.services.iter().find_map(|s| {
         let (from, over) = s.overrate?;
         let contract = match s.plan.code {
@@ -244,289 +234,198 @@ fn finding_claims(plan: &Plan, l: &mut Ledger) {
             "1FB" if plan.accounts[s.account].line_rate_contract => LINE_RATE.0,
             _ => return None,
         };
-        let ok = !s.amount_only && from + 3 <= last && s.last >= from + 1 && s.status == "active";
+        let ok = !s.amount_only && from + 3 <= last && s.last > from && s.status == "active";
         ok.then_some((s, from, (over - contract) * s.plan_qty / 100))
     });
-    if let Some((s, from, monthly)) = rat {
-        let id = ticket(s.carrier, 72);
-        let cents = 2 * monthly;
-        if let Some(filed) = day_of(&plan.periods, from + 1, 10) {
-            claim(
-                l,
-                plan,
-                s.account,
-                &id,
-                &s.id,
-                &key("RAT001", s, &[s.plan.code]),
-                filed,
-                cents,
-                "open",
-                "plan above the contracted rate",
-            );
-            credit(
-                l,
-                s.account,
-                from + 3,
-                "adjustment",
-                "ADJ",
-                format!("Rate adjustment {id} (partial)"),
-                -(cents / 2),
-            );
-        }
-    }
-    // TAX001: an exempt tax billed since the first period on an active line,
-    // claimed after three bills: the claim covers those three (their dispute
-    // window judged from its filing date, they do not expire while the carrier
-    // takes its time); the tax billed after it is new money, in the dispute files.
+    let Some((s, from, monthly)) = rat else { return };
+    let id = ticket(s.carrier, 72);
+    let cents = 2 * monthly;
+    let Some(filed) = day_of(&plan.periods, from + 1, 10) else {
+        return;
+    };
+    l.claims.push(ClaimRow {
+        service: s.id.clone(),
+        finding_key: key(plan, "RAT001", s, &[s.plan.code]),
+        note: "plan above the contracted rate".into(),
+        ..claim(plan, s.account, &id, Some(filed), cents)
+    });
+    let desc = format!("Rate adjustment {id} (partial)");
+    l.credits.push(CreditRow {
+        ctype: "adjustment",
+        ..credit(s.account, from + 3, "ADJ", desc, -(cents / 2))
+    });
+}
+
+/// TAX001: an exempt tax billed since the first period on an active line,
+/// claimed after three bills: the claim covers those three (their dispute
+/// window judged from its filing date, they do not expire while the carrier
+/// takes its time); the tax billed after it is new money, in the dispute files.
+/// A credit naming the claim pays it.
+fn tax_claim(plan: &Plan, l: &mut Ledger) {
     let tax = plan
         .services
         .iter()
         .find(|s| s.exempt_tax.is_some() && s.status == "active" && s.first == 0 && s.dup.is_none());
-    if let Some((s, (desc, _, bps))) = tax.and_then(|s| Some((s, s.exempt_tax?))) {
-        let id = ticket(s.carrier, 74);
-        let cents = 3 * ((s.plan.cents * s.plan_qty * bps + 5000) / 10_000);
-        if let Some(filed) = day_of(&plan.periods, 2, 10) {
-            claim(
-                l,
-                plan,
-                s.account,
-                &id,
-                &s.id,
-                &key("TAX001", s, &[desc]),
-                filed,
-                cents,
-                "open",
-                "exempt tax, first three bills",
-            );
-            credit(
-                l,
-                s.account,
-                5,
-                "credit",
-                "TAXCR",
-                format!("Tax exemption applied, {id}"),
-                -cents,
-            );
-        }
-    }
-    // CRD001: a contract credit missing in a billed period inside its window.
+    let Some((s, (desc, _, bps))) = tax.and_then(|s| Some((s, s.exempt_tax?))) else {
+        return;
+    };
+    let id = ticket(s.carrier, 74);
+    let cents = 3 * ((s.plan.cents * s.plan_qty * bps + 5000) / 10_000);
+    let Some(filed) = day_of(&plan.periods, 2, 10) else {
+        return;
+    };
+    l.claims.push(ClaimRow {
+        service: s.id.clone(),
+        finding_key: key(plan, "TAX001", s, &[desc]),
+        note: "exempt tax, first three bills".into(),
+        ..claim(plan, s.account, &id, Some(filed), cents)
+    });
+    let text = format!("Tax exemption applied, {id}");
+    l.credits.push(credit(s.account, 5, "TAXCR", text, -cents));
+}
+
+/// CRD001: the first contract credit missing in a billed period inside its
+/// window, claimed the month after for every such period up to it; unpaid.
+fn crd_claim(plan: &Plan, l: &mut Ledger) {
+    let last = plan.months - 1;
     let crd = plan.services.iter().find_map(|s| {
         let c = s.credit.as_ref()?;
-        let m = c
-            .missing
-            .iter()
-            .copied()
-            .find(|&m| c.inside(m) && s.first <= m && m <= s.last && m < last)?;
+        let billed = |m: u32| c.inside(m) && s.first <= m && m <= s.last;
+        let m = c.missing.iter().copied().find(|&m| billed(m) && m < last)?;
         Some((s, c, m))
     });
-    if let Some((s, c, m)) = crd {
-        let a = &plan.accounts[s.account];
-        let from = if c.from > 0 {
-            plan.periods[c.from as usize].start.clone()
-        } else {
-            String::new()
-        };
-        let fk = key("CRD001", s, &[c.code, a.number.as_str(), from.as_str()]);
-        let covered = c
-            .missing
-            .iter()
-            .filter(|&&p| p <= m && c.inside(p) && p >= s.first)
-            .count() as i64;
-        if let Some(filed) = day_of(&plan.periods, m + 1, 10) {
-            claim(
-                l,
-                plan,
-                s.account,
-                &ticket(s.carrier, 73),
-                &s.id,
-                &fk,
-                filed,
-                covered * c.cents,
-                "open",
-                "contract credits missing",
-            );
-        }
-    }
+    let Some((s, c, m)) = crd else { return };
+    let a = &plan.accounts[s.account];
+    let from = if c.from > 0 {
+        plan.periods[c.from as usize].start.clone()
+    } else {
+        String::new()
+    };
+    let fk = key(plan, "CRD001", s, &[c.code, a.number.as_str(), from.as_str()]);
+    let covered = c
+        .missing
+        .iter()
+        .filter(|&&p| p <= m && c.inside(p) && p >= s.first)
+        .count() as i64;
+    let filed = day_of(&plan.periods, m + 1, 10);
+    l.claims.push(ClaimRow {
+        service: s.id.clone(),
+        finding_key: fk,
+        note: "contract credits missing".into(),
+        ..claim(plan, s.account, &ticket(s.carrier, 73), filed, covered * c.cents)
+    });
+}
+
+/// The accounts of each carrier: Verizon, AT&T, Lumen, Comcast.
+struct Accounts {
+    vz: Vec<usize>,
+    att: Vec<usize>,
+    lumen: Vec<usize>,
+    cb: Vec<usize>,
+}
+
+/// The `i`th account of a carrier (its last when it has fewer).
+fn pick(v: &[usize], i: usize) -> usize {
+    v[i.min(v.len() - 1)]
 }
 
 /// The account-level claims and the credits of every other case.
 fn account_claims(plan: &Plan, l: &mut Ledger) {
-    let last = plan.months - 1;
+    let acc = Accounts {
+        vz: accounts_of(plan, VZ),
+        att: accounts_of(plan, ATT),
+        lumen: accounts_of(plan, LUMEN),
+        cb: accounts_of(plan, COMCAST),
+    };
+    paid_claims(plan, &acc, l);
+    contract_code_case(plan, l);
+    other_claims(plan, &acc, l);
+}
+
+/// By amount then a goodwill credit (unmatched); two equal claims and an
+/// ambiguous credit, a positive rebill naming one; a credit dated before its
+/// claim's filing, then a later one; two credits paying more than their claim.
+fn paid_claims(plan: &Plan, acc: &Accounts, l: &mut Ledger) {
     let p = &plan.periods;
-    let (vz, att, lumen, cb) = (
-        accounts_of(plan, VZ),
-        accounts_of(plan, ATT),
-        accounts_of(plan, LUMEN),
-        accounts_of(plan, COMCAST),
-    );
-    let pick = |v: &[usize], i: usize| v[i.min(v.len() - 1)];
-    // By amount, then a goodwill credit on the same account that pays nothing.
-    let a = pick(&att, 0);
-    let id = ticket(ATT, 13);
-    claim(
-        l,
-        plan,
-        a,
-        &id,
-        "",
-        "",
-        day_of(p, 2, 10).unwrap_or_default(),
-        14_250,
-        "open",
-        "paper statement fees billed after e-billing was set up",
-    );
-    credit(l, a, 4, "credit", "ADJ", "Billing adjustment".into(), -14_250);
-    credit(l, a, 6, "credit", "GW", "Goodwill credit".into(), -6_137);
-    // Two equal claims: a credit of that amount is ambiguous; a positive
-    // adjustment naming one pays nothing.
-    let a = pick(&vz, 1);
+    let a = pick(&acc.att, 0);
+    l.claims.push(ClaimRow {
+        note: "paper statement fees billed after e-billing was set up".into(),
+        ..claim(plan, a, &ticket(ATT, 13), day_of(p, 2, 10), 14_250)
+    });
+    l.credits
+        .push(credit(a, 4, "ADJ", "Billing adjustment".into(), -14_250));
+    l.credits
+        .push(credit(a, 6, "GW", "Goodwill credit".into(), -6_137));
+    let a = pick(&acc.vz, 1);
     let (d1, d2) = (ticket(VZ, 21), ticket(VZ, 22));
     for id in [&d1, &d2] {
-        claim(
-            l,
-            plan,
-            a,
-            id,
-            "",
-            "",
-            day_of(p, 3, 10).unwrap_or_default(),
-            8_800,
-            "open",
-            "",
-        );
+        l.claims.push(claim(plan, a, id, day_of(p, 3, 10), 8_800));
     }
-    credit(l, a, 5, "credit", "ADJ", "Dispute credit".into(), -8_800);
-    credit(l, a, 5, "adjustment", "ADJ", format!("Rebill re {d1}"), 8_800);
-    // A credit dated before its claim's filing names it (pays nothing); a later one pays.
-    let a = pick(&cb, 0);
-    let id = ticket(COMCAST, 3);
-    claim(
-        l,
-        plan,
-        a,
-        &id,
-        "",
-        "",
-        day_of(p, 5, 10).unwrap_or_default(),
-        9_500,
-        "open",
-        "-promised by phone, see ticket",
-    );
-    credit(l, a, 5, "credit", "ADJ", format!("Credit re {id}"), -9_500);
-    if last >= 7 {
-        credit(l, a, 7, "credit", "ADJ", format!("Credit re {id}"), -9_500);
-    }
-    // Two credits paying more than their claim (over-credit).
-    let a = pick(&cb, 1);
-    let id = ticket(COMCAST, 4);
-    claim(
-        l,
-        plan,
-        a,
-        &id,
-        "",
-        "",
-        day_of(p, 3, 10).unwrap_or_default(),
-        6_000,
-        "open",
-        "",
-    );
-    credit(l, a, 4, "credit", "ADJ", format!("Credit {id}"), -4_000);
-    credit(l, a, 5, "credit", "ADJ", format!("{id} final credit"), -3_500);
-    contract_code_case(plan, l);
-    // A denied claim a credit names, and a withdrawn one.
-    let a = pick(&lumen, 0);
-    let id = ticket(LUMEN, 31);
-    claim(
-        l,
-        plan,
-        a,
-        &id,
-        "",
-        "",
-        day_of(p, 1, 10).unwrap_or_default(),
-        12_000,
-        "denied",
-        "carrier says the circuit was in service",
-    );
-    credit(l, a, 3, "credit", "ADJ", format!("Partial credit {id}"), -4_000);
-    claim(
-        l,
-        plan,
-        a,
-        &ticket(LUMEN, 32),
-        "",
-        "",
-        day_of(p, 2, 10).unwrap_or_default(),
-        6_600,
-        "withdrawn",
-        "billed correctly after all",
-    );
-    // A claim named only in a credit's charge_code.
-    let a = pick(&att, 2);
-    let id = ticket(ATT, 99);
-    claim(
-        l,
-        plan,
-        a,
-        &id,
-        "",
-        "",
-        day_of(p, 4, 10).unwrap_or_default(),
-        13_000,
-        "open",
-        "",
-    );
-    credit(
-        l,
-        a,
-        5,
-        "credit",
-        &id,
-        "Dispute resolution credit".into(),
-        -13_000,
-    );
-    // An account written without its leading zeros: warned about, never credited.
-    let a = pick(&lumen, 1);
-    let mut unbilled = plan.accounts[a].clone();
-    unbilled.number = unbilled.number.trim_start_matches('0').to_string();
-    l.claims.push(ClaimRow {
-        id: ticket(LUMEN, 40),
-        carrier: LUMEN,
-        account: unbilled.number,
-        service: String::new(),
-        finding_key: String::new(),
-        filed_on: day_of(p, 4, 10).unwrap_or_default(),
-        cents: 21_000,
-        status: "open",
-        note: "account number typed without its leading zeros".into(),
+    l.credits
+        .push(credit(a, 5, "ADJ", "Dispute credit".into(), -8_800));
+    l.credits.push(CreditRow {
+        ctype: "adjustment",
+        ..credit(a, 5, "ADJ", format!("Rebill re {d1}"), 8_800)
     });
-    // Filed days before the last bill (open), and after it (left out).
-    let a = pick(&vz, 0);
-    claim(
-        l,
-        plan,
-        a,
-        &ticket(VZ, 90),
-        "",
-        "",
-        day_of(p, last, 1).unwrap_or_default(),
-        5_840,
-        "open",
-        "",
-    );
-    claim(
-        l,
-        plan,
-        a,
-        &ticket(VZ, 91),
-        "",
-        "",
-        after_last(p).unwrap_or_default(),
-        4_410,
-        "open",
-        "filed after the audit's bills",
-    );
+    let a = pick(&acc.cb, 0);
+    let id = ticket(COMCAST, 3);
+    l.claims.push(ClaimRow {
+        note: "-promised by phone, see ticket".into(),
+        ..claim(plan, a, &id, day_of(p, 5, 10), 9_500)
+    });
+    l.credits
+        .push(credit(a, 5, "ADJ", format!("Credit re {id}"), -9_500));
+    if plan.months > 7 {
+        l.credits
+            .push(credit(a, 7, "ADJ", format!("Credit re {id}"), -9_500));
+    }
+    let a = pick(&acc.cb, 1);
+    let id = ticket(COMCAST, 4);
+    l.claims.push(claim(plan, a, &id, day_of(p, 3, 10), 6_000));
+    l.credits
+        .push(credit(a, 4, "ADJ", format!("Credit {id}"), -4_000));
+    l.credits
+        .push(credit(a, 5, "ADJ", format!("{id} final credit"), -3_500));
+}
+
+/// A denied claim a credit names, a withdrawn one, one named only in a
+/// credit's charge_code, one on an account written without its leading zeros
+/// (warned about), one filed days before the last bill (open) and one after it
+/// (left out).
+fn other_claims(plan: &Plan, acc: &Accounts, l: &mut Ledger) {
+    let (p, last) = (&plan.periods, plan.months - 1);
+    let a = pick(&acc.lumen, 0);
+    let id = ticket(LUMEN, 31);
+    l.claims.push(ClaimRow {
+        status: "denied",
+        note: "carrier says the circuit was in service".into(),
+        ..claim(plan, a, &id, day_of(p, 1, 10), 12_000)
+    });
+    l.credits
+        .push(credit(a, 3, "ADJ", format!("Partial credit {id}"), -4_000));
+    l.claims.push(ClaimRow {
+        status: "withdrawn",
+        note: "billed correctly after all".into(),
+        ..claim(plan, a, &ticket(LUMEN, 32), day_of(p, 2, 10), 6_600)
+    });
+    let a = pick(&acc.att, 2);
+    let id = ticket(ATT, 99);
+    l.claims.push(claim(plan, a, &id, day_of(p, 4, 10), 13_000));
+    l.credits
+        .push(credit(a, 5, &id, "Dispute resolution credit".into(), -13_000));
+    let a = pick(&acc.lumen, 1);
+    l.claims.push(ClaimRow {
+        account: plan.accounts[a].number.trim_start_matches('0').to_string(),
+        note: "account number typed without its leading zeros".into(),
+        ..claim(plan, a, &ticket(LUMEN, 40), day_of(p, 4, 10), 21_000)
+    });
+    let a = pick(&acc.vz, 0);
+    l.claims
+        .push(claim(plan, a, &ticket(VZ, 90), day_of(p, last, 1), 5_840));
+    l.claims.push(ClaimRow {
+        note: "filed after the audit's bills".into(),
+        ..claim(plan, a, &ticket(VZ, 91), after_last(p), 4_410)
+    });
 }
 
 /// A credit with a contract credit's code (its carrier's LOYAL, SLACR or PROMO),
@@ -552,19 +451,10 @@ fn contract_code_case(plan: &Plan, l: &mut Ledger) {
     });
     if let Some((a, code)) = found {
         let id = ticket(plan.accounts[a].carrier, 55);
-        claim(
-            l,
-            plan,
-            a,
-            &id,
-            "",
-            "",
-            day_of(&plan.periods, 4, 10).unwrap_or_default(),
-            7_500,
-            "open",
-            "",
-        );
-        credit(l, a, 5, "credit", code, format!("Credit re {id}"), -7_500);
+        l.claims
+            .push(claim(plan, a, &id, day_of(&plan.periods, 4, 10), 7_500));
+        l.credits
+            .push(credit(a, 5, code, format!("Credit re {id}"), -7_500));
     }
 }
 

@@ -875,7 +875,8 @@ fn assemble<'a>(
         .map(|(c, accs)| (c, unique_names(accs)))
         .collect();
 
-    let accounts: Vec<((&str, &str), Vec<DisputeLine>, Vec<ClaimLine>)> = by_account
+    type Account<'s> = ((&'s str, &'s str), Vec<DisputeLine>, Vec<ClaimLine>);
+    let accounts: Vec<Account<'_>> = by_account
         .into_iter()
         .map(|(k, lines)| {
             let mut open = pending.remove(&k).unwrap_or_default();

@@ -146,7 +146,9 @@ pub fn lines(o: &Overview) -> Vec<Line> {
 /// Each client's recovered and outstanding at its last run, and what came back
 /// since its latest earlier run with a figure.
 fn recovery(o: &Overview, by: &mut BTreeMap<&str, Line>) {
-    let mut per: BTreeMap<&str, Vec<(i64, Option<Decimal>, Option<Decimal>)>> = BTreeMap::new();
+    /// A client run's (run_id, recovered, outstanding).
+    type RunFigures = (i64, Option<Decimal>, Option<Decimal>);
+    let mut per: BTreeMap<&str, Vec<RunFigures>> = BTreeMap::new();
     let dec = |v: &Option<String>| v.as_deref().and_then(|t| t.parse::<Decimal>().ok());
     for (run, client, rec, out) in &o.recovery {
         per.entry(client).or_default().push((*run, dec(rec), dec(out)));
