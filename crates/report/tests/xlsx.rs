@@ -473,3 +473,41 @@ fn every_amount_cell_is_formatted_as_money_and_every_date_cell_as_a_date() {
         assert_eq!(days > 0, !dates.is_empty(), "{name} has dates");
     }
 }
+
+#[test]
+fn claim_ids_and_notes_are_string_cells_never_formulas() {
+    // The small client with a ledger whose claim ids and notes look like formulas.
+    let tmp = tempfile::tempdir().unwrap();
+    let client = tmp.path().join("small-client");
+    copy_dir(&fixture(), &client);
+    fs::write(
+        client.join("claims.csv"),
+        "claim_id,carrier,account,service_id,finding_key,filed_on,amount,status,note\n\
+         \"=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",Verizon Wireless,0042,,,2025-03-01,10.00,,+SUM(A1:A9)\n\
+         @cmd,Verizon Wireless,0042,,,2025-03-01,12.00,denied,-1\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    audit_client(&client, &out);
+    let mut wb: Xlsx<_> = open_workbook(out.join("report.xlsx")).unwrap();
+    let cl = wb.worksheet_range("Claims").unwrap();
+    let ids: Vec<&Data> = cl.rows().skip(1).map(|r| &r[0]).collect();
+    assert_eq!(
+        ids,
+        [
+            &Data::String("=HYPERLINK(\"http://x\",\"y\")".into()),
+            &Data::String("@cmd".into())
+        ]
+    );
+    let notes: Vec<&Data> = cl.rows().skip(1).map(|r| &r[12]).collect();
+    assert_eq!(
+        notes,
+        [&Data::String("+SUM(A1:A9)".into()), &Data::String("-1".into())]
+    );
+    let formulas = wb.worksheet_formula("Claims").unwrap();
+    assert!(
+        formulas.used_cells().all(|(_, _, f)| f.is_empty()),
+        "a claim id became a formula"
+    );
+    assert!(!part(&out.join("report.xlsx"), "xl/worksheets/sheet5.xml").contains("<f>"));
+}
