@@ -174,7 +174,18 @@ impl Tx for PgTx<'_> {
     fn version(&mut self) -> Result<i64, String> {
         let has: bool = self
             .tx
-            .query_one("SELECT to_regclass('meta') IS NOT NULL", &[])
+            // A plain query of the catalog, read with this statement's snapshot:
+            // `to_regclass` looks the name up in the session's catalog cache, which
+            // may not yet know a `meta` that another shard's run created and
+            // committed while this one waited for the advisory lock; this run would
+            // then migrate again from version 0 (version 2's ALTER TABLE fails on a
+            // second run, where version 1's CREATE TABLE IF NOT EXISTS did not).
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c
+                   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                   WHERE c.relname = 'meta' AND n.nspname = current_schema())",
+                &[],
+            )
             .map_err(sql)?
             .get(0);
         if !has {
