@@ -371,7 +371,7 @@ fn write_partial(o: &mut String, r: &Report) -> Out {
     } else {
         writeln!(
             o,
-            "<p><b>{} input records</b> (files, inventory or contract lines) were refused, so some \
+            "<p><b>{} input records</b> (files, or lines of inventory.csv, contracts.csv, claims.csv ...) were refused, so some \
              findings may be missing.</p>",
             r.rejections
         )?;

@@ -154,7 +154,7 @@ fn write_input(o: &mut String, r: &Report, view: &View<'_>) -> Out {
     } else if r.rejections > 0 {
         writeln!(
             o,
-            "> **Warning:** {} input records (files, inventory or contract lines) were refused, so some \
+            "> **Warning:** {} input records (files, or lines of inventory.csv, contracts.csv, claims.csv ...) were refused, so some \
              findings may be missing; `rejected.csv` gives the file, line and reason of each.",
             r.rejections
         )?;
