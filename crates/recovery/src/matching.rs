@@ -28,6 +28,7 @@
 //! after it is not.
 
 use crate::{in_scope, ledger};
+use aho_corasick::AhoCorasick;
 use rust_decimal::{Decimal, RoundingStrategy};
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::cmp::Reverse;
@@ -163,10 +164,14 @@ pub fn whole_word_at(hay: &str, needle: &str) -> Option<usize> {
 }
 
 /// The claims of every account, as claim-state indexes in claims.csv order,
-/// with their ids in lower case.
+/// with their ids in lower case, and per account an automaton that finds all
+/// of its claims' ids in a text in one pass (pattern `i` is the account's
+/// `i`th claim): a credit's text is searched once, not once per claim, so an
+/// account with hundreds of claims and a hundred thousand credits stays cheap.
 struct Book {
     by_account: FxHashMap<(Sym, Sym), Vec<usize>>,
     folded: Vec<String>,
+    finders: FxHashMap<(Sym, Sym), AhoCorasick>,
 }
 
 /// Matches every credit of an account with claims to the claims taken into
@@ -192,22 +197,35 @@ pub fn match_credits(dump: &Dump) -> (Vec<ClaimState>, Vec<Credit>) {
     let mut book = Book {
         by_account: FxHashMap::default(),
         folded: Vec::with_capacity(states.len()),
+        finders: FxHashMap::default(),
     };
     for (k, s) in states.iter().enumerate() {
         let c = &all[s.ledger];
         book.by_account.entry((c.carrier, c.account)).or_default().push(k);
         book.folded.push(c.claim_id.to_lowercase());
     }
+    for (&account, mine) in &book.by_account {
+        // Ids are short texts; building cannot fail for them (it fails only past
+        // the automaton's size limits), and without a finder no credit names a claim.
+        if let Ok(f) = AhoCorasick::new(mine.iter().map(|&k| &book.folded[k])) {
+            book.finders.insert(account, f);
+        }
+    }
+    let mut waiting = Waiting::of(all, &states);
     let credits = credit_rows(dump, &book);
     let mut out = Vec::with_capacity(credits.len());
     for id in credits {
         let row = &dump.rows[id as usize];
-        let (matched, claims) = match_one(dump, row, &book, &states);
+        let (matched, claims) = match_one(dump, row, &book, &waiting, &states);
         if matches!(matched, Matched::Reference | Matched::Amount) {
-            let s = &mut states[claims[0]];
+            let k = claims[0];
+            let c = &all[states[k].ledger];
+            let before = states[k].outstanding;
+            let s = &mut states[k];
             s.recovered -= row.amount.to_decimal();
-            s.outstanding = (all[s.ledger].amount.to_decimal() - s.recovered).max(Decimal::ZERO);
+            s.outstanding = (c.amount.to_decimal() - s.recovered).max(Decimal::ZERO);
             s.credits.push(id);
+            waiting.moved(c, k, before, s.outstanding);
         }
         out.push(Credit {
             row: id,
@@ -219,6 +237,47 @@ pub fn match_credits(dump: &Dump) -> (Vec<ClaimState>, Vec<Credit>) {
         settle(s, &all[s.ledger], as_of, dump.config.response_days());
     }
     (states, out)
+}
+
+/// The claims that can be paid by amount (status `open` in the ledger, money
+/// outstanding), by account and outstanding: a credit finds the claims of its
+/// amount with one lookup, however many claims its account has.
+struct Waiting(FxHashMap<(Sym, Sym, Decimal), Vec<usize>>);
+
+impl Waiting {
+    fn of(all: &[telaudit_model::LedgerClaim], states: &[ClaimState]) -> Waiting {
+        let mut w = Waiting(FxHashMap::default());
+        for (k, s) in states.iter().enumerate() {
+            w.moved(&all[s.ledger], k, Decimal::ZERO, s.outstanding);
+        }
+        w
+    }
+
+    /// Claim `k`'s outstanding went from `before` to `now` (0: not listed).
+    fn moved(&mut self, c: &telaudit_model::LedgerClaim, k: usize, before: Decimal, now: Decimal) {
+        if c.status != LedgerStatus::Open {
+            return;
+        }
+        if before > Decimal::ZERO {
+            if let Some(v) = self.0.get_mut(&(c.carrier, c.account, before.normalize())) {
+                v.retain(|&x| x != k);
+            }
+        }
+        if now > Decimal::ZERO {
+            let v = self.0.entry((c.carrier, c.account, now.normalize())).or_default();
+            // In claims.csv order.
+            if let Err(at) = v.binary_search(&k) {
+                v.insert(at, k);
+            }
+        }
+    }
+
+    /// The claims of an account whose outstanding is `amount`, in claims.csv order.
+    fn with(&self, carrier: Sym, account: Sym, amount: Decimal) -> &[usize] {
+        self.0
+            .get(&(carrier, account, amount.normalize()))
+            .map_or(&[], Vec::as_slice)
+    }
 }
 
 /// The credits of the accounts with claims, dated on or before the as-of date,
@@ -261,7 +320,13 @@ fn credit_rows(dump: &Dump, book: &Book) -> Vec<RowId> {
 }
 
 /// How one credit is matched, and the claims it pays or could pay.
-fn match_one(dump: &Dump, row: &Row, book: &Book, states: &[ClaimState]) -> (Matched, Vec<usize>) {
+fn match_one(
+    dump: &Dump,
+    row: &Row,
+    book: &Book,
+    waiting: &Waiting,
+    states: &[ClaimState],
+) -> (Matched, Vec<usize>) {
     let Some(mine) = book.by_account.get(&(row.carrier, row.account)) else {
         return (Matched::Unmatched, Vec::new());
     };
@@ -270,17 +335,15 @@ fn match_one(dump: &Dump, row: &Row, book: &Book, states: &[ClaimState]) -> (Mat
     if let Some(k) = by_reference(dump, row, book, mine, &filed) {
         return (Matched::Reference, vec![k]);
     }
+    // Open claims with this outstanding (never 0: a claim paid in full waits for nothing).
     let want = (-row.amount.to_decimal()).round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
-    let fits: Vec<usize> = mine
+    let fits: Vec<usize> = waiting
+        .with(row.carrier, row.account, want)
         .iter()
         .copied()
         .filter(|&k| {
             let c = &all[states[k].ledger];
-            filed(k)
-                && c.status == LedgerStatus::Open
-                && states[k].outstanding > Decimal::ZERO
-                && states[k].outstanding == want
-                && (c.service.is_empty() || row.service.is_empty() || c.service == row.service)
+            filed(k) && (c.service.is_empty() || row.service.is_empty() || c.service == row.service)
         })
         .collect();
     match fits.len() {
@@ -290,7 +353,9 @@ fn match_one(dump: &Dump, row: &Row, book: &Book, states: &[ClaimState]) -> (Mat
     }
 }
 
-/// The claim a credit names (step 1), if any.
+/// The claim a credit names (step 1), if any: of the claims filed by its date
+/// whose id occurs in its description (else its charge_code) as a whole word,
+/// the one that starts first, then the longer id, then the first in claims.csv.
 fn by_reference(
     dump: &Dump,
     row: &Row,
@@ -298,21 +363,37 @@ fn by_reference(
     mine: &[usize],
     filed: &dyn Fn(usize) -> bool,
 ) -> Option<usize> {
-    let desc = dump.s(row.description).to_lowercase();
-    let code = dump.s(row.charge_code).to_lowercase();
-    mine.iter()
-        .copied()
-        .filter(|&k| filed(k))
-        .filter_map(|k| {
-            let id = &book.folded[k];
-            let len = Reverse(id.chars().count());
-            match whole_word_at(&desc, id) {
-                Some(at) => Some(((0, at, len), k)),
-                None => whole_word_at(&code, id).map(|at| ((1, at, len), k)),
+    let finder = book.finders.get(&(row.carrier, row.account))?;
+    let mut best: Option<(u8, usize, Reverse<usize>, usize)> = None;
+    for (place, text) in [(0u8, row.description), (1u8, row.charge_code)] {
+        let text = dump.s(text).to_lowercase();
+        for m in finder.find_overlapping_iter(&text) {
+            let k = mine[m.pattern().as_usize()];
+            if !filed(k) || !whole_word(&text, m.start(), m.end()) {
+                continue;
             }
-        })
-        .min()
-        .map(|(_, k)| k)
+            let cand = (place, m.start(), Reverse(book.folded[k].chars().count()), k);
+            if best.is_none_or(|b| cand < b) {
+                best = Some(cand);
+            }
+        }
+        if best.is_some() {
+            // An id in the description wins over one only in the charge_code.
+            break;
+        }
+    }
+    best.map(|b| b.3)
+}
+
+/// Whether `text[start..end]` stands as a whole word: the characters just
+/// before and after it, where there are any, are neither letters nor digits.
+fn whole_word(text: &str, start: usize, end: usize) -> bool {
+    let before = text[..start]
+        .chars()
+        .next_back()
+        .is_none_or(|c| !c.is_alphanumeric());
+    let after = text[end..].chars().next().is_none_or(|c| !c.is_alphanumeric());
+    before && after
 }
 
 /// A claim's outstanding, state and age once every credit is applied.
