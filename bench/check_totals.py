@@ -5,7 +5,8 @@ Usage: check_totals.py DUCKDB_AUDIT_PY CLIENT_DIR REPORT_JSON [--threads N]
 
 Runs the baseline (untimed) with --exact, so that it prints exact decimals, rounds each
 figure half away from zero as telaudit does, and compares it with report.json's string:
-rows, billed total, both totals and every rule's recoverable and monthly.
+rows, billed total, both totals and every rule's recoverable and monthly, and with a
+claims.csv every figure of the recovery object (docs/recovery.md).
 Exit 0 when every figure agrees.
 """
 import decimal, json, subprocess, sys
@@ -36,6 +37,13 @@ for rule in sorted(set(ours) | set(exact["by_rule"])):
     mine = ours.get(rule, {"recoverable": "missing", "monthly": "missing"})
     checks.append((f"by_rule.{rule}.recoverable", cents(rec), mine["recoverable"]))
     checks.append((f"by_rule.{rule}.monthly", cents(mon), mine["monthly"]))
+if "recovery" in exact or "recovery" in report:
+    mine, theirs = report.get("recovery", {}), exact.get("recovery", {})
+    for k in ["claims", "claimed", "recovered", "outstanding", "denied", "overdue", "overdue_amount", "covered",
+              "unclaimed", "ambiguous_credits", "unmatched_credits"]:
+        want = theirs.get(k, "missing")
+        want = str(want) if isinstance(want, int) else cents(want) if want != "missing" else want
+        checks.append((f"recovery.{k}", want, str(mine.get(k, "missing"))))
 bad = [c for c in checks if c[1] != c[2]]
 for name, want, got in bad:
     print(f"MISMATCH {name}: duckdb {want}, telaudit {got}")

@@ -16,9 +16,23 @@ Usage: duckdb_audit.py CLIENT_DIR [--threads N] [--exact]
 Prints JSON: input.rows, input.billed_total, totals.recoverable, totals.monthly,
 totals.expired (found too late to claim: client.toml [disputes], as of the latest
 invoice_date) and
-by_rule {rule: [recoverable, monthly]}. Figures are rounded half away from zero to the
-cent as telaudit rounds; with --exact they are the unrounded decimals.
+by_rule {rule: [recoverable, monthly]}, and with a claims.csv (docs/recovery.md) the
+recovery object's figures: claims, claimed, recovered, outstanding, denied, overdue,
+overdue_amount, covered, unclaimed, ambiguous_credits, unmatched_credits. Figures are
+rounded half away from zero to the cent as telaudit rounds; with --exact they are the
+unrounded decimals.
+
+The ledger: each claim row (and missing credit) carries the finding key of its rule's
+finding (the rule id, carrier, account, service_id and the rule's own parts, `|`-joined,
+a `\\` or `|` inside a part escaped); a key belongs to the rule with the largest
+claim on it (ties: the smaller rule id); a claim of claims.csv naming that finding key,
+filed on or after the key's date and by the as-of date, covers it, and the key's
+dispute window is judged from the earliest such filing. Matching credits to claims is
+sequential (each credit changes what the next may pay), so it is a loop over the
+credits SQL selects and orders, as an analyst would write it.
 """
+import csv
+import datetime
 import json
 import os
 import sys
@@ -107,6 +121,14 @@ def rogers_rows(d):
             if (acct, sid, ps, kind) not in listed:
                 usage(acct, sid, ps, kind, Decimal(0))
     return rows
+def esc(col):
+    """A finding key part in SQL: `\\` and `|` inside it escaped with a `\\`."""
+    return "replace(replace(" + col + r", '\', '\\'), '|', '\|')"
+
+
+def fkey(rule, *cols):
+    """The SQL of a finding key: the rule id, then each column escaped, `|`-joined."""
+    return " || '|' || ".join([f"'{rule}'"] + [esc(c) for c in cols])
 
 
 def main():
@@ -124,7 +146,7 @@ def main():
     inv = os.path.join(d, "invoices", "**", "*.csv").replace("'", "''")
     # r: one row per charge; an empty quantity is 1 (docs/formats.md).
     con.execute(f"""
-CREATE TABLE r AS SELECT row_number() OVER () AS id, carrier, account, coalesce(service_id,'') AS sid,
+CREATE TABLE r AS SELECT row_number() OVER () AS id, carrier, account, invoice, coalesce(service_id,'') AS sid,
   invoice_date AS idate,
   lower(trim(charge_type)) AS ct, coalesce(charge_code,'') AS code, description AS descr,
   period_start AS ps, period_end AS pe,
@@ -182,15 +204,18 @@ lat AS (SELECT carrier, account, ps FROM per WHERE back = 1),
 -- monthly money (formats.md section 6: the next bill falls outside it)
 le AS (SELECT carrier, account, max(pe) le FROM r JOIN lat USING (carrier, account, ps) GROUP BY ALL),
 -- cp: the copies, every row of the same charge after the first (DUP001 claims them)
-cp AS (SELECT id FROM (
-          SELECT id, amt, row_number() OVER (PARTITION BY account, sid, ct, code, descr, ps, pe, qty, amt ORDER BY id) n
+cp AS (SELECT id, fcar FROM (
+          SELECT id, amt, row_number() OVER (PARTITION BY account, sid, ct, code, descr, ps, pe, qty, amt ORDER BY id) n,
+                 first_value(carrier) OVER (PARTITION BY account, sid, ct, code, descr, ps, pe, qty, amt ORDER BY id) fcar
           FROM r WHERE ct IN ('recurring','one_time','usage','fee','surcharge') AND amt > 0) WHERE n > 1),
 -- is_lat: the row bills its account's latest period and is not a copy (a copy is a
 -- one-time error: no rule claims monthly money on it, formats.md section 6)
 rl AS (SELECT r.*, (r.ps = lat.ps AND cp.id IS NULL) AS is_lat FROM r JOIN lat USING (carrier, account)
-       LEFT JOIN cp USING (id)),
+       LEFT JOIN (SELECT id FROM cp) cp USING (id)),
 -- DUP001: every copy is recoverable
-dup AS (SELECT 'DUP001' rule, CAST(id AS VARCHAR) key, amt rec, 0::DECIMAL(38,6) mon, carrier, idate
+-- (the finding key's carrier is the first row's: one finding per service and charge)
+dup AS (SELECT 'DUP001' rule, CAST(id AS VARCHAR) key, amt rec, 0::DECIMAL(38,6) mon, carrier, idate,
+        {fkey('DUP001', 'fcar', 'account', 'sid', 'code', 'descr')} fkey
         FROM cp JOIN r USING (id)),
 -- UNU001: recurring charges in the latest period of a service with usage rows but none > 0 in its 3 latest
 -- periods; the account must have at least 3 periods (one idle bill is no evidence)
@@ -198,7 +223,7 @@ svc_usage AS (SELECT carrier, account, sid FROM r JOIN (SELECT carrier, account 
               USING (carrier, account) WHERE ct='usage' AND sid<>'' GROUP BY ALL),
 svc_used3 AS (SELECT DISTINCT r.carrier, r.account, r.sid FROM r JOIN per USING (carrier, account, ps)
               WHERE per.back <= 3 AND r.ct='usage' AND coalesce(r.uq,0) > 0),
-unu AS (SELECT 'UNU001', CAST(id AS VARCHAR), 0, amt, carrier, idate FROM rl JOIN svc_usage USING (carrier, account, sid)
+unu AS (SELECT 'UNU001', CAST(id AS VARCHAR), 0, amt, carrier, idate, NULL::VARCHAR FROM rl JOIN svc_usage USING (carrier, account, sid)
         ANTI JOIN svc_used3 USING (carrier, account, sid) WHERE rl.ct='recurring' AND rl.is_lat),
 -- DIS001: the inventory line ruling a service: one naming the account over a carrier-wide
 -- one, then a disconnected one, then the earliest disconnect date
@@ -211,11 +236,12 @@ rule_line AS (SELECT carrier, account, sid, status, disconnect_date dd FROM (
         WHERE n = 1 AND status = 'disconnected' AND dd IS NOT NULL),
 -- monthly: only the rows that recur (recurring, surcharge, tax) of the latest period
 dis AS (SELECT 'DIS001', CAST(id AS VARCHAR), amt, CASE WHEN is_lat AND ct IN ('recurring','surcharge','tax') THEN amt ELSE 0 END,
-        carrier, idate FROM rl
+        carrier, idate, {fkey('DIS001', 'carrier', 'account', 'sid')} FROM rl
         JOIN rule_line USING (carrier, account, sid) WHERE rl.ps > rule_line.dd AND rl.amt > 0),
 -- RAT001: the contract naming the account beats a carrier-wide one, then the lowest rate
-rat AS (SELECT 'RAT001', CAST(id AS VARCHAR), o, CASE WHEN is_lat AND et > le.le THEN o ELSE 0 END, carrier, idate FROM (
-          SELECT rl.id, rl.is_lat, rl.carrier, rl.account, rl.idate, k.et, CASE WHEN rl.ur IS NOT NULL THEN (rl.ur - k.amount) * rl.qty
+rat AS (SELECT 'RAT001', CAST(id AS VARCHAR), o, CASE WHEN is_lat AND et > le.le THEN o ELSE 0 END, carrier, idate,
+          {fkey('RAT001', 'carrier', 'account', 'sid', 'code')} FROM (
+          SELECT rl.id, rl.is_lat, rl.carrier, rl.account, rl.sid, rl.code, rl.idate, k.et, CASE WHEN rl.ur IS NOT NULL THEN (rl.ur - k.amount) * rl.qty
                                         ELSE rl.amt - k.amount * rl.qty END o,
                  row_number() OVER (PARTITION BY rl.id ORDER BY (k.account = '') ASC, k.amount ASC, k.line ASC) n
           FROM rl JOIN k
@@ -231,15 +257,18 @@ billed AS (SELECT DISTINCT carrier, account, sid, ps FROM r),
 -- a missing credit is dated by the latest invoice_date of its account's rows of that period
 crd AS (SELECT 'CRD001', concat_ws('|', kc.carrier, kc.acct, kc.sid, kc.ps, kc.code), s,
           CASE WHEN kc.back=1 AND kc.et > (SELECT le FROM le WHERE le.carrier=kc.carrier AND le.account=kc.acct) THEN s ELSE 0 END,
-          kc.carrier, (SELECT max(idate) FROM r WHERE r.carrier=kc.carrier AND r.account=kc.acct AND r.ps=kc.ps) FROM (
+          kc.carrier, (SELECT max(idate) FROM r WHERE r.carrier=kc.carrier AND r.account=kc.acct AND r.ps=kc.ps),
+          {fkey('CRD001', 'kc.carrier', 'kc.acct', 'kc.sid', 'kc.code', 'kc.account', "CASE WHEN kc.ef = '0000' THEN '' ELSE kc.ef END")}
+          FROM (
           SELECT kc.*, kc.amount + coalesce((SELECT sum(amt) FROM r WHERE r.carrier=kc.carrier AND r.account=kc.acct AND r.sid=kc.sid
                  AND r.ps=kc.ps AND r.ct='credit' AND r.code=kc.code), 0) s FROM kc
           WHERE kc.sid='' OR EXISTS (SELECT 1 FROM billed b WHERE b.carrier=kc.carrier AND b.account=kc.acct AND b.sid=kc.sid AND b.ps=kc.ps)) kc
         WHERE s > 0),
 -- TAX001 (tax-exempt clients only) and FEE001
-tax AS (SELECT 'TAX001', CAST(id AS VARCHAR), amt, CASE WHEN is_lat THEN amt ELSE 0 END, carrier, idate FROM rl
+tax AS (SELECT 'TAX001', CAST(id AS VARCHAR), amt, CASE WHEN is_lat THEN amt ELSE 0 END, carrier, idate,
+        {fkey('TAX001', 'carrier', 'account', 'sid', 'descr')} FROM rl
         WHERE {str(exempt).upper()} AND ct='tax' AND amt > 0 AND regexp_matches(descr, '(?i)(federal excise|state sales|local sales|sales tax|excise tax)')),
-fee AS (SELECT 'FEE001', CAST(id AS VARCHAR), amt, 0, carrier, idate FROM r WHERE amt > 0 AND (regexp_matches(descr, '(?i)\\blate\\s+(payment\\s+)?(fee|charge)') OR upper(code)='LATE')),
+fee AS (SELECT 'FEE001', CAST(id AS VARCHAR), amt, 0, carrier, idate, {fkey('FEE001', 'carrier', 'account', 'sid', 'descr')} FROM r WHERE amt > 0 AND (regexp_matches(descr, '(?i)\\blate\\s+(payment\\s+)?(fee|charge)') OR upper(code)='LATE')),
 -- PLN001, CIR001: a service's one latest-period recurring row with a catalogue code of the kind;
 -- its entry: the one on offer in the latest period, else the first in file order
 pr AS (SELECT rl.id, rl.carrier, rl.account, rl.sid, rl.code, k.kind FROM rl
@@ -264,20 +293,20 @@ pc AS (SELECT pu.id, pu.ps, p.monthly + p.ovr * greatest(0, pu.u - p.allowance) 
             AND q.code <> p.code AND p.latest BETWEEN q.ef AND q.et
        WHERE pu.id IN (SELECT id FROM pu GROUP BY id HAVING min(n) > 0)),
 pq AS (SELECT id, qcode, qm, sum(cq) s, min(cp - cq) save FROM pc GROUP BY id, qcode, qm HAVING bool_and(cq < cp)),
-pln AS (SELECT 'PLN001', CAST(id AS VARCHAR), 0, save, NULL::VARCHAR, NULL::VARCHAR FROM pq
+pln AS (SELECT 'PLN001', CAST(id AS VARCHAR), 0, save, NULL::VARCHAR, NULL::VARCHAR, NULL::VARCHAR FROM pq
         QUALIFY row_number() OVER (PARTITION BY id ORDER BY s, qm, qcode) = 1),
 ppc AS (SELECT * FROM pp WHERE kind = 'circuit'),
 cw AS (SELECT ppc.id, w.ps, max(ut.peak) pk FROM ppc JOIN nper USING (carrier, account) JOIN win w USING (carrier, account)
        LEFT JOIN ut ON ut.carrier = ppc.carrier AND ut.sid = ppc.sid AND ut.ps = w.ps GROUP BY ppc.id, w.ps),
 cok AS (SELECT cw.id, max(cw.pk) top FROM cw JOIN ppc USING (id) GROUP BY cw.id, ppc.bw
         HAVING count(cw.pk) = count(*) AND bool_and(cw.pk < 0.30 * ppc.bw)),
-cir AS (SELECT 'CIR001', CAST(c.id AS VARCHAR), 0, c.monthly - t.monthly, NULL::VARCHAR, NULL::VARCHAR
+cir AS (SELECT 'CIR001', CAST(c.id AS VARCHAR), 0, c.monthly - t.monthly, NULL::VARCHAR, NULL::VARCHAR, NULL::VARCHAR
         FROM (SELECT ppc.*, cok.top FROM ppc JOIN cok USING (id)) c
         JOIN pl t ON t.kind = 'circuit' AND t.carrier = c.carrier AND t.code <> c.code AND c.latest BETWEEN t.ef AND t.et
              AND t.monthly < c.monthly AND c.top <= 0.70 * t.bw
         QUALIFY row_number() OVER (PARTITION BY c.id ORDER BY t.monthly, t.bw DESC, t.code) = 1),
 -- ZOM001: billed in the latest period, not in inventory.csv (which lists the carrier); any line naming it counts
-zom AS (SELECT 'ZOM001', CAST(id AS VARCHAR), 0, amt, carrier, idate FROM rl
+zom AS (SELECT 'ZOM001', CAST(id AS VARCHAR), 0, amt, carrier, idate, NULL::VARCHAR FROM rl
         WHERE {has_inv} AND rl.is_lat AND rl.ct = 'recurring' AND rl.sid <> '' AND rl.amt > 0
           AND rl.carrier IN (SELECT carrier FROM inv)
           AND NOT EXISTS (SELECT 1 FROM inv WHERE inv.carrier = rl.carrier AND inv.service_id = rl.sid
@@ -285,12 +314,31 @@ zom AS (SELECT 'ZOM001', CAST(id AS VARCHAR), 0, amt, carrier, idate FROM rl
 claims AS (SELECT * FROM dup UNION ALL SELECT * FROM unu UNION ALL SELECT * FROM dis UNION ALL SELECT * FROM rat
            UNION ALL SELECT * FROM crd UNION ALL SELECT * FROM tax UNION ALL SELECT * FROM fee
            UNION ALL SELECT * FROM pln UNION ALL SELECT * FROM cir UNION ALL SELECT * FROM zom)
-SELECT rule, key, rec, mon, carrier, idate FROM claims
+SELECT rule, key, rec, mon, carrier, idate, fkey FROM claims
 """
     con.execute("CREATE TABLE c0 AS " + sql)
+    # The ledger (docs/recovery.md): the claim covering each key, by the finding
+    # that owns the key (the largest claim; ties: the smaller rule id).
+    led_csv = os.path.join(d, "claims.csv")
+    has_ledger = os.path.exists(led_csv)
+    if has_ledger:
+        con.execute(f"""CREATE TABLE led AS SELECT row_number() OVER () n, claim_id, carrier, account,
+          coalesce(service_id,'') sid, coalesce(finding_key,'') fkey, filed_on, CAST(amount AS DECIMAL(38,6)) amount,
+          lower(trim(coalesce(status,'open'))) status
+          FROM read_csv('{led_csv.replace("'", "''")}', all_varchar=true, header=true)""")
+    else:
+        con.execute("CREATE TABLE led (n BIGINT, claim_id VARCHAR, carrier VARCHAR, account VARCHAR, sid VARCHAR, "
+                    "fkey VARCHAR, filed_on VARCHAR, amount DECIMAL(38,6), status VARCHAR)")
+    con.execute("""CREATE TABLE cov AS SELECT o.key, min(led.filed_on) filed_on FROM
+          (SELECT key, fkey, idate FROM c0 WHERE rec > 0
+           QUALIFY row_number() OVER (PARTITION BY key ORDER BY rec DESC, rule) = 1) o
+          JOIN led ON led.fkey <> '' AND led.fkey = o.fkey AND led.filed_on >= o.idate
+                  AND led.filed_on <= (SELECT max(idate) FROM r)
+          GROUP BY o.key""")
     # Dispute windows (formats.md section 9): a claim dated before the as-of date (the
-    # latest invoice_date) minus its carrier's window has expired: its recoverable
-    # moves to `expired`. Without [disputes] nothing expires.
+    # latest invoice_date; for a covered key, its covering claim's filing date) minus
+    # its carrier's window has expired: its recoverable moves to `expired`. Without
+    # [disputes] nothing expires.
     disputes = cfg.get("disputes")
     con.execute("CREATE TABLE win (carrier VARCHAR, days INTEGER)")
     default = "NULL"
@@ -300,9 +348,9 @@ SELECT rule, key, rec, mon, carrier, idate FROM claims
             con.execute("INSERT INTO win VALUES (?, ?)", [name, int(days)])
     con.execute(f"""CREATE TABLE c AS SELECT rule, key, CASE WHEN x THEN 0 ELSE rec END rec, mon,
           CASE WHEN x THEN rec ELSE 0 END expired FROM (
-          SELECT c0.*, coalesce(CAST(c0.idate AS DATE) < (SELECT CAST(max(idate) AS DATE) FROM r)
+          SELECT c0.*, coalesce(CAST(c0.idate AS DATE) < CAST(coalesce(cov.filed_on, (SELECT max(idate) FROM r)) AS DATE)
                  - coalesce(win.days, {default}), false) x
-          FROM c0 LEFT JOIN win USING (carrier))""")
+          FROM c0 LEFT JOIN win USING (carrier) LEFT JOIN cov USING (key))""")
     # Totals: per claimed row (or missing credit) the largest recoverable and the largest monthly, once.
     tot = con.execute("""SELECT sum(r), sum(m), sum(e) FROM (SELECT key, max(rec) r, max(mon) m, max(expired) e
                          FROM c GROUP BY key)""").fetchone()
@@ -316,9 +364,80 @@ SELECT rule, key, rec, mon, carrier, idate FROM claims
         s = str(x.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))  # half away from zero
         return "0.00" if s == "-0.00" else s
 
-    print(json.dumps({"input": {"rows": rows, "billed_total": f2(billed)},
-                      "totals": {"recoverable": f2(tot[0]), "monthly": f2(tot[1]), "expired": f2(tot[2])},
-                      "by_rule": {k: [f2(a), f2(b)] for k, a, b in rules}}))
+    out = {"input": {"rows": rows, "billed_total": f2(billed)},
+           "totals": {"recoverable": f2(tot[0]), "monthly": f2(tot[1]), "expired": f2(tot[2])},
+           "by_rule": {k: [f2(a), f2(b)] for k, a, b in rules}}
+    if has_ledger:
+        covered = con.execute("""SELECT sum(r) FROM (SELECT key, max(rec) r FROM c GROUP BY key)
+                                 WHERE key IN (SELECT key FROM cov)""").fetchone()[0] or Decimal(0)
+        rec = recovery(con, cfg)
+        rec["covered"] = covered
+        rec["unclaimed"] = Decimal(str(tot[0] or 0)) - Decimal(str(covered))
+        out["recovery"] = {k: (v if isinstance(v, int) else f2(v)) for k, v in rec.items()}
+    print(json.dumps(out))
+
+
+def whole_word_at(text, word):
+    """Where `word` occurs in `text` as a whole word, ignoring case (the characters
+    around it, where there are any, neither letters nor digits); None when nowhere."""
+    t, w = text.lower(), word.lower()
+    at = t.find(w)
+    while at >= 0:
+        before = t[at - 1] if at > 0 else ""
+        after = t[at + len(w)] if at + len(w) < len(t) else ""
+        if not before.isalnum() and not after.isalnum():
+            return at
+        at = t.find(w, at + 1)
+    return None
+
+
+def recovery(con, cfg):
+    """Credits matched to the claims in the fixed order (docs/recovery.md sections 2
+    to 4): a loop, since each credit changes what the next one may pay."""
+    as_of = con.execute("SELECT max(idate) FROM r").fetchone()[0]
+    days = int(cfg.get("disputes", {}).get("response_days", 30))
+    claims = con.execute("""SELECT claim_id, carrier, account, sid, filed_on, amount, status FROM led
+                            WHERE filed_on <= ? ORDER BY n""", [as_of]).fetchall()
+    credits = con.execute("""SELECT r.carrier, r.account, r.sid, r.idate, r.code, coalesce(r.descr, ''), r.amt FROM r
+          WHERE r.ct IN ('credit', 'adjustment') AND r.amt < 0 AND r.idate <= ?
+            AND (r.carrier, r.code) NOT IN (SELECT carrier, code FROM k WHERE kind = 'credit')
+            AND (r.carrier, r.account) IN (SELECT carrier, account FROM led WHERE filed_on <= ?)
+          ORDER BY r.idate, r.invoice, r.sid, r.code, r.descr, r.amt, r.id""", [as_of, as_of]).fetchall()
+    got = [Decimal(0)] * len(claims)
+    loose = {"ambiguous": Decimal(0), "unmatched": Decimal(0)}
+    for carrier, account, sid, idate, code, descr, amt in credits:
+        mine = [i for i, c in enumerate(claims) if c[1] == carrier and c[2] == account and c[4] <= idate]
+        named = []
+        for i in mine:
+            at = whole_word_at(descr, claims[i][0])
+            place = (0, at) if at is not None else (1, whole_word_at(code, claims[i][0]))
+            if place[1] is not None:
+                named.append((place[0], place[1], -len(claims[i][0]), i))
+        if named:
+            got[min(named)[3]] -= amt
+            continue
+        want = (-amt).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        fit = [i for i in mine if claims[i][6] == "open" and max(claims[i][5] - got[i], 0) > 0
+               and max(claims[i][5] - got[i], 0) == want and (claims[i][3] == "" or sid == "" or claims[i][3] == sid)]
+        if len(fit) == 1:
+            got[fit[0]] -= amt
+        else:
+            loose["ambiguous" if fit else "unmatched"] -= amt
+    day = datetime.date.fromisoformat
+    out = {"claims": len(claims), "claimed": Decimal(0), "recovered": Decimal(0), "outstanding": Decimal(0),
+           "denied": Decimal(0), "overdue": 0, "overdue_amount": Decimal(0),
+           "ambiguous_credits": loose["ambiguous"], "unmatched_credits": loose["unmatched"]}
+    for (_, _, _, _, filed, amount, status), g in zip(claims, got):
+        left = Decimal(0) if status in ("denied", "withdrawn") else max(amount - g, Decimal(0))
+        out["claimed"] += amount
+        out["recovered"] += g
+        out["outstanding"] += left
+        if status == "denied":
+            out["denied"] += amount
+        elif status == "open" and g == 0 and (day(as_of) - day(filed)).days > days:
+            out["overdue"] += 1
+            out["overdue_amount"] += left
+    return out
 
 
 if __name__ == "__main__":

@@ -298,7 +298,9 @@ fn dispute_files(out: &Path) -> usize {
         return 0;
     };
     carriers
-        .flat_map(|c| fs::read_dir(c.unwrap().path()).unwrap())
+        .map(|c| c.unwrap().path())
+        .filter(|c| c.is_dir())
+        .flat_map(|c| fs::read_dir(c).unwrap())
         .filter(|f| f.as_ref().unwrap().path().extension().is_some_and(|e| e == "csv"))
         .count()
 }

@@ -132,7 +132,7 @@ fn good_clients_match_single_audits_and_broken_ones_fail_alone() {
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(
         lines[0],
-        "client,status,rows,billed_total,recoverable,monthly,first_year,expired,error,npv,payback_months,warnings,new_findings,resolved_findings"
+        "client,status,rows,billed_total,recoverable,monthly,first_year,expired,error,npv,payback_months,warnings,new_findings,resolved_findings,recovered,outstanding"
     );
     assert!(lines[1].starts_with("b-badtoml,error,,,,,,,"), "{csv}");
     let c01_line = format!(
@@ -152,7 +152,18 @@ fn good_clients_match_single_audits_and_broken_ones_fail_alone() {
         .lines()
         .count()
         - 1;
-    assert_eq!(lines[3], format!("{c01_line},{n},0"));
+    // The ledger's figures, copied from report.json's recovery object (empty without one).
+    let ledger = |k: &str| r["recovery"][k].as_str().unwrap_or("").to_string();
+    assert_eq!(
+        lines[3],
+        format!(
+            "{c01_line},{n},0,{},{}",
+            ledger("recovered"),
+            ledger("outstanding")
+        )
+    );
+    assert_eq!(c01["recovered"], r["recovery"]["recovered"]);
+    assert_eq!(c01["outstanding"], r["recovery"]["outstanding"]);
 
     // Without the broken and refused clients, the batch exits 0.
     for b in ["b-noinvoices", "b-badtoml", "d-refused", "summary.json"] {

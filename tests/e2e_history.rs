@@ -111,7 +111,7 @@ fn four_runs_record_new_unchanged_resolved_and_reopened_findings() {
     );
     assert_eq!(
         rows(&db, "SELECT value FROM meta WHERE key = 'schema_version'"),
-        [["1"]]
+        [["2"]]
     );
 
     // Run 2: nothing changed; the open findings are seen again.
@@ -165,6 +165,21 @@ fn four_runs_record_new_unchanged_resolved_and_reopened_findings() {
             ["4", "audited", "0", "0"],
         ]
     );
+    // Schema version 2: what the sample's claims brought back, per run. Without the
+    // Lumen bills (run 3) the 40.00 credited on the denied Lumen claim is gone.
+    let rec = rows(
+        &db,
+        "SELECT recovered, outstanding FROM client_runs ORDER BY run_id",
+    );
+    assert_eq!(
+        rec,
+        [
+            ["626.57", "532.90"],
+            ["626.57", "532.90"],
+            ["586.57", "532.90"],
+            ["626.57", "532.90"],
+        ]
+    );
     let f = rows(
         &db,
         "SELECT finding_key, first_run, last_run, resolved_run FROM findings ORDER BY finding_key",
@@ -194,7 +209,9 @@ fn four_runs_record_new_unchanged_resolved_and_reopened_findings() {
     let cells: Vec<&str> = line.split(',').collect();
     assert_eq!(cells[0], "acme-health");
     assert_eq!(cells[1], n);
-    assert_eq!(&cells[4..], ["4", "0", "0", "4"]);
+    assert_eq!(&cells[4..8], ["4", "0", "0", "4"]);
+    // The claims' figures at the last run, and 40.00 more back than at run 3.
+    assert_eq!(&cells[8..], ["626.57", "532.90", "40.00"]);
     let o = run(&["history", out.to_str().unwrap(), "--client", "nobody"]);
     assert_eq!(code(&o), 2);
 }
@@ -228,7 +245,7 @@ fn a_history_that_is_not_a_database_newer_or_locked_exits_2_after_writing_the_cl
 
     let newer = tmp.path().join("newer.sqlite");
     let c = Connection::open(&newer).unwrap();
-    c.execute_batch("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL); INSERT INTO meta VALUES ('schema_version', '2');")
+    c.execute_batch("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL); INSERT INTO meta VALUES ('schema_version', '99');")
         .unwrap();
     drop(c);
     let arg = format!("sqlite:{}", newer.display());
@@ -236,7 +253,7 @@ fn a_history_that_is_not_a_database_newer_or_locked_exits_2_after_writing_the_cl
         &root,
         &tmp.path().join("o2"),
         &["--history", &arg],
-        "schema version 2, newer",
+        "schema version 99, newer",
     );
 
     let locked = tmp.path().join("locked.sqlite");
@@ -416,6 +433,17 @@ fn postgres_four_runs_and_concurrent_shards() {
         (all.len().to_string(), "0".into())
     );
     assert!(!out.join("history.sqlite").exists());
+    // Schema version 2: the sample's claims brought back 626.57, 532.90 outstanding.
+    let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let row = c
+        .query_one(
+            "SELECT recovered, outstanding, (SELECT value FROM meta WHERE key = 'schema_version') FROM client_runs",
+            &[],
+        )
+        .unwrap();
+    let got: (String, String, String) = (row.get(0), row.get(1), row.get(2));
+    assert_eq!(got, ("626.57".into(), "532.90".into(), "2".into()));
+    drop(c);
     let lumen = root.join("acme-health/invoices/lumen");
     let saved = tmp.path().join("lumen");
     for step in 0..3 {
@@ -445,7 +473,7 @@ fn postgres_four_runs_and_concurrent_shards() {
         .map(str::to_string)
         .collect();
     assert_eq!(cells[1], all.len().to_string());
-    assert_eq!(&cells[4..], ["4", "0", "0", "4"]);
+    assert_eq!(&cells[4..8], ["4", "0", "0", "4"]);
 
     // Shards of one night at once: 4 processes, 8 clients, one history.
     pg_reset(&url);
@@ -470,12 +498,14 @@ fn postgres_four_runs_and_concurrent_shards() {
                 ])
                 .args(["--out", tmp.path().join(format!("s{i}")).to_str().unwrap()])
                 .env("TELAUDIT_TEST_HISTORY_DELAY_MS", "300")
+                .stderr(std::process::Stdio::piped())
                 .spawn()
                 .unwrap()
         })
         .collect();
-    for mut k in kids {
-        assert!(k.wait().unwrap().success());
+    for k in kids {
+        let o = k.wait_with_output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     }
     let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
     let ids: Vec<i32> = c

@@ -7,6 +7,7 @@ mod oracle;
 
 use common::*;
 use oracle::{money2, oracle_totals};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 fn assert_agrees_with_oracle(client: &Path, out: &Path) -> serde_json::Value {
@@ -24,7 +25,78 @@ fn assert_agrees_with_oracle(client: &Path, out: &Path) -> serde_json::Value {
         let g = &got[rule];
         assert_eq!((&g.1, &g.2), (&money2(*rec), &money2(*mon)), "{rule}");
     }
+    assert_recovery_agrees(&r, want.recovery.as_ref(), out);
     r
+}
+
+/// report.json's `recovery` object, recovery/claims.csv's states and
+/// recovery/credits.csv's matches against the oracle's, to the cent.
+fn assert_recovery_agrees(r: &serde_json::Value, want: Option<&oracle::OracleRecovery>, out: &Path) {
+    let Some(w) = want else {
+        assert!(r.get("recovery").is_none(), "no claims.csv, no recovery object");
+        return;
+    };
+    let g = &r["recovery"];
+    assert_eq!(g["claims"], w.claims);
+    for (k, v) in [
+        ("claimed", w.claimed),
+        ("recovered", w.recovered),
+        ("outstanding", w.outstanding),
+        ("denied", w.denied),
+        ("overdue_amount", w.overdue_amount),
+        ("covered", w.covered),
+        ("unclaimed", w.unclaimed),
+        ("ambiguous_credits", w.ambiguous_credits),
+        ("unmatched_credits", w.unmatched_credits),
+    ] {
+        assert_eq!(g[k], money2(v), "recovery.{k}");
+    }
+    assert_eq!(g["overdue"], w.overdue);
+    assert_eq!(g["response_days"], w.response_days);
+    let by: Vec<(String, String, String, String)> = g["by_carrier"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let s = |k: &str| c[k].as_str().unwrap().to_string();
+            (s("carrier"), s("claimed"), s("recovered"), s("outstanding"))
+        })
+        .collect();
+    let want_by: Vec<(String, String, String, String)> = w
+        .by_carrier
+        .iter()
+        .map(|(c, (a, b, d))| (c.clone(), money2(*a), money2(*b), money2(*d)))
+        .collect();
+    assert_eq!(by, want_by);
+    // covered + unclaimed is the recoverable total, exactly.
+    assert_eq!(money2(w.covered + w.unclaimed), r["totals"]["recoverable"]);
+    let mut states = BTreeMap::new();
+    for rec in csv::Reader::from_path(out.join("recovery/claims.csv"))
+        .unwrap()
+        .records()
+    {
+        let x = rec.unwrap();
+        let days: i64 = x[10].parse().unwrap();
+        states.insert(
+            x[0].to_string(),
+            (x[9].to_string(), x[7].to_string(), x[8].to_string(), days),
+        );
+    }
+    let want_states: BTreeMap<String, (String, String, String, i64)> = w
+        .states
+        .iter()
+        .map(|(id, (st, rec, left, days))| (id.clone(), (st.clone(), money2(*rec), money2(*left), *days)))
+        .collect();
+    assert_eq!(states, want_states);
+    let mut credits = BTreeMap::new();
+    for rec in csv::Reader::from_path(out.join("recovery/credits.csv"))
+        .unwrap()
+        .records()
+    {
+        let x = rec.unwrap();
+        credits.insert(x[10].to_string(), x[9].to_string());
+    }
+    assert_eq!(credits, w.credits);
 }
 
 #[test]
@@ -33,18 +105,22 @@ fn sample_data_matches_the_oracle_and_its_pinned_totals() {
     let r = assert_agrees_with_oracle(&root().join("sample-data/acme-health"), &tmp.path().join("out"));
     // Pinned from the oracle and, independently, from bench/duckdb_audit.py
     // (both agree to the cent): a change here is a change in what telaudit finds.
-    assert_eq!(r["input"]["rows"], 21753);
-    assert_eq!(r["input"]["billed_total"], "457728.56");
+    // The sample's bills carry 15 rows the carriers put there for the claims of
+    // claims.csv (credits, and look-alikes), 934.94 in all.
+    assert_eq!(r["input"]["rows"], 21768);
+    assert_eq!(r["input"]["billed_total"], "456793.62");
     // The sample's client.toml has dispute windows (180 days, Lumen 365): as of
-    // 2025-12-19, the latest invoice date, 1143.03 of the 8016.66 found is too late
-    // to claim. Monthly: 1946.78 from the billing errors (no monthly on copies,
-    // DIS001 only on rows that recur, RAT001 none from the rate contract that ends
-    // 2025-12-31 with the latest period: 75.00 less) plus 1927.10 from buying too
-    // much (CIR001 625.00, PLN001 165.00, ZOM001 1137.10), less 152.49 that ZOM001
-    // claims on rows UNU001 or DIS001 already claim in full.
+    // 2025-12-19, the latest invoice date, 1136.46 of the 8016.66 found is too late
+    // to claim. 6.57 of exempt State Sales Tax billed in January to March would be
+    // too (1143.03 without the ledger), but claim VZ-4474 filed it on 2025-03-10:
+    // its window is judged from that day. Monthly: 1946.78 from the billing errors
+    // (no monthly on copies, DIS001 only on rows that recur, RAT001 none from the
+    // rate contract that ends 2025-12-31 with the latest period: 75.00 less) plus
+    // 1927.10 from buying too much (CIR001 625.00, PLN001 165.00, ZOM001 1137.10),
+    // less 152.49 that ZOM001 claims on rows UNU001 or DIS001 already claim in full.
     assert_eq!(r["as_of"], "2025-12-19");
-    assert_eq!(r["totals"]["recoverable"], "6873.63");
-    assert_eq!(r["totals"]["expired"], "1143.03");
+    assert_eq!(r["totals"]["recoverable"], "6880.20");
+    assert_eq!(r["totals"]["expired"], "1136.46");
     assert_eq!(r["totals"]["monthly"], "3646.39");
     let br = by_rule(&r);
     assert_eq!(
@@ -55,27 +131,47 @@ fn sample_data_matches_the_oracle_and_its_pinned_totals() {
         (br["UNU001"].1.as_str(), br["UNU001"].2.as_str()),
         ("0.00", "831.94")
     );
+    assert_eq!(br["TAX001"].1, "352.54");
     // The sample's multi-provider plan (client.toml): O = 15000 + 3600 + 2400 = 21000,
     // N = 600 + 300 = 900, the TEM provider takes 30% of R and 25% of M for 12 months.
-    // R = 6873.63 (what is still claimable as of 2025-12-19), M = 3646.39:
-    // CF0 = 6873.63 - 2062.089 - 21000 = -16188.459; CF1..12 = 3646.39 - 900 - 911.5975
-    // = 1834.7925: cumulative(8) = -1510.119, cumulative(9) = 324.6735: payback 9.
-    // cumulative(12) = 5829.051; tem_fees = 2062.089 + 911.5975 x 12 = 13001.259.
+    // R = 6880.20 (what is still claimable as of 2025-12-19), M = 3646.39:
+    // CF0 = 6880.20 - 2064.06 - 21000 = -16183.86; CF1..12 = 3646.39 - 900 - 911.5975
+    // = 1834.7925: cumulative(8) = -1505.52, cumulative(9) = 329.2725: payback 9.
+    // cumulative(12) = 5833.65; tem_fees = 2064.06 + 911.5975 x 12 = 13003.23.
     let p = &r["proposal"];
     assert_eq!(p["one_time"], "21000.00");
     assert_eq!(p["monthly"], "900.00");
     assert_eq!(p["payback_months"], 9);
-    assert_eq!(p["net_first_year"], "5829.05");
-    assert_eq!(p["tem_fees"], "13001.26");
+    assert_eq!(p["net_first_year"], "5833.65");
+    assert_eq!(p["tem_fees"], "13003.23");
     // At 8% a year over 36 months (the sum of CFt / (1 + 0.08/12)^t, checked with
     // Python's fractions).
-    assert_eq!(p["npv"], "60974.28");
+    assert_eq!(p["npv"], "60978.88");
     assert_eq!(p["schedule"].as_array().map(Vec::len), Some(37));
     // Buying too much (optimization.md section 3): 5 Lumen ports 100M -> 50M at
     // 425.00 - 300.00 each.
     assert_eq!(br["CIR001"], (5, "0.00".to_string(), "625.00".to_string()));
     assert_eq!(br["PLN001"], (18, "0.00".to_string(), "165.00".to_string()));
     assert_eq!(br["ZOM001"].2, "1137.10");
+    // The ledger (claims.csv, 16 claims; one filed after the bills is left out):
+    // 1290.47 claimed; 626.57 back (134.00 + 3.50 + 6.57 + 142.50 + 95.00 + 75.00 +
+    // 40.00 on the denied claim + 130.00); 532.90 outstanding, 461.00 of it on 4
+    // overdue claims (88.00 twice, 75.00, 210.00). Covered: DIS001's September and
+    // October lines (2 x 69.43), TAX001's three taxes (6.57), RAT001's two months
+    // (7.00), CRD001's missing October credit (10.00): 162.43; the rest, 6717.77,
+    // is in the dispute files. The TEM fee due is 30% of 626.57.
+    let rec = &r["recovery"];
+    assert_eq!(rec["claims"], 15);
+    assert_eq!(rec["claimed"], "1290.47");
+    assert_eq!(rec["recovered"], "626.57");
+    assert_eq!(rec["outstanding"], "532.90");
+    assert_eq!(
+        (rec["overdue"].clone(), rec["overdue_amount"].clone()),
+        (4.into(), "461.00".into())
+    );
+    assert_eq!(rec["covered"], "162.43");
+    assert_eq!(rec["unclaimed"], "6717.77");
+    assert_eq!(rec["tem_fee_due"], "187.97");
     let out = tmp.path().join("out");
     let lumen = std::fs::read_to_string(out.join("changes/Lumen.csv")).unwrap();
     // One row per service: the 5 downgrades, and 2 services billed after their

@@ -313,7 +313,7 @@ fn a_file_no_reader_recognises_is_exit_1_and_named_in_the_batch() {
         let csv = fs::read_to_string(out.join("summary.csv")).unwrap();
         let header = csv.lines().next().unwrap();
         assert!(
-            header.ends_with(",payback_months,warnings,new_findings,resolved_findings"),
+            header.ends_with(",payback_months,warnings,new_findings,resolved_findings,recovered,outstanding"),
             "{header}"
         );
         let acme_line = csv.lines().nth(1).unwrap();
@@ -528,7 +528,7 @@ fn two_files_stating_different_totals_of_an_invoice_are_two_statements() {
     // The later file's statement has its own key (the first's stays as it was).
     assert!(
         bal[0].ends_with(
-            ",BAL002|Verizon Wireless|100||INV-B|Total Current Charges|invoices/summary.txt,0.00,0.00,"
+            ",BAL002|Verizon Wireless|100||INV-B|Total Current Charges|invoices/summary.txt,,0.00,0.00,"
         ),
         "{}",
         bal[0]

@@ -134,7 +134,9 @@ proptest! {
         // The same bills under other names, in other folders, rows shuffled.
         let moved = tmp.path().join("moved").join("client");
         fs::create_dir_all(moved.join("invoices")).unwrap();
-        for f in ["inventory.csv", "contracts.csv", "client.toml"] {
+        // The ledger too: the claims (docs/recovery.md) are matched to the credits
+        // on the bills, whatever the bills' file names and order.
+        for f in ["inventory.csv", "contracts.csv", "client.toml", "claims.csv"] {
             fs::copy(original.join(f), moved.join(f)).unwrap();
         }
         // The catalogue and the load export with their lines shuffled too.

@@ -222,10 +222,16 @@ pub fn without_history(tree: &mut BTreeMap<PathBuf, Vec<u8>>) {
             .filter(|l| !l.starts_with("<p class=\"muted\">Since run "))
             .map(|l| match name {
                 "summary.csv" => {
+                    // new_findings and resolved_findings come before the last two
+                    // columns (recovered, outstanding), which stay.
                     let end = l.trim_end_matches('\n');
-                    let mut parts = end.rsplitn(3, ',');
+                    let mut parts = end.rsplitn(5, ',');
+                    let (outstanding, recovered) = (parts.next(), parts.next());
                     let (_, _, rest) = (parts.next(), parts.next(), parts.next());
-                    format!("{}\n", rest.unwrap_or(end))
+                    match (rest, recovered, outstanding) {
+                        (Some(rest), Some(r), Some(o)) => format!("{rest},{r},{o}\n"),
+                        _ => format!("{end}\n"),
+                    }
                 }
                 "summary.json"
                     if l.trim_start().starts_with("\"new_findings\"")

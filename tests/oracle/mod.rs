@@ -34,7 +34,15 @@
 //!   files' low = 0.30 and high = 0.70; other plans exclude the current code.
 //! - A rule claims a key at most once (its largest claim); totals take, per key,
 //!   the largest recoverable and the largest monthly over all rules.
+//! - The ledger (claims.csv, docs/recovery.md; `ledger.rs`): a key's line
+//!   belongs to the rule with the largest claim on it (ties: the smaller rule
+//!   id), whose finding key is rebuilt here from each rule's documented parts;
+//!   a claim naming that finding key filed on or after the key's date covers
+//!   it, and its dispute window is then judged from the earliest such filing.
 #![allow(dead_code)]
+
+mod ledger;
+pub use ledger::OracleRecovery;
 
 use rust_decimal::{Decimal, RoundingStrategy};
 use std::collections::{BTreeMap, BTreeSet};
@@ -52,6 +60,8 @@ pub struct OracleTotals {
     pub expired: Decimal,
     /// Every default rule, also those that found nothing: (recoverable, monthly).
     pub by_rule: BTreeMap<String, (Decimal, Decimal)>,
+    /// The ledger's figures; `None` without claims.csv.
+    pub recovery: Option<OracleRecovery>,
 }
 
 /// Money as report.json writes it: 2 decimals, half away from zero, never `-0.00`.
@@ -71,6 +81,7 @@ struct Charge {
     idate: String,
     carrier: String,
     account: String,
+    invoice: String,
     service: String,
     ctype: String,
     code: String,
@@ -207,6 +218,7 @@ fn rogers_rows(client_dir: &Path) -> Vec<Charge> {
                 out.push(Charge {
                     file: format!("{}#{col}", rel(client_dir, path)),
                     line: i as u64 + 1,
+                    invoice: format!("{account}-{end}"),
                     idate: pe.clone(),
                     carrier: "Rogers".into(),
                     account: account.clone(),
@@ -283,6 +295,8 @@ fn rogers_rows(client_dir: &Path) -> Vec<Charge> {
         out.push(Charge {
             file: format!("rogers-usage#{account}#{line}#{ps}#{kind}"),
             line: 0,
+            // The Custom report's invoice of the cycle (docs/formats.md, Rogers).
+            invoice: format!("{account}-{}{}{}", &pe[5..7], &pe[8..10], &pe[..4]),
             idate: pe.clone(),
             carrier: "Rogers".into(),
             account: account.into(),
@@ -387,6 +401,28 @@ fn exempt_tax_text(desc: &str) -> bool {
     .any(|p| d.contains(p))
 }
 
+/// A finding key from its parts: joined by `|`, a `\\` or `|` inside a part escaped
+/// with a `\\` (history.md section 3).
+fn fkey(parts: &[&str]) -> String {
+    parts
+        .iter()
+        .map(|p| p.replace('\\', "\\\\").replace('|', "\\|"))
+        .collect::<Vec<_>>()
+        .join("|")
+}
+
+/// client.toml's `[disputes] response_days`, 30 when not given.
+fn response_days(dir: &Path) -> i64 {
+    let Ok(text) = std::fs::read_to_string(dir.join("client.toml")) else {
+        return 30;
+    };
+    let v: toml::Table = toml::from_str(&text).unwrap();
+    v.get("disputes")
+        .and_then(|d| d.get("response_days"))
+        .and_then(|r| r.as_integer())
+        .unwrap_or(30)
+}
+
 /// client.toml's `[disputes]`: (window_days, per-carrier windows); `None` without it.
 fn dispute_windows(dir: &Path) -> Option<(Option<i64>, BTreeMap<String, i64>)> {
     let text = std::fs::read_to_string(dir.join("client.toml")).ok()?;
@@ -472,6 +508,7 @@ pub fn oracle_totals(client_dir: &Path) -> OracleTotals {
                 idate: get(&m, "invoice_date").trim().to_string(),
                 carrier: get(&m, "carrier").to_string(),
                 account: get(&m, "account").to_string(),
+                invoice: get(&m, "invoice").to_string(),
                 service: get(&m, "service_id").to_string(),
                 ctype: get(&m, "charge_type").trim().to_lowercase(),
                 code: get(&m, "charge_code").to_string(),
@@ -553,7 +590,10 @@ pub fn oracle_totals(client_dir: &Path) -> OracleTotals {
     ] {
         claims.insert(id.to_string(), BTreeMap::new());
     }
-    let mut claim = |rule: &str, k: Key, rec: Decimal, mon: Decimal| {
+    // (rule, key) -> the finding key of the rule's finding claiming it.
+    let mut fkeys: BTreeMap<(String, Key), String> = BTreeMap::new();
+    let mut claim = |rule: &str, k: Key, rec: Decimal, mon: Decimal, f: String| {
+        fkeys.insert((rule.to_string(), k.clone()), f);
         let e = claims.get_mut(rule).unwrap().entry(k).or_insert((rec, mon));
         e.0 = e.0.max(rec);
         e.1 = e.1.max(mon);
@@ -561,7 +601,8 @@ pub fn oracle_totals(client_dir: &Path) -> OracleTotals {
 
     // --- DUP001 (first, so the other rules know the copies)
     let mut copies: BTreeSet<Key> = BTreeSet::new();
-    let mut seen: BTreeSet<Vec<String>> = BTreeSet::new();
+    // signature -> the carrier of its first row (DUP001's finding key has it)
+    let mut seen: BTreeMap<Vec<String>, String> = BTreeMap::new();
     for r in &rows {
         let dup_type = ["recurring", "one_time", "usage", "fee", "surcharge"].contains(&r.ctype.as_str());
         if !dup_type || r.amount <= Decimal::ZERO {
@@ -578,9 +619,15 @@ pub fn oracle_totals(client_dir: &Path) -> OracleTotals {
             r.qty.normalize().to_string(),
             r.amount.normalize().to_string(),
         ];
-        if !seen.insert(sig) {
-            claim("DUP001", key(r), r.amount, Decimal::ZERO);
-            copies.insert(key(r));
+        match seen.get(&sig) {
+            Some(first) => {
+                let f = fkey(&["DUP001", first, &r.account, &r.service, &r.code, &r.desc]);
+                claim("DUP001", key(r), r.amount, Decimal::ZERO, f);
+                copies.insert(key(r));
+            }
+            None => {
+                seen.insert(sig, r.carrier.clone());
+            }
         }
     }
 
@@ -616,7 +663,7 @@ pub fn oracle_totals(client_dir: &Path) -> OracleTotals {
                 && r.ps == latest(r)
                 && !copies.contains(&key(r))
             {
-                claim("UNU001", key(r), Decimal::ZERO, r.amount);
+                claim("UNU001", key(r), Decimal::ZERO, r.amount, String::new());
             }
         }
     }
@@ -671,7 +718,9 @@ pub fn oracle_totals(client_dir: &Path) -> OracleTotals {
                         p.clone(),
                         code.to_string(),
                     );
-                    claim("CRD001", key, shortfall, mon);
+                    let from = get(k, "effective_from").trim();
+                    let f = fkey(&["CRD001", c, a, k_service, code, k_account, from]);
+                    claim("CRD001", key, shortfall, mon, f);
                 }
             }
         }
@@ -700,7 +749,8 @@ pub fn oracle_totals(client_dir: &Path) -> OracleTotals {
                 } else {
                     Decimal::ZERO
                 };
-                claim("DIS001", key(r), r.amount, mon);
+                let f = fkey(&["DIS001", &r.carrier, &r.account, &r.service]);
+                claim("DIS001", key(r), r.amount, mon, f);
             }
         }
     }
@@ -752,7 +802,8 @@ pub fn oracle_totals(client_dir: &Path) -> OracleTotals {
             } else {
                 Decimal::ZERO
             };
-            claim("RAT001", key(r), excess, mon);
+            let f = fkey(&["RAT001", &r.carrier, &r.account, &r.service, &r.code]);
+            claim("RAT001", key(r), excess, mon, f);
         }
     }
 
@@ -766,7 +817,8 @@ pub fn oracle_totals(client_dir: &Path) -> OracleTotals {
                 } else {
                     Decimal::ZERO
                 };
-                claim("TAX001", key(r), r.amount, mon);
+                let f = fkey(&["TAX001", &r.carrier, &r.account, &r.service, &r.desc]);
+                claim("TAX001", key(r), r.amount, mon, f);
             }
         }
     }
@@ -775,7 +827,8 @@ pub fn oracle_totals(client_dir: &Path) -> OracleTotals {
     for r in &rows {
         if r.amount > Decimal::ZERO && (late_fee_text(&r.desc) || r.code.trim().eq_ignore_ascii_case("late"))
         {
-            claim("FEE001", key(r), r.amount, Decimal::ZERO);
+            let f = fkey(&["FEE001", &r.carrier, &r.account, &r.service, &r.desc]);
+            claim("FEE001", key(r), r.amount, Decimal::ZERO, f);
         }
     }
 
@@ -801,15 +854,46 @@ pub fn oracle_totals(client_dir: &Path) -> OracleTotals {
     ) {
         // A copy carries no monthly money (formats.md section 6).
         let m = if copies.contains(&k) { Decimal::ZERO } else { m };
-        claim(rule, k, Decimal::ZERO, m);
+        claim(rule, k, Decimal::ZERO, m, String::new());
     }
 
-    // --- dispute windows: the keys whose invoice date is before as-of minus the window
+    // --- the ledger's coverage: a key's line belongs to the largest claim's
+    // rule (ties: the smaller id); a claim naming its finding, filed on or after
+    // the key's date, covers it (the earliest filing)
+    let as_of = rows.iter().map(|r| r.idate.clone()).max().unwrap_or_default();
+    let ledger = ledger::read_ledger(client_dir);
+    let at: BTreeMap<(&str, u64), &Charge> = rows.iter().map(|r| ((r.file.as_str(), r.line), r)).collect();
+    let key_date = |k: &Key| -> String {
+        match k {
+            Key::Row(file, line) => at[&(file.as_str(), *line)].idate.clone(),
+            Key::Credit(c, a, _, p, _) => rows
+                .iter()
+                .filter(|r| &r.carrier == c && &r.account == a && &r.ps == p)
+                .map(|r| r.idate.clone())
+                .max()
+                .unwrap(),
+        }
+    };
+    let mut owner: BTreeMap<Key, (Decimal, String)> = BTreeMap::new();
+    for (rule, cs) in &claims {
+        for (k, (r, _)) in cs {
+            if *r > Decimal::ZERO && owner.get(k).is_none_or(|o| *r > o.0) {
+                owner.insert(k.clone(), (*r, fkeys[&(rule.clone(), k.clone())].clone()));
+            }
+        }
+    }
+    let covered_on: BTreeMap<Key, String> = match &ledger {
+        None => BTreeMap::new(),
+        Some(l) => owner
+            .iter()
+            .filter_map(|(k, (_, f))| Some((k.clone(), ledger::covering(l, &as_of, f, &key_date(k))?)))
+            .collect(),
+    };
+
+    // --- dispute windows: the keys whose invoice date is before as-of (a covered
+    // key: its covering claim's filing date) minus the window
     let mut expired_keys: BTreeSet<Key> = BTreeSet::new();
     if let Some((default, carriers)) = dispute_windows(client_dir) {
-        let as_of = rows.iter().map(|r| r.idate.clone()).max().unwrap_or_default();
-        let at: BTreeMap<(&str, u64), &Charge> =
-            rows.iter().map(|r| ((r.file.as_str(), r.line), r)).collect();
         for k in claims.values().flat_map(|cs| cs.keys()) {
             let (carrier, idate) = match k {
                 Key::Row(file, line) => {
@@ -827,7 +911,8 @@ pub fn oracle_totals(client_dir: &Path) -> OracleTotals {
                 }
             };
             if let Some(w) = carriers.get(&carrier).copied().or(default) {
-                if idate < minus_days(&as_of, w) {
+                let from = covered_on.get(k).unwrap_or(&as_of);
+                if idate < minus_days(from, w) {
                     expired_keys.insert(k.clone());
                 }
             }
@@ -857,13 +942,31 @@ pub fn oracle_totals(client_dir: &Path) -> OracleTotals {
         }
         by_rule.insert(rule.clone(), (rec, mon));
     }
+    let recoverable: Decimal = best.values().map(|v| v.0).sum();
+    let recovery = ledger.map(|l| {
+        let codes: BTreeSet<(String, String)> = contracts
+            .iter()
+            .map(|(_, m)| m)
+            .filter(|m| get(m, "kind").trim().eq_ignore_ascii_case("credit"))
+            .map(|m| (get(m, "carrier").to_string(), get(m, "charge_code").to_string()))
+            .collect();
+        let mut r = ledger::recover(&l, &rows, &codes, &as_of, response_days(client_dir));
+        r.covered = best
+            .iter()
+            .filter(|(k, _)| covered_on.contains_key(*k))
+            .map(|(_, v)| v.0)
+            .sum();
+        r.unclaimed = recoverable - r.covered;
+        r
+    });
     OracleTotals {
         rows: rows.len() as u64,
         billed_total: rows.iter().map(|r| r.amount).sum(),
-        recoverable: best.values().map(|v| v.0).sum(),
+        recoverable,
         monthly: best.values().map(|v| v.1).sum(),
         expired: expired.values().sum(),
         by_rule,
+        recovery,
     }
 }
 

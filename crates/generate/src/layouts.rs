@@ -7,8 +7,9 @@
 //! `att-premier-rdo`, Verizon Wireless for the Verizon layouts); Bell has no
 //! generated accounts, so `bell-mobility-mob` takes the Verizon Wireless accounts
 //! and renames that carrier to Bell Mobility everywhere (invoices, inventory.csv,
-//! contracts.csv), in both outputs. Other invoice files, inventory.csv,
-//! contracts.csv and client.toml are copied.
+//! contracts.csv, claims.csv and its finding keys), in both outputs. Other
+//! invoice files, inventory.csv, contracts.csv, claims.csv and client.toml are
+//! copied.
 //!
 //! What each layout carries (the projection applies exactly this loss):
 //! - `att-premier-rdo`: everything; the projection is the canonical input itself.
@@ -726,20 +727,35 @@ fn write(path: &Path, bytes: &[u8]) -> io::Result<()> {
         .map_err(|e| io::Error::new(e.kind(), format!("cannot write {}: {e}", path.display())))
 }
 
-/// Renames the carrier in the `carrier` column of inventory.csv / contracts.csv.
+/// Renames the carrier in the `carrier` column of inventory.csv, contracts.csv
+/// and claims.csv, and in claims.csv's finding keys (their second part).
 fn rename_carrier(bytes: &[u8], from: &str, to: &str) -> io::Result<Vec<u8>> {
     let mut rdr = csv::ReaderBuilder::new().from_reader(bytes);
     let err = |e: csv::Error| invalid(e.to_string());
     let header = rdr.headers().map_err(err)?.clone();
     let col = header.iter().position(|h| h == "carrier");
+    let key = header.iter().position(|h| h == "finding_key");
     let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
     w.write_record(&header).map_err(err)?;
     for rec in rdr.records() {
         let rec = rec.map_err(err)?;
-        let cells: Vec<&str> = rec
+        let cells: Vec<String> = rec
             .iter()
             .enumerate()
-            .map(|(i, c)| if Some(i) == col && c == from { to } else { c })
+            .map(|(i, c)| {
+                if Some(i) == col && c == from {
+                    to.to_string()
+                } else if Some(i) == key && !c.is_empty() {
+                    let mut parts = telaudit_model::finding_key_parts(c);
+                    if parts.get(1).is_some_and(|p| p == from) {
+                        parts[1] = to.to_string();
+                    }
+                    let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+                    telaudit_model::finding_key(&parts)
+                } else {
+                    c.to_string()
+                }
+            })
             .collect();
         w.write_record(cells).map_err(err)?;
     }
@@ -764,7 +780,8 @@ fn convert(src: &Path, out: &Path, layout: &str, projection: bool) -> io::Result
         let dest = out.join(&rel);
         if !rel.starts_with("invoices/") || !rel.ends_with(".csv") {
             let bytes = fs::read(&path)?;
-            let bytes = if from != to && (rel == "inventory.csv" || rel == "contracts.csv") {
+            let tables = ["inventory.csv", "contracts.csv", "claims.csv"];
+            let bytes = if from != to && tables.contains(&rel.as_str()) {
                 rename_carrier(&bytes, from, to)?
             } else {
                 bytes

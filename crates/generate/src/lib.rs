@@ -2,11 +2,13 @@
 //!
 //! [`generate`] writes one client folder in the canonical layout of formats.md:
 //! `invoices/<carrier>/<account>/<YYYY-MM>.csv` (canonical charge CSV),
-//! `inventory.csv`, `contracts.csv`, `plans.csv`, `utilization.csv` and
-//! `client.toml`. Every default waste kind is planted (duplicates, unused lines,
+//! `inventory.csv`, `contracts.csv`, `plans.csv`, `utilization.csv`,
+//! `claims.csv` and `client.toml`. Every default waste kind is planted (duplicates, unused lines,
 //! missing contract credits, billing after disconnect, rates above contract, taxes
 //! on a tax-exempt client, late fees, oversized plans and circuits, services not in
-//! inventory), next to look-alikes that must not be found and a few overlaps.
+//! inventory), next to look-alikes that must not be found and a few overlaps; and
+//! a ledger of filed claims with the carriers' later credits that exercises every
+//! case of docs/recovery.md (the `ledger` module).
 //!
 //! The output depends only on [`GenOptions`]: the same options give the same
 //! bytes on every machine and Rust version (the generator carries its own
@@ -25,6 +27,7 @@
 #![warn(missing_docs)]
 
 mod layouts;
+mod ledger;
 mod optimize;
 mod plan;
 mod rng;
@@ -76,7 +79,7 @@ pub struct GenSummary {
     pub services: usize,
     /// Charge rows written, over all invoice files.
     pub rows: u64,
-    /// Invoice (charge CSV) files written; inventory, contracts and client.toml are not counted.
+    /// Invoice (charge CSV) files written; inventory, contracts, claims and client.toml are not counted.
     pub files: usize,
 }
 
@@ -108,7 +111,9 @@ pub fn generate(out_dir: &Path, opts: &GenOptions) -> io::Result<GenSummary> {
         &out_dir.join("utilization.csv"),
         &optimize::utilization_csv(&plan),
     )?;
-    let (mut rows, mut files) = write::invoices(out_dir, &plan)?;
+    let ledger = ledger::plan_ledger(&plan);
+    write::write_file(&out_dir.join("claims.csv"), &ledger::claims_csv(&ledger))?;
+    let (mut rows, mut files) = write::invoices(out_dir, &plan, &ledger)?;
     let mut services = plan.services.len();
     if opts.rogers {
         let r = rogers::write(out_dir, opts)?;

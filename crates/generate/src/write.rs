@@ -1,5 +1,6 @@
 //! Writes the plan as files: invoices, inventory.csv, contracts.csv, client.toml.
 
+use crate::ledger::Ledger;
 use crate::optimize::data_use;
 use crate::plan::{
     Account, CreditPlan, Kind, Period, Plan, Service, Usage, ATT, ATTBUS_RATE, CARRIERS, COMCAST,
@@ -446,8 +447,9 @@ fn account_rows(buf: &mut Vec<u8>, inv: &Inv, a: &Account, p: u32, rng: &mut Rng
     n
 }
 
-/// One account's invoice file for one period.
-fn invoice_file(plan: &Plan, ai: usize, services: &[&Service], p: u32) -> (Vec<u8>, u64) {
+/// One account's invoice file for one period; the ledger's credits for it
+/// (docs/recovery.md) come after the account's own rows.
+fn invoice_file(plan: &Plan, ledger: &Ledger, ai: usize, services: &[&Service], p: u32) -> (Vec<u8>, u64) {
     let a = &plan.accounts[ai];
     let per = &plan.periods[p as usize];
     let mut rng = Rng::new(mix(&[plan.seed, ai as u64, u64::from(p)]));
@@ -468,6 +470,14 @@ fn invoice_file(plan: &Plan, ai: usize, services: &[&Service], p: u32) -> (Vec<u
         n += service_rows(&mut buf, &inv, s, p, plan.months, &mut rng);
     }
     n += account_rows(&mut buf, &inv, a, p, &mut rng);
+    for c in ledger.rows_of(ai, p) {
+        line(
+            &mut buf,
+            &inv,
+            &simple(&c.service, c.ctype, &c.code, &c.desc, c.cents),
+        );
+        n += 1;
+    }
     // Supplemental invoices that bill some recurring charges a second (third) time.
     for s in services.iter().filter(|s| s.first <= p && p <= s.last) {
         let Some((dp, copies, all)) = s.dup else { continue };
@@ -493,7 +503,7 @@ fn invoice_file(plan: &Plan, ai: usize, services: &[&Service], p: u32) -> (Vec<u
 }
 
 /// Writes every invoice file; returns (rows, files).
-pub fn invoices(out: &Path, plan: &Plan) -> io::Result<(u64, usize)> {
+pub fn invoices(out: &Path, plan: &Plan, ledger: &Ledger) -> io::Result<(u64, usize)> {
     let mut by_account: Vec<Vec<&Service>> = vec![Vec::new(); plan.accounts.len()];
     for s in &plan.services {
         by_account[s.account].push(s);
@@ -504,7 +514,7 @@ pub fn invoices(out: &Path, plan: &Plan) -> io::Result<(u64, usize)> {
         let dir = out.join("invoices").join(CARRIERS[a.carrier].dir).join(&a.number);
         create_dir(&dir)?;
         for p in 0..plan.months {
-            let (buf, n) = invoice_file(plan, ai, &by_account[ai], p);
+            let (buf, n) = invoice_file(plan, ledger, ai, &by_account[ai], p);
             write_file(&dir.join(format!("{}.csv", plan.periods[p as usize].ym)), &buf)?;
             rows += n;
             files += 1;
@@ -662,8 +672,9 @@ pub fn client_toml(out: &Path, name: &str, services: usize) -> io::Result<()> {
          [contact]\nname = \"Dana Lee\"\nemail = \"telecom@example.com\"\nphone = \"555-0100\"\n\n\
          [proposal]\nhorizon_months = 36\ndiscount_rate = \"0.08\"\n{}{}{}{}\n\
          [proposal.tem]\nprovider = \"Ledger TEM\"\nrecovery_share = \"0.30\"\nsavings_share = \"0.25\"\nsavings_months = 12\n\n\
-         # Carriers accept disputes for this many days after the invoice date (formats.md section 9).\n\
-         [disputes]\nwindow_days = 180\n\n[disputes.carriers]\n\"Lumen\" = 365\n",
+         # Carriers accept disputes for this many days after the invoice date (formats.md section 9),\n\
+         # and may take response_days to answer a filed claim before it is overdue (docs/recovery.md).\n\
+         [disputes]\nwindow_days = 180\nresponse_days = 45\n\n[disputes.carriers]\n\"Lumen\" = 365\n",
         item("Northwind Networks", "equipment", n * 50, 0),
         item("Fabrikam Installations", "installation", n * 12, 0),
         item("Contoso Managed Services", "managed services", 0, n * 2),

@@ -124,6 +124,12 @@ impl Date {
         Date::from_day_number(days).filter(|d| d.year() <= 9999)
     }
 
+    /// How many days `self` is after `earlier` (negative when it is before):
+    /// `2025-03-01` is 1 day after `2025-02-28`.
+    pub fn days_after(self, earlier: Date) -> i64 {
+        self.day_number() - earlier.day_number()
+    }
+
     /// Days since 0000-03-01 of the proleptic Gregorian calendar (H. Hinnant's
     /// `days_from_civil`, shifted to stay positive).
     fn day_number(self) -> i64 {
@@ -192,6 +198,16 @@ mod tests {
         assert_eq!(d("2025-07-01").minus_days(180), Some(d("2025-01-02")));
         assert_eq!(d("0001-01-02").minus_days(1), Some(d("0001-01-01")));
         assert_eq!(d("0001-01-01").minus_days(1), None);
+    }
+
+    #[test]
+    fn days_after_counts_calendar_days() {
+        let d = |s: &str| Date::parse(s).unwrap();
+        assert_eq!(d("2025-03-01").days_after(d("2025-02-28")), 1);
+        assert_eq!(d("2024-03-01").days_after(d("2024-02-28")), 2);
+        assert_eq!(d("2025-12-19").days_after(d("2025-06-10")), 192);
+        assert_eq!(d("2025-01-01").days_after(d("2026-01-01")), -365);
+        assert_eq!(d("2025-01-01").days_after(d("2025-01-01")), 0);
     }
 
     use super::*;

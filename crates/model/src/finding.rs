@@ -163,6 +163,36 @@ pub fn finding_key(parts: &[&str]) -> String {
     out
 }
 
+/// The parts of a finding key ([`finding_key`]'s inverse): split at every `|`
+/// that no `\` escapes, with the escapes removed.
+///
+/// ```
+/// use telaudit_model::{finding_key, finding_key_parts};
+/// assert_eq!(finding_key_parts("DUP001|AT&T|1\\|2|"), ["DUP001", "AT&T", "1|2", ""]);
+/// let parts = ["RAT001", "a\\b", "x|y"];
+/// assert_eq!(finding_key_parts(&finding_key(&parts)), parts);
+/// ```
+pub fn finding_key_parts(key: &str) -> Vec<String> {
+    let mut parts = vec![String::new()];
+    let mut chars = key.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                if let (Some(next), Some(last)) = (chars.next(), parts.last_mut()) {
+                    last.push(next);
+                }
+            }
+            '|' => parts.push(String::new()),
+            c => {
+                if let Some(last) = parts.last_mut() {
+                    last.push(c);
+                }
+            }
+        }
+    }
+    parts
+}
+
 /// A rule's identity as the outputs show it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RuleInfo {

@@ -23,6 +23,8 @@ pub enum SourceKind {
     Utilization,
     /// client.toml: the client's settings.
     ClientToml,
+    /// claims.csv: the claims the analyst filed with the carriers.
+    Claims,
 }
 
 /// An input file, with its path relative to the client folder (`/`-separated).
@@ -302,6 +304,24 @@ pub struct DisputeWindows {
     pub window_days: Option<u32>,
     /// `[disputes.carriers]`: carrier name as on the bill, and its window in days.
     pub carriers: std::collections::BTreeMap<String, u32>,
+    /// `response_days` (docs/recovery.md): how many days a carrier may take to
+    /// answer a filed claim before it is overdue; `None`: the default,
+    /// [`DEFAULT_RESPONSE_DAYS`].
+    pub response_days: Option<u32>,
+}
+
+/// How many days a carrier may take to answer a claim when client.toml's
+/// `[disputes]` gives no `response_days`.
+pub const DEFAULT_RESPONSE_DAYS: u32 = 30;
+
+impl ClientConfig {
+    /// `[disputes] response_days`, else [`DEFAULT_RESPONSE_DAYS`].
+    pub fn response_days(&self) -> u32 {
+        self.disputes
+            .as_ref()
+            .and_then(|d| d.response_days)
+            .unwrap_or(DEFAULT_RESPONSE_DAYS)
+    }
 }
 
 impl DisputeWindows {
@@ -441,6 +461,10 @@ pub struct Dump {
     /// Files below invoices/ none of whose charges are counted (formats.md
     /// section 11), in path order: second deliveries and files no reader read.
     pub skipped: Vec<SkippedFile>,
+    /// claims.csv's accepted rows, in file order; `None` when the client folder
+    /// has no claims.csv (then no recovery output is written). Claims filed after
+    /// the as-of date are here too: the recovery step leaves them out.
+    pub ledger: Option<Vec<crate::LedgerClaim>>,
     /// Per file, the rows dropped as copies of another file's rows (formats.md
     /// section 11), in file order: BAL002 compares a total over the whole file
     /// (`scope = "file"`) with every row the file carried, these included.

@@ -4,7 +4,8 @@
 //! folder into a [`Dump`], `telaudit-rules` turns a dump into [`Finding`]s,
 //! `telaudit-report` totals them and writes the outputs. This crate holds what
 //! they pass between them, and nothing else: exact money ([`Micros`]), dates
-//! ([`Date`]), interned text ([`Sym`]), charge rows ([`Row`]) and findings.
+//! ([`Date`]), interned text ([`Sym`]), charge rows ([`Row`]), findings and
+//! the client's ledger of filed claims ([`LedgerClaim`]).
 //!
 //! Money is never a binary float: amounts are integer millionths, and anything
 //! computed from them is a [`rust_decimal::Decimal`], rounded only when written.
@@ -16,6 +17,7 @@ mod date;
 mod finding;
 mod input;
 mod intern;
+mod ledger;
 mod money;
 mod text;
 mod usage;
@@ -26,15 +28,17 @@ pub use charge::{
 };
 pub use date::{days_in_month, Date, DateError};
 pub use finding::{
-    finding_key, Action, Change, Claim, ClaimKey, Finding, Request, RuleInfo, RuleResult, Severity,
+    finding_key, finding_key_parts, Action, Change, Claim, ClaimKey, Finding, Request, RuleInfo, RuleResult,
+    Severity,
 };
 pub use input::{
     CatalogueEntry, ClientConfig, Contact, Contract, ContractKind, CopiedRows, DisputeWindows, Dump,
     ForcedLayout, InventoryMention, InventoryRecord, PlanKind, Position, Proposal, ProposalItem, Rejection,
     RowIdx, ServiceStatus, SkipKind, SkippedFile, SourceFile, SourceKind, StatedScope, StatedTotal, TemShare,
-    UnbalancedInvoice, UtilizationRecord, Warning,
+    UnbalancedInvoice, UtilizationRecord, Warning, DEFAULT_RESPONSE_DAYS,
 };
 pub use intern::{Interner, Sym};
+pub use ledger::{LedgerClaim, LedgerStatus};
 pub use money::{money_string, round_cents, DecimalError, Micros};
 pub use rust_decimal::Decimal;
 pub use text::{spreadsheet_guard, Place};

@@ -291,7 +291,7 @@ const GUARDED: [usize; 7] = [
 /// reads as `=SUM(A1)`): the canonical CSV telaudit writes is opened in
 /// spreadsheets, so its text cells that start with `=`, `+`, `-`, `@`, tab or CR
 /// carry one leading apostrophe. Any other apostrophe is kept (`'0042` stays).
-fn unguard(s: &str) -> &str {
+pub(crate) fn unguard(s: &str) -> &str {
     match s.as_bytes() {
         [b'\'', b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r', ..] => &s[1..],
         _ => s,

@@ -25,6 +25,7 @@ struct RawConfig {
 #[serde(deny_unknown_fields)]
 struct RawDisputes {
     window_days: Option<toml::Value>,
+    response_days: Option<toml::Value>,
     #[serde(default)]
     carriers: toml::Table,
 }
@@ -163,10 +164,31 @@ fn disputes(raw: RawDisputes) -> Result<DisputeWindows, String> {
             days(v, &format!("disputes.carriers.{carrier:?}"))?,
         );
     }
+    let response_days = match &raw.response_days {
+        None => None,
+        Some(v) => Some(response_days(v)?),
+    };
     Ok(DisputeWindows {
         window_days,
         carriers,
+        response_days,
     })
+}
+
+/// `[disputes] response_days` (docs/recovery.md): a whole number of days, 1 to
+/// [`MAX_WINDOW_DAYS`], that a carrier may take to answer a claim.
+fn response_days(v: &toml::Value) -> Result<u32, String> {
+    match v {
+        toml::Value::Integer(i) if (1..=MAX_WINDOW_DAYS).contains(i) => Ok(*i as u32),
+        toml::Value::Integer(i) => Err(format!(
+            "disputes.response_days = {i} is not a response time; give the days a carrier may take \
+             to answer a filed claim before it is overdue, from 1 to {MAX_WINDOW_DAYS} (e.g. 30)"
+        )),
+        other => Err(format!(
+            "disputes.response_days must be a whole number of days (e.g. 30), not a {}",
+            other.type_str()
+        )),
+    }
 }
 
 /// A dispute window: a whole number of days, 1 to [`MAX_WINDOW_DAYS`].
@@ -562,6 +584,11 @@ savings_months = 12
         assert_eq!(d.window("AT&T"), Some(180));
         assert_eq!(d.window("Verizon Wireless"), Some(60));
         assert_eq!(d.window("Comcast Business"), Some(90));
+        // response_days alone: nothing expires; without it, 30 days.
+        let c = parse_client_toml("[disputes]\nresponse_days = 45\n").unwrap();
+        assert_eq!(c.response_days(), 45);
+        assert_eq!(c.disputes.as_ref().unwrap().window("AT&T"), None);
+        assert_eq!(parse_client_toml("").unwrap().response_days(), 30);
         // Carriers only: the others never expire.
         let c = parse_client_toml("[disputes.carriers]\n\"AT&T\" = 180\n").unwrap();
         let d = c.disputes.unwrap();
@@ -584,6 +611,10 @@ savings_months = 12
         assert!(e.contains("disputes.carriers.\"AT&T\" = -3"), "{e}");
         let e = parse_client_toml("[disputes.carriers]\n\"AT&T\" = 99999\n").unwrap_err();
         assert!(e.contains("3650"), "{e}");
+        for bad in ["0", "3651", "-5", "\"30\"", "30.0"] {
+            let e = parse_client_toml(&format!("[disputes]\nresponse_days = {bad}\n")).unwrap_err();
+            assert!(e.contains("disputes.response_days"), "{bad}: {e}");
+        }
         let e = parse_client_toml("[disputes]\nwindow = 90\n").unwrap_err();
         assert!(e.contains("window"), "{e}");
     }

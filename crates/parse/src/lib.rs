@@ -2,8 +2,8 @@
 //!
 //! [`read_client`] finds the bill files below `invoices/`, reads them in parallel
 //! (each into a [`ParsedFile`] with its own interner) and merges them in path order,
-//! then reads `inventory.csv`, `contracts.csv`, `plans.csv`, `utilization.csv` and
-//! `client.toml`. Every refused
+//! then reads `inventory.csv`, `contracts.csv`, `plans.csv`, `utilization.csv`,
+//! `claims.csv` and `client.toml`. Every refused
 //! input (a whole file or one line) becomes a [`telaudit_model::Rejection`] naming
 //! the file, the line and the reason; nothing is dropped silently except blank lines.
 //! [`read_bill_files`] reads bill files given in memory (an archive `telaudit
@@ -11,7 +11,7 @@
 //!
 //! Readers: [`read_canonical_csv`] (formats.md section 2), [`read_edi`] (X12 811),
 //! [`read_inventory`], [`read_contracts`], [`read_plans`], [`read_utilization`],
-//! [`parse_client_toml`]. All text goes
+//! [`read_claims`], [`parse_client_toml`]. All text goes
 //! through [`decode_text`] (UTF-8, UTF-16 with BOM, else Windows-1252 with a warning).
 //! Carrier layouts ([`layouts`], `layouts/*.toml`) read the carriers' own exports
 //! (Verizon, AT&T, Bell ...) into the same rows: [`read_layout`].
@@ -27,6 +27,7 @@ mod edi;
 pub mod glob;
 mod inventory;
 mod layout;
+mod ledger;
 mod limits;
 mod parsed;
 mod table;
@@ -46,6 +47,7 @@ pub use layout::{
     add_layouts, find_layout, header_files_beside, layout_errors, layout_values, layouts, read_layout,
     read_layout_with, HeaderInput, Layout, Role, SideFiles,
 };
+pub use ledger::read_claims;
 pub use parsed::ParsedFile;
 pub use text::{decode_text, is_edi};
 pub use zip::{read_zip, write_zip, ZipLimits, ZipMember, MAX_MEMBER_BYTES, MAX_TOTAL_BYTES};

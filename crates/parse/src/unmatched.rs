@@ -1,5 +1,5 @@
-//! Contract and inventory lines that match no bill: warned about, never matched
-//! silently (issue 15).
+//! Contract, inventory and ledger lines that match no bill: warned about, never
+//! matched silently (issue 15; claims.csv since issue 23).
 //!
 //! A contract or inventory line names a carrier, maybe an account and maybe a
 //! service; the rules match it to bill rows by exact text. A line whose account
@@ -13,13 +13,18 @@
 //! on no bill of it is warned about too, unless the inventory says the service is
 //! disconnected and no billed service looks like it: a disconnected service
 //! that is not billed is what the client wants.
+//!
+//! A claims.csv row is checked for its carrier and account only
+//! (docs/recovery.md): a claim on an account no bill shows can never be
+//! credited, most often because its number lost its leading zeros.
 
 use rustc_hash::{FxHashMap, FxHashSet};
 use telaudit_model::{Dump, Position, ServiceStatus, SourceRef, Sym, Warning};
 
-/// The warnings of every contract and inventory line that matches no bill.
+/// The warnings of every contract, inventory and ledger line that matches no bill.
 pub fn unmatched_warnings(dump: &Dump) -> Vec<Warning> {
-    if dump.contracts.is_empty() && dump.inventory.is_empty() {
+    let ledger = dump.ledger.as_deref().unwrap_or_default();
+    if dump.contracts.is_empty() && dump.inventory.is_empty() && ledger.is_empty() {
         return Vec::new();
     }
     let billed = Billed::of(dump);
@@ -45,6 +50,12 @@ pub fn unmatched_warnings(dump: &Dump) -> Vec<Warning> {
             !quiet,
             i.source,
         ) {
+            out.push(w);
+        }
+    }
+    for c in ledger {
+        let what = format!("claims.csv line (claim {})", c.claim_id);
+        if let Some(w) = billed.check(dump, &what, c.carrier, c.account, Sym::EMPTY, false, c.source) {
             out.push(w);
         }
     }

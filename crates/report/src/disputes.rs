@@ -1,11 +1,16 @@
 //! Dispute files: `disputes/<carrier>/<account>.csv` and a letter
-//! `disputes/<carrier>/<account>.md` per account with recoverable money.
+//! `disputes/<carrier>/<account>.md` per account with recoverable money not
+//! claimed yet, and `disputes/new-claims.csv`.
 //!
 //! One line per claim key that claims recoverable money, after overlap removal
 //! (see [`crate::claims`]): a charge claimed by two rules is disputed once, at
 //! the largest claim, under the rule that claims most (ties: the smaller rule id).
-//! The lines of an account therefore add up, exactly, to that account's share
-//! of `totals.recoverable`.
+//! A line a filed claim covers (claims.csv, docs/recovery.md section 5) was
+//! claimed already and is left out, so the lines of an account add up,
+//! exactly, to its share of the recoverable money not yet claimed
+//! (`recovery.unclaimed`; `totals.recoverable` without a ledger). An account
+//! with open, partial or overdue claims and no new line still gets a letter: a
+//! follow-up that lists those claims alone (and no CSV).
 //!
 //! Cents: each line's exact claim is in `claimed_exact`; `claimed` is in whole
 //! cents, allocated by largest remainder so the lines add up to the account's
@@ -15,6 +20,7 @@
 //! Path components are sanitized by [`sanitize_component`].
 
 use crate::claims::{resolve, Resolved};
+use crate::recovery::{ClaimLine, NewClaim};
 use crate::tables::guard;
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -24,6 +30,7 @@ use telaudit_model::{
     InventoryRecord, Micros, PlanKind, Request, Row, RowId, RuleResult, ServiceStatus, SourceKind, SourceRef,
     Sym, UtilizationRecord,
 };
+use telaudit_recovery::Recovery;
 
 /// One disputed charge (or one credit owed and not given).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -85,6 +92,9 @@ pub struct DisputeLine {
     /// before it, formats.md section 6): the invoice and `file:line` of that
     /// original.
     pub original: Option<String>,
+    /// The key of the finding the line belongs to (findings.csv's
+    /// `finding_key`), to be copied into claims.csv once the line is filed.
+    pub finding_key: String,
 }
 
 /// Everything disputed on one (carrier, account).
@@ -100,8 +110,12 @@ pub struct AccountDispute {
     pub stem: String,
     /// The exact sum of the lines' claims.
     pub total: Decimal,
-    /// Sorted by period, invoice, service, charge code, source.
+    /// Sorted by period, invoice, service, charge code, source; empty for a
+    /// follow-up letter (open claims and no new line).
     pub lines: Vec<DisputeLine>,
+    /// The account's claims still waiting for the carrier (open, partial,
+    /// overdue), oldest first: every letter lists them with their age.
+    pub open_claims: Vec<ClaimLine>,
 }
 
 impl AccountDispute {
@@ -208,8 +222,17 @@ fn sanitize_chars(s: &str) -> String {
 /// Gives each distinct text a sanitized name, unique case-insensitively (a
 /// clash gets `_2`, `_3` ... in text order).
 pub(crate) fn unique_names<'a>(texts: impl IntoIterator<Item = &'a str>) -> FxHashMap<&'a str, String> {
+    unique_names_beside(texts, &[])
+}
+
+/// As [`unique_names`], none of the names being one of `taken` (the files
+/// that share the folder, e.g. `new-claims.csv` in disputes/).
+pub(crate) fn unique_names_beside<'a>(
+    texts: impl IntoIterator<Item = &'a str>,
+    taken: &[&str],
+) -> FxHashMap<&'a str, String> {
     let sorted: BTreeSet<&str> = texts.into_iter().collect();
-    let mut used: BTreeSet<String> = BTreeSet::new();
+    let mut used: BTreeSet<String> = taken.iter().map(|t| t.to_lowercase()).collect();
     let mut out = FxHashMap::default();
     for t in sorted {
         let base = sanitize_component(t);
@@ -549,15 +572,67 @@ fn credit_context(dump: &Dump, keys: &[CreditKey]) -> CreditContext {
     }
 }
 
-/// The disputes of a dump: one per (carrier, account) with recoverable money,
-/// sorted by carrier then account text.
+/// The name of the file in disputes/ beside the carriers' folders that lists
+/// the new dispute lines as rows for claims.csv.
+pub const NEW_CLAIMS_CSV: &str = "new-claims.csv";
+
+/// The disputes of a dump: one per (carrier, account) with recoverable money
+/// not claimed yet, or with claims still waiting for the carrier, sorted by
+/// carrier then account text.
 pub fn disputes(dump: &Dump, results: &[RuleResult]) -> Vec<AccountDispute> {
+    disputes_and_new_claims(dump, results, telaudit_recovery::recover(dump, results).as_ref()).0
+}
+
+/// The disputes (as [`disputes`]) and the rows of disputes/new-claims.csv,
+/// with the ledger's recovery worked out (`None` without claims.csv): the
+/// lines it covers are left out, and its pending claims go into the letters.
+pub(crate) fn disputes_and_new_claims(
+    dump: &Dump,
+    results: &[RuleResult],
+    rec: Option<&Recovery>,
+) -> (Vec<AccountDispute>, Vec<NewClaim>) {
     let resolved: Vec<Resolved<'_>> = resolve(results)
         .into_iter()
         .filter(|r| r.recoverable > Decimal::ZERO)
+        .filter(|r| rec.is_none_or(|x| x.coverage.claim(&r.key).is_none()))
         .collect();
-    let by_account = lines_by_account(dump, &resolved);
-    assemble(by_account)
+    let new_claims = new_claims(dump, &resolved);
+    let mut by_account = lines_by_account(dump, &resolved);
+    let mut pending: BTreeMap<(&str, &str), Vec<ClaimLine>> = BTreeMap::new();
+    if let Some(rec) = rec {
+        for s in rec.claims.iter().filter(|s| s.status.is_pending()) {
+            let c = rec.claim(dump, s);
+            pending
+                .entry((dump.s(c.carrier), dump.s(c.account)))
+                .or_default()
+                .push(crate::recovery::claim_line(dump, rec, s));
+        }
+    }
+    for &key in pending.keys() {
+        by_account.entry(key).or_default();
+    }
+    (assemble(by_account, pending), new_claims)
+}
+
+/// The rows of disputes/new-claims.csv: per finding and account, the exact sum
+/// of its lines, sorted by carrier, account, finding key.
+fn new_claims(dump: &Dump, resolved: &[Resolved<'_>]) -> Vec<NewClaim> {
+    let mut by: BTreeMap<(&str, &str, &str), NewClaim> = BTreeMap::new();
+    for r in resolved {
+        let (carrier, account) = r.account(dump);
+        let (carrier, account) = (dump.s(carrier), dump.s(account));
+        by.entry((carrier, account, r.finding.key.as_str()))
+            .or_insert_with(|| NewClaim {
+                carrier: carrier.to_string(),
+                account: account.to_string(),
+                service: dump.s(r.finding.service).to_string(),
+                finding_key: r.finding.key.clone(),
+                amount: Decimal::ZERO,
+                note: r.finding.description.clone(),
+            })
+            .amount += r.recoverable;
+    }
+    by.into_values().collect()
 }
 
 /// One dispute line per resolved claim, grouped by (carrier, account) text.
@@ -778,6 +853,7 @@ fn row_line(dump: &Dump, recs: &Records<'_>, r: &Resolved<'_>, id: RowId) -> Opt
             .filter_map(|s| recs.inventory.get(s))
             .filter(|i| i.service == row.service && i.carrier == row.carrier)
             .find_map(|i| i.disconnect_date),
+        finding_key: r.finding.key.clone(),
     })
 }
 
@@ -911,13 +987,18 @@ fn missing_credit_line(
         credit_owed: owed,
         original: None,
         disconnected: None,
+        finding_key: r.finding.key.clone(),
     }
 }
 
-/// The account disputes from their lines: file names made unique, lines
-/// sorted, cents allocated.
-fn assemble(by_account: BTreeMap<(&str, &str), Vec<DisputeLine>>) -> Vec<AccountDispute> {
-    let dirs = unique_names(by_account.keys().map(|(c, _)| *c));
+/// The account disputes from their lines and pending claims: file names made
+/// unique (no carrier folder named like [`NEW_CLAIMS_CSV`]), lines sorted,
+/// cents allocated.
+fn assemble<'a>(
+    by_account: BTreeMap<(&'a str, &'a str), Vec<DisputeLine>>,
+    mut pending: BTreeMap<(&'a str, &'a str), Vec<ClaimLine>>,
+) -> Vec<AccountDispute> {
+    let dirs = unique_names_beside(by_account.keys().map(|(c, _)| *c), &[NEW_CLAIMS_CSV]);
     let mut stems_per_carrier: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for (c, a) in by_account.keys() {
         stems_per_carrier.entry(c).or_default().push(a);
@@ -927,10 +1008,19 @@ fn assemble(by_account: BTreeMap<(&str, &str), Vec<DisputeLine>>) -> Vec<Account
         .map(|(c, accs)| (c, unique_names(accs)))
         .collect();
 
-    let accounts: Vec<((&str, &str), Vec<DisputeLine>)> = by_account.into_iter().collect();
+    type Account<'s> = ((&'s str, &'s str), Vec<DisputeLine>, Vec<ClaimLine>);
+    let accounts: Vec<Account<'_>> = by_account
+        .into_iter()
+        .map(|(k, lines)| {
+            let mut open = pending.remove(&k).unwrap_or_default();
+            // Oldest first: the longest waiting is the first to chase.
+            open.sort_by(|a, b| (a.filed_on, &a.claim_id).cmp(&(b.filed_on, &b.claim_id)));
+            (k, lines, open)
+        })
+        .collect();
     accounts
         .into_par_iter()
-        .map(|((carrier, account), mut lines)| {
+        .map(|((carrier, account), mut lines, open_claims)| {
             lines.sort_by(|a, b| {
                 a.period_start
                     .cmp(&b.period_start)
@@ -956,6 +1046,7 @@ fn assemble(by_account: BTreeMap<(&str, &str), Vec<DisputeLine>>) -> Vec<Account
                     .unwrap_or_else(|| sanitize_component(account)),
                 total,
                 lines,
+                open_claims,
             }
         })
         .collect()
@@ -1020,6 +1111,7 @@ pub fn dispute_csv(d: &AccountDispute) -> String {
             "basis",
             "basis_says",
             "claim_by",
+            "finding_key",
         ]);
         for l in &d.lines {
             let period_end = l.period_end.map(|p| p.to_string()).unwrap_or_default();
@@ -1050,6 +1142,7 @@ pub fn dispute_csv(d: &AccountDispute) -> String {
                 guard(&l.basis).as_ref(),
                 guard(&l.basis_says).as_ref(),
                 claim_by.as_str(),
+                guard(&l.finding_key).as_ref(),
             ]);
         }
         let _ = w.flush();

@@ -14,7 +14,7 @@ use crate::disputes::{describe_basis, AccountDispute, Records};
 use crate::human::money;
 use crate::json::share_string;
 use crate::tables::join_sources;
-use crate::view::{action_words, fully_funded, Buying, Payback, View, PAYBACK_LABEL};
+use crate::view::{action_words, fully_funded, Buying, Payback, RecoveryView, View, PAYBACK_LABEL};
 use crate::{Funding, Report};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -295,6 +295,9 @@ fn write_html(
     if let Some(p) = &r.proposal {
         write_proposal(o, r, p, view)?;
     }
+    if let Some(rv) = &view.recovery {
+        write_recovery(o, rv)?;
+    }
     write_savings(o, r)?;
     write_months(o, dump, results)?;
     if !view.claim_first.is_empty() {
@@ -376,7 +379,7 @@ fn write_partial(o: &mut String, r: &Report) -> Out {
     } else {
         writeln!(
             o,
-            "<p><b>{} input records</b> (files, inventory or contract lines) were refused, so some \
+            "<p><b>{} input records</b> (files, or lines of inventory.csv, contracts.csv, claims.csv ...) were refused, so some \
              findings may be missing.</p>",
             r.rejections
         )?;
@@ -507,6 +510,20 @@ fn write_proposal(o: &mut String, r: &Report, p: &Funding, view: &View<'_>) -> O
         r#"<tr><td><b>{PAYBACK_LABEL}</b></td><td class="m"><b>{}</b></td></tr>"#,
         esc(&payback)
     )?;
+    if let Some(rv) = &view.recovery {
+        writeln!(
+            o,
+            r##"<tr><td>Of the money found, already recovered (credits on filed claims, <a href="#recovery">below</a>)</td><td class="m">{}</td></tr>"##,
+            money(rv.r.recovered)
+        )?;
+        if let Some(fee) = rv.r.tem_fee_due {
+            writeln!(
+                o,
+                r#"<tr><td>TEM fee due now (its share of the money recovered)</td><td class="m">{}</td></tr>"#,
+                money(fee)
+            )?;
+        }
+    }
     write!(o, "</tbody></table>")?;
     if let Some(plan) = &view.plan {
         writeln!(o)?;
@@ -514,6 +531,166 @@ fn write_proposal(o: &mut String, r: &Report, p: &Funding, view: &View<'_>) -> O
     }
     writeln!(o, "</section>")?;
     Ok(())
+}
+
+/// A share as a percentage with two decimals (`37.50%`), or `n/a`.
+fn share_pct(s: Option<Decimal>) -> String {
+    match s {
+        Some(s) => format!("{}%", money(s * Decimal::ONE_HUNDRED)),
+        None => "n/a".to_string(),
+    }
+}
+
+/// "Disputes filed": the ledger's figures, the share recovered by carrier, the
+/// overdue claims oldest first (the escalation list) and the credits that pay
+/// no claim or could pay several. Claim ids and notes are escaped as all input.
+fn write_recovery(o: &mut String, v: &RecoveryView<'_>) -> Out {
+    let r = v.r;
+    writeln!(
+        o,
+        r#"<section id="recovery" class="long"><h2>Disputes filed</h2>"#
+    )?;
+    writeln!(
+        o,
+        r#"<p class="lead"><b>{}</b> claims filed for <b>{}</b>: <b>{}</b> has come back as credits on the bills ({} of the claimed), <b>{}</b> is outstanding.</p>"#,
+        r.claims.len(),
+        money(r.claimed),
+        money(r.recovered),
+        share_pct(v.share),
+        money(r.outstanding)
+    )?;
+    writeln!(o, "<table><tbody>")?;
+    let rows: [(String, Decimal); 9] = [
+        ("Claimed".to_string(), r.claimed),
+        (
+            "Recovered (credits matched to the claims)".to_string(),
+            r.recovered,
+        ),
+        ("Outstanding".to_string(), r.outstanding),
+        ("Denied by the carriers".to_string(), r.denied),
+        (
+            format!(
+                "Overdue: {} claims with no credit after {} days",
+                r.overdue, r.response_days
+            ),
+            r.overdue_amount,
+        ),
+        (
+            "Recoverable now, claimed already (left out of the dispute files)".to_string(),
+            r.covered,
+        ),
+        (
+            "Recoverable now, not claimed yet (the dispute files)".to_string(),
+            r.unclaimed,
+        ),
+        (
+            "Credits that could pay several claims".to_string(),
+            r.ambiguous_credits,
+        ),
+        ("Credits that pay no claim".to_string(), r.unmatched_credits),
+    ];
+    for (label, v) in rows
+        .iter()
+        .chain(r.tem_fee_due.map(|f| ("TEM fee due now".to_string(), f)).iter())
+    {
+        writeln!(
+            o,
+            r#"<tr><td>{}</td><td class="m">{}</td></tr>"#,
+            esc(label),
+            money(*v)
+        )?;
+    }
+    writeln!(o, "</tbody></table>")?;
+    writeln!(o, "<h3>By carrier</h3>")?;
+    writeln!(o, "<table><thead><tr><th>Carrier</th><th class=\"m\">Claimed</th><th class=\"m\">Recovered</th><th class=\"m\">Share recovered</th><th class=\"m\">Outstanding</th></tr></thead><tbody>")?;
+    for (c, share) in &v.by_carrier {
+        writeln!(
+            o,
+            r#"<tr><td>{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td></tr>"#,
+            esc(&c.carrier),
+            money(c.claimed),
+            money(c.recovered),
+            share_pct(*share),
+            money(c.outstanding)
+        )?;
+    }
+    writeln!(o, "</tbody></table>")?;
+    write_escalation(o, v)?;
+    write_loose_credits(o, v)?;
+    writeln!(o, "</section>")
+}
+
+/// The overdue claims, oldest first.
+fn write_escalation(o: &mut String, v: &RecoveryView<'_>) -> Out {
+    writeln!(
+        o,
+        r#"<h3 id="escalate">Overdue claims, oldest first (escalate)</h3>"#
+    )?;
+    if v.overdue.is_empty() {
+        return writeln!(
+            o,
+            "<p>None: every claim without a credit is within {} days.</p>",
+            v.r.response_days
+        );
+    }
+    writeln!(o, "<table><thead><tr><th>Claim</th><th>Carrier</th><th>Account</th><th>Filed on</th><th class=\"m\">Days open</th><th class=\"m\">Claimed</th><th class=\"m\">Outstanding</th><th>Note</th></tr></thead><tbody>")?;
+    for c in &v.overdue {
+        writeln!(
+            o,
+            r#"<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td>{}</td></tr>"#,
+            esc(&c.claim_id),
+            esc(&c.carrier),
+            esc(&c.account),
+            c.filed_on,
+            c.days_open,
+            money(c.amount),
+            money(c.outstanding),
+            esc(&c.note)
+        )?;
+    }
+    if v.more_overdue > 0 {
+        writeln!(
+            o,
+            r#"<tr><td colspan="8">and {} more (recovery/claims.csv)</td></tr>"#,
+            v.more_overdue
+        )?;
+    }
+    writeln!(o, "</tbody></table>")
+}
+
+/// The ambiguous and unmatched credits.
+fn write_loose_credits(o: &mut String, v: &RecoveryView<'_>) -> Out {
+    writeln!(o, "<h3>Credits that pay no claim, or could pay several</h3>")?;
+    if v.loose.is_empty() {
+        return writeln!(
+            o,
+            "<p>None: no credit on the claimed accounts is unmatched or ambiguous.</p>"
+        );
+    }
+    writeln!(o, "<table><thead><tr><th>Where</th><th>Description</th><th class=\"m\">Amount</th><th>Matched</th><th>Could pay</th><th>Source</th></tr></thead><tbody>")?;
+    for c in &v.loose {
+        writeln!(
+            o,
+            r#"<tr><td>{}<br>account {}<br>invoice {} of {}</td><td>{}</td><td class="m">{}</td><td>{}</td><td>{}</td><td class="ev">{}</td></tr>"#,
+            esc(&c.carrier),
+            esc(&c.account),
+            esc(&c.invoice),
+            c.invoice_date,
+            esc(&c.description),
+            money(c.amount),
+            c.matched.as_str(),
+            esc(&c.claim_id.replace(';', ", ")),
+            path_html(&c.source)
+        )?;
+    }
+    if v.more_loose > 0 {
+        writeln!(
+            o,
+            r#"<tr><td colspan="6">and {} more (recovery/credits.csv)</td></tr>"#,
+            v.more_loose
+        )?;
+    }
+    writeln!(o, "</tbody></table>")
 }
 
 /// Where the savings are: charts and tables by rule and by carrier.
@@ -600,19 +777,32 @@ fn write_disputes(o: &mut String, disputes: &[AccountDispute]) -> Out {
         writeln!(
             o,
             "<p>One letter and one line-by-line CSV per account, in the <b>disputes</b> folder beside this \
-             report. Each charge is claimed once, so the letters add up to the recoverable total.</p>"
+             report. Each charge is claimed once, so the letters add up to the recoverable total not claimed \
+             yet. An account with claims still open and nothing new has a follow-up letter only. \
+             <b>disputes/new-claims.csv</b> holds the new lines as rows for claims.csv, to append once filed.</p>"
         )?;
-        writeln!(o, "<table><thead><tr><th>Carrier</th><th>Account</th><th class=\"m\">Lines</th><th class=\"m\">Claimed</th><th>Files</th></tr></thead><tbody>")?;
+        writeln!(o, "<table><thead><tr><th>Carrier</th><th>Account</th><th class=\"m\">Lines</th><th class=\"m\">Claimed</th><th class=\"m\">Open claims</th><th>Files</th></tr></thead><tbody>")?;
         for d in disputes {
+            let files = if d.lines.is_empty() {
+                format!(
+                    r#"<a href="{}">follow-up letter</a>"#,
+                    esc(&href(&d.letter_html_path()))
+                )
+            } else {
+                format!(
+                    r#"<a href="{}">letter</a> &middot; <a href="{}">lines (CSV)</a>"#,
+                    esc(&href(&d.letter_html_path())),
+                    esc(&href(&d.csv_path()))
+                )
+            };
             writeln!(
                 o,
-                r#"<tr><td>{}</td><td>{}</td><td class="m">{}</td><td class="m">{}</td><td><a href="{}">letter</a> &middot; <a href="{}">lines (CSV)</a></td></tr>"#,
+                r#"<tr><td>{}</td><td>{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td>{files}</td></tr>"#,
                 esc(&d.carrier),
                 esc(&d.account),
                 d.lines.len(),
                 money(d.total),
-                esc(&href(&d.letter_html_path())),
-                esc(&href(&d.csv_path()))
+                d.open_claims.len()
             )?;
         }
         let lines: usize = disputes.iter().map(|d| d.lines.len()).sum();
@@ -1125,6 +1315,11 @@ pub struct BatchIndexRow {
     pub new_findings: Option<u64>,
     /// Findings resolved in this run by the history (empty cell when `None`).
     pub resolved_findings: Option<u64>,
+    /// The ledger's recovered money (report.json's `recovery.recovered`), as in
+    /// its summary row; `None` (an empty cell) without claims.csv.
+    pub recovered: Option<Decimal>,
+    /// The ledger's outstanding money, as in its summary row; `None` without claims.csv.
+    pub outstanding: Option<Decimal>,
 }
 
 impl BatchIndexRow {
@@ -1153,6 +1348,8 @@ impl BatchIndexRow {
             has_report: true,
             new_findings: None,
             resolved_findings: None,
+            recovered: report.recovery.as_ref().map(|r| r.recovered),
+            outstanding: report.recovery.as_ref().map(|r| r.outstanding),
         }
     }
 }
@@ -1180,12 +1377,14 @@ pub fn batch_index_html(rows: &[BatchIndexRow]) -> String {
         writeln!(o, "<h1>Telecom bill audit: all clients</h1>")?;
         writeln!(
             o,
-            r#"<p class="sub">{} clients &middot; recoverable now <b>{}</b> &middot; monthly savings <b>{}</b> &middot; first-year value <b>{}</b> &middot; found too late to claim <b>{}</b></p>"#,
+            r#"<p class="sub">{} clients &middot; recoverable now <b>{}</b> &middot; monthly savings <b>{}</b> &middot; first-year value <b>{}</b> &middot; found too late to claim <b>{}</b> &middot; recovered from filed claims <b>{}</b>, outstanding <b>{}</b></p>"#,
             rows.len(),
             money(total(|r| r.recoverable)),
             money(total(|r| r.monthly)),
             money(total(|r| r.first_year)),
-            money(total(|r| r.expired))
+            money(total(|r| r.expired)),
+            money(total(|r| r.recovered.unwrap_or_default())),
+            money(total(|r| r.outstanding.unwrap_or_default()))
         )?;
         writeln!(o, r#"<section class="long"><table id="clients"><thead><tr>"#)?;
         let heads = [
@@ -1202,6 +1401,8 @@ pub fn batch_index_html(rows: &[BatchIndexRow]) -> String {
             ("Payback (months)", true),
             ("New", true),
             ("Resolved", true),
+            ("Recovered", true),
+            ("Outstanding", true),
             ("Report", false),
         ];
         for (i, (h, num)) in heads.iter().enumerate() {
@@ -1233,7 +1434,7 @@ pub fn batch_index_html(rows: &[BatchIndexRow]) -> String {
             };
             writeln!(
                 o,
-                r#"<tr><td>{}</td><td>{}</td><td>{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td>{}</td></tr>"#,
+                r#"<tr><td>{}</td><td>{}</td><td>{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td>{}</td></tr>"#,
                 esc(&r.client),
                 esc(&r.name),
                 status,
@@ -1247,6 +1448,8 @@ pub fn batch_index_html(rows: &[BatchIndexRow]) -> String {
                 esc(&r.payback),
                 r.new_findings.map(|n| n.to_string()).unwrap_or_default(),
                 r.resolved_findings.map(|n| n.to_string()).unwrap_or_default(),
+                r.recovered.map(money).unwrap_or_default(),
+                r.outstanding.map(money).unwrap_or_default(),
                 link
             )?;
         }

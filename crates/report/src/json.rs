@@ -18,6 +18,64 @@ struct JsonReport<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     proposal: Option<JsonProposal<'a>>,
     as_of: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    recovery: Option<JsonRecovery<'a>>,
+}
+
+/// The ledger's figures (docs/recovery.md section 6); absent without claims.csv.
+#[derive(Serialize)]
+struct JsonRecovery<'a> {
+    claims: u64,
+    claimed: String,
+    recovered: String,
+    outstanding: String,
+    denied: String,
+    overdue: u64,
+    overdue_amount: String,
+    covered: String,
+    unclaimed: String,
+    ambiguous_credits: String,
+    unmatched_credits: String,
+    response_days: u32,
+    by_carrier: Vec<JsonCarrierRecovery<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tem_fee_due: Option<String>,
+}
+
+#[derive(Serialize)]
+struct JsonCarrierRecovery<'a> {
+    carrier: &'a str,
+    claimed: String,
+    recovered: String,
+    outstanding: String,
+}
+
+fn json_recovery(r: &crate::RecoveryReport) -> JsonRecovery<'_> {
+    JsonRecovery {
+        claims: r.claims.len() as u64,
+        claimed: money_string(r.claimed),
+        recovered: money_string(r.recovered),
+        outstanding: money_string(r.outstanding),
+        denied: money_string(r.denied),
+        overdue: r.overdue,
+        overdue_amount: money_string(r.overdue_amount),
+        covered: money_string(r.covered),
+        unclaimed: money_string(r.unclaimed),
+        ambiguous_credits: money_string(r.ambiguous_credits),
+        unmatched_credits: money_string(r.unmatched_credits),
+        response_days: r.response_days,
+        by_carrier: r
+            .by_carrier
+            .iter()
+            .map(|c| JsonCarrierRecovery {
+                carrier: &c.carrier,
+                claimed: money_string(c.claimed),
+                recovered: money_string(c.recovered),
+                outstanding: money_string(c.outstanding),
+            })
+            .collect(),
+        tem_fee_due: r.tem_fee_due.map(money_string),
+    }
 }
 
 #[derive(Serialize)]
@@ -263,6 +321,7 @@ pub fn report_json(report: &Report) -> String {
             .collect(),
         proposal: report.proposal.as_ref().map(|p| json_proposal(p, p.shows_plan)),
         as_of: report.as_of.map(|d| d.to_string()),
+        recovery: report.recovery.as_ref().map(json_recovery),
     };
     // Serializing plain structs of strings and integers cannot fail.
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();

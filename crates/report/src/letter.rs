@@ -6,12 +6,16 @@
 //! with the count of charges, the periods and the amount; the ten largest items
 //! as the carrier's bill prints them (invoice number, invoice date, charge code
 //! and description); the disconnect dates of DIS001 and, for TAX001, a request
-//! to apply the exemption certificate; a pointer to the CSV. Its date is the
-//! audit's as-of date ([`crate::as_of`]), never the clock.
+//! to apply the exemption certificate; a pointer to the CSV; and the account's
+//! claims filed earlier and still waiting for the carrier (claims.csv), with
+//! their age. An account with such claims and no new line gets a follow-up
+//! letter that lists them alone. Its date is the audit's as-of date
+//! ([`crate::as_of`]), never the clock.
 //!
 //! Size: every text from input is clipped ([`CLIP`]), the invoices listed are
 //! at most [`INVOICES_SHOWN`], the reasons at most [`RULES_SHOWN`], the items
-//! [`ITEMS_SHOWN`]: a letter stays under 64 KiB whatever the client's size.
+//! [`ITEMS_SHOWN`], the open claims [`OPEN_SHOWN`]: a letter stays under 64 KiB
+//! whatever the client's size.
 
 use crate::disputes::{exact_amount, AccountDispute, DisputeLine};
 use crate::html::{esc, href};
@@ -31,6 +35,8 @@ pub const RULES_SHOWN: usize = 30;
 pub const ITEMS_SHOWN: usize = 10;
 /// The most characters of one input text (description, invoice ...) a letter shows.
 pub const CLIP: usize = 80;
+/// How many open claims a letter lists (oldest first; all are in recovery/claims.csv).
+pub const OPEN_SHOWN: usize = 30;
 
 /// What a letter says beside the dispute itself: who writes, when, and how to
 /// reach them.
@@ -110,6 +116,17 @@ struct Item {
     reason: String,
 }
 
+/// One claim filed earlier and still open, as a letter lists it; texts clipped.
+struct OpenItem {
+    claim_id: String,
+    filed_on: Date,
+    days: i64,
+    amount: Decimal,
+    recovered: Decimal,
+    outstanding: Decimal,
+    status: &'static str,
+}
+
 /// A letter's content, rendered as Markdown or HTML.
 struct Letter {
     header: Vec<(&'static str, String)>,
@@ -118,10 +135,113 @@ struct Letter {
     more_reasons: usize,
     notes: Vec<String>,
     items: Vec<Item>,
+    /// The claims filed earlier and still open, oldest first.
+    open: Vec<OpenItem>,
+    more_open: usize,
+    /// A follow-up letter: open claims and no new line.
+    follow_up: bool,
     closing: Vec<String>,
     signature: Vec<String>,
     total: String,
     count: usize,
+}
+
+/// The open claims a letter lists, and how many more there are.
+fn open_items(d: &AccountDispute) -> (Vec<OpenItem>, usize) {
+    let items = d
+        .open_claims
+        .iter()
+        .take(OPEN_SHOWN)
+        .map(|c| OpenItem {
+            claim_id: clip(&c.claim_id),
+            filed_on: c.filed_on,
+            days: c.days_open,
+            amount: c.amount,
+            recovered: c.recovered,
+            outstanding: c.outstanding,
+            status: match c.status {
+                telaudit_recovery::ClaimStatus::Partial => "partly credited",
+                telaudit_recovery::ClaimStatus::Overdue => "overdue",
+                _ => "open",
+            },
+        })
+        .collect();
+    (items, d.open_claims.len().saturating_sub(OPEN_SHOWN))
+}
+
+/// The signature: the contact's name, the client, the e-mail and phone.
+fn signature(ctx: &LetterContext) -> Vec<String> {
+    let mut signature = Vec::new();
+    let contact = ctx.contact.clone().unwrap_or_default();
+    if let Some(n) = &contact.name {
+        signature.push(clip(n));
+    }
+    signature.push(clip(&ctx.client));
+    for v in [&contact.email, &contact.phone].into_iter().flatten() {
+        signature.push(clip(v));
+    }
+    signature
+}
+
+/// A follow-up letter: the account has claims still open and nothing new to
+/// dispute; it lists the claims and asks for an answer.
+fn follow_up(d: &AccountDispute, ctx: &LetterContext) -> Letter {
+    let outstanding: Decimal = d.open_claims.iter().map(|c| c.outstanding).sum();
+    let total = money_in(outstanding, ctx.currency.as_deref());
+    let account = clip(&d.account);
+    let mut header = vec![
+        ("To", format!("{} billing department", clip(&d.carrier))),
+        ("From", clip(&ctx.client)),
+    ];
+    if let Some(date) = ctx.date {
+        header.push(("Date", date.to_string()));
+    }
+    if let Some(c) = &ctx.contract_ref {
+        header.push(("Contract reference", clip(c)));
+    }
+    header.push(("Account number", account.clone()));
+    header.push(("Claims still open", d.open_claims.len().to_string()));
+    header.push(("Outstanding", total.clone()));
+    let n = d.open_claims.len();
+    let overdue = d
+        .open_claims
+        .iter()
+        .filter(|c| c.status == telaudit_recovery::ClaimStatus::Overdue)
+        .count();
+    let mut opening = format!(
+        "We filed the {} below on account {account} and have not received the credit{}. {} is still \
+         outstanding on {}.",
+        if n == 1 { "claim" } else { "claims" },
+        if n == 1 { "" } else { "s" },
+        total,
+        if n == 1 { "it" } else { "them" }
+    );
+    if overdue > 0 {
+        opening.push_str(&format!(
+            " {overdue} of them {} had no answer from you for longer than we expect a reply.",
+            if overdue == 1 { "has" } else { "have" }
+        ));
+    }
+    let (open, more_open) = open_items(d);
+    Letter {
+        header,
+        opening,
+        reasons: Vec::new(),
+        more_reasons: 0,
+        notes: Vec::new(),
+        items: Vec::new(),
+        open,
+        more_open,
+        follow_up: true,
+        closing: vec![format!(
+            "Please credit {total} to account {account} and confirm the credits in writing, quoting each \
+             claim's reference. If you do not accept a claim, please tell us which one and why, so we can \
+             resolve it."
+        )],
+        signature: signature(ctx),
+        total,
+        count: 0,
+    }
 }
 
 fn reasons(d: &AccountDispute, ctx: &LetterContext) -> Vec<Reason> {
@@ -297,6 +417,9 @@ fn opening(d: &AccountDispute, total: &str) -> String {
 }
 
 fn letter(d: &AccountDispute, ctx: &LetterContext) -> Letter {
+    if d.lines.is_empty() {
+        return follow_up(d, ctx);
+    }
     let total = money_in(d.total, ctx.currency.as_deref());
     let account = clip(&d.account);
     let invoices = d.invoices();
@@ -345,15 +468,7 @@ fn letter(d: &AccountDispute, ctx: &LetterContext) -> Letter {
              accept an item, please tell us which one and why, so we can resolve it."
         ),
     ];
-    let mut signature = Vec::new();
-    let contact = ctx.contact.clone().unwrap_or_default();
-    if let Some(n) = &contact.name {
-        signature.push(clip(n));
-    }
-    signature.push(clip(&ctx.client));
-    for v in [&contact.email, &contact.phone].into_iter().flatten() {
-        signature.push(clip(v));
-    }
+    let (open, more_open) = open_items(d);
     Letter {
         header,
         opening: opening(d, &total),
@@ -361,8 +476,11 @@ fn letter(d: &AccountDispute, ctx: &LetterContext) -> Letter {
         more_reasons,
         notes: notes(d, &account, ctx.tax_exemption_certificate.as_deref()),
         items,
+        open,
+        more_open,
+        follow_up: false,
         closing,
-        signature,
+        signature: signature(ctx),
         total,
         count: d.lines.len(),
     }
@@ -406,12 +524,63 @@ pub fn dispute_letter(d: &AccountDispute, ctx: &LetterContext) -> String {
     o
 }
 
+/// The title of a letter: a dispute, or a follow-up on claims filed earlier.
+fn title(l: &Letter) -> &'static str {
+    if l.follow_up {
+        "Claims awaiting your credit"
+    } else {
+        "Billing dispute"
+    }
+}
+
+/// The open claims, in Markdown.
+fn write_open_md(o: &mut String, l: &Letter) -> std::fmt::Result {
+    if l.open.is_empty() {
+        return Ok(());
+    }
+    if l.follow_up {
+        writeln!(o, "## The claims\n")?;
+    } else {
+        writeln!(o, "## Claims we filed earlier and that are still open\n")?;
+        writeln!(
+            o,
+            "They are not part of the total claimed above; please settle them too.\n"
+        )?;
+    }
+    writeln!(
+        o,
+        "| Claim | Filed on | Days open | Claimed | Credited | Outstanding | Status |\n\
+         |---|---|---:|---:|---:|---:|---|"
+    )?;
+    for c in &l.open {
+        writeln!(
+            o,
+            "| {} | {} | {} | {} | {} | {} | {} |",
+            md(&c.claim_id),
+            c.filed_on,
+            c.days,
+            money(c.amount),
+            money(c.recovered),
+            money(c.outstanding),
+            c.status
+        )?;
+    }
+    if l.more_open > 0 {
+        writeln!(o, "| and {} more claims | | | | | | |", l.more_open)?;
+    }
+    writeln!(o)
+}
+
 fn write_md(o: &mut String, l: &Letter, d: &AccountDispute) -> std::fmt::Result {
-    writeln!(o, "# Billing dispute: account {}\n", md(&clip(&d.account)))?;
+    writeln!(o, "# {}: account {}\n", title(l), md(&clip(&d.account)))?;
     for (k, v) in &l.header {
         writeln!(o, "{k}: {}  ", md(v))?;
     }
     writeln!(o, "\nDear billing team,\n\n{}\n", md(&l.opening))?;
+    if l.follow_up {
+        write_open_md(o, l)?;
+        return write_closing_md(o, l);
+    }
     writeln!(o, "## What we claim, by reason\n")?;
     writeln!(
         o,
@@ -463,6 +632,12 @@ fn write_md(o: &mut String, l: &Letter, d: &AccountDispute) -> std::fmt::Result 
         )?;
     }
     writeln!(o)?;
+    write_open_md(o, l)?;
+    write_closing_md(o, l)
+}
+
+/// The closing paragraphs and the signature, in Markdown.
+fn write_closing_md(o: &mut String, l: &Letter) -> std::fmt::Result {
     for p in &l.closing {
         writeln!(o, "{}\n", md(p))?;
     }
@@ -489,12 +664,51 @@ pub fn dispute_letter_html(d: &AccountDispute, ctx: &LetterContext) -> String {
     o
 }
 
+/// The open claims, in HTML.
+fn write_open_html(o: &mut String, l: &Letter) -> std::fmt::Result {
+    if l.open.is_empty() {
+        return Ok(());
+    }
+    if l.follow_up {
+        writeln!(o, "<h2>The claims</h2>")?;
+    } else {
+        writeln!(
+            o,
+            "<h2>Claims we filed earlier and that are still open</h2>\n<p>They are not part of the total \
+             claimed above; please settle them too.</p>"
+        )?;
+    }
+    writeln!(o, "<table><thead><tr><th>Claim</th><th>Filed on</th><th class=\"m\">Days open</th><th class=\"m\">Claimed</th><th class=\"m\">Credited</th><th class=\"m\">Outstanding</th><th>Status</th></tr></thead><tbody>")?;
+    for c in &l.open {
+        writeln!(
+            o,
+            "<tr><td>{}</td><td>{}</td><td class=\"m\">{}</td><td class=\"m\">{}</td><td class=\"m\">{}</td><td class=\"m\">{}</td><td>{}</td></tr>",
+            esc(&c.claim_id),
+            c.filed_on,
+            c.days,
+            money(c.amount),
+            money(c.recovered),
+            money(c.outstanding),
+            c.status
+        )?;
+    }
+    if l.more_open > 0 {
+        writeln!(
+            o,
+            "<tr><td colspan=\"7\">and {} more claims</td></tr>",
+            l.more_open
+        )?;
+    }
+    writeln!(o, "</tbody></table>")
+}
+
 fn write_html(o: &mut String, l: &Letter, d: &AccountDispute) -> std::fmt::Result {
     let account = esc(&clip(&d.account));
+    let title = title(l);
     writeln!(
         o,
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Billing dispute: account {account}</title>\
-         <style>{LETTER_CSS}</style></head><body>\n<h1>Billing dispute: account {account}</h1>"
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}: account {account}</title>\
+         <style>{LETTER_CSS}</style></head><body>\n<h1>{title}: account {account}</h1>"
     )?;
     writeln!(o, "<table class=\"hd\">")?;
     for (k, v) in &l.header {
@@ -505,6 +719,10 @@ fn write_html(o: &mut String, l: &Letter, d: &AccountDispute) -> std::fmt::Resul
         "</table>\n<p>Dear billing team,</p>\n<p>{}</p>",
         esc(&l.opening)
     )?;
+    if l.follow_up {
+        write_open_html(o, l)?;
+        return write_closing_html(o, l, d);
+    }
     writeln!(o, "<h2>What we claim, by reason</h2>")?;
     writeln!(o, "<table><thead><tr><th>Reason</th><th>Rule</th><th class=\"m\">Items</th><th>Periods</th><th class=\"m\">Claimed</th></tr></thead><tbody>")?;
     for r in &l.reasons {
@@ -558,6 +776,12 @@ fn write_html(o: &mut String, l: &Letter, d: &AccountDispute) -> std::fmt::Resul
         )?;
     }
     writeln!(o, "</tbody></table>")?;
+    write_open_html(o, l)?;
+    write_closing_html(o, l, d)
+}
+
+/// The closing paragraphs (the CSV's name linked) and the signature, in HTML.
+fn write_closing_html(o: &mut String, l: &Letter, d: &AccountDispute) -> std::fmt::Result {
     let csv = format!("{}.csv", d.stem);
     for p in &l.closing {
         // The CSV's name becomes a link to it.
@@ -614,6 +838,7 @@ mod tests {
             } else {
                 Request::Dispute
             },
+            finding_key: format!("{rule}|Verizon|0042|{service}"),
         }
     }
 
@@ -625,6 +850,7 @@ mod tests {
             stem: "0042".to_string(),
             total: lines.iter().map(|l| l.claimed).sum(),
             lines,
+            open_claims: Vec::new(),
         }
     }
 

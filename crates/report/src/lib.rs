@@ -60,6 +60,7 @@ mod letter;
 mod markdown;
 mod output;
 pub mod proposal;
+mod recovery;
 mod tables;
 mod view;
 mod xlsx;
@@ -72,6 +73,10 @@ pub use json::{proposal_json, report_json, PROPOSAL_SCHEMA};
 pub use letter::{dispute_letter, dispute_letter_html, dispute_letters, LetterContext};
 pub use markdown::report_md;
 pub use output::{write_atomic, write_outputs, write_outputs_marked, write_outputs_timed, WriteTimes};
+pub use recovery::{
+    write_claims_csv, write_credits_csv, write_new_claims_csv, CarrierRecovery, ClaimLine, CreditLine,
+    NewClaim, RecoveryReport,
+};
 pub use tables::{
     findings_csv, rejected_csv, warnings_csv, write_findings_csv, write_rejected_csv, write_warnings_csv,
 };
@@ -81,6 +86,7 @@ pub use xlsx::report_xlsx;
 use proposal::{CashFlow, Exact, Plan};
 use std::collections::BTreeMap;
 use telaudit_model::{Date, Decimal, Dump, Proposal, RuleResult, Severity, SourceKind, Sym};
+use telaudit_recovery::Recovery;
 
 /// The audit's as-of date: the date dispute letters and the reports carry, and
 /// the date the dispute windows count back from (formats.md section 9): `--as-of`
@@ -92,21 +98,41 @@ pub fn as_of(dump: &Dump) -> Option<Date> {
 }
 
 /// What the client asks of each carrier: the dispute lines of every account
-/// with recoverable money ([`disputes`]) and the changes to order from every
-/// carrier ([`changes`]). The audit makes them beside the totals, from the same
-/// findings; the outputs only render them.
+/// with recoverable money not claimed yet ([`disputes`]; an account with open
+/// claims and no new line gets a follow-up letter), the rows to append to
+/// claims.csv once they are filed, and the changes to order from every
+/// carrier ([`changes`]). The audit makes them beside the totals, from the
+/// same findings; the outputs only render them.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CarrierLines {
     /// One per (carrier, account), sorted by carrier then account.
     pub disputes: Vec<AccountDispute>,
+    /// disputes/new-claims.csv: one per finding and account with lines in the
+    /// dispute files, sorted by carrier, account, finding key.
+    pub new_claims: Vec<NewClaim>,
     /// One per carrier, sorted by carrier.
     pub changes: Vec<CarrierChanges>,
 }
 
-/// The dispute and change lines of an audit, the two made in parallel.
+/// The dispute and change lines of an audit, the two made in parallel (the
+/// ledger matched here; an audit that has it already passes it to
+/// [`carrier_lines_with`]).
 pub fn carrier_lines(dump: &Dump, results: &[RuleResult]) -> CarrierLines {
-    let (disputes, changes) = rayon::join(|| disputes(dump, results), || changes(dump, results));
-    CarrierLines { disputes, changes }
+    carrier_lines_with(dump, results, telaudit_recovery::recover(dump, results).as_ref())
+}
+
+/// As [`carrier_lines`], with the ledger's recovery already worked out
+/// (`None` without claims.csv).
+pub fn carrier_lines_with(dump: &Dump, results: &[RuleResult], rec: Option<&Recovery>) -> CarrierLines {
+    let ((disputes, new_claims), changes) = rayon::join(
+        || disputes::disputes_and_new_claims(dump, results, rec),
+        || changes(dump, results),
+    );
+    CarrierLines {
+        disputes,
+        new_claims,
+        changes,
+    }
 }
 
 /// The `schema` value of report.json.
@@ -142,6 +168,9 @@ pub struct Report {
     /// overlap rule, exact, in the order of the results' findings (rules in
     /// order, then each rule's findings): they add up to `totals` exactly.
     pub in_totals: Vec<(Decimal, Decimal)>,
+    /// The ledger (claims.csv, docs/recovery.md): claims, credits and figures;
+    /// `None` when the client folder has no claims.csv.
+    pub recovery: Option<RecoveryReport>,
 }
 
 /// What the audit read: the `input` object of report.json.
@@ -272,8 +301,16 @@ pub struct Funding {
     pub shows_plan: bool,
 }
 
-/// Computes every figure of the report from the dump and the rules' results.
+/// Computes every figure of the report from the dump and the rules' results
+/// (the ledger matched here; an audit that has it already passes it to
+/// [`summarize_with`]).
 pub fn summarize(dump: &Dump, results: &[RuleResult]) -> Report {
+    summarize_with(dump, results, telaudit_recovery::recover(dump, results).as_ref())
+}
+
+/// As [`summarize`], with the ledger's recovery already worked out (`None`
+/// without claims.csv).
+pub fn summarize_with(dump: &Dump, results: &[RuleResult], rec: Option<&Recovery>) -> Report {
     let input = summarize_input(dump);
 
     // by_rule: each rule's own figures.
@@ -302,7 +339,12 @@ pub fn summarize(dump: &Dump, results: &[RuleResult]) -> Report {
     let mut expired = Decimal::ZERO;
     let resolved = claims::resolve(results);
     let in_totals = claims::shares(results, &resolved);
+    // The recoverable money of the lines a filed claim covers (docs/recovery.md).
+    let mut covered = Decimal::ZERO;
     for k in resolved {
+        if rec.is_some_and(|r| r.coverage.claim(&k.key).is_some()) {
+            covered += k.recoverable;
+        }
         recoverable += k.recoverable;
         monthly += k.monthly;
         expired += k.expired;
@@ -371,6 +413,7 @@ pub fn summarize(dump: &Dump, results: &[RuleResult]) -> Report {
         .collect();
 
     let proposal = dump.config.proposal.as_ref().map(|p| funding(p, &totals));
+    let recovery = rec.map(|r| recovery::recovery_report(dump, r, covered, totals.recoverable));
 
     Report {
         client: dump.client.clone(),
@@ -385,6 +428,7 @@ pub fn summarize(dump: &Dump, results: &[RuleResult]) -> Report {
         warnings: dump.warnings.len(),
         as_of: as_of(dump),
         in_totals,
+        recovery,
     }
 }
 

@@ -3,7 +3,9 @@
 use crate::human::money;
 use crate::json::share_string;
 use crate::tables::join_sources;
-use crate::view::{action_words, fully_funded, percent, Buying, Payback, PlanView, View, PAYBACK_LABEL};
+use crate::view::{
+    action_words, fully_funded, percent, Buying, Payback, PlanView, RecoveryView, View, PAYBACK_LABEL,
+};
 use crate::{Funding, Report};
 use std::fmt::Write as _;
 use telaudit_model::{Decimal, Dump, RuleResult};
@@ -56,6 +58,9 @@ fn write_md(o: &mut String, dump: &Dump, r: &Report, view: &View<'_>) -> Out {
     }
     if let Some(plan) = &view.plan {
         write_plan(o, plan)?;
+    }
+    if let Some(rv) = &view.recovery {
+        write_recovery(o, rv)?;
     }
     write_by_rule(o, r)?;
     write_by_carrier(o, r)?;
@@ -168,7 +173,7 @@ fn write_input(o: &mut String, r: &Report, view: &View<'_>) -> Out {
     } else if r.rejections > 0 {
         writeln!(
             o,
-            "> **Warning:** {} input records (files, inventory or contract lines) were refused, so some \
+            "> **Warning:** {} input records (files, or lines of inventory.csv, contracts.csv, claims.csv ...) were refused, so some \
              findings may be missing; `rejected.csv` gives the file, line and reason of each.",
             r.rejections
         )?;
@@ -284,6 +289,20 @@ fn write_proposal(o: &mut String, p: &Funding, view: &View<'_>) -> Out {
         }
     };
     writeln!(o, "| {PAYBACK_LABEL} | {payback} |")?;
+    if let Some(rv) = &view.recovery {
+        writeln!(
+            o,
+            "| Of the money found, already recovered (credits on filed claims) | {} |",
+            money(rv.r.recovered)
+        )?;
+        if let Some(fee) = rv.r.tem_fee_due {
+            writeln!(
+                o,
+                "| TEM fee due now (its share of the money recovered) | {} |",
+                money(fee)
+            )?;
+        }
+    }
     writeln!(o)?;
     if let Some(s) = p.funded_share {
         writeln!(
@@ -366,6 +385,176 @@ fn write_plan(o: &mut String, p: &PlanView<'_>) -> Out {
     }
     writeln!(o)?;
     Ok(())
+}
+
+/// A share as a percentage with two decimals (`37.50%`), or `n/a`.
+fn share_pct(s: Option<Decimal>) -> String {
+    match s {
+        Some(s) => format!("{}%", money(s * Decimal::ONE_HUNDRED)),
+        None => "n/a".to_string(),
+    }
+}
+
+/// "Disputes filed": what the claims of claims.csv brought back, by carrier,
+/// the overdue claims oldest first (the escalation list), and the credits that
+/// pay no claim or could pay several.
+fn write_recovery(o: &mut String, v: &RecoveryView<'_>) -> Out {
+    let r = v.r;
+    writeln!(o, "## Disputes filed")?;
+    writeln!(o)?;
+    writeln!(
+        o,
+        "{} claims filed (`claims.csv`) for {}: {} has come back as credits on the bills ({} of the \
+         claimed), {} is outstanding. `recovery/claims.csv` and `recovery/credits.csv` hold every claim and credit.",
+        r.claims.len(),
+        money(r.claimed),
+        money(r.recovered),
+        share_pct(v.share),
+        money(r.outstanding)
+    )?;
+    writeln!(o)?;
+    writeln!(o, "| | |")?;
+    writeln!(o, "|---|---:|")?;
+    writeln!(o, "| Claimed | {} |", money(r.claimed))?;
+    writeln!(
+        o,
+        "| Recovered (credits matched to the claims) | {} |",
+        money(r.recovered)
+    )?;
+    writeln!(o, "| Outstanding | {} |", money(r.outstanding))?;
+    writeln!(o, "| Denied by the carriers | {} |", money(r.denied))?;
+    writeln!(
+        o,
+        "| Overdue: {} claims with no credit after {} days | {} |",
+        r.overdue,
+        r.response_days,
+        money(r.overdue_amount)
+    )?;
+    writeln!(
+        o,
+        "| Recoverable now, claimed already (left out of the dispute files) | {} |",
+        money(r.covered)
+    )?;
+    writeln!(
+        o,
+        "| Recoverable now, not claimed yet (the dispute files) | {} |",
+        money(r.unclaimed)
+    )?;
+    writeln!(
+        o,
+        "| Credits that could pay several claims | {} |",
+        money(r.ambiguous_credits)
+    )?;
+    writeln!(
+        o,
+        "| Credits that pay no claim | {} |",
+        money(r.unmatched_credits)
+    )?;
+    if let Some(fee) = r.tem_fee_due {
+        writeln!(o, "| TEM fee due now | {} |", money(fee))?;
+    }
+    writeln!(o)?;
+    writeln!(
+        o,
+        "| Carrier | Claimed | Recovered | Share recovered | Outstanding |"
+    )?;
+    writeln!(o, "|---|---:|---:|---:|---:|")?;
+    for (c, share) in &v.by_carrier {
+        writeln!(
+            o,
+            "| {} | {} | {} | {} | {} |",
+            md(&c.carrier),
+            money(c.claimed),
+            money(c.recovered),
+            share_pct(*share),
+            money(c.outstanding)
+        )?;
+    }
+    writeln!(o)?;
+    write_escalation(o, v)?;
+    write_loose_credits(o, v)
+}
+
+/// The overdue claims, oldest first.
+fn write_escalation(o: &mut String, v: &RecoveryView<'_>) -> Out {
+    writeln!(o, "### Overdue claims, oldest first (escalate)")?;
+    writeln!(o)?;
+    if v.overdue.is_empty() {
+        writeln!(
+            o,
+            "None: every claim without a credit is within {} days.",
+            v.r.response_days
+        )?;
+        return writeln!(o);
+    }
+    writeln!(
+        o,
+        "| Claim | Carrier | Account | Filed on | Days open | Claimed | Outstanding | Note |"
+    )?;
+    writeln!(o, "|---|---|---|---|---:|---:|---:|---|")?;
+    for c in &v.overdue {
+        writeln!(
+            o,
+            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            md(&c.claim_id),
+            md(&c.carrier),
+            md(&c.account),
+            c.filed_on,
+            c.days_open,
+            money(c.amount),
+            money(c.outstanding),
+            md(&c.note)
+        )?;
+    }
+    if v.more_overdue > 0 {
+        writeln!(
+            o,
+            "| and {} more (recovery/claims.csv) | | | | | | | |",
+            v.more_overdue
+        )?;
+    }
+    writeln!(o)
+}
+
+/// The ambiguous and unmatched credits.
+fn write_loose_credits(o: &mut String, v: &RecoveryView<'_>) -> Out {
+    writeln!(o, "### Credits that pay no claim, or could pay several")?;
+    writeln!(o)?;
+    if v.loose.is_empty() {
+        writeln!(
+            o,
+            "None: no credit on the claimed accounts is unmatched or ambiguous."
+        )?;
+        return writeln!(o);
+    }
+    writeln!(
+        o,
+        "| Carrier | Account | Invoice | Invoice date | Description | Amount | Matched | Could pay | Source |"
+    )?;
+    writeln!(o, "|---|---|---|---|---|---:|---|---|---|")?;
+    for c in &v.loose {
+        writeln!(
+            o,
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            md(&c.carrier),
+            md(&c.account),
+            md(&c.invoice),
+            c.invoice_date,
+            md(&c.description),
+            money(c.amount),
+            c.matched.as_str(),
+            md(&c.claim_id.replace(';', ", ")),
+            md(&c.source)
+        )?;
+    }
+    if v.more_loose > 0 {
+        writeln!(
+            o,
+            "| and {} more (recovery/credits.csv) | | | | | | | | |",
+            v.more_loose
+        )?;
+    }
+    writeln!(o)
 }
 
 /// A provider's name for a cell; the top-level pair has none.

@@ -78,13 +78,14 @@ fn write_tmp(
 
 /// Writes report.json, findings.csv, report.md, report.html, report.xlsx,
 /// warnings.csv (when the input gave warnings; a stale one is removed), the
-/// dispute files (`disputes/<carrier>/<account>.csv`, `.md` and `.html`), the
-/// changes to order (`changes/<carrier>.csv`, replaced as a whole like
-/// `disputes/`, removed when there are none) and, when input was refused,
-/// rejected.csv into `dir` (created if missing), each atomically. Without
-/// refusals a stale rejected.csv from an earlier run is removed; a `disputes/`
-/// folder from an earlier run is always replaced as a whole (and removed when
-/// nothing is disputed).
+/// dispute files (`disputes/<carrier>/<account>.csv`, `.md` and `.html`, and
+/// `disputes/new-claims.csv`), the changes to order (`changes/<carrier>.csv`,
+/// replaced as a whole like `disputes/`, removed when there are none), with a
+/// ledger `recovery/claims.csv` and `recovery/credits.csv` (replaced as a whole,
+/// removed without claims.csv) and, when input was refused, rejected.csv into
+/// `dir` (created if missing), each atomically. Without refusals a stale
+/// rejected.csv from an earlier run is removed; a `disputes/` folder from an
+/// earlier run is always replaced as a whole.
 pub fn write_outputs(dir: &Path, dump: &Dump, results: &[RuleResult], report: &Report) -> io::Result<()> {
     write_outputs_marked(dir, dump, results, report, None)
 }
@@ -140,7 +141,9 @@ pub fn write_outputs_timed(
     let (mut json, mut findings, mut rejected, mut md): (Timed, Timed, Timed, Timed) = Default::default();
     let (mut written, mut html, mut xlsx, mut changes): (Timed, Timed, Timed, Timed) = Default::default();
     let mut warnings: Timed = None;
+    let mut recovered: Timed = Default::default();
     let (d, c, as_of) = (&lines.disputes[..], &lines.changes[..], crate::as_of(dump));
+    let new_claims = &lines.new_claims[..];
     let ((), synced) = with_syncer(|sync| {
         rayon::scope(|s| {
             // The order matters on 2 cores. The workbook, the longest part, fills its
@@ -153,11 +156,13 @@ pub fn write_outputs_timed(
             // report.md is made in their job, not before the workbook starts.
             let (written, html, findings, json) = (&mut written, &mut html, &mut findings, &mut json);
             let (md, changes, rejected, warnings) = (&mut md, &mut changes, &mut rejected, &mut warnings);
+            let recovered = &mut recovered;
             let queue_the_rest = move || {
                 s.spawn(move |_| {
                     let ctx = crate::LetterContext::dated(dump, report, as_of);
-                    *written = timed(|| write_disputes(sync, dir, d, &ctx));
+                    *written = timed(|| write_disputes(sync, dir, d, new_claims, &ctx));
                 });
+                s.spawn(move |_| *recovered = timed(|| write_recovery(sync, dir, report)));
                 s.spawn(move |_| {
                     let view = crate::view::View::new(dump, results, report, c);
                     let marked = marks
@@ -227,6 +232,7 @@ pub fn write_outputs_timed(
         ("report.xlsx", xlsx),
         ("changes/", changes),
         ("warnings.csv", warnings),
+        ("recovery/", recovered),
     ];
     let mut times: WriteTimes = Vec::with_capacity(parts.len());
     for (name, part) in parts {
@@ -307,15 +313,20 @@ fn replace_folder(
     }
 }
 
-/// Writes `disputes/<carrier>/<account>.csv`, `.md` and `.html` (see
-/// [`replace_folder`]).
+/// Writes `disputes/<carrier>/<account>.csv`, `.md` and `.html` (a follow-up
+/// letter, with open claims and no new line, has no CSV) and
+/// `disputes/new-claims.csv`, always (see [`replace_folder`]).
 fn write_disputes(
     sync: &Syncer,
     dir: &Path,
     disputes: &[crate::AccountDispute],
+    new_claims: &[crate::NewClaim],
     ctx: &crate::LetterContext,
 ) -> io::Result<()> {
-    replace_folder(sync, dir, "disputes", disputes.is_empty(), |tmp| {
+    replace_folder(sync, dir, "disputes", false, |tmp| {
+        write_synced(sync, tmp, crate::disputes::NEW_CLAIMS_CSV, |w| {
+            crate::write_new_claims_csv(w, new_claims)
+        })?;
         for d in disputes {
             let sub = tmp.join(&d.dir);
             fs::create_dir_all(&sub).map_err(|e| io_context(e, "create", &sub))?;
@@ -325,6 +336,9 @@ fn write_disputes(
             let sub = tmp.join(&d.dir);
             let (csv, letters) = rayon::join(
                 || {
+                    if d.lines.is_empty() {
+                        return Ok(());
+                    }
                     write_synced(sync, &sub, &format!("{}.csv", d.stem), |w| {
                         w.write_all(crate::dispute_csv(d).as_bytes())
                     })
@@ -348,6 +362,17 @@ fn write_disputes(
             );
             csv.and(letters)
         })
+    })
+}
+
+/// Writes `recovery/claims.csv` and `recovery/credits.csv` (see
+/// [`replace_folder`]; removed when the client folder has no claims.csv).
+fn write_recovery(sync: &Syncer, dir: &Path, report: &Report) -> io::Result<()> {
+    let r = report.recovery.as_ref();
+    replace_folder(sync, dir, "recovery", r.is_none(), |tmp| {
+        let Some(r) = r else { return Ok(()) };
+        write_synced(sync, tmp, "claims.csv", |w| crate::write_claims_csv(w, r))?;
+        write_synced(sync, tmp, "credits.csv", |w| crate::write_credits_csv(w, r))
     })
 }
 

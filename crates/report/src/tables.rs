@@ -65,7 +65,7 @@ fn csv_err(e: csv::Error) -> io::Error {
 }
 
 /// The columns of findings.csv, in its order (report.xlsx's Findings sheet has the same).
-pub(crate) const FINDINGS_COLUMNS: [&str; 18] = [
+pub(crate) const FINDINGS_COLUMNS: [&str; 19] = [
     "rule",
     "severity",
     "carrier",
@@ -81,6 +81,7 @@ pub(crate) const FINDINGS_COLUMNS: [&str; 18] = [
     "basis",
     "expired",
     "finding_key",
+    "claim_id",
     "recoverable_in_totals",
     "monthly_in_totals",
     "claim_by",
@@ -104,6 +105,7 @@ pub(crate) fn write_findings_csv_with<W: Write>(
     let mut invoices = String::new();
     let mut evidence = String::new();
     let mut basis = String::new();
+    let claim_ids = telaudit_recovery::claim_ids_by_key(dump);
     for (info, f, i) in sorted_findings_indexed(dump, results) {
         let (rec_in, mon_in) = in_totals.get(i).copied().unwrap_or_default();
         // In text order: a rule may list them in symbol order, which is no order to show.
@@ -137,6 +139,7 @@ pub(crate) fn write_findings_csv_with<W: Write>(
             guard(&basis).as_ref(),
             money_string(f.expired).as_str(),
             guard(&f.key).as_ref(),
+            guard(claim_ids.get(f.key.as_str()).map_or("", String::as_str)).as_ref(),
             exact_amount(rec_in).as_str(),
             exact_amount(mon_in).as_str(),
             f.claim_by.map(|d| d.to_string()).unwrap_or_default().as_str(),
@@ -150,13 +153,15 @@ pub(crate) fn write_findings_csv_with<W: Write>(
 /// service_id, invoices (`;`-joined, text order), first_period, last_period, description,
 /// recoverable, monthly (2-decimal numbers), evidence and basis (`file:line` or
 /// `file:segment N`, `;`-joined), expired (2 decimals: recoverable money found
-/// too late to claim, not in `recoverable`; formats.md section 9) and finding_key
-/// (stable across runs, see [`telaudit_model::finding_key`]), then
-/// recoverable_in_totals and monthly_in_totals: the finding's share of the
-/// totals after the overlap rule ([`crate::claims::in_totals`]), written exact
-/// (at least 2 decimals, no trailing zeros beyond them) so that each column sums
-/// to report.json's total before rounding; claim_by: the last day the dispute
-/// window allows for its claimable money (empty without windows). Rows sorted by rule id, carrier, account,
+/// too late to claim, not in `recoverable`; formats.md section 9), finding_key
+/// (stable across runs, see [`telaudit_model::finding_key`]), claim_id (the
+/// claims of claims.csv whose finding_key it is, `;`-joined by filing date;
+/// empty without a ledger), then recoverable_in_totals and monthly_in_totals:
+/// the finding's share of the totals after the overlap rule
+/// ([`crate::claims::in_totals`]), written exact (at least 2 decimals, no
+/// trailing zeros beyond them) so that each column sums to report.json's total
+/// before rounding; claim_by: the last day the dispute window allows for its
+/// claimable money (empty without windows). Rows sorted by rule id, carrier, account,
 /// service, description, first period.
 pub fn findings_csv(dump: &Dump, results: &[RuleResult]) -> String {
     let mut buf = Vec::new();

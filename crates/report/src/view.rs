@@ -9,7 +9,7 @@
 use crate::changes::{CarrierChanges, ChangeLine};
 use crate::proposal::Plan;
 use crate::tables::sorted_findings;
-use crate::{Funding, Report};
+use crate::{CarrierRecovery, ClaimLine, CreditLine, Funding, RecoveryReport, Report};
 use telaudit_model::{Action, Date, Decimal, Dump, Finding, ProposalItem, RuleInfo, RuleResult, TemShare};
 
 /// How many findings the "largest findings" tables show.
@@ -19,6 +19,49 @@ pub(crate) const WARNINGS_SHOWN: usize = 20;
 /// How many services' actions the "Buying too much" sections list (the largest
 /// monthly savings; all of them are in `changes/<carrier>.csv`).
 pub const CHANGES_SHOWN: usize = 25;
+/// How many overdue claims, and how many ambiguous or unmatched credits, the
+/// "Disputes filed" sections list (all are in recovery/claims.csv and credits.csv).
+pub const RECOVERY_SHOWN: usize = 25;
+
+/// The "Disputes filed" section (docs/recovery.md): the ledger's figures, the
+/// share recovered by carrier, the escalation list and the loose credits.
+pub(crate) struct RecoveryView<'a> {
+    /// The figures.
+    pub r: &'a RecoveryReport,
+    /// Per carrier, with the share of its claimed money recovered (4 decimals;
+    /// `None` when it claimed nothing).
+    pub by_carrier: Vec<(&'a CarrierRecovery, Option<Decimal>)>,
+    /// The whole ledger's share recovered.
+    pub share: Option<Decimal>,
+    /// The first [`RECOVERY_SHOWN`] overdue claims, oldest first.
+    pub overdue: Vec<&'a ClaimLine>,
+    /// How many overdue claims are not listed.
+    pub more_overdue: usize,
+    /// The first [`RECOVERY_SHOWN`] ambiguous and unmatched credits.
+    pub loose: Vec<&'a CreditLine>,
+    /// How many of them are not listed.
+    pub more_loose: usize,
+}
+
+impl<'a> RecoveryView<'a> {
+    fn of(r: &'a RecoveryReport) -> RecoveryView<'a> {
+        let overdue = r.overdue_claims();
+        let loose: Vec<&CreditLine> = r.loose_credits().collect();
+        RecoveryView {
+            r,
+            by_carrier: r
+                .by_carrier
+                .iter()
+                .map(|c| (c, crate::share_4dp(c.recovered, c.claimed)))
+                .collect(),
+            share: crate::share_4dp(r.recovered, r.claimed),
+            more_overdue: overdue.len().saturating_sub(RECOVERY_SHOWN),
+            overdue: overdue.into_iter().take(RECOVERY_SHOWN).collect(),
+            more_loose: loose.len().saturating_sub(RECOVERY_SHOWN),
+            loose: loose.into_iter().take(RECOVERY_SHOWN).collect(),
+        }
+    }
+}
 
 /// One service's action (a line of `changes/<carrier>.csv`), as both reports show it.
 pub(crate) struct ChangeView<'a> {
@@ -375,6 +418,8 @@ pub(crate) struct View<'a> {
     pub claim_first_count: usize,
     /// The services' actions of changes/; `None` when there are none.
     pub buying: Option<Buying<'a>>,
+    /// The ledger's section; `None` without claims.csv.
+    pub recovery: Option<RecoveryView<'a>>,
 }
 
 impl<'a> View<'a> {
@@ -411,6 +456,7 @@ impl<'a> View<'a> {
             claim_first,
             claim_first_count,
             buying: buying(changes),
+            recovery: r.recovery.as_ref().map(RecoveryView::of),
             more_skipped: dump.skipped.len().saturating_sub(WARNINGS_SHOWN),
             usage: usage_lines(dump),
             usage_files: (

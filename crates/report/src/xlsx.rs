@@ -4,8 +4,9 @@
 //! row per finding, the columns of findings.csv in its order; an Excel table
 //! with autofilter and a frozen header), Disputes (one row per disputed charge,
 //! as in the dispute CSVs; an autofilter and a frozen header, not a table: see
-//! [`start_filtered`]) and Changes (one row per line of the
-//! `changes/<carrier>.csv` files, with the carrier first; a table).
+//! [`start_filtered`]), Changes (one row per line of the
+//! `changes/<carrier>.csv` files, with the carrier first; a table) and, when the
+//! client folder has claims.csv, Claims (the rows of recovery/claims.csv; a table).
 //!
 //! - Every amount is a number cell formatted `#,##0.00`. The figure is rounded
 //!   to the cent in decimal first ([`money_string`]) and that text is read as
@@ -236,6 +237,9 @@ fn summary(
             None => ws.write_string(row, 1, "never")?,
         };
     }
+    if let Some(rec) = &r.recovery {
+        row = summary_recovery(ws, f, rec, row + 2)?;
+    }
     skipped_files(ws, f, skipped, row + 2)
 }
 
@@ -285,7 +289,7 @@ fn left_out(ws: &mut Worksheet, last: u32, total: usize, what: &str) -> Result<(
 }
 
 /// The columns of the listing sheets that hold amounts.
-const MONEY_COLUMNS: [&str; 8] = [
+const MONEY_COLUMNS: [&str; 11] = [
     "recoverable",
     "monthly",
     "recoverable_in_totals",
@@ -294,15 +298,19 @@ const MONEY_COLUMNS: [&str; 8] = [
     "billed_amount",
     "claimed",
     "monthly_saving",
+    "amount",
+    "recovered",
+    "outstanding",
 ];
 /// The columns of the listing sheets that hold dates.
-const DATE_COLUMNS: [&str; 6] = [
+const DATE_COLUMNS: [&str; 7] = [
     "claim_by",
     "first_period",
     "last_period",
     "invoice_date",
     "period_start",
     "period_end",
+    "filed_on",
 ];
 
 /// Sets each column's width, and the money or date format of the columns that
@@ -313,7 +321,7 @@ const DATE_COLUMNS: [&str; 6] = [
 fn column_formats(ws: &mut Worksheet, f: &Formats, names: &[&str]) -> Result<(), XlsxError> {
     for (i, n) in names.iter().enumerate() {
         let w = match *n {
-            "description" | "reason" | "evidence" | "basis" => 48,
+            "description" | "reason" | "evidence" | "basis" | "note" | "finding_key" => 48,
             _ => 14,
         };
         let col = i as u16;
@@ -373,6 +381,7 @@ fn findings(
     let mut row = 0u32;
     let mut buf = String::new();
     let mut invoices: Vec<&str> = Vec::new();
+    let claim_ids = telaudit_recovery::claim_ids_by_key(dump);
     for &(info, x, i) in &all {
         if row + 2 >= SHEET_ROWS {
             break;
@@ -402,13 +411,18 @@ fn findings(
         ws.write_string(row, 12, text(&buf))?;
         ws.write_number(row, 13, amount(x.expired))?;
         ws.write_string(row, 14, text(&x.key))?;
+        ws.write_string(
+            row,
+            15,
+            text(claim_ids.get(x.key.as_str()).map_or("", String::as_str)),
+        )?;
         // The shares of the totals as near as a number cell holds them (not
         // rounded to cents), so that a column's sum shows the headline's total.
         let (rec_in, mon_in) = in_totals.get(i).copied().unwrap_or_default();
-        ws.write_number(row, 15, exact_number(rec_in))?;
-        ws.write_number(row, 16, exact_number(mon_in))?;
+        ws.write_number(row, 16, exact_number(rec_in))?;
+        ws.write_number(row, 17, exact_number(mon_in))?;
         if let Some(d) = x.claim_by {
-            date_cell(ws, row, 17, d, None)?;
+            date_cell(ws, row, 18, d, None)?;
         }
     }
     left_out(ws, row, all.len(), "findings in findings.csv")
@@ -502,6 +516,73 @@ fn disputes(ws: &mut Worksheet, f: &Formats, all: &[AccountDispute]) -> Result<(
     left_out(ws, row, total, "lines in the dispute CSVs")
 }
 
+/// One row per claim of recovery/claims.csv, in its order and columns: claim
+/// ids and notes are string cells (never formulas), amounts numbers, the filing
+/// date a date cell.
+fn claims(ws: &mut Worksheet, f: &Formats, r: &crate::RecoveryReport) -> Result<(), XlsxError> {
+    ws.set_name("Claims")?;
+    start_table(
+        ws,
+        f,
+        &crate::recovery::CLAIM_COLUMNS,
+        last_row(r.claims.len()),
+        "ClaimsTable",
+    )?;
+    for (i, c) in r.claims.iter().enumerate() {
+        let row = i as u32 + 1;
+        if row + 1 >= SHEET_ROWS {
+            break;
+        }
+        ws.write_string(row, 0, text(&c.claim_id))?;
+        ws.write_string(row, 1, text(&c.carrier))?;
+        ws.write_string(row, 2, text(&c.account))?;
+        ws.write_string(row, 3, text(&c.service))?;
+        ws.write_string(row, 4, text(&c.finding_key))?;
+        date_cell(ws, row, 5, c.filed_on, Some(&f.date))?;
+        ws.write_number_with_format(row, 6, amount(c.amount), &f.money)?;
+        ws.write_number_with_format(row, 7, amount(c.recovered), &f.money)?;
+        ws.write_number_with_format(row, 8, amount(c.outstanding), &f.money)?;
+        ws.write_string(row, 9, c.status.as_str())?;
+        ws.write_number(row, 10, c.days_open as f64)?;
+        ws.write_string(row, 11, text(&c.credits))?;
+        ws.write_string(row, 12, text(&c.note))?;
+    }
+    Ok(())
+}
+
+/// The ledger's figures on the Summary sheet, from `row` on; returns the next free row.
+fn summary_recovery(
+    ws: &mut Worksheet,
+    f: &Formats,
+    r: &crate::RecoveryReport,
+    mut row: u32,
+) -> Result<u32, XlsxError> {
+    ws.write_string_with_format(row, 0, "Disputes filed (claims.csv)", &f.bold)?;
+    row += 1;
+    ws.write_string(row, 0, "Claims")?;
+    ws.write_number(row, 1, r.claims.len() as f64)?;
+    for (label, v) in [
+        ("Claimed", r.claimed),
+        ("Recovered", r.recovered),
+        ("Outstanding", r.outstanding),
+        ("Denied", r.denied),
+        ("Overdue (outstanding)", r.overdue_amount),
+        ("Recoverable, claimed already", r.covered),
+        ("Recoverable, not claimed yet", r.unclaimed),
+    ] {
+        row += 1;
+        money_row(ws, f, row, label, v)?;
+    }
+    row += 1;
+    ws.write_string(row, 0, "Overdue claims")?;
+    ws.write_number(row, 1, r.overdue as f64)?;
+    if let Some(fee) = r.tem_fee_due {
+        row += 1;
+        money_row(ws, f, row, "TEM fee due now", fee)?;
+    }
+    Ok(row + 1)
+}
+
 /// The workbook's bytes.
 pub fn report_xlsx(
     dump: &Dump,
@@ -586,6 +667,11 @@ pub(crate) fn report_xlsx_queueing(
     wb.push_worksheet(fi);
     wb.push_worksheet(di);
     wb.push_worksheet(ch);
+    if let Some(r) = &report.recovery {
+        let mut cl = Worksheet::new();
+        claims(&mut cl, &f, r)?;
+        wb.push_worksheet(cl);
+    }
     wb.save_to_buffer()
 }
 

@@ -260,7 +260,19 @@ fn write_outputs_writes_disputes_and_replaces_a_stale_folder() {
         .map(|e| e.unwrap().file_name().into_string().unwrap())
         .collect();
     carriers.sort();
-    assert_eq!(carriers, ["Verizon", "___AT&T_x"]);
+    assert_eq!(carriers, ["Verizon", "___AT&T_x", "new-claims.csv"]);
+    // The new lines as rows for claims.csv: one per finding and account, the
+    // sum of its lines rounded once.
+    let new_claims = fs::read_to_string(out.join("disputes/new-claims.csv")).unwrap();
+    assert_eq!(
+        new_claims.lines().next(),
+        Some("claim_id,carrier,account,service_id,finding_key,filed_on,amount,status,note")
+    );
+    assert_eq!(col(&new_claims, "carrier").len(), new_claims.lines().count() - 1);
+    assert!(
+        new_claims.lines().skip(1).all(|l| l.starts_with(',')),
+        "{new_claims}"
+    );
     let att = fs::read_to_string(out.join("disputes/___AT&T_x/a_b.csv")).unwrap();
     // The carrier keeps its own spelling inside the file.
     assert_eq!(col(&att, "carrier"), ["../AT&T/x"]);
@@ -306,14 +318,25 @@ fn write_outputs_writes_disputes_and_replaces_a_stale_folder() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 
-    // A run with nothing to dispute removes disputes/ and nothing else.
+    // A run with nothing to dispute leaves disputes/new-claims.csv alone (its
+    // header: it is always written) and touches nothing else.
     let empty: Vec<RuleResult> = results
         .iter()
         .map(|r| result(&r.rule.id, &r.rule.title, vec![]))
         .collect();
     let report = summarize(&dump, &empty);
     write_outputs(&out, &dump, &empty, &report).unwrap();
-    assert!(!out.join("disputes").exists());
+    let left: Vec<String> = fs::read_dir(out.join("disputes"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(left, ["new-claims.csv"]);
+    assert_eq!(
+        fs::read_to_string(out.join("disputes/new-claims.csv")).unwrap(),
+        "claim_id,carrier,account,service_id,finding_key,filed_on,amount,status,note\n"
+    );
+    // Without claims.csv there is no recovery/ folder.
+    assert!(!out.join("recovery").exists());
     assert_eq!(fs::read_to_string(out.join("keep/mine.txt")).unwrap(), "mine");
 }
 
@@ -431,7 +454,12 @@ fn batch_index_lists_every_client_with_links() {
         has_report: false,
         new_findings: None,
         resolved_findings: None,
+        recovered: None,
+        outstanding: None,
     };
+    // A client with claims.csv: its recovered and outstanding in their columns.
+    ok.recovered = Some("40.5".parse().unwrap());
+    ok.outstanding = Some("9.5".parse().unwrap());
     let html = batch_index_html(&[ok, failed]);
     // Client order, readable without the script.
     let a = html.find(">alpha<").unwrap();
@@ -447,6 +475,11 @@ fn batch_index_lists_every_client_with_links() {
     // Totals line: 96.03 recoverable across all clients.
     assert!(html.contains("recoverable now <b>96.03</b>"));
     assert!(html.contains("found too late to claim <b>0.00</b>"));
+    assert!(html.contains("recovered from filed claims <b>40.50</b>, outstanding <b>9.50</b>"));
+    assert!(html
+        .contains(r#"<td class="m">40.50</td><td class="m">9.50</td><td><a href="zeta%20co/report.html">"#));
+    // The failed client's cells are empty.
+    assert!(html.contains(r#"<td class="m"></td><td class="m"></td><td>none</td>"#));
     for bad in ["http:", "https:", "url(", "<link", "<img", "src="] {
         assert!(!html.contains(bad), "index contains {bad}");
     }

@@ -180,10 +180,10 @@ fn findings_csv_is_sorted_guarded_and_carries_every_source() {
     ];
     let got = findings_csv(&dump, &results);
     let want = "\
-rule,severity,carrier,account,service_id,invoices,first_period,last_period,description,recoverable,monthly,evidence,basis,expired,finding_key,recoverable_in_totals,monthly_in_totals,claim_by
-DUP001,high,Verizon,'\t0042,,INV-1;INV-2,2025-01-01,2025-02-01,'@risk | tab\there,2.00,0.00,,,0.00,DUP001|Verizon|\t0042||@risk \\| tab\there,2.00,0.00,
-TAX001,high,Verizon,'-0042,,INV-1;INV-2,2025-01-01,2025-02-01,'-credit,-12.00,-0.50,invoices/a.csv:2,,0.00,TAX001|Verizon|-0042||-credit,0.00,0.00,
-TAX001,high,Verizon,0042,'+15550101,A-1;Z-9,2025-01-01,2025-02-01,'=SUM(A1),1.50,0.00,invoices/a.csv:2;invoices/b.edi:segment 7,contracts.csv:4,0.00,TAX001|Verizon|0042|+15550101|=SUM(A1),0.00,0.00,
+rule,severity,carrier,account,service_id,invoices,first_period,last_period,description,recoverable,monthly,evidence,basis,expired,finding_key,claim_id,recoverable_in_totals,monthly_in_totals,claim_by
+DUP001,high,Verizon,'\t0042,,INV-1;INV-2,2025-01-01,2025-02-01,'@risk | tab\there,2.00,0.00,,,0.00,DUP001|Verizon|\t0042||@risk \\| tab\there,,2.00,0.00,
+TAX001,high,Verizon,'-0042,,INV-1;INV-2,2025-01-01,2025-02-01,'-credit,-12.00,-0.50,invoices/a.csv:2,,0.00,TAX001|Verizon|-0042||-credit,,0.00,0.00,
+TAX001,high,Verizon,0042,'+15550101,A-1;Z-9,2025-01-01,2025-02-01,'=SUM(A1),1.50,0.00,invoices/a.csv:2;invoices/b.edi:segment 7,contracts.csv:4,0.00,TAX001|Verizon|0042|+15550101|=SUM(A1),,0.00,0.00,
 ";
     // All three claim one row: the totals keep DUP001's 2.00 (the largest) and a
     // monthly of 0 (TAX001's -0.50 is smaller), and so do the in-totals columns.
@@ -405,7 +405,7 @@ fn tens_of_thousands_of_findings_are_written_in_order() {
         lines[40_000]
     );
     assert!(
-        lines[1].ends_with(",1.01,0.01,invoices/a.csv:40001,,0.00,DUP001|V|1|555-00000|dup,1.01,0.01,"),
+        lines[1].ends_with(",1.01,0.01,invoices/a.csv:40001,,0.00,DUP001|V|1|555-00000|dup,,1.01,0.01,"),
         "{}",
         lines[1]
     );

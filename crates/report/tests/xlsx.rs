@@ -101,7 +101,11 @@ fn workbook_cells_counts_totals_and_stable_bytes() {
     assert_eq!(total, 23715);
     let mut csv_lines = 0;
     for carrier in fs::read_dir(a.join("disputes")).unwrap() {
-        for file in fs::read_dir(carrier.unwrap().path()).unwrap() {
+        let carrier = carrier.unwrap().path();
+        if !carrier.is_dir() {
+            continue; // new-claims.csv
+        }
+        for file in fs::read_dir(carrier).unwrap() {
             let p = file.unwrap().path();
             if p.extension().and_then(|e| e.to_str()) == Some("csv") {
                 csv_lines += csv::Reader::from_path(&p).unwrap().records().count();
@@ -163,7 +167,11 @@ fn sample_findings_sheet_is_findings_csv_and_changes_sheet_the_changes_csvs() {
     let tmp = tempfile::tempdir().unwrap();
     audit_client(&sample(), tmp.path());
     let mut wb: Xlsx<_> = open_workbook(tmp.path().join("report.xlsx")).unwrap();
-    assert_eq!(wb.sheet_names(), ["Summary", "Findings", "Disputes", "Changes"]);
+    // The sample has claims.csv: a Claims sheet last.
+    assert_eq!(
+        wb.sheet_names(),
+        ["Summary", "Findings", "Disputes", "Changes", "Claims"]
+    );
 
     // Findings: findings.csv's columns in its order, its rows in its order.
     let mut csv = csv::Reader::from_path(tmp.path().join("findings.csv")).unwrap();
@@ -196,12 +204,41 @@ fn sample_findings_sheet_is_findings_csv_and_changes_sheet_the_changes_csvs() {
         recoverable += cents(&cells[9]);
         keys += usize::from(!cell_text(&cells[14]).is_empty());
     }
-    assert_eq!(expired, 114_303, "expired 1,143.03, as report.json's totals");
+    assert_eq!(expired, 113_646, "expired 1,136.46, as report.json's totals");
     assert_eq!(keys, 127, "every finding has its key");
     assert!(
-        recoverable >= 687_363,
-        "before overlap removal, at least the 6,873.63 recoverable"
+        recoverable >= 688_020,
+        "before overlap removal, at least the 6,880.20 recoverable"
     );
+
+    // Claims: recovery/claims.csv cell for cell; amounts numbers, the filing date a
+    // date cell, claim ids and notes string cells (a note starting with '-' too).
+    let mut csv = csv::Reader::from_path(tmp.path().join("recovery/claims.csv")).unwrap();
+    let csv_header: Vec<String> = csv.headers().unwrap().iter().map(String::from).collect();
+    let rows: Vec<csv::StringRecord> = csv.records().map(|r| r.unwrap()).collect();
+    let cl = wb.worksheet_range("Claims").unwrap();
+    assert_eq!(header(&cl), csv_header);
+    assert_eq!((rows.len(), cl.height()), (15, 16));
+    let mut recovered = 0i64;
+    for (cells, rec) in cl.rows().skip(1).zip(&rows) {
+        for (i, name) in csv_header.iter().enumerate() {
+            let (cell, want) = (&cells[i], &rec[i]);
+            match name.as_str() {
+                "amount" | "recovered" | "outstanding" => assert_eq!(cents(cell), text_cents(want), "{name}"),
+                "filed_on" => match cell {
+                    Data::DateTime(d) => assert_eq!(d.as_f64(), serial(want), "{name} {want}"),
+                    other => panic!("{name} is not a date cell: {other:?}"),
+                },
+                "days_open" => assert_eq!(cell, &Data::Float(want.parse().unwrap())),
+                // The CSV guards a formula-like text with a ', the workbook writes
+                // it as a string cell as it is.
+                _ => assert_eq!(cell_text(cell), want.trim_start_matches('\''), "{name}"),
+            }
+        }
+        recovered += cents(&cells[7]);
+    }
+    assert_eq!(recovered, 62_657, "626.57, as report.json's recovery.recovered");
+    assert!(rows.iter().any(|r| &r[12] == "'-promised by phone, see ticket"));
 
     // Changes: the changes/<carrier>.csv lines, carriers in name order, carrier first.
     let c = wb.worksheet_range("Changes").unwrap();
@@ -417,8 +454,8 @@ fn every_amount_cell_is_formatted_as_money_and_every_date_cell_as_a_date() {
     let sheets = [
         (
             "xl/worksheets/sheet2.xml",
-            vec!['J', 'K', 'N', 'P', 'Q'],
-            vec!['G', 'H', 'R'],
+            vec!['J', 'K', 'N', 'Q', 'R'],
+            vec!['G', 'H', 'S'],
         ),
         (
             "xl/worksheets/sheet3.xml",
@@ -451,4 +488,42 @@ fn every_amount_cell_is_formatted_as_money_and_every_date_cell_as_a_date() {
         assert!(amounts > 0, "{name} has amounts");
         assert_eq!(days > 0, !dates.is_empty(), "{name} has dates");
     }
+}
+
+#[test]
+fn claim_ids_and_notes_are_string_cells_never_formulas() {
+    // The small client with a ledger whose claim ids and notes look like formulas.
+    let tmp = tempfile::tempdir().unwrap();
+    let client = tmp.path().join("small-client");
+    copy_dir(&fixture(), &client);
+    fs::write(
+        client.join("claims.csv"),
+        "claim_id,carrier,account,service_id,finding_key,filed_on,amount,status,note\n\
+         \"=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",Verizon Wireless,0042,,,2025-03-01,10.00,,+SUM(A1:A9)\n\
+         @cmd,Verizon Wireless,0042,,,2025-03-01,12.00,denied,-1\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    audit_client(&client, &out);
+    let mut wb: Xlsx<_> = open_workbook(out.join("report.xlsx")).unwrap();
+    let cl = wb.worksheet_range("Claims").unwrap();
+    let ids: Vec<&Data> = cl.rows().skip(1).map(|r| &r[0]).collect();
+    assert_eq!(
+        ids,
+        [
+            &Data::String("=HYPERLINK(\"http://x\",\"y\")".into()),
+            &Data::String("@cmd".into())
+        ]
+    );
+    let notes: Vec<&Data> = cl.rows().skip(1).map(|r| &r[12]).collect();
+    assert_eq!(
+        notes,
+        [&Data::String("+SUM(A1:A9)".into()), &Data::String("-1".into())]
+    );
+    let formulas = wb.worksheet_formula("Claims").unwrap();
+    assert!(
+        formulas.used_cells().all(|(_, _, f)| f.is_empty()),
+        "a claim id became a formula"
+    );
+    assert!(!part(&out.join("report.xlsx"), "xl/worksheets/sheet5.xml").contains("<f>"));
 }

@@ -9,7 +9,8 @@
 //! [`evaluate`] builds one shared [`Index`] per dump and runs the rules in
 //! parallel. Each rule returns findings with exact claims on money; then
 //! [`expire`] moves the recoverable money found too late to claim (the dispute
-//! windows of client.toml) to the claims' `expired` value. Totalling and
+//! windows of client.toml; a line a filed claim covers is judged from the
+//! claim's filing date, `telaudit_recovery::coverage`) to the claims' `expired` value. Totalling and
 //! de-duplicating claims across rules is the report's job.
 
 #![warn(missing_docs)]

@@ -7,6 +7,10 @@
 //! is earlier than the as-of date minus the carrier's window: an invoice dated
 //! exactly on that cutoff day is still inside. An expired claim's recoverable
 //! moves to its `expired` value; its monthly never expires.
+//!
+//! A line a filed claim covers (claims.csv, docs/recovery.md section 5) is
+//! judged as of that claim's filing date instead: a claim filed in time does
+//! not expire while the carrier takes its time.
 
 use rustc_hash::FxHashMap;
 use telaudit_model::{ClaimKey, Date, Decimal, Dump, RuleResult, Sym};
@@ -14,20 +18,22 @@ use telaudit_model::{ClaimKey, Date, Decimal, Dump, RuleResult, Sym};
 /// Moves the recoverable money of every expired claim to its `expired` value,
 /// updates each finding's sums, and sets each finding's `claim_by`: the soonest
 /// last day (invoice date plus the carrier's window) of its claims still
-/// claimable. Nothing happens without `[disputes]` in
+/// claimable and not yet covered by a filed claim. Nothing happens without `[disputes]` in
 /// client.toml or without an as-of date (a dump without rows).
 pub fn expire(dump: &Dump, results: &mut [RuleResult]) {
     let (Some(windows), Some(as_of)) = (&dump.config.disputes, dump.as_of_date()) else {
         return;
     };
-    // The window and cutoff per carrier symbol, computed once per carrier text.
-    let mut cutoffs: FxHashMap<Sym, Option<(u32, Date)>> = FxHashMap::default();
-    let mut cutoff = |carrier: Sym| -> Option<(u32, Date)> {
-        *cutoffs.entry(carrier).or_insert_with(|| {
-            let days = windows.window(dump.s(carrier))?;
-            // Before year 1 nothing can be earlier: no claim expires.
-            Some((days, as_of.minus_days(days)?))
-        })
+    // Decided on the claims before any expires (the covering claims' dates).
+    let covered = telaudit_recovery::coverage(dump, results);
+    // The window per carrier symbol, looked up once per carrier text.
+    let mut days_of: FxHashMap<Sym, Option<u32>> = FxHashMap::default();
+    let mut cutoff = |carrier: Sym, from: Date| -> Option<(u32, Date)> {
+        let days = (*days_of
+            .entry(carrier)
+            .or_insert_with(|| windows.window(dump.s(carrier))))?;
+        // Before year 1 nothing can be earlier: no claim expires.
+        Some((days, from.minus_days(days)?))
     };
     let credit_dates = missing_credit_dates(dump, results);
     for r in results.iter_mut() {
@@ -49,16 +55,21 @@ pub fn expire(dump: &Dump, results: &mut [RuleResult]) {
                         ..
                     } => (carrier, credit_dates.get(&(carrier, account, period)).copied()),
                 };
-                let (Some((days, cut)), Some(date)) = (cutoff(carrier), invoice_date) else {
+                let filed_on = covered.filed_on(dump, &c.key);
+                let from = filed_on.unwrap_or(as_of);
+                let (Some((days, cut)), Some(date)) = (cutoff(carrier, from), invoice_date) else {
                     continue;
                 };
                 if date < cut {
                     c.expired += c.recoverable;
                     c.recoverable = Decimal::ZERO;
                     changed = true;
-                } else if let Some(last) = date.plus_days(days) {
-                    // Still claimable: until its invoice date plus the window.
-                    f.claim_by = Some(f.claim_by.map_or(last, |b| b.min(last)));
+                } else if filed_on.is_none() {
+                    // Still claimable, and not claimed yet: until its invoice
+                    // date plus the window (a covered line was claimed in time).
+                    if let Some(last) = date.plus_days(days) {
+                        f.claim_by = Some(f.claim_by.map_or(last, |b| b.min(last)));
+                    }
                 }
             }
             if changed {
@@ -70,27 +81,21 @@ pub fn expire(dump: &Dump, results: &mut [RuleResult]) {
 }
 
 /// For every (carrier, account, period) a missing credit is claimed on, the
-/// latest invoice_date of the account's rows of that period.
+/// latest invoice_date of the account's rows of that period (one definition,
+/// [`telaudit_recovery::missing_credit_dates`], that coverage uses too).
 fn missing_credit_dates(dump: &Dump, results: &[RuleResult]) -> FxHashMap<(Sym, Sym, Date), Date> {
-    let mut want: FxHashMap<(Sym, Sym, Date), Option<Date>> = FxHashMap::default();
-    for c in results.iter().flat_map(|r| &r.findings).flat_map(|f| &f.claims) {
-        if let ClaimKey::MissingCredit {
-            carrier,
-            account,
-            period,
-            ..
-        } = c.key
-        {
-            want.insert((carrier, account, period), None);
-        }
-    }
-    if want.is_empty() {
-        return FxHashMap::default();
-    }
-    for row in &dump.rows {
-        if let Some(d) = want.get_mut(&(row.carrier, row.account, row.period_start)) {
-            *d = (*d).max(Some(row.invoice_date));
-        }
-    }
-    want.into_iter().filter_map(|(k, d)| Some((k, d?))).collect()
+    let periods = results
+        .iter()
+        .flat_map(|r| &r.findings)
+        .flat_map(|f| &f.claims)
+        .filter_map(|c| match c.key {
+            ClaimKey::MissingCredit {
+                carrier,
+                account,
+                period,
+                ..
+            } => Some((carrier, account, period)),
+            ClaimKey::Row(_) => None,
+        });
+    telaudit_recovery::missing_credit_dates(dump, periods)
 }

@@ -23,6 +23,7 @@ fn windows(default: Option<u32>, carriers: &[(&str, u32)]) -> Option<DisputeWind
     Some(DisputeWindows {
         window_days: default,
         carriers: carriers.iter().map(|(c, d)| (c.to_string(), *d)).collect(),
+        response_days: None,
     })
 }
 

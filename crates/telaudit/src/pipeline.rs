@@ -1,5 +1,6 @@
 //! The single-client flow shared by `telaudit audit` and `telaudit batch`:
-//! read the client folder, run the rules, total, write the outputs.
+//! read the client folder, run the rules, match the ledger's claims to the
+//! credits (docs/recovery.md), total, write the outputs.
 //!
 //! Both commands call exactly this code, so a client written by a batch run is
 //! byte-identical to the same client written by `telaudit audit`, with one
@@ -80,6 +81,10 @@ pub fn audit_client(client_dir: &Path, rules: &RuleSet, as_of: Option<Date>) -> 
         }
     })?;
     dump.as_of = as_of;
+    // The as-of date is known now: claims filed after it take no part (one warning).
+    if let Some(w) = telaudit_recovery::late_claims_warning(&dump) {
+        dump.warnings.push(w);
+    }
     timings.push(Timing::phase("read + normalize", t.elapsed()));
 
     test_panic_hook(&dump.client);
@@ -92,10 +97,18 @@ pub fn audit_client(client_dir: &Path, rules: &RuleSet, as_of: Option<Date>) -> 
         timings.push(Timing::part(name, d));
     }
 
+    // The ledger, once: the totals and the dispute lines both read it.
     let t = Instant::now();
+    let recovery = telaudit_recovery::recover(&dump, &results);
+    if recovery.is_some() {
+        timings.push(Timing::phase("recovery (claims, credits)", t.elapsed()));
+    }
+
+    let t = Instant::now();
+    let rec = recovery.as_ref();
     let ((report, summary), (lines, made)) = rayon::join(
-        || timed(|| telaudit_report::summarize(&dump, &results)),
-        || timed(|| telaudit_report::carrier_lines(&dump, &results)),
+        || timed(|| telaudit_report::summarize_with(&dump, &results, rec)),
+        || timed(|| telaudit_report::carrier_lines_with(&dump, &results, rec)),
     );
     timings.push(Timing::phase("totals + lines (wall)", t.elapsed()));
     timings.push(Timing::part("totals".to_string(), summary));

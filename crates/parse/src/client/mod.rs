@@ -3,8 +3,9 @@
 //! Four steps, one module each: [`walk`] lists the files below `invoices/`,
 //! [`classify`](mod@classify) tells each one's format (opening archives into their members),
 //! [`read`] reads them in parallel and [`merge`] joins their rows into the dump in
-//! path order. Then `inventory.csv`, `contracts.csv`, `plans.csv`,
-//! `utilization.csv` and `client.toml` are read.
+//! path order. Then the client's tables ([`TABLES`]: `inventory.csv`,
+//! `contracts.csv`, `plans.csv`, `utilization.csv`, `claims.csv`) and
+//! `client.toml` are read.
 //! [`read_bill_files`] runs the same steps on files given in memory.
 
 mod classify;
@@ -274,7 +275,7 @@ fn read_client_with(dir: &Path, group_bytes: u64) -> Result<Dump, ClientError> {
     read_tables(&root, dir, &mut dump);
     // Usage from call detail, settled against the charge rows and the catalogue.
     crate::usage::settle(&mut dump);
-    // A contract or inventory line that matches no bill is warned about, never matched silently.
+    // A contract, inventory or ledger line that matches no bill is warned about, never matched silently.
     let unmatched = crate::unmatched::unmatched_warnings(&dump);
     dump.warnings.extend(unmatched);
     if config.is_some() {
@@ -409,11 +410,20 @@ fn no_rows(dump: &Dump, bills: usize, skipped: usize) -> Option<String> {
     Some(detail)
 }
 
-/// Reads inventory.csv, contracts.csv, plans.csv and utilization.csv (each optional)
-/// into the dump, after the bills; none is followed through a link leading outside
-/// the client folder.
+/// The client's own tables beside invoices/, each optional: the one list of
+/// them (the reader reads them, the walk below invoices/ skips a link to one).
+pub(crate) const TABLES: [&str; 5] = [
+    "inventory.csv",
+    "contracts.csv",
+    "plans.csv",
+    "utilization.csv",
+    "claims.csv",
+];
+
+/// Reads the client's [`TABLES`] into the dump, after the bills; none is
+/// followed through a link leading outside the client folder.
 fn read_tables(root: &Path, dir: &Path, dump: &mut Dump) {
-    for name in ["inventory.csv", "contracts.csv", "plans.csv", "utilization.csv"] {
+    for name in TABLES {
         let bytes = match read_top_level(root, dir, name) {
             Ok(Some(b)) => b,
             Ok(None) => continue,
@@ -424,11 +434,25 @@ fn read_tables(root: &Path, dir: &Path, dump: &mut Dump) {
                     reason,
                     rows: 0,
                 });
+                if name == "claims.csv" {
+                    // The ledger exists but is not read: no claim counts, and the
+                    // recovery outputs say so rather than vanish.
+                    dump.ledger = Some(Vec::new());
+                }
                 continue;
             }
         };
         let id = FileId(dump.files.len() as u32);
-        if name == "inventory.csv" {
+        if name == "claims.csv" {
+            dump.files.push(SourceFile {
+                path: name.to_string(),
+                kind: SourceKind::Claims,
+            });
+            let t = crate::read_claims(&bytes, id, name, &mut dump.strings);
+            dump.ledger = Some(t.records);
+            dump.rejected.extend(t.rejected);
+            dump.warnings.extend(t.warnings);
+        } else if name == "inventory.csv" {
             dump.files.push(SourceFile {
                 path: name.to_string(),
                 kind: SourceKind::Inventory,

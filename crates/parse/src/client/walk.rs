@@ -198,19 +198,14 @@ fn entry_is_dir(roots: &[PathBuf], ft: fs::FileType, canonical: &Path) -> Result
     }
 }
 
-/// Whether a (linked) file is the client's own inventory, contracts or client.toml.
+/// Whether a (linked) file is one of the client's own tables ([`super::TABLES`]) or client.toml.
 fn is_client_table(roots: &[PathBuf], canonical: &Path) -> bool {
     roots.first().is_some_and(|root| {
         canonical.parent() == Some(root.as_path())
-            && [
-                "inventory.csv",
-                "contracts.csv",
-                "plans.csv",
-                "utilization.csv",
-                "client.toml",
-            ]
-            .iter()
-            .any(|n| canonical.file_name().is_some_and(|f| f == *n))
+            && super::TABLES
+                .iter()
+                .chain(&["client.toml"])
+                .any(|n| canonical.file_name().is_some_and(|f| f == *n))
     })
 }
 

@@ -123,6 +123,8 @@ impl Done {
                 payback_months: None,
                 new_findings: None,
                 resolved_findings: None,
+                recovered: None,
+                outstanding: None,
             },
             name: id.to_string(),
             rows_read: 0,
@@ -232,6 +234,7 @@ pub fn run_one(c: &ClientFolder, s: &Settings) -> Done {
         let refused = a.dump.rejected.len();
         let unrecognised = marker.unrecognised.clone();
         let (npv, payback_months) = summary::plan_cells(r);
+        let (recovered, outstanding) = summary::recovery_cells(r);
         Ok(Done {
             row: SummaryRow {
                 client: c.id.clone(),
@@ -248,6 +251,8 @@ pub fn run_one(c: &ClientFolder, s: &Settings) -> Done {
                 payback_months,
                 new_findings: None,
                 resolved_findings: None,
+                recovered,
+                outstanding,
             },
             name: r.name.clone(),
             rows_read: r.input.rows,

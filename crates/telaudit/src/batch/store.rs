@@ -181,6 +181,16 @@ struct StoredReport {
     input: StoredInput,
     totals: StoredTotals,
     proposal: Option<StoredProposal>,
+    /// Absent without claims.csv (and in a report.json written before the ledger).
+    #[serde(default)]
+    recovery: Option<StoredRecovery>,
+}
+
+/// report.json's `recovery`, as far as the summary copies it.
+#[derive(serde::Deserialize)]
+struct StoredRecovery {
+    recovered: Cents,
+    outstanding: Cents,
 }
 
 /// report.json's `proposal`, as far as the summary copies it.
@@ -239,6 +249,8 @@ pub fn stored_row(client_out: &Path, client: &str, m: &Marker) -> Option<(Summar
         payback_months: v.proposal.as_ref().map(|p| PaybackCell::of(p.payback_months)),
         new_findings: None,
         resolved_findings: None,
+        recovered: v.recovery.as_ref().map(|r| r.recovered),
+        outstanding: v.recovery.as_ref().map(|r| r.outstanding),
     };
     Some((row, v.name.unwrap_or_else(|| client.to_string())))
 }

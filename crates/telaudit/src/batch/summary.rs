@@ -187,6 +187,22 @@ pub struct SummaryRow {
     /// Findings the history resolved in this run; `None` as for new_findings.
     #[serde(default)]
     pub resolved_findings: Option<u64>,
+    /// report.json's `recovery.recovered` (docs/recovery.md); `None` without
+    /// claims.csv, for a failed client, or in a summary written before it.
+    #[serde(default)]
+    pub recovered: Option<Cents>,
+    /// report.json's `recovery.outstanding`; `None` as for recovered.
+    #[serde(default)]
+    pub outstanding: Option<Cents>,
+}
+
+/// The summary's ledger figures of an audited client: recovered and
+/// outstanding, both `None` without claims.csv.
+pub fn recovery_cells(report: &telaudit_report::Report) -> (Option<Cents>, Option<Cents>) {
+    match &report.recovery {
+        None => (None, None),
+        Some(r) => (Some(Cents::round(r.recovered)), Some(Cents::round(r.outstanding))),
+    }
 }
 
 #[derive(Serialize, Deserialize)]
@@ -228,6 +244,8 @@ pub fn summary_csv(rows: &[SummaryRow]) -> String {
         "warnings",
         "new_findings",
         "resolved_findings",
+        "recovered",
+        "outstanding",
     ]);
     for r in rows {
         let money = |m: &Option<Cents>| m.map(|c| c.to_string()).unwrap_or_default();
@@ -246,6 +264,8 @@ pub fn summary_csv(rows: &[SummaryRow]) -> String {
             r.warnings.map(|n| n.to_string()).unwrap_or_default(),
             r.new_findings.map(|n| n.to_string()).unwrap_or_default(),
             r.resolved_findings.map(|n| n.to_string()).unwrap_or_default(),
+            money(&r.recovered),
+            money(&r.outstanding),
         ]);
     }
     let bytes = w.into_inner().unwrap_or_default();
@@ -281,6 +301,7 @@ pub fn merge(inputs: &[(String, Vec<SummaryRow>)]) -> Result<Vec<SummaryRow>, St
                 Some((have, from)) => {
                     let figures = |x: &SummaryRow| {
                         (
+                            (x.recovered, x.outstanding),
                             x.rows,
                             x.billed_total,
                             x.recoverable,
@@ -349,6 +370,8 @@ mod tests {
             payback_months: Some(PaybackCell::Months(7)),
             new_findings: Some(2),
             resolved_findings: Some(0),
+            recovered: cents("7.25"),
+            outstanding: cents("12.00"),
         }
     }
 
@@ -378,18 +401,22 @@ mod tests {
         e.new_findings = None;
         e.resolved_findings = None;
         e.warnings = None;
+        e.recovered = None;
+        e.outstanding = None;
         let mut neg = row("b", BatchStatus::Audited, "-5.00");
         neg.error = Some("@x".into());
         let mut never = row("c", BatchStatus::Audited, "1.00");
         never.payback_months = Some(PaybackCell::Never);
         never.npv = None;
+        never.recovered = None;
+        never.outstanding = None;
         let csv = summary_csv(&[e, neg, never]);
         assert_eq!(
             csv,
-            "client,status,rows,billed_total,recoverable,monthly,first_year,expired,error,npv,payback_months,warnings,new_findings,resolved_findings\n\
-             '=cmd,error,,,,,,,\"'-bad, \"\"quoted\"\"\",,,,,\n\
-             b,audited,10,100.00,-5.00,1.00,13.00,0.50,'@x,-4.50,7,3,2,0\n\
-             c,audited,10,100.00,1.00,1.00,13.00,0.50,,,never,3,2,0\n"
+            "client,status,rows,billed_total,recoverable,monthly,first_year,expired,error,npv,payback_months,warnings,new_findings,resolved_findings,recovered,outstanding\n\
+             '=cmd,error,,,,,,,\"'-bad, \"\"quoted\"\"\",,,,,,,\n\
+             b,audited,10,100.00,-5.00,1.00,13.00,0.50,'@x,-4.50,7,3,2,0,7.25,12.00\n\
+             c,audited,10,100.00,1.00,1.00,13.00,0.50,,,never,3,2,0,,\n"
         );
     }
 
@@ -422,6 +449,20 @@ mod tests {
         let old = text.replace(",\n      \"npv\": null,\n      \"payback_months\": \"never\"", "");
         assert!(!old.contains("npv"), "{old}");
         assert_eq!(parse_summary_json("x", &old).unwrap()[0].payback_months, None);
+        // A summary written before the ledger (no recovered, no outstanding) still reads.
+        let text = summary_json(&a);
+        assert!(
+            text.contains("\"recovered\": \"7.25\",\n      \"outstanding\": \"12.00\"\n"),
+            "{text}"
+        );
+        let before = text.replace(
+            ",\n      \"recovered\": \"7.25\",\n      \"outstanding\": \"12.00\"",
+            "",
+        );
+        assert!(!before.contains("recovered"), "{before}");
+        let read = parse_summary_json("x", &before).unwrap();
+        assert_eq!((read[0].recovered, read[0].outstanding), (None, None));
+        assert_eq!(read[0].resolved_findings, Some(0));
         let merged = merge(&[
             ("s1".into(), a.clone()),
             (
@@ -447,6 +488,14 @@ mod tests {
         let err = merge(&[
             ("s1".into(), vec![row("b", BatchStatus::Audited, "1.00")]),
             ("s2".into(), vec![other_npv]),
+        ])
+        .unwrap_err();
+        assert!(err.contains("different figures"), "{err}");
+        let mut other_recovered = row("b", BatchStatus::Audited, "1.00");
+        other_recovered.recovered = cents("7.26");
+        let err = merge(&[
+            ("s1".into(), vec![row("b", BatchStatus::Audited, "1.00")]),
+            ("s2".into(), vec![other_recovered]),
         ])
         .unwrap_err();
         assert!(err.contains("different figures"), "{err}");

@@ -4,9 +4,12 @@
 //! Usage: telaudit audit <CLIENT_DIR> --out <DIR> [--rules DIR] [--layouts DIR] [--as-of YYYY-MM-DD] [--force] [--timings] [--quiet]
 //!                      [--proposal-json FILE]
 //!
-//! Reads CLIENT_DIR (invoices/, inventory.csv, contracts.csv, client.toml),
-//! applies the rules and writes report.json, findings.csv, report.md and, when
-//! input was refused, rejected.csv into DIR. --proposal-json FILE also writes
+//! Reads CLIENT_DIR (invoices/, inventory.csv, contracts.csv, plans.csv,
+//! utilization.csv, claims.csv, client.toml), applies the rules, matches the
+//! bills' credits to the filed claims of claims.csv (docs/recovery.md) and
+//! writes report.json, findings.csv, report.md, report.html, report.xlsx, the
+//! dispute files, with claims.csv recovery/ and, when input was refused,
+//! rejected.csv into DIR. --proposal-json FILE also writes
 //! the proposal object alone (schema telaudit.proposal/1) to FILE, for a
 //! quoting tool; a client.toml without [proposal] is then exit 2.
 //!
@@ -185,6 +188,16 @@ fn print_summary(
     println!("  monthly savings   {}", m(t.monthly));
     println!("  annual savings    {}", m(t.annual));
     println!("  first-year value  {}", m(t.first_year));
+    if let Some(r) = &report.recovery {
+        println!(
+            "  claims filed      {} for {}: recovered {}, outstanding {}, {} overdue",
+            r.claims.len(),
+            m(r.claimed),
+            m(r.recovered),
+            m(r.outstanding),
+            r.overdue
+        );
+    }
     if let Some(p) = &report.proposal {
         let payback = match p.payback_months {
             Some(1) => "1 month".to_string(),

@@ -251,6 +251,8 @@ fn record_history(
             status: d.row.status,
             recoverable: d.row.recoverable.map(|c| c.to_string()),
             monthly: d.row.monthly.map(|c| c.to_string()),
+            recovered: d.row.recovered.map(|c| c.to_string()),
+            outstanding: d.row.outstanding.map(|c| c.to_string()),
             update: d.update.clone(),
         })
         .collect();
@@ -355,6 +357,8 @@ fn index_row(d: &Done) -> telaudit_report::BatchIndexRow {
         has_report: d.row.status != BatchStatus::Error,
         new_findings: d.row.new_findings,
         resolved_findings: d.row.resolved_findings,
+        recovered: d.row.recovered.map(summary::Cents::value),
+        outstanding: d.row.outstanding.map(summary::Cents::value),
     }
 }
 
@@ -382,6 +386,13 @@ fn print_screen(args: &Args, shard: Option<(u64, u64)>, done: &[Done], rows_read
     let expired = sum(|r| &r.expired);
     if !expired.is_zero() {
         println!("  too late to claim {}", money_string(expired));
+    }
+    if rows.iter().any(|r| r.recovered.is_some()) {
+        println!(
+            "  recovered         {} (outstanding {})",
+            money_string(sum(|r| &r.recovered)),
+            money_string(sum(|r| &r.outstanding))
+        );
     }
     let refused: Vec<&Done> = done.iter().filter(|d| d.refused > 0).collect();
     if !refused.is_empty() {

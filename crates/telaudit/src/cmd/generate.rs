@@ -4,9 +4,11 @@
 //! Usage: telaudit generate <OUT_DIR> [--services N] [--seed S] [--months M] [--accounts-per-carrier K] [--rogers]
 //!
 //! Writes a client folder in the canonical layout (invoices/, inventory.csv,
-//! contracts.csv, client.toml): several carriers and accounts, wireless lines
-//! with usage, wireline lines and circuits, with waste of every default kind
-//! planted, and look-alikes that must not be found. Same seed, same bytes.
+//! contracts.csv, plans.csv, utilization.csv, claims.csv, client.toml): several
+//! carriers and accounts, wireless lines with usage, wireline lines and
+//! circuits, with waste of every default kind planted, look-alikes that must
+//! not be found, and a ledger of filed claims with the carriers' later credits
+//! covering every case of docs/recovery.md. Same seed, same bytes.
 //! --rogers also bills Rogers lines, written as Rogers delivers them (the Custom
 //! charges report and call detail with its header files).
 //! ```

@@ -6,12 +6,15 @@
 //! Reads the history of the batch runs into DIR (DIR/history.sqlite, or the
 //! --history the batch was given: sqlite:PATH or postgres://...) and prints,
 //! per client: its open findings, their recoverable and monthly, what its last
-//! run found new and resolved, and the oldest open finding's age in runs (the
-//! runs of that client since the finding was first found, that one included).
-//! --client ID shows one client; --format csv writes the same columns as CSV
-//! (text cells guarded against spreadsheet formulas):
+//! run found new and resolved, the oldest open finding's age in runs (the
+//! runs of that client since the finding was first found, that one included),
+//! and, for a client with claims.csv, what its claims had brought back at its
+//! last run (recovered, outstanding) and how much more came back since its run
+//! before (recovered_change). --client ID shows one client; --format csv writes
+//! the same columns as CSV (text cells guarded against spreadsheet formulas):
 //!   client, open_findings, open_recoverable, open_monthly, last_run,
-//!   new_in_last_run, resolved_in_last_run, oldest_open_age_runs
+//!   new_in_last_run, resolved_in_last_run, oldest_open_age_runs,
+//!   recovered, outstanding, recovered_change
 //!
 //! Exit status: 0 printed; 2 the history cannot be read (no history, a file
 //! that is not one, a newer schema, a URL that does not connect) or --client
@@ -59,6 +62,14 @@ pub struct Line {
     pub resolved: i64,
     /// The oldest open finding's age in runs of this client; `None` when none is open.
     pub oldest_age: Option<u64>,
+    /// The ledger's recovered money at the client's last run; `None` without
+    /// claims.csv (or a failed run).
+    pub recovered: Option<Decimal>,
+    /// The ledger's outstanding money at the client's last run.
+    pub outstanding: Option<Decimal>,
+    /// `recovered` less the recovered of the client's latest earlier run that
+    /// has one: what came back since; `None` without both.
+    pub recovered_change: Option<Decimal>,
 }
 
 pub fn run(args: Args) -> Result<Outcome, CliError> {
@@ -128,10 +139,32 @@ pub fn lines(o: &Overview) -> Vec<Line> {
             l.oldest_age = Some(n as u64);
         }
     }
+    recovery(o, &mut by);
     by.into_values().collect()
 }
 
-const HEADER: [&str; 8] = [
+/// Each client's recovered and outstanding at its last run, and what came back
+/// since its latest earlier run with a figure.
+fn recovery(o: &Overview, by: &mut BTreeMap<&str, Line>) {
+    /// A client run's (run_id, recovered, outstanding).
+    type RunFigures = (i64, Option<Decimal>, Option<Decimal>);
+    let mut per: BTreeMap<&str, Vec<RunFigures>> = BTreeMap::new();
+    let dec = |v: &Option<String>| v.as_deref().and_then(|t| t.parse::<Decimal>().ok());
+    for (run, client, rec, out) in &o.recovery {
+        per.entry(client).or_default().push((*run, dec(rec), dec(out)));
+    }
+    for (client, mut v) in per {
+        let Some(l) = by.get_mut(client) else { continue };
+        v.sort_by_key(|x| x.0);
+        let Some(&(_, rec, out)) = v.last() else { continue };
+        l.recovered = rec;
+        l.outstanding = out;
+        let before = v[..v.len() - 1].iter().rev().find_map(|x| x.1);
+        l.recovered_change = rec.zip(before).map(|(a, b)| a - b);
+    }
+}
+
+const HEADER: [&str; 11] = [
     "client",
     "open_findings",
     "open_recoverable",
@@ -140,9 +173,13 @@ const HEADER: [&str; 8] = [
     "new_in_last_run",
     "resolved_in_last_run",
     "oldest_open_age_runs",
+    "recovered",
+    "outstanding",
+    "recovered_change",
 ];
 
-fn cells(l: &Line) -> [String; 8] {
+fn cells(l: &Line) -> [String; 11] {
+    let money = |v: Option<Decimal>| v.map(money_string).unwrap_or_default();
     [
         l.client.clone(),
         l.open.to_string(),
@@ -152,6 +189,9 @@ fn cells(l: &Line) -> [String; 8] {
         l.new.to_string(),
         l.resolved.to_string(),
         l.oldest_age.map(|a| a.to_string()).unwrap_or_default(),
+        money(l.recovered),
+        money(l.outstanding),
+        money(l.recovered_change),
     ]
 }
 
@@ -180,8 +220,11 @@ pub fn plain_text(lines: &[Line]) -> String {
         "new",
         "resolved",
         "oldest (runs)",
+        "recovered",
+        "outstanding",
+        "since before",
     ];
-    let rows: Vec<[String; 8]> = lines.iter().map(cells).collect();
+    let rows: Vec<[String; 11]> = lines.iter().map(cells).collect();
     let width = |i: usize| {
         rows.iter()
             .map(|r| r[i].chars().count())
@@ -189,7 +232,7 @@ pub fn plain_text(lines: &[Line]) -> String {
             .max()
             .unwrap_or(0)
     };
-    let widths: Vec<usize> = (0..8).map(width).collect();
+    let widths: Vec<usize> = (0..heads.len()).map(width).collect();
     let mut out = String::new();
     let mut line = |cells: &[&str]| {
         let mut s = String::new();
@@ -228,6 +271,12 @@ mod tests {
                 (3, "b".into(), 0, 2),
                 (4, "a".into(), 1, 3),
             ],
+            recovery: vec![
+                (1, "a".into(), Some("10.00".into()), Some("90.00".into())),
+                (2, "a".into(), None, None),
+                (3, "b".into(), None, None),
+                (4, "a".into(), Some("35.50".into()), Some("64.50".into())),
+            ],
         };
         let l = lines(&o);
         assert_eq!(l.len(), 2);
@@ -246,10 +295,20 @@ mod tests {
             (l[1].open, l[1].last_run, l[1].resolved, l[1].oldest_age),
             (0, 3, 2, None)
         );
+        // Client a's last run (4) recovered 35.50; its latest earlier run with a
+        // figure (1, not 2) had 10.00: 25.50 came back since.
+        assert_eq!(
+            (l[0].recovered, l[0].outstanding, l[0].recovered_change),
+            (
+                Some(Decimal::new(3550, 2)),
+                Some(Decimal::new(6450, 2)),
+                Some(Decimal::new(2550, 2))
+            )
+        );
         assert_eq!(
             csv_text(&l[1..]),
             "client,open_findings,open_recoverable,open_monthly,last_run,new_in_last_run,\
-             resolved_in_last_run,oldest_open_age_runs\nb,0,0.00,0.00,3,0,2,\n"
+             resolved_in_last_run,oldest_open_age_runs,recovered,outstanding,recovered_change\nb,0,0.00,0.00,3,0,2,,,,\n"
         );
     }
 }

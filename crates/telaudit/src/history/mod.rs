@@ -1,6 +1,7 @@
 //! The finding history of batch runs (docs/history.md, the contract's
-//! history.md): where it lives, its tables (schema version 1), and how one run
-//! updates it.
+//! history.md): where it lives, its tables (schema version 2: version 1 plus
+//! the ledger's recovered and outstanding money per client run), and how one
+//! run updates it.
 //!
 //! The logic is written once, over [`Tx`], the few statements a run needs; the
 //! SQLite ([`sqlite`]) and PostgreSQL ([`pg`]) stores implement them. A run
@@ -17,7 +18,7 @@ use std::path::{Path, PathBuf};
 use telaudit_model::{money_string, Decimal, Dump, RuleResult};
 
 /// The schema version this telaudit writes (history.md section 2).
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// The migrations: `MIGRATIONS[v - 1]` takes a history from version `v - 1` to
 /// `v`. Version 0 is an empty database. Never edit a released one: add the next.
@@ -42,6 +43,11 @@ pub const MIGRATIONS: &[&str] = &[
        PRIMARY KEY (client, finding_key));
      CREATE TABLE IF NOT EXISTS client_inputs (
        client TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, run_id INTEGER NOT NULL);",
+    // 2 (issue 23, docs/recovery.md): what the client's claims brought back, as
+    // in summary.csv: two-decimal text, NULL without claims.csv (and for the
+    // runs recorded before it).
+    "ALTER TABLE client_runs ADD COLUMN recovered TEXT;
+     ALTER TABLE client_runs ADD COLUMN outstanding TEXT;",
 ];
 
 /// Where the history lives.
@@ -151,6 +157,10 @@ pub struct ClientRun {
     pub recoverable: Option<String>,
     /// The summary's monthly.
     pub monthly: Option<String>,
+    /// The summary's recovered (the ledger's), `None` without claims.csv.
+    pub recovered: Option<String>,
+    /// The summary's outstanding, `None` without claims.csv.
+    pub outstanding: Option<String>,
     /// How the client's findings change.
     pub update: Update,
 }
@@ -437,6 +447,9 @@ pub struct Overview {
     pub open: Vec<(String, String, String, i64)>,
     /// (run_id, client, new_findings, resolved_findings) of every client run.
     pub client_runs: Vec<(i64, String, i64, i64)>,
+    /// (run_id, client, recovered, outstanding) of every client run (NULL:
+    /// no claims.csv, or a run before schema version 2).
+    pub recovery: Vec<(i64, String, Option<String>, Option<String>)>,
 }
 
 #[cfg(test)]

@@ -147,6 +147,15 @@ impl Pg {
         {
             o.client_runs.push((r.get(0), r.get(1), r.get(2), r.get(3)));
         }
+        for r in
+            t.tx.query(
+                "SELECT run_id::INT8, client, recovered, outstanding FROM client_runs",
+                &[],
+            )
+            .map_err(|e| wrap(sql(e)))?
+        {
+            o.recovery.push((r.get(0), r.get(1), r.get(2), r.get(3)));
+        }
         Ok(o)
     }
 }
@@ -165,7 +174,18 @@ impl Tx for PgTx<'_> {
     fn version(&mut self) -> Result<i64, String> {
         let has: bool = self
             .tx
-            .query_one("SELECT to_regclass('meta') IS NOT NULL", &[])
+            // A plain query of the catalog, read with this statement's snapshot:
+            // `to_regclass` looks the name up in the session's catalog cache, which
+            // may not yet know a `meta` that another shard's run created and
+            // committed while this one waited for the advisory lock; this run would
+            // then migrate again from version 0 (version 2's ALTER TABLE fails on a
+            // second run, where version 1's CREATE TABLE IF NOT EXISTS did not).
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c
+                   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                   WHERE c.relname = 'meta' AND n.nspname = current_schema())",
+                &[],
+            )
             .map_err(sql)?
             .get(0);
         if !has {
@@ -310,8 +330,9 @@ impl Tx for PgTx<'_> {
         let count = |v: u64| i32::try_from(v).unwrap_or(i32::MAX);
         self.tx
             .execute(
-                "INSERT INTO client_runs (run_id, client, status, recoverable, monthly, new_findings, resolved_findings)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                "INSERT INTO client_runs (run_id, client, status, recoverable, monthly, new_findings, resolved_findings,
+                   recovered, outstanding)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
                 &[
                     &int(run)?,
                     &c.client,
@@ -320,6 +341,8 @@ impl Tx for PgTx<'_> {
                     &c.monthly,
                     &count(n.new),
                     &count(n.resolved),
+                    &c.recovered,
+                    &c.outstanding,
                 ],
             )
             .map(|_| ())

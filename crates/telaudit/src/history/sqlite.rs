@@ -127,6 +127,15 @@ impl Sqlite {
         for r in rows {
             o.client_runs.push(r.map_err(sql)?);
         }
+        let mut st = tx
+            .prepare("SELECT run_id, client, recovered, outstanding FROM client_runs")
+            .map_err(sql)?;
+        let rows = st
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .map_err(sql)?;
+        for r in rows {
+            o.recovery.push(r.map_err(sql)?);
+        }
         Ok(o)
     }
 }
@@ -310,8 +319,9 @@ impl Tx for SqliteTx<'_> {
     fn client_run(&mut self, run: i64, c: &ClientRun, n: Counts) -> Result<(), String> {
         self.tx
             .execute(
-                "INSERT INTO client_runs (run_id, client, status, recoverable, monthly, new_findings, resolved_findings)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO client_runs (run_id, client, status, recoverable, monthly, new_findings, resolved_findings,
+                   recovered, outstanding)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                 params![
                     run,
                     c.client,
@@ -319,7 +329,9 @@ impl Tx for SqliteTx<'_> {
                     c.recoverable,
                     c.monthly,
                     n.new as i64,
-                    n.resolved as i64
+                    n.resolved as i64,
+                    c.recovered,
+                    c.outstanding
                 ],
             )
             .map(|_| ())
