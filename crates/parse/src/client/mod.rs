@@ -265,6 +265,8 @@ fn read_client_with(dir: &Path, group_bytes: u64) -> Result<Dump, ClientError> {
         });
     }
     read_tables(&root, dir, &mut dump);
+    // The catalogue and the load export against the bills (bounds, prices, dates).
+    crate::catalogue::check_against_bills(&mut dump);
     // A contract or inventory line that matches no bill is warned about, never matched silently.
     let unmatched = crate::unmatched::unmatched_warnings(&dump);
     dump.warnings.extend(unmatched);

@@ -74,6 +74,9 @@ pub fn read_layout(layout: &Layout, bytes: &[u8], file: FileId, path: &str) -> P
         header_len: header.len(),
         header_names: header.iter().map(|h| h.trim().to_string()).collect(),
     };
+    for w in reader.missing_money_columns() {
+        warn(&mut out, path, w);
+    }
     if layout.stated.iter().any(|s| s.on_header) {
         let line = header.position().map_or(0, |p| lines.at(p.byte()));
         let cell = |c: usize| -> &str {
@@ -199,6 +202,37 @@ struct Records<'l> {
 }
 
 impl Records<'_> {
+    /// One warning per `skip_zero` charge and money column the file lacks: every
+    /// such charge reads 0 and is left out, so the money it stands for would
+    /// vanish silently (a layout written for another version of the export).
+    /// The warning names the column and the file's closest header name.
+    fn missing_money_columns(&self) -> Vec<String> {
+        let layout = self.layout;
+        let mut out = Vec::new();
+        for (n, spec) in layout.charges.iter().enumerate().filter(|(_, c)| c.skip_zero) {
+            for c in spec.money_columns() {
+                let name = &layout.columns[c];
+                if self.pos[c].is_some() || name.starts_with('@') {
+                    continue;
+                }
+                let names: Vec<&str> = self.header_names.iter().map(String::as_str).collect();
+                let hint = match crate::unmatched::closest_name(name, &names) {
+                    Some(h) => format!("; the closest column of the file is {}", show(h)),
+                    None => String::new(),
+                };
+                out.push(format!(
+                    "{} charge {} (skip_zero) reads its amount from column {}, which this file lacks: \
+                     that charge reads 0 and is left out on every row, so its money is not counted{hint}; \
+                     fix the layout or the export",
+                    layout.file,
+                    n + 1,
+                    show(name)
+                ));
+            }
+        }
+        out
+    }
+
     /// Refuses `rows` rows of the record on `line`.
     fn reject(&self, out: &mut ParsedFile, line: u64, reason: String, rows: u64) {
         out.rejected.push(Rejection {

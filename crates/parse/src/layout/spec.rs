@@ -192,6 +192,35 @@ pub(crate) struct ChargeSpec {
     pub when: Option<Cond>,
 }
 
+impl ChargeSpec {
+    /// The columns its amount and usage_quantity are read from: what `skip_zero`
+    /// looks at.
+    pub(crate) fn money_columns(&self) -> Vec<usize> {
+        let mut out = Vec::new();
+        for v in [&self.fields[F_AMOUNT], &self.fields[F_USAGE_QUANTITY]]
+            .into_iter()
+            .flatten()
+        {
+            let pieces = |p: &[Piece], out: &mut Vec<usize>| {
+                out.extend(p.iter().filter_map(|p| match p {
+                    Piece::Column(c) => Some(*c),
+                    Piece::Text(_) => None,
+                }))
+            };
+            match &v.source {
+                Source::Column(c) => out.push(*c),
+                Source::Sum(cs) => out.extend(cs),
+                Source::First(alts) => alts.iter().for_each(|a| pieces(a, &mut out)),
+                Source::Format(p) => pieces(p, &mut out),
+                Source::Const(_) => {}
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
 /// How the service period is found, tried in this order.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct PeriodSpec {
