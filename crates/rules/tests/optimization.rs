@@ -411,3 +411,31 @@ fn cir_counts_load_lines_in_the_billed_period_holding_their_date_and_prices_from
         .message
         .starts_with("circuit tier \"C1000\" of \"V\" is listed at 2000.00 a month, but invoices/a.csv:5 bills it at 650.00"));
 }
+
+#[test]
+fn a_catalogue_carrier_on_no_bill_is_a_warning_naming_the_closest_billed_carrier() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bills = on_plan(
+        "100",
+        "555-0100",
+        "UNL",
+        [Some("9"), Some("1"), Some("3"), Some("2")],
+    );
+    // The catalogue says "v " where the bills say "V": PLN001 never uses it.
+    let plans = format!("{PLANS_HEAD}plan,v ,UNL,,60.00,1000,GB,,,,\nplan,v ,Q20,,20.00,1,GB,10.00,,,\n");
+    let dump = client(tmp.path(), &bills, &[("plans.csv", plans)]);
+    assert!(run(&RuleSet::defaults(), &dump, "PLN001").is_empty());
+    let w: Vec<String> = dump
+        .warnings
+        .iter()
+        .map(|w| format!("{}: {}", w.place(), w.message))
+        .collect();
+    assert_eq!(
+        w,
+        [
+            "plans.csv:2: catalogue line(s) of carrier \"v\" (2 in all): the carrier appears on no bill, so \
+          PLN001 and CIR001 never use them; write the carrier's name exactly as the bills do; the closest \
+          billed carrier is \"V\""
+        ]
+    );
+}

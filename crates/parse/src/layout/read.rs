@@ -74,7 +74,7 @@ pub fn read_layout(layout: &Layout, bytes: &[u8], file: FileId, path: &str) -> P
         header_len: header.len(),
         header_names: header.iter().map(|h| h.trim().to_string()).collect(),
     };
-    for w in reader.missing_money_columns() {
+    if let Some(w) = reader.missing_money_columns() {
         warn(&mut out, path, w);
     }
     if layout.stated.iter().any(|s| s.on_header) {
@@ -202,35 +202,49 @@ struct Records<'l> {
 }
 
 impl Records<'_> {
-    /// One warning per `skip_zero` charge and money column the file lacks: every
-    /// such charge reads 0 and is left out, so the money it stands for would
-    /// vanish silently (a layout written for another version of the export).
-    /// The warning names the column and the file's closest header name.
-    fn missing_money_columns(&self) -> Vec<String> {
+    /// The warning of the money columns the file lacks that `skip_zero` charges
+    /// read: every such charge reads 0 and is left out, so the money it stands for
+    /// would vanish silently (a layout written for another version of the
+    /// export). It names each column (the first 5) and the file's closest header
+    /// name; `None` when the file has them all.
+    fn missing_money_columns(&self) -> Option<String> {
         let layout = self.layout;
-        let mut out = Vec::new();
-        for (n, spec) in layout.charges.iter().enumerate().filter(|(_, c)| c.skip_zero) {
-            for c in spec.money_columns() {
-                let name = &layout.columns[c];
-                if self.pos[c].is_some() || name.starts_with('@') {
-                    continue;
-                }
-                let names: Vec<&str> = self.header_names.iter().map(String::as_str).collect();
-                let hint = match crate::unmatched::closest_name(name, &names) {
-                    Some(h) => format!("; the closest column of the file is {}", show(h)),
-                    None => String::new(),
-                };
-                out.push(format!(
-                    "{} charge {} (skip_zero) reads its amount from column {}, which this file lacks: \
-                     that charge reads 0 and is left out on every row, so its money is not counted{hint}; \
-                     fix the layout or the export",
-                    layout.file,
-                    n + 1,
-                    show(name)
-                ));
-            }
+        let mut missing: Vec<usize> = layout
+            .charges
+            .iter()
+            .filter(|c| c.skip_zero)
+            .flat_map(|c| c.money_columns())
+            .filter(|&c| self.pos[c].is_none() && !layout.columns[c].starts_with('@'))
+            .collect();
+        missing.sort_unstable();
+        missing.dedup();
+        if missing.is_empty() {
+            return None;
         }
-        out
+        let names: Vec<&str> = self.header_names.iter().map(String::as_str).collect();
+        let shown: Vec<String> = missing
+            .iter()
+            .take(5)
+            .map(|&c| {
+                let name = &layout.columns[c];
+                match crate::unmatched::closest_name(name, &names) {
+                    Some(h) => format!("{} (the file has {})", show(name), show(h)),
+                    None => show(name),
+                }
+            })
+            .collect();
+        let more = match missing.len() {
+            n if n > 5 => format!(" and {} more", n - 5),
+            _ => String::new(),
+        };
+        Some(format!(
+            "this file lacks {} money column(s) that {} reads with skip_zero: {}{more}; their charges \
+             read 0 and are left out on every row, so their money is not counted; fix the layout or the \
+             export",
+            missing.len(),
+            layout.file,
+            shown.join(", ")
+        ))
     }
 
     /// Refuses `rows` rows of the record on `line`.
