@@ -210,6 +210,10 @@ pub fn run_one(c: &ClientFolder, s: &Settings) -> Done {
             }
         }
     }
+    // Only a folder this batch wrote (its marker) holding only telaudit's files is replaced.
+    if let Err(why) = replaceable(&client_out) {
+        return Done::error(&c.id, why);
+    }
     let attempt = catch_unwind(AssertUnwindSafe(|| -> Result<Done, CliError> {
         let mut a = crate::pipeline::audit_client(&c.dir, s.rules, s.as_of)?;
         let marker = store::Marker {
@@ -300,14 +304,51 @@ pub fn unrecognised_note(dump: &telaudit_model::Dump) -> Option<String> {
     Some(note.replace('\n', " "))
 }
 
+/// Whether the batch may replace (or remove) a client's output folder: when it
+/// is missing, or carries the batch's completion marker and holds nothing
+/// telaudit does not write there. Err: why not, for the summary's error cell.
+fn replaceable(client_out: &Path) -> Result<(), String> {
+    if std::fs::symlink_metadata(client_out).is_err() {
+        return Ok(());
+    }
+    if store::read_marker(client_out).is_none() {
+        return Err(format!(
+            "{} exists but was not written by telaudit batch (no {} marker): move it away or choose \
+             another --out; it was left as it was",
+            client_out.display(),
+            store::MARKER
+        ));
+    }
+    let found = telaudit_report::owned::foreign(client_out, &[store::MARKER])
+        .map_err(|e| format!("cannot list {}: {e}; it was left as it was", client_out.display()))?;
+    let mut all = found.inside;
+    all.extend(found.beside);
+    if all.is_empty() {
+        return Ok(());
+    }
+    all.sort();
+    Err(format!(
+        "{} holds files telaudit does not write ({}): a run replaces a client's folder whole, so move \
+         them away; the folder was left as it was",
+        client_out.display(),
+        telaudit_report::owned::first_names(&all, 5)
+    ))
+}
+
 /// The result of a failed client; its output folder from an earlier run is
-/// removed so that no stale report passes for this run's.
+/// removed so that no stale report passes for this run's, unless the batch did
+/// not write it (then it is left as it was, and the error says so).
 fn fail(c: &ClientFolder, s: &Settings, message: String) -> Done {
     let mut d = Done::error(&c.id, message);
-    if let Err(e) = store::remove_client_dir(s.out, &c.id) {
-        if let Some(err) = d.row.error.as_mut() {
-            err.push_str(&format!(" (and {e})"));
-        }
+    let client_out = s.out.join(&c.id);
+    let note = match replaceable(&client_out) {
+        Err(why) => Some(format!(" (and {why})")),
+        Ok(()) => store::remove_client_dir(s.out, &c.id)
+            .err()
+            .map(|e| format!(" (and {e})")),
+    };
+    if let (Some(note), Some(err)) = (note, d.row.error.as_mut()) {
+        err.push_str(&note);
     }
     d
 }
