@@ -101,6 +101,7 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
             args.root.display()
         )));
     }
+    check_history_path(&location, &args, &all)?;
     let clients: Vec<_> = match shard {
         Some((i, n)) => all
             .into_iter()
@@ -316,6 +317,68 @@ fn check_out_not_in_root(root: &Path, out: &Path) -> Result<(), CliError> {
                 root.display()
             )));
         }
+    }
+    Ok(())
+}
+
+/// Refuses a SQLite history where the batch would destroy it or read it as
+/// input: inside ROOT (a client would change every night, or a folder of
+/// histories be read as a client), the output folder itself, one of the names
+/// the batch writes into it (summary.json, the lock, a leftover), or inside a
+/// client's output folder (replaced whole on every run). Exit 2, before any
+/// client is audited.
+fn check_history_path(loc: &history::Location, args: &Args, clients: &[batch::ClientFolder]) -> Result<(), CliError> {
+    let history::Location::Sqlite(path) = loc else {
+        return Ok(());
+    };
+    let Some(abs) = super::audit::absolute_existing_prefix(path) else {
+        return Ok(());
+    };
+    let refuse = |why: String| {
+        CliError::Config(format!(
+            "--history sqlite:{}: {why}; keep the history beside the outputs (the default is {}) or \
+             anywhere outside ROOT",
+            path.display(),
+            args.out.join("history.sqlite").display()
+        ))
+    };
+    let out = super::audit::absolute_existing_prefix(&args.out);
+    if let Ok(root) = args.root.canonicalize() {
+        // An --out inside ROOT is a hidden folder (checked before): the history may go there.
+        if abs.starts_with(&root) && !out.as_ref().is_some_and(|o| abs.starts_with(o)) {
+            return Err(refuse(format!(
+                "it lies inside {}, the folder of client folders: it would be read as client input",
+                args.root.display()
+            )));
+        }
+    }
+    let Some(out) = out else {
+        return Ok(());
+    };
+    let Ok(rest) = abs.strip_prefix(&out) else {
+        return Ok(());
+    };
+    let Some(first) = rest.components().next() else {
+        return Err(refuse("it is the output folder itself".into()));
+    };
+    let first = first.as_os_str().to_string_lossy();
+    let deeper = rest.components().count() > 1;
+    let written = (batch::RESERVED.contains(&first.as_ref()) && first != "history.sqlite")
+        || first == batch::lock::LOCK_NAME
+        || first.starts_with(".tmp-")
+        || first.starts_with(".old-");
+    if written {
+        return Err(refuse(format!(
+            "{} is a file the batch writes into --out: the history would be overwritten",
+            first
+        )));
+    }
+    if clients.iter().any(|c| c.id == first) {
+        return Err(refuse(format!(
+            "it {} the output folder of client {first:?}, which the batch replaces whole: the history \
+             would be swapped away",
+            if deeper { "lies inside" } else { "is" }
+        )));
     }
     Ok(())
 }
