@@ -511,9 +511,18 @@ fn a_history_among_the_outputs_or_inside_root_is_refused() {
     let summary = fs::read(out.join("summary.json")).unwrap();
     let root_before = file_paths(&root);
     for (store, why) in [
-        (out.join("summary.json"), "summary.json is a file the batch writes into --out"),
-        (out.join("index.html"), "index.html is a file the batch writes into --out"),
-        (out.join("acme/history.sqlite"), "it lies inside the output folder of client \"acme\""),
+        (
+            out.join("summary.json"),
+            "summary.json is a file the batch writes into --out",
+        ),
+        (
+            out.join("index.html"),
+            "index.html is a file the batch writes into --out",
+        ),
+        (
+            out.join("acme/history.sqlite"),
+            "it lies inside the output folder of client \"acme\"",
+        ),
         (out.join("acme"), "it is the output folder of client \"acme\""),
         (root.join("acme/history.sqlite"), "it lies inside"),
         (root.join("history.sqlite"), "it lies inside"),
@@ -522,7 +531,11 @@ fn a_history_among_the_outputs_or_inside_root_is_refused() {
         let arg = format!("sqlite:{}", store.display());
         let o = run_batch(&root, &out, &["--quiet", "--history", &arg]);
         assert_eq!(code(&o), 2, "{arg}: {}", stderr(&o));
-        assert!(stderr(&o).contains(&format!("--history {arg}: {why}")), "{}", stderr(&o));
+        assert!(
+            stderr(&o).contains(&format!("--history {arg}: {why}")),
+            "{}",
+            stderr(&o)
+        );
         assert_eq!(fs::read(out.join("summary.json")).unwrap(), summary, "{arg}");
         assert_eq!(file_paths(&root), root_before, "{arg}");
     }
@@ -530,7 +543,10 @@ fn a_history_among_the_outputs_or_inside_root_is_refused() {
     let arg = format!("sqlite:{}", out.join("team-history.sqlite").display());
     let o = run_batch(&root, &out, &["--quiet", "--history", &arg]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
-    assert_eq!(rows(&out.join("team-history.sqlite"), "SELECT count(*) FROM runs")[0][0], "1");
+    assert_eq!(
+        rows(&out.join("team-history.sqlite"), "SELECT count(*) FROM runs")[0][0],
+        "1"
+    );
 }
 
 /// Issue 26, item 5: two client folders whose names are not UTF-8 and decode
@@ -543,7 +559,10 @@ fn client_names_that_decode_alike_stay_apart_in_the_history() {
     let root = tmp.path().join("root");
     copy_tree(&fixture("small-client"), &root.join("good"));
     for name in [&b"acme\xff"[..], &b"acme\xfe"[..]] {
-        copy_tree(&fixture("small-client"), &root.join(std::ffi::OsStr::from_bytes(name)));
+        copy_tree(
+            &fixture("small-client"),
+            &root.join(std::ffi::OsStr::from_bytes(name)),
+        );
     }
     let out = tmp.path().join("out");
     let o = run_batch(&root, &out, &["--quiet"]);
@@ -552,9 +571,20 @@ fn client_names_that_decode_alike_stay_apart_in_the_history() {
     let ids: Vec<(&str, &str)> = rows_.iter().map(|(c, s, _)| (c.as_str(), s.as_str())).collect();
     assert_eq!(
         ids,
-        [("acme\\xFE", "error"), ("acme\\xFF", "error"), ("good", "audited")]
+        [
+            ("acme\\xFE", "error"),
+            ("acme\\xFF", "error"),
+            ("good", "audited")
+        ]
     );
-    assert!(rows_[0].2.as_deref().unwrap().contains("the folder name is not UTF-8"), "{rows_:?}");
+    assert!(
+        rows_[0]
+            .2
+            .as_deref()
+            .unwrap()
+            .contains("the folder name is not UTF-8"),
+        "{rows_:?}"
+    );
     let db = out.join("history.sqlite");
     assert_eq!(
         rows(&db, "SELECT client, status FROM client_runs ORDER BY client"),

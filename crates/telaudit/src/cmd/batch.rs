@@ -327,7 +327,11 @@ fn check_out_not_in_root(root: &Path, out: &Path) -> Result<(), CliError> {
 /// the batch writes into it (summary.json, the lock, a leftover), or inside a
 /// client's output folder (replaced whole on every run). Exit 2, before any
 /// client is audited.
-fn check_history_path(loc: &history::Location, args: &Args, clients: &[batch::ClientFolder]) -> Result<(), CliError> {
+fn check_history_path(
+    loc: &history::Location,
+    args: &Args,
+    clients: &[batch::ClientFolder],
+) -> Result<(), CliError> {
     let history::Location::Sqlite(path) = loc else {
         return Ok(());
     };
