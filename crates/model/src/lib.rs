@@ -34,4 +34,4 @@ pub use input::{
 pub use intern::{Interner, Sym};
 pub use money::{money_string, round_cents, DecimalError, Micros};
 pub use rust_decimal::Decimal;
-pub use text::{spreadsheet_guard, Place};
+pub use text::{escape_invisible, is_invisible, spreadsheet_guard, visible, visible_lines, Place};

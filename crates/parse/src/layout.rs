@@ -4,6 +4,7 @@
 //! `build.rs` (adding a layout needs no Rust). A file's layout is found from its
 //! header: every name in the layout's `signature` must be there.
 
+mod budget;
 mod preamble;
 mod read;
 mod spec;
@@ -26,10 +27,15 @@ struct Registry {
 static REG: OnceLock<Registry> = OnceLock::new();
 
 fn builtin() -> Registry {
+    builtin_with(&budget::Budget::new())
+}
+
+/// The built-in layouts, their regexes charged to `budget`.
+fn builtin_with(budget: &budget::Budget) -> Registry {
     let mut layouts = Vec::new();
     let mut errors = Vec::new();
     for (file, text) in EMBEDDED_LAYOUTS {
-        match spec::compile(file, text) {
+        match spec::compile_with(file, text, budget) {
             Ok(l) => layouts.push(l),
             Err(e) => errors.push(e),
         }
@@ -45,13 +51,17 @@ fn registry() -> &'static Registry {
 /// DIR`): `files` are (name for errors, TOML text), in the order given. A layout
 /// whose `name` is a built-in one replaces it in place; a new name is appended.
 /// Every file must compile: the first error (naming the file and the key) is
-/// returned and nothing changes. Must be called before the first bill is read;
+/// returned and nothing changes. The regexes of the whole set (built-in and
+/// added) compile within one budget, and a layout makes at most 64 charges of
+/// a record ([`budget`]). Must be called before the first bill is read;
 /// an error says so when the set is already in use.
 pub fn add_layouts(files: &[(String, String)]) -> Result<(), String> {
-    let mut reg = builtin();
+    // One budget for the whole set: the built-in layouts and every file added.
+    let budget = budget::Budget::new();
+    let mut reg = builtin_with(&budget);
     let mut added: Vec<(String, &str)> = Vec::new();
     for (file, text) in files {
-        let l = spec::compile(file, text)?;
+        let l = spec::compile_with(file, text, &budget)?;
         if let Some((_, first)) = added.iter().find(|(n, _)| *n == l.name) {
             return Err(format!("{file}: name {:?}: {first} has the same name", l.name));
         }

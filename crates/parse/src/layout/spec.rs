@@ -312,11 +312,26 @@ impl Layout {
 /// are numbered in, and the order errors are found in): the file options, the
 /// `[[skip]]` rules, `[period]`, `[fields]`, `[[charges]]`, `[[stated]]`, then
 /// `check_total` and the signature columns.
+#[cfg(test)]
 pub(crate) fn compile(file: &str, text: &str) -> Result<Layout, String> {
+    compile_with(file, text, &super::budget::Budget::new())
+}
+
+/// As [`compile`], charging its regexes to the layout set's `budget`.
+pub(crate) fn compile_with(file: &str, text: &str, budget: &super::budget::Budget) -> Result<Layout, String> {
     let raw: RawLayout = toml::from_str(text).map_err(|e| format!("{file}: {}", e.to_string().trim_end()))?;
+    if raw.charges.len() > super::budget::MAX_CHARGES {
+        return Err(format!(
+            "{file}: {} [[charges]] entries: a layout makes at most {} charges of one record; no export \
+             has that many kinds of charge on one line",
+            raw.charges.len(),
+            super::budget::MAX_CHARGES
+        ));
+    }
     let mut c = Compiler {
         file,
         columns: Vec::new(),
+        budget,
     };
     let options = c.options(&raw)?;
     let skips = raw
@@ -380,6 +395,7 @@ struct Options {
 pub(super) struct Compiler<'f> {
     file: &'f str,
     columns: Vec<String>,
+    budget: &'f super::budget::Budget,
 }
 
 impl Compiler<'_> {
@@ -423,14 +439,16 @@ impl Compiler<'_> {
         let err = |m: String| format!("{file}: {m}");
         let columns = &mut self.columns;
         let mut col = |n: &str| Compiler::number(columns, n);
-        let (p, g) = super::preamble::compile(raw, group, &mut col, &err)?;
+        let budget = self.budget;
+        let re = |what: &str, r: &str| budget.regex(what, r).map_err(&err);
+        let (p, g) = super::preamble::compile(raw, group, &mut col, &err, &re)?;
         super::preamble::check_names(&self.columns, p.as_ref(), &g, &err)?;
         Ok((p, g))
     }
 
     /// A regex; `what` names where it is in errors.
     fn re(&self, what: &str, r: &str) -> Result<Regex, String> {
-        Regex::new(r).map_err(|e| self.err(format!("{what}: bad regex {r:?}: {e}")))
+        self.budget.regex(what, r).map_err(|e| self.err(e))
     }
 
     /// The options: delimiter, number format, role, header line, signature and date formats.

@@ -33,7 +33,7 @@
 use super::{CliError, Outcome};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-use telaudit_model::money_string;
+use telaudit_model::{money_string, visible};
 
 /// Audit one client folder and write its reports.
 #[derive(clap::Args)]
@@ -112,7 +112,11 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
 
     if !args.quiet {
         for w in dump.warnings.iter().take(20) {
-            eprintln!("warning: {}: {}", w.place(), w.message);
+            eprintln!(
+                "warning: {}: {}",
+                visible(&w.place().to_string()),
+                visible(&w.message)
+            );
         }
         if dump.warnings.len() > 20 {
             eprintln!("warning: ... and {} more warnings", dump.warnings.len() - 20);
@@ -153,8 +157,8 @@ fn print_summary(dump: &telaudit_model::Dump, report: &telaudit_report::Report, 
     let t = &report.totals;
     println!(
         "{} ({}): {} charge rows from {} files, {} refused",
-        dump.client,
-        dump.display_name(),
+        visible(&dump.client),
+        visible(dump.display_name()),
         report.input.rows,
         report.input.files,
         report.input.rejected_rows
@@ -167,7 +171,7 @@ fn print_summary(dump: &telaudit_model::Dump, report: &telaudit_report::Report, 
     println!("  monthly savings   {}", money_string(t.monthly));
     println!("  annual savings    {}", money_string(t.annual));
     println!("  first-year value  {}", money_string(t.first_year));
-    println!("wrote {}", out.display());
+    println!("wrote {}", visible(&out.display().to_string()));
 }
 
 /// Refuses an output folder inside the client's invoices/ (its CSVs would be

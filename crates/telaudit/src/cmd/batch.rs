@@ -43,7 +43,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
 use summary::BatchStatus;
-use telaudit_model::{money_string, Decimal};
+use telaudit_model::{money_string, visible, Decimal};
 
 /// Audit every client folder under ROOT (in parallel, incrementally).
 #[derive(clap::Args)]
@@ -457,7 +457,7 @@ fn print_screen(args: &Args, shard: Option<(u64, u64)>, done: &[Done], rows_read
             refused.len()
         );
         for d in refused.iter().take(10) {
-            println!("    {}: {} record(s)", d.row.client, d.refused);
+            println!("    {}: {} record(s)", visible(&d.row.client), d.refused);
         }
     }
     let unrecognised: Vec<&Done> = done.iter().filter(|d| d.unrecognised).collect();
@@ -467,7 +467,11 @@ fn print_screen(args: &Args, shard: Option<(u64, u64)>, done: &[Done], rows_read
             unrecognised.len()
         );
         for d in unrecognised.iter().take(10) {
-            println!("    {}: {}", d.row.client, d.row.error.as_deref().unwrap_or(""));
+            println!(
+                "    {}: {}",
+                visible(&d.row.client),
+                visible(d.row.error.as_deref().unwrap_or(""))
+            );
         }
     }
     let failed: Vec<&Done> = done
@@ -481,7 +485,7 @@ fn print_screen(args: &Args, shard: Option<(u64, u64)>, done: &[Done], rows_read
             if e.chars().count() > 150 {
                 e = e.chars().take(150).collect::<String>() + "...";
             }
-            println!("    {}: {e}", d.row.client);
+            println!("    {}: {}", visible(&d.row.client), visible(&e));
         }
         if failed.len() > 10 {
             println!("    ... and {} more (see summary.csv)", failed.len() - 10);
@@ -529,10 +533,12 @@ impl Progress {
         let secs = self.started.elapsed().as_secs_f64();
         let rows = self.rows.load(Ordering::Relaxed);
         let rate = if secs > 0.0 { rows as f64 / secs } else { 0.0 };
-        let running = self
-            .running
-            .lock()
-            .map(|r| r.iter().cloned().collect::<Vec<_>>().join(", "));
+        let running = self.running.lock().map(|r| {
+            r.iter()
+                .map(|c| visible(c).into_owned())
+                .collect::<Vec<_>>()
+                .join(", ")
+        });
         format!("{rate:.0} rows/s  now: {}", running.unwrap_or_default())
     }
 
@@ -555,8 +561,8 @@ impl Progress {
             BatchStatus::Error => format!(
                 "telaudit batch: [{n}/{}] {}: error: {}",
                 self.total,
-                d.row.client,
-                d.row.error.as_deref().unwrap_or("")
+                visible(&d.row.client),
+                visible(d.row.error.as_deref().unwrap_or(""))
             ),
             status => {
                 let refused = if d.refused > 0 {
@@ -567,7 +573,7 @@ impl Progress {
                 format!(
                     "telaudit batch: [{n}/{}] {}: {status}, {} rows{refused}",
                     self.total,
-                    d.row.client,
+                    visible(&d.row.client),
                     d.row.rows.unwrap_or(0)
                 )
             }

@@ -163,7 +163,7 @@ pub fn csv_text(lines: &[Line]) -> String {
     let _ = w.write_record(HEADER);
     for l in lines {
         let mut c = cells(l);
-        c[0] = spreadsheet_guard(&c[0]).into_owned();
+        c[0] = spreadsheet_guard(&telaudit_model::visible(&c[0])).into_owned();
         let _ = w.write_record(&c);
     }
     String::from_utf8_lossy(&w.into_inner().unwrap_or_default()).into_owned()
@@ -181,7 +181,15 @@ pub fn plain_text(lines: &[Line]) -> String {
         "resolved",
         "oldest (runs)",
     ];
-    let rows: Vec<[String; 8]> = lines.iter().map(cells).collect();
+    let rows: Vec<[String; 8]> = lines
+        .iter()
+        .map(|l| {
+            let mut c = cells(l);
+            // A client id is a folder name: its control and bidi characters are shown.
+            c[0] = telaudit_model::visible(&c[0]).into_owned();
+            c
+        })
+        .collect();
     let width = |i: usize| {
         rows.iter()
             .map(|r| r[i].chars().count())
