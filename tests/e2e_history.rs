@@ -599,3 +599,41 @@ fn client_names_that_decode_alike_stay_apart_in_the_history() {
         "the good client's findings are recorded"
     );
 }
+
+/// Issue 26, item 11: a PostgreSQL history's password never reaches a message,
+/// in any form libpq accepts (user information with an `@` in the password,
+/// the `password` and `sslpassword` query parameters), nor a mistyped scheme.
+/// Nothing listens on port 1: the connection fails at once (exit 2).
+#[test]
+fn postgres_passwords_are_masked_in_every_form() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("root");
+    copy_tree(&fixture("small-client"), &root.join("acme"));
+    let out = tmp.path().join("out");
+    for (url, shown) in [
+        (
+            "postgres://u:hun@ter2@127.0.0.1:1/db",
+            "the history postgres://u:***@127.0.0.1:1/db: cannot connect",
+        ),
+        (
+            "postgresql://u@127.0.0.1:1/db?password=hunter2",
+            "the history postgresql://u@127.0.0.1:1/db?password=***: cannot connect",
+        ),
+        (
+            "postgres://u:hunter2@127.0.0.1:1/db?sslpassword=hunter2&password=hunter2",
+            "postgres://u:***@127.0.0.1:1/db?sslpassword=***&password=***",
+        ),
+        ("postgre://u:hunter2@h/db", "--history \"postgre://u:***@h/db\""),
+    ] {
+        let o = run_batch(&root, &out, &["--quiet", "--history", url]);
+        assert_eq!(code(&o), 2, "{url}: {}", stderr(&o));
+        let err = stderr(&o);
+        assert!(err.contains(shown), "{url}: {err}");
+        for secret in ["hunter2", "ter2"] {
+            assert!(!err.contains(secret), "{url}: {err}");
+        }
+        let o = run(&["history", out.to_str().unwrap(), "--history", url]);
+        assert_eq!(code(&o), 2, "{url}: {}", stderr(&o));
+        assert!(!stderr(&o).contains("ter2"), "{url}: {}", stderr(&o));
+    }
+}

@@ -396,7 +396,11 @@ fn layout_sets_past_their_caps_and_toml_that_are_not_files_are_refused() {
     assert!(made.success());
     let o = run(&["layouts", "--layouts", dir.to_str().unwrap()]);
     assert_eq!(code(&o), 2, "{}", stderr(&o));
-    assert!(stderr(&o).contains("pipe.toml: not a regular file"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("pipe.toml: not a regular file"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 fn fs_write(path: &Path, text: &str) {

@@ -63,8 +63,10 @@ impl Location {
             }
             Some(a) => match a.strip_prefix("sqlite:") {
                 Some(p) if !p.is_empty() => Ok(Location::Sqlite(PathBuf::from(p))),
+                // A mistyped URL still carries its password: never shown.
                 _ => Err(format!(
-                    "--history {a:?}: give sqlite:PATH or postgres://user:password@host:port/database"
+                    "--history {:?}: give sqlite:PATH or postgres://user:password@host:port/database",
+                    pg::without_password(a)
                 )),
             },
         }
@@ -473,6 +475,51 @@ mod tests {
                 .describe(),
             "postgres://u:***@h:5/d"
         );
+        let e = Location::parse(Some("postgre://u:hunter2@h/d"), out).unwrap_err();
+        assert!(!e.contains("hunter2") && e.contains("postgre://u:***@h/d"), "{e}");
+    }
+
+    #[test]
+    fn every_form_of_password_libpq_accepts_is_masked() {
+        for (url, masked) in [
+            ("postgres://u:secret@h:5/d", "postgres://u:***@h:5/d"),
+            ("postgres://u:hun@ter2@host/db", "postgres://u:***@host/db"),
+            (
+                "postgresql://u@h/d?password=hunter2",
+                "postgresql://u@h/d?password=***",
+            ),
+            (
+                "postgres://h/d?sslmode=disable&PassWord=hunter2&application_name=x",
+                "postgres://h/d?sslmode=disable&PassWord=***&application_name=x",
+            ),
+            (
+                "postgres://h/d?pass%77ord=hunter2",
+                "postgres://h/d?pass%77ord=***",
+            ),
+            (
+                "postgres://h/d?sslpassword=hunter2",
+                "postgres://h/d?sslpassword=***",
+            ),
+            (
+                "postgres://u:a:b@h/d?password=c",
+                "postgres://u:***@h/d?password=***",
+            ),
+            ("postgres://u@h/d", "postgres://u@h/d"),
+            (
+                "host=h user=u password=hunter2 dbname=d",
+                "host=h user=u password=*** dbname=d",
+            ),
+            (
+                "host=h password = 'hun ter\\' 2' dbname=d",
+                "host=h password = *** dbname=d",
+            ),
+        ] {
+            let got = pg::without_password(url);
+            assert_eq!(got, masked, "{url}");
+            for secret in ["hunter2", "secret", "hun", "ter"] {
+                assert!(!got.contains(secret), "{url}: {got}");
+            }
+        }
     }
 
     #[test]
