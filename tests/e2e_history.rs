@@ -637,3 +637,81 @@ fn postgres_passwords_are_masked_in_every_form() {
         assert!(!stderr(&o).contains("ter2"), "{url}: {}", stderr(&o));
     }
 }
+
+/// Issue 26, lesser items: a history store that is not telaudit's, or damaged,
+/// is refused naming the file (exit 2) and never changed: another
+/// application's SQLite database gets no telaudit tables, `schema_version
+/// '-1'` is not rewritten, a money cell `'abc'` is not read as 0, and a
+/// missing table names the file.
+#[test]
+fn a_store_that_is_not_telaudits_or_is_damaged_is_refused_and_left_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("root");
+    copy_tree(&fixture("small-client"), &root.join("acme"));
+    let out = tmp.path().join("out");
+    let db = tmp.path().join("crm.sqlite");
+    let c = Connection::open(&db).unwrap();
+    c.execute_batch("CREATE TABLE customers (id INTEGER, name TEXT); INSERT INTO customers VALUES (1, 'x');")
+        .unwrap();
+    drop(c);
+    let arg = format!("sqlite:{}", db.display());
+    let o = run_batch(&root, &out, &["--quiet", "--history", &arg]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&format!(
+            "the history {} is not empty and not telaudit's: it holds customers but no telaudit schema version",
+            db.display()
+        )),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        rows(&db, "SELECT name FROM sqlite_master WHERE type = 'table'"),
+        [vec!["customers".to_string()]],
+        "no telaudit table added"
+    );
+    let o = run(&["history", out.to_str().unwrap(), "--history", &arg]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("is not empty and not telaudit's"),
+        "{}",
+        stderr(&o)
+    );
+
+    // A telaudit history, then damaged three ways.
+    let o = run_batch(&root, &out, &["--quiet"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let h = out.join("history.sqlite");
+    let damage = |sql: &str| Connection::open(&h).unwrap().execute_batch(sql).unwrap();
+    damage("UPDATE findings SET recoverable = 'abc' WHERE rowid = (SELECT min(rowid) FROM findings)");
+    let o = run(&["history", out.to_str().unwrap()]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&format!(
+            "the history {}: findings.recoverable of client \"acme\" is \"abc\", not an amount",
+            h.display()
+        )),
+        "{}",
+        stderr(&o)
+    );
+    damage("UPDATE meta SET value = '-1' WHERE key = 'schema_version'");
+    let o = run_batch(&root, &out, &["--quiet"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("meta.schema_version is -1, not a version of telaudit's history"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        rows(&h, "SELECT value FROM meta WHERE key = 'schema_version'")[0][0],
+        "-1"
+    );
+    damage("UPDATE meta SET value = '1' WHERE key = 'schema_version'; DROP TABLE findings;");
+    let o = run(&["history", out.to_str().unwrap()]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&format!("the history {}: no such table: findings", h.display())),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -75,7 +75,8 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
     let overview = history::Store::open(&loc)
         .and_then(|mut s| s.overview())
         .map_err(CliError::Config)?;
-    let mut lines = lines(&overview);
+    let mut lines =
+        lines(&overview).map_err(|e| CliError::Config(format!("the history {}: {e}", loc.describe())))?;
     if let Some(id) = &args.client {
         lines.retain(|l| &l.client == id);
         if lines.is_empty() {
@@ -94,8 +95,9 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
     Ok(Outcome::Clean)
 }
 
-/// Per client (sorted by id), from the open findings and the client runs.
-pub fn lines(o: &Overview) -> Vec<Line> {
+/// Per client (sorted by id), from the open findings and the client runs. Err:
+/// a money cell that is not an amount (a damaged history is never read as 0).
+pub fn lines(o: &Overview) -> Result<Vec<Line>, String> {
     let mut by: BTreeMap<&str, Line> = BTreeMap::new();
     let mut runs: BTreeMap<&str, Vec<i64>> = BTreeMap::new();
     for (run, client, new, resolved) in &o.client_runs {
@@ -115,8 +117,16 @@ pub fn lines(o: &Overview) -> Vec<Line> {
             ..Line::default()
         });
         l.open += 1;
-        l.recoverable += rec.parse::<Decimal>().unwrap_or_default();
-        l.monthly += mon.parse::<Decimal>().unwrap_or_default();
+        let amount = |column: &str, v: &str| {
+            v.parse::<Decimal>().map_err(|_| {
+                format!(
+                    "findings.{column} of client {client:?} is {v:?}, not an amount; the history is \
+                     damaged: restore it from a backup"
+                )
+            })
+        };
+        l.recoverable += amount("recoverable", rec)?;
+        l.monthly += amount("monthly", mon)?;
         let e = oldest.entry(client).or_insert(*first);
         *e = (*e).min(*first);
     }
@@ -128,7 +138,7 @@ pub fn lines(o: &Overview) -> Vec<Line> {
             l.oldest_age = Some(n as u64);
         }
     }
-    by.into_values().collect()
+    Ok(by.into_values().collect())
 }
 
 const HEADER: [&str; 8] = [
@@ -237,7 +247,7 @@ mod tests {
                 (4, "a".into(), 1, 3),
             ],
         };
-        let l = lines(&o);
+        let l = lines(&o).unwrap();
         assert_eq!(l.len(), 2);
         assert_eq!(
             (
@@ -258,6 +268,15 @@ mod tests {
             csv_text(&l[1..]),
             "client,open_findings,open_recoverable,open_monthly,last_run,new_in_last_run,\
              resolved_in_last_run,oldest_open_age_runs\nb,0,0.00,0.00,3,0,2,\n"
+        );
+        let bad = Overview {
+            open: vec![("a".into(), "abc".into(), "1.50".into(), 2)],
+            client_runs: vec![(1, "a".into(), 0, 0)],
+        };
+        assert_eq!(
+            lines(&bad).unwrap_err(),
+            "findings.recoverable of client \"a\" is \"abc\", not an amount; the history is damaged: \
+             restore it from a backup"
         );
     }
 }

@@ -182,6 +182,10 @@ pub struct Snapshot {
 pub trait Tx {
     /// The schema version, 0 when the database has no `meta` table.
     fn version(&mut self) -> Result<i64, String>;
+    /// The tables of a database without telaudit's schema version that make it
+    /// someone else's: for SQLite every table, for PostgreSQL (a database a team
+    /// shares with other tools) the tables named like telaudit's.
+    fn foreign_tables(&mut self) -> Result<Vec<String>, String>;
     /// Runs statements (a migration).
     fn batch(&mut self, sql: &str) -> Result<(), String>;
     /// Sets meta's schema_version.
@@ -205,8 +209,11 @@ pub trait Tx {
     fn client_run(&mut self, run: i64, c: &ClientRun, n: Counts) -> Result<(), String>;
 }
 
-/// Brings the schema to [`SCHEMA_VERSION`], or refuses a newer one.
-pub fn migrate(tx: &mut dyn Tx, place: &str) -> Result<(), String> {
+/// The schema version of a history telaudit may use, or why not: a newer
+/// version, a version that is not one (`-1`), or a database that is not empty
+/// and not telaudit's (another application's tables, no schema version): it
+/// is never changed.
+pub fn check_version(tx: &mut dyn Tx, place: &str) -> Result<i64, String> {
     let v = tx.version()?;
     if v > SCHEMA_VERSION {
         return Err(format!(
@@ -214,7 +221,31 @@ pub fn migrate(tx: &mut dyn Tx, place: &str) -> Result<(), String> {
              use a newer telaudit (or another --history)"
         ));
     }
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(v.max(0) as usize) {
+    if v < 0 {
+        return Err(format!(
+            "the history {place}: meta.schema_version is {v}, not a version of telaudit's history; \
+             the history is damaged: restore it from a backup or give another --history"
+        ));
+    }
+    if v == 0 {
+        let tables = tx.foreign_tables()?;
+        if !tables.is_empty() {
+            return Err(format!(
+                "the history {place} is not empty and not telaudit's: it holds {} but no telaudit \
+                 schema version; telaudit does not add its tables to another application's database: \
+                 give another --history (a new file, or a telaudit history)",
+                tables.join(", ")
+            ));
+        }
+    }
+    Ok(v)
+}
+
+/// Brings the schema to [`SCHEMA_VERSION`], or refuses a history it may not
+/// use ([`check_version`]).
+pub fn migrate(tx: &mut dyn Tx, place: &str) -> Result<(), String> {
+    let v = check_version(tx, place)?;
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(v as usize) {
         tx.batch(sql)?;
         tx.set_version(i as i64 + 1)?;
     }

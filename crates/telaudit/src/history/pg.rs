@@ -170,10 +170,13 @@ impl Pg {
         let wrap = |e: String| format!("the history {place}: {e}");
         let tx = self.client.transaction().map_err(|e| wrap(sql(e)))?;
         let mut t = PgTx { tx };
-        let v = t.version().map_err(wrap)?;
-        if v > super::SCHEMA_VERSION {
-            super::migrate(&mut t, &place)?;
-        }
+        let v = super::check_version(&mut t, &place).map_err(|e| {
+            if e.starts_with("the history") {
+                e
+            } else {
+                wrap(e)
+            }
+        })?;
         let mut snap = Snapshot::default();
         if v == 0 {
             return Ok(snap);
@@ -223,10 +226,13 @@ impl Pg {
         let wrap = |e: String| format!("the history {place}: {e}");
         let tx = self.client.transaction().map_err(|e| wrap(sql(e)))?;
         let mut t = PgTx { tx };
-        let v = t.version().map_err(wrap)?;
-        if v > super::SCHEMA_VERSION {
-            super::migrate(&mut t, &place)?;
-        }
+        let v = super::check_version(&mut t, &place).map_err(|e| {
+            if e.starts_with("the history") {
+                e
+            } else {
+                wrap(e)
+            }
+        })?;
         let mut o = Overview::default();
         if v == 0 {
             return Ok(o);
@@ -265,6 +271,21 @@ struct PgTx<'c> {
 }
 
 impl Tx for PgTx<'_> {
+    fn foreign_tables(&mut self) -> Result<Vec<String>, String> {
+        let mut out = Vec::new();
+        for name in ["meta", "runs", "client_runs", "findings", "client_inputs"] {
+            let has: bool = self
+                .tx
+                .query_one("SELECT to_regclass($1) IS NOT NULL", &[&name])
+                .map_err(sql)?
+                .get(0);
+            if has {
+                out.push(name.to_string());
+            }
+        }
+        Ok(out)
+    }
+
     fn version(&mut self) -> Result<i64, String> {
         let has: bool = self
             .tx
