@@ -79,6 +79,13 @@ fn plan_line(f: &Fields, line: u64, file: FileId, strings: &mut Interner) -> Res
             overage_rate = opt_number(f, 7, "overage_rate")?.unwrap_or(Micros(0));
         }
         PlanKind::Circuit => {
+            let v = f.get(8);
+            if Micros::parse(v).is_ok_and(|m| m.0 < 0) {
+                return Err(format!(
+                    "negative bandwidth_mbps {}: a circuit tier's bandwidth must be more than 0",
+                    show(v)
+                ));
+            }
             bandwidth = req_number(f, 8, "bandwidth_mbps", " for a circuit: the tier's bandwidth")?;
             if bandwidth.0 == 0 {
                 return Err(

@@ -97,8 +97,9 @@ impl fmt::Display for ClientError {
             ClientError::Config { path, message } => {
                 write!(
                     f,
-                    "{}: bad configuration: {message}\n(client.toml knows name, tax_exempt, [[layouts]] and \
-                     [proposal] with its funding plan; see docs/formats.md)",
+                    "{}: bad configuration: {message}\n(client.toml knows name, tax_exempt, currency, \
+                     contract_ref, [contact], [disputes] with [disputes.carriers], [[layouts]] and [proposal] \
+                     with its funding plan; see docs/formats.md)",
                     path.display()
                 )
             }
@@ -494,6 +495,28 @@ mod tests {
             } else {
                 fs::copy(e.path(), target).unwrap();
             }
+        }
+    }
+
+    #[test]
+    fn a_bad_client_toml_lists_every_key_client_toml_knows() {
+        let e = ClientError::Config {
+            path: PathBuf::from("c/client.toml"),
+            message: "unknown field `colour`".into(),
+        };
+        let text = e.to_string();
+        for key in [
+            "name",
+            "tax_exempt",
+            "currency",
+            "contract_ref",
+            "[contact]",
+            "[disputes]",
+            "[disputes.carriers]",
+            "[[layouts]]",
+            "[proposal]",
+        ] {
+            assert!(text.contains(key), "{key}: {text}");
         }
     }
 
