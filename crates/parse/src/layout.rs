@@ -75,6 +75,19 @@ pub fn add_layouts(files: &[(String, String)]) -> Result<(), String> {
         .map_err(|_| "the layout set is already in use; add layouts before reading any bill".to_string())
 }
 
+/// Compiles layout files as one set, against a fresh budget (the caps of
+/// [`add_layouts`]: the regexes' compiled size across the set, the charges of a
+/// record), without adding them to the process's set: for `telaudit layouts`'
+/// checks and the fuzz target `layout_set`. Err: the first refusal, naming its
+/// file.
+pub fn compile_layout_set(files: &[(String, String)]) -> Result<Vec<Layout>, String> {
+    let budget = budget::Budget::new();
+    files
+        .iter()
+        .map(|(file, text)| spec::compile_with(file, text, &budget))
+        .collect()
+}
+
 /// The shipped layouts, in file-name order.
 pub fn layouts() -> &'static [Layout] {
     &registry().layouts
