@@ -36,6 +36,11 @@ impl Budget {
         }
     }
 
+    /// How much of [`PER_SET`] is charged so far.
+    pub(crate) fn used(&self) -> usize {
+        PER_SET - self.left.get()
+    }
+
     /// Compiles `r`, charging the budget with a bound on its compiled size (the
     /// least of 16 KiB, 128 KiB and [`PER_REGEX`] it compiles within). Err: the
     /// reason, without the file (the caller names it).
@@ -74,6 +79,19 @@ impl Budget {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_built_in_layouts_take_a_small_part_of_the_budget() {
+        let b = Budget::new();
+        let reg = super::super::builtin_with(&b);
+        assert!(reg.errors.is_empty(), "{:?}", reg.errors);
+        eprintln!(
+            "built-in layouts: {} KiB of {} MiB",
+            b.used() >> 10,
+            PER_SET >> 20
+        );
+        assert!(b.used() <= PER_SET / 8, "{} bytes", b.used());
+    }
 
     #[test]
     fn a_large_regex_is_refused_and_small_ones_are_charged_16_kib() {

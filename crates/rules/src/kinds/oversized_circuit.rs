@@ -26,8 +26,9 @@ pub const KIND: KindDef = KindDef {
         },
     ],
     note: "It reads the `circuit` lines of plans.csv and utilization.csv (the window is the \
-           account's last 3 periods). Numbers are written `0.30` or `\"0.30\"`, each above 0 and \
-           at most 1.",
+           account's last 3 periods; a load line counts for the billed period that holds its \
+           date). The current tier costs what the bill charges for its row (B), not its catalogue \
+           price. Numbers are written `0.30` or `\"0.30\"`, each above 0 and at most 1.",
     key: "none beyond the service: the rule id, carrier, account and service_id (one finding per service; the plans named are not part of it, so a price change keeps the key)",
     read: |f| Ok(Arc::new(OversizedCircuit::read(f)?)),
 };

@@ -13,7 +13,8 @@ pub const KIND: KindDef = KindDef {
     heading: " (PLN001)",
     params: &[],
     note: "No parameters: it reads the `plan` lines of plans.csv (the window is the account's \
-           last 3 periods).",
+           last 3 periods). The current plan costs what the bill charges for its plan row (B), \
+           not its catalogue price: a saving is never larger than the bill.",
     key: "none beyond the service: the rule id, carrier, account and service_id (one finding per service; the plans named are not part of it, so a price change keeps the key)",
     read: |_| Ok(Arc::new(OversizedPlan)),
 };
