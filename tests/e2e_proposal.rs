@@ -244,7 +244,7 @@ fn an_overage_beyond_any_bill_is_refused_and_nothing_panics() {
     fs::write(
         client.join("plans.csv"),
         "kind,carrier,code,name,monthly,allowance,usage_unit,overage_rate,bandwidth_mbps,effective_from,effective_to\n\
-         plan,V,UNL,,60.00,1000000000000,GB,,,,\n\
+         plan,V,UNL,,60.00,999999999999,GB,,,,\n\
          plan,V,Q1,,1.00,1,GB,999999999999.999999,,,\n",
     )
     .unwrap();

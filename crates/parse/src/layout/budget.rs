@@ -37,6 +37,7 @@ impl Budget {
     }
 
     /// How much of [`PER_SET`] is charged so far.
+    #[cfg(test)]
     pub(crate) fn used(&self) -> usize {
         PER_SET - self.left.get()
     }

@@ -92,8 +92,7 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
     check_root(&args)?;
     check_out_not_in_root(&args.root, &args.out)?;
     let location = history::Location::parse(args.history.as_deref(), &args.out).map_err(CliError::Config)?;
-    let _lock = lock_out(&args)?;
-
+    // Discovery only reads ROOT: a refused history leaves --out as it was.
     let all = batch::discover(&args.root).map_err(CliError::Config)?;
     if all.is_empty() {
         return Err(CliError::Config(format!(
@@ -102,6 +101,7 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
         )));
     }
     check_history_path(&location, &args, &all)?;
+    let _lock = lock_out(&args)?;
     let clients: Vec<_> = match shard {
         Some((i, n)) => all
             .into_iter()
