@@ -223,6 +223,20 @@ pub fn write_outputs_timed(
         ("report.xlsx", xlsx),
         ("changes/", changes),
     ];
+    finish(dir, report, parts, synced, &before)
+}
+
+/// The end of the write phase: each part's time; report.json last, and only when
+/// every other output is in place (its presence tells a reader the run is
+/// complete); else the error, the earlier run's outputs this run did not replace
+/// removed ([`incomplete`]).
+fn finish(
+    dir: &Path,
+    report: &Report,
+    parts: [(&'static str, Timed); 7],
+    synced: crate::durable::Synced,
+    before: &[&str],
+) -> io::Result<WriteTimes> {
     let mut times: WriteTimes = Vec::with_capacity(parts.len() + 1);
     let mut first_error = None;
     // The top-level names this run did not put in place: what stays of them is stale.
@@ -264,7 +278,7 @@ pub fn write_outputs_timed(
     }
     match error {
         None => Ok(times),
-        Some(e) => Err(incomplete(dir, e, &before, &stale)),
+        Some(e) => Err(incomplete(dir, e, before, &stale)),
     }
 }
 

@@ -126,17 +126,22 @@ pub fn read_layout(layout: &Layout, bytes: &[u8], file: FileId, path: &str) -> P
         }
     }
     groups.finish(&mut out, path);
+    finish(layout, path, skipped, &mut out);
+    out
+}
+
+/// The end of a file: what a totals layout read, and how many rows were left out.
+fn finish(layout: &Layout, path: &str, skipped: u64, out: &mut ParsedFile) {
     if layout.role == Role::Totals {
-        totals_read(layout, path, &mut out);
+        totals_read(layout, path, out);
     }
     if skipped > 0 {
         let why = format!(
             "{skipped} summary or non-charge row(s) left out as {} says",
             layout.file
         );
-        warn(&mut out, path, why);
+        warn(out, path, why);
     }
-    out
 }
 
 /// A whole-file warning.
