@@ -78,8 +78,8 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
         Some(file) => Some(super::feed::check(file, &args.client_dir, &args.out)?),
         None => None,
     };
-    let mut audited = crate::pipeline::audit_client(&args.client_dir, &rules, args.as_of)?;
     check_out_ownership(&args.out, args.force)?;
+    let mut audited = crate::pipeline::audit_client(&args.client_dir, &rules, args.as_of)?;
     if !args.force {
         check_out_owner(&args.out, &audited.dump.client)?;
     }
