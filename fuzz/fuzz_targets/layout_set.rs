@@ -29,7 +29,8 @@ fuzz_target!(|data: &[u8]| {
     match compile_layout_set(&files) {
         Err(e) => assert!(e.starts_with("layouts/f"), "a refusal names its file: {e}"),
         Ok(set) => {
-            let lines = export.lines().count().max(1) as u64;
+            // At most one line per line break, CR alone included.
+            let lines = export.bytes().filter(|&b| b == b'\n' || b == b'\r').count() as u64 + 1;
             for l in &set {
                 let p = read_layout(l, export.as_bytes(), FileId(0), "invoices/x.csv");
                 let mut per_line = std::collections::HashMap::new();
