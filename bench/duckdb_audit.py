@@ -8,7 +8,8 @@ writes: invoices/**/*.csv, inventory.csv, contracts.csv, plans.csv, utilization.
 client.toml) and the Rogers exports of `telaudit generate --rogers` (rogers_rows);
 X12 811, the other carrier layouts and BAL001 are telaudit's alone. PLN001, CIR001
 and ZOM001 follow optimization.md section 3 with the default rule files' low = 0.30 and
-high = 0.70. docs/rules.md and docs/formats.md ("Rule
+high = 0.70: the current plan or tier costs what the bill charges for its row, and a
+utilization line counts for the billed period that holds its date. docs/rules.md and docs/formats.md ("Rule
 semantics") give the rules this restates.
 
 Usage: duckdb_audit.py CLIENT_DIR [--threads N] [--exact]
@@ -270,8 +271,9 @@ tax AS (SELECT 'TAX001', CAST(id AS VARCHAR), amt, CASE WHEN is_lat THEN amt ELS
         WHERE {str(exempt).upper()} AND ct='tax' AND amt > 0 AND regexp_matches(descr, '(?i)(federal excise|state sales|local sales|sales tax|excise tax)')),
 fee AS (SELECT 'FEE001', CAST(id AS VARCHAR), amt, 0, carrier, idate, {fkey('FEE001', 'carrier', 'account', 'sid', 'descr')} FROM r WHERE amt > 0 AND (regexp_matches(descr, '(?i)\\blate\\s+(payment\\s+)?(fee|charge)') OR upper(code)='LATE')),
 -- PLN001, CIR001: a service's one latest-period recurring row with a catalogue code of the kind;
--- its entry: the one on offer in the latest period, else the first in file order
-pr AS (SELECT rl.id, rl.carrier, rl.account, rl.sid, rl.code, k.kind FROM rl
+-- its entry: the one on offer in the latest period, else the first in file order; b: what the
+-- bill charges for that row (the current plan costs b a month, not the catalogue's price)
+pr AS (SELECT rl.id, rl.carrier, rl.account, rl.sid, rl.code, k.kind, rl.amt AS b FROM rl
        JOIN (SELECT DISTINCT carrier, code, kind FROM pl) k ON k.carrier = rl.carrier AND k.code = rl.code
        WHERE rl.is_lat AND rl.ct = 'recurring' AND rl.sid <> ''
        QUALIFY count(*) OVER (PARTITION BY rl.carrier, rl.account, rl.sid, k.kind) = 1),
@@ -287,7 +289,7 @@ pu AS (SELECT ppl.id, w.ps, sum(CASE WHEN ucp.id IS NULL THEN coalesce(r.uq, 0) 
                   AND r.ct = 'usage' AND r.unit = ppl.unit
        LEFT JOIN cp ucp ON ucp.id = r.id  -- a copy bills the same use twice: not more use
        GROUP BY ppl.id, w.ps),
-pc AS (SELECT pu.id, pu.ps, p.monthly + p.ovr * greatest(0, pu.u - p.allowance) cp, q.code qcode, q.monthly qm,
+pc AS (SELECT pu.id, pu.ps, p.b + p.ovr * greatest(0, pu.u - p.allowance) cp, q.code qcode, q.monthly qm,
               q.monthly + q.ovr * greatest(0, pu.u - q.allowance) cq
        FROM pu JOIN ppl p USING (id) JOIN pl q ON q.kind = 'plan' AND q.carrier = p.carrier AND q.unit = p.unit
             AND q.code <> p.code AND p.latest BETWEEN q.ef AND q.et
@@ -296,14 +298,20 @@ pq AS (SELECT id, qcode, qm, sum(cq) s, min(cp - cq) save FROM pc GROUP BY id, q
 pln AS (SELECT 'PLN001', CAST(id AS VARCHAR), 0, save, NULL::VARCHAR, NULL::VARCHAR, NULL::VARCHAR FROM pq
         QUALIFY row_number() OVER (PARTITION BY id ORDER BY s, qm, qcode) = 1),
 ppc AS (SELECT * FROM pp WHERE kind = 'circuit'),
-cw AS (SELECT ppc.id, w.ps, max(ut.peak) pk FROM ppc JOIN nper USING (carrier, account) JOIN win w USING (carrier, account)
-       LEFT JOIN ut ON ut.carrier = ppc.carrier AND ut.sid = ppc.sid AND ut.ps = w.ps GROUP BY ppc.id, w.ps),
+-- a load line counts for the billed period holding its date: period_start to the latest
+-- period_end of the circuit's rows of that period
+bp AS (SELECT ppc.id, w.ps, max(r.pe) pe FROM ppc JOIN nper USING (carrier, account) JOIN win w USING (carrier, account)
+       LEFT JOIN r ON r.carrier = ppc.carrier AND r.account = ppc.account AND r.sid = ppc.sid AND r.ps = w.ps
+       GROUP BY ppc.id, w.ps),
+cw AS (SELECT bp.id, bp.ps, max(ut.peak) pk FROM bp JOIN ppc USING (id)
+       LEFT JOIN ut ON ut.carrier = ppc.carrier AND ut.sid = ppc.sid AND ut.ps BETWEEN bp.ps AND bp.pe
+       GROUP BY bp.id, bp.ps),
 cok AS (SELECT cw.id, max(cw.pk) top FROM cw JOIN ppc USING (id) GROUP BY cw.id, ppc.bw
         HAVING count(cw.pk) = count(*) AND bool_and(cw.pk < 0.30 * ppc.bw)),
-cir AS (SELECT 'CIR001', CAST(c.id AS VARCHAR), 0, c.monthly - t.monthly, NULL::VARCHAR, NULL::VARCHAR, NULL::VARCHAR
+cir AS (SELECT 'CIR001', CAST(c.id AS VARCHAR), 0, c.b - t.monthly, NULL::VARCHAR, NULL::VARCHAR, NULL::VARCHAR
         FROM (SELECT ppc.*, cok.top FROM ppc JOIN cok USING (id)) c
         JOIN pl t ON t.kind = 'circuit' AND t.carrier = c.carrier AND t.code <> c.code AND c.latest BETWEEN t.ef AND t.et
-             AND t.monthly < c.monthly AND c.top <= 0.70 * t.bw
+             AND t.monthly < c.b AND c.top <= 0.70 * t.bw
         QUALIFY row_number() OVER (PARTITION BY c.id ORDER BY t.monthly, t.bw DESC, t.code) = 1),
 -- ZOM001: billed in the latest period, not in inventory.csv (which lists the carrier); any line naming it counts
 zom AS (SELECT 'ZOM001', CAST(id AS VARCHAR), 0, amt, carrier, idate, NULL::VARCHAR FROM rl

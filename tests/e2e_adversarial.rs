@@ -37,7 +37,9 @@
 //!                           # bill each, in the folder `path`), "zip_member_twice"
 //!                           # (dup.zip holding the same bill twice under one name, in
 //!                           # the folder `path`), "zip_and_loose_copy" (a.zip holding
-//!                           # bill.csv, and bill.csv beside it, in the folder `path`)
+//!                           # bill.csv, and bill.csv beside it, in the folder `path`),
+//!                           # "zip_in_zip" (a.zip holding inner.zip, itself holding a
+//!                           # bill, and good.csv, in the folder `path`)
 //! [setup.env]               # environment of the run
 //! TELAUDIT_ARCHIVE_BUDGET = "700"
 //! dispute_files = 2         # how many dispute CSVs disputes/ holds (top level)
@@ -339,6 +341,18 @@ fn check_case(case: &Path) -> Result<(), String> {
                     true,
                 );
                 fs::write(work.join(&g.path).join("dup.zip"), zip).unwrap();
+            }
+            "zip_in_zip" => {
+                fs::create_dir_all(work.join(&g.path)).unwrap();
+                let inner = telaudit_parse::write_zip(&[("bill.csv", small_bill("I").as_bytes())], true);
+                let outer = telaudit_parse::write_zip(
+                    &[
+                        ("inner.zip", &inner[..]),
+                        ("good.csv", small_bill("O").as_bytes()),
+                    ],
+                    true,
+                );
+                fs::write(work.join(&g.path).join("a.zip"), outer).unwrap();
             }
             "zip_and_loose_copy" => {
                 fs::create_dir_all(work.join(&g.path)).unwrap();

@@ -383,13 +383,20 @@ fn hundreds_of_dispute_files_are_written_under_a_limit_of_64_open_files() {
     }
 }
 
-/// When report.xlsx cannot be built (its sheets' temporary files cannot be
-/// made), the run fails naming report.xlsx, and the other outputs are still
-/// written, as they were before the workbook started first and queued them.
+/// A failed write leaves no mix of two runs (issue 26, item 3). The workbook
+/// needs a temporary folder; with TMPDIR missing it cannot be built. After a
+/// complete run, such a run exits 1, writes its other outputs, does not write
+/// report.json (so no reader takes the folder for a complete run), removes the
+/// earlier run's report.json and report.xlsx, which it did not replace, and
+/// names them.
 #[test]
-fn the_other_outputs_are_written_when_the_workbook_cannot_be_built() {
+fn a_failed_workbook_leaves_no_mix_of_runs_and_names_what_it_removed() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
+    let first = run_audit(&fixture("small-client"), &out, &["--quiet"]);
+    assert_eq!(code(&first), 0, "{}", stderr(&first));
+    let findings = fs::read(out.join("findings.csv")).unwrap();
+    assert!(out.join("report.xlsx").is_file() && out.join("report.json").is_file());
     let o = std::process::Command::new(bin())
         .args([
             "audit",
@@ -401,49 +408,63 @@ fn the_other_outputs_are_written_when_the_workbook_cannot_be_built() {
         .output()
         .unwrap();
     assert_eq!(code(&o), 1, "{}", stderr(&o));
-    assert!(stderr(&o).contains("cannot build report.xlsx"), "{}", stderr(&o));
-    let written: Vec<String> = fs::read_dir(&out)
+    let err = stderr(&o);
+    assert!(err.contains("cannot build report.xlsx"), "{err}");
+    assert!(
+        err.contains(&format!(
+            "report.json was not written, so this run's outputs in {} are incomplete; removed the \
+             earlier run's report.json, report.xlsx, which this run did not replace",
+            out.display()
+        )),
+        "{err}"
+    );
+    let mut written: Vec<String> = fs::read_dir(&out)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    for f in [
-        "report.json",
-        "findings.csv",
-        "report.md",
-        "report.html",
-        "disputes",
-    ] {
-        assert!(written.iter().any(|w| w == f), "{f} missing from {written:?}");
-    }
-    assert!(
-        !written.iter().any(|w| w == "report.xlsx" || w.starts_with('.')),
-        "{written:?}"
+    written.sort();
+    assert_eq!(
+        written,
+        [
+            ".telaudit-out",
+            "changes",
+            "disputes",
+            "findings.csv",
+            "report.html",
+            "report.md"
+        ],
+        "this run's outputs, its marker, and nothing of the earlier run"
     );
+    assert_eq!(fs::read(out.join("findings.csv")).unwrap(), findings);
+    // The next complete run writes report.json again.
+    let again = run_audit(&fixture("small-client"), &out, &["--quiet"]);
+    assert_eq!(code(&again), 0, "{}", stderr(&again));
+    assert!(out.join("report.json").is_file() && out.join("report.xlsx").is_file());
 }
 
-/// Two outputs that cannot be put in place (a folder stands where each goes)
-/// reach the syncer in whatever order the threads finish them; the error
-/// reported is the same every run: the first by path (findings.csv).
+/// Folders standing where two outputs go (report.xlsx, findings.csv) are not
+/// telaudit's: the audit refuses the output folder before writing anything
+/// (exit 2), naming both in the same order every run, and leaves them alone.
 #[test]
-fn the_error_of_two_failed_outputs_names_the_same_file_every_run() {
+fn folders_where_outputs_go_are_refused_and_named_the_same_every_run() {
     let tmp = tempfile::tempdir().unwrap();
-    for run in 0..5 {
+    for run in 0..3 {
         let out = tmp.path().join(format!("out{run}"));
         for blocked in ["report.xlsx", "findings.csv"] {
             fs::create_dir_all(out.join(blocked).join("kept")).unwrap();
         }
-        let o = run_audit(&fixture("small-client"), &out, &["--quiet"]);
-        assert_eq!(code(&o), 1, "{}", stderr(&o));
+        let o = run_audit(&fixture("small-client"), &out, &["--quiet", "--force"]);
+        assert_eq!(code(&o), 2, "{}", stderr(&o));
         let err = stderr(&o);
-        assert!(err.contains("findings.csv"), "run {run}: {err}");
-        assert!(!err.contains("report.xlsx"), "run {run}: {err}");
-        // What stood in the way is left alone, and no temporary file remains.
+        assert!(
+            err.contains("findings.csv/, report.xlsx/ stand(s) where telaudit writes its outputs"),
+            "run {run}: {err}"
+        );
         assert!(out.join("report.xlsx/kept").is_dir() && out.join("findings.csv/kept").is_dir());
-        let left: Vec<String> = fs::read_dir(&out)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .filter(|n| n.starts_with('.'))
-            .collect();
-        assert!(left.is_empty(), "run {run}: {left:?}");
+        assert_eq!(
+            fs::read_dir(&out).unwrap().count(),
+            2,
+            "run {run}: nothing written"
+        );
     }
 }

@@ -526,3 +526,222 @@ fn postgres_four_runs_and_concurrent_shards() {
         .get(0);
     assert_eq!(shards, 4);
 }
+
+/// Issue 26, item 4: a SQLite history where the batch would destroy it or read
+/// it as input is refused before any client runs (exit 2), and nothing is lost:
+/// the summary it would have been is not written over, ROOT is untouched.
+#[test]
+fn a_history_among_the_outputs_or_inside_root_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("root");
+    copy_tree(&fixture("small-client"), &root.join("acme"));
+    let out = tmp.path().join("out");
+    let o = run_batch(&root, &out, &["--quiet"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let summary = fs::read(out.join("summary.json")).unwrap();
+    let root_before = file_paths(&root);
+    for (store, why) in [
+        (
+            out.join("summary.json"),
+            "summary.json is a file the batch writes into --out",
+        ),
+        (
+            out.join("index.html"),
+            "index.html is a file the batch writes into --out",
+        ),
+        (
+            out.join("acme/history.sqlite"),
+            "it lies inside the output folder of client \"acme\"",
+        ),
+        (out.join("acme"), "it is the output folder of client \"acme\""),
+        (root.join("acme/history.sqlite"), "it lies inside"),
+        (root.join("history.sqlite"), "it lies inside"),
+        (out.clone(), "it is the output folder itself"),
+    ] {
+        let arg = format!("sqlite:{}", store.display());
+        let o = run_batch(&root, &out, &["--quiet", "--history", &arg]);
+        assert_eq!(code(&o), 2, "{arg}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains(&format!("--history {arg}: {why}")),
+            "{}",
+            stderr(&o)
+        );
+        assert_eq!(fs::read(out.join("summary.json")).unwrap(), summary, "{arg}");
+        assert_eq!(file_paths(&root), root_before, "{arg}");
+    }
+    // Beside the outputs under a name of its own: fine.
+    let arg = format!("sqlite:{}", out.join("team-history.sqlite").display());
+    let o = run_batch(&root, &out, &["--quiet", "--history", &arg]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(
+        rows(&out.join("team-history.sqlite"), "SELECT count(*) FROM runs")[0][0],
+        "1"
+    );
+}
+
+/// Issue 26, item 5: two client folders whose names are not UTF-8 and decode
+/// alike (`acme\xff`, `acme\xfe`) fail each on its own, under ids that show
+/// their bytes; the history records them apart and the good client's run too.
+#[test]
+fn client_names_that_decode_alike_stay_apart_in_the_history() {
+    use std::os::unix::ffi::OsStrExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("root");
+    copy_tree(&fixture("small-client"), &root.join("good"));
+    for name in [&b"acme\xff"[..], &b"acme\xfe"[..]] {
+        copy_tree(
+            &fixture("small-client"),
+            &root.join(std::ffi::OsStr::from_bytes(name)),
+        );
+    }
+    let out = tmp.path().join("out");
+    let o = run_batch(&root, &out, &["--quiet"]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let rows_ = summary_clients(&out);
+    let ids: Vec<(&str, &str)> = rows_.iter().map(|(c, s, _)| (c.as_str(), s.as_str())).collect();
+    assert_eq!(
+        ids,
+        [
+            ("acme\\xFE", "error"),
+            ("acme\\xFF", "error"),
+            ("good", "audited")
+        ]
+    );
+    assert!(
+        rows_[0]
+            .2
+            .as_deref()
+            .unwrap()
+            .contains("the folder name is not UTF-8"),
+        "{rows_:?}"
+    );
+    let db = out.join("history.sqlite");
+    assert_eq!(
+        rows(&db, "SELECT client, status FROM client_runs ORDER BY client"),
+        [
+            vec!["acme\\xFE".to_string(), "error".to_string()],
+            vec!["acme\\xFF".to_string(), "error".to_string()],
+            vec!["good".to_string(), "audited".to_string()]
+        ]
+    );
+    assert!(
+        rows(&db, "SELECT count(*) FROM findings WHERE client = 'good'")[0][0] != "0",
+        "the good client's findings are recorded"
+    );
+}
+
+/// Issue 26, item 11: a PostgreSQL history's password never reaches a message,
+/// in any form libpq accepts (user information with an `@` in the password,
+/// the `password` and `sslpassword` query parameters), nor a mistyped scheme.
+/// Nothing listens on port 1: the connection fails at once (exit 2).
+#[test]
+fn postgres_passwords_are_masked_in_every_form() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("root");
+    copy_tree(&fixture("small-client"), &root.join("acme"));
+    let out = tmp.path().join("out");
+    for (url, shown) in [
+        (
+            "postgres://u:hun@ter2@127.0.0.1:1/db",
+            "the history postgres://u:***@127.0.0.1:1/db: cannot connect",
+        ),
+        (
+            "postgresql://u@127.0.0.1:1/db?password=hunter2",
+            "the history postgresql://u@127.0.0.1:1/db?password=***: cannot connect",
+        ),
+        (
+            "postgres://u:hunter2@127.0.0.1:1/db?sslpassword=hunter2&password=hunter2",
+            "postgres://u:***@127.0.0.1:1/db?sslpassword=***&password=***",
+        ),
+        ("postgre://u:hunter2@h/db", "--history \"postgre://u:***@h/db\""),
+    ] {
+        let o = run_batch(&root, &out, &["--quiet", "--history", url]);
+        assert_eq!(code(&o), 2, "{url}: {}", stderr(&o));
+        let err = stderr(&o);
+        assert!(err.contains(shown), "{url}: {err}");
+        for secret in ["hunter2", "ter2"] {
+            assert!(!err.contains(secret), "{url}: {err}");
+        }
+        let o = run(&["history", out.to_str().unwrap(), "--history", url]);
+        assert_eq!(code(&o), 2, "{url}: {}", stderr(&o));
+        assert!(!stderr(&o).contains("ter2"), "{url}: {}", stderr(&o));
+    }
+}
+
+/// Issue 26, lesser items: a history store that is not telaudit's, or damaged,
+/// is refused naming the file (exit 2) and never changed: another
+/// application's SQLite database gets no telaudit tables, `schema_version
+/// '-1'` is not rewritten, a money cell `'abc'` is not read as 0, and a
+/// missing table names the file.
+#[test]
+fn a_store_that_is_not_telaudits_or_is_damaged_is_refused_and_left_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("root");
+    copy_tree(&fixture("small-client"), &root.join("acme"));
+    let out = tmp.path().join("out");
+    let db = tmp.path().join("crm.sqlite");
+    let c = Connection::open(&db).unwrap();
+    c.execute_batch("CREATE TABLE customers (id INTEGER, name TEXT); INSERT INTO customers VALUES (1, 'x');")
+        .unwrap();
+    drop(c);
+    let arg = format!("sqlite:{}", db.display());
+    let o = run_batch(&root, &out, &["--quiet", "--history", &arg]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&format!(
+            "the history {} is not empty and not telaudit's: it holds customers but no telaudit schema version",
+            db.display()
+        )),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        rows(&db, "SELECT name FROM sqlite_master WHERE type = 'table'"),
+        [vec!["customers".to_string()]],
+        "no telaudit table added"
+    );
+    let o = run(&["history", out.to_str().unwrap(), "--history", &arg]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("is not empty and not telaudit's"),
+        "{}",
+        stderr(&o)
+    );
+
+    // A telaudit history, then damaged three ways.
+    let o = run_batch(&root, &out, &["--quiet"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let h = out.join("history.sqlite");
+    let damage = |sql: &str| Connection::open(&h).unwrap().execute_batch(sql).unwrap();
+    damage("UPDATE findings SET recoverable = 'abc' WHERE rowid = (SELECT min(rowid) FROM findings)");
+    let o = run(&["history", out.to_str().unwrap()]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&format!(
+            "the history {}: findings.recoverable of client \"acme\" is \"abc\", not an amount",
+            h.display()
+        )),
+        "{}",
+        stderr(&o)
+    );
+    damage("UPDATE meta SET value = '-1' WHERE key = 'schema_version'");
+    let o = run_batch(&root, &out, &["--quiet"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("meta.schema_version is -1, not a version of telaudit's history"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        rows(&h, "SELECT value FROM meta WHERE key = 'schema_version'")[0][0],
+        "-1"
+    );
+    damage("UPDATE meta SET value = '1' WHERE key = 'schema_version'; DROP TABLE findings;");
+    let o = run(&["history", out.to_str().unwrap()]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&format!("the history {}: no such table: findings", h.display())),
+        "{}",
+        stderr(&o)
+    );
+}

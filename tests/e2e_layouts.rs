@@ -384,3 +384,70 @@ fn verizon_raw_data_downloads_dropped_in_as_rdd_archives_audit_like_their_files(
     };
     assert_eq!(without_files(c), without_files(b_copy));
 }
+
+/// Issue 26, item 9 and the lesser item on `--layouts`: a layout set that would
+/// exhaust memory is refused (exit 2) naming the layout file, quickly; a `*.toml`
+/// that is a folder or a named pipe is exit 2, never skipped silently.
+#[test]
+fn layout_sets_past_their_caps_and_toml_that_are_not_files_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let head = "title = \"T\"\nsignature = [\"A\"]\n[period]\nrange = \"P\"\n[fields]\ncarrier = \"A\"\n\
+                account = \"A\"\ninvoice = \"A\"\ninvoice_date = \"A\"\ncharge_type = \"A\"\n\
+                description = \"A\"\namount = \"A\"\n";
+    let cases: [(&str, String, &str); 2] = [
+        (
+            "skips",
+            format!(
+                "name = \"skips\"\n{head}{}",
+                "[[skip]]\ncolumn = \"A\"\nregex = '\\w{200}'\n".repeat(300)
+            ),
+            "[[skip]]: regex \"\\\\w{200}\" compiles to more than 1 MiB",
+        ),
+        (
+            "charges",
+            format!(
+                "name = \"charges\"\n{head}{}",
+                "[[charges]]\namount = \"A\"\n".repeat(4000)
+            ),
+            "4000 [[charges]] entries: a layout makes at most 64 charges of one record",
+        ),
+    ];
+    for (name, text, why) in cases {
+        let dir = tmp.path().join(name);
+        fs_write(&dir.join(format!("{name}.toml")), &text);
+        let t = std::time::Instant::now();
+        let o = run(&["layouts", "--layouts", dir.to_str().unwrap()]);
+        assert_eq!(code(&o), 2, "{name}: {}", stderr(&o));
+        let want = format!("{}: {why}", dir.join(format!("{name}.toml")).display());
+        assert!(stderr(&o).contains(&want), "{name}: {}", stderr(&o));
+        // Not a measurement: a refusal costs no minutes of regex compilation.
+        assert!(t.elapsed().as_secs() < 60, "{name}");
+    }
+    let dir = tmp.path().join("odd");
+    std::fs::create_dir_all(dir.join("folder.toml")).unwrap();
+    let o = run(&["layouts", "--layouts", dir.to_str().unwrap()]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("folder.toml: not a regular file (a folder, a named pipe or a device)"),
+        "{}",
+        stderr(&o)
+    );
+    std::fs::remove_dir(dir.join("folder.toml")).unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(dir.join("pipe.toml"))
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let o = run(&["layouts", "--layouts", dir.to_str().unwrap()]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("pipe.toml: not a regular file"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+fn fs_write(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}

@@ -223,3 +223,69 @@ fn proposal_json_without_a_proposal_is_exit_2_and_writes_nothing() {
     assert!(stderr(&o).contains("has no [proposal]"), "{}", stderr(&o));
     assert!(!feed.exists() && !out.join("report.json").exists());
 }
+
+/// Issue 26, item 6: plans.csv `overage_rate 999999999999.999999` against usage
+/// of the same size made PLN001 claim about 3e25 a month, and the funding chart
+/// then panicked (exit 101) leaving a temporary file and a mix of two runs.
+/// The catalogue line is refused naming its file and line (its overage passes
+/// the 10^15 every bill line is held to), the rest is audited, every output is
+/// written and nothing temporary is left.
+#[test]
+fn an_overage_beyond_any_bill_is_refused_and_nothing_panics() {
+    let tmp = tempfile::tempdir().unwrap();
+    let client = client_with(tmp.path(), PLAN);
+    let mut bills = format!("{HEADER}\n");
+    for m in 1..=4 {
+        bills += &format!(
+            "V,9,I{m},2025-0{m}-05,2025-0{m}-01,2025-0{m}-28,555-0100,recurring,UNL,Plan,1,,60.00,,\n\
+             V,9,I{m},2025-0{m}-05,2025-0{m}-01,2025-0{m}-28,555-0100,usage,DATA,Data,1,,0.00,999999999999.999999,GB\n"
+        );
+    }
+    fs::write(client.join("invoices/huge.csv"), bills).unwrap();
+    fs::write(
+        client.join("plans.csv"),
+        "kind,carrier,code,name,monthly,allowance,usage_unit,overage_rate,bandwidth_mbps,effective_from,effective_to\n\
+         plan,V,UNL,,60.00,999999999999,GB,,,,\n\
+         plan,V,Q1,,1.00,1,GB,999999999999.999999,,,\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    // Run into a folder holding an earlier run, so a mix would show.
+    assert_eq!(
+        code(&run_audit(
+            &fixture("small-client"),
+            &out,
+            &["--quiet", "--force"]
+        )),
+        0
+    );
+    let o = run_audit(&client, &out, &["--force"]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+    let rejected = fs::read_to_string(out.join("rejected.csv")).unwrap();
+    assert!(
+        rejected.contains(
+            "plans.csv,3,\"overage_rate 999999999999.999999 x the usage of service \"\"555-0100\"\" in the \
+             period starting 2025-01-01 (999999999999.999999 GB) is beyond any bill (more than 10^15); \
+             check the overage_rate\""
+        ),
+        "{rejected}"
+    );
+    let r = read_json(&out.join("report.json"));
+    assert_eq!(r["client"], "small-client");
+    let pln = r["by_rule"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["rule"] == "PLN001")
+        .unwrap();
+    assert_eq!(pln["findings"], 0);
+    let html = fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("class=\"cashflow\""), "the chart is drawn");
+    let names: Vec<String> = fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".tmp"))
+        .collect();
+    assert!(names.is_empty(), "{names:?}");
+}

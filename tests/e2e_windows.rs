@@ -189,3 +189,27 @@ fn batch_counts_expired_money_and_as_of_is_part_of_the_fingerprint() {
         "{m}"
     );
 }
+
+/// Issue 26, lesser: `--as-of` before every invoice (0001-01-01) was accepted
+/// and dated the letters 0001-01-01. It is exit 2 naming the earliest
+/// invoice_date, before anything is written; on that date it is accepted.
+#[test]
+fn an_as_of_before_every_invoice_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("c");
+    client(&dir, WINDOWS);
+    let out = tmp.path().join("out");
+    let o = run_audit(&dir, &out, &["--as-of", "0001-01-01"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(
+            "--as-of 0001-01-01 is before every invoice of c (the earliest invoice_date is 2025-01-15)"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!out.exists(), "nothing written");
+    let o = run_audit(&dir, &out, &["--quiet", "--as-of", "2025-01-15"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(read_json(&out.join("report.json"))["as_of"], "2025-01-15");
+}

@@ -974,9 +974,15 @@ type Rec = BTreeMap<String, String>;
 
 /// A catalogue entry's cost for a period's usage.
 fn cost(e: &Rec, usage: Decimal) -> Decimal {
+    cost_at(e, dec(get(e, "monthly")), usage)
+}
+
+/// As [`cost`], at `monthly` a month: the current plan costs what the bill charges
+/// (optimization.md section 3), its allowance and overage rate from the catalogue.
+fn cost_at(e: &Rec, monthly: Decimal, usage: Decimal) -> Decimal {
     let over = opt_dec(get(e, "overage_rate")).unwrap_or(Decimal::ZERO);
     let allowance = dec(get(e, "allowance"));
-    dec(get(e, "monthly")) + over * (usage - allowance).max(Decimal::ZERO)
+    monthly + over * (usage - allowance).max(Decimal::ZERO)
 }
 
 fn on_offer(e: &Rec, p: &str) -> bool {
@@ -1084,13 +1090,15 @@ fn optimization(
                 if usage.len() < 3 {
                     continue;
                 }
+                // B: what the bill charges for the plan row, not the catalogue's price.
+                let cost_p = |u: Decimal| cost_at(p, row.amount, u);
                 let mut best: Option<(Decimal, Decimal, String, Decimal)> = None;
                 for q in others.iter().filter(|q| get(q, "usage_unit") == unit) {
-                    if !usage.iter().all(|&u| cost(q, u) < cost(p, u)) {
+                    if !usage.iter().all(|&u| cost(q, u) < cost_p(u)) {
                         continue;
                     }
                     let sum: Decimal = usage.iter().map(|&u| cost(q, u)).sum();
-                    let saving = usage.iter().map(|&u| cost(p, u) - cost(q, u)).min().unwrap();
+                    let saving = usage.iter().map(|&u| cost_p(u) - cost(q, u)).min().unwrap();
                     let cand = (sum, dec(get(q, "monthly")), get(q, "code").to_string(), saving);
                     if best
                         .as_ref()
@@ -1106,13 +1114,20 @@ fn optimization(
                 let bw = dec(get(p, "bandwidth_mbps"));
                 let mut peaks = Vec::new();
                 for w in &window {
+                    // The billed period: w to the latest period_end of the circuit's rows of it;
+                    // a load line counts when its date lies within.
+                    let Some(end) = mine.iter().filter(|r| &r.ps == w).map(|r| r.pe.clone()).max() else {
+                        break;
+                    };
                     let l: Vec<Decimal> = load
                         .iter()
                         .map(|(_, u)| u)
                         .filter(|u| {
+                            let d = get(u, "period_start").trim();
                             get(u, "carrier") == c
                                 && get(u, "service_id") == s
-                                && get(u, "period_start").trim() == w
+                                && d >= w.as_str()
+                                && d <= end.as_str()
                         })
                         .map(|u| dec(get(u, "p95_in_mbps")).max(dec(get(u, "p95_out_mbps"))))
                         .collect();
@@ -1125,7 +1140,8 @@ fn optimization(
                     continue;
                 }
                 let top = peaks.into_iter().max().unwrap();
-                let monthly = dec(get(p, "monthly"));
+                // B: what the bill charges for the circuit row, not the catalogue's price.
+                let monthly = row.amount;
                 let t = others
                     .iter()
                     .filter(|t| {

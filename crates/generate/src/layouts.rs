@@ -616,6 +616,9 @@ fn vz_summary_file(rows: &[Charge], out: &mut String) -> io::Result<()> {
         "Your Calling Plan",
     ];
     header.extend(VZS_MONEY.iter().map(|c| c.0));
+    // The real export's column for third-party charges, which no generated charge
+    // uses: present (0.00), as the layout reads it.
+    header.push("Third Party Charges");
     header.extend(VZS_USAGE.iter().map(|c| c.0));
     header.push("Total Charges");
     joined(
@@ -635,6 +638,7 @@ fn vz_summary_file(rows: &[Charge], out: &mut String) -> io::Result<()> {
             g.plan.clone(),
         ];
         cells.extend(g.sums.iter().map(|m| m.to_string()));
+        cells.push("0.00".to_string());
         cells.extend(
             g.usage
                 .iter()
@@ -647,10 +651,34 @@ fn vz_summary_file(rows: &[Charge], out: &mut String) -> io::Result<()> {
     Ok(())
 }
 
+/// The money columns of Bell's MOB export that no generated charge uses (the
+/// real export always has them), English and French: written as 0.00, as the
+/// layout reads them.
+const BELL_UNUSED: [(&str, &str); 17] = [
+    ("Ftr Chg Ttl", "Fr option"),
+    ("Data Chg", "Fr donnees"),
+    ("Roamer Chg", "Fr itiner"),
+    ("Roamer LD", "Fr int itin"),
+    ("LD Chg", "Fr d'inter"),
+    ("HST", "TVH"),
+    ("HST-PEI Tel", "TVH IPE Tel"),
+    ("HST-ON Tel", "TVHO Tel"),
+    ("HST-BC Tel", "TVHBC Tel"),
+    ("ORST", "TVO"),
+    ("QST - Telec", "TVQ - telec"),
+    ("QST - Other", "TVQ - autre"),
+    ("P.E.I. PST", "TVP IPE"),
+    ("BC PST", "TVP CB"),
+    ("Sask", "TVP - Sask"),
+    ("Manitoba", "TVP - Man"),
+    ("Foreign tax", "Tx autr pay"),
+];
+
 /// Bell's MOB export (comma-delimited, a second header line in French): one line per line and invoice, a column per kind of charge.
 fn bell_file(rows: &[Charge], out: &mut String) -> io::Result<()> {
     let mut header = vec!["Acct Nbr", "Invc Date", "Mobile Nbr"];
     header.extend(BELL_MONEY.iter().map(|c| c.0));
+    header.extend(BELL_UNUSED.iter().map(|c| c.0));
     header.push("Ttl Charges");
     joined(
         &header.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
@@ -668,9 +696,14 @@ fn bell_file(rows: &[Charge], out: &mut String) -> io::Result<()> {
         "Ajust",
         "Rabais",
         "TPS",
-        "Total Fr",
     ];
-    joined(&french.map(String::from), b',', out)?;
+    let french: Vec<String> = french
+        .iter()
+        .chain(BELL_UNUSED.iter().map(|c| &c.1))
+        .chain(&["Total Fr"])
+        .map(|s| s.to_string())
+        .collect();
+    joined(&french, b',', out)?;
     for g in groups(rows, BELL_MONEY.len(), bell_slot)? {
         let r = &g.first;
         let mut cells = vec![
@@ -679,6 +712,7 @@ fn bell_file(rows: &[Charge], out: &mut String) -> io::Result<()> {
             r.service.clone(),
         ];
         cells.extend(g.sums.iter().map(|m| m.to_string()));
+        cells.extend(BELL_UNUSED.iter().map(|_| "0.00".to_string()));
         let total = g.sums.iter().try_fold(Micros::ZERO, |t, m| add(t, *m))?;
         cells.push(total.to_string());
         joined(&cells, b',', out)?;

@@ -8,8 +8,8 @@ use crate::table::{read_table, Column, Fields};
 use crate::text::show;
 use rustc_hash::{FxHashMap, FxHashSet};
 use telaudit_model::{
-    CatalogueEntry, Date, DateError, DecimalError, FileId, Interner, Micros, PlanKind, Position, SourceRef,
-    Sym, UtilizationRecord, Warning,
+    CatalogueEntry, ChargeType, Date, DateError, DecimalError, Dump, FileId, Interner, Micros, PlanKind,
+    Position, Rejection, SourceRef, Sym, UtilizationRecord, Warning,
 };
 
 const fn col(name: &'static str, required: bool) -> Column {
@@ -79,6 +79,13 @@ fn plan_line(f: &Fields, line: u64, file: FileId, strings: &mut Interner) -> Res
             overage_rate = opt_number(f, 7, "overage_rate")?.unwrap_or(Micros(0));
         }
         PlanKind::Circuit => {
+            let v = f.get(8);
+            if Micros::parse(v).is_ok_and(|m| m.0 < 0) {
+                return Err(format!(
+                    "negative bandwidth_mbps {}: a circuit tier's bandwidth must be more than 0",
+                    show(v)
+                ));
+            }
             bandwidth = req_number(f, 8, "bandwidth_mbps", " for a circuit: the tier's bandwidth")?;
             if bandwidth.0 == 0 {
                 return Err(
@@ -211,4 +218,215 @@ pub fn read_utilization(
         Ok(())
     });
     out
+}
+
+/// The largest overage a plans.csv line may charge a service in one period, in
+/// currency units: the bound the readers hold every bill line to
+/// (`quantity x unit_rate`, [`crate::limits`]).
+const MAX_OVERAGE: i128 = 1_000_000_000_000_000;
+
+/// What the bills say against plans.csv and utilization.csv, once all are read
+/// (optimization.md sections 1 to 3):
+/// - a `plan` line whose overage_rate, times the largest usage above its allowance
+///   any one service of its carrier billed in one period, passes 10^15 is refused
+///   (rejected.csv), as a bill line beyond that bound is: PLN001 never multiplies
+///   past it;
+/// - a catalogue price that differs from what the bills charge for the plan row of
+///   an account's latest period is a warning naming the catalogue line and the
+///   bill line (PLN001 and CIR001 price the current plan from the bill);
+/// - utilization lines that fall in no billed period of their circuit are counted
+///   in one warning (a line counts for the billed period that contains its
+///   period_start date).
+pub fn check_against_bills(dump: &mut Dump) {
+    refuse_overage_beyond_bound(dump);
+    let prices = price_warnings(dump);
+    dump.warnings.extend(prices);
+    if let Some(w) = unbilled_load_warning(dump) {
+        dump.warnings.push(w);
+    }
+}
+
+/// Per (carrier, usage_unit): the largest usage one service billed in one period,
+/// in millionths, with the service and the period.
+fn largest_usage(dump: &Dump) -> FxHashMap<(Sym, Sym), (i128, Sym, Date)> {
+    let mut per: FxHashMap<(Sym, Sym, Sym, Sym, Date), i128> = FxHashMap::default();
+    for r in dump.rows.iter().filter(|r| r.charge_type == ChargeType::Usage) {
+        let q = r.usage_quantity.map_or(0, |q| i128::from(q.0));
+        *per.entry((r.carrier, r.account, r.service, r.usage_unit, r.period_start))
+            .or_default() += q;
+    }
+    let mut out: FxHashMap<(Sym, Sym), (i128, Sym, Date)> = FxHashMap::default();
+    for ((carrier, _, service, unit, period), q) in per {
+        let e = out.entry((carrier, unit)).or_insert((q, service, period));
+        // The same entry whatever the hash order: the largest, then the earliest period.
+        if (q, std::cmp::Reverse(period)) > (e.0, std::cmp::Reverse(e.2)) {
+            *e = (q, service, period);
+        }
+    }
+    out
+}
+
+/// See [`check_against_bills`]: plan lines whose overage could pass [`MAX_OVERAGE`].
+fn refuse_overage_beyond_bound(dump: &mut Dump) {
+    if !dump.plans.iter().any(|e| e.overage_rate.0 > 0) {
+        return;
+    }
+    let usage = largest_usage(dump);
+    // Millionths x millionths: 10^12 per unit.
+    let limit = MAX_OVERAGE * 1_000_000_000_000;
+    let mut refused = Vec::new();
+    dump.plans.retain(|e| {
+        let Some(&(most, service, period)) = usage.get(&(e.carrier, e.usage_unit)) else {
+            return true;
+        };
+        let over = (most - i128::from(e.allowance.0)).max(0);
+        let beyond = i128::from(e.overage_rate.0)
+            .checked_mul(over)
+            .is_none_or(|v| v > limit);
+        if beyond {
+            refused.push((e.source, e.overage_rate, most, service, period, e.usage_unit));
+        }
+        !beyond
+    });
+    for (src, rate, most, service, period, unit) in refused {
+        let used = Micros(i64::try_from(most).unwrap_or(i64::MAX));
+        dump.rejected.push(Rejection {
+            file: dump.file(src.file).path.clone(),
+            position: Position::Line(u64::from(src.pos)),
+            reason: format!(
+                "overage_rate {rate} x the usage of service {} in the period starting {period} ({used} {}) \
+                 is beyond any bill (more than 10^15); check the overage_rate",
+                show(dump.s(service)),
+                dump.s(unit)
+            ),
+            rows: 0,
+        });
+    }
+}
+
+/// The catalogue entry a billed code stands for in a period: the one on offer,
+/// else the first in file order (as PLN001 and CIR001 pick it).
+fn entry_for(dump: &Dump, ids: &[usize], latest: Date) -> Option<usize> {
+    ids.iter()
+        .copied()
+        .find(|&i| dump.plans[i].on_offer(latest))
+        .or_else(|| ids.first().copied())
+}
+
+/// See [`check_against_bills`]: one warning per catalogue line whose price differs
+/// from the plan rows billed in their accounts' latest periods.
+fn price_warnings(dump: &Dump) -> Vec<Warning> {
+    if dump.plans.is_empty() {
+        return Vec::new();
+    }
+    let mut by_code: FxHashMap<(Sym, Sym), [Vec<usize>; 2]> = FxHashMap::default();
+    for (i, e) in dump.plans.iter().enumerate() {
+        let k = usize::from(e.kind == PlanKind::Circuit);
+        by_code.entry((e.carrier, e.code)).or_default()[k].push(i);
+    }
+    let mut latest: FxHashMap<(Sym, Sym), Date> = FxHashMap::default();
+    for r in &dump.rows {
+        let l = latest.entry((r.carrier, r.account)).or_insert(r.period_start);
+        *l = (*l).max(r.period_start);
+    }
+    // Per catalogue line: the first bill line that differs (in path and line order) and how many do.
+    let mut differ: std::collections::BTreeMap<usize, (usize, u64)> = std::collections::BTreeMap::new();
+    for (ri, r) in dump.rows.iter().enumerate() {
+        if r.charge_type != ChargeType::Recurring || r.service.is_empty() {
+            continue;
+        }
+        let Some(ids) = by_code.get(&(r.carrier, r.charge_code)) else {
+            continue;
+        };
+        let at = latest
+            .get(&(r.carrier, r.account))
+            .copied()
+            .unwrap_or(r.period_start);
+        if r.period_start != at {
+            continue;
+        }
+        for of_kind in ids {
+            let Some(e) = entry_for(dump, of_kind, at) else {
+                continue;
+            };
+            if dump.plans[e].monthly != r.amount {
+                let d = differ.entry(e).or_insert((ri, 0));
+                d.1 += 1;
+            }
+        }
+    }
+    differ
+        .into_iter()
+        .map(|(e, (first, n))| {
+            let entry = &dump.plans[e];
+            let row = &dump.rows[first];
+            let more = if n > 1 {
+                format!(" (and {} more bill line(s) of the latest periods)", n - 1)
+            } else {
+                String::new()
+            };
+            let what = match entry.kind {
+                PlanKind::Plan => "plan",
+                PlanKind::Circuit => "circuit tier",
+            };
+            Warning {
+                file: dump.file(entry.source.file).path.clone(),
+                position: Position::Line(u64::from(entry.source.pos)),
+                message: format!(
+                    "{what} {} of {} is listed at {} a month, but {} bills it at {}{more}: PLN001 and \
+                     CIR001 price the current plan at what the bill charges; correct the catalogue or \
+                     dispute the bill",
+                    show(dump.s(entry.code)),
+                    show(dump.s(entry.carrier)),
+                    money2(entry.monthly),
+                    dump.locate(row.source),
+                    money2(row.amount)
+                ),
+            }
+        })
+        .collect()
+}
+
+/// An amount with at least 2 decimals, as bills write it (`400.00`, `0.125`).
+fn money2(m: Micros) -> String {
+    let s = m.to_string();
+    match s.split_once('.') {
+        None => format!("{s}.00"),
+        Some((_, frac)) if frac.len() == 1 => format!("{s}0"),
+        Some(_) => s,
+    }
+}
+
+/// See [`check_against_bills`]: the utilization lines of billed circuits whose
+/// date lies in no billed period of their circuit, counted in one warning.
+fn unbilled_load_warning(dump: &Dump) -> Option<Warning> {
+    if dump.utilization.is_empty() {
+        return None;
+    }
+    let mut periods: FxHashMap<(Sym, Sym), Vec<(Date, Date)>> = FxHashMap::default();
+    for r in dump.rows.iter().filter(|r| !r.service.is_empty()) {
+        let p = periods.entry((r.carrier, r.service)).or_default();
+        if p.last() != Some(&(r.period_start, r.period_end)) {
+            p.push((r.period_start, r.period_end));
+        }
+    }
+    let mut outside = dump.utilization.iter().filter(|u| {
+        periods
+            .get(&(u.carrier, u.service))
+            .is_none_or(|p| !p.iter().any(|&(s, e)| (s..=e).contains(&u.period_start)))
+    });
+    let first = outside.next()?;
+    let n = 1 + outside.count();
+    Some(Warning {
+        file: dump.file(first.source.file).path.clone(),
+        position: Position::Line(u64::from(first.source.pos)),
+        message: format!(
+            "{n} utilization line(s) fall in no billed period of their circuit (the first: circuit {} of {} \
+             dated {}), so CIR001 does not count them: a line counts for the billed period \
+             (period_start to period_end of the circuit's bill rows) that contains its period_start date",
+            show(dump.s(first.service)),
+            show(dump.s(first.carrier)),
+            first.period_start
+        ),
+    })
 }

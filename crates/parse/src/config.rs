@@ -214,13 +214,22 @@ fn proposal(p: RawProposal) -> Result<Proposal, String> {
         items.push(ProposalItem {
             one_time: opt_strict_money(&it.one_time, &key("one_time"))?,
             monthly: opt_strict_money(&it.monthly, &key("monthly"))?,
-            provider: it.provider,
-            role: it.role,
+            provider: named(
+                it.provider,
+                &key("provider"),
+                "who provides it, e.g. \"Northwind Networks\"",
+            )?,
+            role: named(it.role, &key("role"), "what it provides, e.g. \"equipment\"")?,
         });
     }
     let tem = match p.tem {
         None => None,
         Some(t) => Some(TemShare {
+            provider: named(
+                t.provider,
+                "proposal.tem.provider",
+                "the TEM provider, e.g. \"Ledger TEM\"",
+            )?,
             recovery_share: opt_share(&t.recovery_share, "proposal.tem.recovery_share")?,
             savings_share: opt_share(&t.savings_share, "proposal.tem.savings_share")?,
             savings_months: match &t.savings_months {
@@ -233,7 +242,6 @@ fn proposal(p: RawProposal) -> Result<Proposal, String> {
                     "a whole number of months >= 0",
                 )?,
             },
-            provider: t.provider,
         }),
     };
     let horizon_months = match &p.horizon_months {
@@ -263,6 +271,16 @@ fn proposal(p: RawProposal) -> Result<Proposal, String> {
         items,
         tem,
     })
+}
+
+/// A name of the funding plan (a provider, a role): trimmed, never empty, as a
+/// proposal names who provides what.
+fn named(v: String, key: &str, what: &str) -> Result<String, String> {
+    let t = v.trim();
+    if t.is_empty() {
+        return Err(format!("{key} is empty; write {what}"));
+    }
+    Ok(t.to_string())
 }
 
 /// A money value of the funding plan: only a quoted decimal string, >= 0.
@@ -300,9 +318,15 @@ fn opt_share(v: &Option<toml::Value>, key: &str) -> Result<Decimal, String> {
     })
 }
 
-/// A quoted decimal from 0 to 1 inclusive; `allowed` says so in the error.
+/// A quoted decimal from 0 to 1 inclusive; `allowed` says so in the error. A
+/// sign is refused (`"-0"` would be written back as `"0"`, not as given).
 fn decimal_in(v: &toml::Value, key: &str, allowed: &str) -> Result<Decimal, String> {
     let m = decimal_string(v, key, allowed)?;
+    if let toml::Value::String(text) = v {
+        if text.trim_start().starts_with(['-', '+']) {
+            return Err(format!("{key} = {text:?} has a sign; allowed: {allowed}"));
+        }
+    }
     // Keep the decimals as written ("0.30" stays "0.30"): report.json shows them as given.
     let d = match v {
         toml::Value::String(s) => s.trim().parse::<Decimal>().unwrap_or(m.to_decimal()),
@@ -529,6 +553,31 @@ savings_months = 12
             "`horizon_months`",
         );
         refused(&with("provider = \"Ledger TEM\"\n", ""), "provider", "missing");
+        refused(
+            &with("provider = \"Ledger TEM\"", "provider = \" \""),
+            "proposal.tem.provider is empty",
+            "Ledger TEM",
+        );
+        refused(
+            &with("provider = \"Northwind Networks\"", "provider = \"\""),
+            "proposal.items[1].provider is empty",
+            "Northwind",
+        );
+        refused(
+            &with("role = \"managed services\"", "role = \"\""),
+            "proposal.items[2].role is empty",
+            "equipment",
+        );
+        refused(
+            &with("\"0.08\"", "\"-0\""),
+            "proposal.discount_rate = \"-0\" has a sign",
+            "from \"0\"",
+        );
+        refused(
+            &with("\"0.30\"", "\"+0.3\""),
+            "proposal.tem.recovery_share",
+            "has a sign",
+        );
     }
 
     #[test]

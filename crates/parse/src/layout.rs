@@ -7,6 +7,7 @@
 //! (`header_file`, layout/side.rs); call detail is read for usage (`role =
 //! "usage"`, layout/usage.rs).
 
+mod budget;
 mod preamble;
 mod read;
 mod side;
@@ -32,10 +33,15 @@ struct Registry {
 static REG: OnceLock<Registry> = OnceLock::new();
 
 fn builtin() -> Registry {
+    builtin_with(&budget::Budget::new())
+}
+
+/// The built-in layouts, their regexes charged to `budget`.
+fn builtin_with(budget: &budget::Budget) -> Registry {
     let mut layouts = Vec::new();
     let mut errors = Vec::new();
     for (file, text) in EMBEDDED_LAYOUTS {
-        match spec::compile(file, text) {
+        match spec::compile_with(file, text, budget) {
             Ok(l) => layouts.push(l),
             Err(e) => errors.push(e),
         }
@@ -51,13 +57,17 @@ fn registry() -> &'static Registry {
 /// DIR`): `files` are (name for errors, TOML text), in the order given. A layout
 /// whose `name` is a built-in one replaces it in place; a new name is appended.
 /// Every file must compile: the first error (naming the file and the key) is
-/// returned and nothing changes. Must be called before the first bill is read;
+/// returned and nothing changes. The regexes of the whole set (built-in and
+/// added) compile within one budget, and a layout makes at most 64 charges of
+/// a record ([`budget`]). Must be called before the first bill is read;
 /// an error says so when the set is already in use.
 pub fn add_layouts(files: &[(String, String)]) -> Result<(), String> {
-    let mut reg = builtin();
+    // One budget for the whole set: the built-in layouts and every file added.
+    let budget = budget::Budget::new();
+    let mut reg = builtin_with(&budget);
     let mut added: Vec<(String, &str)> = Vec::new();
     for (file, text) in files {
-        let l = spec::compile(file, text)?;
+        let l = spec::compile_with(file, text, &budget)?;
         if let Some((_, first)) = added.iter().find(|(n, _)| *n == l.name) {
             return Err(format!("{file}: name {:?}: {first} has the same name", l.name));
         }
@@ -69,6 +79,19 @@ pub fn add_layouts(files: &[(String, String)]) -> Result<(), String> {
     }
     REG.set(reg)
         .map_err(|_| "the layout set is already in use; add layouts before reading any bill".to_string())
+}
+
+/// Compiles layout files as one set, against a fresh budget (the caps of
+/// [`add_layouts`]: the regexes' compiled size across the set, the charges of a
+/// record), without adding them to the process's set: for `telaudit layouts`'
+/// checks and the fuzz target `layout_set`. Err: the first refusal, naming its
+/// file.
+pub fn compile_layout_set(files: &[(String, String)]) -> Result<Vec<Layout>, String> {
+    let budget = budget::Budget::new();
+    files
+        .iter()
+        .map(|(file, text)| spec::compile_with(file, text, &budget))
+        .collect()
 }
 
 /// The shipped layouts, in file-name order.

@@ -38,14 +38,14 @@ mod zip;
 
 pub use canonical::read_canonical_csv;
 pub use canonical_writer::write_canonical_csv;
-pub use catalogue::{read_plans, read_utilization};
+pub use catalogue::{check_against_bills, read_plans, read_utilization};
 pub use client::{read_bill_files, read_charge_file, read_client, ClientError, NoRowsRead, NotABillFile};
 pub use config::parse_client_toml;
 pub use edi::read_edi;
 pub use inventory::{read_contracts, read_inventory, TableOutcome};
 pub use layout::{
-    add_layouts, find_layout, header_files_beside, layout_errors, layout_values, layouts, read_layout,
-    read_layout_with, HeaderInput, Layout, Role, SideFiles,
+    add_layouts, compile_layout_set, find_layout, header_files_beside, layout_errors, layout_values, layouts,
+    read_layout, read_layout_with, HeaderInput, Layout, Role, SideFiles,
 };
 pub use ledger::read_claims;
 pub use parsed::ParsedFile;

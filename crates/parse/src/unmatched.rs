@@ -17,6 +17,11 @@
 //! A claims.csv row is checked for its carrier and account only
 //! (docs/recovery.md): a claim on an account no bill shows can never be
 //! credited, most often because its number lost its leading zeros.
+//! A carrier name that appears on no bill (in contracts.csv, inventory.csv,
+//! plans.csv or client.toml's `[disputes.carriers]`) is warned about with the
+//! closest billed carrier name ([`closest_name`]): `"AT&T"` where the bills
+//! say `AT&T Mobility` would otherwise leave a dispute window, a catalogue or a
+//! contract silently unused.
 
 use rustc_hash::{FxHashMap, FxHashSet};
 use telaudit_model::{Dump, Position, ServiceStatus, SourceRef, Sym, Warning};
@@ -24,11 +29,19 @@ use telaudit_model::{Dump, Position, ServiceStatus, SourceRef, Sym, Warning};
 /// The warnings of every contract, inventory and ledger line that matches no bill.
 pub fn unmatched_warnings(dump: &Dump) -> Vec<Warning> {
     let ledger = dump.ledger.as_deref().unwrap_or_default();
-    if dump.contracts.is_empty() && dump.inventory.is_empty() && ledger.is_empty() {
+    let windows = dump.config.disputes.as_ref().map_or(0, |d| d.carriers.len());
+    if dump.contracts.is_empty()
+        && dump.inventory.is_empty()
+        && ledger.is_empty()
+        && dump.plans.is_empty()
+        && windows == 0
+    {
         return Vec::new();
     }
     let billed = Billed::of(dump);
     let mut out = Vec::new();
+    out.extend(window_warnings(dump, &billed));
+    out.extend(plan_carrier_warnings(dump, &billed));
     for c in &dump.contracts {
         let kind = match c.kind {
             telaudit_model::ContractKind::Rate => "rate",
@@ -133,7 +146,8 @@ impl Billed {
         if !self.carriers.contains(&carrier) {
             return Some(warn(format!(
                 "{what}: carrier {carrier_text:?} appears on no bill, so the line matches nothing; \
-                 write the carrier's name exactly as the bills do"
+                 write the carrier's name exactly as the bills do{}",
+                self.closest(dump, carrier_text)
             )));
         }
         if !account.is_empty() && !self.accounts.contains(&(carrier, account)) {
@@ -162,6 +176,134 @@ impl Billed {
         }
         None
     }
+}
+
+impl Billed {
+    /// `; the closest billed carrier is "AT&T Mobility"` (see [`closest_name`]),
+    /// or, when none is close, the billed carriers (the first 5 by name).
+    fn closest(&self, dump: &Dump, text: &str) -> String {
+        let mut names: Vec<&str> = self.carriers.iter().map(|&c| dump.s(c)).collect();
+        names.sort_unstable();
+        match closest_name(text, &names) {
+            Some(best) => format!("; the closest billed carrier is {best:?}"),
+            None => {
+                let shown: Vec<String> = names.iter().take(5).map(|n| format!("{n:?}")).collect();
+                let more = names.len().saturating_sub(5);
+                let more = if more > 0 {
+                    format!(" and {more} more")
+                } else {
+                    String::new()
+                };
+                format!("; the bills name {}{more}", shown.join(", "))
+            }
+        }
+    }
+}
+
+/// client.toml's `[disputes.carriers]` names that appear on no bill: their window
+/// applies to nothing, and the carrier's claims keep the default window.
+fn window_warnings(dump: &Dump, billed: &Billed) -> Vec<Warning> {
+    let Some(d) = &dump.config.disputes else {
+        return Vec::new();
+    };
+    let known: FxHashSet<&str> = billed.carriers.iter().map(|&c| dump.s(c)).collect();
+    d.carriers
+        .iter()
+        .filter(|(name, _)| !known.contains(name.as_str()))
+        .map(|(name, days)| {
+            let fallback = match d.window_days {
+                Some(w) => format!("its claims keep the default window_days of {w}"),
+                None => "its claims never expire".to_string(),
+            };
+            Warning {
+                file: "client.toml".to_string(),
+                position: Position::File,
+                message: format!(
+                    "[disputes.carriers] {name:?} = {days}: carrier {name:?} appears on no bill, so this \
+                     window applies to nothing and {fallback}; write the carrier's name exactly as the \
+                     bills do{}",
+                    billed.closest(dump, name)
+                ),
+            }
+        })
+        .collect()
+}
+
+/// plans.csv carriers that appear on no bill, one warning each (at its first line):
+/// PLN001 and CIR001 never use their lines.
+fn plan_carrier_warnings(dump: &Dump, billed: &Billed) -> Vec<Warning> {
+    let mut seen: FxHashSet<Sym> = FxHashSet::default();
+    let mut out = Vec::new();
+    for e in &dump.plans {
+        if billed.carriers.contains(&e.carrier) || !seen.insert(e.carrier) {
+            continue;
+        }
+        let n = dump.plans.iter().filter(|x| x.carrier == e.carrier).count();
+        let text = dump.s(e.carrier);
+        out.push(Warning {
+            file: dump.file(e.source.file).path.clone(),
+            position: Position::Line(u64::from(e.source.pos)),
+            message: format!(
+                "catalogue line(s) of carrier {text:?} ({n} in all): the carrier appears on no bill, so \
+                 PLN001 and CIR001 never use them; write the carrier's name exactly as the bills do{}",
+                billed.closest(dump, text)
+            ),
+        });
+    }
+    out
+}
+
+/// The name of `names` closest to `text` (a billed carrier, a header column):
+/// the same letters and digits in another case or spacing first, then a name that
+/// starts with (or is the start of) the text's, then the least edit distance
+/// between the two (letters and digits, lower case) when it is at most a third of
+/// the text's length (at least 2); ties go to the smaller name. `None` when no
+/// name is that close.
+pub(crate) fn closest_name<'a>(text: &str, names: &[&'a str]) -> Option<&'a str> {
+    let bare = |s: &str| -> String {
+        s.chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let t = bare(text);
+    let near = (t.chars().count() / 3).max(2);
+    names
+        .iter()
+        .copied()
+        .filter_map(|n| {
+            let b = bare(n);
+            let distance = edit_distance(&t, &b);
+            let rank = if b == t {
+                0
+            } else if !t.is_empty() && !b.is_empty() && (b.starts_with(&t) || t.starts_with(&b)) {
+                1
+            } else if distance <= near {
+                2
+            } else {
+                return None;
+            };
+            Some(((rank, distance, n), n))
+        })
+        .min_by(|a, b| a.0.cmp(&b.0))
+        .map(|(_, n)| n)
+}
+
+/// Levenshtein distance, by characters; both texts are cut to 64 characters so a
+/// hostile name costs little.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().take(64).collect();
+    let b: Vec<char> = b.chars().take(64).collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != cb);
+            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
 }
 
 fn push_unique(v: &mut Vec<Sym>, s: Sym) {
@@ -228,6 +370,19 @@ fn how(written: &str, billed: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_closest_name_is_the_same_name_then_a_prefix_then_the_fewest_edits() {
+        let billed = ["AT&T Mobility", "Lumen", "Verizon Wireless", "Comcast Business"];
+        assert_eq!(closest_name("lumen", &billed), Some("Lumen"));
+        assert_eq!(closest_name("AT&T", &billed), Some("AT&T Mobility"));
+        assert_eq!(closest_name("Verizon", &billed), Some("Verizon Wireless"));
+        assert_eq!(closest_name("Lumne", &billed), Some("Lumen"));
+        assert_eq!(closest_name("Comcast Busines", &billed), Some("Comcast Business"));
+        assert_eq!(closest_name("x", &[]), None);
+        assert_eq!(closest_name("Zed", &billed), None);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
 
     #[test]
     fn keys_set_separators_case_and_leading_zeros_aside() {

@@ -26,7 +26,8 @@ fn plans_are_read_exactly_and_bad_lines_refused() {
                 circuit,L,C0,,10.00,,,,0,,,\n\
                 bundle,V,B,,10.00,,,,,,,\n\
                 plan,V,NOUNIT,,10.00,100,,,,,,\n\
-                plan,V,OVR,,10.00,100,MIN,-0.10,,,,\n";
+                plan,V,OVR,,10.00,100,MIN,-0.10,,,,\n\
+                circuit,L,CNEG,,10.00,,,,-5,,,\n";
     let mut strings = Interner::new();
     let t = read_plans(text.as_bytes(), FileId(7), "plans.csv", &mut strings);
     assert_eq!(
@@ -65,6 +66,10 @@ fn plans_are_read_exactly_and_bad_lines_refused() {
             (
                 Position::Line(13),
                 "negative overage_rate \"-0.10\": it must be 0 or more".to_string()
+            ),
+            (
+                Position::Line(14),
+                "negative bandwidth_mbps \"-5\": a circuit tier's bandwidth must be more than 0".to_string()
             ),
         ]
     );

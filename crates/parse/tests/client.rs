@@ -130,7 +130,8 @@ fn reads_a_client_folder() {
              (its header shares no signature column with any carrier layout (`telaudit layouts` lists them)); skipped",
             // The inventory names a carrier no bill has: the line matches nothing.
             "warn inventory.csv inventory line: carrier \"Zed\" appears on no bill, so the line matches \
-             nothing; write the carrier's name exactly as the bills do",
+             nothing; write the carrier's name exactly as the bills do; the bills name \"AT&T\", \
+             \"Bell\", \"Verizon\"",
         ]
     );
     // Symbols are shared across files: both AT&T A1 rows have the same symbols.

@@ -72,10 +72,19 @@ impl Syncer {
     }
 }
 
+/// What the syncer did: its first error (or `Ok`), and every target it did not
+/// put in place (a file that failed, a folder that held one).
+pub(crate) struct Synced {
+    /// The error of the first failed target in text order, or `Ok`.
+    pub result: io::Result<()>,
+    /// The targets left as they were, in the order handled.
+    pub failed: Vec<PathBuf>,
+}
+
 /// Runs `work` with a [`Syncer`] whose thread makes the files durable as they
-/// come; returns `work`'s value once every file is in place, with the first
-/// error of the syncer (or `Ok`).
-pub(crate) fn with_syncer<R>(work: impl FnOnce(&Syncer) -> R) -> (R, io::Result<()>) {
+/// come; returns `work`'s value once every file is in place, with what the
+/// syncer did.
+pub(crate) fn with_syncer<R>(work: impl FnOnce(&Syncer) -> R) -> (R, Synced) {
     let (tx, rx) = mpsc::sync_channel(PENDING);
     std::thread::scope(|scope| {
         let thread = std::thread::Builder::new()
@@ -85,13 +94,17 @@ pub(crate) fn with_syncer<R>(work: impl FnOnce(&Syncer) -> R) -> (R, io::Result<
         let value = work(&syncer);
         drop(syncer);
         let synced = match thread {
-            Ok(t) => t.join().unwrap_or_else(|_| {
-                Err(io::Error::other(
+            Ok(t) => t.join().unwrap_or_else(|_| Synced {
+                result: Err(io::Error::other(
                     "the thread flushing the outputs to disk panicked",
-                ))
+                )),
+                failed: Vec::new(),
             }),
             // No thread: every `send` failed and each file was made durable on the spot.
-            Err(_) => Ok(()),
+            Err(_) => Synced {
+                result: Ok(()),
+                failed: Vec::new(),
+            },
         };
         (value, synced)
     })
@@ -100,14 +113,17 @@ pub(crate) fn with_syncer<R>(work: impl FnOnce(&Syncer) -> R) -> (R, io::Result<
 /// The syncer thread: every operation in order. A file that fails is removed,
 /// and so is a folder that held a file that failed (it never replaces the old
 /// one); other files still go in place. Of the errors, the one of the first target
-/// path in text order is returned (the same from run to run).
-fn run(rx: Receiver<Op>) -> io::Result<()> {
+/// path in text order is returned (the same from run to run), with every target
+/// not put in place.
+fn run(rx: Receiver<Op>) -> Synced {
     let mut errors: Vec<(PathBuf, io::Error)> = Vec::new();
     let mut failed: Vec<PathBuf> = Vec::new();
+    let mut left: Vec<PathBuf> = Vec::new();
     for op in rx {
         let (target, result) = match op {
-            Op::Folder { tmp, .. } if failed.iter().any(|f| f.starts_with(&tmp)) => {
+            Op::Folder { tmp, target } if failed.iter().any(|f| f.starts_with(&tmp)) => {
                 let _ = fs::remove_dir_all(&tmp);
+                left.push(target);
                 continue;
             }
             Op::File {
@@ -120,6 +136,7 @@ fn run(rx: Receiver<Op>) -> io::Result<()> {
             Op::Discard { .. } => (PathBuf::new(), run_op(op)),
         };
         if let Err(e) = result {
+            left.push(target.clone());
             errors.push((target, e));
         }
     }
@@ -127,7 +144,10 @@ fn run(rx: Receiver<Op>) -> io::Result<()> {
     // the error reported is the one of the first path in text order, the same
     // from run to run.
     errors.sort_by(|a, b| a.0.cmp(&b.0));
-    errors.into_iter().next().map_or(Ok(()), |(_, e)| Err(e))
+    Synced {
+        result: errors.into_iter().next().map_or(Ok(()), |(_, e)| Err(e)),
+        failed: left,
+    }
 }
 
 /// Flushes `file` (holding `tmp`) to disk and renames `tmp` over `target`; on
@@ -216,7 +236,12 @@ mod tests {
             7
         });
         assert_eq!(value, 7);
-        let e = synced.unwrap_err();
+        assert_eq!(
+            synced.failed,
+            [dir.join(".bad.tmp/missing/y.csv"), dir.join("bad")],
+            "the failed file and the folder it kept out"
+        );
+        let e = synced.result.unwrap_err();
         assert!(e.to_string().contains("cannot write"), "{e}");
         assert_eq!(fs::read_to_string(dir.join("a.txt")).unwrap(), "A");
         assert_eq!(fs::read_to_string(dir.join("good/x.csv")).unwrap(), "X");

@@ -39,7 +39,10 @@ pub(crate) fn esc(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
-            c if c.is_control() && c != '\n' && c != '\t' => out.push('\u{FFFD}'),
+            // Control and bidi characters shown, never obeyed (`\x1B`, `\u{202E}`).
+            c if telaudit_model::is_invisible(c) && c != '\n' && c != '\t' => {
+                out.push_str(&telaudit_model::escape_invisible(c))
+            }
             c => out.push(c),
         }
     }
@@ -58,7 +61,11 @@ pub(crate) fn path_html(s: &str) -> String {
 /// space that ends it), so no input text can
 /// end the string or the style sheet.
 fn print_header_css(r: &Report, view: &View<'_>) -> String {
-    let text = format!("{} · {}", r.name, crate::view::dates_line(view));
+    let text = format!(
+        "{} · {}",
+        telaudit_model::visible(&r.name),
+        crate::view::dates_line(view)
+    );
     let mut css = String::with_capacity(text.len() + 96);
     css.push_str("@media print{@page{@top-right{content:\"");
     for c in text.chars() {

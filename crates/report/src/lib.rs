@@ -59,6 +59,7 @@ mod json;
 mod letter;
 mod markdown;
 mod output;
+pub mod owned;
 pub mod proposal;
 mod recovery;
 mod tables;

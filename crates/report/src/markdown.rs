@@ -18,7 +18,9 @@ const EVIDENCE_SHOWN: usize = 3;
 type Out = std::fmt::Result;
 
 /// Escapes text for a Markdown table cell or line: `|` and the characters that
-/// would start emphasis, code, links or HTML; line breaks become spaces.
+/// would start emphasis, code, links or HTML; line breaks become spaces; other
+/// control and bidi characters are shown as `\x1B`, `\u{202E}`
+/// ([`telaudit_model::visible`]).
 pub(crate) fn md(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -28,6 +30,7 @@ pub(crate) fn md(s: &str) -> String {
                 out.push(c);
             }
             '\n' | '\r' => out.push(' '),
+            c if telaudit_model::is_invisible(c) => out.push_str(&telaudit_model::escape_invisible(c)),
             _ => out.push(c),
         }
     }

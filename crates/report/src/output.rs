@@ -138,7 +138,14 @@ pub fn write_outputs_timed(
 ) -> io::Result<WriteTimes> {
     fs::create_dir_all(dir)
         .map_err(|e| io::Error::new(e.kind(), format!("cannot create {}: {e}", dir.display())))?;
-    let (mut json, mut findings, mut rejected, mut md): (Timed, Timed, Timed, Timed) = Default::default();
+    // The marker first: whatever happens next, the folder is known as telaudit's.
+    crate::owned::write_marker(dir)?;
+    let before: Vec<&'static str> = crate::owned::OUTPUTS
+        .iter()
+        .map(|o| o.name)
+        .filter(|n| fs::symlink_metadata(dir.join(n)).is_ok())
+        .collect();
+    let (mut findings, mut rejected, mut md): (Timed, Timed, Timed) = Default::default();
     let (mut written, mut html, mut xlsx, mut changes): (Timed, Timed, Timed, Timed) = Default::default();
     let mut warnings: Timed = None;
     let mut recovered: Timed = Default::default();
@@ -154,7 +161,7 @@ pub fn write_outputs_timed(
             // the workbook. Queued before the sheets, the other files delayed them
             // and the workbook's packing started last. The view of report.html and
             // report.md is made in their job, not before the workbook starts.
-            let (written, html, findings, json) = (&mut written, &mut html, &mut findings, &mut json);
+            let (written, html, findings) = (&mut written, &mut html, &mut findings);
             let (md, changes, rejected, warnings) = (&mut md, &mut changes, &mut rejected, &mut warnings);
             let recovered = &mut recovered;
             let queue_the_rest = move || {
@@ -197,13 +204,6 @@ pub fn write_outputs_timed(
                         })
                     })
                 });
-                s.spawn(move |_| {
-                    *json = timed(|| {
-                        write_synced(sync, dir, "report.json", |w| {
-                            w.write_all(report_json(report).as_bytes())
-                        })
-                    })
-                });
                 s.spawn(move |_| *changes = timed(|| write_changes(sync, dir, c)));
                 s.spawn(move |_| *rejected = timed(|| write_or_remove_rejected(sync, dir, dump)));
                 s.spawn(move |_| *warnings = timed(|| write_or_remove_warnings(sync, dir, dump)));
@@ -223,7 +223,6 @@ pub fn write_outputs_timed(
         });
     });
     let parts = [
-        ("report.json", json),
         ("findings.csv", findings),
         ("rejected.csv", rejected),
         ("report.md", md),
@@ -234,19 +233,100 @@ pub fn write_outputs_timed(
         ("warnings.csv", warnings),
         ("recovery/", recovered),
     ];
-    let mut times: WriteTimes = Vec::with_capacity(parts.len());
+    finish(dir, report, parts, synced, &before)
+}
+
+/// The end of the write phase: each part's time; report.json last, and only when
+/// every other output is in place (its presence tells a reader the run is
+/// complete); else the error, the earlier run's outputs this run did not replace
+/// removed ([`incomplete`]).
+fn finish(
+    dir: &Path,
+    report: &Report,
+    parts: [(&'static str, Timed); 9],
+    synced: crate::durable::Synced,
+    before: &[&str],
+) -> io::Result<WriteTimes> {
+    let mut times: WriteTimes = Vec::with_capacity(parts.len() + 1);
+    let mut first_error = None;
+    // The top-level names this run did not put in place: what stays of them is stale.
+    let mut stale: Vec<&str> = vec!["report.json"];
     for (name, part) in parts {
         // Every part ran inside the scope; `None` cannot remain.
         let (result, took) = part.unwrap_or((Ok(()), Duration::ZERO));
-        result?;
+        if let Err(e) = result {
+            first_error.get_or_insert(e);
+            stale.push(name.trim_end_matches('/'));
+        }
         times.push((name, took));
     }
-    synced?;
+    for t in &synced.failed {
+        if let Some(top) = t.strip_prefix(dir).ok().and_then(|r| r.components().next()) {
+            let top = top.as_os_str().to_string_lossy();
+            if let Some(o) = crate::owned::output(&top) {
+                stale.push(o.name);
+            }
+        }
+    }
+    let error = match (first_error, synced.result) {
+        (Some(e), _) | (None, Err(e)) => Some(e),
+        (None, Ok(())) => None,
+    };
+    // report.json last, and only when everything else is in place: its presence
+    // tells a reader the run is complete.
+    let error = error.or_else(|| {
+        let t = Instant::now();
+        let r = crate::write_atomic(dir, "report.json", |w| {
+            w.write_all(report_json(report).as_bytes())
+        });
+        times.insert(0, ("report.json", t.elapsed()));
+        r.err()
+    });
     // Make the renames durable too (best effort: not every platform can open a folder).
     if let Ok(d) = File::open(dir) {
         let _ = d.sync_all();
     }
-    Ok(times)
+    match error {
+        None => Ok(times),
+        Some(e) => Err(incomplete(dir, e, before, &stale)),
+    }
+}
+
+/// The error of a write phase that failed: its first error, then what became of
+/// the earlier run's outputs this run did not replace (`stale`, of those that
+/// existed `before`): removed, so that no output of an earlier run stays beside
+/// this run's unnamed, or named when they cannot be removed. report.json is
+/// never written then.
+fn incomplete(dir: &Path, e: io::Error, before: &[&str], stale: &[&str]) -> io::Error {
+    let mut removed = Vec::new();
+    let mut kept = Vec::new();
+    for name in crate::owned::OUTPUTS.iter().map(|o| o.name) {
+        if !stale.contains(&name) || !before.contains(&name) {
+            continue;
+        }
+        let path = dir.join(name);
+        match remove_any(&path) {
+            Ok(()) => removed.push(name.to_string()),
+            Err(err) => kept.push(format!("{} ({err})", path.display())),
+        }
+    }
+    let mut text = format!(
+        "{e}; report.json was not written, so this run's outputs in {} are incomplete",
+        dir.display()
+    );
+    if !removed.is_empty() {
+        text.push_str(&format!(
+            "; removed the earlier run's {}, which this run did not replace",
+            removed.join(", ")
+        ));
+    }
+    if !kept.is_empty() {
+        text.push_str(&format!(
+            "; could not remove the earlier run's {}: delete it by hand before reading the folder",
+            kept.join(", ")
+        ));
+    }
+    io::Error::new(e.kind(), text)
 }
 
 /// rejected.csv when input was refused; otherwise a stale one from an earlier run is removed.

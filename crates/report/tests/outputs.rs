@@ -240,6 +240,7 @@ fn write_outputs_writes_all_files_and_removes_a_stale_rejected_csv() {
     assert_eq!(
         names,
         [
+            ".telaudit-out",
             "disputes",
             "findings.csv",
             "rejected.csv",
@@ -270,6 +271,7 @@ fn write_outputs_writes_all_files_and_removes_a_stale_rejected_csv() {
     assert_eq!(
         names,
         [
+            ".telaudit-out",
             "disputes",
             "findings.csv",
             "report.html",

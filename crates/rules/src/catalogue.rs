@@ -76,21 +76,23 @@ impl Catalogue {
         all().find(|e| e.on_offer(latest)).or_else(|| all().next())
     }
 
-    /// A circuit's peak in a period (the largest p95 in or out over its lines of
-    /// that period) and those lines; `None` when no line measures that period.
+    /// A circuit's peak in a billed period (the largest p95 in or out over its
+    /// lines whose period_start date lies from `start` to `end`, inclusive) and
+    /// those lines; `None` when no line measures that period.
     pub fn peak(
         &self,
         dump: &Dump,
         carrier: Sym,
         service: Sym,
-        period: Date,
+        start: Date,
+        end: Date,
     ) -> Option<(Micros, Vec<SourceRef>)> {
         let ids = self.load.get(&(carrier, service))?;
         let mut peak: Option<Micros> = None;
         let mut lines = Vec::new();
         for &i in ids {
             let u = &dump.utilization[i as usize];
-            if u.period_start == period {
+            if (start..=end).contains(&u.period_start) {
                 let m = u.p95_in_mbps.max(u.p95_out_mbps);
                 peak = Some(peak.map_or(m, |p| p.max(m)));
                 lines.push(u.source);

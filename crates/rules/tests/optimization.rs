@@ -253,3 +253,189 @@ fn zom_needs_the_inventory_and_counts_a_refused_line_naming_the_service() {
     assert!(f[0].description.contains("confirm"), "{}", f[0].description);
     assert_eq!(f[0].change.as_ref().unwrap().to, "cancel");
 }
+
+#[test]
+fn pln_prices_the_current_plan_from_the_bill_and_the_catalogue_price_is_a_warning() {
+    let tmp = tempfile::tempdir().unwrap();
+    // UNL is listed at 400.00 but billed at 60.00 (555-0100) and at 15.00 (555-0200).
+    // Q20: 20 + 10/GB over 1 GB. For 1, 3, 2 GB in the window (Feb..Apr) Q20 costs
+    // 20, 40, 30: 555-0100 saves min(60-20, 60-40, 60-30) = 20.00 a month (priced
+    // from the catalogue it would have claimed min(380, 360, 370) = 360.00); for
+    // 555-0200, billed 15.00, Q20 costs more in every month: not found.
+    let mut bills = on_plan(
+        "100",
+        "555-0100",
+        "UNL",
+        [Some("9"), Some("1"), Some("3"), Some("2")],
+    );
+    for m in 1..=4 {
+        bills += &row(m, "100", "555-0200", "recurring", "UNL", "15.00");
+        bills += &data(m, "100", "555-0200", "1");
+    }
+    let plans =
+        format!("{PLANS_HEAD}plan,V,UNL,Unlimited,400.00,1000,GB,,,,\nplan,V,Q20,,20.00,1,GB,10.00,,,\n");
+    let dump = client(tmp.path(), &bills, &[("plans.csv", plans)]);
+    let f = run(&RuleSet::defaults(), &dump, "PLN001");
+    let found: Vec<(&str, Decimal)> = f.iter().map(|f| (dump.s(f.service), f.monthly)).collect();
+    assert_eq!(found, [("555-0100", d("20"))]);
+    assert!(
+        f[0].description
+            .starts_with("plan UNL (Unlimited) billed at 60.00 a month"),
+        "{}",
+        f[0].description
+    );
+    // One warning on the catalogue line, naming the first bill line of the latest
+    // period that differs (April's plan row of 555-0100: line 8) and the count.
+    let w: Vec<String> = dump
+        .warnings
+        .iter()
+        .map(|w| format!("{}: {}", w.place(), w.message))
+        .collect();
+    assert_eq!(
+        w,
+        [
+            "plans.csv:2: plan \"UNL\" of \"V\" is listed at 400.00 a month, but invoices/a.csv:8 bills it \
+          at 60.00 (and 1 more bill line(s) of the latest periods): PLN001 and CIR001 price the current \
+          plan at what the bill charges; correct the catalogue or dispute the bill"
+        ]
+    );
+}
+
+#[test]
+fn pln_refuses_a_catalogue_line_whose_overage_passes_the_bound() {
+    let tmp = tempfile::tempdir().unwrap();
+    // 999999999999.999999 a GB over 1 GB, against 999999 GB in a month: about 10^18,
+    // beyond any bill (10^15): the line is refused, not multiplied. Q30 stays.
+    let mut bills = String::new();
+    for m in 1..=4 {
+        bills += &row(m, "100", "555-0100", "recurring", "UNL", "60.00");
+        bills += &data(m, "100", "555-0100", "999999");
+    }
+    let plans = format!(
+        "{PLANS_HEAD}plan,V,UNL,,60.00,1000000,GB,,,,\nplan,V,HUGE,,1.00,1,GB,999999999999.999999,,,\n\
+         plan,V,Q30,,30.00,1000000,GB,,,,\n"
+    );
+    std::fs::create_dir_all(tmp.path().join("invoices")).unwrap();
+    std::fs::write(tmp.path().join("invoices/a.csv"), format!("{HEAD}{bills}")).unwrap();
+    std::fs::write(tmp.path().join("plans.csv"), plans).unwrap();
+    let dump = telaudit_parse::read_client(tmp.path()).unwrap();
+    let refused: Vec<(String, String)> = dump
+        .rejected
+        .iter()
+        .map(|r| (r.place().to_string(), r.reason.clone()))
+        .collect();
+    assert_eq!(
+        refused,
+        [(
+            "plans.csv:3".to_string(),
+            "overage_rate 999999999999.999999 x the usage of service \"555-0100\" in the period starting \
+             2025-01-01 (999999 GB) is beyond any bill (more than 10^15); check the overage_rate"
+                .to_string()
+        )]
+    );
+    let f = run(&RuleSet::defaults(), &dump, "PLN001");
+    let found: Vec<(&str, Decimal, String)> = f
+        .iter()
+        .map(|f| {
+            (
+                dump.s(f.service),
+                f.monthly,
+                f.change.as_ref().unwrap().to.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(found, [("555-0100", d("30"), "Q30".to_string())]);
+}
+
+#[test]
+fn cir_counts_load_lines_in_the_billed_period_holding_their_date_and_prices_from_the_bill() {
+    let tmp = tempfile::tempdir().unwrap();
+    // The export is dated the 2nd; the bills' periods run from the 1st to the 28th.
+    // Peaks 120, 135, 130 (Feb..Apr) are below 0.30 x 1000: C200 (700.00, holds
+    // 0.70 x 200 = 140) saves 2000.00 - 700.00 = 1300.00. Two lines fall in no
+    // billed period (March 30th, between two periods, and May 2nd): one warning.
+    let dump = circuits(
+        tmp.path(),
+        "V,CKT-1,2025-01-02,900,0\nV,CKT-1,2025-02-02,120,10\nV,CKT-1,2025-03-02,135,20\n\
+         V,CKT-1,2025-03-30,900,900\nV,CKT-1,2025-04-02,100,130\nV,CKT-1,2025-05-02,900,900\n",
+    );
+    let f = run(&RuleSet::defaults(), &dump, "CIR001");
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].monthly, d("1300"));
+    assert_eq!(f[0].change.as_ref().unwrap().to, "C200");
+    let basis: Vec<String> = f[0].basis.iter().map(|b| dump.locate(*b)).collect();
+    assert_eq!(
+        basis,
+        [
+            "plans.csv:2",
+            "plans.csv:5",
+            "utilization.csv:3",
+            "utilization.csv:4",
+            "utilization.csv:6"
+        ]
+    );
+    let w: Vec<String> = dump
+        .warnings
+        .iter()
+        .map(|w| format!("{}: {}", w.place(), w.message))
+        .collect();
+    assert_eq!(
+        w,
+        [
+            "utilization.csv:5: 2 utilization line(s) fall in no billed period of their circuit (the first: \
+          circuit \"CKT-1\" of \"V\" dated 2025-03-30), so CIR001 does not count them: a line counts for \
+          the billed period (period_start to period_end of the circuit's bill rows) that contains its \
+          period_start date"
+        ]
+    );
+
+    // The same circuit billed at 650.00 (the catalogue still says 2000.00): no tier
+    // costs less than the bill, so nothing is found, and the price is a warning.
+    let tmp = tempfile::tempdir().unwrap();
+    let mut bills = String::new();
+    for m in 1..=4 {
+        bills += &row(m, "300", "CKT-1", "recurring", "C1000", "650.00");
+    }
+    let plans = format!("{PLANS_HEAD}circuit,V,C1000,,2000.00,,,,1000,,\ncircuit,V,C200,,700.00,,,,200,,\n");
+    let util = "carrier,service_id,period_start,p95_in_mbps,p95_out_mbps\n\
+                V,CKT-1,2025-02-01,120,0\nV,CKT-1,2025-03-01,135,0\nV,CKT-1,2025-04-01,130,0\n"
+        .to_string();
+    let dump = client(
+        tmp.path(),
+        &bills,
+        &[("plans.csv", plans), ("utilization.csv", util)],
+    );
+    assert!(run(&RuleSet::defaults(), &dump, "CIR001").is_empty());
+    assert_eq!(dump.warnings.len(), 1, "{:?}", dump.warnings);
+    assert!(dump.warnings[0]
+        .message
+        .starts_with("circuit tier \"C1000\" of \"V\" is listed at 2000.00 a month, but invoices/a.csv:5 bills it at 650.00"));
+}
+
+#[test]
+fn a_catalogue_carrier_on_no_bill_is_a_warning_naming_the_closest_billed_carrier() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bills = on_plan(
+        "100",
+        "555-0100",
+        "UNL",
+        [Some("9"), Some("1"), Some("3"), Some("2")],
+    );
+    // The catalogue says "v " where the bills say "V": PLN001 never uses it.
+    let plans = format!("{PLANS_HEAD}plan,v ,UNL,,60.00,1000,GB,,,,\nplan,v ,Q20,,20.00,1,GB,10.00,,,\n");
+    let dump = client(tmp.path(), &bills, &[("plans.csv", plans)]);
+    assert!(run(&RuleSet::defaults(), &dump, "PLN001").is_empty());
+    let w: Vec<String> = dump
+        .warnings
+        .iter()
+        .map(|w| format!("{}: {}", w.place(), w.message))
+        .collect();
+    assert_eq!(
+        w,
+        [
+            "plans.csv:2: catalogue line(s) of carrier \"v\" (2 in all): the carrier appears on no bill, so \
+          PLN001 and CIR001 never use them; write the carrier's name exactly as the bills do; the closest \
+          billed carrier is \"V\""
+        ]
+    );
+}

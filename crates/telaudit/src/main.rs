@@ -60,7 +60,8 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code.into(),
         Err(e) => {
-            eprintln!("telaudit: {e}");
+            // Control and bidi characters of the input are shown, never obeyed.
+            eprintln!("telaudit: {}", telaudit_model::visible_lines(&e.to_string()));
             e.exit_code()
         }
     }

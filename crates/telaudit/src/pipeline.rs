@@ -80,6 +80,7 @@ pub fn audit_client(client_dir: &Path, rules: &RuleSet, as_of: Option<Date>) -> 
             CliError::Failed(e.to_string())
         }
     })?;
+    check_as_of(&dump, as_of)?;
     dump.as_of = as_of;
     // The as-of date is known now: claims filed after it take no part (one warning).
     if let Some(w) = telaudit_recovery::late_claims_warning(&dump) {
@@ -120,6 +121,23 @@ pub fn audit_client(client_dir: &Path, rules: &RuleSet, as_of: Option<Date>) -> 
         lines,
         timings,
     })
+}
+
+/// Refuses an `--as-of` before every invoice of the dump (exit 2): the letters
+/// would be dated before the bills they dispute, and no claim could expire.
+fn check_as_of(dump: &Dump, as_of: Option<Date>) -> Result<(), CliError> {
+    let (Some(a), Some(first)) = (as_of, dump.rows.iter().map(|r| r.invoice_date).min()) else {
+        return Ok(());
+    };
+    if a >= first {
+        return Ok(());
+    }
+    Err(CliError::Config(format!(
+        "--as-of {a} is before every invoice of {} (the earliest invoice_date is {first}): the dispute \
+         letters would be dated before the bills they dispute; give a date on or after {first}, or leave \
+         --as-of out (the latest invoice_date)",
+        telaudit_model::visible(&dump.client)
+    )))
 }
 
 /// `f`'s value and how long it took.

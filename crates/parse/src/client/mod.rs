@@ -99,8 +99,9 @@ impl fmt::Display for ClientError {
             ClientError::Config { path, message } => {
                 write!(
                     f,
-                    "{}: bad configuration: {message}\n(client.toml knows name, tax_exempt, [[layouts]] and \
-                     [proposal] with its funding plan; see docs/formats.md)",
+                    "{}: bad configuration: {message}\n(client.toml knows name, tax_exempt, currency, \
+                     contract_ref, [contact], [disputes] with [disputes.carriers], [[layouts]] and [proposal] \
+                     with its funding plan; see docs/formats.md)",
                     path.display()
                 )
             }
@@ -275,6 +276,8 @@ fn read_client_with(dir: &Path, group_bytes: u64) -> Result<Dump, ClientError> {
     read_tables(&root, dir, &mut dump);
     // Usage from call detail, settled against the charge rows and the catalogue.
     crate::usage::settle(&mut dump);
+    // The catalogue and the load export against the bills (bounds, prices, dates).
+    crate::catalogue::check_against_bills(&mut dump);
     // A contract, inventory or ledger line that matches no bill is warned about, never matched silently.
     let unmatched = crate::unmatched::unmatched_warnings(&dump);
     dump.warnings.extend(unmatched);
@@ -525,6 +528,28 @@ mod tests {
             } else {
                 fs::copy(e.path(), target).unwrap();
             }
+        }
+    }
+
+    #[test]
+    fn a_bad_client_toml_lists_every_key_client_toml_knows() {
+        let e = ClientError::Config {
+            path: PathBuf::from("c/client.toml"),
+            message: "unknown field `colour`".into(),
+        };
+        let text = e.to_string();
+        for key in [
+            "name",
+            "tax_exempt",
+            "currency",
+            "contract_ref",
+            "[contact]",
+            "[disputes]",
+            "[disputes.carriers]",
+            "[[layouts]]",
+            "[proposal]",
+        ] {
+            assert!(text.contains(key), "{key}: {text}");
         }
     }
 

@@ -64,8 +64,8 @@ pub(crate) fn compile(
     groups: &[RawGroup],
     col: &mut dyn FnMut(&str) -> usize,
     err: &dyn Fn(String) -> String,
+    re: &dyn Fn(&str, &str) -> Result<Regex, String>,
 ) -> Result<(Option<Preamble>, Vec<Group>), String> {
-    let re = |what: &str, r: &str| Regex::new(r).map_err(|e| err(format!("{what}: bad regex {r:?}: {e}")));
     let check_name = |n: &str| -> Result<(), String> {
         if n.is_empty() || !n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
             return Err(err(format!(
@@ -457,6 +457,10 @@ mod tests {
             .collect()
     }
 
+    fn test_re(what: &str, r: &str) -> Result<Regex, String> {
+        Regex::new(r).map_err(|e| format!("{what}: bad regex {r:?}: {e}"))
+    }
+
     fn pre(marker: Option<&str>, max_lines: usize) -> Preamble {
         Preamble {
             max_lines,
@@ -509,7 +513,7 @@ mod tests {
             capture: "department".into(),
             regex: r"^Department\s*=\s*(.*)$".into(),
         }];
-        let (p, g) = compile(Some(&raw), &groups, &mut col, &|e| e).unwrap();
+        let (p, g) = compile(Some(&raw), &groups, &mut col, &|e| e, &test_re).unwrap();
         let p = p.unwrap();
         assert_eq!(cols, vec!["@account", "@invoice_date", "@missing", "@department"]);
         let lines = vec![
@@ -542,11 +546,11 @@ mod tests {
         assert_eq!(ctx.values[3].as_deref(), Some("Ops"));
         // A bad name, a bad regex, an undefined @name: errors naming the key.
         let bad: RawPreamble = toml::from_str("[capture]\n\"a b\" = 'x'").unwrap();
-        assert!(compile(Some(&bad), &[], &mut |_| 0, &|e| e)
+        assert!(compile(Some(&bad), &[], &mut |_| 0, &|e| e, &test_re)
             .unwrap_err()
             .contains("\"a b\""));
         let bad: RawPreamble = toml::from_str("[capture]\nx = '('").unwrap();
-        assert!(compile(Some(&bad), &[], &mut |_| 0, &|e| e)
+        assert!(compile(Some(&bad), &[], &mut |_| 0, &|e| e, &test_re)
             .unwrap_err()
             .contains("bad regex"));
         let mut named = cols.clone();

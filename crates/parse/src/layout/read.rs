@@ -109,14 +109,18 @@ pub fn read_layout_with(
             memo: Default::default(),
         })))
     } else {
-        Reader::Charges(Records {
+        let records = Records {
             layout,
             file,
             path,
             pos,
             header_len: header.len(),
             header_names: header.iter().map(|h| h.trim().to_string()).collect(),
-        })
+        };
+        if let Some(w) = records.missing_money_columns() {
+            warn(&mut out, path, w);
+        }
+        Reader::Charges(records)
     };
     let all = head.pending.into_iter().chain(records);
     read_rows(reader, header, all, (&mut lines, &mut ctx), &mut out, path);
@@ -313,6 +317,54 @@ struct Records<'l> {
 }
 
 impl Records<'_> {
+    /// The warning of the money columns the file lacks that `skip_zero` charges
+    /// read: every such charge reads 0 and is left out, so the money it stands for
+    /// would vanish silently (a layout written for another version of the
+    /// export). It names each column (the first 5) and the file's closest header
+    /// name; `None` when the file has them all.
+    fn missing_money_columns(&self) -> Option<String> {
+        let layout = self.layout;
+        if layout.partial_columns {
+            return None;
+        }
+        let mut missing: Vec<usize> = layout
+            .charges
+            .iter()
+            .filter(|c| c.skip_zero)
+            .flat_map(|c| c.money_columns())
+            .filter(|&c| self.pos[c].is_none() && !layout.columns[c].starts_with('@'))
+            .collect();
+        missing.sort_unstable();
+        missing.dedup();
+        if missing.is_empty() {
+            return None;
+        }
+        let names: Vec<&str> = self.header_names.iter().map(String::as_str).collect();
+        let shown: Vec<String> = missing
+            .iter()
+            .take(5)
+            .map(|&c| {
+                let name = &layout.columns[c];
+                match crate::unmatched::closest_name(name, &names) {
+                    Some(h) => format!("{} (the file has {})", show(name), show(h)),
+                    None => show(name),
+                }
+            })
+            .collect();
+        let more = match missing.len() {
+            n if n > 5 => format!(" and {} more", n - 5),
+            _ => String::new(),
+        };
+        Some(format!(
+            "this file lacks {} money column(s) that {} reads with skip_zero: {}{more}; their charges \
+             read 0 and are left out on every row, so their money is not counted; fix the layout or the \
+             export",
+            missing.len(),
+            layout.file,
+            shown.join(", ")
+        ))
+    }
+
     /// Refuses `rows` rows of the record on `line`.
     fn reject(&self, out: &mut ParsedFile, line: u64, reason: String, rows: u64) {
         out.rejected.push(Rejection {

@@ -67,6 +67,8 @@ struct RawLayout {
     encoding: Option<String>,
     #[serde(default)]
     usage: Vec<super::usage::RawUsage>,
+    #[serde(default)]
+    partial_columns: bool,
 }
 
 fn comma() -> String {
@@ -201,6 +203,35 @@ pub(crate) struct ChargeSpec {
     pub when: Option<Cond>,
 }
 
+impl ChargeSpec {
+    /// The columns its amount and usage_quantity are read from: what `skip_zero`
+    /// looks at.
+    pub(crate) fn money_columns(&self) -> Vec<usize> {
+        let mut out = Vec::new();
+        for v in [&self.fields[F_AMOUNT], &self.fields[F_USAGE_QUANTITY]]
+            .into_iter()
+            .flatten()
+        {
+            let pieces = |p: &[Piece], out: &mut Vec<usize>| {
+                out.extend(p.iter().filter_map(|p| match p {
+                    Piece::Column(c) => Some(*c),
+                    Piece::Text(_) => None,
+                }))
+            };
+            match &v.source {
+                Source::Column(c) => out.push(*c),
+                Source::Sum(cs) => out.extend(cs),
+                Source::First(alts) => alts.iter().for_each(|a| pieces(a, &mut out)),
+                Source::Format(p) => pieces(p, &mut out),
+                Source::Const(_) => {}
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
 /// How the service period is found, tried in this order.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct PeriodSpec {
@@ -242,6 +273,10 @@ pub struct Layout {
     pub superseded_by: Option<String>,
     /// A column that holds the row's total: the charges made from a row must sum to it.
     pub(crate) check_total: Option<usize>,
+    /// The export carries only the money columns its user picked (Rogers' Custom
+    /// report): a `skip_zero` column it lacks is no warning, since nothing was billed
+    /// in it (`partial_columns = true`).
+    pub(crate) partial_columns: bool,
     /// Extensions besides .csv/.txt/.tsv it is tried on (informational).
     pub extensions: Vec<String>,
     pub(crate) skips: Vec<Cond>,
@@ -304,11 +339,26 @@ impl Layout {
 /// are numbered in, and the order errors are found in): the file options, the
 /// `[[skip]]` rules, `[period]`, `[fields]`, `[[charges]]`, `[[stated]]`, then
 /// `check_total` and the signature columns.
+#[cfg(test)]
 pub(crate) fn compile(file: &str, text: &str) -> Result<Layout, String> {
+    compile_with(file, text, &super::budget::Budget::new())
+}
+
+/// As [`compile`], charging its regexes to the layout set's `budget`.
+pub(crate) fn compile_with(file: &str, text: &str, budget: &super::budget::Budget) -> Result<Layout, String> {
     let raw: RawLayout = toml::from_str(text).map_err(|e| format!("{file}: {}", e.to_string().trim_end()))?;
+    if raw.charges.len() > super::budget::MAX_CHARGES {
+        return Err(format!(
+            "{file}: {} [[charges]] entries: a layout makes at most {} charges of one record; no export \
+             has that many kinds of charge on one line",
+            raw.charges.len(),
+            super::budget::MAX_CHARGES
+        ));
+    }
     let mut c = Compiler {
         file,
         columns: Vec::new(),
+        budget,
     };
     let options = c.options(&raw)?;
     let skips = raw
@@ -359,6 +409,7 @@ pub(crate) fn compile(file: &str, text: &str) -> Result<Layout, String> {
         dates: options.dates,
         superseded_by: raw.superseded_by,
         check_total,
+        partial_columns: raw.partial_columns,
         extensions: raw.extensions,
         skips,
         period,
@@ -387,6 +438,7 @@ struct Options {
 pub(super) struct Compiler<'f> {
     file: &'f str,
     columns: Vec<String>,
+    budget: &'f super::budget::Budget,
 }
 
 impl Compiler<'_> {
@@ -473,14 +525,16 @@ impl Compiler<'_> {
         let err = |m: String| format!("{file}: {m}");
         let columns = &mut self.columns;
         let mut col = |n: &str| Compiler::number(columns, n);
-        let (p, g) = super::preamble::compile(raw, group, &mut col, &err)?;
+        let budget = self.budget;
+        let re = |what: &str, r: &str| budget.regex(what, r).map_err(&err);
+        let (p, g) = super::preamble::compile(raw, group, &mut col, &err, &re)?;
         super::preamble::check_names(&self.columns, p.as_ref(), &g, &err)?;
         Ok((p, g))
     }
 
     /// A regex; `what` names where it is in errors.
     pub(super) fn re(&self, what: &str, r: &str) -> Result<Regex, String> {
-        Regex::new(r).map_err(|e| self.err(format!("{what}: bad regex {r:?}: {e}")))
+        self.budget.regex(what, r).map_err(|e| self.err(e))
     }
 
     /// The options: delimiter, number format, role, header line, signature and date formats.

@@ -105,15 +105,24 @@ fn write_figures(o: &mut String, p: &PlanView<'_>) -> Out {
     writeln!(o, "</tbody></table>")
 }
 
-/// `(hi - v) * span / (hi - lo)` in whole pixels, exactly (no float near money);
-/// `hi > lo`.
-fn y_px(v: Decimal, lo: Decimal, hi: Decimal, span: i64) -> i64 {
-    let y = hi
-        .checked_sub(v)
-        .and_then(|d| d.checked_mul(Decimal::from(span)))
-        .and_then(|d| d.checked_div(hi - lo))
-        .map(|d| d.round());
-    y.and_then(|d| i64::try_from(d).ok()).unwrap_or(0).clamp(0, span)
+/// `(hi - v) * span / (hi - lo)` in whole pixels, in whole cents (no float near
+/// money, and no overflow: a figure is at most about 2^96 cents, so every
+/// difference and product here fits an `i128`); `hi > lo`.
+fn y_px(v: i128, lo: i128, hi: i128, span: i64) -> i64 {
+    let range = (hi - lo).max(1);
+    let y = (hi - v).clamp(0, range) * i128::from(span);
+    // Rounded half to even, as `Decimal::round` did before.
+    let (mut px, rem) = (y / range, y % range);
+    if 2 * rem > range || (2 * rem == range && px % 2 == 1) {
+        px += 1;
+    }
+    i64::try_from(px).unwrap_or(0).clamp(0, span)
+}
+
+/// A figure in whole cents, rounded half away from zero.
+fn cents(v: Decimal) -> i128 {
+    let r = v.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+    r.mantissa() * 10i128.pow(2 - r.scale().min(2))
 }
 
 /// The inline SVG of the cumulative cash flow, months 0..=horizon, with the
@@ -123,13 +132,14 @@ fn cash_chart(p: &PlanView<'_>) -> String {
     let (plot_w, plot_h) = (W - LEFT - RIGHT, H - TOP - BOTTOM);
     let values = p.cumulative.iter().map(|&(_, v)| v);
     let lo = values.clone().fold(Decimal::ZERO, Decimal::min);
-    let mut hi = values.fold(Decimal::ZERO, Decimal::max);
-    if hi <= lo {
-        hi = lo + Decimal::ONE;
+    let hi = values.fold(Decimal::ZERO, Decimal::max);
+    let (lo_c, mut hi_c) = (cents(lo), cents(hi));
+    if hi_c <= lo_c {
+        hi_c = lo_c + 100;
     }
     let horizon = i64::from(p.horizon.max(1));
     let x = |t: u32| LEFT + i64::from(t) * plot_w / horizon;
-    let y = |v: Decimal| TOP + y_px(v, lo, hi, plot_h);
+    let y = |v: Decimal| TOP + y_px(cents(v), lo_c, hi_c, plot_h);
     let mut o = String::new();
     let _ = write!(
         o,
@@ -147,6 +157,8 @@ fn cash_chart(p: &PlanView<'_>) -> String {
         r##"<line class="zero" x1="{LEFT}" y1="{zero}" x2="{}" y2="{zero}" stroke="#94a3b8" stroke-width="1"/>"##,
         LEFT + plot_w
     );
+    // Both 0 when every month is 0: the chart spans 0 to 1.
+    let hi = if hi > lo { hi } else { Decimal::ONE };
     for (v, at) in [(hi, TOP), (lo, bottom)] {
         let _ = write!(
             o,
@@ -233,5 +245,23 @@ fn write_marker(o: &mut String, p: &PlanView<'_>, x: &dyn Fn(u32) -> i64, y: &dy
                 esc(&note)
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pixels_never_overflow_at_the_largest_figures() {
+        // The cumulative cash flow saturates at Decimal::MIN and MAX (about 2^96):
+        // their difference does not fit a Decimal, but in cents it fits an i128.
+        let (lo, hi) = (cents(Decimal::MIN), cents(Decimal::MAX));
+        assert_eq!(y_px(hi, lo, hi, 196), 0);
+        assert_eq!(y_px(lo, lo, hi, 196), 196);
+        assert_eq!(y_px(0, lo, hi, 196), 98);
+        // Halves go to the even pixel, as before.
+        assert_eq!(y_px(50, 0, 100, 3), 2);
+        assert_eq!(y_px(cents(Decimal::new(1234, 3)), 0, 200, 100), 38);
     }
 }

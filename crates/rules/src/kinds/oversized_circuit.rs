@@ -26,8 +26,9 @@ pub const KIND: KindDef = KindDef {
         },
     ],
     note: "It reads the `circuit` lines of plans.csv and utilization.csv (the window is the \
-           account's last 3 periods). Numbers are written `0.30` or `\"0.30\"`, each above 0 and \
-           at most 1.",
+           account's last 3 periods; a load line counts for the billed period that holds its \
+           date). The current tier costs what the bill charges for its row (B), not its catalogue \
+           price. Numbers are written `0.30` or `\"0.30\"`, each above 0 and at most 1.",
     key: "none beyond the service: the rule id, carrier, account and service_id (one finding per service; the plans named are not part of it, so a price change keeps the key)",
     read: |f| Ok(Arc::new(OversizedCircuit::read(f)?)),
 };
@@ -36,12 +37,17 @@ pub const KIND: KindDef = KindDef {
 /// Finds circuits sized far above their load (optimization.md section 3). A
 /// service whose one catalogue-circuit row of its account's latest period is tier
 /// C of plans.csv, for which utilization.csv gives a peak (the largest p95 in or
-/// out of the period's lines) in each of the account's last 3 periods (the window;
-/// the account needs 3 periods), each below `low` x C's bandwidth, and for which a
-/// tier T of the same carrier, on offer in the latest period, costs less than C and
-/// has the window's largest peak at most `high` x T's bandwidth. T is the cheapest
-/// such tier (ties: the larger bandwidth, then the smaller code). Monthly =
-/// C.monthly - T.monthly, claimed on the latest circuit row; recoverable is 0.
+/// out of the period's lines: the lines whose period_start date lies within the
+/// billed period, from the period_start to the period_end of the circuit's bill
+/// rows, so an export dated the 2nd measures the period starting on the 1st) in
+/// each of the account's last 3 periods (the window; the account needs 3
+/// periods), each below `low` x C's bandwidth, and for which a tier T of the same
+/// carrier, on offer in the latest period, costs less than B (what the bill
+/// charges for the circuit row of the latest period, not C's catalogue price: a
+/// saving is never larger than the bill) and has the window's largest peak at
+/// most `high` x T's bandwidth. T is the cheapest such tier (ties: the larger
+/// bandwidth, then the smaller code). Monthly = B - T.monthly, claimed on the
+/// latest circuit row; recoverable is 0.
 ///
 /// Evidence: the window's circuit rows; basis: the catalogue lines of C and T and
 /// the window's utilization lines.
@@ -59,7 +65,8 @@ pub const KIND: KindDef = KindDef {
 ///
 /// Catalogue (carrier L): C1000 1000 Mbps 2000.00, C500 500 Mbps 1200.00, C200
 /// 200 Mbps 700.00, C100 100 Mbps 450.00. Account 200 has periods 2025-01 ..
-/// 2025-04; every circuit is on C1000; low 0.30 (300 Mbps), high 0.70.
+/// 2025-04; every circuit is on C1000, billed at 2000.00; low 0.30 (300 Mbps),
+/// high 0.70.
 ///
 /// | circuit | peaks Feb, Mar, Apr (Mbps) | found |
 /// |---|---|---|
@@ -97,7 +104,15 @@ impl OversizedCircuit {
         let mut top = Decimal::ZERO;
         let mut lines = Vec::new();
         for &period in &acc.periods[acc.periods.len() - WINDOW..] {
-            let (peak, l) = ix.catalogue.peak(dump, acc.carrier, svc.service, period)?;
+            // The billed period: to the latest period_end of the circuit's rows of it.
+            let end = svc
+                .rows
+                .iter()
+                .map(|&r| &dump.rows[r as usize])
+                .filter(|r| r.period_start == period)
+                .map(|r| r.period_end)
+                .max()?;
+            let (peak, l) = ix.catalogue.peak(dump, acc.carrier, svc.service, period, end)?;
             let peak = peak.to_decimal();
             if peak >= limit {
                 return None;
@@ -118,10 +133,12 @@ impl OversizedCircuit {
         let code = dump.rows[row as usize].charge_code;
         let c = ix.catalogue.entry(dump, acc.carrier, code, PlanKind::Circuit, latest)?;
         let (top, lines) = self.low_load(dump, ix, acc, svc, c)?;
+        // What the client pays now is what the bill says (B), not the catalogue's price.
+        let billed = dump.rows[row as usize].amount;
         let t = ix
             .catalogue
             .offers(dump, acc.carrier, PlanKind::Circuit)
-            .filter(|t| t.code != c.code && t.on_offer(latest) && t.monthly < c.monthly)
+            .filter(|t| t.code != c.code && t.on_offer(latest) && t.monthly < billed)
             .filter(|t| top <= self.high * t.bandwidth_mbps.to_decimal())
             .min_by(|a, b| {
                 (a.monthly, std::cmp::Reverse(a.bandwidth_mbps), dump.s(a.code)).cmp(&(
@@ -130,7 +147,7 @@ impl OversizedCircuit {
                     dump.s(b.code),
                 ))
             })?;
-        let saving = c.monthly.to_decimal() - t.monthly.to_decimal();
+        let saving = billed.to_decimal() - t.monthly.to_decimal();
         let window = &acc.periods[acc.periods.len() - WINDOW..];
         let mut draft = Draft::new(acc.carrier, acc.account, svc.service);
         draft.rows = svc
@@ -149,10 +166,10 @@ impl OversizedCircuit {
         draft.basis.extend(lines);
         draft.claims.push(row_claim(row, Decimal::ZERO, saving));
         let text = format!(
-            "circuit tier {} at {} a month, {} Mbps, peaks at {} Mbps in the last {WINDOW} periods: \
+            "circuit tier {} billed at {} a month, {} Mbps, peaks at {} Mbps in the last {WINDOW} periods: \
              {}, {} Mbps, holds that load; saves {} a month",
             label(dump, c),
-            money(c.monthly.to_decimal()),
+            money(billed.to_decimal()),
             c.bandwidth_mbps.to_decimal().normalize(),
             top.normalize(),
             label(dump, t),

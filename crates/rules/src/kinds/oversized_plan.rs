@@ -13,7 +13,8 @@ pub const KIND: KindDef = KindDef {
     heading: " (PLN001)",
     params: &[],
     note: "No parameters: it reads the `plan` lines of plans.csv (the window is the account's \
-           last 3 periods).",
+           last 3 periods). The current plan costs what the bill charges for its plan row (B), \
+           not its catalogue price: a saving is never larger than the bill.",
     key: "none beyond the service: the rule id, carrier, account and service_id (one finding per service; the plans named are not part of it, so a price change keeps the key)",
     read: |_| Ok(Arc::new(OversizedPlan)),
 };
@@ -28,10 +29,16 @@ pub(crate) const WINDOW: usize = 3;
 /// usage_unit in each of the account's last 3 periods (the window; the account needs
 /// 3 periods), and for which another plan Q of the same carrier and usage_unit, on
 /// offer in the latest period, costs less than P in every period of the window.
-/// cost(X) = X.monthly + X.overage_rate x max(0, usage - X.allowance). Of several
-/// such Q, the least summed cost over the window wins (ties: lower monthly, then
-/// the smaller code). Monthly = the least, over the window, of cost(P) - cost(Q),
-/// claimed on the latest plan row; recoverable is 0.
+/// cost(X) = X.monthly + X.overage_rate x max(0, usage - X.allowance), except that
+/// for P itself the monthly is B, what the bill charges for the plan row of the
+/// latest period (the catalogue names the plan; the bill says what the client pays,
+/// so a saving is never larger than the bill; a catalogue price that differs from
+/// B is a warning of the reader). Of several such Q, the least summed cost over the
+/// window wins (ties: lower monthly, then the smaller code). Monthly = the least,
+/// over the window, of cost(P) - cost(Q), claimed on the latest plan row;
+/// recoverable is 0. A cost beyond any bill (more than 10^15: the reader refuses
+/// the catalogue line whose overage could reach it) is never computed: the
+/// service is not judged.
 ///
 /// Evidence: the window's plan rows and usage rows; basis: the catalogue lines of P
 /// and Q.
@@ -49,7 +56,7 @@ pub(crate) const WINDOW: usize = 3;
 ///
 /// Catalogue (carrier V): UNL 60.00 (5000 MIN), P500 35.00 (500 MIN, 0.10 over),
 /// P100 20.00 (100 MIN, 0.25 over), OLD50 10.00 (50 MIN, retired 2024-12-31).
-/// Account 100 has periods 2025-01 .. 2025-04; every line is on UNL.
+/// Account 100 has periods 2025-01 .. 2025-04; every line is on UNL, billed at 60.00.
 ///
 /// | service | usage Feb, Mar, Apr (MIN) | cost of P500 | found |
 /// |---|---|---|---|
@@ -62,15 +69,25 @@ pub(crate) const WINDOW: usize = 3;
 #[derive(Clone, Debug)]
 pub struct OversizedPlan;
 
-/// What a plan would cost a service in each period of the window.
-fn costs(e: &CatalogueEntry, usage: &[Decimal]) -> Vec<Decimal> {
+/// What a plan would cost a service in each period of the window, at `monthly`
+/// a month (the catalogue's price, or B for the current plan); `None` when a cost
+/// would pass 10^16 (never reached by a catalogue line the reader accepts: its
+/// overage is at most 10^15 and a monthly price at most 10^12).
+fn costs(monthly: Decimal, e: &CatalogueEntry, usage: &[Decimal]) -> Option<Vec<Decimal>> {
     let allowance = e.allowance.to_decimal();
     let rate = e.overage_rate.to_decimal();
     usage
         .iter()
-        .map(|&u| e.monthly.to_decimal() + rate * (u - allowance).max(Decimal::ZERO))
+        .map(|&u| {
+            let over = u.checked_sub(allowance)?.max(Decimal::ZERO);
+            let cost = monthly.checked_add(rate.checked_mul(over)?)?;
+            (cost.abs() <= Decimal::from(MAX_COST)).then_some(cost)
+        })
         .collect()
 }
+
+/// The largest cost of a plan in one period that PLN001 computes.
+const MAX_COST: i64 = 10_000_000_000_000_000;
 
 /// The window's usage in P's unit per period (`None` when a period has no usage
 /// row), and the rows the finding rests on: the window's plan rows and usage rows.
@@ -105,17 +122,19 @@ fn cheaper<'d>(
     ix: &'d Index,
     acc: &AccountInfo,
     p: &CatalogueEntry,
+    cost_p: &[Decimal],
     latest: Date,
     usage: &[Decimal],
 ) -> Option<(&'d CatalogueEntry, Vec<Decimal>)> {
-    let cost_p = costs(p, usage);
     let mut best: Option<(&CatalogueEntry, Vec<Decimal>, Decimal)> = None;
     for q in ix.catalogue.offers(dump, acc.carrier, PlanKind::Plan) {
         if q.code == p.code || q.usage_unit != p.usage_unit || !q.on_offer(latest) {
             continue;
         }
-        let cost_q = costs(q, usage);
-        if !cost_q.iter().zip(&cost_p).all(|(q, p)| q < p) {
+        let Some(cost_q) = costs(q.monthly.to_decimal(), q, usage) else {
+            continue;
+        };
+        if !cost_q.iter().zip(cost_p).all(|(q, p)| q < p) {
             continue;
         }
         let sum: Decimal = cost_q.iter().sum();
@@ -142,8 +161,10 @@ impl OversizedPlan {
         let code = dump.rows[plan as usize].charge_code;
         let p = ix.catalogue.entry(dump, acc.carrier, code, PlanKind::Plan, latest)?;
         let (usage, rows) = window_usage(dump, ix, svc, p, window)?;
-        let (q, cost_q) = cheaper(dump, ix, acc, p, latest, &usage)?;
-        let cost_p = costs(p, &usage);
+        // What the client pays now is what the bill says (B), not the catalogue's price.
+        let billed = dump.rows[plan as usize].amount.to_decimal();
+        let cost_p = costs(billed, p, &usage)?;
+        let (q, cost_q) = cheaper(dump, ix, acc, p, &cost_p, latest, &usage)?;
         let saving = cost_p
             .iter()
             .zip(&cost_q)
@@ -157,10 +178,10 @@ impl OversizedPlan {
         draft.claims.push(row_claim(plan, Decimal::ZERO, saving));
         let used: Vec<String> = usage.iter().map(|u| u.normalize().to_string()).collect();
         let text = format!(
-            "plan {} at {} a month costs more than this line needs ({} {} used in the last {WINDOW} \
+            "plan {} billed at {} a month costs more than this line needs ({} {} used in the last {WINDOW} \
              periods): {} would cost less in every one of them; saves {} a month",
             label(dump, p),
-            money(p.monthly.to_decimal()),
+            money(billed),
             used.join(", "),
             dump.s(p.usage_unit),
             label(dump, q),

@@ -31,7 +31,10 @@ pub struct ClientFolder {
 
 /// The client folders under `root`: its sub-folders (links to folders too),
 /// except hidden ones (name starting with `.`), sorted by id. A folder whose
-/// name is not UTF-8 is listed under its lossy name and fails on its own.
+/// name is not UTF-8 fails on its own, under an id that shows its bytes
+/// (`acme\xFF`, [`escaped_name`]), made unique: two such folders whose names
+/// decode alike (`acme\xff`, `acme\xfe`) stay two clients, in the summary and
+/// in the history.
 pub fn discover(root: &Path) -> Result<Vec<ClientFolder>, String> {
     let rd = std::fs::read_dir(root).map_err(|e| {
         format!(
@@ -43,7 +46,7 @@ pub fn discover(root: &Path) -> Result<Vec<ClientFolder>, String> {
     for e in rd {
         let e = e.map_err(|e| format!("cannot list {}: {e}", root.display()))?;
         let name = e.file_name();
-        let id = name.to_string_lossy().into_owned();
+        let id = escaped_name(&name);
         if id.starts_with('.') {
             continue;
         }
@@ -70,8 +73,46 @@ pub fn discover(root: &Path) -> Result<Vec<ClientFolder>, String> {
             bytes,
         });
     }
+    unique_ids(&mut out);
     out.sort_by(|a, b| a.id.as_bytes().cmp(b.id.as_bytes()));
     Ok(out)
+}
+
+/// A folder name as text: UTF-8 as it is, every other byte as `\xHH`.
+pub fn escaped_name(name: &std::ffi::OsStr) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    let mut s = String::new();
+    for chunk in name.as_bytes().utf8_chunks() {
+        s.push_str(chunk.valid());
+        for b in chunk.invalid() {
+            s.push_str(&format!("\\x{b:02X}"));
+        }
+    }
+    s
+}
+
+/// Gives a folder whose name is not UTF-8 an id no other folder has: its
+/// escaped name, or that with ` (2)`, ` (3)` ... when a UTF-8 folder is
+/// literally named so.
+fn unique_ids(clients: &mut [ClientFolder]) {
+    let mut taken: std::collections::HashSet<String> = clients
+        .iter()
+        .filter(|c| c.dir.file_name().is_some_and(|n| n.to_str().is_some()))
+        .map(|c| c.id.clone())
+        .collect();
+    for c in clients.iter_mut() {
+        if c.dir.file_name().is_none_or(|n| n.to_str().is_some()) {
+            continue;
+        }
+        let mut id = c.id.clone();
+        let mut n = 2;
+        while taken.contains(&id) {
+            id = format!("{} ({n})", c.id);
+            n += 1;
+        }
+        taken.insert(id.clone());
+        c.id = id;
+    }
 }
 
 /// What a batch needs to know besides the clients.
@@ -168,8 +209,9 @@ pub fn run_all(
     done
 }
 
-/// Names the batch itself writes into `--out`: no client may have them.
-const RESERVED: [&str; 7] = [
+/// Names the batch itself writes into `--out`: no client may have them, and
+/// the history may not be one of them.
+pub const RESERVED: [&str; 7] = [
     "summary.json",
     "summary.csv",
     "index.html",
@@ -211,6 +253,10 @@ pub fn run_one(c: &ClientFolder, s: &Settings) -> Done {
                 }
             }
         }
+    }
+    // Only a folder this batch wrote (its marker) holding only telaudit's files is replaced.
+    if let Err(why) = replaceable(&client_out) {
+        return Done::error(&c.id, why);
     }
     let attempt = catch_unwind(AssertUnwindSafe(|| -> Result<Done, CliError> {
         let mut a = crate::pipeline::audit_client(&c.dir, s.rules, s.as_of)?;
@@ -305,14 +351,51 @@ pub fn unrecognised_note(dump: &telaudit_model::Dump) -> Option<String> {
     Some(note.replace('\n', " "))
 }
 
+/// Whether the batch may replace (or remove) a client's output folder: when it
+/// is missing, or carries the batch's completion marker and holds nothing
+/// telaudit does not write there. Err: why not, for the summary's error cell.
+fn replaceable(client_out: &Path) -> Result<(), String> {
+    if std::fs::symlink_metadata(client_out).is_err() {
+        return Ok(());
+    }
+    if store::read_marker(client_out).is_none() {
+        return Err(format!(
+            "{} exists but was not written by telaudit batch (no {} marker): move it away or choose \
+             another --out; it was left as it was",
+            client_out.display(),
+            store::MARKER
+        ));
+    }
+    let found = telaudit_report::owned::foreign(client_out, &[store::MARKER])
+        .map_err(|e| format!("cannot list {}: {e}; it was left as it was", client_out.display()))?;
+    let mut all = found.inside;
+    all.extend(found.beside);
+    if all.is_empty() {
+        return Ok(());
+    }
+    all.sort();
+    Err(format!(
+        "{} holds files telaudit does not write ({}): a run replaces a client's folder whole, so move \
+         them away; the folder was left as it was",
+        client_out.display(),
+        telaudit_report::owned::first_names(&all, 5)
+    ))
+}
+
 /// The result of a failed client; its output folder from an earlier run is
-/// removed so that no stale report passes for this run's.
+/// removed so that no stale report passes for this run's, unless the batch did
+/// not write it (then it is left as it was, and the error says so).
 fn fail(c: &ClientFolder, s: &Settings, message: String) -> Done {
     let mut d = Done::error(&c.id, message);
-    if let Err(e) = store::remove_client_dir(s.out, &c.id) {
-        if let Some(err) = d.row.error.as_mut() {
-            err.push_str(&format!(" (and {e})"));
-        }
+    let client_out = s.out.join(&c.id);
+    let note = match replaceable(&client_out) {
+        Err(why) => Some(format!(" (and {why})")),
+        Ok(()) => store::remove_client_dir(s.out, &c.id)
+            .err()
+            .map(|e| format!(" (and {e})")),
+    };
+    if let (Some(note), Some(err)) = (note, d.row.error.as_mut()) {
+        err.push_str(&note);
     }
     d
 }

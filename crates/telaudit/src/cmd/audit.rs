@@ -13,9 +13,19 @@
 //! the proposal object alone (schema telaudit.proposal/1) to FILE, for a
 //! quoting tool; a client.toml without [proposal] is then exit 2.
 //!
-//! DIR may not be the client folder or lie inside its invoices/ (refused, exit 2),
-//! and a DIR whose report.json is another client's (or not a telaudit report) is
-//! not overwritten unless --force is given.
+//! DIR may not be the client folder, hold it or lie inside its invoices/
+//! (refused, exit 2). telaudit marks DIR as its own (.telaudit-out) and replaces
+//! only its own output names there: a DIR holding other files and no marker is
+//! refused unless --force is given (then they are left alone), a DIR whose
+//! report.json is another client's (or not a telaudit report) is not
+//! overwritten unless --force is given, and a name telaudit replaces that holds
+//! something telaudit does not write (an analyst's file in disputes/) is
+//! refused, --force or not. report.json is written last: when a write fails,
+//! it is not written, and the earlier run's outputs this run did not replace
+//! are removed (named in the message). FILE of --proposal-json may not lie in
+//! the client folder or among the outputs (exit 2); a symbolic link, named
+//! pipe or character device there (/dev/stdout) is written through, not
+//! replaced.
 //!
 //! Exit status: 0 the audit ran; 1 some input was refused (the rest was audited,
 //! the reasons are in rejected.csv), some file below invoices/ was not
@@ -26,6 +36,7 @@
 use super::{CliError, Outcome};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+use telaudit_model::visible;
 
 /// Audit one client folder and write its reports.
 #[derive(clap::Args)]
@@ -66,15 +77,19 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
     let rules = super::rules::load(args.rules.as_deref())?;
     super::layouts::load(args.layouts.as_deref())?;
     check_out_dir(&args.client_dir, &args.out)?;
+    let feed_target = match &args.proposal_json {
+        Some(file) => Some(super::feed::check(file, &args.client_dir, &args.out)?),
+        None => None,
+    };
+    check_out_ownership(&args.out, args.force)?;
     let mut audited = crate::pipeline::audit_client(&args.client_dir, &rules, args.as_of)?;
     if !args.force {
         check_out_owner(&args.out, &audited.dump.client)?;
     }
     // Refused before anything is written: the feed was asked for and cannot be made.
-    let feed = match &args.proposal_json {
-        None => None,
-        Some(file) => match telaudit_report::proposal_json(&audited.report) {
-            Some(json) => Some((file, json)),
+    let feed = match (&args.proposal_json, feed_target) {
+        (Some(file), Some(target)) => match telaudit_report::proposal_json(&audited.report) {
+            Some(json) => Some((target, json)),
             None => {
                 return Err(CliError::Config(format!(
                     "--proposal-json {}: {} has no [proposal] in its client.toml; \
@@ -84,10 +99,11 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
                 )))
             }
         },
+        _ => None,
     };
     crate::pipeline::write_client(&args.out, &mut audited)?;
-    if let Some((file, json)) = feed {
-        write_feed(file, &json)?;
+    if let Some((target, json)) = feed {
+        super::feed::write(&target, &json)?;
     }
     let crate::pipeline::Audited {
         dump,
@@ -99,7 +115,11 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
 
     if !args.quiet {
         for w in dump.warnings.iter().take(20) {
-            eprintln!("warning: {}: {}", w.place(), w.message);
+            eprintln!(
+                "warning: {}: {}",
+                visible(&w.place().to_string()),
+                visible(&w.message)
+            );
         }
         if dump.warnings.len() > 20 {
             eprintln!("warning: ... and {} more warnings", dump.warnings.len() - 20);
@@ -136,25 +156,6 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
     Ok(outcome)
 }
 
-/// Writes the `--proposal-json` feed atomically (a temporary file beside it, renamed).
-fn write_feed(file: &Path, json: &str) -> Result<(), CliError> {
-    let fail = |e: std::io::Error| CliError::Failed(format!("cannot write {}: {e}", file.display()));
-    let name = file
-        .file_name()
-        .and_then(|n| n.to_str())
-        .ok_or_else(|| CliError::Config(format!("--proposal-json {}: not a file name", file.display())))?;
-    let dir = match file.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    std::fs::create_dir_all(dir).map_err(fail)?;
-    telaudit_report::write_atomic(dir, name, |w| {
-        use std::io::Write as _;
-        w.write_all(json.as_bytes())
-    })
-    .map_err(fail)
-}
-
 /// The headline on the terminal: money as the reports show it (thousands
 /// separators, client.toml's currency), the as-of date when it was not given,
 /// the payback, and where report.html is.
@@ -168,8 +169,8 @@ fn print_summary(
     let m = |d| telaudit_report::money_in(d, dump.config.currency.as_deref());
     println!(
         "{} ({}): {} charge rows from {} files, {} refused",
-        dump.client,
-        dump.display_name(),
+        visible(&dump.client),
+        visible(dump.display_name()),
         report.input.rows,
         report.input.files,
         report.input.rejected_rows
@@ -213,14 +214,19 @@ fn print_summary(
             );
         }
     }
-    println!("wrote {}", out.display());
-    println!("open  {}", out.join("report.html").display());
+    println!("wrote {}", visible(&out.display().to_string()));
+    println!(
+        "open  {}",
+        visible(&out.join("report.html").display().to_string())
+    );
 }
 
 /// Refuses an output folder inside the client's invoices/ (its CSVs would be
-/// read as bills on the next run) or equal to the client folder (the outputs
-/// would mix with the client's own files); a sub-folder of the client folder
-/// outside invoices/ is allowed (nothing there is read).
+/// read as bills on the next run), equal to the client folder (the outputs
+/// would mix with the client's own files) or holding it (`audit ROOT/acme --out
+/// ROOT`: the outputs would land among the client folders, whose names may be
+/// telaudit's own output names); a sub-folder of the client folder outside
+/// invoices/ is allowed (nothing there is read).
 fn check_out_dir(client: &Path, out: &Path) -> Result<(), CliError> {
     if let (Ok(c), Some(out_abs)) = (client.canonicalize(), absolute_existing_prefix(out)) {
         if out_abs == c {
@@ -229,6 +235,15 @@ fn check_out_dir(client: &Path, out: &Path) -> Result<(), CliError> {
                  choose another folder (a sub-folder such as {} is fine)",
                 out.display(),
                 client.join("telaudit-out").display()
+            )));
+        }
+        if c.starts_with(&out_abs) {
+            return Err(CliError::Config(format!(
+                "--out {} holds the client folder {}: the outputs would land beside the client folders \
+                 (a client named changes or disputes would be replaced); choose a folder outside it \
+                 (nothing was written)",
+                out.display(),
+                client.display()
             )));
         }
     }
@@ -244,6 +259,53 @@ fn check_out_dir(client: &Path, out: &Path) -> Result<(), CliError> {
         )));
     }
     Ok(())
+}
+
+/// Refuses an output folder telaudit may not write into (exit 2, nothing
+/// written): one where a name telaudit replaces holds something telaudit does
+/// not write there (an analyst's file in `disputes/`, a folder named
+/// report.html), whatever `--force` says; and, without `--force`, one that
+/// holds other files but neither telaudit's marker nor a telaudit report.json
+/// (a report written before the marker existed).
+fn check_out_ownership(out: &Path, force: bool) -> Result<(), CliError> {
+    use telaudit_report::owned;
+    if !out.is_dir() {
+        // Missing: created. Not a folder: the write says so (exit 1).
+        return Ok(());
+    }
+    let found = owned::foreign(out, &[])
+        .map_err(|e| CliError::Config(format!("--out {}: cannot list it: {e}", out.display())))?;
+    if !found.inside.is_empty() {
+        return Err(CliError::Config(format!(
+            "--out {}: {} stand(s) where telaudit writes its outputs, and telaudit does not write such \
+             files: a run would replace them; move them out of {} or choose another folder (nothing \
+             was written, --force or not)",
+            out.display(),
+            owned::first_names(&found.inside, 5),
+            out.display()
+        )));
+    }
+    let ours = owned::has_marker(out) || report_owner(out).is_some();
+    if force || ours || found.beside.is_empty() {
+        return Ok(());
+    }
+    Err(CliError::Config(format!(
+        "--out {} holds files telaudit did not write ({}) and no {} marker: choose a new or empty \
+         folder, or pass --force to write beside them (telaudit then replaces only its own output \
+         names, never a folder holding other files); nothing was written",
+        out.display(),
+        owned::first_names(&found.beside, 5),
+        owned::MARKER
+    )))
+}
+
+/// The client of a telaudit report.json in `out`, if there is one.
+fn report_owner(out: &Path) -> Option<String> {
+    let text = std::fs::read(out.join("report.json")).ok()?;
+    serde_json::from_slice::<ReportOwner>(&text)
+        .ok()
+        .filter(|v| v.schema.starts_with("telaudit.report/"))
+        .map(|v| v.client)
 }
 
 /// Who a report.json in an output folder belongs to: the two fields the
@@ -286,7 +348,7 @@ fn check_out_owner(out: &Path, client: &str) -> Result<(), CliError> {
 }
 
 /// The canonical form of `p`'s deepest existing ancestor, with the rest appended.
-fn absolute_existing_prefix(p: &Path) -> Option<PathBuf> {
+pub(crate) fn absolute_existing_prefix(p: &Path) -> Option<PathBuf> {
     let abs = if p.is_absolute() {
         p.to_path_buf()
     } else {

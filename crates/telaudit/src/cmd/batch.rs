@@ -43,7 +43,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
 use summary::BatchStatus;
-use telaudit_model::{money_string, Decimal};
+use telaudit_model::{money_string, visible, Decimal};
 
 /// Audit every client folder under ROOT (in parallel, incrementally).
 #[derive(clap::Args)]
@@ -92,8 +92,7 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
     check_root(&args)?;
     check_out_not_in_root(&args.root, &args.out)?;
     let location = history::Location::parse(args.history.as_deref(), &args.out).map_err(CliError::Config)?;
-    let _lock = lock_out(&args)?;
-
+    // Discovery only reads ROOT: a refused history leaves --out as it was.
     let all = batch::discover(&args.root).map_err(CliError::Config)?;
     if all.is_empty() {
         return Err(CliError::Config(format!(
@@ -101,6 +100,8 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
             args.root.display()
         )));
     }
+    check_history_path(&location, &args, &all)?;
+    let _lock = lock_out(&args)?;
     let clients: Vec<_> = match shard {
         Some((i, n)) => all
             .into_iter()
@@ -322,6 +323,72 @@ fn check_out_not_in_root(root: &Path, out: &Path) -> Result<(), CliError> {
     Ok(())
 }
 
+/// Refuses a SQLite history where the batch would destroy it or read it as
+/// input: inside ROOT (a client would change every night, or a folder of
+/// histories be read as a client), the output folder itself, one of the names
+/// the batch writes into it (summary.json, the lock, a leftover), or inside a
+/// client's output folder (replaced whole on every run). Exit 2, before any
+/// client is audited.
+fn check_history_path(
+    loc: &history::Location,
+    args: &Args,
+    clients: &[batch::ClientFolder],
+) -> Result<(), CliError> {
+    let history::Location::Sqlite(path) = loc else {
+        return Ok(());
+    };
+    let Some(abs) = super::audit::absolute_existing_prefix(path) else {
+        return Ok(());
+    };
+    let refuse = |why: String| {
+        CliError::Config(format!(
+            "--history sqlite:{}: {why}; keep the history beside the outputs (the default is {}) or \
+             anywhere outside ROOT",
+            path.display(),
+            args.out.join("history.sqlite").display()
+        ))
+    };
+    let out = super::audit::absolute_existing_prefix(&args.out);
+    if let Ok(root) = args.root.canonicalize() {
+        // An --out inside ROOT is a hidden folder (checked before): the history may go there.
+        if abs.starts_with(&root) && !out.as_ref().is_some_and(|o| abs.starts_with(o)) {
+            return Err(refuse(format!(
+                "it lies inside {}, the folder of client folders: it would be read as client input",
+                args.root.display()
+            )));
+        }
+    }
+    let Some(out) = out else {
+        return Ok(());
+    };
+    let Ok(rest) = abs.strip_prefix(&out) else {
+        return Ok(());
+    };
+    let Some(first) = rest.components().next() else {
+        return Err(refuse("it is the output folder itself".into()));
+    };
+    let first = first.as_os_str().to_string_lossy();
+    let deeper = rest.components().count() > 1;
+    let written = (batch::RESERVED.contains(&first.as_ref()) && first != "history.sqlite")
+        || first == batch::lock::LOCK_NAME
+        || first.starts_with(".tmp-")
+        || first.starts_with(".old-");
+    if written {
+        return Err(refuse(format!(
+            "{} is a file the batch writes into --out: the history would be overwritten",
+            first
+        )));
+    }
+    if clients.iter().any(|c| c.id == first) {
+        return Err(refuse(format!(
+            "it {} the output folder of client {first:?}, which the batch replaces whole: the history \
+             would be swapped away",
+            if deeper { "lies inside" } else { "is" }
+        )));
+    }
+    Ok(())
+}
+
 /// summary.json, summary.csv and index.html, each written atomically.
 fn write_summaries(out: &Path, done: &[Done], rows: &[summary::SummaryRow]) -> Result<(), CliError> {
     let w = |name: &str, text: String| {
@@ -401,7 +468,7 @@ fn print_screen(args: &Args, shard: Option<(u64, u64)>, done: &[Done], rows_read
             refused.len()
         );
         for d in refused.iter().take(10) {
-            println!("    {}: {} record(s)", d.row.client, d.refused);
+            println!("    {}: {} record(s)", visible(&d.row.client), d.refused);
         }
     }
     let unrecognised: Vec<&Done> = done.iter().filter(|d| d.unrecognised).collect();
@@ -411,7 +478,11 @@ fn print_screen(args: &Args, shard: Option<(u64, u64)>, done: &[Done], rows_read
             unrecognised.len()
         );
         for d in unrecognised.iter().take(10) {
-            println!("    {}: {}", d.row.client, d.row.error.as_deref().unwrap_or(""));
+            println!(
+                "    {}: {}",
+                visible(&d.row.client),
+                visible(d.row.error.as_deref().unwrap_or(""))
+            );
         }
     }
     let failed: Vec<&Done> = done
@@ -425,7 +496,7 @@ fn print_screen(args: &Args, shard: Option<(u64, u64)>, done: &[Done], rows_read
             if e.chars().count() > 150 {
                 e = e.chars().take(150).collect::<String>() + "...";
             }
-            println!("    {}: {e}", d.row.client);
+            println!("    {}: {}", visible(&d.row.client), visible(&e));
         }
         if failed.len() > 10 {
             println!("    ... and {} more (see summary.csv)", failed.len() - 10);
@@ -473,10 +544,12 @@ impl Progress {
         let secs = self.started.elapsed().as_secs_f64();
         let rows = self.rows.load(Ordering::Relaxed);
         let rate = if secs > 0.0 { rows as f64 / secs } else { 0.0 };
-        let running = self
-            .running
-            .lock()
-            .map(|r| r.iter().cloned().collect::<Vec<_>>().join(", "));
+        let running = self.running.lock().map(|r| {
+            r.iter()
+                .map(|c| visible(c).into_owned())
+                .collect::<Vec<_>>()
+                .join(", ")
+        });
         format!("{rate:.0} rows/s  now: {}", running.unwrap_or_default())
     }
 
@@ -499,8 +572,8 @@ impl Progress {
             BatchStatus::Error => format!(
                 "telaudit batch: [{n}/{}] {}: error: {}",
                 self.total,
-                d.row.client,
-                d.row.error.as_deref().unwrap_or("")
+                visible(&d.row.client),
+                visible(d.row.error.as_deref().unwrap_or(""))
             ),
             status => {
                 let refused = if d.refused > 0 {
@@ -511,7 +584,7 @@ impl Progress {
                 format!(
                     "telaudit batch: [{n}/{}] {}: {status}, {} rows{refused}",
                     self.total,
-                    d.row.client,
+                    visible(&d.row.client),
                     d.row.rows.unwrap_or(0)
                 )
             }

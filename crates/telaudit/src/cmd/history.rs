@@ -86,7 +86,8 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
     let overview = history::Store::open(&loc)
         .and_then(|mut s| s.overview())
         .map_err(CliError::Config)?;
-    let mut lines = lines(&overview);
+    let mut lines =
+        lines(&overview).map_err(|e| CliError::Config(format!("the history {}: {e}", loc.describe())))?;
     if let Some(id) = &args.client {
         lines.retain(|l| &l.client == id);
         if lines.is_empty() {
@@ -105,8 +106,9 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
     Ok(Outcome::Clean)
 }
 
-/// Per client (sorted by id), from the open findings and the client runs.
-pub fn lines(o: &Overview) -> Vec<Line> {
+/// Per client (sorted by id), from the open findings and the client runs. Err:
+/// a money cell that is not an amount (a damaged history is never read as 0).
+pub fn lines(o: &Overview) -> Result<Vec<Line>, String> {
     let mut by: BTreeMap<&str, Line> = BTreeMap::new();
     let mut runs: BTreeMap<&str, Vec<i64>> = BTreeMap::new();
     for (run, client, new, resolved) in &o.client_runs {
@@ -126,8 +128,16 @@ pub fn lines(o: &Overview) -> Vec<Line> {
             ..Line::default()
         });
         l.open += 1;
-        l.recoverable += rec.parse::<Decimal>().unwrap_or_default();
-        l.monthly += mon.parse::<Decimal>().unwrap_or_default();
+        let amount = |column: &str, v: &str| {
+            v.parse::<Decimal>().map_err(|_| {
+                format!(
+                    "findings.{column} of client {client:?} is {v:?}, not an amount; the history is \
+                     damaged: restore it from a backup"
+                )
+            })
+        };
+        l.recoverable += amount("recoverable", rec)?;
+        l.monthly += amount("monthly", mon)?;
         let e = oldest.entry(client).or_insert(*first);
         *e = (*e).min(*first);
     }
@@ -139,19 +149,33 @@ pub fn lines(o: &Overview) -> Vec<Line> {
             l.oldest_age = Some(n as u64);
         }
     }
-    recovery(o, &mut by);
-    by.into_values().collect()
+    recovery(o, &mut by)?;
+    Ok(by.into_values().collect())
 }
 
 /// Each client's recovered and outstanding at its last run, and what came back
 /// since its latest earlier run with a figure.
-fn recovery(o: &Overview, by: &mut BTreeMap<&str, Line>) {
+fn recovery(o: &Overview, by: &mut BTreeMap<&str, Line>) -> Result<(), String> {
     /// A client run's (run_id, recovered, outstanding).
     type RunFigures = (i64, Option<Decimal>, Option<Decimal>);
     let mut per: BTreeMap<&str, Vec<RunFigures>> = BTreeMap::new();
-    let dec = |v: &Option<String>| v.as_deref().and_then(|t| t.parse::<Decimal>().ok());
     for (run, client, rec, out) in &o.recovery {
-        per.entry(client).or_default().push((*run, dec(rec), dec(out)));
+        // NULL: that run had no ledger; anything else must be an amount.
+        let dec = |column: &str, v: &Option<String>| -> Result<Option<Decimal>, String> {
+            v.as_deref()
+                .map(|t| {
+                    t.parse::<Decimal>().map_err(|_| {
+                        format!(
+                            "client_runs.{column} of client {client:?} in run {run} is {t:?}, not an \
+                             amount; the history is damaged: restore it from a backup"
+                        )
+                    })
+                })
+                .transpose()
+        };
+        per.entry(client)
+            .or_default()
+            .push((*run, dec("recovered", rec)?, dec("outstanding", out)?));
     }
     for (client, mut v) in per {
         let Some(l) = by.get_mut(client) else { continue };
@@ -162,6 +186,7 @@ fn recovery(o: &Overview, by: &mut BTreeMap<&str, Line>) {
         let before = v[..v.len() - 1].iter().rev().find_map(|x| x.1);
         l.recovered_change = rec.zip(before).map(|(a, b)| a - b);
     }
+    Ok(())
 }
 
 const HEADER: [&str; 11] = [
@@ -203,7 +228,7 @@ pub fn csv_text(lines: &[Line]) -> String {
     let _ = w.write_record(HEADER);
     for l in lines {
         let mut c = cells(l);
-        c[0] = spreadsheet_guard(&c[0]).into_owned();
+        c[0] = spreadsheet_guard(&telaudit_model::visible(&c[0])).into_owned();
         let _ = w.write_record(&c);
     }
     String::from_utf8_lossy(&w.into_inner().unwrap_or_default()).into_owned()
@@ -224,7 +249,15 @@ pub fn plain_text(lines: &[Line]) -> String {
         "outstanding",
         "since before",
     ];
-    let rows: Vec<[String; 11]> = lines.iter().map(cells).collect();
+    let rows: Vec<[String; 11]> = lines
+        .iter()
+        .map(|l| {
+            let mut c = cells(l);
+            // A client id is a folder name: its control and bidi characters are shown.
+            c[0] = telaudit_model::visible(&c[0]).into_owned();
+            c
+        })
+        .collect();
     let width = |i: usize| {
         rows.iter()
             .map(|r| r[i].chars().count())
@@ -278,7 +311,7 @@ mod tests {
                 (4, "a".into(), Some("35.50".into()), Some("64.50".into())),
             ],
         };
-        let l = lines(&o);
+        let l = lines(&o).unwrap();
         assert_eq!(l.len(), 2);
         assert_eq!(
             (
@@ -309,6 +342,27 @@ mod tests {
             csv_text(&l[1..]),
             "client,open_findings,open_recoverable,open_monthly,last_run,new_in_last_run,\
              resolved_in_last_run,oldest_open_age_runs,recovered,outstanding,recovered_change\nb,0,0.00,0.00,3,0,2,,,,\n"
+        );
+        let bad = Overview {
+            open: vec![("a".into(), "abc".into(), "1.50".into(), 2)],
+            client_runs: vec![(1, "a".into(), 0, 0)],
+            recovery: Vec::new(),
+        };
+        assert_eq!(
+            lines(&bad).unwrap_err(),
+            "findings.recoverable of client \"a\" is \"abc\", not an amount; the history is damaged: \
+             restore it from a backup"
+        );
+        // A recovered figure that is not an amount is damage too (NULL is a run without a ledger).
+        let bad = Overview {
+            open: vec![("a".into(), "1.00".into(), "1.50".into(), 2)],
+            client_runs: vec![(1, "a".into(), 0, 0)],
+            recovery: vec![(1, "a".into(), Some("x1".into()), None)],
+        };
+        assert_eq!(
+            lines(&bad).unwrap_err(),
+            "client_runs.recovered of client \"a\" in run 1 is \"x1\", not an amount; the history is \
+             damaged: restore it from a backup"
         );
     }
 }

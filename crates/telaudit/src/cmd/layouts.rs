@@ -12,6 +12,7 @@
 
 use super::{CliError, Outcome};
 use std::path::{Path, PathBuf};
+use telaudit_model::visible;
 use telaudit_parse::{find_layout, layout_errors, layouts, Role};
 
 /// List the carrier layouts (the carriers' own exports telaudit reads).
@@ -28,14 +29,34 @@ pub struct Args {
 /// to the built-in set: a layout named like a built-in one replaces it, a new name
 /// is added. Returns a hash of the files read (names and contents) for the batch
 /// fingerprint, or `None` without DIR (the built-in set is part of the version).
-/// A folder that cannot be read, or a file that does not compile, is exit 2.
+/// A folder that cannot be read, a `*.toml` that is not a regular file (a
+/// folder, a named pipe, a device: never silently skipped) or larger than
+/// [`MAX_LAYOUT_BYTES`], or a file that does not compile (or passes the caps of
+/// a layout set: the regexes' compiled size, the charges of a record) is exit 2.
 pub fn load(dir: Option<&Path>) -> Result<Option<u128>, CliError> {
     let Some(dir) = dir else { return Ok(None) };
     let bad = |m: String| CliError::Config(format!("cannot load layouts from {}: {m}", dir.display()));
     let mut paths = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(|e| bad(e.to_string()))? {
         let path = entry.map_err(|e| bad(e.to_string()))?.path();
-        if path.extension().is_some_and(|e| e == "toml") && path.is_file() {
+        if path.extension().is_some_and(|e| e == "toml") {
+            // Links are followed: a link to a layout file is a layout file.
+            let meta = std::fs::metadata(&path).map_err(|e| bad(format!("{}: {e}", path.display())))?;
+            if !meta.is_file() {
+                return Err(bad(format!(
+                    "{}: not a regular file (a folder, a named pipe or a device); a layout is a .toml \
+                     file: move it out of the folder or rename it",
+                    path.display()
+                )));
+            }
+            if meta.len() > MAX_LAYOUT_BYTES {
+                return Err(bad(format!(
+                    "{}: {} bytes; a layout file is at most {} KiB",
+                    path.display(),
+                    meta.len(),
+                    MAX_LAYOUT_BYTES >> 10
+                )));
+            }
             paths.push(path);
         }
     }
@@ -59,10 +80,13 @@ pub fn load(dir: Option<&Path>) -> Result<Option<u128>, CliError> {
     Ok(Some(h.digest128()))
 }
 
+/// The largest layout file read (the shipped ones are a few KiB).
+const MAX_LAYOUT_BYTES: u64 = 256 << 10;
+
 pub fn run(args: Args) -> Result<Outcome, CliError> {
     load(args.layouts.as_deref())?;
     for e in layout_errors() {
-        eprintln!("warning: layout not usable: {e}");
+        eprintln!("warning: layout not usable: {}", telaudit_model::visible_lines(e));
     }
     let Some(name) = args.name else {
         let width = layouts().iter().map(|l| l.name.len()).max().unwrap_or(0);
@@ -73,7 +97,12 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
                 Role::Totals => " (stated totals only, no charges)",
                 Role::Usage => " (call detail, read for usage, no charges)",
             };
-            println!("{:width$}  {:5}  {}{role}", l.name, l.delimiter_name(), l.title);
+            println!(
+                "{:width$}  {:5}  {}{role}",
+                visible(&l.name),
+                l.delimiter_name(),
+                visible(&l.title)
+            );
         }
         return Ok(Outcome::Clean);
     };
@@ -84,17 +113,16 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
             names.join(", ")
         ))
     })?;
-    println!("{}: {}", l.name, l.title);
+    println!("{}: {}", visible(&l.name), visible(&l.title));
     println!("file:       {}", l.file);
     println!("delimiter:  {}", l.delimiter_name());
-    println!("signature:  {}", l.signature.join(" | "));
+    println!("signature:  {}", visible(&l.signature.join(" | ")));
     if let Some(p) = l.preamble_description() {
         println!("preamble:   {p}");
     }
     match l.role {
         Role::Charges => println!("fills:      {}", l.carries().join(", ")),
-        Role::Ignore => println!("no charges: {}", l.note),
-        Role::Totals => println!("no charges: {}", l.note),
+        Role::Ignore | Role::Totals => println!("no charges: {}", visible(&l.note)),
         Role::Usage => println!(
             "usage:      {} (usage rows of amount 0, no charges)",
             l.usage_kinds().join(", ")
@@ -103,7 +131,8 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
     if let Some(side) = &l.side {
         println!(
             "header:     its data files ({}) have no header line: the column names are in the {} beside them",
-            side.data, side.header
+            visible(&side.data),
+            visible(&side.header)
         );
     }
     if !l.states().is_empty() {

@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod batch;
 pub mod convert;
+pub mod feed;
 pub mod generate;
 pub mod history;
 pub mod layouts;

@@ -69,8 +69,10 @@ impl Location {
             }
             Some(a) => match a.strip_prefix("sqlite:") {
                 Some(p) if !p.is_empty() => Ok(Location::Sqlite(PathBuf::from(p))),
+                // A mistyped URL still carries its password: never shown.
                 _ => Err(format!(
-                    "--history {a:?}: give sqlite:PATH or postgres://user:password@host:port/database"
+                    "--history {:?}: give sqlite:PATH or postgres://user:password@host:port/database",
+                    pg::without_password(a)
                 )),
             },
         }
@@ -190,6 +192,10 @@ pub struct Snapshot {
 pub trait Tx {
     /// The schema version, 0 when the database has no `meta` table.
     fn version(&mut self) -> Result<i64, String>;
+    /// The tables of a database without telaudit's schema version that make it
+    /// someone else's: for SQLite every table, for PostgreSQL (a database a team
+    /// shares with other tools) the tables named like telaudit's.
+    fn foreign_tables(&mut self) -> Result<Vec<String>, String>;
     /// Runs statements (a migration).
     fn batch(&mut self, sql: &str) -> Result<(), String>;
     /// Sets meta's schema_version.
@@ -213,8 +219,11 @@ pub trait Tx {
     fn client_run(&mut self, run: i64, c: &ClientRun, n: Counts) -> Result<(), String>;
 }
 
-/// Brings the schema to [`SCHEMA_VERSION`], or refuses a newer one.
-pub fn migrate(tx: &mut dyn Tx, place: &str) -> Result<(), String> {
+/// The schema version of a history telaudit may use, or why not: a newer
+/// version, a version that is not one (`-1`), or a database that is not empty
+/// and not telaudit's (another application's tables, no schema version): it
+/// is never changed.
+pub fn check_version(tx: &mut dyn Tx, place: &str) -> Result<i64, String> {
     let v = tx.version()?;
     if v > SCHEMA_VERSION {
         return Err(format!(
@@ -222,7 +231,31 @@ pub fn migrate(tx: &mut dyn Tx, place: &str) -> Result<(), String> {
              use a newer telaudit (or another --history)"
         ));
     }
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(v.max(0) as usize) {
+    if v < 0 {
+        return Err(format!(
+            "the history {place}: meta.schema_version is {v}, not a version of telaudit's history; \
+             the history is damaged: restore it from a backup or give another --history"
+        ));
+    }
+    if v == 0 {
+        let tables = tx.foreign_tables()?;
+        if !tables.is_empty() {
+            return Err(format!(
+                "the history {place} is not empty and not telaudit's: it holds {} but no telaudit \
+                 schema version; telaudit does not add its tables to another application's database: \
+                 give another --history (a new file, or a telaudit history)",
+                tables.join(", ")
+            ));
+        }
+    }
+    Ok(v)
+}
+
+/// Brings the schema to [`SCHEMA_VERSION`], or refuses a history it may not
+/// use ([`check_version`]).
+pub fn migrate(tx: &mut dyn Tx, place: &str) -> Result<(), String> {
+    let v = check_version(tx, place)?;
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(v as usize) {
         tx.batch(sql)?;
         tx.set_version(i as i64 + 1)?;
     }
@@ -486,6 +519,51 @@ mod tests {
                 .describe(),
             "postgres://u:***@h:5/d"
         );
+        let e = Location::parse(Some("postgre://u:hunter2@h/d"), out).unwrap_err();
+        assert!(!e.contains("hunter2") && e.contains("postgre://u:***@h/d"), "{e}");
+    }
+
+    #[test]
+    fn every_form_of_password_libpq_accepts_is_masked() {
+        for (url, masked) in [
+            ("postgres://u:secret@h:5/d", "postgres://u:***@h:5/d"),
+            ("postgres://u:hun@ter2@host/db", "postgres://u:***@host/db"),
+            (
+                "postgresql://u@h/d?password=hunter2",
+                "postgresql://u@h/d?password=***",
+            ),
+            (
+                "postgres://h/d?sslmode=disable&PassWord=hunter2&application_name=x",
+                "postgres://h/d?sslmode=disable&PassWord=***&application_name=x",
+            ),
+            (
+                "postgres://h/d?pass%77ord=hunter2",
+                "postgres://h/d?pass%77ord=***",
+            ),
+            (
+                "postgres://h/d?sslpassword=hunter2",
+                "postgres://h/d?sslpassword=***",
+            ),
+            (
+                "postgres://u:a:b@h/d?password=c",
+                "postgres://u:***@h/d?password=***",
+            ),
+            ("postgres://u@h/d", "postgres://u@h/d"),
+            (
+                "host=h user=u password=hunter2 dbname=d",
+                "host=h user=u password=*** dbname=d",
+            ),
+            (
+                "host=h password = 'hun ter\\' 2' dbname=d",
+                "host=h password = *** dbname=d",
+            ),
+        ] {
+            let got = pg::without_password(url);
+            assert_eq!(got, masked, "{url}");
+            for secret in ["hunter2", "secret", "hun", "ter"] {
+                assert!(!got.contains(secret), "{url}: {got}");
+            }
+        }
     }
 
     #[test]

@@ -21,18 +21,121 @@ pub struct Pg {
     place: String,
 }
 
-/// The URL with its password replaced by `***`, for messages.
+/// The connection string with every password replaced by `***`, for messages,
+/// in each form libpq accepts: the URL's user information
+/// (`postgres://user:secret@host`, the password running to the last `@`
+/// before the query, so `u:hun@ter2@host` is `u:***@host`), its query
+/// parameters `password` and `sslpassword` (also percent-encoded, any case),
+/// and the keyword/value form (`host=h password='a b' dbname=d`).
 pub fn without_password(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_string();
+        return keywords_without_password(url);
     };
-    match rest.split_once('@') {
-        Some((user, host)) => match user.split_once(':') {
-            Some((name, _)) => format!("{scheme}://{name}:***@{host}"),
-            None => url.to_string(),
+    let (authority_and_path, query) = match rest.find('?') {
+        Some(i) => (&rest[..i], Some(&rest[i + 1..])),
+        None => (rest, None),
+    };
+    let masked = match authority_and_path.rfind('@') {
+        Some(at) => match authority_and_path[..at].split_once(':') {
+            Some((user, _)) => format!("{user}:***{}", &authority_and_path[at..]),
+            None => authority_and_path.to_string(),
         },
-        None => url.to_string(),
+        None => authority_and_path.to_string(),
+    };
+    let query = query.map(|q| {
+        let params: Vec<String> = q
+            .split('&')
+            .map(|p| match p.split_once('=') {
+                Some((k, _)) if is_secret(&percent_decoded(k)) => format!("{k}=***"),
+                _ => p.to_string(),
+            })
+            .collect();
+        format!("?{}", params.join("&"))
+    });
+    format!("{scheme}://{masked}{}", query.unwrap_or_default())
+}
+
+/// Whether a connection parameter holds a secret.
+fn is_secret(key: &str) -> bool {
+    matches!(
+        key.trim().to_ascii_lowercase().as_str(),
+        "password" | "sslpassword"
+    )
+}
+
+/// `%XX` sequences decoded (bytes that are not UTF-8 are kept as written).
+fn percent_decoded(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        match (
+            b[i],
+            b.get(i + 1).copied().and_then(hex),
+            b.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (c, _, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
     }
+    String::from_utf8(out).unwrap_or_else(|_| s.to_string())
+}
+
+/// The keyword/value form (`key=value key='quoted \' value'`) with the values
+/// of its secret keys replaced by `***`.
+fn keywords_without_password(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    while i < chars.len() {
+        // Copy up to the `=` of the next pair, remembering the key.
+        let start = out.len();
+        while i < chars.len() && chars[i] != '=' {
+            out.push(chars[i]);
+            i += 1;
+        }
+        let key = out[start..].split_whitespace().last().unwrap_or("").to_string();
+        if i >= chars.len() {
+            break;
+        }
+        out.push('=');
+        i += 1;
+        while i < chars.len() && chars[i] == ' ' {
+            out.push(' ');
+            i += 1;
+        }
+        let mut value = String::new();
+        if chars.get(i) == Some(&'\'') {
+            value.push('\'');
+            i += 1;
+            while i < chars.len() && chars[i] != '\'' {
+                if chars[i] == '\\' && i + 1 < chars.len() {
+                    value.push(chars[i]);
+                    i += 1;
+                }
+                value.push(chars[i]);
+                i += 1;
+            }
+            if i < chars.len() {
+                value.push('\'');
+                i += 1;
+            }
+        } else {
+            while i < chars.len() && !chars[i].is_whitespace() {
+                value.push(chars[i]);
+                i += 1;
+            }
+        }
+        out.push_str(if is_secret(&key) { "***" } else { &value });
+    }
+    out
 }
 
 fn sql(e: postgres::Error) -> String {
@@ -67,10 +170,13 @@ impl Pg {
         let wrap = |e: String| format!("the history {place}: {e}");
         let tx = self.client.transaction().map_err(|e| wrap(sql(e)))?;
         let mut t = PgTx { tx };
-        let v = t.version().map_err(wrap)?;
-        if v > super::SCHEMA_VERSION {
-            super::migrate(&mut t, &place)?;
-        }
+        let v = super::check_version(&mut t, &place).map_err(|e| {
+            if e.starts_with("the history") {
+                e
+            } else {
+                wrap(e)
+            }
+        })?;
         let mut snap = Snapshot::default();
         if v == 0 {
             return Ok(snap);
@@ -120,10 +226,13 @@ impl Pg {
         let wrap = |e: String| format!("the history {place}: {e}");
         let tx = self.client.transaction().map_err(|e| wrap(sql(e)))?;
         let mut t = PgTx { tx };
-        let v = t.version().map_err(wrap)?;
-        if v > super::SCHEMA_VERSION {
-            super::migrate(&mut t, &place)?;
-        }
+        let v = super::check_version(&mut t, &place).map_err(|e| {
+            if e.starts_with("the history") {
+                e
+            } else {
+                wrap(e)
+            }
+        })?;
         let mut o = Overview::default();
         if v == 0 {
             return Ok(o);
@@ -171,6 +280,21 @@ struct PgTx<'c> {
 }
 
 impl Tx for PgTx<'_> {
+    fn foreign_tables(&mut self) -> Result<Vec<String>, String> {
+        let mut out = Vec::new();
+        for name in ["meta", "runs", "client_runs", "findings", "client_inputs"] {
+            let has: bool = self
+                .tx
+                .query_one("SELECT to_regclass($1) IS NOT NULL", &[&name])
+                .map_err(sql)?
+                .get(0);
+            if has {
+                out.push(name.to_string());
+            }
+        }
+        Ok(out)
+    }
+
     fn version(&mut self) -> Result<i64, String> {
         let has: bool = self
             .tx

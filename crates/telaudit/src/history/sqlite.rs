@@ -42,16 +42,13 @@ impl Sqlite {
             .transaction()
             .map_err(|e| format!("the history {place}: {}", reason(&e)))?;
         let mut t = SqliteTx { tx };
-        let v = t.version()?;
-        if v > super::SCHEMA_VERSION {
-            // migrate() words the refusal.
-            super::migrate(&mut t, &place)?;
-        }
+        let v = super::check_version(&mut t, &place).map_err(|e| prefix(e, &place))?;
         let mut snap = Snapshot::default();
         if v == 0 {
             return Ok(snap);
         }
         let tx = &t.tx;
+        let sql = |e: rusqlite::Error| format!("the history {place}: {}", reason(&e));
         snap.last_run = tx
             .query_row("SELECT COALESCE(MAX(run_id), 0) FROM runs", [], |r| r.get(0))
             .map_err(sql)?;
@@ -98,15 +95,13 @@ impl Sqlite {
             .transaction()
             .map_err(|e| format!("the history {place}: {}", reason(&e)))?;
         let mut t = SqliteTx { tx };
-        let v = t.version()?;
-        if v > super::SCHEMA_VERSION {
-            super::migrate(&mut t, &place)?;
-        }
+        let v = super::check_version(&mut t, &place).map_err(|e| prefix(e, &place))?;
         let mut o = Overview::default();
         if v == 0 {
             return Ok(o);
         }
         let tx = &t.tx;
+        let sql = |e: rusqlite::Error| format!("the history {place}: {}", reason(&e));
         let mut st = tx
             .prepare(
                 "SELECT client, recoverable, monthly, first_run FROM findings WHERE resolved_run IS NULL",
@@ -174,6 +169,15 @@ struct SqliteTx<'c> {
 }
 
 impl Tx for SqliteTx<'_> {
+    fn foreign_tables(&mut self) -> Result<Vec<String>, String> {
+        let mut st = self
+            .tx
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+            .map_err(sql)?;
+        let rows = st.query_map([], |r| r.get::<_, String>(0)).map_err(sql)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(sql)
+    }
+
     fn version(&mut self) -> Result<i64, String> {
         let has_meta: bool = self
             .tx
