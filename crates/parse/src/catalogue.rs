@@ -60,9 +60,15 @@ fn plan_line(f: &Fields, line: u64, file: FileId, strings: &mut Interner) -> Res
     let k = f.get(0);
     let kind = match k.to_ascii_lowercase().as_str() {
         "plan" => PlanKind::Plan,
+        "pool" => PlanKind::Pool,
         "circuit" => PlanKind::Circuit,
         "" => return Err("kind is empty (required)".to_string()),
-        _ => return Err(format!("unknown kind {}: expected plan or circuit", show(k))),
+        _ => {
+            return Err(format!(
+                "unknown kind {}: expected plan, pool or circuit",
+                show(k)
+            ))
+        }
     };
     let carrier = required(f, 1, "carrier")?;
     let code = required(f, 2, "code")?;
@@ -70,10 +76,14 @@ fn plan_line(f: &Fields, line: u64, file: FileId, strings: &mut Interner) -> Res
     let (mut allowance, mut usage_unit, mut overage_rate, mut bandwidth) =
         (Micros(0), Sym::EMPTY, Micros(0), Micros(0));
     match kind {
-        PlanKind::Plan => {
-            allowance = req_number(f, 5, "allowance", " for a plan: the usage it includes per period")?;
+        PlanKind::Plan | PlanKind::Pool => {
+            let (what, included) = match kind {
+                PlanKind::Pool => ("a pool", "the usage each line adds to the pool per period"),
+                _ => ("a plan", "the usage it includes per period"),
+            };
+            allowance = req_number(f, 5, "allowance", &format!(" for {what}: {included}"))?;
             let unit = required(f, 6, "usage_unit").map_err(|_| {
-                "usage_unit is empty (required for a plan: the unit of the usage rows it counts)".to_string()
+                format!("usage_unit is empty (required for {what}: the unit of the usage rows it counts)")
             })?;
             usage_unit = strings.intern(unit);
             overage_rate = opt_number(f, 7, "overage_rate")?.unwrap_or(Micros(0));
@@ -112,7 +122,9 @@ fn plan_line(f: &Fields, line: u64, file: FileId, strings: &mut Interner) -> Res
 
 /// Reads plans.csv. A line whose carrier and code repeat an earlier line's with an
 /// overlapping window is refused (the earlier one stands): the catalogue must say
-/// one price per code at a time.
+/// one price per code at a time. So is a line whose carrier and code are an
+/// earlier line's of the other per-line kind (`plan` and `pool`), whatever their
+/// windows: a plan row's code must say whether its allowance is shared.
 pub fn read_plans(
     bytes: &[u8],
     file: FileId,
@@ -128,6 +140,9 @@ pub fn read_plans(
     read_table(&text, path, &PLAN_COLUMNS, 0, rejected, |f, line| {
         let e = plan_line(f, line, file, strings)?;
         let same = by_code.entry((e.carrier, e.code)).or_default();
+        if let Some(other) = other_line_kind(f, records, same, e.kind) {
+            return Err(other);
+        }
         let window = (e.effective_from, e.effective_to);
         if let Some(&i) = same
             .iter()
@@ -146,6 +161,25 @@ pub fn read_plans(
         Ok(())
     });
     out
+}
+
+/// Why a `plan` (or `pool`) line is refused when an earlier line of the same
+/// carrier and code (`same`, indexes into `records`) is a `pool` (or `plan`).
+fn other_line_kind(f: &Fields, records: &[CatalogueEntry], same: &[usize], kind: PlanKind) -> Option<String> {
+    let (this, other) = match kind {
+        PlanKind::Plan => ("plan", PlanKind::Pool),
+        PlanKind::Pool => ("pool", PlanKind::Plan),
+        PlanKind::Circuit => return None,
+    };
+    let e = same.iter().map(|&i| &records[i]).find(|e| e.kind == other)?;
+    let that = if this == "plan" { "pool" } else { "plan" };
+    Some(format!(
+        "code {} of {} is a {that} on line {} and a {this} on this line: a code is either a per-line \
+         plan or a pool plan, so that its bill rows say which; give one of them its own code",
+        show(f.get(2)),
+        show(f.get(1)),
+        e.source.pos
+    ))
 }
 
 const UTIL_COLUMNS: [Column; 5] = [

@@ -28,6 +28,7 @@ pub mod glob;
 mod inventory;
 mod layout;
 mod limits;
+mod overage;
 mod parsed;
 mod table;
 mod text;

@@ -27,6 +27,7 @@ fn with_action(
         action,
         from: from.to_string(),
         to: to.to_string(),
+        pool: None,
     });
     f
 }
