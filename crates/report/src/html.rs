@@ -9,12 +9,13 @@
 
 mod plan;
 
+use crate::changes::ChangeLine;
 use crate::claims::resolve;
 use crate::disputes::{describe_basis, AccountDispute, Records};
 use crate::human::money;
 use crate::json::share_string;
 use crate::tables::join_sources;
-use crate::view::{action_words, fully_funded, Buying, Payback, View, PAYBACK_LABEL};
+use crate::view::{action_words, fully_funded, Buying, Payback, View, PAYBACK_LABEL, POOL_LINES_SHOWN};
 use crate::{Funding, Report};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -650,27 +651,54 @@ fn write_buying(o: &mut String, b: &Buying<'_>) -> Out {
     writeln!(o, "</tbody></table>")?;
     writeln!(
         o,
-        "<p class=\"muted\">The {} largest of {} services by monthly saving.</p>",
+        "<p class=\"muted\">The {} largest of {} actions by monthly saving (a pool's services move \
+         together: one action, its services under it).</p>",
         b.shown.len(),
         b.count
     )?;
     writeln!(o, "<table><thead><tr><th>Action</th><th>Where</th><th>From</th><th>To</th><th class=\"m\">Saves per month</th></tr></thead><tbody>")?;
     for c in &b.shown {
         let l = c.line;
+        let what = if c.pool.is_some() { "" } else { "service " };
         writeln!(
             o,
-            r#"<tr><td><span class="tag">{}</span><br><span class="muted">{}</span></td><td>{}<br>account {}<br>service {}</td><td>{}</td><td>{}</td><td class="m"><b>{}</b></td></tr>"#,
+            r#"<tr><td><span class="tag">{}</span><br><span class="muted">{}</span></td><td>{}<br>account {}<br>{what}{}</td><td>{}</td><td>{}</td><td class="m"><b>{}</b></td></tr>"#,
             l.action.as_str(),
-            esc(&l.rule.replace(';', ", ")),
+            esc(&c.rules()),
             esc(c.carrier),
             esc(&l.account),
+            esc(c.service()),
+            esc(&c.from()),
+            esc(&l.to),
+            money(c.monthly)
+        )?;
+        if let Some((_, lines)) = &c.pool {
+            write_pool_lines(o, lines)?;
+        }
+    }
+    writeln!(o, "</tbody></table></section>")?;
+    Ok(())
+}
+
+/// A pool's services, under its row: each service, its plan and its share.
+fn write_pool_lines(o: &mut String, lines: &[&ChangeLine]) -> Out {
+    for l in lines.iter().take(POOL_LINES_SHOWN) {
+        writeln!(
+            o,
+            r#"<tr class="muted"><td>{}</td><td>&nbsp;&nbsp;service {}</td><td>{}</td><td></td><td class="m">{}</td></tr>"#,
+            esc(&l.rule.replace(';', ", ")),
             esc(&l.service),
             esc(&l.from),
-            esc(&l.to),
             money(l.monthly)
         )?;
     }
-    writeln!(o, "</tbody></table></section>")?;
+    if lines.len() > POOL_LINES_SHOWN {
+        writeln!(
+            o,
+            r#"<tr class="muted"><td></td><td colspan="4">&nbsp;&nbsp;and {} more services (all in the changes folder)</td></tr>"#,
+            lines.len() - POOL_LINES_SHOWN
+        )?;
+    }
     Ok(())
 }
 
