@@ -322,3 +322,23 @@ impl Kind for OversizedPool {
         findings
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Decimal {
+        s.parse().unwrap_or_default()
+    }
+
+    /// Every product is checked: a figure beyond what an exact decimal holds makes
+    /// the pool not judged, never a panic (plans.csv's bound keeps real input far
+    /// below it).
+    #[test]
+    fn overage_is_exact_and_an_overflow_is_none() {
+        assert_eq!(overage(d("12.50"), d("45.2"), d("45")), Some(d("2.5")));
+        assert_eq!(overage(d("12.50"), d("17"), d("45")), Some(Decimal::ZERO));
+        assert_eq!(overage(Decimal::MAX, Decimal::MAX, Decimal::ZERO), None);
+        assert_eq!(overage(d("2"), Decimal::MIN, Decimal::MAX), None);
+    }
+}
