@@ -33,49 +33,53 @@ fn sample_data_matches_the_oracle_and_its_pinned_totals() {
     let r = assert_agrees_with_oracle(&root().join("sample-data/acme-health"), &tmp.path().join("out"));
     // Pinned from the oracle and, independently, from bench/duckdb_audit.py
     // (both agree to the cent): a change here is a change in what telaudit finds.
-    assert_eq!(r["input"]["rows"], 21753);
-    assert_eq!(r["input"]["billed_total"], "457728.56");
+    assert_eq!(r["input"]["rows"], 22832);
+    assert_eq!(r["input"]["billed_total"], "467997.44");
     // The sample's client.toml has dispute windows (180 days, Lumen 365): as of
-    // 2025-12-19, the latest invoice date, 1143.03 of the 8016.66 found is too late
-    // to claim. Monthly: 1946.78 from the billing errors (no monthly on copies,
-    // DIS001 only on rows that recur, RAT001 none from the rate contract that ends
-    // 2025-12-31 with the latest period: 75.00 less) plus 1927.10 from buying too
-    // much (CIR001 625.00, PLN001 165.00, ZOM001 1137.10), less 152.49 that ZOM001
-    // claims on rows UNU001 or DIS001 already claim in full.
+    // 2025-12-19, the latest invoice date, 1143.03 of the 8173.95 found is too late
+    // to claim. Monthly: the rules' own claims sum to 4211.085: 2167.60 from the
+    // billing errors (no monthly on copies, DIS001 only on rows that recur, RAT001
+    // none from the rate contract that ends 2025-12-31 with the latest period) and
+    // 2043.485 from buying too much (CIR001 625.00, PLN001 165.00, POL001 66.375,
+    // ZOM001 1187.10); 347.56 of it is a second claim on a row another rule claims
+    // (counted once, at the larger claim): 3863.515.
     assert_eq!(r["as_of"], "2025-12-19");
-    assert_eq!(r["totals"]["recoverable"], "6873.63");
+    assert_eq!(r["totals"]["recoverable"], "7030.92");
     assert_eq!(r["totals"]["expired"], "1143.03");
-    assert_eq!(r["totals"]["monthly"], "3646.39");
+    assert_eq!(r["totals"]["monthly"], "3863.52");
     let br = by_rule(&r);
     assert_eq!(
         (br["DIS001"].1.as_str(), br["DIS001"].2.as_str()),
-        ("3412.07", "727.76")
+        ("3569.36", "778.51")
     );
     assert_eq!(
         (br["UNU001"].1.as_str(), br["UNU001"].2.as_str()),
-        ("0.00", "831.94")
+        ("0.00", "881.94")
     );
     // The sample's multi-provider plan (client.toml): O = 15000 + 3600 + 2400 = 21000,
     // N = 600 + 300 = 900, the TEM provider takes 30% of R and 25% of M for 12 months.
-    // R = 6873.63 (what is still claimable as of 2025-12-19), M = 3646.39:
-    // CF0 = 6873.63 - 2062.089 - 21000 = -16188.459; CF1..12 = 3646.39 - 900 - 911.5975
-    // = 1834.7925: cumulative(8) = -1510.119, cumulative(9) = 324.6735: payback 9.
-    // cumulative(12) = 5829.051; tem_fees = 2062.089 + 911.5975 x 12 = 13001.259.
+    // R = 7030.92 (what is still claimable as of 2025-12-19), M = 3863.515:
+    // CF0 = 7030.92 - 2109.276 - 21000 = -16078.356; CF1..12 = 3863.515 - 900 -
+    // 965.87875 = 1997.63625: cumulative(8) = -97.266, cumulative(9) = 1900.37025:
+    // payback 9. cumulative(12) = 7893.279; tem_fees = 2109.276 + 965.87875 x 12 =
+    // 13699.821.
     let p = &r["proposal"];
     assert_eq!(p["one_time"], "21000.00");
     assert_eq!(p["monthly"], "900.00");
     assert_eq!(p["payback_months"], 9);
-    assert_eq!(p["net_first_year"], "5829.05");
-    assert_eq!(p["tem_fees"], "13001.26");
+    assert_eq!(p["net_first_year"], "7893.28");
+    assert_eq!(p["tem_fees"], "13699.82");
     // At 8% a year over 36 months (the sum of CFt / (1 + 0.08/12)^t, checked with
-    // Python's fractions).
-    assert_eq!(p["npv"], "60974.28");
+    // Python's fractions: 67389.2269...).
+    assert_eq!(p["npv"], "67389.23");
     assert_eq!(p["schedule"].as_array().map(Vec::len), Some(37));
     // Buying too much (optimization.md section 3): 5 Lumen ports 100M -> 50M at
     // 425.00 - 300.00 each.
     assert_eq!(br["CIR001"], (5, "0.00".to_string(), "625.00".to_string()));
     assert_eq!(br["PLN001"], (18, "0.00".to_string(), "165.00".to_string()));
-    assert_eq!(br["ZOM001"].2, "1137.10");
+    assert_eq!(br["ZOM001"].2, "1187.10");
+    // The deep pool (section 3b): 72.00 - 12.50 x 0.45 GB over MSP15's pool in November.
+    assert_eq!(br["POL001"], (1, "0.00".to_string(), "66.38".to_string()));
     let out = tmp.path().join("out");
     let lumen = std::fs::read_to_string(out.join("changes/Lumen.csv")).unwrap();
     // One row per service: the 5 downgrades, and 2 services billed after their
@@ -92,7 +96,7 @@ fn sample_data_matches_the_oracle_and_its_pinned_totals() {
     // They claim no recoverable money: no dispute line names them.
     for (d, bytes) in files_below(&out.join("disputes")) {
         let text = String::from_utf8(bytes).unwrap();
-        for rule in ["PLN001", "CIR001", "ZOM001"] {
+        for rule in ["PLN001", "POL001", "CIR001", "ZOM001"] {
             assert!(!text.contains(rule), "{} names {rule}", d.display());
         }
     }
@@ -182,5 +186,70 @@ fn sample_light_users_are_found_and_their_look_alikes_are_not() {
         found.len(),
         18,
         "15 planted (with the idle lines) and 3 that used little by chance"
+    );
+}
+
+/// The generator's pooled accounts in the sample (optimization.md section 3b):
+/// the deep pool is found with its 6 lines (the idle, disconnected and untracked
+/// lines beside them left to UNU001, DIS001 and ZOM001), and its changes/ rows add
+/// up to the finding; the right-sized pool, the pool with a usage gap and the pool
+/// of one are not found. report.md shows the pool as one item, its lines under it.
+#[test]
+fn sample_pool_is_found_its_lines_add_up_and_its_look_alikes_are_not() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    assert_eq!(
+        code(&run_audit(&root().join("sample-data/acme-health"), &out, &[])),
+        0
+    );
+    let mut pooled: Vec<(String, String, String, String)> = Vec::new();
+    for rec in csv::Reader::from_path(out.join("findings.csv"))
+        .unwrap()
+        .records()
+    {
+        let r = rec.unwrap();
+        if r[3].starts_with("2876500") {
+            pooled.push((
+                r[0].to_string(),
+                r[3].to_string(),
+                r[4].to_string(),
+                r[10].to_string(),
+            ));
+        }
+    }
+    pooled.sort();
+    // November: 90.45 GB against MSP15's 90: 6 x 38.00 + 12.50 x 0.45 = 233.625
+    // against 300.00; October and December 228.00: saves 66.375.
+    assert_eq!(
+        pooled,
+        [
+            ("DIS001", "287650001", "312-555-0205", "50.75"),
+            ("POL001", "287650001", "", "66.38"),
+            ("UNU001", "287650001", "312-555-0203", "50.00"),
+            ("ZOM001", "287650001", "312-555-0207", "50.00"),
+        ]
+        .map(|(a, b, c, d)| (a.to_string(), b.to_string(), c.to_string(), d.to_string()))
+    );
+    let att = std::fs::read_to_string(out.join("changes/AT&T Mobility.csv")).unwrap();
+    let rows: Vec<&str> = att.lines().filter(|l| l.contains(",POL001,")).collect();
+    assert_eq!(rows.len(), 6, "{att}");
+    let shares: Vec<&str> = rows.iter().map(|l| l.split(',').nth(6).unwrap()).collect();
+    // 66.375 / 6 = 11.0625: five rows of 11.06, the last (path, line) 11.075.
+    assert_eq!(shares, ["11.06", "11.06", "11.06", "11.06", "11.06", "11.08"]);
+    assert!(rows.iter().all(
+        |l| l.contains(",downgrade,POL001,MSP30 (Mobile Share Pro 30GB),MSP15 (Mobile Share Pro 15GB),")
+    ));
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(
+        md.contains(
+            "| downgrade | AT&T Mobility | 287650001 | pool of 6 services (GB) | POL001 | MSP30 (Mobile Share Pro 30GB) | MSP15 (Mobile Share Pro 15GB) | 66.38 |\n\
+             | | | | - 312-555-0201 | POL001 | MSP30 (Mobile Share Pro 30GB) | | 11.06 |\n"
+        ),
+        "{md}"
+    );
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        html.contains("account 287650001<br>pool of 6 services (GB)</td>"),
+        "the pool item"
     );
 }

@@ -6,7 +6,10 @@
 //! `client.toml`. Every default waste kind is planted (duplicates, unused lines,
 //! missing contract credits, billing after disconnect, rates above contract, taxes
 //! on a tax-exempt client, late fees, oversized plans and circuits, services not in
-//! inventory), next to look-alikes that must not be found and a few overlaps.
+//! inventory, a pool deeper than its lines use), next to look-alikes that must not
+//! be found and a few overlaps. Beside the `services` it bills four pooled AT&T
+//! accounts of 18 lines in all (a deep pool, a right-sized pool, a pool with a
+//! usage gap and a pool of one) when it bills 4 periods or more.
 //!
 //! The output depends only on [`GenOptions`]: the same options give the same
 //! bytes on every machine and Rust version (the generator carries its own
@@ -23,6 +26,7 @@
 mod layouts;
 mod optimize;
 mod plan;
+mod pools;
 mod rng;
 mod write;
 
@@ -62,7 +66,7 @@ impl Default for GenOptions {
 /// What was written.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GenSummary {
-    /// Services billed.
+    /// Services billed (the pooled accounts' lines included).
     pub services: usize,
     /// Charge rows written, over all invoice files.
     pub rows: u64,
@@ -88,10 +92,11 @@ pub fn generate(out_dir: &Path, opts: &GenOptions) -> io::Result<GenSummary> {
         ));
     }
     let plan = plan::Plan::new(opts);
+    let pooled = pools::pooled_accounts(&plan);
     write::create_dir(out_dir)?;
     let name = display_name(out_dir);
     write::client_toml(out_dir, &name, opts.services)?;
-    write::inventory(out_dir, &plan)?;
+    write::inventory(out_dir, &plan, &pooled)?;
     write::contracts(out_dir, &plan)?;
     write::write_file(&out_dir.join("plans.csv"), &optimize::plans_csv(&plan))?;
     write::write_file(
@@ -99,10 +104,11 @@ pub fn generate(out_dir: &Path, opts: &GenOptions) -> io::Result<GenSummary> {
         &optimize::utilization_csv(&plan),
     )?;
     let (rows, files) = write::invoices(out_dir, &plan)?;
+    let (pool_rows, pool_files) = pools::invoices(out_dir, &plan, &pooled)?;
     Ok(GenSummary {
-        services: plan.services.len(),
-        rows,
-        files,
+        services: plan.services.len() + pools::line_count(&pooled),
+        rows: rows + pool_rows,
+        files: files + pool_files,
     })
 }
 
