@@ -232,15 +232,12 @@ fn cheaper<'d>(
     best.map(|(q, c, _)| (q, c))
 }
 
-/// The distinct labels of the pool's current plans, in plan row order.
+/// The distinct labels of the pool's current plans, sorted (byte order), so that
+/// the text never depends on the order of the bill files.
 fn current_plans(dump: &Dump, members: &[Member]) -> String {
-    let mut labels: Vec<String> = Vec::new();
-    for m in members {
-        let l = label(dump, m.plan);
-        if !labels.contains(&l) {
-            labels.push(l);
-        }
-    }
+    let mut labels: Vec<String> = members.iter().map(|m| label(dump, m.plan)).collect();
+    labels.sort_unstable();
+    labels.dedup();
     labels.join(" + ")
 }
 
