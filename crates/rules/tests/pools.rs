@@ -445,3 +445,45 @@ fn the_pool_costs_what_the_bill_charges() {
     let f = pol(&dump);
     assert_eq!(f[0].monthly, d("34"));
 }
+
+/// No money rests on a pooling report alone (formats.md section 5d): with the real
+/// AT&T exports of ../shared/carrier-samples (ENC1 Pooling, ENC1 Detail,
+/// rawdataoutput; GPL, read in place) and a catalogue whose pool plan is the
+/// pooling report's rate plan (MS7GBIPVO, 7 GB a line), the pooling report gives
+/// no row, its 948.03 of data charges and their credits appear nowhere, and POL001
+/// finds nothing. Skips when the samples are absent.
+#[test]
+fn a_pooling_report_alone_gives_no_money() {
+    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/carrier-samples/att");
+    if !samples.is_dir() {
+        eprintln!("skipped: {} is absent", samples.display());
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let inv = tmp.path().join("invoices");
+    std::fs::create_dir(&inv).unwrap();
+    for e in std::fs::read_dir(&samples).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), inv.join(e.file_name())).unwrap();
+    }
+    let plans = "kind,carrier,code,name,monthly,allowance,usage_unit,overage_rate\n\
+                 pool,AT&T Mobility,MS7GBIPVO,Mobile Select 7GB pooled,30.00,7,GB,10.00\n\
+                 pool,AT&T Mobility,MS2GB,Mobile Select 2GB pooled,20.00,2,GB,10.00\n";
+    std::fs::write(tmp.path().join("plans.csv"), plans).unwrap();
+    let dump = telaudit_parse::read_client(tmp.path()).unwrap();
+    let pooling = dump
+        .files
+        .iter()
+        .position(|f| f.path.ends_with("ENC1 Pooling Mar.csv"))
+        .expect("the pooling report is recognised");
+    assert!(dump.rows.iter().all(|r| r.source.file.0 as usize != pooling));
+    assert!(dump
+        .skipped
+        .iter()
+        .any(|s| s.file.ends_with("ENC1 Pooling Mar.csv")));
+    assert!(dump
+        .rows
+        .iter()
+        .all(|r| r.amount.to_decimal().abs() != d("948.03")));
+    assert!(pol(&dump).is_empty());
+}
