@@ -118,13 +118,17 @@ pub fn line_count(accounts: &[PoolAccount]) -> usize {
     accounts.iter().map(|a| a.lines.len()).sum()
 }
 
-/// The period a disconnected line's disconnect date falls in (before the window).
+/// The period a disconnected line's disconnect date falls in (before the window;
+/// pooled accounts are written only with 4 periods or more).
 fn disconnect_period(months: u32) -> u32 {
-    months - 4
+    months.saturating_sub(4)
 }
 
 /// The pool lines of inventory.csv: every line but the untracked one.
 pub fn inventory_lines(plan: &Plan, accounts: &[PoolAccount], buf: &mut Vec<u8>) {
+    if accounts.is_empty() {
+        return;
+    }
     let cut = &plan.periods[disconnect_period(plan.months) as usize];
     for a in accounts {
         for (k, (id, role)) in a.lines.iter().enumerate() {
@@ -253,6 +257,23 @@ pub fn invoices(out: &Path, plan: &Plan, accounts: &[PoolAccount]) -> io::Result
 mod tests {
     use super::*;
     use crate::GenOptions;
+
+    /// With fewer than 4 periods no pooled account is written (and nothing panics).
+    #[test]
+    fn no_pooled_accounts_below_four_periods() {
+        for months in 1..4 {
+            let plan = Plan::new(&GenOptions {
+                services: 10,
+                months,
+                ..GenOptions::default()
+            });
+            let accounts = pooled_accounts(&plan);
+            assert!(accounts.is_empty());
+            let mut buf = Vec::new();
+            inventory_lines(&plan, &accounts, &mut buf);
+            assert!(buf.is_empty());
+        }
+    }
 
     /// The deep pool's middle window month: the lines that stay in the pool use
     /// 90.01 .. 91.00 GB, whatever the seed; the other months at most 30 GB.
