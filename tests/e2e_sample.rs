@@ -252,4 +252,11 @@ fn sample_pool_is_found_its_lines_add_up_and_its_look_alikes_are_not() {
         html.contains("account 287650001<br>pool of 6 services (GB)</td>"),
         "the pool item"
     );
+    assert!(
+        html.contains(
+            "its services: 312-555-0201 (11.06), 312-555-0202 (11.06), 312-555-0204 (11.06), \
+             312-555-0206 (11.06), 312-555-0208 (11.06), 312-555-0209 (11.08)</td>"
+        ),
+        "its services under it"
+    );
 }

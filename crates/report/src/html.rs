@@ -680,26 +680,29 @@ fn write_buying(o: &mut String, b: &Buying<'_>) -> Out {
     Ok(())
 }
 
-/// A pool's services, under its row: each service, its plan and its share.
+/// A pool's services, under its row, in one compact row (the page stays short):
+/// each service and its share, with its plan when the pool's plans differ.
 fn write_pool_lines(o: &mut String, lines: &[&ChangeLine]) -> Out {
+    let mixed = lines.iter().any(|l| l.from != lines[0].from);
+    let mut items: Vec<String> = Vec::new();
     for l in lines.iter().take(POOL_LINES_SHOWN) {
-        writeln!(
-            o,
-            r#"<tr class="muted"><td>{}</td><td>&nbsp;&nbsp;service {}</td><td>{}</td><td></td><td class="m">{}</td></tr>"#,
-            esc(&l.rule.replace(';', ", ")),
-            esc(&l.service),
-            esc(&l.from),
-            money(l.monthly)
-        )?;
+        items.push(if mixed {
+            format!("{} ({}, {})", esc(&l.service), esc(&l.from), money(l.monthly))
+        } else {
+            format!("{} ({})", esc(&l.service), money(l.monthly))
+        });
     }
     if lines.len() > POOL_LINES_SHOWN {
-        writeln!(
-            o,
-            r#"<tr class="muted"><td></td><td colspan="4">&nbsp;&nbsp;and {} more services (all in the changes folder)</td></tr>"#,
+        items.push(format!(
+            "and {} more services (all in the changes folder)",
             lines.len() - POOL_LINES_SHOWN
-        )?;
+        ));
     }
-    Ok(())
+    writeln!(
+        o,
+        r#"<tr class="muted"><td></td><td colspan="4">its services: {}</td></tr>"#,
+        items.join(", ")
+    )
 }
 
 /// EDI invoices whose charges do not add up to their stated total.

@@ -438,12 +438,14 @@ fn a_pool_is_one_line_per_service_adding_up_and_one_item_in_the_reports() {
         section.contains("<td>A<br>account 100<br>pool of 12 services (GB)</td><td>FLEX30 + FLEX30B</td><td>FLEX15</td><td class=\"m\"><b>100.00</b></td>"),
         "{section}"
     );
+    // Its services in one compact row, with their plans (they differ here).
     assert!(
-        section.contains("<tr class=\"muted\"><td>POL001</td><td>&nbsp;&nbsp;service 555-0103</td><td>FLEX30B</td><td></td><td class=\"m\">8.33</td></tr>"),
+        section.contains("<tr class=\"muted\"><td></td><td colspan=\"4\">its services: 555-0100 (FLEX30, 8.33), 555-0101 (FLEX30, 8.33), 555-0102 (FLEX30, 8.33), 555-0103 (FLEX30B, 8.33), "),
         "{section}"
     );
     assert!(
-        section.contains("and 2 more services (all in the changes folder)"),
+        section
+            .contains("555-0109 (FLEX30, 8.33), and 2 more services (all in the changes folder)</td></tr>"),
         "{section}"
     );
 }
