@@ -487,3 +487,38 @@ fn a_pooling_report_alone_gives_no_money() {
         .all(|r| r.amount.to_decimal().abs() != d("948.03")));
     assert!(pol(&dump).is_empty());
 }
+
+/// Ties on the summed cost go to the lower monthly, then to the smaller code: two
+/// lines using 1 GB each (100.00 on FLEX30); SHARE20 (20.00 a line, 10 GB) and
+/// SHARE15 / SHARE15B (15.00 a line, no allowance, 5.00 a GB) all cost 40.00 a
+/// month: SHARE15 is picked, saving 60.00.
+#[test]
+fn ties_go_to_the_lower_monthly_then_the_smaller_code() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut bills = line(
+        "100",
+        "555-0101",
+        "FLEX30",
+        "50.00",
+        [Some("1"), Some("1"), Some("1"), Some("1")],
+    );
+    bills += &line(
+        "100",
+        "555-0102",
+        "FLEX30",
+        "50.00",
+        [Some("1"), Some("1"), Some("1"), Some("1")],
+    );
+    let plans = format!(
+        "{PLANS}pool,A,SHARE20,,20.00,10,GB,,,,\npool,A,SHARE15B,,15.00,0,GB,5.00,,,\npool,A,SHARE15,,15.00,0,GB,5.00,,,\n"
+    );
+    let dump = client(tmp.path(), &bills, &[("plans.csv", plans)]);
+    let f = pol(&dump);
+    assert_eq!(f.len(), 1);
+    assert_eq!(
+        (f[0].change.as_ref().unwrap().to.as_str(), f[0].monthly),
+        ("SHARE15", d("60"))
+    );
+    let basis: Vec<String> = f[0].basis.iter().map(|b| dump.locate(*b)).collect();
+    assert_eq!(basis, ["plans.csv:2", "plans.csv:7"]);
+}
