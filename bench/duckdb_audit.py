@@ -9,7 +9,8 @@ client.toml) and the Rogers exports of `telaudit generate --rogers` (rogers_rows
 X12 811, the other carrier layouts and BAL001 are telaudit's alone. PLN001, CIR001
 and ZOM001 follow optimization.md section 3 with the default rule files' low = 0.30 and
 high = 0.70: the current plan or tier costs what the bill charges for its row, and a
-utilization line counts for the billed period that holds its date. docs/rules.md and docs/formats.md ("Rule
+utilization line counts for the billed period that holds its date; POL001 its section 3b
+(a pool leaves out the services this script's UNU001, DIS001 and ZOM001 find). docs/rules.md and docs/formats.md ("Rule
 semantics") give the rules this restates.
 
 Usage: duckdb_audit.py CLIENT_DIR [--threads N] [--exact]
@@ -270,13 +271,18 @@ tax AS (SELECT 'TAX001', CAST(id AS VARCHAR), amt, CASE WHEN is_lat THEN amt ELS
         {fkey('TAX001', 'carrier', 'account', 'sid', 'descr')} FROM rl
         WHERE {str(exempt).upper()} AND ct='tax' AND amt > 0 AND regexp_matches(descr, '(?i)(federal excise|state sales|local sales|sales tax|excise tax)')),
 fee AS (SELECT 'FEE001', CAST(id AS VARCHAR), amt, 0, carrier, idate, {fkey('FEE001', 'carrier', 'account', 'sid', 'descr')} FROM r WHERE amt > 0 AND (regexp_matches(descr, '(?i)\\blate\\s+(payment\\s+)?(fee|charge)') OR upper(code)='LATE')),
--- PLN001, CIR001: a service's one latest-period recurring row with a catalogue code of the kind;
+-- PLN001, POL001, CIR001: a service's one latest-period recurring row with a catalogue code of the kind;
 -- its entry: the one on offer in the latest period, else the first in file order; b: what the
 -- bill charges for that row (the current plan costs b a month, not the catalogue's price)
-pr AS (SELECT rl.id, rl.carrier, rl.account, rl.sid, rl.code, k.kind, rl.amt AS b FROM rl
+pr0 AS (SELECT rl.id, rl.carrier, rl.account, rl.sid, rl.code, k.kind, rl.amt, rl.amt AS b FROM rl
        JOIN (SELECT DISTINCT carrier, code, kind FROM pl) k ON k.carrier = rl.carrier AND k.code = rl.code
-       WHERE rl.is_lat AND rl.ct = 'recurring' AND rl.sid <> ''
-       QUALIFY count(*) OVER (PARTITION BY rl.carrier, rl.account, rl.sid, k.kind) = 1),
+       WHERE rl.is_lat AND rl.ct = 'recurring' AND rl.sid <> ''),
+-- plan rows of both `plan` and `pool` entries: judged by neither PLN001 nor POL001 (section 3b)
+pboth AS (SELECT carrier, account, sid FROM pr0 WHERE kind IN ('plan', 'pool') GROUP BY ALL
+         HAVING count(DISTINCT kind) = 2),
+pr AS (SELECT * FROM pr0 WHERE kind = 'circuit' OR NOT EXISTS (SELECT 1 FROM pboth b WHERE b.carrier = pr0.carrier
+         AND b.account = pr0.account AND b.sid = pr0.sid)
+       QUALIFY count(*) OVER (PARTITION BY carrier, account, sid, kind) = 1),
 pp AS (SELECT pr.*, pl.monthly, pl.allowance, pl.unit, pl.ovr, pl.bw, lat.ps AS latest
        FROM pr JOIN lat USING (carrier, account) JOIN pl ON pl.carrier = pr.carrier AND pl.code = pr.code AND pl.kind = pr.kind
        QUALIFY row_number() OVER (PARTITION BY pr.id, pr.kind ORDER BY (lat.ps BETWEEN pl.ef AND pl.et) DESC, pl.line) = 1),
@@ -313,6 +319,41 @@ cir AS (SELECT 'CIR001', CAST(c.id AS VARCHAR), 0, c.b - t.monthly, NULL::VARCHA
         JOIN pl t ON t.kind = 'circuit' AND t.carrier = c.carrier AND t.code <> c.code AND c.latest BETWEEN t.ef AND t.et
              AND t.monthly < c.b AND c.top <= 0.70 * t.bw
         QUALIFY row_number() OVER (PARTITION BY c.id ORDER BY t.monthly, t.bw DESC, t.code) = 1),
+-- POL001 (section 3b): an account's pool per unit, leaving out the services idle (UNU001), billed after
+-- their disconnect date (DIS001) or untracked (ZOM001) by those rules' definitions above
+idle AS (SELECT carrier, account, sid FROM svc_usage ANTI JOIN svc_used3 USING (carrier, account, sid)),
+disc AS (SELECT DISTINCT rl.carrier, rl.account, rl.sid FROM rl JOIN rule_line USING (carrier, account, sid)
+         WHERE rl.ps > rule_line.dd AND rl.amt > 0),
+untr AS (SELECT carrier, account, sid FROM svc WHERE {has_inv} AND carrier IN (SELECT carrier FROM inv)
+         AND NOT EXISTS (SELECT 1 FROM inv WHERE inv.carrier = svc.carrier AND inv.service_id = svc.sid
+                         AND inv.account IN ('', svc.account))),
+pm AS (SELECT pp.* FROM pp JOIN nper USING (carrier, account) ANTI JOIN idle USING (carrier, account, sid)
+       ANTI JOIN disc USING (carrier, account, sid) ANTI JOIN untr USING (carrier, account, sid) WHERE pp.kind = 'pool'),
+pmu AS (SELECT pm.id, w.ps, sum(CASE WHEN ucp.id IS NULL THEN coalesce(r.uq, 0) ELSE 0 END) u, count(r.id) n
+        FROM pm JOIN win w USING (carrier, account)
+        LEFT JOIN r ON r.carrier = pm.carrier AND r.account = pm.account AND r.sid = pm.sid AND r.ps = w.ps
+                   AND r.ct = 'usage' AND r.unit = pm.unit
+        LEFT JOIN cp ucp ON ucp.id = r.id
+        GROUP BY pm.id, w.ps),
+-- a pool is judged only with 2 services or more, each with a usage row in the unit in every window period
+gap AS (SELECT DISTINCT pm.carrier, pm.account, pm.unit FROM pm JOIN pmu USING (id) WHERE pmu.n = 0),
+pool AS (SELECT carrier, account, unit, count(*) n, sum(amt) b, sum(allowance) a, max(ovr) o, any_value(latest) latest
+         FROM pm ANTI JOIN gap USING (carrier, account, unit) GROUP BY carrier, account, unit HAVING count(*) >= 2),
+poolu AS (SELECT pm.carrier, pm.account, pm.unit, pmu.ps, sum(pmu.u) u FROM pm JOIN pmu USING (id) GROUP BY ALL),
+polc AS (SELECT p.carrier, p.account, p.unit, p.n, u.ps, p.b + p.o * greatest(0, u.u - p.a) c, q.code qcode,
+                q.monthly qm, p.n * q.monthly + q.ovr * greatest(0, u.u - p.n * q.allowance) cq
+         FROM pool p JOIN poolu u USING (carrier, account, unit)
+         JOIN pl q ON q.kind = 'pool' AND q.carrier = p.carrier AND q.unit = p.unit AND p.latest BETWEEN q.ef AND q.et),
+polq AS (SELECT carrier, account, unit, n, qcode, qm, sum(cq) s, min(c - cq) save FROM polc
+         GROUP BY carrier, account, unit, n, qcode, qm HAVING bool_and(cq < c)),
+-- the least summed cost, then the lower monthly, then the smaller code; each plan row claims the saving / n
+-- rounded down to the cent, the last row (path and line order) the rest
+polb AS (SELECT *, CAST(CAST(floor(save * 100) AS HUGEINT) // n AS DECIMAL(38,2)) * 0.01 share FROM polq
+         QUALIFY row_number() OVER (PARTITION BY carrier, account, unit ORDER BY s, qm, qcode) = 1),
+pol AS (SELECT 'POL001', CAST(pm.id AS VARCHAR), 0,
+          CASE WHEN row_number() OVER (PARTITION BY pm.carrier, pm.account, pm.unit ORDER BY pm.id DESC) = 1
+               THEN b.save - (b.n - 1) * b.share ELSE b.share END, NULL::VARCHAR, NULL::VARCHAR, NULL::VARCHAR
+        FROM pm JOIN polb b USING (carrier, account, unit)),
 -- ZOM001: billed in the latest period, not in inventory.csv (which lists the carrier); any line naming it counts
 zom AS (SELECT 'ZOM001', CAST(id AS VARCHAR), 0, amt, carrier, idate, NULL::VARCHAR FROM rl
         WHERE {has_inv} AND rl.is_lat AND rl.ct = 'recurring' AND rl.sid <> '' AND rl.amt > 0
@@ -321,7 +362,7 @@ zom AS (SELECT 'ZOM001', CAST(id AS VARCHAR), 0, amt, carrier, idate, NULL::VARC
                           AND inv.account IN ('', rl.account))),
 claims AS (SELECT * FROM dup UNION ALL SELECT * FROM unu UNION ALL SELECT * FROM dis UNION ALL SELECT * FROM rat
            UNION ALL SELECT * FROM crd UNION ALL SELECT * FROM tax UNION ALL SELECT * FROM fee
-           UNION ALL SELECT * FROM pln UNION ALL SELECT * FROM cir UNION ALL SELECT * FROM zom)
+           UNION ALL SELECT * FROM pln UNION ALL SELECT * FROM pol UNION ALL SELECT * FROM cir UNION ALL SELECT * FROM zom)
 SELECT rule, key, rec, mon, carrier, idate, fkey FROM claims
 """
     con.execute("CREATE TABLE c0 AS " + sql)

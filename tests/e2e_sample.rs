@@ -107,58 +107,62 @@ fn sample_data_matches_the_oracle_and_its_pinned_totals() {
     // (both agree to the cent): a change here is a change in what telaudit finds.
     // The sample's bills carry 15 rows the carriers put there for the claims of
     // claims.csv (credits, and look-alikes), 934.94 in all.
-    assert_eq!(r["input"]["rows"], 21768);
-    assert_eq!(r["input"]["billed_total"], "456793.62");
+    assert_eq!(r["input"]["rows"], 22847);
+    assert_eq!(r["input"]["billed_total"], "467062.50");
     // The sample's client.toml has dispute windows (180 days, Lumen 365): as of
-    // 2025-12-19, the latest invoice date, 1136.46 of the 8016.66 found is too late
+    // 2025-12-19, the latest invoice date, 1136.46 of the 8173.95 found is too late
     // to claim. 6.57 of exempt State Sales Tax billed in January to March would be
     // too (1143.03 without the ledger), but claim VZ-4474 filed it on 2025-03-10:
-    // its window is judged from that day. Monthly: 1946.78 from the billing errors
-    // (no monthly on copies, DIS001 only on rows that recur, RAT001 none from the
-    // rate contract that ends 2025-12-31 with the latest period: 75.00 less) plus
-    // 1927.10 from buying too much (CIR001 625.00, PLN001 165.00, ZOM001 1137.10),
-    // less 152.49 that ZOM001 claims on rows UNU001 or DIS001 already claim in full.
+    // its window is judged from that day. Monthly: the rules' own claims sum to
+    // 4211.085: 2167.60 from the billing errors (no monthly on copies, DIS001 only on
+    // rows that recur, RAT001 none from the rate contract that ends 2025-12-31 with
+    // the latest period) and 2043.485 from buying too much (CIR001 625.00, PLN001
+    // 165.00, POL001 66.375, ZOM001 1187.10); 347.56 of it is a second claim on a
+    // row another rule claims (counted once, at the larger claim): 3863.515.
     assert_eq!(r["as_of"], "2025-12-19");
-    assert_eq!(r["totals"]["recoverable"], "6880.20");
+    assert_eq!(r["totals"]["recoverable"], "7037.49");
     assert_eq!(r["totals"]["expired"], "1136.46");
-    assert_eq!(r["totals"]["monthly"], "3646.39");
+    assert_eq!(r["totals"]["monthly"], "3863.52");
     let br = by_rule(&r);
     assert_eq!(
         (br["DIS001"].1.as_str(), br["DIS001"].2.as_str()),
-        ("3412.07", "727.76")
+        ("3569.36", "778.51")
     );
     assert_eq!(
         (br["UNU001"].1.as_str(), br["UNU001"].2.as_str()),
-        ("0.00", "831.94")
+        ("0.00", "881.94")
     );
     assert_eq!(br["TAX001"].1, "352.54");
     // The sample's multi-provider plan (client.toml): O = 15000 + 3600 + 2400 = 21000,
     // N = 600 + 300 = 900, the TEM provider takes 30% of R and 25% of M for 12 months.
-    // R = 6880.20 (what is still claimable as of 2025-12-19), M = 3646.39:
-    // CF0 = 6880.20 - 2064.06 - 21000 = -16183.86; CF1..12 = 3646.39 - 900 - 911.5975
-    // = 1834.7925: cumulative(8) = -1505.52, cumulative(9) = 329.2725: payback 9.
-    // cumulative(12) = 5833.65; tem_fees = 2064.06 + 911.5975 x 12 = 13003.23.
+    // R = 7037.49 (what is still claimable as of 2025-12-19), M = 3863.515:
+    // CF0 = 7037.49 - 2111.247 - 21000 = -16073.757; CF1..12 = 3863.515 - 900 -
+    // 965.87875 = 1997.63625: cumulative(8) = -92.667, cumulative(9) = 1904.96925:
+    // payback 9. cumulative(12) = 7897.878; tem_fees = 2111.247 + 965.87875 x 12 =
+    // 13701.792.
     let p = &r["proposal"];
     assert_eq!(p["one_time"], "21000.00");
     assert_eq!(p["monthly"], "900.00");
     assert_eq!(p["payback_months"], 9);
-    assert_eq!(p["net_first_year"], "5833.65");
-    assert_eq!(p["tem_fees"], "13003.23");
+    assert_eq!(p["net_first_year"], "7897.88");
+    assert_eq!(p["tem_fees"], "13701.79");
     // At 8% a year over 36 months (the sum of CFt / (1 + 0.08/12)^t, checked with
-    // Python's fractions).
-    assert_eq!(p["npv"], "60978.88");
+    // Python's fractions: 67393.8259...).
+    assert_eq!(p["npv"], "67393.83");
     assert_eq!(p["schedule"].as_array().map(Vec::len), Some(37));
     // Buying too much (optimization.md section 3): 5 Lumen ports 100M -> 50M at
     // 425.00 - 300.00 each.
     assert_eq!(br["CIR001"], (5, "0.00".to_string(), "625.00".to_string()));
     assert_eq!(br["PLN001"], (18, "0.00".to_string(), "165.00".to_string()));
-    assert_eq!(br["ZOM001"].2, "1137.10");
+    assert_eq!(br["ZOM001"].2, "1187.10");
+    // The deep pool (section 3b): 72.00 - 12.50 x 0.45 GB over MSP15's pool in November.
+    assert_eq!(br["POL001"], (1, "0.00".to_string(), "66.38".to_string()));
     // The ledger (claims.csv, 16 claims; one filed after the bills is left out):
     // 1290.47 claimed; 626.57 back (134.00 + 3.50 + 6.57 + 142.50 + 95.00 + 75.00 +
     // 40.00 on the denied claim + 130.00); 532.90 outstanding, 461.00 of it on 4
     // overdue claims (88.00 twice, 75.00, 210.00). Covered: DIS001's September and
     // October lines (2 x 69.43), TAX001's three taxes (6.57), RAT001's two months
-    // (7.00), CRD001's missing October credit (10.00): 162.43; the rest, 6717.77,
+    // (7.00), CRD001's missing October credit (10.00): 162.43; the rest, 6875.06,
     // is in the dispute files. The TEM fee due is 30% of 626.57.
     let rec = &r["recovery"];
     assert_eq!(rec["claims"], 15);
@@ -170,7 +174,7 @@ fn sample_data_matches_the_oracle_and_its_pinned_totals() {
         (4.into(), "461.00".into())
     );
     assert_eq!(rec["covered"], "162.43");
-    assert_eq!(rec["unclaimed"], "6717.77");
+    assert_eq!(rec["unclaimed"], "6875.06");
     assert_eq!(rec["tem_fee_due"], "187.97");
     let out = tmp.path().join("out");
     let lumen = std::fs::read_to_string(out.join("changes/Lumen.csv")).unwrap();
@@ -188,7 +192,7 @@ fn sample_data_matches_the_oracle_and_its_pinned_totals() {
     // They claim no recoverable money: no dispute line names them.
     for (d, bytes) in files_below(&out.join("disputes")) {
         let text = String::from_utf8(bytes).unwrap();
-        for rule in ["PLN001", "CIR001", "ZOM001"] {
+        for rule in ["PLN001", "POL001", "CIR001", "ZOM001"] {
             assert!(!text.contains(rule), "{} names {rule}", d.display());
         }
     }
@@ -300,5 +304,77 @@ fn generated_clients_with_rogers_exports_match_the_oracle() {
     assert!(
         idle[0].contains(",4165550000,") && idle[1].contains(",4165550001,"),
         "{idle:?}"
+    );
+}
+
+/// The generator's pooled accounts in the sample (optimization.md section 3b):
+/// the deep pool is found with its 6 lines (the idle, disconnected and untracked
+/// lines beside them left to UNU001, DIS001 and ZOM001), and its changes/ rows add
+/// up to the finding; the right-sized pool, the pool with a usage gap and the pool
+/// of one are not found. report.md shows the pool as one item, its lines under it.
+#[test]
+fn sample_pool_is_found_its_lines_add_up_and_its_look_alikes_are_not() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    assert_eq!(
+        code(&run_audit(&root().join("sample-data/acme-health"), &out, &[])),
+        0
+    );
+    let mut pooled: Vec<(String, String, String, String)> = Vec::new();
+    for rec in csv::Reader::from_path(out.join("findings.csv"))
+        .unwrap()
+        .records()
+    {
+        let r = rec.unwrap();
+        if r[3].starts_with("2876500") {
+            pooled.push((
+                r[0].to_string(),
+                r[3].to_string(),
+                r[4].to_string(),
+                r[10].to_string(),
+            ));
+        }
+    }
+    pooled.sort();
+    // November: 90.45 GB against MSP15's 90: 6 x 38.00 + 12.50 x 0.45 = 233.625
+    // against 300.00; October and December 228.00: saves 66.375.
+    assert_eq!(
+        pooled,
+        [
+            ("DIS001", "287650001", "312-555-0205", "50.75"),
+            ("POL001", "287650001", "", "66.38"),
+            ("UNU001", "287650001", "312-555-0203", "50.00"),
+            ("ZOM001", "287650001", "312-555-0207", "50.00"),
+        ]
+        .map(|(a, b, c, d)| (a.to_string(), b.to_string(), c.to_string(), d.to_string()))
+    );
+    let att = std::fs::read_to_string(out.join("changes/AT&T Mobility.csv")).unwrap();
+    let rows: Vec<&str> = att.lines().filter(|l| l.contains(",POL001,")).collect();
+    assert_eq!(rows.len(), 6, "{att}");
+    let shares: Vec<&str> = rows.iter().map(|l| l.split(',').nth(6).unwrap()).collect();
+    // 66.375 / 6 = 11.0625: five rows of 11.06, the last (path, line) 11.075.
+    assert_eq!(shares, ["11.06", "11.06", "11.06", "11.06", "11.06", "11.08"]);
+    assert!(rows.iter().all(
+        |l| l.contains(",downgrade,POL001,MSP30 (Mobile Share Pro 30GB),MSP15 (Mobile Share Pro 15GB),")
+    ));
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(
+        md.contains(
+            "| downgrade | AT&T Mobility | 287650001 | pool of 6 services (GB) | POL001 | MSP30 (Mobile Share Pro 30GB) | MSP15 (Mobile Share Pro 15GB) | 66.38 |\n\
+             | | | | - 312-555-0201 | POL001 | MSP30 (Mobile Share Pro 30GB) | | 11.06 |\n"
+        ),
+        "{md}"
+    );
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        html.contains("account 287650001<br>pool of 6 services (GB)</td>"),
+        "the pool item"
+    );
+    assert!(
+        html.contains(
+            "its services: 312-555-0201 (11.06), 312-555-0202 (11.06), 312-555-0204 (11.06), \
+             312-555-0206 (11.06), 312-555-0208 (11.06), 312-555-0209 (11.08)</td>"
+        ),
+        "its services under it"
     );
 }

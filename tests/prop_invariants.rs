@@ -16,6 +16,9 @@
 //! - removing a DUP001 copy (or adding one) never changes the monthly total: a copy
 //!   is a one-time error (formats.md section 6);
 //! - the same holds for plans.csv and utilization.csv with their lines shuffled;
+//! - reordering or splitting the bill files changes no POL001 figure (a pool's
+//!   text, monthly and the shares of its plan rows; only which row takes the
+//!   rest may move, as it is the last in path and line order);
 //! - the binary writes byte-identical output files with 1 and with 2 rayon threads;
 //! - the finding keys (history.md) are distinct within an audit and the same
 //!   for the same bills under other names, in another order or split differently.
@@ -482,5 +485,89 @@ proptest! {
         prop_assert_eq!(findings(&client), want_findings);
         prop_assert_eq!(without_any_input_count(&after), without_any_input_count(&want));
         prop_assert_eq!(input_count(&after, "skipped_files"), input_count(&want, "skipped_files") + u64::from(again));
+    }
+}
+
+/// The pool plans the POL001 property uses: odd prices, so that shares round.
+const POOL_PLANS: &str = "kind,carrier,code,name,monthly,allowance,usage_unit,overage_rate,bandwidth_mbps,effective_from,effective_to\n\
+    pool,A,FLEX30,,50.00,30,GB,10.00,,,\n\
+    pool,A,FLEX15,,38.00,15,GB,12.50,,,\n\
+    pool,A,FLEX5,,28.00,5,GB,15.00,,,\n\
+    pool,A,FLEX1,,21.37,1,GB,7.77,,,\n";
+
+/// POL001's figures: per finding its key, text and monthly, and its claims'
+/// monthly values sorted (which row takes the rest is a matter of path order).
+fn pool_figures(client: &Path) -> Vec<(String, String, Decimal, Vec<Decimal>)> {
+    let dump = telaudit_parse::read_client(client).unwrap();
+    assert!(dump.rejected.is_empty(), "{:?}", dump.rejected);
+    let results = telaudit_rules::evaluate(&telaudit_rules::RuleSet::defaults(), &dump);
+    let mut out: Vec<_> = results
+        .iter()
+        .filter(|r| r.rule.id == "POL001")
+        .flat_map(|r| &r.findings)
+        .map(|f| {
+            let mut shares: Vec<Decimal> = f.claims.iter().map(|c| c.monthly).collect();
+            shares.sort();
+            assert_eq!(shares.iter().sum::<Decimal>(), f.monthly, "the shares add up");
+            (f.key.clone(), f.description.clone(), f.monthly, shares)
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+proptest! {
+    #![proptest_config(common::proptest_config(24))]
+
+    /// Pools of 2 to 6 lines on mixed pool plans, billed at or below the catalogue,
+    /// with any usage: the same bills in other files, in another order, one of
+    /// them split in two, give the same POL001 findings, monthly and shares.
+    #[test]
+    fn reordering_or_splitting_the_bills_changes_no_pool_figure(
+        lines in proptest::collection::vec((0usize..4, 0usize..3, proptest::collection::vec(0u32..6000, 4)), 2..7),
+        key in any::<u64>(),
+        at in any::<usize>(),
+    ) {
+        const CODES: [&str; 4] = ["FLEX30", "FLEX15", "FLEX5", "FLEX1"];
+        const BILLED: [&str; 3] = ["50.00", "49.99", "45.10"];
+        let tmp = tempfile::tempdir().unwrap();
+        let mut rows: Vec<String> = Vec::new();
+        for (i, (code, billed, gb)) in lines.iter().enumerate() {
+            for (m, u) in gb.iter().enumerate() {
+                let m = m + 1;
+                let at = format!("A,100,I{m},2025-{m:02}-05,2025-{m:02}-01,2025-{m:02}-28,555-01{i:02}");
+                rows.push(format!("{at},recurring,{},x,1,,{},,", CODES[*code], BILLED[*billed]));
+                rows.push(format!("{at},usage,DATA,x,1,,0.00,{}.{:02},GB", u / 100, u % 100));
+            }
+        }
+        let write = |dir: &Path, files: &[(String, Vec<String>)]| {
+            fs::create_dir_all(dir.join("invoices")).unwrap();
+            fs::write(dir.join("plans.csv"), POOL_PLANS).unwrap();
+            for (name, lines) in files {
+                let path = dir.join("invoices").join(name);
+                fs::create_dir_all(path.parent().unwrap()).unwrap();
+                fs::write(path, format!("{HEADER}\n{}\n", lines.join("\n"))).unwrap();
+            }
+        };
+        let original = tmp.path().join("original");
+        write(&original, &[("a.csv".to_string(), rows.clone())]);
+        let want = pool_figures(&original);
+
+        // The rows shuffled into three files under other names, one split in two.
+        let mut shuffled = rows.clone();
+        shuffle(&mut shuffled, key);
+        let third = shuffled.len() / 3;
+        let mut files: Vec<(String, Vec<String>)> = vec![
+            (format!("z{}/bills.csv", key % 7), shuffled[..third].to_vec()),
+            ("m/2025.csv".to_string(), shuffled[third..2 * third].to_vec()),
+        ];
+        let rest = &shuffled[2 * third..];
+        let cut = at % rest.len().max(1);
+        files.push(("b/part1.csv".to_string(), rest[..cut].to_vec()));
+        files.push(("b/part2.csv".to_string(), rest[cut..].to_vec()));
+        files.retain(|(_, l)| !l.is_empty());
+        let moved = tmp.path().join("moved");
+        write(&moved, &files);
+        prop_assert_eq!(pool_figures(&moved), want);
     }
 }

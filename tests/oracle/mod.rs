@@ -32,6 +32,9 @@
 //!   counts in `expired`, not in `recoverable` (by_rule and totals).
 //! - PLN001, CIR001, ZOM001 (optimization.md section 3) use the default rule
 //!   files' low = 0.30 and high = 0.70; other plans exclude the current code.
+//! - POL001 (section 3b): a service leaves the pool when it is idle, billed after
+//!   a disconnect or untracked as this oracle's UNU001, DIS001 and ZOM001 read
+//!   the spec (any disconnected inventory line that matches; no money units).
 //! - A rule claims a key at most once (its largest claim); totals take, per key,
 //!   the largest recoverable and the largest monthly over all rules.
 //! - The ledger (claims.csv, docs/recovery.md; `ledger.rs`): a key's line
@@ -586,7 +589,8 @@ pub fn oracle_totals(client_dir: &Path) -> OracleTotals {
     // rule -> key -> (recoverable, monthly), keeping the largest per key
     let mut claims: BTreeMap<String, BTreeMap<Key, (Decimal, Decimal)>> = BTreeMap::new();
     for id in [
-        "CIR001", "CRD001", "DIS001", "DUP001", "FEE001", "PLN001", "RAT001", "TAX001", "UNU001", "ZOM001",
+        "CIR001", "CRD001", "DIS001", "DUP001", "FEE001", "PLN001", "POL001", "RAT001", "TAX001", "UNU001",
+        "ZOM001",
     ] {
         claims.insert(id.to_string(), BTreeMap::new());
     }
@@ -856,6 +860,16 @@ pub fn oracle_totals(client_dir: &Path) -> OracleTotals {
         let m = if copies.contains(&k) { Decimal::ZERO } else { m };
         claim(rule, k, Decimal::ZERO, m, String::new());
     }
+    // --- POL001 (optimization.md section 3b)
+    for (k, m) in pools(
+        &rows,
+        &periods,
+        &plans,
+        has_inventory.then_some(&inventory),
+        &copies,
+    ) {
+        claim("POL001", k, Decimal::ZERO, m, String::new());
+    }
 
     // --- the ledger's coverage: a key's line belongs to the largest claim's
     // rule (ties: the smaller id); a claim naming its finding, filed on or after
@@ -1055,6 +1069,14 @@ fn optimization(
             if plan_rows.len() != 1 {
                 continue;
             }
+            // Plan rows of both `plan` and `pool` entries: neither PLN001 nor POL001 (section 3b).
+            if kind == "plan"
+                && latest_rec
+                    .iter()
+                    .any(|r| !is_copy(r) && is_entry(plans, "pool", c, &r.code))
+            {
+                continue;
+            }
             let row = plan_rows[0];
             let same = of_kind(&row.code);
             let p = same.iter().find(|e| on_offer(e, &latest)).unwrap_or(&same[0]);
@@ -1159,6 +1181,186 @@ fn optimization(
                     out.push(("CIR001", key, monthly - dec(get(t, "monthly"))));
                 }
             }
+        }
+    }
+    out
+}
+
+/// Whether `code` is a catalogue code of `kind` for `carrier`.
+fn is_entry(plans: &[(u64, Rec)], kind: &str, carrier: &str, code: &str) -> bool {
+    plans.iter().any(|(_, e)| {
+        get(e, "kind").eq_ignore_ascii_case(kind) && get(e, "carrier") == carrier && get(e, "code") == code
+    })
+}
+
+/// The POL001 claims (key, monthly): optimization.md section 3b, by brute force.
+/// The services that leave a pool follow this oracle's UNU001, DIS001 and ZOM001
+/// above (the spec's definitions), whatever rules run.
+fn pools(
+    rows: &[Charge],
+    periods: &BTreeMap<(String, String), BTreeSet<String>>,
+    plans: &[(u64, Rec)],
+    inventory: Option<&Vec<(u64, Rec)>>,
+    copies: &BTreeSet<Key>,
+) -> Vec<(Key, Decimal)> {
+    let is_copy = |r: &Charge| copies.contains(&Key::Row(r.file.clone(), r.line));
+    let mut services: BTreeSet<(String, String, String)> = BTreeSet::new();
+    for r in rows.iter().filter(|r| !r.service.is_empty()) {
+        services.insert((r.carrier.clone(), r.account.clone(), r.service.clone()));
+    }
+    // (carrier, account, unit) -> [(plan row, current plan, usage per window period or None)]
+    type Member<'a> = (&'a Charge, &'a Rec, Option<Vec<Decimal>>);
+    let mut pools: BTreeMap<(String, String, String), Vec<Member>> = BTreeMap::new();
+    for (c, a, s) in &services {
+        let pers: Vec<&String> = periods[&(c.clone(), a.clone())].iter().collect();
+        if pers.len() < 3 {
+            continue;
+        }
+        let latest = pers[pers.len() - 1].clone();
+        let window: Vec<&String> = pers[pers.len() - 3..].to_vec();
+        let mine: Vec<&Charge> = rows
+            .iter()
+            .filter(|r| &r.carrier == c && &r.account == a && &r.service == s)
+            .collect();
+        let plan_rows: Vec<&&Charge> = mine
+            .iter()
+            .filter(|r| r.ctype == "recurring" && r.ps == latest && !is_copy(r))
+            .collect();
+        let pooled: Vec<&&&Charge> = plan_rows
+            .iter()
+            .filter(|r| is_entry(plans, "pool", c, &r.code))
+            .collect();
+        if pooled.len() != 1 || plan_rows.iter().any(|r| is_entry(plans, "plan", c, &r.code)) {
+            continue;
+        }
+        // Idle (UNU001), billed after disconnect (DIS001), untracked (ZOM001).
+        let idle = mine.iter().any(|r| r.ctype == "usage")
+            && !mine.iter().any(|r| {
+                r.ctype == "usage"
+                    && window.contains(&&r.ps)
+                    && r.usage_qty.is_some_and(|q| q > Decimal::ZERO)
+            });
+        let disconnected = inventory.is_some_and(|inv| {
+            inv.iter().any(|(_, l)| {
+                let date = get(l, "disconnect_date").trim();
+                get(l, "status").trim().eq_ignore_ascii_case("disconnected")
+                    && !date.is_empty()
+                    && get(l, "carrier") == c
+                    && get(l, "service_id") == s
+                    && (get(l, "account").is_empty() || get(l, "account") == a)
+                    && mine
+                        .iter()
+                        .any(|r| r.ps.as_str() > date && r.amount > Decimal::ZERO)
+            })
+        });
+        let untracked = inventory.is_some_and(|inv| {
+            inv.iter().any(|(_, l)| get(l, "carrier") == c)
+                && !inv.iter().any(|(_, l)| {
+                    get(l, "carrier") == c
+                        && get(l, "service_id") == s
+                        && (get(l, "account").is_empty() || get(l, "account") == a)
+                })
+        });
+        if idle || disconnected || untracked {
+            continue;
+        }
+        let row = **pooled[0];
+        let same: Vec<&Rec> = plans
+            .iter()
+            .map(|(_, e)| e)
+            .filter(|e| {
+                get(e, "kind").eq_ignore_ascii_case("pool")
+                    && get(e, "carrier") == c
+                    && get(e, "code") == row.code
+            })
+            .collect();
+        let p = same.iter().find(|e| on_offer(e, &latest)).unwrap_or(&same[0]);
+        let unit = get(p, "usage_unit");
+        let usage: Option<Vec<Decimal>> = window
+            .iter()
+            .map(|w| {
+                let u: Vec<&&Charge> = mine
+                    .iter()
+                    .filter(|r| r.ctype == "usage" && &&r.ps == w && r.unit == unit)
+                    .collect();
+                (!u.is_empty()).then(|| {
+                    u.iter()
+                        .filter(|r| !is_copy(r))
+                        .map(|r| r.usage_qty.unwrap_or(Decimal::ZERO))
+                        .sum()
+                })
+            })
+            .collect();
+        pools
+            .entry((c.clone(), a.clone(), unit.to_string()))
+            .or_default()
+            .push((row, p, usage));
+    }
+    let mut out = Vec::new();
+    for ((c, a, unit), mut members) in pools {
+        if members.len() < 2 || members.iter().any(|m| m.2.is_none()) {
+            continue;
+        }
+        members.sort_by(|x, y| (&x.0.file, x.0.line).cmp(&(&y.0.file, y.0.line)));
+        let n = Decimal::from(members.len());
+        let latest = periods[&(c.clone(), a.clone())]
+            .iter()
+            .next_back()
+            .unwrap()
+            .clone();
+        let usage: Vec<Decimal> = (0..3)
+            .map(|i| members.iter().map(|m| m.2.as_ref().unwrap()[i]).sum())
+            .collect();
+        let billed: Decimal = members.iter().map(|m| m.0.amount).sum();
+        let allowance: Decimal = members.iter().map(|m| dec(get(m.1, "allowance"))).sum();
+        let rate = members
+            .iter()
+            .map(|m| opt_dec(get(m.1, "overage_rate")).unwrap_or(Decimal::ZERO))
+            .max()
+            .unwrap();
+        let now: Vec<Decimal> = usage
+            .iter()
+            .map(|&u| billed + rate * (u - allowance).max(Decimal::ZERO))
+            .collect();
+        let mut best: Option<(Decimal, Decimal, String, Decimal)> = None;
+        for (_, q) in plans {
+            if !get(q, "kind").eq_ignore_ascii_case("pool")
+                || get(q, "carrier") != c
+                || get(q, "usage_unit") != unit
+                || !on_offer(q, &latest)
+            {
+                continue;
+            }
+            let over = opt_dec(get(q, "overage_rate")).unwrap_or(Decimal::ZERO);
+            let cost: Vec<Decimal> = usage
+                .iter()
+                .map(|&u| {
+                    n * dec(get(q, "monthly")) + over * (u - n * dec(get(q, "allowance"))).max(Decimal::ZERO)
+                })
+                .collect();
+            if !cost.iter().zip(&now).all(|(q, c)| q < c) {
+                continue;
+            }
+            let sum: Decimal = cost.iter().sum();
+            let saving = now.iter().zip(&cost).map(|(c, q)| c - q).min().unwrap();
+            let cand = (sum, dec(get(q, "monthly")), get(q, "code").to_string(), saving);
+            if best
+                .as_ref()
+                .is_none_or(|b| (&cand.0, &cand.1, &cand.2) < (&b.0, &b.1, &b.2))
+            {
+                best = Some(cand);
+            }
+        }
+        let Some((_, _, _, saving)) = best else { continue };
+        // Equal shares rounded down to the cent; the last row (path, line) the rest.
+        let share = (saving / n).round_dp_with_strategy(2, RoundingStrategy::ToZero);
+        for (i, m) in members.iter().enumerate() {
+            let amount = if i + 1 == members.len() {
+                saving - share * (n - Decimal::ONE)
+            } else {
+                share
+            };
+            out.push((Key::Row(m.0.file.clone(), m.0.line), amount));
         }
     }
     out

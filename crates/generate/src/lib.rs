@@ -6,9 +6,12 @@
 //! `claims.csv` and `client.toml`. Every default waste kind is planted (duplicates, unused lines,
 //! missing contract credits, billing after disconnect, rates above contract, taxes
 //! on a tax-exempt client, late fees, oversized plans and circuits, services not in
-//! inventory), next to look-alikes that must not be found and a few overlaps; and
-//! a ledger of filed claims with the carriers' later credits that exercises every
-//! case of docs/recovery.md (the `ledger` module).
+//! inventory, a pool deeper than its lines use), next to look-alikes that must not
+//! be found and a few overlaps; a ledger of filed claims with the carriers' later
+//! credits that exercises every case of docs/recovery.md (the `ledger` module).
+//! Beside the `services` it bills four pooled AT&T accounts of 18 lines in all (a
+//! deep pool, a right-sized pool, a pool with a usage gap and a pool of one) when
+//! it bills 4 periods or more.
 //!
 //! The output depends only on [`GenOptions`]: the same options give the same
 //! bytes on every machine and Rust version (the generator carries its own
@@ -30,6 +33,7 @@ mod layouts;
 mod ledger;
 mod optimize;
 mod plan;
+mod pools;
 mod rng;
 mod rogers;
 mod write;
@@ -75,7 +79,7 @@ impl Default for GenOptions {
 /// What was written.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GenSummary {
-    /// Services billed.
+    /// Services billed (the pooled accounts' lines included).
     pub services: usize,
     /// Charge rows written, over all invoice files.
     pub rows: u64,
@@ -101,10 +105,11 @@ pub fn generate(out_dir: &Path, opts: &GenOptions) -> io::Result<GenSummary> {
         ));
     }
     let plan = plan::Plan::new(opts);
+    let pooled = pools::pooled_accounts(&plan);
     write::create_dir(out_dir)?;
     let name = display_name(out_dir);
     write::client_toml(out_dir, &name, opts.services)?;
-    write::inventory(out_dir, &plan)?;
+    write::inventory(out_dir, &plan, &pooled)?;
     write::contracts(out_dir, &plan)?;
     write::write_file(&out_dir.join("plans.csv"), &optimize::plans_csv(&plan))?;
     write::write_file(
@@ -114,7 +119,10 @@ pub fn generate(out_dir: &Path, opts: &GenOptions) -> io::Result<GenSummary> {
     let ledger = ledger::plan_ledger(&plan);
     write::write_file(&out_dir.join("claims.csv"), &ledger::claims_csv(&ledger))?;
     let (mut rows, mut files) = write::invoices(out_dir, &plan, &ledger)?;
-    let mut services = plan.services.len();
+    let (pool_rows, pool_files) = pools::invoices(out_dir, &plan, &pooled)?;
+    rows += pool_rows;
+    files += pool_files;
+    let mut services = plan.services.len() + pools::line_count(&pooled);
     if opts.rogers {
         let r = rogers::write(out_dir, opts)?;
         rows += r.rows;

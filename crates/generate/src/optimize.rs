@@ -86,7 +86,8 @@ const CATALOGUE: [&str; 14] = [
     "circuit,Comcast Business,BIZ50,Business Internet 50,69.95,,,,50,,",
 ];
 
-/// plans.csv: the catalogue; the retired plan's offer ended the day before the first period.
+/// plans.csv: the catalogue, the pool plans last; the retired plans' offer ended
+/// the day before the first period.
 pub fn plans_csv(plan: &Plan) -> Vec<u8> {
     let first = &plan.periods[0];
     let (y, m) = if first.month == 1 {
@@ -98,7 +99,8 @@ pub fn plans_csv(plan: &Plan) -> Vec<u8> {
     let mut out = String::from(
         "kind,carrier,code,name,monthly,allowance,usage_unit,overage_rate,bandwidth_mbps,effective_from,effective_to\n",
     );
-    for l in CATALOGUE {
+    // The pool plans last, so the other lines keep their line numbers.
+    for l in CATALOGUE.iter().chain(&crate::pools::POOL_CATALOGUE) {
         out.push_str(&l.replace("{retired}", &retired));
         out.push('\n');
     }

@@ -39,7 +39,7 @@ pub fn create_dir(path: &Path) -> io::Result<()> {
 }
 
 /// Appends one CSV field, quoted per RFC 4180 when needed.
-fn field(buf: &mut Vec<u8>, s: &str) {
+pub(crate) fn field(buf: &mut Vec<u8>, s: &str) {
     if s.bytes().any(|b| matches!(b, b',' | b'"' | b'\r' | b'\n')) {
         buf.push(b'"');
         for b in s.bytes() {
@@ -68,7 +68,7 @@ fn fixed(buf: &mut Vec<u8>, v: i64, places: u32) {
 
 /// An optional numeric cell.
 #[derive(Copy, Clone)]
-enum Num {
+pub(crate) enum Num {
     Empty,
     Int(i64),
     /// Cents, written with 2 decimals.
@@ -92,30 +92,30 @@ fn num(buf: &mut Vec<u8>, n: Num) {
 }
 
 /// The invoice a row is on.
-struct Inv<'a> {
-    carrier: &'a str,
-    account: &'a str,
-    invoice: &'a str,
-    date: &'a str,
-    period: &'a Period,
+pub(crate) struct Inv<'a> {
+    pub carrier: &'a str,
+    pub account: &'a str,
+    pub invoice: &'a str,
+    pub date: &'a str,
+    pub period: &'a Period,
     /// How many periods the client is billed (the last 3 are the rules' window).
-    months: u32,
+    pub months: u32,
 }
 
 /// One charge row, in the columns' fixed order.
-struct Line<'a> {
-    sid: &'a str,
-    ctype: &'static str,
-    code: &'a str,
-    desc: &'a str,
-    qty: Num,
-    rate: Num,
-    cents: i64,
-    usage: Num,
-    unit: &'static str,
+pub(crate) struct Line<'a> {
+    pub sid: &'a str,
+    pub ctype: &'static str,
+    pub code: &'a str,
+    pub desc: &'a str,
+    pub qty: Num,
+    pub rate: Num,
+    pub cents: i64,
+    pub usage: Num,
+    pub unit: &'static str,
 }
 
-fn line(buf: &mut Vec<u8>, inv: &Inv, l: &Line) {
+pub(crate) fn line(buf: &mut Vec<u8>, inv: &Inv, l: &Line) {
     field(buf, inv.carrier);
     buf.push(b',');
     field(buf, inv.account);
@@ -148,7 +148,13 @@ fn line(buf: &mut Vec<u8>, inv: &Inv, l: &Line) {
     buf.push(b'\n');
 }
 
-fn simple<'a>(sid: &'a str, ctype: &'static str, code: &'a str, desc: &'a str, cents: i64) -> Line<'a> {
+pub(crate) fn simple<'a>(
+    sid: &'a str,
+    ctype: &'static str,
+    code: &'a str,
+    desc: &'a str,
+    cents: i64,
+) -> Line<'a> {
     Line {
         sid,
         ctype,
@@ -163,7 +169,7 @@ fn simple<'a>(sid: &'a str, ctype: &'static str, code: &'a str, desc: &'a str, c
 }
 
 /// A priced charge: quantity x unit rate (ten-thousandths), amount in whole cents.
-fn priced<'a>(
+pub(crate) fn priced<'a>(
     sid: &'a str,
     ctype: &'static str,
     code: &'a str,
@@ -523,7 +529,8 @@ pub fn invoices(out: &Path, plan: &Plan, ledger: &Ledger) -> io::Result<(u64, us
     Ok((rows, files))
 }
 
-pub fn inventory(out: &Path, plan: &Plan) -> io::Result<()> {
+/// inventory.csv: the plan's services, then the pooled accounts' lines.
+pub fn inventory(out: &Path, plan: &Plan, pooled: &[crate::pools::PoolAccount]) -> io::Result<()> {
     let mut buf = Vec::with_capacity(80 * plan.services.len() + 100);
     buf.extend_from_slice(INVENTORY_HEADER.as_bytes());
     for s in plan.services.iter().filter(|s| s.in_inventory) {
@@ -545,6 +552,7 @@ pub fn inventory(out: &Path, plan: &Plan) -> io::Result<()> {
         field(&mut buf, &s.owner);
         buf.push(b'\n');
     }
+    crate::pools::inventory_lines(plan, pooled, &mut buf);
     write_file(&out.join("inventory.csv"), &buf)
 }
 

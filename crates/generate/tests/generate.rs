@@ -44,12 +44,14 @@ fn same_options_same_bytes_other_seed_other_bytes() {
     assert_eq!(fa, fb);
     assert_ne!(fa, fc);
     assert_ne!(sa.rows, sc.rows);
-    // 4 carriers with at least 3 + 3 + 2 + 2 accounts, 12 monthly files each.
-    assert_eq!(sa.files, 120);
+    // 4 carriers with at least 3 + 3 + 2 + 2 accounts and the 4 pooled AT&T
+    // accounts, 12 monthly files each.
+    assert_eq!(sa.files, 168);
     assert_eq!(
         fa.keys().filter(|k| k.starts_with("client/invoices/")).count(),
-        120
+        168
     );
+    assert!(fa.contains_key("client/invoices/att-mobility/287650001/2025-12.csv"));
     assert!(fa.contains_key("client/invoices/verizon-wireless/0012345678/2025-01.csv"));
     assert!(fa.contains_key("client/invoices/verizon-wireless/0012345678/2025-12.csv"));
     for f in [
@@ -67,8 +69,9 @@ fn rows_scale_with_services() {
     let b = tempfile::tempdir().unwrap();
     let small = generate(a.path(), &opts(200, 1)).unwrap();
     let large = generate(b.path(), &opts(800, 1)).unwrap();
-    assert_eq!(small.services, 200);
-    assert_eq!(large.services, 800);
+    // The services asked for, and the pooled accounts' 18 lines.
+    assert_eq!(small.services, 218);
+    assert_eq!(large.services, 818);
     // About 70 rows per service over 12 months.
     for s in [&small, &large] {
         let n = s.services as u64;

@@ -99,6 +99,21 @@ pub struct Change {
     /// The recommended plan or tier, or the action's name (`disconnect`,
     /// `cancel`, `suspend`).
     pub to: String,
+    /// For a finding about a pool of services (POL001, optimization.md section
+    /// 3b): the pool's name and each service's own current plan; `None` for a
+    /// finding about one service.
+    pub pool: Option<PoolChange>,
+}
+
+/// The services of a pool's change: one `changes/` line each, shown under the
+/// pool in the reports.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PoolChange {
+    /// How the reports name the pool, e.g. `pool of 6 services (GB)`.
+    pub name: String,
+    /// Each service of the pool and its current plan (its line's `from`), in
+    /// the order of its plan row (path, then line).
+    pub from: Vec<(Sym, String)>,
 }
 
 /// The action a service's change orders, in the order of precedence: a service
@@ -115,7 +130,8 @@ pub enum Action {
     Cancel,
     /// `suspend`: idle; suspend it (or cancel it) (UNU001).
     Suspend,
-    /// `downgrade`: move to the smaller plan or tier named in `to` (PLN001, CIR001).
+    /// `downgrade`: move to the smaller plan, pool plan or tier named in `to`
+    /// (PLN001, POL001, CIR001).
     Downgrade,
 }
 

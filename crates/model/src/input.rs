@@ -197,10 +197,13 @@ impl Contract {
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
-/// The two kinds of plans.csv lines.
+/// The three kinds of plans.csv lines.
 pub enum PlanKind {
     /// A per-line plan with a usage allowance.
     Plan,
+    /// A per-line plan whose allowance goes into the account's shared pool
+    /// (optimization.md section 3b).
+    Pool,
     /// A circuit's bandwidth tier.
     Circuit,
 }
@@ -208,7 +211,7 @@ pub enum PlanKind {
 /// One line of plans.csv: a plan or bandwidth tier a carrier sells.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CatalogueEntry {
-    /// Plan or circuit tier.
+    /// Plan, pool plan or circuit tier.
     pub kind: PlanKind,
     /// The carrier selling it.
     pub carrier: Sym,
@@ -218,11 +221,14 @@ pub struct CatalogueEntry {
     pub name: String,
     /// Its recurring price per period (>= 0).
     pub monthly: Micros,
-    /// Plans: the usage included per period, in `usage_unit`.
+    /// Plans: the usage included per period, in `usage_unit` (pools: what each
+    /// line adds to the pool).
     pub allowance: Micros,
-    /// Plans: the usage_unit of the usage rows it counts (`Sym::EMPTY` for circuits).
+    /// Plans and pools: the usage_unit of the usage rows it counts (`Sym::EMPTY`
+    /// for circuits).
     pub usage_unit: Sym,
-    /// Plans: the price per unit above the allowance (0 when not given).
+    /// Plans: the price per unit above the allowance (pools: above the pool's
+    /// allowance; 0 when not given).
     pub overage_rate: Micros,
     /// Circuits: the tier's bandwidth in Mbit/s (> 0); 0 for plans.
     pub bandwidth_mbps: Micros,

@@ -28,8 +28,8 @@ pub use charge::{
 };
 pub use date::{days_in_month, Date, DateError};
 pub use finding::{
-    finding_key, finding_key_parts, Action, Change, Claim, ClaimKey, Finding, Request, RuleInfo, RuleResult,
-    Severity,
+    finding_key, finding_key_parts, Action, Change, Claim, ClaimKey, Finding, PoolChange, Request, RuleInfo,
+    RuleResult, Severity,
 };
 pub use input::{
     CatalogueEntry, ClientConfig, Contact, Contract, ContractKind, CopiedRows, DisputeWindows, Dump,

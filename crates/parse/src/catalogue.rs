@@ -60,9 +60,15 @@ fn plan_line(f: &Fields, line: u64, file: FileId, strings: &mut Interner) -> Res
     let k = f.get(0);
     let kind = match k.to_ascii_lowercase().as_str() {
         "plan" => PlanKind::Plan,
+        "pool" => PlanKind::Pool,
         "circuit" => PlanKind::Circuit,
         "" => return Err("kind is empty (required)".to_string()),
-        _ => return Err(format!("unknown kind {}: expected plan or circuit", show(k))),
+        _ => {
+            return Err(format!(
+                "unknown kind {}: expected plan, pool or circuit",
+                show(k)
+            ))
+        }
     };
     let carrier = required(f, 1, "carrier")?;
     let code = required(f, 2, "code")?;
@@ -70,10 +76,14 @@ fn plan_line(f: &Fields, line: u64, file: FileId, strings: &mut Interner) -> Res
     let (mut allowance, mut usage_unit, mut overage_rate, mut bandwidth) =
         (Micros(0), Sym::EMPTY, Micros(0), Micros(0));
     match kind {
-        PlanKind::Plan => {
-            allowance = req_number(f, 5, "allowance", " for a plan: the usage it includes per period")?;
+        PlanKind::Plan | PlanKind::Pool => {
+            let (what, included) = match kind {
+                PlanKind::Pool => ("a pool", "the usage each line adds to the pool per period"),
+                _ => ("a plan", "the usage it includes per period"),
+            };
+            allowance = req_number(f, 5, "allowance", &format!(" for {what}: {included}"))?;
             let unit = required(f, 6, "usage_unit").map_err(|_| {
-                "usage_unit is empty (required for a plan: the unit of the usage rows it counts)".to_string()
+                format!("usage_unit is empty (required for {what}: the unit of the usage rows it counts)")
             })?;
             usage_unit = strings.intern(unit);
             overage_rate = opt_number(f, 7, "overage_rate")?.unwrap_or(Micros(0));
@@ -119,7 +129,9 @@ fn plan_line(f: &Fields, line: u64, file: FileId, strings: &mut Interner) -> Res
 
 /// Reads plans.csv. A line whose carrier and code repeat an earlier line's with an
 /// overlapping window is refused (the earlier one stands): the catalogue must say
-/// one price per code at a time.
+/// one price per code at a time. So is a line whose carrier and code are an
+/// earlier line's of the other per-line kind (`plan` and `pool`), whatever their
+/// windows: a plan row's code must say whether its allowance is shared.
 pub fn read_plans(
     bytes: &[u8],
     file: FileId,
@@ -135,6 +147,9 @@ pub fn read_plans(
     read_table(&text, path, &PLAN_COLUMNS, 0, rejected, |f, line| {
         let e = plan_line(f, line, file, strings)?;
         let same = by_code.entry((e.carrier, e.code)).or_default();
+        if let Some(other) = other_line_kind(f, records, same, e.kind) {
+            return Err(other);
+        }
         let window = (e.effective_from, e.effective_to);
         if let Some(&i) = same
             .iter()
@@ -153,6 +168,25 @@ pub fn read_plans(
         Ok(())
     });
     out
+}
+
+/// Why a `plan` (or `pool`) line is refused when an earlier line of the same
+/// carrier and code (`same`, indexes into `records`) is a `pool` (or `plan`).
+fn other_line_kind(f: &Fields, records: &[CatalogueEntry], same: &[usize], kind: PlanKind) -> Option<String> {
+    let (this, other) = match kind {
+        PlanKind::Plan => ("plan", PlanKind::Pool),
+        PlanKind::Pool => ("pool", PlanKind::Plan),
+        PlanKind::Circuit => return None,
+    };
+    let e = same.iter().map(|&i| &records[i]).find(|e| e.kind == other)?;
+    let that = if this == "plan" { "pool" } else { "plan" };
+    Some(format!(
+        "code {} of {} is a {that} on line {} and a {this} on this line: a code is either a per-line \
+         plan or a pool plan, so that its bill rows say which; give one of them its own code",
+        show(f.get(2)),
+        show(f.get(1)),
+        e.source.pos
+    ))
 }
 
 const UTIL_COLUMNS: [Column; 5] = [
@@ -233,7 +267,7 @@ const MAX_OVERAGE: i128 = 1_000_000_000_000_000;
 ///   past it;
 /// - a catalogue price that differs from what the bills charge for the plan row of
 ///   an account's latest period is a warning naming the catalogue line and the
-///   bill line (PLN001 and CIR001 price the current plan from the bill);
+///   bill line (PLN001, POL001 and CIR001 price the current plan from the bill);
 /// - utilization lines that fall in no billed period of their circuit are counted
 ///   in one warning (a line counts for the billed period that contains its
 ///   period_start date).
@@ -305,7 +339,7 @@ fn refuse_overage_beyond_bound(dump: &mut Dump) {
 }
 
 /// The catalogue entry a billed code stands for in a period: the one on offer,
-/// else the first in file order (as PLN001 and CIR001 pick it).
+/// else the first in file order (as PLN001, POL001 and CIR001 pick it).
 fn entry_for(dump: &Dump, ids: &[usize], latest: Date) -> Option<usize> {
     ids.iter()
         .copied()
@@ -367,15 +401,16 @@ fn price_warnings(dump: &Dump) -> Vec<Warning> {
             };
             let what = match entry.kind {
                 PlanKind::Plan => "plan",
+                PlanKind::Pool => "pool plan",
                 PlanKind::Circuit => "circuit tier",
             };
             Warning {
                 file: dump.file(entry.source.file).path.clone(),
                 position: Position::Line(u64::from(entry.source.pos)),
                 message: format!(
-                    "{what} {} of {} is listed at {} a month, but {} bills it at {}{more}: PLN001 and \
-                     CIR001 price the current plan at what the bill charges; correct the catalogue or \
-                     dispute the bill",
+                    "{what} {} of {} is listed at {} a month, but {} bills it at {}{more}: PLN001, \
+                     POL001 and CIR001 price the current plan at what the bill charges; correct the \
+                     catalogue or dispute the bill",
                     show(dump.s(entry.code)),
                     show(dump.s(entry.carrier)),
                     money2(entry.monthly),

@@ -29,6 +29,7 @@ mod inventory;
 mod layout;
 mod ledger;
 mod limits;
+mod overage;
 mod parsed;
 mod table;
 mod text;

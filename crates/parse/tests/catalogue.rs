@@ -57,7 +57,7 @@ fn plans_are_read_exactly_and_bad_lines_refused() {
             ),
             (
                 Position::Line(11),
-                "unknown kind \"bundle\": expected plan or circuit".to_string()
+                "unknown kind \"bundle\": expected plan, pool or circuit".to_string()
             ),
             (
                 Position::Line(12),
@@ -86,6 +86,74 @@ fn plans_are_read_exactly_and_bad_lines_refused() {
     assert_eq!((p500.source.file, p500.source.pos), (FileId(7), 3));
     assert_eq!(t.records[2].bandwidth_mbps, Micros(100_000_000));
     assert_eq!(t.records[2].kind, PlanKind::Circuit);
+}
+
+#[test]
+fn pools_are_read_like_plans_and_a_code_of_both_kinds_is_refused() {
+    let text = "kind,carrier,code,name,monthly,allowance,usage_unit,overage_rate,bandwidth_mbps,effective_from,effective_to\n\
+                POOL,A,FLEX30,Flex 30GB,50.00,30,GB,10.00,,,\n\
+                pool,A,NOALLOW,,40.00,,GB,,,,\n\
+                pool,A,NOUNIT,,40.00,5,,,,,\n\
+                plan,A,FLEX30,Flex 30GB single,50.00,30,GB,,,2030-01-01,\n\
+                plan,A,SOLO,,20.00,2,GB,,,,2024-12-31\n\
+                pool,A,SOLO,,18.00,2,GB,,,2025-01-01,\n\
+                pool,B,SOLO,,18.00,2,GB,,,,\n\
+                pool,A,FLEX5,,28.00,5,GB,,,,\n";
+    let mut strings = Interner::new();
+    let t = read_plans(text.as_bytes(), FileId(3), "plans.csv", &mut strings);
+    assert_eq!(
+        refusals(&t),
+        vec![
+            (
+                Position::Line(3),
+                "allowance is empty (required for a pool: the usage each line adds to the pool per period)"
+                    .to_string()
+            ),
+            (
+                Position::Line(4),
+                "usage_unit is empty (required for a pool: the unit of the usage rows it counts)".to_string()
+            ),
+            // A code of both kinds is refused whatever the windows, naming the earlier line.
+            (
+                Position::Line(5),
+                "code \"FLEX30\" of \"A\" is a pool on line 2 and a plan on this line: a code is either a \
+                 per-line plan or a pool plan, so that its bill rows say which; give one of them its own code"
+                    .to_string()
+            ),
+            (
+                Position::Line(7),
+                "code \"SOLO\" of \"A\" is a plan on line 6 and a pool on this line: a code is either a \
+                 per-line plan or a pool plan, so that its bill rows say which; give one of them its own code"
+                    .to_string()
+            ),
+        ]
+    );
+    let kept: Vec<(&str, &str, PlanKind)> = t
+        .records
+        .iter()
+        .map(|e| (strings.get(e.carrier), strings.get(e.code), e.kind))
+        .collect();
+    // Another carrier's SOLO is its own code.
+    assert_eq!(
+        kept,
+        [
+            ("A", "FLEX30", PlanKind::Pool),
+            ("A", "SOLO", PlanKind::Plan),
+            ("B", "SOLO", PlanKind::Pool),
+            ("A", "FLEX5", PlanKind::Pool),
+        ]
+    );
+    let flex = &t.records[0];
+    assert_eq!(
+        (
+            flex.monthly,
+            flex.allowance,
+            flex.overage_rate,
+            strings.get(flex.usage_unit)
+        ),
+        (Micros(50_000_000), Micros(30_000_000), Micros(10_000_000), "GB")
+    );
+    assert_eq!(t.records[3].overage_rate, Micros(0), "an empty overage_rate is 0");
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! `changes/<carrier>.csv`: one action per service to order from each carrier
 //! (optimization.md: every finding that carries a [`telaudit_model::Change`]:
-//! DIS001, ZOM001, UNU001, PLN001, CIR001).
+//! DIS001, ZOM001, UNU001, PLN001, POL001, CIR001).
 //!
 //! A service with several such findings gets one row: the first action of
 //! [`Action::ALL`] among them (disconnect, cancel, suspend, downgrade), with that
@@ -9,12 +9,13 @@
 //! line cancelled in full is not also counted for a cheaper plan). A finding's
 //! monthly claims go to the service of the row each rests on, so a finding about
 //! several services (a pool, optimization.md section 3b) adds one share to each
-//! of their rows; a finding about one service counts on that service even when
-//! it claims no monthly money (a disconnect billed with one-time charges only).
+//! of their rows, and each service's line moves it from its own plan; a finding
+//! about one service counts on that service even when it claims no monthly
+//! money (a disconnect billed with one-time charges only).
 
 use crate::disputes::unique_names;
 use crate::tables::{guard, join_sources, sorted_findings};
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::{BTreeMap, BTreeSet};
 use telaudit_model::{money_string, Action, ClaimKey, Decimal, Dump, RuleResult, SourceRef, Sym};
 
@@ -34,6 +35,10 @@ pub struct ChangeLine {
     pub from: String,
     /// The recommended plan or tier, or the action's name.
     pub to: String,
+    /// The pool its action moves as a whole (POL001, optimization.md section
+    /// 3b), by name (`pool of 6 services (GB)`); `None` for a service of its own.
+    /// The reports show a pool's lines as one item.
+    pub pool: Option<String>,
     /// What the action saves per month: the overlap-free monthly money of the
     /// service's findings that carry a change, exact.
     pub monthly: Decimal,
@@ -59,8 +64,8 @@ type ServiceKey = (Sym, Sym, Sym);
 /// What is gathered for one service before its line is written.
 #[derive(Default)]
 struct Gathered {
-    /// The first action found, and its (from, to).
-    best: Option<(Action, String, String)>,
+    /// The first action found, its (from, to), and the pool it moves.
+    best: Option<(Action, String, String, Option<String>)>,
     /// Every rule with a finding on the service.
     rules: BTreeSet<String>,
     /// Per claimed row, the largest monthly claim of the findings with a change.
@@ -91,10 +96,32 @@ fn claim_service(dump: &Dump, f: &telaudit_model::Finding, key: ClaimKey) -> Opt
     }
 }
 
+/// The service of each bill line that a pool's finding rests on: a pool's
+/// service gets its own lines as evidence, not the whole pool's.
+fn pool_line_services(
+    dump: &Dump,
+    all: &[(&telaudit_model::RuleInfo, &telaudit_model::Finding)],
+) -> FxHashMap<SourceRef, Sym> {
+    let wanted: FxHashSet<SourceRef> = all
+        .iter()
+        .filter(|(_, f)| f.change.as_ref().is_some_and(|c| c.pool.is_some()))
+        .flat_map(|(_, f)| f.evidence.iter().copied())
+        .collect();
+    if wanted.is_empty() {
+        return FxHashMap::default();
+    }
+    dump.rows
+        .iter()
+        .filter(|r| wanted.contains(&r.source))
+        .map(|r| (r.source, r.service))
+        .collect()
+}
+
 /// One line per service with a finding that recommends a change, grouped by
 /// carrier (carriers in name order).
 pub fn changes(dump: &Dump, results: &[RuleResult]) -> Vec<CarrierChanges> {
     let all = sorted_findings(dump, results);
+    let pool_lines = pool_line_services(dump, &all);
     let mut by_service: BTreeMap<(&str, &str, &str), Gathered> = BTreeMap::new();
     let texts = |(c, a, s): ServiceKey| (dump.s(c), dump.s(a), dump.s(s));
     // The findings that carry a change, in findings.csv order: the first of
@@ -116,11 +143,24 @@ pub fn changes(dump: &Dump, results: &[RuleResult]) -> Vec<CarrierChanges> {
         }
         for s in services {
             let g = by_service.entry(texts(s)).or_default();
-            if g.best.as_ref().is_none_or(|(a, _, _)| change.action < *a) {
-                g.best = Some((change.action, change.from.clone(), change.to.clone()));
+            if g.best.as_ref().is_none_or(|(a, ..)| change.action < *a) {
+                // A pool's service moves from its own plan.
+                let pool = change.pool.as_ref();
+                let from = pool
+                    .and_then(|p| p.from.iter().find(|(svc, _)| *svc == s.2))
+                    .map_or(&change.from, |(_, from)| from);
+                let name = pool.map(|p| p.name.clone());
+                g.best = Some((change.action, from.clone(), change.to.clone(), name));
             }
-            g.evidence.extend(f.evidence.iter().copied());
+            if change.pool.is_some() {
+                let own = f.evidence.iter().filter(|e| pool_lines.get(e) == Some(&s.2));
+                g.evidence.extend(own.copied());
+            } else {
+                g.evidence.extend(f.evidence.iter().copied());
+            }
             g.basis.extend(f.basis.iter().copied());
+            // A pool's finding names no service: it names its rule on each of them.
+            g.rules.insert(f.rule.clone());
         }
     }
     // Every finding on those services names its rule, billing errors included.
@@ -134,7 +174,7 @@ pub fn changes(dump: &Dump, results: &[RuleResult]) -> Vec<CarrierChanges> {
     }
     let mut by_carrier: BTreeMap<&str, Vec<ChangeLine>> = BTreeMap::new();
     for ((carrier, account, service), g) in by_service {
-        let Some((action, from, to)) = g.best else {
+        let Some((action, from, to, pool)) = g.best else {
             continue;
         };
         let mut evidence = String::new();
@@ -154,6 +194,7 @@ pub fn changes(dump: &Dump, results: &[RuleResult]) -> Vec<CarrierChanges> {
             rule: g.rules.into_iter().collect::<Vec<_>>().join(";"),
             from,
             to,
+            pool,
             monthly: g.monthly.values().copied().sum(),
             evidence,
         });

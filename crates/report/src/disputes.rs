@@ -408,6 +408,14 @@ pub(crate) fn describe_basis(dump: &Dump, recs: &Records<'_>, src: SourceRef) ->
                 micros_amount(p.overage_rate),
                 dump.s(p.usage_unit)
             ),
+            PlanKind::Pool => format!(
+                "catalogue: pool plan {code}{name} {} a month a line, {} {} into the pool a line, {} per {} over the pool{win}",
+                micros_amount(p.monthly),
+                p.allowance.to_decimal().normalize(),
+                dump.s(p.usage_unit),
+                micros_amount(p.overage_rate),
+                dump.s(p.usage_unit)
+            ),
             PlanKind::Circuit => format!(
                 "catalogue: circuit tier {code}{name} {} Mbps, {} a month{win}",
                 p.bandwidth_mbps.to_decimal().normalize(),

@@ -9,12 +9,15 @@
 
 mod plan;
 
+use crate::changes::ChangeLine;
 use crate::claims::resolve;
 use crate::disputes::{describe_basis, AccountDispute, Records};
 use crate::human::money;
 use crate::json::share_string;
 use crate::tables::join_sources;
-use crate::view::{action_words, fully_funded, Buying, Payback, RecoveryView, View, PAYBACK_LABEL};
+use crate::view::{
+    action_words, fully_funded, Buying, Payback, RecoveryView, View, PAYBACK_LABEL, POOL_LINES_SHOWN,
+};
 use crate::{Funding, Report};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -850,28 +853,58 @@ fn write_buying(o: &mut String, b: &Buying<'_>) -> Out {
     writeln!(o, "</tbody></table>")?;
     writeln!(
         o,
-        "<p class=\"muted\">The {} largest of {} services by monthly saving.</p>",
+        "<p class=\"muted\">The {} largest of {} actions by monthly saving (a pool's services move \
+         together: one action, its services under it).</p>",
         b.shown.len(),
         b.count
     )?;
     writeln!(o, "<table><thead><tr><th>Action</th><th>Where</th><th>From</th><th>To</th><th class=\"m\">Saves per month</th></tr></thead><tbody>")?;
     for c in &b.shown {
         let l = c.line;
+        let what = if c.pool.is_some() { "" } else { "service " };
         writeln!(
             o,
-            r#"<tr><td><span class="tag">{}</span><br><span class="muted">{}</span></td><td>{}<br>account {}<br>service {}</td><td>{}</td><td>{}</td><td class="m"><b>{}</b></td></tr>"#,
+            r#"<tr><td><span class="tag">{}</span><br><span class="muted">{}</span></td><td>{}<br>account {}<br>{what}{}</td><td>{}</td><td>{}</td><td class="m"><b>{}</b></td></tr>"#,
             l.action.as_str(),
-            esc(&l.rule.replace(';', ", ")),
+            esc(&c.rules()),
             esc(c.carrier),
             esc(&l.account),
-            esc(&l.service),
-            esc(&l.from),
+            esc(c.service()),
+            esc(&c.from()),
             esc(&l.to),
-            money(l.monthly)
+            money(c.monthly)
         )?;
+        if let Some((_, lines)) = &c.pool {
+            write_pool_lines(o, lines)?;
+        }
     }
     writeln!(o, "</tbody></table></section>")?;
     Ok(())
+}
+
+/// A pool's services, under its row, in one compact row (the page stays short):
+/// each service and its share, with its plan when the pool's plans differ.
+fn write_pool_lines(o: &mut String, lines: &[&ChangeLine]) -> Out {
+    let mixed = lines.iter().any(|l| l.from != lines[0].from);
+    let mut items: Vec<String> = Vec::new();
+    for l in lines.iter().take(POOL_LINES_SHOWN) {
+        items.push(if mixed {
+            format!("{} ({}, {})", esc(&l.service), esc(&l.from), money(l.monthly))
+        } else {
+            format!("{} ({})", esc(&l.service), money(l.monthly))
+        });
+    }
+    if lines.len() > POOL_LINES_SHOWN {
+        items.push(format!(
+            "and {} more services (all in the changes folder)",
+            lines.len() - POOL_LINES_SHOWN
+        ));
+    }
+    writeln!(
+        o,
+        r#"<tr class="muted"><td></td><td colspan="4">its services: {}</td></tr>"#,
+        items.join(", ")
+    )
 }
 
 /// EDI invoices whose charges do not add up to their stated total.

@@ -33,10 +33,10 @@
 //!   `disputes/` is replaced as a whole on every run (removed when nothing is
 //!   disputed); so is `changes/` (removed when nothing is to change); nothing
 //!   else in the output folder is removed.
-//! - `changes/<carrier>.csv` holds one line per finding that recommends a change
-//!   (PLN001, CIR001, ZOM001), with the finding's own monthly saving: a service
-//!   two rules find (a cheaper plan, and not in inventory) has two lines, which
-//!   are alternatives; the totals count its money once. File names go through
+//! - `changes/<carrier>.csv` holds one action per service ([`changes`]: the
+//!   first of disconnect, cancel, suspend, downgrade among its findings, with
+//!   their overlap-free monthly saving); a pool's finding (POL001) gives each of
+//!   its services a line with its plan row's share. File names go through
 //!   [`sanitize_component`] and clash handling like the dispute folders.
 //! - report.html's per-month chart attributes each claim key's largest
 //!   recoverable claim to the period_start month of the claimed row (a missing

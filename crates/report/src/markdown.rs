@@ -1,10 +1,12 @@
 //! report.md: the human report an analyst hands to the client.
 
+use crate::changes::ChangeLine;
 use crate::human::money;
 use crate::json::share_string;
 use crate::tables::join_sources;
 use crate::view::{
     action_words, fully_funded, percent, Buying, Payback, PlanView, RecoveryView, View, PAYBACK_LABEL,
+    POOL_LINES_SHOWN,
 };
 use crate::{Funding, Report};
 use std::fmt::Write as _;
@@ -625,7 +627,8 @@ fn write_buying(o: &mut String, b: &Buying<'_>) -> Out {
     writeln!(o)?;
     writeln!(
         o,
-        "The {} largest of {} services by monthly saving:",
+        "The {} largest of {} actions by monthly saving (a pool's services move together: one action, \
+         its services under it):",
         b.shown.len(),
         b.count
     )?;
@@ -643,14 +646,39 @@ fn write_buying(o: &mut String, b: &Buying<'_>) -> Out {
             l.action.as_str(),
             md(c.carrier),
             md(&l.account),
+            md(c.service()),
+            md(&c.rules()),
+            md(&c.from()),
+            md(&l.to),
+            money(c.monthly)
+        )?;
+        if let Some((_, lines)) = &c.pool {
+            write_pool_lines(o, lines)?;
+        }
+    }
+    writeln!(o)
+}
+
+/// A pool's services, under its row: each service, its plan and its share.
+fn write_pool_lines(o: &mut String, lines: &[&ChangeLine]) -> Out {
+    for l in lines.iter().take(POOL_LINES_SHOWN) {
+        writeln!(
+            o,
+            "| | | | - {} | {} | {} | | {} |",
             md(&l.service),
             md(&l.rule.replace(';', ", ")),
             md(&l.from),
-            md(&l.to),
             money(l.monthly)
         )?;
     }
-    writeln!(o)
+    if lines.len() > POOL_LINES_SHOWN {
+        writeln!(
+            o,
+            "| | | | and {} more services (all in changes/) | | | | |",
+            lines.len() - POOL_LINES_SHOWN
+        )?;
+    }
+    Ok(())
 }
 
 /// Each carrier's billed total and share of the savings.

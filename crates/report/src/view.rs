@@ -10,6 +10,7 @@ use crate::changes::{CarrierChanges, ChangeLine};
 use crate::proposal::Plan;
 use crate::tables::sorted_findings;
 use crate::{CarrierRecovery, ClaimLine, CreditLine, Funding, RecoveryReport, Report};
+use std::collections::BTreeMap;
 use telaudit_model::{Action, Date, Decimal, Dump, Finding, ProposalItem, RuleInfo, RuleResult, TemShare};
 
 /// How many findings the "largest findings" tables show.
@@ -63,12 +64,55 @@ impl<'a> RecoveryView<'a> {
     }
 }
 
-/// One service's action (a line of `changes/<carrier>.csv`), as both reports show it.
+/// How many services of a pool the "Buying too much" sections list under it
+/// (all of them are in `changes/<carrier>.csv`).
+pub const POOL_LINES_SHOWN: usize = 10;
+
+/// One item of the "Buying too much" list: a service's action (a line of
+/// `changes/<carrier>.csv`), or a pool's (POL001: its lines, moved together).
 pub(crate) struct ChangeView<'a> {
     /// The carrier it is ordered from.
     pub carrier: &'a str,
-    /// The line itself.
+    /// The service's line, or the pool's first line in changes/ order.
     pub line: &'a ChangeLine,
+    /// For a pool: its name and every one of its lines, in changes/ order.
+    pub pool: Option<(&'a str, Vec<&'a ChangeLine>)>,
+    /// What it saves per month (for a pool, its lines' sum).
+    pub monthly: Decimal,
+}
+
+impl ChangeView<'_> {
+    /// Where it is: the service, or the pool's name.
+    pub(crate) fn service(&self) -> &str {
+        self.pool.as_ref().map_or(&self.line.service, |(name, _)| name)
+    }
+
+    /// The rule ids of its lines, sorted, `, `-joined.
+    pub(crate) fn rules(&self) -> String {
+        self.joined(|l| l.rule.split(';').map(str::to_string).collect(), true)
+    }
+
+    /// Its current plans: the distinct `from` of its lines, in order, ` + `-joined.
+    pub(crate) fn from(&self) -> String {
+        self.joined(|l| vec![l.from.clone()], false)
+    }
+
+    fn joined(&self, parts: impl Fn(&ChangeLine) -> Vec<String>, sort: bool) -> String {
+        let lines = self
+            .pool
+            .as_ref()
+            .map_or_else(|| vec![self.line], |(_, l)| l.clone());
+        let mut all: Vec<String> = Vec::new();
+        for p in lines.into_iter().flat_map(parts) {
+            if !all.contains(&p) {
+                all.push(p);
+            }
+        }
+        if sort {
+            all.sort();
+        }
+        all.join(if sort { ", " } else { " + " })
+    }
 }
 
 /// The "Buying too much" section: the services' actions of `changes/`.
@@ -76,10 +120,11 @@ pub(crate) struct Buying<'a> {
     /// Per action with lines (in the order of [`Action::ALL`]): the action, how
     /// many services and the sum of their monthly savings.
     pub actions: Vec<(Action, usize, Decimal)>,
-    /// The [`CHANGES_SHOWN`] largest monthly savings, largest first; equal values
-    /// keep the changes/ order (carrier, account, service).
+    /// The [`CHANGES_SHOWN`] items with the largest monthly savings, largest
+    /// first (a pool is one item); equal values keep the changes/ order
+    /// (carrier, account, service).
     pub shown: Vec<ChangeView<'a>>,
-    /// How many services have an action in all.
+    /// How many items there are in all (each pool counts once).
     pub count: usize,
 }
 
@@ -91,7 +136,9 @@ pub(crate) fn action_words(a: Action) -> &'static str {
         }
         Action::Cancel => "billed but in no inventory: confirm with its owner that nobody uses it, then cancel it",
         Action::Suspend => "no usage in its last periods: suspend it, or cancel it",
-        Action::Downgrade => "used, but on a larger plan or tier than it needs: move it to the one named",
+        Action::Downgrade => {
+            "used, but on a larger plan, pool or tier than it needs: move it (a pool: all its services) to the one named"
+        }
     }
 }
 
@@ -593,30 +640,58 @@ fn top_findings<'a>(dump: &Dump, results: &'a [RuleResult]) -> (Vec<TopFinding<'
     (top, count)
 }
 
-/// The services' actions, for the "Buying too much" sections.
+/// The services' actions, for the "Buying too much" sections: one item per
+/// service, a pool's services (the lines POL001 moves together) as one item.
 fn buying(changes: &[CarrierChanges]) -> Option<Buying<'_>> {
-    let mut all: Vec<ChangeView<'_>> = changes
+    let lines: Vec<(&str, &ChangeLine)> = changes
         .iter()
-        .flat_map(|c| {
-            c.lines.iter().map(move |line| ChangeView {
-                carrier: &c.carrier,
-                line,
-            })
-        })
+        .flat_map(|c| c.lines.iter().map(move |line| (c.carrier.as_str(), line)))
         .collect();
-    if all.is_empty() {
+    if lines.is_empty() {
         return None;
     }
     let actions = Action::ALL
         .iter()
         .filter_map(|&a| {
-            let lines = all.iter().filter(|c| c.line.action == a);
-            let n = lines.clone().count();
-            (n > 0).then(|| (a, n, lines.map(|c| c.line.monthly).sum()))
+            let of = lines.iter().filter(|(_, l)| l.action == a);
+            let n = of.clone().count();
+            (n > 0).then(|| (a, n, of.map(|(_, l)| l.monthly).sum()))
         })
         .collect();
+    let mut all: Vec<ChangeView<'_>> = Vec::new();
+    // (carrier, account, pool name) -> its item in `all`.
+    let mut pools: BTreeMap<(&str, &str, &str), usize> = BTreeMap::new();
+    for &(carrier, line) in &lines {
+        let Some(name) = line.pool.as_deref() else {
+            all.push(ChangeView {
+                carrier,
+                line,
+                pool: None,
+                monthly: line.monthly,
+            });
+            continue;
+        };
+        match pools.get(&(carrier, line.account.as_str(), name)) {
+            Some(&i) => {
+                let item = &mut all[i];
+                item.monthly += line.monthly;
+                if let Some((_, members)) = &mut item.pool {
+                    members.push(line);
+                }
+            }
+            None => {
+                pools.insert((carrier, &line.account, name), all.len());
+                all.push(ChangeView {
+                    carrier,
+                    line,
+                    pool: Some((name, vec![line])),
+                    monthly: line.monthly,
+                });
+            }
+        }
+    }
     // Stable: equal savings keep the changes/ order.
-    all.sort_by_key(|c| std::cmp::Reverse(c.line.monthly));
+    all.sort_by_key(|c| std::cmp::Reverse(c.monthly));
     let count = all.len();
     all.truncate(CHANGES_SHOWN);
     Some(Buying {

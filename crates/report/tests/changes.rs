@@ -27,6 +27,7 @@ fn with_action(
         action,
         from: from.to_string(),
         to: to.to_string(),
+        pool: None,
     });
     f
 }
@@ -278,4 +279,173 @@ fn one_row_per_service_with_the_first_action_and_overlap_free_money() {
         "{md}"
     );
     assert!(!md.contains("| downgrade |"), "{md}");
+}
+
+/// A pool (POL001, optimization.md section 3b): one finding about 12 services,
+/// claimed in equal cent shares on their plan rows (the last row the rest). It
+/// gets one `downgrade` line per service, each from its own plan, the lines adding
+/// up to the finding; a RAT001 claim on one of the rows (no action) is not in the
+/// line's money. The reports show the pool as one item with its services under
+/// it (10 of them, then a count).
+#[test]
+fn a_pool_is_one_line_per_service_adding_up_and_one_item_in_the_reports() {
+    let mut dump = dump();
+    let mut rows = Vec::new();
+    let mut from = Vec::new();
+    for i in 0..12u32 {
+        let service = format!("555-01{i:02}");
+        let r = row(
+            &mut dump,
+            "A",
+            "100",
+            &service,
+            "2025-04-01",
+            "50.00",
+            src(0, 2 + i),
+        );
+        rows.push(r);
+        let plan = if i == 3 { "FLEX30B" } else { "FLEX30" };
+        from.push((dump.strings.intern(&service), plan.to_string()));
+    }
+    // 100.00 / 12 = 8.333...: eleven rows of 8.33, the last 8.37.
+    let claims: Vec<_> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, &r)| claim(ClaimKey::Row(r), "0", if i == 11 { "8.37" } else { "8.33" }))
+        .collect();
+    let evidence: Vec<_> = (0..12).map(|i| src(0, 2 + i)).collect();
+    let mut pol = finding(
+        &mut dump,
+        "POL001",
+        "A",
+        "100",
+        "",
+        "pool of 12 services",
+        claims,
+        evidence,
+    );
+    pol.basis = vec![src(3, 2), src(3, 3)];
+    pol.change = Some(Change {
+        action: Action::Downgrade,
+        from: "FLEX30 + FLEX30B".to_string(),
+        to: "FLEX15".to_string(),
+        pool: Some(telaudit_model::PoolChange {
+            name: "pool of 12 services (GB)".to_string(),
+            from,
+        }),
+    });
+    let rat = finding(
+        &mut dump,
+        "RAT001",
+        "A",
+        "100",
+        "555-0100",
+        "rate",
+        vec![claim(ClaimKey::Row(rows[0]), "5.00", "5.00")],
+        vec![src(0, 2)],
+    );
+    // A service on its own, saving less than the pool and more than any of its lines.
+    let own = row(
+        &mut dump,
+        "A",
+        "100",
+        "555-0900",
+        "2025-04-01",
+        "40.00",
+        src(0, 20),
+    );
+    let pln = finding(
+        &mut dump,
+        "PLN001",
+        "A",
+        "100",
+        "555-0900",
+        "cheaper plan",
+        vec![claim(ClaimKey::Row(own), "0", "20.00")],
+        vec![src(0, 20)],
+    );
+    let pln = with_change(pln, "UNL", "P500");
+    let results = vec![
+        result("PLN001", "Oversized plan", vec![pln]),
+        result("POL001", "Oversized pool", vec![pol]),
+        result("RAT001", "Rate above contract", vec![rat]),
+    ];
+    let all = changes(&dump, &results);
+    assert_eq!(all.len(), 1);
+    let lines = &all[0].lines;
+    assert_eq!(lines.len(), 13);
+    let pool: Vec<_> = lines.iter().filter(|l| l.pool.is_some()).collect();
+    assert_eq!(pool.len(), 12);
+    assert!(pool
+        .iter()
+        .all(|l| l.action == Action::Downgrade && l.to == "FLEX15"));
+    assert_eq!(
+        pool.iter().map(|l| l.monthly).sum::<telaudit_model::Decimal>(),
+        d("100.00")
+    );
+    assert_eq!(
+        (
+            pool[0].service.as_str(),
+            pool[0].rule.as_str(),
+            pool[0].from.as_str(),
+            pool[0].monthly
+        ),
+        ("555-0100", "POL001;RAT001", "FLEX30", d("8.33"))
+    );
+    assert_eq!((pool[3].from.as_str(), pool[11].monthly), ("FLEX30B", d("8.37")));
+    let csv = changes_csv(&all[0]);
+    assert!(
+        csv.contains("100,555-0103,downgrade,POL001,FLEX30B,FLEX15,8.33,invoices/a.csv:5;contracts.csv:2;contracts.csv:3\n"),
+        "{csv}"
+    );
+
+    let report = summarize(&dump, &results);
+    let md = report_md(&dump, &results, &report);
+    assert!(
+        md.contains("The 2 largest of 2 actions by monthly saving"),
+        "{md}"
+    );
+    let item = "| downgrade | A | 100 | pool of 12 services (GB) | POL001, RAT001 | FLEX30 + FLEX30B | FLEX15 | 100.00 |";
+    let at = md.find(item).unwrap_or_else(|| panic!("{md}"));
+    let under = &md[at..];
+    assert!(
+        under.contains("| | | | - 555-0100 | POL001, RAT001 | FLEX30 | | 8.33 |"),
+        "{md}"
+    );
+    assert!(
+        under.contains("| | | | - 555-0109 | POL001 | FLEX30 | | 8.33 |"),
+        "{md}"
+    );
+    assert!(
+        !under.contains("555-0110"),
+        "10 services listed, then a count: {md}"
+    );
+    assert!(
+        under.contains("| | | | and 2 more services (all in changes/) | | | | |"),
+        "{md}"
+    );
+    // The pool (100.00) before the service of its own (20.00).
+    assert!(
+        at < md.find("| downgrade | A | 100 | 555-0900 |").unwrap(),
+        "{md}"
+    );
+    // The summary by action counts services: 13 downgrades.
+    assert!(md.contains("| 13 | 120.00 |"), "{md}");
+
+    let html = report_html(&dump, &results, &report);
+    let section = &html[html.find("<h2>Buying too much</h2>").expect("the section")..];
+    assert!(
+        section.contains("<td>A<br>account 100<br>pool of 12 services (GB)</td><td>FLEX30 + FLEX30B</td><td>FLEX15</td><td class=\"m\"><b>100.00</b></td>"),
+        "{section}"
+    );
+    // Its services in one compact row, with their plans (they differ here).
+    assert!(
+        section.contains("<tr class=\"muted\"><td></td><td colspan=\"4\">its services: 555-0100 (FLEX30, 8.33), 555-0101 (FLEX30, 8.33), 555-0102 (FLEX30, 8.33), 555-0103 (FLEX30B, 8.33), "),
+        "{section}"
+    );
+    assert!(
+        section
+            .contains("555-0109 (FLEX30, 8.33), and 2 more services (all in the changes folder)</td></tr>"),
+        "{section}"
+    );
 }

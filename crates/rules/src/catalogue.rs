@@ -1,6 +1,7 @@
 //! The carriers' catalogue (plans.csv) and the measured circuit load
-//! (utilization.csv), indexed once per dump by carrier and code, so that PLN001 and
-//! CIR001 never scan the whole catalogue per row (optimization.md section 3).
+//! (utilization.csv), indexed once per dump by carrier and code, so that PLN001,
+//! POL001 and CIR001 never scan the whole catalogue per row (optimization.md
+//! sections 3 and 3b).
 
 use crate::index::{AccountInfo, Index, ServiceInfo};
 use rustc_hash::FxHashMap;
@@ -104,10 +105,12 @@ impl Catalogue {
 
 /// The service's plan row in its account's latest period: its one `recurring` row
 /// of that period whose code is a catalogue code of `kind`; `None` when it has none
-/// or two or more different ones (a person must look first). A DUP001 copy is not a
-/// plan row: it is a one-time billing error (formats.md section 6) that DUP001
-/// claims, so a duplicated plan charge leaves the original as the plan row, and
-/// removing the copy changes nothing here.
+/// or two or more different ones (a person must look first), and for a `plan` or
+/// a `pool` when the period also holds a plan row of the other of those two kinds
+/// (optimization.md section 3b: neither PLN001 nor POL001 judges it). A DUP001
+/// copy is not a plan row: it is a one-time billing error (formats.md section 6)
+/// that DUP001 claims, so a duplicated plan charge leaves the original as the plan
+/// row, and removing the copy changes nothing here.
 pub(crate) fn plan_row(
     dump: &Dump,
     ix: &Index,
@@ -116,14 +119,21 @@ pub(crate) fn plan_row(
     kind: PlanKind,
 ) -> Option<RowId> {
     let latest = acc.latest()?;
+    let other = match kind {
+        PlanKind::Plan => Some(PlanKind::Pool),
+        PlanKind::Pool => Some(PlanKind::Plan),
+        PlanKind::Circuit => None,
+    };
     let mut found = None;
     for &r in &svc.rows {
         let row = &dump.rows[r as usize];
-        if row.charge_type == ChargeType::Recurring
-            && row.period_start == latest
-            && !ix.is_copy(r)
-            && ix.catalogue.is_code(acc.carrier, row.charge_code, kind)
-        {
+        if row.charge_type != ChargeType::Recurring || row.period_start != latest || ix.is_copy(r) {
+            continue;
+        }
+        if other.is_some_and(|o| ix.catalogue.is_code(acc.carrier, row.charge_code, o)) {
+            return None;
+        }
+        if ix.catalogue.is_code(acc.carrier, row.charge_code, kind) {
             if found.is_some() {
                 return None;
             }

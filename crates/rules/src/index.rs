@@ -1,7 +1,7 @@
 //! The shared index: built once per dump, read by every rule.
 
 use crate::catalogue::Catalogue;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use telaudit_model::{ChargeType, Date, Dump, Row, RowId, Sym};
 
 /// An account's number in [`Index::accounts`].
@@ -92,6 +92,9 @@ pub struct Index {
     carrier_accounts: FxHashMap<Sym, Vec<AccId>>,
     /// plans.csv by carrier and code, utilization.csv by circuit.
     pub catalogue: Catalogue,
+    /// The (carrier, account, service, period) a call-detail record could not be
+    /// read for (`Dump::unmeasured`): not measured, so never judged unused.
+    unmeasured: FxHashSet<(Sym, Sym, Sym, Date)>,
 }
 
 impl Index {
@@ -171,6 +174,11 @@ impl Index {
         }
         (ix.copy, ix.copy_runs) = mark_copies(dump, &ix);
         ix.catalogue = Catalogue::build(dump);
+        ix.unmeasured = dump
+            .unmeasured
+            .iter()
+            .map(|u| (u.carrier, u.account, u.service, u.period_start))
+            .collect();
         ix
     }
 
@@ -183,6 +191,12 @@ impl Index {
     /// and is not a copy (formats.md section 6).
     pub fn recurs_monthly(&self, dump: &Dump, row: RowId) -> bool {
         self.is_latest(dump, row) && !self.is_copy(row)
+    }
+
+    /// Whether call detail could not measure a service in a period (a record of
+    /// its export that could not be read): its use there is unknown.
+    pub fn is_unmeasured(&self, carrier: Sym, account: Sym, service: Sym, period: Date) -> bool {
+        !self.unmeasured.is_empty() && self.unmeasured.contains(&(carrier, account, service, period))
     }
 
     /// The account of a (carrier, account) pair, if it has rows.

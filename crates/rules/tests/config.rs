@@ -26,8 +26,8 @@ fn defaults_are_the_rules_folder_sorted_by_id() {
     assert_eq!(
         ids,
         [
-            "BAL001", "BAL002", "CIR001", "CRD001", "DIS001", "DUP001", "FEE001", "PLN001", "RAT001",
-            "TAX001", "UNU001", "ZOM001"
+            "BAL001", "BAL002", "CIR001", "CRD001", "DIS001", "DUP001", "FEE001", "PLN001", "POL001",
+            "RAT001", "TAX001", "UNU001", "ZOM001"
         ]
     );
     let dup = set.get("DUP001").unwrap();
@@ -56,12 +56,12 @@ fn every_rule_gets_a_result_even_with_nothing_found() {
     assert_eq!(
         ids,
         [
-            "BAL001", "BAL002", "CIR001", "CRD001", "DIS001", "DUP001", "FEE001", "PLN001", "RAT001",
-            "TAX001", "UNU001", "ZOM001"
+            "BAL001", "BAL002", "CIR001", "CRD001", "DIS001", "DUP001", "FEE001", "PLN001", "POL001",
+            "RAT001", "TAX001", "UNU001", "ZOM001"
         ]
     );
     assert!(res.iter().all(|r| r.findings.is_empty()));
-    assert_eq!(timings.rules.len(), 12);
+    assert_eq!(timings.rules.len(), 13);
     assert_eq!(res[5].rule.title, "Duplicate charge");
 }
 
@@ -111,7 +111,7 @@ fn an_analyst_rule_needs_only_toml() {
         ids,
         [
             "BAL001", "BAL002", "CIR001", "CRD001", "DA001", "DIS001", "DUP001", "FEE001", "PLN001",
-            "RAT001", "TAX001", "UNU001", "ZOM001"
+            "POL001", "RAT001", "TAX001", "UNU001", "ZOM001"
         ]
     );
     assert_eq!(res[4].findings.len(), 2);

@@ -295,8 +295,8 @@ fn pln_prices_the_current_plan_from_the_bill_and_the_catalogue_price_is_a_warnin
         w,
         [
             "plans.csv:2: plan \"UNL\" of \"V\" is listed at 400.00 a month, but invoices/a.csv:8 bills it \
-          at 60.00 (and 1 more bill line(s) of the latest periods): PLN001 and CIR001 price the current \
-          plan at what the bill charges; correct the catalogue or dispute the bill"
+          at 60.00 (and 1 more bill line(s) of the latest periods): PLN001, POL001 and CIR001 price the \
+          current plan at what the bill charges; correct the catalogue or dispute the bill"
         ]
     );
 }

@@ -491,6 +491,7 @@ fn read_optimization_table(name: &str, bytes: &[u8], id: FileId, dump: &mut Dump
         dump.plans = t.records;
         dump.rejected.extend(t.rejected);
         dump.warnings.extend(t.warnings);
+        crate::overage::refuse_unbounded_pools(dump, name);
     } else {
         dump.files.push(SourceFile {
             path: name.to_string(),

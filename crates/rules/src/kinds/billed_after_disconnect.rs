@@ -5,8 +5,8 @@ use crate::index::{Index, SvcId};
 use crate::kinds::{Fields, Kind, KindDef};
 use std::sync::Arc;
 use crate::util::{periods_text, row_claim, Draft};
-use rustc_hash::FxHashMap;
-use telaudit_model::{ChargeType, Decimal, Dump, Finding, ServiceStatus};
+use rustc_hash::{FxHashMap, FxHashSet};
+use telaudit_model::{ChargeType, Date, Decimal, Dump, Finding, ServiceStatus};
 
 /// This kind's entry in the registry ([`crate::kinds::REGISTRY`]).
 pub const KIND: KindDef = KindDef {
@@ -70,53 +70,85 @@ impl BilledAfterDisconnect {
     }
 }
 
+/// The inventory line that rules each billed service, whatever its status: a
+/// line naming the account wins over a carrier-wide one (say `active` over
+/// `disconnected`), then a disconnected line with a date, then the earlier date.
+fn ruling_lines(dump: &Dump, ix: &Index) -> FxHashMap<SvcId, usize> {
+    let mut line_of: FxHashMap<SvcId, usize> = FxHashMap::default();
+    for (li, rec) in dump.inventory.iter().enumerate() {
+        for acc in ix.accounts_matching(rec.carrier, rec.account) {
+            let Some(s) = ix.service(acc, rec.service) else {
+                continue;
+            };
+            line_of
+                .entry(s)
+                .and_modify(|prev| {
+                    let o = &dump.inventory[*prev];
+                    // Named account first, then a disconnected line, then the earlier date.
+                    let rank = |r: &telaudit_model::InventoryRecord| {
+                        (
+                            r.account.is_empty(),
+                            r.status != ServiceStatus::Disconnected || r.disconnect_date.is_none(),
+                            r.disconnect_date,
+                        )
+                    };
+                    if rank(o) > rank(rec) {
+                        *prev = li;
+                    }
+                })
+                .or_insert(li);
+        }
+    }
+    line_of
+}
+
+/// The disconnect date of a service whose ruling inventory line says
+/// `disconnected` with a date (a service with an empty service_id has none).
+fn cut_of(dump: &Dump, ix: &Index, s: SvcId, li: usize) -> Option<Date> {
+    let rec = &dump.inventory[li];
+    if rec.status != ServiceStatus::Disconnected || ix.svc(s).service.is_empty() {
+        return None;
+    }
+    rec.disconnect_date
+}
+
+/// Whether a row is billed after the disconnect date `cut`: a positive charge of
+/// a period starting after it.
+fn billed_after(row: &telaudit_model::Row, cut: Date) -> bool {
+    row.period_start > cut && row.amount.is_positive()
+}
+
+/// The services DIS001's definition finds (billed after their disconnect date),
+/// whether or not DIS001 runs: a pool leaves them out (optimization.md section 3b).
+pub(crate) fn disconnected_billed(dump: &Dump, ix: &Index) -> FxHashSet<SvcId> {
+    ruling_lines(dump, ix)
+        .into_iter()
+        .filter(|&(s, li)| {
+            cut_of(dump, ix, s, li).is_some_and(|cut| {
+                ix.svc(s)
+                    .rows
+                    .iter()
+                    .any(|&r| billed_after(&dump.rows[r as usize], cut))
+            })
+        })
+        .map(|(s, _)| s)
+        .collect()
+}
+
 impl Kind for BilledAfterDisconnect {
     fn run(&self, id: &str, dump: &Dump, ix: &Index) -> Vec<Finding> {
-        // The inventory line that rules each billed service, whatever its status: a
-        // line naming the account (say `active`) is not overridden by a carrier-wide
-        // `disconnected` one.
-        let mut line_of: FxHashMap<SvcId, usize> = FxHashMap::default();
-        for (li, rec) in dump.inventory.iter().enumerate() {
-            for acc in ix.accounts_matching(rec.carrier, rec.account) {
-                let Some(s) = ix.service(acc, rec.service) else {
-                    continue;
-                };
-                line_of
-                    .entry(s)
-                    .and_modify(|prev| {
-                        let o = &dump.inventory[*prev];
-                        // Named account first, then a disconnected line, then the earlier date.
-                        let rank = |r: &telaudit_model::InventoryRecord| {
-                            (
-                                r.account.is_empty(),
-                                r.status != ServiceStatus::Disconnected || r.disconnect_date.is_none(),
-                                r.disconnect_date,
-                            )
-                        };
-                        if rank(o) > rank(rec) {
-                            *prev = li;
-                        }
-                    })
-                    .or_insert(li);
-            }
-        }
+        let line_of = ruling_lines(dump, ix);
         let mut findings = Vec::new();
         for (&s, &li) in &line_of {
             let rec = &dump.inventory[li];
-            if rec.status != ServiceStatus::Disconnected {
-                continue;
-            }
-            let Some(cut) = rec.disconnect_date else { continue };
+            let Some(cut) = cut_of(dump, ix, s, li) else { continue };
             let svc = ix.svc(s);
-            if svc.service.is_empty() {
-                continue;
-            }
             let acc = ix.acc(svc.acc);
             let latest = acc.latest();
             let mut draft = Draft::new(acc.carrier, acc.account, svc.service);
             for &r in &svc.rows {
                 let row = &dump.rows[r as usize];
-                if row.period_start > cut && row.amount.is_positive() {
+                if billed_after(row, cut) {
                     let amount = row.amount.to_decimal();
                     let recurs = matches!(
                         row.charge_type,
@@ -145,6 +177,7 @@ impl Kind for BilledAfterDisconnect {
                 action: telaudit_model::Action::Disconnect,
                 from,
                 to: "disconnect".to_string(),
+                pool: None,
             });
             findings.push(f);
         }

@@ -30,6 +30,7 @@ registry! {
     unbalanced_invoice,
     stated_total,
     oversized_plan,
+    oversized_pool,
     oversized_circuit,
     not_in_inventory,
 }

@@ -56,14 +56,32 @@ pub const KIND: KindDef = KindDef {
 pub struct NotInInventory;
 
 /// What the inventory knows: the carriers it lists, and its lines by carrier and
-/// service (any account) or by carrier, account and service.
-struct Tracked {
+/// service (any account) or by carrier, account and service. ZOM001's definition
+/// of an untracked service, shared: a pool leaves such services out
+/// (optimization.md section 3b), whether or not ZOM001 runs.
+pub(crate) struct Tracked {
     carriers: FxHashSet<Sym>,
     any_account: FxHashSet<(Sym, Sym)>,
     with_account: FxHashSet<(Sym, Sym, Sym)>,
 }
 
 impl Tracked {
+    /// The client's inventory, or `None` without inventory.csv (then no service
+    /// is untracked).
+    pub(crate) fn read(dump: &Dump) -> Option<Tracked> {
+        dump.files
+            .iter()
+            .any(|f| f.kind == SourceKind::Inventory)
+            .then(|| Tracked::of(dump))
+    }
+
+    /// Whether a service of an account is untracked: the inventory lists some
+    /// service of its carrier, but no line matches it. (ZOM001 also needs a
+    /// `recurring` row in the latest period, which a plan row is.)
+    pub(crate) fn untracked(&self, carrier: Sym, account: Sym, service: Sym) -> bool {
+        !service.is_empty() && self.carriers.contains(&carrier) && !self.knows(carrier, account, service)
+    }
+
     fn of(dump: &Dump) -> Tracked {
         let mut t = Tracked {
             carriers: FxHashSet::default(),
@@ -125,6 +143,7 @@ impl NotInInventory {
             action: telaudit_model::Action::Cancel,
             from: codes.join(" + "),
             to: "cancel".to_string(),
+            pool: None,
         });
         Some(f)
     }
@@ -132,16 +151,14 @@ impl NotInInventory {
 
 impl Kind for NotInInventory {
     fn run(&self, id: &str, dump: &Dump, ix: &Index) -> Vec<Finding> {
-        if !dump.files.iter().any(|f| f.kind == SourceKind::Inventory) {
+        let Some(tracked) = Tracked::read(dump) else {
             return Vec::new();
-        }
-        let tracked = Tracked::of(dump);
+        };
         ix.services
             .iter()
-            .filter(|svc| !svc.service.is_empty())
             .filter(|svc| {
                 let acc = ix.acc(svc.acc);
-                tracked.carriers.contains(&acc.carrier) && !tracked.knows(acc.carrier, acc.account, svc.service)
+                tracked.untracked(acc.carrier, acc.account, svc.service)
             })
             .filter_map(|svc| Self::check(id, dump, ix, svc))
             .collect()

@@ -181,6 +181,7 @@ impl OversizedCircuit {
             action: telaudit_model::Action::Downgrade,
             from: label(dump, c),
             to: label(dump, t),
+            pool: None,
         });
         Some(f)
     }

@@ -91,7 +91,7 @@ const MAX_COST: i64 = 10_000_000_000_000_000;
 
 /// The window's usage in P's unit per period (`None` when a period has no usage
 /// row), and the rows the finding rests on: the window's plan rows and usage rows.
-fn window_usage(dump: &Dump, ix: &Index, svc: &ServiceInfo, p: &CatalogueEntry, window: &[Date]) -> Option<(Vec<Decimal>, Vec<u32>)> {
+pub(crate) fn window_usage(dump: &Dump, ix: &Index, svc: &ServiceInfo, p: &CatalogueEntry, window: &[Date]) -> Option<(Vec<Decimal>, Vec<u32>)> {
     let mut usage = vec![Decimal::ZERO; window.len()];
     let mut measured = vec![false; window.len()];
     let mut rows = Vec::new();
@@ -192,6 +192,7 @@ impl OversizedPlan {
             action: telaudit_model::Action::Downgrade,
             from: label(dump, p),
             to: label(dump, q),
+            pool: None,
         });
         Some(f)
     }

@@ -1,12 +1,11 @@
 //! `unused_service` (UNU001).
 
 use crate::config::RuleError;
-use crate::index::Index;
+use crate::index::{Index, ServiceInfo};
 use crate::kinds::{Fields, Kind, KindDef, Param};
 use std::sync::Arc;
 use crate::util::{money, periods_text, row_claim, Draft};
-use rustc_hash::FxHashSet;
-use telaudit_model::{ChargeType, Date, Decimal, Dump, Finding, Micros, Sym};
+use telaudit_model::{ChargeType, Date, Decimal, Dump, Finding, Micros};
 
 /// This kind's entry in the registry ([`crate::kinds::REGISTRY`]).
 pub const KIND: KindDef = KindDef {
@@ -120,91 +119,119 @@ impl UnusedService {
     }
 }
 
+/// What UNU001 saw of an idle service: the finding's draft (evidence and claims),
+/// its recurring money and when it was last used.
+struct Idle {
+    draft: Draft,
+    recurring: Decimal,
+    last_used: Option<Date>,
+}
+
+impl UnusedService {
+    /// UNU001 with the default rule file's parameters (3 idle periods, CAD and
+    /// USD as money): the definition other kinds share (a pool leaves out the
+    /// services idle by it, optimization.md section 3b, whether or not UNU001 runs).
+    pub(crate) fn standard() -> UnusedService {
+        UnusedService {
+            idle_periods: 3,
+            money_units: vec!["CAD".into(), "USD".into()],
+        }
+    }
+
+    /// Whether a service is idle by this rule's definition.
+    pub(crate) fn is_idle(&self, dump: &Dump, ix: &Index, svc: &ServiceInfo) -> bool {
+        self.scan(dump, ix, svc).is_some()
+    }
+
+    /// The service when it is idle (see the kind's documentation), else `None`.
+    fn scan(&self, dump: &Dump, ix: &Index, svc: &ServiceInfo) -> Option<Idle> {
+        if svc.service.is_empty() {
+            return None;
+        }
+        let acc = ix.acc(svc.acc);
+        let latest = acc.latest()?;
+        // One idle bill is no evidence: the account needs the whole window.
+        if acc.periods.len() < self.idle_periods {
+            return None;
+        }
+        // The idle window: the last `idle_periods` periods, i.e. those >= `since`.
+        let since = acc.periods[acc.periods.len().saturating_sub(self.idle_periods)];
+        let mut has_usage = false;
+        let mut last_used: Option<Date> = None;
+        let mut draft = Draft::new(acc.carrier, acc.account, svc.service);
+        let mut recurring = Decimal::ZERO;
+        for &r in &svc.rows {
+            let row = &dump.rows[r as usize];
+            match row.charge_type {
+                ChargeType::Usage if self.in_money(dump.s(row.usage_unit)) => {}
+                ChargeType::Usage => {
+                    has_usage = true;
+                    let used = row.usage_quantity.is_some_and(Micros::is_positive);
+                    if used {
+                        last_used = last_used.max(Some(row.period_start));
+                    }
+                    if row.period_start >= since {
+                        if used {
+                            return None;
+                        }
+                        draft.rows.push(r);
+                    }
+                }
+                ChargeType::Recurring if row.period_start == latest => {
+                    draft.rows.push(r);
+                    if ix.is_copy(r) {
+                        // A copy is a one-time error (DUP001's), not a monthly cost.
+                        continue;
+                    }
+                    // Summed as Decimal: ten 12-digit amounts overflow an i64 of millionths.
+                    let amount = row.amount.to_decimal();
+                    recurring += amount;
+                    draft.claims.push(row_claim(r, Decimal::ZERO, amount));
+                }
+                _ => {}
+            }
+        }
+        if !has_usage || draft.claims.is_empty() {
+            return None;
+        }
+        // Not measured is never unused: a line call detail could not measure in a
+        // period of the window is not judged.
+        let window = &acc.periods[acc.periods.len() - self.idle_periods..];
+        if window.iter().any(|&p| ix.is_unmeasured(acc.carrier, acc.account, svc.service, p)) {
+            return None;
+        }
+        Some(Idle {
+            draft,
+            recurring,
+            last_used,
+        })
+    }
+}
+
 impl Kind for UnusedService {
     fn run(&self, id: &str, dump: &Dump, ix: &Index) -> Vec<Finding> {
         let mut findings = Vec::new();
-        // The lines call detail could not measure, per period (any kind).
-        let unmeasured: FxHashSet<(Sym, Sym, Sym, Date)> = dump
-            .unmeasured
-            .iter()
-            .map(|u| (u.carrier, u.account, u.service, u.period_start))
-            .collect();
         for svc in &ix.services {
-            if svc.service.is_empty() {
+            let Some(idle) = self.scan(dump, ix, svc) else {
                 continue;
-            }
-            let acc = ix.acc(svc.acc);
-            let Some(latest) = acc.latest() else { continue };
-            // One idle bill is no evidence: the account needs the whole window.
-            if acc.periods.len() < self.idle_periods {
-                continue;
-            }
-            // The idle window: the last `idle_periods` periods, i.e. those >= `since`.
-            let since = acc.periods[acc.periods.len().saturating_sub(self.idle_periods)];
-            let mut has_usage = false;
-            let mut last_used: Option<Date> = None;
-            let mut used_recently = false;
-            let mut draft = Draft::new(acc.carrier, acc.account, svc.service);
-            let mut recurring = Decimal::ZERO;
-            for &r in &svc.rows {
-                let row = &dump.rows[r as usize];
-                match row.charge_type {
-                    ChargeType::Usage if self.in_money(dump.s(row.usage_unit)) => {}
-                    ChargeType::Usage => {
-                        has_usage = true;
-                        let used = row.usage_quantity.is_some_and(Micros::is_positive);
-                        if used {
-                            last_used = last_used.max(Some(row.period_start));
-                        }
-                        if row.period_start >= since {
-                            if used {
-                                used_recently = true;
-                                break;
-                            }
-                            draft.rows.push(r);
-                        }
-                    }
-                    ChargeType::Recurring if row.period_start == latest => {
-                        draft.rows.push(r);
-                        if ix.is_copy(r) {
-                            // A copy is a one-time error (DUP001's), not a monthly cost.
-                            continue;
-                        }
-                        // Summed as Decimal: ten 12-digit amounts overflow an i64 of millionths.
-                        let amount = row.amount.to_decimal();
-                        recurring += amount;
-                        draft.claims.push(row_claim(r, Decimal::ZERO, amount));
-                    }
-                    _ => {}
-                }
-            }
-            if !has_usage || used_recently || draft.claims.is_empty() {
-                continue;
-            }
-            let window = &acc.periods[acc.periods.len() - self.idle_periods..];
-            if !unmeasured.is_empty()
-                && window
-                    .iter()
-                    .any(|&p| unmeasured.contains(&(acc.carrier, acc.account, svc.service, p)))
-            {
-                continue;
-            }
-            let window = self.idle_periods;
-            let last = match last_used {
+            };
+            let latest = ix.acc(svc.acc).latest();
+            let last = match idle.last_used {
                 Some(d) => format!("last use in the period of {d}"),
                 None => "no use anywhere in the bills".to_string(),
             };
             let text = format!(
                 "no usage in the last {} ({last}); recurring {} a month",
-                periods_text(window),
-                money(recurring)
+                periods_text(self.idle_periods),
+                money(idle.recurring)
             );
-            let from = crate::util::billed_codes(dump, &draft.rows, Some(latest));
-            let mut f = draft.finish(id, dump, text);
+            let from = crate::util::billed_codes(dump, &idle.draft.rows, latest);
+            let mut f = idle.draft.finish(id, dump, text);
             f.change = Some(telaudit_model::Change {
                 action: telaudit_model::Action::Suspend,
                 from,
                 to: "suspend".to_string(),
+                pool: None,
             });
             findings.push(f);
         }

@@ -21,7 +21,8 @@ use std::path::PathBuf;
 pub struct Args {
     /// The client folder to create; its name becomes the client id.
     pub out_dir: PathBuf,
-    /// How many services (lines and circuits) to bill; about 70 rows each.
+    /// How many services (lines and circuits) to bill; about 70 rows each (with 4
+    /// months or more, the 18 lines of four pooled accounts come on top).
     #[arg(long, default_value_t = 300)]
     pub services: usize,
     /// The random seed: the same seed writes the same bytes.
