@@ -156,7 +156,7 @@ CREATE TABLE r AS SELECT row_number() OVER () AS id, carrier, account, invoice, 
   coalesce(CAST(nullif(quantity,'') AS DECIMAL(38,6)), 1) AS qty,
   CAST(nullif(unit_rate,'') AS DECIMAL(38,6)) AS ur,
   CAST(nullif(usage_quantity,'') AS DECIMAL(38,6)) AS uq, coalesce(usage_unit,'') AS unit
-FROM read_csv('{inv}', union_by_name=true, all_varchar=true, header=true)""")
+FROM read_csv('{inv}', union_by_name=true, all_varchar=true, header=true, delim=',', quote='"', escape='"')""")
     rogers = rogers_rows(d)
     if rogers:
         (last,) = con.execute("SELECT coalesce(max(id), 0) FROM r").fetchone()

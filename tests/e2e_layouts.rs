@@ -206,6 +206,7 @@ fn canonical_acme(parent: &Path, months: u32) -> PathBuf {
         start: (2025, 1),
         accounts_per_carrier: None,
         rogers: false,
+        ..Default::default()
     };
     telaudit_generate::generate(&canonical, &opts).unwrap();
     canonical

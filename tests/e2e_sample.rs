@@ -211,6 +211,31 @@ fn generated_clients_match_the_oracle() {
     }
 }
 
+/// Issue 24's shapes agree with the oracle too: every line taxed (two taxes on
+/// some), and many one-line accounts.
+#[test]
+fn generated_shapes_of_issue_24_match_the_oracle() {
+    let tmp = tempfile::tempdir().unwrap();
+    let taxed = tmp.path().join("taxed");
+    generate_client(
+        &taxed,
+        &[
+            "--services",
+            "60",
+            "--seed",
+            "2",
+            "--tax-every-line",
+            "--accounts-per-carrier",
+            "1",
+        ],
+    );
+    assert_agrees_with_oracle(&taxed, &tmp.path().join("out-taxed"));
+    let small = tmp.path().join("small");
+    generate_client(&small, &["--small-accounts", "40", "--seed", "2"]);
+    let r = assert_agrees_with_oracle(&small, &tmp.path().join("out-small"));
+    assert_eq!(r["totals"]["findings"], 40);
+}
+
 #[test]
 fn generate_is_deterministic() {
     let tmp = tempfile::tempdir().unwrap();

@@ -18,6 +18,12 @@
 //! SplitMix64 stream instead of a crate whose streams may change). Money is
 //! integer cents (rates: ten-thousandths), never a float.
 //!
+//! With [`GenOptions::tax_every_line`] every service is billed one or two exempt
+//! taxes every period, and [`GenOptions::small_accounts`] writes a client of
+//! thousands of one-line accounts instead (the `small` module): the two shapes
+//! of issue 24, where the outputs grow with the disputed lines and with the
+//! number of files.
+//!
 //! With [`GenOptions::rogers`], Rogers lines are billed too, written as Rogers
 //! delivers them (the Custom charges report and call detail with its header files):
 //! see `rogers.rs`.
@@ -36,6 +42,7 @@ mod plan;
 mod pools;
 mod rng;
 mod rogers;
+mod small;
 mod write;
 
 pub use layouts::{write_in_layout, write_layout_projection, LayoutSummary, CHARGE_LAYOUTS};
@@ -61,6 +68,16 @@ pub struct GenOptions {
     /// report and the call detail with its header files (`--rogers`; off by default,
     /// so the generated clients without it do not change).
     pub rogers: bool,
+    /// Bill every service one or two exempt taxes every period (`--tax-every-line`;
+    /// off by default): with one account per carrier and 20,000 services, the
+    /// tax-exempt enterprise of issue 24, about 300,000 disputed lines.
+    pub tax_every_line: bool,
+    /// `Some(n)`: instead of the client above, `n` accounts of one carrier, each
+    /// one line billed its plan and an exempt tax for one month
+    /// (`--small-accounts N`, the `small` module): the shape of thousands of
+    /// dispute files. `services`, `months`, `accounts_per_carrier`,
+    /// `tax_every_line` and `rogers` do not apply.
+    pub small_accounts: Option<usize>,
 }
 
 impl Default for GenOptions {
@@ -72,6 +89,8 @@ impl Default for GenOptions {
             start: (2025, 1),
             accounts_per_carrier: None,
             rogers: false,
+            tax_every_line: false,
+            small_accounts: None,
         }
     }
 }
@@ -104,11 +123,23 @@ pub fn generate(out_dir: &Path, opts: &GenOptions) -> io::Result<GenSummary> {
             format!("start must be a year 1900..9000 and a month 1..12, got {y}-{m}"),
         ));
     }
+    if let Some(n) = opts.small_accounts {
+        write::create_dir(out_dir)?;
+        let (services, rows, files) = small::write(out_dir, &display_name(out_dir), n.max(1), opts.seed)?;
+        return Ok(GenSummary {
+            services,
+            rows,
+            files,
+        });
+    }
     let plan = plan::Plan::new(opts);
     let pooled = pools::pooled_accounts(&plan);
     write::create_dir(out_dir)?;
     let name = display_name(out_dir);
-    write::client_toml(out_dir, &name, opts.services)?;
+    // The tax-exempt enterprise's carriers take disputes for a year: every
+    // month's taxes can still be claimed (with 180 days, 5 of 12 months expire).
+    let window = if opts.tax_every_line { 365 } else { 180 };
+    write::client_toml(out_dir, &name, opts.services, window)?;
     write::inventory(out_dir, &plan, &pooled)?;
     write::contracts(out_dir, &plan)?;
     write::write_file(&out_dir.join("plans.csv"), &optimize::plans_csv(&plan))?;

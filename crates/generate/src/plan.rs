@@ -182,6 +182,8 @@ pub struct Service {
     pub dup: Option<(u32, u32, bool)>,
     /// An exempt tax billed every period: description, code, rate in basis points of the plan.
     pub exempt_tax: Option<(&'static str, &'static str, i64)>,
+    /// A second exempt tax billed every period (only with [`GenOptions::tax_every_line`]).
+    pub second_tax: Option<(&'static str, &'static str, i64)>,
     /// A negative tax row that reads like an exempt tax (look-alike) in this period.
     pub tax_refund: Option<u32>,
     pub credit: Option<CreditPlan>,
@@ -315,6 +317,9 @@ impl Plan {
         }
         plant_overlaps(&mut rng, &mut services, months);
         crate::optimize::plant_light_users(opts.seed, &mut services, months);
+        if opts.tax_every_line {
+            tax_every_line(opts.seed, &mut services);
+        }
         Plan {
             seed: opts.seed,
             months,
@@ -325,7 +330,7 @@ impl Plan {
     }
 }
 
-fn period(start: (u32, u32), p: u32) -> Period {
+pub(crate) fn period(start: (u32, u32), p: u32) -> Period {
     let idx = start.0 * 12 + (start.1 - 1) + p;
     let (year, month) = (idx / 12, idx % 12 + 1);
     let end = days_in_month(year, month);
@@ -415,6 +420,7 @@ fn base_service(rng: &mut Rng, g: usize, carrier: usize, account: usize, kind: K
         long_distance: false,
         dup: None,
         exempt_tax: None,
+        second_tax: None,
         tax_refund: None,
         credit: None,
         overrate: None,
@@ -554,6 +560,30 @@ fn plant_taxes(rng: &mut Rng, s: &mut Service) {
         });
     } else if rng.chance(10) {
         s.tax_refund = Some(rng.range(i64::from(s.first), i64::from(s.last)) as u32);
+    }
+}
+
+/// The tax-exempt enterprise of issue 24: every service is billed one exempt
+/// tax every period (a service without one gets the federal excise tax, or a
+/// wireless line one time in five the state sales tax), and three in ten a
+/// second one (the local sales tax, 2% of the plan). Drawn from a stream of
+/// its own after the plan is made, so the plan's other draws, and every client
+/// generated without the option, do not change.
+fn tax_every_line(seed: u64, services: &mut [Service]) {
+    let mut rng = Rng::new(mix(&[seed, 0x5441_5845]));
+    for s in services.iter_mut() {
+        let state = s.kind == Kind::Wireless && rng.chance(200);
+        let second = rng.chance(300);
+        if s.exempt_tax.is_none() {
+            s.exempt_tax = Some(if state {
+                ("State Sales Tax", "STX", 625)
+            } else {
+                ("Federal Excise Tax", "FET", 300)
+            });
+        }
+        if second {
+            s.second_tax = Some(("Local Sales Tax", "LST", 200));
+        }
     }
 }
 

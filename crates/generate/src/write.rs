@@ -259,7 +259,7 @@ fn service_rows(buf: &mut Vec<u8>, inv: &Inv, s: &Service, p: u32, months: u32, 
         emit(buf, l);
     }
     let own = kind_rows(buf, inv, s, p, no_usage(s, p, months), plan_cents, rng);
-    if let Some((desc, code, bps)) = s.exempt_tax {
+    for (desc, code, bps) in [s.exempt_tax, s.second_tax].into_iter().flatten() {
         emit(
             buf,
             simple(&s.id, "tax", code, desc, (plan_cents * bps + 5000) / 10_000),
@@ -660,8 +660,10 @@ pub fn contracts(out: &Path, plan: &Plan) -> io::Result<()> {
 /// client.toml with the currency, the exemption certificate and a contact (the
 /// dispute letters are signed), and a multi-provider funding plan
 /// (optimization.md section 4) scaled to the client's size: an equipment reseller, an installer, a
-/// managed-services provider, a carrier, and the TEM provider's share.
-pub fn client_toml(out: &Path, name: &str, services: usize) -> io::Result<()> {
+/// managed-services provider, a carrier, and the TEM provider's share. The
+/// carriers accept disputes for `window_days` after the invoice date (Lumen for
+/// 365).
+pub fn client_toml(out: &Path, name: &str, services: usize, window_days: u32) -> io::Result<()> {
     let escaped = name.replace('\\', "\\\\").replace('"', "\\\"");
     let n = services.max(1);
     let item = |provider: &str, role: &str, one_time: usize, monthly: usize| {
@@ -682,7 +684,7 @@ pub fn client_toml(out: &Path, name: &str, services: usize) -> io::Result<()> {
          [proposal.tem]\nprovider = \"Ledger TEM\"\nrecovery_share = \"0.30\"\nsavings_share = \"0.25\"\nsavings_months = 12\n\n\
          # Carriers accept disputes for this many days after the invoice date (formats.md section 9),\n\
          # and may take response_days to answer a filed claim before it is overdue (docs/recovery.md).\n\
-         [disputes]\nwindow_days = 180\nresponse_days = 45\n\n[disputes.carriers]\n\"Lumen\" = 365\n",
+         [disputes]\nwindow_days = {window_days}\nresponse_days = 45\n\n[disputes.carriers]\n\"Lumen\" = 365\n",
         item("Northwind Networks", "equipment", n * 50, 0),
         item("Fabrikam Installations", "installation", n * 12, 0),
         item("Contoso Managed Services", "managed services", 0, n * 2),

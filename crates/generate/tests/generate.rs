@@ -349,3 +349,78 @@ fn rogers_exports_are_added_only_when_asked_and_change_nothing_else() {
     assert!(report.windows(3).any(|w| w == b"L\xe9a"));
     assert!(std::str::from_utf8(report).is_err());
 }
+
+/// `tax_every_line` (issue 24's tax-exempt enterprise): every service is billed
+/// an exempt tax in each period it is billed, some a second one; the client's
+/// carriers take disputes for a year. The files other than the invoices,
+/// client.toml and claims.csv (the ledger picks its tax claim among the taxed
+/// services) are the plain client's.
+#[test]
+fn tax_every_line_bills_an_exempt_tax_on_every_service_and_period() {
+    let plain = tempfile::tempdir().unwrap();
+    let taxed = tempfile::tempdir().unwrap();
+    let sp = generate(&plain.path().join("client"), &opts(200, 3)).unwrap();
+    let with = GenOptions {
+        tax_every_line: true,
+        ..opts(200, 3)
+    };
+    let st = generate(&taxed.path().join("client"), &with).unwrap();
+    assert_eq!((st.services, st.files), (sp.services, sp.files));
+    assert!(st.rows > sp.rows);
+    let (fp, ft) = (files(plain.path()), files(taxed.path()));
+    for name in ["client/inventory.csv", "client/contracts.csv", "client/plans.csv"] {
+        assert_eq!(fp[name], ft[name], "{name}");
+    }
+    let toml = String::from_utf8_lossy(&ft["client/client.toml"]).into_owned();
+    assert!(toml.contains("window_days = 365\n"), "{toml}");
+    // Per (service, period): whether it is billed, and whether an exempt tax is.
+    let mut billed: BTreeMap<(String, String), (bool, usize)> = BTreeMap::new();
+    for (name, bytes) in ft.iter().filter(|(k, _)| k.starts_with("client/invoices/")) {
+        let mut r = csv::Reader::from_reader(&bytes[..]);
+        for rec in r.records() {
+            let rec = rec.unwrap();
+            let (sid, ctype, desc) = (&rec[6], &rec[7], &rec[9]);
+            if sid.is_empty() || rec[8].starts_with("MSP") || name.contains("/287650") {
+                continue;
+            }
+            let e = billed.entry((sid.to_string(), rec[4].to_string())).or_default();
+            e.0 = true;
+            let exempt = ["Federal Excise Tax", "State Sales Tax", "Local Sales Tax"].contains(&desc);
+            if ctype == "tax" && exempt && !rec[12].starts_with('-') {
+                e.1 += 1;
+            }
+        }
+    }
+    assert!(billed.len() > 2000, "{}", billed.len());
+    let untaxed: Vec<_> = billed.iter().filter(|(_, v)| v.1 == 0).collect();
+    assert!(untaxed.is_empty(), "{:?}", &untaxed[..untaxed.len().min(5)]);
+    let twice = billed.values().filter(|v| v.1 == 2).count();
+    assert!(
+        twice * 5 > billed.len() && twice * 2 < billed.len(),
+        "{twice} of {}",
+        billed.len()
+    );
+}
+
+/// `small_accounts`: one carrier, one invoice file of two rows per account.
+#[test]
+fn small_accounts_write_one_small_bill_per_account() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = GenOptions {
+        small_accounts: Some(250),
+        ..opts(300, 2)
+    };
+    let s = generate(&tmp.path().join("client"), &o).unwrap();
+    assert_eq!((s.services, s.rows, s.files), (250, 500, 250));
+    let all = files(tmp.path());
+    let bills: Vec<&String> = all.keys().filter(|k| k.starts_with("client/invoices/")).collect();
+    assert_eq!(bills.len(), 250);
+    assert!(bills
+        .iter()
+        .all(|k| k.starts_with("client/invoices/verizon-wireless/")));
+    assert!(all.contains_key("client/inventory.csv") && all.contains_key("client/client.toml"));
+    // Same options, same bytes.
+    let again = tempfile::tempdir().unwrap();
+    generate(&again.path().join("client"), &o).unwrap();
+    assert_eq!(files(again.path()), all);
+}

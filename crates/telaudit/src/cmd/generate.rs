@@ -1,7 +1,8 @@
 //! `telaudit generate`: write a synthetic client folder with planted waste.
 //!
 //! ```text
-//! Usage: telaudit generate <OUT_DIR> [--services N] [--seed S] [--months M] [--accounts-per-carrier K] [--rogers]
+//! Usage: telaudit generate <OUT_DIR> [--services N] [--seed S] [--months M] [--accounts-per-carrier K] [--rogers] [--tax-every-line]
+//!        telaudit generate <OUT_DIR> --small-accounts N [--seed S]
 //!
 //! Writes a client folder in the canonical layout (invoices/, inventory.csv,
 //! contracts.csv, plans.csv, utilization.csv, claims.csv, client.toml): several
@@ -11,6 +12,10 @@
 //! covering every case of docs/recovery.md. Same seed, same bytes.
 //! --rogers also bills Rogers lines, written as Rogers delivers them (the Custom
 //! charges report and call detail with its header files).
+//! --tax-every-line bills every service one or two exempt taxes every month
+//! (with --accounts-per-carrier 1 and 20,000 services: about 300,000 disputed
+//! lines). --small-accounts N writes instead N accounts of one carrier, one
+//! line each billed its plan and an exempt tax for one month (N dispute letters).
 //! ```
 
 use super::{CliError, Outcome};
@@ -40,6 +45,14 @@ pub struct Args {
     /// roaming Voice) with its header files. Without it the output does not change.
     #[arg(long)]
     pub rogers: bool,
+    /// Bill every service one or two taxes the client is exempt from, every month
+    /// (TAX001 then disputes every line). Without it the output does not change.
+    #[arg(long)]
+    pub tax_every_line: bool,
+    /// Write a client of N accounts of one carrier instead, each one line billed its
+    /// plan and an exempt tax for one month (two rows, one invoice file per account).
+    #[arg(long, value_name = "N", conflicts_with_all = ["services", "months", "accounts_per_carrier", "rogers", "tax_every_line"])]
+    pub small_accounts: Option<usize>,
 }
 
 pub fn run(args: Args) -> Result<Outcome, CliError> {
@@ -51,6 +64,9 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
             "--accounts-per-carrier must be at least 1".into(),
         ));
     }
+    if args.small_accounts == Some(0) {
+        return Err(CliError::Config("--small-accounts must be at least 1".into()));
+    }
     if args.months == 0 || args.months > 120 {
         return Err(CliError::Config("--months must be between 1 and 120".into()));
     }
@@ -60,6 +76,8 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
         months: args.months,
         accounts_per_carrier: args.accounts_per_carrier,
         rogers: args.rogers,
+        tax_every_line: args.tax_every_line,
+        small_accounts: args.small_accounts,
         ..telaudit_generate::GenOptions::default()
     };
     let summary = telaudit_generate::generate(&args.out_dir, &opts)
