@@ -30,6 +30,9 @@ impl fmt::Display for DateError {
 impl std::error::Error for DateError {}
 
 impl Date {
+    /// The first day a date can be, 0001-01-01 (a placeholder where no date applies).
+    pub const MIN: Date = Date(10_101);
+
     /// A date from its parts, if that day exists (years 1 to 9999).
     pub fn from_ymd(y: u32, m: u32, d: u32) -> Option<Date> {
         if !(1..=9999).contains(&y) || !(1..=12).contains(&m) || d == 0 || d > days_in_month(y, m) {

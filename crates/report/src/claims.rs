@@ -16,9 +16,8 @@ pub(crate) struct Resolved<'a> {
     pub monthly: Decimal,
     /// The largest expired claim on the key (found too late to claim).
     pub expired: Decimal,
-    /// The rule and finding the recoverable claim is attributed to: the largest
-    /// claim, ties by rule id, then by the rule's own finding order.
-    pub rule: &'a RuleInfo,
+    /// The finding the recoverable claim is attributed to: the largest claim,
+    /// ties by rule id, then by the rule's own finding order.
     pub finding: &'a Finding,
     /// That finding's place in the results (rules in order, then their findings).
     pub order: usize,
@@ -111,7 +110,6 @@ pub(crate) fn resolve(results: &[RuleResult]) -> Vec<Resolved<'_>> {
             recoverable: win.recoverable,
             monthly: mon.monthly,
             expired: group.iter().map(|e| e.expired).max().unwrap_or(Decimal::ZERO),
-            rule: win.rule,
             finding: win.finding,
             order: win.order,
             monthly_order: mon.order,

@@ -12,6 +12,11 @@
 //! with open, partial or overdue claims and no new line still gets a letter: a
 //! follow-up that lists those claims alone (and no CSV).
 //!
+//! A line is kept compact ([`DisputeLine`]: its row or missing credit, its
+//! finding, its cents); its text is made when the file is written
+//! ([`crate::dispute_text`]). Each account also lists its claims, one per
+//! finding ([`AccountClaim`]): report.xlsx's Disputes sheet.
+//!
 //! Cents: each line's exact claim is in `claimed_exact`; `claimed` is in whole
 //! cents, allocated by largest remainder so the lines add up to the account's
 //! total rounded once (half away from zero), which is the total the letter asks
@@ -20,81 +25,87 @@
 //! Path components are sanitized by [`sanitize_component`].
 
 use crate::claims::{resolve, Resolved};
+use crate::dispute_text::{claim_by, has_line};
 use crate::recovery::{ClaimLine, NewClaim};
-use crate::tables::guard;
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
+use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
-use telaudit_model::{
-    money_string, CatalogueEntry, ChargeType, ClaimKey, Contract, ContractKind, Date, Decimal, Dump,
-    InventoryRecord, Micros, PlanKind, Request, Row, RowId, RuleResult, ServiceStatus, SourceKind, SourceRef,
-    Sym, UtilizationRecord,
-};
+use telaudit_model::{ChargeType, ClaimKey, Date, Decimal, Dump, Finding, Row, RowId, RuleInfo, RuleResult, Sym};
 use telaudit_recovery::Recovery;
 
-/// One disputed charge (or one credit owed and not given).
+/// Where a dispute line's money is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LineSource {
+    /// A billed row; `original`, for a copy (formats.md section 6), the first
+    /// row of its account billing the same charge.
+    Row {
+        /// The claimed row.
+        id: RowId,
+        /// The original a copy repeats.
+        original: Option<RowId>,
+    },
+    /// A contract credit owed and not (fully) given: it has no row.
+    Credit(Box<MissingCredit>),
+}
+
+/// A credit owed and not given, with what the bills say about its period.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MissingCredit {
+    /// The carrier that owes it.
+    pub carrier: Sym,
+    /// The account it is owed on.
+    pub account: Sym,
+    /// The service that earns it; empty for an account-level credit.
+    pub service: Sym,
+    /// The period (its start).
+    pub period: Date,
+    /// The contract's charge code.
+    pub code: Sym,
+    /// The invoices billing that service (or account) in that period, `;`-joined
+    /// in text order.
+    pub invoices: String,
+    /// The credit rows with the contract's code in that period, in row order.
+    pub rows: Vec<RowId>,
+    /// The latest invoice_date of the account's rows of that period.
+    pub date: Option<Date>,
+}
+
+/// One disputed charge (or one credit owed and not given), compact: its text
+/// is made when it is written ([`crate::LineContext::text`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DisputeLine {
-    /// The invoice(s) of the charge; for a missing credit, the invoices billing
-    /// that service (or account) in that period, `;`-joined.
-    pub invoice: String,
-    /// The service of the charge; empty for an account-level charge.
-    pub service: String,
-    /// The first day of the billed period.
-    pub period_start: Date,
-    /// `None` for a missing credit (it has no row).
-    pub period_end: Option<Date>,
-    /// Empty for a missing credit.
-    pub charge_type: String,
-    /// The carrier's charge code.
-    pub charge_code: String,
-    /// As billed; for a missing credit `credit owed, not given`.
-    pub description: String,
-    /// The billed amount; `None` for a missing credit.
-    pub billed: Option<Decimal>,
-    /// The billed quantity, exact; `None` for a missing credit.
-    pub quantity: Option<Decimal>,
-    /// The billed unit rate, exact: the row's unit_rate, else amount / quantity
-    /// when that division ends; `None` otherwise and for a missing credit.
-    pub billed_rate: Option<Decimal>,
-    /// The contracted unit rate of the rate contract the line rests on, if any.
-    pub contract_rate: Option<Decimal>,
-    /// What the line asks for: a credit of a charge billed in error, or a waiver.
-    pub request: Request,
+    /// The billed row or the missing credit.
+    pub source: LineSource,
+    /// The place of the finding it belongs to in the results (rules in order,
+    /// then their findings): the rule whose claim it carries (the largest;
+    /// ties: the smaller id).
+    pub finding: u32,
     /// Whole cents, allocated so an account's lines add up to its rounded total.
     pub claimed: Decimal,
     /// The exact claim.
     pub claimed_exact: Decimal,
-    /// The rule whose claim this line carries (the largest; ties: the smaller id).
+}
+
+/// One claim: one finding's lines on one account (report.xlsx's Disputes sheet).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccountClaim {
+    /// The finding's rule.
     pub rule: String,
-    /// Plain words: the rule's title and this line's own claim (its rates,
-    /// its disconnect date, its credit owed and given), not the whole finding's.
-    pub reason: String,
-    /// `file:line` of the billed row; for a missing credit, of the credit rows
-    /// found in the period (`;`-joined), empty when there are none.
-    pub source: String,
-    /// `file:line` of the contract or inventory records it rests on, `;`-joined.
-    pub basis: String,
-    /// What those records say, e.g. `contract rate 10.00 from 2025-02-01`.
-    pub basis_says: String,
-    /// The invoice date of the billed row; for a missing credit, the latest
-    /// invoice_date of its account's rows of that period (formats.md section 9).
-    pub invoice_date: Option<Date>,
-    /// The service's disconnect date, when the inventory record the claim
-    /// rests on gives one (DIS001).
-    pub disconnected: Option<Date>,
-    /// The last day the carrier's dispute window allows: the invoice date plus
-    /// the window (client.toml `[disputes]`); `None` without a window.
-    pub claim_by: Option<Date>,
-    /// For a missing credit, the credit the contract owes for the period.
-    pub credit_owed: Option<Decimal>,
-    /// For a copy (a row another row of the same account bills identically
-    /// before it, formats.md section 6): the invoice and `file:line` of that
-    /// original.
-    pub original: Option<String>,
-    /// The key of the finding the line belongs to (findings.csv's
-    /// `finding_key`), to be copied into claims.csv once the line is filed.
+    /// The finding's key (findings.csv's `finding_key`).
     pub finding_key: String,
+    /// The first invoice of its first line with one (lines in the CSV's order).
+    pub first_invoice: String,
+    /// The last invoice of its last line with one.
+    pub last_invoice: String,
+    /// How many lines of the dispute CSV it has.
+    pub lines: usize,
+    /// The sum of those lines' `claimed` (whole cents).
+    pub claimed: Decimal,
+    /// The exact sum of their claims (new-claims.csv's amount, before rounding).
+    pub claimed_exact: Decimal,
+    /// The soonest `claim_by` of its lines.
+    pub claim_by: Option<Date>,
 }
 
 /// Everything disputed on one (carrier, account).
@@ -113,6 +124,8 @@ pub struct AccountDispute {
     /// Sorted by period, invoice, service, charge code, source; empty for a
     /// follow-up letter (open claims and no new line).
     pub lines: Vec<DisputeLine>,
+    /// One per finding with lines, sorted by finding key.
+    pub claims: Vec<AccountClaim>,
     /// The account's claims still waiting for the carrier (open, partial,
     /// overdue), oldest first: every letter lists them with their age.
     pub open_claims: Vec<ClaimLine>,
@@ -130,16 +143,6 @@ impl AccountDispute {
     /// `disputes/<dir>/<stem>.html`: the print-ready letter report.html links to.
     pub fn letter_html_path(&self) -> String {
         format!("disputes/{}/{}.html", self.dir, self.stem)
-    }
-    /// The distinct invoices of the lines, in text order.
-    pub fn invoices(&self) -> Vec<&str> {
-        let set: BTreeSet<&str> = self
-            .lines
-            .iter()
-            .flat_map(|l| l.invoice.split(';'))
-            .filter(|s| !s.is_empty())
-            .collect();
-        set.into_iter().collect()
     }
 }
 
@@ -246,198 +249,6 @@ pub(crate) fn unique_names_beside<'a>(
         out.insert(t, name);
     }
     out
-}
-
-/// A decimal written with at least 2 decimals and no trailing zeros beyond them
-/// (`10.00`, `10.005`): an exact amount read from input.
-pub(crate) fn exact_amount(d: Decimal) -> String {
-    let mut v = d.normalize();
-    if v.scale() < 2 {
-        v.rescale(2);
-    }
-    if v.is_zero() {
-        return "0.00".to_string();
-    }
-    v.to_string()
-}
-
-fn micros_amount(m: Micros) -> String {
-    exact_amount(m.to_decimal())
-}
-
-/// The contract and inventory records by their source position, so a basis
-/// reference is found without a scan.
-pub(crate) struct Records<'a> {
-    contracts: FxHashMap<SourceRef, &'a Contract>,
-    inventory: FxHashMap<SourceRef, &'a InventoryRecord>,
-    plans: FxHashMap<SourceRef, &'a CatalogueEntry>,
-    utilization: FxHashMap<SourceRef, &'a UtilizationRecord>,
-}
-
-impl<'a> Records<'a> {
-    pub(crate) fn new(dump: &'a Dump) -> Self {
-        Records {
-            contracts: dump.contracts.iter().map(|c| (c.source, c)).collect(),
-            inventory: dump.inventory.iter().map(|i| (i.source, i)).collect(),
-            plans: dump.plans.iter().map(|p| (p.source, p)).collect(),
-            utilization: dump.utilization.iter().map(|u| (u.source, u)).collect(),
-        }
-    }
-}
-
-/// The basis of one dispute line: where its records are, what they say, and the
-/// records themselves.
-struct Basis {
-    /// `file:line`s, `;`-joined.
-    places: String,
-    /// What the records say, `; `-joined.
-    words: String,
-    /// The records that apply to this line.
-    refs: Vec<SourceRef>,
-}
-
-/// What a contract or inventory record says, for a line whose key is `key`:
-/// the basis records that apply to this line (all of the finding's, when none is
-/// specific to it).
-fn basis_of(dump: &Dump, recs: &Records<'_>, r: &Resolved<'_>) -> Basis {
-    let (row_carrier, row_account, row_service, row_code, period) = match r.key {
-        ClaimKey::Row(id) => match dump.rows.get(id as usize) {
-            Some(row) => (
-                row.carrier,
-                row.account,
-                row.service,
-                row.charge_code,
-                row.period_start,
-            ),
-            None => (
-                r.finding.carrier,
-                r.finding.account,
-                r.finding.service,
-                Sym::EMPTY,
-                r.finding.first_period,
-            ),
-        },
-        ClaimKey::MissingCredit {
-            carrier,
-            account,
-            service,
-            period,
-            code,
-        } => (carrier, account, service, code, period),
-    };
-    let applies = |src: SourceRef| -> bool {
-        if let Some(c) = recs.contracts.get(&src) {
-            return c.carrier == row_carrier
-                && (c.account.is_empty() || c.account == row_account)
-                && c.charge_code == row_code
-                && c.covers(period);
-        }
-        if let Some(i) = recs.inventory.get(&src) {
-            return i.service == row_service && i.carrier == row_carrier;
-        }
-        true
-    };
-    let mut refs: Vec<SourceRef> = r.finding.basis.iter().copied().filter(|&s| applies(s)).collect();
-    if refs.is_empty() {
-        refs = r.finding.basis.clone();
-    }
-    let mut places = Vec::new();
-    let mut words = Vec::new();
-    for &src in &refs {
-        places.push(crate::locate(dump, src));
-        words.push(describe_basis(dump, recs, src));
-    }
-    Basis {
-        places: places.join(";"),
-        words: words.join("; "),
-        refs,
-    }
-}
-
-fn window(from: Option<Date>, to: Option<Date>) -> String {
-    match (from, to) {
-        (Some(f), Some(t)) => format!(" from {f} to {t}"),
-        (Some(f), None) => format!(" from {f}"),
-        (None, Some(t)) => format!(" until {t}"),
-        (None, None) => String::new(),
-    }
-}
-
-/// `contract rate 10.00 for DATA10 from 2025-02-01`, `inventory: disconnected 2025-02-01` ...
-pub(crate) fn describe_basis(dump: &Dump, recs: &Records<'_>, src: SourceRef) -> String {
-    if let Some(c) = recs.contracts.get(&src) {
-        let code = dump.s(c.charge_code);
-        let win = window(c.effective_from, c.effective_to);
-        return match c.kind {
-            ContractKind::Rate => format!("contract rate {} for {code}{win}", micros_amount(c.amount)),
-            ContractKind::Credit => {
-                let whom = if c.service.is_empty() {
-                    "the account".to_string()
-                } else {
-                    dump.s(c.service).to_string()
-                };
-                format!(
-                    "contract credit {code} {} per period for {whom}{win}",
-                    micros_amount(c.amount)
-                )
-            }
-        };
-    }
-    if let Some(i) = recs.inventory.get(&src) {
-        return match (i.status, i.disconnect_date) {
-            (ServiceStatus::Disconnected, Some(d)) => format!("inventory: disconnected {d}"),
-            (ServiceStatus::Disconnected, None) => "inventory: disconnected".to_string(),
-            (ServiceStatus::Active, _) => "inventory: active".to_string(),
-            (ServiceStatus::Pending, _) => "inventory: pending".to_string(),
-        };
-    }
-    if let Some(p) = recs.plans.get(&src) {
-        let name = if p.name.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", p.name)
-        };
-        let code = dump.s(p.code);
-        let win = window(p.effective_from, p.effective_to);
-        return match p.kind {
-            PlanKind::Plan => format!(
-                "catalogue: plan {code}{name} {} a month, {} {} included, {} per {} over{win}",
-                micros_amount(p.monthly),
-                p.allowance.to_decimal().normalize(),
-                dump.s(p.usage_unit),
-                micros_amount(p.overage_rate),
-                dump.s(p.usage_unit)
-            ),
-            PlanKind::Pool => format!(
-                "catalogue: pool plan {code}{name} {} a month a line, {} {} into the pool a line, {} per {} over the pool{win}",
-                micros_amount(p.monthly),
-                p.allowance.to_decimal().normalize(),
-                dump.s(p.usage_unit),
-                micros_amount(p.overage_rate),
-                dump.s(p.usage_unit)
-            ),
-            PlanKind::Circuit => format!(
-                "catalogue: circuit tier {code}{name} {} Mbps, {} a month{win}",
-                p.bandwidth_mbps.to_decimal().normalize(),
-                micros_amount(p.monthly)
-            ),
-        };
-    }
-    if let Some(u) = recs.utilization.get(&src) {
-        return format!(
-            "utilization {}: p95 in {} Mbps, out {} Mbps",
-            u.period_start,
-            u.p95_in_mbps.to_decimal().normalize(),
-            u.p95_out_mbps.to_decimal().normalize()
-        );
-    }
-    match dump.files.get(src.file.0 as usize).map(|f| &f.kind) {
-        Some(SourceKind::ClientToml) if dump.config.tax_exempt => {
-            "client.toml: tax_exempt = true".to_string()
-        }
-        Some(SourceKind::ClientToml) => "client.toml".to_string(),
-        _ => "bill row".to_string(),
-    }
 }
 
 /// A missing credit's key: (carrier, account, service, period); service EMPTY
@@ -603,9 +414,12 @@ pub(crate) fn disputes_and_new_claims(
         .into_iter()
         .filter(|r| r.recoverable > Decimal::ZERO)
         .filter(|r| rec.is_none_or(|x| x.coverage.claim(&r.key).is_none()))
+        .filter(|r| has_line(dump, &r.key))
         .collect();
-    let new_claims = new_claims(dump, &resolved);
-    let mut by_account = lines_by_account(dump, &resolved);
+    let (new_claims, mut by_account) = rayon::join(
+        || new_claims(dump, &resolved),
+        || lines_by_account(dump, &resolved),
+    );
     let mut pending: BTreeMap<(&str, &str), Vec<ClaimLine>> = BTreeMap::new();
     if let Some(rec) = rec {
         for s in rec.claims.iter().filter(|s| s.status.is_pending()) {
@@ -619,7 +433,11 @@ pub(crate) fn disputes_and_new_claims(
     for &key in pending.keys() {
         by_account.entry(key).or_default();
     }
-    (assemble(by_account, pending), new_claims)
+    let findings: Vec<(&RuleInfo, &Finding)> = results
+        .iter()
+        .flat_map(|r| r.findings.iter().map(move |f| (&r.rule, f)))
+        .collect();
+    (assemble(dump, &findings, by_account, pending), new_claims)
 }
 
 /// The rows of disputes/new-claims.csv: per finding and account, the exact sum
@@ -643,8 +461,8 @@ fn new_claims(dump: &Dump, resolved: &[Resolved<'_>]) -> Vec<NewClaim> {
     by.into_values().collect()
 }
 
-/// One dispute line per resolved claim, grouped by (carrier, account) text.
-/// The lines are made in parallel, then grouped in the claims' order.
+/// One dispute line per resolved claim, grouped by (carrier, account) text, in
+/// the claims' order.
 fn lines_by_account<'d>(
     dump: &'d Dump,
     resolved: &[Resolved<'_>],
@@ -669,66 +487,273 @@ fn lines_by_account<'d>(
             ClaimKey::MissingCredit { .. } => None,
         })
         .collect();
-    let ((context, recs), originals) = rayon::join(
-        || rayon::join(|| credit_context(dump, &keys), || Records::new(dump)),
-        || originals(dump, &rows),
-    );
-    // In the claims' order (rayon's collect keeps it).
-    let lines: Vec<((Sym, Sym), DisputeLine)> = resolved
-        .par_iter()
-        .filter_map(|r| {
-            let line = match r.key {
-                ClaimKey::Row(id) => row_line(dump, &recs, r, id).map(|mut l| {
-                    if let Some(o) = originals.get(&id).and_then(|&o| dump.rows.get(o as usize)) {
-                        let invoice = dump.s(o.invoice);
-                        let place = crate::locate(dump, o.source);
-                        l.reason.push_str(&format!(
-                            "; a copy of the charge billed on invoice {invoice} ({place})"
-                        ));
-                        l.original = Some(format!("{invoice} ({place})"));
-                    }
-                    l
-                }),
-                ClaimKey::MissingCredit {
-                    carrier,
-                    account,
-                    service,
-                    period,
-                    code,
-                } => {
-                    let found = CreditFound {
-                        invoices: context
-                            .invoices
-                            .get(&(carrier, account, service, period))
-                            .cloned()
-                            .unwrap_or_default(),
-                        rows: context
-                            .rows
-                            .get(&(carrier, account, service, period, code))
-                            .cloned()
-                            .unwrap_or_default(),
-                        date: context.dates.get(&(carrier, account, period)).copied(),
-                    };
-                    Some(missing_credit_line(
-                        dump,
-                        &recs,
-                        r,
-                        found,
-                        (carrier, service, period, code),
-                    ))
+    let (mut context, originals) = rayon::join(|| credit_context(dump, &keys), || originals(dump, &rows));
+    // One account's lines in a row: its symbol pair is looked up once per run.
+    let mut by_sym: FxHashMap<(Sym, Sym), Vec<DisputeLine>> = FxHashMap::default();
+    let mut last: Option<((Sym, Sym), Vec<DisputeLine>)> = None;
+    for r in resolved {
+        let source = match r.key {
+            ClaimKey::Row(id) => LineSource::Row {
+                id,
+                original: originals.get(&id).copied(),
+            },
+            ClaimKey::MissingCredit {
+                carrier,
+                account,
+                service,
+                period,
+                code,
+            } => LineSource::Credit(Box::new(MissingCredit {
+                carrier,
+                account,
+                service,
+                period,
+                code,
+                invoices: context
+                    .invoices
+                    .get(&(carrier, account, service, period))
+                    .cloned()
+                    .unwrap_or_default(),
+                rows: context
+                    .rows
+                    .remove(&(carrier, account, service, period, code))
+                    .unwrap_or_default(),
+                date: context.dates.get(&(carrier, account, period)).copied(),
+            })),
+        };
+        let line = DisputeLine {
+            source,
+            finding: r.order as u32,
+            claimed: Decimal::ZERO,
+            claimed_exact: r.recoverable,
+        };
+        let account = r.account(dump);
+        match &mut last {
+            Some((k, v)) if *k == account => v.push(line),
+            _ => {
+                if let Some((k, v)) = last.take() {
+                    by_sym.entry(k).or_default().extend(v);
                 }
-            };
-            line.map(|l| (r.account(dump), l))
+                last = Some((account, vec![line]));
+            }
+        }
+    }
+    if let Some((k, v)) = last {
+        by_sym.entry(k).or_default().extend(v);
+    }
+    by_sym
+        .into_iter()
+        .map(|((c, a), v)| ((dump.s(c), dump.s(a)), v))
+        .collect()
+}
+
+/// A line's period, invoice, service and charge code: the first keys of the
+/// dispute CSV's order.
+fn sort_key<'a>(dump: &'a Dump, l: &'a DisputeLine) -> (Date, &'a str, &'a str, &'a str) {
+    match &l.source {
+        LineSource::Row { id, .. } => match dump.rows.get(*id as usize) {
+            Some(r) => (
+                r.period_start,
+                dump.s(r.invoice),
+                dump.s(r.service),
+                dump.s(r.charge_code),
+            ),
+            None => (Date::MIN, "", "", ""),
+        },
+        LineSource::Credit(c) => (c.period, &c.invoices, dump.s(c.service), dump.s(c.code)),
+    }
+}
+
+/// A line's source text (`file:line`, or the credit rows' `;`-joined): the
+/// order's last text key, made only for lines equal on the others.
+fn source_text(dump: &Dump, l: &DisputeLine) -> String {
+    let rows: &[RowId] = match &l.source {
+        LineSource::Row { id, .. } => std::slice::from_ref(id),
+        LineSource::Credit(c) => &c.rows,
+    };
+    rows.iter()
+        .filter_map(|&id| dump.rows.get(id as usize))
+        .map(|r| crate::locate(dump, r.source))
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+/// The dispute CSV's order: period, invoice, service, charge code, source, rule.
+fn line_order(dump: &Dump, findings: &[(&RuleInfo, &Finding)], a: &DisputeLine, b: &DisputeLine) -> Ordering {
+    let rule = |l: &DisputeLine| findings.get(l.finding as usize).map_or("", |(r, _)| r.id.as_str());
+    sort_key(dump, a)
+        .cmp(&sort_key(dump, b))
+        .then_with(|| source_text(dump, a).cmp(&source_text(dump, b)))
+        .then_with(|| rule(a).cmp(rule(b)))
+}
+
+/// A line's invoices, in its order (a missing credit's may be several, or none).
+pub(crate) fn line_invoices<'a>(dump: &'a Dump, l: &'a DisputeLine) -> impl Iterator<Item = &'a str> {
+    let (one, many) = match &l.source {
+        LineSource::Row { id, .. } => (dump.rows.get(*id as usize).map(|r| dump.s(r.invoice)), ""),
+        LineSource::Credit(c) => (None, c.invoices.as_str()),
+    };
+    one.into_iter()
+        .chain(many.split(';'))
+        .filter(|s| !s.is_empty())
+}
+
+/// A line's period: its start and (for a billed row) its end.
+pub(crate) fn line_period(dump: &Dump, l: &DisputeLine) -> (Date, Option<Date>) {
+    match &l.source {
+        LineSource::Row { id, .. } => dump
+            .rows
+            .get(*id as usize)
+            .map_or((Date::MIN, None), |r| (r.period_start, Some(r.period_end))),
+        LineSource::Credit(c) => (c.period, None),
+    }
+}
+
+/// The last day the carrier's window allows for a line's invoice date.
+fn line_claim_by(dump: &Dump, l: &DisputeLine) -> Option<Date> {
+    match &l.source {
+        LineSource::Row { id, .. } => {
+            let r: &Row = dump.rows.get(*id as usize)?;
+            claim_by(dump, r.carrier, Some(r.invoice_date))
+        }
+        LineSource::Credit(c) => claim_by(dump, c.carrier, c.date),
+    }
+}
+
+/// The claims of an account's lines (sorted, cents allocated): one per
+/// finding, sorted by finding key.
+fn account_claims(dump: &Dump, findings: &[(&RuleInfo, &Finding)], lines: &[DisputeLine]) -> Vec<AccountClaim> {
+    let mut by: BTreeMap<&str, AccountClaim> = BTreeMap::new();
+    for l in lines {
+        let Some(&(rule, f)) = findings.get(l.finding as usize) else {
+            continue;
+        };
+        let c = by.entry(f.key.as_str()).or_insert_with(|| AccountClaim {
+            rule: rule.id.clone(),
+            finding_key: f.key.clone(),
+            first_invoice: String::new(),
+            last_invoice: String::new(),
+            lines: 0,
+            claimed: Decimal::ZERO,
+            claimed_exact: Decimal::ZERO,
+            claim_by: None,
+        });
+        c.lines += 1;
+        c.claimed += l.claimed;
+        c.claimed_exact += l.claimed_exact;
+        let mut invoices = line_invoices(dump, l);
+        if let Some(first) = invoices.next() {
+            if c.first_invoice.is_empty() {
+                c.first_invoice = first.to_string();
+            }
+            let last = invoices.last().unwrap_or(first);
+            if c.last_invoice != last {
+                c.last_invoice = last.to_string();
+            }
+        }
+        if let Some(by) = line_claim_by(dump, l) {
+            c.claim_by = Some(c.claim_by.map_or(by, |x| x.min(by)));
+        }
+    }
+    by.into_values().collect()
+}
+
+/// The account disputes from their lines and pending claims: file names made
+/// unique (no carrier folder named like [`NEW_CLAIMS_CSV`]), lines sorted,
+/// cents allocated, claims listed.
+fn assemble<'a>(
+    dump: &Dump,
+    findings: &[(&RuleInfo, &Finding)],
+    by_account: BTreeMap<(&'a str, &'a str), Vec<DisputeLine>>,
+    mut pending: BTreeMap<(&'a str, &'a str), Vec<ClaimLine>>,
+) -> Vec<AccountDispute> {
+    let dirs = unique_names_beside(by_account.keys().map(|(c, _)| *c), &[NEW_CLAIMS_CSV]);
+    let mut stems_per_carrier: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (c, a) in by_account.keys() {
+        stems_per_carrier.entry(c).or_default().push(a);
+    }
+    let stems: FxHashMap<&str, FxHashMap<&str, String>> = stems_per_carrier
+        .into_iter()
+        .map(|(c, accs)| (c, unique_names(accs)))
+        .collect();
+
+    type Account<'s> = ((&'s str, &'s str), Vec<DisputeLine>, Vec<ClaimLine>);
+    let accounts: Vec<Account<'_>> = by_account
+        .into_iter()
+        .map(|(k, lines)| {
+            let mut open = pending.remove(&k).unwrap_or_default();
+            // Oldest first: the longest waiting is the first to chase.
+            open.sort_by(|a, b| (a.filed_on, &a.claim_id).cmp(&(b.filed_on, &b.claim_id)));
+            (k, lines, open)
         })
         .collect();
-    let mut by_account: BTreeMap<(&str, &str), Vec<DisputeLine>> = BTreeMap::new();
-    for ((carrier, account), line) in lines {
-        by_account
-            .entry((dump.s(carrier), dump.s(account)))
-            .or_default()
-            .push(line);
+    accounts
+        .into_par_iter()
+        .map(|((carrier, account), mut lines, open_claims)| {
+            lines.par_sort_by(|a, b| line_order(dump, findings, a, b));
+            let total: Decimal = lines.iter().map(|l| l.claimed_exact).sum();
+            allocate_cents(&mut lines, total);
+            AccountDispute {
+                carrier: carrier.to_string(),
+                account: account.to_string(),
+                dir: dirs
+                    .get(carrier)
+                    .cloned()
+                    .unwrap_or_else(|| sanitize_component(carrier)),
+                stem: stems
+                    .get(carrier)
+                    .and_then(|m| m.get(account))
+                    .cloned()
+                    .unwrap_or_else(|| sanitize_component(account)),
+                total,
+                claims: account_claims(dump, findings, &lines),
+                lines,
+                open_claims,
+            }
+        })
+        .collect()
+}
+
+/// Whole cents per line, by largest remainder: every line gets its exact claim
+/// rounded down to the cent, then the cents still missing to reach the total
+/// rounded half away from zero go one each to the lines with the largest
+/// remainders (ties: the earlier line). A claim in whole cents already (most
+/// of them) is its own floor and leaves no remainder.
+fn allocate_cents(lines: &mut [DisputeLine], total: Decimal) {
+    let hundred = Decimal::ONE_HUNDRED;
+    let target =
+        (total * hundred).round_dp_with_strategy(0, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+    let mut floors = Decimal::ZERO;
+    let mut whole_cents: i128 = 0;
+    let mut rems: Vec<(Decimal, usize)> = Vec::new();
+    for (i, l) in lines.iter_mut().enumerate() {
+        if l.claimed_exact.scale() <= 2 {
+            l.claimed = l.claimed_exact;
+            l.claimed.rescale(2);
+            whole_cents += l.claimed.mantissa();
+            continue;
+        }
+        let scaled = l.claimed_exact * hundred;
+        let fl = scaled.floor();
+        floors += fl;
+        if scaled > fl {
+            rems.push((scaled - fl, i));
+        }
+        l.claimed = fl / hundred;
     }
-    by_account
+    floors += Decimal::try_from_i128_with_scale(whole_cents, 0).unwrap_or(Decimal::MAX);
+    rems.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut missing = target - floors;
+    for (_, i) in rems {
+        if missing <= Decimal::ZERO {
+            break;
+        }
+        lines[i].claimed += Decimal::new(1, 2);
+        missing -= Decimal::ONE;
+    }
+    for l in lines.iter_mut() {
+        l.claimed.rescale(2);
+    }
 }
 
 /// What rows of one account must agree on to be copies of each other
@@ -790,378 +815,10 @@ fn originals(dump: &Dump, claimed: &[RowId]) -> FxHashMap<RowId, RowId> {
         .collect()
 }
 
-/// The dispute line of an overbilled charge row; `None` for a stray row id.
-fn row_line(dump: &Dump, recs: &Records<'_>, r: &Resolved<'_>, id: RowId) -> Option<DisputeLine> {
-    let row = dump.rows.get(id as usize)?;
-    let b = basis_of(dump, recs, r);
-    let contract_rate = b
-        .refs
-        .iter()
-        .filter_map(|s| recs.contracts.get(s))
-        .find(|c| c.kind == ContractKind::Rate)
-        .map(|c| c.amount.to_decimal());
-    let disconnected = b.refs.iter().filter_map(|s| recs.inventory.get(s)).find_map(|i| {
-        i.disconnect_date
-            .filter(|_| i.status == ServiceStatus::Disconnected)
-    });
-    let quantity = row.quantity.to_decimal();
-    let billed_rate = unit_rate(row);
-    let detail = if let Some(rate) = contract_rate {
-        let billed = match billed_rate {
-            Some(u) => format!("{} x {}", quantity_text(quantity), exact_amount(u)),
-            None => format!(
-                "{} for {} units",
-                exact_amount(row.amount.to_decimal()),
-                quantity_text(quantity)
-            ),
-        };
-        format!(
-            "billed {billed} against the contracted {} a unit: {} over",
-            exact_amount(rate),
-            exact_amount(r.recoverable)
-        )
-    } else if let Some(d) = disconnected {
-        format!(
-            "{} billed for {} to {}, after the service was disconnected on {d}",
-            dump.s(row.description),
-            row.period_start,
-            row.period_end
-        )
-    } else {
-        own_text(&r.finding.description)
-    };
-    Some(DisputeLine {
-        invoice: dump.s(row.invoice).to_string(),
-        service: dump.s(row.service).to_string(),
-        period_start: row.period_start,
-        period_end: Some(row.period_end),
-        charge_type: row.charge_type.as_str().to_string(),
-        charge_code: dump.s(row.charge_code).to_string(),
-        description: dump.s(row.description).to_string(),
-        billed: Some(row.amount.to_decimal()),
-        quantity: Some(quantity),
-        billed_rate,
-        contract_rate,
-        request: r.rule.request,
-        claimed: Decimal::ZERO,
-        claimed_exact: r.recoverable,
-        rule: r.rule.id.clone(),
-        reason: reason(r, &detail),
-        source: crate::locate(dump, row.source),
-        basis: b.places,
-        basis_says: b.words,
-        invoice_date: Some(row.invoice_date),
-        claim_by: claim_by(dump, row.carrier, Some(row.invoice_date)),
-        credit_owed: None,
-        original: None,
-        disconnected: r
-            .finding
-            .basis
-            .iter()
-            .filter_map(|s| recs.inventory.get(s))
-            .filter(|i| i.service == row.service && i.carrier == row.carrier)
-            .find_map(|i| i.disconnect_date),
-        finding_key: r.finding.key.clone(),
-    })
-}
-
-/// The last day `carrier`'s dispute window allows for an invoice dated `date`.
-fn claim_by(dump: &Dump, carrier: Sym, date: Option<Date>) -> Option<Date> {
-    let days = dump.config.disputes.as_ref()?.window(dump.s(carrier))?;
-    date?.plus_days(days)
-}
-
-/// `Title: detail`; a waiver request says so.
-fn reason(r: &Resolved<'_>, detail: &str) -> String {
-    match r.rule.request {
-        Request::Dispute => format!("{}: {detail}", r.rule.title),
-        Request::Waiver => format!("{}: {detail}; we ask you to waive it", r.rule.title),
-    }
-}
-
-/// A finding's text as one line's own words: without the finding's count of
-/// periods (`, 3 periods`): the line has its own period.
-fn own_text(description: &str) -> String {
-    if let Some((head, tail)) = description.rsplit_once(", ") {
-        let count = tail
-            .strip_suffix(" periods")
-            .or_else(|| tail.strip_suffix(" period"));
-        if count.is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())) {
-            return head.to_string();
-        }
-    }
-    description.to_string()
-}
-
-/// A row's unit rate, exact: its unit_rate, else amount / quantity when that
-/// division ends (a quotient Decimal had to cut is no rate to put in a claim).
-fn unit_rate(row: &Row) -> Option<Decimal> {
-    if let Some(u) = row.unit_rate {
-        return Some(u.to_decimal());
-    }
-    let (amount, qty) = (row.amount.to_decimal(), row.quantity.to_decimal());
-    let price = amount.checked_div(qty)?;
-    (price.normalize().scale() <= 18 && price.checked_mul(qty) == Some(amount)).then_some(price)
-}
-
-/// A quantity at full precision without padding (`100`, `2.5`).
-fn quantity_text(d: Decimal) -> String {
-    d.normalize().to_string()
-}
-
-/// The credit rows found for a missing credit, and the invoices of its period.
-pub(crate) struct CreditFound {
-    /// The invoices billing that service (or account) in that period, `;`-joined.
-    pub invoices: String,
-    /// The credit rows with the contract's code in that period, in row order.
-    pub rows: Vec<RowId>,
-    /// The latest invoice_date of the account's rows of that period.
-    pub date: Option<Date>,
-}
-
-/// The dispute line of a contract credit owed but not (fully) given: it names
-/// the credit rows found in the period (or says that none is on the invoices)
-/// and says "missing" or "short by".
-fn missing_credit_line(
-    dump: &Dump,
-    recs: &Records<'_>,
-    r: &Resolved<'_>,
-    found: CreditFound,
-    (carrier, service, period, code): (Sym, Sym, Date, Sym),
-) -> DisputeLine {
-    let b = basis_of(dump, recs, r);
-    let owed = r
-        .finding
-        .basis
-        .iter()
-        .filter_map(|s| recs.contracts.get(s))
-        .filter(|c| c.kind == ContractKind::Credit && c.charge_code == code && c.covers(period))
-        .map(|c| c.amount.to_decimal())
-        .next();
-    let code_text = dump.s(code);
-    let owed_text = match owed {
-        Some(o) => format!("credit {code_text} of {} owed for the period", exact_amount(o)),
-        None => format!("credit {code_text} owed for the period"),
-    };
-    let places: Vec<String> = found
-        .rows
-        .iter()
-        .filter_map(|&id| dump.rows.get(id as usize))
-        .map(|row| crate::locate(dump, row.source))
-        .collect();
-    let detail = if found.rows.is_empty() {
-        let on = if found.invoices.is_empty() {
-            "no credit row on the period's invoices".to_string()
-        } else {
-            format!("no credit row on invoice {}", found.invoices.replace(';', ", "))
-        };
-        format!("{owed_text}: missing, {on}")
-    } else {
-        let given: Decimal = found
-            .rows
-            .iter()
-            .filter_map(|&id| dump.rows.get(id as usize))
-            .map(|row| row.amount.to_decimal())
-            .sum();
-        format!(
-            "{owed_text}: short by {}, credited {} on {}",
-            exact_amount(r.recoverable),
-            exact_amount(-given),
-            places.join(", ")
-        )
-    };
-    DisputeLine {
-        invoice: found.invoices,
-        service: dump.s(service).to_string(),
-        period_start: period,
-        period_end: None,
-        charge_type: String::new(),
-        charge_code: code_text.to_string(),
-        description: "credit owed, not given".to_string(),
-        billed: None,
-        quantity: None,
-        billed_rate: None,
-        contract_rate: None,
-        request: r.rule.request,
-        claimed: Decimal::ZERO,
-        claimed_exact: r.recoverable,
-        rule: r.rule.id.clone(),
-        reason: reason(r, &detail),
-        source: places.join(";"),
-        basis: b.places,
-        basis_says: b.words,
-        invoice_date: found.date,
-        claim_by: claim_by(dump, carrier, found.date),
-        credit_owed: owed,
-        original: None,
-        disconnected: None,
-        finding_key: r.finding.key.clone(),
-    }
-}
-
-/// The account disputes from their lines and pending claims: file names made
-/// unique (no carrier folder named like [`NEW_CLAIMS_CSV`]), lines sorted,
-/// cents allocated.
-fn assemble<'a>(
-    by_account: BTreeMap<(&'a str, &'a str), Vec<DisputeLine>>,
-    mut pending: BTreeMap<(&'a str, &'a str), Vec<ClaimLine>>,
-) -> Vec<AccountDispute> {
-    let dirs = unique_names_beside(by_account.keys().map(|(c, _)| *c), &[NEW_CLAIMS_CSV]);
-    let mut stems_per_carrier: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for (c, a) in by_account.keys() {
-        stems_per_carrier.entry(c).or_default().push(a);
-    }
-    let stems: FxHashMap<&str, FxHashMap<&str, String>> = stems_per_carrier
-        .into_iter()
-        .map(|(c, accs)| (c, unique_names(accs)))
-        .collect();
-
-    type Account<'s> = ((&'s str, &'s str), Vec<DisputeLine>, Vec<ClaimLine>);
-    let accounts: Vec<Account<'_>> = by_account
-        .into_iter()
-        .map(|(k, lines)| {
-            let mut open = pending.remove(&k).unwrap_or_default();
-            // Oldest first: the longest waiting is the first to chase.
-            open.sort_by(|a, b| (a.filed_on, &a.claim_id).cmp(&(b.filed_on, &b.claim_id)));
-            (k, lines, open)
-        })
-        .collect();
-    accounts
-        .into_par_iter()
-        .map(|((carrier, account), mut lines, open_claims)| {
-            lines.sort_by(|a, b| {
-                a.period_start
-                    .cmp(&b.period_start)
-                    .then_with(|| a.invoice.cmp(&b.invoice))
-                    .then_with(|| a.service.cmp(&b.service))
-                    .then_with(|| a.charge_code.cmp(&b.charge_code))
-                    .then_with(|| a.source.cmp(&b.source))
-                    .then_with(|| a.rule.cmp(&b.rule))
-            });
-            let total: Decimal = lines.iter().map(|l| l.claimed_exact).sum();
-            allocate_cents(&mut lines, total);
-            AccountDispute {
-                carrier: carrier.to_string(),
-                account: account.to_string(),
-                dir: dirs
-                    .get(carrier)
-                    .cloned()
-                    .unwrap_or_else(|| sanitize_component(carrier)),
-                stem: stems
-                    .get(carrier)
-                    .and_then(|m| m.get(account))
-                    .cloned()
-                    .unwrap_or_else(|| sanitize_component(account)),
-                total,
-                lines,
-                open_claims,
-            }
-        })
-        .collect()
-}
-
-/// Whole cents per line, by largest remainder: every line gets its exact claim
-/// rounded down to the cent, then the cents still missing to reach the total
-/// rounded half away from zero go one each to the lines with the largest
-/// remainders (ties: the earlier line).
-fn allocate_cents(lines: &mut [DisputeLine], total: Decimal) {
-    let hundred = Decimal::ONE_HUNDRED;
-    let target =
-        (total * hundred).round_dp_with_strategy(0, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
-    let mut floors = Decimal::ZERO;
-    let mut rems: Vec<(Decimal, usize)> = Vec::with_capacity(lines.len());
-    for (i, l) in lines.iter_mut().enumerate() {
-        let scaled = l.claimed_exact * hundred;
-        let fl = scaled.floor();
-        floors += fl;
-        rems.push((scaled - fl, i));
-        l.claimed = fl / hundred;
-    }
-    rems.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    let mut missing = target - floors;
-    for (_, i) in rems {
-        if missing <= Decimal::ZERO {
-            break;
-        }
-        lines[i].claimed += Decimal::new(1, 2);
-        missing -= Decimal::ONE;
-    }
-    for l in lines.iter_mut() {
-        l.claimed.rescale(2);
-    }
-}
-
-/// The dispute CSV of one account: a header and one row per line. Text cells
-/// are guarded against spreadsheet formulas as in findings.csv.
-pub fn dispute_csv(d: &AccountDispute) -> String {
-    let mut buf = Vec::new();
-    {
-        let mut w = csv::WriterBuilder::new().from_writer(&mut buf);
-        let _ = w.write_record([
-            "carrier",
-            "account",
-            "invoice",
-            "service_id",
-            "period_start",
-            "period_end",
-            "charge_type",
-            "charge_code",
-            "description",
-            "billed_amount",
-            "quantity",
-            "billed_rate",
-            "contract_rate",
-            "claimed",
-            "claimed_exact",
-            "rule",
-            "reason",
-            "source",
-            "basis",
-            "basis_says",
-            "claim_by",
-            "finding_key",
-        ]);
-        for l in &d.lines {
-            let period_end = l.period_end.map(|p| p.to_string()).unwrap_or_default();
-            let billed = l.billed.map(exact_amount).unwrap_or_default();
-            let quantity = l.quantity.map(quantity_text).unwrap_or_default();
-            let billed_rate = l.billed_rate.map(exact_amount).unwrap_or_default();
-            let contract_rate = l.contract_rate.map(exact_amount).unwrap_or_default();
-            let claim_by = l.claim_by.map(|d| d.to_string()).unwrap_or_default();
-            let _ = w.write_record([
-                guard(&d.carrier).as_ref(),
-                guard(&d.account).as_ref(),
-                guard(&l.invoice).as_ref(),
-                guard(&l.service).as_ref(),
-                l.period_start.to_string().as_str(),
-                period_end.as_str(),
-                guard(&l.charge_type).as_ref(),
-                guard(&l.charge_code).as_ref(),
-                guard(&l.description).as_ref(),
-                billed.as_str(),
-                quantity.as_str(),
-                billed_rate.as_str(),
-                contract_rate.as_str(),
-                money_string(l.claimed).as_str(),
-                exact_amount(l.claimed_exact).as_str(),
-                guard(&l.rule).as_ref(),
-                guard(&l.reason).as_ref(),
-                guard(&l.source).as_ref(),
-                guard(&l.basis).as_ref(),
-                guard(&l.basis_says).as_ref(),
-                claim_by.as_str(),
-                guard(&l.finding_key).as_ref(),
-            ]);
-        }
-        let _ = w.flush();
-    }
-    String::from_utf8(buf).unwrap_or_default()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use telaudit_model::{ChargeType, FileId, Row};
+    use telaudit_model::{ChargeType, FileId, Micros, Row, SourceRef};
 
     /// A charge row of one unit at 1.00, dated `period` throughout.
     #[allow(clippy::too_many_arguments)]

@@ -11,7 +11,8 @@ mod plan;
 
 use crate::changes::ChangeLine;
 use crate::claims::resolve;
-use crate::disputes::{describe_basis, AccountDispute, Records};
+use crate::dispute_text::{describe_basis, Records};
+use crate::disputes::AccountDispute;
 use crate::human::money;
 use crate::json::share_string;
 use crate::tables::join_sources;

@@ -17,7 +17,8 @@
 //! [`ITEMS_SHOWN`], the open claims [`OPEN_SHOWN`]: a letter stays under 64 KiB
 //! whatever the client's size.
 
-use crate::disputes::{exact_amount, AccountDispute, DisputeLine};
+use crate::dispute_text::{exact_amount, LineContext, LineText};
+use crate::disputes::{line_invoices, line_period, AccountDispute, DisputeLine, LineSource};
 use crate::html::{esc, href};
 use crate::human::{money, money_in};
 use crate::markdown::md;
@@ -37,6 +38,107 @@ pub const ITEMS_SHOWN: usize = 10;
 pub const CLIP: usize = 80;
 /// How many open claims a letter lists (oldest first; all are in recovery/claims.csv).
 pub const OPEN_SHOWN: usize = 30;
+
+/// What a letter reads of a dispute line: the audit's compact lines (with the
+/// context that gives them their text) and a line's text alike.
+pub(crate) trait LetterLine {
+    /// The rule whose claim the line carries.
+    fn rule(&self) -> &str;
+    /// The period's start and, for a billed row, its end.
+    fn period(&self) -> (Date, Option<Date>);
+    /// Whole cents.
+    fn claimed(&self) -> Decimal;
+    /// The exact claim.
+    fn claimed_exact(&self) -> Decimal;
+    /// A credit owed and not given (no billed row).
+    fn is_credit(&self) -> bool;
+    /// What the line asks for.
+    fn request(&self) -> Request;
+    /// The service's text (empty for an account-level line).
+    fn service(&self) -> &str;
+    /// The service's disconnect date, when the inventory gives one (DIS001).
+    fn disconnected(&self) -> Option<Date>;
+    /// Calls `f` with each of the line's invoices, in its order.
+    fn each_invoice<'s>(&'s self, f: &mut dyn FnMut(&'s str));
+    /// The whole text (the letter's largest items).
+    fn text(&self) -> LineText;
+}
+
+impl LetterLine for LineText {
+    fn rule(&self) -> &str {
+        &self.rule
+    }
+    fn period(&self) -> (Date, Option<Date>) {
+        (self.period_start, self.period_end)
+    }
+    fn claimed(&self) -> Decimal {
+        self.claimed
+    }
+    fn claimed_exact(&self) -> Decimal {
+        self.claimed_exact
+    }
+    fn is_credit(&self) -> bool {
+        self.billed.is_none()
+    }
+    fn request(&self) -> Request {
+        self.request
+    }
+    fn service(&self) -> &str {
+        &self.service
+    }
+    fn disconnected(&self) -> Option<Date> {
+        self.disconnected
+    }
+    fn each_invoice<'s>(&'s self, f: &mut dyn FnMut(&'s str)) {
+        self.invoice.split(';').filter(|s| !s.is_empty()).for_each(f);
+    }
+    fn text(&self) -> LineText {
+        self.clone()
+    }
+}
+
+/// A compact line with the context that gives it its text.
+pub(crate) struct Bound<'a> {
+    pub cx: &'a LineContext<'a>,
+    pub line: &'a DisputeLine,
+}
+
+impl LetterLine for Bound<'_> {
+    fn rule(&self) -> &str {
+        self.cx.rule(self.line)
+    }
+    fn period(&self) -> (Date, Option<Date>) {
+        line_period(self.cx.dump(), self.line)
+    }
+    fn claimed(&self) -> Decimal {
+        self.line.claimed
+    }
+    fn claimed_exact(&self) -> Decimal {
+        self.line.claimed_exact
+    }
+    fn is_credit(&self) -> bool {
+        matches!(self.line.source, LineSource::Credit(_))
+    }
+    fn request(&self) -> Request {
+        self.cx.request(self.line)
+    }
+    fn service(&self) -> &str {
+        let dump = self.cx.dump();
+        match &self.line.source {
+            LineSource::Row { id, .. } => dump.rows.get(*id as usize).map_or("", |r| dump.s(r.service)),
+            LineSource::Credit(c) => dump.s(c.service),
+        }
+    }
+    fn disconnected(&self) -> Option<Date> {
+        self.cx.disconnected(self.line)
+    }
+    fn each_invoice<'s>(&'s self, f: &mut dyn FnMut(&'s str)) {
+        line_invoices(self.cx.dump(), self.line).for_each(f);
+    }
+    fn text(&self) -> LineText {
+        self.cx.text(self.line)
+    }
+}
 
 /// What a letter says beside the dispute itself: who writes, when, and how to
 /// reach them.
@@ -244,29 +346,30 @@ fn follow_up(d: &AccountDispute, ctx: &LetterContext) -> Letter {
     }
 }
 
-fn reasons(d: &AccountDispute, ctx: &LetterContext) -> Vec<Reason> {
+fn reasons<L: LetterLine>(lines: &[L], ctx: &LetterContext) -> Vec<Reason> {
     let mut by: BTreeMap<&str, Reason> = BTreeMap::new();
-    for l in &d.lines {
-        let r = by.entry(l.rule.as_str()).or_insert_with(|| Reason {
-            rule: clip(&l.rule),
-            title: clip(ctx.titles.get(&l.rule).map(String::as_str).unwrap_or("")),
+    for l in lines {
+        let rule = l.rule();
+        let r = by.entry(rule).or_insert_with(|| Reason {
+            rule: clip(rule),
+            title: clip(ctx.titles.get(rule).map(String::as_str).unwrap_or("")),
             count: 0,
             periods: BTreeSet::new(),
             last_end: None,
             claimed: Decimal::ZERO,
         });
         r.count += 1;
-        r.periods.insert(l.period_start);
-        let end = l.period_end.unwrap_or(l.period_start);
-        r.last_end = r.last_end.max(Some(end));
-        r.claimed += l.claimed;
+        let (start, end) = l.period();
+        r.periods.insert(start);
+        r.last_end = r.last_end.max(Some(end.unwrap_or(start)));
+        r.claimed += l.claimed();
     }
     let mut v: Vec<Reason> = by.into_values().collect();
     v.sort_by(|a, b| b.claimed.cmp(&a.claimed).then_with(|| a.rule.cmp(&b.rule)));
     v
 }
 
-fn item(l: &DisputeLine, ctx: &LetterContext) -> Item {
+fn item(l: &LineText, ctx: &LetterContext) -> Item {
     let charge = match (l.charge_code.is_empty(), l.description.is_empty()) {
         (true, _) => clip(&l.description),
         (false, true) => clip(&l.charge_code),
@@ -312,12 +415,12 @@ fn item(l: &DisputeLine, ctx: &LetterContext) -> Item {
 
 /// The notes below the reasons: the disconnect dates (DIS001) and the
 /// exemption certificate (TAX001).
-fn notes(d: &AccountDispute, account: &str, certificate: Option<&str>) -> Vec<String> {
+fn notes<L: LetterLine>(lines: &[L], account: &str, certificate: Option<&str>) -> Vec<String> {
     let mut notes = Vec::new();
     let mut disconnected: BTreeMap<&str, Date> = BTreeMap::new();
-    for l in d.lines.iter().filter(|l| l.rule == "DIS001") {
-        if let Some(dd) = l.disconnected {
-            disconnected.entry(l.service.as_str()).or_insert(dd);
+    for l in lines.iter().filter(|l| l.rule() == "DIS001") {
+        if let Some(dd) = l.disconnected() {
+            disconnected.entry(l.service()).or_insert(dd);
         }
     }
     if !disconnected.is_empty() {
@@ -340,7 +443,7 @@ fn notes(d: &AccountDispute, account: &str, certificate: Option<&str>) -> Vec<St
             shown.join("; ")
         ));
     }
-    if d.lines.iter().any(|l| l.rule == "TAX001") {
+    if lines.iter().any(|l| l.rule() == "TAX001") {
         let certificate = match certificate {
             Some(c) => format!("tax exemption certificate {}", clip(c)),
             None => "tax exemption certificate".to_string(),
@@ -358,14 +461,13 @@ fn notes(d: &AccountDispute, account: &str, certificate: Option<&str>) -> Vec<St
 /// Charges billed in error and credits owed are disputed; fees billed as agreed
 /// (rules with `request = "waiver"`, FEE001's late fees) are asked to be waived
 /// as a courtesy, never called an error.
-fn opening(d: &AccountDispute, total: &str) -> String {
-    let credits = d.lines.iter().filter(|l| l.billed.is_none()).count();
-    let waivers = d
-        .lines
+fn opening<L: LetterLine>(d: &AccountDispute, lines: &[L], total: &str) -> String {
+    let credits = lines.iter().filter(|l| l.is_credit()).count();
+    let waivers = lines
         .iter()
-        .filter(|l| l.billed.is_some() && l.request == Request::Waiver)
+        .filter(|l| !l.is_credit() && l.request() == Request::Waiver)
         .count();
-    let charges = d.lines.len() - credits - waivers;
+    let charges = lines.len() - credits - waivers;
     let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     let mut parts = Vec::new();
     if charges > 0 {
@@ -395,7 +497,7 @@ fn opening(d: &AccountDispute, total: &str) -> String {
             plural(waivers, "late fee", "late fees")
         ));
     }
-    let n = d.lines.len();
+    let n = lines.len();
     let listed = if n > ITEMS_SHOWN {
         format!(
             " The {} items are listed in {}.csv beside this letter; the {ITEMS_SHOWN} largest are below.",
@@ -416,13 +518,45 @@ fn opening(d: &AccountDispute, total: &str) -> String {
     text
 }
 
-fn letter(d: &AccountDispute, ctx: &LetterContext) -> Letter {
-    if d.lines.is_empty() {
+/// The distinct invoices of the lines, in text order.
+fn invoices<L: LetterLine>(lines: &[L]) -> Vec<&str> {
+    let mut set: BTreeSet<&str> = BTreeSet::new();
+    let mut last: &str = "";
+    for l in lines {
+        l.each_invoice(&mut |i| {
+            // The lines of one invoice mostly follow each other.
+            if i != last {
+                set.insert(i);
+                last = i;
+            }
+        });
+    }
+    set.into_iter().collect()
+}
+
+/// The items a letter lists: the [`ITEMS_SHOWN`] largest claims, largest
+/// first (equal claims in the CSV's order).
+fn largest<L: LetterLine>(lines: &[L]) -> Vec<LineText> {
+    let mut order: Vec<(std::cmp::Reverse<Decimal>, usize)> = lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (std::cmp::Reverse(l.claimed_exact()), i))
+        .collect();
+    if order.len() > ITEMS_SHOWN {
+        order.select_nth_unstable(ITEMS_SHOWN);
+        order.truncate(ITEMS_SHOWN);
+    }
+    order.sort_unstable();
+    order.into_iter().map(|(_, i)| lines[i].text()).collect()
+}
+
+fn letter<L: LetterLine>(d: &AccountDispute, lines: &[L], ctx: &LetterContext) -> Letter {
+    if lines.is_empty() {
         return follow_up(d, ctx);
     }
     let total = money_in(d.total, ctx.currency.as_deref());
     let account = clip(&d.account);
-    let invoices = d.invoices();
+    let invoices = invoices(lines);
     let mut inv: Vec<String> = invoices.iter().take(INVOICES_SHOWN).map(|s| clip(s)).collect();
     if invoices.len() > INVOICES_SHOWN {
         inv.push(format!(
@@ -444,24 +578,17 @@ fn letter(d: &AccountDispute, ctx: &LetterContext) -> Letter {
     header.push(("Account number", account.clone()));
     header.push(("Invoices", inv.join(", ")));
     header.push(("Total claimed", total.clone()));
-    let mut reasons = reasons(d, ctx);
+    let mut reasons = reasons(lines, ctx);
     let more_reasons = reasons.len().saturating_sub(RULES_SHOWN);
     reasons.truncate(RULES_SHOWN);
-    let mut order: Vec<&DisputeLine> = d.lines.iter().collect();
-    // Stable: equal claims keep the CSV's order.
-    order.sort_by_key(|l| std::cmp::Reverse(l.claimed_exact));
-    let items = order
-        .into_iter()
-        .take(ITEMS_SHOWN)
-        .map(|l| item(l, ctx))
-        .collect();
+    let items = largest(lines).iter().map(|l| item(l, ctx)).collect();
     let csv = format!("{}.csv", d.stem);
     let closing = vec![
         format!(
             "The file beside this letter, {csv}, lists all {} items, one per line, with the invoice, the \
              charge as billed, the amount claimed and the contract or inventory record each claim rests on. \
              Its claimed column adds up to {total}.",
-            d.lines.len()
+            lines.len()
         ),
         format!(
             "Please credit {total} to account {account} and confirm the credit in writing. If you do not \
@@ -471,10 +598,10 @@ fn letter(d: &AccountDispute, ctx: &LetterContext) -> Letter {
     let (open, more_open) = open_items(d);
     Letter {
         header,
-        opening: opening(d, &total),
+        opening: opening(d, lines, &total),
         reasons,
         more_reasons,
-        notes: notes(d, &account, ctx.tax_exemption_certificate.as_deref()),
+        notes: notes(lines, &account, ctx.tax_exemption_certificate.as_deref()),
         items,
         open,
         more_open,
@@ -482,7 +609,7 @@ fn letter(d: &AccountDispute, ctx: &LetterContext) -> Letter {
         closing,
         signature: signature(ctx),
         total,
-        count: d.lines.len(),
+        count: lines.len(),
     }
 }
 
@@ -506,10 +633,15 @@ fn plural_period(n: usize) -> &'static str {
     }
 }
 
+/// An account's lines bound to their context.
+fn bound<'a>(cx: &'a LineContext<'a>, d: &'a AccountDispute) -> Vec<Bound<'a>> {
+    d.lines.iter().map(|line| Bound { cx, line }).collect()
+}
+
 /// The two letters of one account, Markdown and HTML, from one summary (the
 /// output writer writes both).
-pub fn dispute_letters(d: &AccountDispute, ctx: &LetterContext) -> (String, String) {
-    let l = letter(d, ctx);
+pub fn dispute_letters(cx: &LineContext<'_>, d: &AccountDispute, ctx: &LetterContext) -> (String, String) {
+    let l = letter(d, &bound(cx, d), ctx);
     let (mut m, mut h) = (String::with_capacity(8 << 10), String::with_capacity(12 << 10));
     let _ = write_md(&mut m, &l, d);
     let _ = write_html(&mut h, &l, d);
@@ -517,8 +649,8 @@ pub fn dispute_letters(d: &AccountDispute, ctx: &LetterContext) -> (String, Stri
 }
 
 /// The dispute letter of one account, in Markdown.
-pub fn dispute_letter(d: &AccountDispute, ctx: &LetterContext) -> String {
-    let l = letter(d, ctx);
+pub fn dispute_letter(cx: &LineContext<'_>, d: &AccountDispute, ctx: &LetterContext) -> String {
+    let l = letter(d, &bound(cx, d), ctx);
     let mut o = String::new();
     let _ = write_md(&mut o, &l, d);
     o
@@ -657,8 +789,8 @@ tfoot td{font-weight:bold}\
 
 /// The dispute letter of one account, as a print-ready HTML page (A4 margins,
 /// rows never split across pages).
-pub fn dispute_letter_html(d: &AccountDispute, ctx: &LetterContext) -> String {
-    let l = letter(d, ctx);
+pub fn dispute_letter_html(cx: &LineContext<'_>, d: &AccountDispute, ctx: &LetterContext) -> String {
+    let l = letter(d, &bound(cx, d), ctx);
     let mut o = String::new();
     let _ = write_html(&mut o, &l, d);
     o
@@ -807,9 +939,9 @@ mod tests {
         Date::parse(s).unwrap()
     }
 
-    fn line(rule: &str, service: &str, claimed: &str, text: &str) -> DisputeLine {
+    fn line(rule: &str, service: &str, claimed: &str, text: &str) -> LineText {
         let c = Decimal::from_str(claimed).unwrap();
-        DisputeLine {
+        LineText {
             invoice: format!("INV{text}"),
             service: service.to_string(),
             period_start: date("2025-03-01"),
@@ -842,16 +974,31 @@ mod tests {
         }
     }
 
-    fn dispute(lines: Vec<DisputeLine>) -> AccountDispute {
+    /// An account of `lines` (their texts: the letter reads them as it reads
+    /// the audit's compact lines).
+    fn dispute(lines: &[LineText]) -> AccountDispute {
         AccountDispute {
             carrier: "Verizon".to_string(),
             account: "0042".to_string(),
             dir: "Verizon".to_string(),
             stem: "0042".to_string(),
             total: lines.iter().map(|l| l.claimed).sum(),
-            lines,
+            lines: Vec::new(),
+            claims: Vec::new(),
             open_claims: Vec::new(),
         }
+    }
+
+    fn md_of(d: &AccountDispute, lines: &[LineText], c: &LetterContext) -> String {
+        let mut o = String::new();
+        write_md(&mut o, &letter(d, lines, c), d).unwrap();
+        o
+    }
+
+    fn html_of(d: &AccountDispute, lines: &[LineText], c: &LetterContext) -> String {
+        let mut o = String::new();
+        write_html(&mut o, &letter(d, lines, c), d).unwrap();
+        o
     }
 
     fn ctx() -> LetterContext {
@@ -878,12 +1025,13 @@ mod tests {
 
     #[test]
     fn letter_carries_context_notes_and_grouped_money() {
-        let d = dispute(vec![
+        let lines = [
             line("TAX001", "S1", "1200.50", "1"),
             line("DIS001", "S2", "2500.00", "2"),
             line("TAX001", "S3", "0.25", "3"),
-        ]);
-        let m = dispute_letter(&d, &ctx());
+        ];
+        let d = dispute(&lines);
+        let m = md_of(&d, &lines, &ctx());
         assert!(m.contains("Date: 2025-12-05  \n"), "{m}");
         assert!(m.contains("Contract reference: MSA-2023-114  \n"));
         assert!(m.contains("Total claimed: USD 3,700.75  \n"));
@@ -911,7 +1059,7 @@ mod tests {
             m.ends_with("Dana Lee  \nAcme Health  \nap@acme.example  \n"),
             "{m}"
         );
-        let h = dispute_letter_html(&d, &ctx());
+        let h = html_of(&d, &lines, &ctx());
         assert!(h.contains("<td>Total claimed</td><td>USD 3,700.75</td>"));
         assert!(h.contains("@media print"));
     }
@@ -920,7 +1068,7 @@ mod tests {
     fn letter_stays_small_with_hostile_text_and_many_lines() {
         // 200 rules, 5,000 invoices, every text 10 KB of characters HTML escapes 5x.
         let long = "&".repeat(10_000);
-        let lines: Vec<DisputeLine> = (0..5_000)
+        let lines: Vec<LineText> = (0..5_000)
             .map(|i| {
                 let mut l = line(
                     &format!("R{:03}{long}", i % 200),
@@ -932,14 +1080,14 @@ mod tests {
                 l
             })
             .collect();
-        let mut d = dispute(lines);
+        let mut d = dispute(&lines);
         d.carrier = long.clone();
         d.account = long.clone();
         let mut c = ctx();
         c.client = long.clone();
         c.contract_ref = Some(long.clone());
-        let m = dispute_letter(&d, &c);
-        let h = dispute_letter_html(&d, &c);
+        let m = md_of(&d, &lines, &c);
+        let h = html_of(&d, &lines, &c);
         assert!(m.len() < 64 * 1024, "{}", m.len());
         assert!(h.len() < 64 * 1024, "{}", h.len());
         assert!(m.contains("and 170 more reasons (in the CSV)"));

@@ -50,6 +50,8 @@
 
 mod changes;
 mod claims;
+mod csv_out;
+mod dispute_text;
 mod disputes;
 mod durable;
 mod exact;
@@ -67,7 +69,10 @@ mod view;
 mod xlsx;
 
 pub use changes::{changes, changes_csv, CarrierChanges, ChangeLine};
-pub use disputes::{dispute_csv, disputes, sanitize_component, AccountDispute, DisputeLine};
+pub use dispute_text::{dispute_csv, write_dispute_csv, LineContext, LineText};
+pub use disputes::{
+    disputes, sanitize_component, AccountClaim, AccountDispute, DisputeLine, LineSource, MissingCredit,
+};
 pub use html::{batch_index_html, report_html, BatchIndexRow, BatchStatus};
 pub use human::money_in;
 pub use json::{proposal_json, report_json, PROPOSAL_SCHEMA};

@@ -767,7 +767,7 @@ fn write_top_findings(o: &mut String, dump: &Dump, view: &View<'_>) -> Out {
         "| # | Rule | Carrier | Account | Service | Periods | Description | Recoverable | Monthly | First year | Claim by | Evidence |"
     )?;
     writeln!(o, "|---:|---|---|---|---|---|---|---:|---:|---:|---|---|")?;
-    let recs = crate::disputes::Records::new(dump);
+    let recs = crate::dispute_text::Records::new(dump);
     let mut ev = String::new();
     for (n, top) in view.top.iter().enumerate() {
         let f = top.finding;
@@ -785,7 +785,7 @@ fn write_top_findings(o: &mut String, dump: &Dump, view: &View<'_>) -> Out {
             let _ = write!(
                 ev,
                 "{sep}basis: {} ({})",
-                crate::disputes::describe_basis(dump, &recs, b),
+                crate::dispute_text::describe_basis(dump, &recs, b),
                 crate::locate(dump, b)
             );
         }

@@ -167,7 +167,7 @@ pub fn write_outputs_timed(
             let queue_the_rest = move || {
                 s.spawn(move |_| {
                     let ctx = crate::LetterContext::dated(dump, report, as_of);
-                    *written = timed(|| write_disputes(sync, dir, d, new_claims, &ctx));
+                    *written = timed(|| write_disputes(sync, dir, (dump, results), (d, new_claims), &ctx));
                 });
                 s.spawn(move |_| *recovered = timed(|| write_recovery(sync, dir, report)));
                 s.spawn(move |_| {
@@ -399,8 +399,8 @@ fn replace_folder(
 fn write_disputes(
     sync: &Syncer,
     dir: &Path,
-    disputes: &[crate::AccountDispute],
-    new_claims: &[crate::NewClaim],
+    (ctx_dump, results): (&Dump, &[RuleResult]),
+    (disputes, new_claims): (&[crate::AccountDispute], &[crate::NewClaim]),
     ctx: &crate::LetterContext,
 ) -> io::Result<()> {
     replace_folder(sync, dir, "disputes", false, |tmp| {
@@ -411,7 +411,9 @@ fn write_disputes(
             let sub = tmp.join(&d.dir);
             fs::create_dir_all(&sub).map_err(|e| io_context(e, "create", &sub))?;
         }
-        // In parallel, also the three files of one account.
+        // In parallel, also the three files of one account; an account's CSV
+        // is made in parallel chunks too (one account may hold most lines).
+        let cx = crate::LineContext::new(ctx_dump, results);
         disputes.par_iter().try_for_each(|d| {
             let sub = tmp.join(&d.dir);
             let (csv, letters) = rayon::join(
@@ -420,11 +422,11 @@ fn write_disputes(
                         return Ok(());
                     }
                     write_synced(sync, &sub, &format!("{}.csv", d.stem), |w| {
-                        w.write_all(crate::dispute_csv(d).as_bytes())
+                        crate::write_dispute_csv(w, &cx, d)
                     })
                 },
                 || {
-                    let (md, html) = crate::dispute_letters(d, ctx);
+                    let (md, html) = crate::dispute_letters(&cx, d, ctx);
                     let (a, b) = rayon::join(
                         || {
                             write_synced(sync, &sub, &format!("{}.md", d.stem), |w| {

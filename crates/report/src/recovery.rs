@@ -380,7 +380,7 @@ pub fn write_credits_csv<W: Write>(w: W, r: &RecoveryReport) -> io::Result<()> {
             guard(&c.service).as_ref(),
             guard(&c.charge_code).as_ref(),
             guard(&c.description).as_ref(),
-            crate::disputes::exact_amount(c.amount).as_str(),
+            crate::dispute_text::exact_amount(c.amount).as_str(),
             guard(&c.claim_id).as_ref(),
             c.matched.as_str(),
             guard(&c.source).as_ref(),

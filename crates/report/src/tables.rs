@@ -1,6 +1,6 @@
 //! findings.csv and rejected.csv.
 
-use crate::disputes::exact_amount;
+use crate::dispute_text::exact_amount;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 use telaudit_model::{money_string, Decimal, Dump, Finding, RuleInfo, RuleResult, SourceRef};

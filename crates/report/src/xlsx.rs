@@ -2,9 +2,11 @@
 //!
 //! Sheets: Summary (totals, by rule, by carrier, the proposal), Findings (one
 //! row per finding, the columns of findings.csv in its order; an Excel table
-//! with autofilter and a frozen header), Disputes (one row per disputed charge,
-//! as in the dispute CSVs; an autofilter and a frozen header, not a table: see
-//! [`start_filtered`]), Changes (one row per line of the
+//! with autofilter and a frozen header), Disputes (one row per claim: one
+//! finding's lines on one account, with the letter and CSV that hold them,
+//! its claimed column adding up to the dispute files' total; the lines
+//! themselves are in the CSVs, which the carrier takes; an autofilter and a
+//! frozen header, not a table: see [`start_filtered`]), Changes (one row per line of the
 //! `changes/<carrier>.csv` files, with the carrier first; a table) and, when the
 //! client folder has claims.csv, Claims (the rows of recovery/claims.csv; a table).
 //!
@@ -19,6 +21,10 @@
 //! - Byte-identical from run to run: the document's creation date is the
 //!   audit's as-of date (2000-01-01 without rows), never the clock, and the
 //!   zip entries carry the library's fixed timestamp.
+//! - Size: a sheet for people. One row per disputed charge made a 38 MB
+//!   workbook on a client with 311,000 of them (Excel crawls past a few hundred
+//!   thousand rows, and such a file cannot be e-mailed); one per claim is a
+//!   row per finding and account.
 //! - Speed: Findings, Disputes and Changes are constant-memory sheets (each row
 //!   goes out as XML as it is written, strings inline, no cell tree, no shared
 //!   string table); the sheets are filled in parallel and deflated at level 1.
@@ -289,7 +295,7 @@ fn left_out(ws: &mut Worksheet, last: u32, total: usize, what: &str) -> Result<(
 }
 
 /// The columns of the listing sheets that hold amounts.
-const MONEY_COLUMNS: [&str; 11] = [
+const MONEY_COLUMNS: [&str; 12] = [
     "recoverable",
     "monthly",
     "recoverable_in_totals",
@@ -301,6 +307,7 @@ const MONEY_COLUMNS: [&str; 11] = [
     "amount",
     "recovered",
     "outstanding",
+    "claimed_exact",
 ];
 /// The columns of the listing sheets that hold dates.
 const DATE_COLUMNS: [&str; 7] = [
@@ -458,62 +465,58 @@ fn changes(ws: &mut Worksheet, f: &Formats, all: &[CarrierChanges]) -> Result<()
     Ok(())
 }
 
+/// The Disputes sheet's columns.
+const DISPUTE_CLAIM_COLUMNS: [&str; 12] = [
+    "carrier",
+    "account",
+    "rule",
+    "finding_key",
+    "first_invoice",
+    "last_invoice",
+    "lines",
+    "claimed",
+    "claimed_exact",
+    "claim_by",
+    "letter",
+    "csv",
+];
+
+/// One row per claim: one finding's lines on one account, accounts in the
+/// dispute files' order, claims by finding key (the order of
+/// disputes/new-claims.csv). `claimed` adds up the lines' cents, so the column
+/// sums to the dispute CSVs' claimed total; `claimed_exact` is the number
+/// nearest the exact sum (whose total is the recoverable money not claimed
+/// yet, `recovery.unclaimed`, or `totals.recoverable` without a ledger). The
+/// lines themselves are in the CSV the last column names.
 fn disputes(ws: &mut Worksheet, f: &Formats, all: &[AccountDispute]) -> Result<(), XlsxError> {
     ws.set_name("Disputes")?;
-    let names = [
-        "carrier",
-        "account",
-        "invoice",
-        "invoice_date",
-        "service_id",
-        "period_start",
-        "period_end",
-        "charge_code",
-        "description",
-        "billed_amount",
-        "claimed",
-        "rule",
-        "reason",
-        "source",
-        "basis",
-        "claim_by",
-    ];
-    let total: usize = all.iter().map(|d| d.lines.len()).sum();
-    start_filtered(ws, f, &names, last_row(total))?;
+    let total: usize = all.iter().map(|d| d.claims.len()).sum();
+    start_filtered(ws, f, &DISPUTE_CLAIM_COLUMNS, last_row(total))?;
     let mut row = 0u32;
     'outer: for d in all {
-        for l in &d.lines {
+        let (letter, csv) = (d.letter_path(), d.csv_path());
+        for c in &d.claims {
             if row + 2 >= SHEET_ROWS {
                 break 'outer;
             }
             row += 1;
             ws.write_string(row, 0, text(&d.carrier))?;
             ws.write_string(row, 1, text(&d.account))?;
-            ws.write_string(row, 2, text(&l.invoice))?;
-            if let Some(x) = l.invoice_date {
-                date_cell(ws, row, 3, x, None)?;
+            ws.write_string(row, 2, text(&c.rule))?;
+            ws.write_string(row, 3, text(&c.finding_key))?;
+            ws.write_string(row, 4, text(&c.first_invoice))?;
+            ws.write_string(row, 5, text(&c.last_invoice))?;
+            ws.write_number(row, 6, c.lines as f64)?;
+            ws.write_number(row, 7, amount(c.claimed))?;
+            ws.write_number(row, 8, exact_number(c.claimed_exact))?;
+            if let Some(x) = c.claim_by {
+                date_cell(ws, row, 9, x, None)?;
             }
-            ws.write_string(row, 4, text(&l.service))?;
-            date_cell(ws, row, 5, l.period_start, None)?;
-            if let Some(x) = l.period_end {
-                date_cell(ws, row, 6, x, None)?;
-            }
-            ws.write_string(row, 7, text(&l.charge_code))?;
-            ws.write_string(row, 8, text(&l.description))?;
-            if let Some(b) = l.billed {
-                ws.write_number(row, 9, amount(b))?;
-            }
-            ws.write_number(row, 10, amount(l.claimed))?;
-            ws.write_string(row, 11, text(&l.rule))?;
-            ws.write_string(row, 12, text(&l.reason))?;
-            ws.write_string(row, 13, text(&l.source))?;
-            ws.write_string(row, 14, text(&l.basis))?;
-            if let Some(x) = l.claim_by {
-                date_cell(ws, row, 15, x, None)?;
-            }
+            ws.write_string(row, 10, text(&letter))?;
+            ws.write_string(row, 11, text(&csv))?;
         }
     }
-    left_out(ws, row, total, "lines in the dispute CSVs")
+    left_out(ws, row, total, "claims in disputes/new-claims.csv")
 }
 
 /// One row per claim of recovery/claims.csv, in its order and columns: claim

@@ -6,7 +6,7 @@ use common::*;
 use std::fs;
 use telaudit_model::*;
 use telaudit_report::{
-    batch_index_html, dispute_csv, disputes, report_html, report_json, sanitize_component, summarize,
+    batch_index_html, dispute_csv, disputes, report_html, LineContext, report_json, sanitize_component, summarize,
     write_outputs, BatchIndexRow, BatchStatus,
 };
 
@@ -178,7 +178,8 @@ fn disputes_are_overlap_free_and_add_up_per_account() {
     let vz = &ds[1];
     assert_eq!(vz.total, d("86.03"));
     assert_eq!(vz.total + ds[0].total, report.totals.recoverable);
-    let csv_text = dispute_csv(vz);
+    let cx = LineContext::new(&dump, &results);
+    let csv_text = dispute_csv(&cx, vz);
     // By period, invoice, service, code: Jan A (r0), Jan B (r2), Feb A (r1),
     // Feb B credit LOYAL, Feb B (r3). The UNU001 claim (0 recoverable) is not there.
     assert_eq!(
@@ -347,7 +348,7 @@ fn dispute_csv_guards_formulas() {
     dump.rows[4].description = sym;
     results[3].findings[0].description = "+1 late".to_string();
     let ds = disputes(&dump, &results);
-    let text = dispute_csv(&ds[0]);
+    let text = dispute_csv(&LineContext::new(&dump, &results), &ds[0]);
     assert_eq!(col(&text, "description"), ["'=HYPERLINK(\"x\")"]);
     assert_eq!(col(&text, "reason"), ["Late fee: +1 late"]);
 }

@@ -93,27 +93,24 @@ fn workbook_cells_counts_totals_and_stable_bytes() {
         .sum();
     assert_eq!(recoverable, by_rule);
 
-    // Disputes: the lines of the dispute CSVs; claimed adds up to recoverable (overlap removed).
-    let d = wb.worksheet_range("Disputes").unwrap();
-    let header: Vec<String> = d.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
-    let claimed = header.iter().position(|h| h == "claimed").unwrap();
-    let total: i64 = d.rows().skip(1).map(|r| cents(&r[claimed])).sum();
-    assert_eq!(total, 23715);
-    let mut csv_lines = 0;
-    for carrier in fs::read_dir(a.join("disputes")).unwrap() {
-        let carrier = carrier.unwrap().path();
-        if !carrier.is_dir() {
-            continue; // new-claims.csv
-        }
-        for file in fs::read_dir(carrier).unwrap() {
-            let p = file.unwrap().path();
-            if p.extension().and_then(|e| e.to_str()) == Some("csv") {
-                csv_lines += csv::Reader::from_path(&p).unwrap().records().count();
-            }
-        }
-    }
-    assert_eq!(csv_lines, 16, "Verizon's 13 lines and Lumen's 3");
-    assert_eq!(d.height(), 1 + csv_lines);
+    // Disputes: one row per claim (a finding's lines on one account), its
+    // lines and cents those of the dispute CSVs (checked line by line below).
+    // By hand (the fixture's README): Lumen's TAX001 3 x 25.50; Verizon's
+    // CRD001 6 + 10, DIS001 3 x 40 (the rebilled copy is DIS001's: 40.00 each,
+    // the smaller rule id), FEE001 15, RAT001 3 x 0.015 (the account's 160.645
+    // rounds to 160.65: two of the three lines get the odd cents), TAX001 4 x 2.40.
+    let claims = disputes_sheet_matches_the_dispute_files(&a, &mut wb, 23715);
+    assert_eq!(
+        claims,
+        [
+            ("Lumen".to_string(), "TAX001".to_string(), 3, 7650),
+            ("Verizon Wireless".to_string(), "CRD001".to_string(), 2, 1600),
+            ("Verizon Wireless".to_string(), "DIS001".to_string(), 3, 12000),
+            ("Verizon Wireless".to_string(), "FEE001".to_string(), 1, 1500),
+            ("Verizon Wireless".to_string(), "RAT001".to_string(), 3, 5),
+            ("Verizon Wireless".to_string(), "TAX001".to_string(), 4, 960),
+        ]
+    );
 
     // No cell of any sheet is a formula.
     for sheet in ["Summary", "Findings", "Disputes", "Changes"] {
@@ -123,6 +120,100 @@ fn workbook_cells_counts_totals_and_stable_bytes() {
             "{sheet} has a formula"
         );
     }
+}
+
+/// Checks report.xlsx's Disputes sheet in `out` against the dispute files: one
+/// row per claim (a finding on an account: as many rows as new-claims.csv,
+/// never more), each with its CSV's lines of that finding (count, cents, first
+/// and last invoice) and the file names, the claimed column adding up to
+/// `total_cents` (the dispute CSVs' claimed total) and claimed_exact to the
+/// exact sum of the CSVs' claimed_exact. Returns (carrier, rule, lines, cents)
+/// per row.
+fn disputes_sheet_matches_the_dispute_files(
+    out: &Path,
+    wb: &mut Xlsx<std::io::BufReader<fs::File>>,
+    total_cents: i64,
+) -> Vec<(String, String, usize, i64)> {
+    let d = wb.worksheet_range("Disputes").unwrap();
+    assert_eq!(
+        header(&d),
+        [
+            "carrier",
+            "account",
+            "rule",
+            "finding_key",
+            "first_invoice",
+            "last_invoice",
+            "lines",
+            "claimed",
+            "claimed_exact",
+            "claim_by",
+            "letter",
+            "csv"
+        ]
+    );
+    let new_claims = csv::Reader::from_path(out.join("disputes/new-claims.csv"))
+        .unwrap()
+        .records()
+        .count();
+    assert_eq!(d.height(), 1 + new_claims, "one row per claim, as new-claims.csv");
+    let (mut claimed, mut exact, mut csv_claimed) = (0i64, 0f64, 0i64);
+    let mut csv_exact = rust_decimal::Decimal::ZERO;
+    let mut rows = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for r in d.rows().skip(1) {
+        let (carrier, account, rule, key) = (cell_text(&r[0]), cell_text(&r[1]), cell_text(&r[2]), cell_text(&r[3]));
+        assert!(seen.insert((carrier.clone(), account.clone(), key.clone())), "a claim twice: {key}");
+        let csv_path = cell_text(&r[11]);
+        assert_eq!(cell_text(&r[10]), csv_path.replace(".csv", ".md"));
+        let mut lines: Vec<csv::StringRecord> = csv::Reader::from_path(out.join(&csv_path))
+            .unwrap()
+            .records()
+            .map(|x| x.unwrap())
+            .collect();
+        lines.retain(|l| l[21] == *key);
+        assert!(!lines.is_empty(), "{key} has no line in {csv_path}");
+        assert!(lines.iter().all(|l| l[0] == *carrier && l[1] == *account && l[15] == *rule));
+        let n = cents_of_lines(&lines);
+        assert_eq!(r[6], Data::Float(lines.len() as f64), "{key}");
+        assert_eq!(cents(&r[7]), n, "{key}");
+        let first = lines[0][2].split(';').next().unwrap_or("").to_string();
+        let last = lines[lines.len() - 1][2].rsplit(';').next().unwrap_or("").to_string();
+        assert_eq!((cell_text(&r[4]), cell_text(&r[5])), (first, last), "{key}");
+        claimed += n;
+        exact += match r[8] {
+            Data::Float(x) => x,
+            ref other => panic!("claimed_exact is not a number: {other:?}"),
+        };
+        rows.push((carrier, rule, lines.len(), n));
+    }
+    for carrier in fs::read_dir(out.join("disputes")).unwrap() {
+        let carrier = carrier.unwrap().path();
+        if !carrier.is_dir() {
+            continue; // new-claims.csv
+        }
+        for file in fs::read_dir(carrier).unwrap() {
+            let p = file.unwrap().path();
+            if p.extension().and_then(|e| e.to_str()) == Some("csv") {
+                let lines: Vec<csv::StringRecord> =
+                    csv::Reader::from_path(&p).unwrap().records().map(|x| x.unwrap()).collect();
+                csv_claimed += cents_of_lines(&lines);
+                for l in &lines {
+                    csv_exact += l[14].parse::<rust_decimal::Decimal>().unwrap();
+                }
+            }
+        }
+    }
+    assert_eq!(csv_claimed, total_cents, "the dispute CSVs' claimed total");
+    assert_eq!(claimed, total_cents, "the sheet's claimed total");
+    let want: f64 = csv_exact.to_string().parse().unwrap();
+    assert!((exact - want).abs() < 0.005, "claimed_exact {exact} against {want}");
+    rows
+}
+
+/// The cents of the claimed column of dispute CSV lines.
+fn cents_of_lines(lines: &[csv::StringRecord]) -> i64 {
+    lines.iter().map(|l| text_cents(&l[13])).sum()
 }
 
 /// Cents of a two-decimal text (`-12.34`).
@@ -239,6 +330,15 @@ fn sample_findings_sheet_is_findings_csv_and_changes_sheet_the_changes_csvs() {
     }
     assert_eq!(recovered, 62_657, "626.57, as report.json's recovery.recovered");
     assert!(rows.iter().any(|r| &r[12] == "'-promised by phone, see ticket"));
+
+    // Disputes: with a ledger, the claims not filed yet: their total is
+    // report.json's recovery.unclaimed (7,037.49 recoverable, 162.43 of it
+    // claimed already: 6,875.06), in 55 claims (new-claims.csv's rows).
+    let json: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(tmp.path().join("report.json")).unwrap()).unwrap();
+    assert_eq!(json["recovery"]["unclaimed"], "6875.06");
+    let claims = disputes_sheet_matches_the_dispute_files(tmp.path(), &mut wb, 687_506);
+    assert_eq!(claims.len(), 55);
 
     // Changes: the changes/<carrier>.csv lines, carriers in name order, carrier first.
     let c = wb.worksheet_range("Changes").unwrap();
@@ -451,21 +551,19 @@ fn every_amount_cell_is_formatted_as_money_and_every_date_cell_as_a_date() {
     audit_client(&sample(), tmp.path());
     let xlsx = tmp.path().join("report.xlsx");
     let formats = style_formats(&part(&xlsx, "xl/styles.xml"));
-    // Sheets 2, 3, 4: Findings, Disputes, Changes; the columns of amounts and dates.
+    // Sheets 2, 3, 4: Findings, Disputes, Changes; the columns of amounts and
+    // dates, and of plain counts (the Disputes sheet's lines).
     let sheets = [
         (
             "xl/worksheets/sheet2.xml",
             vec!['J', 'K', 'N', 'Q', 'R'],
             vec!['G', 'H', 'S'],
+            vec![],
         ),
-        (
-            "xl/worksheets/sheet3.xml",
-            vec!['J', 'K'],
-            vec!['D', 'F', 'G', 'P'],
-        ),
-        ("xl/worksheets/sheet4.xml", vec!['H'], vec![]),
+        ("xl/worksheets/sheet3.xml", vec!['H', 'I'], vec!['J'], vec!['G']),
+        ("xl/worksheets/sheet4.xml", vec!['H'], vec![], vec![]),
     ];
-    for (name, money, dates) in sheets {
+    for (name, money, dates, counts) in sheets {
         let xml = part(&xlsx, name);
         let (mut amounts, mut days) = (0, 0);
         for cell in xml.split("<c ").skip(1) {
@@ -482,6 +580,8 @@ fn every_amount_cell_is_formatted_as_money_and_every_date_cell_as_a_date() {
             } else if dates.contains(&col) {
                 assert_eq!(formats[style], "yyyy-mm-dd", "{name} {r}");
                 days += 1;
+            } else if counts.contains(&col) {
+                assert_eq!(formats[style], "builtin 0", "{name} {r}");
             } else {
                 panic!("{name} {r}: a number cell in a text column");
             }
