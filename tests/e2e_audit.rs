@@ -383,6 +383,155 @@ fn hundreds_of_dispute_files_are_written_under_a_limit_of_64_open_files() {
     }
 }
 
+/// Whether a path below an output folder is a leftover of an interrupted write
+/// (a temporary file or folder, or anything inside one).
+fn is_leftover(p: &std::path::Path) -> bool {
+    p.components().any(|c| {
+        let c = c.as_os_str().to_string_lossy();
+        c.starts_with(".tmp-") || (c.starts_with('.') && c.ends_with(".tmp"))
+    })
+}
+
+/// An output folder's files without the leftovers of an interrupted write.
+fn outputs(dir: &std::path::Path) -> std::collections::BTreeMap<std::path::PathBuf, Vec<u8>> {
+    let mut f = files_below(dir);
+    f.retain(|p, _| !is_leftover(p));
+    f
+}
+
+/// The files of one output (a top-level file, or a folder's files).
+fn output_of(
+    all: &std::collections::BTreeMap<std::path::PathBuf, Vec<u8>>,
+    name: &str,
+) -> std::collections::BTreeMap<std::path::PathBuf, Vec<u8>> {
+    all.iter()
+        .filter(|(p, _)| p.components().next().is_some_and(|c| c.as_os_str() == name))
+        .map(|(p, b)| (p.clone(), b.clone()))
+        .collect()
+}
+
+/// Killing an audit at any moment of its write phase (issue 24: every file is
+/// written, then flushed to disk at once, then put in place) leaves no
+/// half-written file and no mix inside an output, on a client of 400 accounts
+/// (445 output files): each output (a file, or all of disputes/, changes/,
+/// recovery/) is the earlier run's or the new run's whole; report.json, when
+/// present, is one run's and then every output is that run's (the earlier
+/// report.json goes before the first new output is put in place); a rerun
+/// gives the clean run's folder.
+#[test]
+fn an_audit_killed_during_its_write_leaves_whole_outputs_of_one_run_or_the_other() {
+    let tmp = tempfile::tempdir().unwrap();
+    let client = tmp.path().join("many-accounts");
+    generate_client(
+        &client,
+        &[
+            "--services",
+            "300",
+            "--months",
+            "2",
+            "--accounts-per-carrier",
+            "100",
+        ],
+    );
+    // Run A (as of the last invoice) and run B (later: the January claims
+    // expire, every letter is dated otherwise), each clean.
+    let (a_dir, b_dir) = (tmp.path().join("a"), tmp.path().join("b"));
+    assert_eq!(code(&run_audit(&client, &a_dir, &["--quiet"])), 0);
+    let later = ["--quiet", "--as-of", "2025-07-10"];
+    assert_eq!(code(&run_audit(&client, &b_dir, &later)), 0);
+    let (a, b) = (outputs(&a_dir), outputs(&b_dir));
+    assert!(a.keys().filter(|k| k.starts_with("disputes")).count() > 300);
+    assert_ne!(
+        a[std::path::Path::new("report.json")],
+        b[std::path::Path::new("report.json")]
+    );
+    let names: Vec<&str> = [
+        "report.json",
+        "findings.csv",
+        "report.md",
+        "report.html",
+        "report.xlsx",
+        "warnings.csv",
+        "disputes",
+        "changes",
+        "recovery",
+    ]
+    .to_vec();
+    let mut mixed = 0;
+    let out = tmp.path().join("out");
+    let mut interrupted = 0;
+    for k in 0..24u64 {
+        let _ = fs::remove_dir_all(&out);
+        copy_tree(&a_dir, &out);
+        // Kills 0 to 7 land while the files are written, 0 to 14 ms after the
+        // first temporary file or folder appears; kills 8 to 19 while they are
+        // put in place (the test hook pauses 25 ms before each step: the
+        // earlier report.json's removal, then each output in text order),
+        // 0 to 11 steps in; kills 20 to 23 at once.
+        let placing = (8..20).contains(&k);
+        let mut child = std::process::Command::new(bin())
+            .args(["audit", client.to_str().unwrap(), "--out", out.to_str().unwrap()])
+            .args(later)
+            .env(
+                if placing {
+                    "TELAUDIT_TEST_PLACE_DELAY_MS"
+                } else {
+                    "TELAUDIT_UNUSED"
+                },
+                "25",
+            )
+            .spawn()
+            .unwrap();
+        let t0 = std::time::Instant::now();
+        while k < 20 && t0.elapsed().as_secs() < 30 && child.try_wait().unwrap().is_none() {
+            let started = if placing {
+                !out.join("report.json").exists()
+            } else {
+                fs::read_dir(&out).unwrap().any(|e| {
+                    let n = e.unwrap().file_name().to_string_lossy().into_owned();
+                    n.starts_with('.') && n.ends_with(".tmp")
+                })
+            };
+            if started {
+                let wait = if placing { (k - 8) * 25 + 12 } else { k * 2 };
+                std::thread::sleep(std::time::Duration::from_millis(wait));
+                break;
+            }
+        }
+        let _ = child.kill();
+        if !child.wait().unwrap().success() {
+            interrupted += 1;
+        }
+        let got = outputs(&out);
+        for name in &names[1..] {
+            let (g, x, y) = (output_of(&got, name), output_of(&a, name), output_of(&b, name));
+            assert!(g == x || g == y, "kill {k}: {name} is neither run's whole");
+        }
+        let report = got.get(std::path::Path::new("report.json"));
+        if report.is_some() && report == a.get(std::path::Path::new("report.json")) {
+            assert_eq!(got, a, "kill {k}: the earlier report.json beside a new output");
+        } else if report.is_some() {
+            assert_eq!(got, b, "kill {k}: the new report.json beside an earlier output");
+        } else if placing {
+            mixed += usize::from(
+                names
+                    .iter()
+                    .any(|n| output_of(&got, n) == output_of(&b, n) && output_of(&a, n) != output_of(&b, n)),
+            );
+        }
+        let o = run_audit(&client, &out, &later);
+        assert_eq!(code(&o), 0, "kill {k}: {}", stderr(&o));
+        assert_eq!(outputs(&out), b, "kill {k}: the rerun differs from a clean run");
+    }
+    // The kills while putting in place found the folder without report.json,
+    // most of them with some outputs already the new run's.
+    assert!(mixed >= 6, "only {mixed} kills found a folder of both runs");
+    assert!(
+        interrupted >= 12,
+        "only {interrupted} of 24 kills interrupted a run"
+    );
+}
+
 /// A failed write leaves no mix of two runs (issue 26, item 3). The workbook
 /// needs a temporary folder; with TMPDIR missing it cannot be built. After a
 /// complete run, such a run exits 1, writes its other outputs, does not write

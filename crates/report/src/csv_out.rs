@@ -213,8 +213,19 @@ mod tests {
     #[test]
     fn figures_are_written_as_decimal_writes_them() {
         for t in [
-            "0", "-0", "0.000", "10", "10.5", "10.005", "-0.015", "1234567.891200", "-5", "0.1",
-            "79228162514264337593543950335", "-7922816251426433759354395033.5", "0.0000000000000000000000000001",
+            "0",
+            "-0",
+            "0.000",
+            "10",
+            "10.5",
+            "10.005",
+            "-0.015",
+            "1234567.891200",
+            "-5",
+            "0.1",
+            "79228162514264337593543950335",
+            "-7922816251426433759354395033.5",
+            "0.0000000000000000000000000001",
         ] {
             let d = Decimal::from_str(t).unwrap();
             assert_eq!(with(|s| push_exact(s, d)), old_exact(d), "{t}");
@@ -222,7 +233,10 @@ mod tests {
             assert_eq!(with(|s| push_money(s, d)), money_string(d), "{t}");
         }
         for m in [0i64, 1, -1, 1_000_000, -12_345_678, i64::MAX, i64::MIN] {
-            assert_eq!(with(|s| push_micros_exact(s, Micros(m))), old_exact(Micros(m).to_decimal()));
+            assert_eq!(
+                with(|s| push_micros_exact(s, Micros(m))),
+                old_exact(Micros(m).to_decimal())
+            );
         }
         for t in ["2025-01-05", "0001-01-01", "9999-12-31"] {
             let d = Date::parse(t).unwrap();

@@ -18,7 +18,8 @@ use std::fmt::Write as _;
 use std::io::{self, Write};
 use telaudit_model::{
     CatalogueEntry, ClaimKey, Contract, ContractKind, Date, Decimal, Dump, Finding, InventoryRecord, Micros,
-    PlanKind, Request, Row, RuleInfo, RuleResult, ServiceStatus, SourceKind, SourceRef, Sym, UtilizationRecord,
+    PlanKind, Request, Row, RuleInfo, RuleResult, ServiceStatus, SourceKind, SourceRef, Sym,
+    UtilizationRecord,
 };
 
 /// The contract and inventory records by their source position, so a basis
@@ -133,7 +134,9 @@ pub(crate) fn describe_basis(dump: &Dump, recs: &Records<'_>, src: SourceRef) ->
         );
     }
     match dump.files.get(src.file.0 as usize).map(|f| &f.kind) {
-        Some(SourceKind::ClientToml) if dump.config.tax_exempt => "client.toml: tax_exempt = true".to_string(),
+        Some(SourceKind::ClientToml) if dump.config.tax_exempt => {
+            "client.toml: tax_exempt = true".to_string()
+        }
         Some(SourceKind::ClientToml) => "client.toml".to_string(),
         _ => "bill row".to_string(),
     }
@@ -413,7 +416,13 @@ impl<'a> LineContext<'a> {
         };
         self.basis(
             f,
-            (row.carrier, row.account, row.service, row.charge_code, row.period_start),
+            (
+                row.carrier,
+                row.account,
+                row.service,
+                row.charge_code,
+                row.period_start,
+            ),
             cache,
         );
         let contract_rate = cache
@@ -422,10 +431,14 @@ impl<'a> LineContext<'a> {
             .filter_map(|s| self.recs.contracts.get(s))
             .find(|c| c.kind == ContractKind::Rate)
             .map(|c| c.amount.to_decimal());
-        let disconnected = cache.refs.iter().filter_map(|s| self.recs.inventory.get(s)).find_map(|i| {
-            i.disconnect_date
-                .filter(|_| i.status == ServiceStatus::Disconnected)
-        });
+        let disconnected = cache
+            .refs
+            .iter()
+            .filter_map(|s| self.recs.inventory.get(s))
+            .find_map(|i| {
+                i.disconnect_date
+                    .filter(|_| i.status == ServiceStatus::Disconnected)
+            });
         let quantity = row.quantity.to_decimal();
         let billed_rate = unit_rate(row);
         set(&mut t.invoice, dump.s(row.invoice));
@@ -653,7 +666,10 @@ fn push_record(out: &mut Vec<u8>, d: &AccountDispute, t: &LineText, num: &mut St
     text_field(out, &t.description);
     out.push(b',');
     num.clear();
-    for (i, v) in [t.billed, t.quantity, t.billed_rate, t.contract_rate].into_iter().enumerate() {
+    for (i, v) in [t.billed, t.quantity, t.billed_rate, t.contract_rate]
+        .into_iter()
+        .enumerate()
+    {
         match (i, v) {
             (1, Some(q)) => push_normalized(num, q),
             (_, Some(v)) => push_exact(num, v),

@@ -31,7 +31,9 @@ use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
-use telaudit_model::{ChargeType, ClaimKey, Date, Decimal, Dump, Finding, Row, RowId, RuleInfo, RuleResult, Sym};
+use telaudit_model::{
+    ChargeType, ClaimKey, Date, Decimal, Dump, Finding, Row, RowId, RuleInfo, RuleResult, Sym,
+};
 use telaudit_recovery::Recovery;
 
 /// Where a dispute line's money is.
@@ -580,7 +582,11 @@ fn source_text(dump: &Dump, l: &DisputeLine) -> String {
 
 /// The dispute CSV's order: period, invoice, service, charge code, source, rule.
 fn line_order(dump: &Dump, findings: &[(&RuleInfo, &Finding)], a: &DisputeLine, b: &DisputeLine) -> Ordering {
-    let rule = |l: &DisputeLine| findings.get(l.finding as usize).map_or("", |(r, _)| r.id.as_str());
+    let rule = |l: &DisputeLine| {
+        findings
+            .get(l.finding as usize)
+            .map_or("", |(r, _)| r.id.as_str())
+    };
     sort_key(dump, a)
         .cmp(&sort_key(dump, b))
         .then_with(|| source_text(dump, a).cmp(&source_text(dump, b)))
@@ -593,9 +599,7 @@ pub(crate) fn line_invoices<'a>(dump: &'a Dump, l: &'a DisputeLine) -> impl Iter
         LineSource::Row { id, .. } => (dump.rows.get(*id as usize).map(|r| dump.s(r.invoice)), ""),
         LineSource::Credit(c) => (None, c.invoices.as_str()),
     };
-    one.into_iter()
-        .chain(many.split(';'))
-        .filter(|s| !s.is_empty())
+    one.into_iter().chain(many.split(';')).filter(|s| !s.is_empty())
 }
 
 /// A line's period: its start and (for a billed row) its end.
@@ -622,7 +626,11 @@ fn line_claim_by(dump: &Dump, l: &DisputeLine) -> Option<Date> {
 
 /// The claims of an account's lines (sorted, cents allocated): one per
 /// finding, sorted by finding key.
-fn account_claims(dump: &Dump, findings: &[(&RuleInfo, &Finding)], lines: &[DisputeLine]) -> Vec<AccountClaim> {
+fn account_claims(
+    dump: &Dump,
+    findings: &[(&RuleInfo, &Finding)],
+    lines: &[DisputeLine],
+) -> Vec<AccountClaim> {
     let mut by: BTreeMap<&str, AccountClaim> = BTreeMap::new();
     for l in lines {
         let Some(&(rule, f)) = findings.get(l.finding as usize) else {

@@ -1,6 +1,6 @@
 //! Writing the outputs into a client's output folder, each file atomically.
 
-use crate::durable::{io_context, put_in_place, remove_any, with_syncer, Syncer};
+use crate::durable::{io_context, put_in_place, remove_any, with_pending, Pending};
 use crate::{report_json, write_rejected_csv, CarrierLines, Report};
 use rayon::prelude::*;
 use std::fs::{self, File};
@@ -29,16 +29,46 @@ pub fn write_atomic(
     put_in_place(file, &tmp, &target)
 }
 
-/// As [`write_atomic`], with the flush to disk and the rename left to the
-/// syncer thread ([`crate::durable`]).
+/// As [`write_atomic`], with the flush to disk and the rename left to the end
+/// of the write phase ([`crate::durable`]): the file is closed once written.
 fn write_synced(
-    sync: &Syncer,
+    sync: &Pending,
     dir: &Path,
     name: &str,
     fill: impl FnOnce(&mut BufWriter<&File>) -> io::Result<()>,
 ) -> io::Result<()> {
     let (file, tmp, target) = write_tmp(dir, name, fill)?;
-    sync.file(file, tmp, target)
+    drop(file);
+    sync.file(tmp, target);
+    Ok(())
+}
+
+/// Writes `folder/name` straight under its name: `folder` is a temporary
+/// folder no reader looks at, which replaces the old one whole once every
+/// file is on disk ([`replace_folder`]). The file is closed once written.
+fn write_new(
+    sync: &Pending,
+    folder: &Path,
+    name: &str,
+    fill: impl FnOnce(&mut BufWriter<&File>) -> io::Result<()>,
+) -> io::Result<()> {
+    let path = folder.join(name);
+    let result = (|| -> io::Result<()> {
+        let file = File::create(&path)?;
+        let mut w = BufWriter::with_capacity(64 << 10, &file);
+        fill(&mut w)?;
+        w.flush()
+    })();
+    match result {
+        Ok(()) => {
+            sync.wrote(&path);
+            Ok(())
+        }
+        Err(e) => Err(io::Error::new(
+            e.kind(),
+            format!("cannot write {}: {e}", path.display()),
+        )),
+    }
 }
 
 /// The temporary file of [`write_atomic`], filled and flushed from the
@@ -151,7 +181,7 @@ pub fn write_outputs_timed(
     let mut recovered: Timed = Default::default();
     let (d, c, as_of) = (&lines.disputes[..], &lines.changes[..], crate::as_of(dump));
     let new_claims = &lines.new_claims[..];
-    let ((), synced) = with_syncer(|sync| {
+    let ((), synced) = with_pending(dir, |sync| {
         rayon::scope(|s| {
             // The order matters on 2 cores. The workbook, the longest part, fills its
             // Disputes sheet on this thread while its other sheets wait in a job, and
@@ -273,7 +303,8 @@ fn finish(
         (None, Ok(())) => None,
     };
     // report.json last, and only when everything else is in place: its presence
-    // tells a reader the run is complete.
+    // tells a reader the run is complete (the earlier run's was removed before
+    // the first output went in place: durable.rs).
     let error = error.or_else(|| {
         let t = Instant::now();
         let r = crate::write_atomic(dir, "report.json", |w| {
@@ -330,7 +361,7 @@ fn incomplete(dir: &Path, e: io::Error, before: &[&str], stale: &[&str]) -> io::
 }
 
 /// rejected.csv when input was refused; otherwise a stale one from an earlier run is removed.
-fn write_or_remove_rejected(sync: &Syncer, dir: &Path, dump: &Dump) -> io::Result<()> {
+fn write_or_remove_rejected(sync: &Pending, dir: &Path, dump: &Dump) -> io::Result<()> {
     if !dump.rejected.is_empty() {
         return write_synced(sync, dir, "rejected.csv", |w| write_rejected_csv(w, dump));
     }
@@ -347,7 +378,7 @@ fn write_or_remove_rejected(sync: &Syncer, dir: &Path, dump: &Dump) -> io::Resul
 
 /// warnings.csv when the input gave warnings (every one, where the reports list
 /// the first 20); otherwise a stale one from an earlier run is removed.
-fn write_or_remove_warnings(sync: &Syncer, dir: &Path, dump: &Dump) -> io::Result<()> {
+fn write_or_remove_warnings(sync: &Pending, dir: &Path, dump: &Dump) -> io::Result<()> {
     if !dump.warnings.is_empty() {
         return write_synced(sync, dir, "warnings.csv", |w| crate::write_warnings_csv(w, dump));
     }
@@ -363,12 +394,12 @@ fn write_or_remove_warnings(sync: &Syncer, dir: &Path, dump: &Dump) -> io::Resul
 }
 
 /// Replaces the folder `dir/name` as a whole: `fill` writes the new set into a
-/// temporary folder beside it, which is then renamed into place, so a reader sees
-/// the old set or the new set, never a mix. With `empty`, the folder is removed
-/// instead. Only `dir/name` is ever removed. The files `fill` writes go
-/// through `sync`, and so does the rename, after them.
+/// temporary folder beside it ([`write_new`]), which replaces the old one once
+/// everything is on disk ([`crate::durable`]), so a reader sees the old set or
+/// the new set, never a mix. With `empty`, the folder is removed instead. Only
+/// `dir/name` is ever removed.
 fn replace_folder(
-    sync: &Syncer,
+    sync: &Pending,
     dir: &Path,
     name: &str,
     empty: bool,
@@ -385,7 +416,10 @@ fn replace_folder(
     ));
     fs::create_dir(&tmp).map_err(|e| io_context(e, "create", &tmp))?;
     match fill(&tmp) {
-        Ok(()) => sync.folder(tmp, target),
+        Ok(()) => {
+            sync.folder(tmp, target);
+            Ok(())
+        }
         Err(e) => {
             sync.discard(tmp);
             Err(e)
@@ -397,14 +431,14 @@ fn replace_folder(
 /// letter, with open claims and no new line, has no CSV) and
 /// `disputes/new-claims.csv`, always (see [`replace_folder`]).
 fn write_disputes(
-    sync: &Syncer,
+    sync: &Pending,
     dir: &Path,
     (ctx_dump, results): (&Dump, &[RuleResult]),
     (disputes, new_claims): (&[crate::AccountDispute], &[crate::NewClaim]),
     ctx: &crate::LetterContext,
 ) -> io::Result<()> {
     replace_folder(sync, dir, "disputes", false, |tmp| {
-        write_synced(sync, tmp, crate::disputes::NEW_CLAIMS_CSV, |w| {
+        write_new(sync, tmp, crate::disputes::NEW_CLAIMS_CSV, |w| {
             crate::write_new_claims_csv(w, new_claims)
         })?;
         for d in disputes {
@@ -421,7 +455,7 @@ fn write_disputes(
                     if d.lines.is_empty() {
                         return Ok(());
                     }
-                    write_synced(sync, &sub, &format!("{}.csv", d.stem), |w| {
+                    write_new(sync, &sub, &format!("{}.csv", d.stem), |w| {
                         crate::write_dispute_csv(w, &cx, d)
                     })
                 },
@@ -429,12 +463,12 @@ fn write_disputes(
                     let (md, html) = crate::dispute_letters(&cx, d, ctx);
                     let (a, b) = rayon::join(
                         || {
-                            write_synced(sync, &sub, &format!("{}.md", d.stem), |w| {
+                            write_new(sync, &sub, &format!("{}.md", d.stem), |w| {
                                 w.write_all(md.as_bytes())
                             })
                         },
                         || {
-                            write_synced(sync, &sub, &format!("{}.html", d.stem), |w| {
+                            write_new(sync, &sub, &format!("{}.html", d.stem), |w| {
                                 w.write_all(html.as_bytes())
                             })
                         },
@@ -449,21 +483,21 @@ fn write_disputes(
 
 /// Writes `recovery/claims.csv` and `recovery/credits.csv` (see
 /// [`replace_folder`]; removed when the client folder has no claims.csv).
-fn write_recovery(sync: &Syncer, dir: &Path, report: &Report) -> io::Result<()> {
+fn write_recovery(sync: &Pending, dir: &Path, report: &Report) -> io::Result<()> {
     let r = report.recovery.as_ref();
     replace_folder(sync, dir, "recovery", r.is_none(), |tmp| {
         let Some(r) = r else { return Ok(()) };
-        write_synced(sync, tmp, "claims.csv", |w| crate::write_claims_csv(w, r))?;
-        write_synced(sync, tmp, "credits.csv", |w| crate::write_credits_csv(w, r))
+        write_new(sync, tmp, "claims.csv", |w| crate::write_claims_csv(w, r))?;
+        write_new(sync, tmp, "credits.csv", |w| crate::write_credits_csv(w, r))
     })
 }
 
 /// Writes `changes/<carrier>.csv` (see [`replace_folder`]; removed when no
 /// finding recommends a change).
-fn write_changes(sync: &Syncer, dir: &Path, changes: &[crate::CarrierChanges]) -> io::Result<()> {
+fn write_changes(sync: &Pending, dir: &Path, changes: &[crate::CarrierChanges]) -> io::Result<()> {
     replace_folder(sync, dir, "changes", changes.is_empty(), |tmp| {
         for c in changes {
-            write_synced(sync, tmp, &format!("{}.csv", c.stem), |w| {
+            write_new(sync, tmp, &format!("{}.csv", c.stem), |w| {
                 w.write_all(crate::changes_csv(c).as_bytes())
             })?;
         }

@@ -6,8 +6,8 @@ use common::*;
 use std::fs;
 use telaudit_model::*;
 use telaudit_report::{
-    batch_index_html, dispute_csv, disputes, report_html, LineContext, report_json, sanitize_component, summarize,
-    write_outputs, BatchIndexRow, BatchStatus,
+    batch_index_html, dispute_csv, disputes, report_html, report_json, sanitize_component, summarize,
+    write_outputs, BatchIndexRow, BatchStatus, LineContext,
 };
 
 fn missing_credit(dump: &mut Dump, carrier: &str, account: &str, service: &str, period: &str) -> ClaimKey {

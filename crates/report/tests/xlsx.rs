@@ -162,8 +162,16 @@ fn disputes_sheet_matches_the_dispute_files(
     let mut rows = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
     for r in d.rows().skip(1) {
-        let (carrier, account, rule, key) = (cell_text(&r[0]), cell_text(&r[1]), cell_text(&r[2]), cell_text(&r[3]));
-        assert!(seen.insert((carrier.clone(), account.clone(), key.clone())), "a claim twice: {key}");
+        let (carrier, account, rule, key) = (
+            cell_text(&r[0]),
+            cell_text(&r[1]),
+            cell_text(&r[2]),
+            cell_text(&r[3]),
+        );
+        assert!(
+            seen.insert((carrier.clone(), account.clone(), key.clone())),
+            "a claim twice: {key}"
+        );
         let csv_path = cell_text(&r[11]);
         assert_eq!(cell_text(&r[10]), csv_path.replace(".csv", ".md"));
         let mut lines: Vec<csv::StringRecord> = csv::Reader::from_path(out.join(&csv_path))
@@ -173,12 +181,18 @@ fn disputes_sheet_matches_the_dispute_files(
             .collect();
         lines.retain(|l| l[21] == *key);
         assert!(!lines.is_empty(), "{key} has no line in {csv_path}");
-        assert!(lines.iter().all(|l| l[0] == *carrier && l[1] == *account && l[15] == *rule));
+        assert!(lines
+            .iter()
+            .all(|l| l[0] == *carrier && l[1] == *account && l[15] == *rule));
         let n = cents_of_lines(&lines);
         assert_eq!(r[6], Data::Float(lines.len() as f64), "{key}");
         assert_eq!(cents(&r[7]), n, "{key}");
         let first = lines[0][2].split(';').next().unwrap_or("").to_string();
-        let last = lines[lines.len() - 1][2].rsplit(';').next().unwrap_or("").to_string();
+        let last = lines[lines.len() - 1][2]
+            .rsplit(';')
+            .next()
+            .unwrap_or("")
+            .to_string();
         assert_eq!((cell_text(&r[4]), cell_text(&r[5])), (first, last), "{key}");
         claimed += n;
         exact += match r[8] {
@@ -195,8 +209,11 @@ fn disputes_sheet_matches_the_dispute_files(
         for file in fs::read_dir(carrier).unwrap() {
             let p = file.unwrap().path();
             if p.extension().and_then(|e| e.to_str()) == Some("csv") {
-                let lines: Vec<csv::StringRecord> =
-                    csv::Reader::from_path(&p).unwrap().records().map(|x| x.unwrap()).collect();
+                let lines: Vec<csv::StringRecord> = csv::Reader::from_path(&p)
+                    .unwrap()
+                    .records()
+                    .map(|x| x.unwrap())
+                    .collect();
                 csv_claimed += cents_of_lines(&lines);
                 for l in &lines {
                     csv_exact += l[14].parse::<rust_decimal::Decimal>().unwrap();
@@ -207,7 +224,10 @@ fn disputes_sheet_matches_the_dispute_files(
     assert_eq!(csv_claimed, total_cents, "the dispute CSVs' claimed total");
     assert_eq!(claimed, total_cents, "the sheet's claimed total");
     let want: f64 = csv_exact.to_string().parse().unwrap();
-    assert!((exact - want).abs() < 0.005, "claimed_exact {exact} against {want}");
+    assert!(
+        (exact - want).abs() < 0.005,
+        "claimed_exact {exact} against {want}"
+    );
     rows
 }
 
