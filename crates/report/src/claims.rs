@@ -5,7 +5,7 @@
 //! of the totals (findings.csv's `recoverable_in_totals` and `monthly_in_totals`)
 //! all read it.
 
-use telaudit_model::{ClaimKey, Date, Decimal, Dump, Finding, RuleInfo, RuleResult, Sym};
+use telaudit_model::{ClaimKey, Date, Decimal, Dump, Finding, RowId, RuleInfo, RuleResult, Sym};
 
 /// One claim key after overlap removal.
 pub(crate) struct Resolved<'a> {
@@ -55,24 +55,33 @@ impl Resolved<'_> {
 /// Every claim key of every finding, each once (in key order, which is internal only).
 pub(crate) fn resolve(results: &[RuleResult]) -> Vec<Resolved<'_>> {
     struct Entry<'a> {
-        key: ClaimKey,
-        recoverable: Decimal,
-        monthly: Decimal,
-        expired: Decimal,
+        claim: &'a telaudit_model::Claim,
         rule: &'a RuleInfo,
         finding: &'a Finding,
         order: usize,
     }
-    let mut entries: Vec<Entry<'_>> = Vec::new();
+    let n: usize = results
+        .iter()
+        .flat_map(|r| &r.findings)
+        .map(|f| f.claims.len())
+        .sum();
+    let mut entries: Vec<Entry<'_>> = Vec::with_capacity(n);
+    // The keys to sort: a row's key packed with its entry's place (rows first, in
+    // row order: `ClaimKey`'s order), the few missing credits apart.
+    let mut rows: Vec<u64> = Vec::with_capacity(n);
+    let mut credits: Vec<(ClaimKey, usize)> = Vec::new();
     let mut order = 0usize;
     for r in results {
         for f in &r.findings {
             for c in &f.claims {
+                match c.key {
+                    ClaimKey::Row(id) if entries.len() < 1 << 32 => {
+                        rows.push(u64::from(id) << 32 | entries.len() as u64)
+                    }
+                    key => credits.push((key, entries.len())),
+                }
                 entries.push(Entry {
-                    key: c.key,
-                    recoverable: c.recoverable,
-                    monthly: c.monthly,
-                    expired: c.expired,
+                    claim: c,
                     rule: &r.rule,
                     finding: f,
                     order,
@@ -81,14 +90,41 @@ pub(crate) fn resolve(results: &[RuleResult]) -> Vec<Resolved<'_>> {
             order += 1;
         }
     }
-    entries.sort_by_key(|e| e.key);
+    // Equal keys keep the entries' order (the place breaks the tie).
+    rows.sort_unstable();
+    credits.sort_unstable();
+    let keyed = rows
+        .iter()
+        .map(|&k| (ClaimKey::Row((k >> 32) as RowId), (k & 0xFFFF_FFFF) as usize))
+        .chain(credits);
     let mut out = Vec::new();
-    for group in entries.chunk_by(|a, b| a.key == b.key) {
-        let mut win = &group[0];
-        for e in &group[1..] {
+    let mut group: Vec<&Entry<'_>> = Vec::new();
+    let mut last: Option<ClaimKey> = None;
+    for (key, i) in keyed {
+        if last != Some(key) {
+            if let Some(&first) = group.first() {
+                out.push(winner(first, &group[1..]));
+            }
+            group.clear();
+            last = Some(key);
+        }
+        group.push(&entries[i]);
+    }
+    if let Some(&first) = group.first() {
+        out.push(winner(first, &group[1..]));
+    }
+    return out;
+
+    /// A key's claims (first, then the rest, in the findings' order) resolved.
+    fn winner<'a>(first: &Entry<'a>, rest: &[&Entry<'a>]) -> Resolved<'a> {
+        let mut win = first;
+        for &e in rest {
             // An expired claim competes by its expired money, so the dispute and
             // the "found too late" list name the rule that claims most.
-            let (e_amt, w_amt) = (e.recoverable + e.expired, win.recoverable + win.expired);
+            let (e_amt, w_amt) = (
+                e.claim.recoverable + e.claim.expired,
+                win.claim.recoverable + win.claim.expired,
+            );
             let better = e_amt > w_amt
                 || (e_amt == w_amt
                     && (e.rule.id < win.rule.id || (e.rule.id == win.rule.id && e.order < win.order)));
@@ -96,26 +132,29 @@ pub(crate) fn resolve(results: &[RuleResult]) -> Vec<Resolved<'_>> {
                 win = e;
             }
         }
-        let mut mon = &group[0];
-        for e in &group[1..] {
-            let better = e.monthly > mon.monthly
-                || (e.monthly == mon.monthly
+        let mut mon = first;
+        for &e in rest {
+            let better = e.claim.monthly > mon.claim.monthly
+                || (e.claim.monthly == mon.claim.monthly
                     && (e.rule.id < mon.rule.id || (e.rule.id == mon.rule.id && e.order < mon.order)));
             if better {
                 mon = e;
             }
         }
-        out.push(Resolved {
-            key: win.key,
-            recoverable: win.recoverable,
-            monthly: mon.monthly,
-            expired: group.iter().map(|e| e.expired).max().unwrap_or(Decimal::ZERO),
+        let expired = rest
+            .iter()
+            .map(|e| e.claim.expired)
+            .fold(first.claim.expired, Decimal::max);
+        Resolved {
+            key: win.claim.key,
+            recoverable: win.claim.recoverable,
+            monthly: mon.claim.monthly,
+            expired,
             finding: win.finding,
             order: win.order,
             monthly_order: mon.order,
-        });
+        }
     }
-    out
 }
 
 /// Each finding's share of the totals after the overlap rule (findings.csv's

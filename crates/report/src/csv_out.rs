@@ -17,7 +17,7 @@ use telaudit_model::{money_string, Date, Decimal, Micros};
 pub(crate) fn text_field(out: &mut Vec<u8>, s: &str) {
     let b = s.as_bytes();
     let guard = matches!(b.first(), Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r'));
-    let quote = b.iter().any(|&c| matches!(c, b',' | b'"' | b'\r' | b'\n'));
+    let quote = needs_quotes(b);
     if !quote {
         if guard {
             out.push(b'\'');
@@ -38,34 +38,57 @@ pub(crate) fn text_field(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
 }
 
+/// Whether `b` holds a comma, a quote or a line break (`\r`, `\n`): eight
+/// bytes at a time (a byte equal to `c` is a zero byte of `word ^ c`).
+fn needs_quotes(b: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let has = |w: u64, c: u8| {
+        let x = w ^ (ONES * u64::from(c));
+        x.wrapping_sub(ONES) & !x & HIGHS != 0
+    };
+    let mut chunks = b.chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        let w = u64::from_le_bytes(w);
+        if has(w, b',') || has(w, b'"') || has(w, b'\n') || has(w, b'\r') {
+            return true;
+        }
+    }
+    chunks
+        .remainder()
+        .iter()
+        .any(|&c| matches!(c, b',' | b'"' | b'\r' | b'\n'))
+}
+
 /// Appends `m` with `scale` decimals (`m` = the value x 10^scale), a `-` when negative.
 fn push_scaled(out: &mut String, m: i128, scale: u32) {
     if m < 0 {
         out.push('-');
     }
-    // 39 digits at most, a point and the zeros before it.
+    // 39 digits at most, the point, and the zeros before the first digit.
     let mut buf = [0u8; 80];
     let mut i = buf.len();
     let mut n = 0u32;
-    let mut digit = |i: &mut usize, n: &mut u32, d: u8| {
-        *i -= 1;
-        buf[*i] = b'0' + d;
-        *n += 1;
-        if *n == scale {
-            *i -= 1;
-            buf[*i] = b'.';
-        }
-    };
     let mut a = m.unsigned_abs();
-    while a > u128::from(u64::MAX) {
-        digit(&mut i, &mut n, (a % 10) as u8);
-        a /= 10;
-    }
-    let mut small = a as u64;
     loop {
-        digit(&mut i, &mut n, (small % 10) as u8);
-        small /= 10;
-        if small == 0 && n > scale {
+        let d = if let Ok(small) = u64::try_from(a) {
+            a = u128::from(small / 10);
+            (small % 10) as u8
+        } else {
+            let d = (a % 10) as u8;
+            a /= 10;
+            d
+        };
+        i -= 1;
+        buf[i] = b'0' + d;
+        n += 1;
+        if n == scale {
+            i -= 1;
+            buf[i] = b'.';
+        }
+        if a == 0 && n > scale {
             break;
         }
     }
@@ -74,7 +97,16 @@ fn push_scaled(out: &mut String, m: i128, scale: u32) {
 
 /// `(mantissa, scale)` of `d` without trailing zeros in the fraction.
 fn normalized(d: Decimal) -> (i128, u32) {
-    let (mut m, mut s) = (d.mantissa(), d.scale());
+    let (m, mut s) = (d.mantissa(), d.scale());
+    if let Ok(mut small) = i64::try_from(m) {
+        // 64-bit division: the common case, and several times cheaper.
+        while s > 0 && small % 10 == 0 {
+            small /= 10;
+            s -= 1;
+        }
+        return (i128::from(small), s);
+    }
+    let mut m = m;
     while s > 0 && m % 10 == 0 {
         m /= 10;
         s -= 1;
@@ -262,6 +294,13 @@ mod tests {
             prop_assert_eq!(with(|s| push_money(s, d)), money_string(d));
             let c = Decimal::new(i64::from(cents), 2);
             prop_assert_eq!(with(|s| push_money(s, c)), money_string(c));
+        }
+
+        #[test]
+        fn any_text_is_written_as_the_csv_crate_writes_it(s in "[a-z,\"\r\n=+@\t' é-]{0,40}") {
+            let mut out = Vec::new();
+            text_field(&mut out, &s);
+            prop_assert_eq!(String::from_utf8(out).unwrap(), csv_crate(&s));
         }
     }
 }

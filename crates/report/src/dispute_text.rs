@@ -635,6 +635,10 @@ fn unit_rate(row: &Row) -> Option<Decimal> {
     if let Some(u) = row.unit_rate {
         return Some(u.to_decimal());
     }
+    if row.quantity == Micros::ONE {
+        // One unit: its rate is its amount (most rows; no division).
+        return Some(row.amount.to_decimal());
+    }
     let (amount, qty) = (row.amount.to_decimal(), row.quantity.to_decimal());
     let price = amount.checked_div(qty)?;
     (price.normalize().scale() <= 18 && price.checked_mul(qty) == Some(amount)).then_some(price)

@@ -412,8 +412,18 @@ pub(crate) fn disputes_and_new_claims(
     results: &[RuleResult],
     rec: Option<&Recovery>,
 ) -> (Vec<AccountDispute>, Vec<NewClaim>) {
-    let resolved: Vec<Resolved<'_>> = resolve(results)
-        .into_iter()
+    disputes_of(dump, results, rec, &resolve(results))
+}
+
+/// As [`disputes_and_new_claims`], with the claims already resolved.
+pub(crate) fn disputes_of(
+    dump: &Dump,
+    results: &[RuleResult],
+    rec: Option<&Recovery>,
+    all: &[Resolved<'_>],
+) -> (Vec<AccountDispute>, Vec<NewClaim>) {
+    let resolved: Vec<&Resolved<'_>> = all
+        .iter()
         .filter(|r| r.recoverable > Decimal::ZERO)
         .filter(|r| rec.is_none_or(|x| x.coverage.claim(&r.key).is_none()))
         .filter(|r| has_line(dump, &r.key))
@@ -444,30 +454,48 @@ pub(crate) fn disputes_and_new_claims(
 
 /// The rows of disputes/new-claims.csv: per finding and account, the exact sum
 /// of its lines, sorted by carrier, account, finding key.
-fn new_claims(dump: &Dump, resolved: &[Resolved<'_>]) -> Vec<NewClaim> {
-    let mut by: BTreeMap<(&str, &str, &str), NewClaim> = BTreeMap::new();
+fn new_claims(dump: &Dump, resolved: &[&Resolved<'_>]) -> Vec<NewClaim> {
+    // Grouped by symbols and the finding's place, then ordered by their texts.
+    type Claim<'f> = ((Sym, Sym, usize), (&'f Finding, Decimal));
+    let mut by: FxHashMap<(Sym, Sym, usize), (&Finding, Decimal)> = FxHashMap::default();
     for r in resolved {
         let (carrier, account) = r.account(dump);
-        let (carrier, account) = (dump.s(carrier), dump.s(account));
-        by.entry((carrier, account, r.finding.key.as_str()))
-            .or_insert_with(|| NewClaim {
-                carrier: carrier.to_string(),
-                account: account.to_string(),
-                service: dump.s(r.finding.service).to_string(),
-                finding_key: r.finding.key.clone(),
-                amount: Decimal::ZERO,
-                note: r.finding.description.clone(),
-            })
-            .amount += r.recoverable;
+        by.entry((carrier, account, r.order))
+            .or_insert((r.finding, Decimal::ZERO))
+            .1 += r.recoverable;
     }
-    by.into_values().collect()
+    let mut rows: Vec<Claim<'_>> = by.into_iter().collect();
+    rows.sort_unstable_by(|((ca, aa, oa), (fa, _)), ((cb, ab, ob), (fb, _))| {
+        (dump.s(*ca), dump.s(*aa), fa.key.as_str(), oa).cmp(&(dump.s(*cb), dump.s(*ab), fb.key.as_str(), ob))
+    });
+    // Two findings of one key on one account (a key names its rule, carrier,
+    // account and grouping) would be one claim: their sums are joined.
+    let mut out: Vec<NewClaim> = Vec::with_capacity(rows.len());
+    for ((carrier, account, _), (f, amount)) in rows {
+        let (carrier, account) = (dump.s(carrier), dump.s(account));
+        if let Some(last) = out.last_mut() {
+            if last.carrier == carrier && last.account == account && last.finding_key == f.key {
+                last.amount += amount;
+                continue;
+            }
+        }
+        out.push(NewClaim {
+            carrier: carrier.to_string(),
+            account: account.to_string(),
+            service: dump.s(f.service).to_string(),
+            finding_key: f.key.clone(),
+            amount,
+            note: f.description.clone(),
+        });
+    }
+    out
 }
 
 /// One dispute line per resolved claim, grouped by (carrier, account) text, in
 /// the claims' order.
 fn lines_by_account<'d>(
     dump: &'d Dump,
-    resolved: &[Resolved<'_>],
+    resolved: &[&Resolved<'_>],
 ) -> BTreeMap<(&'d str, &'d str), Vec<DisputeLine>> {
     let keys: Vec<CreditKey> = resolved
         .iter()

@@ -10,7 +10,6 @@
 mod plan;
 
 use crate::changes::ChangeLine;
-use crate::claims::resolve;
 use crate::dispute_text::{describe_basis, Records};
 use crate::disputes::AccountDispute;
 use crate::human::money;
@@ -264,32 +263,24 @@ fn hbars(bars: &[Bar], title: &str) -> String {
 pub fn report_html(dump: &Dump, results: &[RuleResult], report: &Report) -> String {
     let changes = crate::changes(dump, results);
     let view = View::new(dump, results, report, &changes);
-    report_html_with(dump, results, report, &view, &crate::disputes(dump, results))
+    report_html_with(dump, report, &view, &crate::disputes(dump, results))
 }
 
 /// report.html from a view and dispute files already worked out (the output
 /// writer shares them with report.md and the dispute files).
 pub(crate) fn report_html_with(
     dump: &Dump,
-    results: &[RuleResult],
     r: &Report,
     view: &View<'_>,
     disputes: &[AccountDispute],
 ) -> String {
     let mut o = String::with_capacity(32 * 1024);
-    let _ = write_html(&mut o, dump, results, r, view, disputes);
+    let _ = write_html(&mut o, dump, r, view, disputes);
     o
 }
 
 /// The sections of report.html, in order.
-fn write_html(
-    o: &mut String,
-    dump: &Dump,
-    results: &[RuleResult],
-    r: &Report,
-    view: &View<'_>,
-    disputes: &[AccountDispute],
-) -> Out {
+fn write_html(o: &mut String, dump: &Dump, r: &Report, view: &View<'_>, disputes: &[AccountDispute]) -> Out {
     write_head(o, r, view)?;
     // A partial audit must not pass for a full one: say so before any figure.
     if r.input.rejected_rows > 0 || r.rejections > 0 {
@@ -310,7 +301,7 @@ fn write_html(
         write_recovery(o, rv)?;
     }
     write_savings(o, r)?;
-    write_months(o, dump, results)?;
+    write_months(o, dump, r)?;
     if !view.claim_first.is_empty() {
         write_claim_first(o, dump, r, view)?;
     }
@@ -1101,7 +1092,7 @@ fn write_footer(o: &mut String) -> Out {
 }
 
 /// The billed amount per month, with the recoverable waste found in it.
-fn write_months(o: &mut String, dump: &Dump, results: &[RuleResult]) -> std::fmt::Result {
+fn write_months(o: &mut String, dump: &Dump, report: &Report) -> std::fmt::Result {
     // (year, month) -> (billed, waste), exact.
     let mut months: BTreeMap<(u32, u32), (i128, Decimal)> = BTreeMap::new();
     // Rows come file by file, so equal period starts come in runs: sum a run,
@@ -1122,12 +1113,8 @@ fn write_months(o: &mut String, dump: &Dump, results: &[RuleResult]) -> std::fmt
         }
     }
     add(run);
-    for c in resolve(results) {
-        let p = c.period(dump);
-        months
-            .entry((p.year(), p.month()))
-            .or_insert((0, Decimal::ZERO))
-            .1 += c.recoverable;
+    for &(ym, waste) in &report.waste_by_month {
+        months.entry(ym).or_insert((0, Decimal::ZERO)).1 += waste;
     }
     if months.is_empty() {
         return Ok(());

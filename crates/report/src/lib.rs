@@ -90,6 +90,7 @@ pub use view::HistoryMarks;
 pub use xlsx::report_xlsx;
 
 use proposal::{CashFlow, Exact, Plan};
+use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
 use telaudit_model::{Date, Decimal, Dump, Proposal, RuleResult, Severity, SourceKind, Sym};
 use telaudit_recovery::Recovery;
@@ -130,8 +131,29 @@ pub fn carrier_lines(dump: &Dump, results: &[RuleResult]) -> CarrierLines {
 /// As [`carrier_lines`], with the ledger's recovery already worked out
 /// (`None` without claims.csv).
 pub fn carrier_lines_with(dump: &Dump, results: &[RuleResult], rec: Option<&Recovery>) -> CarrierLines {
+    carrier_lines_resolved(dump, results, rec, &resolve_claims(results))
+}
+
+/// Every claim key of an audit after the overlap rule (formats.md section 6),
+/// each once, with the finding it is attributed to: worked out once for the
+/// totals ([`summarize_resolved`]) and the dispute lines
+/// ([`carrier_lines_resolved`]).
+pub struct ResolvedClaims<'a>(Vec<claims::Resolved<'a>>);
+
+/// The claims of `results` after the overlap rule.
+pub fn resolve_claims(results: &[RuleResult]) -> ResolvedClaims<'_> {
+    ResolvedClaims(claims::resolve(results))
+}
+
+/// As [`carrier_lines_with`], with the claims already resolved (from the same results).
+pub fn carrier_lines_resolved(
+    dump: &Dump,
+    results: &[RuleResult],
+    rec: Option<&Recovery>,
+    claims: &ResolvedClaims<'_>,
+) -> CarrierLines {
     let ((disputes, new_claims), changes) = rayon::join(
-        || disputes::disputes_and_new_claims(dump, results, rec),
+        || disputes::disputes_of(dump, results, rec, &claims.0),
         || changes(dump, results),
     );
     CarrierLines {
@@ -177,6 +199,10 @@ pub struct Report {
     /// The ledger (claims.csv, docs/recovery.md): claims, credits and figures;
     /// `None` when the client folder has no claims.csv.
     pub recovery: Option<RecoveryReport>,
+    /// Per (year, month) of the charges claimed, the recoverable money on them
+    /// after the overlap rule (a missing credit in its period), in month order:
+    /// report.html's chart of the bills and the waste in them.
+    pub waste_by_month: Vec<((u32, u32), Decimal)>,
 }
 
 /// What the audit read: the `input` object of report.json.
@@ -317,6 +343,16 @@ pub fn summarize(dump: &Dump, results: &[RuleResult]) -> Report {
 /// As [`summarize`], with the ledger's recovery already worked out (`None`
 /// without claims.csv).
 pub fn summarize_with(dump: &Dump, results: &[RuleResult], rec: Option<&Recovery>) -> Report {
+    summarize_resolved(dump, results, rec, &resolve_claims(results))
+}
+
+/// As [`summarize_with`], with the claims already resolved (from the same results).
+pub fn summarize_resolved(
+    dump: &Dump,
+    results: &[RuleResult],
+    rec: Option<&Recovery>,
+    claims: &ResolvedClaims<'_>,
+) -> Report {
     let input = summarize_input(dump);
 
     // by_rule: each rule's own figures.
@@ -343,11 +379,15 @@ pub fn summarize_with(dump: &Dump, results: &[RuleResult], rec: Option<&Recovery
     let mut recoverable = Decimal::ZERO;
     let mut monthly = Decimal::ZERO;
     let mut expired = Decimal::ZERO;
-    let resolved = claims::resolve(results);
-    let in_totals = claims::shares(results, &resolved);
+    let resolved = &claims.0;
+    let in_totals = claims::shares(results, resolved);
     // The recoverable money of the lines a filed claim covers (docs/recovery.md).
     let mut covered = Decimal::ZERO;
+    // The recoverable money per month of the charges it is claimed on (report.html's chart).
+    let mut months: FxHashMap<(u32, u32), Decimal> = FxHashMap::default();
     for k in resolved {
+        let p = k.period(dump);
+        *months.entry((p.year(), p.month())).or_insert(Decimal::ZERO) += k.recoverable;
         if rec.is_some_and(|r| r.coverage.claim(&k.key).is_some()) {
             covered += k.recoverable;
         }
@@ -435,6 +475,11 @@ pub fn summarize_with(dump: &Dump, results: &[RuleResult], rec: Option<&Recovery
         as_of: as_of(dump),
         in_totals,
         recovery,
+        waste_by_month: {
+            let mut m: Vec<((u32, u32), Decimal)> = months.into_iter().collect();
+            m.sort_unstable_by_key(|&(ym, _)| ym);
+            m
+        },
     }
 }
 

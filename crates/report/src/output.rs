@@ -210,8 +210,7 @@ pub fn write_outputs_timed(
                             *html = timed(|| {
                                 write_synced(sync, dir, "report.html", |w| {
                                     w.write_all(
-                                        crate::html::report_html_with(dump, results, report, html_view, d)
-                                            .as_bytes(),
+                                        crate::html::report_html_with(dump, report, html_view, d).as_bytes(),
                                     )
                                 })
                             })

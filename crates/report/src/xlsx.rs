@@ -38,6 +38,7 @@ use crate::Report;
 use rust_xlsxwriter::{
     DocProperties, ExcelDateTime, Format, Table, TableColumn, Workbook, Worksheet, XlsxError,
 };
+use std::fmt::Write as _;
 use telaudit_model::{money_string, round_cents, Date, Decimal, Dump, RuleResult, SkippedFile};
 
 /// Excel's largest text in one cell, in UTF-16 code units (as Excel and the
@@ -45,6 +46,9 @@ use telaudit_model::{money_string, round_cents, Date, Decimal, Dump, RuleResult,
 const CELL_CHARS: usize = 32_767;
 /// Excel's rows per sheet.
 const SHEET_ROWS: u32 = 1_048_576;
+/// How many places of a finding's evidence the Findings sheet lists; the rest
+/// are counted (`and 9 more (findings.csv)`), findings.csv lists them all.
+const EVIDENCE_SHOWN: usize = 3;
 
 struct Formats {
     money: Format,
@@ -411,7 +415,18 @@ fn findings(
         ws.write_number(row, 9, amount(x.recoverable))?;
         ws.write_number(row, 10, amount(x.monthly))?;
         buf.clear();
-        join_sources(dump, &x.evidence, &mut buf);
+        join_sources(
+            dump,
+            &x.evidence[..x.evidence.len().min(EVIDENCE_SHOWN)],
+            &mut buf,
+        );
+        if x.evidence.len() > EVIDENCE_SHOWN {
+            let _ = write!(
+                buf,
+                " and {} more (findings.csv)",
+                x.evidence.len() - EVIDENCE_SHOWN
+            );
+        }
         ws.write_string(row, 11, text(&buf))?;
         buf.clear();
         join_sources(dump, &x.basis, &mut buf);

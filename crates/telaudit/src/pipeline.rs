@@ -107,11 +107,18 @@ pub fn audit_client(client_dir: &Path, rules: &RuleSet, as_of: Option<Date>) -> 
 
     let t = Instant::now();
     let rec = recovery.as_ref();
+    // The overlap rule once: the totals and the dispute lines both read it.
+    let (claims, resolved) = timed(|| telaudit_report::resolve_claims(&results));
     let ((report, summary), (lines, made)) = rayon::join(
-        || timed(|| telaudit_report::summarize_with(&dump, &results, rec)),
-        || timed(|| telaudit_report::carrier_lines_with(&dump, &results, rec)),
+        || timed(|| telaudit_report::summarize_resolved(&dump, &results, rec, &claims)),
+        || timed(|| telaudit_report::carrier_lines_resolved(&dump, &results, rec, &claims)),
     );
+    drop(claims);
     timings.push(Timing::phase("totals + lines (wall)", t.elapsed()));
+    timings.push(Timing::part(
+        "overlap rule (claims resolved)".to_string(),
+        resolved,
+    ));
     timings.push(Timing::part("totals".to_string(), summary));
     timings.push(Timing::part("dispute and change lines".to_string(), made));
     Ok(Audited {
