@@ -2,7 +2,8 @@
 //! types (amounts are numbers, dates are dates, text is text, no formula), the
 //! number of findings, the totals, and the same bytes on a second run. On the
 //! sample client (expired money, changes to order): the Findings sheet holds
-//! findings.csv cell for cell, and the Changes sheet the changes/ CSVs.
+//! findings.csv cell for cell (the evidence's first 3 places, then a count),
+//! and the Changes sheet the changes/ CSVs.
 
 mod common;
 
@@ -292,7 +293,7 @@ fn sample_findings_sheet_is_findings_csv_and_changes_sheet_the_changes_csvs() {
     assert_eq!(header(&f), csv_header);
     assert_eq!(rows.len(), 131);
     assert_eq!(f.height(), 132);
-    let (mut expired, mut recoverable, mut keys) = (0i64, 0i64, 0);
+    let (mut expired, mut recoverable, mut keys, mut clipped) = (0i64, 0i64, 0, 0);
     for (cells, rec) in f.rows().skip(1).zip(&rows) {
         for (i, name) in csv_header.iter().enumerate() {
             let (cell, want) = (&cells[i], &rec[i]);
@@ -304,6 +305,16 @@ fn sample_findings_sheet_is_findings_csv_and_changes_sheet_the_changes_csvs() {
                     other => panic!("{name} is not a number cell: {other:?}"),
                 },
                 "claim_by" if want.is_empty() => assert_eq!(cell, &Data::Empty, "{name}"),
+                // The first 3 places, then how many more findings.csv lists.
+                "evidence" => {
+                    let places: Vec<&str> = want.split(';').collect();
+                    let mut shown = places[..places.len().min(3)].join(";");
+                    if places.len() > 3 {
+                        shown.push_str(&format!(" and {} more (findings.csv)", places.len() - 3));
+                        clipped += 1;
+                    }
+                    assert_eq!(cell_text(cell), shown, "{name}");
+                }
                 "first_period" | "last_period" | "claim_by" => match cell {
                     Data::DateTime(d) => assert_eq!(d.as_f64(), serial(want), "{name} {want}"),
                     other => panic!("{name} is not a date cell: {other:?}"),
@@ -317,6 +328,7 @@ fn sample_findings_sheet_is_findings_csv_and_changes_sheet_the_changes_csvs() {
     }
     assert_eq!(expired, 113_646, "expired 1,136.46, as report.json's totals");
     assert_eq!(keys, 131, "every finding has its key");
+    assert!(clipped > 0, "some finding rests on more than 3 bill lines");
     assert!(
         recoverable >= 703_749,
         "before overlap removal, at least the 7,037.49 recoverable"
