@@ -249,6 +249,10 @@ struct BasisCache {
     made_for: Option<Vec<SourceRef>>,
     places: String,
     words: String,
+    /// The finding whose own words (its text without its count of periods)
+    /// `own` holds.
+    own_for: Option<u32>,
+    own: String,
 }
 
 /// What rendering a dispute line needs: the dump, each finding with its rule
@@ -359,7 +363,13 @@ impl<'a> LineContext<'a> {
         t.finding_key.clear();
         t.finding_key.push_str(&finding.key);
         match &l.source {
-            LineSource::Row { id, original } => self.fill_row(*id, *original, (rule, finding), t, cache),
+            LineSource::Row { id, original } => {
+                if cache.own_for != Some(l.finding) {
+                    cache.own_for = Some(l.finding);
+                    set(&mut cache.own, own_text(&finding.description));
+                }
+                self.fill_row(*id, *original, (rule, finding), t, cache)
+            }
             LineSource::Credit(c) => self.fill_credit(c, l, (rule, finding), t, cache),
         }
     }
@@ -485,7 +495,7 @@ impl<'a> LineContext<'a> {
                 row.period_end
             );
         } else {
-            t.reason.push_str(own_text(&f.description));
+            t.reason.push_str(&cache.own);
         }
         if rule.request == Request::Waiver {
             t.reason.push_str("; we ask you to waive it");

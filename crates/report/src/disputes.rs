@@ -25,11 +25,10 @@
 //! Path components are sanitized by [`sanitize_component`].
 
 use crate::claims::{resolve, Resolved};
-use crate::dispute_text::{claim_by, has_line};
+use crate::dispute_text::has_line;
 use crate::recovery::{ClaimLine, NewClaim};
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
-use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
 use telaudit_model::{
     ChargeType, ClaimKey, Date, Decimal, Dump, Finding, Row, RowId, RuleInfo, RuleResult, Sym,
@@ -608,17 +607,49 @@ fn source_text(dump: &Dump, l: &DisputeLine) -> String {
         .join(";")
 }
 
-/// The dispute CSV's order: period, invoice, service, charge code, source, rule.
-fn line_order(dump: &Dump, findings: &[(&RuleInfo, &Finding)], a: &DisputeLine, b: &DisputeLine) -> Ordering {
+/// The dispute CSV's order: period, invoice, service, charge code, source,
+/// rule; equal lines keep their order. The texts are ranked once (each
+/// distinct invoice, service and code of the account), so the sort compares
+/// integers; the source text is made only for lines equal on the rest.
+fn sort_lines(dump: &Dump, findings: &[(&RuleInfo, &Finding)], lines: Vec<DisputeLine>) -> Vec<DisputeLine> {
+    let keys: Vec<(Date, &str, &str, &str)> = lines.iter().map(|l| sort_key(dump, l)).collect();
+    let inv = ranks(keys.iter().map(|k| k.1));
+    let svc = ranks(keys.iter().map(|k| k.2));
+    let code = ranks(keys.iter().map(|k| k.3));
     let rule = |l: &DisputeLine| {
         findings
             .get(l.finding as usize)
             .map_or("", |(r, _)| r.id.as_str())
     };
-    sort_key(dump, a)
-        .cmp(&sort_key(dump, b))
-        .then_with(|| source_text(dump, a).cmp(&source_text(dump, b)))
-        .then_with(|| rule(a).cmp(rule(b)))
+    let mut order: Vec<(Date, u32, u32, u32, usize)> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| (k.0, inv[i], svc[i], code[i], i))
+        .collect();
+    order.sort_unstable_by(|a, b| {
+        (a.0, a.1, a.2, a.3).cmp(&(b.0, b.1, b.2, b.3)).then_with(|| {
+            let (x, y) = (&lines[a.4], &lines[b.4]);
+            source_text(dump, x)
+                .cmp(&source_text(dump, y))
+                .then_with(|| rule(x).cmp(rule(y)))
+                .then(a.4.cmp(&b.4))
+        })
+    });
+    let mut slots: Vec<Option<DisputeLine>> = lines.into_iter().map(Some).collect();
+    order.into_iter().filter_map(|o| slots[o.4].take()).collect()
+}
+
+/// Each text's rank among the distinct texts, in text order, aligned with them.
+fn ranks<'a>(texts: impl Iterator<Item = &'a str> + Clone) -> Vec<u32> {
+    let mut distinct: Vec<&str> = texts.clone().collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    let rank: FxHashMap<&str, u32> = distinct
+        .into_iter()
+        .enumerate()
+        .map(|(i, t)| (t, i as u32))
+        .collect();
+    texts.map(|t| rank.get(t).copied().unwrap_or(0)).collect()
 }
 
 /// A line's invoices, in its order (a missing credit's may be several, or none).
@@ -641,17 +672,6 @@ pub(crate) fn line_period(dump: &Dump, l: &DisputeLine) -> (Date, Option<Date>) 
     }
 }
 
-/// The last day the carrier's window allows for a line's invoice date.
-fn line_claim_by(dump: &Dump, l: &DisputeLine) -> Option<Date> {
-    match &l.source {
-        LineSource::Row { id, .. } => {
-            let r: &Row = dump.rows.get(*id as usize)?;
-            claim_by(dump, r.carrier, Some(r.invoice_date))
-        }
-        LineSource::Credit(c) => claim_by(dump, c.carrier, c.date),
-    }
-}
-
 /// The claims of an account's lines (sorted, cents allocated): one per
 /// finding, sorted by finding key.
 fn account_claims(
@@ -659,21 +679,28 @@ fn account_claims(
     findings: &[(&RuleInfo, &Finding)],
     lines: &[DisputeLine],
 ) -> Vec<AccountClaim> {
-    let mut by: BTreeMap<&str, AccountClaim> = BTreeMap::new();
+    let mut at: FxHashMap<u32, usize> = FxHashMap::default();
+    let mut claims: Vec<AccountClaim> = Vec::new();
+    // The carriers' windows, looked up once per carrier.
+    let mut windows: FxHashMap<Sym, Option<u32>> = FxHashMap::default();
     for l in lines {
         let Some(&(rule, f)) = findings.get(l.finding as usize) else {
             continue;
         };
-        let c = by.entry(f.key.as_str()).or_insert_with(|| AccountClaim {
-            rule: rule.id.clone(),
-            finding_key: f.key.clone(),
-            first_invoice: String::new(),
-            last_invoice: String::new(),
-            lines: 0,
-            claimed: Decimal::ZERO,
-            claimed_exact: Decimal::ZERO,
-            claim_by: None,
+        let i = *at.entry(l.finding).or_insert_with(|| {
+            claims.push(AccountClaim {
+                rule: rule.id.clone(),
+                finding_key: f.key.clone(),
+                first_invoice: String::new(),
+                last_invoice: String::new(),
+                lines: 0,
+                claimed: Decimal::ZERO,
+                claimed_exact: Decimal::ZERO,
+                claim_by: None,
+            });
+            claims.len() - 1
         });
+        let c = &mut claims[i];
         c.lines += 1;
         c.claimed += l.claimed;
         c.claimed_exact += l.claimed_exact;
@@ -687,11 +714,42 @@ fn account_claims(
                 c.last_invoice = last.to_string();
             }
         }
-        if let Some(by) = line_claim_by(dump, l) {
+        let (carrier, date) = match &l.source {
+            LineSource::Row { id, .. } => match dump.rows.get(*id as usize) {
+                Some(r) => (r.carrier, Some(r.invoice_date)),
+                None => continue,
+            },
+            LineSource::Credit(m) => (m.carrier, m.date),
+        };
+        let days = *windows.entry(carrier).or_insert_with(|| {
+            dump.config
+                .disputes
+                .as_ref()
+                .and_then(|d| d.window(dump.s(carrier)))
+        });
+        if let Some(by) = days.and_then(|d| date?.plus_days(d)) {
             c.claim_by = Some(c.claim_by.map_or(by, |x| x.min(by)));
         }
     }
-    by.into_values().collect()
+    // Two findings of one key would be one claim: joined, as in new-claims.csv.
+    claims.sort_by(|a, b| a.finding_key.cmp(&b.finding_key));
+    let mut out: Vec<AccountClaim> = Vec::with_capacity(claims.len());
+    for c in claims {
+        match out.last_mut() {
+            Some(last) if last.finding_key == c.finding_key => {
+                last.lines += c.lines;
+                last.claimed += c.claimed;
+                last.claimed_exact += c.claimed_exact;
+                last.last_invoice = c.last_invoice;
+                last.claim_by = match (last.claim_by, c.claim_by) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                };
+            }
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 /// The account disputes from their lines and pending claims: file names made
@@ -725,8 +783,8 @@ fn assemble<'a>(
         .collect();
     accounts
         .into_par_iter()
-        .map(|((carrier, account), mut lines, open_claims)| {
-            lines.par_sort_by(|a, b| line_order(dump, findings, a, b));
+        .map(|((carrier, account), lines, open_claims)| {
+            let mut lines = sort_lines(dump, findings, lines);
             let total: Decimal = lines.iter().map(|l| l.claimed_exact).sum();
             allocate_cents(&mut lines, total);
             AccountDispute {

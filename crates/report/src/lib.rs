@@ -353,7 +353,8 @@ pub fn summarize_resolved(
     rec: Option<&Recovery>,
     claims: &ResolvedClaims<'_>,
 ) -> Report {
-    let input = summarize_input(dump);
+    let sums = row_sums(dump);
+    let input = summarize_input(dump, &sums);
 
     // by_rule: each rule's own figures.
     let mut by_rule: Vec<RuleTotals> = results
@@ -414,11 +415,10 @@ pub fn summarize_resolved(
     // by_carrier: billed totals from the rows (integer millionths, exact).
     let mut billed = vec![0i128; sym_count];
     let mut rows = vec![0u64; sym_count];
-    for r in &dump.rows {
-        let c = r.carrier.0 as usize;
-        if c < sym_count {
-            billed[c] += i128::from(r.amount.0);
-            rows[c] += 1;
+    for (&c, &(sum, n)) in &sums.per_carrier {
+        if let (Some(b), Some(r)) = (billed.get_mut(c.0 as usize), rows.get_mut(c.0 as usize)) {
+            *b += sum;
+            *r += n;
         }
     }
     let mut carriers: BTreeMap<&str, CarrierTotals> = BTreeMap::new();
@@ -483,7 +483,72 @@ pub fn summarize_resolved(
     }
 }
 
-fn summarize_input(dump: &Dump) -> InputSummary {
+/// What the totals read of every row, in one parallel pass: the billed total,
+/// the first and last period, and per carrier its billed total and rows.
+struct RowSums {
+    billed: i128,
+    first: Option<Date>,
+    last: Option<Date>,
+    per_carrier: FxHashMap<Sym, (i128, u64)>,
+}
+
+fn row_sums(dump: &Dump) -> RowSums {
+    use rayon::prelude::*;
+    let empty = || RowSums {
+        billed: 0,
+        first: None,
+        last: None,
+        per_carrier: FxHashMap::default(),
+    };
+    dump.rows
+        .par_chunks(1 << 16)
+        .map(|rows| {
+            let mut s = empty();
+            // Rows come file by file: one carrier in long runs, added once per run.
+            let mut run: Option<(Sym, i128, u64)> = None;
+            for r in rows {
+                let a = i128::from(r.amount.0);
+                s.billed += a;
+                s.first = Some(s.first.map_or(r.period_start, |f| f.min(r.period_start)));
+                s.last = Some(s.last.map_or(r.period_start, |l| l.max(r.period_start)));
+                match &mut run {
+                    Some((c, sum, n)) if *c == r.carrier => {
+                        *sum += a;
+                        *n += 1;
+                    }
+                    _ => {
+                        if let Some((c, sum, n)) = run.replace((r.carrier, a, 1)) {
+                            let e = s.per_carrier.entry(c).or_default();
+                            e.0 += sum;
+                            e.1 += n;
+                        }
+                    }
+                }
+            }
+            if let Some((c, sum, n)) = run {
+                let e = s.per_carrier.entry(c).or_default();
+                e.0 += sum;
+                e.1 += n;
+            }
+            s
+        })
+        .reduce(empty, |mut a, b| {
+            a.billed += b.billed;
+            a.first = match (a.first, b.first) {
+                (Some(x), Some(y)) => Some(x.min(y)),
+                (x, y) => x.or(y),
+            };
+            a.last = a.last.max(b.last);
+            for (c, (sum, n)) in b.per_carrier {
+                let e = a.per_carrier.entry(c).or_default();
+                e.0 += sum;
+                e.1 += n;
+            }
+            a
+        })
+}
+
+fn summarize_input(dump: &Dump, sums: &RowSums) -> InputSummary {
     let files = dump
         .files
         .iter()
@@ -494,14 +559,13 @@ fn summarize_input(dump: &Dump) -> InputSummary {
             )
         })
         .count() as u64;
-    let billed: i128 = dump.rows.iter().map(|r| i128::from(r.amount.0)).sum();
     InputSummary {
         files,
         rows: dump.rows.len() as u64,
         rejected_rows: dump.rejected.iter().map(|r| r.rows).sum(),
-        billed_total: micros_sum(billed),
-        first_period: dump.rows.iter().map(|r| r.period_start).min(),
-        last_period: dump.rows.iter().map(|r| r.period_start).max(),
+        billed_total: micros_sum(sums.billed),
+        first_period: sums.first,
+        last_period: sums.last,
         skipped_files: dump.skipped.len() as u64,
         unrecognised_files: dump
             .skipped

@@ -1,8 +1,9 @@
 //! `report.xlsx`: the workbook the analyst filters and pivots (issue 16).
 //!
 //! Sheets: Summary (totals, by rule, by carrier, the proposal), Findings (one
-//! row per finding, the columns of findings.csv in its order; an Excel table
-//! with autofilter and a frozen header), Disputes (one row per claim: one
+//! row per finding, the columns of findings.csv in its order, the evidence's
+//! first [`EVIDENCE_SHOWN`] places then a count; an autofilter and a frozen
+//! header, not a table: see [`start_filtered`]), Disputes (one row per claim: one
 //! finding's lines on one account, with the letter and CSV that hold them,
 //! its claimed column adding up to the dispute files' total; the lines
 //! themselves are in the CSVs, which the carrier takes; an autofilter and a
@@ -388,7 +389,7 @@ fn findings(
 ) -> Result<(), XlsxError> {
     ws.set_name("Findings")?;
     let all = sorted_findings_indexed(dump, results);
-    start_table(ws, f, &FINDINGS_COLUMNS, last_row(all.len()), "FindingsTable")?;
+    start_filtered(ws, f, &FINDINGS_COLUMNS, last_row(all.len()))?;
     let mut row = 0u32;
     let mut buf = String::new();
     let mut invoices: Vec<&str> = Vec::new();
