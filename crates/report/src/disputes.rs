@@ -107,6 +107,8 @@ pub struct AccountClaim {
     pub claimed_exact: Decimal,
     /// The soonest `claim_by` of its lines.
     pub claim_by: Option<Date>,
+    /// The place of its finding in the results (rules in order, then their findings).
+    pub finding: u32,
 }
 
 /// Everything disputed on one (carrier, account).
@@ -427,10 +429,7 @@ pub(crate) fn disputes_of(
         .filter(|r| rec.is_none_or(|x| x.coverage.claim(&r.key).is_none()))
         .filter(|r| has_line(dump, &r.key))
         .collect();
-    let (new_claims, mut by_account) = rayon::join(
-        || new_claims(dump, &resolved),
-        || lines_by_account(dump, &resolved),
-    );
+    let mut by_account = lines_by_account(dump, &resolved);
     let mut pending: BTreeMap<(&str, &str), Vec<ClaimLine>> = BTreeMap::new();
     if let Some(rec) = rec {
         for s in rec.claims.iter().filter(|s| s.status.is_pending()) {
@@ -448,44 +447,30 @@ pub(crate) fn disputes_of(
         .iter()
         .flat_map(|r| r.findings.iter().map(move |f| (&r.rule, f)))
         .collect();
-    (assemble(dump, &findings, by_account, pending), new_claims)
+    let disputes = assemble(dump, &findings, by_account, pending);
+    let new_claims = new_claims(dump, &findings, &disputes);
+    (disputes, new_claims)
 }
 
 /// The rows of disputes/new-claims.csv: per finding and account, the exact sum
-/// of its lines, sorted by carrier, account, finding key.
-fn new_claims(dump: &Dump, resolved: &[&Resolved<'_>]) -> Vec<NewClaim> {
-    // Grouped by symbols and the finding's place, then ordered by their texts.
-    type Claim<'f> = ((Sym, Sym, usize), (&'f Finding, Decimal));
-    let mut by: FxHashMap<(Sym, Sym, usize), (&Finding, Decimal)> = FxHashMap::default();
-    for r in resolved {
-        let (carrier, account) = r.account(dump);
-        by.entry((carrier, account, r.order))
-            .or_insert((r.finding, Decimal::ZERO))
-            .1 += r.recoverable;
-    }
-    let mut rows: Vec<Claim<'_>> = by.into_iter().collect();
-    rows.sort_unstable_by(|((ca, aa, oa), (fa, _)), ((cb, ab, ob), (fb, _))| {
-        (dump.s(*ca), dump.s(*aa), fa.key.as_str(), oa).cmp(&(dump.s(*cb), dump.s(*ab), fb.key.as_str(), ob))
-    });
-    // Two findings of one key on one account (a key names its rule, carrier,
-    // account and grouping) would be one claim: their sums are joined.
-    let mut out: Vec<NewClaim> = Vec::with_capacity(rows.len());
-    for ((carrier, account, _), (f, amount)) in rows {
-        let (carrier, account) = (dump.s(carrier), dump.s(account));
-        if let Some(last) = out.last_mut() {
-            if last.carrier == carrier && last.account == account && last.finding_key == f.key {
-                last.amount += amount;
+/// of its lines, sorted by carrier, account, finding key: the accounts' claims,
+/// in their order.
+fn new_claims(dump: &Dump, findings: &[(&RuleInfo, &Finding)], disputes: &[AccountDispute]) -> Vec<NewClaim> {
+    let mut out = Vec::new();
+    for d in disputes {
+        for c in &d.claims {
+            let Some(&(_, f)) = findings.get(c.finding as usize) else {
                 continue;
-            }
+            };
+            out.push(NewClaim {
+                carrier: d.carrier.clone(),
+                account: d.account.clone(),
+                service: dump.s(f.service).to_string(),
+                finding_key: c.finding_key.clone(),
+                amount: c.claimed_exact,
+                note: f.description.clone(),
+            });
         }
-        out.push(NewClaim {
-            carrier: carrier.to_string(),
-            account: account.to_string(),
-            service: dump.s(f.service).to_string(),
-            finding_key: f.key.clone(),
-            amount,
-            note: f.description.clone(),
-        });
     }
     out
 }
@@ -576,20 +561,47 @@ fn lines_by_account<'d>(
         .collect()
 }
 
+/// A text of a line's sort key: an interned text (a billed row's), or a text
+/// made for the line (a missing credit's invoices).
+#[derive(Copy, Clone, PartialEq, Eq, Hash)]
+enum TextKey<'a> {
+    Sym(Sym),
+    Text(&'a str),
+}
+
+impl<'a> TextKey<'a> {
+    fn text(self, dump: &'a Dump) -> &'a str {
+        match self {
+            TextKey::Sym(s) => dump.s(s),
+            TextKey::Text(t) => t,
+        }
+    }
+}
+
 /// A line's period, invoice, service and charge code: the first keys of the
 /// dispute CSV's order.
-fn sort_key<'a>(dump: &'a Dump, l: &'a DisputeLine) -> (Date, &'a str, &'a str, &'a str) {
+fn sort_key<'a>(dump: &'a Dump, l: &'a DisputeLine) -> (Date, TextKey<'a>, TextKey<'a>, TextKey<'a>) {
     match &l.source {
         LineSource::Row { id, .. } => match dump.rows.get(*id as usize) {
             Some(r) => (
                 r.period_start,
-                dump.s(r.invoice),
-                dump.s(r.service),
-                dump.s(r.charge_code),
+                TextKey::Sym(r.invoice),
+                TextKey::Sym(r.service),
+                TextKey::Sym(r.charge_code),
             ),
-            None => (Date::MIN, "", "", ""),
+            None => (
+                Date::MIN,
+                TextKey::Sym(Sym::EMPTY),
+                TextKey::Sym(Sym::EMPTY),
+                TextKey::Sym(Sym::EMPTY),
+            ),
         },
-        LineSource::Credit(c) => (c.period, &c.invoices, dump.s(c.service), dump.s(c.code)),
+        LineSource::Credit(c) => (
+            c.period,
+            TextKey::Text(&c.invoices),
+            TextKey::Sym(c.service),
+            TextKey::Sym(c.code),
+        ),
     }
 }
 
@@ -612,10 +624,11 @@ fn source_text(dump: &Dump, l: &DisputeLine) -> String {
 /// distinct invoice, service and code of the account), so the sort compares
 /// integers; the source text is made only for lines equal on the rest.
 fn sort_lines(dump: &Dump, findings: &[(&RuleInfo, &Finding)], lines: Vec<DisputeLine>) -> Vec<DisputeLine> {
-    let keys: Vec<(Date, &str, &str, &str)> = lines.iter().map(|l| sort_key(dump, l)).collect();
-    let inv = ranks(keys.iter().map(|k| k.1));
-    let svc = ranks(keys.iter().map(|k| k.2));
-    let code = ranks(keys.iter().map(|k| k.3));
+    type Key<'k> = (Date, TextKey<'k>, TextKey<'k>, TextKey<'k>);
+    let keys: Vec<Key<'_>> = lines.iter().map(|l| sort_key(dump, l)).collect();
+    let inv = ranks(dump, keys.iter().map(|k| k.1));
+    let svc = ranks(dump, keys.iter().map(|k| k.2));
+    let code = ranks(dump, keys.iter().map(|k| k.3));
     let rule = |l: &DisputeLine| {
         findings
             .get(l.finding as usize)
@@ -639,17 +652,35 @@ fn sort_lines(dump: &Dump, findings: &[(&RuleInfo, &Finding)], lines: Vec<Disput
     order.into_iter().filter_map(|o| slots[o.4].take()).collect()
 }
 
-/// Each text's rank among the distinct texts, in text order, aligned with them.
-fn ranks<'a>(texts: impl Iterator<Item = &'a str> + Clone) -> Vec<u32> {
-    let mut distinct: Vec<&str> = texts.clone().collect();
-    distinct.sort_unstable();
-    distinct.dedup();
-    let rank: FxHashMap<&str, u32> = distinct
-        .into_iter()
-        .enumerate()
-        .map(|(i, t)| (t, i as u32))
+/// Each text's rank among the distinct texts, in text order, aligned with them:
+/// one hash lookup per key (of a symbol, not its text; none when it repeats the
+/// one before), and a sort of the distinct texts only.
+fn ranks<'a>(dump: &'a Dump, keys: impl Iterator<Item = TextKey<'a>>) -> Vec<u32> {
+    let mut ids: FxHashMap<TextKey<'a>, u32> = FxHashMap::default();
+    let mut last: Option<(TextKey<'a>, u32)> = None;
+    let per_key: Vec<u32> = keys
+        .map(|k| match last {
+            Some((l, id)) if l == k => id,
+            _ => {
+                let n = ids.len() as u32;
+                let id = *ids.entry(k).or_insert(n);
+                last = Some((k, id));
+                id
+            }
+        })
         .collect();
-    texts.map(|t| rank.get(t).copied().unwrap_or(0)).collect()
+    let mut distinct: Vec<(&str, u32)> = ids.into_iter().map(|(k, id)| (k.text(dump), id)).collect();
+    distinct.sort_unstable();
+    // Equal texts (a symbol's and a made text) share a rank.
+    let mut rank = vec![0u32; distinct.len()];
+    let mut r = 0u32;
+    for (i, &(t, id)) in distinct.iter().enumerate() {
+        if i > 0 && distinct[i - 1].0 != t {
+            r += 1;
+        }
+        rank[id as usize] = r;
+    }
+    per_key.into_iter().map(|id| rank[id as usize]).collect()
 }
 
 /// A line's invoices, in its order (a missing credit's may be several, or none).
@@ -681,6 +712,8 @@ fn account_claims(
 ) -> Vec<AccountClaim> {
     let mut at: FxHashMap<u32, usize> = FxHashMap::default();
     let mut claims: Vec<AccountClaim> = Vec::new();
+    // Each claim's first and last invoice, made strings at the end.
+    let mut ends: Vec<(&str, &str)> = Vec::new();
     // The carriers' windows, looked up once per carrier.
     let mut windows: FxHashMap<Sym, Option<u32>> = FxHashMap::default();
     for l in lines {
@@ -697,7 +730,9 @@ fn account_claims(
                 claimed: Decimal::ZERO,
                 claimed_exact: Decimal::ZERO,
                 claim_by: None,
+                finding: l.finding,
             });
+            ends.push(("", ""));
             claims.len() - 1
         });
         let c = &mut claims[i];
@@ -706,13 +741,11 @@ fn account_claims(
         c.claimed_exact += l.claimed_exact;
         let mut invoices = line_invoices(dump, l);
         if let Some(first) = invoices.next() {
-            if c.first_invoice.is_empty() {
-                c.first_invoice = first.to_string();
+            let e = &mut ends[i];
+            if e.0.is_empty() {
+                e.0 = first;
             }
-            let last = invoices.last().unwrap_or(first);
-            if c.last_invoice != last {
-                c.last_invoice = last.to_string();
-            }
+            e.1 = invoices.last().unwrap_or(first);
         }
         let (carrier, date) = match &l.source {
             LineSource::Row { id, .. } => match dump.rows.get(*id as usize) {
@@ -730,6 +763,10 @@ fn account_claims(
         if let Some(by) = days.and_then(|d| date?.plus_days(d)) {
             c.claim_by = Some(c.claim_by.map_or(by, |x| x.min(by)));
         }
+    }
+    for (c, (first, last)) in claims.iter_mut().zip(ends) {
+        c.first_invoice = first.to_string();
+        c.last_invoice = last.to_string();
     }
     // Two findings of one key would be one claim: joined, as in new-claims.csv.
     claims.sort_by(|a, b| a.finding_key.cmp(&b.finding_key));
@@ -808,6 +845,17 @@ fn assemble<'a>(
         .collect()
 }
 
+/// `d` in whole cents, when it is a whole number of cents (at any scale).
+fn whole_cents_of(d: Decimal) -> Option<i128> {
+    let (m, scale) = (d.mantissa(), d.scale());
+    if scale <= 2 {
+        return m.checked_mul(10i128.pow(2 - scale));
+    }
+    let p = 10i64.checked_pow(scale - 2)?;
+    let small = i64::try_from(m).ok()?;
+    (small % p == 0).then(|| i128::from(small / p))
+}
+
 /// Whole cents per line, by largest remainder: every line gets its exact claim
 /// rounded down to the cent, then the cents still missing to reach the total
 /// rounded half away from zero go one each to the lines with the largest
@@ -821,10 +869,9 @@ fn allocate_cents(lines: &mut [DisputeLine], total: Decimal) {
     let mut whole_cents: i128 = 0;
     let mut rems: Vec<(Decimal, usize)> = Vec::new();
     for (i, l) in lines.iter_mut().enumerate() {
-        if l.claimed_exact.scale() <= 2 {
-            l.claimed = l.claimed_exact;
-            l.claimed.rescale(2);
-            whole_cents += l.claimed.mantissa();
+        if let Some(cents) = whole_cents_of(l.claimed_exact) {
+            l.claimed = Decimal::from_i128_with_scale(cents, 2);
+            whole_cents += cents;
             continue;
         }
         let scaled = l.claimed_exact * hundred;
@@ -889,21 +936,44 @@ fn originals(dump: &Dump, claimed: &[RowId]) -> FxHashMap<RowId, RowId> {
     if sigs.is_empty() {
         return FxHashMap::default();
     }
-    let mut first: FxHashMap<CopySig, RowId> = sigs.values().map(|&s| (s, RowId::MAX)).collect();
+    let want: FxHashSet<CopySig> = sigs.values().copied().collect();
+    // A flag per service (and per account) of a claimed row: most rows are
+    // skipped without computing their signature.
     let mut wanted = vec![false; dump.strings.len()];
+    let mut wanted_service = vec![false; dump.strings.len()];
     for s in sigs.values() {
         if let Some(w) = wanted.get_mut(s.0 .0 as usize) {
             *w = true;
         }
-    }
-    for (i, row) in dump.rows.iter().enumerate() {
-        if !wanted.get(row.account.0 as usize).copied().unwrap_or(false) {
-            continue;
-        }
-        if let Some(f) = copy_sig(row).and_then(|s| first.get_mut(&s)) {
-            *f = (*f).min(i as RowId);
+        if let Some(w) = wanted_service.get_mut(s.1 .0 as usize) {
+            *w = true;
         }
     }
+    let flag = |v: &[bool], s: Sym| v.get(s.0 as usize).copied().unwrap_or(false);
+    // The first row of each signature, in parallel chunks joined in row order.
+    let first: FxHashMap<CopySig, RowId> = dump
+        .rows
+        .par_chunks(SCAN_CHUNK)
+        .enumerate()
+        .map(|(chunk, rows)| {
+            let mut first: FxHashMap<CopySig, RowId> = FxHashMap::default();
+            for (i, row) in rows.iter().enumerate() {
+                if !flag(&wanted, row.account) || !flag(&wanted_service, row.service) {
+                    continue;
+                }
+                if let Some(s) = copy_sig(row).filter(|s| want.contains(s)) {
+                    first.entry(s).or_insert((chunk * SCAN_CHUNK + i) as RowId);
+                }
+            }
+            first
+        })
+        .reduce(FxHashMap::default, |mut a, b| {
+            for (s, i) in b {
+                let e = a.entry(s).or_insert(i);
+                *e = (*e).min(i);
+            }
+            a
+        });
     sigs.into_iter()
         .filter_map(|(id, s)| first.get(&s).filter(|&&o| o < id).map(|&o| (id, o)))
         .collect()
