@@ -51,6 +51,10 @@ const ARCHIVE_EXTENSIONS: [&str; 2] = ["zip", "rdd"];
 /// How many bytes of a table its classification reads (its header lines).
 const TABLE_HEAD: usize = 65_536;
 
+/// The most bytes of small tables classification keeps in memory (read whole
+/// while classifying, so not opened again when read).
+const KEPT_BYTES: u64 = 64 << 20;
+
 fn extension_is(path: &Path, exts: &[&str]) -> bool {
     path.extension()
         .and_then(|e| e.to_str())
@@ -218,6 +222,7 @@ pub(super) fn classify_all(
         skipped_files: Vec::new(),
     };
     let mut seen: HashMap<PathBuf, String> = HashMap::new();
+    let mut kept = 0u64;
     let config = &Forced::new(config);
     let mut budget = Budget {
         cap: archive_budget,
@@ -254,7 +259,13 @@ pub(super) fn classify_all(
                 skipped: &mut out.skipped_files,
             };
             let side = Side::of(&beside, i);
-            out.skipped += classify_file(f, config, &mut out.bills, notes, (side, &mut *rejected));
+            out.skipped += classify_file(
+                f,
+                config,
+                &mut out.bills,
+                notes,
+                (side, &mut *rejected, &mut kept),
+            );
         }
     }
     out
@@ -374,7 +385,7 @@ fn classify_file(
     config: &Forced,
     bills: &mut Bills,
     notes: &mut Notes<'_>,
-    (side, rejected): (Side<'_>, &mut Vec<Rejection>),
+    (side, rejected, kept): (Side<'_>, &mut Vec<Rejection>, &mut u64),
 ) -> usize {
     if let Side::Header(data) = side {
         // Read with its data files (the reports name it with them); alone, said.
@@ -389,7 +400,19 @@ fn classify_file(
     // Tables are classified on their first 64 KiB (header lines); .csv files are
     // classified again on their full bytes when read (X12 content wins).
     let format = if is_table || forced.is_some() {
-        classify_forced(&f.path, &f.head(TABLE_HEAD), forced)
+        // A table shorter than its head is read whole here, and not opened again
+        // (while the tables kept stay under [`KEPT_BYTES`]).
+        let head = if *kept < KEPT_BYTES {
+            let on_disk = matches!(f.source, Source::Disk { .. });
+            let h = f.head_or_whole(TABLE_HEAD);
+            if on_disk && matches!(f.source, Source::Memory(_)) {
+                *kept += h.len() as u64;
+            }
+            h
+        } else {
+            f.head(TABLE_HEAD).into_owned()
+        };
+        classify_forced(&f.path, &head, forced)
     } else {
         classify(&f.path, &f.head(64))
     };
@@ -556,7 +579,9 @@ fn archive_member(
             source: Source::Memory(data),
             header: None,
         };
-        return classify_file(found, config, bills, notes, side);
+        // Already in memory: it counts against the archives' budget, not the tables kept.
+        let (side, rejected) = side;
+        return classify_file(found, config, bills, notes, (side, rejected, &mut 0));
     }
     let head = &data[..data.len().min(TABLE_HEAD)];
     match classify_forced(&path, head, config.layout(&rel)) {
