@@ -284,10 +284,23 @@ pub fn check_against_bills(dump: &mut Dump) {
 /// in millionths, with the service and the period.
 fn largest_usage(dump: &Dump) -> FxHashMap<(Sym, Sym), (i128, Sym, Date)> {
     let mut per: FxHashMap<(Sym, Sym, Sym, Sym, Date), i128> = FxHashMap::default();
+    // The usage rows of one service and period mostly follow each other: a run
+    // is summed, then added once.
+    let mut run: Option<((Sym, Sym, Sym, Sym, Date), i128)> = None;
     for r in dump.rows.iter().filter(|r| r.charge_type == ChargeType::Usage) {
         let q = r.usage_quantity.map_or(0, |q| i128::from(q.0));
-        *per.entry((r.carrier, r.account, r.service, r.usage_unit, r.period_start))
-            .or_default() += q;
+        let key = (r.carrier, r.account, r.service, r.usage_unit, r.period_start);
+        match &mut run {
+            Some((k, sum)) if *k == key => *sum += q,
+            _ => {
+                if let Some((k, sum)) = run.replace((key, q)) {
+                    *per.entry(k).or_default() += sum;
+                }
+            }
+        }
+    }
+    if let Some((k, sum)) = run {
+        *per.entry(k).or_default() += sum;
     }
     let mut out: FxHashMap<(Sym, Sym), (i128, Sym, Date)> = FxHashMap::default();
     for ((carrier, _, service, unit, period), q) in per {
@@ -358,11 +371,7 @@ fn price_warnings(dump: &Dump) -> Vec<Warning> {
         let k = usize::from(e.kind == PlanKind::Circuit);
         by_code.entry((e.carrier, e.code)).or_default()[k].push(i);
     }
-    let mut latest: FxHashMap<(Sym, Sym), Date> = FxHashMap::default();
-    for r in &dump.rows {
-        let l = latest.entry((r.carrier, r.account)).or_insert(r.period_start);
-        *l = (*l).max(r.period_start);
-    }
+    let latest = latest_periods(dump);
     // Per catalogue line: the first bill line that differs (in path and line order) and how many do.
     let mut differ: std::collections::BTreeMap<usize, (usize, u64)> = std::collections::BTreeMap::new();
     for (ri, r) in dump.rows.iter().enumerate() {
@@ -422,6 +431,22 @@ fn price_warnings(dump: &Dump) -> Vec<Warning> {
         .collect()
 }
 
+/// The latest period_start of each (carrier, account), one lookup per run of
+/// rows of one account and period (a bill's rows follow each other).
+fn latest_periods(dump: &Dump) -> FxHashMap<(Sym, Sym), Date> {
+    let mut latest: FxHashMap<(Sym, Sym), Date> = FxHashMap::default();
+    let mut last: Option<(Sym, Sym, Date)> = None;
+    for r in &dump.rows {
+        if last == Some((r.carrier, r.account, r.period_start)) {
+            continue;
+        }
+        last = Some((r.carrier, r.account, r.period_start));
+        let l = latest.entry((r.carrier, r.account)).or_insert(r.period_start);
+        *l = (*l).max(r.period_start);
+    }
+    latest
+}
+
 /// An amount with at least 2 decimals, as bills write it (`400.00`, `0.125`).
 fn money2(m: Micros) -> String {
     let s = m.to_string();
@@ -439,7 +464,14 @@ fn unbilled_load_warning(dump: &Dump) -> Option<Warning> {
         return None;
     }
     let mut periods: FxHashMap<(Sym, Sym), Vec<(Date, Date)>> = FxHashMap::default();
+    // A service's rows of one period mostly follow each other: looked up once per run.
+    let mut last: Option<(Sym, Sym, Date, Date)> = None;
     for r in dump.rows.iter().filter(|r| !r.service.is_empty()) {
+        let key = (r.carrier, r.service, r.period_start, r.period_end);
+        if last == Some(key) {
+            continue;
+        }
+        last = Some(key);
         let p = periods.entry((r.carrier, r.service)).or_default();
         if p.last() != Some(&(r.period_start, r.period_end)) {
             p.push((r.period_start, r.period_end));

@@ -356,20 +356,7 @@ pub fn summarize_resolved(
     let sums = row_sums(dump);
     let input = summarize_input(dump, &sums);
 
-    // by_rule: each rule's own figures.
-    let mut by_rule: Vec<RuleTotals> = results
-        .iter()
-        .map(|r| RuleTotals {
-            rule: r.rule.id.clone(),
-            title: r.rule.title.clone(),
-            severity: r.rule.severity,
-            findings: r.findings.len() as u64,
-            recoverable: r.findings.iter().map(|f| f.recoverable).sum(),
-            monthly: r.findings.iter().map(|f| f.monthly).sum(),
-            expired: r.findings.iter().map(|f| f.expired).sum(),
-        })
-        .collect();
-    by_rule.sort_by(|a, b| a.rule.cmp(&b.rule));
+    let by_rule = rule_totals(results);
 
     // The overlap rule (claims.rs): per claim key, the largest recoverable and the
     // largest monthly (separately), counted once, on the carrier the key belongs to.
@@ -440,23 +427,7 @@ pub fn summarize_resolved(
     }
     let by_carrier: Vec<CarrierTotals> = carriers.into_values().collect();
 
-    let unbalanced = dump
-        .unbalanced
-        .iter()
-        .map(|u| {
-            let stated = u.stated.to_decimal();
-            let computed = u.computed.to_decimal();
-            UnbalancedLine {
-                carrier: dump.s(u.carrier).to_string(),
-                account: dump.s(u.account).to_string(),
-                invoice: dump.s(u.invoice).to_string(),
-                stated,
-                computed,
-                difference: stated - computed,
-                source: locate(dump, u.source),
-            }
-        })
-        .collect();
+    let unbalanced = unbalanced_lines(dump);
 
     let proposal = dump.config.proposal.as_ref().map(|p| funding(p, &totals));
     let recovery = rec.map(|r| recovery::recovery_report(dump, r, covered, totals.recoverable));
@@ -481,6 +452,44 @@ pub fn summarize_resolved(
             m
         },
     }
+}
+
+/// by_rule: each rule's own figures (overlap not removed), sorted by rule id.
+fn rule_totals(results: &[RuleResult]) -> Vec<RuleTotals> {
+    let mut by_rule: Vec<RuleTotals> = results
+        .iter()
+        .map(|r| RuleTotals {
+            rule: r.rule.id.clone(),
+            title: r.rule.title.clone(),
+            severity: r.rule.severity,
+            findings: r.findings.len() as u64,
+            recoverable: r.findings.iter().map(|f| f.recoverable).sum(),
+            monthly: r.findings.iter().map(|f| f.monthly).sum(),
+            expired: r.findings.iter().map(|f| f.expired).sum(),
+        })
+        .collect();
+    by_rule.sort_by(|a, b| a.rule.cmp(&b.rule));
+    by_rule
+}
+
+/// The X12 invoices whose charges do not add up to their stated total.
+fn unbalanced_lines(dump: &Dump) -> Vec<UnbalancedLine> {
+    dump.unbalanced
+        .iter()
+        .map(|u| {
+            let stated = u.stated.to_decimal();
+            let computed = u.computed.to_decimal();
+            UnbalancedLine {
+                carrier: dump.s(u.carrier).to_string(),
+                account: dump.s(u.account).to_string(),
+                invoice: dump.s(u.invoice).to_string(),
+                stated,
+                computed,
+                difference: stated - computed,
+                source: locate(dump, u.source),
+            }
+        })
+        .collect()
 }
 
 /// What the totals read of every row, in one parallel pass: the billed total,

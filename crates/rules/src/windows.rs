@@ -28,12 +28,33 @@ pub fn expire(dump: &Dump, results: &mut [RuleResult]) {
     let covered = telaudit_recovery::coverage(dump, results);
     // The window per carrier symbol, looked up once per carrier text.
     let mut days_of: FxHashMap<Sym, Option<u32>> = FxHashMap::default();
+    // The cutoff of the last (carrier, from) asked: claims come in long runs of one.
+    let mut last_cut: Option<((Sym, Date), Option<(u32, Date)>)> = None;
     let mut cutoff = |carrier: Sym, from: Date| -> Option<(u32, Date)> {
-        let days = (*days_of
+        if let Some((k, v)) = last_cut {
+            if k == (carrier, from) {
+                return v;
+            }
+        }
+        let days = *days_of
             .entry(carrier)
-            .or_insert_with(|| windows.window(dump.s(carrier))))?;
+            .or_insert_with(|| windows.window(dump.s(carrier)));
         // Before year 1 nothing can be earlier: no claim expires.
-        Some((days, from.minus_days(days)?))
+        let v = days.and_then(|d| Some((d, from.minus_days(d)?)));
+        last_cut = Some(((carrier, from), v));
+        v
+    };
+    // The last day of the last (invoice date, window) asked, as `cutoff`.
+    let mut last_day: Option<((Date, u32), Option<Date>)> = None;
+    let mut plus = |date: Date, days: u32| -> Option<Date> {
+        match last_day {
+            Some((k, v)) if k == (date, days) => v,
+            _ => {
+                let v = date.plus_days(days);
+                last_day = Some(((date, days), v));
+                v
+            }
+        }
     };
     let credit_dates = missing_credit_dates(dump, results);
     for r in results.iter_mut() {
@@ -67,7 +88,7 @@ pub fn expire(dump: &Dump, results: &mut [RuleResult]) {
                 } else if filed_on.is_none() {
                     // Still claimable, and not claimed yet: until its invoice
                     // date plus the window (a covered line was claimed in time).
-                    if let Some(last) = date.plus_days(days) {
+                    if let Some(last) = plus(date, days) {
                         f.claim_by = Some(f.claim_by.map_or(last, |b| b.min(last)));
                     }
                 }
