@@ -283,10 +283,11 @@ pub fn check_against_bills(dump: &mut Dump) {
 /// Per (carrier, usage_unit): the largest usage one service billed in one period,
 /// in millionths, with the service and the period.
 fn largest_usage(dump: &Dump) -> FxHashMap<(Sym, Sym), (i128, Sym, Date)> {
-    let mut per: FxHashMap<(Sym, Sym, Sym, Sym, Date), i128> = FxHashMap::default();
+    type Key = (Sym, Sym, Sym, Sym, Date);
+    let mut per: FxHashMap<Key, i128> = FxHashMap::default();
     // The usage rows of one service and period mostly follow each other: a run
     // is summed, then added once.
-    let mut run: Option<((Sym, Sym, Sym, Sym, Date), i128)> = None;
+    let mut run: Option<(Key, i128)> = None;
     for r in dump.rows.iter().filter(|r| r.charge_type == ChargeType::Usage) {
         let q = r.usage_quantity.map_or(0, |q| i128::from(q.0));
         let key = (r.carrier, r.account, r.service, r.usage_unit, r.period_start);

@@ -29,7 +29,8 @@ pub fn expire(dump: &Dump, results: &mut [RuleResult]) {
     // The window per carrier symbol, looked up once per carrier text.
     let mut days_of: FxHashMap<Sym, Option<u32>> = FxHashMap::default();
     // The cutoff of the last (carrier, from) asked: claims come in long runs of one.
-    let mut last_cut: Option<((Sym, Date), Option<(u32, Date)>)> = None;
+    type Cut = Option<(u32, Date)>;
+    let mut last_cut: Option<((Sym, Date), Cut)> = None;
     let mut cutoff = |carrier: Sym, from: Date| -> Option<(u32, Date)> {
         if let Some((k, v)) = last_cut {
             if k == (carrier, from) {
