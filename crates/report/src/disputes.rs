@@ -623,7 +623,9 @@ pub(crate) fn disputes_and_new_claims(
 }
 
 /// The rows of disputes/new-claims.csv: per finding and account, the exact sum
-/// of its lines, sorted by carrier, account, finding key.
+/// of its lines, sorted by carrier, account, finding key. A sum that rounds to
+/// 0.00 (lines of fractions of a cent) is left out: claims.csv takes only an
+/// amount above 0, so the row could not be filed.
 fn new_claims(dump: &Dump, resolved: &[Resolved<'_>]) -> Vec<NewClaim> {
     let mut by: BTreeMap<(&str, &str, &str), NewClaim> = BTreeMap::new();
     for r in resolved {
@@ -640,7 +642,9 @@ fn new_claims(dump: &Dump, resolved: &[Resolved<'_>]) -> Vec<NewClaim> {
             })
             .amount += r.recoverable;
     }
-    by.into_values().collect()
+    by.into_values()
+        .filter(|c| telaudit_model::round_cents(c.amount) > Decimal::ZERO)
+        .collect()
 }
 
 /// One dispute line per resolved claim, grouped by (carrier, account) text.
