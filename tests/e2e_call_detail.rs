@@ -511,3 +511,71 @@ fn a_pool_plan_in_mb_steers_the_unit_of_call_detail() {
     assert_eq!(by_rule(&report)["PLN001"], figures(3, "0.00", "90.00"));
     assert_eq!(by_rule(&report)["POL001"], figures(0, "0.00", "0.00"));
 }
+
+#[test]
+fn a_missing_credit_is_named_and_dated_by_its_bills_not_by_call_detail() {
+    // Account 700100's February cycle is billed on two invoices, R-1 (L1, dated 15
+    // February) and R-2 (L2, 16 February); account 700200's March bill (R-9, 18
+    // March) makes the as-of date 2025-03-18. A GPRS export lists L9 of 700100 in
+    // February, on no bill: its row keeps its own invoice INV-1, dated on the period
+    // end (20 February). The account-level credit LOYAL (5.00) is missing in
+    // February: the bills name the period's invoices (R-1, R-2) and date it (16
+    // February), not the call detail.
+    let tmp = tempfile::tempdir().unwrap();
+    let c = tmp.path().join("two-invoices");
+    let g = c.join("invoices/g");
+    std::fs::create_dir_all(&g).unwrap();
+    std::fs::write(
+        c.join("invoices/charges.csv"),
+        format!(
+            "{HEADER}\n\
+             Rogers,700100,R-1,2025-02-15,2025-01-21,2025-02-20,L1,recurring,PLAN,Plan,1,,40.00,,\n\
+             Rogers,700100,R-2,2025-02-16,2025-01-21,2025-02-20,L2,recurring,PLAN,Plan,1,,40.00,,\n\
+             Rogers,700200,R-9,2025-03-18,2025-02-21,2025-03-20,L7,recurring,PLAN,Plan,1,,40.00,,\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        g.join("Header-GPRS.txt"),
+        "GPRS Type : 01/21/2025 - 02/20/2025\r\n\r\nBAN,9,Text\r\nInvoice No.,10,Text\r\nUser Number,15,Text\r\n\
+         Date,8,Date\r\nVolume (KB),10,Text\r\nTotal Call Charges,12,Currency\r\nRoaming Indicator,1,Text\r\n\
+         Roaming Type Indicator,1,Text\r\n",
+    )
+    .unwrap();
+    std::fs::write(
+        g.join("ALL_CALLS-GPRS.txt"),
+        "700100|INV-1|L9|02032025|1024|0|0|\r\n",
+    )
+    .unwrap();
+    std::fs::write(
+        c.join("contracts.csv"),
+        "kind,carrier,account,service_id,charge_code,amount,effective_from,effective_to\n\
+         credit,Rogers,700100,,LOYAL,5.00,,\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    let (code, report, _) = audit(&c, &out);
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(report["as_of"], "2025-03-18");
+    assert_eq!(by_rule(&report)["CRD001"], figures(1, "5.00", "5.00"));
+    let f = findings(&out);
+    assert!(
+        f[0].starts_with(
+            "CRD001,high,Rogers,700100,,R-1;R-2,2025-01-21,2025-01-21,\"contract account credit LOYAL of \
+                          5.00 a period missing (no credit row on invoices R-1, R-2)"
+        ),
+        "{f:?}"
+    );
+    let letter = std::fs::read_to_string(out.join("disputes/Rogers/700100.csv")).unwrap();
+    assert!(
+        letter.contains("\nRogers,700100,R-1;R-2,,2025-01-21,,,LOYAL,\"credit owed, not given\","),
+        "{letter}"
+    );
+    // A window of 29 days before 2025-03-18 starts on 17 February: the credit of 16
+    // February has expired (dated by the call detail's 20 February it would not have).
+    std::fs::write(c.join("client.toml"), "[disputes]\nwindow_days = 29\n").unwrap();
+    let (code, report, _) = audit(&c, &tmp.path().join("out2"));
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(report["totals"]["recoverable"], "0.00");
+    assert_eq!(report["totals"]["expired"], "5.00");
+}
