@@ -227,7 +227,7 @@ WITH per AS (SELECT carrier, account, ps, dense_rank() OVER (PARTITION BY carrie
 lat AS (SELECT carrier, account, ps FROM per WHERE back = 1),
 -- le: the latest period's end; a contract whose effective_to is not after it claims no
 -- monthly money (formats.md section 6: the next bill falls outside it)
-le AS (SELECT carrier, account, max(pe) le FROM r JOIN lat USING (carrier, account, ps) GROUP BY ALL),
+le AS (SELECT carrier, account, max(pe) le FROM r JOIN lat USING (carrier, account, ps) WHERE NOT cd GROUP BY ALL),
 -- cp: the copies, every row of the same charge after the first (DUP001 claims them)
 cp AS (SELECT id, fcar FROM (
           SELECT id, amt, row_number() OVER (PARTITION BY account, sid, ct, code, descr, ps, pe, qty, amt ORDER BY id) n,
@@ -286,7 +286,7 @@ billed AS (SELECT DISTINCT carrier, account, sid, ps FROM r WHERE NOT cd),
 -- a missing credit is dated by the latest invoice_date of its account's rows of that period
 crd AS (SELECT 'CRD001', concat_ws('|', kc.carrier, kc.acct, kc.sid, kc.ps, kc.code), s,
           CASE WHEN kc.back=1 AND kc.et > (SELECT le FROM le WHERE le.carrier=kc.carrier AND le.account=kc.acct) THEN s ELSE 0 END,
-          kc.carrier, (SELECT max(idate) FROM r WHERE r.carrier=kc.carrier AND r.account=kc.acct AND r.ps=kc.ps),
+          kc.carrier, (SELECT max(idate) FROM r WHERE r.carrier=kc.carrier AND r.account=kc.acct AND r.ps=kc.ps AND NOT r.cd),
           {fkey('CRD001', 'kc.carrier', 'kc.acct', 'kc.sid', 'kc.code', 'kc.account', "CASE WHEN kc.ef = '0000' THEN '' ELSE kc.ef END")}
           FROM (
           SELECT kc.*, kc.amount + coalesce((SELECT sum(amt) FROM r WHERE r.carrier=kc.carrier AND r.account=kc.acct AND r.sid=kc.sid
@@ -410,7 +410,7 @@ SELECT rule, key, rec, mon, carrier, idate, fkey FROM claims
           (SELECT key, fkey, idate FROM c0 WHERE rec > 0
            QUALIFY row_number() OVER (PARTITION BY key ORDER BY rec DESC, rule) = 1) o
           JOIN led ON led.fkey <> '' AND led.fkey = o.fkey AND led.filed_on >= o.idate
-                  AND led.filed_on <= (SELECT max(idate) FROM r)
+                  AND led.filed_on <= (SELECT max(idate) FROM r WHERE NOT cd)
           GROUP BY o.key""")
     # Dispute windows (formats.md section 9): a claim dated before the as-of date (the
     # latest invoice_date; for a covered key, its covering claim's filing date) minus
@@ -425,7 +425,7 @@ SELECT rule, key, rec, mon, carrier, idate, fkey FROM claims
             con.execute("INSERT INTO win VALUES (?, ?)", [name, int(days)])
     con.execute(f"""CREATE TABLE c AS SELECT rule, key, CASE WHEN x THEN 0 ELSE rec END rec, mon,
           CASE WHEN x THEN rec ELSE 0 END expired FROM (
-          SELECT c0.*, coalesce(CAST(c0.idate AS DATE) < CAST(coalesce(cov.filed_on, (SELECT max(idate) FROM r)) AS DATE)
+          SELECT c0.*, coalesce(CAST(c0.idate AS DATE) < CAST(coalesce(cov.filed_on, (SELECT max(idate) FROM r WHERE NOT cd)) AS DATE)
                  - coalesce(win.days, {default}), false) x
           FROM c0 LEFT JOIN win USING (carrier) LEFT JOIN cov USING (key))""")
     # Totals: per claimed row (or missing credit) the largest recoverable and the largest monthly, once.
@@ -471,7 +471,7 @@ def whole_word_at(text, word):
 def recovery(con, cfg):
     """Credits matched to the claims in the fixed order (docs/recovery.md sections 2
     to 4): a loop, since each credit changes what the next one may pay."""
-    as_of = con.execute("SELECT max(idate) FROM r").fetchone()[0]
+    as_of = con.execute("SELECT max(idate) FROM r WHERE NOT cd").fetchone()[0]
     days = int(cfg.get("disputes", {}).get("response_days", 30))
     claims = con.execute("""SELECT claim_id, carrier, account, sid, filed_on, amount, status FROM led
                             WHERE filed_on <= ? ORDER BY n""", [as_of]).fetchall()

@@ -604,7 +604,7 @@ pub fn oracle_totals(client_dir: &Path) -> OracleTotals {
     // the latest period. A contract whose effective_to is not after it claims no
     // monthly money (formats.md section 6: the next bill falls outside it).
     let mut latest_end: BTreeMap<(String, String), String> = BTreeMap::new();
-    for r in &rows {
+    for r in rows.iter().filter(|r| !r.file.starts_with("rogers-usage#")) {
         let k = (r.carrier.clone(), r.account.clone());
         if Some(&r.ps) == periods[&k].iter().next_back() {
             let e = latest_end.entry(k).or_insert_with(|| r.pe.clone());
@@ -922,7 +922,14 @@ pub fn oracle_totals(client_dir: &Path) -> OracleTotals {
     // --- the ledger's coverage: a key's line belongs to the largest claim's
     // rule (ties: the smaller id); a claim naming its finding, filed on or after
     // the key's date, covers it (the earliest filing)
-    let as_of = rows.iter().map(|r| r.idate.clone()).max().unwrap_or_default();
+    // Bill rows only: call detail's usage rows (`rogers-usage#...`) never date anything.
+    let bill = |r: &&Charge| !r.file.starts_with("rogers-usage#");
+    let as_of = rows
+        .iter()
+        .filter(bill)
+        .map(|r| r.idate.clone())
+        .max()
+        .unwrap_or_default();
     let ledger = ledger::read_ledger(client_dir);
     let at: BTreeMap<(&str, u64), &Charge> = rows.iter().map(|r| ((r.file.as_str(), r.line), r)).collect();
     let key_date = |k: &Key| -> String {
@@ -930,6 +937,7 @@ pub fn oracle_totals(client_dir: &Path) -> OracleTotals {
             Key::Row(file, line) => at[&(file.as_str(), *line)].idate.clone(),
             Key::Credit(c, a, _, p, _) => rows
                 .iter()
+                .filter(bill)
                 .filter(|r| &r.carrier == c && &r.account == a && &r.ps == p)
                 .map(|r| r.idate.clone())
                 .max()
@@ -965,6 +973,7 @@ pub fn oracle_totals(client_dir: &Path) -> OracleTotals {
                 Key::Credit(c, a, _, p, _) => {
                     let latest = rows
                         .iter()
+                        .filter(bill)
                         .filter(|r| &r.carrier == c && &r.account == a && &r.ps == p)
                         .map(|r| r.idate.clone())
                         .max()
