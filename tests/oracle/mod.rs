@@ -32,6 +32,12 @@
 //!   counts in `expired`, not in `recoverable` (by_rule and totals).
 //! - PLN001, CIR001, ZOM001 (optimization.md section 3) use the default rule
 //!   files' low = 0.30 and high = 0.70; other plans exclude the current code.
+//! - Call detail (section 12; the generated Rogers exports): counts only for a
+//!   cycle its account is billed in; its usage rows are no bill row (they neither
+//!   show CRD001 that a service was billed nor date the as-of, a missing credit or
+//!   the latest period's end); a Rogers line (the Custom report carries no usage)
+//!   is not measured in a billed cycle whose home exports lack one of data, voice
+//!   and messages, and UNU001 (so POL001's idle) does not judge it there.
 //! - POL001 (section 3b): a service leaves the pool when it is idle, billed after
 //!   a disconnect or untracked as this oracle's UNU001, DIS001 and ZOM001 read
 //!   the spec (any disconnected inventory line that matches; no money units).
