@@ -93,7 +93,8 @@ pub(crate) fn set_aside_unbilled(dump: &mut Dump, keep_without_bills: bool) {
         return;
     }
     // Per export: the rows set aside and the (account, period start, period end) they name.
-    let mut aside: BTreeMap<FileId, (u64, Vec<(Sym, Date, Date)>)> = BTreeMap::new();
+    type Named = Vec<(Sym, Date, Date)>;
+    let mut aside: BTreeMap<FileId, (u64, Named)> = BTreeMap::new();
     let mut keep = vec![true; dump.rows.len()];
     for (i, r) in dump.rows.iter().enumerate() {
         if !is_usage(r) || billed.contains(&(r.carrier, r.account, r.period_start)) {

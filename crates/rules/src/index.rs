@@ -114,7 +114,7 @@ impl Index {
         let mut last_svc: Option<((AccId, Sym), SvcId)> = None;
         // Per account, the latest period's (start, end): of its bill rows, and of
         // every row (for an account that call detail alone names).
-        let mut latest: Vec<(Option<(Date, Date)>, (Date, Date))> = Vec::new();
+        let mut latest: Vec<(Option<Span>, Span)> = Vec::new();
         ix.call_detail = dump.call_detail_files();
         for (i, r) in dump.rows.iter().enumerate() {
             let ak = (r.carrier, r.account);
@@ -266,9 +266,12 @@ impl Index {
     }
 }
 
+/// A period's (start, end).
+type Span = (Date, Date);
+
 /// Moves a latest period's (start, end) on to a row's: a later start replaces it,
 /// the same start keeps the greatest end.
-fn further(l: &mut (Date, Date), r: &Row) {
+fn further(l: &mut Span, r: &Row) {
     if r.period_start > l.0 {
         *l = (r.period_start, r.period_end);
     } else if r.period_start == l.0 {
