@@ -26,9 +26,8 @@
 //! 4. **Units.** Each row is converted from the kind's base unit (KB, seconds,
 //!    messages) to the unit the line counts that kind in: its catalogue plan's
 //!    usage_unit (its plan row of its latest period, a `plan` or a `pool` entry of
-//!    plans.csv), else the unit of its own
-//!    charge rows' usage of that kind, else `GB`, `min`, `msg`; rounded half away
-//!    from zero to the millionth.
+//!    plans.csv), else the unit of its own charge rows' usage of that kind, else
+//!    `GB`, `min`, `msg`; rounded half away from zero to the millionth.
 //! 5. **One invoice.** A call-detail row takes the invoice (and invoice date) of
 //!    its line's charge rows of the same period when they name exactly one, else of
 //!    its account's in that period when they name exactly one, else keeps its own.
