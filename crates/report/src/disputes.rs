@@ -485,6 +485,9 @@ fn credit_context(dump: &Dump, keys: &[CreditKey]) -> CreditContext {
     }
     let flag = |v: &[bool], s: Sym| v.get(s.0 as usize).copied().unwrap_or(false);
     let dated: FxHashSet<(Sym, Sym, Date)> = keys.iter().map(|&(c, a, _, p, _)| (c, a, p)).collect();
+    // Call detail's usage rows are no bill row (formats.md section 12): they name
+    // no invoice billing the period and do not date it.
+    let usage = dump.call_detail_files();
     type Found = (
         Vec<(PeriodKey, Sym)>,
         Vec<(CreditKey, RowId)>,
@@ -501,7 +504,8 @@ fn credit_context(dump: &Dump, keys: &[CreditKey]) -> CreditContext {
         let mut last_run = None;
         let mut last_service = None;
         for (i, row) in rows.iter().enumerate() {
-            if !flag(&account_wanted, row.account) {
+            let call_detail = usage.get(row.source.file.0 as usize).copied().unwrap_or(false);
+            if !flag(&account_wanted, row.account) || call_detail {
                 continue;
             }
             if !row.service.is_empty() && flag(&service_wanted, row.service) {

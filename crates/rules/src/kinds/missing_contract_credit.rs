@@ -20,8 +20,10 @@ pub const KIND: KindDef = KindDef {
 
 /// ## What it does
 /// Checks every `credit` contract (contracts.csv): in each period inside the
-/// contract's window in which the service is billed (any row of it; for an
-/// account-level credit, with an empty service_id, any row of the account), the
+/// contract's window in which the service is billed (any bill row of it, amount-0
+/// usage rows included; for an account-level credit, with an empty service_id, any
+/// bill row of the account; the usage rows read from call detail are no bill row,
+/// docs/formats.md section 12), the
 /// `credit` rows with the contract's charge_code (for an account-level credit:
 /// those with an empty service_id) must sum to at least the amount owed. A
 /// contract with an empty account applies to every account of its carrier.
@@ -98,10 +100,12 @@ impl Kind for MissingContractCredit {
                 } else {
                     match ix.service(acc, c.service) {
                         Some(s) => {
+                            // Billed: a bill row of it (call detail's usage is no bill).
                             let mut p: Vec<Date> = ix
                                 .svc(s)
                                 .rows
                                 .iter()
+                                .filter(|&&r| !ix.is_call_detail(dump, r))
                                 .map(|&r| dump.rows[r as usize].period_start)
                                 .collect();
                             p.sort_unstable();
@@ -314,7 +318,7 @@ fn billed_invoices(dump: &Dump, ix: &Index, acc: AccId, service: Sym, period: Da
     for s in svcs {
         for &r in &ix.svc(s).rows {
             let row = &dump.rows[r as usize];
-            if row.period_start == period && !out.contains(&row.invoice) {
+            if row.period_start == period && !ix.is_call_detail(dump, r) && !out.contains(&row.invoice) {
                 out.push(row.invoice);
             }
         }
