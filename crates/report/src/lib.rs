@@ -395,24 +395,7 @@ pub fn summarize_with(dump: &Dump, results: &[RuleResult], rec: Option<&Recovery
     }
     let by_carrier: Vec<CarrierTotals> = carriers.into_values().collect();
 
-    let unbalanced = dump
-        .unbalanced
-        .iter()
-        .map(|u| {
-            let stated = u.stated.to_decimal();
-            let computed = u.computed.to_decimal();
-            UnbalancedLine {
-                carrier: dump.s(u.carrier).to_string(),
-                account: dump.s(u.account).to_string(),
-                invoice: dump.s(u.invoice).to_string(),
-                stated,
-                computed,
-                difference: stated - computed,
-                source: locate(dump, u.source),
-            }
-        })
-        .collect();
-
+    let unbalanced = unbalanced_lines(dump);
     let proposal = dump.config.proposal.as_ref().map(|p| funding(p, &totals));
     let recovery = rec.map(|r| recovery::recovery_report(dump, r, covered, totals.recoverable));
 
@@ -431,6 +414,26 @@ pub fn summarize_with(dump: &Dump, results: &[RuleResult], rec: Option<&Recovery
         in_totals,
         recovery,
     }
+}
+
+/// The X12 811 invoices out of balance (stated total against the rows read).
+fn unbalanced_lines(dump: &Dump) -> Vec<UnbalancedLine> {
+    dump.unbalanced
+        .iter()
+        .map(|u| {
+            let stated = u.stated.to_decimal();
+            let computed = u.computed.to_decimal();
+            UnbalancedLine {
+                carrier: dump.s(u.carrier).to_string(),
+                account: dump.s(u.account).to_string(),
+                invoice: dump.s(u.invoice).to_string(),
+                stated,
+                computed,
+                difference: stated - computed,
+                source: locate(dump, u.source),
+            }
+        })
+        .collect()
 }
 
 fn summarize_input(dump: &Dump) -> InputSummary {
