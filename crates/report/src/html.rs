@@ -313,6 +313,9 @@ fn write_html(
     if !view.claim_first.is_empty() {
         write_claim_first(o, dump, r, view)?;
     }
+    if let Some(since) = &view.since {
+        write_since(o, since)?;
+    }
     write_findings(o, dump, view)?;
     if !view.expired.is_empty() {
         write_expired(o, dump, r, view)?;
@@ -1203,6 +1206,66 @@ fn write_claim_first(o: &mut String, dump: &Dump, r: &Report, view: &View<'_>) -
     Ok(())
 }
 
+/// Every change since the history's last run (a batch run's copy only): new,
+/// reopened, grown and resolved findings, each with its money then and now.
+fn write_since(o: &mut String, v: &crate::since::SinceView<'_>) -> Out {
+    writeln!(
+        o,
+        r#"<section id="since" class="long"><h2>Since the last run</h2>"#
+    )?;
+    if let Some(n) = v.new_client {
+        writeln!(
+            o,
+            "<p>The history held nothing of this client before (its last run was run {}): its {n} findings are \
+             all new; findings.csv lists them.</p></section>",
+            v.since_run
+        )?;
+        return Ok(());
+    }
+    let [new, reopened, grown, resolved] = v.counts;
+    writeln!(
+        o,
+        "<p>Since run {} of the history: <b>{new} new</b>, <b>{reopened} reopened</b>, <b>{grown} grown</b> \
+         (recoverable rose since the last run that saw it), <b>{resolved} resolved</b> (no longer found). \
+         The batch's review.csv lists the same for every client.</p>",
+        v.since_run
+    )?;
+    if v.items.is_empty() {
+        writeln!(o, "</section>")?;
+        return Ok(());
+    }
+    writeln!(
+        o,
+        "<table><thead><tr><th>Change</th><th>Finding</th><th>Where</th><th class=\"m\">Recoverable then</th>\
+         <th class=\"m\">Recoverable now</th><th class=\"m\">Monthly then</th><th class=\"m\">Monthly now</th>\
+         </tr></thead><tbody>"
+    )?;
+    let cell = |v: Option<Decimal>| v.map(money).unwrap_or_default();
+    for i in &v.items {
+        let service = if i.service.is_empty() {
+            "account level".to_string()
+        } else {
+            format!("service {}", i.service)
+        };
+        writeln!(
+            o,
+            r#"<tr><td><b>{}</b></td><td><span class="tag">{}</span> {}</td><td>{}<br>account {}<br>{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td></tr>"#,
+            i.kind.as_str(),
+            esc(i.rule),
+            esc(i.description),
+            esc(i.carrier),
+            esc(i.account),
+            esc(&service),
+            cell(i.before.map(|b| b.0)),
+            cell(i.now.map(|n| n.0)),
+            cell(i.before.map(|b| b.1)),
+            cell(i.now.map(|n| n.1)),
+        )?;
+    }
+    writeln!(o, "</tbody></table></section>")?;
+    Ok(())
+}
+
 /// The largest findings by first-year value, with their evidence.
 fn write_findings(o: &mut String, dump: &Dump, view: &View<'_>) -> Out {
     writeln!(
@@ -1223,7 +1286,8 @@ fn write_findings(o: &mut String, dump: &Dump, view: &View<'_>) -> Out {
     if let Some((m, new, reopened)) = &view.marks {
         writeln!(
             o,
-            "<p class=\"muted\">Since run {} of the history: {new} new, {reopened} reopened (marked below).</p>",
+            "<p class=\"muted\">Since run {} of the history: {new} new, {reopened} reopened (marked below; \
+             <a href=\"#since\">Since the last run</a> lists every change).</p>",
             m.since_run
         )?;
     }
@@ -1355,6 +1419,9 @@ pub struct BatchIndexRow {
     pub new_findings: Option<u64>,
     /// Findings resolved in this run by the history (empty cell when `None`).
     pub resolved_findings: Option<u64>,
+    /// Findings whose recoverable grew in this run by the history (empty cell
+    /// when `None`).
+    pub grown_findings: Option<u64>,
     /// The ledger's recovered money (report.json's `recovery.recovered`), as in
     /// its summary row; `None` (an empty cell) without claims.csv.
     pub recovered: Option<Decimal>,
@@ -1388,6 +1455,7 @@ impl BatchIndexRow {
             has_report: true,
             new_findings: None,
             resolved_findings: None,
+            grown_findings: None,
             recovered: report.recovery.as_ref().map(|r| r.recovered),
             outstanding: report.recovery.as_ref().map(|r| r.outstanding),
         }
@@ -1397,7 +1465,10 @@ impl BatchIndexRow {
 /// The batch index page: every client with its figures and a link to its
 /// report. Rows are shown in client order; a tiny inline script sorts by a
 /// column when its heading is clicked, and the page reads fully without it.
-pub fn batch_index_html(rows: &[BatchIndexRow]) -> String {
+/// `review`: how many findings of the run's review.csv are new, reopened,
+/// grown and resolved (in [`crate::ChangeKind::ALL`] order), when the run
+/// wrote one (the page links it).
+pub fn batch_index_html(rows: &[BatchIndexRow], review: Option<[usize; 4]>) -> String {
     let mut sorted: Vec<&BatchIndexRow> = rows.iter().collect();
     sorted.sort_by(|a, b| a.client.cmp(&b.client));
     let mut o = String::new();
@@ -1426,6 +1497,12 @@ pub fn batch_index_html(rows: &[BatchIndexRow]) -> String {
             money(total(|r| r.recovered.unwrap_or_default())),
             money(total(|r| r.outstanding.unwrap_or_default()))
         )?;
+        if let Some([new, reopened, grown, resolved]) = review {
+            writeln!(
+                o,
+                r#"<p class="sub">The morning review: <a href="review.csv">review.csv</a> lists every finding that changed in this run ({new} new, {reopened} reopened, {grown} grown, {resolved} resolved), with its money before and after.</p>"#
+            )?;
+        }
         writeln!(o, r#"<section class="long"><table id="clients"><thead><tr>"#)?;
         let heads = [
             ("Client", false),
@@ -1441,6 +1518,7 @@ pub fn batch_index_html(rows: &[BatchIndexRow]) -> String {
             ("Payback (months)", true),
             ("New", true),
             ("Resolved", true),
+            ("Grown", true),
             ("Recovered", true),
             ("Outstanding", true),
             ("Report", false),
@@ -1474,7 +1552,7 @@ pub fn batch_index_html(rows: &[BatchIndexRow]) -> String {
             };
             writeln!(
                 o,
-                r#"<tr><td>{}</td><td>{}</td><td>{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td>{}</td></tr>"#,
+                r#"<tr><td>{}</td><td>{}</td><td>{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td>{}</td></tr>"#,
                 esc(&r.client),
                 esc(&r.name),
                 status,
@@ -1488,6 +1566,7 @@ pub fn batch_index_html(rows: &[BatchIndexRow]) -> String {
                 esc(&r.payback),
                 r.new_findings.map(|n| n.to_string()).unwrap_or_default(),
                 r.resolved_findings.map(|n| n.to_string()).unwrap_or_default(),
+                r.grown_findings.map(|n| n.to_string()).unwrap_or_default(),
                 r.recovered.map(money).unwrap_or_default(),
                 r.outstanding.map(money).unwrap_or_default(),
                 link

@@ -110,9 +110,11 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
         None => all,
     };
     let total = clients.len() as u64;
-    let (mut store, snapshot, mut history_error) = open_history(&location);
+    let (store, snapshot, mut history_error) = open_history(&location);
+    let store = store.map(std::sync::Mutex::new);
     let settings = Settings {
         history: snapshot.as_ref(),
+        store: store.as_ref(),
         out: &args.out,
         rules: &rules,
         rules_hash: batch::fingerprint::with_as_of(
@@ -137,20 +139,24 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
 
     let mut done = done;
     let mut history_note = None;
-    if let Some(store) = store.as_mut() {
-        match record_history(store, &mut done, shard) {
-            Ok(note) => {
+    let mut review = None;
+    // A store a client's thread panicked on is still the store: its statements are whole.
+    let store = store.map(|m| m.into_inner().unwrap_or_else(|e| e.into_inner()));
+    if let Some(mut store) = store {
+        match record_history(&mut store, &mut done, shard) {
+            Ok((note, changes)) => {
                 let read = snapshot.as_ref().map_or(0.0, |s| s.took.as_secs_f64());
                 history_note = Some(format!(
                     "{note}, read before the run in {read:.2} s ({})",
                     location.describe()
-                ))
+                ));
+                review = Some(changes);
             }
             Err(e) => history_error = Some(e),
         }
     }
     let rows: Vec<summary::SummaryRow> = done.iter().map(|d| d.row.clone()).collect();
-    write_summaries(&args.out, &done, &rows)?;
+    write_summaries(&args.out, &done, &rows, review.as_ref())?;
     if !args.quiet {
         print_screen(
             &args,
@@ -237,13 +243,14 @@ fn open_history(
 
 /// Records the run in the history (one transaction) and puts each client's
 /// counts into its summary row (not for a failed client, whose cells stay empty).
-/// Returns the final screen's line about it: the run id, the findings of
-/// audited clients and how long the transaction took.
+/// Returns the final screen's line about it (the run id, the findings of
+/// audited clients and how long the transaction took) and the run's changes,
+/// read back from the history as `telaudit history --changes --run N` reads them.
 fn record_history(
     store: &mut history::Store,
     done: &mut [Done],
     shard: Option<(u64, u64)>,
-) -> Result<String, String> {
+) -> Result<(String, history::RunChanges), String> {
     let t = Instant::now();
     let runs: Vec<history::ClientRun> = done
         .iter()
@@ -270,11 +277,18 @@ fn record_history(
         if d.row.status != BatchStatus::Error {
             d.row.new_findings = Some(n.new);
             d.row.resolved_findings = Some(n.resolved);
+            d.row.grown_findings = Some(n.grown);
         }
     }
-    Ok(format!(
-        "  history           run {run}: {findings} findings of audited clients recorded in {:.2} s",
-        t.elapsed().as_secs_f64()
+    let took = t.elapsed().as_secs_f64();
+    let changes = store.changes(Some(run), None)?;
+    Ok((
+        format!(
+            "  history           run {run}: {findings} findings of audited clients recorded in {took:.2} s; \
+             {} changed (review.csv)",
+            changes.rows.len()
+        ),
+        changes,
     ))
 }
 
@@ -389,15 +403,36 @@ fn check_history_path(
     Ok(())
 }
 
-/// summary.json, summary.csv and index.html, each written atomically.
-fn write_summaries(out: &Path, done: &[Done], rows: &[summary::SummaryRow]) -> Result<(), CliError> {
+/// summary.json, summary.csv, review.csv (the run's changes, when the history
+/// recorded the run) and index.html, each written atomically. Without this
+/// run's changes an earlier run's review.csv is removed: it would pass for this
+/// run's.
+fn write_summaries(
+    out: &Path,
+    done: &[Done],
+    rows: &[summary::SummaryRow],
+    review: Option<&history::RunChanges>,
+) -> Result<(), CliError> {
     let w = |name: &str, text: String| {
         store::write_file_atomic(out, name, text.as_bytes()).map_err(CliError::Failed)
     };
     w("summary.json", summary::summary_json(rows))?;
     w("summary.csv", summary::summary_csv(rows))?;
+    match review {
+        Some(c) => w("review.csv", super::history::changes_csv(c))?,
+        None => match std::fs::remove_file(out.join("review.csv")) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(CliError::Failed(format!(
+                    "cannot remove the earlier run's {}: {e}",
+                    out.join("review.csv").display()
+                )))
+            }
+            _ => {}
+        },
+    }
     let index: Vec<telaudit_report::BatchIndexRow> = done.iter().map(index_row).collect();
-    w("index.html", telaudit_report::batch_index_html(&index))
+    let counts = review.map(super::history::change_counts);
+    w("index.html", telaudit_report::batch_index_html(&index, counts))
 }
 
 /// A summary figure as a number; a failed client's missing figure counts as 0.
@@ -424,6 +459,7 @@ fn index_row(d: &Done) -> telaudit_report::BatchIndexRow {
         has_report: d.row.status != BatchStatus::Error,
         new_findings: d.row.new_findings,
         resolved_findings: d.row.resolved_findings,
+        grown_findings: d.row.grown_findings,
         recovered: d.row.recovered.map(summary::Cents::value),
         outstanding: d.row.outstanding.map(summary::Cents::value),
     }
