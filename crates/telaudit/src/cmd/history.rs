@@ -480,10 +480,10 @@ pub fn changes_text(c: &RunChanges, client: Option<&str>) -> String {
         "description",
         "recoverable before",
         "after",
-        "change",
+        "difference",
         "monthly before",
         "after",
-        "change",
+        "difference",
     ];
     let rows: Vec<Vec<String>> = c
         .rows

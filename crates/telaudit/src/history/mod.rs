@@ -370,6 +370,9 @@ pub fn read_changes(
     run: Option<i64>,
     client: Option<&str>,
 ) -> Result<RunChanges, String> {
+    if version == 0 {
+        return Err("holds no run yet".into());
+    }
     if version < 3 {
         return Err(format!(
             "has schema version {version}: the changes of each run are recorded from version 3 on; run \
@@ -408,6 +411,18 @@ pub fn read_changes(
             .then_with(|| a.key.cmp(&b.key))
     });
     Ok(RunChanges { run, rows })
+}
+
+/// An error of a store named by `place`: `the history P: reason`, or `the
+/// history P holds no run 9` for the reasons [`read_changes`] words that way.
+pub fn named(place: &str, e: String) -> String {
+    if e.starts_with("the history") {
+        e
+    } else if e.starts_with("holds ") || e.starts_with("has ") {
+        format!("the history {place} {e}")
+    } else {
+        format!("the history {place}: {e}")
+    }
 }
 
 /// A stored change with its money read; a cell that is not an amount (or a

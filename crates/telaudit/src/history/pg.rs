@@ -237,7 +237,7 @@ impl Pg {
         let tx = self.client.transaction().map_err(|e| wrap(sql(e)))?;
         let mut t = PgTx { tx };
         let v = super::check_version(&mut t, &place).map_err(wrap)?;
-        f(&mut t, v).map_err(wrap)
+        f(&mut t, v).map_err(|e| super::named(&place, e))
     }
 
     /// The open findings and the client runs.
@@ -257,11 +257,17 @@ impl Pg {
         if v == 0 {
             return Ok(o);
         }
-        // The shares of the totals and the grown counts are there from version 3 on.
+        // The ledger's figures are there from version 2 on, the shares of the
+        // totals and the grown counts from version 3 on.
         let (shares, grown) = if v >= 3 {
             ("recoverable_in_totals, monthly_in_totals", "grown_findings::INT8")
         } else {
             ("NULL::TEXT, NULL::TEXT", "NULL::INT8")
+        };
+        let ledger = if v >= 2 {
+            "recovered, outstanding"
+        } else {
+            "NULL::TEXT, NULL::TEXT"
         };
         for r in
             t.tx.query(
@@ -297,7 +303,7 @@ impl Pg {
         }
         for r in
             t.tx.query(
-                "SELECT run_id::INT8, client, recovered, outstanding FROM client_runs",
+                &format!("SELECT run_id::INT8, client, {ledger} FROM client_runs"),
                 &[],
             )
             .map_err(|e| wrap(sql(e)))?

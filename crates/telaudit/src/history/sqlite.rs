@@ -100,7 +100,7 @@ impl Sqlite {
             .map_err(|e| format!("the history {place}: {}", reason(&e)))?;
         let mut t = SqliteTx { tx };
         let v = super::check_version(&mut t, &place).map_err(|e| prefix(e, &place))?;
-        f(&mut t, v).map_err(|e| prefix(e, &place))
+        f(&mut t, v).map_err(|e| super::named(&place, e))
     }
 
     /// The open findings and the client runs.
@@ -118,11 +118,17 @@ impl Sqlite {
         }
         let tx = &t.tx;
         let sql = |e: rusqlite::Error| format!("the history {place}: {}", reason(&e));
-        // The shares of the totals and the grown counts are there from version 3 on.
+        // The ledger's figures are there from version 2 on, the shares of the
+        // totals and the grown counts from version 3 on.
         let (shares, grown) = if v >= 3 {
             ("recoverable_in_totals, monthly_in_totals", "grown_findings")
         } else {
             ("NULL, NULL", "NULL")
+        };
+        let ledger = if v >= 2 {
+            "recovered, outstanding"
+        } else {
+            "NULL, NULL"
         };
         let mut st = tx
             .prepare(&format!(
@@ -158,7 +164,7 @@ impl Sqlite {
             o.client_runs.push(r.map_err(sql)?);
         }
         let mut st = tx
-            .prepare("SELECT run_id, client, recovered, outstanding FROM client_runs")
+            .prepare(&format!("SELECT run_id, client, {ledger} FROM client_runs"))
             .map_err(sql)?;
         let rows = st
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
