@@ -1133,9 +1133,9 @@ fn a_late_fee_billed_again_grows_a_duplicate_gone_resolves_and_comes_back_reopen
          the last run that saw it), <b>1 resolved</b>"
     ));
     for row in [
-        r#"<tr><td><b>new</b></td><td><span class="tag">FEE001</span> late payment fee &#39;Late Payment Fee&#39;, 1 period</td><td>Verizon Wireless<br>account 200<br>account level</td><td class="m"></td><td class="m">5.00</td><td class="m"></td><td class="m">0.00</td></tr>"#,
-        r#"<tr><td><b>grown</b></td><td><span class="tag">FEE001</span> late payment fee &#39;Late Payment Fee&#39;, 2 periods</td><td>Verizon Wireless<br>account 100<br>account level</td><td class="m">15.00</td><td class="m">35.00</td><td class="m">0.00</td><td class="m">0.00</td></tr>"#,
-        r#"<tr><td><b>resolved</b></td><td><span class="tag">DUP001</span> 2 copies of &#39;Unlimited Plan&#39; 40.00, 1 period</td><td>Verizon Wireless<br>account 200<br>service 555-0002</td><td class="m">40.00</td><td class="m"></td><td class="m">0.00</td><td class="m"></td></tr>"#,
+        r#"<tr><td><b>new</b></td><td><span class="tag">FEE001</span> late payment fee &#39;Late Payment Fee&#39;, 1 period</td><td>Verizon Wireless &middot; account 200 &middot; account level</td><td class="m"></td><td class="m">5.00</td><td class="m"></td><td class="m">0.00</td></tr>"#,
+        r#"<tr><td><b>grown</b></td><td><span class="tag">FEE001</span> late payment fee &#39;Late Payment Fee&#39;, 2 periods</td><td>Verizon Wireless &middot; account 100 &middot; account level</td><td class="m">15.00</td><td class="m">35.00</td><td class="m">0.00</td><td class="m">0.00</td></tr>"#,
+        r#"<tr><td><b>resolved</b></td><td><span class="tag">DUP001</span> 2 copies of &#39;Unlimited Plan&#39; 40.00, 1 period</td><td>Verizon Wireless &middot; account 200 &middot; service 555-0002</td><td class="m">40.00</td><td class="m"></td><td class="m">0.00</td><td class="m"></td></tr>"#,
     ] {
         assert!(html.contains(row), "{row}\n{html}");
     }

@@ -576,13 +576,13 @@ fn the_batch_copy_lists_every_change_since_the_last_run() {
         [
             // New, largest first-year change first: 0 + 12 x 40.00, 6.00 + 12 x 6.00,
             // 0.05 + 12 x 0.02 (RAT001's 0.045 and 0.015 in cents, as the history stores them).
-            "<b>new</b> | <span class=\"tag\">UNU001</span> unused | Verizon<br>account 0042<br>service A |  | 0.00 |  | 40.00",
-            "<b>new</b> | <span class=\"tag\">CRD001</span> credit missing | Verizon<br>account 0042<br>service B |  | 6.00 |  | 6.00",
-            "<b>new</b> | <span class=\"tag\">RAT001</span> rate above contract | Verizon<br>account 0042<br>service B |  | 0.05 |  | 0.02",
+            "<b>new</b> | <span class=\"tag\">UNU001</span> unused | Verizon &middot; account 0042 &middot; service A |  | 0.00 |  | 40.00",
+            "<b>new</b> | <span class=\"tag\">CRD001</span> credit missing | Verizon &middot; account 0042 &middot; service B |  | 6.00 |  | 6.00",
+            "<b>new</b> | <span class=\"tag\">RAT001</span> rate above contract | Verizon &middot; account 0042 &middot; service B |  | 0.05 |  | 0.02",
             // Reopened: its money when it was last seen, and now; today's text.
-            "<b>reopened</b> | <span class=\"tag\">DUP001</span> 2 copies &lt;script&gt;alert(1)&lt;/script&gt; | Verizon<br>account 0042<br>service A | 40.00 | 80.00 | 0.00 | 0.00",
-            "<b>grown</b> | <span class=\"tag\">FEE001</span> late fee | ../AT&amp;T/x<br>account a/b<br>account level | 4.00 | 10.00 | 0.00 | 0.00",
-            "<b>resolved</b> | <span class=\"tag\">ZOM001</span> roaming &lt;pack&gt; | Verizon<br>account 0042<br>service A | 12.50 |  | 1.25 | ",
+            "<b>reopened</b> | <span class=\"tag\">DUP001</span> 2 copies &lt;script&gt;alert(1)&lt;/script&gt; | Verizon &middot; account 0042 &middot; service A | 40.00 | 80.00 | 0.00 | 0.00",
+            "<b>grown</b> | <span class=\"tag\">FEE001</span> late fee | ../AT&amp;T/x &middot; account a/b &middot; account level | 4.00 | 10.00 | 0.00 | 0.00",
+            "<b>resolved</b> | <span class=\"tag\">ZOM001</span> roaming &lt;pack&gt; | Verizon &middot; account 0042 &middot; service A | 12.50 |  | 1.25 | ",
         ]
     );
     // The largest findings' marks say where the whole list is.

@@ -19,10 +19,13 @@
 //! --history URL: where the finding history lives: sqlite:PATH or
 //! postgres://user:password@host:port/database; default DIR/history.sqlite.
 //! The run records its findings there in one transaction after the clients'
-//! folders are written (new, resolved, reopened; docs/history.md), and the
-//! summaries gain new_findings and resolved_findings. `telaudit history DIR`
-//! shows it. Shards: give them one PostgreSQL history, or each its own --out
-//! (and so its own SQLite file).
+//! folders are written (new, resolved, reopened, grown; docs/history.md), the
+//! summaries gain new_findings, resolved_findings and grown_findings, and
+//! DIR/review.csv lists every finding that changed in the run with its money
+//! before and after (index.html links it; `telaudit history DIR --changes`
+//! prints the same). `telaudit history DIR` shows the history. Shards: give
+//! them one PostgreSQL history, or each its own --out (and so its own SQLite
+//! file).
 //!
 //! Exit status: 0 every client audited or unchanged without refused input or
 //! unrecognised files; 1 some client failed, had input refused or had files no
@@ -281,12 +284,14 @@ fn record_history(
         }
     }
     let took = t.elapsed().as_secs_f64();
+    let t = Instant::now();
     let changes = store.changes(Some(run), None)?;
     Ok((
         format!(
             "  history           run {run}: {findings} findings of audited clients recorded in {took:.2} s; \
-             {} changed (review.csv)",
-            changes.rows.len()
+             {} changed (review.csv, read back in {:.2} s)",
+            changes.rows.len(),
+            t.elapsed().as_secs_f64()
         ),
         changes,
     ))
@@ -340,7 +345,7 @@ fn check_out_not_in_root(root: &Path, out: &Path) -> Result<(), CliError> {
 /// Refuses a SQLite history where the batch would destroy it or read it as
 /// input: inside ROOT (a client would change every night, or a folder of
 /// histories be read as a client), the output folder itself, one of the names
-/// the batch writes into it (summary.json, the lock, a leftover), or inside a
+/// the batch writes into it (summary.json, review.csv, the lock, a leftover), or inside a
 /// client's output folder (replaced whole on every run). Exit 2, before any
 /// client is audited.
 fn check_history_path(
