@@ -1625,13 +1625,15 @@ pub fn batch_index_html(rows: &[BatchIndexRow], review: Option<[usize; 4]>) -> S
 }
 
 /// The batch index's own rules: the page takes the whole window, the table a
-/// smaller type, and long cells (a client's error) wrap, so that every column
-/// up to the report links fits a 1,300 px screen.
+/// smaller type, and long cells (a client's error) and the figures' headings
+/// ("Too late to claim") wrap, so that every column up to the report links fits
+/// a 1,300 px screen (scripts/browser-test.sh checks it).
 const INDEX_CSS: &str =
     "th button{all:unset;cursor:pointer;font-weight:600}th button:after{content:\" \\2195\";color:#94a3b8}\
 main.index{max-width:none;padding:16px 14px 32px}main.index section{padding:12px 10px}\
 main.index table{font-size:12.5px}main.index th,main.index td{padding:5px 6px}\
-main.index td .muted{display:block;max-width:22em;overflow-wrap:anywhere}";
+main.index td .muted{display:block;max-width:22em;overflow-wrap:anywhere}\
+main.index th.m{white-space:normal}";
 
 /// Sorts the batch table by a clicked column; a second click reverses.
 const SORT_JS: &str = r#"
