@@ -135,6 +135,7 @@ h3{font-size:15px;margin:16px 0 8px;color:#334155}
 .top tr.f td{border-bottom:none}
 .top tr.e td{padding-top:0;font-size:11px;line-height:1.35}
 @media screen{
+.inv{display:-webkit-box;-webkit-box-orient:vertical;-webkit-line-clamp:1;line-clamp:1;overflow:hidden}
 table.top,table.acts,table.first,table.late{table-layout:fixed}
 .late th:nth-child(2){width:32%}.late th:nth-child(3){width:180px}.late th:nth-child(4){width:80px}
 .first th:nth-child(1){width:96px}.first th:nth-child(3){width:36%}.first th:nth-child(4){width:100px}
@@ -143,7 +144,7 @@ table.top,table.acts,table.first,table.late{table-layout:fixed}
 .acts th:nth-child(1){width:19%}.acts th:nth-child(2){width:33%}.acts th:nth-child(3){width:24%}
 .acts th:nth-child(4){width:15%}.acts th:nth-child(5){width:9%;white-space:normal}
 }
-.inv{font-size:11.5px;display:-webkit-box;-webkit-box-orient:vertical;-webkit-line-clamp:1;line-clamp:1;overflow:hidden}
+.inv{font-size:11.5px}
 section p{margin:6px 0 10px}
 h3{margin:12px 0 6px}
 svg{width:100%;max-width:720px;height:auto;display:block;overflow:visible}

@@ -323,7 +323,6 @@ pub fn summarize(dump: &Dump, results: &[RuleResult]) -> Report {
 /// without claims.csv).
 pub fn summarize_with(dump: &Dump, results: &[RuleResult], rec: Option<&Recovery>) -> Report {
     let input = summarize_input(dump);
-
     // by_rule: each rule's own figures.
     let mut by_rule: Vec<RuleTotals> = results
         .iter()
