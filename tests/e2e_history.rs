@@ -642,6 +642,23 @@ fn postgres_four_runs_and_concurrent_shards() {
     assert!(String::from_utf8(o.stdout).unwrap().starts_with(&format!(
         "Changes in run 3: 0 new, 0 reopened, 0 grown, {lumen} resolved\n"
     )));
+    // One client's changes, its latest run by default: review.csv's rows.
+    let o = run(&[
+        "history",
+        out.to_str().unwrap(),
+        "--history",
+        &url,
+        "--changes",
+        "--client",
+        "acme-health",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(
+        String::from_utf8(o.stdout).unwrap(),
+        fs::read_to_string(out.join("review.csv")).unwrap()
+    );
     drop(c);
 
     // The fees client on PostgreSQL: the same review.csv as on SQLite (a grown,
