@@ -423,7 +423,7 @@ fn a_batch_run_twice_shows_recovery_growing_in_the_history() {
     assert_eq!(history(&out), ("0.00".into(), "100.00".into(), String::new()));
     let summary = fs::read_to_string(out.join("summary.csv")).unwrap();
     assert!(
-        summary.lines().nth(1).unwrap().ends_with(",0.00,100.00"),
+        summary.lines().nth(1).unwrap().ends_with(",0.00,100.00,0"),
         "{summary}"
     );
 

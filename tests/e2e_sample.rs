@@ -397,7 +397,7 @@ fn sample_pool_is_found_its_lines_add_up_and_its_look_alikes_are_not() {
     );
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(
-        html.contains("account 287650001<br>pool of 6 services (GB)</td>"),
+        html.contains("account 287650001 &middot; pool of 6 services (GB)</td>"),
         "the pool item"
     );
     assert!(

@@ -181,8 +181,9 @@ pub fn write_outputs_timed(
                 s.spawn(move |_| *recovered = timed(|| write_recovery(sync, dir, report)));
                 s.spawn(move |_| {
                     let view = crate::view::View::new(dump, results, report, c);
-                    let marked = marks
-                        .map(|m| crate::view::View::new(dump, results, report, c).with_marks(m, results));
+                    let marked = marks.map(|m| {
+                        crate::view::View::new(dump, results, report, c).with_marks(m, dump, results)
+                    });
                     let html_view = marked.as_ref().unwrap_or(&view);
                     rayon::join(
                         || {
