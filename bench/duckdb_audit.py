@@ -60,10 +60,15 @@ def rogers_rows(d):
     <account>-<MMDDYYYY>, dated on the cycle end; the cycle starts the day after the
     same day a month before); the call detail summed per export, line, cycle and kind
     (data KB / 1,048,576 = GB, seconds / 60 = minutes, messages counted; half away
-    from zero to 6 places); and every line billed in an account's cycle that no
-    export lists in a kind a home (not roaming) export of that account and cycle
-    measures, at 0. Rows are (carrier, account, sid, idate, ct, code, descr, ps, pe,
-    amt, qty, ur, uq, unit)."""
+    from zero to 6 places), only for a cycle its account is billed in (call detail
+    of any other cycle is set aside); and every line billed in an account's cycle
+    that no export lists in a kind a home (not roaming) export of that account and
+    cycle measures, at 0. Rows are (carrier, account, sid, idate, ct, code, descr,
+    ps, pe, amt, qty, ur, uq, unit, cd), cd true for call detail's usage rows (no
+    bill row). Also returns the lines not measured: (carrier, account, sid, ps) of
+    every line of an account that call detail names, in each billed cycle whose
+    home exports do not measure all three kinds (data, voice, messages): the Custom
+    report carries no usage, so call detail alone measures a Rogers line."""
     customs, details = [], []
     for root, _, files in os.walk(os.path.join(d, "invoices")):
         for f in files:
@@ -86,7 +91,8 @@ def rogers_rows(d):
             for col, ct in ROGERS_CLASSES:
                 amt = Decimal(m.get(col, "0"))
                 if amt != 0:
-                    rows.append(("Rogers", acct, sid, pe, ct, "", col, ps, pe, amt, Decimal(1), None, None, ""))
+                    rows.append(("Rogers", acct, sid, pe, ct, "", col, ps, pe, amt, Decimal(1), None, None, "",
+                                 False))
     sums, measured = {}, set()
     for p in sorted(details):
         folder = os.path.dirname(p)
@@ -100,6 +106,8 @@ def rogers_rows(d):
                                  "Voice": ("voice", "Seconds", False), "Voice-RM": ("voice", "Seconds", True)}[kind_name]
         for line in open(p, encoding="latin-1").read().splitlines():
             m = dict(zip(names, line.split("|")))
+            if (m["BAN"], ps) not in billed:
+                continue  # no bill of its account for that cycle: set aside
             key = (p, m["BAN"], m["User Number"], ps, kind)
             sums[key] = sums.get(key, Decimal(0)) + (Decimal(m[column]) if column else Decimal(1))
             if not roaming:
@@ -112,7 +120,7 @@ def rogers_rows(d):
         pe = billed[(acct, ps)][1]
         uq = (q / per[kind]).quantize(six, rounding=ROUND_HALF_UP)  # half away from zero
         rows.append(("Rogers", acct, sid, pe, "usage", "", f"{kind} use", ps, pe, Decimal(0), Decimal(1), None, uq,
-                     units[kind]))
+                     units[kind], True))
 
     listed = set()
     for (_, acct, sid, ps, kind), q in sorted(sums.items()):
@@ -122,7 +130,16 @@ def rogers_rows(d):
         for sid in sorted(billed[(acct, ps)][0]):
             if (acct, sid, ps, kind) not in listed:
                 usage(acct, sid, ps, kind, Decimal(0))
-    return rows
+    named = {k[1] for k in sums}
+    lines = {}
+    for (acct, _), (sids, _) in billed.items():
+        lines.setdefault(acct, set()).update(sids)
+    for (_, acct, sid, _, _) in sums:
+        lines.setdefault(acct, set()).add(sid)
+    unmeasured = sorted({("Rogers", acct, sid, ps) for (acct, ps) in billed if acct in named
+                         and any((acct, ps, k) not in measured for k in ("data", "voice", "messages"))
+                         for sid in lines[acct]})
+    return rows, unmeasured
 def esc(col):
     """A finding key part in SQL: `\\` and `|` inside it escaped with a `\\`."""
     return "replace(replace(" + col + r", '\', '\\'), '|', '\|')"
@@ -157,12 +174,18 @@ CREATE TABLE r AS SELECT row_number() OVER () AS id, carrier, account, invoice, 
   CAST(nullif(unit_rate,'') AS DECIMAL(38,6)) AS ur,
   CAST(nullif(usage_quantity,'') AS DECIMAL(38,6)) AS uq, coalesce(usage_unit,'') AS unit
 FROM read_csv('{inv}', union_by_name=true, all_varchar=true, header=true, delim=',', quote='"', escape='"')""")
-    rogers = rogers_rows(d)
+    # cd: a usage row read from call detail (no bill row: it never shows a period billed)
+    con.execute("ALTER TABLE r ADD COLUMN cd BOOLEAN DEFAULT false")
+    rogers, unmeasured = rogers_rows(d)
     if rogers:
         (last,) = con.execute("SELECT coalesce(max(id), 0) FROM r").fetchone()
-        con.executemany("INSERT INTO r (id, carrier, account, sid, idate, ct, code, descr, ps, pe, amt, qty, ur, uq, unit) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        con.executemany("INSERT INTO r (id, carrier, account, sid, idate, ct, code, descr, ps, pe, amt, qty, ur, uq, unit, "
+                        "cd) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         [(last + 1 + i,) + row for i, row in enumerate(rogers)])
+    # unm: the lines call detail could not measure in a billed period (never unused there)
+    con.execute("CREATE TABLE unm (carrier VARCHAR, account VARCHAR, sid VARCHAR, ps VARCHAR)")
+    if unmeasured:
+        con.executemany("INSERT INTO unm VALUES (?, ?, ?, ?)", unmeasured)
     inv_csv, con_csv = os.path.join(d, "inventory.csv"), os.path.join(d, "contracts.csv")
     if os.path.exists(inv_csv):
         con.execute(f"""CREATE TABLE inv AS SELECT service_id, carrier, coalesce(account,'') AS account,
@@ -204,7 +227,7 @@ WITH per AS (SELECT carrier, account, ps, dense_rank() OVER (PARTITION BY carrie
 lat AS (SELECT carrier, account, ps FROM per WHERE back = 1),
 -- le: the latest period's end; a contract whose effective_to is not after it claims no
 -- monthly money (formats.md section 6: the next bill falls outside it)
-le AS (SELECT carrier, account, max(pe) le FROM r JOIN lat USING (carrier, account, ps) GROUP BY ALL),
+le AS (SELECT carrier, account, max(pe) le FROM r JOIN lat USING (carrier, account, ps) WHERE NOT cd GROUP BY ALL),
 -- cp: the copies, every row of the same charge after the first (DUP001 claims them)
 cp AS (SELECT id, fcar FROM (
           SELECT id, amt, row_number() OVER (PARTITION BY account, sid, ct, code, descr, ps, pe, qty, amt ORDER BY id) n,
@@ -225,8 +248,12 @@ svc_usage AS (SELECT carrier, account, sid FROM r JOIN (SELECT carrier, account 
               USING (carrier, account) WHERE ct='usage' AND sid<>'' GROUP BY ALL),
 svc_used3 AS (SELECT DISTINCT r.carrier, r.account, r.sid FROM r JOIN per USING (carrier, account, ps)
               WHERE per.back <= 3 AND r.ct='usage' AND coalesce(r.uq,0) > 0),
+-- not measured in a period of the window (call detail that lacks a kind): never unused
+svc_unm3 AS (SELECT DISTINCT unm.carrier, unm.account, unm.sid FROM unm JOIN per USING (carrier, account, ps)
+             WHERE per.back <= 3),
 unu AS (SELECT 'UNU001', CAST(id AS VARCHAR), 0, amt, carrier, idate, NULL::VARCHAR FROM rl JOIN svc_usage USING (carrier, account, sid)
-        ANTI JOIN svc_used3 USING (carrier, account, sid) WHERE rl.ct='recurring' AND rl.is_lat),
+        ANTI JOIN svc_used3 USING (carrier, account, sid) ANTI JOIN svc_unm3 USING (carrier, account, sid)
+        WHERE rl.ct='recurring' AND rl.is_lat),
 -- DIS001: the inventory line ruling a service: one naming the account over a carrier-wide
 -- one, then a disconnected one, then the earliest disconnect date
 svc AS (SELECT DISTINCT carrier, account, sid FROM r WHERE sid <> ''),
@@ -255,11 +282,11 @@ kc0 AS (SELECT k.*, p.account AS acct, p.ps, p.back FROM k JOIN per p ON p.carri
        WHERE k.kind='credit' AND p.ps BETWEEN k.ef AND k.et),
 kc AS (SELECT * FROM (SELECT kc0.*, row_number() OVER (PARTITION BY carrier, acct, sid, ps, code
           ORDER BY (account = '') ASC, amount DESC) n FROM kc0) WHERE n = 1),
-billed AS (SELECT DISTINCT carrier, account, sid, ps FROM r),
+billed AS (SELECT DISTINCT carrier, account, sid, ps FROM r WHERE NOT cd),
 -- a missing credit is dated by the latest invoice_date of its account's rows of that period
 crd AS (SELECT 'CRD001', concat_ws('|', kc.carrier, kc.acct, kc.sid, kc.ps, kc.code), s,
           CASE WHEN kc.back=1 AND kc.et > (SELECT le FROM le WHERE le.carrier=kc.carrier AND le.account=kc.acct) THEN s ELSE 0 END,
-          kc.carrier, (SELECT max(idate) FROM r WHERE r.carrier=kc.carrier AND r.account=kc.acct AND r.ps=kc.ps),
+          kc.carrier, (SELECT max(idate) FROM r WHERE r.carrier=kc.carrier AND r.account=kc.acct AND r.ps=kc.ps AND NOT r.cd),
           {fkey('CRD001', 'kc.carrier', 'kc.acct', 'kc.sid', 'kc.code', 'kc.account', "CASE WHEN kc.ef = '0000' THEN '' ELSE kc.ef END")}
           FROM (
           SELECT kc.*, kc.amount + coalesce((SELECT sum(amt) FROM r WHERE r.carrier=kc.carrier AND r.account=kc.acct AND r.sid=kc.sid
@@ -321,7 +348,8 @@ cir AS (SELECT 'CIR001', CAST(c.id AS VARCHAR), 0, c.b - t.monthly, NULL::VARCHA
         QUALIFY row_number() OVER (PARTITION BY c.id ORDER BY t.monthly, t.bw DESC, t.code) = 1),
 -- POL001 (section 3b): an account's pool per unit, leaving out the services idle (UNU001), billed after
 -- their disconnect date (DIS001) or untracked (ZOM001) by those rules' definitions above
-idle AS (SELECT carrier, account, sid FROM svc_usage ANTI JOIN svc_used3 USING (carrier, account, sid)),
+idle AS (SELECT carrier, account, sid FROM svc_usage ANTI JOIN svc_used3 USING (carrier, account, sid)
+         ANTI JOIN svc_unm3 USING (carrier, account, sid)),
 disc AS (SELECT DISTINCT rl.carrier, rl.account, rl.sid FROM rl JOIN rule_line USING (carrier, account, sid)
          WHERE rl.ps > rule_line.dd AND rl.amt > 0),
 untr AS (SELECT carrier, account, sid FROM svc WHERE {has_inv} AND carrier IN (SELECT carrier FROM inv)
@@ -382,7 +410,7 @@ SELECT rule, key, rec, mon, carrier, idate, fkey FROM claims
           (SELECT key, fkey, idate FROM c0 WHERE rec > 0
            QUALIFY row_number() OVER (PARTITION BY key ORDER BY rec DESC, rule) = 1) o
           JOIN led ON led.fkey <> '' AND led.fkey = o.fkey AND led.filed_on >= o.idate
-                  AND led.filed_on <= (SELECT max(idate) FROM r)
+                  AND led.filed_on <= (SELECT max(idate) FROM r WHERE NOT cd)
           GROUP BY o.key""")
     # Dispute windows (formats.md section 9): a claim dated before the as-of date (the
     # latest invoice_date; for a covered key, its covering claim's filing date) minus
@@ -397,7 +425,7 @@ SELECT rule, key, rec, mon, carrier, idate, fkey FROM claims
             con.execute("INSERT INTO win VALUES (?, ?)", [name, int(days)])
     con.execute(f"""CREATE TABLE c AS SELECT rule, key, CASE WHEN x THEN 0 ELSE rec END rec, mon,
           CASE WHEN x THEN rec ELSE 0 END expired FROM (
-          SELECT c0.*, coalesce(CAST(c0.idate AS DATE) < CAST(coalesce(cov.filed_on, (SELECT max(idate) FROM r)) AS DATE)
+          SELECT c0.*, coalesce(CAST(c0.idate AS DATE) < CAST(coalesce(cov.filed_on, (SELECT max(idate) FROM r WHERE NOT cd)) AS DATE)
                  - coalesce(win.days, {default}), false) x
           FROM c0 LEFT JOIN win USING (carrier) LEFT JOIN cov USING (key))""")
     # Totals: per claimed row (or missing credit) the largest recoverable and the largest monthly, once.
@@ -443,7 +471,7 @@ def whole_word_at(text, word):
 def recovery(con, cfg):
     """Credits matched to the claims in the fixed order (docs/recovery.md sections 2
     to 4): a loop, since each credit changes what the next one may pay."""
-    as_of = con.execute("SELECT max(idate) FROM r").fetchone()[0]
+    as_of = con.execute("SELECT max(idate) FROM r WHERE NOT cd").fetchone()[0]
     days = int(cfg.get("disputes", {}).get("response_days", 30))
     claims = con.execute("""SELECT claim_id, carrier, account, sid, filed_on, amount, status FROM led
                             WHERE filed_on <= ? ORDER BY n""", [as_of]).fetchall()

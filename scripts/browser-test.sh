@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Renders a real client's report.html in headless Chromium and checks what a
 # person would see: a screenshot that is not blank, a PDF, the headline figures
-# of report.json in the rendered page, no network request from the page, and
-# the sample client's funding plan (chart and payback marker).
+# of report.json in the rendered page, no network request from the page, the
+# sample client's funding plan (chart and payback marker), and the sizes on a
+# 1,300 px screen (the sample's report under 9,000 px tall, a batch's index.html
+# without horizontal overflow).
 #
 # Usage: scripts/browser-test.sh        (from anywhere; needs root or chromium installed)
 # Installs Debian's chromium when /usr/bin/chromium is missing. Ends with the
@@ -306,7 +308,8 @@ chromium_run sample-pdf --no-pdf-header-footer --print-to-pdf="$tmp/sample.pdf" 
 if command -v pdfinfo >/dev/null && [ -s "$tmp/sample.pdf" ]; then
     sp="$(pdfinfo "$tmp/sample.pdf" | awk '/^Pages:/{print $2}')"
     # 11 pages before the "Found too late to claim" (20 findings) and "Buying too much" (25 changes) sections; 18 with them;
-    # 19 with the "Disputes filed" section (the sample's claims.csv, docs/recovery.md).
+    # 19 with the "Disputes filed" section (the sample's claims.csv, docs/recovery.md); 17 with the evidence
+    # of each largest finding across the table under it (issue 27).
     [ "${sp:-99}" -le 20 ] && pass "sample report PDF is $sp pages (at most 20)" || fail "sample report PDF has ${sp:-?} pages, expected at most 20"
     if command -v pdftotext >/dev/null; then
         pdftotext "$tmp/sample.pdf" "$tmp/sample.txt" 2>/dev/null
@@ -318,6 +321,54 @@ else
 fi
 chromium_run sample-png --screenshot="$tmp/sample.png" --window-size=1280,2200 "file://$sout/report.html" >/dev/null 2>&1
 if [ -s "$tmp/sample.png" ]; then pass "screenshot of the sample's report"; else fail "no screenshot of the sample's report"; fi
+
+# 9. Sizes on a 1,300 px wide screen (issue 27): the sample's report.html is under
+#    9,000 px tall (16,959 before its layout used the screen's width), and a batch's
+#    index.html, with the history's columns and the review.csv link, has no
+#    horizontal overflow. A copy of the page gets a script at its end that writes
+#    the document's size into an attribute, which --dump-dom shows.
+measure() { # page, name: prints "WIDTHxHEIGHT VIEWPORT_WIDTH"
+    local page=$1 probe
+    probe="$(dirname "$page")/.measure-$2.html"
+    python3 - "$page" "$probe" <<'PY'
+import sys
+src = open(sys.argv[1], encoding="utf-8").read()
+probe = ('<script>var d=document.documentElement;document.body.setAttribute("data-size",'
+         'd.scrollWidth+"x"+d.scrollHeight+" "+d.clientWidth);</script>')
+i = src.rindex("</body>")
+open(sys.argv[2], "w", encoding="utf-8").write(src[:i] + probe + src[i:])
+PY
+    chromium_run "measure-$2" --dump-dom --window-size=1300,900 "file://$probe" 2>/dev/null \
+        | grep -o 'data-size="[^"]*"' | sed 's/data-size="\(.*\)"/\1/'
+    rm -f "$probe"
+}
+size="$(measure "$sout/report.html" sample)"
+height="${size#*x}"; height="${height%% *}"
+if [ -n "$size" ] && [ "$height" -lt 9000 ]; then
+    pass "sample report.html is $height px tall at 1,300 px wide (under 9,000)"
+else
+    fail "sample report.html is ${height:-?} px tall at 1,300 px wide, expected under 9,000 ($size)"
+fi
+broot="$tmp/batch-root"
+mkdir -p "$broot"
+cp -r sample-data/acme-health "$broot/acme-health"
+cp -r tests/fixtures/small-client "$broot/small-client"
+"$bin" batch "$broot" --out "$tmp/batch-out" --quiet >/dev/null 2>&1
+rm -r "$broot/small-client/invoices/lumen"
+if "$bin" batch "$broot" --out "$tmp/batch-out" --quiet >/dev/null 2>&1 && [ -s "$tmp/batch-out/review.csv" ]; then
+    pass "telaudit batch twice (a client's Lumen bills gone: resolved findings in review.csv)"
+else
+    fail "telaudit batch twice into $tmp/batch-out"
+fi
+size="$(measure "$tmp/batch-out/index.html" index)"
+width="${size%%x*}"; viewport="${size##* }"
+if [ -n "$size" ] && [ "$width" -le "$viewport" ] && [ "$viewport" -le 1300 ]; then
+    pass "batch index.html fits 1,300 px: $width px wide in a $viewport px window"
+else
+    fail "batch index.html is ${width:-?} px wide in a ${viewport:-?} px window: it overflows 1,300 px ($size)"
+fi
+grep -q '<a href="review.csv">review.csv</a>' "$tmp/batch-out/index.html" \
+    && pass "batch index.html links review.csv" || fail "batch index.html does not link review.csv"
 
 if [ -n "${BROWSER_TEST_KEEP:-}" ]; then
     mkdir -p "$BROWSER_TEST_KEEP" && cp "$tmp/report.png" "$tmp/report.pdf" "$tmp/sample.png" "$BROWSER_TEST_KEEP/" 2>/dev/null

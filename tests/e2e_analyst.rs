@@ -137,3 +137,72 @@ fn a_generated_client_gets_one_action_per_service_and_sums_that_reconcile() {
         assert!(!text.contains("fully funded"), "{name}");
     }
 }
+
+/// The review's case: a pool of 3 lines billed 50.00 each on POOL50, a rate
+/// contract capping POOL50 at 10.00. RAT001 claims 40.00 a month on each plan row
+/// (120.00), POL001 would save 30.00 a line by POOL10 (90.00): the totals count each
+/// row once, at RAT001's larger claim. changes/ still orders the downgrade, but its
+/// money is what the totals count for it, 0.00, so changes/ and the other rules add
+/// up to the headline (before, changes/ claimed 90.00 more).
+#[test]
+fn changes_money_is_what_the_totals_count_for_the_action() {
+    let tmp = tempfile::tempdir().unwrap();
+    let c = tmp.path().join("acme");
+    fs::create_dir_all(c.join("invoices")).unwrap();
+    let mut bill = String::from(
+        "carrier,account,invoice,invoice_date,period_start,period_end,service_id,charge_type,charge_code,description,quantity,unit_rate,amount,usage_quantity,usage_unit\n",
+    );
+    for m in 1..=4 {
+        for l in ["555-0001", "555-0002", "555-0003"] {
+            let at = format!("Acme Tel,100,100-{m:02},2025-{m:02}-05,2025-{m:02}-01,2025-{m:02}-28,{l}");
+            bill.push_str(&format!("{at},recurring,POOL50,Pool 50,1,50.00,50.00,,\n"));
+            bill.push_str(&format!("{at},usage,DATA,Data,1,,0.00,1,GB\n"));
+        }
+    }
+    fs::write(c.join("invoices/bill.csv"), bill).unwrap();
+    fs::write(
+        c.join("contracts.csv"),
+        "kind,carrier,account,service_id,charge_code,amount,effective_from,effective_to\nrate,Acme Tel,,,POOL50,10,,\n",
+    )
+    .unwrap();
+    fs::write(
+        c.join("plans.csv"),
+        "kind,carrier,code,name,monthly,allowance,usage_unit,overage_rate\n\
+         pool,Acme Tel,POOL50,Pool 50,50.00,50,GB,10\npool,Acme Tel,POOL10,Pool 10,20.00,10,GB,10\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    let o = run_audit(&c, &out, &["--quiet"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let r: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    assert_eq!(r["totals"]["monthly"], "120.00");
+    let by_rule: BTreeMap<String, String> = r["by_rule"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            (
+                b["rule"].as_str().unwrap().to_string(),
+                b["monthly"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        (by_rule["RAT001"].as_str(), by_rule["POL001"].as_str()),
+        ("120.00", "90.00")
+    );
+    let rows = records(&out.join("changes/Acme Tel.csv"));
+    assert_eq!(rows.len(), 3);
+    for row in &rows {
+        assert_eq!(row["action"], "downgrade");
+        assert_eq!(row["rule"], "POL001;RAT001");
+        assert_eq!(row["monthly_saving"], "0.00", "{row:?}");
+    }
+    // The findings' shares of the totals: RAT001's 120.00, POL001's 0.00.
+    let shares: Decimal = records(&out.join("findings.csv"))
+        .iter()
+        .map(|f| f["monthly_in_totals"].parse::<Decimal>().unwrap())
+        .sum();
+    assert_eq!(money2(shares), "120.00");
+}

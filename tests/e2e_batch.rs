@@ -132,7 +132,7 @@ fn good_clients_match_single_audits_and_broken_ones_fail_alone() {
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(
         lines[0],
-        "client,status,rows,billed_total,recoverable,monthly,first_year,expired,error,npv,payback_months,warnings,new_findings,resolved_findings,recovered,outstanding"
+        "client,status,rows,billed_total,recoverable,monthly,first_year,expired,error,npv,payback_months,warnings,new_findings,resolved_findings,recovered,outstanding,grown_findings"
     );
     assert!(lines[1].starts_with("b-badtoml,error,,,,,,,"), "{csv}");
     let c01_line = format!(
@@ -146,7 +146,7 @@ fn good_clients_match_single_audits_and_broken_ones_fail_alone() {
         r["proposal"]["npv"].as_str().unwrap(),
         r["input"]["warnings"]
     );
-    // A first run: every finding of c01 is new, none resolved.
+    // A first run: every finding of c01 is new, none resolved, none grown.
     let n = fs::read_to_string(out.join("c01/findings.csv"))
         .unwrap()
         .lines()
@@ -157,7 +157,7 @@ fn good_clients_match_single_audits_and_broken_ones_fail_alone() {
     assert_eq!(
         lines[3],
         format!(
-            "{c01_line},{n},0,{},{}",
+            "{c01_line},{n},0,{},{},0",
             ledger("recovered"),
             ledger("outstanding")
         )

@@ -149,8 +149,9 @@ fn call_detail_that_cannot_be_read_refuses_or_warns_and_loses_nothing_else() {
         "{md}"
     );
     assert_eq!(by_rule(&report)["UNU001"], figures(0, "0.00", "0.00"));
-    // Without January's SMS, B is measured at zero by the other exports: the same
-    // audit without the damaged record finds it again.
+    // Without the damaged record, January's SMS is still refused: no export measures
+    // the account's messages in January, and B's use there is known from call detail
+    // alone, so B is not measured in January and is still not judged unused.
     let text = std::fs::read_to_string(&gprs).unwrap();
     std::fs::write(
         &gprs,
@@ -162,6 +163,16 @@ fn call_detail_that_cannot_be_read_refuses_or_warns_and_loses_nothing_else() {
     .unwrap();
     let (code, report, _) = audit(&c, &tmp.path().join("out2"));
     assert_eq!(code, 1);
+    assert_eq!(by_rule(&report)["UNU001"], figures(0, "0.00", "0.00"));
+    // With January's SMS header file back, every kind is measured in every month:
+    // B is found again.
+    std::fs::copy(
+        fixture("rogers-client/invoices/rogers/2025-01/sms/Header-SMS.txt"),
+        inv.join("2025-01/sms/Header-SMS.txt"),
+    )
+    .unwrap();
+    let (code, report, _) = audit(&c, &tmp.path().join("out3"));
+    assert_eq!(code, 0, "{report}");
     assert_eq!(by_rule(&report)["UNU001"], figures(1, "0.00", "55.00"));
 }
 
@@ -246,4 +257,325 @@ fn an_oversized_plan_is_found_from_call_detail_in_the_plans_unit() {
         "{}",
         pln[0]
     );
+}
+
+/// A Verizon account (111) over three cycles (June to August 2021): a phone
+/// 5551000001 (Phone plan, 45.00) that makes a 2-minute call every month, a phone
+/// 5551000003 (45.00) that makes none, and a Mobile Hotspot 5551000002 (HOT50,
+/// 60.00), each with a recurring charge and no usage row; a Wireless Usage Detail a
+/// month lists the first phone's call. `hotspot_data_rows`: the charge rows also
+/// carry the hotspot's data, 0 GB a month.
+fn verizon_client(dir: &Path, hotspot_data_rows: bool) {
+    let inv = dir.join("invoices");
+    std::fs::create_dir_all(&inv).unwrap();
+    let months = [
+        ("06", "2021-05-17", "2021-06-16", "Jun 16, 2021"),
+        ("07", "2021-06-17", "2021-07-16", "Jul 16, 2021"),
+        ("08", "2021-07-17", "2021-08-16", "Aug 16, 2021"),
+    ];
+    let mut csv = format!("{HEADER}\n");
+    let head = "ECPD Profile ID\tBill Cycle Date\tAccount Number\tInvoice Number\tWireless Number\tUser Name\t\
+                Usage Category\tAccount Authorization Code\tDate\tTime\tNumber\tRate\tUsage Type\tDescription\t\
+                Origination\tDestination\tIntl. Call Type\tMin\tCharge\tLong Dist./Other Charges\tTotal\r\n";
+    for (m, start, end, cycle) in months {
+        let row = |line: &str, rest: &str| {
+            format!("Verizon Wireless,111,INV{m},{end},{start},{end},{line},{rest}\n")
+        };
+        csv.push_str(&row("5551000001", "recurring,PHN,Phone plan,1,,45.00,,"));
+        csv.push_str(&row(
+            "5551000002",
+            "recurring,HOT50,Mobile Hotspot 50GB,1,,60.00,,",
+        ));
+        csv.push_str(&row("5551000003", "recurring,PHN,Phone plan,1,,45.00,,"));
+        if hotspot_data_rows {
+            csv.push_str(&row("5551000002", "usage,DATA,Data used,1,,0,0,GB"));
+        }
+        let call = format!(
+            "\t{cycle}\t111\tINV{m}\t5551000001\tPat\tVoice\t\t07/21\t7:15A\t\tPeak\tPlanAllow\t \tX\tY\t\t2\t0.00\t0.00\t0.00\r\n"
+        );
+        std::fs::write(inv.join(format!("usage-{m}.txt")), format!("{head}{call}")).unwrap();
+    }
+    std::fs::write(inv.join("charges.csv"), csv).unwrap();
+}
+
+#[test]
+fn a_data_device_that_voice_only_call_detail_lists_at_zero_is_never_unused() {
+    // Verizon's Wireless Usage Detail has no data column: it measures the account's
+    // voice only. The hotspot and the silent phone are listed at 0 minutes, but
+    // their data was never measured (no charge row carries their usage), so UNU001
+    // finds neither, and changes/ asks no suspension.
+    let tmp = tempfile::tempdir().unwrap();
+    let c = tmp.path().join("verizon");
+    verizon_client(&c, false);
+    let out = tmp.path().join("out");
+    let (code, report, _) = audit(&c, &out);
+    assert_eq!(code, 0, "{report}");
+    // 9 charges; 9 usage rows from call detail (3 calls, 6 lines at 0 minutes).
+    assert_eq!(report["input"]["rows"], 18);
+    assert_eq!(report["input"]["billed_total"], "450.00");
+    assert_eq!(by_rule(&report)["UNU001"], figures(0, "0.00", "0.00"));
+    assert_eq!(report["totals"]["monthly"], "0.00");
+    assert!(findings(&out).is_empty(), "{:?}", findings(&out));
+    assert!(!out.join("changes/Verizon Wireless.csv").exists());
+    // When the charge rows measure the hotspot's data (0 GB each month), its use is
+    // measured by its own bill: no use in the last 3 periods, 60.00 a month. The
+    // silent phone is still not judged.
+    let c2 = tmp.path().join("verizon2");
+    verizon_client(&c2, true);
+    let out2 = tmp.path().join("out2");
+    let (code, report, _) = audit(&c2, &out2);
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(by_rule(&report)["UNU001"], figures(1, "0.00", "60.00"));
+    let f = findings(&out2);
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert!(
+        f[0].starts_with("UNU001,medium,Verizon Wireless,111,5551000002,INV06;INV07;INV08,"),
+        "{}",
+        f[0]
+    );
+}
+
+#[test]
+fn call_detail_for_a_month_with_no_bill_changes_no_figure() {
+    // The Rogers fixture, plus a GPRS export of April (02/21 - 03/20 moved a month
+    // on: 03/21/2025 - 04/20/2025) that arrived before April's bill, and a
+    // contracts.csv: an account-level credit LOYAL of 3.00 from 2025-03-21 (April
+    // only) and a credit CR2 of 2.00 for D (4165550104) from 2025-02-21 (March).
+    // April is no billed period: the export is set aside with a warning naming it,
+    // the account and the period; the as-of date stays 2025-03-20, LOYAL owes
+    // nothing, D's March credit is missing (2.00, monthly 2.00: March is still the
+    // latest period) and B is still found (55.00 a month).
+    let tmp = tempfile::tempdir().unwrap();
+    let c = rogers_client(tmp.path());
+    let inv = c.join("invoices/rogers");
+    let (mar, apr) = (inv.join("2025-03/gprs"), inv.join("2025-04/gprs"));
+    std::fs::create_dir_all(&apr).unwrap();
+    let header = std::fs::read_to_string(mar.join("Header-GPRS.txt")).unwrap();
+    std::fs::write(
+        apr.join("Header-GPRS.txt"),
+        header.replace("02/21/2025 - 03/20/2025", "03/21/2025 - 04/20/2025"),
+    )
+    .unwrap();
+    let data = std::fs::read_to_string(mar.join("ALL_CALLS-GPRS.txt")).unwrap();
+    std::fs::write(
+        apr.join("ALL_CALLS-GPRS.txt"),
+        data.replace("|2025031234|", "|2025041234|")
+            .replace("|0301", "|0401")
+            .replace("|031", "|041"),
+    )
+    .unwrap();
+    std::fs::write(
+        c.join("contracts.csv"),
+        "kind,carrier,account,service_id,charge_code,amount,effective_from,effective_to\n\
+         credit,Rogers,900100200,,LOYAL,3.00,2025-03-21,\n\
+         credit,Rogers,900100200,4165550104,CR2,2.00,2025-02-21,\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    let (code, report, md) = audit(&c, &out);
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(report["as_of"], "2025-03-20");
+    assert_eq!(report["input"]["rows"], 70);
+    assert_eq!(report["input"]["billed_total"], "638.45");
+    assert_eq!(report["input"]["files"], 13);
+    assert_eq!(by_rule(&report)["UNU001"], figures(1, "0.00", "55.00"));
+    assert_eq!(by_rule(&report)["CRD001"], figures(1, "2.00", "2.00"));
+    assert_eq!(report["totals"]["recoverable"], "2.00");
+    assert_eq!(report["totals"]["monthly"], "57.00");
+    assert!(md.contains(
+        "- Warning, invoices/rogers/2025-04/gprs/ALL\\_CALLS-GPRS.txt: 2 usage row(s) of this call detail not \
+         counted: no bill of their account is read for that period (account 900100200, the period 2025-03-21 to \
+         2025-04-20)"
+    ), "{md}");
+    let f = findings(&out);
+    let crd: Vec<&String> = f.iter().filter(|l| l.starts_with("CRD001,")).collect();
+    assert_eq!(crd.len(), 1, "{f:?}");
+    assert!(
+        crd[0].contains(",4165550104,900100200-03202025,2025-02-21,2025-02-21,"),
+        "{}",
+        crd[0]
+    );
+}
+
+#[test]
+fn a_line_only_call_detail_lists_is_not_billed_for_a_contract_credit() {
+    // E (4165550199) is in March's GPRS export of the Rogers fixture but on no bill:
+    // its usage row is kept (the account is billed in March), yet a credit contract
+    // for E owes nothing, as E was not billed. A credit for A (4165550101, billed)
+    // is owed and missing in March: 4.00.
+    let tmp = tempfile::tempdir().unwrap();
+    let c = rogers_client(tmp.path());
+    let gprs = c.join("invoices/rogers/2025-03/gprs/ALL_CALLS-GPRS.txt");
+    let mut text = std::fs::read_to_string(&gprs).unwrap();
+    text.push_str("900100200|2025031234|Eve East|4165550199|03172025|1024|0|0|\r\n");
+    std::fs::write(&gprs, text).unwrap();
+    std::fs::write(
+        c.join("contracts.csv"),
+        "kind,carrier,account,service_id,charge_code,amount,effective_from,effective_to\n\
+         credit,Rogers,900100200,4165550199,CR4,4.00,2025-02-21,\n\
+         credit,Rogers,900100200,4165550101,CR4,4.00,2025-02-21,\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    let (code, report, _) = audit(&c, &out);
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(report["input"]["rows"], 71);
+    assert_eq!(by_rule(&report)["CRD001"], figures(1, "4.00", "4.00"));
+    let f = findings(&out);
+    let crd: Vec<&String> = f.iter().filter(|l| l.starts_with("CRD001,")).collect();
+    assert_eq!(crd.len(), 1, "{f:?}");
+    assert!(crd[0].contains(",4165550101,"), "{}", crd[0]);
+}
+
+/// Three AT&T lines on a pool plan of 50 GB a line written in MB in plans.csv
+/// (`kind`: `pool`, or `plan` for the same catalogue as per-line plans), their
+/// data measured only by ENC1 call detail (with a call each): 1,024 + 2,048 +
+/// 3,072 = 6,144 MB in January, 7,680 in February, 9,216 in March.
+fn att_pool_client(dir: &Path, kind: &str) {
+    let inv = dir.join("invoices");
+    std::fs::create_dir_all(&inv).unwrap();
+    let months = [
+        ("2025-01-02", "2024-12-03", "01/02/2025"),
+        ("2025-02-02", "2025-01-03", "02/02/2025"),
+        ("2025-03-02", "2025-02-03", "03/02/2025"),
+    ];
+    let lines = ["5550000001", "5550000002", "5550000003"];
+    let head = "\"Foundation account\",\"Account number\",\"Wireless number\",\"Market cycle end date\",\
+                \"Roam home intl. description\",\"Date\",\"Time\",\"Rate code\",\"Rating period\",\
+                \"Charge description\",\"Originating city/state\",\"Called city/state\",\"Dialed number\",\
+                \"In/out\",\"Feature used\",\"Minutes usage\",\"KB usage\",\"Total number of events\",\
+                \"MSG sent to\",\"MSG received from\",\"Total charges\",\"Source\",\
+                \"International call indicator\",\"LD charges\"\n";
+    let mut csv = format!("{HEADER}\n");
+    for (i, (end, start, mdy)) in months.iter().enumerate() {
+        let mut enc1 = head.to_string();
+        for (j, l) in lines.iter().enumerate() {
+            csv.push_str(&format!(
+                "AT&T Mobility,555000001,INV-{end},{end},{start},{end},{l},recurring,POOL50,Pool 50 GB,1,,75.00,,\n"
+            ));
+            let kb = 1_048_576 * (j + 1) + i * 524_288;
+            enc1.push_str(&format!(
+                "0111111,555000001,{l},{mdy},HOME,{mdy},11:42,MS7G,DT,X,\"Dallas, TX\",\"X,MD\",240-780-6053,Out,,3,0,0,,,$0.00,Voice,0,$0.00\n\
+                 0111111,555000001,{l},{mdy},Home,{mdy},17:12,MS7G,AT,KB,\"National, TX\",,,,GPRR,0,{kb},0,,,$0.00,Data,,$0.00\n"
+            ));
+        }
+        std::fs::write(inv.join(format!("ENC1 Detail {}.csv", i + 1)), enc1).unwrap();
+    }
+    std::fs::write(inv.join("charges.csv"), csv).unwrap();
+    std::fs::write(
+        dir.join("plans.csv"),
+        format!(
+            "kind,carrier,code,name,monthly,allowance,usage_unit,overage_rate\n\
+             {kind},AT&T Mobility,POOL50,Pool 50 GB,75.00,51200,MB,0.01\n\
+             {kind},AT&T Mobility,POOL5,Pool 5 GB,45.00,5120,MB,0.02\n"
+        ),
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_pool_plan_in_mb_steers_the_unit_of_call_detail() {
+    // The pool of 3 lines pools 153,600 MB and costs 225.00; POOL5 would pool 15,360
+    // MB for 135.00, more than the 9,216 MB of the busiest month: 90.00 a month
+    // saved, 30.00 on each line's plan row. The call detail is written in MB, the
+    // pool's unit.
+    let tmp = tempfile::tempdir().unwrap();
+    let c = tmp.path().join("att-pool");
+    att_pool_client(&c, "pool");
+    let out = tmp.path().join("out");
+    let (code, report, _) = audit(&c, &out);
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(by_rule(&report)["POL001"], figures(1, "0.00", "90.00"));
+    assert_eq!(by_rule(&report)["PLN001"], figures(0, "0.00", "0.00"));
+    let f = findings(&out);
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert!(
+        f[0].contains("pool of 3 services on POOL50 (Pool 50 GB), 153600 MB pooled, used 6144, 7680, 9216 MB in the last 3 periods"),
+        "{}",
+        f[0]
+    );
+    let changes = std::fs::read_to_string(out.join("changes/AT&T Mobility.csv")).unwrap();
+    assert_eq!(
+        changes
+            .lines()
+            .filter(|l| l.contains(",downgrade,POL001,POOL50 (Pool 50 GB),POOL5 (Pool 5 GB),30.00,"))
+            .count(),
+        3,
+        "{changes}"
+    );
+    // The same catalogue as per-line plans: PLN001 finds each line, 30.00 a month.
+    let c = tmp.path().join("att-plan");
+    att_pool_client(&c, "plan");
+    let (code, report, _) = audit(&c, &tmp.path().join("out2"));
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(by_rule(&report)["PLN001"], figures(3, "0.00", "90.00"));
+    assert_eq!(by_rule(&report)["POL001"], figures(0, "0.00", "0.00"));
+}
+
+#[test]
+fn a_missing_credit_is_named_and_dated_by_its_bills_not_by_call_detail() {
+    // Account 700100's February cycle is billed on two invoices, R-1 (L1, dated 15
+    // February) and R-2 (L2, 16 February); account 700200's March bill (R-9, 18
+    // March) makes the as-of date 2025-03-18. A GPRS export lists L9 of 700100 in
+    // February, on no bill: its row keeps its own invoice INV-1, dated on the period
+    // end (20 February). The account-level credit LOYAL (5.00) is missing in
+    // February: the bills name the period's invoices (R-1, R-2) and date it (16
+    // February), not the call detail.
+    let tmp = tempfile::tempdir().unwrap();
+    let c = tmp.path().join("two-invoices");
+    let g = c.join("invoices/g");
+    std::fs::create_dir_all(&g).unwrap();
+    std::fs::write(
+        c.join("invoices/charges.csv"),
+        format!(
+            "{HEADER}\n\
+             Rogers,700100,R-1,2025-02-15,2025-01-21,2025-02-20,L1,recurring,PLAN,Plan,1,,40.00,,\n\
+             Rogers,700100,R-2,2025-02-16,2025-01-21,2025-02-20,L2,recurring,PLAN,Plan,1,,40.00,,\n\
+             Rogers,700200,R-9,2025-03-18,2025-02-21,2025-03-20,L7,recurring,PLAN,Plan,1,,40.00,,\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        g.join("Header-GPRS.txt"),
+        "GPRS Type : 01/21/2025 - 02/20/2025\r\n\r\nBAN,9,Text\r\nInvoice No.,10,Text\r\nUser Number,15,Text\r\n\
+         Date,8,Date\r\nVolume (KB),10,Text\r\nTotal Call Charges,12,Currency\r\nRoaming Indicator,1,Text\r\n\
+         Roaming Type Indicator,1,Text\r\n",
+    )
+    .unwrap();
+    std::fs::write(
+        g.join("ALL_CALLS-GPRS.txt"),
+        "700100|INV-1|L9|02032025|1024|0|0|\r\n",
+    )
+    .unwrap();
+    std::fs::write(
+        c.join("contracts.csv"),
+        "kind,carrier,account,service_id,charge_code,amount,effective_from,effective_to\n\
+         credit,Rogers,700100,,LOYAL,5.00,,\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    let (code, report, _) = audit(&c, &out);
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(report["as_of"], "2025-03-18");
+    assert_eq!(by_rule(&report)["CRD001"], figures(1, "5.00", "5.00"));
+    let f = findings(&out);
+    assert!(
+        f[0].starts_with(
+            "CRD001,high,Rogers,700100,,R-1;R-2,2025-01-21,2025-01-21,\"contract account credit LOYAL of \
+                          5.00 a period missing (no credit row on invoices R-1, R-2)"
+        ),
+        "{f:?}"
+    );
+    let letter = std::fs::read_to_string(out.join("disputes/Rogers/700100.csv")).unwrap();
+    assert!(
+        letter.contains("\nRogers,700100,R-1;R-2,,2025-01-21,,,LOYAL,\"credit owed, not given\","),
+        "{letter}"
+    );
+    // A window of 29 days before 2025-03-18 starts on 17 February: the credit of 16
+    // February has expired (dated by the call detail's 20 February it would not have).
+    std::fs::write(c.join("client.toml"), "[disputes]\nwindow_days = 29\n").unwrap();
+    let (code, report, _) = audit(&c, &tmp.path().join("out2"));
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(report["totals"]["recoverable"], "0.00");
+    assert_eq!(report["totals"]["expired"], "5.00");
 }

@@ -36,8 +36,16 @@ fn carrier_samples_audit_without_refusals() {
     assert_eq!(report["input"]["rejected_rows"], 0);
     // Verizon: 3 usage rows (the summary defers to the detail of the same invoice)
     // and the Wireless Usage Detail's voice row; AT&T: 2 equipment rows, 0.00 +
-    // 0.99, and the ENC1 Detail's voice, data and messages rows.
-    assert_eq!(report["input"]["rows"], 9);
+    // 0.99. The ENC1 Detail's voice, data and messages rows are of account
+    // 555000001, which has no bill here (the rawdataoutput bills 836151207): set
+    // aside with a warning (docs/formats.md section 12: call detail counts only for
+    // a period its account is billed in).
+    assert_eq!(report["input"]["rows"], 6);
+    let warnings = std::fs::read_to_string(tmp.path().join("out/warnings.csv")).unwrap();
+    assert!(warnings.contains(
+        "invoices/att/ENC1 Detail Mar.csv,,\"3 usage row(s) of this call detail not counted: no bill of their \
+         account is read for that period (account 555000001, the period 2023-02-03 to 2023-03-02)"
+    ), "{warnings}");
     assert_eq!(report["input"]["billed_total"], "0.99");
     // BAL002: the Verizon invoice's detail holds 0.00, its per-line summary 70.50 and
     // its AccountSummary 36,830.02; the finding on the summary says the detail's rows
@@ -71,12 +79,14 @@ fn a_client_holding_all_five_carriers_samples_exits_0() {
     assert_eq!(code, 0, "{report}");
     assert_eq!(report["input"]["rejected_rows"], 0);
     assert!(!tmp.path().join("out/rejected.csv").exists());
-    // Rows: Verizon 4 (3 detail, 1 voice from the usage detail), AT&T 5 (2
-    // equipment, 3 ENC1 usage), Bell 14 (12 MOB, 2 DTL voice), TELUS 22 (16 Group
-    // Summary charges, 2 Airtime Detail voice rows and 4 lines at 0 minutes), Rogers
-    // 24 (9 Custom charges, 15 call-detail usage rows) = 69. Billed: 0.99 + 2 x 52.64
-    // + 261.46 + 110.44 = 478.17 (call detail adds no money).
-    assert_eq!(report["input"]["rows"], 69);
+    // Rows: Verizon 4 (3 detail, 1 voice from the usage detail), AT&T 2
+    // (equipment), Bell 12 (MOB), TELUS 22 (16 Group Summary charges, 2 Airtime
+    // Detail voice rows and 4 lines at 0 minutes), Rogers 9 (Custom charges) = 49.
+    // The anonymised samples' AT&T ENC1 (3 rows), Bell DTL (2) and Rogers call
+    // detail (15) name accounts their charge exports do not bill: set aside, one
+    // warning per export (docs/formats.md section 12). Billed: 0.99 + 2 x 52.64 +
+    // 261.46 + 110.44 = 478.17 (call detail adds no money).
+    assert_eq!(report["input"]["rows"], 49);
     assert_eq!(report["input"]["billed_total"], "478.17");
     // 18 files read: Verizon 4, AT&T 2, Bell 3, TELUS 3 and Rogers 6 (their header
     // files are read with the call detail beside them); the skipped are the four
@@ -91,9 +101,28 @@ fn a_client_holding_all_five_carriers_samples_exits_0() {
     assert!(
         md.contains(
             "- invoices/rogers/test\\_GPRS.zip!ALL\\_CALLS-GPRS.txt (columns from \
-         invoices/rogers/test\\_GPRS.zip!Header-GPRS.txt): 3 records read for usage (data), 3 usage row(s)"
+         invoices/rogers/test\\_GPRS.zip!Header-GPRS.txt): 3 records read for usage (data), 0 usage row(s)"
         ),
         "{md}"
+    );
+    let warnings = std::fs::read_to_string(tmp.path().join("out/warnings.csv")).unwrap();
+    let aside: Vec<&str> = warnings
+        .lines()
+        .filter(|l| l.contains("usage row(s) of this call detail not counted: no bill of their account"))
+        .map(|l| l.split(",,").next().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        aside,
+        [
+            "invoices/att/ENC1 Detail Mar.csv",
+            "invoices/bell/double_header_DTL.csv",
+            "invoices/rogers/test_GPRS.zip!ALL_CALLS-GPRS.txt",
+            "invoices/rogers/test_GPRS_RM.zip!ALL_CALLS-GPRS-Rm.txt",
+            "invoices/rogers/test_SMS.zip!ALL_CALLS-SMS.txt",
+            "invoices/rogers/test_Voice.zip!ALL_CALLS-Voice.txt",
+            "invoices/rogers/test_Voice_RM.zip!ALL_CALLS-VoiceRM.txt",
+        ],
+        "{warnings}"
     );
     let html = std::fs::read_to_string(tmp.path().join("out/report.html")).unwrap();
     assert!(html.contains("<h2>Call detail read for usage</h2>"));

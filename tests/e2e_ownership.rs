@@ -93,6 +93,59 @@ fn an_output_folder_telaudit_did_not_write_is_refused_and_left_as_it_was() {
     assert_eq!(fs::read_to_string(work.join("notes.txt")).unwrap(), "mine");
 }
 
+/// The reviewer's case: an analyst adds their own files, with telaudit's own
+/// extensions, into the output folders of an earlier run. The marker lists what
+/// telaudit wrote there, so a rerun refuses (exit 2, with or without --force)
+/// instead of deleting them; once they are moved out, the rerun replaces the
+/// folders and the marker lists the new run's files alone.
+#[test]
+fn a_rerun_never_deletes_an_analysts_files_in_the_output_folders() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let o = run_audit(&root().join("sample-data/acme-health"), &out, &["--quiet"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let marker = fs::read_to_string(out.join(".telaudit-out")).unwrap();
+    assert!(marker.starts_with("telaudit-out/2\n"), "{marker}");
+    assert!(marker.contains("\nrecovery/claims.csv\n") && marker.contains("\ndisputes/new-claims.csv\n"));
+    assert!(marker.contains("\nchanges/Lumen.csv\n"), "{marker}");
+    let mine = [
+        "changes/approved-by-cfo.csv",
+        "disputes/Lumen/escalation-log.csv",
+        "disputes/notes.md",
+        "recovery/2024-claims.csv",
+    ];
+    for f in mine {
+        fs::write(out.join(f), "the analyst's own").unwrap();
+    }
+    let before = tree(&out);
+    for extra in [&["--quiet"][..], &["--quiet", "--force"][..]] {
+        let o = run_audit(&root().join("sample-data/acme-health"), &out, extra);
+        assert_eq!(code(&o), 2, "{extra:?}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains(
+                "changes/approved-by-cfo.csv, disputes/Lumen/escalation-log.csv, disputes/notes.md, \
+                 recovery/2024-claims.csv stand(s) where telaudit writes its outputs"
+            ),
+            "{extra:?}: {}",
+            stderr(&o)
+        );
+        assert_eq!(tree(&out), before, "{extra:?}: the folder changed");
+    }
+    for f in mine {
+        fs::remove_file(out.join(f)).unwrap();
+    }
+    // A client without a ledger: recovery/ goes, and the marker no longer lists it.
+    let client = tmp.path().join("acme");
+    copy_tree(&root().join("sample-data/acme-health"), &client);
+    fs::remove_file(client.join("claims.csv")).unwrap();
+    let o = run_audit(&client, &out, &["--quiet", "--force"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(!out.join("recovery").exists());
+    let marker = fs::read_to_string(out.join(".telaudit-out")).unwrap();
+    assert!(!marker.contains("recovery/"), "{marker}");
+    assert!(out.join("report.json").is_file());
+}
+
 #[test]
 fn audit_of_a_client_into_the_folder_of_clients_is_refused() {
     let tmp = tempfile::tempdir().unwrap();

@@ -423,7 +423,7 @@ fn a_batch_run_twice_shows_recovery_growing_in_the_history() {
     assert_eq!(history(&out), ("0.00".into(), "100.00".into(), String::new()));
     let summary = fs::read_to_string(out.join("summary.csv")).unwrap();
     assert!(
-        summary.lines().nth(1).unwrap().ends_with(",0.00,100.00"),
+        summary.lines().nth(1).unwrap().ends_with(",0.00,100.00,0"),
         "{summary}"
     );
 
@@ -463,4 +463,95 @@ fn a_batch_run_twice_shows_recovery_growing_in_the_history() {
     assert_eq!(summary_clients(&out)[0].1, "audited");
     let claims = rows_of(&out.join("acme/recovery/claims.csv"));
     assert_eq!(claims[0]["note"], "asked again on the phone");
+}
+
+/// Review cases. A: lines of fractions of a cent (RAT001 0.001 on three bills)
+/// make no new-claims.csv row: a 0.00 claim cannot be filed (claims.csv refuses
+/// it). B: two credit contract lines of one code, account and start (a credit
+/// renewed with another end date) give two CRD001 findings with two keys, each
+/// ending with its line's effective_to, and two new-claims.csv rows of their own
+/// money (before: one key, one row of 50.00 with the first finding's note).
+#[test]
+fn new_claims_leave_out_sums_under_a_cent_and_renewed_credits_keep_their_own_keys() {
+    let tmp = tempfile::tempdir().unwrap();
+    let a = tmp.path().join("cents");
+    let rows: Vec<String> = (1..=3)
+        .map(|m| format!("Acme Tel,100,100-{m:02},2025-{m:02}-05,2025-{m:02}-01,2025-{m:02}-28,555-0001,usage,MIN,Minutes,1,0.101,0.101,,"))
+        .collect();
+    client(
+        &a,
+        &rows.iter().map(String::as_str).collect::<Vec<_>>(),
+        Some(&[]),
+        None,
+    );
+    fs::write(
+        a.join("contracts.csv"),
+        "kind,carrier,account,service_id,charge_code,amount,effective_from,effective_to\nrate,Acme Tel,,,MIN,0.10,,\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("out-a");
+    let o = run_audit(&a, &out, &["--quiet"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let f = rows_of(&out.join("findings.csv"));
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(
+        (f[0]["rule"].as_str(), f[0]["recoverable"].as_str()),
+        ("RAT001", "0.00")
+    );
+    assert!(rows_of(&out.join("disputes/new-claims.csv")).is_empty());
+
+    let b = tmp.path().join("renewed");
+    let rows: Vec<String> = (1..=12)
+        .map(|m| format!("Acme Tel,100,100-{m:02},2025-{m:02}-05,2025-{m:02}-01,2025-{m:02}-28,555-0001,recurring,PLAN,Plan,1,50.00,50.00,,"))
+        .collect();
+    client(
+        &b,
+        &rows.iter().map(String::as_str).collect::<Vec<_>>(),
+        Some(&[]),
+        None,
+    );
+    fs::write(
+        b.join("contracts.csv"),
+        "kind,carrier,account,service_id,charge_code,amount,effective_from,effective_to\n\
+         credit,Acme Tel,100,555-0001,LOY,10,2025-01-01,2025-06-30\n\
+         credit,Acme Tel,100,555-0001,LOY,5,2025-01-01,2025-12-31\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("out-b");
+    let o = run_audit(&b, &out, &["--quiet"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let keys: BTreeSet<(String, String)> = rows_of(&out.join("findings.csv"))
+        .into_iter()
+        .map(|r| (r["finding_key"].clone(), r["recoverable"].clone()))
+        .collect();
+    // January to June: the 10.00 line wins each period (60.00); July to December
+    // only the 5.00 line covers them (30.00).
+    assert_eq!(
+        keys,
+        BTreeSet::from([
+            (
+                "CRD001|Acme Tel|100|555-0001|LOY|100|2025-01-01|2025-06-30".to_string(),
+                "60.00".to_string()
+            ),
+            (
+                "CRD001|Acme Tel|100|555-0001|LOY|100|2025-01-01|2025-12-31".to_string(),
+                "30.00".to_string()
+            ),
+        ])
+    );
+    let new: Vec<(String, String)> = rows_of(&out.join("disputes/new-claims.csv"))
+        .into_iter()
+        .map(|r| (r["finding_key"].clone(), r["amount"].clone()))
+        .collect();
+    assert_eq!(new.len(), 2, "{new:?}");
+    assert!(
+        new.iter()
+            .any(|(k, a)| k.ends_with("|2025-06-30") && a == "60.00"),
+        "{new:?}"
+    );
+    assert!(
+        new.iter()
+            .any(|(k, a)| k.ends_with("|2025-12-31") && a == "30.00"),
+        "{new:?}"
+    );
 }

@@ -330,6 +330,36 @@ fn generated_clients_with_rogers_exports_match_the_oracle() {
         idle[0].contains(",4165550000,") && idle[1].contains(",4165550001,"),
         "{idle:?}"
     );
+    // docs/formats.md section 12 on the same client, damaged: the first account's
+    // December SMS export is gone (its messages are not measured in December, so its
+    // idle line is not judged), and a GPRS export of January 2026, a month with no
+    // bill, arrives (set aside: no figure moves). The oracle agrees, and only the
+    // second account's idle line is found.
+    let rogers = client.join("invoices/rogers");
+    std::fs::remove_dir_all(rogers.join("500100200/2025-12/sms")).unwrap();
+    let (dec, jan) = (
+        rogers.join("500108119/2025-12/gprs"),
+        rogers.join("500108119/2026-01/gprs"),
+    );
+    std::fs::create_dir_all(&jan).unwrap();
+    let header = std::fs::read_to_string(dec.join("Header-GPRS.txt")).unwrap();
+    std::fs::write(
+        jan.join("Header-GPRS.txt"),
+        header.replace("11/06/2025 - 12/05/2025", "12/06/2025 - 01/05/2026"),
+    )
+    .unwrap();
+    std::fs::copy(dec.join("ALL_CALLS-GPRS.txt"), jan.join("ALL_CALLS-GPRS.txt")).unwrap();
+    let out = tmp.path().join("out2");
+    let damaged = assert_agrees_with_oracle(&client, &out);
+    assert_eq!(damaged["as_of"], r["as_of"]);
+    assert_eq!(damaged["totals"]["recoverable"], r["totals"]["recoverable"]);
+    let findings = std::fs::read_to_string(out.join("findings.csv")).unwrap();
+    let idle: Vec<&str> = findings
+        .lines()
+        .filter(|l| l.starts_with("UNU001,medium,Rogers,"))
+        .collect();
+    assert_eq!(idle.len(), 1, "{findings}");
+    assert!(idle[0].contains(",500108119,4165550001,"), "{idle:?}");
 }
 
 /// The generator's pooled accounts in the sample (optimization.md section 3b):
@@ -392,7 +422,7 @@ fn sample_pool_is_found_its_lines_add_up_and_its_look_alikes_are_not() {
     );
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(
-        html.contains("account 287650001<br>pool of 6 services (GB)</td>"),
+        html.contains("account 287650001 &middot; pool of 6 services (GB)</td>"),
         "the pool item"
     );
     assert!(

@@ -313,7 +313,9 @@ fn a_file_no_reader_recognises_is_exit_1_and_named_in_the_batch() {
         let csv = fs::read_to_string(out.join("summary.csv")).unwrap();
         let header = csv.lines().next().unwrap();
         assert!(
-            header.ends_with(",payback_months,warnings,new_findings,resolved_findings,recovered,outstanding"),
+            header.ends_with(
+                ",payback_months,warnings,new_findings,resolved_findings,recovered,outstanding,grown_findings"
+            ),
             "{header}"
         );
         let acme_line = csv.lines().nth(1).unwrap();

@@ -156,8 +156,8 @@ fn batch_counts_expired_money_and_as_of_is_part_of_the_fingerprint() {
     let csv = fs::read_to_string(out.join("summary.csv")).unwrap();
     assert_eq!(
         csv,
-        "client,status,rows,billed_total,recoverable,monthly,first_year,expired,error,npv,payback_months,warnings,new_findings,resolved_findings,recovered,outstanding\n\
-         w1,audited,4,134.00,10.00,0.00,10.00,25.00,,,never,0,2,0,,\n"
+        "client,status,rows,billed_total,recoverable,monthly,first_year,expired,error,npv,payback_months,warnings,new_findings,resolved_findings,recovered,outstanding,grown_findings\n\
+         w1,audited,4,134.00,10.00,0.00,10.00,25.00,,,never,0,2,0,,,0\n"
     );
     let s = read_json(&out.join("summary.json"));
     assert_eq!(s["clients"][0]["expired"], "25.00");
@@ -184,7 +184,7 @@ fn batch_counts_expired_money_and_as_of_is_part_of_the_fingerprint() {
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let m = fs::read_to_string(merged.join("summary.csv")).unwrap();
     assert!(
-        m.contains(",first_year,expired,error,npv,payback_months,warnings,new_findings,resolved_findings,recovered,outstanding\n")
+        m.contains(",first_year,expired,error,npv,payback_months,warnings,new_findings,resolved_findings,recovered,outstanding,grown_findings\n")
             && m.contains(",30.00,0.00,30.00,5.00,,,never,"),
         "{m}"
     );

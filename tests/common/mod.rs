@@ -205,28 +205,41 @@ pub fn figures(findings: u64, recoverable: &str, monthly: &str) -> (u64, String,
 }
 
 /// A batch output tree without what depends on the finding history's past
-/// (docs/history.md): history.sqlite is removed, the summaries' new_findings and
-/// resolved_findings are blanked, and report.html's "since the last run" marks
-/// are taken out. What is left must equal a clean run's however many runs (or
-/// killed runs) came before.
+/// (docs/history.md): history.sqlite and review.csv are removed, the summaries'
+/// new_findings, resolved_findings and grown_findings are blanked, and
+/// report.html's "since the last run" marks and section are taken out. What is
+/// left must equal a clean run's however many runs (or killed runs) came before.
 pub fn without_history(tree: &mut BTreeMap<PathBuf, Vec<u8>>) {
     tree.remove(Path::new("history.sqlite"));
+    tree.remove(Path::new("review.csv"));
     for (path, bytes) in tree.iter_mut() {
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
         if !["summary.csv", "summary.json", "report.html"].contains(&name) {
             continue;
         }
         let text = String::from_utf8_lossy(bytes).into_owned();
+        let mut in_since = false;
         let out: Vec<String> = text
             .split_inclusive('\n')
             .filter(|l| !l.starts_with("<p class=\"muted\">Since run "))
+            .filter(|l| {
+                // report.html's "Since the last run" section, from its opening line to its end.
+                if l.starts_with(r#"<section id="since""#) {
+                    in_since = true;
+                }
+                let keep = !in_since;
+                if in_since && l.contains("</section>") {
+                    in_since = false;
+                }
+                keep
+            })
             .map(|l| match name {
                 "summary.csv" => {
-                    // new_findings and resolved_findings come before the last two
-                    // columns (recovered, outstanding), which stay.
+                    // new_findings and resolved_findings come before recovered and
+                    // outstanding, which stay; grown_findings is last.
                     let end = l.trim_end_matches('\n');
-                    let mut parts = end.rsplitn(5, ',');
-                    let (outstanding, recovered) = (parts.next(), parts.next());
+                    let mut parts = end.rsplitn(6, ',');
+                    let (_grown, outstanding, recovered) = (parts.next(), parts.next(), parts.next());
                     let (_, _, rest) = (parts.next(), parts.next(), parts.next());
                     match (rest, recovered, outstanding) {
                         (Some(rest), Some(r), Some(o)) => format!("{rest},{r},{o}\n"),
@@ -234,12 +247,16 @@ pub fn without_history(tree: &mut BTreeMap<PathBuf, Vec<u8>>) {
                     }
                 }
                 "summary.json"
-                    if l.trim_start().starts_with("\"new_findings\"")
-                        || l.trim_start().starts_with("\"resolved_findings\"") =>
+                    if ["\"new_findings\"", "\"resolved_findings\"", "\"grown_findings\""]
+                        .iter()
+                        .any(|k| l.trim_start().starts_with(k)) =>
                 {
                     String::new()
                 }
-                "summary.json" if l.trim_start().starts_with("\"error\"") => {
+                "summary.json"
+                    if l.trim_start().starts_with("\"error\"")
+                        || l.trim_start().starts_with("\"outstanding\"") =>
+                {
                     l.trim_end().trim_end_matches(',').to_string() + "\n"
                 }
                 _ => l

@@ -32,6 +32,12 @@
 //!   counts in `expired`, not in `recoverable` (by_rule and totals).
 //! - PLN001, CIR001, ZOM001 (optimization.md section 3) use the default rule
 //!   files' low = 0.30 and high = 0.70; other plans exclude the current code.
+//! - Call detail (section 12; the generated Rogers exports): counts only for a
+//!   cycle its account is billed in; its usage rows are no bill row (they neither
+//!   show CRD001 that a service was billed nor date the as-of, a missing credit or
+//!   the latest period's end); a Rogers line (the Custom report carries no usage)
+//!   is not measured in a billed cycle whose home exports lack one of data, voice
+//!   and messages, and UNU001 (so POL001's idle) does not judge it there.
 //! - POL001 (section 3b): a service leaves the pool when it is idle, billed after
 //!   a disconnect or untracked as this oracle's UNU001, DIS001 and ZOM001 read
 //!   the spec (any disconnected inventory line that matches; no money units).
@@ -174,10 +180,16 @@ fn div6(n: Decimal, d: i64) -> Decimal {
 /// non-zero classes as charges (invoice `<account>-<MMDDYYYY>`, dated on the cycle
 /// end, the cycle the month before it); the call detail summed per line, cycle and
 /// kind in each export (data KB / 1,048,576 = GB, seconds / 60 = minutes, messages
-/// counted; a line's home and roaming calls are a row each), and
+/// counted; a line's home and roaming calls are a row each), only for a cycle
+/// its account is billed in (call detail of another cycle is set aside), and
 /// every line billed in an account's cycle that a home (not roaming) export of that
-/// account and cycle does not list at 0. Each charge gets a key of its own.
-fn rogers_rows(client_dir: &Path) -> Vec<Charge> {
+/// account and cycle does not list at 0. Each charge gets a key of its own; call
+/// detail's rows are named `rogers-usage#...` (no bill row: CRD001 does not count
+/// them as billing). Also the lines not measured, (carrier, account, line, cycle
+/// start): every line of an account that call detail names, in each billed cycle
+/// whose home exports do not measure all of data, voice and messages (the Custom
+/// report carries no usage, so call detail alone measures a Rogers line).
+fn rogers_rows(client_dir: &Path) -> (Vec<Charge>, Unmeasured) {
     let latin1 = |p: &Path| -> String { std::fs::read(p).unwrap().iter().map(|&b| char::from(b)).collect() };
     let mut customs = Vec::new();
     named_files(&client_dir.join("invoices"), "ALL_CALLS-Custom", &mut customs);
@@ -274,6 +286,9 @@ fn rogers_rows(client_dir: &Path) -> Vec<Charge> {
         };
         for l in latin1(path).lines() {
             let m: BTreeMap<&str, &str> = names.iter().copied().zip(l.split('|')).collect();
+            if !billed.contains_key(&(m["BAN"].to_string(), ps.clone())) {
+                continue; // no bill of its account for that cycle: set aside
+            }
             let q = column.map_or(Decimal::ONE, |c| dec(m[c]));
             let key = (
                 rel(client_dir, path),
@@ -328,8 +343,36 @@ fn rogers_rows(client_dir: &Path) -> Vec<Charge> {
             }
         }
     }
-    out
+    // Not measured: the lines (billed or listed) of the accounts call detail names,
+    // in each billed cycle lacking a kind.
+    let mut lines: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for ((account, _), (billed_lines, _)) in &billed {
+        lines
+            .entry(account.clone())
+            .or_default()
+            .extend(billed_lines.iter().cloned());
+    }
+    for (_, account, line, _, _) in sums.keys() {
+        lines.entry(account.clone()).or_default().insert(line.clone());
+    }
+    let named: BTreeSet<&String> = sums.keys().map(|k| &k.1).collect();
+    let mut unmeasured = Unmeasured::new();
+    for (account, ps) in billed.keys().filter(|k| named.contains(&k.0)) {
+        let every = ["data", "voice", "messages"]
+            .iter()
+            .all(|k| measured.contains(&(account.clone(), ps.clone(), *k)));
+        if !every {
+            for line in &lines[account] {
+                unmeasured.insert(("Rogers".into(), account.clone(), line.clone(), ps.clone()));
+            }
+        }
+    }
+    (out, unmeasured)
 }
+
+/// Lines call detail could not measure in a period: (carrier, account, line,
+/// period start). UNU001 does not judge them unused there.
+type Unmeasured = BTreeSet<(String, String, String, String)>;
 
 fn get<'a>(m: &'a BTreeMap<String, String>, k: &str) -> &'a str {
     m.get(k).map(String::as_str).unwrap_or("")
@@ -526,7 +569,8 @@ pub fn oracle_totals(client_dir: &Path) -> OracleTotals {
             });
         }
     }
-    rows.extend(rogers_rows(client_dir));
+    let (rogers, unmeasured) = rogers_rows(client_dir);
+    rows.extend(rogers);
     let inventory = if client_dir.join("inventory.csv").exists() {
         read_csv(&client_dir.join("inventory.csv"))
     } else {
@@ -566,7 +610,7 @@ pub fn oracle_totals(client_dir: &Path) -> OracleTotals {
     // the latest period. A contract whose effective_to is not after it claims no
     // monthly money (formats.md section 6: the next bill falls outside it).
     let mut latest_end: BTreeMap<(String, String), String> = BTreeMap::new();
-    for r in &rows {
+    for r in rows.iter().filter(|r| !r.file.starts_with("rogers-usage#")) {
         let k = (r.carrier.clone(), r.account.clone());
         if Some(&r.ps) == periods[&k].iter().next_back() {
             let e = latest_end.entry(k).or_insert_with(|| r.pe.clone());
@@ -656,7 +700,11 @@ pub fn oracle_totals(client_dir: &Path) -> OracleTotals {
                 && recent.contains(&r.ps)
                 && r.usage_qty.is_some_and(|q| q > Decimal::ZERO)
         });
-        if used {
+        // Not measured is never unused.
+        let unknown = recent
+            .iter()
+            .any(|p| unmeasured.contains(&(c.clone(), a.clone(), s.clone(), p.clone())));
+        if used || unknown {
             continue;
         }
         for r in &rows {
@@ -689,10 +737,15 @@ pub fn oracle_totals(client_dir: &Path) -> OracleTotals {
             }
             let newest = pers.iter().next_back().unwrap();
             for p in pers.iter().filter(|p| in_window(k, p)) {
+                // Billed: a bill row of the service (call detail's usage is none).
                 let billed = k_service.is_empty()
-                    || rows
-                        .iter()
-                        .any(|r| &r.carrier == c && &r.account == a && r.service == k_service && &r.ps == p);
+                    || rows.iter().any(|r| {
+                        &r.carrier == c
+                            && &r.account == a
+                            && r.service == k_service
+                            && &r.ps == p
+                            && !r.file.starts_with("rogers-usage#")
+                    });
                 if !billed {
                     continue;
                 }
@@ -867,6 +920,7 @@ pub fn oracle_totals(client_dir: &Path) -> OracleTotals {
         &plans,
         has_inventory.then_some(&inventory),
         &copies,
+        &unmeasured,
     ) {
         claim("POL001", k, Decimal::ZERO, m, String::new());
     }
@@ -874,7 +928,14 @@ pub fn oracle_totals(client_dir: &Path) -> OracleTotals {
     // --- the ledger's coverage: a key's line belongs to the largest claim's
     // rule (ties: the smaller id); a claim naming its finding, filed on or after
     // the key's date, covers it (the earliest filing)
-    let as_of = rows.iter().map(|r| r.idate.clone()).max().unwrap_or_default();
+    // Bill rows only: call detail's usage rows (`rogers-usage#...`) never date anything.
+    let bill = |r: &&Charge| !r.file.starts_with("rogers-usage#");
+    let as_of = rows
+        .iter()
+        .filter(bill)
+        .map(|r| r.idate.clone())
+        .max()
+        .unwrap_or_default();
     let ledger = ledger::read_ledger(client_dir);
     let at: BTreeMap<(&str, u64), &Charge> = rows.iter().map(|r| ((r.file.as_str(), r.line), r)).collect();
     let key_date = |k: &Key| -> String {
@@ -882,6 +943,7 @@ pub fn oracle_totals(client_dir: &Path) -> OracleTotals {
             Key::Row(file, line) => at[&(file.as_str(), *line)].idate.clone(),
             Key::Credit(c, a, _, p, _) => rows
                 .iter()
+                .filter(bill)
                 .filter(|r| &r.carrier == c && &r.account == a && &r.ps == p)
                 .map(|r| r.idate.clone())
                 .max()
@@ -917,6 +979,7 @@ pub fn oracle_totals(client_dir: &Path) -> OracleTotals {
                 Key::Credit(c, a, _, p, _) => {
                     let latest = rows
                         .iter()
+                        .filter(bill)
                         .filter(|r| &r.carrier == c && &r.account == a && &r.ps == p)
                         .map(|r| r.idate.clone())
                         .max()
@@ -1202,6 +1265,7 @@ fn pools(
     plans: &[(u64, Rec)],
     inventory: Option<&Vec<(u64, Rec)>>,
     copies: &BTreeSet<Key>,
+    unmeasured: &Unmeasured,
 ) -> Vec<(Key, Decimal)> {
     let is_copy = |r: &Charge| copies.contains(&Key::Row(r.file.clone(), r.line));
     let mut services: BTreeSet<(String, String, String)> = BTreeSet::new();
@@ -1239,7 +1303,10 @@ fn pools(
                 r.ctype == "usage"
                     && window.contains(&&r.ps)
                     && r.usage_qty.is_some_and(|q| q > Decimal::ZERO)
-            });
+            })
+            && !window
+                .iter()
+                .any(|p| unmeasured.contains(&(c.clone(), a.clone(), s.clone(), (*p).clone())));
         let disconnected = inventory.is_some_and(|inv| {
             inv.iter().any(|(_, l)| {
                 let date = get(l, "disconnect_date").trim();

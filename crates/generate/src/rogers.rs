@@ -18,6 +18,10 @@
 //! so the client's as-of date does not move) and starts on the 6th of the month
 //! before; the Custom report dates its rows on the cycle's end.
 //!
+//! An account-month whose lines use it at home has GPRS, SMS and Voice records
+//! (a line sends a text when no line did), so its call detail measures every kind
+//! and a line absent from it is measured at zero, not "not measured".
+//!
 //! Planted: the account's first line is unused (no call detail in the last 3
 //! months: UNU001 finds it from the lines measured at zero), the second used only in
 //! the 3rd-last month of those (a look-alike), the third only roaming in the last 3
@@ -271,6 +275,8 @@ const VOICE_RM: [&str; 9] = [
 fn call_detail(dir: &Path, mo: &Month<'_>, lines: &[&Line], rng: &mut Rng) -> io::Result<usize> {
     let (mut gprs, mut sms, mut voice, mut roaming) =
         (String::new(), String::new(), String::new(), String::new());
+    // The first line used at home, which sends a text when no line did.
+    let mut texter: Option<String> = None;
     for l in lines {
         let home = match l.usage {
             Use::Normal => true,
@@ -289,6 +295,7 @@ fn call_detail(dir: &Path, mo: &Month<'_>, lines: &[&Line], rng: &mut Rng) -> io
             for _ in 0..rng.range(1, 6) {
                 voice.push_str(&format!("{pre}|{}|{}|\r\n", rng.range(10, 1_800), mo.end));
             }
+            texter.get_or_insert_with(|| pre.clone());
         }
         let abroad = (l.usage == Use::RoamingOnly && mo.last3) || (home && rng.chance(60));
         if abroad {
@@ -298,6 +305,12 @@ fn call_detail(dir: &Path, mo: &Month<'_>, lines: &[&Line], rng: &mut Rng) -> io
                 mo.end
             ));
         }
+    }
+    // A month in which the account is used at home has data, texts and calls, so
+    // its call detail measures every kind (docs/formats.md section 12: else its
+    // lines are not measured, never unused). No draw: the other bytes stay the same.
+    if let (true, Some(pre)) = (sms.is_empty(), texter) {
+        sms.push_str(&format!("{pre}|OUT|{}|\r\n", mo.end));
     }
     let mut files = 0;
     for (sub, kind, data, name, columns) in [

@@ -589,12 +589,18 @@ pub type RowIdx = u32;
 
 impl Dump {
     /// The audit's as-of date (formats.md section 9): `--as-of`, else the latest
-    /// invoice_date of the rows, never the clock; `None` without either.
+    /// invoice_date of the rows, never the clock; `None` without either. The usage
+    /// rows of call detail ([`Dump::usage_files`]) are no bill: they never move it.
     pub fn as_of_date(&self) -> Option<Date> {
         self.as_of.or_else(|| {
-            *self
-                .latest_invoice_date
-                .get_or_init(|| self.rows.iter().map(|r| r.invoice_date).max())
+            *self.latest_invoice_date.get_or_init(|| {
+                let usage = self.call_detail_files();
+                self.rows
+                    .iter()
+                    .filter(|r| !usage.get(r.source.file.0 as usize).copied().unwrap_or(false))
+                    .map(|r| r.invoice_date)
+                    .max()
+            })
         })
     }
 

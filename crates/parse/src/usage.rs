@@ -2,6 +2,11 @@
 //! after the bills, inventory and catalogue are read, the call detail's usage rows
 //! are settled against the charge rows.
 //!
+//! 0. **Billed periods only** ([`set_aside_unbilled`], right after the bills are
+//!    read). Call detail counts only for a period its account is billed in (a
+//!    charge row of the account with that period_start): its rows of any other
+//!    period are set aside with one warning per export, so call detail never makes
+//!    a period, moves the as-of date or shows that a period was billed.
 //! 1. **Never counted twice.** For a line, period and kind of usage (data, voice,
 //!    messages, whatever the unit's spelling), the usage comes from the charge rows
 //!    when any `usage` row of them carries that kind, else from the call detail:
@@ -13,11 +18,16 @@
 //! 3. **Not measured is not unused.** A line a record could not be read for
 //!    ([`telaudit_model::UsageGap`]) gets no call-detail usage in that period and
 //!    kind, and is listed in [`Dump::unmeasured`] so UNU001 does not judge it there.
+//!    So is a line measured by call detail alone (no charge row of it carries usage
+//!    in the period) where its account's call detail of the period does not
+//!    measure every kind (data, voice and messages), in the kinds it lacks: an
+//!    export measures a line in its own kinds only, and a data device absent from
+//!    a voice-only export has not been shown to be idle.
 //! 4. **Units.** Each row is converted from the kind's base unit (KB, seconds,
 //!    messages) to the unit the line counts that kind in: its catalogue plan's
-//!    usage_unit (the plan row of its latest period), else the unit of its own
-//!    charge rows' usage of that kind, else `GB`, `min`, `msg`; rounded half away
-//!    from zero to the millionth.
+//!    usage_unit (its plan row of its latest period, a `plan` or a `pool` entry of
+//!    plans.csv), else the unit of its own charge rows' usage of that kind, else
+//!    `GB`, `min`, `msg`; rounded half away from zero to the millionth.
 //! 5. **One invoice.** A call-detail row takes the invoice (and invoice date) of
 //!    its line's charge rows of the same period when they name exactly one, else of
 //!    its account's in that period when they name exactly one, else keeps its own.
@@ -56,6 +66,77 @@ pub(crate) fn settle_file(p: &mut ParsedFile) {
             r.usage_quantity = Some(q);
             r.usage_unit = p.strings.intern(to);
         }
+    }
+}
+
+/// Call detail counts only for a billed period of its account (see the module
+/// docs, 0): its rows of an account and period for which no charge row of the
+/// account has that period_start are set aside, one warning per export naming the
+/// accounts and periods, and the export no longer measures them. With
+/// `keep_without_bills`, files that hold no charge row at all (`telaudit convert` of
+/// call detail alone: nothing to check against) keep their rows. Runs right after
+/// the bills are read, before anything counts rows, periods or dates.
+pub(crate) fn set_aside_unbilled(dump: &mut Dump, keep_without_bills: bool) {
+    if dump.usage_files.is_empty() {
+        return;
+    }
+    let from_usage = dump.call_detail_files();
+    let is_usage = |r: &Row| from_usage.get(r.source.file.0 as usize).copied().unwrap_or(false);
+    let billed: FxHashSet<(Sym, Sym, Date)> = dump
+        .rows
+        .iter()
+        .filter(|r| !is_usage(r))
+        .map(|r| (r.carrier, r.account, r.period_start))
+        .collect();
+    if billed.is_empty() && keep_without_bills {
+        return;
+    }
+    // Per export: the rows set aside and the (account, period start, period end) they name.
+    type Named = Vec<(Sym, Date, Date)>;
+    let mut aside: BTreeMap<FileId, (u64, Named)> = BTreeMap::new();
+    let mut keep = vec![true; dump.rows.len()];
+    for (i, r) in dump.rows.iter().enumerate() {
+        if !is_usage(r) || billed.contains(&(r.carrier, r.account, r.period_start)) {
+            continue;
+        }
+        keep[i] = false;
+        let e = aside.entry(r.source.file).or_default();
+        e.0 += 1;
+        let named = (r.account, r.period_start, r.period_end);
+        if !e.1.contains(&named) {
+            e.1.push(named);
+        }
+    }
+    for u in &mut dump.usage_files {
+        u.measures
+            .retain(|m| billed.contains(&(m.carrier, m.account, m.period_start)));
+    }
+    if aside.is_empty() {
+        return;
+    }
+    let rows = std::mem::take(&mut dump.rows);
+    place_rows(dump, rows, &keep, BTreeMap::new());
+    for (file, (n, mut named)) in aside {
+        named.sort_unstable_by(|a, b| (dump.s(a.0), a.1, a.2).cmp(&(dump.s(b.0), b.1, b.2)));
+        let mut places: Vec<String> = named
+            .iter()
+            .take(3)
+            .map(|(a, ps, pe)| format!("account {}, the period {ps} to {pe}", dump.s(*a)))
+            .collect();
+        if named.len() > 3 {
+            places.push(format!("and {} more", named.len() - 3));
+        }
+        let message = format!(
+            "{n} usage row(s) of this call detail not counted: no bill of their account is read for \
+             that period ({}); call detail counts only for a period its account is billed in (it makes \
+             no period, moves no as-of date and bills nothing)",
+            places.join("; ")
+        );
+        dump.warnings.push(Warning {
+            file: dump.file(file).path.clone(),
+            position: Position::File,
+            message,
+        });
     }
 }
 
@@ -98,7 +179,12 @@ impl Facts {
         let mut f = Facts::default();
         // plans.csv: the unit each plan code counts in, per carrier.
         let mut plans: FxHashMap<(Sym, Sym), Sym> = FxHashMap::default();
-        for e in dump.plans.iter().filter(|e| e.kind == PlanKind::Plan) {
+        // A line's plan row is a `plan` or a `pool` entry: either steers its unit.
+        for e in dump
+            .plans
+            .iter()
+            .filter(|e| matches!(e.kind, PlanKind::Plan | PlanKind::Pool))
+        {
             if UsageKind::of_unit(dump.s(e.usage_unit)).is_some() {
                 plans.entry((e.carrier, e.code)).or_insert(e.usage_unit);
             }
@@ -230,6 +316,55 @@ fn not_measured(dump: &Dump, facts: &Facts) -> FxHashSet<UseKey> {
     out
 }
 
+/// The lines measured by call detail alone in a period whose call detail does not
+/// measure every kind (see the module docs, 3): *not measured* there in the kinds
+/// it lacks. A line is measured by call detail alone in a billed period of an
+/// account that some export names when no charge row of it carries usage of any
+/// kind in that period; its account's call detail of the period measures the kinds
+/// that an export measuring absent lines at zero holds records of (a roaming-only
+/// export measures none). Verizon's Wireless Usage Detail has no data column and
+/// TELUS' Airtime Detail is voice only: from them alone a data device's use is
+/// never measured, so it is never unused.
+fn partly_measured(dump: &Dump, facts: &Facts) -> Vec<UseKey> {
+    let bit = |k: UsageKind| 1u8 << (k as u8);
+    let every = UsageKind::ALL.iter().fold(0u8, |m, &k| m | bit(k));
+    let mut kinds: FxHashMap<(Sym, Sym, Date), u8> = FxHashMap::default();
+    let mut accounts: FxHashSet<(Sym, Sym)> = FxHashSet::default();
+    for m in dump.usage_files.iter().flat_map(|u| &u.measures) {
+        accounts.insert((m.carrier, m.account));
+        if m.absent_is_zero {
+            *kinds.entry((m.carrier, m.account, m.period_start)).or_default() |= bit(m.kind);
+        }
+    }
+    let mut out = Vec::new();
+    // Every billed period (a charge row of it) of the accounts call detail names.
+    for &(carrier, account, period) in facts.account_invoice.keys() {
+        if !accounts.contains(&(carrier, account)) {
+            continue;
+        }
+        let have = kinds.get(&(carrier, account, period)).copied().unwrap_or(0);
+        if have == every {
+            continue;
+        }
+        for &s in facts
+            .lines
+            .get(&(carrier, account))
+            .map_or(&[][..], Vec::as_slice)
+        {
+            let own = UsageKind::ALL
+                .iter()
+                .any(|&k| facts.carried.contains(&(carrier, account, s, period, k)));
+            if own {
+                continue;
+            }
+            for k in UsageKind::ALL.into_iter().filter(|&k| have & bit(k) == 0) {
+                out.push((carrier, account, s, period, k));
+            }
+        }
+    }
+    out
+}
+
 /// The unit a line's usage of `kind` is written in (see the module docs).
 fn target_unit(dump: &mut Dump, facts: &Facts, line: (Sym, Sym, Sym), kind: UsageKind) -> Sym {
     let key = (line.0, line.1, line.2, kind);
@@ -272,6 +407,7 @@ pub(crate) fn settle(dump: &mut Dump) {
         .collect();
     let facts = Facts::gather(dump, &from_usage);
     let unread = not_measured(dump, &facts);
+    let partial = partly_measured(dump, &facts);
     let kind_of = |dump: &Dump, r: &Row| UsageKind::of_unit(dump.s(r.usage_unit));
     let key_of = |r: &Row, k: UsageKind| (r.carrier, r.account, r.service, r.period_start, k);
     // Every line, period and kind the call detail lists (kept or not).
@@ -328,6 +464,7 @@ pub(crate) fn settle(dump: &mut Dump) {
     place_rows(dump, converted, &keep, zeros);
     let mut unmeasured: Vec<Unmeasured> = unread
         .into_iter()
+        .chain(partial)
         .filter(|k| !facts.carried.contains(k))
         .map(|(carrier, account, service, period_start, kind)| Unmeasured {
             carrier,

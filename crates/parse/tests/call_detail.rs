@@ -386,14 +386,24 @@ fn a_stray_delimiter_leaves_every_line_of_the_file_not_measured() {
         ]
     );
     assert!(usage(&d).is_empty());
-    let um: Vec<(&str, String)> = d
+    // Data: the record that cannot be read. Voice and messages: no export of the
+    // account measures them that period, and no charge row carries usage.
+    let um: Vec<(&str, String, &str)> = d
         .unmeasured
         .iter()
-        .map(|u| (d.s(u.service), u.period_start.to_string()))
+        .map(|u| (d.s(u.service), u.period_start.to_string(), u.kind.name()))
         .collect();
+    let p = || "2025-01-21".to_string();
     assert_eq!(
         um,
-        [("L1", "2025-01-21".to_string()), ("L2", "2025-01-21".to_string())]
+        [
+            ("L1", p(), "data"),
+            ("L1", p(), "voice"),
+            ("L1", p(), "messages"),
+            ("L2", p(), "data"),
+            ("L2", p(), "voice"),
+            ("L2", p(), "messages"),
+        ]
     );
     assert_eq!(d.usage_files[0].records, 2);
 }
@@ -435,8 +445,25 @@ fn a_volume_that_is_not_a_number_leaves_its_line_not_measured() {
         usage(&d),
         [u("L1", "0.000977", "GB", "R-1", 1), u("L3", "0", "GB", "R-1", 0)]
     );
-    let um: Vec<&str> = d.unmeasured.iter().map(|u| d.s(u.service)).collect();
-    assert_eq!(um, ["L2"]);
+    // L2's data is not measured (the record); no line's voice or messages is (a
+    // data export alone measures data only).
+    let um: Vec<(&str, &str)> = d
+        .unmeasured
+        .iter()
+        .map(|u| (d.s(u.service), u.kind.name()))
+        .collect();
+    assert_eq!(
+        um,
+        [
+            ("L1", "voice"),
+            ("L1", "messages"),
+            ("L2", "data"),
+            ("L2", "voice"),
+            ("L2", "messages"),
+            ("L3", "voice"),
+            ("L3", "messages"),
+        ]
+    );
 }
 
 #[test]
@@ -594,5 +621,257 @@ fn call_detail_delivered_twice_counts_once() {
             u("L1", "0.000977", "GB", "R-1", 1),
             u("L1", "0.000977", "GB", "R-1", 1)
         ]
+    );
+}
+
+/// A Rogers Voice export of account 700100's February cycle: one record per
+/// (line, seconds), with its header file.
+fn voice_files(dir: &str, records: &[(&str, &str)]) -> Vec<(String, String)> {
+    let header = "Voice Type : 01/21/2025 - 02/20/2025\r\n\r\nBAN,9,Text\r\nUser Number,15,Text\r\n\
+                  Seconds,10,Text\r\nPeriod End Date,8,Date\r\n";
+    let data: String = records
+        .iter()
+        .map(|(line, secs)| format!("700100|{line}|{secs}|02202025\r\n"))
+        .collect();
+    vec![
+        (format!("{dir}/ALL_CALLS-Voice.txt"), data),
+        (format!("{dir}/Header-Voice.txt"), header.to_string()),
+    ]
+}
+
+/// A Rogers SMS export of account 700100's February cycle, one message per line named.
+fn sms_files(dir: &str, lines: &[&str]) -> Vec<(String, String)> {
+    let header = "SMS Type : 01/21/2025 - 02/20/2025\r\n\r\nBAN,9,Text\r\nUser Number,15,Text\r\n\
+                  Call Type,6,Text\r\nPeriod End Date,8,Date\r\n";
+    let data: String = lines
+        .iter()
+        .map(|l| format!("700100|{l}|OUT|02202025\r\n"))
+        .collect();
+    vec![
+        (format!("{dir}/ALL_CALLS-SMS.txt"), data),
+        (format!("{dir}/Header-SMS.txt"), header.to_string()),
+    ]
+}
+
+fn read_owned(files: Vec<(String, String)>) -> Dump {
+    read_bill_files(files.into_iter().map(|(n, t)| (n, t.into_bytes())).collect()).unwrap()
+}
+
+/// (line, kind) of every line and kind not measured.
+fn unmeasured(d: &Dump) -> Vec<(&str, &str)> {
+    d.unmeasured
+        .iter()
+        .map(|u| (d.s(u.service), u.kind.name()))
+        .collect()
+}
+
+#[test]
+fn a_line_measured_by_call_detail_alone_is_measured_only_where_every_kind_is() {
+    // February of account 700100: L1 (a phone: data and texts) and L2 (a hotspot:
+    // in no export) billed a plan each; L3's charge rows carry its data (2 GB).
+    // GPRS and SMS exports, no voice export: the account's call detail measures data
+    // and messages, not voice. L1 and L2 are measured by call detail alone, so their
+    // voice is not measured (L2 is never "unused" from this); L3's own charge rows
+    // measure it, as before.
+    let mut files = vec![
+        (
+            "c/charges.csv".to_string(),
+            charges(&[
+                ("L1", "recurring", "40", "", ""),
+                ("L2", "recurring", "60", "", ""),
+                ("L3", "usage", "0", "2", "GB"),
+            ]),
+        ),
+        ("c/g/ALL_CALLS-GPRS.txt".to_string(), gprs("L1", "1024")),
+        ("c/g/Header-GPRS.txt".to_string(), gprs_header(GPRS_TITLE)),
+    ];
+    files.extend(sms_files("c/s", &["L1"]));
+    let d = read_owned(files.clone());
+    assert!(
+        d.rejected.is_empty() && d.warnings.is_empty(),
+        "{:?} {:?}",
+        d.rejected,
+        d.warnings
+    );
+    assert_eq!(unmeasured(&d), [("L1", "voice"), ("L2", "voice")]);
+    // L2 is still measured at zero in the kinds the exports hold.
+    assert_eq!(
+        usage(&d),
+        [
+            u("L3", "2", "GB", "R-1", 4),
+            u("L1", "0.000977", "GB", "R-1", 1),
+            u("L2", "0", "GB", "R-1", 0),
+            u("L1", "1", "msg", "R-1", 1),
+            u("L2", "0", "msg", "R-1", 0),
+            u("L3", "0", "msg", "R-1", 0),
+        ]
+    );
+    // With a Voice export of the account too (L1 talked 120 s), every kind is
+    // measured: no line is left not measured, and L2 is measured at zero in all three.
+    files.extend(voice_files("c/v", &[("L1", "120")]));
+    let d = read_owned(files);
+    assert!(
+        d.rejected.is_empty() && d.warnings.is_empty(),
+        "{:?} {:?}",
+        d.rejected,
+        d.warnings
+    );
+    assert_eq!(unmeasured(&d), []);
+    let l2: Vec<_> = usage(&d).into_iter().filter(|r| r.0 == "L2").collect();
+    assert_eq!(
+        l2,
+        [
+            u("L2", "0", "GB", "R-1", 0),
+            u("L2", "0", "msg", "R-1", 0),
+            u("L2", "0", "min", "R-1", 0)
+        ]
+    );
+}
+
+#[test]
+fn a_roaming_export_measures_no_kind_of_a_line_at_zero() {
+    // Only a roaming voice export for February: it measures no line at zero, so no
+    // kind is measured for a line absent from it (L2), nor, beyond the call it
+    // lists, for L1.
+    let header = "Voice-RM Type : 01/21/2025 - 02/20/2025\r\n\r\nBAN,9,Text\r\nUser Number,15,Text\r\n\
+                  Seconds,10,Text\r\nPeriod End Date,8,Date\r\nCarrier Name,40,Text\r\n";
+    let d = read(&[
+        (
+            "c/charges.csv",
+            &charges(&[
+                ("L1", "recurring", "40", "", ""),
+                ("L2", "recurring", "40", "", ""),
+            ]),
+        ),
+        (
+            "c/rm/ALL_CALLS-VoiceRM.txt",
+            "700100|L1|60|02202025|USA, CARRIER\r\n",
+        ),
+        ("c/rm/Header-Voice.txt", header),
+    ]);
+    assert!(
+        d.rejected.is_empty() && d.warnings.is_empty(),
+        "{:?} {:?}",
+        d.rejected,
+        d.warnings
+    );
+    assert_eq!(usage(&d), [u("L1", "1", "min", "R-1", 1)]);
+    assert_eq!(
+        unmeasured(&d),
+        [
+            ("L1", "data"),
+            ("L1", "voice"),
+            ("L1", "messages"),
+            ("L2", "data"),
+            ("L2", "voice"),
+            ("L2", "messages")
+        ]
+    );
+}
+
+#[test]
+fn call_detail_of_a_period_its_account_is_not_billed_in_is_set_aside() {
+    // The bill is February's (invoice R-1, dated 2025-02-20). A GPRS export of
+    // March (arrived before its bill) lists L1 and L2; a February export lists L1
+    // of account 700100 and a line of account 700999, which has no bill at all.
+    let march = "GPRS Type : 02/21/2025 - 03/20/2025";
+    let d = read(&[
+        (
+            "c/charges.csv",
+            &charges(&[
+                ("L1", "recurring", "40", "", ""),
+                ("L2", "recurring", "40", "", ""),
+            ]),
+        ),
+        (
+            "c/feb/ALL_CALLS-GPRS.txt",
+            &format!("{}700999|INV-9|L9|02032025|2048|0|0|\r\n", gprs("L1", "1024")),
+        ),
+        ("c/feb/Header-GPRS.txt", &gprs_header(GPRS_TITLE)),
+        (
+            "c/mar/ALL_CALLS-GPRS.txt",
+            "700100|INV-2|L1|03032025|1024|0|0|\r\n700100|INV-2|L2|03042025|1024|0|0|\r\n700100|INV-2|L1|03052025|1|0|0|\r\n",
+        ),
+        ("c/mar/Header-GPRS.txt", &gprs_header(march)),
+    ]);
+    assert!(d.rejected.is_empty(), "{:?}", d.rejected);
+    let w: Vec<(String, &str)> = d
+        .warnings
+        .iter()
+        .map(|w| (w.place().to_string(), w.message.as_str()))
+        .collect();
+    assert_eq!(
+        w,
+        [
+            (
+                "c/feb/ALL_CALLS-GPRS.txt".to_string(),
+                "1 usage row(s) of this call detail not counted: no bill of their account is read for that period \
+                 (account 700999, the period 2025-01-21 to 2025-02-20); call detail counts only for a period its \
+                 account is billed in (it makes no period, moves no as-of date and bills nothing)"
+            ),
+            (
+                "c/mar/ALL_CALLS-GPRS.txt".to_string(),
+                "2 usage row(s) of this call detail not counted: no bill of their account is read for that period \
+                 (account 700100, the period 2025-02-21 to 2025-03-20); call detail counts only for a period its \
+                 account is billed in (it makes no period, moves no as-of date and bills nothing)"
+            ),
+        ]
+    );
+    // February's usage only: L1 listed, L2 measured at zero; no row of March or of 700999.
+    assert_eq!(
+        usage(&d),
+        [u("L1", "0.000977", "GB", "R-1", 1), u("L2", "0", "GB", "R-1", 0)]
+    );
+    let periods: std::collections::BTreeSet<String> =
+        d.rows.iter().map(|r| r.period_start.to_string()).collect();
+    assert_eq!(periods.into_iter().collect::<Vec<_>>(), ["2025-01-21"]);
+    assert_eq!(
+        d.as_of_date().map(|x| x.to_string()).as_deref(),
+        Some("2025-02-20")
+    );
+    // Both exports are still read for usage, with their records; March's gives no row.
+    let files: Vec<(u64, u64)> = d.usage_files.iter().map(|u| (u.records, u.rows)).collect();
+    assert_eq!(files, [(2, 2), (3, 0)]);
+    assert!(d.usage_files[1].measures.is_empty());
+    // Read alone (`telaudit convert`), March's export has no bill to be checked
+    // against: its rows are printed as read.
+    let alone = read(&[
+        ("mar/ALL_CALLS-GPRS.txt", "700100|INV-2|L1|03032025|1024|0|0|\r\n"),
+        ("mar/Header-GPRS.txt", &gprs_header(march)),
+    ]);
+    assert!(alone.warnings.is_empty(), "{:?}", alone.warnings);
+    assert_eq!(usage(&alone), [u("L1", "0.000977", "GB", "INV-2", 1)]);
+}
+
+#[test]
+fn call_detail_never_moves_the_as_of_date() {
+    // February of account 700100 is billed on two invoices (R-1 and R-2, dated 15 and
+    // 16 February): L9, listed only by the call detail, takes neither (its account's
+    // rows name two) and keeps its own invoice, dated on the period end (20
+    // February). The as-of date is the bills' latest, 2025-02-16.
+    let csv = format!(
+        "{CANONICAL}\n\
+         Rogers,700100,R-1,2025-02-15,2025-01-21,2025-02-20,L1,recurring,PLAN,Plan,1,,40,,\n\
+         Rogers,700100,R-2,2025-02-16,2025-01-21,2025-02-20,L2,recurring,PLAN,Plan,1,,40,,\n"
+    );
+    let d = read(&[
+        ("c/charges.csv", &csv),
+        ("c/g/ALL_CALLS-GPRS.txt", &gprs("L9", "1024")),
+        ("c/g/Header-GPRS.txt", &gprs_header(GPRS_TITLE)),
+    ]);
+    assert!(
+        d.rejected.is_empty() && d.warnings.is_empty(),
+        "{:?} {:?}",
+        d.rejected,
+        d.warnings
+    );
+    let l9 = d.rows.iter().find(|r| d.s(r.service) == "L9").unwrap();
+    assert_eq!(
+        (d.s(l9.invoice), l9.invoice_date.to_string()),
+        ("INV-1", "2025-02-20".to_string())
+    );
+    assert_eq!(
+        d.as_of_date().map(|x| x.to_string()).as_deref(),
+        Some("2025-02-16")
     );
 }

@@ -36,6 +36,33 @@ fn m(s: &str) -> Micros {
     Micros::parse(s).unwrap()
 }
 
+/// Some of a carrier's sample files read without its bills, as `telaudit convert`
+/// reads call detail: with no charge row to be checked against, its usage rows are
+/// kept as read (in a client, the anonymised samples' call detail names accounts
+/// their charge exports do not bill, so it is set aside: docs/formats.md section 12).
+fn alone(carrier: &str, names: &[&str]) -> Option<telaudit_model::Dump> {
+    let src = samples()?.join(carrier);
+    let files = names
+        .iter()
+        .map(|n| (format!("invoices/{n}"), std::fs::read(src.join(n)).unwrap()))
+        .collect();
+    Some(telaudit_parse::read_bill_files(files).unwrap())
+}
+
+/// The warnings that set call detail aside: (file, accounts and periods named).
+fn set_aside(dump: &telaudit_model::Dump) -> Vec<(&str, &str)> {
+    dump.warnings
+        .iter()
+        .filter_map(|w| {
+            let rest = w
+                .message
+                .split_once("no bill of their account is read for that period (")?
+                .1;
+            Some((w.file.as_str(), rest.split_once(')')?.0))
+        })
+        .collect()
+}
+
 #[test]
 fn verizon_samples_are_read_without_refusals() {
     let Some(dir) = client_of("verizon") else { return };
@@ -199,18 +226,29 @@ fn att_samples_are_read_without_refusals() {
         eprintln!("warning: {}: {}", w.file, w.message);
     }
     assert!(dump.rejected.is_empty(), "{:#?}", dump.rejected);
-    // The ENC1 Detail is read for usage (its account has no charges in these
-    // anonymised samples, so its rows keep their own invoice): 4 calls of 1, 1, 1 and
-    // 2 minutes; 3 data sessions of 21,698 + 341 + 13,934 = 35,973 KB = 0.034307 GB
-    // (1 GB = 1,048,576 KB, half away from zero); 2 text messages.
-    let usage: Vec<(&str, &str, Option<Micros>, &str)> = dump.rows[..3]
+    // The ENC1 Detail is read for usage, but its account (555000001) has no charges
+    // in these anonymised samples: its rows are set aside, one warning naming it.
+    assert_eq!(
+        set_aside(&dump),
+        [(
+            "invoices/ENC1 Detail Mar.csv",
+            "account 555000001, the period 2023-02-03 to 2023-03-02"
+        )]
+    );
+    assert_eq!(dump.usage_files[0].records, 9);
+    assert_eq!(dump.usage_files[0].rows, 0);
+    // Read alone, its rows keep their own invoice: 4 calls of 1, 1, 1 and 2 minutes;
+    // 3 data sessions of 21,698 + 341 + 13,934 = 35,973 KB = 0.034307 GB (1 GB =
+    // 1,048,576 KB, half away from zero); 2 text messages.
+    let enc1 = alone("att", &["ENC1 Detail Mar.csv"]).unwrap();
+    let usage: Vec<(&str, &str, Option<Micros>, &str)> = enc1.rows[..3]
         .iter()
         .map(|r| {
             (
-                dump.s(r.service),
-                dump.s(r.invoice),
+                enc1.s(r.service),
+                enc1.s(r.invoice),
                 r.usage_quantity,
-                dump.s(r.usage_unit),
+                enc1.s(r.usage_unit),
             )
         })
         .collect();
@@ -223,12 +261,13 @@ fn att_samples_are_read_without_refusals() {
             (line, inv, Some(m("2")), "msg")
         ]
     );
-    assert_eq!(dump.rows[0].period_start.to_string(), "2023-02-03");
-    assert_eq!(dump.usage_files[0].records, 9);
+    assert_eq!(enc1.rows[0].period_start.to_string(), "2023-02-03");
+    assert_eq!(enc1.usage_files[0].records, 9);
     // Two equipment purchases of billing account 836151207 (their Equipment
     // Transaction Number marks them: one-time, coded by Equipment Item ID); the FAN
     // header rows and the previous balance are not charges.
-    let got: Vec<(&str, &str, ChargeType, Micros, String)> = dump.rows[3..]
+    let got: Vec<(&str, &str, ChargeType, Micros, String)> = dump
+        .rows
         .iter()
         .map(|r| {
             (
@@ -259,8 +298,8 @@ fn att_samples_are_read_without_refusals() {
             ),
         ]
     );
-    assert_eq!(dump.rows[4].quantity, m("1"));
-    let codes: Vec<&str> = dump.rows[3..].iter().map(|r| dump.s(r.charge_code)).collect();
+    assert_eq!(dump.rows[1].quantity, m("1"));
+    let codes: Vec<&str> = dump.rows.iter().map(|r| dump.s(r.charge_code)).collect();
     assert_eq!(codes, ["73023", "6858C"]);
     // The IRA row (line 3) states the FAN invoice's current charges, 80,878.89 (the
     // amount due is the same here), over the whole file.
@@ -320,10 +359,6 @@ fn bell_samples_are_read_without_refusals() {
     assert_eq!(
         got,
         [
-            // The DTL call detail, read for usage: one call of 1:00 on each of its
-            // lines (of other accounts than the MOB's in this anonymised sample).
-            ("test-value-3", u, z, Some(m("1")), "min"),
-            ("test-value-4", u, z, Some(m("1")), "min"),
             ("mobile-1", ChargeType::Recurring, m("47"), None, ""),
             ("mobile-1", ChargeType::Tax, m("2.35"), None, ""),
             ("mobile-1", ChargeType::Tax, m("3.29"), None, ""),
@@ -338,12 +373,36 @@ fn bell_samples_are_read_without_refusals() {
             ("mobile-2", u, z, Some(m("3520.3867")), "MB"),
         ]
     );
-    let r = &dump.rows[2];
+    let r = &dump.rows[0];
     assert_eq!(
         (r.period_start.to_string(), r.period_end.to_string()),
         ("2023-01-01".into(), "2023-01-31".into())
     );
-    assert_eq!(dump.rows[0].period_start, r.period_start);
+    // The DTL call detail is read for usage, but its lines are of other accounts
+    // than the MOB's in this anonymised sample: set aside, one warning naming them.
+    assert_eq!(
+        set_aside(&dump),
+        [(
+            "invoices/double_header_DTL.csv",
+            "account test-value-1, the period 2023-01-01 to 2023-01-31; account test-value-2, the period \
+             2023-01-01 to 2023-01-31"
+        )]
+    );
+    // Read alone: one call of 1:00 on each of its lines, in the MOB's period.
+    let dtl = alone("bell", &["double_header_DTL.csv"]).unwrap();
+    let calls: Vec<(&str, Option<Micros>, &str)> = dtl
+        .rows
+        .iter()
+        .map(|r| (dtl.s(r.service), r.usage_quantity, dtl.s(r.usage_unit)))
+        .collect();
+    assert_eq!(
+        calls,
+        [
+            ("test-value-3", Some(m("1")), "min"),
+            ("test-value-4", Some(m("1")), "min")
+        ]
+    );
+    assert_eq!(dtl.rows[0].period_start, r.period_start);
     // The ACC states Cur Chg Ttl 13,134.83 for its account (another account than the
     // MOB's in this anonymised sample), under the MOB's invoice naming.
     let stated: Vec<(&str, &str, Micros)> = dump
@@ -535,9 +594,26 @@ fn rogers_samples_are_read_without_refusals() {
     }
     assert!(dump.rejected.is_empty(), "{:#?}", dump.rejected);
     // Every file is recognised: the Custom report's charges, the five call-detail
-    // exports read for usage with the header file beside each (none skipped).
+    // exports read for usage with the header file beside each (none skipped). The
+    // call detail's account (test-value-1) has no Custom rows in these anonymised
+    // samples: each export's rows are set aside, one warning each, and nothing else
+    // is warned about.
     assert!(dump.skipped.is_empty(), "{:?}", dump.skipped);
-    assert!(dump.warnings.is_empty(), "{:?}", dump.warnings);
+    let (april, november) = (
+        "account test-value-1, the period 2023-03-21 to 2023-04-20",
+        "account test-value-1, the period 2022-10-21 to 2022-11-20",
+    );
+    assert_eq!(
+        set_aside(&dump),
+        [
+            ("invoices/test_GPRS.zip!ALL_CALLS-GPRS.txt", april),
+            ("invoices/test_GPRS_RM.zip!ALL_CALLS-GPRS-Rm.txt", november),
+            ("invoices/test_SMS.zip!ALL_CALLS-SMS.txt", april),
+            ("invoices/test_Voice.zip!ALL_CALLS-Voice.txt", april),
+            ("invoices/test_Voice_RM.zip!ALL_CALLS-VoiceRM.txt", november),
+        ]
+    );
+    assert_eq!(dump.warnings.len(), 5, "{:?}", dump.warnings);
     let kinds: Vec<(&str, &str)> = dump
         .files
         .iter()
@@ -648,10 +724,23 @@ fn rogers_samples_are_read_without_refusals() {
             ("test-value-6-11202022", "test-value-7", m("58.02")),
         ]
     );
-    // The call detail, per line (its accounts have no Custom rows here, so no line
-    // is measured at zero): data from KB (1 GB = 1,048,576 KB), minutes from
-    // seconds, messages counted.
-    let usage: Vec<(String, String, Option<Micros>, String)> = rogers_rows(&dump)
+    assert!(dump.rows.iter().all(|r| r.charge_type != ChargeType::Usage));
+    // The call detail read alone, per line (no Custom rows, so no line is measured
+    // at zero): data from KB (1 GB = 1,048,576 KB), minutes from seconds, messages
+    // counted.
+    let detail = alone(
+        "rogers",
+        &[
+            "test_GPRS.zip",
+            "test_GPRS_RM.zip",
+            "test_SMS.zip",
+            "test_Voice.zip",
+            "test_Voice_RM.zip",
+        ],
+    )
+    .unwrap();
+    assert!(detail.warnings.is_empty(), "{:?}", detail.warnings);
+    let usage: Vec<(String, String, Option<Micros>, String)> = rogers_rows(&detail)
         .into_iter()
         .filter(|r| r.3 == ChargeType::Usage)
         .map(|r| (r.0, r.2, r.6, r.7))
@@ -680,7 +769,7 @@ fn rogers_samples_are_read_without_refusals() {
     );
     // The periods: the header files' titles (03/21/2023 - 04/20/2023 and, for the
     // roaming exports, 10/21/2022 - 11/20/2022).
-    let periods: Vec<String> = dump
+    let periods: Vec<String> = detail
         .rows
         .iter()
         .filter(|r| r.charge_type == ChargeType::Usage)
@@ -723,13 +812,41 @@ fn rogers_samples_unpacked_read_as_their_zips() {
     got.sort();
     want.sort();
     assert_eq!(got, want);
+    // The call detail (set aside in the client: its account has no Custom rows)
+    // read alone, unpacked and zipped, gives the same usage rows.
+    let mut unpacked: Vec<(String, Vec<u8>)> = Vec::new();
+    for folder in std::fs::read_dir(&inv).unwrap() {
+        let folder = folder.unwrap().path();
+        for f in std::fs::read_dir(&folder).unwrap() {
+            let f = f.unwrap().path();
+            if !f.to_string_lossy().contains("Custom") {
+                let name = f.strip_prefix(dir.path()).unwrap().to_string_lossy().into_owned();
+                unpacked.push((name, std::fs::read(&f).unwrap()));
+            }
+        }
+    }
+    unpacked.sort();
+    let mut got = rogers_rows(&telaudit_parse::read_bill_files(unpacked).unwrap());
+    let zips = [
+        "test_GPRS.zip",
+        "test_GPRS_RM.zip",
+        "test_SMS.zip",
+        "test_Voice.zip",
+        "test_Voice_RM.zip",
+    ];
+    let mut want = rogers_rows(&alone("rogers", &zips).unwrap());
+    got.sort();
+    want.sort();
+    assert_eq!(got.len(), 15);
+    assert_eq!(got, want);
 }
 
 #[test]
 fn bell_call_detail_defers_to_the_mob_usage_of_the_same_line() {
     // The DTL's first call moved onto the MOB's line mobile-1 of the same account and
     // invoice date: the MOB's usage columns already carry mobile-1's minutes (1,053),
-    // so the DTL's 1:00 is not added (the charge rows win); its other call stays.
+    // so the DTL's 1:00 is not added (the charge rows win); its other call, of an
+    // account with no bill here, is set aside.
     let Some(dir) = client_of("bell") else { return };
     let path = dir.path().join("invoices/double_header_DTL.csv");
     let bytes = std::fs::read(&path).unwrap();
@@ -748,11 +865,14 @@ fn bell_call_detail_defers_to_the_mob_usage_of_the_same_line() {
         .collect();
     assert_eq!(
         minutes,
-        [
-            ("test-value-4", Some(m("1"))),
-            ("mobile-1", Some(m("1053"))),
-            ("mobile-2", Some(m("707"))),
-        ]
+        [("mobile-1", Some(m("1053"))), ("mobile-2", Some(m("707")))]
+    );
+    assert_eq!(
+        set_aside(&dump),
+        [(
+            "invoices/double_header_DTL.csv",
+            "account test-value-2, the period 2023-01-01 to 2023-01-31"
+        )]
     );
     assert!(dump
         .warnings

@@ -147,7 +147,8 @@ fn period_of(key: &ClaimKey) -> Option<(Sym, Sym, Date)> {
 
 /// For each (carrier, account, period) of a missing credit, the date
 /// formats.md section 9 gives it: the latest invoice_date of the account's
-/// rows of that period (absent when no row bills it).
+/// rows of that period (absent when no row bills it). Call detail's usage rows
+/// are no bill row (formats.md section 12): they do not date it.
 pub fn missing_credit_dates(
     dump: &Dump,
     periods: impl Iterator<Item = (Sym, Sym, Date)>,
@@ -156,7 +157,11 @@ pub fn missing_credit_dates(
     if want.is_empty() {
         return FxHashMap::default();
     }
+    let usage = dump.call_detail_files();
     for row in &dump.rows {
+        if usage.get(row.source.file.0 as usize).copied().unwrap_or(false) {
+            continue;
+        }
         if let Some(d) = want.get_mut(&(row.carrier, row.account, row.period_start)) {
             *d = (*d).max(Some(row.invoice_date));
         }

@@ -107,13 +107,16 @@ pub fn late_claims_warning(dump: &Dump) -> Option<Warning> {
         .filter(|c| !in_scope(c, Some(as_of)))
         .collect();
     let first = late.first()?;
+    let last_filed = late.iter().map(|c| c.filed_on).max()?;
     let file = dump.file(first.source.file).path.clone();
     Some(Warning {
         file,
         position: Position::File,
         message: format!(
             "{} claim(s) filed after the as-of date {as_of} are left out of this audit (the first on \
-             line {}, claim {}): they were not filed yet on that day",
+             line {}, claim {}): they were not filed yet on that day; to count them before the next \
+             bill arrives (and leave the lines they cover out of the letters), audit with --as-of \
+             {last_filed} or later",
             late.len(),
             first.source.pos,
             first.claim_id

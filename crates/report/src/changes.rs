@@ -5,8 +5,12 @@
 //! A service with several such findings gets one row: the first action of
 //! [`Action::ALL`] among them (disconnect, cancel, suspend, downgrade), with that
 //! finding's `from` and `to`. Its monthly saving is the overlap-free monthly
-//! money of those findings: per claimed row the largest monthly claim, once (a
-//! line cancelled in full is not also counted for a cheaper plan). A finding's
+//! money of those findings as in the totals: each claimed row's monthly counts
+//! once, at the largest monthly claim on it of any rule, and only when a finding
+//! with an action owns it (the overlap rule of [`crate::claims`]: a line
+//! cancelled in full is not also counted for a cheaper plan, and a plan row whose
+//! larger claim is RAT001's overcharge saves nothing more by a downgrade, so the
+//! changes and the other rules add up to the headline). A finding's
 //! monthly claims go to the service of the row each rests on, so a finding about
 //! several services (a pool, optimization.md section 3b) adds one share to each
 //! of their rows, and each service's line moves it from its own plan; a finding
@@ -14,7 +18,7 @@
 //! money (a disconnect billed with one-time charges only).
 
 use crate::disputes::unique_names;
-use crate::tables::{guard, join_sources, sorted_findings};
+use crate::tables::{guard, join_sources, sorted_findings_indexed};
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::{BTreeMap, BTreeSet};
 use telaudit_model::{money_string, Action, ClaimKey, Decimal, Dump, RuleResult, SourceRef, Sym};
@@ -100,12 +104,12 @@ fn claim_service(dump: &Dump, f: &telaudit_model::Finding, key: ClaimKey) -> Opt
 /// service gets its own lines as evidence, not the whole pool's.
 fn pool_line_services(
     dump: &Dump,
-    all: &[(&telaudit_model::RuleInfo, &telaudit_model::Finding)],
+    all: &[(&telaudit_model::RuleInfo, &telaudit_model::Finding, usize)],
 ) -> FxHashMap<SourceRef, Sym> {
     let wanted: FxHashSet<SourceRef> = all
         .iter()
-        .filter(|(_, f)| f.change.as_ref().is_some_and(|c| c.pool.is_some()))
-        .flat_map(|(_, f)| f.evidence.iter().copied())
+        .filter(|(_, f, _)| f.change.as_ref().is_some_and(|c| c.pool.is_some()))
+        .flat_map(|(_, f, _)| f.evidence.iter().copied())
         .collect();
     if wanted.is_empty() {
         return FxHashMap::default();
@@ -120,13 +124,18 @@ fn pool_line_services(
 /// One line per service with a finding that recommends a change, grouped by
 /// carrier (carriers in name order).
 pub fn changes(dump: &Dump, results: &[RuleResult]) -> Vec<CarrierChanges> {
-    let all = sorted_findings(dump, results);
+    let all = sorted_findings_indexed(dump, results);
+    // Per claimed key, the monthly the totals count and the finding that owns it.
+    let owned: FxHashMap<ClaimKey, (usize, Decimal)> = crate::claims::resolve(results)
+        .into_iter()
+        .map(|k| (k.key, (k.monthly_order, k.monthly)))
+        .collect();
     let pool_lines = pool_line_services(dump, &all);
     let mut by_service: BTreeMap<(&str, &str, &str), Gathered> = BTreeMap::new();
     let texts = |(c, a, s): ServiceKey| (dump.s(c), dump.s(a), dump.s(s));
     // The findings that carry a change, in findings.csv order: the first of
     // the first action wins.
-    for (_, f) in &all {
+    for &(_, f, order) in &all {
         let Some(change) = &f.change else { continue };
         let mut services: BTreeSet<ServiceKey> = BTreeSet::new();
         if !f.service.is_empty() {
@@ -138,8 +147,13 @@ pub fn changes(dump: &Dump, results: &[RuleResult]) -> Vec<CarrierChanges> {
             };
             services.insert(s);
             let g = by_service.entry(texts(s)).or_default();
-            let m = g.monthly.entry(c.key).or_insert(c.monthly);
-            *m = (*m).max(c.monthly);
+            // Only the monthly this finding owns in the totals (each key has one owner).
+            let monthly = match owned.get(&c.key) {
+                Some(&(owner, m)) if owner == order => m,
+                _ => Decimal::ZERO,
+            };
+            let m = g.monthly.entry(c.key).or_insert(Decimal::ZERO);
+            *m = (*m).max(monthly);
         }
         for s in services {
             let g = by_service.entry(texts(s)).or_default();
@@ -164,7 +178,7 @@ pub fn changes(dump: &Dump, results: &[RuleResult]) -> Vec<CarrierChanges> {
         }
     }
     // Every finding on those services names its rule, billing errors included.
-    for (_, f) in &all {
+    for (_, f, _) in &all {
         if f.service.is_empty() {
             continue;
         }

@@ -299,6 +299,9 @@ fn credit_context(dump: &Dump, keys: &[CreditKey]) -> CreditContext {
     }
     let flag = |v: &[bool], s: Sym| v.get(s.0 as usize).copied().unwrap_or(false);
     let dated: FxHashSet<(Sym, Sym, Date)> = keys.iter().map(|&(c, a, _, p, _)| (c, a, p)).collect();
+    // Call detail's usage rows are no bill row (formats.md section 12): they name
+    // no invoice billing the period and do not date it.
+    let usage = dump.call_detail_files();
     type Found = (
         Vec<(PeriodKey, Sym)>,
         Vec<(CreditKey, RowId)>,
@@ -315,7 +318,8 @@ fn credit_context(dump: &Dump, keys: &[CreditKey]) -> CreditContext {
         let mut last_run = None;
         let mut last_service = None;
         for (i, row) in rows.iter().enumerate() {
-            if !flag(&account_wanted, row.account) {
+            let call_detail = usage.get(row.source.file.0 as usize).copied().unwrap_or(false);
+            if !flag(&account_wanted, row.account) || call_detail {
                 continue;
             }
             if !row.service.is_empty() && flag(&service_wanted, row.service) {
@@ -454,7 +458,9 @@ pub(crate) fn disputes_of(
 
 /// The rows of disputes/new-claims.csv: per finding and account, the exact sum
 /// of its lines, sorted by carrier, account, finding key: the accounts' claims,
-/// in their order.
+/// in their order. A sum that rounds to 0.00 (lines of fractions of a cent) is
+/// left out: claims.csv takes only an amount above 0, so the row could not be
+/// filed.
 fn new_claims(dump: &Dump, findings: &[(&RuleInfo, &Finding)], disputes: &[AccountDispute]) -> Vec<NewClaim> {
     let mut out = Vec::new();
     for d in disputes {
@@ -462,6 +468,9 @@ fn new_claims(dump: &Dump, findings: &[(&RuleInfo, &Finding)], disputes: &[Accou
             let Some(&(_, f)) = findings.get(c.finding as usize) else {
                 continue;
             };
+            if telaudit_model::round_cents(c.claimed_exact) <= Decimal::ZERO {
+                continue;
+            }
             out.push(NewClaim {
                 carrier: d.carrier.clone(),
                 account: d.account.clone(),

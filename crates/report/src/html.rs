@@ -99,12 +99,12 @@ pub(crate) fn href(path: &str) -> String {
 /// rules keep sections and table rows whole on paper.
 const CSS: &str = r#"
 *{box-sizing:border-box}
-body{margin:0;background:#f4f6f8;color:#1d2733;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}
-main{max-width:1120px;margin:0 auto;padding:24px 28px 48px}
+body{margin:0;background:#f4f6f8;color:#1d2733;font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}
+main{max-width:1300px;margin:0 auto;padding:16px 12px 32px}
 h1{font-size:26px;margin:0 0 4px}
-h2{font-size:19px;margin:0 0 12px;break-after:avoid;page-break-after:avoid}
+h2{font-size:19px;margin:0 0 8px;break-after:avoid;page-break-after:avoid}
 .sub{color:#566372;margin:0 0 18px}
-section{background:#fff;border:1px solid #dde3ea;border-radius:10px;padding:20px 22px;margin:0 0 18px}
+section{background:#fff;border:1px solid #dde3ea;border-radius:10px;padding:12px 14px;margin:0 0 10px}
 .partial{background:#fff4e5;border:2px solid #d9480f;color:#7a2a00}
 .partial h2{color:#c2410c}
 .hero{display:grid;grid-template-columns:1.35fr 1fr 1fr 1fr;gap:14px}
@@ -116,11 +116,11 @@ section{background:#fff;border:1px solid #dde3ea;border-radius:10px;padding:20px
 .card.fy .v{font-size:44px;color:#1f7a4d}
 .card.rec .v{color:#b42318}
 .card.mon .v,.card.ann .v{color:#1d4ed8}
-.lead{font-size:17px;margin:14px 0 0}
+.lead{font-size:16px;margin:10px 0 0}
 .meter{height:18px;background:#e6ebf0;border-radius:9px;overflow:hidden;margin:10px 0 6px}
 .meter>div{height:100%;background:#1f7a4d}
-table{border-collapse:collapse;width:100%;font-size:13.5px}
-th,td{text-align:left;padding:6px 8px;border-bottom:1px solid #e6ebf0;vertical-align:top}
+table{border-collapse:collapse;width:100%;font-size:12px;line-height:1.35}
+th,td{text-align:left;padding:3px 6px;border-bottom:1px solid #e6ebf0;vertical-align:top}
 th{background:#f0f3f6;font-weight:600}
 td.m,th.m{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 tr{break-inside:avoid;page-break-inside:avoid}
@@ -130,7 +130,24 @@ h3{font-size:15px;margin:16px 0 8px;color:#334155}
 .muted{color:#566372;font-size:13px}
 .tag{display:inline-block;font-size:12px;font-weight:600;padding:1px 6px;border-radius:4px;background:#eef2f7;color:#334155}
 .grid2{display:grid;grid-template-columns:1fr 1fr;gap:18px}
-svg{width:100%;max-width:820px;height:auto;display:block;overflow:visible}
+.pair{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:4px 28px;align-items:start}
+.nw{white-space:nowrap}
+.top tr.f td{border-bottom:none}
+.top tr.e td{padding-top:0;font-size:11px;line-height:1.35}
+@media screen{
+.inv{display:-webkit-box;-webkit-box-orient:vertical;-webkit-line-clamp:1;line-clamp:1;overflow:hidden}
+table.top,table.acts,table.first,table.late{table-layout:fixed}
+.late th:nth-child(2){width:32%}.late th:nth-child(3){width:180px}.late th:nth-child(4){width:80px}
+.first th:nth-child(1){width:96px}.first th:nth-child(3){width:36%}.first th:nth-child(4){width:100px}
+.top th:nth-child(1){width:34px}.top th:nth-child(2){width:40%}
+.top th:nth-child(4),.top th:nth-child(6){width:92px}.top th:nth-child(5){width:80px}
+.acts th:nth-child(1){width:19%}.acts th:nth-child(2){width:33%}.acts th:nth-child(3){width:24%}
+.acts th:nth-child(4){width:15%}.acts th:nth-child(5){width:9%;white-space:normal}
+}
+.inv{font-size:11.5px}
+section p{margin:6px 0 10px}
+h3{margin:12px 0 6px}
+svg{width:100%;max-width:720px;height:auto;display:block;overflow:visible}
 svg text{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;font-size:13px;fill:#1d2733}
 svg .lbl{fill:#334155}
 svg .track{fill:#f1f4f7}
@@ -142,13 +159,14 @@ svg .waste{fill:#b42318}
 .legend i{display:inline-block;width:12px;height:12px;border-radius:2px;margin-right:5px;vertical-align:-1px}
 a{color:#1d4ed8}
 footer{color:#566372;font-size:12.5px;margin-top:8px}
-@media (max-width:820px){.hero,.grid2{grid-template-columns:1fr 1fr}}
+@media (max-width:820px){.hero,.grid2{grid-template-columns:1fr 1fr}.pair{grid-template-columns:1fr}}
 @media print{
  @page{margin:14mm}
  body{background:#fff;font-size:11.5pt}
  main{max-width:none;padding:0}
  section{border:1px solid #bbb;break-inside:avoid;page-break-inside:avoid}
  section.long{break-inside:auto;page-break-inside:auto}
+ .pair{display:block}
  .findings{break-before:page;page-break-before:always}
  table{font-size:9pt}
  th,td{padding:3px 5px}
@@ -304,6 +322,9 @@ fn write_html(o: &mut String, dump: &Dump, r: &Report, view: &View<'_>, disputes
     write_months(o, dump, r)?;
     if !view.claim_first.is_empty() {
         write_claim_first(o, dump, r, view)?;
+    }
+    if let Some(since) = &view.since {
+        write_since(o, since)?;
     }
     write_findings(o, dump, view)?;
     if !view.expired.is_empty() {
@@ -491,6 +512,10 @@ fn write_proposal(o: &mut String, r: &Report, p: &Funding, view: &View<'_>) -> O
         }
         None => writeln!(o, r#"<p class="lead">The proposal's first-year cost is 0.</p>"#)?,
     }
+    // With a plan, its items go beside these figures.
+    if view.plan.is_some() {
+        writeln!(o, r#"<div class="pair"><div>"#)?;
+    }
     writeln!(o, "<table><tbody>")?;
     writeln!(
         o,
@@ -528,7 +553,9 @@ fn write_proposal(o: &mut String, r: &Report, p: &Funding, view: &View<'_>) -> O
     }
     write!(o, "</tbody></table>")?;
     if let Some(plan) = &view.plan {
-        writeln!(o)?;
+        writeln!(o, "</div><div>")?;
+        plan::write_items(o, plan)?;
+        writeln!(o, "</div></div>")?;
         plan::write_plan(o, plan)?;
     }
     writeln!(o, "</section>")?;
@@ -561,7 +588,7 @@ fn write_recovery(o: &mut String, v: &RecoveryView<'_>) -> Out {
         share_pct(v.share),
         money(r.outstanding)
     )?;
-    writeln!(o, "<table><tbody>")?;
+    writeln!(o, r#"<div class="pair"><div><table><tbody>"#)?;
     let rows: [(String, Decimal); 9] = [
         ("Claimed".to_string(), r.claimed),
         (
@@ -602,8 +629,8 @@ fn write_recovery(o: &mut String, v: &RecoveryView<'_>) -> Out {
             money(*v)
         )?;
     }
-    writeln!(o, "</tbody></table>")?;
-    writeln!(o, "<h3>By carrier</h3>")?;
+    writeln!(o, "</tbody></table></div>")?;
+    writeln!(o, "<div><h3>By carrier</h3>")?;
     writeln!(o, "<table><thead><tr><th>Carrier</th><th class=\"m\">Claimed</th><th class=\"m\">Recovered</th><th class=\"m\">Share recovered</th><th class=\"m\">Outstanding</th></tr></thead><tbody>")?;
     for (c, share) in &v.by_carrier {
         writeln!(
@@ -616,7 +643,7 @@ fn write_recovery(o: &mut String, v: &RecoveryView<'_>) -> Out {
             money(c.outstanding)
         )?;
     }
-    writeln!(o, "</tbody></table>")?;
+    writeln!(o, "</tbody></table></div></div>")?;
     write_escalation(o, v)?;
     write_loose_credits(o, v)?;
     writeln!(o, "</section>")
@@ -673,7 +700,7 @@ fn write_loose_credits(o: &mut String, v: &RecoveryView<'_>) -> Out {
     for c in &v.loose {
         writeln!(
             o,
-            r#"<tr><td>{}<br>account {}<br>invoice {} of {}</td><td>{}</td><td class="m">{}</td><td>{}</td><td>{}</td><td class="ev">{}</td></tr>"#,
+            r#"<tr><td>{} &middot; account {}<br>invoice {} of {}</td><td>{}</td><td class="m">{}</td><td>{}</td><td>{}</td><td class="ev">{}</td></tr>"#,
             esc(&c.carrier),
             esc(&c.account),
             esc(&c.invoice),
@@ -718,24 +745,14 @@ fn write_savings(o: &mut String, r: &Report) -> Out {
             text: format!("{} now + {}/month", money(b.recoverable), money(b.monthly)),
         })
         .collect();
-    writeln!(o, "<h3>By rule</h3>")?;
+    // Each chart beside its table: by rule, then by carrier.
+    writeln!(o, r#"<div class="pair"><div><h3>By rule</h3>"#)?;
     o.push_str(&hbars(&rule_bars, "Savings by rule"));
     writeln!(
         o,
         r#"<p class="muted">By rule, a charge claimed by several rules shows under each; the totals and the figures by carrier count each dollar once.</p>"#
     )?;
-    let carrier_bars: Vec<Bar> = r
-        .by_carrier
-        .iter()
-        .map(|c| Bar {
-            label: c.carrier.clone(),
-            segments: vec![(c.recoverable, "rec"), (c.monthly * twelve, "ann")],
-            text: format!("{} now + {}/month", money(c.recoverable), money(c.monthly)),
-        })
-        .collect();
-    writeln!(o, "<h3>By carrier</h3>")?;
-    o.push_str(&hbars(&carrier_bars, "Savings by carrier"));
-    writeln!(o, "<h3>Rules</h3>")?;
+    writeln!(o, "</div><div><h3>Rules</h3>")?;
     writeln!(o, "<table><thead><tr><th>Rule</th><th>Title</th><th class=\"m\">Findings</th><th class=\"m\">Recoverable</th><th class=\"m\">Monthly</th></tr></thead><tbody>")?;
     for b in &r.by_rule {
         writeln!(
@@ -748,8 +765,19 @@ fn write_savings(o: &mut String, r: &Report) -> Out {
             money(b.monthly)
         )?;
     }
-    writeln!(o, "</tbody></table>")?;
-    writeln!(o, "<h3>Carriers</h3>")?;
+    writeln!(o, "</tbody></table></div></div>")?;
+    let carrier_bars: Vec<Bar> = r
+        .by_carrier
+        .iter()
+        .map(|c| Bar {
+            label: c.carrier.clone(),
+            segments: vec![(c.recoverable, "rec"), (c.monthly * twelve, "ann")],
+            text: format!("{} now + {}/month", money(c.recoverable), money(c.monthly)),
+        })
+        .collect();
+    writeln!(o, r#"<div class="pair"><div><h3>By carrier</h3>"#)?;
+    o.push_str(&hbars(&carrier_bars, "Savings by carrier"));
+    writeln!(o, "</div><div><h3>Carriers</h3>")?;
     writeln!(o, "<table><thead><tr><th>Carrier</th><th class=\"m\">Billed</th><th class=\"m\">Recoverable</th><th class=\"m\">Monthly</th></tr></thead><tbody>")?;
     for c in &r.by_carrier {
         writeln!(
@@ -761,7 +789,7 @@ fn write_savings(o: &mut String, r: &Report) -> Out {
             money(c.monthly)
         )?;
     }
-    writeln!(o, "</tbody></table>")?;
+    writeln!(o, "</tbody></table></div></div>")?;
     writeln!(o, "</section>")?;
 
     Ok(())
@@ -850,13 +878,13 @@ fn write_buying(o: &mut String, b: &Buying<'_>) -> Out {
         b.shown.len(),
         b.count
     )?;
-    writeln!(o, "<table><thead><tr><th>Action</th><th>Where</th><th>From</th><th>To</th><th class=\"m\">Saves per month</th></tr></thead><tbody>")?;
+    writeln!(o, "<table class=\"acts\"><thead><tr><th>Action</th><th>Where</th><th>From</th><th>To</th><th class=\"m\">Saves per month</th></tr></thead><tbody>")?;
     for c in &b.shown {
         let l = c.line;
         let what = if c.pool.is_some() { "" } else { "service " };
         writeln!(
             o,
-            r#"<tr><td><span class="tag">{}</span><br><span class="muted">{}</span></td><td>{}<br>account {}<br>{what}{}</td><td>{}</td><td>{}</td><td class="m"><b>{}</b></td></tr>"#,
+            r#"<tr><td><span class="tag">{}</span> <span class="muted">{}</span></td><td>{} &middot; account {} &middot; {what}{}</td><td>{}</td><td>{}</td><td class="m"><b>{}</b></td></tr>"#,
             l.action.as_str(),
             esc(&c.rules()),
             esc(c.carrier),
@@ -980,20 +1008,25 @@ fn write_expired(o: &mut String, dump: &Dump, r: &Report, view: &View<'_>) -> Ou
     )?;
     writeln!(
         o,
-        "<table><thead><tr><th>Rule</th><th>Carrier</th><th>Account</th><th>Service</th><th>Periods</th> \
-         <th>Description</th><th class=\"m\">Too late</th></tr></thead><tbody>"
+        "<table class=\"late\"><thead><tr><th>Finding</th><th>Where</th><th>Periods</th> \
+         <th class=\"m\">Too late</th></tr></thead><tbody>"
     )?;
     for e in &view.expired {
         let f = e.finding;
+        let service = if f.service.is_empty() {
+            "account level".to_string()
+        } else {
+            format!("service {}", dump.s(f.service))
+        };
         writeln!(
             o,
-            r#"<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class="m">{}</td></tr>"#,
+            r#"<tr><td><span class="tag">{}</span> {}</td><td>{} &middot; account {} &middot; {}</td><td>{}</td><td class="m">{}</td></tr>"#,
             esc(&f.rule),
+            esc(&f.description),
             esc(dump.s(f.carrier)),
             esc(dump.s(f.account)),
-            esc(dump.s(f.service)),
+            esc(&service),
             esc(&e.periods),
-            esc(&f.description),
             money(f.expired)
         )?;
     }
@@ -1168,12 +1201,12 @@ fn write_claim_first(o: &mut String, dump: &Dump, r: &Report, view: &View<'_>) -
         view.claim_first_count,
         crate::view::CLAIM_FIRST_DAYS
     )?;
-    writeln!(o, "<table><thead><tr><th>Claim by</th><th>Finding</th><th>Where</th><th class=\"m\">Recoverable</th></tr></thead><tbody>")?;
+    writeln!(o, "<table class=\"first\"><thead><tr><th>Claim by</th><th>Finding</th><th>Where</th><th class=\"m\">Recoverable</th></tr></thead><tbody>")?;
     for c in &view.claim_first {
         let f = c.finding;
         writeln!(
             o,
-            r#"<tr><td><b>{}</b></td><td><span class="tag">{}</span> {}</td><td>{}<br>account {}<br>{}</td><td class="m">{}</td></tr>"#,
+            r#"<tr><td class="nw"><b>{}</b></td><td><span class="tag">{}</span> {}</td><td>{} &middot; account {} &middot; {}</td><td class="m">{}</td></tr>"#,
             c.claim_by,
             esc(&f.rule),
             esc(&f.description),
@@ -1185,6 +1218,66 @@ fn write_claim_first(o: &mut String, dump: &Dump, r: &Report, view: &View<'_>) -
                 format!("service {}", dump.s(f.service))
             }),
             money(f.recoverable)
+        )?;
+    }
+    writeln!(o, "</tbody></table></section>")?;
+    Ok(())
+}
+
+/// Every change since the history's last run (a batch run's copy only): new,
+/// reopened, grown and resolved findings, each with its money then and now.
+fn write_since(o: &mut String, v: &crate::since::SinceView<'_>) -> Out {
+    writeln!(
+        o,
+        r#"<section id="since" class="long"><h2>Since the last run</h2>"#
+    )?;
+    if let Some(n) = v.new_client {
+        writeln!(
+            o,
+            "<p>The history held nothing of this client before (its last run was run {}): its {n} findings are \
+             all new; findings.csv lists them.</p></section>",
+            v.since_run
+        )?;
+        return Ok(());
+    }
+    let [new, reopened, grown, resolved] = v.counts;
+    writeln!(
+        o,
+        "<p>Since run {} of the history: <b>{new} new</b>, <b>{reopened} reopened</b>, <b>{grown} grown</b> \
+         (recoverable rose since the last run that saw it), <b>{resolved} resolved</b> (no longer found). \
+         The batch's review.csv lists the same for every client.</p>",
+        v.since_run
+    )?;
+    if v.items.is_empty() {
+        writeln!(o, "</section>")?;
+        return Ok(());
+    }
+    writeln!(
+        o,
+        "<table><thead><tr><th>Change</th><th>Finding</th><th>Where</th><th class=\"m\">Recoverable then</th>\
+         <th class=\"m\">Recoverable now</th><th class=\"m\">Monthly then</th><th class=\"m\">Monthly now</th>\
+         </tr></thead><tbody>"
+    )?;
+    let cell = |v: Option<Decimal>| v.map(money).unwrap_or_default();
+    for i in &v.items {
+        let service = if i.service.is_empty() {
+            "account level".to_string()
+        } else {
+            format!("service {}", i.service)
+        };
+        writeln!(
+            o,
+            r#"<tr><td><b>{}</b></td><td><span class="tag">{}</span> {}</td><td>{} &middot; account {} &middot; {}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td></tr>"#,
+            i.kind.as_str(),
+            esc(i.rule),
+            esc(i.description),
+            esc(i.carrier),
+            esc(i.account),
+            esc(&service),
+            cell(i.before.map(|b| b.0)),
+            cell(i.now.map(|n| n.0)),
+            cell(i.before.map(|b| b.1)),
+            cell(i.now.map(|n| n.1)),
         )?;
     }
     writeln!(o, "</tbody></table></section>")?;
@@ -1211,11 +1304,14 @@ fn write_findings(o: &mut String, dump: &Dump, view: &View<'_>) -> Out {
     if let Some((m, new, reopened)) = &view.marks {
         writeln!(
             o,
-            "<p class=\"muted\">Since run {} of the history: {new} new, {reopened} reopened (marked below).</p>",
+            "<p class=\"muted\">Since run {} of the history: {new} new, {reopened} reopened (marked below; \
+             <a href=\"#since\">Since the last run</a> lists every change).</p>",
             m.since_run
         )?;
     }
-    writeln!(o, "<table><thead><tr><th class=\"m\">#</th><th>Finding</th><th>Where</th><th class=\"m\">Recoverable</th><th class=\"m\">Monthly</th><th class=\"m\">First year</th><th>Evidence</th></tr></thead><tbody>")?;
+    // Each finding is two rows: its figures, then its evidence across the table,
+    // where the source lines flow side by side instead of one per line.
+    writeln!(o, "<table class=\"top\"><thead><tr><th class=\"m\">#</th><th>Finding</th><th>Where</th><th class=\"m\">Recoverable</th><th class=\"m\">Monthly</th><th class=\"m\">First year</th></tr></thead><tbody>")?;
     let recs = Records::new(dump);
     let mut ev = String::new();
     for (n, top) in view.top.iter().enumerate() {
@@ -1226,14 +1322,26 @@ fn write_findings(o: &mut String, dump: &Dump, view: &View<'_>) -> Out {
         ev.clear();
         let shown = f.evidence.len().min(EVIDENCE_SHOWN);
         join_sources(dump, &f.evidence[..shown], &mut ev);
-        let mut evidence = path_html(&ev).replace(';', "<br>");
-        if f.evidence.len() > shown {
-            let _ = write!(evidence, "<br>and {} more", f.evidence.len() - shown);
-        }
-        for &b in &f.basis {
+        let mut evidence = String::new();
+        if shown > 0 {
             let _ = write!(
                 evidence,
-                "<br>basis: {} ({})",
+                "evidence: {}",
+                path_html(&ev).replace(';', " &middot; ")
+            );
+        }
+        if f.evidence.len() > shown {
+            let _ = write!(evidence, " &middot; and {} more", f.evidence.len() - shown);
+        }
+        for (i, &b) in f.basis.iter().enumerate() {
+            let _ = write!(
+                evidence,
+                "{}{} ({})",
+                match (i, evidence.is_empty()) {
+                    (0, true) => "basis: ",
+                    (0, false) => "<br>basis: ",
+                    _ => " &middot; ",
+                },
                 esc(&describe_basis(dump, &recs, b)),
                 path_html(&crate::locate(dump, b))
             );
@@ -1249,11 +1357,12 @@ fn write_findings(o: &mut String, dump: &Dump, view: &View<'_>) -> Out {
         };
         let claim_by = f
             .claim_by
-            .map(|d| format!("<br><b>claim by {d}</b>"))
+            .map(|d| format!(" &middot; <b>claim by {d}</b>"))
             .unwrap_or_default();
         writeln!(
             o,
-            r#"<tr><td class="m">{}</td><td><span class="tag">{}</span>{mark} {}<br>{}</td><td>{}<br>account {}<br>{}<br>{}<br><span class="muted">invoices {}</span>{claim_by}</td><td class="m">{}</td><td class="m">{}</td><td class="m"><b>{}</b></td><td class="ev">{}</td></tr>"#,
+            r#"<tr class="f"><td class="m" rowspan="2">{}</td><td><span class="tag">{}</span>{mark} <b>{}</b>: {}</td><td>{} &middot; account {} &middot; {}<br>{}{claim_by}<div class="muted inv">invoices {}</div></td><td class="m">{}</td><td class="m">{}</td><td class="m"><b>{}</b></td></tr>
+<tr class="e"><td colspan="5" class="ev">{}</td></tr>"#,
             n + 1,
             esc(&f.rule),
             esc(&top.info.title),
@@ -1343,6 +1452,9 @@ pub struct BatchIndexRow {
     pub new_findings: Option<u64>,
     /// Findings resolved in this run by the history (empty cell when `None`).
     pub resolved_findings: Option<u64>,
+    /// Findings whose recoverable grew in this run by the history (empty cell
+    /// when `None`).
+    pub grown_findings: Option<u64>,
     /// The ledger's recovered money (report.json's `recovery.recovered`), as in
     /// its summary row; `None` (an empty cell) without claims.csv.
     pub recovered: Option<Decimal>,
@@ -1376,6 +1488,7 @@ impl BatchIndexRow {
             has_report: true,
             new_findings: None,
             resolved_findings: None,
+            grown_findings: None,
             recovered: report.recovery.as_ref().map(|r| r.recovered),
             outstanding: report.recovery.as_ref().map(|r| r.outstanding),
         }
@@ -1385,7 +1498,10 @@ impl BatchIndexRow {
 /// The batch index page: every client with its figures and a link to its
 /// report. Rows are shown in client order; a tiny inline script sorts by a
 /// column when its heading is clicked, and the page reads fully without it.
-pub fn batch_index_html(rows: &[BatchIndexRow]) -> String {
+/// `review`: how many findings of the run's review.csv are new, reopened,
+/// grown and resolved (in [`crate::ChangeKind::ALL`] order), when the run
+/// wrote one (the page links it).
+pub fn batch_index_html(rows: &[BatchIndexRow], review: Option<[usize; 4]>) -> String {
     let mut sorted: Vec<&BatchIndexRow> = rows.iter().collect();
     sorted.sort_by(|a, b| a.client.cmp(&b.client));
     let mut o = String::new();
@@ -1414,6 +1530,12 @@ pub fn batch_index_html(rows: &[BatchIndexRow]) -> String {
             money(total(|r| r.recovered.unwrap_or_default())),
             money(total(|r| r.outstanding.unwrap_or_default()))
         )?;
+        if let Some([new, reopened, grown, resolved]) = review {
+            writeln!(
+                o,
+                r#"<p class="sub">The morning review: <a href="review.csv">review.csv</a> lists every finding that changed in this run ({new} new, {reopened} reopened, {grown} grown, {resolved} resolved), with its money before and after.</p>"#
+            )?;
+        }
         writeln!(o, r#"<section class="long"><table id="clients"><thead><tr>"#)?;
         let heads = [
             ("Client", false),
@@ -1429,6 +1551,7 @@ pub fn batch_index_html(rows: &[BatchIndexRow]) -> String {
             ("Payback (months)", true),
             ("New", true),
             ("Resolved", true),
+            ("Grown", true),
             ("Recovered", true),
             ("Outstanding", true),
             ("Report", false),
@@ -1462,7 +1585,7 @@ pub fn batch_index_html(rows: &[BatchIndexRow]) -> String {
             };
             writeln!(
                 o,
-                r#"<tr><td>{}</td><td>{}</td><td>{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td>{}</td></tr>"#,
+                r#"<tr><td>{}</td><td>{}</td><td>{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td class="m">{}</td><td>{}</td></tr>"#,
                 esc(&r.client),
                 esc(&r.name),
                 status,
@@ -1476,6 +1599,7 @@ pub fn batch_index_html(rows: &[BatchIndexRow]) -> String {
                 esc(&r.payback),
                 r.new_findings.map(|n| n.to_string()).unwrap_or_default(),
                 r.resolved_findings.map(|n| n.to_string()).unwrap_or_default(),
+                r.grown_findings.map(|n| n.to_string()).unwrap_or_default(),
                 r.recovered.map(money).unwrap_or_default(),
                 r.outstanding.map(money).unwrap_or_default(),
                 link
@@ -1490,13 +1614,15 @@ pub fn batch_index_html(rows: &[BatchIndexRow]) -> String {
 }
 
 /// The batch index's own rules: the page takes the whole window, the table a
-/// smaller type, and long cells (a client's error) wrap, so that every column
-/// up to the report links fits a 1,300 px screen.
+/// smaller type, and long cells (a client's error) and the figures' headings
+/// ("Too late to claim") wrap, so that every column up to the report links fits
+/// a 1,300 px screen (scripts/browser-test.sh checks it).
 const INDEX_CSS: &str =
     "th button{all:unset;cursor:pointer;font-weight:600}th button:after{content:\" \\2195\";color:#94a3b8}\
 main.index{max-width:none;padding:16px 14px 32px}main.index section{padding:12px 10px}\
 main.index table{font-size:12.5px}main.index th,main.index td{padding:5px 6px}\
-main.index td .muted{display:block;max-width:22em;overflow-wrap:anywhere}";
+main.index td .muted{display:block;max-width:22em;overflow-wrap:anywhere}\
+main.index th.m{white-space:normal}";
 
 /// Sorts the batch table by a clicked column; a second click reverses.
 const SORT_JS: &str = r#"

@@ -64,6 +64,7 @@ mod output;
 pub mod owned;
 pub mod proposal;
 mod recovery;
+mod since;
 mod tables;
 mod view;
 mod xlsx;
@@ -83,6 +84,7 @@ pub use recovery::{
     write_claims_csv, write_credits_csv, write_new_claims_csv, CarrierRecovery, ClaimLine, CreditLine,
     NewClaim, RecoveryReport,
 };
+pub use since::{first_year_change, grew, ChangeKind, PastFinding};
 pub use tables::{
     findings_csv, rejected_csv, warnings_csv, write_findings_csv, write_rejected_csv, write_warnings_csv,
 };
@@ -94,6 +96,14 @@ use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
 use telaudit_model::{Date, Decimal, Dump, Proposal, RuleResult, Severity, SourceKind, Sym};
 use telaudit_recovery::Recovery;
+
+/// An exact amount as findings.csv writes its in-totals columns: every
+/// significant decimal, at least two (`12.50`, `0.045`, `0.00`), so a column of
+/// them sums to report.json's totals before the one rounding. The history
+/// stores `recoverable_in_totals` and `monthly_in_totals` so (docs/history.md).
+pub fn exact_money(d: Decimal) -> String {
+    disputes::exact_amount(d)
+}
 
 /// The audit's as-of date: the date dispute letters and the reports carry, and
 /// the date the dispute windows count back from (formats.md section 9): `--as-of`

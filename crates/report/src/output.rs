@@ -168,13 +168,22 @@ pub fn write_outputs_timed(
 ) -> io::Result<WriteTimes> {
     fs::create_dir_all(dir)
         .map_err(|e| io::Error::new(e.kind(), format!("cannot create {}: {e}", dir.display())))?;
-    // The marker first: whatever happens next, the folder is known as telaudit's.
-    crate::owned::write_marker(dir)?;
+    // The marker first: whatever happens next, the folder is known as telaudit's,
+    // and it lists the earlier run's files and this run's (once report.json is in
+    // place, this run's alone: `finish`).
+    let planned = planned_files(lines, report);
+    let mut listed = crate::owned::written(dir).unwrap_or_default();
+    listed.extend(planned.iter().cloned());
+    crate::owned::write_marker(dir, &listed)?;
     let before: Vec<&'static str> = crate::owned::OUTPUTS
         .iter()
         .map(|o| o.name)
         .filter(|n| fs::symlink_metadata(dir.join(n)).is_ok())
         .collect();
+    // The earlier run's report.json goes before anything of this run is in place:
+    // its presence says a run is complete, and a run stopped half-way (killed)
+    // must not leave it beside this run's files.
+    remove_stale_report_json(dir)?;
     let (mut findings, mut rejected, mut md): (Timed, Timed, Timed) = Default::default();
     let (mut written, mut html, mut xlsx, mut changes): (Timed, Timed, Timed, Timed) = Default::default();
     let mut warnings: Timed = None;
@@ -202,8 +211,9 @@ pub fn write_outputs_timed(
                 s.spawn(move |_| *recovered = timed(|| write_recovery(sync, dir, report)));
                 s.spawn(move |_| {
                     let view = crate::view::View::new(dump, results, report, c);
-                    let marked = marks
-                        .map(|m| crate::view::View::new(dump, results, report, c).with_marks(m, results));
+                    let marked = marks.map(|m| {
+                        crate::view::View::new(dump, results, report, c).with_marks(m, dump, results)
+                    });
                     let html_view = marked.as_ref().unwrap_or(&view);
                     rayon::join(
                         || {
@@ -262,7 +272,50 @@ pub fn write_outputs_timed(
         ("warnings.csv", warnings),
         ("recovery/", recovered),
     ];
-    finish(dir, report, parts, synced, &before)
+    let times = finish(dir, report, parts, synced, &before)?;
+    // Complete: the marker now lists this run's files alone.
+    crate::owned::write_marker(dir, &planned)?;
+    Ok(times)
+}
+
+/// The files this run writes inside its output folders (relative paths, as the
+/// marker lists them): disputes/new-claims.csv and each account's CSV (when it
+/// has lines) and letters, each carrier's changes CSV, and with a ledger
+/// recovery/claims.csv and credits.csv.
+fn planned_files(lines: &CarrierLines, report: &Report) -> std::collections::BTreeSet<String> {
+    let mut files = std::collections::BTreeSet::new();
+    files.insert(format!("disputes/{}", crate::disputes::NEW_CLAIMS_CSV));
+    for d in &lines.disputes {
+        if !d.lines.is_empty() {
+            files.insert(format!("disputes/{}/{}.csv", d.dir, d.stem));
+        }
+        files.insert(format!("disputes/{}/{}.md", d.dir, d.stem));
+        files.insert(format!("disputes/{}/{}.html", d.dir, d.stem));
+    }
+    for c in &lines.changes {
+        files.insert(format!("changes/{}.csv", c.stem));
+    }
+    if report.recovery.is_some() {
+        files.insert("recovery/claims.csv".to_string());
+        files.insert("recovery/credits.csv".to_string());
+    }
+    files
+}
+
+/// Removes an earlier run's report.json (if any) and makes the removal durable.
+fn remove_stale_report_json(dir: &Path) -> io::Result<()> {
+    let path = dir.join("report.json");
+    match fs::symlink_metadata(&path) {
+        Ok(_) => {
+            remove_any(&path).map_err(|e| io_context(e, "remove the earlier run's", &path))?;
+            if let Ok(d) = File::open(dir) {
+                let _ = d.sync_all();
+            }
+            Ok(())
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(io_context(e, "look at", &path)),
+    }
 }
 
 /// The end of the write phase: each part's time; report.json last, and only when

@@ -385,6 +385,11 @@ pub struct HistoryMarks<'a> {
     /// The client's finding keys the history held before this run, each with
     /// whether it was open (`false`: resolved); `None` when it held none.
     pub known: Option<&'a std::collections::HashMap<String, bool>>,
+    /// The client's findings in the history before this run (open and
+    /// resolved), with their text and money at the last run that saw them: the
+    /// "Since the last run" section takes the money before and the resolved
+    /// findings from them; empty when it held none.
+    pub before: &'a [crate::since::PastFinding],
 }
 
 impl HistoryMarks<'_> {
@@ -422,6 +427,8 @@ pub(crate) struct View<'a> {
     /// The history marks and, over all findings, how many are new and reopened
     /// (only in a batch run's report.html).
     pub marks: Option<(HistoryMarks<'a>, usize, usize)>,
+    /// Every change since the history's last run (with the marks only).
+    pub since: Option<crate::since::SinceView<'a>>,
     /// The least and greatest billed period start; `None` without charge rows.
     pub periods: Option<(Date, Date)>,
     /// The least and greatest billed period END: the headers say "periods
@@ -484,6 +491,7 @@ impl<'a> View<'a> {
         warnings.sort();
         View {
             marks: None,
+            since: None,
             periods: r.input.first_period.zip(r.input.last_period),
             period_ends: dump.rows.iter().fold(None, |acc, x| {
                 let e = x.period_end;
@@ -601,8 +609,15 @@ fn expired_findings<'a>(dump: &Dump, results: &'a [RuleResult]) -> (Vec<ExpiredF
 }
 
 impl<'a> View<'a> {
-    /// The view with history marks: counts the new and reopened findings.
-    pub(crate) fn with_marks(mut self, marks: HistoryMarks<'a>, results: &[RuleResult]) -> View<'a> {
+    /// The view with history marks: counts the new and reopened findings and
+    /// lists every change since the history's last run.
+    pub(crate) fn with_marks(
+        mut self,
+        marks: HistoryMarks<'a>,
+        dump: &'a Dump,
+        results: &'a [RuleResult],
+    ) -> View<'a> {
+        self.since = Some(crate::since::since(dump, results, &marks));
         let all = results.iter().flat_map(|r| &r.findings);
         let (mut new, mut reopened) = (0, 0);
         for f in all {

@@ -435,7 +435,7 @@ fn a_pool_is_one_line_per_service_adding_up_and_one_item_in_the_reports() {
     let html = report_html(&dump, &results, &report);
     let section = &html[html.find("<h2>Buying too much</h2>").expect("the section")..];
     assert!(
-        section.contains("<td>A<br>account 100<br>pool of 12 services (GB)</td><td>FLEX30 + FLEX30B</td><td>FLEX15</td><td class=\"m\"><b>100.00</b></td>"),
+        section.contains("<td>A &middot; account 100 &middot; pool of 12 services (GB)</td><td>FLEX30 + FLEX30B</td><td>FLEX15</td><td class=\"m\"><b>100.00</b></td>"),
         "{section}"
     );
     // Its services in one compact row, with their plans (they differ here).

@@ -455,13 +455,21 @@ fn batch_index_lists_every_client_with_links() {
         has_report: false,
         new_findings: None,
         resolved_findings: None,
+        grown_findings: None,
         recovered: None,
         outstanding: None,
     };
+    // The history's counts of the run: 3 new, 1 resolved, 2 grown.
+    (ok.new_findings, ok.resolved_findings, ok.grown_findings) = (Some(3), Some(1), Some(2));
     // A client with claims.csv: its recovered and outstanding in their columns.
     ok.recovered = Some("40.5".parse().unwrap());
     ok.outstanding = Some("9.5".parse().unwrap());
-    let html = batch_index_html(&[ok, failed]);
+    let without_review = batch_index_html(&[ok.clone(), failed.clone()], None);
+    assert!(!without_review.contains("review.csv"), "{without_review}");
+    let html = batch_index_html(&[ok, failed], Some([3, 0, 2, 1]));
+    assert!(html.contains(
+        r#"<a href="review.csv">review.csv</a> lists every finding that changed in this run (3 new, 0 reopened, 2 grown, 1 resolved)"#
+    ));
     // Client order, readable without the script.
     let a = html.find(">alpha<").unwrap();
     let z = html.find(">zeta co<").unwrap();
@@ -477,11 +485,121 @@ fn batch_index_lists_every_client_with_links() {
     assert!(html.contains("recoverable now <b>96.03</b>"));
     assert!(html.contains("found too late to claim <b>0.00</b>"));
     assert!(html.contains("recovered from filed claims <b>40.50</b>, outstanding <b>9.50</b>"));
-    assert!(html
-        .contains(r#"<td class="m">40.50</td><td class="m">9.50</td><td><a href="zeta%20co/report.html">"#));
+    assert!(html.contains(
+        r#"<td class="m">3</td><td class="m">1</td><td class="m">2</td><td class="m">40.50</td><td class="m">9.50</td><td><a href="zeta%20co/report.html">"#
+    ));
+    assert!(html.contains(r#"data-col="13" data-num="1">Grown</button>"#));
     // The failed client's cells are empty.
-    assert!(html.contains(r#"<td class="m"></td><td class="m"></td><td>none</td>"#));
+    assert!(html.contains(r#"<td class="m"></td><td class="m"></td><td class="m"></td><td>none</td>"#));
     for bad in ["http:", "https:", "url(", "<link", "<img", "src="] {
         assert!(!html.contains(bad), "index contains {bad}");
     }
+}
+
+/// The batch's copy of report.html with history marks: "Since the last run"
+/// lists every change by kind (new, reopened, grown, resolved), each with its
+/// money then and now, sorted by the size of the first-year change; a finding
+/// whose money fell (DIS001 45.00 to 40.00) or stayed is no change. A client the
+/// history never held gets one sentence instead of every finding.
+#[test]
+fn the_batch_copy_lists_every_change_since_the_last_run() {
+    use std::collections::HashMap;
+    use telaudit_report::{write_outputs_marked, HistoryMarks, PastFinding};
+    let (dump, results) = case();
+    let report = summarize(&dump, &results);
+    let key = |rule: &str| {
+        results
+            .iter()
+            .flat_map(|r| &r.findings)
+            .find(|f| f.rule == rule)
+            .unwrap()
+            .key
+            .clone()
+    };
+    let past = |key: String, rule: &str, description: &str, rec: &str, mon: &str| PastFinding {
+        key,
+        rule: rule.into(),
+        carrier: "Verizon".into(),
+        account: "0042".into(),
+        service_id: "A".into(),
+        description: description.into(),
+        recoverable: rec.parse().unwrap(),
+        monthly: mon.parse().unwrap(),
+    };
+    let before = vec![
+        past(
+            key("DIS001"),
+            "DIS001",
+            "billed after disconnect",
+            "45.00",
+            "40.00",
+        ),
+        past(key("DUP001"), "DUP001", "2 copies then", "40.00", "0.00"),
+        past(key("FEE001"), "FEE001", "late fee", "4.00", "0.00"),
+        past("old|key".into(), "ZOM001", "roaming <pack>", "12.50", "1.25"),
+    ];
+    let known: HashMap<String, bool> = [
+        (key("DIS001"), true),
+        (key("DUP001"), false),
+        (key("FEE001"), true),
+        ("old|key".to_string(), true),
+    ]
+    .into_iter()
+    .collect();
+    let tmp = tempfile::tempdir().unwrap();
+    let marks = HistoryMarks {
+        since_run: 7,
+        known: Some(&known),
+        before: &before,
+    };
+    write_outputs_marked(tmp.path(), &dump, &results, &report, Some(marks)).unwrap();
+    let html = fs::read_to_string(tmp.path().join("report.html")).unwrap();
+    assert!(html.contains(
+        "Since run 7 of the history: <b>3 new</b>, <b>1 reopened</b>, <b>1 grown</b> (recoverable rose since \
+         the last run that saw it), <b>1 resolved</b> (no longer found)."
+    ));
+    let start = html.find(r#"<section id="since""#).unwrap();
+    let section = &html[start..start + html[start..].find("</section>").unwrap()];
+    let rows: Vec<String> = section
+        .split("<tr>")
+        .skip(2)
+        .map(|r| {
+            let cells: Vec<&str> = r.split("<td").skip(1).collect();
+            let text = |c: &str| {
+                let inner = &c[c.find('>').unwrap() + 1..];
+                inner[..inner.find("</td>").unwrap()].to_string()
+            };
+            cells.iter().map(|c| text(c)).collect::<Vec<_>>().join(" | ")
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            // New, largest first-year change first: 0 + 12 x 40.00, 6.00 + 12 x 6.00,
+            // 0.05 + 12 x 0.02 (RAT001's 0.045 and 0.015 in cents, as the history stores them).
+            "<b>new</b> | <span class=\"tag\">UNU001</span> unused | Verizon &middot; account 0042 &middot; service A |  | 0.00 |  | 40.00",
+            "<b>new</b> | <span class=\"tag\">CRD001</span> credit missing | Verizon &middot; account 0042 &middot; service B |  | 6.00 |  | 6.00",
+            "<b>new</b> | <span class=\"tag\">RAT001</span> rate above contract | Verizon &middot; account 0042 &middot; service B |  | 0.05 |  | 0.02",
+            // Reopened: its money when it was last seen, and now; today's text.
+            "<b>reopened</b> | <span class=\"tag\">DUP001</span> 2 copies &lt;script&gt;alert(1)&lt;/script&gt; | Verizon &middot; account 0042 &middot; service A | 40.00 | 80.00 | 0.00 | 0.00",
+            "<b>grown</b> | <span class=\"tag\">FEE001</span> late fee | ../AT&amp;T/x &middot; account a/b &middot; account level | 4.00 | 10.00 | 0.00 | 0.00",
+            "<b>resolved</b> | <span class=\"tag\">ZOM001</span> roaming &lt;pack&gt; | Verizon &middot; account 0042 &middot; service A | 12.50 |  | 1.25 | ",
+        ]
+    );
+    // The largest findings' marks say where the whole list is.
+    assert!(html.contains("Since run 7 of the history: 3 new, 1 reopened (marked below; <a href=\"#since\">"));
+
+    // A client the history never held: one sentence, no list.
+    let marks = HistoryMarks {
+        since_run: 7,
+        known: None,
+        before: &[],
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    write_outputs_marked(tmp.path(), &dump, &results, &report, Some(marks)).unwrap();
+    let html = fs::read_to_string(tmp.path().join("report.html")).unwrap();
+    assert!(html.contains(
+        "The history held nothing of this client before (its last run was run 7): its 6 findings are all new"
+    ));
+    assert!(!html.contains("<th>Change</th>"));
 }

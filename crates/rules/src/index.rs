@@ -92,9 +92,12 @@ pub struct Index {
     carrier_accounts: FxHashMap<Sym, Vec<AccId>>,
     /// plans.csv by carrier and code, utilization.csv by circuit.
     pub catalogue: Catalogue,
-    /// The (carrier, account, service, period) a call-detail record could not be
-    /// read for (`Dump::unmeasured`): not measured, so never judged unused.
+    /// The (carrier, account, service, period) call detail could not measure
+    /// (`Dump::unmeasured`): not measured, so never judged unused.
     unmeasured: FxHashSet<(Sym, Sym, Sym, Date)>,
+    /// Per file ([`Dump::files`]), whether it is call detail read for usage
+    /// ([`Dump::call_detail_files`]): its rows are usage of amount 0, no bill.
+    call_detail: Vec<bool>,
 }
 
 impl Index {
@@ -109,7 +112,10 @@ impl Index {
         // Rows come in runs of one account and service: remember the last lookup.
         let mut last_acc: Option<((Sym, Sym), AccId)> = None;
         let mut last_svc: Option<((AccId, Sym), SvcId)> = None;
-        let mut latest: Vec<(Date, Date)> = Vec::new();
+        // Per account, the latest period's (start, end): of its bill rows, and of
+        // every row (for an account that call detail alone names).
+        let mut latest: Vec<(Option<Span>, Span)> = Vec::new();
+        ix.call_detail = dump.call_detail_files();
         for (i, r) in dump.rows.iter().enumerate() {
             let ak = (r.carrier, r.account);
             let acc = match last_acc {
@@ -153,15 +159,23 @@ impl Index {
             if info.periods.last() != Some(&r.period_start) {
                 info.periods.push(r.period_start);
             }
-            // The latest period's start and end so far, whatever the row order.
+            // The latest period's start and end so far, whatever the row order; call
+            // detail's rows are no bill, so its period ends count only without one.
             if acc as usize == latest.len() {
-                latest.push((r.period_start, r.period_end));
+                latest.push((None, (r.period_start, r.period_end)));
             }
             let l = &mut latest[acc as usize];
-            if r.period_start > l.0 {
-                *l = (r.period_start, r.period_end);
-            } else if r.period_start == l.0 {
-                l.1 = l.1.max(r.period_end);
+            further(&mut l.1, r);
+            if !ix
+                .call_detail
+                .get(r.source.file.0 as usize)
+                .copied()
+                .unwrap_or(false)
+            {
+                match &mut l.0 {
+                    Some(b) => further(b, r),
+                    None => l.0 = Some((r.period_start, r.period_end)),
+                }
             }
             ix.services[svc as usize].rows.push(i as RowId);
             ix.row_acc.push(acc);
@@ -170,7 +184,11 @@ impl Index {
         for (a, l) in ix.accounts.iter_mut().zip(&latest) {
             a.periods.sort_unstable();
             a.periods.dedup();
-            a.latest_end = Some(l.1);
+            // The bill rows' end of the latest period, when they bill it.
+            a.latest_end = Some(match l.0 {
+                Some(b) if b.0 == l.1 .0 => b.1,
+                _ => l.1 .1,
+            });
         }
         (ix.copy, ix.copy_runs) = mark_copies(dump, &ix);
         ix.catalogue = Catalogue::build(dump);
@@ -180,6 +198,13 @@ impl Index {
             .map(|u| (u.carrier, u.account, u.service, u.period_start))
             .collect();
         ix
+    }
+
+    /// Whether a row is call detail's usage (docs/formats.md section 12): no bill
+    /// row, so it never shows that a period was billed.
+    pub fn is_call_detail(&self, dump: &Dump, row: RowId) -> bool {
+        let file = dump.rows[row as usize].source.file.0 as usize;
+        self.call_detail.get(file).copied().unwrap_or(false)
     }
 
     /// Whether a row is a copy that DUP001 claims (see [`Index::copy`]).
@@ -238,6 +263,19 @@ impl Index {
     pub fn is_latest(&self, dump: &Dump, row: RowId) -> bool {
         let r = &dump.rows[row as usize];
         self.acc(self.row_acc[row as usize]).latest() == Some(r.period_start)
+    }
+}
+
+/// A period's (start, end).
+type Span = (Date, Date);
+
+/// Moves a latest period's (start, end) on to a row's: a later start replaces it,
+/// the same start keeps the greatest end.
+fn further(l: &mut Span, r: &Row) {
+    if r.period_start > l.0 {
+        *l = (r.period_start, r.period_end);
+    } else if r.period_start == l.0 {
+        l.1 = l.1.max(r.period_end);
     }
 }
 

@@ -211,6 +211,8 @@ pub fn read_bill_files(files: Vec<(String, Vec<u8>)>) -> Result<Dump, NoRowsRead
         &mut dump.rejected,
     );
     read_all_bills(&classified, GROUP_BYTES, &mut dump);
+    // Call detail read alone (`telaudit convert`) has no bill to be checked against.
+    crate::usage::set_aside_unbilled(&mut dump, true);
     crate::usage::settle(&mut dump);
     match no_rows(&dump, classified.bills.len(), classified.skipped) {
         Some(detail) => Err(NoRowsRead(detail)),
@@ -267,6 +269,9 @@ fn read_client_with(dir: &Path, group_bytes: u64) -> Result<Dump, ClientError> {
         &mut dump.rejected,
     );
     read_all_bills(&classified, group_bytes, &mut dump);
+    // Call detail of a period its account is not billed in is set aside first: it
+    // never makes a period, an as-of date or a bill (call detail alone is no bill).
+    crate::usage::set_aside_unbilled(&mut dump, false);
     if let Some(detail) = no_rows(&dump, classified.bills.len(), classified.skipped) {
         return Err(ClientError::NoChargeRows {
             path: dir.to_path_buf(),
@@ -406,6 +411,13 @@ fn no_rows(dump: &Dump, bills: usize, skipped: usize) -> Option<String> {
     let mut detail = format!("{bills} bill file(s) read");
     if skipped > 0 {
         detail.push_str(&format!(", {skipped} other file(s) skipped"));
+    }
+    if !dump.usage_files.is_empty() {
+        detail.push_str(&format!(
+            "; {} call-detail file(s) read for usage, which count only for a period their account is \
+             billed in (call detail alone is no bill)",
+            dump.usage_files.len()
+        ));
     }
     if let Some(r) = dump.rejected.first() {
         detail.push_str(&format!("; {}: {}", r.file, r.reason));

@@ -20,7 +20,9 @@ const RIGHT: i64 = 24;
 const TOP: i64 = 24;
 const BOTTOM: i64 = 40;
 
-/// The plan's part of the "What this funds" section.
+/// The plan's part of the "What this funds" section after its items (which
+/// the section puts beside its cost figures, [`write_items`]): the sentence,
+/// then the chart beside the NPV and the other figures.
 pub(super) fn write_plan(o: &mut String, p: &PlanView<'_>) -> Out {
     writeln!(o, r#"<div id="plan">"#)?;
     writeln!(
@@ -28,16 +30,19 @@ pub(super) fn write_plan(o: &mut String, p: &PlanView<'_>) -> Out {
         r#"<p class="lead" id="plan-sentence"><b>{}</b></p>"#,
         esc(&p.sentence)
     )?;
-    write_items(o, p)?;
-    writeln!(o, r#"<h3>Cumulative cash flow over {} months</h3>"#, p.horizon)?;
+    writeln!(
+        o,
+        r#"<div class="pair"><div><h3>Cumulative cash flow over {} months</h3>"#,
+        p.horizon
+    )?;
     o.push_str(&cash_chart(p));
-    writeln!(o)?;
+    writeln!(o, "</div><div><h3>What it is worth</h3>")?;
     write_figures(o, p)?;
-    writeln!(o, "</div>")
+    writeln!(o, "</div></div></div>")
 }
 
 /// The items by provider and role, and the TEM provider's fee.
-fn write_items(o: &mut String, p: &PlanView<'_>) -> Out {
+pub(super) fn write_items(o: &mut String, p: &PlanView<'_>) -> Out {
     writeln!(o, "<h3>Who provides what</h3>")?;
     writeln!(
         o,

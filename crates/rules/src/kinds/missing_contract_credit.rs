@@ -14,14 +14,16 @@ pub const KIND: KindDef = KindDef {
     heading: " (CRD001)",
     params: &[],
     note: "No parameters: it reads the credit contracts of contracts.csv.",
-    key: "the contract line's charge_code, its account as written (empty for a carrier-wide contract) and its effective_from (empty when open) (one finding per contract and service or account)",
+    key: "the contract line's charge_code, its account as written (empty for a carrier-wide contract) and its effective_from (empty when open) (one finding per contract and service or account); when two contract lines of one code, account and start owe a credit on one service, both keys end with their line's effective_to",
     read: |f| Ok(Arc::new(MissingContractCredit::read(f)?)),
 };
 
 /// ## What it does
 /// Checks every `credit` contract (contracts.csv): in each period inside the
-/// contract's window in which the service is billed (any row of it; for an
-/// account-level credit, with an empty service_id, any row of the account), the
+/// contract's window in which the service is billed (any bill row of it, amount-0
+/// usage rows included; for an account-level credit, with an empty service_id, any
+/// bill row of the account; the usage rows read from call detail are no bill row,
+/// docs/formats.md section 12), the
 /// `credit` rows with the contract's charge_code (for an account-level credit:
 /// those with an empty service_id) must sum to at least the amount owed. A
 /// contract with an empty account applies to every account of its carrier.
@@ -36,7 +38,9 @@ pub const KIND: KindDef = KindDef {
 /// then the contract line's charge_code, its account as written (empty for a
 /// carrier-wide line) and its effective_from (empty when open-ended): one finding
 /// per contract and service ([`KindDef::key`]). The contract's line number and
-/// amount are not part of it.
+/// amount are not part of it. When two contract lines of one code, account and
+/// start owe a credit on one service (a credit renewed with another end date),
+/// both keys also carry their line's effective_to.
 ///
 /// ## Why is this bad
 /// The contract promises the credit every period: each period it is missing or
@@ -96,10 +100,12 @@ impl Kind for MissingContractCredit {
                 } else {
                     match ix.service(acc, c.service) {
                         Some(s) => {
+                            // Billed: a bill row of it (call detail's usage is no bill).
                             let mut p: Vec<Date> = ix
                                 .svc(s)
                                 .rows
                                 .iter()
+                                .filter(|&&r| !ix.is_call_detail(dump, r))
                                 .map(|&r| dump.rows[r as usize].period_start)
                                 .collect();
                             p.sort_unstable();
@@ -152,10 +158,37 @@ impl Kind for MissingContractCredit {
                     .push((period, short));
             }
         }
-        groups
+        let mut found: Vec<(usize, Finding)> = groups
             .into_iter()
-            .map(|((ci, acc, service), periods)| finding(id, dump, ix, &given, (ci, acc, service), periods))
-            .collect()
+            .map(|((ci, acc, service), periods)| (ci, finding(id, dump, ix, &given, (ci, acc, service), periods)))
+            .collect();
+        distinct_keys(dump, &mut found);
+        found.into_iter().map(|(_, f)| f).collect()
+    }
+}
+
+/// Two contract lines of one code, account and start (a credit renewed with
+/// another end date) would give their findings on one service the same key:
+/// those keys also carry their line's effective_to (empty when open), so the
+/// history and the claims ledger tell them apart. Other keys stay as they are.
+fn distinct_keys(dump: &Dump, found: &mut [(usize, Finding)]) {
+    let mut seen: FxHashMap<&str, usize> = FxHashMap::default();
+    for (_, f) in found.iter() {
+        *seen.entry(f.key.as_str()).or_default() += 1;
+    }
+    let shared: rustc_hash::FxHashSet<String> = seen
+        .into_iter()
+        .filter(|&(_, n)| n > 1)
+        .map(|(k, _)| k.to_string())
+        .collect();
+    for (ci, f) in found.iter_mut() {
+        if shared.contains(&f.key) {
+            let end = dump.contracts[*ci]
+                .effective_to
+                .map(|d| d.to_string())
+                .unwrap_or_default();
+            f.key = format!("{}|{end}", f.key);
+        }
     }
 }
 
@@ -285,7 +318,7 @@ fn billed_invoices(dump: &Dump, ix: &Index, acc: AccId, service: Sym, period: Da
     for s in svcs {
         for &r in &ix.svc(s).rows {
             let row = &dump.rows[r as usize];
-            if row.period_start == period && !out.contains(&row.invoice) {
+            if row.period_start == period && !ix.is_call_detail(dump, r) && !out.contains(&row.invoice) {
                 out.push(row.invoice);
             }
         }

@@ -23,7 +23,10 @@ pub const KIND: KindDef = KindDef {
             meaning: "usage units that are money, not a measurement (compared ignoring case): a usage row in one of them (TELUS prints usage only as the dollars billed over the plan) says nothing about use, so it counts neither as a usage row nor as use",
         },
     ],
-    note: "",
+    note: "Usage read from call detail counts like any usage row, but a line measured by call detail \
+           alone is judged only in periods whose call detail measures data, voice and messages for its \
+           account (docs/formats.md section 12): a hotspot listed at 0 minutes by a voice-only export \
+           (Verizon's Wireless Usage Detail, TELUS' Airtime Detail) is not measured, so never unused.",
     key: "none beyond the service: the rule id, carrier, account and service_id (one finding per service)",
     read: |f| Ok(Arc::new(UnusedService::read(f)?)),
 };
@@ -38,10 +41,12 @@ pub const KIND: KindDef = KindDef {
 ///
 /// Usage read from call detail counts like any usage row (docs/formats.md, "Usage
 /// from call detail"): a line billed in a period that a call-detail export of its
-/// account does not list has a usage row of 0 for that period. A line that a
-/// call-detail record could not be read for in a period of the window
-/// (`Dump::unmeasured`) is not looked at unless it was used: not measured is
-/// never unused.
+/// account does not list has a usage row of 0 for that period. A line that call
+/// detail could not measure in a period of the window (`Dump::unmeasured`: a
+/// record that could not be read, or a line measured by call detail alone where
+/// its account's call detail of the period lacks one of data, voice and messages,
+/// such as a hotspot listed at 0 minutes by Verizon's voice-only Wireless Usage
+/// Detail) is not looked at unless it was used: not measured is never unused.
 ///
 /// Only measured usage counts: a usage row whose usage_unit is one of
 /// `money_units` (default CAD and USD, compared ignoring case) is left out, as if

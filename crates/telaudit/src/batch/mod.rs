@@ -127,6 +127,10 @@ pub struct Settings<'a> {
     /// The finding history before this run, for report.html's "new since the
     /// last run" marks; `None` when the run keeps no history or it could not be read.
     pub history: Option<&'a crate::history::Snapshot>,
+    /// The history store, to read an audited client's findings before the run
+    /// (their text and money, for report.html's "Since the last run"); the
+    /// clients' threads take turns on it.
+    pub store: Option<&'a std::sync::Mutex<crate::history::Store>>,
 }
 
 /// One client's result.
@@ -166,6 +170,7 @@ impl Done {
                 resolved_findings: None,
                 recovered: None,
                 outstanding: None,
+                grown_findings: None,
             },
             name: id.to_string(),
             rows_read: 0,
@@ -211,10 +216,11 @@ pub fn run_all(
 
 /// Names the batch itself writes into `--out`: no client may have them, and
 /// the history may not be one of them.
-pub const RESERVED: [&str; 7] = [
+pub const RESERVED: [&str; 8] = [
     "summary.json",
     "summary.csv",
     "index.html",
+    "review.csv",
     "history.sqlite",
     "history.sqlite-journal",
     "history.sqlite-wal",
@@ -258,6 +264,7 @@ pub fn run_one(c: &ClientFolder, s: &Settings) -> Done {
     if let Err(why) = replaceable(&client_out) {
         return Done::error(&c.id, why);
     }
+    let past = past_findings(&c.id, s);
     let attempt = catch_unwind(AssertUnwindSafe(|| -> Result<Done, CliError> {
         let mut a = crate::pipeline::audit_client(&c.dir, s.rules, s.as_of)?;
         let marker = store::Marker {
@@ -268,9 +275,11 @@ pub fn run_one(c: &ClientFolder, s: &Settings) -> Done {
         let marks = s
             .history
             .filter(|h| h.last_run > 0)
-            .map(|h| telaudit_report::HistoryMarks {
+            .zip(past.as_deref())
+            .map(|(h, before)| telaudit_report::HistoryMarks {
                 since_run: h.last_run,
                 known: h.clients.get(&c.id),
+                before,
             });
         store::write_client_dir(s.out, &c.id, &marker, |tmp| {
             crate::pipeline::write_client_marked(tmp, &mut a, marks).map_err(|e| e.to_string())
@@ -299,12 +308,16 @@ pub fn run_one(c: &ClientFolder, s: &Settings) -> Done {
                 resolved_findings: None,
                 recovered,
                 outstanding,
+                grown_findings: None,
             },
             name: r.name.clone(),
             rows_read: r.input.rows,
             refused,
             unrecognised: unrecognised.is_some(),
-            update: crate::history::Update::Audited(crate::history::items_of(&a.dump, &a.results), fp),
+            update: crate::history::Update::Audited(
+                crate::history::items_of(&a.dump, &a.results, &r.in_totals),
+                fp,
+            ),
         })
     }));
     match attempt {
@@ -323,6 +336,20 @@ pub fn run_one(c: &ClientFolder, s: &Settings) -> Done {
             )
         }
     }
+}
+
+/// The client's findings in the history before this run (open and resolved,
+/// with their money), for report.html's "Since the last run": empty when the
+/// history holds none of the client's; `None` (no marks at all, as without a
+/// history) when the run has no history with a run in it, or they cannot be
+/// read (the run's own transaction then reports the store's trouble).
+fn past_findings(client: &str, s: &Settings) -> Option<Vec<crate::history::PastFinding>> {
+    let h = s.history.filter(|h| h.last_run > 0)?;
+    if !h.clients.contains_key(client) {
+        return Some(Vec::new());
+    }
+    let mut store = s.store?.lock().ok()?;
+    store.past_findings(client).ok()
 }
 
 /// How many files below invoices/ no reader recognised, and the first of them:

@@ -251,6 +251,7 @@ pub fn stored_row(client_out: &Path, client: &str, m: &Marker) -> Option<(Summar
         resolved_findings: None,
         recovered: v.recovery.as_ref().map(|r| r.recovered),
         outstanding: v.recovery.as_ref().map(|r| r.outstanding),
+        grown_findings: None,
     };
     Some((row, v.name.unwrap_or_else(|| client.to_string())))
 }

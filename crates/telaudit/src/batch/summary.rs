@@ -194,6 +194,10 @@ pub struct SummaryRow {
     /// report.json's `recovery.outstanding`; `None` as for recovered.
     #[serde(default)]
     pub outstanding: Option<Cents>,
+    /// Open findings whose recoverable the history saw grow in this run
+    /// (history.md); `None` as for new_findings.
+    #[serde(default)]
+    pub grown_findings: Option<u64>,
 }
 
 /// The summary's ledger figures of an audited client: recovered and
@@ -246,6 +250,7 @@ pub fn summary_csv(rows: &[SummaryRow]) -> String {
         "resolved_findings",
         "recovered",
         "outstanding",
+        "grown_findings",
     ]);
     for r in rows {
         let money = |m: &Option<Cents>| m.map(|c| c.to_string()).unwrap_or_default();
@@ -266,6 +271,7 @@ pub fn summary_csv(rows: &[SummaryRow]) -> String {
             r.resolved_findings.map(|n| n.to_string()).unwrap_or_default(),
             money(&r.recovered),
             money(&r.outstanding),
+            r.grown_findings.map(|n| n.to_string()).unwrap_or_default(),
         ]);
     }
     let bytes = w.into_inner().unwrap_or_default();
@@ -372,6 +378,7 @@ mod tests {
             resolved_findings: Some(0),
             recovered: cents("7.25"),
             outstanding: cents("12.00"),
+            grown_findings: Some(1),
         }
     }
 
@@ -403,6 +410,7 @@ mod tests {
         e.warnings = None;
         e.recovered = None;
         e.outstanding = None;
+        e.grown_findings = None;
         let mut neg = row("b", BatchStatus::Audited, "-5.00");
         neg.error = Some("@x".into());
         let mut never = row("c", BatchStatus::Audited, "1.00");
@@ -413,10 +421,10 @@ mod tests {
         let csv = summary_csv(&[e, neg, never]);
         assert_eq!(
             csv,
-            "client,status,rows,billed_total,recoverable,monthly,first_year,expired,error,npv,payback_months,warnings,new_findings,resolved_findings,recovered,outstanding\n\
-             '=cmd,error,,,,,,,\"'-bad, \"\"quoted\"\"\",,,,,,,\n\
-             b,audited,10,100.00,-5.00,1.00,13.00,0.50,'@x,-4.50,7,3,2,0,7.25,12.00\n\
-             c,audited,10,100.00,1.00,1.00,13.00,0.50,,,never,3,2,0,,\n"
+            "client,status,rows,billed_total,recoverable,monthly,first_year,expired,error,npv,payback_months,warnings,new_findings,resolved_findings,recovered,outstanding,grown_findings\n\
+             '=cmd,error,,,,,,,\"'-bad, \"\"quoted\"\"\",,,,,,,,\n\
+             b,audited,10,100.00,-5.00,1.00,13.00,0.50,'@x,-4.50,7,3,2,0,7.25,12.00,1\n\
+             c,audited,10,100.00,1.00,1.00,13.00,0.50,,,never,3,2,0,,,1\n"
         );
     }
 
@@ -449,20 +457,31 @@ mod tests {
         let old = text.replace(",\n      \"npv\": null,\n      \"payback_months\": \"never\"", "");
         assert!(!old.contains("npv"), "{old}");
         assert_eq!(parse_summary_json("x", &old).unwrap()[0].payback_months, None);
-        // A summary written before the ledger (no recovered, no outstanding) still reads.
+        // A summary written before the ledger and the grown count (no recovered, no
+        // outstanding, no grown_findings) still reads.
         let text = summary_json(&a);
         assert!(
-            text.contains("\"recovered\": \"7.25\",\n      \"outstanding\": \"12.00\"\n"),
+            text.contains(
+                "\"recovered\": \"7.25\",\n      \"outstanding\": \"12.00\",\n      \"grown_findings\": 1\n"
+            ),
             "{text}"
         );
         let before = text.replace(
-            ",\n      \"recovered\": \"7.25\",\n      \"outstanding\": \"12.00\"",
+            ",\n      \"recovered\": \"7.25\",\n      \"outstanding\": \"12.00\",\n      \"grown_findings\": 1",
             "",
         );
-        assert!(!before.contains("recovered"), "{before}");
+        assert!(
+            !before.contains("recovered") && !before.contains("grown"),
+            "{before}"
+        );
         let read = parse_summary_json("x", &before).unwrap();
         assert_eq!((read[0].recovered, read[0].outstanding), (None, None));
+        assert_eq!(read[0].grown_findings, None);
         assert_eq!(read[0].resolved_findings, Some(0));
+        // Only the grown count missing (a summary written after the ledger, before version 3).
+        let no_grown = text.replace(",\n      \"grown_findings\": 1", "");
+        let read = parse_summary_json("x", &no_grown).unwrap();
+        assert_eq!((read[0].recovered, read[0].grown_findings), (cents("7.25"), None));
         let merged = merge(&[
             ("s1".into(), a.clone()),
             (

@@ -19,10 +19,13 @@
 //! --history URL: where the finding history lives: sqlite:PATH or
 //! postgres://user:password@host:port/database; default DIR/history.sqlite.
 //! The run records its findings there in one transaction after the clients'
-//! folders are written (new, resolved, reopened; docs/history.md), and the
-//! summaries gain new_findings and resolved_findings. `telaudit history DIR`
-//! shows it. Shards: give them one PostgreSQL history, or each its own --out
-//! (and so its own SQLite file).
+//! folders are written (new, resolved, reopened, grown; docs/history.md), the
+//! summaries gain new_findings, resolved_findings and grown_findings, and
+//! DIR/review.csv lists every finding that changed in the run with its money
+//! before and after (index.html links it; `telaudit history DIR --changes`
+//! prints the same). `telaudit history DIR` shows the history. Shards: give
+//! them one PostgreSQL history, or each its own --out (and so its own SQLite
+//! file).
 //!
 //! Exit status: 0 every client audited or unchanged without refused input or
 //! unrecognised files; 1 some client failed, had input refused or had files no
@@ -110,9 +113,11 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
         None => all,
     };
     let total = clients.len() as u64;
-    let (mut store, snapshot, mut history_error) = open_history(&location);
+    let (store, snapshot, mut history_error) = open_history(&location);
+    let store = store.map(std::sync::Mutex::new);
     let settings = Settings {
         history: snapshot.as_ref(),
+        store: store.as_ref(),
         out: &args.out,
         rules: &rules,
         rules_hash: batch::fingerprint::with_as_of(
@@ -137,20 +142,24 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
 
     let mut done = done;
     let mut history_note = None;
-    if let Some(store) = store.as_mut() {
-        match record_history(store, &mut done, shard) {
-            Ok(note) => {
+    let mut review = None;
+    // A store a client's thread panicked on is still the store: its statements are whole.
+    let store = store.map(|m| m.into_inner().unwrap_or_else(|e| e.into_inner()));
+    if let Some(mut store) = store {
+        match record_history(&mut store, &mut done, shard) {
+            Ok((note, changes)) => {
                 let read = snapshot.as_ref().map_or(0.0, |s| s.took.as_secs_f64());
                 history_note = Some(format!(
                     "{note}, read before the run in {read:.2} s ({})",
                     location.describe()
-                ))
+                ));
+                review = Some(changes);
             }
             Err(e) => history_error = Some(e),
         }
     }
     let rows: Vec<summary::SummaryRow> = done.iter().map(|d| d.row.clone()).collect();
-    write_summaries(&args.out, &done, &rows)?;
+    write_summaries(&args.out, &done, &rows, review.as_ref())?;
     if !args.quiet {
         print_screen(
             &args,
@@ -237,13 +246,14 @@ fn open_history(
 
 /// Records the run in the history (one transaction) and puts each client's
 /// counts into its summary row (not for a failed client, whose cells stay empty).
-/// Returns the final screen's line about it: the run id, the findings of
-/// audited clients and how long the transaction took.
+/// Returns the final screen's line about it (the run id, the findings of
+/// audited clients and how long the transaction took) and the run's changes,
+/// read back from the history as `telaudit history --changes --run N` reads them.
 fn record_history(
     store: &mut history::Store,
     done: &mut [Done],
     shard: Option<(u64, u64)>,
-) -> Result<String, String> {
+) -> Result<(String, history::RunChanges), String> {
     let t = Instant::now();
     let runs: Vec<history::ClientRun> = done
         .iter()
@@ -270,11 +280,20 @@ fn record_history(
         if d.row.status != BatchStatus::Error {
             d.row.new_findings = Some(n.new);
             d.row.resolved_findings = Some(n.resolved);
+            d.row.grown_findings = Some(n.grown);
         }
     }
-    Ok(format!(
-        "  history           run {run}: {findings} findings of audited clients recorded in {:.2} s",
-        t.elapsed().as_secs_f64()
+    let took = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let changes = store.changes(Some(run), None)?;
+    Ok((
+        format!(
+            "  history           run {run}: {findings} findings of audited clients recorded in {took:.2} s; \
+             {} changed (review.csv, read back in {:.2} s)",
+            changes.rows.len(),
+            t.elapsed().as_secs_f64()
+        ),
+        changes,
     ))
 }
 
@@ -326,7 +345,7 @@ fn check_out_not_in_root(root: &Path, out: &Path) -> Result<(), CliError> {
 /// Refuses a SQLite history where the batch would destroy it or read it as
 /// input: inside ROOT (a client would change every night, or a folder of
 /// histories be read as a client), the output folder itself, one of the names
-/// the batch writes into it (summary.json, the lock, a leftover), or inside a
+/// the batch writes into it (summary.json, review.csv, the lock, a leftover), or inside a
 /// client's output folder (replaced whole on every run). Exit 2, before any
 /// client is audited.
 fn check_history_path(
@@ -389,15 +408,36 @@ fn check_history_path(
     Ok(())
 }
 
-/// summary.json, summary.csv and index.html, each written atomically.
-fn write_summaries(out: &Path, done: &[Done], rows: &[summary::SummaryRow]) -> Result<(), CliError> {
+/// summary.json, summary.csv, review.csv (the run's changes, when the history
+/// recorded the run) and index.html, each written atomically. Without this
+/// run's changes an earlier run's review.csv is removed: it would pass for this
+/// run's.
+fn write_summaries(
+    out: &Path,
+    done: &[Done],
+    rows: &[summary::SummaryRow],
+    review: Option<&history::RunChanges>,
+) -> Result<(), CliError> {
     let w = |name: &str, text: String| {
         store::write_file_atomic(out, name, text.as_bytes()).map_err(CliError::Failed)
     };
     w("summary.json", summary::summary_json(rows))?;
     w("summary.csv", summary::summary_csv(rows))?;
+    match review {
+        Some(c) => w("review.csv", super::history::changes_csv(c))?,
+        None => match std::fs::remove_file(out.join("review.csv")) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(CliError::Failed(format!(
+                    "cannot remove the earlier run's {}: {e}",
+                    out.join("review.csv").display()
+                )))
+            }
+            _ => {}
+        },
+    }
     let index: Vec<telaudit_report::BatchIndexRow> = done.iter().map(index_row).collect();
-    w("index.html", telaudit_report::batch_index_html(&index))
+    let counts = review.map(super::history::change_counts);
+    w("index.html", telaudit_report::batch_index_html(&index, counts))
 }
 
 /// A summary figure as a number; a failed client's missing figure counts as 0.
@@ -424,6 +464,7 @@ fn index_row(d: &Done) -> telaudit_report::BatchIndexRow {
         has_report: d.row.status != BatchStatus::Error,
         new_findings: d.row.new_findings,
         resolved_findings: d.row.resolved_findings,
+        grown_findings: d.row.grown_findings,
         recovered: d.row.recovered.map(summary::Cents::value),
         outstanding: d.row.outstanding.map(summary::Cents::value),
     }

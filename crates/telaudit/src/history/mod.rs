@@ -1,7 +1,8 @@
 //! The finding history of batch runs (docs/history.md, the contract's
-//! history.md): where it lives, its tables (schema version 2: version 1 plus
-//! the ledger's recovered and outstanding money per client run), and how one
-//! run updates it.
+//! history.md): where it lives, its tables (schema version 3: version 1, the
+//! ledger's recovered and outstanding money per client run of version 2, and
+//! version 3's record of each run's changes with the findings' shares of the
+//! totals), and how one run updates it.
 //!
 //! The logic is written once, over [`Tx`], the few statements a run needs; the
 //! SQLite ([`sqlite`]) and PostgreSQL ([`pg`]) stores implement them. A run
@@ -16,9 +17,21 @@ use crate::batch::summary::BatchStatus;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use telaudit_model::{money_string, Decimal, Dump, RuleResult};
+pub use telaudit_report::{ChangeKind, PastFinding};
 
 /// The schema version this telaudit writes (history.md section 2).
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
+
+/// The tables telaudit's schema has (a PostgreSQL database holding one of
+/// these names without a schema version is someone else's).
+pub const TABLES: [&str; 6] = [
+    "meta",
+    "runs",
+    "client_runs",
+    "findings",
+    "client_inputs",
+    "finding_changes",
+];
 
 /// The migrations: `MIGRATIONS[v - 1]` takes a history from version `v - 1` to
 /// `v`. Version 0 is an empty database. Never edit a released one: add the next.
@@ -48,6 +61,21 @@ pub const MIGRATIONS: &[&str] = &[
     // runs recorded before it).
     "ALTER TABLE client_runs ADD COLUMN recovered TEXT;
      ALTER TABLE client_runs ADD COLUMN outstanding TEXT;",
+    // 3 (issue 27, the morning review): each run's changes as it upserts (new,
+    // reopened, grown, resolved) with the finding's own money before and after
+    // (two-decimal text; NULL: before a new one, after a resolved one); each
+    // finding's share of the totals after the overlap rule, exact as
+    // findings.csv writes it (NULL for the rows recorded before); how many
+    // findings grew per client run (NULL for the runs before).
+    "CREATE TABLE finding_changes (
+       run_id INTEGER NOT NULL, client TEXT NOT NULL, finding_key TEXT NOT NULL,
+       change TEXT NOT NULL,
+       recoverable_before TEXT, monthly_before TEXT,
+       recoverable_after TEXT, monthly_after TEXT,
+       PRIMARY KEY (run_id, client, finding_key));
+     ALTER TABLE findings ADD COLUMN recoverable_in_totals TEXT;
+     ALTER TABLE findings ADD COLUMN monthly_in_totals TEXT;
+     ALTER TABLE client_runs ADD COLUMN grown_findings INTEGER;",
 ];
 
 /// Where the history lives.
@@ -106,19 +134,28 @@ pub struct Item {
     pub recoverable: Decimal,
     /// Exact monthly (written with two decimals).
     pub monthly: Decimal,
+    /// Its share of the totals' recoverable after the overlap rule (report.json's
+    /// `in_totals`, findings.csv's `recoverable_in_totals`), written exact.
+    pub recoverable_in_totals: Decimal,
+    /// Its share of the totals' monthly, written exact.
+    pub monthly_in_totals: Decimal,
 }
 
 /// The findings of an audit as history items, one per key, sorted by key. Two
 /// findings with one key (two contract lines alike but for the amount) become
-/// one: the first one's text, the sum of their money.
-pub fn items_of(dump: &Dump, results: &[RuleResult]) -> Vec<Item> {
+/// one: the first one's text, the sum of their money. `in_totals` is each
+/// finding's share of the totals in the results' order (`Report::in_totals`).
+pub fn items_of(dump: &Dump, results: &[RuleResult], in_totals: &[(Decimal, Decimal)]) -> Vec<Item> {
     let mut by_key: HashMap<&str, Item> = HashMap::new();
-    for f in results.iter().flat_map(|r| &r.findings) {
+    for (n, f) in results.iter().flat_map(|r| &r.findings).enumerate() {
+        let (rec_in, mon_in) = in_totals.get(n).copied().unwrap_or_default();
         by_key
             .entry(&f.key)
             .and_modify(|i| {
                 i.recoverable += f.recoverable;
                 i.monthly += f.monthly;
+                i.recoverable_in_totals += rec_in;
+                i.monthly_in_totals += mon_in;
             })
             .or_insert_with(|| Item {
                 key: f.key.clone(),
@@ -129,6 +166,8 @@ pub fn items_of(dump: &Dump, results: &[RuleResult]) -> Vec<Item> {
                 description: f.description.clone(),
                 recoverable: f.recoverable,
                 monthly: f.monthly,
+                recoverable_in_totals: rec_in,
+                monthly_in_totals: mon_in,
             });
     }
     let mut items: Vec<Item> = by_key.into_values().collect();
@@ -174,6 +213,33 @@ pub struct Counts {
     pub new: u64,
     /// Findings resolved in this run.
     pub resolved: u64,
+    /// Open findings whose recoverable rose in this run.
+    pub grown: u64,
+}
+
+/// What the history holds of one of a client's finding keys before a run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Known {
+    /// Open (`false`: resolved).
+    pub open: bool,
+    /// Its recoverable at the last run that saw it, as stored (two decimals).
+    pub recoverable: String,
+    /// Its monthly then.
+    pub monthly: String,
+}
+
+/// One row of `finding_changes`: how one finding changed in a run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Change {
+    /// The finding key.
+    pub key: String,
+    /// new, reopened, grown or resolved.
+    pub kind: ChangeKind,
+    /// (recoverable, monthly) at the last run that saw it, two-decimal text;
+    /// `None` for a new finding.
+    pub before: Option<(String, String)>,
+    /// (recoverable, monthly) now; `None` for a resolved finding.
+    pub after: Option<(String, String)>,
 }
 
 /// Before a run: per client, every finding key the history holds and whether
@@ -202,8 +268,8 @@ pub trait Tx {
     fn set_version(&mut self, v: i64) -> Result<(), String>;
     /// Adds the next run (greatest run_id + 1) and returns its id.
     fn add_run(&mut self, finished_at: &str, shard: &str) -> Result<i64, String>;
-    /// The client's keys, each with whether it is open.
-    fn keys(&mut self, client: &str) -> Result<HashMap<String, bool>, String>;
+    /// The client's keys, each with whether it is open and its stored money.
+    fn keys(&mut self, client: &str) -> Result<HashMap<String, Known>, String>;
     /// The fingerprint its findings were last recorded from.
     fn fingerprint(&mut self, client: &str) -> Result<Option<String>, String>;
     /// Records that fingerprint.
@@ -215,8 +281,225 @@ pub trait Tx {
     fn resolve(&mut self, client: &str, keys: &[&str], run: i64) -> Result<(), String>;
     /// Sets last_run = run on the client's open findings.
     fn touch(&mut self, client: &str, run: i64) -> Result<(), String>;
+    /// Adds the client's `finding_changes` rows of this run.
+    fn changes(&mut self, client: &str, changes: &[Change], run: i64) -> Result<(), String>;
     /// Adds the client's client_runs row.
     fn client_run(&mut self, run: i64, c: &ClientRun, n: Counts) -> Result<(), String>;
+    /// The greatest run_id: of the runs that included `client` when given;
+    /// `None` when there is none.
+    fn latest_run(&mut self, client: Option<&str>) -> Result<Option<i64>, String>;
+    /// The least and the greatest run_id; `None` without runs.
+    fn run_range(&mut self) -> Result<Option<(i64, i64)>, String>;
+    /// The `finding_changes` rows of a run (of one client when given), each
+    /// with its finding's text from `findings` (schema version 3).
+    fn run_changes(&mut self, run: i64, client: Option<&str>) -> Result<Vec<StoredChange>, String>;
+    /// The client's findings, open and resolved, sorted by key.
+    fn findings_of(&mut self, client: &str) -> Result<Vec<StoredFinding>, String>;
+}
+
+/// A `finding_changes` row with its finding's text, every cell as stored.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StoredChange {
+    pub client: String,
+    pub key: String,
+    pub change: String,
+    pub rule: String,
+    pub carrier: String,
+    pub account: String,
+    pub service_id: String,
+    pub description: String,
+    /// recoverable_before, monthly_before, recoverable_after, monthly_after.
+    pub money: [Option<String>; 4],
+}
+
+/// A `findings` row as stored (the money as text).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StoredFinding {
+    pub key: String,
+    pub rule: String,
+    pub carrier: String,
+    pub account: String,
+    pub service_id: String,
+    pub description: String,
+    pub recoverable: String,
+    pub monthly: String,
+}
+
+/// One change of a run, read back for `telaudit history --changes` and review.csv.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChangeRow {
+    /// The client id.
+    pub client: String,
+    /// new, reopened, grown or resolved.
+    pub kind: ChangeKind,
+    /// The finding key.
+    pub key: String,
+    /// The rule id.
+    pub rule: String,
+    /// The carrier.
+    pub carrier: String,
+    /// The account.
+    pub account: String,
+    /// The service_id.
+    pub service_id: String,
+    /// The finding's text (at the last run that saw it).
+    pub description: String,
+    /// (recoverable, monthly) before the run; `None` for a new finding.
+    pub before: Option<(Decimal, Decimal)>,
+    /// (recoverable, monthly) after it; `None` for a resolved finding.
+    pub after: Option<(Decimal, Decimal)>,
+}
+
+/// The changes of one run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RunChanges {
+    /// The run.
+    pub run: i64,
+    /// Its changes, sorted by client (byte order), kind (new, reopened, grown,
+    /// resolved), the largest change of first-year value first, then key.
+    pub rows: Vec<ChangeRow>,
+}
+
+/// The changes of run `run` (default: the latest run, or with `client` the
+/// latest run that included it), of one client when given. `version` is the
+/// store's schema version: the changes are recorded from version 3 on. Errors
+/// name what is missing (no run N, no such client) or damaged.
+pub fn read_changes(
+    tx: &mut dyn Tx,
+    version: i64,
+    run: Option<i64>,
+    client: Option<&str>,
+) -> Result<RunChanges, String> {
+    if version == 0 {
+        return Err("holds no run yet".into());
+    }
+    if version < 3 {
+        return Err(format!(
+            "has schema version {version}: the changes of each run are recorded from version 3 on; run \
+             `telaudit batch` with this telaudit first (it migrates the history)"
+        ));
+    }
+    let range = tx.run_range()?;
+    let Some((first, last)) = range else {
+        return Err("holds no run yet".into());
+    };
+    if let Some(c) = client {
+        if tx.latest_run(Some(c))?.is_none() {
+            return Err(format!("holds no client {c:?}"));
+        }
+    }
+    let run = match run {
+        Some(n) if n < first || n > last => {
+            return Err(format!("holds no run {n} (its runs are {first} to {last})"));
+        }
+        Some(n) => n,
+        None => tx.latest_run(client)?.unwrap_or(last),
+    };
+    let mut rows = Vec::new();
+    for c in tx.run_changes(run, client)? {
+        rows.push(change_row(c, run)?);
+    }
+    rows.sort_by(|a, b| {
+        a.client
+            .as_bytes()
+            .cmp(b.client.as_bytes())
+            .then(a.kind.cmp(&b.kind))
+            .then_with(|| {
+                let size = |r: &ChangeRow| telaudit_report::first_year_change(r.before, r.after).abs();
+                size(b).cmp(&size(a))
+            })
+            .then_with(|| a.key.cmp(&b.key))
+    });
+    Ok(RunChanges { run, rows })
+}
+
+/// An error of a store named by `place`: `the history P: reason`, or `the
+/// history P holds no run 9` for the reasons [`read_changes`] words that way.
+pub fn named(place: &str, e: String) -> String {
+    if e.starts_with("the history") {
+        e
+    } else if e.starts_with("holds ") || e.starts_with("has ") {
+        format!("the history {place} {e}")
+    } else {
+        format!("the history {place}: {e}")
+    }
+}
+
+/// A stored change with its money read; a cell that is not an amount (or a
+/// change word telaudit does not write) is damage, named.
+fn change_row(c: StoredChange, run: i64) -> Result<ChangeRow, String> {
+    let damaged = |what: String| {
+        format!(
+            "finding_changes.{what} of client {:?} in run {run} (finding {:?}); the history is damaged: \
+             restore it from a backup",
+            c.client, c.key
+        )
+    };
+    let kind = ChangeKind::parse(&c.change).ok_or_else(|| {
+        damaged(format!(
+            "change is {:?}, not new, reopened, grown or resolved",
+            c.change
+        ))
+    })?;
+    const COLUMNS: [&str; 4] = [
+        "recoverable_before",
+        "monthly_before",
+        "recoverable_after",
+        "monthly_after",
+    ];
+    let mut m = [None; 4];
+    for (i, cell) in c.money.iter().enumerate() {
+        m[i] = cell
+            .as_deref()
+            .map(|t| {
+                t.parse::<Decimal>()
+                    .map_err(|_| damaged(format!("{} is {t:?}, not an amount", COLUMNS[i])))
+            })
+            .transpose()?;
+    }
+    Ok(ChangeRow {
+        kind,
+        before: m[0].zip(m[1]),
+        after: m[2].zip(m[3]),
+        client: c.client,
+        key: c.key,
+        rule: c.rule,
+        carrier: c.carrier,
+        account: c.account,
+        service_id: c.service_id,
+        description: c.description,
+    })
+}
+
+/// The client's findings in the history (open and resolved), for report.html's
+/// "Since the last run" section; empty for an empty history.
+pub fn past_findings(tx: &mut dyn Tx, version: i64, client: &str) -> Result<Vec<PastFinding>, String> {
+    if version == 0 {
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::new();
+    for f in tx.findings_of(client)? {
+        let amount = |column: &str, t: &str| {
+            t.parse::<Decimal>().map_err(|_| {
+                format!(
+                    "findings.{column} of client {client:?}, finding {:?}, is {t:?}, not an amount; the \
+                     history is damaged: restore it from a backup",
+                    f.key
+                )
+            })
+        };
+        out.push(PastFinding {
+            recoverable: amount("recoverable", &f.recoverable)?,
+            monthly: amount("monthly", &f.monthly)?,
+            key: f.key,
+            rule: f.rule,
+            carrier: f.carrier,
+            account: f.account,
+            service_id: f.service_id,
+            description: f.description,
+        });
+    }
+    Ok(out)
 }
 
 /// The schema version of a history telaudit may use, or why not: a newer
@@ -299,23 +582,85 @@ pub fn record(tx: &mut dyn Tx, clients: &[ClientRun], shard: &str) -> Result<(i6
     Ok((run, counts))
 }
 
-/// An audited client: upsert its findings, resolve the open ones it no longer has.
+/// An audited client: upsert its findings, resolve the open ones it no longer
+/// has, and record each change (docs/history.md, "The morning review").
 fn apply_audit(tx: &mut dyn Tx, client: &str, items: &[Item], run: i64) -> Result<Counts, String> {
     let known = tx.keys(client)?;
-    let new = items.iter().filter(|i| !known.contains_key(&i.key)).count() as u64;
-    let present: std::collections::HashSet<&str> = items.iter().map(|i| i.key.as_str()).collect();
-    let mut gone: Vec<&str> = known
+    let changes = changes_of(client, &known, items)?;
+    let gone: Vec<&str> = changes
         .iter()
-        .filter(|(k, open)| **open && !present.contains(k.as_str()))
-        .map(|(k, _)| k.as_str())
+        .filter(|c| c.kind == ChangeKind::Resolved)
+        .map(|c| c.key.as_str())
         .collect();
-    gone.sort_unstable();
     tx.upsert(client, items, run)?;
     tx.resolve(client, &gone, run)?;
+    tx.changes(client, &changes, run)?;
+    let count = |k: ChangeKind| changes.iter().filter(|c| c.kind == k).count() as u64;
     Ok(Counts {
-        new,
-        resolved: gone.len() as u64,
+        new: count(ChangeKind::New),
+        resolved: count(ChangeKind::Resolved),
+        grown: count(ChangeKind::Grown),
     })
+}
+
+/// The changes an audit makes to a client's findings, sorted by key: each
+/// item new (key never held), reopened (held as resolved), grown (open, its
+/// recoverable in cents above the stored one) or unchanged (left out); each
+/// open key the audit no longer has, resolved. Err: a stored money cell that is
+/// not an amount (damage is never read as 0).
+pub fn changes_of(
+    client: &str,
+    known: &HashMap<String, Known>,
+    items: &[Item],
+) -> Result<Vec<Change>, String> {
+    let mut out = Vec::new();
+    let now = |i: &Item| Some((money(i.recoverable), money(i.monthly)));
+    for i in items {
+        let Some(k) = known.get(&i.key) else {
+            out.push(Change {
+                key: i.key.clone(),
+                kind: ChangeKind::New,
+                before: None,
+                after: now(i),
+            });
+            continue;
+        };
+        let before = Some((k.recoverable.clone(), k.monthly.clone()));
+        let kind = if !k.open {
+            ChangeKind::Reopened
+        } else {
+            let stored = k.recoverable.parse::<Decimal>().map_err(|_| {
+                format!(
+                    "findings.recoverable of client {client:?}, finding {:?}, is {:?}, not an amount; the \
+                     history is damaged: restore it from a backup",
+                    i.key, k.recoverable
+                )
+            })?;
+            if !telaudit_report::grew(stored, i.recoverable) {
+                continue;
+            }
+            ChangeKind::Grown
+        };
+        out.push(Change {
+            key: i.key.clone(),
+            kind,
+            before,
+            after: now(i),
+        });
+    }
+    let present: std::collections::HashSet<&str> = items.iter().map(|i| i.key.as_str()).collect();
+    for (key, k) in known {
+        if k.open && !present.contains(key.as_str()) {
+            out.push(Change {
+                key: key.clone(),
+                kind: ChangeKind::Resolved,
+                before: Some((k.recoverable.clone(), k.monthly.clone())),
+                after: None,
+            });
+        }
+    }
+    out.sort_by(|a, b| a.key.cmp(&b.key));
+    Ok(out)
 }
 
 /// The findings of a stored client folder, from its findings.csv.
@@ -341,6 +686,8 @@ pub fn stored_items(dir: &Path) -> Result<Vec<Item>, String> {
         col("description")?,
         col("recoverable")?,
         col("monthly")?,
+        col("recoverable_in_totals")?,
+        col("monthly_in_totals")?,
     ];
     let mut by_key: HashMap<String, Item> = HashMap::new();
     for rec in r.records() {
@@ -360,11 +707,15 @@ pub fn stored_items(dir: &Path) -> Result<Vec<Item>, String> {
             description: text(5),
             recoverable: money(6)?,
             monthly: money(7)?,
+            recoverable_in_totals: money(8)?,
+            monthly_in_totals: money(9)?,
         };
         match by_key.get_mut(&item.key) {
             Some(i) => {
                 i.recoverable += item.recoverable;
                 i.monthly += item.monthly;
+                i.recoverable_in_totals += item.recoverable_in_totals;
+                i.monthly_in_totals += item.monthly_in_totals;
             }
             None => {
                 by_key.insert(item.key.clone(), item);
@@ -387,6 +738,12 @@ fn unguard(s: &str) -> String {
 /// Money as the history writes it: two decimals.
 pub fn money(d: Decimal) -> String {
     money_string(d)
+}
+
+/// A finding's share of the totals as the history writes it: exact, as
+/// findings.csv does, so the shares sum to the summary's figure rounded once.
+pub fn exact(d: Decimal) -> String {
+    telaudit_report::exact_money(d)
 }
 
 /// Test hook: milliseconds to sleep inside the run's transaction, before its
@@ -471,15 +828,53 @@ impl Store {
             Store::Postgres(p) => p.overview(),
         }
     }
+
+    /// Runs `f` in a read transaction (refusing a store telaudit may not use),
+    /// with the schema version; its errors are prefixed with the store's name.
+    pub fn read<T>(&mut self, f: impl FnOnce(&mut dyn Tx, i64) -> Result<T, String>) -> Result<T, String> {
+        match self {
+            Store::Sqlite(s) => s.read(f),
+            Store::Postgres(p) => p.read(f),
+        }
+    }
+
+    /// The changes of a run ([`read_changes`]).
+    pub fn changes(&mut self, run: Option<i64>, client: Option<&str>) -> Result<RunChanges, String> {
+        self.read(|tx, v| read_changes(tx, v, run, client))
+    }
+
+    /// The client's findings before a run ([`past_findings`]).
+    pub fn past_findings(&mut self, client: &str) -> Result<Vec<PastFinding>, String> {
+        self.read(|tx, v| past_findings(tx, v, client))
+    }
+}
+
+/// One open finding as `telaudit history` reads it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OpenRow {
+    /// The client.
+    pub client: String,
+    /// Its own recoverable and monthly (two-decimal text).
+    pub recoverable: String,
+    /// Its monthly.
+    pub monthly: String,
+    /// Its shares of the totals (exact text); `None` for a finding last
+    /// recorded before schema version 3.
+    pub recoverable_in_totals: Option<String>,
+    /// Its monthly share.
+    pub monthly_in_totals: Option<String>,
+    /// The run that first found it.
+    pub first_run: i64,
 }
 
 /// What `telaudit history` reports from: the open findings and the client runs.
 #[derive(Clone, Debug, Default)]
 pub struct Overview {
-    /// (client, recoverable, monthly, first_run) of every open finding.
-    pub open: Vec<(String, String, String, i64)>,
-    /// (run_id, client, new_findings, resolved_findings) of every client run.
-    pub client_runs: Vec<(i64, String, i64, i64)>,
+    /// Every open finding.
+    pub open: Vec<OpenRow>,
+    /// (run_id, client, new_findings, resolved_findings, grown_findings) of
+    /// every client run (grown: `None` for a run before schema version 3).
+    pub client_runs: Vec<(i64, String, i64, i64, Option<i64>)>,
     /// (run_id, client, recovered, outstanding) of every client run (NULL:
     /// no claims.csv, or a run before schema version 2).
     pub recovery: Vec<(i64, String, Option<String>, Option<String>)>,
@@ -564,6 +959,75 @@ mod tests {
                 assert!(!got.contains(secret), "{url}: {got}");
             }
         }
+    }
+
+    fn item(key: &str, rec: &str) -> Item {
+        Item {
+            key: key.into(),
+            rule: "FEE001".into(),
+            carrier: "V".into(),
+            account: "1".into(),
+            service_id: String::new(),
+            description: "late fee".into(),
+            recoverable: rec.parse().unwrap(),
+            monthly: Decimal::ZERO,
+            recoverable_in_totals: rec.parse().unwrap(),
+            monthly_in_totals: Decimal::ZERO,
+        }
+    }
+
+    fn known(open: bool, rec: &str) -> Known {
+        Known {
+            open,
+            recoverable: rec.into(),
+            monthly: "0.00".into(),
+        }
+    }
+
+    #[test]
+    fn changes_are_new_reopened_grown_or_resolved() {
+        let held: HashMap<String, Known> = [
+            ("fee", known(true, "15.00")),
+            ("same", known(true, "20.00")),
+            ("fell", known(true, "20.00")),
+            ("half-cent", known(true, "20.00")),
+            ("back", known(false, "9.00")),
+            ("gone", known(true, "7.50")),
+            ("gone-before", known(false, "3.00")),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        let items = [
+            item("back", "9.00"),
+            item("fee", "35.00"),
+            item("fell", "19.99"),
+            item("half-cent", "20.004"),
+            item("new", "12.00"),
+            item("same", "20.00"),
+        ];
+        type Money = Option<(String, String)>;
+        let got: Vec<(String, &str, Money, Money)> = changes_of("acme", &held, &items)
+            .unwrap()
+            .into_iter()
+            .map(|c| (c.key, c.kind.as_str(), c.before, c.after))
+            .collect();
+        let m = |r: &str, mo: &str| Some((r.to_string(), mo.to_string()));
+        assert_eq!(
+            got,
+            [
+                ("back".into(), "reopened", m("9.00", "0.00"), m("9.00", "0.00")),
+                ("fee".into(), "grown", m("15.00", "0.00"), m("35.00", "0.00")),
+                ("gone".into(), "resolved", m("7.50", "0.00"), None),
+                ("new".into(), "new", None, m("12.00", "0.00")),
+            ]
+        );
+        let damaged: HashMap<String, Known> = [("fee".to_string(), known(true, "abc"))].into_iter().collect();
+        assert_eq!(
+            changes_of("acme", &damaged, &[item("fee", "1.00")]).unwrap_err(),
+            "findings.recoverable of client \"acme\", finding \"fee\", is \"abc\", not an amount; the \
+             history is damaged: restore it from a backup"
+        );
     }
 
     #[test]

@@ -7,7 +7,10 @@
 //! run before it committed (no duplicate run_id). The lock also covers the
 //! schema's creation by the first run.
 
-use super::{money, ClientRun, Counts, Item, Overview, Snapshot, Tx};
+use super::{
+    exact, money, Change, ClientRun, Counts, Item, Known, OpenRow, Overview, Snapshot, StoredChange,
+    StoredFinding, Tx,
+};
 use postgres::{Client, NoTls, Transaction};
 use std::collections::HashMap;
 use std::time::Duration;
@@ -220,6 +223,23 @@ impl Pg {
         Ok(out)
     }
 
+    /// Runs `f` in a read transaction with the schema version (see
+    /// [`super::Store::read`]).
+    pub fn read<T>(&mut self, f: impl FnOnce(&mut dyn Tx, i64) -> Result<T, String>) -> Result<T, String> {
+        let place = self.place.clone();
+        let wrap = |e: String| {
+            if e.starts_with("the history") {
+                e
+            } else {
+                format!("the history {place}: {e}")
+            }
+        };
+        let tx = self.client.transaction().map_err(|e| wrap(sql(e)))?;
+        let mut t = PgTx { tx };
+        let v = super::check_version(&mut t, &place).map_err(wrap)?;
+        f(&mut t, v).map_err(|e| super::named(&place, e))
+    }
+
     /// The open findings and the client runs.
     pub fn overview(&mut self) -> Result<Overview, String> {
         let place = self.place.clone();
@@ -237,28 +257,53 @@ impl Pg {
         if v == 0 {
             return Ok(o);
         }
-        for r in t
-            .tx
-            .query(
-                "SELECT client, recoverable, monthly, first_run::INT8 FROM findings WHERE resolved_run IS NULL",
+        // The ledger's figures are there from version 2 on, the shares of the
+        // totals and the grown counts from version 3 on.
+        let (shares, grown) = if v >= 3 {
+            ("recoverable_in_totals, monthly_in_totals", "grown_findings::INT8")
+        } else {
+            ("NULL::TEXT, NULL::TEXT", "NULL::INT8")
+        };
+        let ledger = if v >= 2 {
+            "recovered, outstanding"
+        } else {
+            "NULL::TEXT, NULL::TEXT"
+        };
+        for r in
+            t.tx.query(
+                &format!(
+                    "SELECT client, recoverable, monthly, {shares}, first_run::INT8 FROM findings \
+                     WHERE resolved_run IS NULL"
+                ),
                 &[],
             )
             .map_err(|e| wrap(sql(e)))?
         {
-            o.open.push((r.get(0), r.get(1), r.get(2), r.get(3)));
+            o.open.push(OpenRow {
+                client: r.get(0),
+                recoverable: r.get(1),
+                monthly: r.get(2),
+                recoverable_in_totals: r.get(3),
+                monthly_in_totals: r.get(4),
+                first_run: r.get(5),
+            });
         }
         for r in
             t.tx.query(
-                "SELECT run_id::INT8, client, new_findings::INT8, resolved_findings::INT8 FROM client_runs",
+                &format!(
+                    "SELECT run_id::INT8, client, new_findings::INT8, resolved_findings::INT8, {grown} \
+                     FROM client_runs"
+                ),
                 &[],
             )
             .map_err(|e| wrap(sql(e)))?
         {
-            o.client_runs.push((r.get(0), r.get(1), r.get(2), r.get(3)));
+            o.client_runs
+                .push((r.get(0), r.get(1), r.get(2), r.get(3), r.get(4)));
         }
         for r in
             t.tx.query(
-                "SELECT run_id::INT8, client, recovered, outstanding FROM client_runs",
+                &format!("SELECT run_id::INT8, client, {ledger} FROM client_runs"),
                 &[],
             )
             .map_err(|e| wrap(sql(e)))?
@@ -282,7 +327,7 @@ struct PgTx<'c> {
 impl Tx for PgTx<'_> {
     fn foreign_tables(&mut self) -> Result<Vec<String>, String> {
         let mut out = Vec::new();
-        for name in ["meta", "runs", "client_runs", "findings", "client_inputs"] {
+        for name in super::TABLES {
             let has: bool = self
                 .tx
                 .query_one("SELECT to_regclass($1) IS NOT NULL", &[&name])
@@ -359,15 +404,27 @@ impl Tx for PgTx<'_> {
         Ok(i64::from(id))
     }
 
-    fn keys(&mut self, client: &str) -> Result<HashMap<String, bool>, String> {
+    fn keys(&mut self, client: &str) -> Result<HashMap<String, Known>, String> {
         let rows = self
             .tx
             .query(
-                "SELECT finding_key, resolved_run IS NULL FROM findings WHERE client = $1",
+                "SELECT finding_key, resolved_run IS NULL, recoverable, monthly FROM findings WHERE client = $1",
                 &[&client],
             )
             .map_err(sql)?;
-        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+        Ok(rows
+            .iter()
+            .map(|r| {
+                (
+                    r.get(0),
+                    Known {
+                        open: r.get(1),
+                        recoverable: r.get(2),
+                        monthly: r.get(3),
+                    },
+                )
+            })
+            .collect())
     }
 
     fn fingerprint(&mut self, client: &str) -> Result<Option<String>, String> {
@@ -408,19 +465,40 @@ impl Tx for PgTx<'_> {
                 col(|i| money(i.recoverable)),
                 col(|i| money(i.monthly)),
             );
+            let (ri, mi) = (
+                col(|i| exact(i.recoverable_in_totals)),
+                col(|i| exact(i.monthly_in_totals)),
+            );
             self.tx
                 .execute(
                     "INSERT INTO findings (client, finding_key, rule, carrier, account, service_id,
-                       description, recoverable, monthly, first_run, last_run, resolved_run)
-                     SELECT $1, k, r, ca, ac, sv, de, re, mo, $2, $2, NULL
+                       description, recoverable, monthly, first_run, last_run, resolved_run,
+                       recoverable_in_totals, monthly_in_totals)
+                     SELECT $1, k, r, ca, ac, sv, de, re, mo, $2, $2, NULL, ri, mi
                      FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-                                 $8::text[], $9::text[], $10::text[]) AS t(k, r, ca, ac, sv, de, re, mo)
+                                 $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])
+                          AS t(k, r, ca, ac, sv, de, re, mo, ri, mi)
                      ON CONFLICT (client, finding_key) DO UPDATE SET
                        rule = excluded.rule, carrier = excluded.carrier, account = excluded.account,
                        service_id = excluded.service_id, description = excluded.description,
                        recoverable = excluded.recoverable, monthly = excluded.monthly,
-                       last_run = excluded.last_run, resolved_run = NULL",
-                    &[&client, &int(run)?, &k, &r, &ca, &ac, &sv, &de, &re, &mo],
+                       last_run = excluded.last_run, resolved_run = NULL,
+                       recoverable_in_totals = excluded.recoverable_in_totals,
+                       monthly_in_totals = excluded.monthly_in_totals",
+                    &[
+                        &client,
+                        &int(run)?,
+                        &k,
+                        &r,
+                        &ca,
+                        &ac,
+                        &sv,
+                        &de,
+                        &re,
+                        &mo,
+                        &ri,
+                        &mi,
+                    ],
                 )
                 .map_err(sql)?;
         }
@@ -450,13 +528,112 @@ impl Tx for PgTx<'_> {
             .map_err(sql)
     }
 
+    fn changes(&mut self, client: &str, changes: &[Change], run: i64) -> Result<(), String> {
+        // One statement per 10,000 changes, as the upsert.
+        for chunk in changes.chunks(10_000) {
+            let keys: Vec<&str> = chunk.iter().map(|c| c.key.as_str()).collect();
+            let kinds: Vec<&str> = chunk.iter().map(|c| c.kind.as_str()).collect();
+            let side =
+                |f: fn(&Change) -> Option<&String>| chunk.iter().map(f).collect::<Vec<Option<&String>>>();
+            let rb = side(|c| c.before.as_ref().map(|b| &b.0));
+            let mb = side(|c| c.before.as_ref().map(|b| &b.1));
+            let ra = side(|c| c.after.as_ref().map(|a| &a.0));
+            let ma = side(|c| c.after.as_ref().map(|a| &a.1));
+            self.tx
+                .execute(
+                    "INSERT INTO finding_changes (run_id, client, finding_key, change,
+                       recoverable_before, monthly_before, recoverable_after, monthly_after)
+                     SELECT $1, $2, k, ch, rb, mb, ra, ma
+                     FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
+                          AS t(k, ch, rb, mb, ra, ma)",
+                    &[&int(run)?, &client, &keys, &kinds, &rb, &mb, &ra, &ma],
+                )
+                .map_err(sql)?;
+        }
+        Ok(())
+    }
+
+    fn latest_run(&mut self, client: Option<&str>) -> Result<Option<i64>, String> {
+        let row = match client {
+            None => self.tx.query_one("SELECT MAX(run_id)::INT8 FROM runs", &[]),
+            Some(c) => self.tx.query_one(
+                "SELECT MAX(run_id)::INT8 FROM client_runs WHERE client = $1",
+                &[&c],
+            ),
+        }
+        .map_err(sql)?;
+        Ok(row.get(0))
+    }
+
+    fn run_range(&mut self) -> Result<Option<(i64, i64)>, String> {
+        let row = self
+            .tx
+            .query_one("SELECT MIN(run_id)::INT8, MAX(run_id)::INT8 FROM runs", &[])
+            .map_err(sql)?;
+        let (a, b): (Option<i64>, Option<i64>) = (row.get(0), row.get(1));
+        Ok(a.zip(b))
+    }
+
+    fn run_changes(&mut self, run: i64, client: Option<&str>) -> Result<Vec<StoredChange>, String> {
+        let rows = self
+            .tx
+            .query(
+                "SELECT c.client, c.finding_key, c.change, COALESCE(f.rule, ''), COALESCE(f.carrier, ''),
+                   COALESCE(f.account, ''), COALESCE(f.service_id, ''), COALESCE(f.description, ''),
+                   c.recoverable_before, c.monthly_before, c.recoverable_after, c.monthly_after
+                 FROM finding_changes c
+                 LEFT JOIN findings f ON f.client = c.client AND f.finding_key = c.finding_key
+                 WHERE c.run_id = $1 AND ($2::TEXT IS NULL OR c.client = $2)",
+                &[&int(run)?, &client],
+            )
+            .map_err(sql)?;
+        Ok(rows
+            .iter()
+            .map(|r| StoredChange {
+                client: r.get(0),
+                key: r.get(1),
+                change: r.get(2),
+                rule: r.get(3),
+                carrier: r.get(4),
+                account: r.get(5),
+                service_id: r.get(6),
+                description: r.get(7),
+                money: [r.get(8), r.get(9), r.get(10), r.get(11)],
+            })
+            .collect())
+    }
+
+    fn findings_of(&mut self, client: &str) -> Result<Vec<StoredFinding>, String> {
+        let rows = self
+            .tx
+            .query(
+                "SELECT finding_key, rule, carrier, account, service_id, description, recoverable, monthly
+                 FROM findings WHERE client = $1 ORDER BY finding_key",
+                &[&client],
+            )
+            .map_err(sql)?;
+        Ok(rows
+            .iter()
+            .map(|r| StoredFinding {
+                key: r.get(0),
+                rule: r.get(1),
+                carrier: r.get(2),
+                account: r.get(3),
+                service_id: r.get(4),
+                description: r.get(5),
+                recoverable: r.get(6),
+                monthly: r.get(7),
+            })
+            .collect())
+    }
+
     fn client_run(&mut self, run: i64, c: &ClientRun, n: Counts) -> Result<(), String> {
         let count = |v: u64| i32::try_from(v).unwrap_or(i32::MAX);
         self.tx
             .execute(
                 "INSERT INTO client_runs (run_id, client, status, recoverable, monthly, new_findings, resolved_findings,
-                   recovered, outstanding)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                   recovered, outstanding, grown_findings)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
                 &[
                     &int(run)?,
                     &c.client,
@@ -467,6 +644,7 @@ impl Tx for PgTx<'_> {
                     &count(n.resolved),
                     &c.recovered,
                     &c.outstanding,
+                    &count(n.grown),
                 ],
             )
             .map(|_| ())

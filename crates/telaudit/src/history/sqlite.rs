@@ -3,7 +3,10 @@
 //! write lock first, so two runs on one file take turns; a run that waits
 //! longer than [`BUSY_MS`] for another's lock fails with "database is locked".
 
-use super::{money, ClientRun, Counts, Item, Overview, Snapshot, Tx};
+use super::{
+    exact, money, Change, ClientRun, Counts, Item, Known, OpenRow, Overview, Snapshot, StoredChange,
+    StoredFinding, Tx,
+};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -87,6 +90,19 @@ impl Sqlite {
         Ok(out)
     }
 
+    /// Runs `f` in a read transaction with the schema version (see
+    /// [`super::Store::read`]).
+    pub fn read<T>(&mut self, f: impl FnOnce(&mut dyn Tx, i64) -> Result<T, String>) -> Result<T, String> {
+        let place = self.path.display().to_string();
+        let tx = self
+            .conn
+            .transaction()
+            .map_err(|e| format!("the history {place}: {}", reason(&e)))?;
+        let mut t = SqliteTx { tx };
+        let v = super::check_version(&mut t, &place).map_err(|e| prefix(e, &place))?;
+        f(&mut t, v).map_err(|e| super::named(&place, e))
+    }
+
     /// The open findings and the client runs.
     pub fn overview(&mut self) -> Result<Overview, String> {
         let place = self.path.display().to_string();
@@ -102,28 +118,53 @@ impl Sqlite {
         }
         let tx = &t.tx;
         let sql = |e: rusqlite::Error| format!("the history {place}: {}", reason(&e));
+        // The ledger's figures are there from version 2 on, the shares of the
+        // totals and the grown counts from version 3 on.
+        let (shares, grown) = if v >= 3 {
+            ("recoverable_in_totals, monthly_in_totals", "grown_findings")
+        } else {
+            ("NULL, NULL", "NULL")
+        };
+        let ledger = if v >= 2 {
+            "recovered, outstanding"
+        } else {
+            "NULL, NULL"
+        };
         let mut st = tx
-            .prepare(
-                "SELECT client, recoverable, monthly, first_run FROM findings WHERE resolved_run IS NULL",
-            )
+            .prepare(&format!(
+                "SELECT client, recoverable, monthly, {shares}, first_run FROM findings WHERE resolved_run IS NULL"
+            ))
             .map_err(sql)?;
         let rows = st
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .query_map([], |r| {
+                Ok(OpenRow {
+                    client: r.get(0)?,
+                    recoverable: r.get(1)?,
+                    monthly: r.get(2)?,
+                    recoverable_in_totals: r.get(3)?,
+                    monthly_in_totals: r.get(4)?,
+                    first_run: r.get(5)?,
+                })
+            })
             .map_err(sql)?;
         for r in rows {
             o.open.push(r.map_err(sql)?);
         }
         let mut st = tx
-            .prepare("SELECT run_id, client, new_findings, resolved_findings FROM client_runs")
+            .prepare(&format!(
+                "SELECT run_id, client, new_findings, resolved_findings, {grown} FROM client_runs"
+            ))
             .map_err(sql)?;
         let rows = st
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .query_map([], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
             .map_err(sql)?;
         for r in rows {
             o.client_runs.push(r.map_err(sql)?);
         }
         let mut st = tx
-            .prepare("SELECT run_id, client, recovered, outstanding FROM client_runs")
+            .prepare(&format!("SELECT run_id, client, {ledger} FROM client_runs"))
             .map_err(sql)?;
         let rows = st
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
@@ -234,13 +275,24 @@ impl Tx for SqliteTx<'_> {
         Ok(id)
     }
 
-    fn keys(&mut self, client: &str) -> Result<HashMap<String, bool>, String> {
+    fn keys(&mut self, client: &str) -> Result<HashMap<String, Known>, String> {
         let mut st = self
             .tx
-            .prepare_cached("SELECT finding_key, resolved_run IS NULL FROM findings WHERE client = ?1")
+            .prepare_cached(
+                "SELECT finding_key, resolved_run IS NULL, recoverable, monthly FROM findings WHERE client = ?1",
+            )
             .map_err(sql)?;
         let rows = st
-            .query_map([client], |r| Ok((r.get::<_, String>(0)?, r.get::<_, bool>(1)?)))
+            .query_map([client], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    Known {
+                        open: r.get(1)?,
+                        recoverable: r.get(2)?,
+                        monthly: r.get(3)?,
+                    },
+                ))
+            })
             .map_err(sql)?;
         rows.collect::<Result<HashMap<_, _>, _>>().map_err(sql)
     }
@@ -272,13 +324,16 @@ impl Tx for SqliteTx<'_> {
             .tx
             .prepare_cached(
                 "INSERT INTO findings (client, finding_key, rule, carrier, account, service_id,
-                   description, recoverable, monthly, first_run, last_run, resolved_run)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, NULL)
+                   description, recoverable, monthly, first_run, last_run, resolved_run,
+                   recoverable_in_totals, monthly_in_totals)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, NULL, ?11, ?12)
                  ON CONFLICT (client, finding_key) DO UPDATE SET
                    rule = excluded.rule, carrier = excluded.carrier, account = excluded.account,
                    service_id = excluded.service_id, description = excluded.description,
                    recoverable = excluded.recoverable, monthly = excluded.monthly,
-                   last_run = excluded.last_run, resolved_run = NULL",
+                   last_run = excluded.last_run, resolved_run = NULL,
+                   recoverable_in_totals = excluded.recoverable_in_totals,
+                   monthly_in_totals = excluded.monthly_in_totals",
             )
             .map_err(sql)?;
         for i in items {
@@ -292,7 +347,9 @@ impl Tx for SqliteTx<'_> {
                 i.description,
                 money(i.recoverable),
                 money(i.monthly),
-                run
+                run,
+                exact(i.recoverable_in_totals),
+                exact(i.monthly_in_totals)
             ])
             .map_err(sql)?;
         }
@@ -320,12 +377,117 @@ impl Tx for SqliteTx<'_> {
             .map_err(sql)
     }
 
+    fn changes(&mut self, client: &str, changes: &[Change], run: i64) -> Result<(), String> {
+        let mut st = self
+            .tx
+            .prepare_cached(
+                "INSERT INTO finding_changes (run_id, client, finding_key, change,
+                   recoverable_before, monthly_before, recoverable_after, monthly_after)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )
+            .map_err(sql)?;
+        for c in changes {
+            let (b, a) = (c.before.as_ref(), c.after.as_ref());
+            st.execute(params![
+                run,
+                client,
+                c.key,
+                c.kind.as_str(),
+                b.map(|b| &b.0),
+                b.map(|b| &b.1),
+                a.map(|a| &a.0),
+                a.map(|a| &a.1)
+            ])
+            .map_err(sql)?;
+        }
+        Ok(())
+    }
+
+    fn latest_run(&mut self, client: Option<&str>) -> Result<Option<i64>, String> {
+        match client {
+            None => self
+                .tx
+                .query_row("SELECT MAX(run_id) FROM runs", [], |r| r.get(0)),
+            Some(c) => self.tx.query_row(
+                "SELECT MAX(run_id) FROM client_runs WHERE client = ?1",
+                [c],
+                |r| r.get(0),
+            ),
+        }
+        .map_err(sql)
+    }
+
+    fn run_range(&mut self) -> Result<Option<(i64, i64)>, String> {
+        let (a, b): (Option<i64>, Option<i64>) = self
+            .tx
+            .query_row("SELECT MIN(run_id), MAX(run_id) FROM runs", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .map_err(sql)?;
+        Ok(a.zip(b))
+    }
+
+    fn run_changes(&mut self, run: i64, client: Option<&str>) -> Result<Vec<StoredChange>, String> {
+        let mut st = self
+            .tx
+            .prepare(
+                "SELECT c.client, c.finding_key, c.change, COALESCE(f.rule, ''), COALESCE(f.carrier, ''),
+                   COALESCE(f.account, ''), COALESCE(f.service_id, ''), COALESCE(f.description, ''),
+                   c.recoverable_before, c.monthly_before, c.recoverable_after, c.monthly_after
+                 FROM finding_changes c
+                 LEFT JOIN findings f ON f.client = c.client AND f.finding_key = c.finding_key
+                 WHERE c.run_id = ?1 AND (?2 IS NULL OR c.client = ?2)",
+            )
+            .map_err(sql)?;
+        let rows = st
+            .query_map(params![run, client], |r| {
+                Ok(StoredChange {
+                    client: r.get(0)?,
+                    key: r.get(1)?,
+                    change: r.get(2)?,
+                    rule: r.get(3)?,
+                    carrier: r.get(4)?,
+                    account: r.get(5)?,
+                    service_id: r.get(6)?,
+                    description: r.get(7)?,
+                    money: [r.get(8)?, r.get(9)?, r.get(10)?, r.get(11)?],
+                })
+            })
+            .map_err(sql)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(sql)
+    }
+
+    fn findings_of(&mut self, client: &str) -> Result<Vec<StoredFinding>, String> {
+        let mut st = self
+            .tx
+            .prepare(
+                "SELECT finding_key, rule, carrier, account, service_id, description, recoverable, monthly
+                 FROM findings WHERE client = ?1 ORDER BY finding_key",
+            )
+            .map_err(sql)?;
+        let rows = st
+            .query_map([client], |r| {
+                Ok(StoredFinding {
+                    key: r.get(0)?,
+                    rule: r.get(1)?,
+                    carrier: r.get(2)?,
+                    account: r.get(3)?,
+                    service_id: r.get(4)?,
+                    description: r.get(5)?,
+                    recoverable: r.get(6)?,
+                    monthly: r.get(7)?,
+                })
+            })
+            .map_err(sql)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(sql)
+    }
+
     fn client_run(&mut self, run: i64, c: &ClientRun, n: Counts) -> Result<(), String> {
         self.tx
             .execute(
                 "INSERT INTO client_runs (run_id, client, status, recoverable, monthly, new_findings, resolved_findings,
-                   recovered, outstanding)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                   recovered, outstanding, grown_findings)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                 params![
                     run,
                     c.client,
@@ -335,7 +497,8 @@ impl Tx for SqliteTx<'_> {
                     n.new as i64,
                     n.resolved as i64,
                     c.recovered,
-                    c.outstanding
+                    c.outstanding,
+                    n.grown as i64
                 ],
             )
             .map(|_| ())
