@@ -102,7 +102,7 @@ use telaudit_recovery::Recovery;
 /// them sums to report.json's totals before the one rounding. The history
 /// stores `recoverable_in_totals` and `monthly_in_totals` so (docs/history.md).
 pub fn exact_money(d: Decimal) -> String {
-    disputes::exact_amount(d)
+    dispute_text::exact_amount(d)
 }
 
 /// The audit's as-of date: the date dispute letters and the reports carry, and
