@@ -180,10 +180,10 @@ pub fn write_outputs_timed(
         .map(|o| o.name)
         .filter(|n| fs::symlink_metadata(dir.join(n)).is_ok())
         .collect();
-    // The earlier run's report.json goes before anything of this run is in place:
-    // its presence says a run is complete, and a run stopped half-way (killed)
-    // must not leave it beside this run's files.
-    remove_stale_report_json(dir)?;
+    // The earlier run's report.json stays while this run's files are written
+    // where no reader looks, and goes once they are on disk, before the first is
+    // put in place (durable.rs, step 2): a run stopped while writing leaves the
+    // earlier run whole, one stopped while placing leaves no report.json.
     let (mut findings, mut rejected, mut md): (Timed, Timed, Timed) = Default::default();
     let (mut written, mut html, mut xlsx, mut changes): (Timed, Timed, Timed, Timed) = Default::default();
     let mut warnings: Timed = None;
@@ -300,22 +300,6 @@ fn planned_files(lines: &CarrierLines, report: &Report) -> std::collections::BTr
         files.insert("recovery/credits.csv".to_string());
     }
     files
-}
-
-/// Removes an earlier run's report.json (if any) and makes the removal durable.
-fn remove_stale_report_json(dir: &Path) -> io::Result<()> {
-    let path = dir.join("report.json");
-    match fs::symlink_metadata(&path) {
-        Ok(_) => {
-            remove_any(&path).map_err(|e| io_context(e, "remove the earlier run's", &path))?;
-            if let Ok(d) = File::open(dir) {
-                let _ = d.sync_all();
-            }
-            Ok(())
-        }
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(io_context(e, "look at", &path)),
-    }
 }
 
 /// The end of the write phase: each part's time; report.json last, and only when
