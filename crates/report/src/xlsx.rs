@@ -115,7 +115,25 @@ fn amount(d: Decimal) -> f64 {
 
 /// The double nearest an exact amount (not rounded to cents first): the
 /// in-totals columns, whose sum is the headline's total.
+///
+/// A mantissa below 2^53 and a power of ten up to 10^22 are exact doubles, and
+/// IEEE division is correctly rounded, so their quotient is the double nearest
+/// the figure, as parsing its text gives (Clinger's fast path); other figures
+/// (and a zero, whose sign the text keeps) go through the text.
 fn exact_number(d: Decimal) -> f64 {
+    const POW10: [f64; 23] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17,
+        1e18, 1e19, 1e20, 1e21, 1e22,
+    ];
+    let m = d.mantissa();
+    match POW10.get(d.scale() as usize) {
+        Some(p) if m != 0 && m.unsigned_abs() < 1 << 53 => m as f64 / p,
+        _ => exact_number_of_text(d),
+    }
+}
+
+/// The double its text parses to, as Excel reads a typed figure.
+fn exact_number_of_text(d: Decimal) -> f64 {
     d.to_string().parse().unwrap_or(0.0)
 }
 
@@ -480,13 +498,20 @@ fn findings_rows<W: io::Write>(
     }
     left_out_row(w, row, all.len(), "findings in findings.csv")
 }
-/// One row per line of the `changes/<carrier>.csv` files, carriers in name order;
-/// the columns of those files, with the carrier first.
-fn changes(ws: &mut Worksheet, f: &Formats, all: &[CarrierChanges]) -> Result<(), XlsxError> {
-    ws.set_name("Changes")?;
-    let names: Vec<&str> = std::iter::once("carrier").chain(CHANGE_COLUMNS).collect();
-    let n: usize = all.iter().map(|c| c.lines.len()).sum();
-    start_table(ws, f, &names, last_row(n), "ChangesTable")?;
+/// The Changes sheet's columns: those of the `changes/<carrier>.csv` files,
+/// with the carrier first.
+fn change_columns() -> Vec<&'static str> {
+    std::iter::once("carrier").chain(CHANGE_COLUMNS).collect()
+}
+
+/// How many lines the `changes/<carrier>.csv` files have.
+fn change_count(all: &[CarrierChanges]) -> usize {
+    all.iter().map(|c| c.lines.len()).sum()
+}
+
+/// The Changes sheet's rows after its header: one per line of the
+/// `changes/<carrier>.csv` files, carriers in name order.
+fn changes_rows<W: io::Write>(w: &mut Rows<W>, all: &[CarrierChanges]) -> io::Result<()> {
     let mut row = 0u32;
     for c in all {
         for l in &c.lines {
@@ -496,15 +521,16 @@ fn changes(ws: &mut Worksheet, f: &Formats, all: &[CarrierChanges]) -> Result<()
                 return Ok(());
             }
             row += 1;
-            ws.write_string(row, 0, text(&c.carrier))?;
-            ws.write_string(row, 1, text(&l.account))?;
-            ws.write_string(row, 2, text(&l.service))?;
-            ws.write_string(row, 3, l.action.as_str())?;
-            ws.write_string(row, 4, text(&l.rule))?;
-            ws.write_string(row, 5, text(&l.from))?;
-            ws.write_string(row, 6, text(&l.to))?;
-            ws.write_number(row, 7, amount(l.monthly))?;
-            ws.write_string(row, 8, text(&l.evidence))?;
+            w.start(row)?;
+            w.text(0, cut(&c.carrier));
+            w.text(1, cut(&l.account));
+            w.text(2, cut(&l.service));
+            w.text(3, l.action.as_str());
+            w.text(4, cut(&l.rule));
+            w.text(5, cut(&l.from));
+            w.text(6, cut(&l.to));
+            w.number(7, amount(l.monthly));
+            w.text(8, cut(&l.evidence));
         }
     }
     Ok(())
@@ -711,7 +737,9 @@ pub(crate) fn report_xlsx_queueing(
     let claims_n = claim_count(all_disputes);
     start_filtered(&mut di, &f, &DISPUTE_CLAIM_COLUMNS, last_row(claims_n))?;
     let mut ch = wb.new_worksheet_with_constant_memory()?;
-    changes(&mut ch, &f, all_changes)?;
+    ch.set_name("Changes")?;
+    let (change_names, changes_n) = (change_columns(), change_count(all_changes));
+    start_table(&mut ch, &f, &change_names, last_row(changes_n), "ChangesTable")?;
     wb.push_worksheet(s);
     wb.push_worksheet(fi);
     wb.push_worksheet(di);
@@ -723,19 +751,29 @@ pub(crate) fn report_xlsx_queueing(
     }
     let head = wb.save_to_buffer()?;
     let mut book = ZipArchive::new(Cursor::new(&head[..]))?;
-    let (fi_head, di_head) = (
-        part_text(&mut book, FINDINGS_PART)?,
-        part_text(&mut book, DISPUTES_PART)?,
-    );
-    // Disputes on this thread; Findings, the longer, in a job another thread
-    // takes meanwhile (queued before anything `queue` spawns).
-    let (rdi, rfi) = rayon::join(
+    let fi_head = part_text(&mut book, FINDINGS_PART)?;
+    let di_head = part_text(&mut book, DISPUTES_PART)?;
+    let ch_head = part_text(&mut book, CHANGES_PART)?;
+    // Disputes and Changes on this thread; Findings, the longest, in a job
+    // another thread takes meanwhile (queued before anything `queue` spawns).
+    let ((rdi, rch), rfi) = rayon::join(
         || {
             queue();
-            let last = last_row(claims_n);
-            long_sheet(DISPUTES_PART, &di_head, DISPUTE_CLAIM_COLUMNS.len(), last, |w| {
-                disputes_rows(w, all_disputes)
-            })
+            let di = long_sheet(
+                DISPUTES_PART,
+                &di_head,
+                DISPUTE_CLAIM_COLUMNS.len(),
+                last_row(claims_n),
+                |w| disputes_rows(w, all_disputes),
+            );
+            let ch = long_sheet(
+                CHANGES_PART,
+                &ch_head,
+                change_names.len(),
+                last_row(changes_n),
+                |w| changes_rows(w, all_changes),
+            );
+            (di, ch)
         },
         || {
             let last = last_row(all_findings.len());
@@ -744,14 +782,19 @@ pub(crate) fn report_xlsx_queueing(
             })
         },
     );
-    assemble(&mut book, [(FINDINGS_PART, rfi?), (DISPUTES_PART, rdi?)])
+    assemble(
+        &mut book,
+        [(FINDINGS_PART, rfi?), (DISPUTES_PART, rdi?), (CHANGES_PART, rch?)],
+    )
 }
 
 /// The deflate level of every part of the workbook.
 const LEVEL: i64 = 1;
-/// The Findings and Disputes sheets' parts of the workbook (its 2nd and 3rd sheets).
+/// The Findings and Disputes sheets' parts (the workbook's 2nd and 3rd sheets).
 const FINDINGS_PART: &str = "xl/worksheets/sheet2.xml";
 const DISPUTES_PART: &str = "xl/worksheets/sheet3.xml";
+/// The Changes sheet's part (the 4th sheet).
+const CHANGES_PART: &str = "xl/worksheets/sheet4.xml";
 
 /// A part of the workbook `book` as text.
 fn part_text(book: &mut ZipArchive<Cursor<&[u8]>>, name: &str) -> Result<String, XlsxError> {
@@ -1009,6 +1052,46 @@ mod tests {
             (1900u16..=9999, 1u8..=12, 1u8..=28).prop_map(|(y, m, d)| Cell::Date(y, m, d)),
             Just(Cell::Blank),
         ]
+    }
+
+    #[test]
+    fn an_exact_number_is_the_double_its_text_parses_to() {
+        for (m, scale) in [
+            (1, 0),
+            (-5, 1),
+            (1, 28),
+            (123_456_789, 6),
+            ((1 << 53) - 1, 22),
+            (1 << 53, 2),
+            (7, 23),
+        ] {
+            let d = Decimal::from_i128_with_scale(m, scale);
+            assert_eq!(
+                exact_number(d).to_bits(),
+                exact_number_of_text(d).to_bits(),
+                "{d}"
+            );
+        }
+        assert_eq!(exact_number(Decimal::new(333_333, 6)), 0.333333);
+    }
+
+    proptest::proptest! {
+        // A fixed seed so a failure reproduces; PROPTEST_RNG_SEED explores others.
+        #![proptest_config(proptest::test_runner::Config {
+            cases: 2000,
+            rng_seed: match proptest::test_runner::Config::default().rng_seed {
+                proptest::test_runner::RngSeed::Random => proptest::test_runner::RngSeed::Fixed(20_261_206),
+                chosen => chosen,
+            },
+            ..proptest::test_runner::Config::default()
+        })]
+        #[test]
+        fn any_exact_number_is_the_double_its_text_parses_to(m in proptest::prelude::any::<i64>(), scale in 0u32..=28) {
+            let d = Decimal::new(m, scale);
+            proptest::prop_assert_eq!(exact_number(d).to_bits(), exact_number_of_text(d).to_bits());
+            let small = Decimal::new(m % (1 << 53), scale);
+            proptest::prop_assert_eq!(exact_number(small).to_bits(), exact_number_of_text(small).to_bits());
+        }
     }
 
     proptest::proptest! {
