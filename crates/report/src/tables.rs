@@ -43,34 +43,41 @@ pub(crate) fn sorted_findings_indexed<'a>(
     v
 }
 
-/// Appends `file:line` (or `file:segment N`) of each source, `;`-joined: each
-/// a [`telaudit_model::Place`]'s text, without `core::fmt` (findings.csv and
-/// the workbook join a dozen places a finding).
+/// Appends `file:line` (or `file:segment N`) of each source, `;`-joined
+/// ([`push_place`]).
 pub(crate) fn join_sources(dump: &Dump, sources: &[SourceRef], out: &mut String) {
-    let mut n = itoa::Buffer::new();
     for (i, &src) in sources.iter().enumerate() {
         if i > 0 {
             out.push(';');
         }
-        let Some(f) = dump.files.get(src.file.0 as usize) else {
-            out.push_str("file#");
-            out.push_str(n.format(src.file.0));
+        push_place(out, dump, src);
+    }
+}
+
+/// Appends `file:line` (or `file:segment N`, or `file` for the whole file) of
+/// `src`: its [`telaudit_model::Place`]'s text, without `core::fmt` (findings.csv,
+/// the workbook and every dispute line write places), or `file#N:P` for a file
+/// the dump does not have.
+pub(crate) fn push_place(out: &mut String, dump: &Dump, src: SourceRef) {
+    let mut n = itoa::Buffer::new();
+    let Some(f) = dump.files.get(src.file.0 as usize) else {
+        out.push_str("file#");
+        out.push_str(n.format(src.file.0));
+        out.push(':');
+        out.push_str(n.format(src.pos));
+        return;
+    };
+    let place = f.place(src.pos);
+    out.push_str(place.file);
+    match place.position {
+        Position::File => {}
+        Position::Line(l) => {
             out.push(':');
-            out.push_str(n.format(src.pos));
-            continue;
-        };
-        let place = f.place(src.pos);
-        out.push_str(place.file);
-        match place.position {
-            Position::File => {}
-            Position::Line(l) => {
-                out.push(':');
-                out.push_str(n.format(l));
-            }
-            Position::Segment(s) => {
-                out.push_str(":segment ");
-                out.push_str(n.format(s));
-            }
+            out.push_str(n.format(l));
+        }
+        Position::Segment(s) => {
+            out.push_str(":segment ");
+            out.push_str(n.format(s));
         }
     }
 }
