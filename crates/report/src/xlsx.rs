@@ -838,9 +838,9 @@ fn long_sheet(
     let range = rust_xlsxwriter::utility::cell_range(0, 0, last, cols.max(1) as u16 - 1);
     let styles = column_styles(before, cols);
     let mut z = ZipFileBuilder::new(name, part_options())?;
-    z.write_all(before[..dim].as_bytes())?;
+    z.write_all(&before.as_bytes()[..dim])?;
     z.write_all(range.as_bytes())?;
-    z.write_all(before[dim_end..].as_bytes())?;
+    z.write_all(&before.as_bytes()[dim_end..])?;
     let mut rows = Rows::new(z, &styles);
     fill(&mut rows)?;
     let mut z = rows.finish()?;
