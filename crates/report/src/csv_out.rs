@@ -62,10 +62,30 @@ fn needs_quotes(b: &[u8]) -> bool {
         .any(|&c| matches!(c, b',' | b'"' | b'\r' | b'\n'))
 }
 
+/// Where figures and dates are written: a CSV's bytes, or a text (a reason's
+/// words). The writers below give it ASCII alone.
+pub(crate) trait Out {
+    /// Appends ASCII bytes.
+    fn put(&mut self, ascii: &[u8]);
+}
+
+impl Out for Vec<u8> {
+    fn put(&mut self, ascii: &[u8]) {
+        self.extend_from_slice(ascii);
+    }
+}
+
+impl Out for String {
+    fn put(&mut self, ascii: &[u8]) {
+        // ASCII is UTF-8: this never pushes the replacement.
+        self.push_str(std::str::from_utf8(ascii).unwrap_or("\u{FFFD}"));
+    }
+}
+
 /// Appends `m` with `scale` decimals (`m` = the value x 10^scale), a `-` when negative.
-fn push_scaled(out: &mut String, m: i128, scale: u32) {
+fn push_scaled<O: Out + ?Sized>(out: &mut O, m: i128, scale: u32) {
     if m < 0 {
-        out.push('-');
+        out.put(b"-");
     }
     // 39 digits at most, the point, and the zeros before the first digit.
     let mut buf = [0u8; 80];
@@ -92,7 +112,7 @@ fn push_scaled(out: &mut String, m: i128, scale: u32) {
             break;
         }
     }
-    out.push_str(std::str::from_utf8(&buf[i..]).unwrap_or_default());
+    out.put(&buf[i..]);
 }
 
 /// `(mantissa, scale)` of `d` without trailing zeros in the fraction.
@@ -116,17 +136,17 @@ fn normalized(d: Decimal) -> (i128, u32) {
 
 /// Appends an exact amount: at least 2 decimals, no trailing zeros beyond them
 /// (`10.00`, `10.005`, `0.00`).
-pub(crate) fn push_exact(out: &mut String, d: Decimal) {
+pub(crate) fn push_exact<O: Out + ?Sized>(out: &mut O, d: Decimal) {
     let (mut m, mut s) = normalized(d);
     if m == 0 {
-        out.push_str("0.00");
+        out.put(b"0.00");
         return;
     }
     if m.unsigned_abs() >= 10u128.pow(26) {
         // Near Decimal's 96 bits the padding may not fit: as `Decimal` pads it.
         let mut v = d.normalize();
         v.rescale(2);
-        out.push_str(&v.to_string());
+        out.put(v.to_string().as_bytes());
         return;
     }
     while s < 2 {
@@ -142,11 +162,11 @@ pub(crate) fn push_micros_exact(out: &mut String, m: Micros) {
 }
 
 /// Appends a figure without padding (`100`, `2.5`, `0`): its normal form.
-pub(crate) fn push_normalized(out: &mut String, d: Decimal) {
+pub(crate) fn push_normalized<O: Out + ?Sized>(out: &mut O, d: Decimal) {
     let (m, s) = normalized(d);
     if m == 0 {
         // `Decimal`'s normal zero has no sign and no decimals.
-        out.push('0');
+        out.put(b"0");
         return;
     }
     push_scaled(out, m, s);
@@ -154,20 +174,20 @@ pub(crate) fn push_normalized(out: &mut String, d: Decimal) {
 
 /// Appends money rounded to the cent (half away from zero), with exactly 2
 /// decimals, never `-0.00`.
-pub(crate) fn push_money(out: &mut String, d: Decimal) {
+pub(crate) fn push_money<O: Out + ?Sized>(out: &mut O, d: Decimal) {
     if d.scale() == 2 {
         let m = d.mantissa();
         push_scaled(out, if m == 0 { 0 } else { m }, 2);
     } else {
-        out.push_str(&money_string(d));
+        out.put(money_string(d).as_bytes());
     }
 }
 
 /// Appends `YYYY-MM-DD`.
-pub(crate) fn push_date(out: &mut String, d: Date) {
+pub(crate) fn push_date<O: Out + ?Sized>(out: &mut O, d: Date) {
     let (y, m, day) = (d.year(), d.month(), d.day());
     if y > 9999 {
-        out.push_str(&d.to_string());
+        out.put(d.to_string().as_bytes());
         return;
     }
     let digits = [
@@ -182,7 +202,7 @@ pub(crate) fn push_date(out: &mut String, d: Date) {
         b'0' + (day / 10 % 10) as u8,
         b'0' + (day % 10) as u8,
     ];
-    out.push_str(std::str::from_utf8(&digits).unwrap_or_default());
+    out.put(&digits);
 }
 
 #[cfg(test)]
@@ -273,6 +293,9 @@ mod tests {
         for t in ["2025-01-05", "0001-01-01", "9999-12-31"] {
             let d = Date::parse(t).unwrap();
             assert_eq!(with(|s| push_date(s, d)), d.to_string());
+            let mut bytes = Vec::new();
+            push_date(&mut bytes, d);
+            assert_eq!(bytes, d.to_string().as_bytes());
         }
     }
 
@@ -294,6 +317,15 @@ mod tests {
             prop_assert_eq!(with(|s| push_money(s, d)), money_string(d));
             let c = Decimal::new(i64::from(cents), 2);
             prop_assert_eq!(with(|s| push_money(s, c)), money_string(c));
+            // Into a CSV's bytes, the same text.
+            let mut bytes = Vec::new();
+            push_exact(&mut bytes, d);
+            bytes.push(b',');
+            push_normalized(&mut bytes, d);
+            bytes.push(b',');
+            push_money(&mut bytes, d);
+            let text = format!("{},{},{}", old_exact(d), d.normalize(), money_string(d));
+            prop_assert_eq!(String::from_utf8(bytes).unwrap(), text);
         }
 
         #[test]

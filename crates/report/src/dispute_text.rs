@@ -613,10 +613,7 @@ fn set(s: &mut String, text: &str) {
 
 /// Appends `file:line` (or `file:segment N`) of `src`.
 fn push_place(out: &mut String, dump: &Dump, src: SourceRef) {
-    let _ = match dump.files.get(src.file.0 as usize) {
-        Some(f) => write!(out, "{}", f.place(src.pos)),
-        None => write!(out, "file#{}:{}", src.file.0, src.pos),
-    };
+    crate::tables::push_place(out, dump, src);
 }
 
 /// The last day `carrier`'s dispute window allows for an invoice dated `date`.
@@ -656,7 +653,7 @@ fn unit_rate(row: &Row) -> Option<Decimal> {
 
 /// Appends one CSV record of `t` (carrier and account given) to `out`. Text
 /// cells are guarded against spreadsheet formulas as in findings.csv.
-fn push_record(out: &mut Vec<u8>, d: &AccountDispute, t: &LineText, num: &mut String) {
+fn push_record(out: &mut Vec<u8>, d: &AccountDispute, t: &LineText) {
     text_field(out, &d.carrier);
     out.push(b',');
     text_field(out, &d.account);
@@ -665,37 +662,33 @@ fn push_record(out: &mut Vec<u8>, d: &AccountDispute, t: &LineText, num: &mut St
     out.push(b',');
     text_field(out, &t.service);
     out.push(b',');
-    num.clear();
-    push_date(num, t.period_start);
-    num.push(',');
+    push_date(out, t.period_start);
+    out.push(b',');
     if let Some(e) = t.period_end {
-        push_date(num, e);
+        push_date(out, e);
     }
-    num.push(',');
-    out.extend_from_slice(num.as_bytes());
+    out.push(b',');
     text_field(out, &t.charge_type);
     out.push(b',');
     text_field(out, &t.charge_code);
     out.push(b',');
     text_field(out, &t.description);
     out.push(b',');
-    num.clear();
     for (i, v) in [t.billed, t.quantity, t.billed_rate, t.contract_rate]
         .into_iter()
         .enumerate()
     {
         match (i, v) {
-            (1, Some(q)) => push_normalized(num, q),
-            (_, Some(v)) => push_exact(num, v),
+            (1, Some(q)) => push_normalized(out, q),
+            (_, Some(v)) => push_exact(out, v),
             (_, None) => {}
         }
-        num.push(',');
+        out.push(b',');
     }
-    push_money(num, t.claimed);
-    num.push(',');
-    push_exact(num, t.claimed_exact);
-    num.push(',');
-    out.extend_from_slice(num.as_bytes());
+    push_money(out, t.claimed);
+    out.push(b',');
+    push_exact(out, t.claimed_exact);
+    out.push(b',');
     text_field(out, &t.rule);
     out.push(b',');
     text_field(out, &t.reason);
@@ -707,9 +700,7 @@ fn push_record(out: &mut Vec<u8>, d: &AccountDispute, t: &LineText, num: &mut St
     text_field(out, &t.basis_says);
     out.push(b',');
     if let Some(c) = t.claim_by {
-        num.clear();
-        push_date(num, c);
-        out.extend_from_slice(num.as_bytes());
+        push_date(out, c);
     }
     out.push(b',');
     text_field(out, &t.finding_key);
@@ -719,10 +710,10 @@ fn push_record(out: &mut Vec<u8>, d: &AccountDispute, t: &LineText, num: &mut St
 /// The CSV records of `lines` of `d`.
 fn records(cx: &LineContext<'_>, d: &AccountDispute, lines: &[DisputeLine]) -> Vec<u8> {
     let mut out = Vec::with_capacity(lines.len() * 320);
-    let (mut t, mut cache, mut num) = (LineText::default(), BasisCache::default(), String::new());
+    let (mut t, mut cache) = (LineText::default(), BasisCache::default());
     for l in lines {
         cx.fill(l, &mut t, &mut cache);
-        push_record(&mut out, d, &t, &mut num);
+        push_record(&mut out, d, &t);
     }
     out
 }

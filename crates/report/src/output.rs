@@ -192,12 +192,12 @@ pub fn write_outputs_timed(
     let new_claims = &lines.new_claims[..];
     let ((), synced) = with_pending(dir, |sync| {
         rayon::scope(|s| {
-            // The order matters on 2 cores. The workbook, the longest part, fills its
-            // Disputes sheet on this thread while its other sheets wait in a job, and
-            // only then are the other files queued (`queue_the_rest`): an idle
-            // thread takes the oldest job first, so it fills those sheets at once,
-            // then takes the other files, largest first, while this thread packs
-            // the workbook. Queued before the sheets, the other files delayed them
+            // The order matters on 2 cores. The workbook, the longest part, writes
+            // its Disputes and Changes sheets on this thread while its Findings sheet
+            // waits in a job, and only then are the other files queued
+            // (`queue_the_rest`): an idle thread takes the oldest job first, so it
+            // writes that sheet at once, and this thread then takes the other files,
+            // largest first. Queued before the sheets, the other files delayed them
             // and the workbook's packing started last. The view of report.html and
             // report.md is made in their job, not before the workbook starts.
             let (written, html, findings) = (&mut written, &mut html, &mut findings);

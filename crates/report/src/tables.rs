@@ -1,9 +1,8 @@
 //! findings.csv and rejected.csv.
 
 use crate::dispute_text::exact_amount;
-use std::fmt::Write as _;
 use std::io::{self, Write};
-use telaudit_model::{money_string, Decimal, Dump, Finding, RuleInfo, RuleResult, SourceRef};
+use telaudit_model::{money_string, Decimal, Dump, Finding, Position, RuleInfo, RuleResult, SourceRef};
 
 pub(crate) use telaudit_model::spreadsheet_guard as guard;
 
@@ -44,16 +43,42 @@ pub(crate) fn sorted_findings_indexed<'a>(
     v
 }
 
-/// Appends `file:line` (or `file:segment N`) of each source, `;`-joined.
+/// Appends `file:line` (or `file:segment N`) of each source, `;`-joined
+/// ([`push_place`]).
 pub(crate) fn join_sources(dump: &Dump, sources: &[SourceRef], out: &mut String) {
     for (i, &src) in sources.iter().enumerate() {
         if i > 0 {
             out.push(';');
         }
-        let _ = match dump.files.get(src.file.0 as usize) {
-            Some(f) => write!(out, "{}", f.place(src.pos)),
-            None => write!(out, "file#{}:{}", src.file.0, src.pos),
-        };
+        push_place(out, dump, src);
+    }
+}
+
+/// Appends `file:line` (or `file:segment N`, or `file` for the whole file) of
+/// `src`: its [`telaudit_model::Place`]'s text, without `core::fmt` (findings.csv,
+/// the workbook and every dispute line write places), or `file#N:P` for a file
+/// the dump does not have.
+pub(crate) fn push_place(out: &mut String, dump: &Dump, src: SourceRef) {
+    let mut n = itoa::Buffer::new();
+    let Some(f) = dump.files.get(src.file.0 as usize) else {
+        out.push_str("file#");
+        out.push_str(n.format(src.file.0));
+        out.push(':');
+        out.push_str(n.format(src.pos));
+        return;
+    };
+    let place = f.place(src.pos);
+    out.push_str(place.file);
+    match place.position {
+        Position::File => {}
+        Position::Line(l) => {
+            out.push(':');
+            out.push_str(n.format(l));
+        }
+        Position::Segment(s) => {
+            out.push_str(":segment ");
+            out.push_str(n.format(s));
+        }
     }
 }
 
@@ -218,4 +243,45 @@ pub fn warnings_csv(dump: &Dump) -> String {
     let mut buf = Vec::new();
     let _ = write_warnings_csv(&mut buf, dump);
     String::from_utf8(buf).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use telaudit_model::{FileId, SourceFile, SourceKind};
+
+    #[test]
+    fn sources_are_joined_as_their_places_read() {
+        let dump = Dump {
+            files: vec![
+                SourceFile {
+                    path: "invoices/a.csv".into(),
+                    kind: SourceKind::CanonicalCsv,
+                },
+                SourceFile {
+                    path: "invoices/b.edi".into(),
+                    kind: SourceKind::Edi811,
+                },
+            ],
+            ..Dump::default()
+        };
+        let at = |file, pos| SourceRef {
+            file: FileId(file),
+            pos,
+        };
+        let sources = [at(0, 12), at(1, 4_294_967_295), at(0, 0), at(1, 0), at(7, 3)];
+        let mut out = String::new();
+        join_sources(&dump, &sources, &mut out);
+        assert_eq!(
+            out,
+            "invoices/a.csv:12;invoices/b.edi:segment 4294967295;invoices/a.csv;invoices/b.edi;file#7:3"
+        );
+        // Each as the place's own text.
+        for (one, src) in out.split(';').zip(&sources[..4]) {
+            assert_eq!(one, dump.files[src.file.0 as usize].place(src.pos).to_string());
+        }
+        let mut none = String::new();
+        join_sources(&dump, &[], &mut none);
+        assert_eq!(none, "");
+    }
 }
