@@ -283,20 +283,46 @@ impl RowReader {
 struct Recent {
     /// The symbol of the previous row's text in each column.
     syms: [Sym; 15],
+    /// Per column, symbols of texts seen before, at a slot picked by a cheap mix of
+    /// the text's length and first and last bytes: a charge code or description
+    /// comes back every few rows (each service is billed the same few charges), and
+    /// finding it here costs a few instructions where the interner's hash lookup
+    /// costs about 150. A slot only ever holds a symbol of this interner, checked
+    /// against the text, so a hit is the symbol `intern` would return.
+    seen: Vec<[Sym; SEEN]>,
     /// The previous row's text and value of each date column (invoice_date,
     /// period_start, period_end), when it was a valid `YYYY-MM-DD`.
     dates: [Option<([u8; 10], Date)>; 3],
 }
 
 impl Recent {
-    /// The symbol of `v[c]`: the previous row's when the text is the same.
-    #[inline]
+    /// The symbol of `v[c]`: the previous row's when the text is the same, else
+    /// one seen before in the column (see `seen`), else the interner's.
+    #[inline(always)]
     fn sym(&mut self, strings: &mut Interner, v: &[&str; 15], c: usize) -> Sym {
-        let s = v[c];
-        if !same_text(strings.get(self.syms[c]).as_bytes(), s.as_bytes()) {
-            self.syms[c] = strings.intern(s);
+        if same_text(strings.get(self.syms[c]).as_bytes(), v[c].as_bytes()) {
+            return self.syms[c];
         }
-        self.syms[c]
+        self.sym_changed(strings, v[c], c)
+    }
+
+    /// [`Recent::sym`] when the text is not the previous row's.
+    #[inline(never)]
+    fn sym_changed(&mut self, strings: &mut Interner, text: &str, c: usize) -> Sym {
+        let s = text.as_bytes();
+        if self.seen.is_empty() {
+            self.seen = vec![[Sym::EMPTY; SEEN]; 15];
+        }
+        let slot = &mut self.seen[c][seen_slot(s)];
+        let sym = if same_text(strings.get(*slot).as_bytes(), s) {
+            *slot
+        } else {
+            let sym = strings.intern(text);
+            *slot = sym;
+            sym
+        };
+        self.syms[c] = sym;
+        sym
     }
 
     /// Date column `c` (the `k`-th date column) read as [`parse_date`] reads it: the
@@ -317,6 +343,23 @@ impl Recent {
     }
 }
 
+/// Slots per column in [`Recent`]'s `seen`.
+const SEEN: usize = 64;
+
+/// The slot of a text among `SEEN`: its length and up to its first and last
+/// eight bytes, mixed (FxHash's multiplier), the top bits kept.
+#[inline]
+fn seen_slot(s: &[u8]) -> usize {
+    let n = s.len();
+    let bytes = if n >= 8 {
+        word(s, 0) ^ word(s, n - 8).rotate_left(29)
+    } else {
+        s.iter().fold(0u64, |a, &c| (a << 8) | u64::from(c))
+    };
+    let x = (bytes ^ n as u64).wrapping_mul(0xf135_7aea_2e62_a9c5);
+    (x >> (64 - SEEN.trailing_zeros())) as usize
+}
+
 /// `a == b`, compared eight bytes at a time in line: the texts compared are short
 /// (a carrier, an account, a charge code) and mostly equal, where a call to `memcmp`
 /// cost more than the comparison (about 35 instructions each, 7 a row).
@@ -329,11 +372,6 @@ fn same_text(a: &[u8], b: &[u8]) -> bool {
     if n < 8 {
         return a.iter().zip(b).all(|(x, y)| x == y);
     }
-    let word = |x: &[u8], i: usize| {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(&x[i..i + 8]);
-        u64::from_le_bytes(w)
-    };
     let mut i = 0;
     while i + 8 < n {
         if word(a, i) != word(b, i) {
@@ -342,6 +380,14 @@ fn same_text(a: &[u8], b: &[u8]) -> bool {
         i += 8;
     }
     word(a, n - 8) == word(b, n - 8)
+}
+
+/// The eight bytes of `x` from `i` (there must be as many), as a number.
+#[inline(always)]
+fn word(x: &[u8], i: usize) -> u64 {
+    let mut w = [0u8; 8];
+    w.copy_from_slice(&x[i..i + 8]);
+    u64::from_le_bytes(w)
 }
 
 /// The text columns `telaudit convert` guards against spreadsheet formulas.
