@@ -68,9 +68,32 @@ pub fn read_canonical_csv(bytes: &[u8], file: FileId, path: &str) -> ParsedFile 
 /// and gives two chunks or more; in one piece when `chunk` is None.
 fn read_canonical_with(bytes: &[u8], file: FileId, path: &str, chunk: Option<usize>) -> ParsedFile {
     let (text, warning) = decode_text(bytes);
-    let mut out = match chunk.and_then(|c| chunks(&text, c)) {
-        Some(plan) => read_chunks(&text, file, path, plan),
-        None => read_whole(&text, file, path),
+    read_decoded_with(&text, warning, file, path, chunk)
+}
+
+/// [`read_canonical_csv`] on a file already decoded by [`decode_text`] (`warning`
+/// is what decoding it said).
+pub(crate) fn read_canonical_decoded(
+    text: &str,
+    warning: Option<String>,
+    file: FileId,
+    path: &str,
+) -> ParsedFile {
+    let chunk = (rayon::current_num_threads() > 1).then_some(CHUNK_BYTES);
+    read_decoded_with(text, warning, file, path, chunk)
+}
+
+/// [`read_canonical_with`] after the decoding.
+fn read_decoded_with(
+    text: &str,
+    warning: Option<String>,
+    file: FileId,
+    path: &str,
+    chunk: Option<usize>,
+) -> ParsedFile {
+    let mut out = match chunk.and_then(|c| chunks(text, c)) {
+        Some(plan) => read_chunks(text, file, path, plan),
+        None => read_whole(text, file, path),
     };
     if let Some(message) = warning {
         out.warnings.insert(
