@@ -191,7 +191,7 @@ mod tests {
             for k in 0..len {
                 let r = x.wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(k as u32 % 64);
                 // Mostly ASCII, sometimes one of the pieces' bytes.
-                v.push(if r % 5 == 0 {
+                v.push(if r.is_multiple_of(5) {
                     pieces[(r % 16) as usize][0]
                 } else {
                     b'a' + (r % 26) as u8
