@@ -795,6 +795,47 @@ mod tests {
         assert!(chunks(&multi, 10).is_none());
     }
 
+    /// Texts coming back in any order, more of them than the per-column table has
+    /// slots (so slots are shared and overwritten): every row's symbols give its
+    /// texts back, and symbols are numbered by first appearance, as the interner
+    /// alone numbers them.
+    #[test]
+    fn symbols_are_the_interners_whatever_the_recent_texts() {
+        let head = COLUMNS.iter().map(|c| c.name).collect::<Vec<_>>().join(",");
+        let mut rng = Rng(0x51_7cc1_b727_220a);
+        let mut text = format!("{head}\n");
+        let mut want: Vec<(String, String)> = Vec::new();
+        for _ in 0..3000 {
+            let code = format!("C{}", rng.below(300));
+            let desc = match rng.below(4) {
+                0 => "D".to_string(),
+                1 => format!("Plan {}", rng.below(500)),
+                2 => format!("Access Loop type {} of the long kind", rng.below(90)),
+                _ => format!("x{}", rng.below(7)),
+            };
+            text.push_str(&format!(
+                "Lumen,1,I,2025-01-05,2025-01-01,2025-01-31,S{},usage,{code},{desc},1,1,1,,\n",
+                rng.below(40)
+            ));
+            want.push((code, desc));
+        }
+        let p = read_canonical_with(text.as_bytes(), FileId(0), "f.csv", None);
+        assert!(p.rejected.is_empty());
+        assert_eq!(p.rows.len(), want.len());
+        let mut plain = Interner::new();
+        for (r, (code, desc)) in p.rows.iter().zip(&want) {
+            assert_eq!(p.strings.get(r.charge_code), code);
+            assert_eq!(p.strings.get(r.description), desc);
+            for t in ["Lumen", "1", "I", p.strings.get(r.service), code, desc, ""] {
+                plain.intern(t);
+            }
+        }
+        assert_eq!(p.strings.len(), plain.len());
+        for i in 0..plain.len() as u32 {
+            assert_eq!(p.strings.get(Sym(i)), plain.get(Sym(i)));
+        }
+    }
+
     #[test]
     fn same_text_is_equality() {
         let texts = [
