@@ -59,54 +59,108 @@ impl Micros {
 
     /// As [`Micros::parse`], on bytes.
     pub fn parse_bytes(b: &[u8]) -> Result<Micros, DecimalError> {
-        let b = trim_ascii(b);
-        if b.is_empty() {
-            return Err(DecimalError::Empty);
+        match parse_plain(b) {
+            Some(m) => Ok(m),
+            None => parse_general(b),
         }
-        let (neg, rest) = match b[0] {
-            b'-' => (true, &b[1..]),
-            b'+' => (false, &b[1..]),
-            _ => (false, b),
-        };
-        let (int_part, frac_part) = match rest.iter().position(|&c| c == b'.') {
-            Some(p) => (&rest[..p], Some(&rest[p + 1..])),
-            None => (rest, None),
-        };
-        if int_part.is_empty() && frac_part.is_none_or(|f| f.is_empty()) {
-            return Err(DecimalError::Syntax);
-        }
-        if !int_part.iter().all(u8::is_ascii_digit) {
-            return Err(DecimalError::Syntax);
-        }
-        let int_digits = {
-            let first_nonzero = int_part.iter().position(|&c| c != b'0');
-            first_nonzero.map_or(0, |p| int_part.len() - p)
-        };
-        if int_digits > MAX_INT_DIGITS {
-            return Err(DecimalError::OutOfRange);
-        }
-        let mut v: i64 = 0;
-        for &c in int_part {
-            v = v * 10 + i64::from(c - b'0');
-        }
-        let mut frac: i64 = 0;
-        if let Some(f) = frac_part {
-            if !f.iter().all(u8::is_ascii_digit) {
-                return Err(DecimalError::Syntax);
-            }
-            if f.len() > 6 && f[6..].iter().any(|&c| c != b'0') {
-                return Err(DecimalError::TooPrecise);
-            }
-            let mut mult = SCALE / 10;
-            for &c in f.iter().take(6) {
-                frac += i64::from(c - b'0') * mult;
-                mult /= 10;
-            }
-        }
-        let v = v * SCALE + frac;
-        Ok(Micros(if neg { -v } else { v }))
     }
+}
 
+/// The shape nearly every bill figure has, read in one pass: an optional `-`, 1 to 12
+/// digits, and optionally a `.` followed by 1 to 6 digits; nothing else (no spaces, no
+/// `+`, no empty part). None for anything else, which [`parse_general`] then reads (or
+/// refuses) exactly as before: for every value this accepts, the general parser gives
+/// the same value (tested below, and by a property test over random text).
+#[inline]
+fn parse_plain(b: &[u8]) -> Option<Micros> {
+    /// The weight of a fraction of n digits read as an integer: 10^(6 - n).
+    const FRACTION: [i64; 7] = [1_000_000, 100_000, 10_000, 1_000, 100, 10, 1];
+    let (neg, b) = match b.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, b),
+    };
+    let mut v: i64 = 0;
+    let mut i = 0;
+    while let Some(&c) = b.get(i) {
+        if !c.is_ascii_digit() || i > MAX_INT_DIGITS {
+            break;
+        }
+        v = v * 10 + i64::from(c - b'0');
+        i += 1;
+    }
+    if i == 0 || i > MAX_INT_DIGITS {
+        return None;
+    }
+    let mut frac: i64 = 0;
+    if let Some((&point, f)) = b[i..].split_first() {
+        if point != b'.' || f.is_empty() || f.len() > 6 {
+            return None;
+        }
+        for &c in f {
+            if !c.is_ascii_digit() {
+                return None;
+            }
+            frac = frac * 10 + i64::from(c - b'0');
+        }
+        frac *= FRACTION[f.len()];
+    }
+    let v = v * SCALE + frac;
+    Some(Micros(if neg { -v } else { v }))
+}
+
+/// [`Micros::parse_bytes`] for every form the input contract allows: surrounding
+/// spaces, a `+`, no integer or no decimal digits (`.5`, `5.`), leading zeros, and
+/// further decimal places that are all zeros.
+fn parse_general(b: &[u8]) -> Result<Micros, DecimalError> {
+    let b = trim_ascii(b);
+    if b.is_empty() {
+        return Err(DecimalError::Empty);
+    }
+    let (neg, rest) = match b[0] {
+        b'-' => (true, &b[1..]),
+        b'+' => (false, &b[1..]),
+        _ => (false, b),
+    };
+    let (int_part, frac_part) = match rest.iter().position(|&c| c == b'.') {
+        Some(p) => (&rest[..p], Some(&rest[p + 1..])),
+        None => (rest, None),
+    };
+    if int_part.is_empty() && frac_part.is_none_or(|f| f.is_empty()) {
+        return Err(DecimalError::Syntax);
+    }
+    if !int_part.iter().all(u8::is_ascii_digit) {
+        return Err(DecimalError::Syntax);
+    }
+    let int_digits = {
+        let first_nonzero = int_part.iter().position(|&c| c != b'0');
+        first_nonzero.map_or(0, |p| int_part.len() - p)
+    };
+    if int_digits > MAX_INT_DIGITS {
+        return Err(DecimalError::OutOfRange);
+    }
+    let mut v: i64 = 0;
+    for &c in int_part {
+        v = v * 10 + i64::from(c - b'0');
+    }
+    let mut frac: i64 = 0;
+    if let Some(f) = frac_part {
+        if !f.iter().all(u8::is_ascii_digit) {
+            return Err(DecimalError::Syntax);
+        }
+        if f.len() > 6 && f[6..].iter().any(|&c| c != b'0') {
+            return Err(DecimalError::TooPrecise);
+        }
+        let mut mult = SCALE / 10;
+        for &c in f.iter().take(6) {
+            frac += i64::from(c - b'0') * mult;
+            mult /= 10;
+        }
+    }
+    let v = v * SCALE + frac;
+    Ok(Micros(if neg { -v } else { v }))
+}
+
+impl Micros {
     /// The exact value as a [`Decimal`].
     pub fn to_decimal(self) -> Decimal {
         Decimal::new(self.0, 6)
@@ -291,5 +345,89 @@ mod tests {
         let m = Micros(-123_456_789);
         assert_eq!(Micros::from_decimal(m.to_decimal()), Some(m));
         assert_eq!(Micros::from_decimal("0.0000001".parse().unwrap()), None);
+    }
+
+    /// The fast path and the general parser on the edges of the fast path's shape:
+    /// where the fast path answers, both give the same value; where it declines, the
+    /// general parser's answer (value or error) is what `parse` gives.
+    #[test]
+    fn the_fast_path_agrees_with_the_general_parser() {
+        let taken = [
+            ("0", 0),
+            ("-0", 0),
+            ("-0.00", 0),
+            ("42.50", 42_500_000),
+            ("-3.5", -3_500_000),
+            ("1.25", 1_250_000),
+            ("0.000001", 1),
+            ("-0.000001", -1),
+            ("999999999999.999999", 999_999_999_999_999_999),
+            ("-999999999999.999999", -999_999_999_999_999_999),
+            ("000000000001", 1_000_000),
+            ("7.123456", 7_123_456),
+        ];
+        for (s, v) in taken {
+            assert_eq!(parse_plain(s.as_bytes()), Some(Micros(v)), "{s}");
+            assert_eq!(parse_general(s.as_bytes()), Ok(Micros(v)), "{s}");
+        }
+        // Declined by the fast path; the general parser's answer stands.
+        let declined: [(&str, Result<Micros, DecimalError>); 22] = [
+            ("", Err(DecimalError::Empty)),
+            ("   ", Err(DecimalError::Empty)),
+            ("1e5", Err(DecimalError::Syntax)),
+            (".5", Ok(Micros(500_000))),
+            ("-.5", Ok(Micros(-500_000))),
+            ("5.", Ok(Micros(5_000_000))),
+            ("+1", Ok(Micros(1_000_000))),
+            (" 1.5", Ok(Micros(1_500_000))),
+            ("1.5 ", Ok(Micros(1_500_000))),
+            ("\t2", Ok(Micros(2_000_000))),
+            ("1.1234567", Err(DecimalError::TooPrecise)),
+            ("1.1234560", Ok(Micros(1_123_456))),
+            ("1234567890123", Err(DecimalError::OutOfRange)),
+            ("1234567890123456789", Err(DecimalError::OutOfRange)),
+            ("0000000000001", Ok(Micros(1_000_000))),
+            ("0000000000000000000000.5", Ok(Micros(500_000))),
+            ("1,000.00", Err(DecimalError::Syntax)),
+            ("1 000", Err(DecimalError::Syntax)),
+            ("--1", Err(DecimalError::Syntax)),
+            ("-", Err(DecimalError::Syntax)),
+            ("1.2.3", Err(DecimalError::Syntax)),
+            ("1.-2", Err(DecimalError::Syntax)),
+        ];
+        for (s, want) in declined {
+            assert_eq!(parse_plain(s.as_bytes()), None, "{s:?}");
+            assert_eq!(Micros::parse(s), want, "{s:?}");
+        }
+    }
+
+    proptest::proptest! {
+        // A fixed seed so a failure reproduces; PROPTEST_RNG_SEED explores others.
+        #![proptest_config(proptest::test_runner::Config {
+            cases: 4000,
+            rng_seed: match proptest::test_runner::Config::default().rng_seed {
+                proptest::test_runner::RngSeed::Random => proptest::test_runner::RngSeed::Fixed(20_261_206),
+                chosen => chosen,
+            },
+            ..proptest::test_runner::Config::default()
+        })]
+        /// Text made of the characters a figure is made of: where the fast path gives
+        /// a value, the general parser gives the same one.
+        #[test]
+        fn the_fast_path_never_disagrees(s in "[-+ 0-9.e,]{0,24}") {
+            if let Some(m) = parse_plain(s.as_bytes()) {
+                proptest::prop_assert_eq!(parse_general(s.as_bytes()), Ok(m));
+            }
+            proptest::prop_assert_eq!(Micros::parse(&s), parse_general(s.as_bytes()));
+        }
+
+        /// Plain figures of every length up to the limits: both paths, one value.
+        #[test]
+        fn plain_figures_take_the_fast_path(neg in proptest::bool::ANY, int in "[0-9]{1,12}", frac in proptest::option::of("[0-9]{1,6}")) {
+            let s = format!("{}{int}{}", if neg { "-" } else { "" }, frac.map(|f| format!(".{f}")).unwrap_or_default());
+            let fast = parse_plain(s.as_bytes());
+            proptest::prop_assert!(fast.is_some(), "{}", s);
+            proptest::prop_assert_eq!(fast.map(Ok), Some(parse_general(s.as_bytes())));
+        }
     }
 }

@@ -68,9 +68,32 @@ pub fn read_canonical_csv(bytes: &[u8], file: FileId, path: &str) -> ParsedFile 
 /// and gives two chunks or more; in one piece when `chunk` is None.
 fn read_canonical_with(bytes: &[u8], file: FileId, path: &str, chunk: Option<usize>) -> ParsedFile {
     let (text, warning) = decode_text(bytes);
-    let mut out = match chunk.and_then(|c| chunks(&text, c)) {
-        Some(plan) => read_chunks(&text, file, path, plan),
-        None => read_whole(&text, file, path),
+    read_decoded_with(&text, warning, file, path, chunk)
+}
+
+/// [`read_canonical_csv`] on a file already decoded by [`decode_text`] (`warning`
+/// is what decoding it said).
+pub(crate) fn read_canonical_decoded(
+    text: &str,
+    warning: Option<String>,
+    file: FileId,
+    path: &str,
+) -> ParsedFile {
+    let chunk = (rayon::current_num_threads() > 1).then_some(CHUNK_BYTES);
+    read_decoded_with(text, warning, file, path, chunk)
+}
+
+/// [`read_canonical_with`] after the decoding.
+fn read_decoded_with(
+    text: &str,
+    warning: Option<String>,
+    file: FileId,
+    path: &str,
+    chunk: Option<usize>,
+) -> ParsedFile {
+    let mut out = match chunk.and_then(|c| chunks(text, c)) {
+        Some(plan) => read_chunks(text, file, path, plan),
+        None => read_whole(text, file, path),
     };
     if let Some(message) = warning {
         out.warnings.insert(
@@ -220,9 +243,8 @@ fn read_chunks(text: &str, file: FileId, path: &str, plan: Chunks) -> ParsedFile
 /// Turns records into rows: the state one reading (whole file or chunk) keeps.
 struct RowReader {
     file: FileId,
-    /// Consecutive rows mostly repeat carrier, account, invoice ...: comparing with
-    /// the previous row's symbol skips most hash lookups.
-    last: [Sym; 15],
+    /// The previous row's symbols and dates (see [`Recent`]).
+    recent: Recent,
     /// A NUL byte is never bill text: binary data, or UTF-16 without a byte-order
     /// mark. Fields are searched for one only when the text holds one.
     has_nul: bool,
@@ -239,7 +261,7 @@ impl RowReader {
         let lines = memchr::memchr_iter(b'\n', text.as_bytes()).count();
         RowReader {
             file,
-            last: [Sym::EMPTY; 15],
+            recent: Recent::default(),
             has_nul: memchr::memchr(0, text.as_bytes()).is_some(),
             problems: Vec::new(),
             reserve: lines.min(text.len() / 32 + 1),
@@ -266,7 +288,7 @@ impl RowReader {
                 return Err(crate::text::nul_reason(COLUMNS[c].name));
             }
         }
-        match parse_row(&v, line, self.file, strings, &mut self.last, &mut self.problems) {
+        match parse_row(&v, line, self.file, strings, &mut self.recent, &mut self.problems) {
             Some(row) => {
                 rows.push(row);
                 Ok(())
@@ -274,6 +296,121 @@ impl RowReader {
             None => Err(self.problems.join("; ")),
         }
     }
+}
+
+/// What the previous row of the file (or chunk) held, by column. Consecutive rows
+/// mostly repeat carrier, account, invoice and the three dates (a file is one
+/// invoice, its rows sorted by service): comparing with the previous row's value
+/// skips most hash lookups and date parses.
+#[derive(Default)]
+struct Recent {
+    /// The symbol of the previous row's text in each column.
+    syms: [Sym; 15],
+    /// Per column, symbols of texts seen before, at a slot picked by a cheap mix of
+    /// the text's length and first and last bytes: a charge code or description
+    /// comes back every few rows (each service is billed the same few charges), and
+    /// finding it here costs a few instructions where the interner's hash lookup
+    /// costs about 150. A slot only ever holds a symbol of this interner, checked
+    /// against the text, so a hit is the symbol `intern` would return.
+    seen: Vec<[Sym; SEEN]>,
+    /// The previous row's text and value of each date column (invoice_date,
+    /// period_start, period_end), when it was a valid `YYYY-MM-DD`.
+    dates: [Option<([u8; 10], Date)>; 3],
+}
+
+impl Recent {
+    /// The symbol of `v[c]`: the previous row's when the text is the same, else
+    /// one seen before in the column (see `seen`), else the interner's.
+    #[inline(always)]
+    fn sym(&mut self, strings: &mut Interner, v: &[&str; 15], c: usize) -> Sym {
+        if same_text(strings.get(self.syms[c]).as_bytes(), v[c].as_bytes()) {
+            return self.syms[c];
+        }
+        self.sym_changed(strings, v[c], c)
+    }
+
+    /// [`Recent::sym`] when the text is not the previous row's.
+    #[inline(never)]
+    fn sym_changed(&mut self, strings: &mut Interner, text: &str, c: usize) -> Sym {
+        let s = text.as_bytes();
+        if self.seen.is_empty() {
+            self.seen = vec![[Sym::EMPTY; SEEN]; 15];
+        }
+        let slot = &mut self.seen[c][seen_slot(s)];
+        let sym = if same_text(strings.get(*slot).as_bytes(), s) {
+            *slot
+        } else {
+            let sym = strings.intern(text);
+            *slot = sym;
+            sym
+        };
+        self.syms[c] = sym;
+        sym
+    }
+
+    /// Date column `c` (the `k`-th date column) read as [`parse_date`] reads it: the
+    /// previous row's value when the ten bytes are the same.
+    #[inline]
+    fn date(&mut self, v: &[&str; 15], c: usize, k: usize, problems: &mut Vec<String>) -> Option<Date> {
+        let Ok(bytes) = <[u8; 10]>::try_from(v[c].as_bytes()) else {
+            return date(v, c, problems);
+        };
+        if let Some((text, d)) = self.dates[k] {
+            if text == bytes {
+                return Some(d);
+            }
+        }
+        let d = date(v, c, problems);
+        self.dates[k] = d.map(|d| (bytes, d));
+        d
+    }
+}
+
+/// Slots per column in [`Recent`]'s `seen`.
+const SEEN: usize = 64;
+
+/// The slot of a text among `SEEN`: its length and up to its first and last
+/// eight bytes, mixed (FxHash's multiplier), the top bits kept.
+#[inline]
+fn seen_slot(s: &[u8]) -> usize {
+    let n = s.len();
+    let bytes = if n >= 8 {
+        word(s, 0) ^ word(s, n - 8).rotate_left(29)
+    } else {
+        s.iter().fold(0u64, |a, &c| (a << 8) | u64::from(c))
+    };
+    let x = (bytes ^ n as u64).wrapping_mul(0xf135_7aea_2e62_a9c5);
+    (x >> (64 - SEEN.trailing_zeros())) as usize
+}
+
+/// `a == b`, compared eight bytes at a time in line: the texts compared are short
+/// (a carrier, an account, a charge code) and mostly equal, where a call to `memcmp`
+/// cost more than the comparison (about 35 instructions each, 7 a row).
+#[inline]
+fn same_text(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    if n < 8 {
+        return a.iter().zip(b).all(|(x, y)| x == y);
+    }
+    let mut i = 0;
+    while i + 8 < n {
+        if word(a, i) != word(b, i) {
+            return false;
+        }
+        i += 8;
+    }
+    word(a, n - 8) == word(b, n - 8)
+}
+
+/// The eight bytes of `x` from `i` (there must be as many), as a number.
+#[inline(always)]
+fn word(x: &[u8], i: usize) -> u64 {
+    let mut w = [0u8; 8];
+    w.copy_from_slice(&x[i..i + 8]);
+    u64::from_le_bytes(w)
 }
 
 /// The text columns `telaudit convert` guards against spreadsheet formulas.
@@ -304,7 +441,7 @@ fn parse_row(
     line: u64,
     file: FileId,
     strings: &mut Interner,
-    last: &mut [Sym; 15],
+    recent: &mut Recent,
     problems: &mut Vec<String>,
 ) -> Option<Row> {
     for c in [CARRIER, ACCOUNT, INVOICE, DESCRIPTION] {
@@ -312,9 +449,9 @@ fn parse_row(
             problems.push(format!("{} is empty (required)", COLUMNS[c].name));
         }
     }
-    let invoice_date = date(v, INVOICE_DATE, problems);
-    let period_start = date(v, PERIOD_START, problems);
-    let period_end = date(v, PERIOD_END, problems);
+    let invoice_date = recent.date(v, INVOICE_DATE, 0, problems);
+    let period_start = recent.date(v, PERIOD_START, 1, problems);
+    let period_end = recent.date(v, PERIOD_END, 2, problems);
     let ct = v[CHARGE_TYPE];
     let charge_type = if ct.is_empty() {
         problems.push("charge_type is empty (required)".to_string());
@@ -354,13 +491,7 @@ fn parse_row(
     let (invoice_date, period_start, period_end) = (invoice_date?, period_start?, period_end?);
     let (charge_type, quantity, unit_rate, amount, usage_quantity) =
         (charge_type?, quantity?, unit_rate?, amount?, usage_quantity?);
-    let mut sym = |c: usize| {
-        let s = v[c];
-        if strings.get(last[c]) != s {
-            last[c] = strings.intern(s);
-        }
-        last[c]
-    };
+    let mut sym = |c: usize| recent.sym(strings, v, c);
     Some(Row {
         carrier: sym(CARRIER),
         account: sym(ACCOUNT),
@@ -662,6 +793,79 @@ mod tests {
         // A quoted field over a line break anywhere: read in one piece.
         let multi = format!("{text}A,1,I,2025-01-05,2025-01-01,2025-01-31,S,usage,C,\"D\nE\",1,1,1,,\n");
         assert!(chunks(&multi, 10).is_none());
+    }
+
+    /// Texts coming back in any order, more of them than the per-column table has
+    /// slots (so slots are shared and overwritten): every row's symbols give its
+    /// texts back, and symbols are numbered by first appearance, as the interner
+    /// alone numbers them.
+    #[test]
+    fn symbols_are_the_interners_whatever_the_recent_texts() {
+        let head = COLUMNS.iter().map(|c| c.name).collect::<Vec<_>>().join(",");
+        let mut rng = Rng(0x51_7cc1_b727_220a);
+        let mut text = format!("{head}\n");
+        let mut want: Vec<(String, String)> = Vec::new();
+        for _ in 0..3000 {
+            let code = format!("C{}", rng.below(300));
+            let desc = match rng.below(4) {
+                0 => "D".to_string(),
+                1 => format!("Plan {}", rng.below(500)),
+                2 => format!("Access Loop type {} of the long kind", rng.below(90)),
+                _ => format!("x{}", rng.below(7)),
+            };
+            text.push_str(&format!(
+                "Lumen,1,I,2025-01-05,2025-01-01,2025-01-31,S{},usage,{code},{desc},1,1,1,,\n",
+                rng.below(40)
+            ));
+            want.push((code, desc));
+        }
+        let p = read_canonical_with(text.as_bytes(), FileId(0), "f.csv", None);
+        assert!(p.rejected.is_empty());
+        assert_eq!(p.rows.len(), want.len());
+        let mut plain = Interner::new();
+        for (r, (code, desc)) in p.rows.iter().zip(&want) {
+            assert_eq!(p.strings.get(r.charge_code), code);
+            assert_eq!(p.strings.get(r.description), desc);
+            for t in ["Lumen", "1", "I", p.strings.get(r.service), code, desc, ""] {
+                plain.intern(t);
+            }
+        }
+        assert_eq!(p.strings.len(), plain.len());
+        for i in 0..plain.len() as u32 {
+            assert_eq!(p.strings.get(Sym(i)), plain.get(Sym(i)));
+        }
+    }
+
+    #[test]
+    fn same_text_is_equality() {
+        let texts = [
+            "",
+            "a",
+            "b",
+            "ab",
+            "Lumen",
+            "Lumem",
+            "0040012345",
+            "0040012346",
+            "1040012345",
+            "12345678",
+            "12345679",
+            "02345678",
+            "123456789",
+            "123456780",
+            "Business Line, Flat Rate",
+            "Business Line, Flat Ratf",
+            "Business Line, Flat Rat",
+            "Cusiness Line, Flat Rate",
+            "Business Line! Flat Rate",
+            "caf\u{e9}",
+            "caf\u{e8}",
+        ];
+        for a in texts {
+            for b in texts {
+                assert_eq!(same_text(a.as_bytes(), b.as_bytes()), a == b, "{a:?} {b:?}");
+            }
+        }
     }
 
     #[test]

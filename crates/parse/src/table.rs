@@ -91,6 +91,7 @@ impl<'a> Splitter<'a> {
     }
 
     /// Field `i` of the current record, as written (unescaped, not trimmed).
+    #[inline]
     pub(crate) fn field(&self, i: usize) -> &str {
         let sp = self.spans[i];
         if sp.scratch {
@@ -117,10 +118,18 @@ impl<'a> Splitter<'a> {
             }
             let s = self.pos;
             let line = self.line;
-            let nl = memchr(b'\n', &b[s..]).map(|k| s + k);
+            // The line's end and whether it holds a quote, in one search: the
+            // first LF or quote, then (after a quote) the LF.
+            let first = memchr2(b'\n', b'"', &b[s..]).map(|k| s + k);
+            let quoted = first.is_some_and(|k| b[k] == b'"');
+            let nl = if quoted {
+                first.and_then(|k| memchr(b'\n', &b[k..]).map(|j| k + j))
+            } else {
+                first
+            };
             let line_end = nl.unwrap_or(n);
             let next_line = nl.map_or(n, |k| k + 1);
-            if memchr(b'"', &b[s..line_end]).is_none() {
+            if !quoted {
                 // Fast path: one physical line, no quotes.
                 self.pos = next_line;
                 self.line += 1;
@@ -400,6 +409,7 @@ pub(crate) struct Fields<'s, 'a> {
 
 impl<'s> Fields<'s, '_> {
     /// The trimmed value of known column `col`; "" when the file lacks the column.
+    #[inline]
     pub(crate) fn get(&self, col: usize) -> &'s str {
         match self.idx[col] {
             Some(i) => trim(self.sp.field(i)),

@@ -5,6 +5,7 @@
 use super::side;
 use super::walk::{Found, Source};
 use crate::text::{decode_text, is_edi};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use telaudit_model::{ClientConfig, Position, Rejection, SkipKind, SkippedFile, SourceKind, Warning};
@@ -113,12 +114,39 @@ fn classify_forced(path: &Path, head: &[u8], forced: Option<usize>) -> Option<Ch
         return None;
     }
     let (text, _) = decode_text(head);
+    classify_table(path, &text)
+}
+
+/// A text file that is the whole of a file below invoices/ (its decoded text),
+/// as [`classify`] reads it.
+pub(super) type Decoded<'b> = (Cow<'b, str>, Option<String>);
+
+/// [`classify`] on a file's whole bytes, with the decoded text when it was decoded
+/// (a table that is not X12): the canonical reader then reads that text instead of
+/// decoding the bytes a second time (a UTF-8 check and a byte-order-mark search
+/// over the whole file).
+pub(super) fn classify_whole<'b>(
+    path: &Path,
+    bytes: &'b [u8],
+) -> (Option<ChargeFormat>, Option<Decoded<'b>>) {
+    if is_edi(path, bytes) {
+        return (Some(ChargeFormat::Edi), None);
+    }
+    if !extension_is(path, &TABLE_EXTENSIONS) {
+        return (None, None);
+    }
+    let decoded = decode_text(bytes);
+    (classify_table(path, &decoded.0), Some(decoded))
+}
+
+/// The format of a table (not X12) from its decoded text.
+fn classify_table(path: &Path, text: &str) -> Option<ChargeFormat> {
     // An empty table (or only blank lines) goes to the canonical reader, which
     // warns "empty file": a failed export is shown, not refused as unrecognised.
-    if looks_canonical(&text) || text.trim().is_empty() {
+    if looks_canonical(text) || text.trim().is_empty() {
         return Some(ChargeFormat::Canonical);
     }
-    if let Some(i) = crate::layout::recognise(&text) {
+    if let Some(i) = crate::layout::recognise(text) {
         return Some(ChargeFormat::Layout(i));
     }
     extension_is(path, &["csv"]).then_some(ChargeFormat::Unrecognised)
