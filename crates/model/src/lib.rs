@@ -26,7 +26,7 @@ pub use charge::{
     CanonicalColumn, ChargeType, ChargeTypes, FileId, Row, RowId, SourceRef, CANONICAL, CANONICAL_COLUMNS,
     CANONICAL_COLUMNS_WITHOUT_PERIODS,
 };
-pub use date::{days_in_month, Date, DateError};
+pub use date::{days_in_month, Date, DateError, PlusDays};
 pub use finding::{
     finding_key, finding_key_parts, Action, Change, Claim, ClaimKey, Finding, PoolChange, Request, RuleInfo,
     RuleResult, Severity,

@@ -18,7 +18,7 @@
 //! money (a disconnect billed with one-time charges only).
 
 use crate::disputes::unique_names;
-use crate::tables::{guard, join_sources, sorted_findings_indexed};
+use crate::tables::{guard, join_sources, sorted_findings_indexed_where};
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::{BTreeMap, BTreeSet};
 use telaudit_model::{money_string, Action, ClaimKey, Decimal, Dump, RuleResult, SourceRef, Sym};
@@ -124,10 +124,28 @@ fn pool_line_services(
 /// One line per service with a finding that recommends a change, grouped by
 /// carrier (carriers in name order).
 pub fn changes(dump: &Dump, results: &[RuleResult]) -> Vec<CarrierChanges> {
-    let all = sorted_findings_indexed(dump, results);
-    // Per claimed key, the monthly the totals count and the finding that owns it.
-    let owned: FxHashMap<ClaimKey, (usize, Decimal)> = crate::claims::resolve(results)
-        .into_iter()
+    changes_resolved(dump, results, &crate::claims::resolve(results))
+}
+
+/// As [`changes`], with the claims already resolved (from the same results):
+/// the audit resolves them once for the totals, the dispute lines and this.
+pub(crate) fn changes_resolved(
+    dump: &Dump,
+    results: &[RuleResult],
+    resolved: &[crate::claims::Resolved<'_>],
+) -> Vec<CarrierChanges> {
+    // Only the findings that carry a change are ordered (findings.csv's order,
+    // a stable sort: the same relative order as sorting every finding).
+    let all = sorted_findings_indexed_where(dump, results, |f| f.change.is_some());
+    let mut with_change = vec![false; results.iter().map(|r| r.findings.len()).sum()];
+    for &(_, _, order) in &all {
+        with_change[order] = true;
+    }
+    // Per claimed key, the monthly the totals count and the finding that owns
+    // it; only a finding with a change reads it, so only its keys are kept.
+    let owned: FxHashMap<ClaimKey, (usize, Decimal)> = resolved
+        .iter()
+        .filter(|k| with_change.get(k.monthly_order).copied().unwrap_or(false))
         .map(|k| (k.key, (k.monthly_order, k.monthly)))
         .collect();
     let pool_lines = pool_line_services(dump, &all);
@@ -178,8 +196,8 @@ pub fn changes(dump: &Dump, results: &[RuleResult]) -> Vec<CarrierChanges> {
         }
     }
     // Every finding on those services names its rule, billing errors included.
-    for (_, f, _) in &all {
-        if f.service.is_empty() {
+    for f in results.iter().flat_map(|r| &r.findings) {
+        if f.service.is_empty() || by_service.is_empty() {
             continue;
         }
         if let Some(g) = by_service.get_mut(&texts((f.carrier, f.account, f.service))) {

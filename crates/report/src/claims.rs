@@ -90,8 +90,12 @@ pub(crate) fn resolve(results: &[RuleResult]) -> Vec<Resolved<'_>> {
             order += 1;
         }
     }
-    // Equal keys keep the entries' order (the place breaks the tie).
-    rows.sort_unstable();
+    // Equal keys keep the entries' order (the place breaks the tie); the keys
+    // are distinct integers, so a parallel sort gives the same order.
+    {
+        use rayon::slice::ParallelSliceMut;
+        rows.par_sort_unstable();
+    }
     credits.sort_unstable();
     let keyed = rows
         .iter()

@@ -643,22 +643,31 @@ fn sort_lines(dump: &Dump, findings: &[(&RuleInfo, &Finding)], lines: Vec<Disput
             .get(l.finding as usize)
             .map_or("", |(r, _)| r.id.as_str())
     };
-    let mut order: Vec<(Date, u32, u32, u32, usize)> = keys
+    // The first four keys packed in one integer (a date's packed YYYYMMDD
+    // orders as the date), then the line's place: sorted as integers.
+    let mut order: Vec<(u128, usize)> = keys
         .iter()
         .enumerate()
-        .map(|(i, k)| (k.0, inv[i], svc[i], code[i], i))
-        .collect();
-    order.sort_unstable_by(|a, b| {
-        (a.0, a.1, a.2, a.3).cmp(&(b.0, b.1, b.2, b.3)).then_with(|| {
-            let (x, y) = (&lines[a.4], &lines[b.4]);
-            source_text(dump, x)
-                .cmp(&source_text(dump, y))
-                .then_with(|| rule(x).cmp(rule(y)))
-                .then(a.4.cmp(&b.4))
+        .map(|(i, k)| {
+            let packed = u128::from(k.0.packed()) << 96
+                | u128::from(inv[i]) << 64
+                | u128::from(svc[i]) << 32
+                | u128::from(code[i]);
+            (packed, i)
         })
-    });
+        .collect();
+    order.sort_unstable();
+    // Lines equal on those keys (rare) are ordered by source text, rule, place.
+    let mut start = 0;
+    while start < order.len() {
+        let end = start + order[start..].iter().take_while(|o| o.0 == order[start].0).count();
+        if end - start > 1 {
+            order[start..end].sort_by_cached_key(|&(_, i)| (source_text(dump, &lines[i]), rule(&lines[i]), i));
+        }
+        start = end;
+    }
     let mut slots: Vec<Option<DisputeLine>> = lines.into_iter().map(Some).collect();
-    order.into_iter().filter_map(|o| slots[o.4].take()).collect()
+    order.into_iter().filter_map(|o| slots[o.1].take()).collect()
 }
 
 /// Each text's rank among the distinct texts, in text order, aligned with them:
@@ -725,6 +734,8 @@ fn account_claims(
     let mut ends: Vec<(&str, &str)> = Vec::new();
     // The carriers' windows, looked up once per carrier.
     let mut windows: FxHashMap<Sym, Option<u32>> = FxHashMap::default();
+    // The lines come in runs of one invoice date: its last day worked out once a run.
+    let mut last_day = telaudit_model::PlusDays::default();
     for l in lines {
         let Some(&(rule, f)) = findings.get(l.finding as usize) else {
             continue;
@@ -769,7 +780,7 @@ fn account_claims(
                 .as_ref()
                 .and_then(|d| d.window(dump.s(carrier)))
         });
-        if let Some(by) = days.and_then(|d| date?.plus_days(d)) {
+        if let Some(by) = days.and_then(|d| last_day.get(date?, d)) {
             c.claim_by = Some(c.claim_by.map_or(by, |x| x.min(by)));
         }
     }

@@ -164,7 +164,7 @@ pub fn carrier_lines_resolved(
 ) -> CarrierLines {
     let ((disputes, new_claims), changes) = rayon::join(
         || disputes::disputes_of(dump, results, rec, &claims.0),
-        || changes(dump, results),
+        || changes::changes_resolved(dump, results, &claims.0),
     );
     CarrierLines {
         disputes,

@@ -45,17 +45,14 @@ pub fn expire(dump: &Dump, results: &mut [RuleResult]) {
         last_cut = Some(((carrier, from), v));
         v
     };
-    // The last day of the last (invoice date, window) asked, as `cutoff`.
-    let mut last_day: Option<((Date, u32), Option<Date>)> = None;
+    // The last day of each (invoice date, window) asked, worked out once: a
+    // finding's claims go month by month, so the pairs alternate, but there
+    // are only a few of them (one invoice date a month and carrier).
+    let mut last_day: FxHashMap<(Date, u32), Option<Date>> = FxHashMap::default();
     let mut plus = |date: Date, days: u32| -> Option<Date> {
-        match last_day {
-            Some((k, v)) if k == (date, days) => v,
-            _ => {
-                let v = date.plus_days(days);
-                last_day = Some(((date, days), v));
-                v
-            }
-        }
+        *last_day
+            .entry((date, days))
+            .or_insert_with(|| date.plus_days(days))
     };
     let credit_dates = missing_credit_dates(dump, results);
     for r in results.iter_mut() {

@@ -5,9 +5,10 @@ use crate::index::{AccId, Index};
 use crate::kinds::{Fields, Kind, KindDef, Param};
 use std::sync::Arc;
 use crate::util::{periods_text, row_claim, Draft, SymMemo};
+use rayon::prelude::*;
 use regex::Regex;
 use rustc_hash::FxHashMap;
-use telaudit_model::{ChargeTypes, Decimal, Dump, Finding, RowId, Sym};
+use telaudit_model::{ChargeTypes, Claim, Decimal, Dump, Finding, RowId, Sym};
 
 /// This kind's entry in the registry ([`crate::kinds::REGISTRY`]).
 pub const KIND: KindDef = KindDef {
@@ -203,16 +204,82 @@ impl MatchingCharge {
     }
 }
 
+/// A group's key: account, then service, description and charge code (each
+/// `Sym::EMPTY` unless `group_by` holds it).
+type GroupKey = (AccId, Sym, Sym, Sym);
+
+/// The rows of a run of rows that a rule matched, grouped: per group (in
+/// order of first appearance) its key, its rows and its claims, in row order.
+struct Matched {
+    groups: Vec<(GroupKey, Vec<RowId>, Vec<Claim>)>,
+}
+
+/// How many rows one task matches: the row scan is split in runs of rows
+/// matched in parallel, whose groups are then joined in row order.
+const CHUNK: usize = 1 << 16;
+
 impl Kind for MatchingCharge {
     fn run(&self, id: &str, dump: &Dump, ix: &Index) -> Vec<Finding> {
         if self.requires_tax_exempt && !dump.config.tax_exempt {
             return Vec::new();
         }
-        // Pattern results per distinct text, so each text is matched once.
+        // Runs of rows matched in parallel, joined in row order: each group's
+        // rows and claims are in row order, as one scan would leave them.
+        let chunks: Vec<Matched> = dump
+            .rows
+            .par_chunks(CHUNK)
+            .enumerate()
+            .map(|(c, rows)| self.scan(dump, ix, c * CHUNK, rows))
+            .collect();
+        let mut at: FxHashMap<GroupKey, usize> = FxHashMap::default();
+        let mut groups: Vec<(GroupKey, Vec<RowId>, Vec<Claim>)> = Vec::new();
+        for chunk in chunks {
+            for (key, rows, claims) in chunk.groups {
+                match at.get(&key) {
+                    Some(&g) => {
+                        groups[g].1.extend(rows);
+                        groups[g].2.extend(claims);
+                    }
+                    None => {
+                        at.insert(key, groups.len());
+                        groups.push((key, rows, claims));
+                    }
+                }
+            }
+        }
+        groups
+            .into_par_iter()
+            .map(|(key, rows, claims)| {
+                let first = &dump.rows[rows[0] as usize];
+                let mut draft = Draft::new(first.carrier, first.account, key.1);
+                if self.by_description {
+                    draft.group.push(dump.s(first.description).to_string());
+                }
+                if self.by_code {
+                    draft.group.push(dump.s(first.charge_code).to_string());
+                }
+                draft.rows = rows;
+                draft.claims = claims;
+                let n = draft.distinct_periods(dump).len();
+                let mut text = self.fill(dump, &draft);
+                text.push_str(", ");
+                text.push_str(&periods_text(n));
+                draft.finish(id, dump, text)
+            })
+            .collect()
+    }
+}
+
+impl MatchingCharge {
+    /// The rows of `rows` (the dump's rows from `first` on) that the rule
+    /// matches, grouped. Each text is matched against the patterns once
+    /// ([`SymMemo`]), not once a row.
+    fn scan(&self, dump: &Dump, ix: &Index, first: usize, rows: &[telaudit_model::Row]) -> Matched {
         let mut desc_memo = SymMemo::new(dump);
         let mut code_memo = SymMemo::new(dump);
-        let mut groups: FxHashMap<(AccId, Sym, Sym, Sym), Draft> = FxHashMap::default();
-        for (i, row) in dump.rows.iter().enumerate() {
+        let mut at: FxHashMap<GroupKey, usize> = FxHashMap::default();
+        let mut groups: Vec<(GroupKey, Vec<RowId>, Vec<Claim>)> = Vec::new();
+        for (j, row) in rows.iter().enumerate() {
             if !self.charge_types.contains(row.charge_type)
                 || (self.positive_only && !row.amount.is_positive())
             {
@@ -234,6 +301,7 @@ impl Kind for MatchingCharge {
             if !found {
                 continue;
             }
+            let i = first + j;
             let r = i as RowId;
             let key = (
                 ix.row_acc[i],
@@ -245,19 +313,12 @@ impl Kind for MatchingCharge {
                 },
                 if self.by_code { row.charge_code } else { Sym::EMPTY },
             );
-            let draft = groups
-                .entry(key)
-                .or_insert_with(|| {
-                    let mut d = Draft::new(row.carrier, row.account, key.1);
-                    if self.by_description {
-                        d.group.push(dump.s(row.description).to_string());
-                    }
-                    if self.by_code {
-                        d.group.push(dump.s(row.charge_code).to_string());
-                    }
-                    d
-                });
-            draft.rows.push(r);
+            let g = *at.entry(key).or_insert_with(|| {
+                groups.push((key, Vec::new(), Vec::new()));
+                groups.len() - 1
+            });
+            let group = &mut groups[g];
+            group.1.push(r);
             if self.recoverable_amount || self.monthly_latest {
                 let amount = row.amount.to_decimal();
                 let recoverable = if self.recoverable_amount {
@@ -270,18 +331,10 @@ impl Kind for MatchingCharge {
                 } else {
                     Decimal::ZERO
                 };
-                draft.claims.push(row_claim(r, recoverable, monthly));
+                group.2.push(row_claim(r, recoverable, monthly));
             }
         }
-        let mut findings = Vec::with_capacity(groups.len());
-        for (_, draft) in groups {
-            let n = draft.distinct_periods(dump).len();
-            let mut text = self.fill(dump, &draft);
-            text.push_str(", ");
-            text.push_str(&periods_text(n));
-            findings.push(draft.finish(id, dump, text));
-        }
-        findings
+        Matched { groups }
     }
 }
 
@@ -297,11 +350,12 @@ impl MatchingCharge {
             let Some(close) = after.find('}') else { break };
             let name = &after[..close];
             let field = |f: fn(&telaudit_model::Row) -> Sym| -> String {
-                let mut v: Vec<&str> = draft
-                    .rows
-                    .iter()
-                    .map(|&r| dump.s(f(&dump.rows[r as usize])))
-                    .collect();
+                // The distinct symbols first (a group's rows mostly share one),
+                // then their texts in text order.
+                let mut syms: Vec<Sym> = draft.rows.iter().map(|&r| f(&dump.rows[r as usize])).collect();
+                syms.sort_unstable();
+                syms.dedup();
+                let mut v: Vec<&str> = syms.into_iter().map(|s| dump.s(s)).collect();
                 v.sort_unstable();
                 v.dedup();
                 match v.len() {
