@@ -94,7 +94,7 @@ pub use xlsx::report_xlsx;
 use proposal::{CashFlow, Exact, Plan};
 use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
-use telaudit_model::{Date, Decimal, Dump, Proposal, RuleResult, Severity, SourceKind, Sym};
+use telaudit_model::{Date, Decimal, DecimalSum, Dump, Proposal, RuleResult, Severity, SourceKind, Sym};
 use telaudit_recovery::Recovery;
 
 /// An exact amount as findings.csv writes its in-totals columns: every
@@ -370,22 +370,39 @@ pub fn summarize_resolved(
 
     // The overlap rule (claims.rs): per claim key, the largest recoverable and the
     // largest monthly (separately), counted once, on the carrier the key belongs to.
+    // Every sum adds its amounts in the claims' order ([`DecimalSum`]: as
+    // `Decimal` adds them, as integers).
     let sym_count = dump.strings.len();
-    let mut carrier_rec = vec![Decimal::ZERO; sym_count];
-    let mut carrier_mon = vec![Decimal::ZERO; sym_count];
+    let mut carrier_rec = vec![DecimalSum::default(); sym_count];
+    let mut carrier_mon = vec![DecimalSum::default(); sym_count];
     let mut carrier_claimed = vec![false; sym_count];
-    let mut recoverable = Decimal::ZERO;
-    let mut monthly = Decimal::ZERO;
-    let mut expired = Decimal::ZERO;
+    let mut recoverable = DecimalSum::default();
+    let mut monthly = DecimalSum::default();
+    let mut expired = DecimalSum::default();
     let resolved = &claims.0;
     let in_totals = claims::shares(results, resolved);
     // The recoverable money of the lines a filed claim covers (docs/recovery.md).
-    let mut covered = Decimal::ZERO;
+    let mut covered = DecimalSum::default();
     // The recoverable money per month of the charges it is claimed on (report.html's chart).
-    let mut months: FxHashMap<(u32, u32), Decimal> = FxHashMap::default();
+    let mut months: Vec<((u32, u32), DecimalSum)> = Vec::new();
+    let mut month_at: FxHashMap<(u32, u32), usize> = FxHashMap::default();
+    // Claims come in runs of one month: its place is looked up once a run.
+    let mut last_month: Option<((u32, u32), usize)> = None;
     for k in resolved {
         let p = k.period(dump);
-        *months.entry((p.year(), p.month())).or_insert(Decimal::ZERO) += k.recoverable;
+        let ym = (p.year(), p.month());
+        let at = match last_month {
+            Some((m, at)) if m == ym => at,
+            _ => {
+                let at = *month_at.entry(ym).or_insert_with(|| {
+                    months.push((ym, DecimalSum::default()));
+                    months.len() - 1
+                });
+                last_month = Some((ym, at));
+                at
+            }
+        };
+        months[at].1 += k.recoverable;
         if rec.is_some_and(|r| r.coverage.claim(&k.key).is_some()) {
             covered += k.recoverable;
         }
@@ -399,6 +416,8 @@ pub fn summarize_resolved(
             carrier_claimed[c] = true;
         }
     }
+    let (recoverable, monthly, expired, covered) =
+        (recoverable.value(), monthly.value(), expired.value(), covered.value());
     let annual = monthly * Decimal::from(12);
     let totals = Totals {
         recoverable,
@@ -430,8 +449,8 @@ pub fn summarize_resolved(
                 carrier: name.to_string(),
                 rows: rows[c],
                 billed_total: micros_sum(billed[c]),
-                recoverable: carrier_rec[c],
-                monthly: carrier_mon[c],
+                recoverable: carrier_rec[c].value(),
+                monthly: carrier_mon[c].value(),
             },
         );
     }
@@ -457,7 +476,7 @@ pub fn summarize_resolved(
         in_totals,
         recovery,
         waste_by_month: {
-            let mut m: Vec<((u32, u32), Decimal)> = months.into_iter().collect();
+            let mut m: Vec<((u32, u32), Decimal)> = months.into_iter().map(|(ym, sum)| (ym, sum.value())).collect();
             m.sort_unstable_by_key(|&(ym, _)| ym);
             m
         },

@@ -92,8 +92,9 @@ pub fn expire(dump: &Dump, results: &mut [RuleResult]) {
                 }
             }
             if changed {
-                f.recoverable = f.claims.iter().map(|c| c.recoverable).sum();
-                f.expired = f.claims.iter().map(|c| c.expired).sum();
+                let (recoverable, _, expired) = crate::util::claim_sums(&f.claims);
+                f.recoverable = recoverable;
+                f.expired = expired;
             }
         }
     }

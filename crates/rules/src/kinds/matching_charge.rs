@@ -8,7 +8,7 @@ use crate::util::{periods_text, row_claim, Draft, SymMemo};
 use rayon::prelude::*;
 use regex::Regex;
 use rustc_hash::FxHashMap;
-use telaudit_model::{ChargeTypes, Claim, Decimal, Dump, Finding, RowId, Sym};
+use telaudit_model::{ChargeTypes, Decimal, Dump, Finding, RowId, Sym};
 
 /// This kind's entry in the registry ([`crate::kinds::REGISTRY`]).
 pub const KIND: KindDef = KindDef {
@@ -208,77 +208,91 @@ impl MatchingCharge {
 /// `Sym::EMPTY` unless `group_by` holds it).
 type GroupKey = (AccId, Sym, Sym, Sym);
 
-/// The rows of a run of rows that a rule matched, grouped: per group (in
-/// order of first appearance) its key, its rows and its claims, in row order.
+/// The rows of a run of rows that a rule matched: the groups' keys in order
+/// of first appearance, and each matched row with its group's place there.
 struct Matched {
-    groups: Vec<(GroupKey, Vec<RowId>, Vec<Claim>)>,
+    keys: Vec<GroupKey>,
+    rows: Vec<(u32, RowId)>,
 }
 
 /// How many rows one task matches: the row scan is split in runs of rows
 /// matched in parallel, whose groups are then joined in row order.
-const CHUNK: usize = 1 << 16;
+const CHUNK: usize = 1 << 17;
 
 impl Kind for MatchingCharge {
     fn run(&self, id: &str, dump: &Dump, ix: &Index) -> Vec<Finding> {
         if self.requires_tax_exempt && !dump.config.tax_exempt {
             return Vec::new();
         }
-        // Runs of rows matched in parallel, joined in row order: each group's
-        // rows and claims are in row order, as one scan would leave them.
+        // Runs of rows matched in parallel, then joined in row order: every
+        // group's rows end up ascending, as one scan would leave them.
         let chunks: Vec<Matched> = dump
             .rows
             .par_chunks(CHUNK)
             .enumerate()
-            .map(|(c, rows)| self.scan(dump, ix, c * CHUNK, rows))
+            .map(|(c, rows)| self.scan(dump, c * CHUNK, rows, ix))
             .collect();
-        let mut at: FxHashMap<GroupKey, usize> = FxHashMap::default();
-        let mut groups: Vec<(GroupKey, Vec<RowId>, Vec<Claim>)> = Vec::new();
-        for chunk in chunks {
-            for (key, rows, claims) in chunk.groups {
-                match at.get(&key) {
-                    Some(&g) => {
-                        groups[g].1.extend(rows);
-                        groups[g].2.extend(claims);
-                    }
-                    None => {
-                        at.insert(key, groups.len());
-                        groups.push((key, rows, claims));
-                    }
-                }
-            }
-        }
+        let groups = join_groups(&chunks);
         groups
             .into_par_iter()
-            .map(|(key, rows, claims)| {
-                let first = &dump.rows[rows[0] as usize];
-                let mut draft = Draft::new(first.carrier, first.account, key.1);
-                if self.by_description {
-                    draft.group.push(dump.s(first.description).to_string());
-                }
-                if self.by_code {
-                    draft.group.push(dump.s(first.charge_code).to_string());
-                }
-                draft.rows = rows;
-                draft.claims = claims;
-                let n = draft.distinct_periods(dump).len();
-                let mut text = self.fill(dump, &draft);
-                text.push_str(", ");
-                text.push_str(&periods_text(n));
-                draft.finish(id, dump, text)
-            })
+            .map(|(key, rows)| self.finding(id, dump, ix, key, rows))
             .collect()
     }
 }
 
+/// The groups of every run, in order of first appearance, each with its rows
+/// in row order: the runs' groups numbered across runs, then the rows placed
+/// by a counting sort (each group's share of one list, no list grown row by row).
+fn join_groups(chunks: &[Matched]) -> Vec<(GroupKey, Vec<RowId>)> {
+    let mut at: FxHashMap<GroupKey, u32> = FxHashMap::default();
+    let mut keys: Vec<GroupKey> = Vec::new();
+    let numbers: Vec<Vec<u32>> = chunks
+        .iter()
+        .map(|c| {
+            c.keys
+                .iter()
+                .map(|&k| {
+                    *at.entry(k).or_insert_with(|| {
+                        keys.push(k);
+                        (keys.len() - 1) as u32
+                    })
+                })
+                .collect()
+        })
+        .collect();
+    let mut counts = vec![0usize; keys.len()];
+    for (c, n) in chunks.iter().zip(&numbers) {
+        for &(g, _) in &c.rows {
+            counts[n[g as usize] as usize] += 1;
+        }
+    }
+    let mut groups: Vec<(GroupKey, Vec<RowId>)> = keys
+        .into_iter()
+        .zip(&counts)
+        .map(|(k, &n)| (k, Vec::with_capacity(n)))
+        .collect();
+    for (c, n) in chunks.iter().zip(&numbers) {
+        for &(g, r) in &c.rows {
+            groups[n[g as usize] as usize].1.push(r);
+        }
+    }
+    groups
+}
+
 impl MatchingCharge {
     /// The rows of `rows` (the dump's rows from `first` on) that the rule
-    /// matches, grouped. Each text is matched against the patterns once
-    /// ([`SymMemo`]), not once a row.
-    fn scan(&self, dump: &Dump, ix: &Index, first: usize, rows: &[telaudit_model::Row]) -> Matched {
+    /// matches, each with its group. Each text is matched against the
+    /// patterns once ([`SymMemo`]), not once a row.
+    fn scan(&self, dump: &Dump, first: usize, rows: &[telaudit_model::Row], ix: &Index) -> Matched {
         let mut desc_memo = SymMemo::new(dump);
         let mut code_memo = SymMemo::new(dump);
-        let mut at: FxHashMap<GroupKey, usize> = FxHashMap::default();
-        let mut groups: Vec<(GroupKey, Vec<RowId>, Vec<Claim>)> = Vec::new();
+        let mut at: FxHashMap<GroupKey, u32> = FxHashMap::default();
+        let mut out = Matched {
+            keys: Vec::new(),
+            rows: Vec::new(),
+        };
+        // Rows come in runs of one group: its number is looked up once a run.
+        let mut last: Option<(GroupKey, u32)> = None;
         for (j, row) in rows.iter().enumerate() {
             if !self.charge_types.contains(row.charge_type)
                 || (self.positive_only && !row.amount.is_positive())
@@ -302,7 +316,6 @@ impl MatchingCharge {
                 continue;
             }
             let i = first + j;
-            let r = i as RowId;
             let key = (
                 ix.row_acc[i],
                 if self.by_service { row.service } else { Sym::EMPTY },
@@ -313,28 +326,57 @@ impl MatchingCharge {
                 },
                 if self.by_code { row.charge_code } else { Sym::EMPTY },
             );
-            let g = *at.entry(key).or_insert_with(|| {
-                groups.push((key, Vec::new(), Vec::new()));
-                groups.len() - 1
-            });
-            let group = &mut groups[g];
-            group.1.push(r);
-            if self.recoverable_amount || self.monthly_latest {
-                let amount = row.amount.to_decimal();
-                let recoverable = if self.recoverable_amount {
-                    amount
-                } else {
-                    Decimal::ZERO
-                };
-                let monthly = if self.monthly_latest && ix.recurs_monthly(dump, r) {
-                    amount
-                } else {
-                    Decimal::ZERO
-                };
-                group.2.push(row_claim(r, recoverable, monthly));
-            }
+            let g = match last {
+                Some((k, g)) if k == key => g,
+                _ => {
+                    let g = *at.entry(key).or_insert_with(|| {
+                        out.keys.push(key);
+                        (out.keys.len() - 1) as u32
+                    });
+                    last = Some((key, g));
+                    g
+                }
+            };
+            out.rows.push((g, i as RowId));
         }
-        Matched { groups }
+        out
+    }
+
+    /// One group's finding: its rows (ascending), their claims, its text.
+    fn finding(&self, id: &str, dump: &Dump, ix: &Index, key: GroupKey, rows: Vec<RowId>) -> Finding {
+        let first = &dump.rows[rows[0] as usize];
+        let mut draft = Draft::new(first.carrier, first.account, key.1);
+        if self.by_description {
+            draft.group.push(dump.s(first.description).to_string());
+        }
+        if self.by_code {
+            draft.group.push(dump.s(first.charge_code).to_string());
+        }
+        if self.recoverable_amount || self.monthly_latest {
+            draft.claims = rows
+                .iter()
+                .map(|&r| {
+                    let amount = dump.rows[r as usize].amount.to_decimal();
+                    let recoverable = if self.recoverable_amount {
+                        amount
+                    } else {
+                        Decimal::ZERO
+                    };
+                    let monthly = if self.monthly_latest && ix.recurs_monthly(dump, r) {
+                        amount
+                    } else {
+                        Decimal::ZERO
+                    };
+                    row_claim(r, recoverable, monthly)
+                })
+                .collect();
+        }
+        draft.rows = rows;
+        let n = draft.distinct_periods(dump).len();
+        let mut text = self.fill(dump, &draft);
+        text.push_str(", ");
+        text.push_str(&periods_text(n));
+        draft.finish(id, dump, text)
     }
 }
 
