@@ -114,6 +114,17 @@ fn pool_line_services(
     if wanted.is_empty() {
         return FxHashMap::default();
     }
+    // Rows are kept in file and line order, so each line is found by a binary
+    // search; were they not, one pass over every row finds them.
+    if dump.rows.is_sorted_by_key(|r| r.source) {
+        return wanted
+            .into_iter()
+            .filter_map(|src| {
+                let i = dump.rows.binary_search_by_key(&src, |r| r.source).ok()?;
+                Some((src, dump.rows[i].service))
+            })
+            .collect();
+    }
     dump.rows
         .iter()
         .filter(|r| wanted.contains(&r.source))
@@ -149,7 +160,8 @@ pub(crate) fn changes_resolved(
         .map(|k| (k.key, (k.monthly_order, k.monthly)))
         .collect();
     let pool_lines = pool_line_services(dump, &all);
-    let mut by_service: BTreeMap<(&str, &str, &str), Gathered> = BTreeMap::new();
+    // By symbols (one per text), ordered by their texts at the end.
+    let mut by_service: FxHashMap<ServiceKey, Gathered> = FxHashMap::default();
     let texts = |(c, a, s): ServiceKey| (dump.s(c), dump.s(a), dump.s(s));
     // The findings that carry a change, in findings.csv order: the first of
     // the first action wins.
@@ -164,7 +176,7 @@ pub(crate) fn changes_resolved(
                 continue;
             };
             services.insert(s);
-            let g = by_service.entry(texts(s)).or_default();
+            let g = by_service.entry(s).or_default();
             // Only the monthly this finding owns in the totals (each key has one owner).
             let monthly = match owned.get(&c.key) {
                 Some(&(owner, m)) if owner == order => m,
@@ -174,7 +186,7 @@ pub(crate) fn changes_resolved(
             *m = (*m).max(monthly);
         }
         for s in services {
-            let g = by_service.entry(texts(s)).or_default();
+            let g = by_service.entry(s).or_default();
             if g.best.as_ref().is_none_or(|(a, ..)| change.action < *a) {
                 // A pool's service moves from its own plan.
                 let pool = change.pool.as_ref();
@@ -200,10 +212,15 @@ pub(crate) fn changes_resolved(
         if f.service.is_empty() || by_service.is_empty() {
             continue;
         }
-        if let Some(g) = by_service.get_mut(&texts((f.carrier, f.account, f.service))) {
-            g.rules.insert(f.rule.clone());
+        if let Some(g) = by_service.get_mut(&(f.carrier, f.account, f.service)) {
+            if !g.rules.contains(&f.rule) {
+                g.rules.insert(f.rule.clone());
+            }
         }
     }
+    let mut by_service: Vec<((&str, &str, &str), Gathered)> =
+        by_service.into_iter().map(|(k, g)| (texts(k), g)).collect();
+    by_service.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let mut by_carrier: BTreeMap<&str, Vec<ChangeLine>> = BTreeMap::new();
     for ((carrier, account, service), g) in by_service {
         let Some((action, from, to, pool)) = g.best else {
