@@ -345,6 +345,14 @@ impl DecimalSum {
         if m == 0 {
             return;
         }
+        if s == self.scale {
+            // The common case: amounts of one scale (a bill's millionths).
+            match self.mantissa.checked_add(m) {
+                Some(t) if t < DECIMAL_LIMIT => self.mantissa = t,
+                _ => self.hand_over(d),
+            }
+            return;
+        }
         let scale = self.scale.max(s);
         let up = |v: u128, from: u32| v.checked_mul(10u128.checked_pow(scale - from)?);
         match (up(self.mantissa, self.scale), up(m, s)) {

@@ -656,7 +656,10 @@ fn sort_lines(dump: &Dump, findings: &[(&RuleInfo, &Finding)], lines: Vec<Disput
             (packed, i)
         })
         .collect();
-    order.sort_unstable();
+    // Lines come mostly in this order already (a bill's rows by period,
+    // invoice, service): the stable sort takes such runs as they are. The
+    // place makes every key distinct, so any sort gives this one order.
+    order.sort();
     // Lines equal on those keys (rare) are ordered by source text, rule, place.
     let mut start = 0;
     while start < order.len() {

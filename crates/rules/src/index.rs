@@ -116,7 +116,7 @@ impl Index {
         // every row (for an account that call detail alone names).
         let mut latest: Vec<(Option<Span>, Span)> = Vec::new();
         ix.call_detail = dump.call_detail_files();
-        for (i, r) in dump.rows.iter().enumerate() {
+        for r in &dump.rows {
             let ak = (r.carrier, r.account);
             let acc = match last_acc {
                 Some((k, a)) if k == ak => a,
@@ -177,9 +177,20 @@ impl Index {
                     None => l.0 = Some((r.period_start, r.period_end)),
                 }
             }
-            ix.services[svc as usize].rows.push(i as RowId);
             ix.row_acc.push(acc);
             ix.row_svc.push(svc);
+        }
+        // Each service's rows, ascending: counted first, so each list is
+        // made at its size instead of grown row by row.
+        let mut counts = vec![0usize; ix.services.len()];
+        for &s in &ix.row_svc {
+            counts[s as usize] += 1;
+        }
+        for (info, &n) in ix.services.iter_mut().zip(&counts) {
+            info.rows = Vec::with_capacity(n);
+        }
+        for (i, &s) in ix.row_svc.iter().enumerate() {
+            ix.services[s as usize].rows.push(i as RowId);
         }
         for (a, l) in ix.accounts.iter_mut().zip(&latest) {
             a.periods.sort_unstable();
