@@ -658,8 +658,13 @@ fn sort_lines(dump: &Dump, findings: &[(&RuleInfo, &Finding)], lines: Vec<Disput
         .collect();
     // Lines come mostly in this order already (a bill's rows by period,
     // invoice, service): the stable sort takes such runs as they are. The
-    // place makes every key distinct, so any sort gives this one order.
-    order.sort();
+    // place makes every key distinct, so any sort gives this one order (a
+    // large account's in parallel: its lines are most of the work).
+    if order.len() > 1 << 14 {
+        order.par_sort();
+    } else {
+        order.sort();
+    }
     // Lines equal on those keys (rare) are ordered by source text, rule, place.
     let mut start = 0;
     while start < order.len() {
