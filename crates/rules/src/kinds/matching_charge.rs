@@ -221,16 +221,26 @@ const CHUNK: usize = 1 << 17;
 
 impl Kind for MatchingCharge {
     fn run(&self, id: &str, dump: &Dump, ix: &Index) -> Vec<Finding> {
+        self.run_in_chunks(id, dump, ix, CHUNK)
+    }
+}
+
+impl MatchingCharge {
+    /// As [`Kind::run`], matching runs of `rows_per_chunk` rows in parallel
+    /// (`run` takes 2^17): the findings are the same whatever the size (a test
+    /// compares them).
+    pub fn run_in_chunks(&self, id: &str, dump: &Dump, ix: &Index, rows_per_chunk: usize) -> Vec<Finding> {
         if self.requires_tax_exempt && !dump.config.tax_exempt {
             return Vec::new();
         }
+        let chunk = rows_per_chunk.max(1);
         // Runs of rows matched in parallel, then joined in row order: every
         // group's rows end up ascending, as one scan would leave them.
         let chunks: Vec<Matched> = dump
             .rows
-            .par_chunks(CHUNK)
+            .par_chunks(chunk)
             .enumerate()
-            .map(|(c, rows)| self.scan(dump, c * CHUNK, rows, ix))
+            .map(|(c, rows)| self.scan(dump, c * chunk, rows, ix))
             .collect();
         let groups = join_groups(&chunks);
         groups
