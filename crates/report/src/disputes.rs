@@ -643,28 +643,7 @@ fn sort_lines(dump: &Dump, findings: &[(&RuleInfo, &Finding)], lines: Vec<Disput
             .get(l.finding as usize)
             .map_or("", |(r, _)| r.id.as_str())
     };
-    // The first four keys packed in one integer (a date's packed YYYYMMDD
-    // orders as the date), then the line's place: sorted as integers.
-    let mut order: Vec<(u128, usize)> = keys
-        .iter()
-        .enumerate()
-        .map(|(i, k)| {
-            let packed = u128::from(k.0.packed()) << 96
-                | u128::from(inv[i]) << 64
-                | u128::from(svc[i]) << 32
-                | u128::from(code[i]);
-            (packed, i)
-        })
-        .collect();
-    // Lines come mostly in this order already (a bill's rows by period,
-    // invoice, service): the stable sort takes such runs as they are. The
-    // place makes every key distinct, so any sort gives this one order (a
-    // large account's in parallel: its lines are most of the work).
-    if order.len() > 1 << 14 {
-        order.par_sort();
-    } else {
-        order.sort();
-    }
+    let mut order = packed_order(&keys, &inv, &svc, &code);
     // Lines equal on those keys (rare) are ordered by source text, rule, place.
     let mut start = 0;
     while start < order.len() {
@@ -676,6 +655,58 @@ fn sort_lines(dump: &Dump, findings: &[(&RuleInfo, &Finding)], lines: Vec<Disput
     }
     let mut slots: Vec<Option<DisputeLine>> = lines.into_iter().map(Some).collect();
     order.into_iter().filter_map(|o| slots[o.1].take()).collect()
+}
+
+/// The lines' places in the order of their first four keys (period, then the
+/// ranks of invoice, service and code), each with its keys packed in one
+/// integer: equal keys, equal integers. The keys and the place are packed in
+/// one `u128` and sorted as plain integers when they fit (they do unless an
+/// account has billions of lines), else sorted as (keys, place) pairs.
+fn packed_order(keys: &[(Date, TextKey<'_>, TextKey<'_>, TextKey<'_>)], inv: &[u32], svc: &[u32], code: &[u32]) -> Vec<(u128, usize)> {
+    let mut dates: Vec<u32> = keys.iter().map(|k| k.0.packed()).collect();
+    dates.sort_unstable();
+    dates.dedup();
+    let date = |k: &(Date, TextKey<'_>, TextKey<'_>, TextKey<'_>)| -> u32 {
+        dates.binary_search(&k.0.packed()).unwrap_or(0) as u32
+    };
+    let bits = |v: u64| u64::BITS - v.leading_zeros();
+    let widest = |v: &[u32]| bits(u64::from(v.iter().copied().max().unwrap_or(0)));
+    let w = [bits(dates.len() as u64), widest(inv), widest(svc), widest(code)];
+    let place = bits(keys.len() as u64);
+    let large = keys.len() > 1 << 14;
+    if w.iter().sum::<u32>() + place <= 128 {
+        let pack = |i: usize| {
+            let parts = [date(&keys[i]), inv[i], svc[i], code[i]];
+            let key = parts.iter().zip(w).fold(0u128, |acc, (&p, w)| acc << w | u128::from(p));
+            key << place | i as u128
+        };
+        let mut packed: Vec<u128> = (0..keys.len()).map(pack).collect();
+        // A large account's lines (most of the work) sorted in parallel.
+        if large {
+            packed.par_sort_unstable();
+        } else {
+            packed.sort_unstable();
+        }
+        let mask = (1u128 << place) - 1;
+        return packed.into_iter().map(|v| (v >> place, (v & mask) as usize)).collect();
+    }
+    let mut order: Vec<(u128, usize)> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| {
+            let packed = u128::from(k.0.packed()) << 96
+                | u128::from(inv[i]) << 64
+                | u128::from(svc[i]) << 32
+                | u128::from(code[i]);
+            (packed, i)
+        })
+        .collect();
+    if large {
+        order.par_sort_unstable();
+    } else {
+        order.sort_unstable();
+    }
+    order
 }
 
 /// Each text's rank among the distinct texts, in text order, aligned with them:
