@@ -71,8 +71,9 @@ fn the_index_is_the_same_whatever_the_runs_of_rows() {
     }
 }
 
-/// TAX001 as rules/TAX001.toml gives it, and a rule grouped by account and
-/// charge code across services (a group's rows are then far apart).
+/// TAX001 as rules/TAX001.toml gives it, and a rule on every charge with a
+/// code, grouped by account and charge code across services (a group's rows
+/// are then far apart, credits and all).
 fn rules() -> [MatchingCharge; 2] {
     let tax = MatchingCharge {
         charge_types: ChargeTypes::of(&[ChargeType::Tax]),
@@ -93,7 +94,7 @@ fn rules() -> [MatchingCharge; 2] {
     let by_code = MatchingCharge {
         charge_types: ChargeTypes::ALL,
         description_pattern: None,
-        code_pattern: Some(regex::Regex::new("(?i)tax|fee").unwrap()),
+        code_pattern: Some(regex::Regex::new("[A-Z]").unwrap()),
         match_all: false,
         positive_only: false,
         requires_tax_exempt: false,
