@@ -647,9 +647,14 @@ fn sort_lines(dump: &Dump, findings: &[(&RuleInfo, &Finding)], lines: Vec<Disput
     // Lines equal on those keys (rare) are ordered by source text, rule, place.
     let mut start = 0;
     while start < order.len() {
-        let end = start + order[start..].iter().take_while(|o| o.0 == order[start].0).count();
+        let end = start
+            + order[start..]
+                .iter()
+                .take_while(|o| o.0 == order[start].0)
+                .count();
         if end - start > 1 {
-            order[start..end].sort_by_cached_key(|&(_, i)| (source_text(dump, &lines[i]), rule(&lines[i]), i));
+            order[start..end]
+                .sort_by_cached_key(|&(_, i)| (source_text(dump, &lines[i]), rule(&lines[i]), i));
         }
         start = end;
     }
@@ -662,7 +667,12 @@ fn sort_lines(dump: &Dump, findings: &[(&RuleInfo, &Finding)], lines: Vec<Disput
 /// integer: equal keys, equal integers. The keys and the place are packed in
 /// one `u128` and sorted as plain integers when they fit (they do unless an
 /// account has billions of lines), else sorted as (keys, place) pairs.
-fn packed_order(keys: &[(Date, TextKey<'_>, TextKey<'_>, TextKey<'_>)], inv: &[u32], svc: &[u32], code: &[u32]) -> Vec<(u128, usize)> {
+fn packed_order(
+    keys: &[(Date, TextKey<'_>, TextKey<'_>, TextKey<'_>)],
+    inv: &[u32],
+    svc: &[u32],
+    code: &[u32],
+) -> Vec<(u128, usize)> {
     let mut dates: Vec<u32> = keys.iter().map(|k| k.0.packed()).collect();
     dates.sort_unstable();
     dates.dedup();
@@ -677,7 +687,10 @@ fn packed_order(keys: &[(Date, TextKey<'_>, TextKey<'_>, TextKey<'_>)], inv: &[u
     if w.iter().sum::<u32>() + place <= 128 {
         let pack = |i: usize| {
             let parts = [date(&keys[i]), inv[i], svc[i], code[i]];
-            let key = parts.iter().zip(w).fold(0u128, |acc, (&p, w)| acc << w | u128::from(p));
+            let key = parts
+                .iter()
+                .zip(w)
+                .fold(0u128, |acc, (&p, w)| acc << w | u128::from(p));
             key << place | i as u128
         };
         let mut packed: Vec<u128> = (0..keys.len()).map(pack).collect();
@@ -688,7 +701,10 @@ fn packed_order(keys: &[(Date, TextKey<'_>, TextKey<'_>, TextKey<'_>)], inv: &[u
             packed.sort_unstable();
         }
         let mask = (1u128 << place) - 1;
-        return packed.into_iter().map(|v| (v >> place, (v & mask) as usize)).collect();
+        return packed
+            .into_iter()
+            .map(|v| (v >> place, (v & mask) as usize))
+            .collect();
     }
     let mut order: Vec<(u128, usize)> = keys
         .iter()

@@ -363,7 +363,11 @@ impl Part {
             // detail's rows are no bill, so its period ends count only without one.
             let l = &mut p.latest[acc as usize];
             further(&mut l.1, r);
-            if !call_detail.get(r.source.file.0 as usize).copied().unwrap_or(false) {
+            if !call_detail
+                .get(r.source.file.0 as usize)
+                .copied()
+                .unwrap_or(false)
+            {
                 match &mut l.0 {
                     Some(b) => further(b, r),
                     None => l.0 = Some((r.period_start, r.period_end)),

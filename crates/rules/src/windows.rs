@@ -105,7 +105,10 @@ impl Context<'_> {
                     account,
                     period,
                     ..
-                } => (carrier, self.credit_dates.get(&(carrier, account, period)).copied()),
+                } => (
+                    carrier,
+                    self.credit_dates.get(&(carrier, account, period)).copied(),
+                ),
             };
             let filed_on = self.covered.filed_on(dump, &c.key);
             let from = filed_on.unwrap_or(self.as_of);

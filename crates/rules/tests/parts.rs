@@ -119,7 +119,11 @@ fn matching_charge_finds_the_same_whatever_the_runs_of_rows() {
         // Findings resting on rows far apart, so the runs split them.
         assert!(whole.iter().any(|f| f.claims.len() >= 6), "rule {n}");
         for rows in [1, 3, 97, 1_000] {
-            assert_eq!(rule.run_in_chunks("X001", &dump, &ix, rows), whole, "rule {n}, runs of {rows} rows");
+            assert_eq!(
+                rule.run_in_chunks("X001", &dump, &ix, rows),
+                whole,
+                "rule {n}, runs of {rows} rows"
+            );
         }
     }
 }
