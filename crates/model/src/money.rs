@@ -302,23 +302,13 @@ mod tests {
 /// non-zero operands and returns the other operand unchanged when one is zero;
 /// this follows it, and hands over to `Decimal` itself (from the same exact
 /// state) on the first negative amount or once the sum would leave 96 bits.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Default)]
 pub struct DecimalSum {
     /// The sum's digits and scale while it is kept as integers.
     mantissa: u128,
     scale: u32,
     /// The sum once `Decimal` took over.
     decimal: Option<Decimal>,
-}
-
-impl Default for DecimalSum {
-    fn default() -> Self {
-        DecimalSum {
-            mantissa: 0,
-            scale: 0,
-            decimal: None,
-        }
-    }
 }
 
 /// 2^96: a `Decimal`'s mantissa stays below it.
