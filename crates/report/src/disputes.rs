@@ -634,10 +634,22 @@ fn source_text(dump: &Dump, l: &DisputeLine) -> String {
 /// integers; the source text is made only for lines equal on the rest.
 fn sort_lines(dump: &Dump, findings: &[(&RuleInfo, &Finding)], lines: Vec<DisputeLine>) -> Vec<DisputeLine> {
     type Key<'k> = (Date, TextKey<'k>, TextKey<'k>, TextKey<'k>);
-    let keys: Vec<Key<'_>> = lines.iter().map(|l| sort_key(dump, l)).collect();
-    let inv = ranks(dump, keys.iter().map(|k| k.1));
-    let svc = ranks(dump, keys.iter().map(|k| k.2));
-    let code = ranks(dump, keys.iter().map(|k| k.3));
+    // A large account's keys (a row looked up per line) and the three rankings
+    // are made in parallel: its lines are most of the work.
+    let keys: Vec<Key<'_>> = if lines.len() > 1 << 14 {
+        lines.par_iter().map(|l| sort_key(dump, l)).collect()
+    } else {
+        lines.iter().map(|l| sort_key(dump, l)).collect()
+    };
+    let (inv, (svc, code)) = rayon::join(
+        || ranks(dump, keys.iter().map(|k| k.1)),
+        || {
+            rayon::join(
+                || ranks(dump, keys.iter().map(|k| k.2)),
+                || ranks(dump, keys.iter().map(|k| k.3)),
+            )
+        },
+    );
     let rule = |l: &DisputeLine| {
         findings
             .get(l.finding as usize)
