@@ -164,6 +164,28 @@ impl Date {
     }
 }
 
+/// [`Date::plus_days`] for a stream of (date, days) that comes in runs of one
+/// pair (a finding's claims, an account's sorted dispute lines): the last
+/// answer is kept, so a run costs one calendar computation instead of one a row.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PlusDays {
+    last: Option<((Date, u32), Option<Date>)>,
+}
+
+impl PlusDays {
+    /// `date.plus_days(days)`, worked out again only when the pair changes.
+    pub fn get(&mut self, date: Date, days: u32) -> Option<Date> {
+        match self.last {
+            Some((k, v)) if k == (date, days) => v,
+            _ => {
+                let v = date.plus_days(days);
+                self.last = Some(((date, days), v));
+                v
+            }
+        }
+    }
+}
+
 /// The number of days in month `m` (1 to 12) of year `y`, leap years counted.
 pub fn days_in_month(y: u32, m: u32) -> u32 {
     match m {
@@ -189,6 +211,28 @@ impl fmt::Debug for Date {
 
 #[cfg(test)]
 mod tests {
+
+    /// The memo answers as `plus_days` does, pair by pair, whatever the order
+    /// of the pairs (repeated, alternating, past year 9999).
+    #[test]
+    fn plus_days_memo_answers_as_plus_days() {
+        let d = |s: &str| Date::parse(s).unwrap();
+        let pairs = [
+            (d("2025-01-31"), 90),
+            (d("2025-01-31"), 90),
+            (d("2024-02-29"), 365),
+            (d("2025-01-31"), 90),
+            (d("2025-01-31"), 30),
+            (d("9999-12-01"), 31),
+            (d("9999-12-01"), 31),
+        ];
+        let mut memo = PlusDays::default();
+        for (date, n) in pairs {
+            assert_eq!(memo.get(date, n), date.plus_days(n), "{date} + {n}");
+        }
+        assert_eq!(memo.get(d("2025-01-31"), 30), Some(d("2025-03-02")));
+        assert_eq!(memo.get(d("9999-12-01"), 31), None);
+    }
 
     #[test]
     fn minus_days_crosses_months_years_and_leap_days() {

@@ -169,6 +169,11 @@ pub fn finding_key(parts: &[&str]) -> String {
         if i > 0 {
             out.push('|');
         }
+        // Most parts need no escape: copied whole.
+        if !p.bytes().any(|b| b == b'|' || b == b'\\') {
+            out.push_str(p);
+            continue;
+        }
         for c in p.chars() {
             if c == '|' || c == '\\' {
                 out.push('\\');

@@ -26,7 +26,7 @@ pub use charge::{
     CanonicalColumn, ChargeType, ChargeTypes, FileId, Row, RowId, SourceRef, CANONICAL, CANONICAL_COLUMNS,
     CANONICAL_COLUMNS_WITHOUT_PERIODS,
 };
-pub use date::{days_in_month, Date, DateError};
+pub use date::{days_in_month, Date, DateError, PlusDays};
 pub use finding::{
     finding_key, finding_key_parts, Action, Change, Claim, ClaimKey, Finding, PoolChange, Request, RuleInfo,
     RuleResult, Severity,
@@ -39,7 +39,7 @@ pub use input::{
 };
 pub use intern::{Interner, Sym};
 pub use ledger::{LedgerClaim, LedgerStatus};
-pub use money::{money_string, round_cents, DecimalError, Micros};
+pub use money::{money_string, round_cents, DecimalError, DecimalSum, Micros};
 pub use rust_decimal::Decimal;
 pub use text::{escape_invisible, is_invisible, spreadsheet_guard, visible, visible_lines, Place};
 pub use usage::{convert_usage, unit_scale, Unmeasured, UsageFile, UsageGap, UsageKind, UsageMeasure};

@@ -431,3 +431,85 @@ mod tests {
         }
     }
 }
+
+/// A running sum of [`Decimal`]s that ends exactly where adding them one by
+/// one to `Decimal::ZERO` ends (`Iterator::sum`), value, scale and sign alike,
+/// so every figure written from it stays byte for byte the same, but adds
+/// non-negative amounts as integers: a per-claim total over hundreds of
+/// thousands of claims. `rust_decimal`'s addition keeps the larger scale of two
+/// non-zero operands and returns the other operand unchanged when one is zero;
+/// this follows it, and hands over to `Decimal` itself (from the same exact
+/// state) on the first negative amount or once the sum would leave 96 bits.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct DecimalSum {
+    /// The sum's digits and scale while it is kept as integers.
+    mantissa: u128,
+    scale: u32,
+    /// The sum once `Decimal` took over.
+    decimal: Option<Decimal>,
+}
+
+/// 2^96: a `Decimal`'s mantissa stays below it.
+const DECIMAL_LIMIT: u128 = 1 << 96;
+
+impl DecimalSum {
+    /// Adds `d`.
+    #[inline]
+    pub fn add(&mut self, d: Decimal) {
+        if let Some(sum) = &mut self.decimal {
+            *sum += d;
+            return;
+        }
+        if d.is_sign_negative() {
+            self.hand_over(d);
+            return;
+        }
+        let (m, s) = (d.mantissa().unsigned_abs(), d.scale());
+        if self.mantissa == 0 {
+            // Zero plus d is d as it is (its scale too).
+            (self.mantissa, self.scale) = (m, s);
+            return;
+        }
+        if m == 0 {
+            return;
+        }
+        if s == self.scale {
+            // The common case: amounts of one scale (a bill's millionths).
+            match self.mantissa.checked_add(m) {
+                Some(t) if t < DECIMAL_LIMIT => self.mantissa = t,
+                _ => self.hand_over(d),
+            }
+            return;
+        }
+        let scale = self.scale.max(s);
+        let up = |v: u128, from: u32| v.checked_mul(10u128.checked_pow(scale - from)?);
+        match (up(self.mantissa, self.scale), up(m, s)) {
+            (Some(a), Some(b)) if a < DECIMAL_LIMIT && b < DECIMAL_LIMIT && a + b < DECIMAL_LIMIT => {
+                (self.mantissa, self.scale) = (a + b, scale);
+            }
+            _ => self.hand_over(d),
+        }
+    }
+
+    /// The sum so far as a `Decimal`, then `Decimal`'s own addition of `d`.
+    fn hand_over(&mut self, d: Decimal) {
+        let mut sum = self.value();
+        sum += d;
+        self.decimal = Some(sum);
+    }
+
+    /// The sum.
+    pub fn value(&self) -> Decimal {
+        match self.decimal {
+            Some(d) => d,
+            // Below 2^96, so it fits (the cast cannot wrap).
+            None => Decimal::from_i128_with_scale(self.mantissa as i128, self.scale),
+        }
+    }
+}
+
+impl std::ops::AddAssign<Decimal> for DecimalSum {
+    fn add_assign(&mut self, d: Decimal) {
+        self.add(d);
+    }
+}

@@ -158,13 +158,26 @@ pub fn missing_credit_dates(
         return FxHashMap::default();
     }
     let usage = dump.call_detail_files();
+    // Rows come in runs of one (carrier, account, period): a run's latest
+    // invoice_date is looked up once, not once a row.
+    let mut run: Option<((Sym, Sym, Date), Date)> = None;
+    let mut flush = |run: Option<((Sym, Sym, Date), Date)>| {
+        if let Some((k, date)) = run {
+            if let Some(d) = want.get_mut(&k) {
+                *d = (*d).max(Some(date));
+            }
+        }
+    };
     for row in &dump.rows {
         if usage.get(row.source.file.0 as usize).copied().unwrap_or(false) {
             continue;
         }
-        if let Some(d) = want.get_mut(&(row.carrier, row.account, row.period_start)) {
-            *d = (*d).max(Some(row.invoice_date));
+        let key = (row.carrier, row.account, row.period_start);
+        match &mut run {
+            Some((k, d)) if *k == key => *d = (*d).max(row.invoice_date),
+            _ => flush(run.replace((key, row.invoice_date))),
         }
     }
+    flush(run);
     want.into_iter().filter_map(|(k, d)| Some((k, d?))).collect()
 }

@@ -18,7 +18,7 @@
 //! money (a disconnect billed with one-time charges only).
 
 use crate::disputes::unique_names;
-use crate::tables::{guard, join_sources, sorted_findings_indexed};
+use crate::tables::{guard, join_sources, sorted_findings_indexed_where};
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::{BTreeMap, BTreeSet};
 use telaudit_model::{money_string, Action, ClaimKey, Decimal, Dump, RuleResult, SourceRef, Sym};
@@ -114,6 +114,17 @@ fn pool_line_services(
     if wanted.is_empty() {
         return FxHashMap::default();
     }
+    // Rows are kept in file and line order, so each line is found by a binary
+    // search; were they not, one pass over every row finds them.
+    if dump.rows.is_sorted_by_key(|r| r.source) {
+        return wanted
+            .into_iter()
+            .filter_map(|src| {
+                let i = dump.rows.binary_search_by_key(&src, |r| r.source).ok()?;
+                Some((src, dump.rows[i].service))
+            })
+            .collect();
+    }
     dump.rows
         .iter()
         .filter(|r| wanted.contains(&r.source))
@@ -124,14 +135,33 @@ fn pool_line_services(
 /// One line per service with a finding that recommends a change, grouped by
 /// carrier (carriers in name order).
 pub fn changes(dump: &Dump, results: &[RuleResult]) -> Vec<CarrierChanges> {
-    let all = sorted_findings_indexed(dump, results);
-    // Per claimed key, the monthly the totals count and the finding that owns it.
-    let owned: FxHashMap<ClaimKey, (usize, Decimal)> = crate::claims::resolve(results)
-        .into_iter()
+    changes_resolved(dump, results, &crate::claims::resolve(results))
+}
+
+/// As [`changes`], with the claims already resolved (from the same results):
+/// the audit resolves them once for the totals, the dispute lines and this.
+pub(crate) fn changes_resolved(
+    dump: &Dump,
+    results: &[RuleResult],
+    resolved: &[crate::claims::Resolved<'_>],
+) -> Vec<CarrierChanges> {
+    // Only the findings that carry a change are ordered (findings.csv's order,
+    // a stable sort: the same relative order as sorting every finding).
+    let all = sorted_findings_indexed_where(dump, results, |f| f.change.is_some());
+    let mut with_change = vec![false; results.iter().map(|r| r.findings.len()).sum()];
+    for &(_, _, order) in &all {
+        with_change[order] = true;
+    }
+    // Per claimed key, the monthly the totals count and the finding that owns
+    // it; only a finding with a change reads it, so only its keys are kept.
+    let owned: FxHashMap<ClaimKey, (usize, Decimal)> = resolved
+        .iter()
+        .filter(|k| with_change.get(k.monthly_order).copied().unwrap_or(false))
         .map(|k| (k.key, (k.monthly_order, k.monthly)))
         .collect();
     let pool_lines = pool_line_services(dump, &all);
-    let mut by_service: BTreeMap<(&str, &str, &str), Gathered> = BTreeMap::new();
+    // By symbols (one per text), ordered by their texts at the end.
+    let mut by_service: FxHashMap<ServiceKey, Gathered> = FxHashMap::default();
     let texts = |(c, a, s): ServiceKey| (dump.s(c), dump.s(a), dump.s(s));
     // The findings that carry a change, in findings.csv order: the first of
     // the first action wins.
@@ -146,7 +176,7 @@ pub fn changes(dump: &Dump, results: &[RuleResult]) -> Vec<CarrierChanges> {
                 continue;
             };
             services.insert(s);
-            let g = by_service.entry(texts(s)).or_default();
+            let g = by_service.entry(s).or_default();
             // Only the monthly this finding owns in the totals (each key has one owner).
             let monthly = match owned.get(&c.key) {
                 Some(&(owner, m)) if owner == order => m,
@@ -156,7 +186,7 @@ pub fn changes(dump: &Dump, results: &[RuleResult]) -> Vec<CarrierChanges> {
             *m = (*m).max(monthly);
         }
         for s in services {
-            let g = by_service.entry(texts(s)).or_default();
+            let g = by_service.entry(s).or_default();
             if g.best.as_ref().is_none_or(|(a, ..)| change.action < *a) {
                 // A pool's service moves from its own plan.
                 let pool = change.pool.as_ref();
@@ -178,14 +208,19 @@ pub fn changes(dump: &Dump, results: &[RuleResult]) -> Vec<CarrierChanges> {
         }
     }
     // Every finding on those services names its rule, billing errors included.
-    for (_, f, _) in &all {
-        if f.service.is_empty() {
+    for f in results.iter().flat_map(|r| &r.findings) {
+        if f.service.is_empty() || by_service.is_empty() {
             continue;
         }
-        if let Some(g) = by_service.get_mut(&texts((f.carrier, f.account, f.service))) {
-            g.rules.insert(f.rule.clone());
+        if let Some(g) = by_service.get_mut(&(f.carrier, f.account, f.service)) {
+            if !g.rules.contains(&f.rule) {
+                g.rules.insert(f.rule.clone());
+            }
         }
     }
+    let mut by_service: Vec<((&str, &str, &str), Gathered)> =
+        by_service.into_iter().map(|(k, g)| (texts(k), g)).collect();
+    by_service.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let mut by_carrier: BTreeMap<&str, Vec<ChangeLine>> = BTreeMap::new();
     for ((carrier, account, service), g) in by_service {
         let Some((action, from, to, pool)) = g.best else {

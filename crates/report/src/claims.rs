@@ -5,7 +5,8 @@
 //! of the totals (findings.csv's `recoverable_in_totals` and `monthly_in_totals`)
 //! all read it.
 
-use telaudit_model::{ClaimKey, Date, Decimal, Dump, Finding, RowId, RuleInfo, RuleResult, Sym};
+use rayon::prelude::*;
+use telaudit_model::{ClaimKey, Date, Decimal, DecimalSum, Dump, Finding, RowId, RuleInfo, RuleResult, Sym};
 
 /// One claim key after overlap removal.
 pub(crate) struct Resolved<'a> {
@@ -90,30 +91,41 @@ pub(crate) fn resolve(results: &[RuleResult]) -> Vec<Resolved<'_>> {
             order += 1;
         }
     }
-    // Equal keys keep the entries' order (the place breaks the tie).
-    rows.sort_unstable();
+    // Equal keys keep the entries' order (the place breaks the tie); the keys
+    // are distinct integers, so a parallel sort gives the same order.
+    rows.par_sort_unstable();
     credits.sort_unstable();
-    let keyed = rows
-        .iter()
-        .map(|&k| (ClaimKey::Row((k >> 32) as RowId), (k & 0xFFFF_FFFF) as usize))
-        .chain(credits);
-    let mut out = Vec::new();
-    let mut group: Vec<&Entry<'_>> = Vec::new();
-    let mut last: Option<ClaimKey> = None;
-    for (key, i) in keyed {
-        if last != Some(key) {
-            if let Some(&first) = group.first() {
-                out.push(winner(first, &group[1..]));
-            }
-            group.clear();
-            last = Some(key);
-        }
-        group.push(&entries[i]);
-    }
-    if let Some(&first) = group.first() {
-        out.push(winner(first, &group[1..]));
-    }
+    let row_key = |k: u64| (ClaimKey::Row((k >> 32) as RowId), (k & 0xFFFF_FFFF) as usize);
+    // The rows' keys walked in parallel runs that end where a key ends (so no
+    // key is split), joined in order; then the missing credits.
+    let runs = key_runs(&rows, 4 * rayon::current_num_threads());
+    let mut out: Vec<Resolved<'_>> = runs
+        .par_iter()
+        .flat_map_iter(|&(a, b)| walk(rows[a..b].iter().map(|&k| row_key(k)), &entries))
+        .collect();
+    out.extend(walk(credits.into_iter(), &entries));
     return out;
+
+    /// Each key's claims resolved, the keys in the order given (equal keys together).
+    fn walk<'a>(keyed: impl Iterator<Item = (ClaimKey, usize)>, entries: &[Entry<'a>]) -> Vec<Resolved<'a>> {
+        let mut out = Vec::new();
+        let mut group: Vec<&Entry<'_>> = Vec::new();
+        let mut last: Option<ClaimKey> = None;
+        for (key, i) in keyed {
+            if last != Some(key) {
+                if let Some(&first) = group.first() {
+                    out.push(winner(first, &group[1..]));
+                }
+                group.clear();
+                last = Some(key);
+            }
+            group.push(&entries[i]);
+        }
+        if let Some(&first) = group.first() {
+            out.push(winner(first, &group[1..]));
+        }
+        out
+    }
 
     /// A key's claims (first, then the rest, in the findings' order) resolved.
     fn winner<'a>(first: &Entry<'a>, rest: &[&Entry<'a>]) -> Resolved<'a> {
@@ -157,6 +169,28 @@ pub(crate) fn resolve(results: &[RuleResult]) -> Vec<Resolved<'_>> {
     }
 }
 
+/// `parts` runs of sorted packed row keys (`row << 32 | place`) as (start,
+/// end), each ending where a row's keys end, so that no row is split.
+fn key_runs(keys: &[u64], parts: usize) -> Vec<(usize, usize)> {
+    let n = keys.len();
+    let mut runs = Vec::new();
+    let mut start = 0;
+    for p in 1..=parts.max(1) {
+        let mut end = (n * p / parts.max(1)).max(start);
+        while end > 0 && end < n && keys[end] >> 32 == keys[end - 1] >> 32 {
+            end += 1;
+        }
+        if end > start {
+            runs.push((start, end));
+            start = end;
+        }
+    }
+    if start < n {
+        runs.push((start, n));
+    }
+    runs
+}
+
 /// Each finding's share of the totals after the overlap rule (findings.csv's
 /// `recoverable_in_totals` and `monthly_in_totals`), exact, in the order of the
 /// results' findings (rules in order, then each rule's findings): every claim
@@ -170,7 +204,8 @@ pub(crate) fn in_totals(results: &[RuleResult]) -> Vec<(Decimal, Decimal)> {
 /// [`in_totals`] from claims already resolved.
 pub(crate) fn shares(results: &[RuleResult], resolved: &[Resolved<'_>]) -> Vec<(Decimal, Decimal)> {
     let n = results.iter().map(|r| r.findings.len()).sum();
-    let mut out = vec![(Decimal::ZERO, Decimal::ZERO); n];
+    // Summed as `Decimal` sums them, in the same order ([`DecimalSum`]).
+    let mut out = vec![(DecimalSum::default(), DecimalSum::default()); n];
     for k in resolved {
         if let Some(o) = out.get_mut(k.order) {
             o.0 += k.recoverable;
@@ -179,5 +214,42 @@ pub(crate) fn shares(results: &[RuleResult], resolved: &[Resolved<'_>]) -> Vec<(
             o.1 += k.monthly;
         }
     }
-    out
+    out.into_iter().map(|(r, m)| (r.value(), m.value())).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::key_runs;
+
+    /// The runs cover every key once, in order, and never split a row's keys.
+    #[test]
+    fn key_runs_cover_every_key_and_never_split_a_row() {
+        let pack = |row: u64, place: u64| row << 32 | place;
+        // Rows 1 (x3), 2, 5 (x4), 6, 9 (x2): 11 keys.
+        let keys: Vec<u64> = [1, 1, 1, 2, 5, 5, 5, 5, 6, 9, 9]
+            .iter()
+            .enumerate()
+            .map(|(i, &r)| pack(r, i as u64))
+            .collect();
+        for parts in [1, 2, 3, 4, 5, 11, 40] {
+            let runs = key_runs(&keys, parts);
+            let mut next = 0;
+            for &(a, b) in &runs {
+                assert_eq!(a, next, "{parts} parts: {runs:?}");
+                assert!(b > a);
+                if b < keys.len() {
+                    assert_ne!(
+                        keys[b] >> 32,
+                        keys[b - 1] >> 32,
+                        "{parts} parts split a row: {runs:?}"
+                    );
+                }
+                next = b;
+            }
+            assert_eq!(next, keys.len(), "{parts} parts: {runs:?}");
+            assert!(runs.len() <= parts.max(1));
+        }
+        assert_eq!(key_runs(&keys, 3), vec![(0, 3), (3, 8), (8, 11)]);
+        assert!(key_runs(&[], 4).is_empty());
+    }
 }

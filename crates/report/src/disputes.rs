@@ -634,31 +634,107 @@ fn source_text(dump: &Dump, l: &DisputeLine) -> String {
 /// integers; the source text is made only for lines equal on the rest.
 fn sort_lines(dump: &Dump, findings: &[(&RuleInfo, &Finding)], lines: Vec<DisputeLine>) -> Vec<DisputeLine> {
     type Key<'k> = (Date, TextKey<'k>, TextKey<'k>, TextKey<'k>);
-    let keys: Vec<Key<'_>> = lines.iter().map(|l| sort_key(dump, l)).collect();
-    let inv = ranks(dump, keys.iter().map(|k| k.1));
-    let svc = ranks(dump, keys.iter().map(|k| k.2));
-    let code = ranks(dump, keys.iter().map(|k| k.3));
+    // A large account's keys (a row looked up per line) and the three rankings
+    // are made in parallel: its lines are most of the work.
+    let keys: Vec<Key<'_>> = if lines.len() > 1 << 14 {
+        lines.par_iter().map(|l| sort_key(dump, l)).collect()
+    } else {
+        lines.iter().map(|l| sort_key(dump, l)).collect()
+    };
+    let (inv, (svc, code)) = rayon::join(
+        || ranks(dump, keys.iter().map(|k| k.1)),
+        || {
+            rayon::join(
+                || ranks(dump, keys.iter().map(|k| k.2)),
+                || ranks(dump, keys.iter().map(|k| k.3)),
+            )
+        },
+    );
     let rule = |l: &DisputeLine| {
         findings
             .get(l.finding as usize)
             .map_or("", |(r, _)| r.id.as_str())
     };
-    let mut order: Vec<(Date, u32, u32, u32, usize)> = keys
+    let mut order = packed_order(&keys, &inv, &svc, &code);
+    // Lines equal on those keys (rare) are ordered by source text, rule, place.
+    let mut start = 0;
+    while start < order.len() {
+        let end = start
+            + order[start..]
+                .iter()
+                .take_while(|o| o.0 == order[start].0)
+                .count();
+        if end - start > 1 {
+            order[start..end]
+                .sort_by_cached_key(|&(_, i)| (source_text(dump, &lines[i]), rule(&lines[i]), i));
+        }
+        start = end;
+    }
+    let mut slots: Vec<Option<DisputeLine>> = lines.into_iter().map(Some).collect();
+    order.into_iter().filter_map(|o| slots[o.1].take()).collect()
+}
+
+/// The lines' places in the order of their first four keys (period, then the
+/// ranks of invoice, service and code), each with its keys packed in one
+/// integer: equal keys, equal integers. The keys and the place are packed in
+/// one `u128` and sorted as plain integers when they fit (they do unless an
+/// account has billions of lines), else sorted as (keys, place) pairs.
+fn packed_order(
+    keys: &[(Date, TextKey<'_>, TextKey<'_>, TextKey<'_>)],
+    inv: &[u32],
+    svc: &[u32],
+    code: &[u32],
+) -> Vec<(u128, usize)> {
+    let mut dates: Vec<u32> = keys.iter().map(|k| k.0.packed()).collect();
+    dates.sort_unstable();
+    dates.dedup();
+    let date = |k: &(Date, TextKey<'_>, TextKey<'_>, TextKey<'_>)| -> u32 {
+        dates.binary_search(&k.0.packed()).unwrap_or(0) as u32
+    };
+    let bits = |v: u64| u64::BITS - v.leading_zeros();
+    let widest = |v: &[u32]| bits(u64::from(v.iter().copied().max().unwrap_or(0)));
+    let w = [bits(dates.len() as u64), widest(inv), widest(svc), widest(code)];
+    let place = bits(keys.len() as u64);
+    let large = keys.len() > 1 << 14;
+    if w.iter().sum::<u32>() + place <= 128 {
+        let pack = |i: usize| {
+            let parts = [date(&keys[i]), inv[i], svc[i], code[i]];
+            let key = parts
+                .iter()
+                .zip(w)
+                .fold(0u128, |acc, (&p, w)| acc << w | u128::from(p));
+            key << place | i as u128
+        };
+        let mut packed: Vec<u128> = (0..keys.len()).map(pack).collect();
+        // A large account's lines (most of the work) sorted in parallel.
+        if large {
+            packed.par_sort_unstable();
+        } else {
+            packed.sort_unstable();
+        }
+        let mask = (1u128 << place) - 1;
+        return packed
+            .into_iter()
+            .map(|v| (v >> place, (v & mask) as usize))
+            .collect();
+    }
+    let mut order: Vec<(u128, usize)> = keys
         .iter()
         .enumerate()
-        .map(|(i, k)| (k.0, inv[i], svc[i], code[i], i))
-        .collect();
-    order.sort_unstable_by(|a, b| {
-        (a.0, a.1, a.2, a.3).cmp(&(b.0, b.1, b.2, b.3)).then_with(|| {
-            let (x, y) = (&lines[a.4], &lines[b.4]);
-            source_text(dump, x)
-                .cmp(&source_text(dump, y))
-                .then_with(|| rule(x).cmp(rule(y)))
-                .then(a.4.cmp(&b.4))
+        .map(|(i, k)| {
+            let packed = u128::from(k.0.packed()) << 96
+                | u128::from(inv[i]) << 64
+                | u128::from(svc[i]) << 32
+                | u128::from(code[i]);
+            (packed, i)
         })
-    });
-    let mut slots: Vec<Option<DisputeLine>> = lines.into_iter().map(Some).collect();
-    order.into_iter().filter_map(|o| slots[o.4].take()).collect()
+        .collect();
+    if large {
+        order.par_sort_unstable();
+    } else {
+        order.sort_unstable();
+    }
+    order
 }
 
 /// Each text's rank among the distinct texts, in text order, aligned with them:
@@ -725,6 +801,8 @@ fn account_claims(
     let mut ends: Vec<(&str, &str)> = Vec::new();
     // The carriers' windows, looked up once per carrier.
     let mut windows: FxHashMap<Sym, Option<u32>> = FxHashMap::default();
+    // The lines come in runs of one invoice date: its last day worked out once a run.
+    let mut last_day = telaudit_model::PlusDays::default();
     for l in lines {
         let Some(&(rule, f)) = findings.get(l.finding as usize) else {
             continue;
@@ -769,7 +847,7 @@ fn account_claims(
                 .as_ref()
                 .and_then(|d| d.window(dump.s(carrier)))
         });
-        if let Some(by) = days.and_then(|d| date?.plus_days(d)) {
+        if let Some(by) = days.and_then(|d| last_day.get(date?, d)) {
             c.claim_by = Some(c.claim_by.map_or(by, |x| x.min(by)));
         }
     }

@@ -94,7 +94,7 @@ pub use xlsx::report_xlsx;
 use proposal::{CashFlow, Exact, Plan};
 use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
-use telaudit_model::{Date, Decimal, Dump, Proposal, RuleResult, Severity, SourceKind, Sym};
+use telaudit_model::{Date, Decimal, DecimalSum, Dump, Proposal, RuleResult, Severity, SourceKind, Sym};
 use telaudit_recovery::Recovery;
 
 /// An exact amount as findings.csv writes its in-totals columns: every
@@ -164,7 +164,7 @@ pub fn carrier_lines_resolved(
 ) -> CarrierLines {
     let ((disputes, new_claims), changes) = rayon::join(
         || disputes::disputes_of(dump, results, rec, &claims.0),
-        || changes(dump, results),
+        || changes::changes_resolved(dump, results, &claims.0),
     );
     CarrierLines {
         disputes,
@@ -368,37 +368,19 @@ pub fn summarize_resolved(
 
     let by_rule = rule_totals(results);
 
-    // The overlap rule (claims.rs): per claim key, the largest recoverable and the
-    // largest monthly (separately), counted once, on the carrier the key belongs to.
-    let sym_count = dump.strings.len();
-    let mut carrier_rec = vec![Decimal::ZERO; sym_count];
-    let mut carrier_mon = vec![Decimal::ZERO; sym_count];
-    let mut carrier_claimed = vec![false; sym_count];
-    let mut recoverable = Decimal::ZERO;
-    let mut monthly = Decimal::ZERO;
-    let mut expired = Decimal::ZERO;
     let resolved = &claims.0;
     let in_totals = claims::shares(results, resolved);
-    // The recoverable money of the lines a filed claim covers (docs/recovery.md).
-    let mut covered = Decimal::ZERO;
-    // The recoverable money per month of the charges it is claimed on (report.html's chart).
-    let mut months: FxHashMap<(u32, u32), Decimal> = FxHashMap::default();
-    for k in resolved {
-        let p = k.period(dump);
-        *months.entry((p.year(), p.month())).or_insert(Decimal::ZERO) += k.recoverable;
-        if rec.is_some_and(|r| r.coverage.claim(&k.key).is_some()) {
-            covered += k.recoverable;
-        }
-        recoverable += k.recoverable;
-        monthly += k.monthly;
-        expired += k.expired;
-        let c = k.account(dump).0 .0 as usize;
-        if c < sym_count {
-            carrier_rec[c] += k.recoverable;
-            carrier_mon[c] += k.monthly;
-            carrier_claimed[c] = true;
-        }
-    }
+    let ClaimSums {
+        recoverable,
+        monthly,
+        expired,
+        covered,
+        carrier_rec,
+        carrier_mon,
+        carrier_claimed,
+        months,
+    } = claim_sums(dump, resolved, rec);
+    let sym_count = dump.strings.len();
     let annual = monthly * Decimal::from(12);
     let totals = Totals {
         recoverable,
@@ -430,8 +412,8 @@ pub fn summarize_resolved(
                 carrier: name.to_string(),
                 rows: rows[c],
                 billed_total: micros_sum(billed[c]),
-                recoverable: carrier_rec[c],
-                monthly: carrier_mon[c],
+                recoverable: carrier_rec[c].value(),
+                monthly: carrier_mon[c].value(),
             },
         );
     }
@@ -457,10 +439,81 @@ pub fn summarize_resolved(
         in_totals,
         recovery,
         waste_by_month: {
-            let mut m: Vec<((u32, u32), Decimal)> = months.into_iter().collect();
+            let mut m: Vec<((u32, u32), Decimal)> =
+                months.into_iter().map(|(ym, sum)| (ym, sum.value())).collect();
             m.sort_unstable_by_key(|&(ym, _)| ym);
             m
         },
+    }
+}
+
+/// The sums of the claims after the overlap rule: the totals, each carrier's
+/// share (indexed by carrier symbol), and the recoverable money per month.
+struct ClaimSums {
+    recoverable: Decimal,
+    monthly: Decimal,
+    expired: Decimal,
+    /// The recoverable money of the lines a filed claim covers (docs/recovery.md).
+    covered: Decimal,
+    carrier_rec: Vec<DecimalSum>,
+    carrier_mon: Vec<DecimalSum>,
+    carrier_claimed: Vec<bool>,
+    /// Per (year, month) of the charges claimed (report.html's chart), unsorted.
+    months: Vec<((u32, u32), DecimalSum)>,
+}
+
+/// The overlap rule (claims.rs): per claim key, the largest recoverable and the
+/// largest monthly (separately), counted once, on the carrier the key belongs to.
+/// Every sum adds its amounts in the claims' order ([`DecimalSum`]: as
+/// `Decimal` adds them, as integers).
+fn claim_sums(dump: &Dump, resolved: &[claims::Resolved<'_>], rec: Option<&Recovery>) -> ClaimSums {
+    let sym_count = dump.strings.len();
+    let mut carrier_rec = vec![DecimalSum::default(); sym_count];
+    let mut carrier_mon = vec![DecimalSum::default(); sym_count];
+    let mut carrier_claimed = vec![false; sym_count];
+    let (mut recoverable, mut monthly, mut expired, mut covered) = Default::default();
+    let mut months: Vec<((u32, u32), DecimalSum)> = Vec::new();
+    let mut month_at: FxHashMap<(u32, u32), usize> = FxHashMap::default();
+    // Claims come in runs of one month: its place is looked up once a run.
+    let mut last_month: Option<((u32, u32), usize)> = None;
+    for k in resolved {
+        let p = k.period(dump);
+        let ym = (p.year(), p.month());
+        let at = match last_month {
+            Some((m, at)) if m == ym => at,
+            _ => {
+                let at = *month_at.entry(ym).or_insert_with(|| {
+                    months.push((ym, DecimalSum::default()));
+                    months.len() - 1
+                });
+                last_month = Some((ym, at));
+                at
+            }
+        };
+        months[at].1 += k.recoverable;
+        if rec.is_some_and(|r| r.coverage.claim(&k.key).is_some()) {
+            covered += k.recoverable;
+        }
+        recoverable += k.recoverable;
+        monthly += k.monthly;
+        expired += k.expired;
+        let c = k.account(dump).0 .0 as usize;
+        if c < sym_count {
+            carrier_rec[c] += k.recoverable;
+            carrier_mon[c] += k.monthly;
+            carrier_claimed[c] = true;
+        }
+    }
+    let value = |s: DecimalSum| s.value();
+    ClaimSums {
+        recoverable: value(recoverable),
+        monthly: value(monthly),
+        expired: value(expired),
+        covered: value(covered),
+        carrier_rec,
+        carrier_mon,
+        carrier_claimed,
+        months,
     }
 }
 

@@ -25,10 +25,21 @@ pub(crate) fn sorted_findings_indexed<'a>(
     dump: &Dump,
     results: &'a [RuleResult],
 ) -> Vec<(&'a RuleInfo, &'a Finding, usize)> {
+    sorted_findings_indexed_where(dump, results, |_| true)
+}
+
+/// As [`sorted_findings_indexed`], keeping only the findings `keep` takes (in
+/// the same relative order: the sort is stable).
+pub(crate) fn sorted_findings_indexed_where<'a>(
+    dump: &Dump,
+    results: &'a [RuleResult],
+    keep: impl Fn(&Finding) -> bool,
+) -> Vec<(&'a RuleInfo, &'a Finding, usize)> {
     let mut v: Vec<(&RuleInfo, &Finding, usize)> = results
         .iter()
         .flat_map(|r| r.findings.iter().map(move |f| (&r.rule, f)))
         .enumerate()
+        .filter(|(_, (_, f))| keep(f))
         .map(|(i, (info, f))| (info, f, i))
         .collect();
     v.sort_by(|(_, a, _), (_, b, _)| {

@@ -5,7 +5,7 @@ use crate::index::Index;
 use crate::util::finding_order;
 use rayon::prelude::*;
 use std::time::{Duration, Instant};
-use telaudit_model::{Dump, RuleResult};
+use telaudit_model::{Dump, Finding, RuleResult};
 
 /// How long an evaluation took: the shared index, then each rule (sorted by id).
 #[derive(Clone, Debug, Default)]
@@ -33,8 +33,7 @@ pub fn evaluate_timed(rules: &RuleSet, dump: &Dump) -> (Vec<RuleResult>, Timings
         .par_iter()
         .map(|rule| {
             let t = Instant::now();
-            let mut findings = rule.params.run(&rule.id, dump, &ix);
-            findings.sort_by(|a, b| finding_order(dump, a, b));
+            let findings = sorted(dump, rule.params.run(&rule.id, dump, &ix));
             (
                 RuleResult {
                     rule: rule.info(),
@@ -52,4 +51,14 @@ pub fn evaluate_timed(rules: &RuleSet, dump: &Dump) -> (Vec<RuleResult>, Timings
     let mut results: Vec<RuleResult> = out.into_iter().map(|(r, _)| r).collect();
     crate::windows::expire(dump, &mut results);
     (results, timings)
+}
+
+/// Findings in [`finding_order`]: their places sorted (a stable sort, in
+/// parallel: the order one thread's stable sort gives), then the findings
+/// moved once each into place, rather than moved at every step of the sort.
+fn sorted(dump: &Dump, findings: Vec<Finding>) -> Vec<Finding> {
+    let mut order: Vec<usize> = (0..findings.len()).collect();
+    order.par_sort_by(|&a, &b| finding_order(dump, &findings[a], &findings[b]));
+    let mut slots: Vec<Option<Finding>> = findings.into_iter().map(Some).collect();
+    order.into_iter().filter_map(|i| slots[i].take()).collect()
 }

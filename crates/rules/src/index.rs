@@ -103,83 +103,102 @@ pub struct Index {
 impl Index {
     /// Groups a dump's rows once, so that every rule looks them up instead of regrouping.
     pub fn build(dump: &Dump) -> Index {
-        let n = dump.rows.len();
+        Index::build_in_parts(dump, PART)
+    }
+
+    /// As [`Index::build`], grouping runs of `rows_per_part` rows in parallel
+    /// (`build` takes 2^18): the index is the same whatever the size (a test
+    /// compares them).
+    pub fn build_in_parts(dump: &Dump, rows_per_part: usize) -> Index {
+        use rayon::prelude::*;
+        let call_detail = dump.call_detail_files();
+        // Runs of rows grouped in parallel, then joined in row order: accounts
+        // and services numbered in order of first appearance, as one pass would.
+        let parts: Vec<Part> = dump
+            .rows
+            .par_chunks(rows_per_part.max(1))
+            .map(|rows| Part::group(rows, &call_detail))
+            .collect();
         let mut ix = Index {
-            row_acc: Vec::with_capacity(n),
-            row_svc: Vec::with_capacity(n),
+            call_detail,
             ..Index::default()
         };
-        // Rows come in runs of one account and service: remember the last lookup.
-        let mut last_acc: Option<((Sym, Sym), AccId)> = None;
-        let mut last_svc: Option<((AccId, Sym), SvcId)> = None;
         // Per account, the latest period's (start, end): of its bill rows, and of
         // every row (for an account that call detail alone names).
         let mut latest: Vec<(Option<Span>, Span)> = Vec::new();
-        ix.call_detail = dump.call_detail_files();
-        for (i, r) in dump.rows.iter().enumerate() {
-            let ak = (r.carrier, r.account);
-            let acc = match last_acc {
-                Some((k, a)) if k == ak => a,
-                _ => {
-                    let next = ix.accounts.len() as AccId;
-                    let a = *ix.account_ids.entry(ak).or_insert(next);
-                    if a == next {
-                        ix.accounts.push(AccountInfo {
-                            carrier: r.carrier,
-                            account: r.account,
-                            periods: Vec::new(),
-                            services: Vec::new(),
-                            latest_end: None,
-                        });
-                        ix.carrier_accounts.entry(r.carrier).or_default().push(a);
+        let mut maps: Vec<(Vec<AccId>, Vec<SvcId>)> = Vec::with_capacity(parts.len());
+        for part in &parts {
+            let mut accs = Vec::with_capacity(part.accounts.len());
+            for (info, l) in part.accounts.iter().zip(&part.latest) {
+                let next = ix.accounts.len() as AccId;
+                let a = *ix.account_ids.entry((info.carrier, info.account)).or_insert(next);
+                if a == next {
+                    ix.accounts.push(AccountInfo {
+                        carrier: info.carrier,
+                        account: info.account,
+                        periods: Vec::new(),
+                        services: Vec::new(),
+                        latest_end: None,
+                    });
+                    ix.carrier_accounts.entry(info.carrier).or_default().push(a);
+                    latest.push(*l);
+                } else {
+                    let g = &mut latest[a as usize];
+                    further_span(&mut g.1, l.1);
+                    match (&mut g.0, l.0) {
+                        (Some(b), Some(x)) => further_span(b, x),
+                        (None, x) => g.0 = x,
+                        (Some(_), None) => {}
                     }
-                    last_acc = Some((ak, a));
-                    a
                 }
-            };
-            let sk = (acc, r.service);
-            let svc = match last_svc {
-                Some((k, s)) if k == sk => s,
-                _ => {
-                    let next = ix.services.len() as SvcId;
-                    let s = *ix.service_ids.entry(sk).or_insert(next);
-                    if s == next {
-                        ix.services.push(ServiceInfo {
-                            acc,
-                            service: r.service,
-                            rows: Vec::new(),
-                        });
-                        ix.accounts[acc as usize].services.push(s);
-                    }
-                    last_svc = Some((sk, s));
-                    s
+                ix.accounts[a as usize].periods.extend_from_slice(&info.periods);
+                accs.push(a);
+            }
+            let mut svcs = Vec::with_capacity(part.services.len());
+            for info in &part.services {
+                let acc = accs[info.acc as usize];
+                let next = ix.services.len() as SvcId;
+                let s = *ix.service_ids.entry((acc, info.service)).or_insert(next);
+                if s == next {
+                    ix.services.push(ServiceInfo {
+                        acc,
+                        service: info.service,
+                        rows: Vec::new(),
+                    });
+                    ix.accounts[acc as usize].services.push(s);
                 }
-            };
-            let info = &mut ix.accounts[acc as usize];
-            if info.periods.last() != Some(&r.period_start) {
-                info.periods.push(r.period_start);
+                svcs.push(s);
             }
-            // The latest period's start and end so far, whatever the row order; call
-            // detail's rows are no bill, so its period ends count only without one.
-            if acc as usize == latest.len() {
-                latest.push((None, (r.period_start, r.period_end)));
-            }
-            let l = &mut latest[acc as usize];
-            further(&mut l.1, r);
-            if !ix
-                .call_detail
-                .get(r.source.file.0 as usize)
-                .copied()
-                .unwrap_or(false)
-            {
-                match &mut l.0 {
-                    Some(b) => further(b, r),
-                    None => l.0 = Some((r.period_start, r.period_end)),
-                }
-            }
-            ix.services[svc as usize].rows.push(i as RowId);
-            ix.row_acc.push(acc);
-            ix.row_svc.push(svc);
+            maps.push((accs, svcs));
+        }
+        let renumbered: Vec<(Vec<AccId>, Vec<SvcId>)> = parts
+            .par_iter()
+            .zip(&maps)
+            .map(|(part, (accs, svcs))| {
+                (
+                    part.row_acc.iter().map(|&a| accs[a as usize]).collect(),
+                    part.row_svc.iter().map(|&s| svcs[s as usize]).collect(),
+                )
+            })
+            .collect();
+        let n = dump.rows.len();
+        ix.row_acc = Vec::with_capacity(n);
+        ix.row_svc = Vec::with_capacity(n);
+        for (accs, svcs) in renumbered {
+            ix.row_acc.extend(accs);
+            ix.row_svc.extend(svcs);
+        }
+        // Each service's rows, ascending: counted first, so each list is
+        // made at its size instead of grown row by row.
+        let mut counts = vec![0usize; ix.services.len()];
+        for &s in &ix.row_svc {
+            counts[s as usize] += 1;
+        }
+        for (info, &n) in ix.services.iter_mut().zip(&counts) {
+            info.rows = Vec::with_capacity(n);
+        }
+        for (i, &s) in ix.row_svc.iter().enumerate() {
+            ix.services[s as usize].rows.push(i as RowId);
         }
         for (a, l) in ix.accounts.iter_mut().zip(&latest) {
             a.periods.sort_unstable();
@@ -268,6 +287,108 @@ impl Index {
 
 /// A period's (start, end).
 type Span = (Date, Date);
+
+/// How many rows one task of [`Index::build`] groups.
+const PART: usize = 1 << 18;
+
+/// A run of rows grouped on its own: its accounts and services numbered from
+/// 0 in order of first appearance (a service's `acc` is the part's number),
+/// each account's latest period, and each row's numbers. [`Index::build`]
+/// joins the parts in row order.
+struct Part {
+    accounts: Vec<AccountInfo>,
+    services: Vec<ServiceInfo>,
+    latest: Vec<(Option<Span>, Span)>,
+    row_acc: Vec<AccId>,
+    row_svc: Vec<SvcId>,
+}
+
+impl Part {
+    fn group(rows: &[Row], call_detail: &[bool]) -> Part {
+        let mut p = Part {
+            accounts: Vec::new(),
+            services: Vec::new(),
+            latest: Vec::new(),
+            row_acc: Vec::with_capacity(rows.len()),
+            row_svc: Vec::with_capacity(rows.len()),
+        };
+        let mut account_ids: FxHashMap<(Sym, Sym), AccId> = FxHashMap::default();
+        let mut service_ids: FxHashMap<(AccId, Sym), SvcId> = FxHashMap::default();
+        // Rows come in runs of one account and service: remember the last lookup.
+        let mut last_acc: Option<((Sym, Sym), AccId)> = None;
+        let mut last_svc: Option<((AccId, Sym), SvcId)> = None;
+        for r in rows {
+            let ak = (r.carrier, r.account);
+            let acc = match last_acc {
+                Some((k, a)) if k == ak => a,
+                _ => {
+                    let next = p.accounts.len() as AccId;
+                    let a = *account_ids.entry(ak).or_insert(next);
+                    if a == next {
+                        p.accounts.push(AccountInfo {
+                            carrier: r.carrier,
+                            account: r.account,
+                            periods: Vec::new(),
+                            services: Vec::new(),
+                            latest_end: None,
+                        });
+                        p.latest.push((None, (r.period_start, r.period_end)));
+                    }
+                    last_acc = Some((ak, a));
+                    a
+                }
+            };
+            let sk = (acc, r.service);
+            let svc = match last_svc {
+                Some((k, s)) if k == sk => s,
+                _ => {
+                    let next = p.services.len() as SvcId;
+                    let s = *service_ids.entry(sk).or_insert(next);
+                    if s == next {
+                        p.services.push(ServiceInfo {
+                            acc,
+                            service: r.service,
+                            rows: Vec::new(),
+                        });
+                    }
+                    last_svc = Some((sk, s));
+                    s
+                }
+            };
+            let info = &mut p.accounts[acc as usize];
+            if info.periods.last() != Some(&r.period_start) {
+                info.periods.push(r.period_start);
+            }
+            // The latest period's start and end so far, whatever the row order; call
+            // detail's rows are no bill, so its period ends count only without one.
+            let l = &mut p.latest[acc as usize];
+            further(&mut l.1, r);
+            if !call_detail
+                .get(r.source.file.0 as usize)
+                .copied()
+                .unwrap_or(false)
+            {
+                match &mut l.0 {
+                    Some(b) => further(b, r),
+                    None => l.0 = Some((r.period_start, r.period_end)),
+                }
+            }
+            p.row_acc.push(acc);
+            p.row_svc.push(svc);
+        }
+        p
+    }
+}
+
+/// [`further`] with another run's latest period: the later start, and for
+/// the same start the greater end (the order of the runs does not matter).
+fn further_span(l: &mut Span, other: Span) {
+    if other.0 > l.0 {
+        *l = other;
+    } else if other.0 == l.0 {
+        l.1 = l.1.max(other.1);
+    }
+}
 
 /// Moves a latest period's (start, end) on to a row's: a later start replaces it,
 /// the same start keeps the greatest end.

@@ -1,7 +1,9 @@
 //! Building findings: evidence, invoices, periods and totals from the rows a finding rests on.
 
 use std::cmp::Ordering;
-use telaudit_model::{money_string, Claim, Date, Decimal, Dump, Finding, Micros, RowId, SourceRef, Sym};
+use telaudit_model::{
+    money_string, Claim, Date, Decimal, DecimalSum, Dump, Finding, Micros, RowId, SourceRef, Sym,
+};
 
 /// What a kind knows about one finding before its text is written.
 pub(crate) struct Draft {
@@ -66,8 +68,7 @@ impl Draft {
         invoices.sort_by(|a, b| dump.s(*a).cmp(dump.s(*b)));
         self.basis.sort_unstable();
         self.basis.dedup();
-        let recoverable = self.claims.iter().map(|c| c.recoverable).sum();
-        let monthly = self.claims.iter().map(|c| c.monthly).sum();
+        let (recoverable, monthly, expired) = claim_sums(&self.claims);
         let (first_period, last_period) = match (periods.first(), periods.last()) {
             (Some(&f), Some(&l)) => (f, l),
             _ => (no_date(), no_date()),
@@ -92,7 +93,7 @@ impl Draft {
             description,
             recoverable,
             monthly,
-            expired: self.claims.iter().map(|c| c.expired).sum(),
+            expired,
             claim_by: None,
             evidence,
             basis: self.basis,
@@ -100,6 +101,22 @@ impl Draft {
             change: None,
         }
     }
+}
+
+/// The sums of claims' recoverable, monthly and expired values, exactly as
+/// `Iterator::sum` of each gives them ([`DecimalSum`]), in one pass.
+pub(crate) fn claim_sums(claims: &[Claim]) -> (Decimal, Decimal, Decimal) {
+    let (mut r, mut m, mut e) = (
+        DecimalSum::default(),
+        DecimalSum::default(),
+        DecimalSum::default(),
+    );
+    for c in claims {
+        r += c.recoverable;
+        m += c.monthly;
+        e += c.expired;
+    }
+    (r.value(), m.value(), e.value())
 }
 
 /// The period shown for a finding that rests on no row at all (it cannot happen

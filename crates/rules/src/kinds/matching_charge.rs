@@ -5,6 +5,7 @@ use crate::index::{AccId, Index};
 use crate::kinds::{Fields, Kind, KindDef, Param};
 use std::sync::Arc;
 use crate::util::{periods_text, row_claim, Draft, SymMemo};
+use rayon::prelude::*;
 use regex::Regex;
 use rustc_hash::FxHashMap;
 use telaudit_model::{ChargeTypes, Decimal, Dump, Finding, RowId, Sym};
@@ -203,16 +204,106 @@ impl MatchingCharge {
     }
 }
 
+/// A group's key: account, then service, description and charge code (each
+/// `Sym::EMPTY` unless `group_by` holds it).
+type GroupKey = (AccId, Sym, Sym, Sym);
+
+/// The rows of a run of rows that a rule matched: the groups' keys in order
+/// of first appearance, and each matched row with its group's place there.
+struct Matched {
+    keys: Vec<GroupKey>,
+    rows: Vec<(u32, RowId)>,
+}
+
+/// How many rows one task matches: the row scan is split in runs of rows
+/// matched in parallel, whose groups are then joined in row order.
+const CHUNK: usize = 1 << 17;
+
 impl Kind for MatchingCharge {
     fn run(&self, id: &str, dump: &Dump, ix: &Index) -> Vec<Finding> {
+        self.run_in_chunks(id, dump, ix, CHUNK)
+    }
+}
+
+impl MatchingCharge {
+    /// As [`Kind::run`], matching runs of `rows_per_chunk` rows in parallel
+    /// (`run` takes 2^17): the findings are the same whatever the size (a test
+    /// compares them).
+    pub fn run_in_chunks(&self, id: &str, dump: &Dump, ix: &Index, rows_per_chunk: usize) -> Vec<Finding> {
         if self.requires_tax_exempt && !dump.config.tax_exempt {
             return Vec::new();
         }
-        // Pattern results per distinct text, so each text is matched once.
+        let chunk = rows_per_chunk.max(1);
+        // Runs of rows matched in parallel, then joined in row order: every
+        // group's rows end up ascending, as one scan would leave them.
+        let chunks: Vec<Matched> = dump
+            .rows
+            .par_chunks(chunk)
+            .enumerate()
+            .map(|(c, rows)| self.scan(dump, c * chunk, rows, ix))
+            .collect();
+        let groups = join_groups(&chunks);
+        groups
+            .into_par_iter()
+            .map(|(key, rows)| self.finding(id, dump, ix, key, rows))
+            .collect()
+    }
+}
+
+/// The groups of every run, in order of first appearance, each with its rows
+/// in row order: the runs' groups numbered across runs, then the rows placed
+/// by a counting sort (each group's share of one list, no list grown row by row).
+fn join_groups(chunks: &[Matched]) -> Vec<(GroupKey, Vec<RowId>)> {
+    let mut at: FxHashMap<GroupKey, u32> = FxHashMap::default();
+    let mut keys: Vec<GroupKey> = Vec::new();
+    let numbers: Vec<Vec<u32>> = chunks
+        .iter()
+        .map(|c| {
+            c.keys
+                .iter()
+                .map(|&k| {
+                    *at.entry(k).or_insert_with(|| {
+                        keys.push(k);
+                        (keys.len() - 1) as u32
+                    })
+                })
+                .collect()
+        })
+        .collect();
+    let mut counts = vec![0usize; keys.len()];
+    for (c, n) in chunks.iter().zip(&numbers) {
+        for &(g, _) in &c.rows {
+            counts[n[g as usize] as usize] += 1;
+        }
+    }
+    let mut groups: Vec<(GroupKey, Vec<RowId>)> = keys
+        .into_iter()
+        .zip(&counts)
+        .map(|(k, &n)| (k, Vec::with_capacity(n)))
+        .collect();
+    for (c, n) in chunks.iter().zip(&numbers) {
+        for &(g, r) in &c.rows {
+            groups[n[g as usize] as usize].1.push(r);
+        }
+    }
+    groups
+}
+
+impl MatchingCharge {
+    /// The rows of `rows` (the dump's rows from `first` on) that the rule
+    /// matches, each with its group. Each text is matched against the
+    /// patterns once ([`SymMemo`]), not once a row.
+    fn scan(&self, dump: &Dump, first: usize, rows: &[telaudit_model::Row], ix: &Index) -> Matched {
         let mut desc_memo = SymMemo::new(dump);
         let mut code_memo = SymMemo::new(dump);
-        let mut groups: FxHashMap<(AccId, Sym, Sym, Sym), Draft> = FxHashMap::default();
-        for (i, row) in dump.rows.iter().enumerate() {
+        let mut at: FxHashMap<GroupKey, u32> = FxHashMap::default();
+        let mut out = Matched {
+            keys: Vec::new(),
+            rows: Vec::new(),
+        };
+        // Rows come in runs of one group: its number is looked up once a run.
+        let mut last: Option<(GroupKey, u32)> = None;
+        for (j, row) in rows.iter().enumerate() {
             if !self.charge_types.contains(row.charge_type)
                 || (self.positive_only && !row.amount.is_positive())
             {
@@ -234,7 +325,7 @@ impl Kind for MatchingCharge {
             if !found {
                 continue;
             }
-            let r = i as RowId;
+            let i = first + j;
             let key = (
                 ix.row_acc[i],
                 if self.by_service { row.service } else { Sym::EMPTY },
@@ -245,43 +336,57 @@ impl Kind for MatchingCharge {
                 },
                 if self.by_code { row.charge_code } else { Sym::EMPTY },
             );
-            let draft = groups
-                .entry(key)
-                .or_insert_with(|| {
-                    let mut d = Draft::new(row.carrier, row.account, key.1);
-                    if self.by_description {
-                        d.group.push(dump.s(row.description).to_string());
-                    }
-                    if self.by_code {
-                        d.group.push(dump.s(row.charge_code).to_string());
-                    }
-                    d
-                });
-            draft.rows.push(r);
-            if self.recoverable_amount || self.monthly_latest {
-                let amount = row.amount.to_decimal();
-                let recoverable = if self.recoverable_amount {
-                    amount
-                } else {
-                    Decimal::ZERO
-                };
-                let monthly = if self.monthly_latest && ix.recurs_monthly(dump, r) {
-                    amount
-                } else {
-                    Decimal::ZERO
-                };
-                draft.claims.push(row_claim(r, recoverable, monthly));
-            }
+            let g = match last {
+                Some((k, g)) if k == key => g,
+                _ => {
+                    let g = *at.entry(key).or_insert_with(|| {
+                        out.keys.push(key);
+                        (out.keys.len() - 1) as u32
+                    });
+                    last = Some((key, g));
+                    g
+                }
+            };
+            out.rows.push((g, i as RowId));
         }
-        let mut findings = Vec::with_capacity(groups.len());
-        for (_, draft) in groups {
-            let n = draft.distinct_periods(dump).len();
-            let mut text = self.fill(dump, &draft);
-            text.push_str(", ");
-            text.push_str(&periods_text(n));
-            findings.push(draft.finish(id, dump, text));
+        out
+    }
+
+    /// One group's finding: its rows (ascending), their claims, its text.
+    fn finding(&self, id: &str, dump: &Dump, ix: &Index, key: GroupKey, rows: Vec<RowId>) -> Finding {
+        let first = &dump.rows[rows[0] as usize];
+        let mut draft = Draft::new(first.carrier, first.account, key.1);
+        if self.by_description {
+            draft.group.push(dump.s(first.description).to_string());
         }
-        findings
+        if self.by_code {
+            draft.group.push(dump.s(first.charge_code).to_string());
+        }
+        if self.recoverable_amount || self.monthly_latest {
+            draft.claims = rows
+                .iter()
+                .map(|&r| {
+                    let amount = dump.rows[r as usize].amount.to_decimal();
+                    let recoverable = if self.recoverable_amount {
+                        amount
+                    } else {
+                        Decimal::ZERO
+                    };
+                    let monthly = if self.monthly_latest && ix.recurs_monthly(dump, r) {
+                        amount
+                    } else {
+                        Decimal::ZERO
+                    };
+                    row_claim(r, recoverable, monthly)
+                })
+                .collect();
+        }
+        draft.rows = rows;
+        let n = draft.distinct_periods(dump).len();
+        let mut text = self.fill(dump, &draft);
+        text.push_str(", ");
+        text.push_str(&periods_text(n));
+        draft.finish(id, dump, text)
     }
 }
 
@@ -297,11 +402,12 @@ impl MatchingCharge {
             let Some(close) = after.find('}') else { break };
             let name = &after[..close];
             let field = |f: fn(&telaudit_model::Row) -> Sym| -> String {
-                let mut v: Vec<&str> = draft
-                    .rows
-                    .iter()
-                    .map(|&r| dump.s(f(&dump.rows[r as usize])))
-                    .collect();
+                // The distinct symbols first (a group's rows mostly share one),
+                // then their texts in text order.
+                let mut syms: Vec<Sym> = draft.rows.iter().map(|&r| f(&dump.rows[r as usize])).collect();
+                syms.sort_unstable();
+                syms.dedup();
+                let mut v: Vec<&str> = syms.into_iter().map(|s| dump.s(s)).collect();
                 v.sort_unstable();
                 v.dedup();
                 match v.len() {
