@@ -512,6 +512,48 @@ fn a_pool_plan_in_mb_steers_the_unit_of_call_detail() {
     assert_eq!(by_rule(&report)["POL001"], figures(0, "0.00", "0.00"));
 }
 
+/// Review of issue 24's round 3: call detail measures every line of the account
+/// absent from an export at zero, and those rows share the export's place. A
+/// pool's change line on each such line cites the exports that measured it; the
+/// place was kept for one of the lines only (a map of one service per place).
+#[test]
+fn every_pooled_line_an_export_measures_at_zero_cites_that_export() {
+    let tmp = tempfile::tempdir().unwrap();
+    let c = tmp.path().join("att-pool");
+    att_pool_client(&c, "pool");
+    // Only 5550000001's records stay in the exports: 5550000002 and 5550000003
+    // are measured at zero by each of them.
+    for i in 1..=3 {
+        let p = c.join(format!("invoices/ENC1 Detail {i}.csv"));
+        let text = std::fs::read_to_string(&p).unwrap();
+        let kept: Vec<&str> = text
+            .lines()
+            .enumerate()
+            .filter(|(n, l)| *n == 0 || l.contains(",5550000001,"))
+            .map(|(_, l)| l)
+            .collect();
+        std::fs::write(&p, kept.join("\n") + "\n").unwrap();
+    }
+    let out = tmp.path().join("out");
+    let (code, report, _) = audit(&c, &out);
+    assert_eq!(code, 0, "{report}");
+    // 1,024 + 1,536 + 2,048 MB in the three months: POOL5's 15,360 MB suffice.
+    assert_eq!(by_rule(&report)["POL001"], figures(1, "0.00", "90.00"));
+    let changes = std::fs::read_to_string(out.join("changes/AT&T Mobility.csv")).unwrap();
+    for line in ["5550000002", "5550000003"] {
+        let row = changes
+            .lines()
+            .find(|l| l.contains(&format!(",{line},downgrade,POL001,")))
+            .unwrap_or_else(|| panic!("no change line for {line}: {changes}"));
+        for i in 1..=3 {
+            assert!(
+                row.contains(&format!("invoices/ENC1 Detail {i}.csv")),
+                "{line} does not cite export {i}: {row}"
+            );
+        }
+    }
+}
+
 #[test]
 fn a_missing_credit_is_named_and_dated_by_its_bills_not_by_call_detail() {
     // Account 700100's February cycle is billed on two invoices, R-1 (L1, dated 15

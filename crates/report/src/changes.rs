@@ -100,36 +100,40 @@ fn claim_service(dump: &Dump, f: &telaudit_model::Finding, key: ClaimKey) -> Opt
     }
 }
 
-/// The service of each bill line that a pool's finding rests on: a pool's
-/// service gets its own lines as evidence, not the whole pool's.
+/// The services of the bill lines a pool's findings cite, by place: a pool's
+/// change line on a service lists only the evidence of that service. Several
+/// rows may share a place (call detail measures every line absent from an
+/// export at zero, each such row at the export's first line): such a place is
+/// evidence for each of their services.
 fn pool_line_services(
     dump: &Dump,
     all: &[(&telaudit_model::RuleInfo, &telaudit_model::Finding, usize)],
-) -> FxHashMap<SourceRef, Sym> {
+) -> FxHashMap<SourceRef, Vec<Sym>> {
     let wanted: FxHashSet<SourceRef> = all
         .iter()
         .filter(|(_, f, _)| f.change.as_ref().is_some_and(|c| c.pool.is_some()))
         .flat_map(|(_, f, _)| f.evidence.iter().copied())
         .collect();
+    let mut out: FxHashMap<SourceRef, Vec<Sym>> = FxHashMap::default();
     if wanted.is_empty() {
-        return FxHashMap::default();
+        return out;
     }
-    // Rows are kept in file and line order, so each line is found by a binary
-    // search; were they not, one pass over every row finds them.
+    // Rows are kept in file and line order, so each place's rows are found by a
+    // binary search; were they not, one pass over every row finds them.
     if dump.rows.is_sorted_by_key(|r| r.source) {
-        return wanted
-            .into_iter()
-            .filter_map(|src| {
-                let i = dump.rows.binary_search_by_key(&src, |r| r.source).ok()?;
-                Some((src, dump.rows[i].service))
-            })
-            .collect();
+        for src in wanted {
+            let from = dump.rows.partition_point(|r| r.source < src);
+            let to = dump.rows.partition_point(|r| r.source <= src);
+            if from < to {
+                out.insert(src, dump.rows[from..to].iter().map(|r| r.service).collect());
+            }
+        }
+    } else {
+        for r in dump.rows.iter().filter(|r| wanted.contains(&r.source)) {
+            out.entry(r.source).or_default().push(r.service);
+        }
     }
-    dump.rows
-        .iter()
-        .filter(|r| wanted.contains(&r.source))
-        .map(|r| (r.source, r.service))
-        .collect()
+    out
 }
 
 /// One line per service with a finding that recommends a change, grouped by
@@ -197,7 +201,10 @@ pub(crate) fn changes_resolved(
                 g.best = Some((change.action, from.clone(), change.to.clone(), name));
             }
             if change.pool.is_some() {
-                let own = f.evidence.iter().filter(|e| pool_lines.get(e) == Some(&s.2));
+                let own = f
+                    .evidence
+                    .iter()
+                    .filter(|e| pool_lines.get(e).is_some_and(|v| v.contains(&s.2)));
                 g.evidence.extend(own.copied());
             } else {
                 g.evidence.extend(f.evidence.iter().copied());
