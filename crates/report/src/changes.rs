@@ -136,6 +136,18 @@ fn pool_line_services(
     out
 }
 
+/// The places of `evidence` that are `service`'s (by [`pool_line_services`]).
+fn places_of<'a>(
+    by_place: &'a FxHashMap<SourceRef, Vec<Sym>>,
+    evidence: &'a [SourceRef],
+    service: Sym,
+) -> impl Iterator<Item = SourceRef> + 'a {
+    evidence
+        .iter()
+        .filter(move |e| by_place.get(e).is_some_and(|v| v.contains(&service)))
+        .copied()
+}
+
 /// One line per service with a finding that recommends a change, grouped by
 /// carrier (carriers in name order).
 pub fn changes(dump: &Dump, results: &[RuleResult]) -> Vec<CarrierChanges> {
@@ -201,11 +213,7 @@ pub(crate) fn changes_resolved(
                 g.best = Some((change.action, from.clone(), change.to.clone(), name));
             }
             if change.pool.is_some() {
-                let own = f
-                    .evidence
-                    .iter()
-                    .filter(|e| pool_lines.get(e).is_some_and(|v| v.contains(&s.2)));
-                g.evidence.extend(own.copied());
+                g.evidence.extend(places_of(&pool_lines, &f.evidence, s.2));
             } else {
                 g.evidence.extend(f.evidence.iter().copied());
             }
