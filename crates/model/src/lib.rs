@@ -39,7 +39,7 @@ pub use input::{
 };
 pub use intern::{Interner, Sym};
 pub use ledger::{LedgerClaim, LedgerStatus};
-pub use money::{money_string, round_cents, DecimalError, DecimalSum, Micros};
+pub use money::{money_string, round_cents, DecimalError, Micros};
 pub use rust_decimal::Decimal;
 pub use text::{escape_invisible, is_invisible, spreadsheet_guard, visible, visible_lines, Place};
 pub use usage::{convert_usage, unit_scale, Unmeasured, UsageFile, UsageGap, UsageKind, UsageMeasure};

@@ -6,7 +6,7 @@
 //! all read it.
 
 use rayon::prelude::*;
-use telaudit_model::{ClaimKey, Date, Decimal, DecimalSum, Dump, Finding, RowId, RuleInfo, RuleResult, Sym};
+use telaudit_model::{ClaimKey, Date, Decimal, Dump, Finding, RowId, RuleInfo, RuleResult, Sym};
 
 /// One claim key after overlap removal.
 pub(crate) struct Resolved<'a> {
@@ -204,8 +204,7 @@ pub(crate) fn in_totals(results: &[RuleResult]) -> Vec<(Decimal, Decimal)> {
 /// [`in_totals`] from claims already resolved.
 pub(crate) fn shares(results: &[RuleResult], resolved: &[Resolved<'_>]) -> Vec<(Decimal, Decimal)> {
     let n = results.iter().map(|r| r.findings.len()).sum();
-    // Summed as `Decimal` sums them, in the same order ([`DecimalSum`]).
-    let mut out = vec![(DecimalSum::default(), DecimalSum::default()); n];
+    let mut out = vec![(Decimal::ZERO, Decimal::ZERO); n];
     for k in resolved {
         if let Some(o) = out.get_mut(k.order) {
             o.0 += k.recoverable;
@@ -214,7 +213,7 @@ pub(crate) fn shares(results: &[RuleResult], resolved: &[Resolved<'_>]) -> Vec<(
             o.1 += k.monthly;
         }
     }
-    out.into_iter().map(|(r, m)| (r.value(), m.value())).collect()
+    out
 }
 
 #[cfg(test)]

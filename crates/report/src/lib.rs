@@ -94,7 +94,7 @@ pub use xlsx::report_xlsx;
 use proposal::{CashFlow, Exact, Plan};
 use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
-use telaudit_model::{Date, Decimal, DecimalSum, Dump, Proposal, RuleResult, Severity, SourceKind, Sym};
+use telaudit_model::{Date, Decimal, Dump, Proposal, RuleResult, Severity, SourceKind, Sym};
 use telaudit_recovery::Recovery;
 
 /// An exact amount as findings.csv writes its in-totals columns: every
@@ -412,8 +412,8 @@ pub fn summarize_resolved(
                 carrier: name.to_string(),
                 rows: rows[c],
                 billed_total: micros_sum(billed[c]),
-                recoverable: carrier_rec[c].value(),
-                monthly: carrier_mon[c].value(),
+                recoverable: carrier_rec[c],
+                monthly: carrier_mon[c],
             },
         );
     }
@@ -439,8 +439,7 @@ pub fn summarize_resolved(
         in_totals,
         recovery,
         waste_by_month: {
-            let mut m: Vec<((u32, u32), Decimal)> =
-                months.into_iter().map(|(ym, sum)| (ym, sum.value())).collect();
+            let mut m = months;
             m.sort_unstable_by_key(|&(ym, _)| ym);
             m
         },
@@ -455,24 +454,24 @@ struct ClaimSums {
     expired: Decimal,
     /// The recoverable money of the lines a filed claim covers (docs/recovery.md).
     covered: Decimal,
-    carrier_rec: Vec<DecimalSum>,
-    carrier_mon: Vec<DecimalSum>,
+    carrier_rec: Vec<Decimal>,
+    carrier_mon: Vec<Decimal>,
     carrier_claimed: Vec<bool>,
     /// Per (year, month) of the charges claimed (report.html's chart), unsorted.
-    months: Vec<((u32, u32), DecimalSum)>,
+    months: Vec<((u32, u32), Decimal)>,
 }
 
 /// The overlap rule (claims.rs): per claim key, the largest recoverable and the
 /// largest monthly (separately), counted once, on the carrier the key belongs to.
-/// Every sum adds its amounts in the claims' order ([`DecimalSum`]: as
-/// `Decimal` adds them, as integers).
+/// Every sum adds its amounts in the claims' order.
 fn claim_sums(dump: &Dump, resolved: &[claims::Resolved<'_>], rec: Option<&Recovery>) -> ClaimSums {
     let sym_count = dump.strings.len();
-    let mut carrier_rec = vec![DecimalSum::default(); sym_count];
-    let mut carrier_mon = vec![DecimalSum::default(); sym_count];
+    let mut carrier_rec = vec![Decimal::ZERO; sym_count];
+    let mut carrier_mon = vec![Decimal::ZERO; sym_count];
     let mut carrier_claimed = vec![false; sym_count];
-    let (mut recoverable, mut monthly, mut expired, mut covered) = Default::default();
-    let mut months: Vec<((u32, u32), DecimalSum)> = Vec::new();
+    let (mut recoverable, mut monthly, mut expired, mut covered) =
+        (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
+    let mut months: Vec<((u32, u32), Decimal)> = Vec::new();
     let mut month_at: FxHashMap<(u32, u32), usize> = FxHashMap::default();
     // Claims come in runs of one month: its place is looked up once a run.
     let mut last_month: Option<((u32, u32), usize)> = None;
@@ -483,7 +482,7 @@ fn claim_sums(dump: &Dump, resolved: &[claims::Resolved<'_>], rec: Option<&Recov
             Some((m, at)) if m == ym => at,
             _ => {
                 let at = *month_at.entry(ym).or_insert_with(|| {
-                    months.push((ym, DecimalSum::default()));
+                    months.push((ym, Decimal::ZERO));
                     months.len() - 1
                 });
                 last_month = Some((ym, at));
@@ -504,12 +503,11 @@ fn claim_sums(dump: &Dump, resolved: &[claims::Resolved<'_>], rec: Option<&Recov
             carrier_claimed[c] = true;
         }
     }
-    let value = |s: DecimalSum| s.value();
     ClaimSums {
-        recoverable: value(recoverable),
-        monthly: value(monthly),
-        expired: value(expired),
-        covered: value(covered),
+        recoverable,
+        monthly,
+        expired,
+        covered,
         carrier_rec,
         carrier_mon,
         carrier_claimed,

@@ -1,9 +1,7 @@
 //! Building findings: evidence, invoices, periods and totals from the rows a finding rests on.
 
 use std::cmp::Ordering;
-use telaudit_model::{
-    money_string, Claim, Date, Decimal, DecimalSum, Dump, Finding, Micros, RowId, SourceRef, Sym,
-};
+use telaudit_model::{money_string, Claim, Date, Decimal, Dump, Finding, Micros, RowId, SourceRef, Sym};
 
 /// What a kind knows about one finding before its text is written.
 pub(crate) struct Draft {
@@ -104,19 +102,15 @@ impl Draft {
 }
 
 /// The sums of claims' recoverable, monthly and expired values, exactly as
-/// `Iterator::sum` of each gives them ([`DecimalSum`]), in one pass.
+/// `Iterator::sum` of each gives them, in one pass.
 pub(crate) fn claim_sums(claims: &[Claim]) -> (Decimal, Decimal, Decimal) {
-    let (mut r, mut m, mut e) = (
-        DecimalSum::default(),
-        DecimalSum::default(),
-        DecimalSum::default(),
-    );
+    let (mut r, mut m, mut e) = (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
     for c in claims {
         r += c.recoverable;
         m += c.monthly;
         e += c.expired;
     }
-    (r.value(), m.value(), e.value())
+    (r, m, e)
 }
 
 /// The period shown for a finding that rests on no row at all (it cannot happen
