@@ -12,6 +12,7 @@
 
 use crate::csv_out::{push_date, push_exact, push_micros_exact, push_money, push_normalized, text_field};
 use crate::disputes::{AccountDispute, DisputeLine, LineSource, MissingCredit};
+use crate::tables::push_place;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use std::fmt::Write as _;
@@ -609,11 +610,6 @@ impl<'a> LineContext<'a> {
 fn set(s: &mut String, text: &str) {
     s.clear();
     s.push_str(text);
-}
-
-/// Appends `file:line` (or `file:segment N`) of `src`.
-fn push_place(out: &mut String, dump: &Dump, src: SourceRef) {
-    crate::tables::push_place(out, dump, src);
 }
 
 /// The last day `carrier`'s dispute window allows for an invoice dated `date`.
